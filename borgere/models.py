@@ -1,0 +1,120 @@
+"""Borgere: the people the centre helps into fællesskaber. Never a CPR number."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from brobygning.availability import SLOT_CODES
+from brobygning.fields import Archivable, long_text
+from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
+
+
+class Kanal(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    TELEFON = "telefon", _("Telefonopkald")
+
+
+class OensketRolle(models.TextChoices):
+    DELTAGER = "deltager", _("Deltager")
+    FRIVILLIG = "frivillig", _("Frivillig")
+    BEGGE = "begge", _("Både deltager og frivillig")
+
+
+class BorgerStatus(models.TextChoices):
+    NY = "ny", _("Ny")
+    AKTIV = "aktiv", _("I forløb")
+    PAUSE = "pause", _("På pause")
+    AFSLUTTET = "afsluttet", _("Afsluttet")
+
+
+SPROG = [
+    ("da", _("Dansk")),
+    ("en", _("Engelsk")),
+    ("ar", _("Arabisk")),
+    ("uk", _("Ukrainsk")),
+    ("fa", _("Persisk/dari")),
+    ("so", _("Somalisk")),
+    ("ti", _("Tigrinya")),
+    ("tr", _("Tyrkisk")),
+    ("pl", _("Polsk")),
+    ("de", _("Tysk")),
+    ("ku", _("Kurdisk")),
+    ("ur", _("Urdu")),
+]
+SPROG_CODES = frozenset(code for code, _label in SPROG)
+
+
+def _tags(tag_type, verbose_name):
+    return models.ManyToManyField(
+        Tag, blank=True, related_name="+", limit_choices_to={"type": tag_type}, verbose_name=verbose_name
+    )
+
+
+class Borger(Archivable):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="borgere")
+    fornavn = models.CharField(_("fornavn"), max_length=100)
+    efternavn = models.CharField(_("efternavn"), max_length=100, blank=True)
+    telefon = PhoneNumberField(_("telefon"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    foretrukken_kanal = models.CharField(
+        _("foretrukken kontaktform"), max_length=10, choices=Kanal.choices, default=Kanal.SMS
+    )
+    postnummer = models.ForeignKey(Postnummer, on_delete=models.PROTECT, verbose_name=_("postnummer"))
+    foedselsaar = models.PositiveSmallIntegerField(
+        _("fødselsår"), null=True, blank=True, validators=[MinValueValidator(1900)]
+    )
+    sprog = models.JSONField(_("sprog"), default=list, blank=True)
+    interesser = _tags(TagType.INTERESSE, _("interesser"))
+    barrierer = _tags(TagType.BARRIERE, _("barrierer og støttebehov"))
+    tilgaengelighedsbehov = _tags(TagType.TILGAENGELIGHED, _("behov for tilgængelighed"))
+    tilgaengelighed = models.JSONField(_("hvornår kan borgeren"), default=list, blank=True)
+    oensket_rolle = models.CharField(
+        _("ønsket rolle"), max_length=10, choices=OensketRolle.choices, default=OensketRolle.DELTAGER
+    )
+    max_afstand_km = models.PositiveSmallIntegerField(
+        _("højst afstand (km)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    henvisningskilde = models.ForeignKey(
+        Tag, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"type": TagType.HENVISNINGSKILDE}, verbose_name=_("henvisningskilde"),
+    )
+    brobygger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="borgere", verbose_name=_("ansvarlig brobygger"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=BorgerStatus.choices, default=BorgerStatus.NY)
+    noter = long_text(_("interne noter"), help_text=_("Kun til centrets egne folk. Skriv ikke helbredsoplysninger, der ikke er brug for."))
+
+    class Meta:
+        verbose_name = _("borger")
+        verbose_name_plural = _("borgere")
+        ordering = ["fornavn", "efternavn"]
+        indexes = [models.Index(fields=["center", "arkiveret", "status"])]
+
+    def __str__(self):
+        return f"{self.fornavn} {self.efternavn}".strip()
+
+    @property
+    def alder(self):
+        return timezone.localdate().year - self.foedselsaar if self.foedselsaar else None
+
+    def clean(self):
+        errors = {}
+        this_year = timezone.localdate().year
+        if self.foedselsaar and self.foedselsaar > this_year - 10:
+            errors["foedselsaar"] = _("Fødselsåret skal ligge mindst 10 år tilbage.")
+        if not set(self.sprog or []) <= SPROG_CODES:
+            errors["sprog"] = _("Ukendt sprog.")
+        if not set(self.tilgaengelighed or []) <= SLOT_CODES:
+            errors["tilgaengelighed"] = _("Ukendt tidspunkt.")
+        if self.foretrukken_kanal == Kanal.EMAIL and not self.email:
+            errors["email"] = _("Skriv en e-mailadresse, når e-mail er den foretrukne kontaktform.")
+        if self.foretrukken_kanal in (Kanal.SMS, Kanal.TELEFON) and not self.telefon:
+            errors["telefon"] = _("Skriv et telefonnummer, når SMS eller opkald er den foretrukne kontaktform.")
+        if errors:
+            raise ValidationError(errors)

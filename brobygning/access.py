@@ -1,0 +1,166 @@
+"""The one place that answers "what may this user see and do".
+
+Selectors call `scope()` to narrow every list to what the actor may see, and `get_or_deny()`
+for single objects: an object in another centre answers 404, one in the actor's own centre
+that the role may not touch answers 403. Views never decide access themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .models import Medlemskab, Rolle
+
+K, B, F = Rolle.KOORDINATOR, Rolle.BROBYGGER, Rolle.FORENINGSKONTAKT
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user in their current centre. `medlemskab` is None for users with no centre."""
+
+    user: object
+    medlemskab: Medlemskab | None
+    forening_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def center(self):
+        return self.medlemskab.center if self.medlemskab else None
+
+    @property
+    def center_id(self):
+        return self.medlemskab.center_id if self.medlemskab else None
+
+    @property
+    def rolle(self):
+        return self.medlemskab.rolle if self.medlemskab else None
+
+    @property
+    def is_koordinator(self):
+        return self.rolle == K
+
+    @property
+    def is_brobygger(self):
+        return self.rolle == B
+
+    @property
+    def is_foreningskontakt(self):
+        return self.rolle == F
+
+
+def actor_for(user, center_id: int | None = None) -> Actor:
+    """Resolve the actor for `user` in `center_id` (or their first active centre)."""
+    if not user.is_authenticated or not user.is_active:
+        return Actor(user=user, medlemskab=None)
+    memberships = Medlemskab.objects.filter(user=user, aktiv=True).select_related("center").order_by("center__navn")
+    chosen = None
+    if center_id is not None:
+        chosen = next((m for m in memberships if m.center_id == center_id), None)
+    chosen = chosen or next(iter(memberships), None)
+    if chosen is None:
+        return Actor(user=user, medlemskab=None)
+    forening_ids = frozenset(chosen.foreninger.values_list("pk", flat=True)) if chosen.rolle == F else frozenset()
+    return Actor(user=user, medlemskab=chosen, forening_ids=forening_ids)
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+# Each rule answers for an actor already known to be in the object's centre.
+
+Rule = Callable[[Actor, Model | None], bool]
+
+
+def _roles(*roles) -> Rule:
+    return lambda actor, obj=None: actor.rolle in roles
+
+
+def _own_borger(actor, borger) -> bool:
+    return actor.is_koordinator or (actor.is_brobygger and borger is not None and borger.brobygger_id == actor.user.pk)
+
+
+def _own_forening(actor, forening) -> bool:
+    return actor.is_koordinator or (actor.is_foreningskontakt and forening is not None and forening.pk in actor.forening_ids)
+
+
+def _own_faellesskab(actor, faellesskab) -> bool:
+    return actor.is_koordinator or (
+        actor.is_foreningskontakt and faellesskab is not None and faellesskab.forening_id in actor.forening_ids
+    )
+
+
+def _view_forening(actor, forening) -> bool:
+    return actor.is_brobygger or _own_forening(actor, forening)
+
+
+def _view_faellesskab(actor, faellesskab) -> bool:
+    return actor.is_brobygger or _own_faellesskab(actor, faellesskab)
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("borger", "list"): _roles(K, B),
+    ("borger", "view"): _own_borger,
+    ("borger", "create"): _roles(K),
+    ("borger", "change"): _own_borger,
+    ("borger", "archive"): _roles(K),
+    ("forening", "list"): _roles(K, B, F),
+    ("forening", "view"): _view_forening,
+    ("forening", "create"): _roles(K),
+    ("forening", "change"): _own_forening,
+    ("forening", "archive"): _roles(K),
+    ("faellesskab", "list"): _roles(K, B, F),
+    ("faellesskab", "view"): _view_faellesskab,
+    ("faellesskab", "create"): _roles(K, F),
+    ("faellesskab", "change"): _own_faellesskab,
+    ("faellesskab", "archive"): _own_faellesskab,
+    ("medlemskab", "list"): _roles(K),
+    ("medlemskab", "change"): _roles(K),
+    ("invitation", "create"): _roles(K),
+}
+
+
+def can(actor: Actor, kind: str, action: str, obj: Model | None = None) -> bool:
+    if actor.medlemskab is None:
+        return False
+    if obj is not None and getattr(obj, "center_id", actor.center_id) != actor.center_id:
+        return False
+    return RULES[(kind, action)](actor, obj)
+
+
+def check(actor: Actor, kind: str, action: str, obj: Model | None = None) -> None:
+    """Raise 404 for another centre's object and 403 for a forbidden one."""
+    if obj is not None and getattr(obj, "center_id", actor.center_id) != actor.center_id:
+        raise Http404
+    if not can(actor, kind, action, obj):
+        raise PermissionDenied
+
+
+# --- Row scoping ---------------------------------------------------------------------------------
+
+
+def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
+    """Narrow `qs` to the rows of `kind` the actor may list: their centre, then their role's share."""
+    if not can(actor, kind, "list"):
+        return qs.none()
+    qs = qs.filter(center_id=actor.center_id)
+    if kind == "borger" and actor.is_brobygger:
+        return qs.filter(brobygger=actor.user)
+    if kind == "forening" and actor.is_foreningskontakt:
+        return qs.filter(pk__in=actor.forening_ids)
+    if kind == "faellesskab" and actor.is_foreningskontakt:
+        return qs.filter(forening_id__in=actor.forening_ids)
+    return qs
+
+
+def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model:
+    """Load one object: 404 when it is outside the actor's centre, 403 when the role may not `action` it."""
+    if actor.medlemskab is None:
+        raise PermissionDenied
+    try:
+        obj = qs.get(pk=pk, center_id=actor.center_id)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    check(actor, kind, action, obj)
+    return obj

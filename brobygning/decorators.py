@@ -1,0 +1,17 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+
+def member_required(view):
+    """Logged in, and a member of a centre. What the role may do is decided by the access module."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.actor.medlemskab is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,65 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Rolle
+
+
+def helper(submit_label) -> FormHelper:
+    """A crispy helper with one primary submit button."""
+    form_helper = FormHelper()
+    form_helper.add_input(Submit("submit", submit_label))
+    return form_helper
+
+
+def add_service_errors(form, error) -> None:
+    """Show a service's ValidationError on the form, by field where the field exists."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class InvitationForm(forms.Form):
+    fornavn = forms.CharField(label=_("Fornavn"), max_length=100)
+    efternavn = forms.CharField(label=_("Efternavn"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    rolle = forms.ChoiceField(label=_("Rolle"), choices=Rolle.choices)
+    foreninger = forms.ModelMultipleChoiceField(
+        label=_("Foreninger"), queryset=None, required=False,
+        help_text=_("Kun for foreningskontakter: de foreninger, personen repræsenterer."),
+    )
+
+    def __init__(self, *args, foreninger, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["foreninger"].queryset = foreninger
+        self.helper = helper(_("Send invitation"))
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(label=_("Adgangskode"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                strip=False, help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Gentag adgangskode"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, user_email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_email = user_email
+        self.helper = helper(_("Gem adgangskode og log ind"))
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("De to adgangskoder er ikke ens."))
+        if p1:
+            from .models import User
+
+            try:
+                password_validation.validate_password(p1, User(email=self.user_email))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,43 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from .access import actor_for
+
+SESSION_CENTER_KEY = "center_id"
+
+
+class ActorMiddleware:
+    """Puts `request.actor`: the user in their current centre (chosen in the session)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = SimpleLazyObject(lambda: actor_for(request.user, request.session.get(SESSION_CENTER_KEY)))
+        return self.get_response(request)
+
+
+class RequireMfaForKoordinatorMiddleware:
+    """Koordinatorer must set up two-factor login before they can do anything else."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/favicon")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and request.actor.is_koordinator
+            and not _has_mfa(request.user)
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+def _has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,204 @@
+"""The shared core: users, centres (tenants), memberships, invitations, postal codes,
+the taxonomy and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("Email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. Email is the login; there is no username."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    first_name = models.CharField(_("fornavn"), max_length=100, blank=True)
+    last_name = models.CharField(_("efternavn"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    is_staff = models.BooleanField(_("adgang til administration"), default=False)
+    date_joined = models.DateTimeField(_("oprettet"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("bruger")
+        verbose_name_plural = _("brugere")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+class Frivilligcenter(models.Model):
+    """A tenant. Nobody sees another centre's borgere."""
+
+    navn = models.CharField(_("navn"), max_length=200)
+    slug = models.SlugField(_("kort navn"), unique=True, help_text=_("Bruges i adresser, fx 'odense'."))
+    email = models.EmailField(_("e-mail"), blank=True)
+    telefon = models.CharField(_("telefon"), max_length=30, blank=True)
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frivilligcenter")
+        verbose_name_plural = _("frivilligcentre")
+        ordering = ["navn"]
+
+    def __str__(self):
+        return self.navn
+
+
+class Rolle(models.TextChoices):
+    KOORDINATOR = "koordinator", _("Koordinator")
+    BROBYGGER = "brobygger", _("Brobygger")
+    FORENINGSKONTAKT = "foreningskontakt", _("Foreningskontakt")
+
+
+class Medlemskab(models.Model):
+    """A user's role in one centre. A foreningskontakt is linked to the foreninger they represent."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="medlemskaber")
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="medlemskaber")
+    rolle = models.CharField(_("rolle"), max_length=20, choices=Rolle.choices)
+    foreninger = models.ManyToManyField(
+        "foreninger.Forening", blank=True, related_name="kontakter", verbose_name=_("foreninger")
+    )
+    aktiv = models.BooleanField(_("aktiv"), default=True)
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("medlemskab")
+        verbose_name_plural = _("medlemskaber")
+        constraints = [models.UniqueConstraint(fields=["user", "center"], name="medlemskab_unik_per_center")]
+
+    def __str__(self):
+        return f"{self.user} – {self.center} ({self.get_rolle_display()})"
+
+
+class Invitation(models.Model):
+    """An emailed invitation into a role. The link lets the person set a password, and expires."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="invitationer")
+    email = models.EmailField(_("e-mail"))
+    fornavn = models.CharField(_("fornavn"), max_length=100)
+    efternavn = models.CharField(_("efternavn"), max_length=100, blank=True)
+    rolle = models.CharField(_("rolle"), max_length=20, choices=Rolle.choices)
+    foreninger = models.ManyToManyField("foreninger.Forening", blank=True, verbose_name=_("foreninger"))
+    inviteret_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    oprettet = models.DateTimeField(_("oprettet"), default=timezone.now)
+    accepteret = models.DateTimeField(_("accepteret"), null=True, blank=True)
+    tilbagekaldt = models.DateTimeField(_("tilbagekaldt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitationer")
+        ordering = ["-oprettet"]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_rolle_display()})"
+
+    @property
+    def udloeber(self):
+        return self.oprettet + timezone.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+    @property
+    def er_aaben(self):
+        return not self.accepteret and not self.tilbagekaldt and timezone.now() < self.udloeber
+
+
+class Postnummer(models.Model):
+    """A real Danish postal code with coordinates (countrystatecity-postal-codes, ODbL)."""
+
+    nr = models.CharField(_("postnummer"), max_length=4, primary_key=True)
+    by = models.CharField(_("by"), max_length=100)
+    lat = models.FloatField(_("breddegrad"))
+    lng = models.FloatField(_("længdegrad"))
+
+    class Meta:
+        verbose_name = _("postnummer")
+        verbose_name_plural = _("postnumre")
+        ordering = ["nr"]
+
+    def __str__(self):
+        return f"{self.nr} {self.by}"
+
+
+class TagType(models.TextChoices):
+    INTERESSE = "interesse", _("Interesse")
+    KATEGORI = "kategori", _("Kategori")
+    UDFORDRING = "udfordring", _("Udfordring / målgruppe")
+    BARRIERE = "barriere", _("Barriere eller støttebehov")
+    TILGAENGELIGHED = "tilgaengelighed", _("Tilgængelighed")
+    HENVISNINGSKILDE = "henvisningskilde", _("Henvisningskilde")
+
+
+class Tag(models.Model):
+    """One term of the shared taxonomy. Seeded by a data migration, editable in the admin."""
+
+    type = models.CharField(_("type"), max_length=20, choices=TagType.choices)
+    navn = models.CharField(_("navn"), max_length=100)
+    slug = models.SlugField(_("kode"), max_length=100)
+    gruppe = models.CharField(_("gruppe"), max_length=50, blank=True, help_text=_("Fx 'socialt' eller 'praktisk'."))
+    sortering = models.PositiveSmallIntegerField(_("sortering"), default=0)
+    aktiv = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("taksonomi")
+        ordering = ["type", "sortering", "navn"]
+        constraints = [models.UniqueConstraint(fields=["type", "slug"], name="tag_unik_slug_per_type")]
+
+    def __str__(self):
+        return self.navn
+
+
+class AuditEntry(models.Model):
+    """Who changed what, and when. Holds field names, never personal values."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    tidspunkt = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
+    handling = models.CharField(_("handling"), max_length=50)
+    objekt_type = models.CharField(_("objekttype"), max_length=50)
+    objekt_id = models.CharField(_("objekt-id"), max_length=40)
+    felter = models.JSONField(_("ændrede felter"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("logpost")
+        verbose_name_plural = _("revisionslog")
+        ordering = ["-tidspunkt"]
+        indexes = [models.Index(fields=["objekt_type", "objekt_id"])]
+
+    def __str__(self):
+        return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.handling} {self.objekt_type}#{self.objekt_id}"

@@ -1,0 +1,36 @@
+"""Reads for centres and memberships, always scoped to the acting user."""
+
+from . import access
+from .models import Invitation, Medlemskab, Rolle, User
+
+
+def medlemskab_list(*, actor):
+    access.check(actor, "medlemskab", "list")
+    qs = Medlemskab.objects.select_related("user").prefetch_related("foreninger").order_by("rolle", "user__first_name")
+    return access.scope(actor, "medlemskab", qs)
+
+
+def medlemskab_get(*, actor, pk, action="change"):
+    return access.get_or_deny(actor, "medlemskab", action, Medlemskab.objects.select_related("user"), pk)
+
+
+def invitation_open_list(*, actor):
+    qs = Invitation.objects.filter(accepteret__isnull=True, tilbagekaldt__isnull=True)
+    return [i for i in access.scope(actor, "medlemskab", qs) if i.er_aaben]
+
+
+def brobygger_list(*, actor):
+    """The centre's active brobyggere and koordinatorer: who can be responsible for a borger."""
+    if actor.medlemskab is None:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True,
+        medlemskaber__center_id=actor.center_id,
+        medlemskaber__aktiv=True,
+        medlemskaber__rolle__in=[Rolle.BROBYGGER, Rolle.KOORDINATOR],
+    ).order_by("first_name", "last_name")
+
+
+def center_choices(*, user):
+    """The centres a user can switch between."""
+    return Medlemskab.objects.filter(user=user, aktiv=True).select_related("center").order_by("center__navn")

@@ -1,0 +1,107 @@
+"""Writes for centres, memberships and invitations."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import access
+from .audit import log_action
+from .models import Invitation, Medlemskab, Rolle, User
+
+INVITATION_SALT = "brobygning.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(invitation.pk, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The open invitation behind `token`, or None when it is tampered, expired or used."""
+    max_age = settings.INVITATION_MAX_AGE_DAYS * 24 * 3600
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    invitation = Invitation.objects.select_related("center").filter(pk=pk).first()
+    return invitation if invitation and invitation.er_aaben else None
+
+
+def invitation_create(*, actor, email, fornavn, efternavn="", rolle, foreninger=()) -> Invitation:
+    access.check(actor, "invitation", "create")
+    email = email.strip().lower()
+    if Medlemskab.objects.filter(center_id=actor.center_id, user__email__iexact=email, aktiv=True).exists():
+        raise ValidationError({"email": _("Personen er allerede medlem af centret.")})
+    if rolle == Rolle.FORENINGSKONTAKT and not foreninger:
+        raise ValidationError({"foreninger": _("Vælg mindst én forening for en foreningskontakt.")})
+    if any(f.center_id != actor.center_id for f in foreninger):
+        raise ValidationError({"foreninger": _("Foreningen hører til et andet center.")})
+    with transaction.atomic():
+        # A new invitation replaces any open one for the same address, so only the latest link works.
+        Invitation.objects.filter(
+            center_id=actor.center_id, email=email, accepteret__isnull=True, tilbagekaldt__isnull=True
+        ).update(tilbagekaldt=timezone.now())
+        invitation = Invitation.objects.create(
+            center_id=actor.center_id, email=email, fornavn=fornavn, efternavn=efternavn,
+            rolle=rolle, inviteret_af=actor.user,
+        )
+        invitation.foreninger.set(foreninger if rolle == Rolle.FORENINGSKONTAKT else [])
+        log_action(actor=actor, handling="inviteret", obj=invitation, felter=["rolle"])
+        transaction.on_commit(lambda: _send_invitation(invitation))
+    return invitation
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation_token(invitation)])
+    context = {"invitation": invitation, "link": link, "dage": settings.INVITATION_MAX_AGE_DAYS}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("email/invitation_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject, render_to_string("email/invitation.txt", context), to=[invitation.email]
+        )
+        message.attach_alternative(render_to_string("email/invitation.html", context), "text/html")
+    message.send()
+
+
+def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
+    """Create (or reuse) the user, give them the role, and close the invitation.
+
+    A new user sets `password`; an existing user (already in another centre) keeps theirs.
+    """
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.er_aaben:
+            raise ValidationError(_("Invitationen er udløbet eller allerede brugt."))
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                invitation.email, password, first_name=invitation.fornavn, last_name=invitation.efternavn
+            )
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        medlemskab, _created = Medlemskab.objects.update_or_create(
+            user=user, center=invitation.center, defaults={"rolle": invitation.rolle, "aktiv": True}
+        )
+        medlemskab.foreninger.set(invitation.foreninger.all())
+        invitation.accepteret = timezone.now()
+        invitation.save(update_fields=["accepteret"])
+        log_action(actor=access.Actor(user=user, medlemskab=medlemskab), handling="accepteret", obj=invitation)
+    return user
+
+
+def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
+    access.check(actor, "medlemskab", "change", medlemskab)
+    if medlemskab.user_id == actor.user.pk:
+        raise ValidationError(_("Du kan ikke deaktivere dig selv."))
+    with transaction.atomic():
+        medlemskab.aktiv = False
+        medlemskab.save(update_fields=["aktiv"])
+        log_action(actor=actor, handling="deaktiveret", obj=medlemskab, felter=["aktiv"])
+    return medlemskab

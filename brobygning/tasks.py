@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+BEAT_KEY = "brobygning:beat-heartbeat"
+
+
+@shared_task
+def beat_heartbeat():
+    """Run by beat every minute; /healthz reports when the scheduler and a worker last ran it."""
+    cache.set(BEAT_KEY, timezone.now().isoformat(), timeout=None)

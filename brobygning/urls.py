@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("center/skift/", views.switch_center, name="switch_center"),
+    path("medlemmer/", views.medlem_list, name="medlem_list"),
+    path("medlemmer/inviter/", views.invitation_create, name="invitation_create"),
+    path("medlemmer/<int:pk>/deaktiver/", views.medlem_deactivate, name="medlem_deactivate"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("borgere/", include("borgere.urls")),
+    path("foreninger/", include("foreninger.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "brobygning.views.permission_denied"
+handler404 = "brobygning.views.page_not_found"
+handler500 = "brobygning.views.server_error"

@@ -1,0 +1,176 @@
+"""Foreninger and their fællesskaber, with recurring meeting times that map onto HSDS `schedule`."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from brobygning.availability import WEEKDAYS
+from brobygning.fields import Archivable, long_text
+from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
+
+
+class Forening(Archivable):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="foreninger")
+    navn = models.CharField(_("navn"), max_length=200)
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True, help_text=_("8 cifre, fx 12345678."))
+    kontaktperson = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    telefon = PhoneNumberField(_("telefon"), blank=True)
+    adresse = models.CharField(_("adresse"), max_length=200, blank=True)
+    postnummer = models.ForeignKey(
+        Postnummer, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("postnummer")
+    )
+    hjemmeside = models.URLField(_("hjemmeside"), blank=True)
+    inklusionsparat = models.BooleanField(
+        _("klædt på til at tage imod nye"), default=False,
+        help_text=_("Foreningen har fået træning i at byde nye og sårbare velkommen."),
+    )
+    partnerskab = models.BooleanField(_("med i det lokale partnerskab"), default=False)
+    noter = long_text(_("interne noter"))
+
+    class Meta:
+        verbose_name = _("forening")
+        verbose_name_plural = _("foreninger")
+        ordering = ["navn"]
+        indexes = [models.Index(fields=["center", "arkiveret"])]
+
+    def __str__(self):
+        return self.navn
+
+
+class FaellesskabStatus(models.TextChoices):
+    AKTIV = "aktiv", _("Aktiv")
+    PAUSE = "pause", _("På pause")
+    OPHOERT = "ophoert", _("Ophørt")
+
+
+def _tags(tag_type, verbose_name):
+    return models.ManyToManyField(
+        Tag, blank=True, related_name="+", limit_choices_to={"type": tag_type}, verbose_name=verbose_name
+    )
+
+
+class Faellesskab(Archivable):
+    # The centre is copied from the forening so matching and scoping filter one indexed column.
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="faellesskaber")
+    forening = models.ForeignKey(
+        Forening, on_delete=models.PROTECT, related_name="faellesskaber", verbose_name=_("forening")
+    )
+    titel = models.CharField(_("titel"), max_length=200)
+    beskrivelse = long_text(_("beskrivelse"))
+    velkomst = long_text(_("sådan bliver du taget imod"))
+    kategori = models.ForeignKey(
+        Tag, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"type": TagType.KATEGORI}, verbose_name=_("kategori"),
+    )
+    interesser = _tags(TagType.INTERESSE, _("interesser"))
+    maalgrupper = _tags(TagType.UDFORDRING, _("målgrupper"))
+    tilgaengelighed = _tags(TagType.TILGAENGELIGHED, _("tilgængelighed"))
+    adresse = models.CharField(_("adresse"), max_length=200, blank=True)
+    postnummer = models.ForeignKey(Postnummer, on_delete=models.PROTECT, verbose_name=_("postnummer"))
+    lat = models.FloatField(_("breddegrad"), null=True, blank=True,
+                            validators=[MinValueValidator(54.0), MaxValueValidator(58.0)])
+    lng = models.FloatField(_("længdegrad"), null=True, blank=True,
+                            validators=[MinValueValidator(7.5), MaxValueValidator(15.5)])
+    alder_min = models.PositiveSmallIntegerField(_("alder fra"), null=True, blank=True,
+                                                 validators=[MaxValueValidator(120)])
+    alder_max = models.PositiveSmallIntegerField(_("alder til"), null=True, blank=True,
+                                                 validators=[MaxValueValidator(120)])
+    for_deltagere = models.BooleanField(_("søger deltagere"), default=True)
+    for_frivillige = models.BooleanField(_("søger frivillige"), default=False)
+    aaben_for_nye = models.BooleanField(_("åben for nye"), default=True)
+    kapacitet = models.PositiveSmallIntegerField(
+        _("ledige pladser"), null=True, blank=True, help_text=_("Tom betyder ingen grænse.")
+    )
+    vaert_navn = models.CharField(_("værtens navn"), max_length=200, blank=True)
+    vaert_email = models.EmailField(_("værtens e-mail"), blank=True)
+    vaert_telefon = PhoneNumberField(_("værtens telefon"), blank=True)
+    pris = models.DecimalField(_("pris (kr.)"), max_digits=7, decimal_places=2, default=0,
+                               validators=[MinValueValidator(0)])
+    pris_note = models.CharField(_("om prisen"), max_length=200, blank=True,
+                                 help_text=_("Fx 'pr. gang' eller 'kontingent pr. år'."))
+    status = models.CharField(_("status"), max_length=10, choices=FaellesskabStatus.choices,
+                              default=FaellesskabStatus.AKTIV)
+    sidst_bekraeftet = models.DateField(_("sidst bekræftet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fællesskab")
+        verbose_name_plural = _("fællesskaber")
+        ordering = ["titel"]
+        indexes = [models.Index(fields=["center", "arkiveret", "status", "aaben_for_nye"])]
+
+    def __str__(self):
+        return self.titel
+
+    @property
+    def har_vaert(self):
+        return bool(self.vaert_navn)
+
+    def clean(self):
+        errors = {}
+        if self.alder_min is not None and self.alder_max is not None and self.alder_min > self.alder_max:
+            errors["alder_max"] = _("'Alder til' skal være større end eller lig med 'alder fra'.")
+        if not (self.for_deltagere or self.for_frivillige):
+            errors["for_deltagere"] = _("Vælg mindst én rolle: deltager eller frivillig.")
+        if (self.lat is None) != (self.lng is None):
+            errors["lng"] = _("Angiv både bredde- og længdegrad, eller ingen af dem.")
+        if self.forening_id and self.center_id and self.forening.center_id != self.center_id:
+            errors["forening"] = _("Foreningen hører til et andet frivilligcenter.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def koordinater(self):
+        """The meeting place, falling back to the postal code's centre."""
+        if self.lat is not None and self.lng is not None:
+            return self.lat, self.lng
+        return self.postnummer.lat, self.postnummer.lng
+
+
+class Frekvens(models.TextChoices):
+    UGENTLIG = "WEEKLY", _("Hver uge")
+    HVER_ANDEN_UGE = "BIWEEKLY", _("Hver anden uge")
+    MAANEDLIG = "MONTHLY", _("Hver måned")
+
+
+class Moedetid(models.Model):
+    """A recurring meeting time: weekly, every other week or monthly on a weekday, from–to."""
+
+    UGE_I_MAANED = [(1, _("første")), (2, _("anden")), (3, _("tredje")), (4, _("fjerde")), (-1, _("sidste"))]
+
+    faellesskab = models.ForeignKey(Faellesskab, on_delete=models.CASCADE, related_name="moedetider")
+    frekvens = models.CharField(_("hvor ofte"), max_length=10, choices=Frekvens.choices, default=Frekvens.UGENTLIG)
+    ugedag = models.PositiveSmallIntegerField(_("ugedag"), choices=WEEKDAYS)
+    uge_i_maaned = models.SmallIntegerField(
+        _("hvilken uge i måneden"), choices=UGE_I_MAANED, null=True, blank=True,
+        help_text=_("Kun ved månedlige møder, fx 'første' mandag."),
+    )
+    fra = models.TimeField(_("fra kl."))
+    til = models.TimeField(_("til kl."))
+    gyldig_fra = models.DateField(_("gælder fra"), null=True, blank=True)
+    gyldig_til = models.DateField(_("gælder til"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mødetid")
+        verbose_name_plural = _("mødetider")
+        ordering = ["ugedag", "fra"]
+
+    def __str__(self):
+        return f"{self.get_frekvens_display()} {self.get_ugedag_display().lower()} {self.fra:%H:%M}–{self.til:%H:%M}"
+
+    def clean(self):
+        errors = {}
+        if self.fra and self.til and self.til <= self.fra:
+            errors["til"] = _("Sluttidspunktet skal ligge efter starttidspunktet.")
+        if self.gyldig_fra and self.gyldig_til and self.gyldig_til < self.gyldig_fra:
+            errors["gyldig_til"] = _("Slutdatoen skal ligge efter startdatoen.")
+        if self.frekvens == Frekvens.HVER_ANDEN_UGE and not self.gyldig_fra:
+            errors["gyldig_fra"] = _("Angiv en startdato, så vi ved hvilke uger der mødes.")
+        if self.frekvens == Frekvens.MAANEDLIG and self.uge_i_maaned is None:
+            errors["uge_i_maaned"] = _("Vælg hvilken uge i måneden, I mødes.")
+        if self.frekvens != Frekvens.MAANEDLIG:
+            self.uge_i_maaned = None
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,23 @@
+"""Reads for foreninger and fællesskaber, always scoped to the acting user."""
+
+from brobygning import access
+
+from .models import Faellesskab, Forening
+
+
+def forening_list(*, actor):
+    return access.scope(actor, "forening", Forening.objects.active().select_related("postnummer"))
+
+
+def forening_get(*, actor, pk, action="view"):
+    return access.get_or_deny(actor, "forening", action, Forening.objects.active(), pk)
+
+
+def faellesskab_list(*, actor):
+    qs = Faellesskab.objects.active().select_related("forening", "postnummer", "kategori")
+    return access.scope(actor, "faellesskab", qs)
+
+
+def faellesskab_get(*, actor, pk, action="view"):
+    qs = Faellesskab.objects.active().select_related("forening", "postnummer", "kategori")
+    return access.get_or_deny(actor, "faellesskab", action, qs, pk)

@@ -1,0 +1,1 @@
+# Matches, ledsagelse and opfølgning arrive with the brobygning journey.

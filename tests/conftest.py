@@ -1,0 +1,131 @@
+"""Role fixtures: one of each role in centre A, plus a koordinator in centre B."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from brobygning.celery import app as celery_app
+from brobygning.models import Rolle
+
+from . import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_and_eager_celery(settings):
+    # Pages render {% static %} without a collectstatic manifest; Celery runs tasks inline.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@dataclass
+class World:
+    center_a: object
+    center_b: object
+    forening_a: object
+    forening_a2: object
+    faellesskab_a: object
+    borger_a: object
+    borger_b: object
+    forening_b: object
+    faellesskab_b: object
+
+
+@pytest.fixture
+def center_a(db):
+    return f.CenterFactory(navn="Frivilligcenter Odense", slug="odense")
+
+
+@pytest.fixture
+def center_b(db):
+    return f.CenterFactory(navn="Frivilligcenter Silkeborg", slug="silkeborg")
+
+
+def _member(center, rolle, email, foreninger=()):
+    user = f.UserFactory(email=email)
+    m = f.MedlemskabFactory(user=user, center=center, rolle=rolle)
+    if foreninger:
+        m.foreninger.set(foreninger)
+    if rolle == Rolle.KOORDINATOR:
+        f.give_mfa(user)
+    return user
+
+
+@pytest.fixture
+def koordinator_a(center_a):
+    return _member(center_a, Rolle.KOORDINATOR, "koordinator@a.test")
+
+
+@pytest.fixture
+def koordinator_b(center_b):
+    return _member(center_b, Rolle.KOORDINATOR, "koordinator@b.test")
+
+
+@pytest.fixture
+def brobygger_a(center_a):
+    return _member(center_a, Rolle.BROBYGGER, "brobygger@a.test")
+
+
+@pytest.fixture
+def brobygger_a2(center_a):
+    """A second brobygger in centre A, with no borgere of their own."""
+    return _member(center_a, Rolle.BROBYGGER, "brobygger2@a.test")
+
+
+@pytest.fixture
+def world(center_a, center_b, brobygger_a):
+    forening_a = f.ForeningFactory(center=center_a, navn="Odense Strikkeklub")
+    forening_a2 = f.ForeningFactory(center=center_a, navn="Odense Gå-klub")
+    forening_b = f.ForeningFactory(center=center_b, navn="Silkeborg Kor", postnummer=f.postnummer("8600"))
+    return World(
+        center_a=center_a,
+        center_b=center_b,
+        forening_a=forening_a,
+        forening_a2=forening_a2,
+        faellesskab_a=f.FaellesskabFactory(forening=forening_a, titel="Strik og snak"),
+        borger_a=f.BorgerFactory(center=center_a, fornavn="Anna", brobygger=brobygger_a),
+        borger_b=f.BorgerFactory(center=center_b, fornavn="Bent", postnummer=f.postnummer("8600")),
+        forening_b=forening_b,
+        faellesskab_b=f.FaellesskabFactory(forening=forening_b, titel="Korsang", postnummer=f.postnummer("8600")),
+    )
+
+
+@pytest.fixture
+def foreningskontakt_a(world):
+    return _member(world.center_a, Rolle.FORENINGSKONTAKT, "forening@a.test", foreninger=[world.forening_a])
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_koordinator_a(koordinator_a):
+    return client_for(koordinator_a)
+
+
+@pytest.fixture
+def as_koordinator_b(koordinator_b):
+    return client_for(koordinator_b)
+
+
+@pytest.fixture
+def as_brobygger_a(brobygger_a):
+    return client_for(brobygger_a)
+
+
+@pytest.fixture
+def as_brobygger_a2(brobygger_a2):
+    return client_for(brobygger_a2)
+
+
+@pytest.fixture
+def as_foreningskontakt_a(foreningskontakt_a):
+    return client_for(foreningskontakt_a)

@@ -1,0 +1,98 @@
+import factory
+from allauth.mfa.models import Authenticator
+
+from borgere.models import Borger
+from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, User
+from foreninger.models import Faellesskab, Forening, Moedetid
+
+PASSWORD = "brobygning-test-1234"
+
+
+def postnummer(nr="5000"):
+    return Postnummer.objects.get(nr=nr)
+
+
+def tag(type_, slug):
+    return Tag.objects.get(type=type_, slug=slug)
+
+
+class CenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Frivilligcenter
+        django_get_or_create = ("slug",)
+
+    navn = factory.Sequence(lambda n: f"Frivilligcenter {n}")
+    slug = factory.Sequence(lambda n: f"center-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"bruger{n}@example.org")
+    first_name = factory.Faker("first_name", locale="da_DK")
+    last_name = factory.Faker("last_name", locale="da_DK")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def persist(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MedlemskabFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Medlemskab
+
+    user = factory.SubFactory(UserFactory)
+    center = factory.SubFactory(CenterFactory)
+    rolle = Rolle.BROBYGGER
+
+
+def give_mfa(user):
+    """A TOTP authenticator, so a koordinator passes the MFA requirement in tests."""
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
+    return user
+
+
+class ForeningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Forening
+
+    center = factory.SubFactory(CenterFactory)
+    navn = factory.Sequence(lambda n: f"Forening {n}")
+    postnummer = factory.LazyFunction(postnummer)
+
+
+class FaellesskabFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Faellesskab
+
+    forening = factory.SubFactory(ForeningFactory)
+    center = factory.SelfAttribute("forening.center")
+    titel = factory.Sequence(lambda n: f"Fællesskab {n}")
+    beskrivelse = "Vi mødes og hygger."
+    postnummer = factory.LazyFunction(postnummer)
+
+
+class MoedetidFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Moedetid
+
+    faellesskab = factory.SubFactory(FaellesskabFactory)
+    ugedag = 1
+    fra = "17:00"
+    til = "19:00"
+
+
+class BorgerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Borger
+
+    center = factory.SubFactory(CenterFactory)
+    fornavn = factory.Faker("first_name", locale="da_DK")
+    efternavn = factory.Faker("last_name", locale="da_DK")
+    telefon = "+4520123456"
+    postnummer = factory.LazyFunction(postnummer)
+    foedselsaar = 1980
