@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 from brobygning.availability import SLOT_CODES
-from brobygning.fields import Archivable, long_text
+from brobygning.fields import Archivable, PhoneField, long_text
 from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
 
 
@@ -59,7 +59,7 @@ class Borger(Archivable):
     center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="borgere")
     fornavn = models.CharField(_("fornavn"), max_length=100)
     efternavn = models.CharField(_("efternavn"), max_length=100, blank=True)
-    telefon = PhoneNumberField(_("telefon"), blank=True)
+    telefon = PhoneField(_("telefon"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     foretrukken_kanal = models.CharField(
         _("foretrukken kontaktform"), max_length=10, choices=Kanal.choices, default=Kanal.SMS
@@ -98,6 +98,9 @@ class Borger(Archivable):
 
     def __str__(self):
         return f"{self.fornavn} {self.efternavn}".strip()
+
+    def get_absolute_url(self):
+        return reverse("borger_detail", args=[self.pk])
 
     @property
     def alder(self):

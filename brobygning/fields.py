@@ -4,6 +4,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 LONG_TEXT_MAX = 5000
 
@@ -36,3 +37,11 @@ class Archivable(models.Model):
 
     def mark_archived(self):
         self.arkiveret = timezone.now()
+
+
+class PhoneField(PhoneNumberField):
+    """A phone number (Danish by default) whose form error is in Danish; the library only ships English."""
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": _("Skriv et gyldigt telefonnummer, fx 20 12 34 56.")})
+        return super().formfield(**kwargs)

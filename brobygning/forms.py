@@ -63,3 +63,35 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class PostnummerField(forms.ModelChoiceField):
+    """A four-digit Danish postal code typed as text, checked against the real list."""
+
+    default_error_messages = {
+        "invalid_choice": _("Postnummeret findes ikke i Danmark. Skriv fire cifre, fx 5000."),
+    }
+
+    def __init__(self, **kwargs):
+        from .models import Postnummer
+
+        kwargs.setdefault("label", _("Postnummer"))
+        super().__init__(
+            queryset=Postnummer.objects.all(),
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code",
+                                          "maxlength": 4, "pattern": "[0-9]{4}"}),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        return super().to_python(value.strip() if isinstance(value, str) else value)
+
+
+def tag_field(tag_type, label, **kwargs) -> forms.ModelMultipleChoiceField:
+    """Checkboxes over one kind of taxonomy term."""
+    from .models import Tag
+
+    return forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.filter(type=tag_type, aktiv=True), label=label, required=False,
+        widget=forms.CheckboxSelectMultiple, **kwargs,
+    )

@@ -3,11 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 from brobygning.availability import WEEKDAYS
-from brobygning.fields import Archivable, long_text
+from brobygning.fields import Archivable, PhoneField, long_text
 from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
 
 
@@ -17,7 +17,7 @@ class Forening(Archivable):
     cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True, help_text=_("8 cifre, fx 12345678."))
     kontaktperson = models.CharField(_("kontaktperson"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    telefon = PhoneNumberField(_("telefon"), blank=True)
+    telefon = PhoneField(_("telefon"), blank=True)
     adresse = models.CharField(_("adresse"), max_length=200, blank=True)
     postnummer = models.ForeignKey(
         Postnummer, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("postnummer")
@@ -38,6 +38,9 @@ class Forening(Archivable):
 
     def __str__(self):
         return self.navn
+
+    def get_absolute_url(self):
+        return reverse("forening_detail", args=[self.pk])
 
 
 class FaellesskabStatus(models.TextChoices):
@@ -86,7 +89,7 @@ class Faellesskab(Archivable):
     )
     vaert_navn = models.CharField(_("værtens navn"), max_length=200, blank=True)
     vaert_email = models.EmailField(_("værtens e-mail"), blank=True)
-    vaert_telefon = PhoneNumberField(_("værtens telefon"), blank=True)
+    vaert_telefon = PhoneField(_("værtens telefon"), blank=True)
     pris = models.DecimalField(_("pris (kr.)"), max_digits=7, decimal_places=2, default=0,
                                validators=[MinValueValidator(0)])
     pris_note = models.CharField(_("om prisen"), max_length=200, blank=True,
@@ -103,6 +106,9 @@ class Faellesskab(Archivable):
 
     def __str__(self):
         return self.titel
+
+    def get_absolute_url(self):
+        return reverse("faellesskab_detail", args=[self.pk])
 
     @property
     def har_vaert(self):

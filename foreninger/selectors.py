@@ -21,3 +21,4 @@ def faellesskab_list(*, actor):
 def faellesskab_get(*, actor, pk, action="view"):
     qs = Faellesskab.objects.active().select_related("forening", "postnummer", "kategori")
     return access.get_or_deny(actor, "faellesskab", action, qs, pk)
+

@@ -18,6 +18,8 @@ def _plain_static_and_eager_celery(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain http
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 in production
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False

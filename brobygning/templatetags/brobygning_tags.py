@@ -1,5 +1,6 @@
 from django import template
 
+from brobygning import access
 from brobygning.selectors import center_choices
 
 register = template.Library()
@@ -8,3 +9,18 @@ register = template.Library()
 @register.simple_tag
 def centers_for(user):
     return list(center_choices(user=user))
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with `changes` applied, to keep filters across pages."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag
+def can(actor, kind, action, obj=None):
+    """Ask the access module from a template: {% can actor "borger" "change" borger as kan_rette %}."""
+    return access.can(actor, kind, action, obj)

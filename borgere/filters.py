@@ -1,0 +1,23 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from brobygning.filters import SearchFilterSet
+from brobygning.models import Tag, TagType
+
+from .models import Borger, BorgerStatus
+
+
+class BorgerFilter(SearchFilterSet):
+    search_fields = ("fornavn", "efternavn", "email", "telefon")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=BorgerStatus.choices)
+    interesse = django_filters.ModelChoiceFilter(
+        label=_("Interesse"), field_name="interesser",
+        queryset=Tag.objects.filter(type=TagType.INTERESSE, aktiv=True),
+    )
+    uden_brobygger = django_filters.BooleanFilter(label=_("Uden brobygger"), field_name="brobygger",
+                                                  lookup_expr="isnull")
+    postnummer = django_filters.CharFilter(label=_("Postnummer"), field_name="postnummer__nr")
+
+    class Meta:
+        model = Borger
+        fields = ["q", "status", "interesse", "uden_brobygger", "postnummer"]

@@ -1,0 +1,8 @@
+from django.core.paginator import Paginator
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    """One page of `queryset`; an out-of-range or junk page number gives the nearest valid page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("side"))

@@ -1,0 +1,91 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from stdnum.dk import cvr
+
+from brobygning.forms import PostnummerField, helper, tag_field
+from brobygning.models import TagType
+
+from .models import Faellesskab, Forening, Moedetid
+
+
+class ForeningForm(forms.ModelForm):
+    postnummer = PostnummerField(required=False)
+    cvr = forms.CharField(label=_("CVR-nummer"), max_length=20, required=False, help_text=_("8 cifre, fx 12345678."))
+
+    class Meta:
+        model = Forening
+        fields = ["navn", "cvr", "kontaktperson", "email", "telefon", "adresse", "postnummer", "hjemmeside",
+                  "inklusionsparat", "partnerskab", "noter"]
+        widgets = {"noter": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(_("Gem"))
+
+    def clean_cvr(self):
+        value = cvr.compact(self.cleaned_data["cvr"] or "")
+        if value and not cvr.is_valid(value):
+            raise forms.ValidationError(_("CVR-nummeret er ikke gyldigt. Tjek de 8 cifre."))
+        return value
+
+
+class FaellesskabForm(forms.ModelForm):
+    postnummer = PostnummerField()
+    interesser = tag_field(TagType.INTERESSE, _("Interesser"))
+    maalgrupper = tag_field(TagType.UDFORDRING, _("Målgrupper"))
+    tilgaengelighed = tag_field(TagType.TILGAENGELIGHED, _("Tilgængelighed"))
+
+    class Meta:
+        model = Faellesskab
+        fields = ["forening", "titel", "beskrivelse", "velkomst", "kategori", "interesser", "maalgrupper",
+                  "adresse", "postnummer", "lat", "lng", "alder_min", "alder_max", "tilgaengelighed",
+                  "for_deltagere", "for_frivillige", "aaben_for_nye", "kapacitet",
+                  "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note", "status", "sidst_bekraeftet"]
+        widgets = {
+            "beskrivelse": forms.Textarea(attrs={"rows": 4}),
+            "velkomst": forms.Textarea(attrs={"rows": 3}),
+            "sidst_bekraeftet": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, foreninger, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forening"].queryset = foreninger
+        self.fields["kategori"].queryset = self.fields["kategori"].queryset.filter(aktiv=True)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("Om fællesskabet"), "forening", "titel", "beskrivelse", "velkomst", "kategori",
+                     Div("interesser", css_class="checkbox-columns"), Div("maalgrupper", css_class="checkbox-columns")),
+            Fieldset(_("Sted"), "adresse", "postnummer", Div(Field("lat", wrapper_class="col"),
+                                                            Field("lng", wrapper_class="col"), css_class="row")),
+            Fieldset(_("Hvem kan være med"), Div(Field("alder_min", wrapper_class="col"),
+                                                 Field("alder_max", wrapper_class="col"), css_class="row"),
+                     Div("tilgaengelighed", css_class="checkbox-columns"),
+                     "for_deltagere", "for_frivillige", "aaben_for_nye", "kapacitet"),
+            Fieldset(_("Vært og pris"), "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note"),
+            Fieldset(_("Status"), "status", "sidst_bekraeftet"),
+        )
+
+
+class MoedetidForm(forms.ModelForm):
+    class Meta:
+        model = Moedetid
+        fields = ["frekvens", "ugedag", "uge_i_maaned", "fra", "til", "gyldig_fra", "gyldig_til"]
+        widgets = {
+            "fra": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "til": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "gyldig_fra": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "gyldig_til": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+MoedetidFormSet = forms.inlineformset_factory(
+    Faellesskab, Moedetid, form=MoedetidForm, extra=1, can_delete=True, max_num=10, validate_max=True
+)
+
+
+class MoedetidFormSetHelper(FormHelper):
+    form_tag = False
+    disable_csrf = True

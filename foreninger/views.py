@@ -1,0 +1,132 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from brobygning import access
+from brobygning.decorators import member_required
+from brobygning.forms import add_service_errors
+from brobygning.pagination import paginate
+
+from . import selectors, services
+from .filters import FaellesskabFilter, ForeningFilter
+from .forms import FaellesskabForm, ForeningForm, MoedetidFormSet, MoedetidFormSetHelper
+
+
+@member_required
+def forening_list(request):
+    access.check(request.actor, "forening", "list")
+    filterset = ForeningFilter(request.GET, queryset=selectors.forening_list(actor=request.actor))
+    return render(request, "foreninger/forening_list.html",
+                  {"filter": filterset, "page": paginate(request, filterset.qs)})
+
+
+@member_required
+def forening_detail(request, pk):
+    forening = selectors.forening_get(actor=request.actor, pk=pk)
+    faellesskaber = selectors.faellesskab_list(actor=request.actor).filter(forening=forening)
+    return render(request, "foreninger/forening_detail.html", {"forening": forening, "faellesskaber": faellesskaber})
+
+
+@member_required
+def forening_create(request):
+    access.check(request.actor, "forening", "create")
+    return _forening_form(request, ForeningForm(request.POST or None), None)
+
+
+@member_required
+def forening_update(request, pk):
+    forening = selectors.forening_get(actor=request.actor, pk=pk, action="change")
+    return _forening_form(request, ForeningForm(request.POST or None, instance=forening), forening)
+
+
+def _forening_form(request, form, forening):
+    if request.method == "POST" and form.is_valid():
+        try:
+            if forening is None:
+                forening = services.forening_create(actor=request.actor, data=form.cleaned_data)
+            else:
+                forening = services.forening_update(actor=request.actor, forening=forening, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Foreningen er gemt."))
+            return redirect("forening_detail", pk=forening.pk)
+    titel = _("Ny forening") if forening is None else _("Ret %(navn)s") % {"navn": forening.navn}
+    return render(request, "brobygning/form.html", {"form": form, "titel": titel, "tilbage": forening})
+
+
+@member_required
+def forening_archive(request, pk):
+    forening = selectors.forening_get(actor=request.actor, pk=pk, action="archive")
+    if request.method == "POST":
+        try:
+            services.forening_archive(actor=request.actor, forening=forening)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("forening_detail", pk=forening.pk)
+        messages.success(request, _("Foreningen er arkiveret."))
+        return redirect("forening_list")
+    return render(request, "brobygning/archive_confirm.html", {"objekt": forening, "tilbage": forening})
+
+
+@member_required
+def faellesskab_list(request):
+    access.check(request.actor, "faellesskab", "list")
+    filterset = FaellesskabFilter(request.GET, queryset=selectors.faellesskab_list(actor=request.actor))
+    return render(request, "foreninger/faellesskab_list.html",
+                  {"filter": filterset, "page": paginate(request, filterset.qs)})
+
+
+@member_required
+def faellesskab_detail(request, pk):
+    faellesskab = selectors.faellesskab_get(actor=request.actor, pk=pk)
+    return render(request, "foreninger/faellesskab_detail.html", {"faellesskab": faellesskab})
+
+
+@member_required
+def faellesskab_create(request):
+    access.check(request.actor, "faellesskab", "create")
+    return _faellesskab_form(request, None)
+
+
+@member_required
+def faellesskab_update(request, pk):
+    return _faellesskab_form(request, selectors.faellesskab_get(actor=request.actor, pk=pk, action="change"))
+
+
+def _faellesskab_form(request, faellesskab):
+    data = request.POST or None
+    initial = {"forening": request.GET.get("forening")} if faellesskab is None else None
+    form = FaellesskabForm(data, instance=faellesskab, initial=initial,
+                           foreninger=selectors.forening_list(actor=request.actor))
+    formset = MoedetidFormSet(data, instance=faellesskab, prefix="moedetider")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            moedetider = [row for row in formset.cleaned_data if row]
+            if faellesskab is None:
+                faellesskab = services.faellesskab_create(actor=request.actor, data=form.cleaned_data,
+                                                          moedetider=moedetider)
+            else:
+                faellesskab = services.faellesskab_update(actor=request.actor, faellesskab=faellesskab,
+                                                          data=form.cleaned_data, moedetider=moedetider)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Fællesskabet er gemt."))
+            return redirect("faellesskab_detail", pk=faellesskab.pk)
+    titel = _("Nyt fællesskab") if faellesskab is None else _("Ret %(titel)s") % {"titel": faellesskab.titel}
+    return render(request, "foreninger/faellesskab_form.html", {
+        "form": form, "formset": formset, "formset_helper": MoedetidFormSetHelper(), "titel": titel,
+        "tilbage": faellesskab,
+    })
+
+
+@member_required
+def faellesskab_archive(request, pk):
+    faellesskab = selectors.faellesskab_get(actor=request.actor, pk=pk, action="archive")
+    if request.method == "POST":
+        services.faellesskab_archive(actor=request.actor, faellesskab=faellesskab)
+        messages.success(request, _("Fællesskabet er arkiveret."))
+        return redirect("faellesskab_list")
+    return render(request, "brobygning/archive_confirm.html", {"objekt": faellesskab, "tilbage": faellesskab})
