@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .access import actor_for
+from .models import Medlemskab, Rolle
 
 SESSION_CENTER_KEY = "center_id"
 
@@ -19,7 +20,10 @@ class ActorMiddleware:
 
 
 class RequireMfaForKoordinatorMiddleware:
-    """Koordinatorer must set up two-factor login before they can do anything else."""
+    """Koordinatorer must set up two-factor login before they can do anything else.
+
+    It applies to the person, in every centre: a koordinator somewhere cannot dodge it by switching
+    to a centre where they are a brobygger."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/favicon")
 
@@ -30,11 +34,15 @@ class RequireMfaForKoordinatorMiddleware:
         if (
             request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and request.actor.is_koordinator
+            and _is_koordinator_anywhere(request.user)
             and not _has_mfa(request.user)
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+def _is_koordinator_anywhere(user) -> bool:
+    return Medlemskab.objects.filter(user=user, aktiv=True, rolle=Rolle.KOORDINATOR).exists()
 
 
 def _has_mfa(user) -> bool:

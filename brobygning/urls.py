@@ -14,6 +14,8 @@ urlpatterns = [
     path("borgere/", include("borgere.urls")),
     path("foreninger/", include("foreninger.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Addresses are set by invitation; a second, unverified address would weaken password reset.
+    path("accounts/email/", views.page_not_found, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

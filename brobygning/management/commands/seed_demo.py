@@ -1,0 +1,409 @@
+"""`manage.py seed_demo`: two demo centres with Danish foreninger, fællesskaber, borgere and logins.
+
+Deterministic (a fixed seed per centre) and idempotent: centres and users are found by slug and email, and a
+centre that already has foreninger is left alone. Every object passes `full_clean()` before it is saved.
+The content itself lives in `brobygning.demo_data`.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from borgere.models import Borger, BorgerStatus
+from brobygning import demo_data as data
+from brobygning.availability import SLOTS
+from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, TagType, User
+from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Frekvens, Moedetid
+
+SEED = "brobygning-demo-v1"
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+SLOT_ORDER = {code: i for i, (code, _label) in enumerate(SLOTS)}
+
+
+def ascii_slug(text: str) -> str:
+    for a, b in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("Æ", "Ae"), ("Ø", "Oe"), ("Å", "Aa")):
+        text = text.replace(a, b)
+    return slugify(text)
+
+
+def make_cvr(rng: random.Random) -> str:
+    """An 8-digit number that passes the CVR mod-11 check (weights 2,7,6,5,4,3,2,1)."""
+    while True:
+        digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(6)]
+        check = -sum(w * d for w, d in zip(CVR_WEIGHTS, digits, strict=False)) % 11
+        if check < 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def make_phone(rng: random.Random) -> str:
+    """A Danish mobile-style number, +45 2x xx xx xx (the digit after 2x is never 0, so it is valid)."""
+    return f"+452{rng.randint(0, 9)}{rng.randint(1, 9)}" + "".join(str(rng.randint(0, 9)) for _ in range(5))
+
+
+def make_email(first: str, last: str, domain: str = "example.org", suffix: str = "") -> str:
+    return f"{ascii_slug(first)}.{ascii_slug(last)}{suffix}@{domain}".replace("-", "")
+
+
+def parse_time(value: str) -> dt.time:
+    return dt.time.fromisoformat(value)
+
+
+class Taxonomy:
+    """The seeded tags, looked up by type and Danish name. Unknown names are skipped."""
+
+    def __init__(self):
+        self._tags = {(t.type, t.navn): t for t in Tag.objects.filter(aktiv=True)}
+
+    def one(self, tag_type, navn):
+        return self._tags.get((tag_type, navn))
+
+    def many(self, tag_type, names):
+        return [t for t in (self.one(tag_type, n) for n in dict.fromkeys(names)) if t is not None]
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads Danish demo data: two centres (odense, silkeborg) with foreninger, fællesskaber, borgere and "
+        "logins koordinator@/brobygger@/forening@<centre>.demo (password 'brobygning-demo'). "
+        "Refuses to run with DEBUG off unless --force is given. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Run even when DEBUG is off. The demo logins have a published password.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates logins with a published password "
+                "('brobygning-demo'). Set DEBUG=true, or pass --force if you really mean it."
+            )
+        if not Tag.objects.exists() or not Postnummer.objects.exists():
+            raise CommandError("The taxonomy or the postal codes are missing. Run `manage.py migrate` first.")
+
+        self.today = timezone.localdate()
+        self.tags = Taxonomy()
+        logins = []
+        for spec in data.CENTRES:
+            with transaction.atomic():
+                center, created = Frivilligcenter.objects.get_or_create(
+                    slug=spec["slug"],
+                    defaults={"navn": spec["navn"], "email": spec["email"], "telefon": spec["telefon"]},
+                )
+                users = self.ensure_users(center, spec)
+                logins.extend((user.email, rolle, center.navn) for rolle, user in users.items())
+                existing = Forening.objects.filter(center=center).count()
+                if existing:
+                    self.stdout.write(
+                        f"{center.navn}: has {existing} foreninger already – skipping its demo data."
+                    )
+                    continue
+                counts = self.seed_centre(center, users, random.Random(f"{SEED}-{center.slug}"))
+                self.stdout.write(self.style.SUCCESS(
+                    f"{center.navn}{' (new)' if created else ''}: {counts['foreninger']} foreninger, "
+                    f"{counts['faellesskaber']} fællesskaber, {counts['moedetider']} mødetider, "
+                    f"{counts['borgere']} borgere."
+                ))
+        self.print_logins(logins)
+
+    # --- Users ---------------------------------------------------------------------------------------
+
+    def ensure_users(self, center, spec) -> dict:
+        users = {}
+        for rolle, (first, last) in spec["users"].items():
+            email = f"{data.LOGIN_LOCAL_PART[rolle]}@{center.slug}.demo"
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User(email=email, first_name=first, last_name=last, password=self.password_hash())
+                user.full_clean()
+                user.save()
+            Medlemskab.objects.get_or_create(user=user, center=center, defaults={"rolle": rolle})
+            address, _created = EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
+            if not (address.verified and address.primary):
+                EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).update(primary=False)
+                address.verified = address.primary = True
+                address.save(update_fields=["verified", "primary"])
+            users[rolle] = user
+        return users
+
+    def password_hash(self) -> str:
+        """Hashed once per run: the strong hasher takes a good part of a second per call."""
+        if not getattr(self, "_password_hash", None):
+            self._password_hash = make_password(data.DEMO_PASSWORD)
+        return self._password_hash
+
+    def print_logins(self, logins):
+        width = max(len(email) for email, _r, _c in logins) + 2
+        rolle_width = max(len(r) for _e, r, _c in logins) + 2
+        self.stdout.write("")
+        self.stdout.write(f"{'Login':<{width}}{'Rolle':<{rolle_width}}Center")
+        self.stdout.write(f"{'-' * (width - 2):<{width}}{'-' * (rolle_width - 2):<{rolle_width}}{'-' * 24}")
+        for email, rolle, center in logins:
+            self.stdout.write(f"{email:<{width}}{rolle:<{rolle_width}}{center}")
+        self.stdout.write(f"\nPassword for all: {data.DEMO_PASSWORD}")
+        self.stdout.write("Koordinatorer are asked to set up two-factor login (an authenticator app) at first login.")
+
+    # --- One centre ----------------------------------------------------------------------------------
+
+    def seed_centre(self, center, users, rng) -> dict:
+        places = data.PLACES[center.slug]
+        postnumre = {p.nr: p for p in Postnummer.objects.filter(nr__in=places["postnumre"])}
+        venues = [v for v in places["venues"] if v[0] in postnumre]
+        if not venues:
+            raise CommandError(f"None of the postal codes for {center.navn} exist. Run `manage.py migrate`.")
+        ctx = {"center": center, "rng": rng, "postnumre": postnumre, "venues": venues}
+
+        foreninger = self.create_foreninger(ctx)
+        faellesskaber, moedetider = self.create_faellesskaber(ctx, foreninger)
+        borgere = self.create_borgere(ctx, users[Rolle.BROBYGGER])
+
+        kontakt = Medlemskab.objects.get(user=users[Rolle.FORENINGSKONTAKT], center=center)
+        kontakt.foreninger.set(foreninger[:2])
+        return {
+            "foreninger": len(foreninger), "faellesskaber": len(faellesskaber),
+            "moedetider": len(moedetider), "borgere": len(borgere),
+        }
+
+    def random_name(self, rng) -> tuple[str, str]:
+        return rng.choice(data.FORNAVNE), rng.choice(data.EFTERNAVNE)
+
+    def create_foreninger(self, ctx) -> list[Forening]:
+        rng, venues = ctx["rng"], ctx["venues"]
+        foreninger = []
+        for i, (navn, _aktiviteter) in enumerate(data.FORENINGER[ctx["center"].slug]):
+            postnr, adresse, _flags = venues[i % len(venues)]
+            slug = ascii_slug(navn)
+            first, last = self.random_name(rng)
+            forening = Forening(
+                center=ctx["center"],
+                navn=navn,
+                cvr=make_cvr(rng) if rng.random() < 0.7 else "",
+                kontaktperson=f"{first} {last}",
+                email=f"kontakt@{slug}.demo",
+                telefon=make_phone(rng),
+                adresse=adresse,
+                postnummer=ctx["postnumre"][postnr],
+                hjemmeside=f"https://{slug}.example.org" if rng.random() < 0.5 else "",
+                inklusionsparat=rng.random() < 0.6,
+                partnerskab=rng.random() < 0.5,
+                noter="Demodata fra seed_demo.",
+            )
+            forening.full_clean()
+            foreninger.append(forening)
+        return Forening.objects.bulk_create(foreninger)
+
+    def create_faellesskaber(self, ctx, foreninger):
+        rng, venues, postnumre = ctx["rng"], ctx["venues"], ctx["postnumre"]
+        used_titles = set()
+        rows, tag_rows = [], []  # tag_rows: (index into rows, field name, tags)
+        for i, forening in enumerate(foreninger):
+            home = venues[i % len(venues)]
+            for key in data.FORENINGER[ctx["center"].slug][i][1]:
+                tpl = data.ACTIVITIES[key]
+                venue = home if rng.random() < 0.7 else rng.choice(venues)
+                postnr, adresse, flags = venue
+                titel = self.pick_title(tpl["titler"], used_titles, postnumre[postnr].by, rng)
+                pris, pris_note = tpl.get("pris", (0, ""))
+                for_deltagere, for_frivillige = tpl["roller"]
+                if for_deltagere and not for_frivillige and rng.random() < 0.2:
+                    for_frivillige = True
+                has_vaert = rng.random() < 0.85
+                vaert_first, vaert_last = self.random_name(rng)
+                alder_min, alder_max = tpl["alder"]
+                lat = lng = None
+                if rng.random() < 0.88:
+                    lat = round(postnumre[postnr].lat + rng.uniform(-0.008, 0.008), 6)
+                    lng = round(postnumre[postnr].lng + rng.uniform(-0.012, 0.012), 6)
+                faellesskab = Faellesskab(
+                    center=ctx["center"],
+                    forening=forening,
+                    titel=titel,
+                    beskrivelse=tpl["beskrivelse"],
+                    velkomst=self.make_velkomst(tpl, vaert_first if has_vaert else "værten", rng),
+                    kategori=self.tags.one(TagType.KATEGORI, tpl["kategori"]),
+                    adresse=adresse,
+                    postnummer=postnumre[postnr],
+                    lat=lat,
+                    lng=lng,
+                    alder_min=alder_min,
+                    alder_max=alder_max,
+                    for_deltagere=for_deltagere,
+                    for_frivillige=for_frivillige,
+                    aaben_for_nye=rng.random() < 0.9,
+                    kapacitet=rng.randint(2, 12) if rng.random() < 0.35 else None,
+                    vaert_navn=f"{vaert_first} {vaert_last}" if has_vaert else "",
+                    vaert_email=make_email(vaert_first, vaert_last) if has_vaert else "",
+                    vaert_telefon=make_phone(rng) if has_vaert and rng.random() < 0.5 else "",
+                    pris=Decimal(pris),
+                    pris_note=pris_note,
+                    status=rng.choices(
+                        [FaellesskabStatus.AKTIV, FaellesskabStatus.PAUSE, FaellesskabStatus.OPHOERT],
+                        weights=[90, 7, 3],
+                    )[0],
+                    sidst_bekraeftet=self.today - dt.timedelta(days=rng.randint(0, 365)),
+                )
+                faellesskab.full_clean()
+                tilgaengelighed = list(tpl["tilgaengelighed"])
+                if tpl.get("ude"):  # outdoors: the building's toilet or hearing loop does not apply
+                    flags = [flag for flag in flags if flag == data.T]
+                tilgaengelighed += [flag for flag in flags if rng.random() < (0.5 if flag == data.L else 0.85)]
+                if pris > 25:
+                    tilgaengelighed = [t for t in tilgaengelighed if t != "Gratis eller lav pris"]
+                maalgrupper = rng.sample(tpl["maalgrupper"], k=rng.randint(min(2, len(tpl["maalgrupper"])),
+                                                                          len(tpl["maalgrupper"])))
+                tag_rows.append((len(rows), "interesser", self.tags.many(TagType.INTERESSE, tpl["interesser"])))
+                tag_rows.append((len(rows), "maalgrupper", self.tags.many(TagType.UDFORDRING, maalgrupper)))
+                tag_rows.append((len(rows), "tilgaengelighed",
+                                 self.tags.many(TagType.TILGAENGELIGHED, tilgaengelighed)))
+                rows.append((faellesskab, tpl))
+
+        faellesskaber = Faellesskab.objects.bulk_create([f for f, _tpl in rows])
+        self.bulk_tags(Faellesskab, "faellesskab_id", faellesskaber, tag_rows)
+
+        moedetider = []
+        for faellesskab, tpl in rows:
+            moedetider.extend(self.make_moedetider(faellesskab, tpl, rng))
+        return faellesskaber, Moedetid.objects.bulk_create(moedetider)
+
+    @staticmethod
+    def make_velkomst(tpl, vaert, rng) -> str:
+        text = rng.choice(data.VELKOMST_UDE if tpl.get("ude") else data.VELKOMST).format(vaert=vaert)
+        return text[0].upper() + text[1:]
+
+    def pick_title(self, variants, used, by, rng) -> str:
+        start = rng.randrange(len(variants))
+        for offset in range(len(variants)):
+            titel = variants[(start + offset) % len(variants)]
+            if titel not in used:
+                used.add(titel)
+                return titel
+        titel = f"{variants[start]} i {by}"
+        n = 2
+        while titel in used:
+            titel, n = f"{variants[start]} i {by} ({n})", n + 1
+        used.add(titel)
+        return titel
+
+    def make_moedetider(self, faellesskab, tpl, rng) -> list[Moedetid]:
+        fra, til = rng.choice(tpl["tider"])
+        n = 1 if rng.random() < 0.6 else 2
+        result = []
+        for ugedag in sorted(rng.sample(tpl["dage"], k=min(n, len(tpl["dage"])))):
+            roll = rng.random()
+            moedetid = Moedetid(faellesskab=faellesskab, ugedag=ugedag, fra=parse_time(fra), til=parse_time(til))
+            if roll < 0.65:
+                moedetid.frekvens = Frekvens.UGENTLIG
+            elif roll < 0.85:
+                moedetid.frekvens = Frekvens.HVER_ANDEN_UGE
+                start = self.today - dt.timedelta(weeks=rng.randint(2, 40))
+                moedetid.gyldig_fra = start - dt.timedelta(days=(start.weekday() - ugedag) % 7)
+            else:
+                moedetid.frekvens = Frekvens.MAANEDLIG
+                moedetid.uge_i_maaned = rng.choice([1, 2, 3, 4, -1])
+            moedetid.full_clean()
+            result.append(moedetid)
+        return result
+
+    def create_borgere(self, ctx, brobygger) -> list[Borger]:
+        rng, postnumre = ctx["rng"], ctx["postnumre"]
+        main_postnr = next(iter(data.PLACES[ctx["center"].slug]["postnumre"]))
+        other_postnumre = sorted(postnumre)
+        newcomers = list(data.NYE_I_DANMARK)
+        rng.shuffle(newcomers)
+        count = 30
+        unassigned = set(rng.sample(range(count), k=count // 3))  # these wait in the centre's inbox
+        used_names, used_emails = set(), set()
+        rows, tag_rows = [], []
+        for i in range(count):
+            profil = data.PROFILER[i % len(data.PROFILER)]
+            if profil["sprog"] is None:
+                fornavn, efternavn, sprog = newcomers.pop()
+            else:
+                fornavn, efternavn = self.random_name(rng)
+                while (fornavn, efternavn) in used_names:
+                    fornavn, efternavn = self.random_name(rng)
+                sprog = list(rng.choice(profil["sprog"]))
+            used_names.add((fornavn, efternavn))
+
+            kanal = rng.choice(profil["kanaler"])
+            telefon = make_phone(rng) if kanal != "email" or rng.random() < 0.7 else ""
+            email = ""
+            if kanal == "email" or rng.random() < 0.35:
+                email = make_email(fornavn, efternavn)
+                n = 2
+                while email in used_emails:
+                    email, n = make_email(fornavn, efternavn, suffix=str(n)), n + 1
+                used_emails.add(email)
+
+            assigned = i not in unassigned
+            status = (
+                rng.choices([BorgerStatus.AKTIV, BorgerStatus.NY, BorgerStatus.PAUSE, BorgerStatus.AFSLUTTET],
+                            weights=[60, 15, 10, 15])[0]
+                if assigned else BorgerStatus.NY
+            )
+            barrierer = rng.sample(profil["barrierer"], k=rng.randint(1, min(3, len(profil["barrierer"]))))
+            postnr = main_postnr if main_postnr in postnumre and rng.random() < 0.5 else rng.choice(other_postnumre)
+            year_from, year_to = profil["foedselsaar"]
+            borger = Borger(
+                center=ctx["center"],
+                fornavn=fornavn,
+                efternavn=efternavn,
+                telefon=telefon,
+                email=email,
+                foretrukken_kanal=kanal,
+                postnummer=postnumre[postnr],
+                foedselsaar=min(max(rng.randint(year_from, year_to), 1945), 2008),
+                sprog=sprog,
+                tilgaengelighed=self.make_slots(profil, rng),
+                oensket_rolle=rng.choice(profil["roller"]),
+                max_afstand_km=rng.choice([3, 5, 10, 15]) if "Transport og afstand" in barrierer
+                else rng.choice([5, 10, 10, 15, 20, 25]),
+                henvisningskilde=self.tags.one(TagType.HENVISNINGSKILDE, rng.choice(profil["kilder"])),
+                brobygger=brobygger if assigned else None,
+                status=status,
+                noter=rng.choice(data.BORGER_NOTER),
+            )
+            borger.full_clean()
+            interesser = rng.sample(profil["interesser"], k=rng.randint(2, min(4, len(profil["interesser"]))))
+            behov = rng.sample(profil["behov"], k=rng.randint(0, min(2, len(profil["behov"]))))
+            tag_rows.append((len(rows), "interesser", self.tags.many(TagType.INTERESSE, interesser)))
+            tag_rows.append((len(rows), "barrierer", self.tags.many(TagType.BARRIERE, barrierer)))
+            tag_rows.append((len(rows), "tilgaengelighedsbehov", self.tags.many(TagType.TILGAENGELIGHED, behov)))
+            rows.append(borger)
+
+        borgere = Borger.objects.bulk_create(rows)
+        self.bulk_tags(Borger, "borger_id", borgere, tag_rows)
+        return borgere
+
+    def make_slots(self, profil, rng) -> list[str]:
+        days = rng.sample(profil["dage"], k=rng.randint(2, min(4, len(profil["dage"]))))
+        codes = {
+            f"{day}-{part}"
+            for day in days
+            for part in rng.sample(profil["slots"], k=rng.randint(1, min(2, len(profil["slots"]))))
+        }
+        return sorted(codes, key=SLOT_ORDER.__getitem__)
+
+    @staticmethod
+    def bulk_tags(model, fk_name, objects, tag_rows):
+        """Creates the M2M rows for tag fields in one insert per field."""
+        by_field = {}
+        for index, field, tags in tag_rows:
+            through = getattr(model, field).through
+            by_field.setdefault(field, (through, []))[1].extend(
+                through(**{fk_name: objects[index].pk, "tag_id": tag.pk}) for tag in tags
+            )
+        for through, links in by_field.values():
+            through.objects.bulk_create(links)

@@ -1,0 +1,126 @@
+"""Centres and memberships: invitations, switching centre, health check."""
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import timezone
+
+from brobygning.models import Invitation, Medlemskab, Rolle, User
+from brobygning.services import INVITATION_SALT, invitation_token
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invite(django_capture_on_commit_callbacks):
+    """Post the invitation form; the email goes out when the transaction commits."""
+
+    def post(client, **data):
+        payload = {"fornavn": "Mette", "efternavn": "Lund", "email": "mette@example.org", "rolle": "brobygger"}
+        payload.update(data)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("invitation_create"), payload)
+
+    return post
+
+
+def link_from(message) -> str:
+    return next(word for word in message.body.split() if "/invitation/" in word)
+
+
+class TestInvitation:
+    def test_koordinator_invites_and_new_user_sets_password(self, invite, as_koordinator_a, center_a, client):
+        response = invite(as_koordinator_a)
+        assert response.status_code == 302
+        [message] = mail.outbox
+        assert message.to == ["mette@example.org"] and "Frivilligcenter Odense" in message.subject
+        assert message.alternatives and "Vælg adgangskode" in message.alternatives[0][0]
+        link = link_from(message)
+        page = client.get(link)
+        assert page.status_code == 200 and "Vælg en adgangskode" in page.content.decode()
+        response = client.post(link, {"password1": "kort", "password2": "kort"})
+        assert response.status_code == 200 and not User.objects.filter(email="mette@example.org").exists()
+        response = client.post(link, {"password1": "Lang-og-sikker-42", "password2": "Lang-og-sikker-42"})
+        assert response.status_code == 302
+        user = User.objects.get(email="mette@example.org")
+        assert user.check_password("Lang-og-sikker-42") and user.first_name == "Mette"
+        assert Medlemskab.objects.get(user=user).rolle == Rolle.BROBYGGER
+        assert client.get(reverse("home")).status_code == 200
+        assert client.get(link).status_code == 410  # used once, never again
+
+    def test_expired_and_tampered_links_are_refused(self, invite, as_koordinator_a, client):
+        invite(as_koordinator_a)
+        invitation = Invitation.objects.get()
+        invitation.oprettet = timezone.now() - timezone.timedelta(days=8)
+        invitation.save()
+        assert client.get(link_from(mail.outbox[0])).status_code == 410
+        forged = signing.dumps(invitation.pk, salt="other")
+        assert client.get(reverse("invitation_accept", args=[forged])).status_code == 410
+        assert client.get(reverse("invitation_accept", args=["junk"])).status_code == 410
+
+    def test_new_invitation_replaces_the_old_link(self, invite, as_koordinator_a, client):
+        invite(as_koordinator_a)
+        invite(as_koordinator_a, rolle="koordinator")
+        old, new = link_from(mail.outbox[0]), link_from(mail.outbox[1])
+        assert client.get(old).status_code == 410 and client.get(new).status_code == 200
+
+    def test_existing_user_joins_second_centre_and_switches(self, invite, as_koordinator_b, koordinator_a, center_a,
+                                                           center_b, client):
+        invite(as_koordinator_b, email=koordinator_a.email, rolle="brobygger")
+        response = client.post(link_from(mail.outbox[0]))
+        assert response.status_code == 302
+        assert koordinator_a.check_password(f.PASSWORD)  # their password is untouched
+        roles = dict(Medlemskab.objects.filter(user=koordinator_a).values_list("center__slug", "rolle"))
+        assert roles == {"odense": "koordinator", "silkeborg": "brobygger"}
+        client.force_login(koordinator_a)
+        assert client.get(reverse("home")).context["actor"].center == center_a
+        client.post(reverse("switch_center"), {"center": center_b.pk})
+        actor = client.get(reverse("home")).context["actor"]
+        assert actor.center == center_b and actor.is_brobygger
+        assert client.get(reverse("medlem_list")).status_code == 403  # koordinator only in Odense
+
+    def test_cannot_switch_into_a_centre_you_are_not_in(self, as_brobygger_a, center_a, center_b):
+        as_brobygger_a.post(reverse("switch_center"), {"center": center_b.pk})
+        assert as_brobygger_a.get(reverse("home")).context["actor"].center == center_a
+
+    def test_foreningskontakt_needs_a_forening_from_own_centre(self, invite, as_koordinator_a, world):
+        response = invite(as_koordinator_a, rolle="foreningskontakt")
+        assert response.status_code == 200 and "foreninger" in response.context["form"].errors
+        response = invite(as_koordinator_a, rolle="foreningskontakt", foreninger=[world.forening_b.pk])
+        assert response.status_code == 200 and Invitation.objects.count() == 0
+        assert invite(as_koordinator_a, rolle="foreningskontakt", foreninger=[world.forening_a.pk]).status_code == 302
+        assert list(Invitation.objects.get().foreninger.all()) == [world.forening_a]
+
+    def test_token_carries_no_email(self, invite, as_koordinator_a):
+        invite(as_koordinator_a)
+        token = invitation_token(Invitation.objects.get())
+        assert "mette" not in token and signing.loads(token, salt=INVITATION_SALT) == Invitation.objects.get().pk
+
+    def test_deactivated_member_loses_access(self, as_koordinator_a, brobygger_a, as_brobygger_a):
+        membership = Medlemskab.objects.get(user=brobygger_a)
+        as_koordinator_a.post(reverse("medlem_deactivate", args=[membership.pk]))
+        membership.refresh_from_db()
+        assert not membership.aktiv
+        assert as_brobygger_a.get(reverse("borger_list")).status_code == 403
+
+
+class TestHealthz:
+    def test_healthy(self, client):
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+    def test_broker_down_gives_503(self, client, monkeypatch):
+        from brobygning.celery import app
+
+        monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+        response = client.get(reverse("healthz"))
+        assert response.status_code == 503 and response.json()["broker"] == "fejl"
+
+
+def test_english_is_available(as_koordinator_a):
+    as_koordinator_a.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = as_koordinator_a.get(reverse("home")).content.decode()
+    assert 'lang="en"' in page and "Overview" in page
