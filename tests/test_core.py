@@ -124,3 +124,17 @@ def test_english_is_available(as_koordinator_a):
     as_koordinator_a.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = as_koordinator_a.get(reverse("home")).content.decode()
     assert 'lang="en"' in page and "Overview" in page
+
+
+def test_taxonomy_is_editable_in_admin(admin_client):
+    from brobygning.models import Tag
+
+    tag = Tag.objects.get(type="kategori", slug="dyr")
+    url = reverse("admin:brobygning_tag_change", args=[tag.pk])
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"type": "kategori", "navn": "Dyr og natur", "slug": "dyr", "gruppe": "",
+                                       "sortering": 13, "aktiv": "on"})
+    assert response.status_code == 302
+    tag.refresh_from_db()
+    assert tag.navn == "Dyr og natur"
+    assert admin_client.get(reverse("admin:brobygning_auditentry_changelist")).status_code == 200
