@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -7,7 +6,7 @@ from django.utils.translation import gettext as _
 from brobygning import access
 from brobygning.availability import SLOTS
 from brobygning.decorators import member_required
-from brobygning.forms import add_service_errors
+from brobygning.forms import save_valid_form
 from brobygning.pagination import paginate
 from brobygning.selectors import brobygger_list
 
@@ -61,17 +60,13 @@ def _borger_form(request, borger):
     form = BorgerForm(request.POST or None, instance=borger, brobyggere=brobygger_list(actor=request.actor))
     if not request.actor.is_koordinator:
         form.fields["brobygger"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            if borger is None:
-                borger = services.borger_create(actor=request.actor, data=form.cleaned_data)
-            else:
-                borger = services.borger_update(actor=request.actor, borger=borger, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Borgeren er gemt."))
-            return redirect("borger_detail", pk=borger.pk)
+    def save():
+        if borger is None:
+            return services.borger_create(actor=request.actor, data=form.cleaned_data)
+        return services.borger_update(actor=request.actor, borger=borger, data=form.cleaned_data)
+
+    if response := save_valid_form(request, form, save, _("Borgeren er gemt.")):
+        return response
     titel = _("Ny borger") if borger is None else _("Ret borger")
     return render(request, "brobygning/form.html", {"form": form, "titel": titel, "tilbage": borger})
 

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Rolle
@@ -95,3 +96,23 @@ def tag_field(tag_type, label, **kwargs) -> forms.ModelMultipleChoiceField:
         queryset=Tag.objects.filter(type=tag_type, aktiv=True), label=label, required=False,
         widget=forms.CheckboxSelectMultiple, **kwargs,
     )
+
+
+def save_valid_form(request, form, save, message):
+    """On a valid POST, call `save()` (a service) and redirect to what it returns.
+
+    A ValidationError from the service lands on the form, so the user sees it next to their input.
+    Returns None when the form should be shown (again).
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, message)
+    return redirect(saved)

@@ -31,6 +31,11 @@ def brobygger_list(*, actor):
     ).order_by("first_name", "last_name")
 
 
+def user_with_email_exists(*, email) -> bool:
+    """Whether an invitation goes to someone who already has a login (and keeps their password)."""
+    return User.objects.filter(email__iexact=email, is_active=True).exists()
+
+
 def center_choices(*, user):
     """The centres a user can switch between."""
     return Medlemskab.objects.filter(user=user, aktiv=True).select_related("center").order_by("center__navn")

@@ -12,9 +12,8 @@ from foreninger.selectors import forening_list
 
 from . import access, dashboards, selectors, services
 from .decorators import member_required
-from .forms import InvitationForm, SetPasswordForm, add_service_errors
+from .forms import InvitationForm, SetPasswordForm, save_valid_form
 from .middleware import SESSION_CENTER_KEY
-from .models import User
 
 
 def home(request):
@@ -80,14 +79,13 @@ def medlem_list(request):
 def invitation_create(request):
     access.check(request.actor, "invitation", "create")
     form = InvitationForm(request.POST or None, foreninger=forening_list(actor=request.actor))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.invitation_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Invitationen er sendt."))
-            return redirect("medlem_list")
+
+    def save():
+        services.invitation_create(actor=request.actor, **form.cleaned_data)
+        return "medlem_list"
+
+    if response := save_valid_form(request, form, save, _("Invitationen er sendt.")):
+        return response
     return render(request, "brobygning/form.html", {"form": form, "titel": _("Inviter en bruger")})
 
 
@@ -108,7 +106,7 @@ def invitation_accept(request, token):
     invitation = services.invitation_from_token(token)
     if invitation is None:
         return render(request, "brobygning/invitation_invalid.html", status=410)
-    existing = User.objects.filter(email__iexact=invitation.email, is_active=True).exists()
+    existing = selectors.user_with_email_exists(email=invitation.email)
     form = None if existing else SetPasswordForm(request.POST or None, user_email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):
         password = None if form is None else form.cleaned_data["password1"]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.decorators import member_required
-from brobygning.forms import add_service_errors
+from brobygning.forms import save_valid_form
 from brobygning.pagination import paginate
 
 from . import selectors, services
@@ -41,17 +41,13 @@ def forening_update(request, pk):
 
 
 def _forening_form(request, form, forening):
-    if request.method == "POST" and form.is_valid():
-        try:
-            if forening is None:
-                forening = services.forening_create(actor=request.actor, data=form.cleaned_data)
-            else:
-                forening = services.forening_update(actor=request.actor, forening=forening, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Foreningen er gemt."))
-            return redirect("forening_detail", pk=forening.pk)
+    def save():
+        if forening is None:
+            return services.forening_create(actor=request.actor, data=form.cleaned_data)
+        return services.forening_update(actor=request.actor, forening=forening, data=form.cleaned_data)
+
+    if response := save_valid_form(request, form, save, _("Foreningen er gemt.")):
+        return response
     titel = _("Ny forening") if forening is None else _("Ret %(navn)s") % {"navn": forening.navn}
     return render(request, "brobygning/form.html", {"form": form, "titel": titel, "tilbage": forening})
 
@@ -101,20 +97,16 @@ def _faellesskab_form(request, faellesskab):
     form = FaellesskabForm(data, instance=faellesskab, initial=initial,
                            foreninger=selectors.forening_list(actor=request.actor))
     formset = MoedetidFormSet(data, instance=faellesskab, prefix="moedetider")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            moedetider = [row for row in formset.cleaned_data if row]
-            if faellesskab is None:
-                faellesskab = services.faellesskab_create(actor=request.actor, data=form.cleaned_data,
-                                                          moedetider=moedetider)
-            else:
-                faellesskab = services.faellesskab_update(actor=request.actor, faellesskab=faellesskab,
-                                                          data=form.cleaned_data, moedetider=moedetider)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Fællesskabet er gemt."))
-            return redirect("faellesskab_detail", pk=faellesskab.pk)
+    def save():
+        moedetider = [row for row in formset.cleaned_data if row]
+        if faellesskab is None:
+            return services.faellesskab_create(actor=request.actor, data=form.cleaned_data, moedetider=moedetider)
+        return services.faellesskab_update(actor=request.actor, faellesskab=faellesskab, data=form.cleaned_data,
+                                           moedetider=moedetider)
+
+    formset_ok = request.method != "POST" or formset.is_valid()
+    if formset_ok and (response := save_valid_form(request, form, save, _("Fællesskabet er gemt."))):
+        return response
     titel = _("Nyt fællesskab") if faellesskab is None else _("Ret %(titel)s") % {"titel": faellesskab.titel}
     return render(request, "foreninger/faellesskab_form.html", {
         "form": form, "formset": formset, "formset_helper": MoedetidFormSetHelper(), "titel": titel,
