@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import SLOTS
-from brobygning.forms import PostnummerField, tag_field
+from brobygning.forms import AvailabilityGrid, PostnummerField, tag_field
 from brobygning.models import TagType
 
 from .models import SPROG, Borger
@@ -19,7 +19,7 @@ class BorgerForm(forms.ModelForm):
     tilgaengelighedsbehov = tag_field(TagType.TILGAENGELIGHED, _("Behov for tilgængelighed"),
                                       help_text=_("Det, et fællesskab skal have, før det passer."))
     tilgaengelighed = forms.MultipleChoiceField(label=_("Hvornår kan borgeren"), choices=SLOTS, required=False,
-                                                widget=forms.CheckboxSelectMultiple)
+                                                widget=AvailabilityGrid)
 
     class Meta:
         model = Borger
@@ -40,7 +40,7 @@ class BorgerForm(forms.ModelForm):
             Fieldset(_("Det der betyder noget"), Div("interesser", css_class="checkbox-columns"),
                      Div("barrierer", css_class="checkbox-columns"),
                      Div("tilgaengelighedsbehov", css_class="checkbox-columns"),
-                     Div("tilgaengelighed", css_class="checkbox-columns"), "oensket_rolle", "max_afstand_km"),
+                     "tilgaengelighed", "oensket_rolle", "max_afstand_km"),
             Fieldset(_("Forløb"), "henvisningskilde", "brobygger", "status", "noter"),
         )
         self.helper.add_input(Submit("submit", _("Gem")))

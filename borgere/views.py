@@ -29,7 +29,7 @@ def borger_list(request):
     criteria = QueryDict(mutable=True)
     for key, values in request.session.get(FILTER_SESSION_KEY, {}).items():
         criteria.setlist(key, values)
-    filterset = BorgerFilter(criteria, queryset=selectors.borger_list(actor=request.actor))
+    filterset = BorgerFilter(criteria, queryset=selectors.borger_list(actor=request.actor), actor=request.actor)
     return render(request, "borgere/borger_list.html", {
         "filter": filterset, "filter_method": "post", "page": paginate(request, filterset.qs),
     })

@@ -1,5 +1,6 @@
 """Weekly availability: weekday × time of day. Shared by borgere (when they can) and matching."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 WEEKDAYS = [
@@ -16,7 +17,12 @@ DAYPARTS = [
     ("eftermiddag", _("eftermiddag"), 12, 17),
     ("aften", _("aften"), 17, 24),
 ]
-SLOTS = [(f"{day}-{part}", f"{day_label} {part_label}") for day, day_label in WEEKDAYS for part, part_label, _s, _e in DAYPARTS]
+# format_lazy keeps the labels translatable; an f-string would freeze them in the start-up language.
+SLOTS = [
+    (f"{day}-{part}", format_lazy("{} {}", day_label, part_label))
+    for day, day_label in WEEKDAYS
+    for part, part_label, _s, _e in DAYPARTS
+]
 SLOT_CODES = frozenset(code for code, _label in SLOTS)
 
 

@@ -1,7 +1,19 @@
 import django_filters
 from django import forms
+from django_filters.widgets import BooleanWidget
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+ALL = _("Alle")
+
+
+class YesNoAllWidget(BooleanWidget):
+    """Ja / Nej / Alle instead of django-filter's Yes / No / Unknown."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", ALL), ("true", _("Ja")), ("false", _("Nej"))]
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -11,6 +23,11 @@ class SearchFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Søg"), method="search",
                                   widget=forms.TextInput(attrs={"type": "search", "maxlength": 100}))
+
+    @property
+    def more_filters_used(self) -> bool:
+        """Whether any filter besides the free-text box is set (the form shows them unfolded)."""
+        return any(self.data.get(name) for name in self.filters if name != "q")
 
     def search(self, queryset, name, value):
         words = value.split()[:5]

@@ -116,3 +116,32 @@ def save_valid_form(request, form, save, message):
         return None
     messages.success(request, message)
     return redirect(saved)
+
+
+class AvailabilityGrid(forms.widgets.ChoiceWidget):
+    """Weekly availability as a table: weekdays down, morning/afternoon/evening across.
+
+    Not a CheckboxSelectMultiple subclass on purpose: crispy-forms would render that as a flat list.
+    """
+
+    allow_multiple_selected = True
+    input_type = "checkbox"
+    template_name = "widgets/availability_grid.html"
+    option_template_name = "django/forms/widgets/checkbox_option.html"
+
+    def get_context(self, name, value, attrs):
+        from .availability import DAYPARTS, WEEKDAYS
+
+        context = super().get_context(name, value, attrs)
+        options = {option["value"]: option for _group, group_options, _i in context["widget"]["optgroups"]
+                   for option in group_options}
+        context["dayparts"] = [label for _code, label, _start, _end in DAYPARTS]
+        context["rows"] = [(day_label, [options[f"{day}-{code}"] for code, *_rest in DAYPARTS])
+                           for day, day_label in WEEKDAYS]
+        return context
+
+    def use_required_attribute(self, initial):
+        return False
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no box ticked means "no times", not "field left out"

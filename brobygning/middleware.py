@@ -8,6 +8,21 @@ from .models import Medlemskab, Rolle
 SESSION_CENTER_KEY = "center_id"
 
 
+class DanishUnlessChosenMiddleware:
+    """Danish unless the user picks another language in the footer (a cookie).
+
+    Runs before LocaleMiddleware and hides the browser's Accept-Language, so an English-language
+    browser at a Danish frivilligcenter still shows the Danish UI.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class ActorMiddleware:
     """Puts `request.actor`: the user in their current centre (chosen in the session)."""
 

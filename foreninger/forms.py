@@ -12,6 +12,7 @@ from .models import Faellesskab, Forening, Moedetid
 
 class ForeningForm(forms.ModelForm):
     postnummer = PostnummerField(required=False)
+    hjemmeside = forms.URLField(label=_("Hjemmeside"), required=False, assume_scheme="https")
     cvr = forms.CharField(label=_("CVR-nummer"), max_length=20, required=False, help_text=_("8 cifre, fx 12345678."))
 
     class Meta:

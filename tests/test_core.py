@@ -138,3 +138,8 @@ def test_taxonomy_is_editable_in_admin(admin_client):
     tag.refresh_from_db()
     assert tag.navn == "Dyr og natur"
     assert admin_client.get(reverse("admin:brobygning_auditentry_changelist")).status_code == 200
+
+
+def test_danish_even_for_an_english_browser(as_koordinator_a):
+    page = as_koordinator_a.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="da"' in page and "Overblik" in page
