@@ -1,9 +1,8 @@
 import django_filters
 from django import forms
-from django_filters.widgets import BooleanWidget
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
+from django_filters.widgets import BooleanWidget
 
 ALL = _("Alle")
 

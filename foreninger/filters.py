@@ -6,6 +6,7 @@ from brobygning.models import Tag, TagType
 
 from .models import Faellesskab, FaellesskabStatus, Forening
 
+
 class ForeningFilter(SearchFilterSet):
     search_fields = ("navn", "kontaktperson", "cvr")
     inklusionsparat = django_filters.BooleanFilter(label=_("Klædt på til at tage imod nye"), widget=YesNoAllWidget)
