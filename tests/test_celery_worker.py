@@ -10,7 +10,8 @@ from django.core.cache import cache
 from brobygning.celery import app
 from brobygning.tasks import BEAT_KEY, beat_heartbeat
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# serialized_rollback restores the postal codes and taxonomy that the flush after this test removes.
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
