@@ -121,3 +121,88 @@ class Borger(Archivable):
             errors["telefon"] = _("Skriv et telefonnummer, når SMS eller opkald er den foretrukne kontaktform.")
         if errors:
             raise ValidationError(errors)
+
+
+class SamtaleType(models.TextChoices):
+    FOERSTE = "foerste", _("Første samtale")
+    OPFOELGNING = "opfoelgning", _("Opfølgende samtale")
+    TELEFON = "telefon", _("Telefonsamtale")
+
+
+class Samtale(models.Model):
+    """A brobygning conversation with a borger."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="samtaler")
+    brobygger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  related_name="samtaler", verbose_name=_("brobygger"))
+    dato = models.DateField(_("dato"), default=timezone.localdate)
+    type = models.CharField(_("type"), max_length=15, choices=SamtaleType.choices, default=SamtaleType.FOERSTE)
+    varighed_min = models.PositiveSmallIntegerField(_("varighed (minutter)"), default=45,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(600)])
+    noter = long_text(_("noter"))
+    oensker = long_text(_("det der betyder noget for borgeren"))
+    naeste_skridt = models.CharField(_("aftalt næste skridt"), max_length=300, blank=True)
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("samtale")
+        verbose_name_plural = _("samtaler")
+        ordering = ["-dato", "-oprettet"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.dato:%d.%m.%Y}"
+
+    def clean(self):
+        if self.dato and self.dato > timezone.localdate():
+            raise ValidationError({"dato": _("En samtale kan ikke ligge i fremtiden.")})
+
+
+class MaalingType(models.TextChoices):
+    WHO5 = "who5", _("WHO-5 Trivselsindeks")
+    UCLA3 = "ucla3", _("UCLA-ensomhedsskala (3 spørgsmål)")
+
+
+class Maaling(models.Model):
+    """One filled-in outcome measure: WHO-5 (5 items, 0–5) or UCLA-3 (3 items, 1–3)."""
+
+    ITEMS = {MaalingType.WHO5: (5, 0, 5), MaalingType.UCLA3: (3, 1, 3)}  # count, min, max per item
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="maalinger")
+    type = models.CharField(_("skala"), max_length=10, choices=MaalingType.choices)
+    svar = models.JSONField(_("svar"))
+    dato = models.DateField(_("dato"), default=timezone.localdate)
+    registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                       related_name="+")
+    samtale = models.ForeignKey(Samtale, on_delete=models.SET_NULL, null=True, blank=True, related_name="maalinger")
+    opfoelgning = models.ForeignKey("matching.Opfoelgning", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="maalinger")
+
+    class Meta:
+        verbose_name = _("måling")
+        verbose_name_plural = _("målinger")
+        ordering = ["dato", "pk"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.dato:%d.%m.%Y}: {self.score}"
+
+    @property
+    def raw(self) -> int:
+        return sum(self.svar)
+
+    @property
+    def score(self) -> int:
+        """WHO-5: raw 0–25 × 4 = 0–100. UCLA-3: the sum, 3–9."""
+        return self.raw * 4 if self.type == MaalingType.WHO5 else self.raw
+
+    @property
+    def bekymrende(self) -> bool:
+        """WHO-5 ≤ 50 suggests poor wellbeing; UCLA-3 of 6 or more is commonly read as lonely."""
+        return self.score <= 50 if self.type == MaalingType.WHO5 else self.score >= 6
+
+    def clean(self):
+        count, low, high = self.ITEMS.get(self.type, (0, 0, 0))
+        answers = self.svar if isinstance(self.svar, list) else []
+        if len(answers) != count or not all(isinstance(a, int) and low <= a <= high for a in answers):
+            raise ValidationError({"svar": _("Besvar alle spørgsmål.")})

@@ -202,3 +202,54 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.handling} {self.objekt_type}#{self.objekt_id}"
+
+
+class PaamindelseStatus(models.TextChoices):
+    AFVENTER = "afventer", _("Afventer")
+    SENDER = "sender", _("Sendes nu")
+    SENDT = "sendt", _("Sendt")
+    FEJLET = "fejlet", _("Fejlet")
+    ANNULLERET = "annulleret", _("Annulleret")
+    FORPASSET = "forpasset", _("Forpasset")
+
+
+class PaamindelseKanal(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class Paamindelse(models.Model):
+    """One outgoing message in the outbox. The database is the queue (DESIGN.md §5).
+
+    The subject is what the message is about (`emne_type` + `emne_id`, e.g. a ledsagelse); the
+    recipient and content are resolved from it when the message is sent, so changed contact
+    details or a withdrawn consent apply. Unique per (subject, kind).
+    """
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="+")
+    emne_type = models.CharField(_("emne"), max_length=30)
+    emne_id = models.PositiveBigIntegerField(_("emne-id"))
+    art = models.CharField(_("art"), max_length=40)
+    kanal = models.CharField(_("kanal"), max_length=10, choices=PaamindelseKanal.choices)
+    forfalder = models.DateTimeField(_("forfalder"))
+    begivenhed = models.DateTimeField(_("begivenhedens tidspunkt"), null=True, blank=True,
+                                      help_text=_("Er den passeret, markeres påmindelsen som forpasset."))
+    status = models.CharField(_("status"), max_length=12, choices=PaamindelseStatus.choices,
+                              default=PaamindelseStatus.AFVENTER)
+    forsoeg = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    sidste_fejl = models.TextField(_("sidste fejl"), blank=True)
+    taget = models.DateTimeField(_("taget til afsendelse"), null=True, blank=True)
+    sendt = models.DateTimeField(_("sendt"), null=True, blank=True)
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("påmindelse")
+        verbose_name_plural = _("påmindelser")
+        ordering = ["forfalder"]
+        constraints = [
+            models.UniqueConstraint(fields=["emne_type", "emne_id", "art"], name="en_paamindelse_per_emne_og_art"),
+        ]
+        indexes = [models.Index(fields=["status", "forfalder"]), models.Index(fields=["center", "status"])]
+
+    def __str__(self):
+        return f"{self.art} {self.emne_type}#{self.emne_id} ({self.get_status_display()})"

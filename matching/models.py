@@ -1,1 +1,202 @@
-# Matches, ledsagelse and opfølgning arrive with the brobygning journey.
+"""Matches between a borger and a fællesskab, moving through FriSe's four elements,
+with the first meeting (ledsagelse) and the follow-ups (opfølgning)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from borgere.models import Borger
+from brobygning.fields import long_text
+from brobygning.models import Frivilligcenter
+from foreninger.models import Faellesskab
+
+
+class Element(models.TextChoices):
+    KENDSKAB = "kendskab", _("Kendskab")
+    FOELGESKAB = "foelgeskab", _("Følgeskab")
+    VAERTSSKAB = "vaertsskab", _("Værtsskab")
+    FAELLESSKAB = "faellesskab", _("Fællesskab")
+
+
+class Stage(models.TextChoices):
+    FORESLAAET = "foreslaaet", _("Foreslået")
+    ACCEPTERET = "accepteret", _("Accepteret")
+    MOEDE_PLANLAGT = "moede_planlagt", _("Første møde planlagt")
+    LEDSAGET = "ledsaget", _("Ledsaget")
+    BUDT_VELKOMMEN = "budt_velkommen", _("Budt velkommen")
+    AKTIV_1_MD = "aktiv_1_md", _("Deltager efter 1 måned")
+    AKTIV_3_MD = "aktiv_3_md", _("Deltager efter 3 måneder")
+    AFSLUTTET = "afsluttet", _("Afsluttet")
+
+
+STAGE_ELEMENT = {
+    Stage.FORESLAAET: Element.KENDSKAB,
+    Stage.ACCEPTERET: Element.FOELGESKAB,
+    Stage.MOEDE_PLANLAGT: Element.FOELGESKAB,
+    Stage.LEDSAGET: Element.FOELGESKAB,
+    Stage.BUDT_VELKOMMEN: Element.VAERTSSKAB,
+    Stage.AKTIV_1_MD: Element.FAELLESSKAB,
+    Stage.AKTIV_3_MD: Element.FAELLESSKAB,
+}
+
+
+class Afslutningsaarsag(models.TextChoices):
+    BORGER_SAGDE_NEJ = "borger_nej", _("Borgeren sagde nej")
+    PASSEDE_IKKE = "passede_ikke", _("Passede ikke")
+    FLYTTET = "flyttet", _("Borgeren er flyttet")
+    LUKKET = "lukket", _("Fællesskabet er lukket")
+    FULDFOERT = "fuldfoert", _("Forløbet er fuldført")
+    ANDET = "andet", _("Andet")
+
+
+class MatchRolle(models.TextChoices):
+    DELTAGER = "deltager", _("Deltager")
+    FRIVILLIG = "frivillig", _("Frivillig")
+
+
+class Match(models.Model):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="matches")
+    faellesskab = models.ForeignKey(Faellesskab, on_delete=models.PROTECT, related_name="matches",
+                                    verbose_name=_("fællesskab"))
+    rolle = models.CharField(_("rolle"), max_length=10, choices=MatchRolle.choices, default=MatchRolle.DELTAGER)
+    stage = models.CharField(_("fase"), max_length=20, choices=Stage.choices, default=Stage.FORESLAAET)
+    stage_siden = models.DateTimeField(_("i fasen siden"), default=timezone.now)
+    afslutningsaarsag = models.CharField(_("årsag til afslutning"), max_length=15,
+                                         choices=Afslutningsaarsag.choices, blank=True)
+    afslutningsnote = models.CharField(_("note om afslutningen"), max_length=500, blank=True)
+    score = models.FloatField(_("match-score"), null=True, blank=True)
+    begrundelser = models.JSONField(_("begrundelser"), default=list, blank=True)
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["-oprettet"]
+        constraints = [
+            models.UniqueConstraint(fields=["borger", "faellesskab"], condition=~Q(stage="afsluttet"),
+                                    name="et_aabent_match_per_borger_og_faellesskab"),
+        ]
+        indexes = [models.Index(fields=["center", "stage"])]
+
+    def __str__(self):
+        return f"{self.borger.fornavn} → {self.faellesskab}"
+
+    def get_absolute_url(self):
+        return reverse("match_detail", args=[self.pk])
+
+    @property
+    def element(self):
+        return STAGE_ELEMENT.get(self.stage)
+
+    @property
+    def er_afsluttet(self):
+        return self.stage == Stage.AFSLUTTET
+
+
+class MatchOvergang(models.Model):
+    """One time-stamped step of a match, and who took it."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="overgange")
+    fra = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    til = models.CharField(max_length=20, choices=Stage.choices)
+    tidspunkt = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("overgang")
+        verbose_name_plural = _("overgange")
+        ordering = ["tidspunkt", "pk"]
+
+
+class LedsagelseStatus(models.TextChoices):
+    PLANLAGT = "planlagt", _("Planlagt")
+    MOEDT_OP = "moedt_op", _("Mødte op")
+    UDEBLEV = "udeblev", _("Mødte ikke op")
+    AFLYST = "aflyst", _("Aflyst")
+
+
+class Ledsagelse(models.Model):
+    """The first meeting, where a brobygger goes along."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="ledsagelser")
+    tidspunkt = models.DateTimeField(_("tidspunkt"))
+    varighed_min = models.PositiveSmallIntegerField(_("varighed (minutter)"), default=120,
+                                                    validators=[MinValueValidator(15), MaxValueValidator(600)])
+    moedested = models.CharField(_("mødested"), max_length=200, default=_("Ved indgangen"))
+    transport = models.CharField(_("transport"), max_length=300, blank=True)
+    brobygger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledsagelser",
+                                  verbose_name=_("ledsagende brobygger"))
+    velkomstnote = models.CharField(
+        _("velkomstnote til værten"), max_length=500, blank=True,
+        help_text=_("Kun det, borgeren har sagt ja til at dele med værten."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=LedsagelseStatus.choices,
+                              default=LedsagelseStatus.PLANLAGT)
+    vaert_bekraeftet = models.DateTimeField(_("værten har bekræftet"), null=True, blank=True)
+    oprettet = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledsagelse")
+        verbose_name_plural = _("ledsagelser")
+        ordering = ["tidspunkt"]
+        indexes = [models.Index(fields=["center", "status", "tidspunkt"])]
+
+    def __str__(self):
+        return f"{self.match} {timezone.localtime(self.tidspunkt):%d.%m.%Y %H:%M}"
+
+    @property
+    def slut(self):
+        return self.tidspunkt + timezone.timedelta(minutes=self.varighed_min)
+
+
+class OpfoelgningType(models.TextChoices):
+    DAGEN_EFTER = "dagen_efter", _("Dagen efter første møde")
+    EN_MAANED = "1_md", _("Efter 1 måned")
+    TRE_MAANEDER = "3_md", _("Efter 3 måneder")
+
+
+class Resultat(models.TextChoices):
+    DELTAGER_STADIG = "deltager", _("Deltager stadig")
+    VIL_HAVE_NYT = "nyt_match", _("Vil gerne have et nyt match")
+    STOPPET = "stoppet", _("Er stoppet")
+
+
+class Opfoelgning(models.Model):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="opfoelgninger")
+    type = models.CharField(_("type"), max_length=15, choices=OpfoelgningType.choices)
+    forfalder = models.DateField(_("forfalder"))
+    udfoert = models.DateTimeField(_("udført"), null=True, blank=True)
+    udfoert_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    resultat = models.CharField(_("resultat"), max_length=10, choices=Resultat.choices, blank=True)
+    aarsag = models.CharField(_("årsag"), max_length=300, blank=True)
+    note = long_text(_("note"))
+
+    class Meta:
+        verbose_name = _("opfølgning")
+        verbose_name_plural = _("opfølgninger")
+        ordering = ["forfalder"]
+        constraints = [models.UniqueConstraint(fields=["match", "type"], name="en_opfoelgning_per_type")]
+        indexes = [models.Index(fields=["center", "udfoert", "forfalder"])]
+
+    def __str__(self):
+        return f"{self.get_type_display()} ({self.forfalder:%d.%m.%Y})"
+
+    @property
+    def forfalden(self):
+        return self.udfoert is None and self.forfalder <= timezone.localdate()
+
+    def clean(self):
+        if self.udfoert and not self.resultat:
+            raise ValidationError({"resultat": _("Vælg hvad opfølgningen viste.")})
+        if self.resultat == Resultat.STOPPET and not self.aarsag:
+            raise ValidationError({"aarsag": _("Skriv kort, hvorfor borgeren er stoppet.")})
