@@ -113,13 +113,13 @@ class TestBorger:
         assert Borger.objects.count() == 0
 
     def test_search_is_kept_out_of_the_url(self, as_koordinator_a, world):
-        f.BorgerFactory(center=world.center_a, fornavn="Yrsa")
+        f.BorgerFactory(center=world.center_a, fornavn="Yrsa-Soegetest")
         response = as_koordinator_a.post(reverse("borger_list"), {"q": "Anna"})
         assert response.status_code == 302 and response.url == reverse("borger_list")
         page = as_koordinator_a.get(reverse("borger_list")).content.decode()
-        assert "Anna" in page and "Yrsa" not in page
+        assert "Anna" in page and "Yrsa-Soegetest" not in page
         as_koordinator_a.post(reverse("borger_list"), {"nulstil": "1"})
-        assert "Yrsa" in as_koordinator_a.get(reverse("borger_list")).content.decode()
+        assert "Yrsa-Soegetest" in as_koordinator_a.get(reverse("borger_list")).content.decode()
 
 
 class TestForening:
