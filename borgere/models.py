@@ -206,3 +206,41 @@ class Maaling(models.Model):
         answers = self.svar if isinstance(self.svar, list) else []
         if len(answers) != count or not all(isinstance(a, int) and low <= a <= high for a in answers):
             raise ValidationError({"svar": _("Besvar alle spørgsmål.")})
+
+
+class Formaal(models.TextChoices):
+    REGISTRERING = "registrering", _("Registrering i systemet")
+    DELING_MED_VAERT = "deling_med_vaert", _("Fornavn og velkomstnote deles med værten")
+    PAAMINDELSER = "paamindelser", _("Påmindelser på SMS eller e-mail")
+    MAALINGER = "maalinger", _("Trivsels- og ensomhedsmålinger")
+
+
+class SamtykkeMaade(models.TextChoices):
+    MUNDTLIGT = "mundtligt", _("Mundtligt")
+    SKRIFTLIGT = "skriftligt", _("Skriftligt")
+
+
+class Samtykke(models.Model):
+    """Consent for one purpose: who recorded it, when, how, and which text version. Can be withdrawn."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="samtykker")
+    formaal = models.CharField(_("formål"), max_length=20, choices=Formaal.choices)
+    maade = models.CharField(_("hvordan"), max_length=10, choices=SamtykkeMaade.choices)
+    tekst_version = models.CharField(_("version af samtykketeksten"), max_length=20, default="1")
+    givet = models.DateTimeField(_("givet"), default=timezone.now)
+    registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                       related_name="+")
+    tilbagekaldt = models.DateTimeField(_("trukket tilbage"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("samtykke")
+        verbose_name_plural = _("samtykker")
+        ordering = ["formaal", "-givet"]
+        constraints = [
+            models.UniqueConstraint(fields=["borger", "formaal"], condition=models.Q(tilbagekaldt__isnull=True),
+                                    name="et_gaeldende_samtykke_per_formaal"),
+        ]
+
+    def __str__(self):
+        return self.get_formaal_display()
