@@ -1,8 +1,11 @@
 """Reads for borgere, always scoped to the acting user."""
 
-from brobygning import access
+from django.db.models import Exists, OuterRef, Q
 
-from .models import Borger
+from brobygning import access
+from brobygning.models import Tag
+
+from .models import Borger, Maaling, Samtykke
 
 
 def borger_list(*, actor):
@@ -12,3 +15,43 @@ def borger_list(*, actor):
 def borger_get(*, actor, pk, action="view"):
     qs = Borger.objects.active().select_related("postnummer", "brobygger", "henvisningskilde")
     return access.get_or_deny(actor, "borger", action, qs, pk)
+
+
+def samtykke_get(*, actor, pk, action="change"):
+    return access.get_or_deny(actor, "samtykke", action, Samtykke.objects.select_related("borger"), pk)
+
+
+def samtykke_list(*, actor, borger):
+    return access.scope(actor, "samtykke", Samtykke.objects.filter(borger=borger)).select_related("registreret_af")
+
+
+def maaling_list(*, actor, borger):
+    return access.scope(actor, "maaling", Maaling.objects.filter(borger=borger))
+
+
+BORGER_TAG_FIELDS = ("interesser", "barrierer", "tilgaengelighedsbehov")
+
+
+def borger_tags(*, borger) -> dict[str, list[Tag]]:
+    """The borger's interests, barriers and accessibility needs, in one query instead of three."""
+    through = {name: getattr(Borger, name).through.objects.filter(borger_id=borger.pk).values("tag_id")
+               for name in BORGER_TAG_FIELDS}
+    condition = Q()
+    for rows in through.values():
+        condition |= Q(pk__in=rows)
+    tags = Tag.objects.filter(condition).annotate(
+        **{f"i_{name}": Exists(rows.filter(tag_id=OuterRef("pk"))) for name, rows in through.items()}
+    )
+    return {name: [t for t in tags if getattr(t, f"i_{name}")] for name in BORGER_TAG_FIELDS}
+
+
+def maaling_summary(*, actor, borger) -> list[dict]:
+    """Each scale's scores over time, and the change from the first to the latest."""
+    by_type: dict[str, list[Maaling]] = {}
+    for maaling in maaling_list(actor=actor, borger=borger):
+        by_type.setdefault(maaling.type, []).append(maaling)
+    return [
+        {"navn": items[0].get_type_display(), "maalinger": items,
+         "aendring": items[-1].score - items[0].score if len(items) > 1 else None}
+        for items in by_type.values()
+    ]

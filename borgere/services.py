@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brobygning import access
@@ -9,7 +10,7 @@ from brobygning.audit import log_action
 from brobygning.changes import apply_changes
 from brobygning.selectors import brobygger_list
 
-from .models import Borger
+from .models import Borger, BorgerStatus, Formaal, Maaling, Samtale, Samtykke
 
 
 def _check_brobygger(actor, data: dict) -> None:
@@ -47,3 +48,76 @@ def borger_archive(*, actor, borger: Borger) -> Borger:
         borger.save(update_fields=["arkiveret"])
         log_action(actor=actor, handling="arkiveret", obj=borger)
     return borger
+
+
+# Fields a samtale may update on the borger record, in the same form and transaction.
+SAMTALE_BORGER_FIELDS = ("interesser", "barrierer", "tilgaengelighedsbehov", "tilgaengelighed", "oensket_rolle")
+
+
+def samtale_create(*, actor, borger: Borger, data: dict, borger_data: dict, maalinger=()) -> Samtale:
+    """Log a samtale, update what matters to the borger, and record measures: all or nothing."""
+    with transaction.atomic():
+        borger = Borger.objects.select_for_update().get(pk=borger.pk)
+        access.check(actor, "samtale", "create", Samtale(borger=borger, center_id=borger.center_id))
+        samtale = Samtale(center_id=borger.center_id, borger=borger, brobygger=actor.user)
+        felter = apply_changes(samtale, data)
+        log_action(actor=actor, handling="oprettet", obj=samtale, felter=felter)
+        changed = apply_changes(borger, {k: v for k, v in borger_data.items() if k in SAMTALE_BORGER_FIELDS})
+        if borger.status == BorgerStatus.NY:
+            borger.status = BorgerStatus.AKTIV
+            borger.save(update_fields=["status"])
+            changed.append("status")
+        if changed:
+            log_action(actor=actor, handling="ændret", obj=borger, felter=changed)
+        for type_, svar in maalinger:
+            maaling_record(actor=actor, borger=borger, type=type_, svar=svar, samtale=samtale)
+    return samtale
+
+
+def har_samtykke(borger: Borger, formaal: str) -> bool:
+    return borger.samtykker.filter(formaal=formaal, tilbagekaldt__isnull=True).exists()
+
+
+def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str, tekst_version: str = "1") -> Samtykke:
+    with transaction.atomic():
+        access.check(actor, "samtykke", "create", Samtykke(borger=borger, center_id=borger.center_id))
+        if har_samtykke(borger, formaal):
+            raise ValidationError(_("Samtykket er allerede givet."))
+        samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user)
+        apply_changes(samtykke, {"formaal": formaal, "maade": maade, "tekst_version": tekst_version})
+        log_action(actor=actor, handling="samtykke givet", obj=samtykke, felter=["formaal"])
+    return samtykke
+
+
+def samtykke_withdraw(*, actor, samtykke: Samtykke) -> Samtykke:
+    """Withdrawal stops the processing from now on; pending reminders re-check consent when sent."""
+    with transaction.atomic():
+        samtykke = Samtykke.objects.select_for_update().select_related("borger").get(pk=samtykke.pk)
+        access.check(actor, "samtykke", "change", samtykke)
+        if samtykke.tilbagekaldt is None:
+            samtykke.tilbagekaldt = timezone.now()
+            samtykke.save(update_fields=["tilbagekaldt"])
+            log_action(actor=actor, handling="samtykke trukket tilbage", obj=samtykke, felter=["tilbagekaldt"])
+            transaction.on_commit(lambda: _resync_reminders(samtykke.borger_id))
+    return samtykke
+
+
+def _resync_reminders(borger_id: int) -> None:
+    from matching.reminders import sync_ledsagelse
+
+    from matching.models import Ledsagelse, LedsagelseStatus
+
+    for ledsagelse in Ledsagelse.objects.filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT):
+        sync_ledsagelse(ledsagelse)
+
+
+def maaling_record(*, actor, borger: Borger, type: str, svar: list[int], samtale=None, opfoelgning=None) -> Maaling:
+    access.check(actor, "maaling", "create", Maaling(borger=borger, center_id=borger.center_id))
+    if not har_samtykke(borger, Formaal.MAALINGER):
+        raise ValidationError(_("Borgeren har ikke givet samtykke til trivsels- og ensomhedsmålinger."))
+    with transaction.atomic():
+        maaling = Maaling(center_id=borger.center_id, borger=borger, registreret_af=actor.user,
+                          samtale=samtale, opfoelgning=opfoelgning)
+        apply_changes(maaling, {"type": type, "svar": svar})
+        log_action(actor=actor, handling="måling", obj=maaling, felter=["type"])
+    return maaling

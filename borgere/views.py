@@ -9,10 +9,12 @@ from brobygning.decorators import member_required
 from brobygning.forms import save_valid_form
 from brobygning.pagination import paginate
 from brobygning.selectors import brobygger_list
+from matching.selectors import borger_timeline
 
 from . import selectors, services
 from .filters import BorgerFilter
 from .forms import BorgerForm
+from .journey_forms import SamtykkeForm
 from .models import SPROG
 
 FILTER_SESSION_KEY = "borger_filter"
@@ -40,6 +42,11 @@ def borger_detail(request, pk):
     borger = selectors.borger_get(actor=request.actor, pk=pk)
     return render(request, "borgere/borger_detail.html", {
         "borger": borger,
+        "tags": selectors.borger_tags(borger=borger),
+        "samtykker": selectors.samtykke_list(actor=request.actor, borger=borger),
+        "samtykke_form": SamtykkeForm(),
+        "maalinger": selectors.maaling_summary(actor=request.actor, borger=borger),
+        "tidslinje": borger_timeline(actor=request.actor, borger=borger),
         "sprog": [label for code, label in SPROG if code in borger.sprog],
         "tidspunkter": [label for code, label in SLOTS if code in borger.tilgaengelighed],
     })

@@ -26,6 +26,8 @@ class Actor:
     user: object
     medlemskab: Medlemskab | None
     forening_ids: frozenset[int] = field(default_factory=frozenset)
+    koordinator_anywhere: bool = False  # in any of their centres; two-factor login follows the person
+    medlemskaber: tuple = ()  # all their active memberships, for switching centre
 
     @property
     def center(self):
@@ -56,7 +58,9 @@ def actor_for(user, center_id: int | None = None) -> Actor:
     """Resolve the actor for `user` in `center_id` (or their first active centre)."""
     if not user.is_authenticated or not user.is_active:
         return Actor(user=user, medlemskab=None)
-    memberships = Medlemskab.objects.filter(user=user, aktiv=True).select_related("center").order_by("center__navn")
+    memberships = list(
+        Medlemskab.objects.filter(user=user, aktiv=True).select_related("center").order_by("center__navn")
+    )
     chosen = None
     if center_id is not None:
         chosen = next((m for m in memberships if m.center_id == center_id), None)
@@ -64,7 +68,8 @@ def actor_for(user, center_id: int | None = None) -> Actor:
     if chosen is None:
         return Actor(user=user, medlemskab=None)
     forening_ids = frozenset(chosen.foreninger.values_list("pk", flat=True)) if chosen.rolle == F else frozenset()
-    return Actor(user=user, medlemskab=chosen, forening_ids=forening_ids)
+    return Actor(user=user, medlemskab=chosen, forening_ids=forening_ids,
+                 koordinator_anywhere=any(m.rolle == K for m in memberships), medlemskaber=tuple(memberships))
 
 
 # --- Rules ---------------------------------------------------------------------------------------
@@ -72,13 +77,41 @@ def actor_for(user, center_id: int | None = None) -> Actor:
 
 Rule = Callable[[Actor, Model | None], bool]
 
+# How to get from each borger-related object to the borger's responsible brobygger. A brobygger
+# sees their own borgere and everything hanging off them; a koordinator sees the whole centre.
+BORGER_PATH = {
+    "borger": "brobygger",
+    "samtale": "borger__brobygger",
+    "samtykke": "borger__brobygger",
+    "maaling": "borger__brobygger",
+    "match": "borger__brobygger",
+    "ledsagelse": "match__borger__brobygger",
+    "opfoelgning": "match__borger__brobygger",
+}
+
+
+def _brobygger_id(obj, path: str):
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+    return getattr(obj, f"{last}_id")
+
 
 def _roles(*roles) -> Rule:
     return lambda actor, obj=None: actor.rolle in roles
 
 
-def _own_borger(actor, borger) -> bool:
-    return actor.is_koordinator or (actor.is_brobygger and borger is not None and borger.brobygger_id == actor.user.pk)
+def _own(kind: str) -> Rule:
+    """Koordinator, or the brobygger responsible for the borger behind the object."""
+
+    def rule(actor, obj=None):
+        if actor.is_koordinator:
+            return True
+        if not actor.is_brobygger:
+            return False
+        return obj is None or _brobygger_id(obj, BORGER_PATH[kind]) == actor.user.pk
+
+    return rule
 
 
 def _own_forening(actor, forening) -> bool:
@@ -101,9 +134,9 @@ def _view_faellesskab(actor, faellesskab) -> bool:
 
 RULES: dict[tuple[str, str], Rule] = {
     ("borger", "list"): _roles(K, B),
-    ("borger", "view"): _own_borger,
+    ("borger", "view"): _own("borger"),
     ("borger", "create"): _roles(K),
-    ("borger", "change"): _own_borger,
+    ("borger", "change"): _own("borger"),
     ("borger", "archive"): _roles(K),
     ("forening", "list"): _roles(K, B, F),
     ("forening", "view"): _view_forening,
@@ -118,7 +151,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("medlemskab", "list"): _roles(K),
     ("medlemskab", "change"): _roles(K),
     ("invitation", "create"): _roles(K),
+    ("paamindelse", "list"): _roles(K),
+    ("paamindelse", "retry"): _roles(K),
+    ("match", "board"): _roles(K),
 }
+# The journey's objects: whoever may work with the borger may list, see, create and change them.
+for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
+    for _action in ("list", "view", "create", "change"):
+        RULES[(_kind, _action)] = _own(_kind)
 
 
 def can(actor: Actor, kind: str, action: str, obj: Model | None = None) -> bool:
@@ -145,8 +185,8 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
     if not can(actor, kind, "list"):
         return qs.none()
     qs = qs.filter(center_id=actor.center_id)
-    if kind == "borger" and actor.is_brobygger:
-        return qs.filter(brobygger=actor.user)
+    if kind in BORGER_PATH and actor.is_brobygger:
+        return qs.filter(**{BORGER_PATH[kind]: actor.user})
     if kind == "forening" and actor.is_foreningskontakt:
         return qs.filter(pk__in=actor.forening_ids)
     if kind == "faellesskab" and actor.is_foreningskontakt:

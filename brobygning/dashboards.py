@@ -1,18 +1,48 @@
-"""The numbers on each role's front page, read through the scoped selectors."""
+"""Each role's front page, read through the scoped selectors."""
 
+from borgere.models import BorgerStatus
 from borgere.selectors import borger_list
 from foreninger.selectors import faellesskab_list, forening_list
+from matching import selectors as matching
 
 from . import access
+from .models import Paamindelse, PaamindelseStatus
 
 
-def overview(*, actor) -> dict:
-    tal = {}
-    if access.can(actor, "borger", "list"):
-        borgere = borger_list(actor=actor)
-        tal["borgere"] = borgere.count()
-        if actor.is_koordinator:
-            tal["uden_brobygger"] = borgere.filter(brobygger__isnull=True).count()
-    tal["foreninger"] = forening_list(actor=actor).count()
-    tal["faellesskaber"] = faellesskab_list(actor=actor).count()
-    return tal
+def min_dag(*, actor) -> dict:
+    """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
+    return {
+        "ledsagelser": list(matching.upcoming_ledsagelser(actor=actor)),
+        "uden_udfald": list(matching.past_unrecorded_ledsagelser(actor=actor)),
+        "opfoelgninger": list(matching.due_opfoelgninger(actor=actor)),
+        "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:20]),
+    }
+
+
+def koordinator_overblik(*, actor) -> dict:
+    return {
+        "faser": matching.stage_counts(actor=actor),
+        "ledsagelser": list(matching.upcoming_ledsagelser(actor=actor)),
+        "forfaldne": list(matching.due_opfoelgninger(actor=actor, within_days=-1)),
+        "fejlede_paamindelser": failed_reminders_count(actor=actor),
+        "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:20]),
+    }
+
+
+def failed_reminders_count(*, actor) -> int:
+    if not access.can(actor, "paamindelse", "list"):
+        return 0
+    return Paamindelse.objects.filter(center_id=actor.center_id, status=PaamindelseStatus.FEJLET).count()
+
+
+def forening_overblik(*, actor) -> dict:
+    return {"foreninger": forening_list(actor=actor).count(), "faellesskaber": faellesskab_list(actor=actor).count()}
+
+
+def for_actor(*, actor) -> tuple[str, dict]:
+    """The template and its data for the actor's front page."""
+    if actor.is_koordinator:
+        return "brobygning/home_koordinator.html", koordinator_overblik(actor=actor)
+    if actor.is_brobygger:
+        return "brobygning/home_brobygger.html", min_dag(actor=actor)
+    return "brobygning/home_forening.html", forening_overblik(actor=actor)

@@ -3,7 +3,6 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .access import actor_for
-from .models import Medlemskab, Rolle
 
 SESSION_CENTER_KEY = "center_id"
 
@@ -49,18 +48,23 @@ class RequireMfaForKoordinatorMiddleware:
         if (
             request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and _is_koordinator_anywhere(request.user)
-            and not _has_mfa(request.user)
+            and request.actor.koordinator_anywhere
+            and not _has_mfa(request)
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
 
-def _is_koordinator_anywhere(user) -> bool:
-    return Medlemskab.objects.filter(user=user, aktiv=True, rolle=Rolle.KOORDINATOR).exists()
+MFA_SESSION_KEY = "mfa_ok_for"
 
 
-def _has_mfa(user) -> bool:
+def _has_mfa(request) -> bool:
+    """Whether the user has TOTP set up; remembered in the session once true, to save a query."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    if request.session.get(MFA_SESSION_KEY) == request.user.pk:
+        return True
+    if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        request.session[MFA_SESSION_KEY] = request.user.pk
+        return True
+    return False

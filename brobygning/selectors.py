@@ -34,8 +34,3 @@ def brobygger_list(*, actor):
 def user_with_email_exists(*, email) -> bool:
     """Whether an invitation goes to someone who already has a login (and keeps their password)."""
     return User.objects.filter(email__iexact=email, is_active=True).exists()
-
-
-def center_choices(*, user):
-    """The centres a user can switch between."""
-    return Medlemskab.objects.filter(user=user, aktiv=True).select_related("center").order_by("center__navn")

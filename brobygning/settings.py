@@ -180,6 +180,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "brobygning.tasks.beat_heartbeat", "schedule": 60.0},
+    # Overlapping runs are safe (rows are claimed), so a late message just expires.
+    "dispatch-due-reminders": {
+        "task": "brobygning.tasks.dispatch_due_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -205,8 +211,20 @@ if not DEBUG:
     if env.bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# SMS: console (logs a masked number and the length) unless SMS_URL points at an HTTP gateway, or
+# SMS_BACKEND names another backend class (brobygning.channels).
 SMS_URL = env.str("SMS_URL", default="")
 SMS_TOKEN = env.str("SMS_TOKEN", default="")
+SMS_BACKEND = env.str("SMS_BACKEND", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+
+# --- Reminder outbox (brobygning.outbox, DESIGN.md §5) -------------------------------------------
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)  # seconds in "sender" before reclaim
+OUTBOX_BACKOFF_MINUTES = env.list("OUTBOX_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+# Loads a row's subject and builds its message at send time.
+OUTBOX_RESOLVER = "matching.reminders.resolve"
 
 LOGGING = {
     "version": 1,

@@ -9,3 +9,11 @@ BEAT_KEY = "brobygning:beat-heartbeat"
 def beat_heartbeat():
     """Run by beat every minute; /healthz reports when the scheduler and a worker last ran it."""
     cache.set(BEAT_KEY, timezone.now().isoformat(), timeout=None)
+
+
+@shared_task(ignore_result=True)
+def dispatch_due_reminders():
+    """Run by beat every minute: one outbox pass (DESIGN.md §5). Overlapping runs are safe."""
+    from .outbox import dispatch_due
+
+    return dispatch_due().as_dict()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import views, views_outbox
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,8 +11,11 @@ urlpatterns = [
     path("medlemmer/inviter/", views.invitation_create, name="invitation_create"),
     path("medlemmer/<int:pk>/deaktiver/", views.medlem_deactivate, name="medlem_deactivate"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("paamindelser/", views_outbox.outbox_list, name="outbox"),
+    path("paamindelser/<int:pk>/proev-igen/", views_outbox.outbox_retry, name="outbox_retry"),
     path("borgere/", include("borgere.urls")),
     path("foreninger/", include("foreninger.urls")),
+    path("", include("matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Addresses are set by invitation; a second, unverified address would weaken password reset.
     path("accounts/email/", views.page_not_found, name="account_email"),

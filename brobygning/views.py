@@ -21,7 +21,8 @@ def home(request):
         return redirect("account_login")
     if request.actor.medlemskab is None:
         return render(request, "brobygning/no_center.html", status=403)
-    return render(request, "brobygning/home.html", {"tal": dashboards.overview(actor=request.actor)})
+    template, data = dashboards.for_actor(actor=request.actor)
+    return render(request, template, data)
 
 
 @never_cache
@@ -59,7 +60,7 @@ def _check_broker() -> bool:
 @member_required
 def switch_center(request):
     wanted = request.POST.get("center")
-    choices = {str(m.center_id) for m in selectors.center_choices(user=request.user)}
+    choices = {str(m.center_id) for m in request.actor.medlemskaber}
     if wanted in choices:
         request.session[SESSION_CENTER_KEY] = int(wanted)
         messages.success(request, _("Du har skiftet center."))

@@ -115,6 +115,9 @@ class MatchOvergang(models.Model):
         verbose_name_plural = _("overgange")
         ordering = ["tidspunkt", "pk"]
 
+    def __str__(self):
+        return f"{self.fra or '–'} → {self.til}"
+
 
 class LedsagelseStatus(models.TextChoices):
     PLANLAGT = "planlagt", _("Planlagt")

@@ -1,14 +1,8 @@
 from django import template
 
 from brobygning import access
-from brobygning.selectors import center_choices
 
 register = template.Library()
-
-
-@register.simple_tag
-def centers_for(user):
-    return list(center_choices(user=user))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,19 @@
+"""One outbox pass from the command line, for cron-only deployments and debugging."""
+
+from django.core.management.base import BaseCommand
+
+from brobygning.outbox import dispatch_due
+
+
+class Command(BaseCommand):
+    help = "Send the reminders that are due now (one dispatch pass) and print the counts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=None, help="Take at most this many reminders.")
+
+    def handle(self, *args, limit=None, **options):
+        result = dispatch_due(limit=limit)
+        self.stdout.write(
+            f"sent={result.sent} failed={result.failed} missed={result.missed} "
+            f"retried={result.retried} cancelled={result.cancelled} reclaimed={result.reclaimed}"
+        )

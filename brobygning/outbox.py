@@ -1,0 +1,267 @@
+"""The outbox: claiming due `Paamindelse` rows and delivering them (DESIGN.md §5).
+
+The database is the queue; no reminder is ever an ETA task. One dispatch pass:
+
+1. marks rows whose meeting has passed as `forpasset` (missed), never sending them;
+2. reclaims rows stuck in `sender` longer than `OUTBOX_SENDING_TIMEOUT` seconds (a worker died);
+3. claims due rows in short transactions: status `sender`, `taget` = now, `forsoeg` + 1, commit.
+   PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED`; databases without it (SQLite) use a
+   compare-and-swap `UPDATE … WHERE status='afventer'` per row. Either way, a row is claimed by
+   exactly one dispatcher;
+4. delivers each claimed row outside any transaction: the resolver (`OUTBOX_RESOLVER`) loads the
+   subject and builds the message, a channel sends it;
+5. marks it `sendt`, or on failure puts it back to `afventer` with `forfalder` = now + backoff
+   (`OUTBOX_BACKOFF_MINUTES`) and the error text with addresses stripped, until
+   `OUTBOX_MAX_ATTEMPTS`, after which it is `fejlet`.
+
+Delivery is at least once: a worker that dies after the gateway accepted a message but before the
+row was marked `sendt` leaves it in `sender`, and it is sent again after the timeout. Everything
+else (overlapping passes, several workers, beat and the management command at once) sends each
+row once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from . import access, channels
+from .audit import log_action
+from .models import Paamindelse, PaamindelseStatus
+
+logger = logging.getLogger(__name__)
+
+S = PaamindelseStatus
+ERROR_MAX_CHARS = 500
+
+
+class Unsendable(Exception):
+    """Raised by a resolver when a row can never be sent as it stands.
+
+    `status` is `annulleret` (nothing to send: the meeting is cancelled, consent withdrawn, the
+    subject deleted) or `fejlet` (it should have gone out but cannot: the recipient has no address).
+    `reason` is shown to the koordinator; it must not hold personal data.
+    """
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    failed: int = 0  # gave up: fejlet
+    missed: int = 0  # the meeting had passed: forpasset
+    retried: int = 0  # failed this time, will be tried again later
+    cancelled: int = 0  # nothing to send any more: annulleret
+    reclaimed: int = 0  # taken back from a dispatcher that stopped
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w])\+?\d(?:[\s-]?\d){6,}")
+
+
+def scrub(text: str) -> str:
+    """Error text fit for the outbox page: addresses and phone numbers replaced, length capped."""
+    text = _EMAIL.sub("<e-mail>", str(text))
+    text = _PHONE.sub("<nummer>", text)
+    return text[:ERROR_MAX_CHARS]
+
+
+def error_text(exc: BaseException) -> str:
+    message = str(exc).strip()
+    return scrub(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
+
+
+def backoff(attempt: int) -> timedelta:
+    """How long to wait after failed attempt number `attempt` (1-based): 1, 5, 15, 60, 240 min …"""
+    steps = settings.OUTBOX_BACKOFF_MINUTES or [1]
+    minutes = steps[min(max(attempt, 1), len(steps)) - 1]
+    return timedelta(minutes=max(1, int(minutes)))
+
+
+def _clock(now: datetime | None):
+    return (lambda: now) if now is not None else timezone.now
+
+
+def _resolver():
+    return import_string(settings.OUTBOX_RESOLVER)
+
+
+def claim_strategy() -> str:
+    return "skip_locked" if connection.features.has_select_for_update_skip_locked else "cas"
+
+
+# --- The steps of a pass -------------------------------------------------------------------------
+
+
+def mark_missed(*, now: datetime | None = None) -> int:
+    """Pending rows whose meeting has begun are `forpasset`: a reminder after the fact helps nobody."""
+    now = now or timezone.now()
+    return Paamindelse.objects.filter(status=S.AFVENTER, begivenhed__lt=now).update(status=S.FORPASSET)
+
+
+def reclaim_stuck(*, now: datetime | None = None) -> tuple[int, int]:
+    """Rows in `sender` for longer than the timeout go back to `afventer` (or `fejlet` when out of
+    attempts). Returns (reclaimed, failed). Safe to run from several dispatchers at once."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
+    stuck = Paamindelse.objects.filter(status=S.SENDER, taget__lt=cutoff)
+    reason = "Afsendelsen blev afbrudt (tidsgrænse overskredet)"
+    failed = stuck.filter(forsoeg__gte=settings.OUTBOX_MAX_ATTEMPTS).update(status=S.FEJLET, sidste_fejl=reason)
+    reclaimed = stuck.update(status=S.AFVENTER, sidste_fejl=reason)
+    if reclaimed or failed:
+        logger.warning("Outbox: reclaimed %d stuck reminders, gave up on %d", reclaimed, failed)
+    return reclaimed, failed
+
+
+def _due(now: datetime):
+    return Paamindelse.objects.filter(status=S.AFVENTER, forfalder__lte=now).order_by("forfalder", "pk")
+
+
+def claim_due(*, now: datetime | None = None, batch_size: int | None = None,
+              strategy: str | None = None) -> list[Paamindelse]:
+    """Claim up to `batch_size` due rows for this dispatcher and return them (status `sender`).
+
+    Each claim commits before anything is delivered, so the lock is held for milliseconds.
+    """
+    now = now or timezone.now()
+    batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
+    strategy = strategy or claim_strategy()
+    claim = {"status": S.SENDER, "taget": now, "forsoeg": F("forsoeg") + 1}
+    if strategy == "skip_locked":
+        with transaction.atomic():
+            pks = list(_due(now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
+            if pks:
+                Paamindelse.objects.filter(pk__in=pks, status=S.AFVENTER).update(**claim)
+    elif strategy == "cas":
+        pks = [
+            pk for pk in _due(now).values_list("pk", flat=True)[:batch_size]
+            if _claim_one(pk, now, claim)
+        ]
+    else:
+        raise ValueError(f"Unknown claim strategy {strategy!r}")
+    return list(Paamindelse.objects.filter(pk__in=pks, status=S.SENDER, taget=now).order_by("forfalder", "pk"))
+
+
+def _claim_one(pk: int, now: datetime, claim: dict) -> bool:
+    """Compare and swap: the row is ours only if it was still pending when we updated it."""
+    with transaction.atomic():
+        return Paamindelse.objects.filter(pk=pk, status=S.AFVENTER, forfalder__lte=now).update(**claim) == 1
+
+
+def _finish(row: Paamindelse, **fields) -> bool:
+    """Record the outcome, but only if the row is still ours (not reclaimed meanwhile)."""
+    updated = Paamindelse.objects.filter(pk=row.pk, status=S.SENDER, taget=row.taget).update(**fields)
+    if not updated:
+        logger.warning("Outbox: reminder %s changed while it was being sent; outcome not recorded", row.pk)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    return bool(updated)
+
+
+def deliver(row: Paamindelse, *, now: datetime | None = None) -> str:
+    """Deliver one claimed row. Returns the outcome: sent, retried, failed, missed or cancelled."""
+    clock = _clock(now)
+    if row.begivenhed and row.begivenhed < clock():
+        _finish(row, status=S.FORPASSET)
+        return "missed"
+    try:
+        message = _resolver()(row)
+        channels.deliver(message)
+    except Unsendable as stop:
+        _finish(row, status=stop.status, sidste_fejl=scrub(stop.reason))
+        return "failed" if stop.status == S.FEJLET else "cancelled"
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        return _failed(row, exc, clock())
+    _finish(row, status=S.SENDT, sendt=clock(), kanal=message.kanal)
+    return "sent"
+
+
+def _failed(row: Paamindelse, exc: Exception, now: datetime) -> str:
+    error = error_text(exc)
+    logger.warning("Outbox: reminder %s attempt %d failed: %s", row.pk, row.forsoeg, error)
+    if row.forsoeg >= settings.OUTBOX_MAX_ATTEMPTS:
+        _finish(row, status=S.FEJLET, sidste_fejl=error)
+        return "failed"
+    _finish(row, status=S.AFVENTER, forfalder=now + backoff(row.forsoeg), sidste_fejl=error)
+    return "retried"
+
+
+def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, limit: int | None = None,
+                 strategy: str | None = None) -> DispatchResult:
+    """One dispatch pass: missed, reclaimed, then claim and deliver batches until none are due.
+
+    `now` fixes the clock for the whole pass (tests); `limit` caps how many rows this pass takes.
+    """
+    clock = _clock(now)
+    result = DispatchResult()
+    result.missed += mark_missed(now=clock())
+    result.reclaimed, gave_up = reclaim_stuck(now=clock())
+    result.failed += gave_up
+    taken = 0
+    while limit is None or taken < limit:
+        size = batch_size or settings.OUTBOX_BATCH_SIZE
+        if limit is not None:
+            size = min(size, limit - taken)
+        rows = claim_due(now=clock(), batch_size=size, strategy=strategy)
+        if not rows:
+            break
+        taken += len(rows)
+        for row in rows:
+            result.add(deliver(row, now=now))
+    if any(result.as_dict().values()):
+        logger.info("Outbox pass: %s", result.as_dict())
+    return result
+
+
+# --- The koordinator's retry ---------------------------------------------------------------------
+
+
+def retry(*, actor, paamindelse: Paamindelse, now: datetime | None = None) -> Paamindelse:
+    """Try a failed reminder again now.
+
+    The attempt counter is reset to 0, so the retry gets the full `OUTBOX_MAX_ATTEMPTS` budget with
+    backoff; the last error stays visible until the next outcome replaces it.
+    """
+    access.check(actor, "paamindelse", "retry", paamindelse)
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Paamindelse.objects.filter(pk=paamindelse.pk, status=S.FEJLET).update(
+            status=S.AFVENTER, forfalder=now, forsoeg=0, taget=None
+        )
+        if not updated:
+            raise ValidationError(_("Kun fejlede påmindelser kan prøves igen."))
+        paamindelse.refresh_from_db()
+        log_action(actor=actor, handling="prøvet igen", obj=paamindelse, felter=["status", "forfalder"])
+        transaction.on_commit(_dispatch_soon)
+    return paamindelse
+
+
+def _dispatch_soon() -> None:
+    from .tasks import dispatch_due_reminders
+
+    try:
+        dispatch_due_reminders.delay()
+    except Exception:  # noqa: BLE001 - the beat task picks it up within a minute anyway
+        logger.warning("Outbox: could not queue an immediate dispatch", exc_info=True)

@@ -1,0 +1,64 @@
+"""The koordinator's outbox page: upcoming, sent, failed, missed and cancelled reminders."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from matching import reminders
+
+from . import access, outbox
+from .decorators import member_required
+from .models import Paamindelse, PaamindelseStatus
+from .pagination import paginate
+
+S = PaamindelseStatus
+
+# (key in ?vis=, heading, statuses shown, ordering)
+TABS = [
+    ("kommende", gettext_lazy("Kommende"), [S.AFVENTER, S.SENDER], ["forfalder", "pk"]),
+    ("sendt", gettext_lazy("Sendt"), [S.SENDT], ["-sendt", "-pk"]),
+    ("fejlet", gettext_lazy("Fejlet"), [S.FEJLET], ["-forfalder", "-pk"]),
+    ("forpasset", gettext_lazy("Forpasset"), [S.FORPASSET], ["-forfalder", "-pk"]),
+    ("annulleret", gettext_lazy("Annulleret"), [S.ANNULLERET], ["-forfalder", "-pk"]),
+]
+
+
+def _scoped(actor):
+    access.check(actor, "paamindelse", "list")
+    return Paamindelse.objects.filter(center_id=actor.center_id)
+
+
+def _match_url(match_id):
+    try:
+        return reverse("match_detail", args=[match_id]) if match_id else ""
+    except NoReverseMatch:
+        return ""
+
+
+@member_required
+def outbox_list(request):
+    qs = _scoped(request.actor)
+    key = request.GET.get("vis", "kommende")
+    tab = next((t for t in TABS if t[0] == key), TABS[0])
+    counts = dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
+    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
+    rows = [(d, _match_url(d.match_id)) for d in reminders.describe(page.object_list)]
+    tabs = [(k, label, sum(counts.get(s, 0) for s in statuses)) for k, label, statuses, _o in TABS]
+    return render(request, "brobygning/outbox.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
+
+
+@require_POST
+@member_required
+def outbox_retry(request, pk):
+    paamindelse = access.get_or_deny(request.actor, "paamindelse", "retry", Paamindelse.objects.all(), pk)
+    try:
+        outbox.retry(actor=request.actor, paamindelse=paamindelse)
+        messages.success(request, _("Påmindelsen sendes igen om lidt."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('outbox')}?vis=fejlet")

@@ -1,0 +1,390 @@
+"""Stage 2 of matching: a pure function over dataclasses (DESIGN.md §6).
+
+No database access and no ORM here. Stage 1 (`matching.candidates`) hands over a list of
+`Kandidat`; `rank()` drops the hard-filtered ones, scores the rest 0–100 from named parts, and
+returns the top K with Danish reasons and, where there is one, the main reason it is not a
+perfect fit (`caveat`).
+
+Everything a centre might want to tune is in the three tables at the top: `WEIGHTS`,
+`BARRIER_PREFERS` and `KATEGORI_INTERESSER`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from brobygning.availability import DAYPARTS, SLOTS
+
+# --- The tables to read and change --------------------------------------------------------------
+
+# Points per part; they add up to 100. A part earns weight × fraction, the fraction being 0–1
+# (the distance part goes below 0 beyond the borger's max distance, see `_afstand`).
+WEIGHTS: dict[str, int] = {
+    "interesser": 30,  # shared interests (partial credit when only the category relates)
+    "afstand": 25,  # near is full credit; smooth decay up to the max; strong penalty beyond it
+    "tider": 20,  # a meeting time falls in a weekday × daypart the borger can
+    "vaertsskab": 10,  # inclusion-ready forening (60 %) and a named host (40 %)
+    "barrierer": 5,  # features that help with the borger's barriers (BARRIER_PREFERS)
+    "friskhed": 5,  # full when confirmed within 8 weeks, 0 after a year or never
+    "kapacitet": 5,  # free places; unknown/unlimited is fine, 0 is poor
+}
+
+# A borger's barrier (slug) → the fællesskab features (tilgængelighed slugs) that help with it.
+# One feature is enough to count the barrier as met. Hard accessibility *needs* are not here:
+# they are the borger's own tilgængelighed tags and must all be present (see `hard_filter`).
+BARRIER_PREFERS: dict[str, tuple[str, ...]] = {
+    "nervoes-for-nye-steder": ("fast-vaert-tager-imod", "smaa-hold"),
+    "behov-for-fast-kontaktperson": ("fast-vaert-tager-imod",),
+    "ingen-erfaring-med-foreningsliv": ("fast-vaert-tager-imod",),
+    "lav-energi-og-traethed": ("intet-krav-om-fremmoede-hver-gang", "stille-rum-eller-pauserum"),
+    "transport-og-afstand": ("taet-paa-offentlig-transport",),
+    "oekonomi-kontingent": ("gratis-eller-lav-pris",),
+    # The seed migration (brobygning 0004) slugifies "Økonomi (kontingent)" without its capital Ø;
+    # keep this alias until that slug is fixed by a data migration.
+    "konomi-kontingent": ("gratis-eller-lav-pris",),
+    "sprog": ("tolk-eller-engelsktalende",),
+    "fysisk-funktionsnedsaettelse": ("koerestolsadgang", "handicaptoilet"),
+    "hoerenedsaettelse": ("teleslynge",),
+    # "tidspunkter" has no feature: the schedule part already scores it.
+}
+
+# A category (slug) → interests (slugs) it relates to, for partial credit when no interest tag is
+# shared. Categories not listed fall back to comparing words of the names (see `_kategori_relates`).
+KATEGORI_INTERESSER: dict[str, frozenset[str]] = {
+    "bevaegelse-og-sport": frozenset({"gaature", "loeb", "fodbold", "yoga", "svoemning", "cykling", "dans"}),
+    "natur-og-friluftsliv": frozenset({"natur", "gaature", "fiskeri", "cykling"}),
+    "kreativitet-og-haandvaerk": frozenset({"strik", "maling", "keramik", "traearbejde", "syning", "fotografi"}),
+    "musik-og-sang": frozenset({"sang-og-kor", "musik", "dans"}),
+    "kultur-kunst-og-litteratur": frozenset({"laesning", "skrivning", "historie", "film", "maling"}),
+    "mad-og-spisefaellesskaber": frozenset({"madlavning", "faellesspisning"}),
+    "spil-og-hobby": frozenset({"braetspil", "kortspil", "fotografi", "fiskeri"}),
+    "samtale-og-netvaerksgrupper": frozenset({"faellesspisning"}),
+    "sprogcafe-og-laering": frozenset({"sprog", "laesning", "skrivning"}),
+    "have-og-groenne-faellesskaber": frozenset({"havearbejde", "natur"}),
+    "dyr": frozenset({"hunde"}),
+    "digital-hjaelp-og-it": frozenset({"computer"}),
+    "frivilligt-arbejde": frozenset({"frivilligt-arbejde"}),
+}
+
+NEAR_SHARE = 0.25  # within this share of the borger's max distance: full distance credit
+AT_MAX = 0.6  # distance fraction exactly at the max distance
+FAR_FLOOR = -0.4  # the distance fraction approaches this far beyond the max
+FAR_DECAY = 3.0  # how fast it gets there (per multiple of the max distance)
+FRESH_DAYS = 56  # 8 weeks: full freshness
+STALE_DAYS = 365  # a year: no freshness credit
+DEFAULT_K = 20
+
+_DAYPART_ORDER = {code: i for i, (code, *_rest) in enumerate(DAYPARTS)}
+_SLOT_LABELS = dict(SLOTS)
+
+
+# --- Input and output ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BorgerProfil:
+    """What matching needs to know about the borger. Tag sets hold slugs."""
+
+    alder: int | None = None
+    rolle: str = "deltager"  # "deltager", "frivillig" or "begge"
+    max_afstand_km: float = 10.0
+    interesser: frozenset[str] = frozenset()
+    barrierer: frozenset[str] = frozenset()
+    tilgaengelighedsbehov: frozenset[str] = frozenset()
+    tilgaengelighed: frozenset[str] = frozenset()  # slot codes like "0-aften"
+    tag_navne: Mapping[str, str] = field(default_factory=dict, compare=False)  # slug → name, for reasons
+
+
+@dataclass(frozen=True)
+class Kandidat:
+    """One fællesskab from stage 1, with everything stage 2 needs."""
+
+    id: int
+    distance_km: float
+    alder_min: int | None = None
+    alder_max: int | None = None
+    for_deltagere: bool = True
+    for_frivillige: bool = False
+    interesser: frozenset[str] = frozenset()
+    tilgaengelighed: frozenset[str] = frozenset()
+    kategori: str | None = None  # slug
+    slots: frozenset[str] = frozenset()  # weekday × daypart of each meeting's start, e.g. "1-eftermiddag"
+    inklusionsparat: bool = False
+    vaert_navn: str = ""
+    sidst_bekraeftet: date | None = None
+    kapacitet: int | None = None  # None: no limit given
+    tag_navne: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def har_vaert(self) -> bool:
+        return bool(self.vaert_navn.strip())
+
+
+@dataclass(frozen=True)
+class Forslag:
+    """One ranked suggestion: the candidate, its score, the points per part, and why."""
+
+    kandidat: Kandidat
+    score: int
+    parts: dict[str, float]  # points per part (can be negative for distance)
+    reasons: list[str]
+    caveat: str | None
+
+    @property
+    def id(self) -> int:
+        return self.kandidat.id
+
+
+# --- Hard filters -------------------------------------------------------------------------------
+
+
+def role_offered(rolle: str, k: Kandidat) -> bool:
+    if rolle == "frivillig":
+        return k.for_frivillige
+    if rolle == "begge":
+        return k.for_deltagere or k.for_frivillige
+    return k.for_deltagere
+
+
+def hard_filter(b: BorgerProfil, k: Kandidat, exclude: frozenset[int] | set[int] = frozenset()) -> bool:
+    """True if the candidate may be suggested at all."""
+    if k.id in exclude:
+        return False
+    if b.alder is not None:
+        if k.alder_min is not None and b.alder < k.alder_min:
+            return False
+        if k.alder_max is not None and b.alder > k.alder_max:
+            return False
+    if not b.tilgaengelighedsbehov <= k.tilgaengelighed:
+        return False
+    return role_offered(b.rolle, k)
+
+
+# --- The parts: each returns a fraction (0–1; distance may go below 0) ---------------------------
+
+
+def _kategori_relates(b: BorgerProfil, k: Kandidat) -> bool:
+    if not k.kategori or not b.interesser:
+        return False
+    related = KATEGORI_INTERESSER.get(k.kategori)
+    if related is not None:
+        return bool(related & b.interesser)
+    # A category someone added in the admin: does an interest name start a word of its name?
+    words = k.tag_navne.get(k.kategori, k.kategori.replace("-", " ")).lower().replace(",", " ").split()
+    for slug in b.interesser:
+        name = b.tag_navne.get(slug, slug).lower()
+        if len(name) >= 4 and any(word.startswith(name) for word in words):
+            return True
+    return False
+
+
+def _interesser(b: BorgerProfil, k: Kandidat) -> float:
+    if not b.interesser:
+        return 0.5  # nothing known: neutral
+    shared = len(b.interesser & k.interesser)
+    if shared == 0:
+        return 0.3 if _kategori_relates(b, k) else 0.0
+    if shared >= len(b.interesser):
+        return 1.0
+    return min(1.0, 0.6 + 0.2 * (shared - 1))
+
+
+def _afstand(b: BorgerProfil, k: Kandidat) -> float:
+    max_km = max(b.max_afstand_km, 0.1)
+    r = k.distance_km / max_km
+    if r <= NEAR_SHARE:
+        return 1.0
+    if r <= 1.0:
+        return 1.0 - (1.0 - AT_MAX) * (r - NEAR_SHARE) / (1.0 - NEAR_SHARE)
+    return FAR_FLOOR + (AT_MAX - FAR_FLOOR) * math.exp(-FAR_DECAY * (r - 1.0))
+
+
+def _tider(b: BorgerProfil, k: Kandidat) -> float:
+    if not b.tilgaengelighed or not k.slots:
+        return 0.5  # unknown on one side: neutral
+    matched = len(k.slots & b.tilgaengelighed)
+    if matched == 0:
+        return 0.0
+    return 0.7 + 0.3 * matched / len(k.slots)
+
+
+def _vaertsskab(_b: BorgerProfil, k: Kandidat) -> float:
+    return (0.6 if k.inklusionsparat else 0.0) + (0.4 if k.har_vaert else 0.0)
+
+
+def _mapped_barriers(b: BorgerProfil) -> list[str]:
+    return sorted(s for s in b.barrierer if s in BARRIER_PREFERS)
+
+
+def _barrierer(b: BorgerProfil, k: Kandidat) -> float:
+    mapped = _mapped_barriers(b)
+    if not mapped:
+        return 1.0  # nothing to accommodate
+    met = sum(1 for s in mapped if k.tilgaengelighed.intersection(BARRIER_PREFERS[s]))
+    return met / len(mapped)
+
+
+def _age_days(k: Kandidat, today: date) -> int | None:
+    return None if k.sidst_bekraeftet is None else (today - k.sidst_bekraeftet).days
+
+
+def _friskhed(k: Kandidat, today: date) -> float:
+    days = _age_days(k, today)
+    if days is None or days >= STALE_DAYS:
+        return 0.0
+    if days <= FRESH_DAYS:
+        return 1.0
+    return (STALE_DAYS - days) / (STALE_DAYS - FRESH_DAYS)
+
+
+def _kapacitet(_b: BorgerProfil, k: Kandidat) -> float:
+    if k.kapacitet is None:
+        return 1.0
+    if k.kapacitet <= 0:
+        return 0.0
+    return 0.7 if k.kapacitet <= 2 else 1.0
+
+
+def fractions(b: BorgerProfil, k: Kandidat, today: date) -> dict[str, float]:
+    return {
+        "interesser": _interesser(b, k),
+        "afstand": _afstand(b, k),
+        "tider": _tider(b, k),
+        "vaertsskab": _vaertsskab(b, k),
+        "barrierer": _barrierer(b, k),
+        "friskhed": _friskhed(k, today),
+        "kapacitet": _kapacitet(b, k),
+    }
+
+
+def score_parts(b: BorgerProfil, k: Kandidat, today: date, weights: Mapping[str, float] = WEIGHTS):
+    """(score 0–100, fraction per part, points per part)."""
+    fr = fractions(b, k, today)
+    parts = {name: weights.get(name, 0) * frac for name, frac in fr.items()}
+    return max(0, min(100, round(sum(parts.values())))), fr, parts
+
+
+# --- Reasons, in Danish -------------------------------------------------------------------------
+
+
+def format_km(km: float) -> str:
+    """'2,4' (one decimal under 10 km, whole km above), with the active language's separator."""
+    if km < 10:
+        return number_format(max(round(km, 1), 0.1), decimal_pos=1)
+    return number_format(round(km), decimal_pos=0)
+
+
+def _names(slugs: Iterable[str], navne: Mapping[str, str]) -> str:
+    return ", ".join(sorted(navne.get(s, s.replace("-", " ")).lower() for s in slugs))
+
+
+def _slot_sort_key(code: str):
+    day, _sep, part = code.partition("-")
+    return int(day) if day.isdigit() else 99, _DAYPART_ORDER.get(part, 99)
+
+
+def _reasons(b: BorgerProfil, k: Kandidat, fr: dict[str, float]) -> list[str]:
+    out: list[str] = []
+    shared = b.interesser & k.interesser
+    if shared:
+        out.append(_("Fælles interesser: %(interesser)s") % {"interesser": _names(shared, b.tag_navne)})
+    elif fr["interesser"] > 0 and b.interesser and k.kategori:
+        navn = k.tag_navne.get(k.kategori, k.kategori.replace("-", " ")).lower()
+        out.append(_("Kategorien %(kategori)s ligger tæt på borgerens interesser") % {"kategori": navn})
+    if k.distance_km <= b.max_afstand_km:
+        out.append(_("%(km)s km væk") % {"km": format_km(k.distance_km)})
+    if fr["tider"] >= 0.7:
+        first = min(k.slots & b.tilgaengelighed, key=_slot_sort_key)
+        out.append(_("%(tidspunkt)s passer") % {"tidspunkt": _SLOT_LABELS.get(first, first)})
+    if k.inklusionsparat:
+        out.append(_("Foreningen er klædt på til at tage imod nye"))
+    if k.har_vaert:
+        out.append(_("Fast vært: %(navn)s") % {"navn": k.vaert_navn.split()[0]})
+    helping = sorted({f for s in _mapped_barriers(b) for f in BARRIER_PREFERS[s] if f in k.tilgaengelighed})
+    if helping:
+        out.append(_("Tager hensyn til borgerens barrierer: %(hensyn)s") % {"hensyn": _names(helping, k.tag_navne)})
+    if fr["friskhed"] >= 1.0:
+        out.append(_("Oplysningerne er bekræftet inden for de sidste 8 uger"))
+    if k.kapacitet is not None and k.kapacitet > 0:
+        out.append(ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", k.kapacitet) % {"antal": k.kapacitet})
+    return out
+
+
+def _caveat(b: BorgerProfil, k: Kandidat, fr: dict[str, float], parts: dict[str, float], today: date,
+            weights: Mapping[str, float]) -> str | None:
+    """The shortcoming that costs the most points, if any counts as a real shortcoming."""
+    found: list[tuple[float, int, str]] = []  # (points lost, tie-break order, text)
+
+    def add(part: str, order: int, text: str) -> None:
+        found.append((weights.get(part, 0) - parts[part], -order, text))
+
+    if k.distance_km > b.max_afstand_km:
+        max_km = b.max_afstand_km
+        shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
+        add("afstand", 7, _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown})
+    if fr["tider"] == 0.0:
+        add("tider", 6, _("Mødetiderne passer ikke med borgerens tider"))
+    if fr["interesser"] == 0.0:
+        add("interesser", 5, _("Ingen fælles interesser"))
+    if k.kapacitet is not None and k.kapacitet <= 0:
+        add("kapacitet", 4, _("Ingen ledige pladser lige nu"))
+    days = _age_days(k, today)
+    if days is None:
+        add("friskhed", 3, _("Oplysningerne er aldrig blevet bekræftet"))
+    elif days >= STALE_DAYS:
+        add("friskhed", 3, _("Oplysningerne er ikke bekræftet i over et år"))
+    unmet = [s for s in _mapped_barriers(b) if not k.tilgaengelighed.intersection(BARRIER_PREFERS[s])]
+    if unmet:
+        add("barrierer", 2, _("Intet særligt hensyn til: %(barrierer)s") % {"barrierer": _names(unmet, b.tag_navne)})
+    if fr["vaertsskab"] == 0.0:
+        add("vaertsskab", 1, _("Ingen fast vært, og foreningen er ikke klædt på til nye"))
+    if not found:
+        return None
+    return max(found)[2]
+
+
+# --- The entry point ----------------------------------------------------------------------------
+
+
+def rank(
+    borger: BorgerProfil,
+    kandidater: Iterable[Kandidat],
+    *,
+    exclude: frozenset[int] | set[int] = frozenset(),
+    k: int = DEFAULT_K,
+    today: date | None = None,
+    weights: Mapping[str, float] = WEIGHTS,
+) -> list[Forslag]:
+    """The top `k` candidates that pass the hard filters, best first.
+
+    `exclude` holds fællesskab ids the borger must not be offered: ones with an ended
+    ("afsluttet") match, i.e. declined or ended before, and ones with an open match already.
+    Ties are broken by distance, then id, so the order is deterministic.
+    """
+    today = today or date.today()
+    scored = []
+    for kand in kandidater:
+        if not hard_filter(borger, kand, exclude):
+            continue
+        score, fr, parts = score_parts(borger, kand, today, weights)
+        scored.append((-score, kand.distance_km, kand.id, kand, fr, parts))
+    top = heapq.nsmallest(max(k, 0), scored, key=lambda row: row[:3])
+    # Reasons are built for the top k only: gettext and formatting are the costly part.
+    out = []
+    for neg_score, _d, _id, kand, fr, parts in top:
+        out.append(Forslag(
+            kandidat=kand,
+            score=-neg_score,
+            parts=parts,
+            reasons=_reasons(borger, kand, fr),
+            caveat=_caveat(borger, kand, fr, parts, today, weights),
+        ))
+    return out

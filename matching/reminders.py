@@ -1,0 +1,503 @@
+"""Which reminders exist for a ledsagelse or an opfølgning, and what each one says.
+
+The services call `sync_ledsagelse` / `sync_opfoelgning` inside their transaction whenever a
+meeting or follow-up is planned, changed, cancelled or done. They keep one `Paamindelse` row per
+(subject, kind) in step with it. The outbox (brobygning.outbox) sends due rows and calls `resolve`
+at send time, which loads the subject again, checks consent again and renders the message, so a
+changed address, time or consent always applies.
+
+Kinds (`ARTER`):
+
+================== =========== =============================== ========================= ===========
+art                recipient   channel                         due                       consent
+================== =========== =============================== ========================= ===========
+brobygger_24t      brobygger   e-mail + .ics                   24 h before the meeting   –
+brobygger_2t       brobygger   e-mail + .ics                   2 h before                –
+borger_24t         borger      SMS or e-mail (+ .ics) by       24 h before               paamindelser
+                               preference ("telefon" = SMS)
+vaert_48t          host        e-mail + .ics                   48 h before               deling_med_vaert
+vaert_nyankomst    host        e-mail + .ics                   at once, when planned     deling_med_vaert
+opfoelgning        brobygger   e-mail                          09:00 local on the due    –
+                                                               date of the opfølgning
+================== =========== =============================== ========================= ===========
+
+Rules kept here:
+
+- Messages carry names, time, place and a link with ids only. They never carry health, barrier or
+  note fields: templates get a small whitelisted context of plain values, never model objects.
+  The host gets only the borger's first name, the time, the place and the welcome note, and only
+  with the borger's consent "deling_med_vaert". Without it the host gets nothing from us.
+- A reminder whose due time has already passed when it is planned is skipped (no row), except the
+  immediate host notice. A pending row that the new plan no longer wants is cancelled (`annulleret`
+  with a reason). Sent rows are never touched.
+- A moved meeting moves its pending rows; rows that had been cancelled, missed or had failed are
+  re-armed when their new due time lies ahead. Cancelled rows are also re-armed for an unchanged
+  time when the reason went away (e.g. consent given again), if the due time still lies ahead.
+- Recipients get their own language where the site has it (`settings.LANGUAGES`): the borger the
+  first entry of `borger.sprog`, staff and hosts the site language (Danish). Adding a language
+  means a catalogue and a `LANGUAGES` entry; the templates need no change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from borgere.models import Formaal, Kanal
+from borgere.services import har_samtykke
+from brobygning.channels import Attachment, Message, organizer_address
+from brobygning.models import Paamindelse, PaamindelseKanal, PaamindelseStatus
+from brobygning.outbox import Unsendable
+
+from .models import Ledsagelse, LedsagelseStatus, Opfoelgning, Stage
+
+S = PaamindelseStatus
+EMNE_LEDSAGELSE = "ledsagelse"
+EMNE_OPFOELGNING = "opfoelgning"
+OPFOELGNING_KLOKKEN = time(9, 0)
+
+BROBYGGER, BORGER, VAERT = "brobygger", "borger", "vaert"
+MODTAGER_LABELS = {BROBYGGER: gettext_lazy("Brobygger"), BORGER: gettext_lazy("Borger"), VAERT: gettext_lazy("Vært")}
+
+
+@dataclass(frozen=True)
+class Art:
+    kode: str
+    emne_type: str
+    modtager: str
+    foer: timedelta | None  # how long before the meeting; None = at once (ledsagelse) / 09:00 (opfølgning)
+    kanal: str | None  # a fixed channel, or None for the borger's preferred one
+    samtykke: str | None  # the consent it needs, checked when planned and again when sent
+    ics: bool
+    label: str
+
+
+ARTER: dict[str, Art] = {
+    a.kode: a
+    for a in [
+        Art("brobygger_24t", EMNE_LEDSAGELSE, BROBYGGER, timedelta(hours=24), PaamindelseKanal.EMAIL, None, True,
+            gettext_lazy("Brobygger, 24 timer før")),
+        Art("brobygger_2t", EMNE_LEDSAGELSE, BROBYGGER, timedelta(hours=2), PaamindelseKanal.EMAIL, None, True,
+            gettext_lazy("Brobygger, 2 timer før")),
+        Art("borger_24t", EMNE_LEDSAGELSE, BORGER, timedelta(hours=24), None, Formaal.PAAMINDELSER, True,
+            gettext_lazy("Borger, 24 timer før")),
+        Art("vaert_48t", EMNE_LEDSAGELSE, VAERT, timedelta(hours=48), PaamindelseKanal.EMAIL,
+            Formaal.DELING_MED_VAERT, True, gettext_lazy("Vært, 48 timer før")),
+        Art("vaert_nyankomst", EMNE_LEDSAGELSE, VAERT, None, PaamindelseKanal.EMAIL, Formaal.DELING_MED_VAERT, True,
+            gettext_lazy("Vært: en ny deltager kommer")),
+        Art("opfoelgning", EMNE_OPFOELGNING, BROBYGGER, None, PaamindelseKanal.EMAIL, None, False,
+            gettext_lazy("Brobygger: opfølgning")),
+    ]
+}
+LEDSAGELSE_ARTER = [a for a in ARTER.values() if a.emne_type == EMNE_LEDSAGELSE]
+
+
+# --- Planning: which rows should exist -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What one kind should be for the subject now: a due time, or the reason it should not exist."""
+
+    forfalder: datetime | None = None
+    kanal: str = PaamindelseKanal.EMAIL
+    begivenhed: datetime | None = None
+    grund: str = ""
+
+
+def borger_kanal(borger) -> str:
+    """E-mail when the borger prefers it; SMS otherwise ("telefon" means a text message too)."""
+    return PaamindelseKanal.EMAIL if borger.foretrukken_kanal == Kanal.EMAIL else PaamindelseKanal.SMS
+
+
+def _plan_ledsagelse(ledsagelse: Ledsagelse, art: Art, now: datetime, samtykker: dict[str, bool]) -> _Plan:
+    borger = ledsagelse.match.borger
+    if art.samtykke and not samtykker[art.samtykke]:
+        return _Plan(grund=_samtykke_grund(art.samtykke))
+    kanal = borger_kanal(borger) if art.kanal is None else art.kanal
+    if ledsagelse.tidspunkt <= now:
+        return _Plan(grund="Mødet er allerede begyndt")
+    forfalder = now if art.foer is None else ledsagelse.tidspunkt - art.foer
+    return _Plan(forfalder=forfalder, kanal=kanal, begivenhed=ledsagelse.tidspunkt)
+
+
+def _samtykke_grund(formaal: str) -> str:
+    return {
+        Formaal.PAAMINDELSER: "Borgeren har ikke samtykket til påmindelser",
+        Formaal.DELING_MED_VAERT: "Borgeren har ikke samtykket til deling med værten",
+    }.get(formaal, "Samtykke mangler")
+
+
+def sync_ledsagelse(ledsagelse: Ledsagelse, *, now: datetime | None = None) -> list[Paamindelse]:
+    """Bring the reminders of `ledsagelse` in step with it; call inside the service's transaction.
+
+    Planned: create missing rows, move pending ones, cancel the ones no longer wanted. Cancelled or
+    outcome recorded: cancel every pending row. Returns the subject's rows.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = _rows(EMNE_LEDSAGELSE, ledsagelse.pk)
+        if ledsagelse.status != LedsagelseStatus.PLANLAGT:
+            grund = "Mødet er aflyst" if ledsagelse.status == LedsagelseStatus.AFLYST else "Mødets udfald er registreret"
+            for row in rows.values():
+                _cancel(row, grund)
+            return list(rows.values())
+        borger = ledsagelse.match.borger
+        samtykker = {a.samtykke: har_samtykke(borger, a.samtykke) for a in LEDSAGELSE_ARTER if a.samtykke}
+        for art in LEDSAGELSE_ARTER:
+            plan = _plan_ledsagelse(ledsagelse, art, now, samtykker)
+            rows[art.kode] = _apply(rows.get(art.kode), art, plan, ledsagelse, now)
+    return [row for row in rows.values() if row is not None]
+
+
+def opfoelgning_forfalder(opfoelgning: Opfoelgning) -> datetime:
+    """09:00 local time on the follow-up's due date."""
+    local = datetime.combine(opfoelgning.forfalder, OPFOELGNING_KLOKKEN)
+    return timezone.make_aware(local, ZoneInfo(settings.TIME_ZONE))
+
+
+def sync_opfoelgning(opfoelgning: Opfoelgning, *, now: datetime | None = None) -> Paamindelse | None:
+    """The follow-up reminder to the brobygger: due 09:00 on the due date, cancelled once done."""
+    now = now or timezone.now()
+    art = ARTER["opfoelgning"]
+    with transaction.atomic():
+        row = _rows(EMNE_OPFOELGNING, opfoelgning.pk).get(art.kode)
+        if opfoelgning.udfoert:
+            plan = _Plan(grund="Opfølgningen er udført")
+        elif opfoelgning.match.stage == Stage.AFSLUTTET:
+            plan = _Plan(grund="Matchet er afsluttet")
+        else:
+            plan = _Plan(forfalder=opfoelgning_forfalder(opfoelgning))
+        return _apply(row, art, plan, opfoelgning, now)
+
+
+def _rows(emne_type: str, emne_id: int) -> dict[str, Paamindelse]:
+    qs = Paamindelse.objects.select_for_update().filter(emne_type=emne_type, emne_id=emne_id)
+    return {row.art: row for row in qs}
+
+
+def _cancel(row: Paamindelse | None, grund: str) -> None:
+    if row is not None and row.status == S.AFVENTER:
+        row.status, row.sidste_fejl = S.ANNULLERET, grund
+        row.save(update_fields=["status", "sidste_fejl"])
+
+
+def _apply(row: Paamindelse | None, art: Art, plan: _Plan, subject, now: datetime) -> Paamindelse | None:
+    """Create, move, re-arm or cancel one row so it matches `plan`."""
+    if plan.forfalder is None:
+        _cancel(row, plan.grund)
+        return row
+    ahead = plan.forfalder >= now  # the immediate host notice is due exactly `now`
+    if row is None:
+        if not ahead:
+            return None  # too late for this one: skip rather than create a row that is missed at once
+        return _create(art, plan, subject)
+    if row.status in (S.SENDT, S.SENDER):
+        return row  # gone out (or going): never touched
+    moved = row.begivenhed != plan.begivenhed or (art.emne_type == EMNE_OPFOELGNING and row.forfalder != plan.forfalder)
+    if row.status == S.AFVENTER:
+        if moved:
+            if not ahead:
+                _cancel(row, "For kort varsel efter flytning")
+                return row
+            _arm(row, plan)
+        elif row.kanal != plan.kanal:
+            row.kanal = plan.kanal
+            row.save(update_fields=["kanal"])
+        return row
+    # annulleret, forpasset or fejlet: re-arm for a new time, or when a cancellation's reason went away
+    if ahead and (moved or row.status == S.ANNULLERET):
+        _arm(row, plan)
+    return row
+
+
+def _arm(row: Paamindelse, plan: _Plan) -> None:
+    row.status, row.forfalder, row.begivenhed, row.kanal = S.AFVENTER, plan.forfalder, plan.begivenhed, plan.kanal
+    row.forsoeg, row.sidste_fejl, row.taget = 0, "", None
+    row.save(update_fields=["status", "forfalder", "begivenhed", "kanal", "forsoeg", "sidste_fejl", "taget"])
+
+
+def _create(art: Art, plan: _Plan, subject) -> Paamindelse:
+    fields = {"center_id": subject.center_id, "kanal": plan.kanal, "forfalder": plan.forfalder,
+              "begivenhed": plan.begivenhed}
+    try:
+        with transaction.atomic():
+            return Paamindelse.objects.create(emne_type=art.emne_type, emne_id=subject.pk, art=art.kode, **fields)
+    except IntegrityError:
+        # Created meanwhile by a concurrent sync of the same subject: take that row and align it.
+        row = Paamindelse.objects.select_for_update().get(emne_type=art.emne_type, emne_id=subject.pk, art=art.kode)
+        if row.status == S.AFVENTER:
+            _arm(row, plan)
+        return row
+
+
+# --- Sending: resolve a row into a message -------------------------------------------------------
+
+
+def resolve(row: Paamindelse) -> Message:
+    """Load the row's subject, decide recipient, language and content. Called at send time.
+
+    Raises `Unsendable` (annulleret) when there is nothing to send any more, and (fejlet) when the
+    recipient cannot be reached, with a reason for the koordinator and no personal data.
+    """
+    art = ARTER.get(row.art)
+    if art is None or art.emne_type != row.emne_type:
+        raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
+    if art.emne_type == EMNE_LEDSAGELSE:
+        return _resolve_ledsagelse(row, art)
+    return _resolve_opfoelgning(row, art)
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    kanal: str
+    to: str
+    navn: str
+    sprog: str
+
+
+def borger_sprog(borger) -> str:
+    """The borger's first language if the site speaks it, else the site language (Danish)."""
+    available = {code for code, _label in settings.LANGUAGES}
+    first = (borger.sprog or [None])[0]
+    return first if first in available else settings.LANGUAGE_CODE
+
+
+def _staff(user, *, hvem: str) -> _Recipient:
+    if user is None or not user.is_active or not user.email:
+        raise Unsendable(S.FEJLET, f"{hvem} har ingen aktiv e-mailadresse")
+    # Users have no stored language preference yet: staff get the site language.
+    return _Recipient(PaamindelseKanal.EMAIL, user.email, user.first_name, settings.LANGUAGE_CODE)
+
+
+def _borger(borger) -> _Recipient:
+    kanal = borger_kanal(borger)
+    if kanal == PaamindelseKanal.EMAIL:
+        if not borger.email:
+            raise Unsendable(S.FEJLET, "Borgeren har ingen e-mailadresse")
+        to = borger.email
+    else:
+        if not borger.telefon:
+            raise Unsendable(S.FEJLET, "Borgeren har intet telefonnummer")
+        to = borger.telefon.as_e164
+    return _Recipient(kanal, to, borger.fornavn, borger_sprog(borger))
+
+
+def _link(name: str, *args) -> str:
+    """SITE_URL plus a path with ids only; the site root while a page is not wired up yet."""
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:
+        path = "/"
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _adresse(faellesskab) -> str:
+    parts = [faellesskab.adresse, f"{faellesskab.postnummer.nr} {faellesskab.postnummer.by}"]
+    return ", ".join(p for p in parts if p)
+
+
+def _resolve_ledsagelse(row: Paamindelse, art: Art) -> Message:
+    ledsagelse = (
+        Ledsagelse.objects.select_related(
+            "center", "brobygger", "match__borger", "match__faellesskab__postnummer", "match__faellesskab__forening"
+        )
+        .filter(pk=row.emne_id)
+        .first()
+    )
+    if ledsagelse is None:
+        raise Unsendable(S.ANNULLERET, "Mødet findes ikke længere")
+    if ledsagelse.status != LedsagelseStatus.PLANLAGT:
+        raise Unsendable(S.ANNULLERET, "Mødet er aflyst eller afholdt")
+    borger, faellesskab = ledsagelse.match.borger, ledsagelse.match.faellesskab
+    if borger.arkiveret:
+        raise Unsendable(S.ANNULLERET, "Borgeren er arkiveret")
+    if art.samtykke and not har_samtykke(borger, art.samtykke):
+        raise Unsendable(S.ANNULLERET, _samtykke_grund(art.samtykke) + " (trukket tilbage)")
+
+    if art.modtager == BROBYGGER:
+        recipient = _staff(ledsagelse.brobygger, hvem="Brobyggeren")
+        link = _link("match_detail", ledsagelse.match_id)
+    elif art.modtager == BORGER:
+        recipient = _borger(borger)
+        link = ""  # the borger has no login; the centre's phone number is in the message instead
+    else:
+        if not faellesskab.vaert_email:
+            raise Unsendable(S.FEJLET, "Fællesskabet har ingen e-mailadresse til værten")
+        recipient = _Recipient(PaamindelseKanal.EMAIL, faellesskab.vaert_email, faellesskab.vaert_navn,
+                               settings.LANGUAGE_CODE)
+        link = _link("faellesskab_detail", faellesskab.pk)
+
+    # The whole context: plain values on a whitelist. No borger object, so no template can reach
+    # barriers, notes or contact details by accident.
+    context = {
+        "art": art.kode,
+        "modtager_navn": recipient.navn,
+        "borger_fornavn": borger.fornavn,
+        "brobygger_navn": ledsagelse.brobygger.first_name,
+        "faellesskab": faellesskab.titel,
+        "forening": faellesskab.forening.navn,
+        "tidspunkt": ledsagelse.tidspunkt,
+        "slut": ledsagelse.slut,
+        "moedested": ledsagelse.moedested,
+        "adresse": _adresse(faellesskab),
+        "velkomstnote": ledsagelse.velkomstnote if art.modtager == VAERT else "",
+        "link": link,
+        "center_navn": ledsagelse.center.navn,
+        "center_telefon": ledsagelse.center.telefon,
+    }
+    message = _render(row, art, recipient, context, reply_to=ledsagelse.center.email)
+    if art.ics and message.kanal == PaamindelseKanal.EMAIL:
+        with translation.override(recipient.sprog):
+            message.attachments.append(
+                Attachment("moede.ics", ledsagelse_ics(ledsagelse, attendee=recipient.to), "text/calendar",
+                           {"method": "REQUEST"})
+            )
+    return message
+
+
+def _resolve_opfoelgning(row: Paamindelse, art: Art) -> Message:
+    opfoelgning = (
+        Opfoelgning.objects.select_related("center", "match__borger__brobygger", "match__faellesskab")
+        .filter(pk=row.emne_id)
+        .first()
+    )
+    if opfoelgning is None:
+        raise Unsendable(S.ANNULLERET, "Opfølgningen findes ikke længere")
+    if opfoelgning.udfoert:
+        raise Unsendable(S.ANNULLERET, "Opfølgningen er udført")
+    match = opfoelgning.match
+    if match.stage == Stage.AFSLUTTET:
+        raise Unsendable(S.ANNULLERET, "Matchet er afsluttet")
+    brobygger = match.borger.brobygger
+    if brobygger is None:
+        latest = match.ledsagelser.select_related("brobygger").order_by("-tidspunkt").first()
+        brobygger = latest.brobygger if latest else None
+    if brobygger is None:
+        raise Unsendable(S.FEJLET, "Ingen brobygger at minde om opfølgningen")
+    recipient = _staff(brobygger, hvem="Brobyggeren")
+    context = {
+        "art": art.kode,
+        "type": opfoelgning.type,
+        "modtager_navn": recipient.navn,
+        "borger_fornavn": match.borger.fornavn,
+        "faellesskab": match.faellesskab.titel,
+        "forfalder": opfoelgning.forfalder,
+        "link": _link("match_detail", match.pk),
+        "center_navn": opfoelgning.center.navn,
+        "center_telefon": opfoelgning.center.telefon,
+    }
+    return _render(row, art, recipient, context, reply_to=opfoelgning.center.email)
+
+
+def _tidy(text: str) -> str:
+    """Plain text from a template: no trailing spaces, at most one blank line in a row."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _render(row: Paamindelse, art: Art, recipient: _Recipient, context: dict, *, reply_to: str = "") -> Message:
+    """Render subject, text and HTML (e-mail) or the text (SMS) in the recipient's language."""
+    with translation.override(recipient.sprog):
+        if recipient.kanal == PaamindelseKanal.SMS:
+            text = " ".join(render_to_string(f"sms/{art.kode}.txt", context).split())
+            return Message(kanal=recipient.kanal, to=recipient.to, sprog=recipient.sprog, text=text)
+        base = f"email/reminders/{art.kode}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        return Message(
+            kanal=recipient.kanal,
+            to=recipient.to,
+            sprog=recipient.sprog,
+            subject=subject,
+            text=_tidy(render_to_string(f"{base}.txt", context)),
+            html=render_to_string(f"{base}.html", context),
+            reply_to=reply_to,
+            headers={"X-Brobygning-Paamindelse": str(row.pk)},
+        )
+
+
+# --- Calendar invitation -------------------------------------------------------------------------
+
+# SEQUENCE must grow with each revision of an event; minutes since this epoch always do.
+_SEQUENCE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime | None = None) -> str:
+    """An iCalendar REQUEST for the first meeting. The UID is stable per ledsagelse, so a moved
+    meeting updates the same calendar entry. No personal data beyond the place and time."""
+    now = now or timezone.now()
+    faellesskab = ledsagelse.match.faellesskab
+    center = ledsagelse.center
+    cal = Calendar()
+    cal.add("prodid", "-//Brobygning//Påmindelser//DA")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"ledsagelse-{ledsagelse.pk}@brobygning")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("sequence", max(0, int((now - _SEQUENCE_EPOCH).total_seconds() // 60)))
+    event.add("dtstart", ledsagelse.tidspunkt.astimezone(UTC))
+    event.add("dtend", ledsagelse.slut.astimezone(UTC))
+    event.add("summary", _("Første møde: %(faellesskab)s") % {"faellesskab": faellesskab.titel})
+    event.add("location", f"{faellesskab.titel}, {_adresse(faellesskab)}")
+    event.add("description", _("Mødested: %(sted)s") % {"sted": ledsagelse.moedested})
+    event.add("status", "CONFIRMED")
+    org_name, org_email = (center.navn, center.email) if center.email else organizer_address()
+    organizer = vCalAddress(f"mailto:{org_email}")
+    organizer.params["cn"] = vText(org_name or center.navn)
+    event["organizer"] = organizer
+    if attendee:
+        person = vCalAddress(f"mailto:{attendee}")
+        person.params["rsvp"] = vText("FALSE")
+        person.params["partstat"] = vText("ACCEPTED")
+        event.add("attendee", person, encode=0)
+    cal.add_component(event)
+    return cal.to_ical().decode()
+
+
+# --- For the outbox page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Beskrivelse:
+    row: Paamindelse
+    modtager: str  # a role, never an address
+    art: str
+    emne: str
+    match_id: int | None
+
+
+def describe(rows) -> list[Beskrivelse]:
+    """Role, kind and subject (a match) for each row, in two queries whatever the number of rows."""
+    rows = list(rows)
+    ids = {EMNE_LEDSAGELSE: set(), EMNE_OPFOELGNING: set()}
+    for row in rows:
+        ids.setdefault(row.emne_type, set()).add(row.emne_id)
+    matches = {}
+    for model, emne_type in ((Ledsagelse, EMNE_LEDSAGELSE), (Opfoelgning, EMNE_OPFOELGNING)):
+        if ids[emne_type]:
+            qs = model.objects.filter(pk__in=ids[emne_type]).select_related("match__borger", "match__faellesskab")
+            matches[emne_type] = {obj.pk: obj.match for obj in qs}
+    result = []
+    for row in rows:
+        art = ARTER.get(row.art)
+        match = matches.get(row.emne_type, {}).get(row.emne_id)
+        result.append(Beskrivelse(
+            row=row,
+            modtager=str(MODTAGER_LABELS[art.modtager]) if art else "–",
+            art=str(art.label) if art else row.art,
+            emne=f"{match.borger.fornavn} → {match.faellesskab.titel}" if match else _("(slettet)"),
+            match_id=match.pk if match else None,
+        ))
+    return result

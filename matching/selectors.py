@@ -1,0 +1,109 @@
+"""Reads for the journey, always scoped to the acting user."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brobygning import access
+
+from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage
+
+
+def match_list(*, actor):
+    qs = Match.objects.select_related("borger", "faellesskab__forening")
+    return access.scope(actor, "match", qs)
+
+
+def match_get(*, actor, pk, action="view"):
+    qs = Match.objects.select_related("borger__brobygger", "faellesskab__forening", "faellesskab__postnummer")
+    return access.get_or_deny(actor, "match", action, qs, pk)
+
+
+def ledsagelse_get(*, actor, pk, action="view"):
+    qs = Ledsagelse.objects.select_related("match__borger", "match__faellesskab", "brobygger")
+    return access.get_or_deny(actor, "ledsagelse", action, qs, pk)
+
+
+def opfoelgning_get(*, actor, pk, action="view"):
+    qs = Opfoelgning.objects.select_related("match__borger", "match__faellesskab")
+    return access.get_or_deny(actor, "opfoelgning", action, qs, pk)
+
+
+def open_matches_for(*, actor, borger):
+    return match_list(actor=actor).filter(borger=borger).exclude(stage=Stage.AFSLUTTET)
+
+
+@dataclass(frozen=True)
+class Haendelse:
+    """One line in a borger's timeline."""
+
+    dato: date | datetime
+    slags: str
+    titel: str
+    detalje: str
+    url: str | None = None
+
+
+def borger_timeline(*, actor, borger) -> list[Haendelse]:
+    """Samtaler, matches, meetings and follow-ups, newest first. Four queries whatever the length."""
+    access.check(actor, "borger", "view", borger)
+    events = [
+        Haendelse(s.dato, "samtale", s.get_type_display(), s.naeste_skridt)
+        for s in borger.samtaler.all()
+    ]
+    matches = match_list(actor=actor).filter(borger=borger)
+    events += [
+        Haendelse(timezone.localtime(m.oprettet), "match", _("Match: %(f)s") % {"f": m.faellesskab.titel},
+                  m.get_stage_display(), m.get_absolute_url())
+        for m in matches
+    ]
+    for ledsagelse in Ledsagelse.objects.filter(match__in=matches).select_related("match__faellesskab"):
+        events.append(Haendelse(timezone.localtime(ledsagelse.tidspunkt), "ledsagelse",
+                                _("Første møde: %(f)s") % {"f": ledsagelse.match.faellesskab.titel},
+                                ledsagelse.get_status_display(), ledsagelse.match.get_absolute_url()))
+    for opf in Opfoelgning.objects.filter(match__in=matches).select_related("match__faellesskab"):
+        events.append(Haendelse(opf.forfalder, "opfoelgning", opf.get_type_display(),
+                                opf.get_resultat_display() if opf.udfoert else _("Ikke udført endnu"),
+                                opf.match.get_absolute_url()))
+    return sorted(events, key=lambda e: _as_datetime(e.dato), reverse=True)
+
+
+def _as_datetime(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, datetime.min.time()))
+
+
+def pipeline(*, actor) -> list[tuple[str, list[Match]]]:
+    """All open matches of the centre by stage, for the koordinator's board."""
+    access.check(actor, "match", "board")
+    by_stage = {stage: [] for stage in Stage.values if stage != Stage.AFSLUTTET}
+    for match in match_list(actor=actor).exclude(stage=Stage.AFSLUTTET).order_by("stage_siden"):
+        by_stage[match.stage].append(match)
+    return [(Stage(stage).label, items) for stage, items in by_stage.items()]
+
+
+def upcoming_ledsagelser(*, actor, days=7):
+    now = timezone.now()
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__gte=now - timedelta(hours=12),
+                     tidspunkt__lte=now + timedelta(days=days)).order_by("tidspunkt")
+
+
+def past_unrecorded_ledsagelser(*, actor):
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now()).order_by("tidspunkt")
+
+
+def due_opfoelgninger(*, actor, within_days=7):
+    qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(udfoert__isnull=True, forfalder__lte=timezone.localdate() + timedelta(days=within_days)) \
+        .exclude(match__stage=Stage.AFSLUTTET).order_by("forfalder")
+
+
+def stage_counts(*, actor) -> list[tuple[str, int]]:
+    counts = dict(match_list(actor=actor).values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    return [(Stage(stage).label, counts.get(stage, 0)) for stage in Stage.values]

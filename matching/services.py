@@ -1,0 +1,193 @@
+"""Writes for the journey: matches through their stages, ledsagelse and opfølgning.
+
+Every stage change goes through `match_transition`, which validates it against the one table in
+matching.stages, time-stamps it, records who did it and writes the audit log.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brobygning import access
+from brobygning.audit import log_action
+from brobygning.changes import apply_changes
+
+from . import reminders, stages
+from .models import (
+    Afslutningsaarsag,
+    Ledsagelse,
+    LedsagelseStatus,
+    Match,
+    MatchOvergang,
+    Opfoelgning,
+    OpfoelgningType,
+    Resultat,
+    Stage,
+)
+
+# When each follow-up falls due, counted from the first meeting.
+OPFOELGNING_DAGE = {
+    OpfoelgningType.DAGEN_EFTER: 1,
+    OpfoelgningType.EN_MAANED: 30,
+    OpfoelgningType.TRE_MAANEDER: 91,
+}
+
+
+def match_create(*, actor, borger, faellesskab, rolle="deltager", score=None, begrundelser=()) -> Match:
+    access.check(actor, "borger", "change", borger)
+    if faellesskab.center_id != actor.center_id:
+        raise ValidationError(_("Fællesskabet hører til et andet center."))
+    try:
+        with transaction.atomic():
+            match = Match.objects.create(
+                center_id=actor.center_id, borger=borger, faellesskab=faellesskab, rolle=rolle,
+                score=score, begrundelser=list(begrundelser), oprettet_af=actor.user,
+            )
+            MatchOvergang.objects.create(match=match, til=Stage.FORESLAAET, actor=actor.user)
+            log_action(actor=actor, handling="oprettet", obj=match, felter=["stage"])
+    except IntegrityError:
+        raise ValidationError(_("Borgeren har allerede et åbent match med dette fællesskab.")) from None
+    return match
+
+
+def match_transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = "") -> Match:
+    """Move a match to `til`, if the state machine allows it from where it is now."""
+    with transaction.atomic():
+        match = Match.objects.select_for_update().get(pk=match.pk)
+        access.check(actor, "match", "change", match)
+        if not stages.allowed(match.stage, til):
+            raise ValidationError(
+                _("Et match kan ikke gå fra “%(fra)s” til “%(til)s”.")
+                % {"fra": Stage(match.stage).label, "til": Stage(til).label}
+            )
+        if til == Stage.AFSLUTTET:
+            if aarsag not in Afslutningsaarsag.values:
+                raise ValidationError({"aarsag": _("Vælg hvorfor matchet slutter.")})
+            match.afslutningsaarsag, match.afslutningsnote = aarsag, note[:500]
+        MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=actor.user, note=note[:500])
+        match.stage, match.stage_siden = til, timezone.now()
+        match.save()
+        log_action(actor=actor, handling=f"fase:{til}", obj=match, felter=["stage"])
+        if til == Stage.AFSLUTTET:
+            _stop_what_is_pending(match)
+    return match
+
+
+def _stop_what_is_pending(match: Match) -> None:
+    """An ended match cancels its planned meeting; its open follow-ups stay but are no longer reminded."""
+    for ledsagelse in match.ledsagelser.filter(status=LedsagelseStatus.PLANLAGT):
+        ledsagelse.status = LedsagelseStatus.AFLYST
+        ledsagelse.save(update_fields=["status"])
+        reminders.sync_ledsagelse(ledsagelse)
+    for opfoelgning in match.opfoelgninger.filter(udfoert__isnull=True).select_related("match"):
+        reminders.sync_opfoelgning(opfoelgning)
+
+
+def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
+    """Plan the first meeting; the match moves to "first meeting planned" and reminders are set."""
+    with transaction.atomic():
+        match = Match.objects.select_for_update().get(pk=match.pk)
+        access.check(actor, "ledsagelse", "create", Ledsagelse(match=match, center_id=match.center_id))
+        if match.ledsagelser.filter(status=LedsagelseStatus.PLANLAGT).exists():
+            raise ValidationError(_("Der er allerede planlagt et første møde. Flyt det i stedet."))
+        _check_future(data["tidspunkt"])
+        ledsagelse = Ledsagelse(center_id=match.center_id, match=match)
+        felter = apply_changes(ledsagelse, data)
+        log_action(actor=actor, handling="planlagt", obj=ledsagelse, felter=felter)
+        match_transition(actor=actor, match=match, til=Stage.MOEDE_PLANLAGT)
+        reminders.sync_ledsagelse(ledsagelse)
+    return ledsagelse
+
+
+def ledsagelse_update(*, actor, ledsagelse: Ledsagelse, data: dict) -> Ledsagelse:
+    """Change a planned meeting (a new time moves its pending reminders)."""
+    with transaction.atomic():
+        ledsagelse = Ledsagelse.objects.select_for_update().select_related("match__borger").get(pk=ledsagelse.pk)
+        access.check(actor, "ledsagelse", "change", ledsagelse)
+        if ledsagelse.status != LedsagelseStatus.PLANLAGT:
+            raise ValidationError(_("Mødet er allerede afholdt eller aflyst."))
+        if data.get("tidspunkt") != ledsagelse.tidspunkt:
+            _check_future(data["tidspunkt"])
+        felter = apply_changes(ledsagelse, data)
+        log_action(actor=actor, handling="ændret", obj=ledsagelse, felter=felter)
+        reminders.sync_ledsagelse(ledsagelse)
+    return ledsagelse
+
+
+def ledsagelse_outcome(*, actor, ledsagelse: Ledsagelse, status: str) -> Ledsagelse:
+    """Record how the first meeting went: attended, did not attend, or cancelled."""
+    if status not in (LedsagelseStatus.MOEDT_OP, LedsagelseStatus.UDEBLEV, LedsagelseStatus.AFLYST):
+        raise ValidationError(_("Ukendt udfald."))
+    with transaction.atomic():
+        ledsagelse = Ledsagelse.objects.select_for_update().select_related("match__borger").get(pk=ledsagelse.pk)
+        access.check(actor, "ledsagelse", "change", ledsagelse)
+        if ledsagelse.status != LedsagelseStatus.PLANLAGT:
+            raise ValidationError(_("Udfaldet er allerede registreret."))
+        if status == LedsagelseStatus.MOEDT_OP and ledsagelse.tidspunkt > timezone.now():
+            raise ValidationError(_("Mødet er ikke begyndt endnu."))
+        ledsagelse.status = status
+        ledsagelse.save(update_fields=["status"])
+        log_action(actor=actor, handling=f"udfald:{status}", obj=ledsagelse, felter=["status"])
+        reminders.sync_ledsagelse(ledsagelse)
+        match = ledsagelse.match
+        if status == LedsagelseStatus.MOEDT_OP:
+            match_transition(actor=actor, match=match, til=Stage.LEDSAGET)
+            _schedule_followups(match, timezone.localtime(ledsagelse.tidspunkt).date())
+        else:
+            match_transition(actor=actor, match=match, til=Stage.ACCEPTERET,
+                             note=LedsagelseStatus(status).label)
+    return ledsagelse
+
+
+def _check_future(tidspunkt) -> None:
+    if tidspunkt is None or tidspunkt <= timezone.now():
+        raise ValidationError({"tidspunkt": _("Vælg et tidspunkt i fremtiden.")})
+
+
+def _schedule_followups(match: Match, first_meeting) -> None:
+    for type_, days in OPFOELGNING_DAGE.items():
+        opfoelgning, _created = Opfoelgning.objects.get_or_create(
+            match=match, type=type_,
+            defaults={"center_id": match.center_id, "forfalder": first_meeting + timedelta(days=days)},
+        )
+        reminders.sync_opfoelgning(opfoelgning)
+
+
+# A follow-up that finds the borger still taking part moves the match one stage on.
+FOLLOWUP_STAGE = {
+    OpfoelgningType.DAGEN_EFTER: Stage.BUDT_VELKOMMEN,
+    OpfoelgningType.EN_MAANED: Stage.AKTIV_1_MD,
+    OpfoelgningType.TRE_MAANEDER: Stage.AKTIV_3_MD,
+}
+
+
+def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag: str = "", note: str = "",
+                       maalinger=()) -> Opfoelgning:
+    """Record what a follow-up found, with any outcome measures (type, answers), all or nothing."""
+    from borgere.services import maaling_record
+
+    with transaction.atomic():
+        opfoelgning = Opfoelgning.objects.select_for_update().select_related("match__borger").get(pk=opfoelgning.pk)
+        access.check(actor, "opfoelgning", "change", opfoelgning)
+        if opfoelgning.udfoert:
+            raise ValidationError(_("Opfølgningen er allerede registreret."))
+        apply_changes(opfoelgning, {"resultat": resultat, "aarsag": aarsag, "note": note,
+                                    "udfoert": timezone.now(), "udfoert_af": actor.user})
+        log_action(actor=actor, handling="opfølgning", obj=opfoelgning, felter=["resultat"])
+        for type_, svar in maalinger:
+            maaling_record(actor=actor, borger=opfoelgning.match.borger, type=type_, svar=svar,
+                           opfoelgning=opfoelgning)
+        reminders.sync_opfoelgning(opfoelgning)
+        match = opfoelgning.match
+        if resultat == Resultat.DELTAGER_STADIG:
+            target = FOLLOWUP_STAGE[opfoelgning.type]
+            if stages.allowed(match.stage, target):
+                match_transition(actor=actor, match=match, til=target)
+        else:
+            reason = Afslutningsaarsag.PASSEDE_IKKE if resultat == Resultat.VIL_HAVE_NYT else Afslutningsaarsag.ANDET
+            match_transition(actor=actor, match=match, til=Stage.AFSLUTTET, aarsag=reason,
+                             note=aarsag or Resultat(resultat).label)
+    return opfoelgning
