@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import WEEKDAYS
@@ -164,7 +165,13 @@ class Moedetid(models.Model):
         ordering = ["ugedag", "fra"]
 
     def __str__(self):
-        return f"{self.get_frekvens_display()} {self.get_ugedag_display().lower()} {self.fra:%H:%M}–{self.til:%H:%M}"
+        parts = {"dag": self.get_ugedag_display().lower(), "fra": f"{self.fra:%H:%M}", "til": f"{self.til:%H:%M}"}
+        if self.frekvens == Frekvens.MAANEDLIG:
+            parts["uge"] = self.get_uge_i_maaned_display() or ""
+            return capfirst(_("%(uge)s %(dag)s i måneden kl. %(fra)s–%(til)s") % parts)
+        if self.frekvens == Frekvens.HVER_ANDEN_UGE:
+            return _("Hver anden %(dag)s kl. %(fra)s–%(til)s") % parts
+        return _("Hver %(dag)s kl. %(fra)s–%(til)s") % parts
 
     def clean(self):
         errors = {}

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from brobygning.availability import DAYPARTS, SLOTS
 
@@ -169,6 +168,22 @@ def hard_filter(b: BorgerProfil, k: Kandidat, exclude: frozenset[int] | set[int]
 
 
 # --- The parts: each returns a fraction (0–1; distance may go below 0) ---------------------------
+# `_Borger` holds what is derived from the borger once per `rank()` call, so the loop over
+# a few hundred candidates stays cheap.
+
+
+class _Borger:
+    __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "today")
+
+    def __init__(self, b: BorgerProfil, today: date):
+        self.b = b
+        self.interesser = b.interesser
+        self.n_interesser = len(b.interesser)
+        self.max_km = max(float(b.max_afstand_km), 0.1)
+        self.tider = b.tilgaengelighed
+        self.mapped = sorted(s for s in b.barrierer if s in BARRIER_PREFERS)
+        self.barrier_sets = [frozenset(BARRIER_PREFERS[s]) for s in self.mapped]
+        self.today = today
 
 
 def _kategori_relates(b: BorgerProfil, k: Kandidat) -> bool:
@@ -186,20 +201,19 @@ def _kategori_relates(b: BorgerProfil, k: Kandidat) -> bool:
     return False
 
 
-def _interesser(b: BorgerProfil, k: Kandidat) -> float:
-    if not b.interesser:
+def _interesser(c: _Borger, k: Kandidat) -> float:
+    if not c.n_interesser:
         return 0.5  # nothing known: neutral
-    shared = len(b.interesser & k.interesser)
+    shared = len(c.interesser & k.interesser)
     if shared == 0:
-        return 0.3 if _kategori_relates(b, k) else 0.0
-    if shared >= len(b.interesser):
+        return 0.3 if _kategori_relates(c.b, k) else 0.0
+    if shared >= c.n_interesser:
         return 1.0
     return min(1.0, 0.6 + 0.2 * (shared - 1))
 
 
-def _afstand(b: BorgerProfil, k: Kandidat) -> float:
-    max_km = max(b.max_afstand_km, 0.1)
-    r = k.distance_km / max_km
+def _afstand(c: _Borger, k: Kandidat) -> float:
+    r = k.distance_km / c.max_km
     if r <= NEAR_SHARE:
         return 1.0
     if r <= 1.0:
@@ -207,45 +221,42 @@ def _afstand(b: BorgerProfil, k: Kandidat) -> float:
     return FAR_FLOOR + (AT_MAX - FAR_FLOOR) * math.exp(-FAR_DECAY * (r - 1.0))
 
 
-def _tider(b: BorgerProfil, k: Kandidat) -> float:
-    if not b.tilgaengelighed or not k.slots:
+def _tider(c: _Borger, k: Kandidat) -> float:
+    if not c.tider or not k.slots:
         return 0.5  # unknown on one side: neutral
-    matched = len(k.slots & b.tilgaengelighed)
+    matched = len(k.slots & c.tider)
     if matched == 0:
         return 0.0
     return 0.7 + 0.3 * matched / len(k.slots)
 
 
-def _vaertsskab(_b: BorgerProfil, k: Kandidat) -> float:
-    return (0.6 if k.inklusionsparat else 0.0) + (0.4 if k.har_vaert else 0.0)
+def _vaertsskab(_c: _Borger, k: Kandidat) -> float:
+    return (0.6 if k.inklusionsparat else 0.0) + (0.4 if k.vaert_navn and not k.vaert_navn.isspace() else 0.0)
 
 
-def _mapped_barriers(b: BorgerProfil) -> list[str]:
-    return sorted(s for s in b.barrierer if s in BARRIER_PREFERS)
-
-
-def _barrierer(b: BorgerProfil, k: Kandidat) -> float:
-    mapped = _mapped_barriers(b)
-    if not mapped:
+def _barrierer(c: _Borger, k: Kandidat) -> float:
+    if not c.barrier_sets:
         return 1.0  # nothing to accommodate
-    met = sum(1 for s in mapped if k.tilgaengelighed.intersection(BARRIER_PREFERS[s]))
-    return met / len(mapped)
+    tilg = k.tilgaengelighed
+    return sum(1 for features in c.barrier_sets if not features.isdisjoint(tilg)) / len(c.barrier_sets)
 
 
 def _age_days(k: Kandidat, today: date) -> int | None:
     return None if k.sidst_bekraeftet is None else (today - k.sidst_bekraeftet).days
 
 
-def _friskhed(k: Kandidat, today: date) -> float:
-    days = _age_days(k, today)
-    if days is None or days >= STALE_DAYS:
+def _friskhed(c: _Borger, k: Kandidat) -> float:
+    if k.sidst_bekraeftet is None:
+        return 0.0
+    days = (c.today - k.sidst_bekraeftet).days
+    if days >= STALE_DAYS:
         return 0.0
     if days <= FRESH_DAYS:
         return 1.0
     return (STALE_DAYS - days) / (STALE_DAYS - FRESH_DAYS)
 
 
-def _kapacitet(_b: BorgerProfil, k: Kandidat) -> float:
+def _kapacitet(_c: _Borger, k: Kandidat) -> float:
     if k.kapacitet is None:
         return 1.0
     if k.kapacitet <= 0:
@@ -253,26 +264,57 @@ def _kapacitet(_b: BorgerProfil, k: Kandidat) -> float:
     return 0.7 if k.kapacitet <= 2 else 1.0
 
 
+PARTS = {
+    "interesser": _interesser,
+    "afstand": _afstand,
+    "tider": _tider,
+    "vaertsskab": _vaertsskab,
+    "barrierer": _barrierer,
+    "friskhed": _friskhed,
+    "kapacitet": _kapacitet,
+}
+
+
 def fractions(b: BorgerProfil, k: Kandidat, today: date) -> dict[str, float]:
-    return {
-        "interesser": _interesser(b, k),
-        "afstand": _afstand(b, k),
-        "tider": _tider(b, k),
-        "vaertsskab": _vaertsskab(b, k),
-        "barrierer": _barrierer(b, k),
-        "friskhed": _friskhed(k, today),
-        "kapacitet": _kapacitet(b, k),
-    }
+    c = _Borger(b, today)
+    return {name: part(c, k) for name, part in PARTS.items()}
 
 
 def score_parts(b: BorgerProfil, k: Kandidat, today: date, weights: Mapping[str, float] = WEIGHTS):
     """(score 0–100, fraction per part, points per part)."""
     fr = fractions(b, k, today)
     parts = {name: weights.get(name, 0) * frac for name, frac in fr.items()}
-    return max(0, min(100, round(sum(parts.values())))), fr, parts
+    return _clamp(sum(parts.values())), fr, parts
+
+
+def _clamp(total: float) -> int:
+    return max(0, min(100, round(total)))
 
 
 # --- Reasons, in Danish -------------------------------------------------------------------------
+
+
+class _Memo:
+    """gettext remembered for one `rank()` call: the same few texts recur for every suggestion.
+
+    It is called as `_(...)` so makemessages still finds the Danish msgids.
+    """
+
+    def __init__(self):
+        self.cache: dict = {}
+
+    def __call__(self, msgid: str) -> str:
+        text = self.cache.get(msgid)
+        if text is None:
+            text = self.cache[msgid] = gettext(msgid)
+        return text
+
+    def label(self, code: str) -> str:
+        key = ("slot", code)
+        text = self.cache.get(key)
+        if text is None:
+            text = self.cache[key] = str(_SLOT_LABELS.get(code, code))
+        return text
 
 
 def format_km(km: float) -> str:
@@ -291,7 +333,8 @@ def _slot_sort_key(code: str):
     return int(day) if day.isdigit() else 99, _DAYPART_ORDER.get(part, 99)
 
 
-def _reasons(b: BorgerProfil, k: Kandidat, fr: dict[str, float]) -> list[str]:
+def _reasons(c: _Borger, k: Kandidat, fr: dict[str, float], _: _Memo) -> list[str]:
+    b = c.b
     out: list[str] = []
     shared = b.interesser & k.interesser
     if shared:
@@ -303,12 +346,12 @@ def _reasons(b: BorgerProfil, k: Kandidat, fr: dict[str, float]) -> list[str]:
         out.append(_("%(km)s km væk") % {"km": format_km(k.distance_km)})
     if fr["tider"] >= 0.7:
         first = min(k.slots & b.tilgaengelighed, key=_slot_sort_key)
-        out.append(_("%(tidspunkt)s passer") % {"tidspunkt": _SLOT_LABELS.get(first, first)})
+        out.append(_("%(tidspunkt)s passer") % {"tidspunkt": _.label(first)})
     if k.inklusionsparat:
         out.append(_("Foreningen er klædt på til at tage imod nye"))
     if k.har_vaert:
         out.append(_("Fast vært: %(navn)s") % {"navn": k.vaert_navn.split()[0]})
-    helping = sorted({f for s in _mapped_barriers(b) for f in BARRIER_PREFERS[s] if f in k.tilgaengelighed})
+    helping = sorted({f for features in c.barrier_sets for f in features if f in k.tilgaengelighed})
     if helping:
         out.append(_("Tager hensyn til borgerens barrierer: %(hensyn)s") % {"hensyn": _names(helping, k.tag_navne)})
     if fr["friskhed"] >= 1.0:
@@ -318,37 +361,45 @@ def _reasons(b: BorgerProfil, k: Kandidat, fr: dict[str, float]) -> list[str]:
     return out
 
 
-def _caveat(b: BorgerProfil, k: Kandidat, fr: dict[str, float], parts: dict[str, float], today: date,
-            weights: Mapping[str, float]) -> str | None:
-    """The shortcoming that costs the most points, if any counts as a real shortcoming."""
-    found: list[tuple[float, int, str]] = []  # (points lost, tie-break order, text)
+def _caveat(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, float],
+            weights: Mapping[str, float], _: _Memo) -> str | None:
+    """The shortcoming that costs the most points, if any counts as a real shortcoming.
 
-    def add(part: str, order: int, text: str) -> None:
-        found.append((weights.get(part, 0) - parts[part], -order, text))
+    Candidates are collected as (points lost, tie-break, text builder); only the winner's text
+    is built.
+    """
+    b = c.b
+    found: list = []
+
+    def add(part: str, order: int, build) -> None:
+        found.append((weights.get(part, 0) - parts[part], order, build))
 
     if k.distance_km > b.max_afstand_km:
-        max_km = b.max_afstand_km
-        shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
-        add("afstand", 7, _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown})
+        def far():
+            max_km = b.max_afstand_km
+            shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
+            return _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
+        add("afstand", 7, far)
     if fr["tider"] == 0.0:
-        add("tider", 6, _("Mødetiderne passer ikke med borgerens tider"))
+        add("tider", 6, lambda: _("Mødetiderne passer ikke med borgerens tider"))
     if fr["interesser"] == 0.0:
-        add("interesser", 5, _("Ingen fælles interesser"))
+        add("interesser", 5, lambda: _("Ingen fælles interesser"))
     if k.kapacitet is not None and k.kapacitet <= 0:
-        add("kapacitet", 4, _("Ingen ledige pladser lige nu"))
-    days = _age_days(k, today)
+        add("kapacitet", 4, lambda: _("Ingen ledige pladser lige nu"))
+    days = _age_days(k, c.today)
     if days is None:
-        add("friskhed", 3, _("Oplysningerne er aldrig blevet bekræftet"))
+        add("friskhed", 3, lambda: _("Oplysningerne er aldrig blevet bekræftet"))
     elif days >= STALE_DAYS:
-        add("friskhed", 3, _("Oplysningerne er ikke bekræftet i over et år"))
-    unmet = [s for s in _mapped_barriers(b) if not k.tilgaengelighed.intersection(BARRIER_PREFERS[s])]
+        add("friskhed", 3, lambda: _("Oplysningerne er ikke bekræftet i over et år"))
+    unmet = [s for s, features in zip(c.mapped, c.barrier_sets, strict=True) if features.isdisjoint(k.tilgaengelighed)]
     if unmet:
-        add("barrierer", 2, _("Intet særligt hensyn til: %(barrierer)s") % {"barrierer": _names(unmet, b.tag_navne)})
+        add("barrierer", 2, lambda: _("Intet særligt hensyn til: %(barrierer)s")
+            % {"barrierer": _names(unmet, b.tag_navne)})
     if fr["vaertsskab"] == 0.0:
-        add("vaertsskab", 1, _("Ingen fast vært, og foreningen er ikke klædt på til nye"))
+        add("vaertsskab", 1, lambda: _("Ingen fast vært, og foreningen er ikke klædt på til nye"))
     if not found:
         return None
-    return max(found)[2]
+    return max(found, key=lambda row: row[:2])[2]()
 
 
 # --- The entry point ----------------------------------------------------------------------------
@@ -369,22 +420,28 @@ def rank(
     ("afsluttet") match, i.e. declined or ended before, and ones with an open match already.
     Ties are broken by distance, then id, so the order is deterministic.
     """
-    today = today or date.today()
+    c = _Borger(borger, today or date.today())
+    parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
     scored = []
     for kand in kandidater:
         if not hard_filter(borger, kand, exclude):
             continue
-        score, fr, parts = score_parts(borger, kand, today, weights)
-        scored.append((-score, kand.distance_km, kand.id, kand, fr, parts))
+        total = 0.0
+        for _name, part, weight in parts_w:
+            total += weight * part(c, kand)
+        scored.append((-_clamp(total), kand.distance_km, kand.id, kand))
     top = heapq.nsmallest(max(k, 0), scored, key=lambda row: row[:3])
-    # Reasons are built for the top k only: gettext and formatting are the costly part.
+    # Details and texts for the top k only.
+    memo = _Memo()
     out = []
-    for neg_score, _d, _id, kand, fr, parts in top:
+    for neg_score, _d, _id, kand in top:
+        fr = {name: part(c, kand) for name, part, _w in parts_w}
+        parts = {name: weight * fr[name] for name, _p, weight in parts_w}
         out.append(Forslag(
             kandidat=kand,
             score=-neg_score,
             parts=parts,
-            reasons=_reasons(borger, kand, fr),
-            caveat=_caveat(borger, kand, fr, parts, today, weights),
+            reasons=_reasons(c, kand, fr, memo),
+            caveat=_caveat(c, kand, fr, parts, weights, memo),
         ))
     return out

@@ -134,7 +134,7 @@ class Ledsagelse(models.Model):
     tidspunkt = models.DateTimeField(_("tidspunkt"))
     varighed_min = models.PositiveSmallIntegerField(_("varighed (minutter)"), default=120,
                                                     validators=[MinValueValidator(15), MaxValueValidator(600)])
-    moedested = models.CharField(_("mødested"), max_length=200, default=_("Ved indgangen"))
+    moedested = models.CharField(_("mødested"), max_length=200)
     transport = models.CharField(_("transport"), max_length=300, blank=True)
     brobygger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledsagelser",
                                   verbose_name=_("ledsagende brobygger"))

@@ -99,7 +99,8 @@ def _ledsagelse_form(request, match, instance=None):
     rules = [fra_model(m) for m in match.faellesskab.moedetider.all()]
     return LedsagelseForm(
         request.POST or None, instance=instance,
-        initial=None if instance else {"brobygger": request.actor.user.pk if request.actor.is_brobygger else None},
+        initial=None if instance else {"brobygger": request.actor.user.pk if request.actor.is_brobygger else None,
+                                       "moedested": _("Ved indgangen")},
         forekomster=naeste_forekomster(rules, timezone.now(), antal=6),
         brobyggere=brobygger_list(actor=request.actor),
         maa_dele_med_vaert=har_samtykke(match.borger, Formaal.DELING_MED_VAERT),

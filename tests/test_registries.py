@@ -159,7 +159,7 @@ class TestFaellesskab:
         faellesskab = Faellesskab.objects.get(titel="Strik og snak", forening=world.forening_a2)
         assert response.status_code == 302
         assert faellesskab.center == world.center_a
-        assert [str(m) for m in faellesskab.moedetider.all()] == ["Hver uge tirsdag 17:00–19:00"]
+        assert [str(m) for m in faellesskab.moedetider.all()] == ["Hver tirsdag kl. 17:00–19:00"]
 
     def test_edit_keeps_meeting_time_ids(self, as_koordinator_a, world):
         moedetid = f.MoedetidFactory(faellesskab=world.faellesskab_a)
