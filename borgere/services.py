@@ -103,9 +103,8 @@ def samtykke_withdraw(*, actor, samtykke: Samtykke) -> Samtykke:
 
 
 def _resync_reminders(borger_id: int) -> None:
-    from matching.reminders import sync_ledsagelse
-
     from matching.models import Ledsagelse, LedsagelseStatus
+    from matching.reminders import sync_ledsagelse
 
     for ledsagelse in Ledsagelse.objects.filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT):
         sync_ledsagelse(ledsagelse)
