@@ -23,6 +23,7 @@ row once.
 from __future__ import annotations
 
 import logging
+import random
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -104,8 +105,11 @@ def _clock(now: datetime | None):
     return (lambda: now) if now is not None else timezone.now
 
 
-def _resolver():
-    return import_string(settings.OUTBOX_RESOLVER)
+def resolver_for(rows):
+    """The resolver for a batch: `OUTBOX_RESOLVER` names a callable that takes the batch's rows
+    (to preload what they need) and returns a callable turning one row into a `channels.Message`
+    (or raising `Unsendable`)."""
+    return import_string(settings.OUTBOX_RESOLVER)(rows)
 
 
 def claim_strategy() -> str:
@@ -155,10 +159,15 @@ def claim_due(*, now: datetime | None = None, batch_size: int | None = None,
             if pks:
                 Paamindelse.objects.filter(pk__in=pks, status=S.AFVENTER).update(**claim)
     elif strategy == "cas":
-        pks = [
-            pk for pk in _due(now).values_list("pk", flat=True)[:batch_size]
-            if _claim_one(pk, now, claim)
-        ]
+        pks = []
+        while not pks:
+            candidates = list(_due(now).values_list("pk", flat=True)[:batch_size])
+            if not candidates:
+                break
+            # Parallel dispatchers see the same candidates; trying them in random order spreads them
+            # out, and a dispatcher that lost every race looks again instead of ending its pass.
+            random.shuffle(candidates)
+            pks = [pk for pk in candidates if _claim_one(pk, now, claim)]
     else:
         raise ValueError(f"Unknown claim strategy {strategy!r}")
     return list(Paamindelse.objects.filter(pk__in=pks, status=S.SENDER, taget=now).order_by("forfalder", "pk"))
@@ -180,14 +189,17 @@ def _finish(row: Paamindelse, **fields) -> bool:
     return bool(updated)
 
 
-def deliver(row: Paamindelse, *, now: datetime | None = None) -> str:
-    """Deliver one claimed row. Returns the outcome: sent, retried, failed, missed or cancelled."""
+def deliver(row: Paamindelse, *, now: datetime | None = None, resolve=None) -> str:
+    """Deliver one claimed row. Returns the outcome: sent, retried, failed, missed or cancelled.
+
+    `resolve` is the batch's resolver (see `resolver_for`); without it one is made for this row.
+    """
     clock = _clock(now)
     if row.begivenhed and row.begivenhed < clock():
         _finish(row, status=S.FORPASSET)
         return "missed"
     try:
-        message = _resolver()(row)
+        message = (resolve or resolver_for([row]))(row)
         channels.deliver(message)
     except Unsendable as stop:
         _finish(row, status=stop.status, sidste_fejl=scrub(stop.reason))
@@ -228,8 +240,14 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, 
         if not rows:
             break
         taken += len(rows)
+        try:
+            resolve = resolver_for(rows)
+        except Exception as exc:  # noqa: BLE001 - e.g. the database went away: retry the whole batch
+            for row in rows:
+                result.add(_failed(row, exc, clock()))
+            continue
         for row in rows:
-            result.add(deliver(row, now=now))
+            result.add(deliver(row, now=now, resolve=resolve))
     if any(result.as_dict().values()):
         logger.info("Outbox pass: %s", result.as_dict())
     return result

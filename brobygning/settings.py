@@ -223,8 +223,8 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)  # seconds in "sender" before reclaim
 OUTBOX_BACKOFF_MINUTES = env.list("OUTBOX_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
-# Loads a row's subject and builds its message at send time.
-OUTBOX_RESOLVER = "matching.reminders.resolve"
+# Called with each claimed batch; loads the subjects and turns each row into a message at send time.
+OUTBOX_RESOLVER = "matching.reminders.Resolver"
 
 LOGGING = {
     "version": 1,

@@ -29,8 +29,8 @@ TABS = [
 
 
 def _scoped(actor):
-    access.check(actor, "paamindelse", "list")
-    return Paamindelse.objects.filter(center_id=actor.center_id)
+    access.check(actor, "paamindelse", "list")  # 403 for other roles
+    return access.scope(actor, "paamindelse", Paamindelse.objects.all())  # the actor's centre only
 
 
 def _match_url(match_id):

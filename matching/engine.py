@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -75,8 +75,8 @@ KATEGORI_INTERESSER: dict[str, frozenset[str]] = {
 
 NEAR_SHARE = 0.25  # within this share of the borger's max distance: full distance credit
 AT_MAX = 0.6  # distance fraction exactly at the max distance
-FAR_FLOOR = -0.4  # the distance fraction approaches this far beyond the max
-FAR_DECAY = 3.0  # how fast it gets there (per multiple of the max distance)
+FAR_FLOOR = -1.0  # the distance fraction approaches this far beyond the max (−25 points)
+FAR_DECAY = 2.0  # how fast it gets there (per multiple of the max distance)
 FRESH_DAYS = 56  # 8 weeks: full freshness
 STALE_DAYS = 365  # a year: no freshness credit
 DEFAULT_K = 20
@@ -102,9 +102,9 @@ class BorgerProfil:
     tag_navne: Mapping[str, str] = field(default_factory=dict, compare=False)  # slug → name, for reasons
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: stage 1 builds hundreds per call and frozen __init__ is ~3× slower
 class Kandidat:
-    """One fællesskab from stage 1, with everything stage 2 needs."""
+    """One fællesskab from stage 1, with everything stage 2 needs. Treat it as read-only."""
 
     id: int
     distance_km: float
@@ -112,10 +112,10 @@ class Kandidat:
     alder_max: int | None = None
     for_deltagere: bool = True
     for_frivillige: bool = False
-    interesser: frozenset[str] = frozenset()
-    tilgaengelighed: frozenset[str] = frozenset()
+    interesser: Set[str] = frozenset()  # any set: stage 1 hands over plain sets, tests frozensets
+    tilgaengelighed: Set[str] = frozenset()
     kategori: str | None = None  # slug
-    slots: frozenset[str] = frozenset()  # weekday × daypart of each meeting's start, e.g. "1-eftermiddag"
+    slots: Set[str] = frozenset()  # weekday × daypart of each meeting's start, e.g. "1-eftermiddag"
     inklusionsparat: bool = False
     vaert_navn: str = ""
     sidst_bekraeftet: date | None = None

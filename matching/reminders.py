@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -54,7 +55,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from borgere.models import Formaal, Kanal
+from borgere.models import Formaal, Kanal, Samtykke
 from borgere.services import har_samtykke
 from brobygning.channels import Attachment, Message, organizer_address
 from brobygning.models import Paamindelse, PaamindelseKanal, PaamindelseStatus
@@ -87,17 +88,17 @@ ARTER: dict[str, Art] = {
     a.kode: a
     for a in [
         Art("brobygger_24t", EMNE_LEDSAGELSE, BROBYGGER, timedelta(hours=24), PaamindelseKanal.EMAIL, None, True,
-            gettext_lazy("Brobygger, 24 timer før")),
+            gettext_lazy("24 timer før mødet")),
         Art("brobygger_2t", EMNE_LEDSAGELSE, BROBYGGER, timedelta(hours=2), PaamindelseKanal.EMAIL, None, True,
-            gettext_lazy("Brobygger, 2 timer før")),
+            gettext_lazy("2 timer før mødet")),
         Art("borger_24t", EMNE_LEDSAGELSE, BORGER, timedelta(hours=24), None, Formaal.PAAMINDELSER, True,
-            gettext_lazy("Borger, 24 timer før")),
+            gettext_lazy("24 timer før mødet")),
         Art("vaert_48t", EMNE_LEDSAGELSE, VAERT, timedelta(hours=48), PaamindelseKanal.EMAIL,
-            Formaal.DELING_MED_VAERT, True, gettext_lazy("Vært, 48 timer før")),
+            Formaal.DELING_MED_VAERT, True, gettext_lazy("48 timer før mødet")),
         Art("vaert_nyankomst", EMNE_LEDSAGELSE, VAERT, None, PaamindelseKanal.EMAIL, Formaal.DELING_MED_VAERT, True,
-            gettext_lazy("Vært: en ny deltager kommer")),
+            gettext_lazy("En ny deltager kommer")),
         Art("opfoelgning", EMNE_OPFOELGNING, BROBYGGER, None, PaamindelseKanal.EMAIL, None, False,
-            gettext_lazy("Brobygger: opfølgning")),
+            gettext_lazy("Opfølgning")),
     ]
 }
 LEDSAGELSE_ARTER = [a for a in ARTER.values() if a.emne_type == EMNE_LEDSAGELSE]
@@ -182,6 +183,17 @@ def sync_opfoelgning(opfoelgning: Opfoelgning, *, now: datetime | None = None) -
         return _apply(row, art, plan, opfoelgning, now)
 
 
+def cancel_for_borger(borger, *, grund: str = "Borgeren er arkiveret") -> int:
+    """Cancel every pending reminder about a borger's meetings and follow-ups (archive, anonymise,
+    erasure). Sent rows stay. Returns how many were cancelled."""
+    ledsagelser = Ledsagelse.objects.filter(match__borger=borger).values("pk")
+    opfoelgninger = Opfoelgning.objects.filter(match__borger=borger).values("pk")
+    return Paamindelse.objects.filter(
+        Q(emne_type=EMNE_LEDSAGELSE, emne_id__in=ledsagelser) | Q(emne_type=EMNE_OPFOELGNING, emne_id__in=opfoelgninger),
+        status=S.AFVENTER,
+    ).update(status=S.ANNULLERET, sidste_fejl=grund)
+
+
 def _rows(emne_type: str, emne_id: int) -> dict[str, Paamindelse]:
     qs = Paamindelse.objects.select_for_update().filter(emne_type=emne_type, emne_id=emne_id)
     return {row.art: row for row in qs}
@@ -245,18 +257,43 @@ def _create(art: Art, plan: _Plan, subject) -> Paamindelse:
 # --- Sending: resolve a row into a message -------------------------------------------------------
 
 
-def resolve(row: Paamindelse) -> Message:
-    """Load the row's subject, decide recipient, language and content. Called at send time.
+class Resolver:
+    """Resolves the rows of one claimed batch into messages (`OUTBOX_RESOLVER`).
 
-    Raises `Unsendable` (annulleret) when there is nothing to send any more, and (fejlet) when the
-    recipient cannot be reached, with a reason for the koordinator and no personal data.
+    Loads the batch's subjects and the borgeres' current consents in a few queries up front, so
+    the cost per message is rendering, not queries. Calling it with a row returns the `Message`,
+    or raises `Unsendable`: annulleret when there is nothing to send any more, fejlet when the
+    recipient cannot be reached, each with a reason for the koordinator and no personal data.
     """
-    art = ARTER.get(row.art)
-    if art is None or art.emne_type != row.emne_type:
-        raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
-    if art.emne_type == EMNE_LEDSAGELSE:
-        return _resolve_ledsagelse(row, art)
-    return _resolve_opfoelgning(row, art)
+
+    def __init__(self, rows):
+        ids = {EMNE_LEDSAGELSE: set(), EMNE_OPFOELGNING: set()}
+        for row in rows:
+            ids.setdefault(row.emne_type, set()).add(row.emne_id)
+        self.ledsagelser = Ledsagelse.objects.select_related(
+            "center", "brobygger", "match__borger", "match__faellesskab__postnummer", "match__faellesskab__forening"
+        ).in_bulk(ids[EMNE_LEDSAGELSE]) if ids[EMNE_LEDSAGELSE] else {}
+        self.opfoelgninger = Opfoelgning.objects.select_related(
+            "center", "match__borger__brobygger", "match__faellesskab"
+        ).in_bulk(ids[EMNE_OPFOELGNING]) if ids[EMNE_OPFOELGNING] else {}
+        borger_ids = {le.match.borger_id for le in self.ledsagelser.values()}
+        # Current consents, as borgere.services.har_samtykke defines them (not withdrawn).
+        self.samtykker = set(
+            Samtykke.objects.filter(borger_id__in=borger_ids, tilbagekaldt__isnull=True).values_list("borger_id", "formaal")
+        ) if borger_ids else set()
+
+    def __call__(self, row: Paamindelse) -> Message:
+        art = ARTER.get(row.art)
+        if art is None or art.emne_type != row.emne_type:
+            raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
+        if art.emne_type == EMNE_LEDSAGELSE:
+            return _resolve_ledsagelse(row, art, self.ledsagelser.get(row.emne_id), self.samtykker)
+        return _resolve_opfoelgning(row, art, self.opfoelgninger.get(row.emne_id))
+
+
+def resolve(row: Paamindelse) -> Message:
+    """Resolve one row (load its subject, decide recipient, language and content)."""
+    return Resolver([row])(row)
 
 
 @dataclass(frozen=True)
@@ -308,14 +345,7 @@ def _adresse(faellesskab) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _resolve_ledsagelse(row: Paamindelse, art: Art) -> Message:
-    ledsagelse = (
-        Ledsagelse.objects.select_related(
-            "center", "brobygger", "match__borger", "match__faellesskab__postnummer", "match__faellesskab__forening"
-        )
-        .filter(pk=row.emne_id)
-        .first()
-    )
+def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | None, samtykker: set) -> Message:
     if ledsagelse is None:
         raise Unsendable(S.ANNULLERET, "Mødet findes ikke længere")
     if ledsagelse.status != LedsagelseStatus.PLANLAGT:
@@ -323,7 +353,7 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art) -> Message:
     borger, faellesskab = ledsagelse.match.borger, ledsagelse.match.faellesskab
     if borger.arkiveret:
         raise Unsendable(S.ANNULLERET, "Borgeren er arkiveret")
-    if art.samtykke and not har_samtykke(borger, art.samtykke):
+    if art.samtykke and (borger.pk, art.samtykke) not in samtykker:
         raise Unsendable(S.ANNULLERET, _samtykke_grund(art.samtykke) + " (trukket tilbage)")
 
     if art.modtager == BROBYGGER:
@@ -367,12 +397,7 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art) -> Message:
     return message
 
 
-def _resolve_opfoelgning(row: Paamindelse, art: Art) -> Message:
-    opfoelgning = (
-        Opfoelgning.objects.select_related("center", "match__borger__brobygger", "match__faellesskab")
-        .filter(pk=row.emne_id)
-        .first()
-    )
+def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | None) -> Message:
     if opfoelgning is None:
         raise Unsendable(S.ANNULLERET, "Opfølgningen findes ikke længere")
     if opfoelgning.udfoert:
@@ -484,19 +509,23 @@ def describe(rows) -> list[Beskrivelse]:
     ids = {EMNE_LEDSAGELSE: set(), EMNE_OPFOELGNING: set()}
     for row in rows:
         ids.setdefault(row.emne_type, set()).add(row.emne_id)
-    matches = {}
+    subjects = {}
     for model, emne_type in ((Ledsagelse, EMNE_LEDSAGELSE), (Opfoelgning, EMNE_OPFOELGNING)):
         if ids[emne_type]:
             qs = model.objects.filter(pk__in=ids[emne_type]).select_related("match__borger", "match__faellesskab")
-            matches[emne_type] = {obj.pk: obj.match for obj in qs}
+            subjects[emne_type] = {obj.pk: obj for obj in qs}
     result = []
     for row in rows:
         art = ARTER.get(row.art)
-        match = matches.get(row.emne_type, {}).get(row.emne_id)
+        subject = subjects.get(row.emne_type, {}).get(row.emne_id)
+        match = subject.match if subject else None
+        label = str(art.label) if art else row.art
+        if isinstance(subject, Opfoelgning):
+            label = f"{label}: {subject.get_type_display().lower()}"
         result.append(Beskrivelse(
             row=row,
             modtager=str(MODTAGER_LABELS[art.modtager]) if art else "–",
-            art=str(art.label) if art else row.art,
+            art=label,
             emne=f"{match.borger.fornavn} → {match.faellesskab.titel}" if match else _("(slettet)"),
             match_id=match.pk if match else None,
         ))

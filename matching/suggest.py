@@ -1,9 +1,14 @@
 """Matching, end to end: borger → stage 1 (database) → stage 2 (pure) → suggestions.
 
-The caller has already checked access. One call makes at most 7 queries on PostgreSQL, whatever
-N and K: the borger's tags (skipped if prefetched), their matches, their postal code (skipped if
-loaded), the KNN candidates, the candidates' tags, their meeting times, and the K fællesskaber.
-SQLite may add one: when its bounding box holds fewer than N rows it looks at the whole centre.
+The caller has already checked access. One call makes 3 queries on PostgreSQL, whatever N and K:
+
+1. the borger's tags, earlier matches and postal-code coordinates (one UNION; what the instance
+   already has loaded is left out);
+2. stage 1: the KNN candidates with their tags and meeting times;
+3. the K fællesskaber, with forening, postal code and category.
+
+SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
+fewer than N rows: at most 5.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Value
+from django.db import connection
 from django.utils import timezone
 
 from borgere.models import Borger
+from brobygning.models import Postnummer, Tag
 from foreninger.models import Faellesskab
 
 from . import engine
@@ -35,24 +41,73 @@ class Suggestion:
 _TAG_FIELDS = {"i": "interesser", "b": "barrierer", "t": "tilgaengelighedsbehov"}
 
 
-def _borger_tags(borger: Borger) -> dict[str, list[tuple[str, str]]]:
-    """(slug, navn) per tag field: from the prefetch cache if there is one, else one UNION query."""
+@dataclass
+class _Context:
+    tags: dict[str, list[tuple[str, str]]]  # tag field → [(slug, navn)]
+    exclude: frozenset[int]  # fællesskaber with any match for this borger
+    origin: tuple[float, float] | None  # the postal code's lat/lng
+
+
+def _cached_tags(borger: Borger) -> dict[str, list[tuple[str, str]]] | None:
     cache = getattr(borger, "_prefetched_objects_cache", {})
     if all(name in cache for name in _TAG_FIELDS.values()):
         return {name: [(t.slug, t.navn) for t in cache[name]] for name in _TAG_FIELDS.values()}
-    queries = [
-        getattr(Borger, name).through.objects.filter(borger_id=borger.pk)
-        .annotate(kind=Value(kind)).values_list("tag__slug", "tag__navn", "kind")
-        for kind, name in _TAG_FIELDS.items()
-    ]
-    out: dict[str, list[tuple[str, str]]] = {name: [] for name in _TAG_FIELDS.values()}
-    for slug, navn, kind in queries[0].union(*queries[1:], all=True):
-        out[_TAG_FIELDS[kind]].append((slug, navn))
+    return None
+
+
+def _cached_origin(borger: Borger) -> tuple[float, float] | None:
+    pn = borger._state.fields_cache.get("postnummer")
+    return (pn.lat, pn.lng) if pn is not None else None
+
+
+def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, origin: bool = True) -> _Context:
+    """The borger's tags, earlier matches and postal-code coordinates, in one query.
+
+    What is already loaded on the instance (prefetched tags, the postal code) is not fetched again.
+    Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
+    """
+    cached_tags = _cached_tags(borger) if tags else {name: [] for name in _TAG_FIELDS.values()}
+    cached_origin = _cached_origin(borger) if origin else None
+    null_num = "CAST(NULL AS bigint), CAST(NULL AS double precision), CAST(NULL AS double precision)"
+    parts, params = [], []
+    if cached_tags is None:
+        tag = Tag._meta.db_table
+        for kind, name in _TAG_FIELDS.items():
+            through = getattr(Borger, name).through._meta.db_table
+            parts.append(f"SELECT '{kind}', t.slug, t.navn, {null_num} FROM {through} x "  # noqa: S608
+                         f"JOIN {tag} t ON t.id = x.tag_id WHERE x.borger_id = %s")
+            params.append(borger.pk)
+    if matches:
+        parts.append(f"SELECT 'x', NULL, NULL, m.faellesskab_id, NULL, NULL FROM {Match._meta.db_table} m "  # noqa: S608
+                     "WHERE m.borger_id = %s")
+        params.append(borger.pk)
+    if origin and cached_origin is None:
+        parts.append(f"SELECT 'p', NULL, NULL, NULL, p.lat, p.lng FROM {Postnummer._meta.db_table} p "  # noqa: S608
+                     "WHERE p.nr = %s")
+        params.append(borger.postnummer_id)
+    out = _Context(tags=cached_tags or {name: [] for name in _TAG_FIELDS.values()}, exclude=frozenset(),
+                   origin=cached_origin)
+    if not parts:
+        return out
+    exclude = set()
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, slug, navn, fid, lat, lng in cursor.fetchall():
+            if kind == "x":
+                exclude.add(fid)
+            elif kind == "p":
+                out.origin = (lat, lng)
+            else:
+                out.tags[_TAG_FIELDS[kind]].append((slug, navn))
+    out.exclude = frozenset(exclude)
     return out
 
 
-def profil_for(borger: Borger, *, rolle: str | None = None) -> engine.BorgerProfil:
-    tags = _borger_tags(borger)
+def profil_for(borger: Borger, *, rolle: str | None = None,
+               tags: dict[str, list[tuple[str, str]]] | None = None) -> engine.BorgerProfil:
+    """Stage 2's view of the borger. `tags` as from `_borger_context`; fetched (one query) if not given."""
+    if tags is None:
+        tags = _borger_context(borger, matches=False, origin=False).tags
     return engine.BorgerProfil(
         alder=borger.alder,
         rolle=effective_role(borger, rolle),
@@ -67,7 +122,7 @@ def profil_for(borger: Borger, *, rolle: str | None = None) -> engine.BorgerProf
 
 def excluded_ids(borger: Borger) -> frozenset[int]:
     """Fællesskaber the borger has any match with: ended or declined (afsluttet), or still open."""
-    return frozenset(Match.objects.filter(borger_id=borger.pk).values_list("faellesskab_id", flat=True))
+    return _borger_context(borger, tags=False, origin=False).exclude
 
 
 def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
@@ -79,14 +134,15 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
     `rolle` ("deltager"/"frivillig"/"begge") overrides the borger's wished role for this search.
     `n` is how many nearest candidates stage 1 hands to stage 2.
     """
-    profil = profil_for(borger, rolle=rolle)
-    exclude = excluded_ids(borger)
+    ctx = _borger_context(borger)
+    profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
+    exclude = ctx.exclude
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
-                                exclude_ids=exclude)
+                                exclude_ids=exclude, needs=profil.tilgaengelighedsbehov, origin=ctx.origin)
     ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate())
     if not ranked:
         return []
-    objs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").in_bulk(
+    objs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").order_by().in_bulk(
         [f.id for f in ranked])
     return [
         Suggestion(faellesskab=objs[f.id], score=f.score, reasons=f.reasons, caveat=f.caveat,

@@ -1,0 +1,79 @@
+"""Factories for the journey objects the reminder tests need (created directly with the ORM)."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from borgere.models import Samtykke, SamtykkeMaade
+from matching.models import Ledsagelse, Match, Opfoelgning, OpfoelgningType, Stage
+
+from . import factories as f
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Match
+
+    borger = factory.SubFactory(f.BorgerFactory)
+    center = factory.SelfAttribute("borger.center")
+    faellesskab = factory.SubFactory(
+        f.FaellesskabFactory, forening=factory.SubFactory(f.ForeningFactory, center=factory.SelfAttribute("...center"))
+    )
+    stage = Stage.MOEDE_PLANLAGT
+
+
+class LedsagelseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ledsagelse
+
+    match = factory.SubFactory(MatchFactory)
+    center = factory.SelfAttribute("match.center")
+    tidspunkt = factory.LazyFunction(lambda: timezone.now() + timedelta(days=5))
+    brobygger = factory.SubFactory(f.UserFactory)
+    moedested = "Ved indgangen"
+
+
+class OpfoelgningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Opfoelgning
+
+    match = factory.SubFactory(MatchFactory)
+    center = factory.SelfAttribute("match.center")
+    type = OpfoelgningType.DAGEN_EFTER
+    forfalder = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=1))
+
+
+class SamtykkeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Samtykke
+
+    borger = factory.SubFactory(f.BorgerFactory)
+    center = factory.SelfAttribute("borger.center")
+    formaal = "paamindelser"
+    maade = SamtykkeMaade.MUNDTLIGT
+
+
+def give_consent(borger, *formaal):
+    for purpose in formaal:
+        SamtykkeFactory(borger=borger, formaal=purpose)
+
+
+def planned_ledsagelse(*, center=None, when=None, consents=("paamindelser", "deling_med_vaert"), kanal="sms",
+                       borger_kwargs=None, **kwargs) -> Ledsagelse:
+    """A planned first meeting with everything a full set of reminders needs: a brobygger with an
+    e-mail address, a host with an e-mail address, a borger reachable by `kanal`, and consents."""
+    center = center or f.CenterFactory(email="kontakt@center.test", telefon="66 11 22 33")
+    brobygger = f.UserFactory(first_name="Mette")
+    f.MedlemskabFactory(user=brobygger, center=center)
+    forening = f.ForeningFactory(center=center)
+    faellesskab = f.FaellesskabFactory(
+        forening=forening, titel="Strik og snak", adresse="Vestergade 1", vaert_navn="Hanne",
+        vaert_email="hanne@forening.test",
+    )
+    borger = f.BorgerFactory(center=center, fornavn="Anna", brobygger=brobygger, email="anna@borger.test",
+                             foretrukken_kanal=kanal, **(borger_kwargs or {}))
+    give_consent(borger, *consents)
+    match = MatchFactory(borger=borger, center=center, faellesskab=faellesskab)
+    return LedsagelseFactory(match=match, center=center, brobygger=brobygger,
+                             tidspunkt=when or timezone.now() + timedelta(days=5), **kwargs)

@@ -1,0 +1,358 @@
+"""The outbox machinery: claiming, channels (incl. an HTTP SMS gateway), the command, the beat task
+and the koordinator's outbox page."""
+
+import json
+import logging
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from brobygning import channels, outbox
+from brobygning.channels import DeliveryError, HttpSmsBackend, LocmemSmsBackend
+from brobygning.models import AuditEntry, Paamindelse
+from brobygning.tasks import dispatch_due_reminders
+from matching import reminders
+
+from . import reminder_factories as rf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _channels(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
+    settings.SMS_URL = ""
+    LocmemSmsBackend.outbox = []
+    yield
+    LocmemSmsBackend.outbox = []
+
+
+def row_for(center, art="brobygger_24t", status="afventer", **kwargs):
+    """A bare outbox row (no subject needed for claiming tests)."""
+    defaults = {"emne_type": "ledsagelse", "emne_id": Paamindelse.objects.count() + 1000, "kanal": "email",
+                "forfalder": timezone.now() - timedelta(minutes=1)}
+    return Paamindelse.objects.create(center=center, art=art, status=status, **{**defaults, **kwargs})
+
+
+# --- Claiming ------------------------------------------------------------------------------------
+
+
+def test_claim_marks_rows_sending_with_time_and_attempt(center_a):
+    due = [row_for(center_a) for _ in range(3)]
+    later = row_for(center_a, forfalder=timezone.now() + timedelta(hours=1))
+    now = timezone.now()
+    claimed = outbox.claim_due(now=now, batch_size=2)
+    assert [r.pk for r in claimed] == [due[0].pk, due[1].pk]
+    assert all(r.status == "sender" and r.taget == now and r.forsoeg == 1 for r in claimed)
+    assert [r.pk for r in outbox.claim_due(now=now)] == [due[2].pk]
+    assert outbox.claim_due(now=now) == []
+    later.refresh_from_db()
+    assert later.status == "afventer" and later.forsoeg == 0
+
+
+@pytest.mark.parametrize("strategy", ["cas", "skip_locked"])
+def test_both_claim_strategies(center_a, strategy):
+    if strategy == "skip_locked" and not connection.features.has_select_for_update_skip_locked:
+        pytest.skip(f"{connection.vendor} has no SELECT … FOR UPDATE SKIP LOCKED; the CAS claim is used there")
+    rows = [row_for(center_a) for _ in range(4)]
+    claimed = outbox.claim_due(batch_size=10, strategy=strategy)
+    assert sorted(r.pk for r in claimed) == sorted(r.pk for r in rows)
+    assert outbox.claim_due(batch_size=10, strategy=strategy) == []
+
+
+def test_default_strategy_follows_the_database():
+    expected = "skip_locked" if connection.vendor == "postgresql" else "cas"
+    assert outbox.claim_strategy() == expected
+
+
+def test_compare_and_swap_claims_a_row_only_once(center_a):
+    """Two dispatchers that both saw the row as pending: only the first UPDATE wins."""
+    row = row_for(center_a)
+    now = timezone.now()
+    claim = {"status": "sender", "taget": now, "forsoeg": 1}
+    assert outbox._claim_one(row.pk, now, claim) is True
+    assert outbox._claim_one(row.pk, now, claim) is False
+
+
+def test_outcome_is_not_recorded_over_a_reclaimed_row(center_a):
+    row = row_for(center_a)
+    [mine] = outbox.claim_due()
+    Paamindelse.objects.filter(pk=row.pk).update(taget=timezone.now() + timedelta(seconds=5))  # someone else's
+    assert outbox._finish(mine, status="sendt") is False
+    row.refresh_from_db()
+    assert row.status == "sender"
+
+
+def test_backoff_schedule(settings):
+    settings.OUTBOX_BACKOFF_MINUTES = [1, 5, 15, 60, 240]
+    assert [outbox.backoff(n) for n in (1, 2, 3, 4, 5, 9)] == [
+        timedelta(minutes=m) for m in (1, 5, 15, 60, 240, 240)
+    ]
+
+
+def test_scrub_strips_addresses_and_numbers():
+    text = outbox.scrub("550 5.1.1 <anna.b+x@example.org>: no such user; sms +45 20 12 34 56 rejected")
+    assert "anna" not in text and "20 12" not in text
+    assert text == "550 5.1.1 <<e-mail>>: no such user; sms <nummer> rejected"
+    assert len(outbox.scrub("x" * 2000)) == outbox.ERROR_MAX_CHARS
+
+
+def test_resolver_crash_is_retried_not_lost(center_a, settings):
+    settings.OUTBOX_RESOLVER = "tests.test_outbox.crashing_resolver"
+    row = row_for(center_a)
+    result = outbox.dispatch_due()
+    row.refresh_from_db()
+    assert result.retried == 1 and row.status == "afventer" and "RuntimeError: boom" in row.sidste_fejl
+
+
+def crashing_resolver(rows):
+    def resolve(row):
+        raise RuntimeError("boom")
+
+    return resolve
+
+
+def test_a_batch_whose_preload_fails_is_retried(center_a, settings):
+    settings.OUTBOX_RESOLVER = "tests.test_outbox.failing_preload"
+    rows = [row_for(center_a) for _ in range(3)]
+    result = outbox.dispatch_due()
+    assert result.retried == 3
+    assert {r.status for r in Paamindelse.objects.filter(pk__in=[r.pk for r in rows])} == {"afventer"}
+
+
+def failing_preload(rows):
+    raise ConnectionError("database went away")
+
+
+# --- Channels ------------------------------------------------------------------------------------
+
+
+def test_mask_number():
+    assert channels.mask_number("+4520123456") == "+45******56"
+    assert channels.mask_number("20123456") == "******56"
+    assert channels.mask_number("123") == "***"
+
+
+def test_console_sms_logs_masked_number_and_length_never_the_text(settings, caplog):
+    settings.SMS_BACKEND = ""
+    assert isinstance(channels.get_sms_backend(), channels.ConsoleSmsBackend)
+    with caplog.at_level(logging.INFO, logger="brobygning.channels"):
+        channels.send_sms(channels.Message(kanal="sms", to="+4520123456", sprog="da", text="Hej Anna, husk mødet"))
+    assert "SMS to +45******56: 20 chars" in caplog.text
+    assert "Anna" not in caplog.text and "20123456" not in caplog.text
+
+
+def test_http_backend_is_chosen_when_sms_url_is_set(settings):
+    settings.SMS_BACKEND = ""
+    settings.SMS_URL = "https://sms.example.dk/send"
+    assert isinstance(channels.get_sms_backend(), HttpSmsBackend)
+    with pytest.raises(ValueError):
+        HttpSmsBackend(url="file:///etc/passwd")
+
+
+class FakeGateway:
+    """A local HTTP server answering with queued status codes and recording the requests."""
+
+    def __init__(self, codes=(200,)):
+        self.codes = list(codes)
+        self.requests = []
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                gateway.requests.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(body)})
+                code = gateway.codes.pop(0) if len(gateway.codes) > 1 else gateway.codes[0]
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"message": "echo of the body would go here"}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/sms"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+def test_http_sms_backend_posts_json_with_bearer_token():
+    with FakeGateway([200]) as gateway:
+        HttpSmsBackend(url=gateway.url, token="hemmelig", timeout=5).send("+4520123456", "Hej Anna")
+    [request] = gateway.requests
+    assert request["path"] == "/api/sms"
+    assert request["json"] == {"to": "+4520123456", "message": "Hej Anna"}
+    assert request["headers"]["Authorization"] == "Bearer hemmelig"
+    assert request["headers"]["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("code", [500, 401, 404])
+def test_http_sms_backend_raises_on_non_2xx_without_quoting_the_body(code):
+    with FakeGateway([code]) as gateway, pytest.raises(DeliveryError) as error:
+        HttpSmsBackend(url=gateway.url, token="t", timeout=5).send("+4520123456", "Hej Anna")
+    assert str(error.value) == f"SMS-gatewayen svarede HTTP {code}"
+
+
+def test_http_sms_backend_unreachable_raises():
+    with FakeGateway([200]) as gateway:
+        url = gateway.url
+    with pytest.raises(DeliveryError, match="kunne ikke nås"):
+        HttpSmsBackend(url=url, token="t", timeout=2).send("+4520123456", "Hej")
+
+
+def test_sms_reminder_via_gateway_500_then_retry_sends_once(settings):
+    ledsagelse = rf.planned_ledsagelse(kanal="sms", consents=("paamindelser",))
+    reminders.sync_ledsagelse(ledsagelse)
+    Paamindelse.objects.filter(art="borger_24t").update(forfalder=timezone.now() - timedelta(seconds=1))
+    Paamindelse.objects.exclude(art="borger_24t").delete()
+    with FakeGateway([500, 200]) as gateway:
+        settings.SMS_BACKEND = ""
+        settings.SMS_URL, settings.SMS_TOKEN, settings.SMS_TIMEOUT = gateway.url, "token-123", 5
+        now = timezone.now()
+        first = outbox.dispatch_due(now=now)
+        row = Paamindelse.objects.get(art="borger_24t")
+        assert first.retried == 1 and row.status == "afventer"
+        assert row.sidste_fejl == "DeliveryError: SMS-gatewayen svarede HTTP 500"
+        second = outbox.dispatch_due(now=now + timedelta(minutes=2))
+        third = outbox.dispatch_due(now=now + timedelta(minutes=20))
+    row.refresh_from_db()
+    assert (second.sent, third.sent) == (1, 0)
+    assert row.status == "sendt" and row.forsoeg == 2 and row.kanal == "sms"
+    assert len(gateway.requests) == 2
+    assert {r["json"]["to"] for r in gateway.requests} == {"+4520123456"}
+    assert gateway.requests[-1]["headers"]["Authorization"] == "Bearer token-123"
+
+
+# --- Entry points --------------------------------------------------------------------------------
+
+
+def test_management_command_runs_one_pass_and_prints_counts():
+    ledsagelse = rf.planned_ledsagelse()
+    reminders.sync_ledsagelse(ledsagelse)
+    out = StringIO()
+    call_command("send_due_reminders", stdout=out)
+    assert out.getvalue().strip() == "sent=1 failed=0 missed=0 retried=0 cancelled=0 reclaimed=0"
+    assert len(mail.outbox) == 1
+
+
+def test_dispatch_task_runs_a_pass():
+    ledsagelse = rf.planned_ledsagelse()
+    reminders.sync_ledsagelse(ledsagelse)
+    assert dispatch_due_reminders.delay().get()["sent"] == 1
+    assert mail.outbox[0].to == ["hanne@forening.test"]
+
+
+def test_beat_runs_the_dispatch_every_minute():
+    entry = django_settings.CELERY_BEAT_SCHEDULE["dispatch-due-reminders"]
+    assert entry["task"] == "brobygning.tasks.dispatch_due_reminders" and entry["schedule"] == 60.0
+
+
+# --- The koordinator's outbox page ---------------------------------------------------------------
+
+
+@pytest.fixture
+def outbox_rows(world):
+    ledsagelse = rf.planned_ledsagelse(center=world.center_a)
+    reminders.sync_ledsagelse(ledsagelse)
+    failed = Paamindelse.objects.get(art="vaert_48t")
+    failed.status, failed.forsoeg, failed.sidste_fejl = "fejlet", 5, "SMTPException: 421 try later"
+    failed.save()
+    Paamindelse.objects.filter(art="vaert_nyankomst").update(status="sendt", sendt=timezone.now())
+    other = rf.planned_ledsagelse(center=world.center_b)
+    reminders.sync_ledsagelse(other)
+    Paamindelse.objects.filter(emne_id=other.pk, art="brobygger_24t").update(status="fejlet")
+    return ledsagelse, failed, Paamindelse.objects.get(emne_id=other.pk, art="brobygger_24t")
+
+
+def test_koordinator_sees_the_centres_outbox_by_tab(as_koordinator_a, outbox_rows):
+    ledsagelse, failed, _other = outbox_rows
+    page = as_koordinator_a.get(reverse("outbox")).content.decode()
+    assert "Kommende" in page and "24 timer før mødet" in page and "Anna → Strik og snak" in page
+    assert f'href="{reverse("match_detail", args=[ledsagelse.match_id])}"' in page
+    for secret in ("anna@borger.test", "+4520123456", "20 12 34 56", "hanne@forening.test", ledsagelse.brobygger.email):
+        assert secret not in page
+    failed_page = as_koordinator_a.get(reverse("outbox") + "?vis=fejlet").content.decode()
+    assert "SMTPException: 421 try later" in failed_page and "48 timer før mødet" in failed_page
+    assert reverse("outbox_retry", args=[failed.pk]) in failed_page
+    assert failed_page.count("Prøv igen") == 1  # the other centre's failed row is not listed
+    sent_page = as_koordinator_a.get(reverse("outbox") + "?vis=sendt").content.decode()
+    assert "En ny deltager kommer" in sent_page and "Vært" in sent_page
+
+
+@pytest.mark.parametrize("tab", ["kommende", "sendt", "fejlet", "forpasset", "annulleret", "junk"])
+def test_every_tab_renders(as_koordinator_a, outbox_rows, tab):
+    assert as_koordinator_a.get(reverse("outbox") + f"?vis={tab}&side=99").status_code == 200
+
+
+def test_outbox_page_queries_do_not_grow_with_rows(as_koordinator_a, world, django_assert_max_num_queries):
+    for _ in range(8):
+        reminders.sync_ledsagelse(rf.planned_ledsagelse(center=world.center_a))
+    opf = rf.OpfoelgningFactory(match=rf.MatchFactory(borger__center=world.center_a))
+    reminders.sync_opfoelgning(opf)
+    assert Paamindelse.objects.filter(center=world.center_a).count() > 25
+    with django_assert_max_num_queries(14):
+        response = as_koordinator_a.get(reverse("outbox"))
+    assert response.status_code == 200
+    assert "Opfølgning: dagen efter første møde" in response.content.decode()
+
+
+def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows):
+    _ledsagelse, failed, _other = outbox_rows
+    response = as_koordinator_a.post(reverse("outbox_retry", args=[failed.pk]))
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == "afventer" and failed.forsoeg == 0
+    assert failed.forfalder <= timezone.now() and failed.sidste_fejl == "SMTPException: 421 try later"
+    assert AuditEntry.objects.filter(objekt_type="paamindelse", objekt_id=str(failed.pk), handling="prøvet igen").exists()
+
+
+def test_retry_of_a_row_that_has_not_failed_changes_nothing(as_koordinator_a, outbox_rows):
+    sent = Paamindelse.objects.get(art="vaert_nyankomst", center__slug="odense")
+    response = as_koordinator_a.post(reverse("outbox_retry", args=[sent.pk]), follow=True)
+    assert "Kun fejlede påmindelser kan prøves igen." in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == "sendt"
+
+
+def test_other_centres_row_is_404(as_koordinator_a, outbox_rows):
+    _ledsagelse, _failed, other = outbox_rows
+    assert as_koordinator_a.post(reverse("outbox_retry", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert other.status == "fejlet"
+
+
+def test_retry_needs_post(as_koordinator_a, outbox_rows):
+    assert as_koordinator_a.get(reverse("outbox_retry", args=[outbox_rows[1].pk])).status_code == 405
+
+
+@pytest.mark.parametrize("client_fixture", ["as_brobygger_a", "as_foreningskontakt_a"])
+def test_other_roles_get_403(request, outbox_rows, client_fixture):
+    client = request.getfixturevalue(client_fixture)
+    assert client.get(reverse("outbox")).status_code == 403
+    assert client.post(reverse("outbox_retry", args=[outbox_rows[1].pk])).status_code == 403
+    outbox_rows[1].refresh_from_db()
+    assert outbox_rows[1].status == "fejlet"
+
+
+def test_anonymous_is_sent_to_login(client, outbox_rows):
+    response = client.get(reverse("outbox"))
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))

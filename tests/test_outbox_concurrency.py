@@ -1,0 +1,94 @@
+"""Several dispatchers at once send each reminder exactly once (PostgreSQL: real row locks)."""
+
+import os
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, connections
+from django.utils import timezone
+
+from brobygning import outbox
+from brobygning.models import Paamindelse
+from matching import reminders
+
+from . import factories as f
+from . import reminder_factories as rf
+
+# serialized_rollback restores the postal codes and taxonomy that the flush after this test removes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+DISPATCHERS = 6
+LEDSAGELSER = 100  # × 5 kinds = 500 reminders
+
+
+class CollectingBackend(BaseEmailBackend):
+    """A thread-safe e-mail backend that records which outbox row each message came from."""
+
+    lock = threading.Lock()
+    delivered: list[str] = []
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            time.sleep(0.001)  # a little delivery time, so dispatchers overlap
+            with self.lock:
+                CollectingBackend.delivered.append(message.extra_headers["X-Brobygning-Paamindelse"])
+        return len(email_messages)
+
+
+@pytest.fixture
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the concurrency test on PostgreSQL: set DATABASE_URL=postgres://…")
+        pytest.skip(
+            "needs PostgreSQL: SQLite has no row locks and serialises all writers, so parallel dispatchers "
+            "prove nothing there (set DATABASE_URL=postgres://…)"
+        )
+
+
+@pytest.fixture
+def due_reminders(postgresql_only, settings):
+    settings.EMAIL_BACKEND = "tests.test_outbox_concurrency.CollectingBackend"
+    CollectingBackend.delivered = []
+    center = f.CenterFactory(email="kontakt@center.test")
+    for _ in range(LEDSAGELSER):
+        reminders.sync_ledsagelse(rf.planned_ledsagelse(center=center, kanal="email"))
+    Paamindelse.objects.update(forfalder=timezone.now() - timedelta(minutes=1))
+    assert Paamindelse.objects.filter(status="afventer").count() == 500
+    yield
+    CollectingBackend.delivered = []
+
+
+@pytest.mark.parametrize("strategy", ["skip_locked", "cas"])
+def test_parallel_dispatchers_send_each_reminder_exactly_once(due_reminders, strategy):
+    barrier = threading.Barrier(DISPATCHERS)
+    results, errors = [], []
+
+    def dispatcher():
+        try:
+            barrier.wait(timeout=30)
+            results.append(outbox.dispatch_due(batch_size=7, strategy=strategy))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(DISPATCHERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert errors == []
+    assert len(results) == DISPATCHERS
+    delivered = CollectingBackend.delivered
+    assert len(delivered) == 500
+    assert len(set(delivered)) == 500, "some reminders were sent twice"
+    assert sum(r.sent for r in results) == 500
+    assert sum(1 for r in results if r.sent) >= 2, "the dispatchers did not run in parallel"
+    assert set(Paamindelse.objects.values_list("status", flat=True)) == {"sendt"}
+    assert set(Paamindelse.objects.values_list("forsoeg", flat=True)) == {1}
+    assert set(delivered) == {str(pk) for pk in Paamindelse.objects.values_list("pk", flat=True)}
