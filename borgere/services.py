@@ -43,10 +43,13 @@ def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
 
 def borger_archive(*, actor, borger: Borger) -> Borger:
     access.check(actor, "borger", "archive", borger)
+    from matching.reminders import cancel_for_borger
+
     with transaction.atomic():
         borger.mark_archived()
         borger.save(update_fields=["arkiveret"])
         log_action(actor=actor, handling="arkiveret", obj=borger)
+        cancel_for_borger(borger)
     return borger
 
 
@@ -86,6 +89,7 @@ def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str, tekst_vers
         samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user)
         apply_changes(samtykke, {"formaal": formaal, "maade": maade, "tekst_version": tekst_version})
         log_action(actor=actor, handling="samtykke givet", obj=samtykke, felter=["formaal"])
+        transaction.on_commit(lambda: _resync_reminders(borger.pk))  # reminders it now allows are armed
     return samtykke
 
 
@@ -103,6 +107,7 @@ def samtykke_withdraw(*, actor, samtykke: Samtykke) -> Samtykke:
 
 
 def _resync_reminders(borger_id: int) -> None:
+    """Consent changed: let the planned meetings' reminders follow it."""
     from matching.models import Ledsagelse, LedsagelseStatus
     from matching.reminders import sync_ledsagelse
 
