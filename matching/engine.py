@@ -46,9 +46,6 @@ BARRIER_PREFERS: dict[str, tuple[str, ...]] = {
     "lav-energi-og-traethed": ("intet-krav-om-fremmoede-hver-gang", "stille-rum-eller-pauserum"),
     "transport-og-afstand": ("taet-paa-offentlig-transport",),
     "oekonomi-kontingent": ("gratis-eller-lav-pris",),
-    # The seed migration (brobygning 0004) slugifies "Økonomi (kontingent)" without its capital Ø;
-    # keep this alias until that slug is fixed by a data migration.
-    "konomi-kontingent": ("gratis-eller-lav-pris",),
     "sprog": ("tolk-eller-engelsktalende",),
     "fysisk-funktionsnedsaettelse": ("koerestolsadgang", "handicaptoilet"),
     "hoerenedsaettelse": ("teleslynge",),

@@ -50,7 +50,7 @@ def seed(apps, schema_editor):
         for gruppe, names in groups.items():
             for navn in names:
                 order += 1
-                rows.append(Tag(type=tag_type, navn=navn, slug=slugify(navn.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")),
+                rows.append(Tag(type=tag_type, navn=navn, slug=slugify(navn.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")),
                                 gruppe=gruppe, sortering=order))
     Tag.objects.bulk_create(rows, ignore_conflicts=True)
 
