@@ -30,9 +30,8 @@ def koordinator_overblik(*, actor) -> dict:
 
 
 def failed_reminders_count(*, actor) -> int:
-    if not access.can(actor, "paamindelse", "list"):
-        return 0
-    return Paamindelse.objects.filter(center_id=actor.center_id, status=PaamindelseStatus.FEJLET).count()
+    failed = Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)
+    return access.scope(actor, "paamindelse", failed).count()  # none for roles that may not list them
 
 
 def forening_overblik(*, actor) -> dict:
