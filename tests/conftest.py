@@ -1,5 +1,6 @@
 """Role fixtures: one of each role in centre A, plus a koordinator in centre B."""
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -23,6 +24,33 @@ def _plain_static_and_eager_celery(settings):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Postal codes and the taxonomy (loaded by data migrations) are back for every transactional test.
+
+    Transactional tests flush the database afterwards. ``serialized_rollback`` should restore the
+    data, but once Playwright's sync API has set a running event loop in this thread, Django's
+    connection storage (asgiref Local) hands out a new connection object without the stored snapshot,
+    so every transactional test after the browser tests would start empty. The data migrations' own
+    loaders are idempotent, so they simply run again when the data is missing.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from brobygning.models import Postnummer, Tag
+
+    if not Postnummer.objects.exists():
+        importlib.import_module("brobygning.migrations.0003_postnumre").load(apps, None)
+    if not Tag.objects.exists():
+        importlib.import_module("brobygning.migrations.0004_taksonomi").seed(apps, None)
 
 
 @dataclass

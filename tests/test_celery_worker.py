@@ -10,8 +10,7 @@ from django.core.cache import cache
 from brobygning.celery import app
 from brobygning.tasks import BEAT_KEY, beat_heartbeat
 
-# serialized_rollback restores the postal codes and taxonomy that the flush after this test removes.
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

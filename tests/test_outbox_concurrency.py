@@ -17,8 +17,7 @@ from matching import reminders
 from . import factories as f
 from . import reminder_factories as rf
 
-# serialized_rollback restores the postal codes and taxonomy that the flush after this test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DISPATCHERS = 6
 LEDSAGELSER = 100  # × 5 kinds = 500 reminders

@@ -14,8 +14,7 @@ from matching import reminders
 
 from . import reminder_factories as rf
 
-# serialized_rollback restores the postal codes and taxonomy that the flush after this test removes.
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

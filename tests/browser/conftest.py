@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import importlib
 import json
 import os
 import re
@@ -151,26 +150,6 @@ def _plain_http_live_server():
         SECURE_HSTS_SECONDS=0,
     ):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Postal codes and the taxonomy, which the data migrations load, back after an earlier flush.
-
-    live_server makes these tests transactional, so the database is flushed after each one.
-    ``serialized_rollback`` cannot bring the data back here: once Playwright's sync API has set a
-    running event loop in this thread, Django's thread-critical connection storage (asgiref Local)
-    hands out a new connection object, without the ``_test_serialized_contents`` that was stored on
-    the original one. So the data migrations' own loaders are simply run again (both are idempotent).
-    """
-    from django.apps import apps
-
-    from brobygning.models import Postnummer, Tag
-
-    if not Postnummer.objects.exists():
-        importlib.import_module("brobygning.migrations.0003_postnumre").load(apps, None)
-    if not Tag.objects.exists():
-        importlib.import_module("brobygning.migrations.0004_taksonomi").seed(apps, None)
 
 
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
