@@ -119,7 +119,7 @@ def world(center_a, center_b, brobygger_a):
         forening_a2=forening_a2,
         faellesskab_a=f.FaellesskabFactory(forening=forening_a, titel="Strik og snak"),
         borger_a=f.BorgerFactory(center=center_a, fornavn="Anna", brobygger=brobygger_a),
-        borger_b=f.BorgerFactory(center=center_b, fornavn="Bent", postnummer=f.postnummer("8600")),
+        borger_b=f.BorgerFactory(center=center_b, fornavn="Bent-Fra-Center-B", postnummer=f.postnummer("8600")),
         forening_b=forening_b,
         faellesskab_b=f.FaellesskabFactory(forening=forening_b, titel="Korsang", postnummer=f.postnummer("8600")),
     )

@@ -88,10 +88,10 @@ class TestBorger:
     def test_edit_and_archive(self, as_koordinator_a, world):
         borger = world.borger_a
         response = as_koordinator_a.post(reverse("borger_update", args=[borger.pk]),
-                                         borger_data(fornavn="Anne", brobygger=borger.brobygger_id))
+                                         borger_data(fornavn="Anne-Arkiveret", brobygger=borger.brobygger_id))
         assert response.status_code == 302
         borger.refresh_from_db()
-        assert borger.fornavn == "Anne"
+        assert borger.fornavn == "Anne-Arkiveret"
         assert "fornavn" in AuditEntry.objects.get(handling="ændret").felter
         as_koordinator_a.post(reverse("borger_archive", args=[borger.pk]))
         borger.refresh_from_db()
