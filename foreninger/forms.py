@@ -86,7 +86,3 @@ MoedetidFormSet = forms.inlineformset_factory(
     Faellesskab, Moedetid, form=MoedetidForm, extra=1, can_delete=True, max_num=10, validate_max=True
 )
 
-
-class MoedetidFormSetHelper(FormHelper):
-    form_tag = False
-    disable_csrf = True

@@ -128,13 +128,6 @@ class Faellesskab(Archivable):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def koordinater(self):
-        """The meeting place, falling back to the postal code's centre."""
-        if self.lat is not None and self.lng is not None:
-            return self.lat, self.lng
-        return self.postnummer.lat, self.postnummer.lng
-
 
 class Frekvens(models.TextChoices):
     UGENTLIG = "WEEKLY", _("Hver uge")

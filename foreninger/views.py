@@ -10,7 +10,7 @@ from brobygning.pagination import paginate
 
 from . import selectors, services
 from .filters import FaellesskabFilter, ForeningFilter
-from .forms import FaellesskabForm, ForeningForm, MoedetidFormSet, MoedetidFormSetHelper
+from .forms import FaellesskabForm, ForeningForm, MoedetidFormSet
 
 
 @member_required
@@ -109,7 +109,7 @@ def _faellesskab_form(request, faellesskab):
         return response
     titel = _("Nyt fællesskab") if faellesskab is None else _("Ret %(titel)s") % {"titel": faellesskab.titel}
     return render(request, "foreninger/faellesskab_form.html", {
-        "form": form, "formset": formset, "formset_helper": MoedetidFormSetHelper(), "titel": titel,
+        "form": form, "formset": formset, "titel": titel,
         "tilbage": faellesskab,
     })
 

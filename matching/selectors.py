@@ -32,10 +32,6 @@ def opfoelgning_get(*, actor, pk, action="view"):
     return access.get_or_deny(actor, "opfoelgning", action, qs, pk)
 
 
-def open_matches_for(*, actor, borger):
-    return match_list(actor=actor).filter(borger=borger).exclude(stage=Stage.AFSLUTTET)
-
-
 @dataclass(frozen=True)
 class Haendelse:
     """One line in a borger's timeline."""

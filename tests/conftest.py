@@ -1,6 +1,7 @@
 """Role fixtures: one of each role in centre A, plus a koordinator in centre B."""
 
 import importlib
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -128,6 +129,33 @@ def world(center_a, center_b, brobygger_a):
 @pytest.fixture
 def foreningskontakt_a(world):
     return _member(world.center_a, Rolle.FORENINGSKONTAKT, "forening@a.test", foreninger=[world.forening_a])
+
+
+@pytest.fixture
+def real_worker(settings):
+    """A real Celery worker on Redis, in a thread of this process. Skipped without REDIS_URL, except in CI."""
+    if not settings.REDIS_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the real worker tests: set REDIS_URL")
+        pytest.skip("needs a Redis server: set REDIS_URL=redis://127.0.0.1:6379/0")
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.conf.task_always_eager = False
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+@pytest.fixture
+def locmem_channels(settings):
+    """Email and SMS go to in-memory outboxes."""
+    from brobygning.channels import LocmemSmsBackend
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
+    settings.SMS_URL = ""
+    LocmemSmsBackend.outbox = []
+    yield
+    LocmemSmsBackend.outbox = []
 
 
 def client_for(user) -> Client:

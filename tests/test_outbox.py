@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brobygning import channels, outbox
-from brobygning.channels import DeliveryError, HttpSmsBackend, LocmemSmsBackend
+from brobygning.channels import DeliveryError, HttpSmsBackend
 from brobygning.models import AuditEntry, Paamindelse
 from brobygning.tasks import dispatch_due_reminders
 from matching import reminders
@@ -28,13 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _channels(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
-    settings.SMS_URL = ""
-    LocmemSmsBackend.outbox = []
-    yield
-    LocmemSmsBackend.outbox = []
+def _channels(locmem_channels):
+    """Every test here sends to the in-memory outboxes."""
 
 
 def row_for(center, art="brobygger_24t", status="afventer", **kwargs):

@@ -27,13 +27,8 @@ H = timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
-def _channels(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
-    settings.SMS_URL = ""
-    LocmemSmsBackend.outbox = []
-    yield
-    LocmemSmsBackend.outbox = []
+def _channels(locmem_channels):
+    """Every test here sends to the in-memory outboxes."""
 
 
 def rows(ledsagelse):
