@@ -220,6 +220,47 @@ class SamtykkeMaade(models.TextChoices):
     SKRIFTLIGT = "skriftligt", _("Skriftligt")
 
 
+# The text a borger is read or shown before consenting; a centre's koordinator can replace it with a new version.
+STANDARD_SAMTYKKETEKSTER = {
+    Formaal.REGISTRERING: _(
+        "Jeg giver samtykke til, at frivilligcentret registrerer mine oplysninger, også om helbred og "
+        "livssituation, så en brobygger kan hjælpe mig ind i et fællesskab. Jeg kan trække samtykket "
+        "tilbage når som helst."),
+    Formaal.DELING_MED_VAERT: _(
+        "Jeg giver samtykke til, at mit fornavn og den velkomstnote, jeg godkender, sendes til værten i "
+        "det fællesskab, jeg skal besøge."),
+    Formaal.PAAMINDELSER: _(
+        "Jeg giver samtykke til at få påmindelser om aftaler på SMS eller e-mail. Påmindelserne indeholder "
+        "kun tidspunkt og sted."),
+    Formaal.MAALINGER: _(
+        "Jeg giver samtykke til, at mine svar på korte spørgeskemaer om trivsel og ensomhed gemmes, så vi "
+        "kan se, om fællesskabet gør en forskel."),
+}
+
+
+class SamtykkeTekst(models.Model):
+    """One version of a centre's consent text for one purpose. Never edited: a change is a new version."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="+")
+    formaal = models.CharField(_("formål"), max_length=20, choices=Formaal.choices)
+    version = models.PositiveIntegerField(_("version"))
+    tekst = models.TextField(_("tekst"))
+    oprettet = models.DateTimeField(_("oprettet"), default=timezone.now)
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("samtykketekst")
+        verbose_name_plural = _("samtykketekster")
+        ordering = ["formaal", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "formaal", "version"], name="en_samtykketekst_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_formaal_display()} v{self.version}"
+
+
 class Samtykke(models.Model):
     """Consent for one purpose: who recorded it, when, how, and which text version. Can be withdrawn."""
 
@@ -227,7 +268,8 @@ class Samtykke(models.Model):
     borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="samtykker")
     formaal = models.CharField(_("formål"), max_length=20, choices=Formaal.choices)
     maade = models.CharField(_("hvordan"), max_length=10, choices=SamtykkeMaade.choices)
-    tekst_version = models.CharField(_("version af samtykketeksten"), max_length=20, default="1")
+    tekst = models.ForeignKey(SamtykkeTekst, on_delete=models.PROTECT, related_name="samtykker",
+                              verbose_name=_("samtykketekst"))
     givet = models.DateTimeField(_("givet"), default=timezone.now)
     registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                        related_name="+")

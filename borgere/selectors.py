@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from brobygning import access
 from brobygning.models import Tag
 
-from .models import Borger, Maaling, Samtykke
+from .models import STANDARD_SAMTYKKETEKSTER, Borger, Formaal, Maaling, Samtykke, SamtykkeTekst
 
 
 def borger_list(*, actor):
@@ -22,7 +22,19 @@ def samtykke_get(*, actor, pk, action="change"):
 
 
 def samtykke_list(*, actor, borger):
-    return access.scope(actor, "samtykke", Samtykke.objects.filter(borger=borger)).select_related("registreret_af")
+    return access.scope(actor, "samtykke", Samtykke.objects.filter(borger=borger)).select_related("registreret_af", "tekst")
+
+
+def gaeldende_samtykketekster(*, center_id) -> list[tuple[Formaal, str]]:
+    """(purpose, text) a borger would consent to now: the centre's newest version, else the standard text."""
+    tekster = {formaal: str(tekst) for formaal, tekst in STANDARD_SAMTYKKETEKSTER.items()}
+    seen = set()
+    for formaal, tekst in SamtykkeTekst.objects.filter(center_id=center_id).order_by("-version").values_list(
+            "formaal", "tekst"):
+        if formaal not in seen:
+            seen.add(formaal)
+            tekster[formaal] = tekst
+    return [(formaal, tekster[formaal]) for formaal in Formaal]
 
 
 def maaling_list(*, actor, borger):

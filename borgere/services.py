@@ -10,7 +10,16 @@ from brobygning.audit import log_action
 from brobygning.changes import apply_changes
 from brobygning.selectors import brobygger_list
 
-from .models import Borger, BorgerStatus, Formaal, Maaling, Samtale, Samtykke
+from .models import (
+    STANDARD_SAMTYKKETEKSTER,
+    Borger,
+    BorgerStatus,
+    Formaal,
+    Maaling,
+    Samtale,
+    Samtykke,
+    SamtykkeTekst,
+)
 
 
 def _check_brobygger(actor, data: dict) -> None:
@@ -81,13 +90,25 @@ def har_samtykke(borger: Borger, formaal: str) -> bool:
     return borger.samtykker.filter(formaal=formaal, tilbagekaldt__isnull=True).exists()
 
 
-def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str, tekst_version: str = "1") -> Samtykke:
+def gaeldende_samtykketekst(*, center_id: int, formaal: str) -> SamtykkeTekst:
+    """The centre's newest text for the purpose; a centre that has none yet starts from the standard text."""
+    tekst = SamtykkeTekst.objects.filter(center_id=center_id, formaal=formaal).order_by("-version").first()
+    if tekst is None:
+        tekst, _created = SamtykkeTekst.objects.get_or_create(
+            center_id=center_id, formaal=formaal, version=1,
+            defaults={"tekst": str(STANDARD_SAMTYKKETEKSTER[formaal])})
+    return tekst
+
+
+def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str) -> Samtykke:
+    """Records consent to the text the borger was shown: the centre's current version for the purpose."""
     with transaction.atomic():
         access.check(actor, "samtykke", "create", Samtykke(borger=borger, center_id=borger.center_id))
         if har_samtykke(borger, formaal):
             raise ValidationError(_("Samtykket er allerede givet."))
-        samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user)
-        apply_changes(samtykke, {"formaal": formaal, "maade": maade, "tekst_version": tekst_version})
+        tekst = gaeldende_samtykketekst(center_id=borger.center_id, formaal=formaal)
+        samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user, tekst=tekst)
+        apply_changes(samtykke, {"formaal": formaal, "maade": maade})
         log_action(actor=actor, handling="samtykke givet", obj=samtykke, felter=["formaal"])
         transaction.on_commit(lambda: _resync_reminders(borger.pk))  # reminders it now allows are armed
     return samtykke

@@ -45,6 +45,7 @@ def borger_detail(request, pk):
         "tags": selectors.borger_tags(borger=borger),
         "samtykker": selectors.samtykke_list(actor=request.actor, borger=borger),
         "samtykke_form": SamtykkeForm(),
+        "samtykketekster": selectors.gaeldende_samtykketekster(center_id=borger.center_id),
         "maalinger": selectors.maaling_summary(actor=request.actor, borger=borger),
         "tidslinje": borger_timeline(actor=request.actor, borger=borger),
         "sprog": [label for code, label in SPROG if code in borger.sprog],

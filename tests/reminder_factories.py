@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from borgere.models import Samtykke, SamtykkeMaade
+from borgere.services import gaeldende_samtykketekst
 from matching.models import Ledsagelse, Match, Opfoelgning, OpfoelgningType, Stage
 
 from . import factories as f
@@ -52,6 +53,7 @@ class SamtykkeFactory(factory.django.DjangoModelFactory):
     center = factory.SelfAttribute("borger.center")
     formaal = "paamindelser"
     maade = SamtykkeMaade.MUNDTLIGT
+    tekst = factory.LazyAttribute(lambda o: gaeldende_samtykketekst(center_id=o.borger.center_id, formaal=o.formaal))
 
 
 def give_consent(borger, *formaal):

@@ -235,3 +235,18 @@ def test_archiving_a_borger_cancels_their_reminders(koordinator_a, brobygger, ma
     borger_services.borger_archive(actor=actor_for(koordinator_a), borger=world.borger_a)
     statuses = set(Paamindelse.objects.filter(emne_id=ledsagelse.pk).values_list("status", flat=True))
     assert statuses == {PaamindelseStatus.ANNULLERET}
+
+
+def test_consent_records_the_text_version_the_borger_was_shown(brobygger, world, koordinator_a):
+    from borgere.models import SamtykkeTekst
+
+    first = borger_services.samtykke_give(actor=brobygger, borger=world.borger_a, formaal=Formaal.MAALINGER,
+                                          maade="mundtligt")
+    assert first.tekst.version == 1 and "trivsel" in first.tekst.tekst
+    SamtykkeTekst.objects.create(center_id=world.borger_a.center_id, formaal=Formaal.MAALINGER, version=2,
+                                 tekst="Ny tekst om målinger")
+    borger_services.samtykke_withdraw(actor=brobygger, samtykke=first)
+    second = borger_services.samtykke_give(actor=brobygger, borger=world.borger_a, formaal=Formaal.MAALINGER,
+                                           maade="skriftligt")
+    first.refresh_from_db()
+    assert (first.tekst.version, second.tekst.version) == (1, 2)  # the old consent keeps its text
