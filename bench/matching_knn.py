@@ -316,11 +316,11 @@ def recall(borgere, k):
     for pk, label in borgere:
         b = Borger.objects.get(pk=pk)
         truth = suggestions_for(b, k=k, n=everything)
-        ids = {s.faellesskab.pk for s in truth}
+        ids = {s.faellesskab_id for s in truth}
         cells = []
         for n in (100, 200, 400):
             got = suggestions_for(b, k=k, n=n)
-            found = len(ids & {s.faellesskab.pk for s in got})
+            found = len(ids & {s.faellesskab_id for s in got})
             mean = statistics.mean(s.score for s in got) if got else 0
             cells.append(f"{found}/{len(truth)} ({mean:.1f})")
         true_mean = statistics.mean(s.score for s in truth) if truth else 0

@@ -30,12 +30,13 @@ nearest N. If the box holds fewer than N rows and no hard max_km was asked for, 
 without the box, so both backends return the same set.
 
 The N candidates' interests, accessibility tags and current meeting times come back in the same
-statement on PostgreSQL (the KNN query as a CTE, UNION ALL the detail rows), and in one more query
-elsewhere, whatever N.
+statement on PostgreSQL (as arrays on each candidate row), and in one more query elsewhere,
+whatever N.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -56,7 +57,8 @@ EARTH_RADIUS_KM = 6378.168  # the radius earthdistance's earth() uses, so both b
 MIN_BOX_KM = 25.0
 
 # Both backends produce rows of: id, distance_km, alder_min, alder_max, for_deltagere, for_frivillige,
-# kategori slug, kategori navn, inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet.
+# kategori slug, kategori navn, inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel,
+# forening navn. The last two are for display: the suggestions need no further query.
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -116,11 +118,11 @@ def nearest(f: Filter, lat: float, lng: float, *, box_km: float = MIN_BOX_KM) ->
     if f.n <= 0:
         return []
     if connection.vendor == "postgresql":
-        rows, details = _knn_with_details(f, lat, lng)
-    else:
-        rows = _rows_portable(f, lat, lng, box_km)
-        details = _details([row[0] for row in rows]) if rows else []
-    return _kandidater(rows, details)
+        return _knn_with_details(f, lat, lng)
+    rows = _rows_portable(f, lat, lng, box_km)
+    if not rows:
+        return []
+    return _kandidater(rows, *_details([row[0] for row in rows]))
 
 
 # --- PostgreSQL: KNN --------------------------------------------------------------------------------
@@ -162,7 +164,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     f_table, p_table = Faellesskab._meta.db_table, Postnummer._meta.db_table
     fo_table, t_table = Forening._meta.db_table, Tag._meta.db_table
     cols = ("f.id, f.forening_id, f.kategori_id, f.alder_min, f.alder_max, f.for_deltagere, f.for_frivillige, "
-            "f.vaert_navn, f.sidst_bekraeftet, f.kapacitet")
+            "f.vaert_navn, f.sidst_bekraeftet, f.kapacitet, f.titel")
     here = "ll_to_earth(%(lat)s, %(lng)s)"
     # The great-circle distance, as earth_distance() gives it, but in plain arithmetic: earth_distance
     # goes through ll_to_earth() and the `earth` domain's checks for every row, which cost more than
@@ -185,8 +187,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
         )
         SELECT c.id, c.d, c.alder_min, c.alder_max, c.for_deltagere, c.for_frivillige,
                t.slug AS kategori_slug, t.navn AS kategori_navn,
-               (SELECT fo.inklusionsparat FROM {fo_table} fo WHERE fo.id = c.forening_id) AS inklusionsparat,
-               c.vaert_navn, c.sidst_bekraeftet, c.kapacitet
+               fo.inklusionsparat, c.vaert_navn, c.sidst_bekraeftet, c.kapacitet, c.titel, fo.navn AS forening_navn
         FROM (
             SELECT u.*, {distance} AS d
             FROM (
@@ -202,6 +203,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
             ORDER BY d, u.id
             LIMIT %(n)s
         ) c
+        JOIN {fo_table} fo ON fo.id = c.forening_id
         LEFT JOIN {t_table} t ON t.id = c.kategori_id
         {outer}
         ORDER BY c.d, c.id
@@ -209,50 +211,53 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     return sql, params
 
 
-def _knn_with_details(f: Filter, lat: float, lng: float):
-    """The KNN candidates and their tags and meeting times in one round trip (PostgreSQL).
+def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
+    """The KNN candidates with their tags and meeting times in one round trip (PostgreSQL).
 
-    The KNN query becomes a CTE; its rows ("c") and the detail rows ("i", "t", "m") come back as
-    one UNION ALL, so there is no second query, no second plan and no id list to send back.
+    Each candidate row carries its interests, its accessibility features (slug and name) and the
+    weekday and hour of its current meetings as arrays, so there is no second query and the
+    client only reads N rows. Each kind is joined and grouped once for all N candidates (a
+    subquery per candidate gets planned as a scan of the tag table per candidate).
     """
     knn_sql, params = knn_query(f, lat, lng)
     params["today"] = timezone.localdate()
     interesser = Faellesskab.interesser.through._meta.db_table
     tilgaengelighed = Faellesskab.tilgaengelighed.through._meta.db_table
     tag, moedetid = Tag._meta.db_table, Moedetid._meta.db_table
-    tag_row = "NULL, NULL, NULL, NULL, NULL, t.slug, t.navn, NULL, NULL, NULL, NULL, NULL, NULL"
     sql = f"""
-        WITH cand AS MATERIALIZED ({knn_sql})
-        SELECT 'c', cand.id, cand.d, cand.alder_min, cand.alder_max, cand.for_deltagere, cand.for_frivillige,
-               cand.kategori_slug, cand.kategori_navn, cand.inklusionsparat, cand.vaert_navn,
-               cand.sidst_bekraeftet, cand.kapacitet, CAST(NULL AS smallint), CAST(NULL AS time)
-        FROM cand
-        UNION ALL
-        SELECT 'i', x.faellesskab_id, {tag_row}
-        FROM cand JOIN {interesser} x ON x.faellesskab_id = cand.id JOIN {tag} t ON t.id = x.tag_id
-        UNION ALL
-        SELECT 't', x.faellesskab_id, {tag_row}
-        FROM cand JOIN {tilgaengelighed} x ON x.faellesskab_id = cand.id JOIN {tag} t ON t.id = x.tag_id
-        UNION ALL
-        SELECT 'm', m.faellesskab_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-               m.ugedag, m.fra
-        FROM cand JOIN {moedetid} m ON m.faellesskab_id = cand.id
-        WHERE m.gyldig_til IS NULL OR m.gyldig_til >= %(today)s
+        WITH k AS MATERIALIZED ({knn_sql})
+        SELECT k.*, coalesce(i.a, '{{}}'), coalesce(tl.a, '{{}}'), coalesce(m.a, '{{}}')
+        FROM k
+        LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(t.slug) AS a
+                   FROM k JOIN {interesser} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
+                   GROUP BY 1) i ON i.id = k.id
+        LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(ARRAY[t.slug, t.navn]) AS a
+                   FROM k JOIN {tilgaengelighed} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
+                   GROUP BY 1) tl ON tl.id = k.id
+        LEFT JOIN (SELECT m.faellesskab_id AS id, array_agg(m.ugedag * 100 + CAST(extract(hour FROM m.fra) AS int)) AS a
+                   FROM k JOIN {moedetid} m ON m.faellesskab_id = k.id
+                   WHERE m.gyldig_til IS NULL OR m.gyldig_til >= %(today)s
+                   GROUP BY 1) m ON m.id = k.id
+        ORDER BY k.d, k.id
     """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    rows, details = [], []
+    navne: dict[str, str] = {}
+    interesser_of, tilg_of, slots_of = {}, {}, {}
     for row in fetched:
-        kind = row[0]
-        if kind == "c":
-            rows.append(row[1:13])
-        elif kind == "m":
-            details.append((row[1], "m", None, None, row[13], row[14]))
-        else:
-            details.append((row[1], kind, row[7], row[8], None, None))
-    rows.sort(key=lambda r: (r[1], r[0]))  # nearest first; a UNION does not keep the CTE's order
-    return rows, details
+        fid = row[0]
+        interesser_of[fid] = set(row[14])
+        tilg_of[fid] = {slug for slug, _navn in row[15]}
+        navne.update(row[15])
+        slots_of[fid] = {_slot(hour_code // 100, hour_code % 100) for hour_code in row[16]}
+    return _kandidater([row[:14] for row in fetched], interesser_of, tilg_of, slots_of, navne)
+
+
+@functools.cache
+def _slot(ugedag: int, hour: int) -> str:
+    """The availability code of a meeting starting at `hour` on `ugedag`, e.g. "1-eftermiddag"."""
+    return f"{ugedag}-{daypart_for_hour(hour)}"
 
 
 # --- Any other backend: bounding box + haversine in Python ------------------------------------------
@@ -282,7 +287,7 @@ def _rows_portable(f: Filter, lat: float, lng: float, box_km: float):
         plng=Case(When(own, then=F("lng")), default=F("postnummer__lng"), output_field=FloatField()),
     ).values_list("id", "plat", "plng", "alder_min", "alder_max", "for_deltagere", "for_frivillige",
                   "kategori__slug", "kategori__navn", "forening__inklusionsparat", "vaert_navn",
-                  "sidst_bekraeftet", "kapacitet")
+                  "sidst_bekraeftet", "kapacitet", "titel", "forening__navn")
 
     radius = float(f.max_km) if f.max_km is not None else box_km
     dlat = radius / 111.0
@@ -306,12 +311,10 @@ def _details(ids: list[int]):
     """Interests, accessibility tags and current meeting times of the candidates: one query
     (elsewhere than PostgreSQL, which gets them with the KNN query).
 
-    Rows: (faellesskab id, kind "i"/"t"/"m", tag slug, tag name, weekday, start time).
+    Returns interests, accessibility features and meeting slots per fællesskab id, and the
+    accessibility features' names.
     """
-    if connection.vendor == "postgresql":
-        in_ids, id_params = "= ANY(%s)", [list(ids)]  # one array parameter, whatever N
-    else:
-        in_ids, id_params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    in_ids = f"IN ({', '.join(['%s'] * len(ids))})"
     interesser = Faellesskab.interesser.through._meta.db_table
     tilgaengelighed = Faellesskab.tilgaengelighed.through._meta.db_table
     tag, moedetid = Tag._meta.db_table, Moedetid._meta.db_table
@@ -329,36 +332,32 @@ def _details(ids: list[int]):
         WHERE x.faellesskab_id {in_ids}
     """  # noqa: S608 -- only table names and placeholders are formatted in
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*id_params, timezone.localdate(), *id_params, *id_params])
-        return cursor.fetchall()
+        cursor.execute(sql, [*ids, timezone.localdate(), *ids, *ids])
+        fetched = cursor.fetchall()
+    navne: dict[str, str] = {}
+    interesser_of: dict[int, set[str]] = defaultdict(set)
+    tilg_of: dict[int, set[str]] = defaultdict(set)
+    slots_of: dict[int, set[str]] = defaultdict(set)
+    for fid, kind, slug, navn, ugedag, fra in fetched:
+        if kind == "m":
+            hour = fra.hour if hasattr(fra, "hour") else int(str(fra)[:2])  # SQLite hands back "17:00:00"
+            slots_of[fid].add(_slot(ugedag, hour))
+        elif kind == "i":
+            interesser_of[fid].add(slug)
+        else:
+            tilg_of[fid].add(slug)
+            navne[slug] = navn
+    return interesser_of, tilg_of, slots_of, navne
 
 
 _EMPTY: frozenset[str] = frozenset()
 
 
-def _kandidater(rows, details) -> list[Kandidat]:
-    """Candidate rows plus detail rows (fællesskab id, kind "i"/"t"/"m", slug, name, weekday, start)."""
-    if not rows:
-        return []
-    navne: dict[str, str] = {}
-    interesser: dict[int, set[str]] = defaultdict(set)
-    tilgaengelighed: dict[int, set[str]] = defaultdict(set)
-    slots: dict[int, set[str]] = defaultdict(set)
-    slot_codes: dict[tuple, str] = {}
-    for fid, kind, slug, navn, ugedag, fra in details:
-        if kind == "m":
-            code = slot_codes.get((ugedag, fra))
-            if code is None:
-                hour = fra.hour if hasattr(fra, "hour") else int(str(fra)[:2])  # SQLite hands back "17:00:00"
-                code = slot_codes[ugedag, fra] = f"{ugedag}-{daypart_for_hour(hour)}"
-            slots[fid].add(code)
-        else:
-            (interesser if kind == "i" else tilgaengelighed)[fid].add(slug)
-            navne[slug] = navn
-
+def _kandidater(rows, interesser_of, tilg_of, slots_of, navne: dict[str, str]) -> list[Kandidat]:
+    """Candidate rows plus their interests, accessibility features and meeting slots by id."""
     out = []
     for (fid, distance_km, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
-         inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet) in rows:
+         inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel, forening_navn) in rows:
         if kategori_slug:
             navne[kategori_slug] = kategori_navn
         out.append(Kandidat(
@@ -368,14 +367,16 @@ def _kandidater(rows, details) -> list[Kandidat]:
             alder_max=alder_max,
             for_deltagere=for_deltagere,
             for_frivillige=for_frivillige,
-            interesser=interesser.get(fid, _EMPTY),
-            tilgaengelighed=tilgaengelighed.get(fid, _EMPTY),
+            interesser=interesser_of.get(fid, _EMPTY),
+            tilgaengelighed=tilg_of.get(fid, _EMPTY),
             kategori=kategori_slug,
-            slots=slots.get(fid, _EMPTY),
+            slots=slots_of.get(fid, _EMPTY),
             inklusionsparat=inklusionsparat,
             vaert_navn=vaert_navn or "",
             sidst_bekraeftet=sidst_bekraeftet,
             kapacitet=kapacitet,
+            titel=titel,
+            forening_navn=forening_navn,
             tag_navne=navne,  # one shared dict for all candidates
         ))
     return out

@@ -117,6 +117,8 @@ class Kandidat:
     vaert_navn: str = ""
     sidst_bekraeftet: date | None = None
     kapacitet: int | None = None  # None: no limit given
+    titel: str = ""  # for display only; stage 2 never reads these two
+    forening_navn: str = ""
     tag_navne: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property

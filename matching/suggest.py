@@ -1,14 +1,14 @@
 """Matching, end to end: borger → stage 1 (database) → stage 2 (pure) → suggestions.
 
-The caller has already checked access. One call makes 3 queries on PostgreSQL, whatever N and K:
+The caller has already checked access. One call makes 2 queries on PostgreSQL, whatever N and K:
 
 1. the borger's tags, earlier matches and postal-code coordinates (one UNION; what the instance
    already has loaded is left out);
-2. stage 1: the KNN candidates with their tags and meeting times;
-3. the K fællesskaber, with forening, postal code and category.
+2. stage 1: the KNN candidates with their tags, meeting times and what a suggestion shows (title,
+   forening name), so the winners need no query of their own.
 
 SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
-fewer than N rows: at most 5.
+fewer than N rows: at most 4.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from borgere.models import Borger
 from brobygning.models import Postnummer, Tag
-from foreninger.models import Faellesskab
 
 from . import engine
 from .candidates import DEFAULT_N, candidates_for, effective_role
@@ -30,12 +30,18 @@ from .models import Match
 
 @dataclass
 class Suggestion:
-    faellesskab: Faellesskab  # with forening, postnummer and kategori loaded
+    faellesskab_id: int
+    titel: str
+    forening_navn: str
     score: int  # 0–100
     reasons: list[str]  # Danish (or the active language), most telling first
     caveat: str | None  # the main reason it is not a perfect fit, if any
     distance_km: float
     parts: dict[str, float] = field(default_factory=dict)  # points per part, for the curious
+
+    @property
+    def url(self) -> str:
+        return reverse("faellesskab_detail", args=[self.faellesskab_id])
 
 
 _TAG_FIELDS = {"i": "interesser", "b": "barrierer", "t": "tilgaengelighedsbehov"}
@@ -140,13 +146,9 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
                                 exclude_ids=exclude, needs=profil.tilgaengelighedsbehov, origin=ctx.origin)
     ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate())
-    if not ranked:
-        return []
-    objs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").order_by().in_bulk(
-        [f.id for f in ranked])
     return [
-        Suggestion(faellesskab=objs[f.id], score=f.score, reasons=f.reasons, caveat=f.caveat,
-                   distance_km=f.kandidat.distance_km, parts=f.parts)
+        Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
+                   score=f.score, reasons=f.reasons, caveat=f.caveat, distance_km=f.kandidat.distance_km,
+                   parts=f.parts)
         for f in ranked
-        if f.id in objs  # deleted in between: drop it rather than fail
     ]

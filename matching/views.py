@@ -38,7 +38,7 @@ def forslag(request, pk):
 def match_create(request, pk):
     borger = borger_get(actor=request.actor, pk=pk, action="change")
     faellesskab = faellesskab_get(actor=request.actor, pk=request.POST.get("faellesskab"))
-    found = {s.faellesskab.pk: s for s in suggestions_for(borger, k=50)}.get(faellesskab.pk)
+    found = {s.faellesskab_id: s for s in suggestions_for(borger, k=50)}.get(faellesskab.pk)
     try:
         match = services.match_create(
             actor=request.actor, borger=borger, faellesskab=faellesskab, rolle=request.POST.get("rolle", "deltager"),

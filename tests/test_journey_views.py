@@ -61,8 +61,8 @@ def test_full_journey_through_the_forms(brobygger, django_assert_max_num_queries
     [first, *_rest] = fragment.context["forslag"]
     assert first.reasons and 0 <= first.score <= 100
 
-    response = brobygger.post(reverse("match_create", args=[borger.pk]), {"faellesskab": first.faellesskab.pk})
-    match = Match.objects.get(borger=borger, faellesskab=first.faellesskab)
+    response = brobygger.post(reverse("match_create", args=[borger.pk]), {"faellesskab": first.faellesskab_id})
+    match = Match.objects.get(borger=borger, faellesskab_id=first.faellesskab_id)
     assert response.status_code == 302 and match.begrundelser == first.reasons
     brobygger.post(reverse("match_step", args=[match.pk]), {"til": Stage.ACCEPTERET})
 
