@@ -139,7 +139,8 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
     exclude = ctx.exclude
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
                                 exclude_ids=exclude, needs=profil.tilgaengelighedsbehov, origin=ctx.origin)
-    ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate())
+    ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate(),
+                         fresh_days=7 * borger.center.bekraeft_interval_uger)
     if not ranked:
         return []
     objs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").order_by().in_bulk(
