@@ -305,3 +305,18 @@ class TestWaitingList:
         assert set(Overtagelsesanmodning.objects.values_list("status", flat=True)) == {
             AnmodningStatus.GODKENDT, AnmodningStatus.AFVIST}
         assert as_brobygger_a.get(reverse("borger_detail", args=[waiting.pk])).status_code == 200
+
+
+def test_accepted_foreningskontakt_invitation_links_the_forening(world, koordinator_a):
+    from brobygning.models import Invitation
+    from brobygning.services import invitation_accept
+
+    invitation = Invitation.objects.create(center=world.center_a, email="ny@strik.test", fornavn="Ny",
+                                           rolle=Rolle.FORENINGSKONTAKT, inviteret_af=koordinator_a)
+    invitation.foreninger.set([world.forening_a])
+    user = invitation_accept(invitation=invitation, password="en-lang-adgangskode-42")
+    actor = actor_for(user)
+    assert actor.is_foreningskontakt and actor.forening_ids == frozenset({world.forening_a.pk})
+    client = client_for(user)
+    assert client.get(reverse("forening_update", args=[world.forening_a.pk])).status_code == 200
+    assert client.get(reverse("forening_update", args=[world.forening_a2.pk])).status_code == 403
