@@ -286,3 +286,36 @@ class Samtykke(models.Model):
 
     def __str__(self):
         return self.get_formaal_display()
+
+
+class AnmodningStatus(models.TextChoices):
+    AFVENTER = "afventer", _("Afventer koordinator")
+    GODKENDT = "godkendt", _("Godkendt")
+    AFVIST = "afvist", _("Afvist")
+
+
+class Overtagelsesanmodning(models.Model):
+    """A brobygger asks to take on a borger who waits for one; a koordinator approves or declines."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="+")
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="anmodninger")
+    brobygger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("brobygger"))
+    status = models.CharField(_("status"), max_length=10, choices=AnmodningStatus.choices,
+                              default=AnmodningStatus.AFVENTER)
+    oprettet = models.DateTimeField(_("oprettet"), default=timezone.now)
+    besluttet = models.DateTimeField(_("besluttet"), null=True, blank=True)
+    besluttet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = _("anmodning om at tage en borger")
+        verbose_name_plural = _("anmodninger om at tage en borger")
+        ordering = ["oprettet"]
+        constraints = [
+            models.UniqueConstraint(fields=["borger", "brobygger"], condition=models.Q(status="afventer"),
+                                    name="en_aaben_anmodning_per_borger_og_brobygger"),
+        ]
+
+    def __str__(self):
+        return f"{self.borger_id} ← {self.brobygger_id} ({self.status})"

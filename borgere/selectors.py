@@ -1,5 +1,7 @@
 """Reads for borgere, always scoped to the acting user."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q
 
 from brobygning import access
@@ -67,3 +69,55 @@ def maaling_summary(*, actor, borger) -> list[dict]:
          "aendring": items[-1].score - items[0].score if len(items) > 1 else None}
         for items in by_type.values()
     ]
+
+
+@dataclass(frozen=True)
+class Ventende:
+    """A borger on the waiting list, as a brobygger may see them: first name, area and interests only."""
+
+    pk: int
+    fornavn: str
+    omraade: str
+    interesser: tuple[str, ...]
+    anmodet: bool  # the actor has asked to take them on
+
+
+def venteliste(*, actor) -> list[Ventende]:
+    """Borgere waiting for a brobygger. Built through the access module's field allowlist."""
+    from .models import AnmodningStatus, BorgerStatus, Overtagelsesanmodning
+
+    access.check(actor, "venteliste", "list")
+    qs = access.scope(actor, "venteliste", Borger.objects.active().exclude(status=BorgerStatus.AFSLUTTET))
+    qs = qs.select_related("postnummer").prefetch_related("interesser").order_by("oprettet")
+    asked = set(Overtagelsesanmodning.objects.filter(brobygger=actor.user, status=AnmodningStatus.AFVENTER)
+                .values_list("borger_id", flat=True))
+    out = []
+    for borger in qs:
+        seen = access.visible_fields(actor, "venteliste", borger, ["fornavn", "postnummer", "interesser"])
+        postnummer = seen.get("postnummer")
+        out.append(Ventende(
+            pk=borger.pk, fornavn=seen.get("fornavn", ""),
+            omraade=f"{postnummer.nr} {postnummer.by}" if postnummer else "",
+            interesser=tuple(t.navn for t in seen["interesser"].all()) if "interesser" in seen else (),
+            anmodet=borger.pk in asked,
+        ))
+    return out
+
+
+def venteliste_borger_get(*, actor, pk):
+    """A waiting borger a brobygger may ask for (403 when the list is off or they have a brobygger)."""
+    return access.get_or_deny(actor, "anmodning", "create", Borger.objects.active(), pk)
+
+
+def anmodning_list(*, actor):
+    from .models import AnmodningStatus, Overtagelsesanmodning
+
+    qs = Overtagelsesanmodning.objects.filter(status=AnmodningStatus.AFVENTER).select_related(
+        "borger__postnummer", "brobygger")
+    return access.scope(actor, "anmodning", qs)
+
+
+def anmodning_get(*, actor, pk):
+    from .models import Overtagelsesanmodning
+
+    return access.get_or_deny(actor, "anmodning", "decide", Overtagelsesanmodning.objects.all(), pk)

@@ -8,14 +8,17 @@ from django.utils.translation import gettext as _
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes
+from brobygning.models import Medlemskab, Rolle
 from brobygning.selectors import brobygger_list
 
 from .models import (
     STANDARD_SAMTYKKETEKSTER,
+    AnmodningStatus,
     Borger,
     BorgerStatus,
     Formaal,
     Maaling,
+    Overtagelsesanmodning,
     Samtale,
     Samtykke,
     SamtykkeTekst,
@@ -146,3 +149,47 @@ def maaling_record(*, actor, borger: Borger, type: str, svar: list[int], samtale
         apply_changes(maaling, {"type": type, "svar": svar})
         log_action(actor=actor, handling="måling", obj=maaling, felter=["type"])
     return maaling
+
+
+# --- "Borgere venter på en brobygger" -----------------------------------------------------------
+
+
+def anmodning_create(*, actor, borger: Borger) -> Overtagelsesanmodning:
+    """A brobygger asks to take on a borger on the waiting list; a koordinator decides."""
+    with transaction.atomic():
+        borger = Borger.objects.select_for_update().get(pk=borger.pk)
+        access.check(actor, "anmodning", "create", borger)
+        if Overtagelsesanmodning.objects.filter(borger=borger, brobygger=actor.user,
+                                                status=AnmodningStatus.AFVENTER).exists():
+            raise ValidationError(_("Du har allerede bedt om at tage denne borger."))
+        anmodning = Overtagelsesanmodning.objects.create(center_id=borger.center_id, borger=borger,
+                                                         brobygger=actor.user)
+        log_action(actor=actor, handling="anmodet", obj=anmodning)
+    return anmodning
+
+
+def anmodning_decide(*, actor, anmodning: Overtagelsesanmodning, godkend: bool) -> Overtagelsesanmodning:
+    """Approve (the brobygger becomes responsible; other open requests for the borger are declined) or decline."""
+    with transaction.atomic():
+        anmodning = Overtagelsesanmodning.objects.select_for_update().select_related("borger").get(pk=anmodning.pk)
+        access.check(actor, "anmodning", "decide", anmodning)
+        if anmodning.status != AnmodningStatus.AFVENTER:
+            raise ValidationError(_("Anmodningen er allerede besluttet."))
+        borger = Borger.objects.select_for_update().get(pk=anmodning.borger_id)
+        now = timezone.now()
+        if godkend:
+            if borger.brobygger_id is not None:
+                raise ValidationError(_("Borgeren har allerede en brobygger."))
+            if not Medlemskab.objects.filter(user_id=anmodning.brobygger_id, center_id=borger.center_id,
+                                             rolle=Rolle.BROBYGGER, aktiv=True).exists():
+                raise ValidationError(_("Brobyggeren er ikke længere aktiv i centret."))
+            borger.brobygger_id = anmodning.brobygger_id
+            borger.save(update_fields=["brobygger"])
+            log_action(actor=actor, handling="ændret", obj=borger, felter=["brobygger"])
+            Overtagelsesanmodning.objects.filter(borger=borger, status=AnmodningStatus.AFVENTER).exclude(
+                pk=anmodning.pk).update(status=AnmodningStatus.AFVIST, besluttet=now, besluttet_af=actor.user)
+        anmodning.status = AnmodningStatus.GODKENDT if godkend else AnmodningStatus.AFVIST
+        anmodning.besluttet, anmodning.besluttet_af = now, actor.user
+        anmodning.save(update_fields=["status", "besluttet", "besluttet_af"])
+        log_action(actor=actor, handling=anmodning.status, obj=anmodning, felter=["status"])
+    return anmodning

@@ -132,6 +132,25 @@ def _view_faellesskab(actor, faellesskab) -> bool:
     return actor.is_brobygger or _own_faellesskab(actor, faellesskab)
 
 
+def _venteliste(actor, obj=None) -> bool:
+    """Koordinatorer always; brobyggere when the centre has switched the waiting list on."""
+    return actor.is_koordinator or (actor.is_brobygger and actor.center.venteliste_synlig)
+
+
+def _anmod(actor, borger=None) -> bool:
+    """A brobygger may ask to take on a borger who waits for one, when the list is switched on."""
+    return (actor.is_brobygger and actor.center.venteliste_synlig
+            and (borger is None or borger.brobygger_id is None))
+
+
+def _host(actor, ledsagelse) -> bool:
+    """The host side of a first meeting: the foreningskontakt of the fællesskab's forening, or a koordinator."""
+    if actor.is_koordinator:
+        return True
+    return (actor.is_foreningskontakt and ledsagelse is not None
+            and ledsagelse.match.faellesskab.forening_id in actor.forening_ids)
+
+
 RULES: dict[tuple[str, str], Rule] = {
     ("borger", "list"): _roles(K, B),
     ("borger", "view"): _own("borger"),
@@ -154,6 +173,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("paamindelse", "list"): _roles(K),
     ("paamindelse", "retry"): _roles(K),
     ("match", "board"): _roles(K),
+    ("venteliste", "list"): _venteliste,
+    ("anmodning", "create"): _anmod,
+    ("anmodning", "list"): _roles(K),
+    ("anmodning", "decide"): _roles(K),
+    ("center", "change"): _roles(K),
+    ("nyankomst", "list"): _roles(K, F),
+    ("ledsagelse", "host"): _host,
+    ("kalenderfeed", "manage"): _roles(K, B, F),
 }
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
@@ -191,6 +218,10 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
         return qs.filter(pk__in=actor.forening_ids)
     if kind == "faellesskab" and actor.is_foreningskontakt:
         return qs.filter(forening_id__in=actor.forening_ids)
+    if kind == "nyankomst" and actor.is_foreningskontakt:  # ledsagelser to the forening's fællesskaber
+        return qs.filter(match__faellesskab__forening_id__in=actor.forening_ids)
+    if kind == "venteliste":  # borgere with no brobygger yet
+        return qs.filter(brobygger__isnull=True)
     return qs
 
 
@@ -204,3 +235,68 @@ def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model
         raise Http404 from None
     check(actor, kind, action, obj)
     return obj
+
+
+# --- Field-level access --------------------------------------------------------------------------
+# Which of a borger's (and the journey's) fields each role may receive. Koordinatorer and the
+# responsible brobygger work with the whole record (row access above decides whose). A
+# foreningskontakt gets a newcomer's first name and the welcome note, and only when the borger has
+# consented to "deling_med_vaert"; never surname, contact details, barriers, health, notes or
+# samtaler. Forening-facing selectors build their rows through `visible_fields`, never by handing
+# model objects to templates.
+
+ALL = None  # every field
+FIELDS: dict[tuple[str, str], frozenset[str] | None] = {
+    ("borger", K): ALL,
+    ("borger", B): ALL,
+    ("borger", F): frozenset({"fornavn"}),
+    ("ledsagelse", K): ALL,
+    ("ledsagelse", B): ALL,
+    ("ledsagelse", F): frozenset({"tidspunkt", "varighed_min", "velkomstnote", "status",
+                                  "vaert_bekraeftet", "vaert_rapport"}),
+    ("brobygger", K): ALL,
+    ("brobygger", B): ALL,
+    ("brobygger", F): frozenset({"first_name"}),
+    # What a foreningskontakt may see of and change in their own forening: not the centre's own notes
+    # and assessments.
+    ("forening", K): ALL,
+    ("forening", B): ALL,
+    ("forening", F): frozenset({"navn", "cvr", "kontaktperson", "email", "telefon", "adresse", "postnummer",
+                                "hjemmeside", "inklusionsparat", "partnerskab"}),
+    ("forening_ret", K): ALL,
+    ("forening_ret", F): frozenset({"navn", "cvr", "kontaktperson", "email", "telefon", "adresse", "postnummer",
+                                    "hjemmeside"}),
+    # The waiting list brobyggere may see (issue #4): first name, area and interests only.
+    ("venteliste", K): frozenset({"fornavn", "postnummer", "interesser"}),
+    ("venteliste", B): frozenset({"fornavn", "postnummer", "interesser"}),
+}
+# Fields that need the borger's consent to "deling_med_vaert" before a foreningskontakt sees them.
+NEEDS_HOST_CONSENT = frozenset({("borger", "fornavn"), ("ledsagelse", "velkomstnote")})
+
+
+def may_see_field(actor: Actor, kind: str, name: str) -> bool:
+    allowed = FIELDS.get((kind, actor.rolle), frozenset())
+    return allowed is ALL or name in allowed
+
+
+def visible_fields(actor: Actor, kind: str, obj, names, *, host_consent: bool = False) -> dict:
+    """The values of `names` on `obj` the actor may see; a forbidden field is simply absent.
+
+    For a foreningskontakt, consent-bound fields are absent unless `host_consent` is true.
+    """
+    out = {}
+    for name in names:
+        if not may_see_field(actor, kind, name):
+            continue
+        if actor.is_foreningskontakt and (kind, name) in NEEDS_HOST_CONSENT and not host_consent:
+            continue
+        out[name] = getattr(obj, name)
+    return out
+
+
+def actor_for_forening_link(forening) -> Actor:
+    """The actor behind a signed "Er det stadig korrekt?" link: that one forening, nothing else."""
+    from django.contrib.auth.models import AnonymousUser
+
+    medlemskab = Medlemskab(center=forening.center, rolle=F)
+    return Actor(user=AnonymousUser(), medlemskab=medlemskab, forening_ids=frozenset({forening.pk}))

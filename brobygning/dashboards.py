@@ -1,7 +1,7 @@
 """Each role's front page, read through the scoped selectors."""
 
 from borgere.models import BorgerStatus
-from borgere.selectors import borger_list
+from borgere.selectors import anmodning_list, borger_list
 from foreninger.selectors import faellesskab_list, forening_list
 from matching import selectors as matching
 
@@ -16,6 +16,8 @@ def min_dag(*, actor) -> dict:
         "uden_udfald": list(matching.past_unrecorded_ledsagelser(actor=actor)),
         "opfoelgninger": list(matching.due_opfoelgninger(actor=actor)),
         "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:20]),
+        "kom_ikke": list(matching.host_reported_no_show(actor=actor)),
+        "venteliste": access.can(actor, "venteliste", "list"),
     }
 
 
@@ -26,7 +28,17 @@ def koordinator_overblik(*, actor) -> dict:
         "forfaldne": list(matching.due_opfoelgninger(actor=actor, within_days=-1)),
         "fejlede_paamindelser": failed_reminders_count(actor=actor),
         "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:20]),
+        "anmodninger": anmodning_list(actor=actor).count(),
+        "foraeldede": list(stale_faellesskaber(actor=actor)[:20]),
+        "interval_uger": actor.center.bekraeft_interval_uger,
     }
+
+
+def stale_faellesskaber(*, actor):
+    """The centre's fællesskaber not confirmed for 2 × N weeks (or never), oldest first."""
+    from foreninger.services import stale_q
+
+    return faellesskab_list(actor=actor).filter(stale_q(actor.center)).order_by("sidst_bekraeftet", "titel")
 
 
 def failed_reminders_count(*, actor) -> int:
@@ -35,7 +47,8 @@ def failed_reminders_count(*, actor) -> int:
 
 
 def forening_overblik(*, actor) -> dict:
-    return {"foreninger": forening_list(actor=actor).count(), "faellesskaber": faellesskab_list(actor=actor).count()}
+    return {"foreninger": forening_list(actor=actor).count(), "faellesskaber": faellesskab_list(actor=actor).count(),
+            "nye": matching.nye_paa_vej(actor=actor)}
 
 
 def for_actor(*, actor) -> tuple[str, dict]:

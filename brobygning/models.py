@@ -3,6 +3,7 @@ the taxonomy and the audit log."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,15 @@ class Frivilligcenter(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     telefon = models.CharField(_("telefon"), max_length=30, blank=True)
     oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    venteliste_synlig = models.BooleanField(
+        _("brobyggere ser borgere, der venter"), default=False,
+        help_text=_("Brobyggere ser fornavn, område og interesser og kan bede om at tage en borger."),
+    )
+    bekraeft_interval_uger = models.PositiveSmallIntegerField(
+        _("spørg foreninger hver (uger)"), default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_("Så ofte får foreningerne “Er det stadig korrekt?”. Dobbelt så gammelt regnes som forældet."),
+    )
 
     class Meta:
         verbose_name = _("frivilligcenter")
@@ -253,3 +263,18 @@ class Paamindelse(models.Model):
 
     def __str__(self):
         return f"{self.art} {self.emne_type}#{self.emne_id} ({self.get_status_display()})"
+
+
+class Kalenderfeed(models.Model):
+    """A brobygger's personal iCal feed. Only a SHA-256 hash of the secret token is stored."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kalenderfeed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    oprettet = models.DateTimeField(_("oprettet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kalenderfeed")
+        verbose_name_plural = _("kalenderfeeds")
+
+    def __str__(self):
+        return f"{self.user_id} ({self.oprettet:%Y-%m-%d})"

@@ -1,7 +1,11 @@
 """Writes for centres, memberships and invitations."""
 
+import hashlib
+import secrets
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -13,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from . import access
 from .audit import log_action
-from .models import Invitation, Medlemskab, Rolle, User
+from .changes import apply_changes
+from .models import Invitation, Kalenderfeed, Medlemskab, Rolle, User
 
 INVITATION_SALT = "brobygning.invitation"
 
@@ -97,6 +102,11 @@ def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
 
 
 def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
+    """Deactivate the user in the actor's centre.
+
+    Ends all their sessions at once and revokes their calendar feed. A user with no other active
+    membership is also made inactive, so they cannot log in at all.
+    """
     access.check(actor, "medlemskab", "change", medlemskab)
     if medlemskab.user_id == actor.user.pk:
         raise ValidationError(_("Du kan ikke deaktivere dig selv."))
@@ -104,4 +114,69 @@ def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
         medlemskab.aktiv = False
         medlemskab.save(update_fields=["aktiv"])
         log_action(actor=actor, handling="deaktiveret", obj=medlemskab, felter=["aktiv"])
+        user = User.objects.select_for_update().get(pk=medlemskab.user_id)
+        if not Medlemskab.objects.filter(user=user, aktiv=True).exists() and user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            log_action(actor=actor, handling="deaktiveret", obj=user, felter=["is_active"])
+        Kalenderfeed.objects.filter(user=user).delete()
+        end_sessions(user)
     return medlemskab
+
+
+def end_sessions(user) -> int:
+    """Delete every stored session of `user` (the database session store; see SESSION_ENGINE)."""
+    from django.contrib.sessions.models import Session
+
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+# --- Personal calendar feed -----------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def kalenderfeed_new(*, actor) -> str:
+    """A new secret feed token for the actor (the old one stops working). Returned once; only its hash is kept."""
+    access.check(actor, "kalenderfeed", "manage")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        feed, _created = Kalenderfeed.objects.update_or_create(
+            user=actor.user, defaults={"token_hash": _hash_token(token), "oprettet": timezone.now()})
+        log_action(actor=actor, handling="kalenderfeed oprettet", obj=feed)
+    return token
+
+
+def kalenderfeed_revoke(*, actor) -> None:
+    access.check(actor, "kalenderfeed", "manage")
+    with transaction.atomic():
+        for feed in Kalenderfeed.objects.filter(user=actor.user):
+            log_action(actor=actor, handling="kalenderfeed slettet", obj=feed)
+            feed.delete()
+
+
+def user_for_feed_token(token: str):
+    """The active user behind a feed token, or None."""
+    if not token or len(token) > 100:
+        return None
+    feed = Kalenderfeed.objects.select_related("user").filter(token_hash=_hash_token(token)).first()
+    return feed.user if feed and feed.user.is_active else None
+
+
+def center_settings_update(*, actor, data: dict):
+    """A koordinator's settings for their centre: the waiting list and the confirmation interval."""
+    from .models import Frivilligcenter
+
+    access.check(actor, "center", "change")
+    with transaction.atomic():
+        center = Frivilligcenter.objects.select_for_update().get(pk=actor.center_id)
+        felter = apply_changes(center, {k: data[k] for k in ("venteliste_synlig", "bekraeft_interval_uger")})
+        log_action(actor=actor, handling="ændret", obj=center, felter=felter)
+    return center

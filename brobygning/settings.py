@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,7 +187,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # "Er det stadig korrekt?": each forening is asked every N weeks (per centre); the task picks who is due.
+    "ask-foreninger-to-confirm": {
+        "task": "foreninger.tasks.ask_foreninger_to_confirm",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
+# How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
+BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Security ------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_outbox
+from borgere import venteliste_views
+from foreninger import portal_views
+
+from . import views, views_outbox, views_profil
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +14,21 @@ urlpatterns = [
     path("medlemmer/inviter/", views.invitation_create, name="invitation_create"),
     path("medlemmer/<int:pk>/deaktiver/", views.medlem_deactivate, name="medlem_deactivate"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("center/indstillinger/", views_profil.center_indstillinger, name="center_indstillinger"),
+    path("profil/", views_profil.profil, name="profil"),
+    path("profil/kalender/ny/", views_profil.kalender_ny, name="kalender_ny"),
+    path("profil/kalender/slet/", views_profil.kalender_slet, name="kalender_slet"),
+    path("kalender/<str:token>.ics", views_profil.kalender_feed, name="kalender_feed"),
+    path("venteliste/", venteliste_views.venteliste, name="venteliste"),
+    path("venteliste/<int:pk>/anmod/", venteliste_views.venteliste_anmod, name="venteliste_anmod"),
+    path("anmodninger/", venteliste_views.anmodning_list, name="anmodning_list"),
+    path("anmodninger/<int:pk>/", venteliste_views.anmodning_decide, name="anmodning_decide"),
+    path("nye-paa-vej/", portal_views.nye_paa_vej, name="nye_paa_vej"),
+    path("nye-paa-vej/<int:pk>/vi-tager-imod/", portal_views.vaert_bekraeft, name="vaert_bekraeft"),
+    path("nye-paa-vej/<int:pk>/efter-moedet/", portal_views.vaert_rapport, name="vaert_rapport"),
+    path("stadig-korrekt/<str:token>/", portal_views.bekraeft_list, name="bekraeft_list"),
+    path("stadig-korrekt/<str:token>/<int:pk>/", portal_views.bekraeft_faellesskab, name="bekraeft_faellesskab"),
+    path("stadig-korrekt/<str:token>/<int:pk>/ret/", portal_views.bekraeft_rediger, name="bekraeft_rediger"),
     path("paamindelser/", views_outbox.outbox_list, name="outbox"),
     path("paamindelser/<int:pk>/proev-igen/", views_outbox.outbox_retry, name="outbox_retry"),
     path("borgere/", include("borgere.urls")),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr
 
+from brobygning import access
 from brobygning.forms import PostnummerField, helper, tag_field
 from brobygning.models import TagType
 
@@ -21,8 +22,12 @@ class ForeningForm(forms.ModelForm):
                   "inklusionsparat", "partnerskab", "noter"]
         widgets = {"noter": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if actor is not None:  # a foreningskontakt neither sees nor sets the centre's notes and assessments
+            for name in list(self.fields):
+                if not access.may_see_field(actor, "forening_ret", name):
+                    del self.fields[name]
         self.helper = helper(_("Gem"))
 
     def clean_cvr(self):

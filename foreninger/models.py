@@ -30,6 +30,9 @@ class Forening(Archivable):
     )
     partnerskab = models.BooleanField(_("med i det lokale partnerskab"), default=False)
     noter = long_text(_("interne noter"))
+    # "Er det stadig korrekt?": each mailing gets a new nonce, so only the latest link works.
+    bekraeft_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    bekraeft_sendt = models.DateTimeField(_("sidst spurgt"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("forening")

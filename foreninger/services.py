@@ -1,7 +1,17 @@
 """Writes for foreninger and fællesskaber. Each runs in one transaction and writes the audit log."""
 
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brobygning import access
@@ -26,6 +36,7 @@ def forening_update(*, actor, forening: Forening, data: dict) -> Forening:
     with transaction.atomic():
         forening = Forening.objects.select_for_update().get(pk=forening.pk)
         access.check(actor, "forening", "change", forening)
+        data = {name: value for name, value in data.items() if access.may_see_field(actor, "forening_ret", name)}
         felter = apply_changes(forening, data)
         log_action(actor=actor, handling="ændret", obj=forening, felter=felter)
     return forening
@@ -65,6 +76,8 @@ def faellesskab_update(*, actor, faellesskab: Faellesskab, data: dict, moedetide
     with transaction.atomic():
         faellesskab = Faellesskab.objects.select_for_update().get(pk=faellesskab.pk)
         access.check(actor, "faellesskab", "change", faellesskab)
+        if actor.is_foreningskontakt:  # the forening itself has looked it over: that confirms it
+            data = {**data, "sidst_bekraeftet": timezone.localdate()}
         felter = apply_changes(faellesskab, data)
         felter += _sync_moedetider(faellesskab, moedetider)
         log_action(actor=actor, handling="ændret", obj=faellesskab, felter=felter)
@@ -101,3 +114,91 @@ def _sync_moedetider(faellesskab: Faellesskab, rows: list[dict]) -> list[str]:
         moedetid = existing or Moedetid(faellesskab=faellesskab)
         changed |= bool(apply_changes(moedetid, {name: row.get(name) for name in MOEDETID_FIELDS}))
     return ["moedetider"] if changed else []
+
+
+# --- "Er det stadig korrekt?" ---------------------------------------------------------------------
+# Every N weeks (the centre's `bekraeft_interval_uger`) each forening gets a signed, expiring link.
+# The token holds the forening's id and a nonce stored on the forening; a new mailing replaces the
+# nonce, so an old link stops working, and a link never opens another forening's fællesskaber.
+
+BEKRAEFT_SALT = "brobygning.bekraeft"
+
+
+def bekraeft_token(forening: Forening) -> str:
+    return signing.dumps({"f": forening.pk, "n": forening.bekraeft_nonce}, salt=BEKRAEFT_SALT)
+
+
+def forening_from_bekraeft_token(token: str) -> Forening | None:
+    """The forening behind a link, or None when it is tampered with, expired or replaced by a newer one."""
+    max_age = settings.BEKRAEFT_LINK_MAX_AGE_DAYS * 24 * 3600
+    try:
+        data = signing.loads(token, salt=BEKRAEFT_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not data.get("n"):
+        return None
+    forening = Forening.objects.active().select_related("center").filter(pk=data.get("f")).first()
+    if forening is None or not secrets.compare_digest(forening.bekraeft_nonce, str(data["n"])):
+        return None
+    return forening
+
+
+def bekraeft_recipients(forening: Forening) -> list[str]:
+    """The forening's own address, else its active foreningskontakter's."""
+    if forening.email:
+        return [forening.email]
+    return sorted(set(forening.kontakter.filter(aktiv=True, user__is_active=True).values_list("user__email", flat=True)))
+
+
+def foreninger_due_for_bekraeft(*, now=None):
+    """Active foreninger with active fællesskaber that were last asked N weeks ago or never."""
+    now = now or timezone.now()
+    due = []
+    qs = Forening.objects.active().select_related("center").filter(
+        faellesskaber__arkiveret__isnull=True).distinct()
+    for forening in qs:
+        interval = timedelta(weeks=forening.center.bekraeft_interval_uger)
+        if forening.bekraeft_sendt is None or forening.bekraeft_sendt <= now - interval:
+            due.append(forening)
+    return due
+
+
+def bekraeft_send(*, forening: Forening) -> bool:
+    """Mail the forening a new link (which retires the previous one). False when there is nobody to mail."""
+    recipients = bekraeft_recipients(forening)
+    if not recipients:
+        return False
+    with transaction.atomic():
+        forening = Forening.objects.select_for_update().select_related("center").get(pk=forening.pk)
+        forening.bekraeft_nonce = secrets.token_urlsafe(16)
+        forening.bekraeft_sendt = timezone.now()
+        forening.save(update_fields=["bekraeft_nonce", "bekraeft_sendt"])
+        log_action(actor=access.actor_for_forening_link(forening), handling="spurgt om stadig korrekt",
+                   obj=forening, felter=["bekraeft_sendt"])
+        link = settings.SITE_URL.rstrip("/") + reverse("bekraeft_list", args=[bekraeft_token(forening)])
+        faellesskaber = [f.titel for f in forening.faellesskaber.active().order_by("titel")]
+        context = {"forening": forening.navn, "center": forening.center.navn, "link": link,
+                   "faellesskaber": faellesskaber, "dage": settings.BEKRAEFT_LINK_MAX_AGE_DAYS}
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = render_to_string("email/bekraeft_subject.txt", context).strip()
+            message = EmailMultiAlternatives(subject, render_to_string("email/bekraeft.txt", context), to=recipients)
+            message.attach_alternative(render_to_string("email/bekraeft.html", context), "text/html")
+        transaction.on_commit(message.send)
+    return True
+
+
+def faellesskab_bekraeft(*, actor, faellesskab: Faellesskab) -> Faellesskab:
+    """"Stadig korrekt": the forening vouches for the entry as it stands."""
+    with transaction.atomic():
+        faellesskab = Faellesskab.objects.select_for_update().get(pk=faellesskab.pk)
+        access.check(actor, "faellesskab", "change", faellesskab)
+        faellesskab.sidst_bekraeftet = timezone.localdate()
+        faellesskab.save(update_fields=["sidst_bekraeftet"])
+        log_action(actor=actor, handling="bekræftet", obj=faellesskab, felter=["sidst_bekraeftet"])
+    return faellesskab
+
+
+def stale_q(center) -> Q:
+    """Fællesskaber not confirmed for 2 × the centre's interval (or never)."""
+    cutoff = timezone.localdate() - timedelta(weeks=2 * center.bekraeft_interval_uger)
+    return Q(sidst_bekraeftet__isnull=True) | Q(sidst_bekraeftet__lt=cutoff)

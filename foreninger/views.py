@@ -31,13 +31,14 @@ def forening_detail(request, pk):
 @member_required
 def forening_create(request):
     access.check(request.actor, "forening", "create")
-    return _forening_form(request, ForeningForm(request.POST or None), None)
+    return _forening_form(request, ForeningForm(request.POST or None, actor=request.actor), None)
 
 
 @member_required
 def forening_update(request, pk):
     forening = selectors.forening_get(actor=request.actor, pk=pk, action="change")
-    return _forening_form(request, ForeningForm(request.POST or None, instance=forening), forening)
+    return _forening_form(request, ForeningForm(request.POST or None, instance=forening, actor=request.actor),
+                          forening)
 
 
 def _forening_form(request, form, forening):
@@ -91,18 +92,21 @@ def faellesskab_update(request, pk):
     return _faellesskab_form(request, selectors.faellesskab_get(actor=request.actor, pk=pk, action="change"))
 
 
-def _faellesskab_form(request, faellesskab):
+def _faellesskab_form(request, faellesskab, *, actor=None, done_url=None, tilbage=None):
+    """The fællesskab form. `actor`/`done_url` are given for an edit through a signed link."""
+    actor = actor or request.actor
     data = request.POST or None
     initial = {"forening": request.GET.get("forening")} if faellesskab is None else None
     form = FaellesskabForm(data, instance=faellesskab, initial=initial,
-                           foreninger=selectors.forening_list(actor=request.actor))
+                           foreninger=selectors.forening_list(actor=actor))
     formset = MoedetidFormSet(data, instance=faellesskab, prefix="moedetider")
     def save():
         moedetider = [row for row in formset.cleaned_data if row]
         if faellesskab is None:
-            return services.faellesskab_create(actor=request.actor, data=form.cleaned_data, moedetider=moedetider)
-        return services.faellesskab_update(actor=request.actor, faellesskab=faellesskab, data=form.cleaned_data,
-                                           moedetider=moedetider)
+            return services.faellesskab_create(actor=actor, data=form.cleaned_data, moedetider=moedetider)
+        saved = services.faellesskab_update(actor=actor, faellesskab=faellesskab, data=form.cleaned_data,
+                                            moedetider=moedetider)
+        return done_url or saved
 
     formset_ok = request.method != "POST" or formset.is_valid()
     if formset_ok and (response := save_valid_form(request, form, save, _("Fællesskabet er gemt."))):
@@ -110,7 +114,7 @@ def _faellesskab_form(request, faellesskab):
     titel = _("Nyt fællesskab") if faellesskab is None else _("Ret %(titel)s") % {"titel": faellesskab.titel}
     return render(request, "foreninger/faellesskab_form.html", {
         "form": form, "formset": formset, "titel": titel,
-        "tilbage": faellesskab,
+        "tilbage": tilbage or faellesskab,
     })
 
 

@@ -74,8 +74,9 @@ NEAR_SHARE = 0.25  # within this share of the borger's max distance: full distan
 AT_MAX = 0.6  # distance fraction exactly at the max distance
 FAR_FLOOR = -1.0  # the distance fraction approaches this far beyond the max (−25 points)
 FAR_DECAY = 2.0  # how fast it gets there (per multiple of the max distance)
-FRESH_DAYS = 56  # 8 weeks: full freshness
-STALE_DAYS = 365  # a year: no freshness credit
+FRESH_DAYS = 56  # 8 weeks, the default interval a centre asks foreninger "Er det stadig korrekt?"
+# Full freshness within the centre's interval (N weeks); none once the entry is stale (2 × N weeks),
+# so stale entries rank lower. `rank(..., fresh_days=7 * N)` passes the centre's own N.
 DEFAULT_K = 20
 
 _DAYPART_ORDER = {code: i for i, (code, *_rest) in enumerate(DAYPARTS)}
@@ -172,9 +173,10 @@ def hard_filter(b: BorgerProfil, k: Kandidat, exclude: frozenset[int] | set[int]
 
 
 class _Borger:
-    __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "today")
+    __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "today",
+                 "fresh_days", "stale_days")
 
-    def __init__(self, b: BorgerProfil, today: date):
+    def __init__(self, b: BorgerProfil, today: date, fresh_days: int = FRESH_DAYS):
         self.b = b
         self.interesser = b.interesser
         self.n_interesser = len(b.interesser)
@@ -183,6 +185,8 @@ class _Borger:
         self.mapped = sorted(s for s in b.barrierer if s in BARRIER_PREFERS)
         self.barrier_sets = [frozenset(BARRIER_PREFERS[s]) for s in self.mapped]
         self.today = today
+        self.fresh_days = max(int(fresh_days), 1)
+        self.stale_days = 2 * self.fresh_days
 
 
 def _kategori_relates(b: BorgerProfil, k: Kandidat) -> bool:
@@ -248,11 +252,11 @@ def _friskhed(c: _Borger, k: Kandidat) -> float:
     if k.sidst_bekraeftet is None:
         return 0.0
     days = (c.today - k.sidst_bekraeftet).days
-    if days >= STALE_DAYS:
+    if days >= c.stale_days:
         return 0.0
-    if days <= FRESH_DAYS:
+    if days <= c.fresh_days:
         return 1.0
-    return (STALE_DAYS - days) / (STALE_DAYS - FRESH_DAYS)
+    return (c.stale_days - days) / (c.stale_days - c.fresh_days)
 
 
 def _kapacitet(_c: _Borger, k: Kandidat) -> float:
@@ -274,14 +278,15 @@ PARTS = {
 }
 
 
-def fractions(b: BorgerProfil, k: Kandidat, today: date) -> dict[str, float]:
-    c = _Borger(b, today)
+def fractions(b: BorgerProfil, k: Kandidat, today: date, fresh_days: int = FRESH_DAYS) -> dict[str, float]:
+    c = _Borger(b, today, fresh_days)
     return {name: part(c, k) for name, part in PARTS.items()}
 
 
-def score_parts(b: BorgerProfil, k: Kandidat, today: date, weights: Mapping[str, float] = WEIGHTS):
+def score_parts(b: BorgerProfil, k: Kandidat, today: date, weights: Mapping[str, float] = WEIGHTS,
+                fresh_days: int = FRESH_DAYS):
     """(score 0–100, fraction per part, points per part)."""
-    fr = fractions(b, k, today)
+    fr = fractions(b, k, today, fresh_days)
     parts = {name: weights.get(name, 0) * frac for name, frac in fr.items()}
     return _clamp(sum(parts.values())), fr, parts
 
@@ -354,7 +359,7 @@ def _reasons(c: _Borger, k: Kandidat, fr: dict[str, float], _: _Memo) -> list[st
     if helping:
         out.append(_("Tager hensyn til borgerens barrierer: %(hensyn)s") % {"hensyn": _names(helping, k.tag_navne)})
     if fr["friskhed"] >= 1.0:
-        out.append(_("Oplysningerne er bekræftet inden for de sidste 8 uger"))
+        out.append(_("Oplysningerne er bekræftet inden for de sidste %(uger)d uger") % {"uger": c.fresh_days // 7})
     if k.kapacitet is not None and k.kapacitet > 0:
         out.append(ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", k.kapacitet) % {"antal": k.kapacitet})
     return out
@@ -388,8 +393,9 @@ def _caveat(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, floa
     days = _age_days(k, c.today)
     if days is None:
         add("friskhed", 3, lambda: _("Oplysningerne er aldrig blevet bekræftet"))
-    elif days >= STALE_DAYS:
-        add("friskhed", 3, lambda: _("Oplysningerne er ikke bekræftet i over et år"))
+    elif days >= c.stale_days:
+        add("friskhed", 3, lambda: _("Oplysningerne er ikke bekræftet i over %(uger)d uger")
+            % {"uger": c.stale_days // 7})
     unmet = [s for s, features in zip(c.mapped, c.barrier_sets, strict=True) if features.isdisjoint(k.tilgaengelighed)]
     if unmet:
         add("barrierer", 2, lambda: _("Intet særligt hensyn til: %(barrierer)s")
@@ -412,6 +418,7 @@ def rank(
     k: int = DEFAULT_K,
     today: date | None = None,
     weights: Mapping[str, float] = WEIGHTS,
+    fresh_days: int = FRESH_DAYS,
 ) -> list[Forslag]:
     """The top `k` candidates that pass the hard filters, best first.
 
@@ -419,7 +426,7 @@ def rank(
     ("afsluttet") match, i.e. declined or ended before, and ones with an open match already.
     Ties are broken by distance, then id, so the order is deterministic.
     """
-    c = _Borger(borger, today or date.today())
+    c = _Borger(borger, today or date.today(), fresh_days)
     parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
     scored = []
     for kand in kandidater:

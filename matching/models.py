@@ -126,6 +126,11 @@ class LedsagelseStatus(models.TextChoices):
     AFLYST = "aflyst", _("Aflyst")
 
 
+class VaertRapport(models.TextChoices):
+    KOM = "kom", _("Kom og blev taget godt imod")
+    KOM_IKKE = "kom_ikke", _("Kom ikke")
+
+
 class Ledsagelse(models.Model):
     """The first meeting, where a brobygger goes along."""
 
@@ -145,6 +150,9 @@ class Ledsagelse(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=LedsagelseStatus.choices,
                               default=LedsagelseStatus.PLANLAGT)
     vaert_bekraeftet = models.DateTimeField(_("værten har bekræftet"), null=True, blank=True)
+    vaert_rapport = models.CharField(_("værtens melding efter mødet"), max_length=10,
+                                     choices=VaertRapport.choices, blank=True)
+    vaert_rapporteret = models.DateTimeField(_("værten meldte"), null=True, blank=True)
     oprettet = models.DateTimeField(auto_now_add=True)
 
     class Meta:

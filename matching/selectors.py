@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 
-from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage
+from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage, VaertRapport
 
 
 def match_list(*, actor):
@@ -103,3 +103,72 @@ def due_opfoelgninger(*, actor, within_days=7):
 def stage_counts(*, actor) -> list[tuple[str, int]]:
     counts = dict(match_list(actor=actor).values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
     return [(Stage(stage).label, counts.get(stage, 0)) for stage in Stage.values]
+
+
+# --- The forening's view: "Nye på vej" ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NyPaaVej:
+    """A newcomer on their way to one of the forening's fællesskaber, as the host may see it.
+
+    Built field by field through the access module's allowlist: no model object reaches the template.
+    """
+
+    pk: int  # the ledsagelse
+    faellesskab: str
+    tidspunkt: datetime
+    fornavn: str  # "" without the borger's consent to share with the host
+    brobygger_fornavn: str
+    velkomstnote: str
+    vaert_bekraeftet: datetime | None
+    vaert_rapport: str
+    vaert_rapport_label: str
+    kan_bekraefte: bool
+    kan_rapportere: bool
+
+
+def nye_paa_vej(*, actor, days_back=14) -> list[NyPaaVej]:
+    """Planned first meetings to the actor's fællesskaber, recent and upcoming. Three queries."""
+    from borgere.models import Formaal, Samtykke
+
+    access.check(actor, "nyankomst", "list")
+    now = timezone.now()
+    qs = access.scope(actor, "nyankomst", Ledsagelse.objects.select_related("match__borger", "match__faellesskab",
+                                                                             "brobygger"))
+    qs = qs.filter(tidspunkt__gte=now - timedelta(days=days_back)).exclude(
+        status__in=[LedsagelseStatus.AFLYST, LedsagelseStatus.UDEBLEV]).exclude(
+        match__stage=Stage.AFSLUTTET).order_by("tidspunkt")
+    rows = list(qs)
+    consented = set(Samtykke.objects.filter(
+        borger_id__in={r.match.borger_id for r in rows}, formaal=Formaal.DELING_MED_VAERT,
+        tilbagekaldt__isnull=True).values_list("borger_id", flat=True))
+    out = []
+    for ledsagelse in rows:
+        consent = ledsagelse.match.borger_id in consented
+        borger = access.visible_fields(actor, "borger", ledsagelse.match.borger, ["fornavn"], host_consent=consent)
+        moede = access.visible_fields(actor, "ledsagelse", ledsagelse,
+                                      ["tidspunkt", "velkomstnote", "vaert_bekraeftet", "vaert_rapport"],
+                                      host_consent=consent)
+        brobygger = access.visible_fields(actor, "brobygger", ledsagelse.brobygger, ["first_name"])
+        rapport = moede.get("vaert_rapport", "")
+        out.append(NyPaaVej(
+            pk=ledsagelse.pk, faellesskab=ledsagelse.match.faellesskab.titel, tidspunkt=moede["tidspunkt"],
+            fornavn=borger.get("fornavn", ""), brobygger_fornavn=brobygger.get("first_name", ""),
+            velkomstnote=moede.get("velkomstnote", ""), vaert_bekraeftet=moede.get("vaert_bekraeftet"),
+            vaert_rapport=rapport, vaert_rapport_label=VaertRapport(rapport).label if rapport else "",
+            kan_bekraefte=ledsagelse.tidspunkt > now and moede.get("vaert_bekraeftet") is None,
+            kan_rapportere=ledsagelse.tidspunkt <= now and not rapport,
+        ))
+    return out
+
+
+def ledsagelse_for_host(*, actor, pk):
+    qs = Ledsagelse.objects.select_related("match__faellesskab")
+    return access.get_or_deny(actor, "ledsagelse", "host", qs, pk)
+
+
+def host_reported_no_show(*, actor):
+    """The brobygger's meetings the host reported "kom ikke" for, while the outcome is still open."""
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(vaert_rapport=VaertRapport.KOM_IKKE, status=LedsagelseStatus.PLANLAGT).order_by("tidspunkt")

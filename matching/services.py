@@ -26,6 +26,7 @@ from .models import (
     OpfoelgningType,
     Resultat,
     Stage,
+    VaertRapport,
 )
 
 # When each follow-up falls due, counted from the first meeting.
@@ -58,21 +59,26 @@ def match_transition(*, actor, match: Match, til: str, note: str = "", aarsag: s
     with transaction.atomic():
         match = Match.objects.select_for_update().get(pk=match.pk)
         access.check(actor, "match", "change", match)
-        if not stages.allowed(match.stage, til):
-            raise ValidationError(
-                _("Et match kan ikke gå fra “%(fra)s” til “%(til)s”.")
-                % {"fra": Stage(match.stage).label, "til": Stage(til).label}
-            )
-        if til == Stage.AFSLUTTET:
-            if aarsag not in Afslutningsaarsag.values:
-                raise ValidationError({"aarsag": _("Vælg hvorfor matchet slutter.")})
-            match.afslutningsaarsag, match.afslutningsnote = aarsag, note[:500]
-        MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=actor.user, note=note[:500])
-        match.stage, match.stage_siden = til, timezone.now()
-        match.save()
-        log_action(actor=actor, handling=f"fase:{til}", obj=match, felter=["stage"])
-        if til == Stage.AFSLUTTET:
-            _stop_what_is_pending(match)
+        return _transition(actor=actor, match=match, til=til, note=note, aarsag=aarsag)
+
+
+def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = "") -> Match:
+    """The state machine step itself, for a locked match whose access the caller has checked."""
+    if not stages.allowed(match.stage, til):
+        raise ValidationError(
+            _("Et match kan ikke gå fra “%(fra)s” til “%(til)s”.")
+            % {"fra": Stage(match.stage).label, "til": Stage(til).label}
+        )
+    if til == Stage.AFSLUTTET:
+        if aarsag not in Afslutningsaarsag.values:
+            raise ValidationError({"aarsag": _("Vælg hvorfor matchet slutter.")})
+        match.afslutningsaarsag, match.afslutningsnote = aarsag, note[:500]
+    MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=actor.user, note=note[:500])
+    match.stage, match.stage_siden = til, timezone.now()
+    match.save()
+    log_action(actor=actor, handling=f"fase:{til}", obj=match, felter=["stage"])
+    if til == Stage.AFSLUTTET:
+        _stop_what_is_pending(match)
     return match
 
 
@@ -191,3 +197,60 @@ def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag
             match_transition(actor=actor, match=match, til=Stage.AFSLUTTET, aarsag=reason,
                              note=aarsag or Resultat(resultat).label)
     return opfoelgning
+
+
+# --- The host's side (værtsskab) ------------------------------------------------------------------
+
+
+def _host_ledsagelse(actor, ledsagelse: Ledsagelse) -> Ledsagelse:
+    ledsagelse = Ledsagelse.objects.select_for_update().select_related("match__faellesskab").get(pk=ledsagelse.pk)
+    access.check(actor, "ledsagelse", "host", ledsagelse)
+    if ledsagelse.match.er_afsluttet or ledsagelse.status in (LedsagelseStatus.AFLYST, LedsagelseStatus.UDEBLEV):
+        raise ValidationError(_("Mødet er aflyst."))
+    return ledsagelse
+
+
+def vaert_bekraeft(*, actor, ledsagelse: Ledsagelse) -> Ledsagelse:
+    """The host confirms "vi tager imod" before the first meeting."""
+    with transaction.atomic():
+        ledsagelse = _host_ledsagelse(actor, ledsagelse)
+        if ledsagelse.tidspunkt <= timezone.now():
+            raise ValidationError(_("Mødet er allerede begyndt."))
+        if ledsagelse.vaert_bekraeftet is None:
+            ledsagelse.vaert_bekraeftet = timezone.now()
+            ledsagelse.save(update_fields=["vaert_bekraeftet"])
+            log_action(actor=actor, handling="vært bekræftet", obj=ledsagelse, felter=["vaert_bekraeftet"])
+    return ledsagelse
+
+
+def vaert_rapporter(*, actor, ledsagelse: Ledsagelse, rapport: str) -> Ledsagelse:
+    """After the meeting, the host reports with one click.
+
+    "Kom og blev taget godt imod" moves the match to værtsskab (budt velkommen) through the state
+    machine, recording the meeting as attended first if the brobygger has not. "Kom ikke" only
+    flags it: the brobygger sees it on Min dag and records the outcome.
+    """
+    if rapport not in VaertRapport.values:
+        raise ValidationError(_("Ukendt melding."))
+    with transaction.atomic():
+        ledsagelse = _host_ledsagelse(actor, ledsagelse)
+        if ledsagelse.tidspunkt > timezone.now():
+            raise ValidationError(_("Mødet er ikke begyndt endnu."))
+        if ledsagelse.vaert_rapport:
+            raise ValidationError(_("I har allerede meldt tilbage om mødet."))
+        ledsagelse.vaert_rapport, ledsagelse.vaert_rapporteret = rapport, timezone.now()
+        ledsagelse.save(update_fields=["vaert_rapport", "vaert_rapporteret"])
+        log_action(actor=actor, handling=f"vært:{rapport}", obj=ledsagelse, felter=["vaert_rapport"])
+        if rapport == VaertRapport.KOM:
+            match = Match.objects.select_for_update().get(pk=ledsagelse.match_id)
+            if ledsagelse.status == LedsagelseStatus.PLANLAGT:
+                ledsagelse.status = LedsagelseStatus.MOEDT_OP
+                ledsagelse.save(update_fields=["status"])
+                log_action(actor=actor, handling=f"udfald:{ledsagelse.status}", obj=ledsagelse, felter=["status"])
+                reminders.sync_ledsagelse(ledsagelse)
+                if stages.allowed(match.stage, Stage.LEDSAGET):
+                    match = _transition(actor=actor, match=match, til=Stage.LEDSAGET, note=_("Meldt af værten"))
+                    _schedule_followups(match, timezone.localtime(ledsagelse.tidspunkt).date())
+            if stages.allowed(match.stage, Stage.BUDT_VELKOMMEN):
+                _transition(actor=actor, match=match, til=Stage.BUDT_VELKOMMEN, note=_("Meldt af værten"))
+    return ledsagelse

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borgere.models import Borger
-from brobygning.models import Postnummer, Tag
+from brobygning.models import Frivilligcenter, Postnummer, Tag
 
 from . import engine
 from .candidates import DEFAULT_N, candidates_for, effective_role
@@ -52,6 +52,7 @@ class _Context:
     tags: dict[str, list[tuple[str, str]]]  # tag field → [(slug, navn)]
     exclude: frozenset[int]  # fællesskaber with any match for this borger
     origin: tuple[float, float] | None  # the postal code's lat/lng
+    interval_uger: int | None = None  # the centre's "Er det stadig korrekt?" interval (freshness)
 
 
 def _cached_tags(borger: Borger) -> dict[str, list[tuple[str, str]]] | None:
@@ -66,8 +67,9 @@ def _cached_origin(borger: Borger) -> tuple[float, float] | None:
     return (pn.lat, pn.lng) if pn is not None else None
 
 
-def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, origin: bool = True) -> _Context:
-    """The borger's tags, earlier matches and postal-code coordinates, in one query.
+def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, origin: bool = True,
+                    interval: bool = False) -> _Context:
+    """The borger's tags, earlier matches, postal-code coordinates and centre's interval, in one query.
 
     What is already loaded on the instance (prefetched tags, the postal code) is not fetched again.
     Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
@@ -91,8 +93,14 @@ def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, 
         parts.append(f"SELECT 'p', NULL, NULL, NULL, p.lat, p.lng FROM {Postnummer._meta.db_table} p "  # noqa: S608
                      "WHERE p.nr = %s")
         params.append(borger.postnummer_id)
+    cached_center = borger._state.fields_cache.get("center")
+    cached_interval = cached_center.bekraeft_interval_uger if cached_center is not None else None
+    if interval and cached_interval is None:
+        parts.append(f"SELECT 'c', NULL, NULL, c.bekraeft_interval_uger, NULL, NULL "  # noqa: S608
+                     f"FROM {Frivilligcenter._meta.db_table} c WHERE c.id = %s")
+        params.append(borger.center_id)
     out = _Context(tags=cached_tags or {name: [] for name in _TAG_FIELDS.values()}, exclude=frozenset(),
-                   origin=cached_origin)
+                   origin=cached_origin, interval_uger=cached_interval)
     if not parts:
         return out
     exclude = set()
@@ -101,6 +109,8 @@ def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, 
         for kind, slug, navn, fid, lat, lng in cursor.fetchall():
             if kind == "x":
                 exclude.add(fid)
+            elif kind == "c":
+                out.interval_uger = fid
             elif kind == "p":
                 out.origin = (lat, lng)
             else:
@@ -140,12 +150,13 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
     `rolle` ("deltager"/"frivillig"/"begge") overrides the borger's wished role for this search.
     `n` is how many nearest candidates stage 1 hands to stage 2.
     """
-    ctx = _borger_context(borger)
+    ctx = _borger_context(borger, interval=True)
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
                                 exclude_ids=exclude, needs=profil.tilgaengelighedsbehov, origin=ctx.origin)
-    ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate())
+    ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate(),
+                         fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7))
     return [
         Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
                    score=f.score, reasons=f.reasons, caveat=f.caveat, distance_km=f.kandidat.distance_km,

@@ -290,3 +290,23 @@ def test_excluded_ids_are_all_the_borgers_matches(rich, borger, center):
     assert excluded_ids(borger) == {rich[3].pk, rich[4].pk}
     assert {s.faellesskab_id for s in suggestions_for(borger, k=50)} & {rich[3].pk, rich[4].pk} == set()
     assert rich[6].pk in {s.faellesskab_id for s in suggestions_for(borger, k=50)}
+
+
+def test_freshness_follows_the_borgers_centre(rich, borger):
+    """A fællesskab confirmed 10 weeks ago is fresh for a centre asking every 12 weeks, stale at 4."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from foreninger.models import Faellesskab
+
+    Faellesskab.objects.filter(pk__in=[x.pk for x in rich]).update(
+        sidst_bekraeftet=timezone.localdate() - timedelta(weeks=10))
+    center = borger.center
+    center.bekraeft_interval_uger = 12
+    center.save()
+    fresh = suggestions_for(Borger.objects.get(pk=borger.pk), k=1)[0]
+    center.bekraeft_interval_uger = 4
+    center.save()
+    stale = suggestions_for(Borger.objects.get(pk=borger.pk), k=1)[0]
+    assert fresh.parts["friskhed"] > 0 and stale.parts["friskhed"] == 0

@@ -103,7 +103,9 @@ class TestInvitation:
         as_koordinator_a.post(reverse("medlem_deactivate", args=[membership.pk]))
         membership.refresh_from_db()
         assert not membership.aktiv
-        assert as_brobygger_a.get(reverse("borger_list")).status_code == 403
+        # Their session is gone: the next request asks them to log in (and they no longer can).
+        response = as_brobygger_a.get(reverse("borger_list"))
+        assert response.status_code == 302 and reverse("account_login") in response["Location"]
 
 
 class TestHealthz:

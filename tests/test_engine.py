@@ -256,21 +256,32 @@ def test_neither_host_nor_inclusion_ready():
     assert f.caveat == "Ingen fast vært, og foreningen er ikke klædt på til nye"
 
 
-def test_freshness_full_within_8_weeks_decays_to_zero_by_a_year():
+def test_freshness_full_within_8_weeks_decays_to_zero_when_stale_at_16():
     b = borger()
     def pts(days):
         return only(b, kandidat(sidst_bekraeftet=TODAY - timedelta(days=days))).parts["friskhed"]
     assert pts(0) == pts(56) == WEIGHTS["friskhed"]
-    assert WEIGHTS["friskhed"] > pts(120) > pts(250) > pts(364) > 0
-    assert pts(365) == pts(800) == 0
+    assert WEIGHTS["friskhed"] > pts(70) > pts(90) > pts(111) > 0
+    assert pts(112) == pts(800) == 0
     assert "Oplysningerne er bekræftet inden for de sidste 8 uger" in only(b, kandidat()).reasons
+
+
+def test_freshness_follows_the_centres_interval():
+    b = borger(interesser=frozenset({"strik"}))
+    k = kandidat(sidst_bekraeftet=TODAY - timedelta(days=100))
+    four_weeks = rank(b, [k], today=TODAY, fresh_days=28)[0]
+    twenty_weeks = rank(b, [k], today=TODAY, fresh_days=140)[0]
+    assert four_weeks.parts["friskhed"] == 0
+    assert four_weeks.caveat == "Oplysningerne er ikke bekræftet i over 8 uger"
+    assert twenty_weeks.parts["friskhed"] == WEIGHTS["friskhed"]
+    assert twenty_weeks.score > four_weeks.score
 
 
 def test_stale_or_never_confirmed():
     b = borger(interesser=frozenset({"strik"}))
     old = only(b, kandidat(sidst_bekraeftet=TODAY - timedelta(days=400)))
     never = only(b, kandidat(sidst_bekraeftet=None))
-    assert old.caveat == "Oplysningerne er ikke bekræftet i over et år"
+    assert old.caveat == "Oplysningerne er ikke bekræftet i over 16 uger"
     assert never.caveat == "Oplysningerne er aldrig blevet bekræftet"
     assert never.parts["friskhed"] == 0
 

@@ -233,3 +233,20 @@ def test_cvr_numbers_are_valid_and_deterministic():
     assert first == [make_cvr(random.Random(7)) for _ in range(3)]
     rng = random.Random(1)
     assert all(cvr.is_valid(make_cvr(rng)) for _ in range(500))
+
+
+def test_each_role_has_something_to_see(seeded):
+    """The demo foreningskontakt has newcomers on the way; the brobygger sees the waiting list."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from brobygning.models import User
+
+    for slug in SLUGS:
+        kontakt = Client()
+        kontakt.force_login(User.objects.get(email=f"forening@{slug}.demo"))
+        html = kontakt.get(reverse("nye_paa_vej")).content.decode()
+        assert "Vi tager imod" in html and "Kom og blev taget godt imod" in html
+        brobygger = Client()
+        brobygger.force_login(User.objects.get(email=f"brobygger@{slug}.demo"))
+        assert brobygger.get(reverse("venteliste")).status_code == 200

@@ -171,10 +171,44 @@ class Command(BaseCommand):
 
         kontakt = Medlemskab.objects.get(user=users[Rolle.FORENINGSKONTAKT], center=center)
         kontakt.foreninger.set(foreninger[:2])
+        self.seed_journey(ctx, users, borgere, [f for f in faellesskaber if f.forening_id in
+                                                 {foreninger[0].pk, foreninger[1].pk}])
         return {
             "foreninger": len(foreninger), "faellesskaber": len(faellesskaber),
             "moedetider": len(moedetider), "borgere": len(borgere),
         }
+
+    def seed_journey(self, ctx, users, borgere, kontaktens_faellesskaber):
+        """Something for each role to see: the brobygger's newcomers on their way to the demo
+        foreningskontakt's fællesskaber (one tomorrow, one yesterday still to report on), and the
+        waiting list switched on."""
+        from borgere.models import Formaal, Samtykke, SamtykkeMaade
+        from borgere.services import gaeldende_samtykketekst
+        from matching.models import Ledsagelse, Match, MatchOvergang, Stage
+
+        center, brobygger = ctx["center"], users[Rolle.BROBYGGER]
+        center.venteliste_synlig = True
+        center.save(update_fields=["venteliste_synlig"])
+        mine = [b for b in borgere if b.brobygger_id == brobygger.pk]
+        if not kontaktens_faellesskaber or len(mine) < 2:
+            return
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for borger, days, faellesskab in ((mine[0], 1, kontaktens_faellesskaber[0]),
+                                          (mine[1], -1, kontaktens_faellesskaber[-1])):
+            for formaal in (Formaal.REGISTRERING, Formaal.DELING_MED_VAERT):
+                Samtykke.objects.get_or_create(
+                    borger=borger, formaal=formaal, tilbagekaldt=None,
+                    defaults={"center": center, "maade": SamtykkeMaade.MUNDTLIGT, "registreret_af": brobygger,
+                              "tekst": gaeldende_samtykketekst(center_id=center.pk, formaal=formaal)})
+            match = Match.objects.create(center=center, borger=borger, faellesskab=faellesskab,
+                                         stage=Stage.MOEDE_PLANLAGT, oprettet_af=brobygger)
+            for fra, til in (("", Stage.FORESLAAET), (Stage.FORESLAAET, Stage.ACCEPTERET),
+                             (Stage.ACCEPTERET, Stage.MOEDE_PLANLAGT)):
+                MatchOvergang.objects.create(match=match, fra=fra, til=til, actor=brobygger)
+            Ledsagelse.objects.create(
+                center=center, match=match, tidspunkt=now + dt.timedelta(days=days, hours=2), brobygger=brobygger,
+                moedested=faellesskab.adresse or "Ved indgangen",
+                velkomstnote="Glæder sig, men er lidt nervøs. Sæt gerne en stol ved siden af.")
 
     def random_name(self, rng) -> tuple[str, str]:
         return rng.choice(data.FORNAVNE), rng.choice(data.EFTERNAVNE)

@@ -1,0 +1,278 @@
+"""The access matrix: every URL pattern in the project, every kind of actor, the expected answer.
+
+`MATRIX` is the one table. A URL pattern with no row (and not covered by a `PREFIX_RULES` entry)
+fails `test_every_url_pattern_has_a_row`, so a new view cannot skip it. To add a view: add one row.
+
+Columns, in this order (`ACTORS`):
+
+    anon  anonymous
+    kA    koordinator in centre A (the centre of every object below)
+    kB    koordinator in centre B
+    bb    brobygger A, responsible for the borger
+    bb2   brobygger A2, another brobygger in centre A without the borger
+    fk    foreningskontakt of the forening (forening_a)
+    fk2   foreningskontakt of another forening in centre A (forening_a2)
+
+Codes: 200, 302 (allowed), 403 (forbidden in own centre), 404 (not visible: another centre),
+405 (wrong method), 410 (gone), L (redirect to the login page), * (anything but a server error).
+
+Each row is (the object whose id fills `pk`, GET codes, POST codes or None). POST codes are
+checked for the actors they forbid (403, 404, L): their POST must also leave the database as it
+was. Allowed POSTs are covered by the feature tests, so the matrix does not run them.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from borgere.models import Overtagelsesanmodning
+from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle
+from foreninger.services import bekraeft_token
+
+from . import factories as f
+from . import reminder_factories as rf
+from .conftest import _member
+
+ACTORS = ("anon", "kA", "kB", "bb", "bb2", "fk", "fk2")
+
+# name: (object for pk, GET, POST)
+MATRIX = {
+    # The core: home, health, centre, users, invitations, profile, calendar feed
+    "home":                 (None,          "L   200 200 200 200 200 200", None),
+    "healthz":              (None,          "*   *   *   *   *   *   *",   None),
+    "switch_center":        (None,          "405 405 405 405 405 405 405", "L 302 302 302 302 302 302"),
+    "medlem_list":          (None,          "L   200 200 403 403 403 403", None),
+    "invitation_create":    (None,          "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "medlem_deactivate":    ("medlemskab",  "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "invitation_accept":    ("bad_token",   "410 410 410 410 410 410 410", "410 410 410 410 410 410 410"),
+    "center_indstillinger": (None,          "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "profil":               (None,          "L   200 200 200 200 200 200", None),
+    "kalender_ny":          (None,          "405 405 405 405 405 405 405", "L 200 200 200 200 200 200"),
+    "kalender_slet":        (None,          "405 405 405 405 405 405 405", "L 302 302 302 302 302 302"),
+    "kalender_feed":        ("bad_token",   "404 404 404 404 404 404 404", None),
+    "outbox":               (None,          "L   200 200 403 403 403 403", None),
+    "outbox_retry":         ("paamindelse", "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    # Borgere waiting for a brobygger (switched on in centre A)
+    "venteliste":           (None,          "L   200 200 200 200 403 403", None),
+    "venteliste_anmod":     ("ventende",    "405 405 405 405 405 405 405", "L 403 404 302 302 403 403"),
+    "anmodning_list":       (None,          "L   200 200 403 403 403 403", None),
+    "anmodning_decide":     ("anmodning",   "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    # The forening portal
+    "nye_paa_vej":          (None,          "L   200 200 403 403 200 200", None),
+    "vaert_bekraeft":       ("ledsagelse",  "405 405 405 405 405 405 405", "L 302 404 403 403 302 403"),
+    "vaert_rapport":        ("ledsagelse",  "405 405 405 405 405 405 405", "L 302 404 403 403 302 403"),
+    # "Er det stadig korrekt?": the signed link is the key, whoever holds it (see test_signed_links.py)
+    "bekraeft_list":        ("link",        "200 200 200 200 200 200 200", None),
+    "bekraeft_faellesskab": ("link",        "405 405 405 405 405 405 405", None),
+    "bekraeft_rediger":     ("link",        "200 200 200 200 200 200 200", None),
+    # Borgere and the journey
+    "borger_list":          (None,          "L   200 200 200 200 403 403", None),
+    "borger_create":        (None,          "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "borger_detail":        ("borger",      "L   200 404 200 403 403 403", None),
+    "borger_update":        ("borger",      "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
+    "borger_archive":       ("borger",      "L   200 404 403 403 403 403", "L 302 404 403 403 403 403"),
+    "samtale_create":       ("borger",      "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
+    "samtykke_give":        ("borger",      "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "samtykke_withdraw":    ("samtykke",    "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "forslag":              ("borger",      "L   200 404 200 403 403 403", None),
+    "match_create":         ("borger",      "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "pipeline":             (None,          "L   200 200 403 403 403 403", None),
+    "match_detail":         ("match",       "L   200 404 200 403 403 403", None),
+    "match_step":           ("match",       "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "match_end":            ("match",       "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "ledsagelse_plan":      ("match",       "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
+    "ledsagelse_update":    ("ledsagelse",  "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
+    "ledsagelse_outcome":   ("ledsagelse",  "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "opfoelgning_record":   ("opfoelgning", "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
+    # Foreninger and fællesskaber
+    "forening_list":        (None,          "L   200 200 200 200 200 200", None),
+    "forening_create":      (None,          "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "forening_detail":      ("forening",    "L   200 404 200 200 200 403", None),
+    "forening_update":      ("forening",    "L   200 404 403 403 200 403", "L 200 404 403 403 200 403"),
+    "forening_archive":     ("forening",    "L   200 404 403 403 403 403", "L 302 404 403 403 403 403"),
+    "faellesskab_list":     (None,          "L   200 200 200 200 200 200", None),
+    "faellesskab_create":   (None,          "L   200 200 403 403 200 200", "L 200 200 403 403 200 200"),
+    "faellesskab_detail":   ("faellesskab", "L   200 404 200 200 200 403", None),
+    "faellesskab_update":   ("faellesskab", "L   200 404 403 403 200 403", "L 200 404 403 403 200 403"),
+    "faellesskab_archive":  ("faellesskab", "L   200 404 403 403 200 403", "L 302 404 403 403 302 403"),
+    # Django's language switch
+    "set_language":         (None,          "*   *   *   *   *   *   *",   None),
+}
+
+# Third-party URL groups, covered by prefix: (GET codes for the patterns that take no arguments).
+# Allauth's own pages are public (login, reset) or ask for login; the admin lets no one in who is
+# not staff, and none of the role fixtures is.
+PREFIX_RULES = {
+    "accounts/": "*   *   *   *   *   *   *",
+    "admin/":    "*   *   *   *   *   *   *",  # and: only the admin's login page answers 200
+}
+ADMIN_PUBLIC = {"admin:login", "admin:logout"}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            name = f"{namespace}{pattern.name}" if pattern.name else None
+            yield route, name, pattern
+
+
+def all_patterns():
+    return list(_walk(get_resolver().url_patterns))
+
+
+def _prefix_rule(route):
+    return next((codes for prefix, codes in PREFIX_RULES.items() if route.startswith(prefix)), None)
+
+
+def _codes(row: str) -> dict:
+    codes = row.split()
+    assert len(codes) == len(ACTORS), row
+    return dict(zip(ACTORS, codes, strict=True))
+
+
+def test_every_url_pattern_has_a_row():
+    missing = [route for route, name, _p in all_patterns() if name not in MATRIX and _prefix_rule(route) is None]
+    assert not missing, f"URL patterns with no row in the access matrix: {missing}"
+
+
+def test_the_matrix_has_no_stale_rows():
+    names = {name for _route, name, _p in all_patterns()}
+    assert not set(MATRIX) - names
+
+
+# --- The world the matrix runs in ----------------------------------------------------------------
+
+
+@pytest.fixture
+def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2, foreningskontakt_a):
+    center = world.center_a
+    center.venteliste_synlig = True
+    center.save()
+    fk2 = _member(center, Rolle.FORENINGSKONTAKT, "forening2@a.test", foreninger=[world.forening_a2])
+    target = _member(center, Rolle.BROBYGGER, "maal@a.test")
+    borger = world.borger_a
+    rf.give_consent(borger, "deling_med_vaert")
+    match = rf.MatchFactory(borger=borger, center=center, faellesskab=world.faellesskab_a)
+    ledsagelse = rf.LedsagelseFactory(match=match, center=center, brobygger=brobygger_a,
+                                      tidspunkt=timezone.now() + timedelta(days=3))
+    opfoelgning = rf.OpfoelgningFactory(match=match, center=center)
+    ventende = f.BorgerFactory(center=center, fornavn="Venter", brobygger=None)
+    anmodning = Overtagelsesanmodning.objects.create(center=center, borger=ventende, brobygger=brobygger_a2)
+    paamindelse = Paamindelse.objects.create(
+        center=center, emne_type="ledsagelse", emne_id=ledsagelse.pk, art="brobygger_24t", kanal="email",
+        forfalder=timezone.now(), status=PaamindelseStatus.FEJLET)
+    forening = world.forening_a
+    forening.bekraeft_nonce = "matrix-nonce"
+    forening.save()
+    users = {"kA": koordinator_a, "kB": koordinator_b, "bb": brobygger_a, "bb2": brobygger_a2,
+             "fk": foreningskontakt_a, "fk2": fk2}
+    clients = {"anon": Client()}
+    for key, user in users.items():
+        clients[key] = Client()
+        clients[key].force_login(user)
+    objects = {
+        "borger": {"pk": borger.pk},
+        "samtykke": {"pk": borger.samtykker.get().pk},
+        "medlemskab": {"pk": Medlemskab.objects.get(user=target).pk},
+        "forening": {"pk": forening.pk},
+        "faellesskab": {"pk": world.faellesskab_a.pk},
+        "match": {"pk": match.pk},
+        "ledsagelse": {"pk": ledsagelse.pk},
+        "opfoelgning": {"pk": opfoelgning.pk},
+        "ventende": {"pk": ventende.pk},
+        "anmodning": {"pk": anmodning.pk},
+        "paamindelse": {"pk": paamindelse.pk},
+        "bad_token": {"token": "not-a-valid-token"},
+        "link": {"token": bekraeft_token(forening), "pk": world.faellesskab_a.pk},
+    }
+    return clients, objects
+
+
+def _kwargs(pattern, objects, key):
+    wanted = set(pattern.pattern.converters)
+    given = objects[key] if key else {}
+    return {k: v for k, v in given.items() if k in wanted}
+
+
+def _check(response, code, what):
+    status = response.status_code
+    if code == "*":
+        assert status < 500, what
+    elif code == "L":
+        assert status == 302 and response["Location"].startswith(reverse("account_login")), (what, status)
+    else:
+        assert status == int(code), (what, status)
+
+
+SNAPSHOT_APPS = ("brobygning", "borgere", "foreninger", "matching")
+SKIP_MODELS = {"postnummer", "tag"}  # reference data no view writes
+
+
+def _snapshot():
+    """Every row of every domain table (reference data aside), to prove a forbidden POST changed nothing."""
+    out = {}
+    for app in SNAPSHOT_APPS:
+        for model in apps.get_app_config(app).get_models():
+            if model._meta.model_name in SKIP_MODELS:
+                continue
+            out[model._meta.label] = sorted(map(repr, model.objects.order_by("pk").values_list()))
+    return out
+
+
+def test_access_matrix(matrix_world):
+    clients, objects = matrix_world
+    failures = []
+    for _route, name, pattern in all_patterns():
+        if name not in MATRIX:
+            continue
+        key, get_row, post_row = MATRIX[name]
+        url = reverse(name, kwargs=_kwargs(pattern, objects, key))
+        for actor, code in _codes(get_row).items():
+            try:
+                _check(clients[actor].get(url), code, f"GET {name} as {actor}")
+            except AssertionError as error:
+                failures.append(str(error))
+        if post_row is None:
+            continue
+        for actor, code in _codes(post_row).items():
+            if code not in ("403", "404", "L"):
+                continue  # allowed: the feature tests post as this actor
+            before = _snapshot()
+            try:
+                _check(clients[actor].post(url, {}), code, f"POST {name} as {actor}")
+                assert _snapshot() == before, f"POST {name} as {actor} changed the database"
+            except AssertionError as error:
+                failures.append(str(error))
+    assert not failures, "\n".join(failures)
+
+
+def test_third_party_prefixes(matrix_world):
+    """Allauth and admin pages (those without arguments): no server errors, and no admin for anyone."""
+    clients, _objects = matrix_world
+    failures = []
+    for route, name, pattern in all_patterns():
+        rule = _prefix_rule(route)
+        if rule is None or name is None or pattern.pattern.converters or pattern.pattern.regex.groups:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # patterns that need arguments are covered by the rule only
+            continue
+        for actor, code in _codes(rule).items():
+            try:
+                response = clients[actor].get(url)
+                _check(response, code, f"GET {name} as {actor}")
+                if route.startswith("admin/") and name not in ADMIN_PUBLIC:
+                    assert response.status_code == 302 and "/admin/login/" in response["Location"], \
+                        f"admin {name} as {actor}"
+            except AssertionError as error:
+                failures.append(str(error))
+    assert not failures, "\n".join(failures)
