@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from brobygning import access
 from brobygning.models import Tag
 
-from .models import STANDARD_SAMTYKKETEKSTER, Borger, Formaal, Maaling, Samtykke, SamtykkeTekst
+from .models import STANDARD_SAMTYKKETEKSTER, Borger, Formaal, Henvisning, Maaling, Samtykke, SamtykkeTekst
 
 
 def borger_list(*, actor):
@@ -67,3 +67,13 @@ def maaling_summary(*, actor, borger) -> list[dict]:
          "aendring": items[-1].score - items[0].score if len(items) > 1 else None}
         for items in by_type.values()
     ]
+
+
+def henvisning_list(*, actor, status=None):
+    qs = access.scope(actor, "henvisning", Henvisning.objects.select_related("kilde", "postnummer"))
+    return qs.filter(status=status) if status else qs
+
+
+def henvisning_get(*, actor, pk, action="view"):
+    qs = Henvisning.objects.select_related("kilde", "postnummer", "samtykketekst", "borger", "behandlet_af")
+    return access.get_or_deny(actor, "henvisning", action, qs, pk)
