@@ -366,7 +366,7 @@ class Henvisning(models.Model):
         if self.foretrukken_kanal == Kanal.EMAIL and not self.email:
             errors["email"] = _("Skriv en e-mailadresse, når e-mail er den foretrukne kontaktform.")
         if self.foretrukken_kanal in (Kanal.SMS, Kanal.TELEFON) and not self.telefon:
-            errors["telefon"] = _("Skriv et telefonnummer, når SMS eller opkald er den foretrukne kontaktform.")
+            errors.setdefault("telefon", _("Skriv et telefonnummer, når SMS eller opkald er den foretrukne kontaktform."))
         if self.kilde_id and not self.er_egen_henvendelse:
             if not self.henviser_navn:
                 errors["henviser_navn"] = _("Skriv dit navn, så vi ved, hvem der henviser.")

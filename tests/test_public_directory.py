@@ -265,3 +265,25 @@ def test_detail_queries(client, world, django_assert_max_num_queries):
         f.MoedetidFactory(faellesskab=fs, ugedag=day)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("public_faellesskab", args=["odense", fs.pk])).status_code == 200
+
+
+def test_demo_data_fills_the_directory(client, settings):
+    """`seed_demo` gives each demo centre a directory with welcome descriptions and meeting times."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from foreninger.models import Faellesskab
+
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=StringIO())
+    for slug in ("odense", "silkeborg"):
+        response = client.get(reverse("public_directory", args=[slug]))
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count >= 20
+        first = response.context["page"][0]
+        assert first.center.slug == slug
+        detail = client.get(reverse("public_faellesskab", args=[slug, first.pk])).content.decode()
+        assert "Sådan bliver du taget imod" in detail
+    assert Faellesskab.objects.exclude(velkomst="").filter(offentlig=True).count() >= 40

@@ -1,0 +1,92 @@
+"""Without logging in: search the public directory, open a fællesskab and send a referral.
+
+Runs at desktop width and at 375 px. Every page is checked with axe-core and for console errors
+by the ``browsing`` fixture. Map tiles are switched off (no network in tests); the markers and
+the list still work.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from borgere.models import Henvisning
+from brobygning.models import TagType
+from tests import factories as f
+
+from .conftest import Browsing
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def katalog(settings):
+    settings.MAP_TILE_URL = ""
+    center = f.CenterFactory(navn="Frivilligcenter Odense", slug="odense")
+    center.telefon = "+4566112233"
+    center.save()
+    forening = f.ForeningFactory(center=center, navn="Odense Strikkeklub", email="strik@example.org")
+    strik = f.FaellesskabFactory(
+        forening=forening, titel="Strik og snak", beskrivelse="Vi strikker og drikker kaffe.",
+        velkomst="Birthe tager imod dig ved døren og viser dig rundt.", lat=55.396, lng=10.388,
+        kategori=f.tag(TagType.KATEGORI, "kreativitet-og-haandvaerk"),
+    )
+    strik.tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+    f.MoedetidFactory(faellesskab=strik, ugedag=0, fra="10:00", til="12:00")
+    f.FaellesskabFactory(forening=forening, titel="Gåtur ved åen", beskrivelse="Vi går en rolig tur.")
+    return center
+
+
+def test_search_open_and_refer(browsing: Browsing, katalog):
+    b, page = browsing, browsing.page
+
+    b.goto("/c/odense/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Find et fællesskab")
+    expect(page.get_by_role("main")).to_be_visible()
+    expect(page.get_by_role("link", name="Strik og snak")).to_be_visible()
+    expect(page.get_by_role("link", name="Gåtur ved åen")).to_be_visible()
+    expect(page.locator("#kort .leaflet-marker-icon").first).to_be_attached()
+    expect(page.get_by_role("navigation", name="Hovedmenu")).to_have_count(0)  # no staff navigation
+
+    # The skip link is the first thing the keyboard reaches.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Spring til indhold")).to_be_focused()
+
+    # Free text and a criterion behind "Flere valg", submitted by keyboard.
+    page.get_by_label("Søg", exact=True).fill("strik")
+    page.locator("summary", has_text="Flere valg").click()
+    page.get_by_label("Kørestolsadgang").check()
+    with page.expect_navigation():
+        page.get_by_label("Søg", exact=True).press("Enter")
+    b.settle()
+    assert "q=strik" in page.url
+    expect(page.get_by_role("link", name="Strik og snak")).to_be_visible()
+    expect(page.get_by_role("link", name="Gåtur ved åen")).to_have_count(0)
+
+    b.click_and_wait(page.get_by_role("link", name="Strik og snak"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strik og snak")
+    expect(page.get_by_text("Birthe tager imod dig ved døren")).to_be_visible()
+    expect(page.get_by_role("link", name="Tilføj til din kalender (iCal)")).to_be_visible()
+    expect(page.get_by_text("strik@example.org")).to_be_visible()
+
+    b.click_and_wait(page.get_by_role("link", name="Henvis til dette fællesskab"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Henvis en borger")
+    expect(page.locator("[name=oensker]")).to_have_value("Interesseret i fællesskabet: Strik og snak")
+    page.get_by_label("Hvem henviser?").select_option(label="Jobcenter")
+    page.locator("[name=henviser_navn]").fill("Hanne Henviser")
+    page.locator("[name=henviser_organisation]").fill("Jobcenter Odense")
+    page.locator("[name=henviser_email]").fill("hanne@jobcenter.example.org")
+    page.locator("[name=fornavn]").fill("Kaj")
+    page.locator("[name=telefon]").fill("20304050")
+    page.locator("[name=postnummer]").fill("5000")
+
+    # Without consent the form comes back with a Danish error and nothing is saved.
+    b.submit("Send henvisning")
+    expect(page.get_by_text("Uden samtykke kan vi ikke modtage henvisningen")).to_be_visible()
+    assert not Henvisning.objects.exists()
+
+    page.get_by_label("Personen har læst eller fået læst teksten").check()
+    b.submit("Send henvisning")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tak for henvisningen")
+    assert page.url.endswith("/c/odense/henvisning/tak/")
+    henvisning = Henvisning.objects.get()
+    assert henvisning.fornavn == "Kaj" and henvisning.center == katalog
+    assert henvisning.samtykketekst.version == 1
