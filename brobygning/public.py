@@ -34,7 +34,10 @@ def public_page(max_age: int | None = None, *, cacheable: bool = True):
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()
             response.headers["Content-Language"] = lang
-            if cacheable and response.status_code == 200 and request.method in ("GET", "HEAD"):
+            if not cacheable:
+                # A form may be shown again with what someone typed: never stored by a cache.
+                patch_cache_control(response, private=True, no_store=True)
+            elif response.status_code == 200 and request.method in ("GET", "HEAD"):
                 patch_cache_control(response, public=True,
                                     max_age=settings.PUBLIC_CACHE_SECONDS if max_age is None else max_age)
                 setattr(response, PUBLIC_ATTR, True)

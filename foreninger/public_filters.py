@@ -46,7 +46,7 @@ class PublicFilterForm(forms.Form):
 
 
 class PublicFaellesskabFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Søg"), method="filter_q",
+    q = django_filters.CharFilter(label=_("Søg"), method="filter_q", max_length=100,
                                   widget=forms.TextInput(attrs={"type": "search", "maxlength": 100}))
     kategori = django_filters.ModelChoiceFilter(label=_("Kategori"), queryset=_tags(TagType.KATEGORI),
                                                 empty_label=ALL)

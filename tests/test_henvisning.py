@@ -160,9 +160,9 @@ def test_rate_limit_per_ip(client, world, settings):
     assert client.post(FORM_URL, _data(world.center_a), REMOTE_ADDR="10.0.0.2").status_code == 302
 
 
-def test_form_is_not_publicly_cached(client, world):
-    response = client.get(FORM_URL)
-    assert "public" not in response.get("Cache-Control", "")
+def test_form_is_not_stored_by_caches(client, world):
+    for response in (client.get(FORM_URL), client.post(FORM_URL, _data(world.center_a, samtykke=None))):
+        assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"]
 
 
 # --- The koordinator's inbox -----------------------------------------------------------------------

@@ -125,6 +125,12 @@ def test_distance_is_shown_and_sorted(client, world, katalog):
     assert page.index(katalog["strik"].titel) < page.index(katalog["fjern"].titel)
 
 
+@pytest.mark.parametrize("params", [{"alder": "abc"}, {"ugedag": "9"}, {"q": "x" * 500}, {"kategori": "999999"},
+                                    {"tilgaengelighed": "abc"}, {"afstand": "7"}, {"side": "999"}])
+def test_junk_parameters_get_an_answer_not_an_error(client, world, katalog, params):
+    directory(client, world.center_a, **params)
+
+
 def test_unknown_postal_code_gets_a_danish_error(client, world, katalog):
     page = directory(client, world.center_a, postnummer="0001")
     assert "Postnummeret findes ikke" in page

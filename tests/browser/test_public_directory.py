@@ -90,3 +90,49 @@ def test_search_open_and_refer(browsing: Browsing, katalog):
     henvisning = Henvisning.objects.get()
     assert henvisning.fornavn == "Kaj" and henvisning.center == katalog
     assert henvisning.samtykketekst.version == 1
+
+
+@pytest.fixture
+def inbox(katalog):
+    """A referral waiting in the inbox, a koordinator without two-factor login yet, and a brobygger."""
+    from borgere.models import Formaal
+    from borgere.services import gaeldende_samtykketekst, henvisning_create
+    from brobygning.models import Rolle
+
+    koordinator = f.UserFactory(email="koordinator@odense.test", first_name="Karen")
+    f.MedlemskabFactory(user=koordinator, center=katalog, rolle=Rolle.KOORDINATOR)
+    brobygger = f.UserFactory(email="brobygger@odense.test", first_name="Bo", last_name="Brobygger")
+    f.MedlemskabFactory(user=brobygger, center=katalog, rolle=Rolle.BROBYGGER)
+    henvisning = henvisning_create(
+        center=katalog,
+        data={"kilde": f.tag(TagType.HENVISNINGSKILDE, "egen-henvendelse"), "fornavn": "Inge",
+              "efternavn": "Indbakke", "telefon": "+4520304050", "foretrukken_kanal": "sms",
+              "postnummer": f.postnummer("5000"), "oensker": "Vil gerne synge i kor."},
+        samtykketekst=gaeldende_samtykketekst(center_id=katalog.pk, formaal=Formaal.REGISTRERING),
+    )
+    return koordinator, brobygger, henvisning
+
+
+def test_koordinator_turns_a_referral_into_a_borger(browsing: Browsing, inbox):
+    from borgere.models import Borger, HenvisningStatus
+
+    from .conftest import activate_totp, log_in
+
+    koordinator, brobygger, henvisning = inbox
+    b, page = browsing, browsing.page
+    log_in(b, koordinator.email, f.PASSWORD)
+    activate_totp(b, f.PASSWORD)
+    b.goto("/")
+    b.click_nav("Henvisninger")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Henvisninger")
+    b.click_and_wait(page.get_by_role("link", name="Inge Indbakke"))
+    expect(page.get_by_text("Vil gerne synge i kor.")).to_be_visible()
+    b.click_and_wait(page.get_by_role("link", name="Opret borger"))
+    expect(page.locator("[name=fornavn]")).to_have_value("Inge")
+    page.locator("[name=brobygger]").select_option(label=str(brobygger))
+    b.submit("Gem")
+    borger = Borger.objects.get(fornavn="Inge")
+    assert page.url.endswith(borger.get_absolute_url())
+    assert borger.brobygger == brobygger and borger.samtykker.get().tekst == henvisning.samtykketekst
+    henvisning.refresh_from_db()
+    assert henvisning.status == HenvisningStatus.OPRETTET
