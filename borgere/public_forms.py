@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from brobygning.forms import PostnummerField
 from brobygning.models import Tag, TagType
 
-from .models import Henvisning
+from .models import EGEN_HENVENDELSE, Henvisning
 
 HONEYPOT = "hjemmeside"  # a field people never see; bots fill it in
 
@@ -59,13 +59,17 @@ class HenvisningForm(forms.ModelForm):
         self.samtykketekst = samtykketekst
         self.fields["kilde"].queryset = Tag.objects.filter(type=TagType.HENVISNINGSKILDE, aktiv=True)
         self.fields["kilde"].empty_label = _("Vælg")
+        egen = self.fields["kilde"].queryset.filter(slug=EGEN_HENVENDELSE).values_list("pk", flat=True).first()
+        if egen:  # static/js/henvisning.js hides the referrer's fields for a self-referral
+            self.fields["kilde"].widget.attrs["data-egen"] = str(egen)
         self.fields["oensker"].required = True
         self.fields["samtykke_version"].initial = samtykketekst.pk
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}  # the server's Danish messages, not the browser's
         self.helper.layout = Layout(
-            Fieldset(_("Om dig, der henviser"), "kilde", "henviser_navn", "henviser_organisation", "henviser_email",
-                     "henviser_telefon"),
+            Fieldset(_("Om dig, der henviser"), "kilde",
+                     Div("henviser_navn", "henviser_organisation", "henviser_email", "henviser_telefon",
+                         css_class="henviser-felter")),
             Fieldset(_("Om personen"), "fornavn", "efternavn", "telefon", "email", "foretrukken_kanal",
                      "kontakt_note", "postnummer", "oensker"),
             Fieldset(_("Samtykke"),

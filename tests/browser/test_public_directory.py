@@ -19,6 +19,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def katalog(settings):
+    from django.core.cache import cache
+
+    cache.clear()  # the referral rate limit counts per IP, and every test comes from 127.0.0.1
     settings.MAP_TILE_URL = ""
     center = f.CenterFactory(navn="Frivilligcenter Odense", slug="odense")
     center.telefon = "+4566112233"
@@ -136,3 +139,19 @@ def test_koordinator_turns_a_referral_into_a_borger(browsing: Browsing, inbox):
     assert borger.brobygger == brobygger and borger.samtykker.get().tekst == henvisning.samtykketekst
     henvisning.refresh_from_db()
     assert henvisning.status == HenvisningStatus.OPRETTET
+
+
+def test_self_referral_hides_the_referrer_fields(browsing: Browsing, katalog):
+    b, page = browsing, browsing.page
+    b.goto("/c/odense/henvisning/")
+    expect(page.locator("[name=henviser_navn]")).to_be_visible()
+    page.get_by_label("Hvem henviser?").select_option(label="Egen henvendelse")
+    expect(page.locator("[name=henviser_navn]")).to_be_hidden()
+    page.locator("[name=fornavn]").fill("Selma")
+    page.locator("[name=email]").fill("selma@example.org")
+    page.get_by_label("Hvordan vil personen helst kontaktes").select_option(label="E-mail")
+    page.locator("[name=oensker]").fill("Jeg vil gerne male.")
+    page.get_by_label("Personen har læst eller fået læst teksten").check()
+    b.submit("Send henvisning")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tak for henvisningen")
+    assert Henvisning.objects.get().er_egen_henvendelse
