@@ -293,3 +293,17 @@ def test_demo_data_fills_the_directory(client, settings):
         detail = client.get(reverse("public_faellesskab", args=[slug, first.pk])).content.decode()
         assert "Sådan bliver du taget imod" in detail
     assert Faellesskab.objects.exclude(velkomst="").filter(offentlig=True).count() >= 40
+
+
+def test_public_pages_need_no_two_factor_setup(world):
+    """A koordinator who has not set up two-factor login yet still sees the public pages as anyone does."""
+    from django.test import Client
+
+    from brobygning.models import Rolle
+
+    user = f.UserFactory(email="ny-koordinator@a.test")
+    f.MedlemskabFactory(user=user, center=world.center_a, rolle=Rolle.KOORDINATOR)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 302  # sent to set up two-factor login
+    assert client.get(reverse("public_directory", args=["odense"])).status_code == 200
