@@ -319,3 +319,95 @@ class Overtagelsesanmodning(models.Model):
 
     def __str__(self):
         return f"{self.borger_id} ← {self.brobygger_id} ({self.status})"
+
+
+class HenvisningStatus(models.TextChoices):
+    NY = "ny", _("Ny")
+    OPRETTET = "oprettet", _("Oprettet som borger")
+    AFVIST = "afvist", _("Afvist")
+
+
+EGEN_HENVENDELSE = "egen-henvendelse"  # the referral source slug that means the person refers themselves
+
+
+class Henvisning(models.Model):
+    """An incoming referral from the public form, waiting in the centre's inbox. Never a CPR number.
+
+    The person consented to registration on the form; `samtykketekst` is the exact version shown.
+    """
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="henvisninger")
+    oprettet = models.DateTimeField(_("modtaget"), default=timezone.now)
+    # The person
+    fornavn = models.CharField(_("fornavn"), max_length=100)
+    efternavn = models.CharField(_("efternavn"), max_length=100, blank=True)
+    telefon = PhoneField(_("telefon"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    foretrukken_kanal = models.CharField(
+        _("hvordan vil personen helst kontaktes"), max_length=10, choices=Kanal.choices, default=Kanal.TELEFON
+    )
+    kontakt_note = models.CharField(_("hvornår og hvordan er det bedst at tage kontakt"), max_length=300, blank=True)
+    postnummer = models.ForeignKey(Postnummer, on_delete=models.PROTECT, null=True, blank=True,
+                                   verbose_name=_("postnummer"))
+    oensker = long_text(_("hvad ønsker personen"))
+    # Who refers
+    kilde = models.ForeignKey(
+        Tag, on_delete=models.PROTECT, related_name="+", limit_choices_to={"type": TagType.HENVISNINGSKILDE},
+        verbose_name=_("hvem henviser"),
+    )
+    henviser_navn = models.CharField(_("henviserens navn"), max_length=200, blank=True)
+    henviser_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    henviser_email = models.EmailField(_("henviserens e-mail"), blank=True)
+    henviser_telefon = PhoneField(_("henviserens telefon"), blank=True)
+    # Consent and handling
+    samtykketekst = models.ForeignKey(SamtykkeTekst, on_delete=models.PROTECT, related_name="henvisninger",
+                                      verbose_name=_("samtykketekst"))
+    status = models.CharField(_("status"), max_length=10, choices=HenvisningStatus.choices,
+                              default=HenvisningStatus.NY)
+    afvist_grund = models.CharField(_("begrundelse for afvisning"), max_length=500, blank=True)
+    behandlet = models.DateTimeField(_("behandlet"), null=True, blank=True)
+    behandlet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    borger = models.OneToOneField(Borger, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="henvisning", verbose_name=_("borger"))
+
+    class Meta:
+        verbose_name = _("henvisning")
+        verbose_name_plural = _("henvisninger")
+        ordering = ["-oprettet"]
+        indexes = [models.Index(fields=["center", "status", "oprettet"])]
+
+    def __str__(self):
+        return _("Henvisning %(nr)s") % {"nr": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("henvisning_detail", args=[self.pk])
+
+    @property
+    def er_egen_henvendelse(self) -> bool:
+        return self.kilde.slug == EGEN_HENVENDELSE
+
+    @property
+    def kvittering_til(self) -> str:
+        """Where the confirmation goes: the referrer, or the person when they refer themselves."""
+        return self.henviser_email or (self.email if self.er_egen_henvendelse else "")
+
+    def clean(self):
+        errors = {}
+        if not (self.telefon or self.email):
+            errors["telefon"] = _("Skriv et telefonnummer eller en e-mailadresse, så vi kan kontakte personen.")
+        if self.foretrukken_kanal == Kanal.EMAIL and not self.email:
+            errors["email"] = _("Skriv en e-mailadresse, når e-mail er den foretrukne kontaktform.")
+        if self.foretrukken_kanal in (Kanal.SMS, Kanal.TELEFON) and not self.telefon:
+            errors.setdefault("telefon", _("Skriv et telefonnummer, når SMS eller opkald er den foretrukne kontaktform."))
+        if self.kilde_id and not self.er_egen_henvendelse:
+            if not self.henviser_navn:
+                errors["henviser_navn"] = _("Skriv dit navn, så vi ved, hvem der henviser.")
+            if not (self.henviser_email or self.henviser_telefon):
+                errors["henviser_email"] = _("Skriv din e-mail eller dit telefonnummer, så vi kan svare dig.")
+            if self.kilde.gruppe in ("kommune", "sundhed") and not self.henviser_organisation:
+                errors["henviser_organisation"] = _("Skriv hvilken organisation eller arbejdsplads, du henviser fra.")
+        if self.status == HenvisningStatus.AFVIST and not self.afvist_grund.strip():
+            errors["afvist_grund"] = _("Skriv en begrundelse for afvisningen.")
+        if errors:
+            raise ValidationError(errors)

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from brobygning import access
 from brobygning.models import Tag
 
-from .models import STANDARD_SAMTYKKETEKSTER, Borger, Formaal, Maaling, Samtykke, SamtykkeTekst
+from .models import STANDARD_SAMTYKKETEKSTER, Borger, Formaal, Henvisning, Maaling, Samtykke, SamtykkeTekst
 
 
 def borger_list(*, actor):
@@ -121,3 +121,13 @@ def anmodning_get(*, actor, pk):
     from .models import Overtagelsesanmodning
 
     return access.get_or_deny(actor, "anmodning", "decide", Overtagelsesanmodning.objects.all(), pk)
+
+
+def henvisning_list(*, actor, status=None):
+    qs = access.scope(actor, "henvisning", Henvisning.objects.select_related("kilde", "postnummer"))
+    return qs.filter(status=status) if status else qs
+
+
+def henvisning_get(*, actor, pk, action="view"):
+    qs = Henvisning.objects.select_related("kilde", "postnummer", "samtykketekst", "borger", "behandlet_af")
+    return access.get_or_deny(actor, "henvisning", action, qs, pk)

@@ -1,8 +1,11 @@
 """Writes for borgere. Each runs in one transaction and writes the audit log."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brobygning import access
@@ -17,10 +20,13 @@ from .models import (
     Borger,
     BorgerStatus,
     Formaal,
+    Henvisning,
+    HenvisningStatus,
     Maaling,
     Overtagelsesanmodning,
     Samtale,
     Samtykke,
+    SamtykkeMaade,
     SamtykkeTekst,
 )
 
@@ -193,3 +199,86 @@ def anmodning_decide(*, actor, anmodning: Overtagelsesanmodning, godkend: bool) 
         anmodning.save(update_fields=["status", "besluttet", "besluttet_af"])
         log_action(actor=actor, handling=anmodning.status, obj=anmodning, felter=["status"])
     return anmodning
+
+
+# --- Referrals (henvisninger) --------------------------------------------------------------------
+
+HENVISNING_FIELDS = ("kilde", "henviser_navn", "henviser_organisation", "henviser_email", "henviser_telefon",
+                     "fornavn", "efternavn", "telefon", "email", "foretrukken_kanal", "kontakt_note", "postnummer",
+                     "oensker")
+
+
+def henvisning_create(*, center, data: dict, samtykketekst: SamtykkeTekst) -> Henvisning:
+    """A referral from the public form, with the consent text version the person agreed to.
+
+    Nobody is logged in: the audit entry has no actor. The confirmation email goes after commit.
+    """
+    if samtykketekst.center_id != center.pk or samtykketekst.formaal != Formaal.REGISTRERING:
+        raise ValidationError(_("Samtykketeksten hører ikke til dette frivilligcenter."))
+    with transaction.atomic():
+        henvisning = Henvisning(center=center, samtykketekst=samtykketekst)
+        felter = apply_changes(henvisning, {k: v for k, v in data.items() if k in HENVISNING_FIELDS})
+        log_action(actor=None, handling="henvisning modtaget", obj=henvisning, felter=felter)
+        transaction.on_commit(lambda: _send_henvisning_kvittering(henvisning))
+    return henvisning
+
+
+def _send_henvisning_kvittering(henvisning: Henvisning) -> None:
+    """A short receipt to whoever sent the referral. It names the centre, never the person or their wishes."""
+    to = henvisning.kvittering_til
+    if not to:
+        return
+    center = henvisning.center
+    context = {"center_navn": center.navn, "center_email": center.email, "center_telefon": center.telefon,
+               "egen": henvisning.er_egen_henvendelse}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("email/henvisning_kvittering_subject.txt", context).split())
+        message = EmailMultiAlternatives(subject, render_to_string("email/henvisning_kvittering.txt", context),
+                                         to=[to], reply_to=[center.email] if center.email else None)
+        message.attach_alternative(render_to_string("email/henvisning_kvittering.html", context), "text/html")
+    message.send()
+
+
+def _lock_ny_henvisning(actor, henvisning: Henvisning) -> Henvisning:
+    henvisning = Henvisning.objects.select_for_update().select_related("samtykketekst").get(pk=henvisning.pk)
+    access.check(actor, "henvisning", "change", henvisning)
+    if henvisning.status != HenvisningStatus.NY:
+        raise ValidationError(_("Henvisningen er allerede behandlet."))
+    return henvisning
+
+
+def henvisning_convert(*, actor, henvisning: Henvisning, data: dict) -> Borger:
+    """Turn a referral into a borger with a brobygger, recording the consent given on the form.
+
+    The consent keeps the text version the person agreed to and the time they did. All or nothing.
+    """
+    if not data.get("brobygger"):
+        raise ValidationError({"brobygger": _("Vælg den brobygger, der skal tage kontakt.")})
+    with transaction.atomic():
+        henvisning = _lock_ny_henvisning(actor, henvisning)
+        borger = borger_create(actor=actor, data=data)
+        samtykke = Samtykke(center_id=borger.center_id, borger=borger, tekst=henvisning.samtykketekst,
+                            givet=henvisning.oprettet, registreret_af=actor.user)
+        apply_changes(samtykke, {"formaal": Formaal.REGISTRERING, "maade": SamtykkeMaade.SKRIFTLIGT})
+        log_action(actor=actor, handling="samtykke givet", obj=samtykke, felter=["formaal"])
+        henvisning.status = HenvisningStatus.OPRETTET
+        henvisning.borger = borger
+        henvisning.behandlet = timezone.now()
+        henvisning.behandlet_af = actor.user
+        henvisning.save(update_fields=["status", "borger", "behandlet", "behandlet_af"])
+        log_action(actor=actor, handling="henvisning oprettet som borger", obj=henvisning,
+                   felter=["status", "borger"])
+    return borger
+
+
+def henvisning_decline(*, actor, henvisning: Henvisning, grund: str) -> Henvisning:
+    with transaction.atomic():
+        henvisning = _lock_ny_henvisning(actor, henvisning)
+        henvisning.status = HenvisningStatus.AFVIST
+        henvisning.afvist_grund = (grund or "").strip()
+        henvisning.behandlet = timezone.now()
+        henvisning.behandlet_af = actor.user
+        henvisning.full_clean()
+        henvisning.save(update_fields=["status", "afvist_grund", "behandlet", "behandlet_af"])
+        log_action(actor=actor, handling="henvisning afvist", obj=henvisning, felter=["status", "afvist_grund"])
+    return henvisning

@@ -181,6 +181,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("nyankomst", "list"): _roles(K, F),
     ("ledsagelse", "host"): _host,
     ("kalenderfeed", "manage"): _roles(K, B, F),
+    # Referrals from the public form: only the centre's koordinatorer handle them.
+    ("henvisning", "list"): _roles(K),
+    ("henvisning", "view"): _roles(K),
+    ("henvisning", "change"): _roles(K),
 }
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
@@ -223,6 +227,20 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
     if kind == "venteliste":  # borgere with no brobygger yet
         return qs.filter(brobygger__isnull=True)
     return qs
+
+
+def scope_public(kind: str, qs: QuerySet, center) -> QuerySet:
+    """What anyone, without logging in, may see of `kind` in `center`: the public directory.
+
+    Only active, non-archived fællesskaber marked public, of non-archived foreninger. Nothing else
+    is public; borgere and everything about them never are.
+    """
+    if kind != "faellesskab":
+        return qs.none()
+    from foreninger.models import FaellesskabStatus
+
+    return qs.filter(center_id=center.pk, arkiveret__isnull=True, offentlig=True, status=FaellesskabStatus.AKTIV,
+                     forening__arkiveret__isnull=True)
 
 
 def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "brobygning.public.PublicCacheMiddleware",  # outside the session middleware: drops its Vary: Cookie
     "django.contrib.sessions.middleware.SessionMiddleware",
     "brobygning.middleware.DanishUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -233,6 +234,20 @@ OUTBOX_BACKOFF_MINUTES = env.list("OUTBOX_BACKOFF_MINUTES", cast=int, default=[1
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 # Called with each claimed batch; loads the subjects and turns each row into a message at send time.
 OUTBOX_RESOLVER = "matching.reminders.Resolver"
+
+# --- Public directory and referrals (foreninger.public_views, borgere.public_views) ----------------
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)  # Cache-Control max-age of public pages
+# Map tiles for the public directory's map. The list works without them; an empty URL shows no tiles.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str(
+    "MAP_TILE_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragydere',
+)
+# Referral form: at most this many submissions per IP address per period (seconds).
+HENVISNING_RATE_LIMIT = env.int("HENVISNING_RATE_LIMIT", default=5)
+HENVISNING_RATE_PERIOD = env.int("HENVISNING_RATE_PERIOD", default=3600)
+# How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 LOGGING = {
     "version": 1,

@@ -34,6 +34,7 @@ urlpatterns = [
     path("borgere/", include("borgere.urls")),
     path("foreninger/", include("foreninger.urls")),
     path("", include("matching.urls")),
+    path("c/<slug:slug>/", include("foreninger.public_urls")),  # public: no login
     path("i18n/", include("django.conf.urls.i18n")),
     # Addresses are set by invitation; a second, unverified address would weaken password reset.
     path("accounts/email/", views.page_not_found, name="account_email"),

@@ -48,7 +48,7 @@ class FaellesskabForm(forms.ModelForm):
         fields = ["forening", "titel", "beskrivelse", "velkomst", "kategori", "interesser", "maalgrupper",
                   "adresse", "postnummer", "lat", "lng", "alder_min", "alder_max", "tilgaengelighed",
                   "for_deltagere", "for_frivillige", "aaben_for_nye", "kapacitet",
-                  "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note", "status", "sidst_bekraeftet"]
+                  "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note", "status", "sidst_bekraeftet", "offentlig"]
         widgets = {
             "beskrivelse": forms.Textarea(attrs={"rows": 4}),
             "velkomst": forms.Textarea(attrs={"rows": 3}),
@@ -71,7 +71,7 @@ class FaellesskabForm(forms.ModelForm):
                      Div("tilgaengelighed", css_class="checkbox-columns"),
                      "for_deltagere", "for_frivillige", "aaben_for_nye", "kapacitet"),
             Fieldset(_("Vært og pris"), "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note"),
-            Fieldset(_("Status"), "status", "sidst_bekraeftet"),
+            Fieldset(_("Status"), "status", "sidst_bekraeftet", "offentlig"),
         )
 
 

@@ -101,6 +101,10 @@ class Faellesskab(Archivable):
     status = models.CharField(_("status"), max_length=10, choices=FaellesskabStatus.choices,
                               default=FaellesskabStatus.AKTIV)
     sidst_bekraeftet = models.DateField(_("sidst bekræftet"), null=True, blank=True)
+    offentlig = models.BooleanField(
+        _("vis i den offentlige oversigt"), default=True,
+        help_text=_("Fællesskabet kan findes af alle på centrets offentlige side, når det også er aktivt."),
+    )
 
     class Meta:
         verbose_name = _("fællesskab")

@@ -22,3 +22,31 @@ def faellesskab_get(*, actor, pk, action="view"):
     qs = Faellesskab.objects.active().select_related("forening", "postnummer", "kategori")
     return access.get_or_deny(actor, "faellesskab", action, qs, pk)
 
+
+
+# --- The public directory: no login, one centre, only what access.scope_public allows ---------------
+
+
+def public_center_get(*, slug):
+    from django.shortcuts import get_object_or_404
+
+    from brobygning.models import Frivilligcenter
+
+    return get_object_or_404(Frivilligcenter, slug=slug)
+
+
+def public_faellesskab_list(*, center):
+    qs = (Faellesskab.objects.select_related("forening", "postnummer", "kategori")
+          .prefetch_related("tilgaengelighed", "moedetider"))
+    return access.scope_public("faellesskab", qs, center)
+
+
+def public_faellesskab_get(*, center, pk):
+    from django.http import Http404
+
+    qs = (Faellesskab.objects.select_related("forening", "postnummer", "kategori")
+          .prefetch_related("tilgaengelighed", "maalgrupper", "moedetider"))
+    try:
+        return access.scope_public("faellesskab", qs, center).get(pk=pk)
+    except (Faellesskab.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -21,6 +21,7 @@ checked for the actors they forbid (403, 404, L): their POST must also leave the
 was. Allowed POSTs are covered by the feature tests, so the matrix does not run them.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -29,8 +30,9 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from borgere.models import Overtagelsesanmodning
-from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle
+from borgere.models import Formaal, Henvisning, Overtagelsesanmodning
+from borgere.services import gaeldende_samtykketekst
+from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle, TagType
 from foreninger.services import bekraeft_token
 
 from . import factories as f
@@ -100,6 +102,16 @@ MATRIX = {
     "faellesskab_update":   ("faellesskab", "L   200 404 403 403 200 403", "L 200 404 403 403 200 403"),
     "faellesskab_archive":  ("faellesskab", "L   200 404 403 403 200 403", "L 302 404 403 403 302 403"),
     # Django's language switch
+    "henvisning_list":      (None,          "L   200 200 403 403 403 403", None),
+    "henvisning_detail":    ("henvisning",  "L   200 404 403 403 403 403", None),
+    "henvisning_convert":   ("henvisning",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "henvisning_decline":   ("henvisning",  "L   405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    # public: no login, the same for everyone
+    "public_directory":     ("public",      "200 200 200 200 200 200 200", None),
+    "public_faellesskab":   ("public",      "200 200 200 200 200 200 200", None),
+    "public_faellesskab_ics": ("public",    "200 200 200 200 200 200 200", None),
+    "public_henvisning":    ("public",      "200 200 200 200 200 200 200", None),
+    "public_henvisning_tak": ("public",     "200 200 200 200 200 200 200", None),
     "set_language":         (None,          "*   *   *   *   *   *   *",   None),
 }
 
@@ -172,6 +184,10 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
     forening = world.forening_a
     forening.bekraeft_nonce = "matrix-nonce"
     forening.save()
+    henvisning = Henvisning.objects.create(
+        center=center, fornavn="Henvist", telefon="+4520304050", oensker="Gåture",
+        kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
+        samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING))
     users = {"kA": koordinator_a, "kB": koordinator_b, "bb": brobygger_a, "bb2": brobygger_a2,
              "fk": foreningskontakt_a, "fk2": fk2}
     clients = {"anon": Client()}
@@ -190,14 +206,16 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         "ventende": {"pk": ventende.pk},
         "anmodning": {"pk": anmodning.pk},
         "paamindelse": {"pk": paamindelse.pk},
+        "henvisning": {"pk": henvisning.pk},
+        "public": {"slug": center.slug, "pk": world.faellesskab_a.pk},
         "bad_token": {"token": "not-a-valid-token"},
         "link": {"token": bekraeft_token(forening), "pk": world.faellesskab_a.pk},
     }
     return clients, objects
 
 
-def _kwargs(pattern, objects, key):
-    wanted = set(pattern.pattern.converters)
+def _kwargs(route, objects, key):
+    wanted = set(re.findall(r"<(?:\w+:)?(\w+)>", route))  # the whole route: includes may add some
     given = objects[key] if key else {}
     return {k: v for k, v in given.items() if k in wanted}
 
@@ -230,11 +248,11 @@ def _snapshot():
 def test_access_matrix(matrix_world):
     clients, objects = matrix_world
     failures = []
-    for _route, name, pattern in all_patterns():
+    for route, name, _pattern in all_patterns():
         if name not in MATRIX:
             continue
         key, get_row, post_row = MATRIX[name]
-        url = reverse(name, kwargs=_kwargs(pattern, objects, key))
+        url = reverse(name, kwargs=_kwargs(route, objects, key))
         for actor, code in _codes(get_row).items():
             try:
                 _check(clients[actor].get(url), code, f"GET {name} as {actor}")

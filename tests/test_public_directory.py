@@ -1,0 +1,309 @@
+"""The public directory at /c/<slug>/: search criteria, visibility, iCal, cache headers, no personal data."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from icalendar import Calendar
+
+from brobygning.models import TagType
+from foreninger.models import FaellesskabStatus, Frekvens
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def directory(client, center, **params):
+    response = client.get(reverse("public_directory", args=[center.slug]), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def katalog(world):
+    """Distinctive fællesskaber in centre A, each with one trait the filters look for."""
+    a = world.center_a
+    forening = world.forening_a
+    items = {
+        "strik": world.faellesskab_a,  # "Strik og snak", 5000 Odense C, no extra traits
+        "kor": f.FaellesskabFactory(forening=forening, titel="Sangglade naboer", beskrivelse="Vi synger sammen.",
+                                    kategori=f.tag(TagType.KATEGORI, "musik-og-sang")),
+        "unge": f.FaellesskabFactory(forening=forening, titel="Ungdomsklubben", alder_min=16, alder_max=30),
+        "rolig": f.FaellesskabFactory(forening=forening, titel="Rolig yoga", aaben_for_nye=False),
+        "frivillig": f.FaellesskabFactory(forening=forening, titel="Frivillig i genbrug", for_deltagere=False,
+                                          for_frivillige=True),
+        "fjern": f.FaellesskabFactory(forening=forening, titel="Fjernt fiskeri", postnummer=f.postnummer("5800")),
+    }
+    items["kor"].maalgrupper.set([f.tag(TagType.UDFORDRING, "ensomhed")])
+    items["rolig"].tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang"),
+                                        f.tag(TagType.TILGAENGELIGHED, "handicaptoilet")])
+    items["unge"].tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+    f.MoedetidFactory(faellesskab=items["kor"], ugedag=0, fra="19:00", til="21:00")  # Monday evening
+    f.MoedetidFactory(faellesskab=items["strik"], ugedag=0, fra="10:00", til="12:00")  # Monday morning
+    f.MoedetidFactory(faellesskab=items["unge"], ugedag=2, fra="19:00", til="21:00")  # Wednesday evening
+    # Never shown: archived, paused, not public, archived forening, another centre.
+    hidden_forening = f.ForeningFactory(center=a, navn="Lukket Forening")
+    f.FaellesskabFactory(forening=hidden_forening, titel="Skjult-Arkiveret-Forening")
+    hidden_forening.mark_archived()
+    hidden_forening.save()
+    archived = f.FaellesskabFactory(forening=forening, titel="Skjult-Arkiveret")
+    archived.mark_archived()
+    archived.save()
+    f.FaellesskabFactory(forening=forening, titel="Skjult-Pause", status=FaellesskabStatus.PAUSE)
+    f.FaellesskabFactory(forening=forening, titel="Skjult-Intern", offentlig=False)
+    assert a.slug == "odense"
+    return items
+
+
+def test_only_active_public_entries_of_the_centre(client, world, katalog):
+    page = directory(client, world.center_a)
+    for item in katalog.values():
+        assert item.titel in page
+    for marker in ("Skjult-Arkiveret", "Skjult-Pause", "Skjult-Intern", "Skjult-Arkiveret-Forening",
+                   world.faellesskab_b.titel):
+        assert marker not in page
+
+
+def test_unknown_centre_is_404(client, world):
+    assert client.get(reverse("public_directory", args=["findes-ikke"])).status_code == 404
+
+
+def test_detail_of_hidden_or_other_centre_is_404(client, world, katalog):
+    url = reverse("public_faellesskab", args=[world.center_a.slug, world.faellesskab_b.pk])
+    assert client.get(url).status_code == 404
+    pause = f.FaellesskabFactory(forening=world.forening_a, status=FaellesskabStatus.PAUSE)
+    assert client.get(reverse("public_faellesskab", args=["odense", pause.pk])).status_code == 404
+    assert client.get(reverse("public_faellesskab_ics", args=["odense", pause.pk])).status_code == 404
+
+
+def _shown(client, world, katalog, **params) -> set[str]:
+    page = directory(client, world.center_a, **params)
+    return {key for key, item in katalog.items() if item.titel in page}
+
+
+ALL = {"strik", "kor", "unge", "rolig", "frivillig", "fjern"}
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({}, ALL),
+    ({"q": "synger"}, {"kor"}),
+    ({"q": "ungdomsklubben"}, {"unge"}),
+    ({"kategori": "CAT"}, {"kor"}),
+    ({"maalgruppe": "ENSOMHED"}, {"kor"}),
+    ({"alder": "20"}, ALL),
+    ({"alder": "70"}, ALL - {"unge"}),
+    ({"ugedag": "0"}, {"kor", "strik"}),
+    ({"ugedag": "0", "tidspunkt": "aften"}, {"kor"}),
+    ({"tidspunkt": "aften"}, {"kor", "unge"}),
+    ({"ugedag": "2", "tidspunkt": "formiddag"}, set()),
+    ({"tilgaengelighed": ["KOERESTOL"]}, {"rolig", "unge"}),
+    ({"tilgaengelighed": ["KOERESTOL", "TOILET"]}, {"rolig"}),
+    ({"rolle": "frivillig"}, {"frivillig"}),
+    ({"rolle": "deltager"}, ALL - {"frivillig"}),
+    ({"aaben_for_nye": "on"}, ALL - {"rolig"}),
+    ({"postnummer": "5000", "afstand": "10"}, ALL - {"fjern"}),
+    ({"postnummer": "5000", "afstand": "50"}, ALL),
+])
+def test_each_search_criterion(client, world, katalog, params, expected):
+    ids = {"CAT": f.tag(TagType.KATEGORI, "musik-og-sang").pk, "ENSOMHED": f.tag(TagType.UDFORDRING, "ensomhed").pk,
+           "KOERESTOL": f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang").pk,
+           "TOILET": f.tag(TagType.TILGAENGELIGHED, "handicaptoilet").pk}
+
+    def resolve(value):
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return ids.get(value, value)
+
+    assert _shown(client, world, katalog, **{k: resolve(v) for k, v in params.items()}) == expected
+
+
+def test_distance_is_shown_and_sorted(client, world, katalog):
+    page = directory(client, world.center_a, postnummer="5000", afstand="50")
+    assert "km væk" in page
+    assert page.index(katalog["strik"].titel) < page.index(katalog["fjern"].titel)
+
+
+@pytest.mark.parametrize("params", [{"alder": "abc"}, {"ugedag": "9"}, {"q": "x" * 500}, {"kategori": "999999"},
+                                    {"tilgaengelighed": "abc"}, {"afstand": "7"}, {"side": "999"}])
+def test_junk_parameters_get_an_answer_not_an_error(client, world, katalog, params):
+    directory(client, world.center_a, **params)
+
+
+def test_unknown_postal_code_gets_a_danish_error(client, world, katalog):
+    page = directory(client, world.center_a, postnummer="0001")
+    assert "Postnummeret findes ikke" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Danish full-text search needs PostgreSQL")
+def test_danish_full_text_search_stems_words_on_postgresql(client, world, katalog):
+    katalog["kor"].beskrivelse = "Vi synger sange og salmer sammen hver uge."
+    katalog["kor"].save()
+    # Danish stemming: "sangene" and "salme" find "sange" and "salmer"; icontains would not.
+    assert _shown(client, world, katalog, q="sangene") == {"kor"}
+    assert _shown(client, world, katalog, q="salme") == {"kor"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'faellesskab_fts_danish'")
+        (indexdef,) = cursor.fetchone()
+    assert "gin" in indexdef.lower() and "danish" in indexdef
+    # The search's expression is the indexed one, so the planner can use the index.
+    from django.contrib.postgres.search import SearchQuery
+
+    from foreninger.models import Faellesskab
+    from foreninger.public_filters import search_vector
+
+    qs = Faellesskab.objects.annotate(fts=search_vector()).filter(fts=SearchQuery("sang", config="danish"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "faellesskab_fts_danish" in plan
+
+
+def test_list_and_map_data(client, world, katalog):
+    katalog["kor"].lat, katalog["kor"].lng = 55.4, 10.39
+    katalog["kor"].save()
+    response = client.get(reverse("public_directory", args=["odense"]))
+    page = response.content.decode()
+    assert 'id="kort-punkter"' in page and "55.4" in page
+    assert "leaflet.js" in page and "public-map.js" in page
+    assert "<script>" not in page.replace('<script id="kort-punkter" type="application/json">', "")
+    assert 'style="' not in page
+
+
+def test_faellesskab_page(client, world, katalog):
+    kor = katalog["kor"]
+    kor.velkomst = "Velkomst-Markør: Birthe står i døren."
+    kor.save()
+    world.forening_a.email = "kontakt@strik.example.org"
+    world.forening_a.save()
+    page = client.get(reverse("public_faellesskab", args=["odense", kor.pk])).content.decode()
+    assert "Velkomst-Markør" in page and "Sådan bliver du taget imod" in page
+    assert "kontakt@strik.example.org" in page
+    assert "Næste gange" in page and "mandag" in page.lower()
+    assert reverse("public_faellesskab_ics", args=["odense", kor.pk]) in page
+    assert reverse("public_henvisning", args=["odense"]) in page
+
+
+def test_ical_feed_parses_and_lists_upcoming_meetings(client, world, katalog):
+    kor = katalog["kor"]
+    f.MoedetidFactory(faellesskab=kor, frekvens=Frekvens.MAANEDLIG, uge_i_maaned=1, ugedag=5, fra="10:00",
+                      til="12:00")
+    response = client.get(reverse("public_faellesskab_ics", args=["odense", kor.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) >= 12  # ~13 Monday evenings plus ~3 first Saturdays in 92 days
+    starts = [e.decoded("dtstart") for e in events]
+    assert starts == sorted(starts) and starts[0] > dt.datetime.now(dt.UTC)
+    assert {str(e["summary"]) for e in events} == {kor.titel}
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    mondays = [s for s in starts if s.astimezone(dt.timezone(dt.timedelta(hours=1))).weekday() == 0]
+    assert mondays
+
+
+def test_no_borger_data_on_public_pages(client, world, katalog):
+    """Borgere matched to a fællesskab, their notes and the host's contact details never appear."""
+    from matching.models import Match
+
+    kor = katalog["kor"]
+    kor.vaert_navn, kor.vaert_email, kor.vaert_telefon = "Vaert-Markoer", "vaert-markoer@example.org", "+4529999999"
+    kor.save()
+    borger = world.borger_a
+    borger.fornavn, borger.efternavn, borger.email = "Borger-Markoer", "Efternavn-Markoer", "borger-markoer@example.org"
+    borger.noter = "Note-Markoer"
+    borger.save()
+    Match.objects.create(center=world.center_a, borger=borger, faellesskab=kor)
+    world.forening_a.noter = "Intern-Forening-Markoer"
+    world.forening_a.save()
+    urls = [reverse("public_directory", args=["odense"]), reverse("public_faellesskab", args=["odense", kor.pk]),
+            reverse("public_faellesskab_ics", args=["odense", kor.pk]), reverse("public_henvisning", args=["odense"]),
+            reverse("public_henvisning_tak", args=["odense"])]
+    for url in urls:
+        body = client.get(url).content.decode()
+        for marker in ("Borger-Markoer", "Efternavn-Markoer", "borger-markoer@", "Note-Markoer",
+                       "vaert-markoer@", "+4529999999", "Intern-Forening-Markoer"):
+            assert marker not in body, (url, marker)
+
+
+@pytest.mark.parametrize("name", ["public_directory", "public_faellesskab", "public_faellesskab_ics",
+                                  "public_henvisning_tak"])
+def test_public_pages_are_cacheable_without_cookies(client, world, name):
+    args = ["odense", world.faellesskab_a.pk] if "faellesskab" in name else ["odense"]
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control and "max-age=300" in cache_control
+    assert "cookie" not in response.get("Vary", "").lower()
+    assert not response.cookies
+
+
+def test_logged_in_staff_get_the_same_cookie_free_page(as_koordinator_a, world):
+    as_koordinator_a.get(reverse("public_directory", args=["odense"]))  # the first visit may update the session
+    response = as_koordinator_a.get(reverse("public_directory", args=["odense"]))
+    assert response.status_code == 200 and "public" in response["Cache-Control"]
+    assert "cookie" not in response.get("Vary", "").lower()
+    assert "Log ud" not in response.content.decode()
+
+
+def test_language_comes_from_the_url(client, world):
+    url = reverse("public_directory", args=["odense"])
+    assert client.get(url)["Content-Language"] == "da"
+    response = client.get(url, {"sprog": "en"})
+    assert response["Content-Language"] == "en" and '<html lang="en">' in response.content.decode()
+    client.cookies["django_language"] = "en"
+    assert client.get(url)["Content-Language"] == "da"  # a cookie never changes a cacheable page
+
+
+def test_list_queries_do_not_grow_with_rows(client, world, django_assert_max_num_queries):
+    for _i in range(25):
+        fs = f.FaellesskabFactory(forening=world.forening_a, kategori=f.tag(TagType.KATEGORI, "musik-og-sang"))
+        fs.tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+        f.MoedetidFactory(faellesskab=fs)
+    with django_assert_max_num_queries(10):
+        directory(client, world.center_a, postnummer="5000", afstand="25", q="hygger")
+
+
+def test_detail_queries(client, world, django_assert_max_num_queries):
+    fs = world.faellesskab_a
+    fs.tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+    for day in range(3):
+        f.MoedetidFactory(faellesskab=fs, ugedag=day)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("public_faellesskab", args=["odense", fs.pk])).status_code == 200
+
+
+def test_demo_data_fills_the_directory(client, settings):
+    """`seed_demo` gives each demo centre a directory with welcome descriptions and meeting times."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from foreninger.models import Faellesskab
+
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", stdout=StringIO())
+    for slug in ("odense", "silkeborg"):
+        response = client.get(reverse("public_directory", args=[slug]))
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count >= 20
+        first = response.context["page"][0]
+        assert first.center.slug == slug
+        detail = client.get(reverse("public_faellesskab", args=[slug, first.pk])).content.decode()
+        assert "Sådan bliver du taget imod" in detail
+    assert Faellesskab.objects.exclude(velkomst="").filter(offentlig=True).count() >= 40
+
+
+def test_public_pages_need_no_two_factor_setup(world):
+    """A koordinator who has not set up two-factor login yet still sees the public pages as anyone does."""
+    from django.test import Client
+
+    from brobygning.models import Rolle
+
+    user = f.UserFactory(email="ny-koordinator@a.test")
+    f.MedlemskabFactory(user=user, center=world.center_a, rolle=Rolle.KOORDINATOR)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 302  # sent to set up two-factor login
+    assert client.get(reverse("public_directory", args=["odense"])).status_code == 200
