@@ -15,6 +15,7 @@ urlpatterns = [
     path("paamindelser/<int:pk>/proev-igen/", views_outbox.outbox_retry, name="outbox_retry"),
     path("borgere/", include("borgere.urls")),
     path("foreninger/", include("foreninger.urls")),
+    path("api/hsds/", include("foreninger.hsds.urls")),
     path("", include("matching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Addresses are set by invitation; a second, unverified address would weaken password reset.
