@@ -22,3 +22,15 @@ def faellesskab_get(*, actor, pk, action="view"):
     qs = Faellesskab.objects.active().select_related("forening", "postnummer", "kategori")
     return access.get_or_deny(actor, "faellesskab", action, qs, pk)
 
+
+
+def import_job_list(*, actor):
+    from .models import ImportJob
+
+    return access.scope(actor, "import", ImportJob.objects.defer("indhold").select_related("oprettet_af"))
+
+
+def import_job_get(*, actor, pk, action="view"):
+    from .models import ImportJob
+
+    return access.get_or_deny(actor, "import", action, ImportJob.objects.defer("indhold"), pk)
