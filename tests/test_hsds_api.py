@@ -118,8 +118,10 @@ def test_service_detail_maps_every_part(client, hsds):
     location = data["service_at_locations"][0]["location"]
     assert location["latitude"] == 55.3959 and location["addresses"][0]["postal_code"] == "5000"
     assert [a["description"] for a in location["accessibility"]] == ["Kørestolsadgang"]
-    codes = {a["taxonomy_term"]["code"] for a in data["attributes"]}
-    assert {"musik-og-sang", "ensomhed", "koerestolsadgang", "deltager", "aaben-for-nye"} <= codes
+    terms = {a["taxonomy_term_id"] for a in data["attributes"]}
+    assert terms == {serialize.term_id("kategori", "musik-og-sang"), serialize.term_id("udfordring", "ensomhed"),
+                     serialize.term_id("tilgaengelighed", "koerestolsadgang"), serialize.term_id("rolle", "deltager"),
+                     serialize.term_id("rolle", "aaben-for-nye")}
 
 
 def test_service_without_schedule_or_coordinates(client, hsds):

@@ -323,7 +323,7 @@ def apply(plan: Plan, *, actor_id) -> dict:
     new_items = [i for i in plan.faellesskaber if i.action == "opret"]
     changed_items = [i for i in plan.faellesskaber if i.action == "opdater"]
     for item in new_items + changed_items:
-        item.obj.forening_id = item.obj.forening.pk  # the forening may have been created just now
+        item.obj.forening = item.obj.forening  # the forening may have been created just now: take its new pk
     Faellesskab.objects.bulk_create([i.obj for i in new_items], batch_size=1000)
     for item in changed_items:
         item.obj.opdateret = now

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -60,3 +61,18 @@ def errors(name: str, instance) -> list[str]:
         f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
         for error in validator(name).iter_errors(instance)
     ]
+
+
+@cache
+def fast_validator(name: str):
+    """The same schema compiled by jsonschema-rs: about a hundred times faster, for checking uploads."""
+    return jsonschema_rs.validator_for(load(name), validate_formats=True)
+
+
+def fast_errors(name: str, instance, limit: int = 5) -> list[str]:
+    found = []
+    for error in fast_validator(name).iter_errors(instance):
+        found.append(f"{'/'.join(str(p) for p in error.instance_path) or '(top)'}: {error.message}")
+        if len(found) >= limit:
+            break
+    return found

@@ -4,7 +4,7 @@ Mapping: fællesskab → service; forening → organization; the fællesskab's p
 one address (and its accessibility terms → accessibility); meeting times → schedule; capacity →
 `capacities` (HSDS 3.1's service_capacity shape, an extension: 3.0 has no such table); price →
 cost_option; "sidst bekræftet" → `assured_date`; our taxonomy (`Tag`) → taxonomy and taxonomy_term,
-linked through `attributes`. Internal notes and the host's personal contact details are never
+linked through `attributes` (by `taxonomy_term_id`; the terms are at `/taxonomy_terms`). Internal notes and the host's personal contact details are never
 exported.
 
 Ids: foreninger, fællesskaber and meeting times carry their own UUIDs; everything hanging off them
@@ -109,9 +109,10 @@ def _terms(f) -> list[dict]:
 
 
 def _attribute(f, term: dict) -> dict:
-    return {"id": derived(f.uuid, f"attribute:{term['id']}"), "link_id": str(f.uuid),
-            "link_type": "service", "link_entity": "service", "taxonomy_term_id": term["id"],
-            "value": term["code"], "taxonomy_term": term}
+    # The term itself is at /taxonomy_terms/{id}; nesting it in every attribute would triple the size of
+    # a 10,000-service export.
+    return {"id": derived(f.uuid, f"attribute:{term['id']}"), "link_id": str(f.uuid), "link_entity": "service",
+            "taxonomy_term_id": term["id"]}
 
 
 def schedule(m, service_id: str) -> dict:
