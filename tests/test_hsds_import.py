@@ -185,6 +185,11 @@ def test_round_trip_into_a_fresh_centre(koordinator_a, client, world):
     assert job.status == ImportStatus.FAERDIG, job.resultat
     assert snapshot(fresh) == snapshot(world.center_a)
     assert len(snapshot(fresh)) == 2
+    # The same file again into the fresh centre: matched by external id, nothing new, nothing changed.
+    again = confirm(koordinator, upload(koordinator, export, name="odense.json"))
+    assert again.resultat["faellesskaber"] == {"opret": 0, "opdater": 0, "uaendret": 2}
+    assert again.resultat["foreninger"] == {"opret": 0, "opdater": 0, "uaendret": 2}
+    assert snapshot(fresh) == snapshot(world.center_a)
     # Importing our own export into the same centre finds every fællesskab by its UUID: nothing new.
     same = upload(koordinator_a, export, name="odense.json")
     assert same.resultat["faellesskaber"] == {"opret": 0, "opdater": 0, "uaendret": 2}
