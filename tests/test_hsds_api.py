@@ -235,3 +235,14 @@ def test_list_queries_stay_flat(client, world, django_assert_max_num_queries):
 
 def test_not_get_is_refused(client, hsds):
     assert client.post(reverse("hsds_services")).status_code == 405
+
+
+def test_public_api_is_not_held_by_the_two_factor_setup(world):
+    """The API is public: a logged-in koordinator who has not set up TOTP yet gets JSON, not a redirect."""
+    from .conftest import client_for
+
+    user = f.UserFactory(email="uden-mfa@a.test")
+    f.MedlemskabFactory(user=user, center=world.center_a, rolle="koordinator")
+    client = client_for(user)
+    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("hsds_services")).status_code == 200

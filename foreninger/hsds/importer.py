@@ -114,14 +114,23 @@ def _messages(error: ValidationError) -> dict[str, list[str]]:
     return {"": error.messages}
 
 
-def _changed(obj, fields, before) -> bool:
-    return any(before.get(name) != _value(obj, name) for name in fields)
+def _attnames(model, names) -> list[str]:
+    return [model._meta.get_field(name).attname for name in names]
 
 
-def _value(obj, name):
-    field_ = obj._meta.get_field(name)
-    value = field_.value_from_object(obj)
-    return str(value) if name == "telefon" and value else value
+def _snapshot(obj, attnames) -> dict:
+    values = {name: obj.__dict__.get(name) for name in attnames}
+    if values.get("telefon"):
+        values["telefon"] = str(values["telefon"])
+    return values
+
+
+def _changed(obj, attnames, before) -> bool:
+    return _snapshot(obj, attnames) != before
+
+
+FORENING_ATTNAMES = _attnames(Forening, FORENING_FIELDS)
+FAELLESSKAB_ATTNAMES = _attnames(Faellesskab, FAELLESSKAB_FIELDS)
 
 
 def check(center_id: int, parsed: Parsed, progress: Callable[[int], None] = lambda done: None) -> Plan:
@@ -180,7 +189,7 @@ def _row_errors(plan, row, error_map, labels):
 def _check_forening(center_id, row: ForeningRow, existing, postnumre, url_validator, plan) -> Item | None:
     data, errors = row.data, {}
     obj = existing or Forening(center_id=center_id, ekstern_id=row.ekstern_id)
-    before = {name: _value(obj, name) for name in FORENING_FIELDS} if existing else None
+    before = _snapshot(obj, FORENING_ATTNAMES) if existing else None
     cvr = stdnum_cvr.compact(str(data.get("cvr") or ""))
     if cvr and not stdnum_cvr.is_valid(cvr):
         errors["cvr"] = [_("CVR-nummeret er ikke gyldigt. Tjek de 8 cifre.")]
@@ -213,7 +222,7 @@ def _check_forening(center_id, row: ForeningRow, existing, postnumre, url_valida
     if existing is None:
         action = "opret"
     else:
-        action = "opdater" if _changed(obj, FORENING_FIELDS, before) or obj.arkiveret else "uaendret"
+        action = "opdater" if _changed(obj, FORENING_ATTNAMES, before) or obj.arkiveret else "uaendret"
         obj.arkiveret = None
     return Item(obj, row.raekke, action)
 
@@ -227,7 +236,7 @@ def _check_faellesskab(center_id, row: FaellesskabRow, existing, forening_objs, 
         errors["forening"] = [_("Foreningen '%(id)s' har fejl og kan ikke importeres; ret dem først.")
                               % {"id": row.forening_id}]
     obj = existing or Faellesskab(center_id=center_id, ekstern_id=row.ekstern_id)
-    before = {name: _value(obj, name) for name in FAELLESSKAB_FIELDS} if existing else None
+    before = _snapshot(obj, FAELLESSKAB_ATTNAMES) if existing else None
     if forening is not None:
         obj.forening = forening
     pn = str(data.get("postnummer") or "")
@@ -304,7 +313,7 @@ def _check_faellesskab(center_id, row: FaellesskabRow, existing, forening_objs, 
     moeder_changed = new_moeder != moedetider_before.get(obj.pk, set())
     old_tags = tags_before.get(obj.pk, {})
     tags_changed = any({t.pk for t in tags[name]} != old_tags.get(name, set()) for name in tags)
-    changed = _changed(obj, FAELLESSKAB_FIELDS, before) or moeder_changed or tags_changed or obj.arkiveret
+    changed = _changed(obj, FAELLESSKAB_ATTNAMES, before) or moeder_changed or tags_changed or obj.arkiveret
     obj.arkiveret = None
     return Item(obj, row.raekke, "opdater" if changed else "uaendret",
                 tags=tags if tags_changed else {}, moedetider=moedetider if moeder_changed else None)
