@@ -78,6 +78,7 @@ def test_csv_dry_run_then_import(koordinator_a, center_a):
     assert not Faellesskab.objects.filter(center=center_a, titel="Gå-tur").exists()  # a dry run changes nothing
     job = confirm(koordinator_a, job)
     assert job.status == ImportStatus.FAERDIG
+    assert bytes(job.indhold) == b""  # the uploaded file is not kept after the import
     strik = Faellesskab.objects.get(center=center_a, ekstern_id="S1")
     assert strik.kategori.slug == "musik-og-sang" and strik.pris == 25.5 and strik.kapacitet == 4
     assert sorted(strik.maalgrupper.values_list("slug", flat=True)) == ["angst", "ensomhed"]

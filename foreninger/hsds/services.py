@@ -1,6 +1,7 @@
 """Import jobs: upload → check (dry run) → confirm → import, all or nothing.
 
-The upload is stored in an `ImportJob` row; the check and the import run as Celery tasks
+The upload is stored in an `ImportJob` row (and emptied once imported or rejected); the check and
+the import run as Celery tasks
 (`foreninger.tasks`) that take the job's id, so a 10,000-row file does not hold up a web worker.
 The page polls the job row for progress.
 """
@@ -88,7 +89,7 @@ def _plan(job: ImportJob):
     try:
         parsed = _parse(job)
     except parse.FileRejected as error:
-        ImportJob.objects.filter(pk=job.pk).update(status=S.AFVIST, afsluttet=timezone.now(),
+        ImportJob.objects.filter(pk=job.pk).update(status=S.AFVIST, afsluttet=timezone.now(), indhold=b"",
                                                    resultat={"filfejl": str(error)})
         return None
     total = len(parsed.foreninger) + len(parsed.faellesskaber)
@@ -105,9 +106,11 @@ def import_check(job_id: int) -> None:
     plan = _plan(job)
     if plan is None:
         return
-    status = S.AFVIST if plan.errors else S.KLAR
-    ImportJob.objects.filter(pk=job_id).update(status=status, resultat=plan.summary(),
-                                               afsluttet=timezone.now() if plan.errors else None)
+    if plan.errors:  # the file is done with: it must be fixed and uploaded again
+        ImportJob.objects.filter(pk=job_id).update(status=S.AFVIST, resultat=plan.summary(), indhold=b"",
+                                                   afsluttet=timezone.now())
+    else:
+        ImportJob.objects.filter(pk=job_id).update(status=S.KLAR, resultat=plan.summary())
 
 
 def import_run(job_id: int) -> None:
@@ -120,7 +123,8 @@ def import_run(job_id: int) -> None:
     if plan is None:
         return
     if plan.errors:
-        ImportJob.objects.filter(pk=job_id).update(status=S.AFVIST, resultat=plan.summary(), afsluttet=timezone.now())
+        ImportJob.objects.filter(pk=job_id).update(status=S.AFVIST, resultat=plan.summary(), indhold=b"",
+                                                   afsluttet=timezone.now())
         return
     actor = access.Actor(user=job.oprettet_af, medlemskab=None)
     try:
@@ -128,7 +132,8 @@ def import_run(job_id: int) -> None:
             resultat = importer.apply(plan, actor_id=job.oprettet_af_id)
             job.status, job.resultat, job.afsluttet = S.FAERDIG, resultat, timezone.now()
             job.behandlet = job.antal
-            job.save(update_fields=["status", "resultat", "afsluttet", "behandlet"])
+            job.indhold = b""  # imported: the uploaded file is not kept
+            job.save(update_fields=["status", "resultat", "afsluttet", "behandlet", "indhold"])
             log_action(actor=actor, handling="importeret", obj=job,
                        felter=[f"{kind}:{action}" for kind in ("foreninger", "faellesskaber")
                                for action, n in resultat[kind].items() if n])
