@@ -212,3 +212,19 @@ def test_confirm_runs_once(koordinator_a, center_a):
         confirm(koordinator_a, job)
     assert Faellesskab.objects.filter(center=center_a).count() == 1
     assert Moedetid.objects.count() == 0
+
+
+def test_a_failure_while_writing_leaves_nothing(koordinator_a, center_a, monkeypatch):
+    """All or nothing: if the last bulk write fails, the foreninger and fællesskaber written before it are gone too."""
+    job = upload(koordinator_a, csv_file(row(moedetider="mandag 17:00-19:00"), row(faellesskab_id="S2", titel="To")))
+    assert job.status == ImportStatus.KLAR
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk fuld")
+
+    monkeypatch.setattr(Moedetid.objects, "bulk_create", boom)
+    confirm(koordinator_a, job)  # the worker logs the error; eager Celery keeps it in the task result
+    assert job.status == ImportStatus.FEJLET and "intet blev gemt" in job.resultat["filfejl"]
+    assert not Forening.objects.filter(center=center_a, ekstern_id="F1").exists()
+    assert not Faellesskab.objects.filter(center=center_a, ekstern_id__in=["S1", "S2"]).exists()
+    assert not AuditEntry.objects.filter(handling="importeret", objekt_type="faellesskab").exists()
