@@ -4,6 +4,7 @@ import json
 from datetime import date, time, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -246,3 +247,9 @@ def test_public_api_is_not_held_by_the_two_factor_setup(world):
     client = client_for(user)
     assert client.get(reverse("home")).status_code == 302
     assert client.get(reverse("hsds_services")).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite folds only ASCII case")
+def test_search_folds_danish_letters_on_postgresql(client, hsds):
+    contents = _get(client, "services", params={"search": "ærø-KAFFE"}).json()["contents"]
+    assert [s["name"] for s in contents] == [hsds["bare"].titel]
