@@ -185,6 +185,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("henvisning", "list"): _roles(K),
     ("henvisning", "view"): _roles(K),
     ("henvisning", "change"): _roles(K),
+    ("import", "list"): _roles(K),
+    ("import", "view"): _roles(K),
+    ("import", "create"): _roles(K),
 }
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
@@ -229,8 +232,9 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
     return qs
 
 
-def scope_public(kind: str, qs: QuerySet, center) -> QuerySet:
-    """What anyone, without logging in, may see of `kind` in `center`: the public directory.
+def scope_public(kind: str, qs: QuerySet, center=None) -> QuerySet:
+    """What anyone, without logging in, may see of `kind` in `center` (or the whole deployment):
+    the public directory and the HSDS export.
 
     Only active, non-archived fællesskaber marked public, of non-archived foreninger. Nothing else
     is public; borgere and everything about them never are.
@@ -239,8 +243,9 @@ def scope_public(kind: str, qs: QuerySet, center) -> QuerySet:
         return qs.none()
     from foreninger.models import FaellesskabStatus
 
-    return qs.filter(center_id=center.pk, arkiveret__isnull=True, offentlig=True, status=FaellesskabStatus.AKTIV,
-                     forening__arkiveret__isnull=True)
+    qs = qs.filter(arkiveret__isnull=True, offentlig=True, status=FaellesskabStatus.AKTIV,
+                   forening__arkiveret__isnull=True)
+    return qs if center is None else qs.filter(center_id=center.pk)
 
 
 def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model:

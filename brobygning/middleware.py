@@ -39,7 +39,8 @@ class RequireMfaForKoordinatorMiddleware:
     It applies to the person, in every centre: a koordinator somewhere cannot dodge it by switching
     to a centre where they are a brobygger."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/favicon", "/c/")  # /c/: public pages
+    # /c/ and /api/hsds/: public pages and the public API
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/favicon", "/c/", "/api/hsds/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -128,6 +128,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail an address that has no acco
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Brobygning"
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+# Largest file a koordinator may import (HSDS JSON or CSV); 10,000 fællesskaber as HSDS JSON are about 35 MB.
+IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=45)
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "da"

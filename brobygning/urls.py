@@ -33,6 +33,7 @@ urlpatterns = [
     path("paamindelser/<int:pk>/proev-igen/", views_outbox.outbox_retry, name="outbox_retry"),
     path("borgere/", include("borgere.urls")),
     path("foreninger/", include("foreninger.urls")),
+    path("api/hsds/", include("foreninger.hsds.urls")),
     path("", include("matching.urls")),
     path("c/<slug:slug>/", include("foreninger.public_urls")),  # public: no login
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,5 +1,8 @@
 """Foreninger and their fællesskaber, with recurring meeting times that map onto HSDS `schedule`."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -33,12 +36,17 @@ class Forening(Archivable):
     # "Er det stadig korrekt?": each mailing gets a new nonce, so only the latest link works.
     bekraeft_nonce = models.CharField(max_length=32, blank=True, editable=False)
     bekraeft_sendt = models.DateTimeField(_("sidst spurgt"), null=True, blank=True, editable=False)
+    # Stable id in the HSDS export; the id a row had in an imported file, so re-imports update it.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ekstern_id = models.CharField(_("eksternt id"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("forening")
         verbose_name_plural = _("foreninger")
         ordering = ["navn"]
         indexes = [models.Index(fields=["center", "arkiveret"])]
+        constraints = [models.UniqueConstraint(fields=["center", "ekstern_id"], condition=~models.Q(ekstern_id=""),
+                                               name="forening_unikt_eksternt_id")]
 
     def __str__(self):
         return self.navn
@@ -105,12 +113,16 @@ class Faellesskab(Archivable):
         _("vis i den offentlige oversigt"), default=True,
         help_text=_("Fællesskabet kan findes af alle på centrets offentlige side, når det også er aktivt."),
     )
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ekstern_id = models.CharField(_("eksternt id"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("fællesskab")
         verbose_name_plural = _("fællesskaber")
         ordering = ["titel"]
         indexes = [models.Index(fields=["center", "arkiveret", "status", "aaben_for_nye"])]
+        constraints = [models.UniqueConstraint(fields=["center", "ekstern_id"], condition=~models.Q(ekstern_id=""),
+                                               name="faellesskab_unikt_eksternt_id")]
 
     def __str__(self):
         return self.titel
@@ -158,6 +170,7 @@ class Moedetid(models.Model):
     til = models.TimeField(_("til kl."))
     gyldig_fra = models.DateField(_("gælder fra"), null=True, blank=True)
     gyldig_til = models.DateField(_("gælder til"), null=True, blank=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("mødetid")
@@ -187,3 +200,58 @@ class Moedetid(models.Model):
             self.uge_i_maaned = None
         if errors:
             raise ValidationError(errors)
+
+
+class ImportStatus(models.TextChoices):
+    VENTER = "venter", _("Venter")
+    TJEKKER = "tjekker", _("Tjekkes")
+    KLAR = "klar", _("Klar til import")
+    AFVIST = "afvist", _("Fejl i filen")
+    IMPORTERER = "importerer", _("Importeres")
+    FAERDIG = "faerdig", _("Importeret")
+    FEJLET = "fejlet", _("Fejlede")
+
+
+class ImportFormat(models.TextChoices):
+    HSDS = "hsds", _("HSDS 3.0 (JSON)")
+    CSV = "csv", _("CSV-skabelon")
+
+
+class ImportJob(models.Model):
+    """One uploaded file: checked (dry run) first, imported all-or-nothing on confirmation.
+
+    The file itself is kept in the row, so the worker that checks and imports it needs no shared disk.
+    """
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="+")
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    filnavn = models.CharField(_("filnavn"), max_length=255)
+    format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
+    indhold = models.BinaryField(editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.VENTER)
+    antal = models.PositiveIntegerField(_("rækker"), default=0)
+    behandlet = models.PositiveIntegerField(_("behandlede rækker"), default=0)
+    # The dry run's findings: counts, a sample of what will be created/updated, and per-row errors.
+    resultat = models.JSONField(_("resultat"), default=dict, blank=True)
+    afsluttet = models.DateTimeField(_("afsluttet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("importer")
+        ordering = ["-oprettet"]
+
+    def __str__(self):
+        return self.filnavn
+
+    def get_absolute_url(self):
+        return reverse("import_detail", args=[self.pk])
+
+    @property
+    def i_gang(self):
+        return self.status in (ImportStatus.VENTER, ImportStatus.TJEKKER, ImportStatus.IMPORTERER)
+
+    @property
+    def procent(self):
+        return int(100 * self.behandlet / self.antal) if self.antal else 0

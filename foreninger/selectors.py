@@ -50,3 +50,15 @@ def public_faellesskab_get(*, center, pk):
         return access.scope_public("faellesskab", qs, center).get(pk=pk)
     except (Faellesskab.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def import_job_list(*, actor):
+    from .models import ImportJob
+
+    return access.scope(actor, "import", ImportJob.objects.defer("indhold").select_related("oprettet_af"))
+
+
+def import_job_get(*, actor, pk, action="view"):
+    from .models import ImportJob
+
+    return access.get_or_deny(actor, "import", action, ImportJob.objects.defer("indhold"), pk)

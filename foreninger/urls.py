@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .hsds import views_import
 
 urlpatterns = [
     path("", views.forening_list, name="forening_list"),
@@ -13,4 +14,9 @@ urlpatterns = [
     path("faellesskaber/<int:pk>/", views.faellesskab_detail, name="faellesskab_detail"),
     path("faellesskaber/<int:pk>/rediger/", views.faellesskab_update, name="faellesskab_update"),
     path("faellesskaber/<int:pk>/arkiver/", views.faellesskab_archive, name="faellesskab_archive"),
+    path("import/", views_import.import_start, name="import_start"),
+    path("import/skabelon.csv", views_import.import_template, name="import_template"),
+    path("import/<int:pk>/", views_import.import_detail, name="import_detail"),
+    path("import/<int:pk>/status/", views_import.import_progress, name="import_progress"),
+    path("import/<int:pk>/bekraeft/", views_import.import_confirm, name="import_confirm"),
 ]

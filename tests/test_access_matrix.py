@@ -32,7 +32,9 @@ from django.utils import timezone
 
 from borgere.models import Formaal, Henvisning, Overtagelsesanmodning
 from borgere.services import gaeldende_samtykketekst
-from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle, TagType
+from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle, Tag, TagType
+from foreninger.hsds import serialize as hsds
+from foreninger.models import ImportJob
 from foreninger.services import bekraeft_token
 
 from . import factories as f
@@ -112,6 +114,34 @@ MATRIX = {
     "public_faellesskab_ics": ("public",    "200 200 200 200 200 200 200", None),
     "public_henvisning":    ("public",      "200 200 200 200 200 200 200", None),
     "public_henvisning_tak": ("public",     "200 200 200 200 200 200 200", None),
+    "import_start":         (None,          "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "import_template":      (None,          "L   200 200 403 403 403 403", None),
+    "import_detail":        ("importjob",   "L   200 404 403 403 403 403", None),
+    "import_progress":      ("importjob",   "L   200 404 403 403 403 403", None),
+    "import_confirm":       ("importjob",   "L   405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    # HSDS 3.0 API: public, read-only; the whole deployment and one centre
+    "hsds_root":                      ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_services":                  ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_service":                   ("hsds_service",       "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_organizations":             ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_organization":              ("hsds_organization",  "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_service_at_locations":      ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_service_at_location":       ("hsds_sal",           "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_taxonomies":                ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_taxonomy":                  ("hsds_taxonomy",      "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_taxonomy_terms":            ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_taxonomy_term":             ("hsds_term",          "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_root":               ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_services":           ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_service":            ("hsds_service",       "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_organizations":      ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_organization":       ("hsds_organization",  "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_service_at_locations":("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_service_at_location":("hsds_sal",           "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_taxonomies":         ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_taxonomy":           ("hsds_taxonomy",      "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_taxonomy_terms":     ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "hsds_center_taxonomy_term":      ("hsds_term",          "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "set_language":         (None,          "*   *   *   *   *   *   *",   None),
 }
 
@@ -188,6 +218,7 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         center=center, fornavn="Henvist", telefon="+4520304050", oensker="Gåture",
         kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
         samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING))
+    importjob = ImportJob.objects.create(center=center, filnavn="x.csv", format="csv", indhold=b"")
     users = {"kA": koordinator_a, "kB": koordinator_b, "bb": brobygger_a, "bb2": brobygger_a2,
              "fk": foreningskontakt_a, "fk2": fk2}
     clients = {"anon": Client()}
@@ -208,6 +239,13 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         "paamindelse": {"pk": paamindelse.pk},
         "henvisning": {"pk": henvisning.pk},
         "public": {"slug": center.slug, "pk": world.faellesskab_a.pk},
+        "importjob": {"pk": importjob.pk},
+        "hsds": {"center_slug": center.slug},
+        "hsds_service": {"center_slug": center.slug, "pk": str(world.faellesskab_a.uuid)},
+        "hsds_organization": {"center_slug": center.slug, "pk": str(world.faellesskab_a.forening.uuid)},
+        "hsds_sal": {"center_slug": center.slug, "pk": hsds.sal_id(world.faellesskab_a)},
+        "hsds_taxonomy": {"center_slug": center.slug, "pk": hsds.taxonomy_id(TagType.KATEGORI)},
+        "hsds_term": {"center_slug": center.slug, "pk": hsds.term_id(TagType.KATEGORI, Tag.objects.filter(type=TagType.KATEGORI).first().slug)},
         "bad_token": {"token": "not-a-valid-token"},
         "link": {"token": bekraeft_token(forening), "pk": world.faellesskab_a.pk},
     }

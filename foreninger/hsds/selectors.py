@@ -1,0 +1,72 @@
+"""Public reads for the HSDS API: what `access.scope_public` allows (active, public, not archived).
+
+There is no actor here: the API is public, so the only scoping is "public entries" and, when
+given, one centre.
+"""
+
+from django.db.models import Prefetch, Q
+
+from brobygning import access
+from brobygning.models import Frivilligcenter, Tag
+
+from ..models import Faellesskab, Forening, Moedetid
+from . import serialize
+
+
+def center_by_slug(slug):
+    return Frivilligcenter.objects.filter(slug=slug).first()
+
+
+def public_faellesskaber(center=None, *, full=False):
+    qs = access.scope_public("faellesskab", Faellesskab.objects.select_related("forening", "postnummer", "kategori")
+                             .order_by("titel", "pk"), center)
+    if full:
+        qs = qs.prefetch_related(*FULL_PREFETCH)
+    return qs
+
+
+FULL_PREFETCH = [
+    "interesser", "maalgrupper", "tilgaengelighed",
+    Prefetch("moedetider", queryset=Moedetid.objects.order_by("ugedag", "fra", "pk")),
+]
+
+
+def public_foreninger(center=None):
+    """Foreninger with at least one public fællesskab."""
+    qs = (Forening.objects.active().select_related("postnummer")
+          .filter(pk__in=public_faellesskaber(center).values("forening_id")).order_by("navn", "pk"))
+    return qs
+
+
+def filter_services(qs, *, search="", term=None, organization=None, modified_after=None):
+    if search:
+        qs = qs.filter(Q(titel__icontains=search) | Q(beskrivelse__icontains=search)
+                       | Q(forening__navn__icontains=search))
+    if term is not None:
+        kind, value = term
+        if kind == "rolle":
+            qs = qs.filter(**{{"deltager": "for_deltagere", "frivillig": "for_frivillige",
+                                "aaben-for-nye": "aaben_for_nye"}[value]: True})
+        else:
+            qs = qs.filter(Q(kategori=value) | Q(interesser=value) | Q(maalgrupper=value)
+                           | Q(tilgaengelighed=value)).distinct()
+    if organization is not None:
+        qs = qs.filter(forening__uuid=organization)
+    if modified_after is not None:
+        qs = qs.filter(opdateret__gt=modified_after)
+    return qs
+
+
+def exported_tags():
+    return list(Tag.objects.filter(type__in=serialize.EXPORTED_TYPES, aktiv=True).order_by("type", "sortering", "navn"))
+
+
+def term_lookup(term_uuid: str):
+    """What a taxonomy_term_id stands for: ("rolle", slug), ("tag", Tag) or None."""
+    for slug in serialize.ROLE_TERMS:
+        if serialize.term_id(serialize.ROLLE, slug) == term_uuid:
+            return ("rolle", slug)
+    for tag in Tag.objects.filter(type__in=serialize.EXPORTED_TYPES).only("pk", "type", "slug"):
+        if serialize.term_id(tag.type, tag.slug) == term_uuid:
+            return ("tag", tag)
+    return None

@@ -1,0 +1,144 @@
+"""Import jobs: upload → check (dry run) → confirm → import, all or nothing.
+
+The upload is stored in an `ImportJob` row (and emptied once imported or rejected); the check and
+the import run as Celery tasks
+(`foreninger.tasks`) that take the job's id, so a 10,000-row file does not hold up a web worker.
+The page polls the job row for progress.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brobygning import access
+from brobygning.audit import log_action
+
+from ..models import ImportFormat, ImportJob, ImportStatus
+from . import importer, parse
+
+S = ImportStatus
+
+
+def max_bytes() -> int:
+    return settings.IMPORT_MAX_MB * 1024 * 1024
+
+
+def detect_format(filnavn: str, head: bytes) -> str:
+    name = filnavn.lower()
+    if name.endswith(".json"):
+        return ImportFormat.HSDS
+    if name.endswith((".csv", ".txt")):
+        return ImportFormat.CSV
+    return ImportFormat.HSDS if head.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{") else ImportFormat.CSV
+
+
+def import_upload(*, actor, fil) -> ImportJob:
+    """Store an uploaded file as a job and start its dry run."""
+    access.check(actor, "import", "create")
+    if fil.size > max_bytes():
+        raise ValidationError(_("Filen er for stor (%(mb)s MB). Den må højst fylde %(max)s MB; del den op i flere filer.")
+                              % {"mb": round(fil.size / 1024 / 1024, 1), "max": settings.IMPORT_MAX_MB})
+    content = b"".join(fil.chunks())
+    if not content.strip():
+        raise ValidationError(_("Filen er tom."))
+    with transaction.atomic():
+        job = ImportJob.objects.create(center_id=actor.center_id, oprettet_af=actor.user, filnavn=fil.name[:255],
+                                       format=detect_format(fil.name, content[:100]), indhold=content)
+        log_action(actor=actor, handling="import uploadet", obj=job)
+    _enqueue("check", job.pk)
+    return job
+
+
+def import_confirm(*, actor, job: ImportJob) -> ImportJob:
+    """Start the real import of a checked file. Only a job that is ready may start, and only once."""
+    access.check(actor, "import", "create", job)
+    with transaction.atomic():
+        started = ImportJob.objects.filter(pk=job.pk, status=S.KLAR).update(status=S.IMPORTERER, behandlet=0)
+        if not started:
+            raise ValidationError(_("Importen kan ikke startes: filen er ikke klar, eller den er allerede importeret."))
+        log_action(actor=actor, handling="import startet", obj=job)
+    _enqueue("run", job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _enqueue(what: str, job_id: int) -> None:
+    from .. import tasks
+
+    (tasks.import_check if what == "check" else tasks.import_run).delay(job_id)
+
+
+def _parse(job: ImportJob) -> parse.Parsed:
+    content = bytes(job.indhold)
+    if job.format == ImportFormat.HSDS:
+        # The import itself reads the same stored bytes its dry run has already schema-validated.
+        return parse.parse_hsds(content, validate=job.status != S.IMPORTERER)
+    return parse.parse_csv(content)
+
+
+def _progress(job_id):
+    def report(done):
+        ImportJob.objects.filter(pk=job_id).update(behandlet=done)
+    return report
+
+
+def _plan(job: ImportJob):
+    """Parse and check the file; on a bad file, mark the job rejected and return None."""
+    try:
+        parsed = _parse(job)
+    except parse.FileRejected as error:
+        ImportJob.objects.filter(pk=job.pk).update(status=S.AFVIST, afsluttet=timezone.now(), indhold=b"",
+                                                   resultat={"filfejl": str(error)})
+        return None
+    total = len(parsed.foreninger) + len(parsed.faellesskaber)
+    ImportJob.objects.filter(pk=job.pk).update(antal=total)
+    return importer.check(job.center_id, parsed, _progress(job.pk))
+
+
+def import_check(job_id: int) -> None:
+    """The dry run: what would be created and updated, and every row's errors. Changes nothing else."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=S.VENTER).update(status=S.TJEKKER)
+    if not claimed:
+        return
+    job = ImportJob.objects.get(pk=job_id)
+    plan = _plan(job)
+    if plan is None:
+        return
+    if plan.errors:  # the file is done with: it must be fixed and uploaded again
+        ImportJob.objects.filter(pk=job_id).update(status=S.AFVIST, resultat=plan.summary(), indhold=b"",
+                                                   afsluttet=timezone.now())
+    else:
+        ImportJob.objects.filter(pk=job_id).update(status=S.KLAR, resultat=plan.summary())
+
+
+def import_run(job_id: int) -> None:
+    """The import: check again (the centre may have changed since the dry run), then write it all in one
+    transaction. Any error leaves the centre as it was."""
+    job = ImportJob.objects.select_related("oprettet_af").get(pk=job_id)
+    if job.status != S.IMPORTERER:
+        return
+    plan = _plan(job)
+    if plan is None:
+        return
+    if plan.errors:
+        ImportJob.objects.filter(pk=job_id).update(status=S.AFVIST, resultat=plan.summary(), indhold=b"",
+                                                   afsluttet=timezone.now())
+        return
+    actor = access.Actor(user=job.oprettet_af, medlemskab=None)
+    try:
+        with transaction.atomic():
+            resultat = importer.apply(plan, actor_id=job.oprettet_af_id)
+            job.status, job.resultat, job.afsluttet = S.FAERDIG, resultat, timezone.now()
+            job.behandlet = job.antal
+            job.indhold = b""  # imported: the uploaded file is not kept
+            job.save(update_fields=["status", "resultat", "afsluttet", "behandlet", "indhold"])
+            log_action(actor=actor, handling="importeret", obj=job,
+                       felter=[f"{kind}:{action}" for kind in ("foreninger", "faellesskaber")
+                               for action, n in resultat[kind].items() if n])
+    except Exception:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=S.FEJLET, afsluttet=timezone.now(),
+            resultat={"filfejl": _("Importen fejlede uventet, og intet blev gemt. Prøv igen, eller kontakt support.")})
+        raise
