@@ -203,4 +203,20 @@ def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     check(actor, kind, action, obj)
+    if kind in BORGER_PATH:
+        # Every borger-related object loaded for a page or fragment is a read of that borger's data.
+        from .accesslog import log_read
+
+        log_read(actor=actor, borger_id=borger_id_of(obj, kind), center_id=obj.center_id)
     return obj
+
+
+def borger_id_of(obj, kind: str):
+    """The id of the borger behind a borger-related object of `kind`."""
+    path = BORGER_PATH[kind].removesuffix("brobygger").removesuffix("__")
+    if not path:
+        return obj.pk
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+    return getattr(obj, f"{last}_id")
