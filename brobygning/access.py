@@ -154,6 +154,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("paamindelse", "list"): _roles(K),
     ("paamindelse", "retry"): _roles(K),
     ("match", "board"): _roles(K),
+    ("adgangslog", "list"): _roles(K),
+    ("samtykketekst", "list"): _roles(K),
+    ("samtykketekst", "create"): _roles(K),
 }
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):

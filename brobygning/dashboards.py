@@ -6,6 +6,7 @@ from foreninger.selectors import faellesskab_list, forening_list
 from matching import selectors as matching
 
 from . import access
+from .accesslog import volume_alerts
 from .models import Paamindelse, PaamindelseStatus
 
 
@@ -26,6 +27,7 @@ def koordinator_overblik(*, actor) -> dict:
         "forfaldne": list(matching.due_opfoelgninger(actor=actor, within_days=-1)),
         "fejlede_paamindelser": failed_reminders_count(actor=actor),
         "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:20]),
+        "adgangsalarmer": volume_alerts(center_id=actor.center_id),
     }
 
 

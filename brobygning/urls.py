@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_outbox
+from . import views, views_adgangslog, views_outbox
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("paamindelser/", views_outbox.outbox_list, name="outbox"),
     path("paamindelser/<int:pk>/proev-igen/", views_outbox.outbox_retry, name="outbox_retry"),
+    path("adgangslog/", views_adgangslog.adgangslog, name="adgangslog"),
+    path("adgangslog/stikproeve/", views_adgangslog.adgangslog_stikproeve, name="adgangslog_stikproeve"),
     path("borgere/", include("borgere.urls")),
     path("foreninger/", include("foreninger.urls")),
     path("", include("matching.urls")),
