@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.audit import log_action
-from brobygning.changes import apply_changes
+from brobygning.changes import apply_changes, check_version
 from brobygning.selectors import brobygger_list
 
 from .models import (
@@ -45,6 +45,7 @@ def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
         access.check(actor, "borger", "change", borger)
         if not actor.is_koordinator and data.get("brobygger") != borger.brobygger:
             raise ValidationError({"brobygger": _("Kun en koordinator kan skifte brobygger.")})
+        data = check_version(borger, data)
         felter = apply_changes(borger, data)
         log_action(actor=actor, handling="ændret", obj=borger, felter=felter)
     return borger
@@ -74,6 +75,7 @@ def samtale_create(*, actor, borger: Borger, data: dict, borger_data: dict, maal
         samtale = Samtale(center_id=borger.center_id, borger=borger, brobygger=actor.user)
         felter = apply_changes(samtale, data)
         log_action(actor=actor, handling="oprettet", obj=samtale, felter=felter)
+        borger.version += 1  # an edit form opened before this samtale must not overwrite what it changed
         changed = apply_changes(borger, {k: v for k, v in borger_data.items() if k in SAMTALE_BORGER_FIELDS})
         if borger.status == BorgerStatus.NY:
             borger.status = BorgerStatus.AKTIV

@@ -112,6 +112,12 @@ def save_valid_form(request, form, save, message):
     try:
         saved = save()
     except ValidationError as error:
+        from .changes import VersionConflict
+
+        if isinstance(error, VersionConflict):
+            # Keep the user's input; the next save knowingly replaces the version they have now seen.
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = error.current_version
         add_service_errors(form, error)
         return None
     messages.success(request, message)
@@ -145,3 +151,28 @@ class AvailabilityGrid(forms.widgets.ChoiceWidget):
 
     def value_omitted_from_data(self, data, files, name):
         return False  # no box ticked means "no times", not "field left out"
+
+
+class VersionedFormMixin:
+    """The hidden `version` field for optimistic locking (brobygning.changes.check_version).
+
+    Call `self.add_version_field()` at the end of `__init__`, after the crispy helper is set."""
+
+    def add_version_field(self):
+        instance = getattr(self, "instance", None)
+        if instance is None or not instance.pk:
+            return
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, initial=instance.version, min_value=1, max_value=2**31 - 1,
+            error_messages={k: _("Formularen mangler sit versionsnummer. Genindlæs siden, og prøv igen.")
+                            for k in ("required", "invalid", "min_value", "max_value")})
+        helper_ = getattr(self, "helper", None)
+        if helper_ is not None:
+            helper_.render_hidden_fields = True
+
+    def full_clean(self):
+        super().full_clean()
+        # A hidden field's error would not be shown next to it: show it at the top of the form.
+        if self._errors and "version" in self._errors:
+            errors = self._errors.pop("version")
+            self._errors.setdefault(forms.forms.NON_FIELD_ERRORS, self.error_class(error_class="nonfield")).extend(errors)

@@ -3,6 +3,7 @@ the taxonomy and the audit log."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,10 @@ class Frivilligcenter(models.Model):
     slug = models.SlugField(_("kort navn"), unique=True, help_text=_("Bruges i adresser, fx 'odense'."))
     email = models.EmailField(_("e-mail"), blank=True)
     telefon = models.CharField(_("telefon"), max_length=30, blank=True)
+    opbevaring_maaneder = models.PositiveSmallIntegerField(
+        _("opbevaring (måneder uden aktivitet)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Borgere uden aktivitet så længe anonymiseres automatisk."))
     oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
     class Meta:

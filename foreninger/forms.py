@@ -4,13 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr
 
-from brobygning.forms import PostnummerField, helper, tag_field
+from brobygning.forms import PostnummerField, VersionedFormMixin, helper, tag_field
 from brobygning.models import TagType
 
 from .models import Faellesskab, Forening, Moedetid
 
 
-class ForeningForm(forms.ModelForm):
+class ForeningForm(VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField(required=False)
     hjemmeside = forms.URLField(label=_("Hjemmeside"), required=False, assume_scheme="https")
     cvr = forms.CharField(label=_("CVR-nummer"), max_length=20, required=False, help_text=_("8 cifre, fx 12345678."))
@@ -24,6 +24,7 @@ class ForeningForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = helper(_("Gem"))
+        self.add_version_field()
 
     def clean_cvr(self):
         value = cvr.compact(self.cleaned_data["cvr"] or "")
@@ -32,7 +33,7 @@ class ForeningForm(forms.ModelForm):
         return value
 
 
-class FaellesskabForm(forms.ModelForm):
+class FaellesskabForm(VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField()
     interesser = tag_field(TagType.INTERESSE, _("Interesser"))
     maalgrupper = tag_field(TagType.UDFORDRING, _("Målgrupper"))
@@ -68,6 +69,7 @@ class FaellesskabForm(forms.ModelForm):
             Fieldset(_("Vært og pris"), "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note"),
             Fieldset(_("Status"), "status", "sidst_bekraeftet"),
         )
+        self.add_version_field()
 
 
 class MoedetidForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.audit import log_action
-from brobygning.changes import apply_changes
+from brobygning.changes import apply_changes, check_version
 
 from .models import Faellesskab, Forening, Moedetid
 
@@ -26,6 +26,7 @@ def forening_update(*, actor, forening: Forening, data: dict) -> Forening:
     with transaction.atomic():
         forening = Forening.objects.select_for_update().get(pk=forening.pk)
         access.check(actor, "forening", "change", forening)
+        data = check_version(forening, data)
         felter = apply_changes(forening, data)
         log_action(actor=actor, handling="ændret", obj=forening, felter=felter)
     return forening
@@ -65,6 +66,7 @@ def faellesskab_update(*, actor, faellesskab: Faellesskab, data: dict, moedetide
     with transaction.atomic():
         faellesskab = Faellesskab.objects.select_for_update().get(pk=faellesskab.pk)
         access.check(actor, "faellesskab", "change", faellesskab)
+        data = check_version(faellesskab, data)
         felter = apply_changes(faellesskab, data)
         felter += _sync_moedetider(faellesskab, moedetider)
         log_action(actor=actor, handling="ændret", obj=faellesskab, felter=felter)
