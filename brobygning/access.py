@@ -138,6 +138,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("borger", "create"): _roles(K),
     ("borger", "change"): _own("borger"),
     ("borger", "archive"): _roles(K),
+    ("borger", "export"): _roles(K),  # art. 15 insight
+    ("borger", "erase"): _roles(K),  # art. 17 anonymisation and retention extension
     ("forening", "list"): _roles(K, B, F),
     ("forening", "view"): _view_forening,
     ("forening", "create"): _roles(K),

@@ -1,5 +1,6 @@
 """Each role's front page, read through the scoped selectors."""
 
+from borgere.gdpr import retention_warnings
 from borgere.models import BorgerStatus
 from borgere.selectors import borger_list
 from foreninger.selectors import faellesskab_list, forening_list
@@ -28,6 +29,7 @@ def koordinator_overblik(*, actor) -> dict:
         "fejlede_paamindelser": failed_reminders_count(actor=actor),
         "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:20]),
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
+        "opbevaring_udloeber": retention_warnings(actor=actor),
     }
 
 
