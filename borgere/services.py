@@ -148,3 +148,23 @@ def maaling_record(*, actor, borger: Borger, type: str, svar: list[int], samtale
         apply_changes(maaling, {"type": type, "svar": svar})
         log_action(actor=actor, handling="måling", obj=maaling, felter=["type"])
     return maaling
+
+
+def samtykketekst_create(*, actor, formaal: str, tekst: str) -> SamtykkeTekst:
+    """A koordinator changes a consent text: a new version. Old versions, and the consents given to
+    them, are never touched."""
+    access.check(actor, "samtykketekst", "create")
+    tekst = (tekst or "").strip()
+    if formaal not in Formaal.values:
+        raise ValidationError({"formaal": _("Ukendt formål.")})
+    if len(tekst) < 20:
+        raise ValidationError({"tekst": _("Skriv hele samtykketeksten (mindst 20 tegn).")})
+    with transaction.atomic():
+        current = gaeldende_samtykketekst(center_id=actor.center_id, formaal=formaal)
+        current = SamtykkeTekst.objects.select_for_update().get(pk=current.pk)
+        if current.tekst == tekst:
+            raise ValidationError({"tekst": _("Teksten er uændret; der er ikke lavet en ny version.")})
+        ny = SamtykkeTekst.objects.create(center_id=actor.center_id, formaal=formaal, version=current.version + 1,
+                                          tekst=tekst, oprettet_af=actor.user)
+        log_action(actor=actor, handling="ny samtykketekst", obj=ny, felter=["tekst"])
+    return ny
