@@ -24,12 +24,31 @@ def add_service_errors(form, error) -> None:
         form.add_error(None, error)
 
 
+MAX_PK = 2**63 - 1
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rejects ids that are not whole numbers in the database's range before querying.
+
+    Django's own field hands a 30-digit "id" to the database, where it overflows (a 500)."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for pk in value:
+                text = str(pk).strip()
+                if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_PK:
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                          params={"pk": pk})
+        return super()._check_values(value)
+
+
 class InvitationForm(forms.Form):
     fornavn = forms.CharField(label=_("Fornavn"), max_length=100)
     efternavn = forms.CharField(label=_("Efternavn"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     rolle = forms.ChoiceField(label=_("Rolle"), choices=Rolle.choices)
-    foreninger = forms.ModelMultipleChoiceField(
+    foreninger = SafeModelMultipleChoiceField(
         label=_("Foreninger"), queryset=None, required=False,
         help_text=_("Kun for foreningskontakter: de foreninger, personen repræsenterer."),
     )
@@ -88,11 +107,11 @@ class PostnummerField(forms.ModelChoiceField):
         return super().to_python(value.strip() if isinstance(value, str) else value)
 
 
-def tag_field(tag_type, label, **kwargs) -> forms.ModelMultipleChoiceField:
+def tag_field(tag_type, label, **kwargs) -> SafeModelMultipleChoiceField:
     """Checkboxes over one kind of taxonomy term."""
     from .models import Tag
 
-    return forms.ModelMultipleChoiceField(
+    return SafeModelMultipleChoiceField(
         queryset=Tag.objects.filter(type=tag_type, aktiv=True), label=label, required=False,
         widget=forms.CheckboxSelectMultiple, **kwargs,
     )
