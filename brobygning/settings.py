@@ -216,6 +216,8 @@ ADGANGSLOG_RETENTION_DAYS = env.int("ADGANGSLOG_RETENTION_DAYS", default=183)
 RETENTION_MONTHS_DEFAULT = env.int("RETENTION_MONTHS_DEFAULT", default=12)
 RETENTION_WARNING_DAYS = 30
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "brobygning.error_reports.NoPersonalDataReporterFilter"
+
 # Content Security Policy (django-csp): no inline scripts or styles anywhere.
 from csp.constants import NONE, SELF  # noqa: E402
 

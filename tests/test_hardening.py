@@ -184,3 +184,18 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_error_reports_hold_no_post_values_or_local_variables(rf):
+    import sys as _sys
+
+    from django.views.debug import ExceptionReporter
+
+    request = rf.post("/borgere/ny/", {"fornavn": "Rapportmarkør", "noter": "Rapportnote"})
+    borger_navn = "Lokalmarkør"  # noqa: F841 - a local variable the report must not show
+    try:
+        raise RuntimeError("fejl")
+    except RuntimeError:
+        report = ExceptionReporter(request, *_sys.exc_info()).get_traceback_text()
+    assert "Rapportmarkør" not in report and "Rapportnote" not in report and "Lokalmarkør" not in report
+    assert "fornavn" in report  # the field names are kept, to help debugging
