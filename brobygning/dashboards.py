@@ -43,7 +43,11 @@ def forening_overblik(*, actor) -> dict:
 
 
 def for_actor(*, actor) -> tuple[str, dict]:
-    """The template and its data for the actor's front page."""
+    """The template and its data for the actor's front page. Its lists of borgere are logged."""
+    if actor.is_koordinator or actor.is_brobygger:
+        from .accesslog import log_search
+
+        log_search(actor=actor, criteria={"liste": "forside"})
     if actor.is_koordinator:
         return "brobygning/home_koordinator.html", koordinator_overblik(actor=actor)
     if actor.is_brobygger:

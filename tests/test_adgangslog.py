@@ -154,3 +154,37 @@ def test_unusual_volume_alert_on_the_koordinator_overview(world, brobygger_a, br
 def test_no_alert_below_the_minimum(world, brobygger_a):
     _reads(world.center_a, brobygger_a, timezone.localdate(), 19)
     assert accesslog.volume_alerts(center_id=world.center_a.pk) == []
+
+
+def test_changes_to_a_borger_and_its_objects_are_logged_after_commit(world, brobygger_a,
+                                                                     django_capture_on_commit_callbacks):
+    from borgere.models import Formaal
+    from borgere.services import samtykke_give
+    from brobygning.access import actor_for
+
+    with django_capture_on_commit_callbacks(execute=True):
+        samtykke_give(actor=actor_for(brobygger_a), borger=world.borger_a, formaal=Formaal.MAALINGER,
+                      maade="mundtligt")
+    [entry] = entries(handling=H.AENDRET)
+    assert entry.borger_id == world.borger_a.pk and entry.bruger == brobygger_a
+    assert entry.kriterium == "samtykke: samtykke givet"
+
+
+def test_a_failed_change_leaves_no_change_entry(world, brobygger_a, django_capture_on_commit_callbacks):
+    from borgere.models import MaalingType, Samtale
+    from borgere.services import samtale_create
+    from brobygning.access import actor_for
+    from brobygning.models import AuditEntry
+
+    # The samtale is audited first, then the measure (no consent) fails and everything rolls back.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception, match="samtykke"):
+        samtale_create(actor=actor_for(brobygger_a), borger=world.borger_a, data={"noter": "x"}, borger_data={},
+                       maalinger=[(MaalingType.WHO5, [1] * 5)])
+    assert not Samtale.objects.exists() and not AuditEntry.objects.filter(objekt_type="samtale").exists()
+    assert not entries(handling=H.AENDRET)
+
+
+def test_lists_of_borgere_on_the_front_page_and_the_board_are_logged(world, as_koordinator_a):
+    as_koordinator_a.get(reverse("home"))
+    as_koordinator_a.get(reverse("pipeline"))
+    assert sorted(e.kriterium for e in entries(handling=H.SOEGNING)) == ["liste=forside", "liste=matchtavle"]
