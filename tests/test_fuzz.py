@@ -7,8 +7,9 @@ must have an entry in ENDPOINTS: who posts, and the URL arguments. A new URL wit
 Each example starts from the data the page's own forms would send (read from the GET response's
 context), then mutates some fields: random unicode with control characters, oversized text, wrong
 types, injection strings, several values for one key, missing fields and unknown keys. The answer
-must be a 200 (form errors), a redirect or a 4xx, never a 500; and when the answer is not a
-redirect, no domain row may have been added, changed away or deleted (row counts are unchanged).
+must be a 200 (form errors), a redirect or a 4xx, never a 500; when the answer is not a redirect,
+no domain row may have been added or deleted (row counts are unchanged); and the page a redirect
+leads to must load too.
 
 Examples per endpoint: FUZZ_EXAMPLES (default 25). The figures for a run are printed at the end.
 """
@@ -302,6 +303,11 @@ def test_random_posts_never_break_it(name, scene):
             return
         if response.status_code not in (301, 302, 303):
             assert row_counts() == before, f"{name}: rows changed although the input was rejected"
+        elif response.url.startswith("/"):
+            # What the post left behind (say, search criteria in the session) must not break the next page.
+            follow = client.get(response.url)
+            if follow.status_code >= 500:
+                server_errors.append((follow.status_code, f"GET {response.url} after the post"))
 
     run()
     FIGURES["endpoints"] += 1
