@@ -176,7 +176,8 @@ def test_no_personal_data_in_application_logs_or_urls(world, as_koordinator_a, c
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL")}
+    # Not the test process's own switches (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="brobygning.example.dk",
                STATIC_ROOT=str(tmp_path))
     result = subprocess.run(  # noqa: S603
