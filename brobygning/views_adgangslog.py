@@ -4,7 +4,7 @@ from django import forms
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from . import access
+from . import access, selectors
 from .decorators import member_required
 from .models import Adgangslog
 from .pagination import paginate
@@ -35,28 +35,12 @@ class AdgangslogFilter(forms.Form):
         return cleaned
 
 
-def adgangslog_list_for(*, actor, data: dict):
-    access.check(actor, "adgangslog", "list")
-    qs = access.scope(actor, "adgangslog", Adgangslog.objects.select_related("bruger"))
-    if data.get("borger"):
-        qs = qs.filter(borger_id=data["borger"])
-    if data.get("bruger"):
-        qs = qs.filter(bruger=data["bruger"])
-    if data.get("handling"):
-        qs = qs.filter(handling=data["handling"])
-    if data.get("fra"):
-        qs = qs.filter(tidspunkt__date__gte=data["fra"])
-    if data.get("til"):
-        qs = qs.filter(tidspunkt__date__lte=data["til"])
-    return qs
-
-
 @member_required
 def adgangslog(request):
     access.check(request.actor, "adgangslog", "list")
     form = AdgangslogFilter(request.GET or None, actor=request.actor)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = adgangslog_list_for(actor=request.actor, data=data)
+    rows = selectors.adgangslog_list(actor=request.actor, data=data)
     return render(request, "brobygning/adgangslog.html", {
         "form": form, "page": paginate(request, rows), "stikproeve": False,
     })
@@ -69,8 +53,8 @@ def adgangslog_stikproeve(request):
     form = AdgangslogFilter(request.GET or None, actor=request.actor)
     rows = []
     if form.is_bound and form.is_valid():
-        antal = min(int(request.GET.get("antal") or 20) if str(request.GET.get("antal", "")).isdigit() else 20,
-                    STIKPROEVE_MAX)
-        rows = list(adgangslog_list_for(actor=request.actor, data=form.cleaned_data).order_by("?")[:antal])
+        antal = request.GET.get("antal", "")
+        antal = min(int(antal), STIKPROEVE_MAX) if antal.isascii() and antal.isdigit() and int(antal) else 20
+        rows = list(selectors.adgangslog_list(actor=request.actor, data=form.cleaned_data).order_by("?")[:antal])
     return render(request, "brobygning/adgangslog.html", {"form": form, "rows": rows, "stikproeve": True})
 
