@@ -188,3 +188,8 @@ def test_lists_of_borgere_on_the_front_page_and_the_board_are_logged(world, as_k
     as_koordinator_a.get(reverse("home"))
     as_koordinator_a.get(reverse("pipeline"))
     assert sorted(e.kriterium for e in entries(handling=H.SOEGNING)) == ["liste=forside", "liste=matchtavle"]
+
+
+def test_the_user_list_links_to_each_users_log(world, as_koordinator_a, brobygger_a):
+    html = as_koordinator_a.get(reverse("medlem_list")).content.decode()
+    assert f'{reverse("adgangslog")}?bruger={brobygger_a.pk}' in html
