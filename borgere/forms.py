@@ -4,13 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import SLOTS
-from brobygning.forms import AvailabilityGrid, PostnummerField, tag_field
+from brobygning.forms import AvailabilityGrid, PostnummerField, VersionedFormMixin, tag_field
 from brobygning.models import TagType
 
 from .models import SPROG, Borger
 
 
-class BorgerForm(forms.ModelForm):
+class BorgerForm(VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField()
     sprog = forms.MultipleChoiceField(label=_("Sprog"), choices=SPROG, required=False,
                                       widget=forms.CheckboxSelectMultiple)
@@ -44,3 +44,4 @@ class BorgerForm(forms.ModelForm):
             Fieldset(_("Forløb"), "henvisningskilde", "brobygger", "status", "noter"),
         )
         self.helper.add_input(Submit("submit", _("Gem")))
+        self.add_version_field()

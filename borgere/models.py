@@ -89,6 +89,11 @@ class Borger(Archivable):
     )
     status = models.CharField(_("status"), max_length=10, choices=BorgerStatus.choices, default=BorgerStatus.NY)
     noter = long_text(_("interne noter"), help_text=_("Kun til centrets egne folk. Skriv ikke helbredsoplysninger, der ikke er brug for."))
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False,
+                                          help_text=_("Tælles op ved hver gemning; afviser samtidige ændringer."))
+    anonymiseret = models.DateTimeField(_("anonymiseret"), null=True, blank=True, editable=False)
+    opbevar_til = models.DateField(_("opbevares mindst til"), null=True, blank=True, editable=False,
+                                   help_text=_("Sat, når en koordinator forlænger opbevaringen."))
 
     class Meta:
         verbose_name = _("borger")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.audit import log_action
-from brobygning.changes import apply_changes
+from brobygning.changes import apply_changes, check_version
 from brobygning.models import Medlemskab, Rolle
 from brobygning.selectors import brobygger_list
 
@@ -54,6 +54,7 @@ def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
         access.check(actor, "borger", "change", borger)
         if not actor.is_koordinator and data.get("brobygger") != borger.brobygger:
             raise ValidationError({"brobygger": _("Kun en koordinator kan skifte brobygger.")})
+        data = check_version(borger, data)
         felter = apply_changes(borger, data)
         log_action(actor=actor, handling="ændret", obj=borger, felter=felter)
     return borger
@@ -83,6 +84,7 @@ def samtale_create(*, actor, borger: Borger, data: dict, borger_data: dict, maal
         samtale = Samtale(center_id=borger.center_id, borger=borger, brobygger=actor.user)
         felter = apply_changes(samtale, data)
         log_action(actor=actor, handling="oprettet", obj=samtale, felter=felter)
+        borger.version += 1  # an edit form opened before this samtale must not overwrite what it changed
         changed = apply_changes(borger, {k: v for k, v in borger_data.items() if k in SAMTALE_BORGER_FIELDS})
         if borger.status == BorgerStatus.NY:
             borger.status = BorgerStatus.AKTIV
@@ -282,3 +284,23 @@ def henvisning_decline(*, actor, henvisning: Henvisning, grund: str) -> Henvisni
         henvisning.save(update_fields=["status", "afvist_grund", "behandlet", "behandlet_af"])
         log_action(actor=actor, handling="henvisning afvist", obj=henvisning, felter=["status", "afvist_grund"])
     return henvisning
+
+
+def samtykketekst_create(*, actor, formaal: str, tekst: str) -> SamtykkeTekst:
+    """A koordinator changes a consent text: a new version. Old versions, and the consents given to
+    them, are never touched."""
+    access.check(actor, "samtykketekst", "create")
+    tekst = (tekst or "").strip()
+    if formaal not in Formaal.values:
+        raise ValidationError({"formaal": _("Ukendt formål.")})
+    if len(tekst) < 20:
+        raise ValidationError({"tekst": _("Skriv hele samtykketeksten (mindst 20 tegn).")})
+    with transaction.atomic():
+        current = gaeldende_samtykketekst(center_id=actor.center_id, formaal=formaal)
+        current = SamtykkeTekst.objects.select_for_update().get(pk=current.pk)
+        if current.tekst == tekst:
+            raise ValidationError({"tekst": _("Teksten er uændret; der er ikke lavet en ny version.")})
+        ny = SamtykkeTekst.objects.create(center_id=actor.center_id, formaal=formaal, version=current.version + 1,
+                                          tekst=tekst, oprettet_af=actor.user)
+        log_action(actor=actor, handling="ny samtykketekst", obj=ny, felter=["tekst"])
+    return ny

@@ -3,7 +3,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from brobygning import access
+from brobygning import access, accesslog
 from brobygning.availability import SLOTS
 from brobygning.decorators import member_required
 from brobygning.forms import save_valid_form
@@ -32,6 +32,7 @@ def borger_list(request):
     for key, values in request.session.get(FILTER_SESSION_KEY, {}).items():
         criteria.setlist(key, values)
     filterset = BorgerFilter(criteria, queryset=selectors.borger_list(actor=request.actor), actor=request.actor)
+    accesslog.log_search(actor=request.actor, criteria=dict(criteria.lists()))
     return render(request, "borgere/borger_list.html", {
         "filter": filterset, "filter_method": "post", "page": paginate(request, filterset.qs),
     })

@@ -157,6 +157,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("borger", "create"): _roles(K),
     ("borger", "change"): _own("borger"),
     ("borger", "archive"): _roles(K),
+    ("borger", "export"): _roles(K),  # art. 15 insight
+    ("borger", "erase"): _roles(K),  # art. 17 anonymisation and retention extension
     ("forening", "list"): _roles(K, B, F),
     ("forening", "view"): _view_forening,
     ("forening", "create"): _roles(K),
@@ -188,6 +190,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("import", "list"): _roles(K),
     ("import", "view"): _roles(K),
     ("import", "create"): _roles(K),
+    ("adgangslog", "list"): _roles(K),
+    ("samtykketekst", "list"): _roles(K),
+    ("samtykketekst", "create"): _roles(K),
 }
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
@@ -257,6 +262,11 @@ def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     check(actor, kind, action, obj)
+    if kind in BORGER_PATH:
+        # Every borger-related object loaded for a page or fragment is a read of that borger's data.
+        from .accesslog import log_read
+
+        log_read(actor=actor, borger_id=borger_id_of(obj, kind), center_id=obj.center_id)
     return obj
 
 
@@ -323,3 +333,14 @@ def actor_for_forening_link(forening) -> Actor:
 
     medlemskab = Medlemskab(center=forening.center, rolle=F)
     return Actor(user=AnonymousUser(), medlemskab=medlemskab, forening_ids=frozenset({forening.pk}))
+
+
+def borger_id_of(obj, kind: str):
+    """The id of the borger behind a borger-related object of `kind`."""
+    path = BORGER_PATH[kind].removesuffix("brobygger").removesuffix("__")
+    if not path:
+        return obj.pk
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+    return getattr(obj, f"{last}_id")

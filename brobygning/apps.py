@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BrobygningConfig(AppConfig):
     name = "brobygning"
     verbose_name = _("Brobygning")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the access-log receivers

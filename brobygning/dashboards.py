@@ -1,11 +1,13 @@
 """Each role's front page, read through the scoped selectors."""
 
+from borgere.gdpr import retention_warnings
 from borgere.models import BorgerStatus
 from borgere.selectors import anmodning_list, borger_list
 from foreninger.selectors import faellesskab_list, forening_list
 from matching import selectors as matching
 
 from . import access
+from .accesslog import volume_alerts
 from .models import Paamindelse, PaamindelseStatus
 
 
@@ -31,6 +33,8 @@ def koordinator_overblik(*, actor) -> dict:
         "anmodninger": anmodning_list(actor=actor).count(),
         "foraeldede": list(stale_faellesskaber(actor=actor)[:20]),
         "interval_uger": actor.center.bekraeft_interval_uger,
+        "adgangsalarmer": volume_alerts(center_id=actor.center_id),
+        "opbevaring_udloeber": retention_warnings(actor=actor),
     }
 
 
@@ -52,7 +56,11 @@ def forening_overblik(*, actor) -> dict:
 
 
 def for_actor(*, actor) -> tuple[str, dict]:
-    """The template and its data for the actor's front page."""
+    """The template and its data for the actor's front page. Its lists of borgere are logged."""
+    if actor.is_koordinator or actor.is_brobygger:
+        from .accesslog import log_search
+
+        log_search(actor=actor, criteria={"liste": "forside"})
     if actor.is_koordinator:
         return "brobygning/home_koordinator.html", koordinator_overblik(actor=actor)
     if actor.is_brobygger:

@@ -24,12 +24,31 @@ def add_service_errors(form, error) -> None:
         form.add_error(None, error)
 
 
+MAX_PK = 2**63 - 1
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rejects ids that are not whole numbers in the database's range before querying.
+
+    Django's own field hands a 30-digit "id" to the database, where it overflows (a 500)."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for pk in value:
+                text = str(pk).strip()
+                if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_PK:
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                          params={"pk": pk})
+        return super()._check_values(value)
+
+
 class InvitationForm(forms.Form):
     fornavn = forms.CharField(label=_("Fornavn"), max_length=100)
     efternavn = forms.CharField(label=_("Efternavn"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     rolle = forms.ChoiceField(label=_("Rolle"), choices=Rolle.choices)
-    foreninger = forms.ModelMultipleChoiceField(
+    foreninger = SafeModelMultipleChoiceField(
         label=_("Foreninger"), queryset=None, required=False,
         help_text=_("Kun for foreningskontakter: de foreninger, personen repræsenterer."),
     )
@@ -88,11 +107,11 @@ class PostnummerField(forms.ModelChoiceField):
         return super().to_python(value.strip() if isinstance(value, str) else value)
 
 
-def tag_field(tag_type, label, **kwargs) -> forms.ModelMultipleChoiceField:
+def tag_field(tag_type, label, **kwargs) -> SafeModelMultipleChoiceField:
     """Checkboxes over one kind of taxonomy term."""
     from .models import Tag
 
-    return forms.ModelMultipleChoiceField(
+    return SafeModelMultipleChoiceField(
         queryset=Tag.objects.filter(type=tag_type, aktiv=True), label=label, required=False,
         widget=forms.CheckboxSelectMultiple, **kwargs,
     )
@@ -112,6 +131,12 @@ def save_valid_form(request, form, save, message):
     try:
         saved = save()
     except ValidationError as error:
+        from .changes import VersionConflict
+
+        if isinstance(error, VersionConflict):
+            # Keep the user's input; the next save knowingly replaces the version they have now seen.
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = error.current_version
         add_service_errors(form, error)
         return None
     messages.success(request, message)
@@ -145,3 +170,28 @@ class AvailabilityGrid(forms.widgets.ChoiceWidget):
 
     def value_omitted_from_data(self, data, files, name):
         return False  # no box ticked means "no times", not "field left out"
+
+
+class VersionedFormMixin:
+    """The hidden `version` field for optimistic locking (brobygning.changes.check_version).
+
+    Call `self.add_version_field()` at the end of `__init__`, after the crispy helper is set."""
+
+    def add_version_field(self):
+        instance = getattr(self, "instance", None)
+        if instance is None or not instance.pk:
+            return
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, initial=instance.version, min_value=1, max_value=2**31 - 1,
+            error_messages={k: _("Formularen mangler sit versionsnummer. Genindlæs siden, og prøv igen.")
+                            for k in ("required", "invalid", "min_value", "max_value")})
+        helper_ = getattr(self, "helper", None)
+        if helper_ is not None:
+            helper_.render_hidden_fields = True
+
+    def full_clean(self):
+        super().full_clean()
+        # A hidden field's error would not be shown next to it: show it at the top of the form.
+        if self._errors and "version" in self._errors:
+            errors = self._errors.pop("version")
+            self._errors.setdefault(forms.forms.NON_FIELD_ERRORS, self.error_class(error_class="nonfield")).extend(errors)

@@ -69,3 +69,126 @@ def _has_mfa(request) -> bool:
         request.session[MFA_SESSION_KEY] = request.user.pk
         return True
     return False
+
+
+class AccessLogMiddleware:
+    """Collects the request's access-log entries and writes them in one INSERT; logs refusals.
+
+    A 403 or 404 raised while a logged-in user asks for something is a refused authorisation."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .accesslog import Collect
+
+        with Collect() as collect:
+            request._adgangslog = collect
+            return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        collect = getattr(request, "_adgangslog", None)
+        if collect is not None and request.resolver_match is not None:
+            collect.set_view(request.resolver_match.url_name or "")
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from .accesslog import H, log
+
+        if isinstance(exception, PermissionDenied | Http404) and request.user.is_authenticated:
+            actor = request.actor
+            log(actor=actor, handling=H.AFVIST, kriterium=f"{request.method} {request.path}"[:300],
+                formaal="403" if isinstance(exception, PermissionDenied) else "404")
+
+
+LOGIN_AT_KEY = "logget_ind"
+LAST_SEEN_KEY = "sidst_aktiv"
+
+
+class SessionTimeoutMiddleware:
+    """Logs out after SESSION_IDLE_SECONDS without a request, or SESSION_ABSOLUTE_SECONDS after login.
+
+    The last-seen time is written back at most once a minute, so most requests save no session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib.auth import logout
+        from django.utils.http import urlencode
+
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.setdefault(LOGIN_AT_KEY, now)
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS or now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+            if now - last_seen >= 60 or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every page except the public ones (CACHEABLE_PATH_PREFIXES)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils.cache import add_never_cache_headers
+
+        response = self.get_response(request)
+        if not request.path.startswith(settings.CACHEABLE_PATH_PREFIXES):
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+        return response
+
+
+class AdminLoginThrottleMiddleware:
+    """Brute-force protection for the Django admin's login, which allauth's rate limits do not cover.
+
+    After ADMIN_LOGIN_MAX_FAILURES failed attempts from one address, or for one account, within
+    ADMIN_LOGIN_WINDOW_SECONDS, further attempts answer 429 until the window has passed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _keys(request):
+        import hashlib
+
+        ip = request.META.get("REMOTE_ADDR", "")
+        account = hashlib.sha256(request.POST.get("username", "").strip().lower().encode()).hexdigest()[:32]
+        return [f"adminlogin:ip:{ip}", f"adminlogin:konto:{account}"]
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.core.cache import cache
+
+        if request.method != "POST" or request.path != reverse("admin:login"):
+            return self.get_response(request)
+        keys = self._keys(request)
+        if any((cache.get(key) or 0) >= settings.ADMIN_LOGIN_MAX_FAILURES for key in keys):
+            from django.shortcuts import render
+            from django.utils.translation import gettext as _
+
+            from .accesslog import H, log
+
+            log(handling=H.LOGIN_FEJLET, formaal="sikkerhed", kriterium="admin: spærret (for mange forsøg)")
+            return render(request, "429.html", {"besked": _(
+                "For mange mislykkede forsøg på at logge ind. Vent et kvarter, og prøv igen.")}, status=429)
+        response = self.get_response(request)
+        if response.status_code == 200:  # the form came back: a failed attempt
+            for key in keys:
+                cache.add(key, 0, timeout=settings.ADMIN_LOGIN_WINDOW_SECONDS)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW_SECONDS)
+        return response

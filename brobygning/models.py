@@ -67,6 +67,10 @@ class Frivilligcenter(models.Model):
     slug = models.SlugField(_("kort navn"), unique=True, help_text=_("Bruges i adresser, fx 'odense'."))
     email = models.EmailField(_("e-mail"), blank=True)
     telefon = models.CharField(_("telefon"), max_length=30, blank=True)
+    opbevaring_maaneder = models.PositiveSmallIntegerField(
+        _("opbevaring (måneder uden aktivitet)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Borgere uden aktivitet så længe anonymiseres automatisk."))
     oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
     venteliste_synlig = models.BooleanField(
         _("brobyggere ser borgere, der venter"), default=False,
@@ -278,3 +282,65 @@ class Kalenderfeed(models.Model):
 
     def __str__(self):
         return f"{self.user_id} ({self.oprettet:%Y-%m-%d})"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk update and delete are refused; only `brobygning.accesslog.purge_old` removes old rows."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Adgangsloggen kan ikke ændres.")
+
+    def delete(self):
+        raise PermissionError("Adgangsloggen kan ikke slettes; kun den automatiske oprydning fjerner gamle poster.")
+
+
+class Adgangslog(models.Model):
+    """Who read, searched, exported, changed or deleted a borger's data, or logged in (append-only).
+
+    The borger is kept as an id only (never a foreign key or a name), so an erased borger leaves
+    nothing identifying here. Written through `brobygning.accesslog`; on PostgreSQL a trigger
+    refuses UPDATE and DELETE except for the purge.
+    """
+
+    class Handling(models.TextChoices):
+        LAEST = "laest", _("Læst")
+        SOEGNING = "soegning", _("Søgning eller liste")
+        EKSPORT = "eksport", _("Eksport")
+        AENDRET = "aendret", _("Ændret")
+        SLETTET = "slettet", _("Slettet/anonymiseret")
+        LOGIN = "login", _("Logget ind")
+        LOGOUT = "logout", _("Logget ud")
+        LOGIN_FEJLET = "login_fejlet", _("Mislykket login")
+        AFVIST = "afvist", _("Adgang afvist")
+        FORLAENGET = "forlaenget", _("Opbevaring forlænget")
+
+    # No database constraint and no cascade: deleting a user or centre must not rewrite the log.
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
+                               blank=True, related_name="+")
+    bruger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                               null=True, blank=True, related_name="+")
+    tidspunkt = models.DateTimeField(_("tidspunkt (UTC)"), default=timezone.now, db_index=True)
+    handling = models.CharField(_("handling"), max_length=20, choices=Handling.choices)
+    borger_id = models.PositiveBigIntegerField(_("borger-id"), null=True, blank=True, db_index=True)
+    kriterium = models.CharField(_("kriterium"), max_length=300, blank=True)
+    formaal = models.CharField(_("formål"), max_length=60, blank=True)
+    visning = models.CharField(_("side"), max_length=80, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("adgangslogpost")
+        verbose_name_plural = _("adgangslog")
+        ordering = ["-tidspunkt", "-pk"]
+        indexes = [models.Index(fields=["center", "bruger", "tidspunkt"])]
+
+    def __str__(self):
+        return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.handling} #{self.borger_id or '-'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Adgangsloggen kan ikke ændres.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Adgangsloggen kan ikke slettes.")

@@ -1,7 +1,7 @@
 """Reads for centres and memberships, always scoped to the acting user."""
 
 from . import access
-from .models import Invitation, Medlemskab, Rolle, User
+from .models import Adgangslog, Invitation, Medlemskab, Rolle, User
 
 
 def medlemskab_list(*, actor):
@@ -34,3 +34,20 @@ def brobygger_list(*, actor):
 def user_with_email_exists(*, email) -> bool:
     """Whether an invitation goes to someone who already has a login (and keeps their password)."""
     return User.objects.filter(email__iexact=email, is_active=True).exists()
+
+
+def adgangslog_list(*, actor, data: dict):
+    """The centre's access log, filtered by borger id, user, action and period (koordinatorer)."""
+    access.check(actor, "adgangslog", "list")
+    qs = access.scope(actor, "adgangslog", Adgangslog.objects.select_related("bruger"))
+    if data.get("borger"):
+        qs = qs.filter(borger_id=data["borger"])
+    if data.get("bruger"):
+        qs = qs.filter(bruger=data["bruger"])
+    if data.get("handling"):
+        qs = qs.filter(handling=data["handling"])
+    if data.get("fra"):
+        qs = qs.filter(tidspunkt__date__gte=data["fra"])
+    if data.get("til"):
+        qs = qs.filter(tidspunkt__date__lte=data["til"])
+    return qs

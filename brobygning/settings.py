@@ -1,6 +1,7 @@
 """One settings module, driven by environment variables (see .env.example)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "phonenumber_field",
+    "csp",
     "brobygning",
     "borgere",
     "foreninger",
@@ -54,12 +56,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "brobygning.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "brobygning.middleware.ActorMiddleware",
     "brobygning.middleware.RequireMfaForKoordinatorMiddleware",
+    "brobygning.middleware.AdminLoginThrottleMiddleware",
+    "brobygning.middleware.AccessLogMiddleware",
+    "brobygning.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "brobygning.urls"
@@ -195,12 +202,51 @@ CELERY_BEAT_SCHEDULE = {
         "task": "foreninger.tasks.ask_foreninger_to_confirm",
         "schedule": crontab(hour=8, minute=0),
     },
+    "purge-access-log": {"task": "brobygning.tasks.purge_access_log", "schedule": 24 * 3600.0},
+    "anonymise-inactive-borgere": {"task": "borgere.tasks.anonymise_inactive", "schedule": 24 * 3600.0},
 }
 # How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
 BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# --- Security ------------------------------------------------------------------------------------
+# --- Security (SECURITY.md) -----------------------------------------------------------------------
+# Sessions (SessionTimeoutMiddleware): 30 minutes idle and 12 hours at most from login. The
+# session's own age is the absolute limit; the idle clock is kept in the session and refreshed at
+# most once a minute, to spare a write per request. Django's login() gives a new session key.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Public pages (directory, HSDS API) may be cached; every other page may carry personal data.
+CACHEABLE_PATH_PREFIXES = ("/c/", "/api/hsds/", "/static/", "/healthz", "/favicon")
+# The Django admin's login is throttled here; allauth's own rate limits cover /accounts/login/.
+ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
+ADMIN_LOGIN_WINDOW_SECONDS = env.int("ADMIN_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# Access log (brobygning.accesslog): kept this long, then purged by a daily beat task.
+ADGANGSLOG_RETENTION_DAYS = env.int("ADGANGSLOG_RETENTION_DAYS", default=183)
+# Borgere with no activity this long are anonymised (a centre can set its own); warned 30 days ahead.
+RETENTION_MONTHS_DEFAULT = env.int("RETENTION_MONTHS_DEFAULT", default=12)
+RETENTION_WARNING_DAYS = 30
+
+DEFAULT_EXCEPTION_REPORTER_FILTER = "brobygning.error_reports.NoPersonalDataReporterFilter"
+
+# Content Security Policy (django-csp): no inline scripts or styles anywhere.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -245,6 +291,9 @@ MAP_TILE_ATTRIBUTION = env.str(
     "MAP_TILE_ATTRIBUTION",
     default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragydere',
 )
+if MAP_TILE_URL:  # the map's tiles are images from the tile server: let the CSP allow that host
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 # Referral form: at most this many submissions per IP address per period (seconds).
 HENVISNING_RATE_LIMIT = env.int("HENVISNING_RATE_LIMIT", default=5)
 HENVISNING_RATE_PERIOD = env.int("HENVISNING_RATE_PERIOD", default=3600)

@@ -17,3 +17,11 @@ def dispatch_due_reminders():
     from .outbox import dispatch_due
 
     return dispatch_due().as_dict()
+
+
+@shared_task(ignore_result=True)
+def purge_access_log():
+    """Run by beat daily: access-log entries older than ADGANGSLOG_RETENTION_DAYS are deleted."""
+    from .accesslog import purge_old
+
+    return purge_old()

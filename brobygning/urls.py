@@ -4,7 +4,7 @@ from django.urls import include, path
 from borgere import venteliste_views
 from foreninger import portal_views
 
-from . import views, views_outbox, views_profil
+from . import views, views_adgangslog, views_outbox, views_profil
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +31,8 @@ urlpatterns = [
     path("stadig-korrekt/<str:token>/<int:pk>/ret/", portal_views.bekraeft_rediger, name="bekraeft_rediger"),
     path("paamindelser/", views_outbox.outbox_list, name="outbox"),
     path("paamindelser/<int:pk>/proev-igen/", views_outbox.outbox_retry, name="outbox_retry"),
+    path("adgangslog/", views_adgangslog.adgangslog, name="adgangslog"),
+    path("adgangslog/stikproeve/", views_adgangslog.adgangslog_stikproeve, name="adgangslog_stikproeve"),
     path("borgere/", include("borgere.urls")),
     path("foreninger/", include("foreninger.urls")),
     path("api/hsds/", include("foreninger.hsds.urls")),

@@ -15,12 +15,16 @@ from .decorators import member_required
 from .forms import helper, save_valid_form
 from .models import Frivilligcenter, Kalenderfeed
 
+NYT_KALENDERLINK = "nyt_kalenderlink"
+
 
 @never_cache
 @member_required
-def profil(request, feed_url=None):
+def profil(request):
     access.check(request.actor, "kalenderfeed", "manage")
     feed = Kalenderfeed.objects.filter(user=request.user).first()
+    # A new link is shown once, on the page the POST redirects to; only its hash is kept.
+    feed_url = request.session.pop(NYT_KALENDERLINK, None)
     return render(request, "brobygning/profil.html", {"feed": feed, "feed_url": feed_url})
 
 
@@ -28,8 +32,9 @@ def profil(request, feed_url=None):
 @member_required
 def kalender_ny(request):
     token = services.kalenderfeed_new(actor=request.actor)
+    request.session[NYT_KALENDERLINK] = request.build_absolute_uri(reverse("kalender_feed", args=[token]))
     messages.success(request, _("Dit kalenderlink er klar. Kopiér det nu: det bliver ikke vist igen."))
-    return profil(request, feed_url=request.build_absolute_uri(reverse("kalender_feed", args=[token])))
+    return redirect("profil")
 
 
 @require_POST

@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr
 
 from brobygning import access
-from brobygning.forms import PostnummerField, helper, tag_field
+from brobygning.forms import PostnummerField, VersionedFormMixin, helper, tag_field
 from brobygning.models import TagType
 
 from .models import Faellesskab, Forening, Moedetid
 
 
-class ForeningForm(forms.ModelForm):
+class ForeningForm(VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField(required=False)
     hjemmeside = forms.URLField(label=_("Hjemmeside"), required=False, assume_scheme="https")
     cvr = forms.CharField(label=_("CVR-nummer"), max_length=20, required=False, help_text=_("8 cifre, fx 12345678."))
@@ -29,6 +29,7 @@ class ForeningForm(forms.ModelForm):
                 if not access.may_see_field(actor, "forening_ret", name):
                     del self.fields[name]
         self.helper = helper(_("Gem"))
+        self.add_version_field()
 
     def clean_cvr(self):
         value = cvr.compact(self.cleaned_data["cvr"] or "")
@@ -37,7 +38,7 @@ class ForeningForm(forms.ModelForm):
         return value
 
 
-class FaellesskabForm(forms.ModelForm):
+class FaellesskabForm(VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField()
     interesser = tag_field(TagType.INTERESSE, _("Interesser"))
     maalgrupper = tag_field(TagType.UDFORDRING, _("Målgrupper"))
@@ -73,6 +74,7 @@ class FaellesskabForm(forms.ModelForm):
             Fieldset(_("Vært og pris"), "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note"),
             Fieldset(_("Status"), "status", "sidst_bekraeftet", "offentlig"),
         )
+        self.add_version_field()
 
 
 class MoedetidForm(forms.ModelForm):

@@ -17,6 +17,8 @@ from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
 
 class Forening(Archivable):
     center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="foreninger")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False,
+                                          help_text=_("Tælles op ved hver gemning; afviser samtidige ændringer."))
     navn = models.CharField(_("navn"), max_length=200)
     cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True, help_text=_("8 cifre, fx 12345678."))
     kontaktperson = models.CharField(_("kontaktperson"), max_length=200, blank=True)
@@ -68,6 +70,8 @@ def _tags(tag_type, verbose_name):
 
 
 class Faellesskab(Archivable):
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False,
+                                          help_text=_("Tælles op ved hver gemning; afviser samtidige ændringer."))
     # The centre is copied from the forening so matching and scoping filter one indexed column.
     center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="faellesskaber")
     forening = models.ForeignKey(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.audit import log_action
-from brobygning.changes import apply_changes
+from brobygning.changes import apply_changes, check_version
 
 from .models import Faellesskab, Forening, Moedetid
 
@@ -36,6 +36,7 @@ def forening_update(*, actor, forening: Forening, data: dict) -> Forening:
     with transaction.atomic():
         forening = Forening.objects.select_for_update().get(pk=forening.pk)
         access.check(actor, "forening", "change", forening)
+        data = check_version(forening, data)
         data = {name: value for name, value in data.items() if access.may_see_field(actor, "forening_ret", name)}
         felter = apply_changes(forening, data)
         log_action(actor=actor, handling="ændret", obj=forening, felter=felter)
@@ -76,6 +77,7 @@ def faellesskab_update(*, actor, faellesskab: Faellesskab, data: dict, moedetide
     with transaction.atomic():
         faellesskab = Faellesskab.objects.select_for_update().get(pk=faellesskab.pk)
         access.check(actor, "faellesskab", "change", faellesskab)
+        data = check_version(faellesskab, data)
         if actor.is_foreningskontakt:  # the forening itself has looked it over: that confirms it
             data = {**data, "sidst_bekraeftet": timezone.localdate()}
         felter = apply_changes(faellesskab, data)

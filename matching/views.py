@@ -9,6 +9,7 @@ from borgere.journey_forms import measure_forms
 from borgere.models import Formaal
 from borgere.selectors import borger_get
 from borgere.services import har_samtykke
+from brobygning import accesslog
 from brobygning.decorators import member_required
 from brobygning.forms import save_valid_form
 from brobygning.selectors import brobygger_list
@@ -173,4 +174,5 @@ def opfoelgning_record(request, pk):
 
 @member_required
 def pipeline_board(request):
+    accesslog.log_search(actor=request.actor, criteria={"liste": "matchtavle"})
     return render(request, "matching/pipeline.html", {"kolonner": selectors.pipeline(actor=request.actor)})

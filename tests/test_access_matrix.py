@@ -55,7 +55,7 @@ MATRIX = {
     "invitation_accept":    ("bad_token",   "410 410 410 410 410 410 410", "410 410 410 410 410 410 410"),
     "center_indstillinger": (None,          "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
     "profil":               (None,          "L   200 200 200 200 200 200", None),
-    "kalender_ny":          (None,          "405 405 405 405 405 405 405", "L 200 200 200 200 200 200"),
+    "kalender_ny":          (None,          "405 405 405 405 405 405 405", "L 302 302 302 302 302 302"),
     "kalender_slet":        (None,          "405 405 405 405 405 405 405", "L 302 302 302 302 302 302"),
     "kalender_feed":        ("bad_token",   "404 404 404 404 404 404 404", None),
     "outbox":               (None,          "L   200 200 403 403 403 403", None),
@@ -142,6 +142,15 @@ MATRIX = {
     "hsds_center_taxonomy":           ("hsds_taxonomy",      "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "hsds_center_taxonomy_terms":     ("hsds",               "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "hsds_center_taxonomy_term":      ("hsds_term",          "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    # Privacy: the access log, consent texts, the borger's rights (koordinator only)
+    "adgangslog":           (None,          "L   200 200 403 403 403 403", None),
+    "adgangslog_stikproeve": (None,         "L   200 200 403 403 403 403", None),
+    "samtykketekst_list":   (None,          "L   200 200 403 403 403 403", None),
+    "samtykketekst_create": ("formaal",     "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "borger_export":        ("borger",      "L   200 404 403 403 403 403", None),
+    "borger_export_json":   ("borger",      "L   200 404 403 403 403 403", None),
+    "borger_erase":         ("borger",      "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "borger_retention_extend": ("borger",   "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
     "set_language":         (None,          "*   *   *   *   *   *   *",   None),
 }
 
@@ -240,6 +249,7 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         "henvisning": {"pk": henvisning.pk},
         "public": {"slug": center.slug, "pk": world.faellesskab_a.pk},
         "importjob": {"pk": importjob.pk},
+        "formaal": {"formaal": "maalinger"},
         "hsds": {"center_slug": center.slug},
         "hsds_service": {"center_slug": center.slug, "pk": str(world.faellesskab_a.uuid)},
         "hsds_organization": {"center_slug": center.slug, "pk": str(world.faellesskab_a.forening.uuid)},
@@ -269,7 +279,8 @@ def _check(response, code, what):
 
 
 SNAPSHOT_APPS = ("brobygning", "borgere", "foreninger", "matching")
-SKIP_MODELS = {"postnummer", "tag"}  # reference data no view writes
+SKIP_MODELS = {"postnummer", "tag",  # reference data no view writes
+               "adgangslog"}  # refusals are logged there by design
 
 
 def _snapshot():

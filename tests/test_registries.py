@@ -88,7 +88,8 @@ class TestBorger:
     def test_edit_and_archive(self, as_koordinator_a, world):
         borger = world.borger_a
         response = as_koordinator_a.post(reverse("borger_update", args=[borger.pk]),
-                                         borger_data(fornavn="Anne-Arkiveret", brobygger=borger.brobygger_id))
+                                         borger_data(fornavn="Anne-Arkiveret", brobygger=borger.brobygger_id,
+                                                     version=borger.version))
         assert response.status_code == 302
         borger.refresh_from_db()
         assert borger.fornavn == "Anne-Arkiveret"
@@ -102,7 +103,7 @@ class TestBorger:
     def test_brobygger_edits_own_borger_but_cannot_reassign(self, as_brobygger_a, world, brobygger_a2):
         borger = world.borger_a
         response = as_brobygger_a.post(reverse("borger_update", args=[borger.pk]),
-                                       borger_data(fornavn="Anja", brobygger=brobygger_a2.pk))
+                                       borger_data(fornavn="Anja", brobygger=brobygger_a2.pk, version=borger.version))
         assert response.status_code == 302
         borger.refresh_from_db()
         assert borger.fornavn == "Anja" and borger.brobygger_id == world.borger_a.brobygger_id
@@ -163,7 +164,7 @@ class TestFaellesskab:
 
     def test_edit_keeps_meeting_time_ids(self, as_koordinator_a, world):
         moedetid = f.MoedetidFactory(faellesskab=world.faellesskab_a)
-        data = faellesskab_data(world.forening_a, **{
+        data = faellesskab_data(world.forening_a, version=world.faellesskab_a.version, **{
             "moedetider-INITIAL_FORMS": "1", "moedetider-TOTAL_FORMS": "1", "moedetider-0-id": moedetid.pk,
             "moedetider-0-faellesskab": world.faellesskab_a.pk, "moedetider-0-fra": "18:00"})
         response = as_koordinator_a.post(reverse("faellesskab_update", args=[world.faellesskab_a.pk]), data)

@@ -18,3 +18,11 @@ def query_with(context, **changes):
 def can(actor, kind, action, obj=None):
     """Ask the access module from a template: {% can actor "borger" "change" borger as kan_rette %}."""
     return access.can(actor, kind, action, obj)
+
+
+@register.filter
+def join_if_list(value):
+    """A list shown as "a, b, c"; anything else as it is."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "–"
+    return value

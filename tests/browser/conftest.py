@@ -100,6 +100,20 @@ AXE_RUNNER = r"""
 """
 
 
+# Runs in every document too: a Content-Security-Policy violation (an inline script or style, an
+# eval, a resource from elsewhere) is reported to Python and fails the test like a console error.
+CSP_LISTENER = r"""
+(() => {
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__brobygningCsp(JSON.stringify({
+      url: location.href, directive: e.effectiveDirective || e.violatedDirective,
+      blocked: e.blockedURI, sample: (e.sample || "").slice(0, 80), line: e.lineNumber,
+    }));
+  }, true);
+})();
+"""
+
+
 # --- Collection: mark, and skip (or fail in CI) without Chromium ------------------------------------
 
 
@@ -178,6 +192,7 @@ class Browsing:
         self.is_phone = viewport == "phone"
         self.docs: dict[str, _Doc] = {}
         self.console_errors: list[str] = []
+        self.csp_violations: list[str] = []
         self.finished = False
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror on {page.url}: {exc}"))
@@ -190,6 +205,13 @@ class Browsing:
             doc.done = True
             doc.violations = data.get("violations", [])
             doc.error = data.get("error")
+
+    def _on_csp(self, _source, raw: str):
+        v = json.loads(raw)
+        line = (f"CSP violation on {v['url']}: {v['directive']} blocked {v['blocked'] or 'inline'}"
+                f" (line {v['line']}) {v['sample']!r}")
+        self.csp_violations.append(line)
+        self.console_errors.append(line)
 
     def _on_console(self, msg):
         loc = msg.location or {}
@@ -333,6 +355,8 @@ def browsing(new_context, live_server, viewport) -> Browsing:
     context.set_default_timeout(15_000)
     holder: dict[str, Browsing] = {}
     context.expose_binding("__brobygningAxe", lambda source, raw: holder["b"]._on_report(source, raw))
+    context.expose_binding("__brobygningCsp", lambda source, raw: holder["b"]._on_csp(source, raw))
+    context.add_init_script(script=CSP_LISTENER)
     context.add_init_script(script=AXE_JS.read_text(encoding="utf-8") + "\n" + AXE_RUNNER)
     page = context.new_page()
     holder["b"] = b = Browsing(page, live_server.url, viewport)

@@ -1,0 +1,205 @@
+"""The borger's rights: art. 15 insight (export), art. 17 erasure (anonymisation) and retention.
+
+Erasure anonymises instead of deleting rows, so the centre's statistics survive (how many borgere,
+samtaler and matches, which stages were reached, how the scales changed), while nothing that
+identifies the person remains: names, contact details, birth year (kept as the decade), languages,
+availability, every tag, notes and free text on samtaler, matches, meetings and follow-ups, welcome
+notes, and the reminder rows' error texts. The audit log and the access log refer to the borger by
+id only.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brobygning import access, accesslog
+from brobygning.audit import log_action
+from brobygning.models import Adgangslog, Frivilligcenter, Paamindelse
+
+from .models import Borger, BorgerStatus, Maaling, Samtale, Samtykke
+
+ANONYM = "Anonymiseret"
+
+
+# --- Art. 15: insight ----------------------------------------------------------------------------
+
+STAFF_FIELDS = {"brobygger", "registreret_af", "oprettet_af", "udfoert_af", "actor", "center"}
+
+
+def _fields(obj, *, exclude=()) -> dict:
+    """Every concrete field of `obj`, readable: choices by label, relations by name, no staff identities."""
+    out = {}
+    for field in obj._meta.concrete_fields:
+        name = field.name
+        if name in exclude or name in STAFF_FIELDS or field.primary_key:
+            continue
+        if field.is_relation:
+            related = getattr(obj, name)
+            value = str(related) if related is not None else None
+        elif field.choices:
+            value = getattr(obj, f"get_{name}_display")() if getattr(obj, name) not in ("", None) else ""
+        else:
+            value = getattr(obj, name)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, bool | int | float | list | dict | str):
+            value = str(value)
+        out[str(field.verbose_name)] = value
+    return out
+
+
+def borger_export(*, actor, borger: Borger) -> dict:
+    """Everything the centre holds about the borger, for the borger (art. 15). Logged as an export."""
+    access.check(actor, "borger", "export", borger)
+    from matching.models import Ledsagelse, Match, MatchOvergang, Opfoelgning
+
+    data = {
+        "borger": {
+            **_fields(borger, exclude={"version"}),
+            str(Borger._meta.get_field("brobygger").verbose_name):
+                borger.brobygger.get_short_name() if borger.brobygger else None,
+            **{str(Borger._meta.get_field(name).verbose_name): [t.navn for t in getattr(borger, name).all()]
+               for name in ("interesser", "barrierer", "tilgaengelighedsbehov")},
+        },
+        "samtaler": [_fields(s, exclude={"borger"}) for s in Samtale.objects.filter(borger=borger)],
+        "matches": [],
+        "maalinger": [{**_fields(m, exclude={"borger", "samtale", "opfoelgning"}), "score": m.score}
+                      for m in Maaling.objects.filter(borger=borger)],
+        "samtykker": [{**_fields(s, exclude={"borger", "tekst"}), "tekstversion": s.tekst.version,
+                       "tekst": s.tekst.tekst} for s in Samtykke.objects.filter(borger=borger).select_related("tekst")],
+        # Datatilsynet 2024-32-0283: dates and purposes of the accesses, not who the staff were.
+        "adgange": [{"tidspunkt": e.tidspunkt.isoformat(), "handling": e.get_handling_display(),
+                     "formaal": e.formaal}
+                    for e in Adgangslog.objects.filter(borger_id=borger.pk).order_by("tidspunkt")],
+    }
+    for match in Match.objects.filter(borger=borger).select_related("faellesskab__forening"):
+        data["matches"].append({
+            **_fields(match, exclude={"borger", "begrundelser"}),
+            "forening": str(match.faellesskab.forening),
+            "faser": [_fields(o, exclude={"match"}) for o in MatchOvergang.objects.filter(match=match)],
+            "moeder": [_fields(x, exclude={"match"}) for x in Ledsagelse.objects.filter(match=match)],
+            "opfoelgninger": [_fields(x, exclude={"match"}) for x in Opfoelgning.objects.filter(match=match)],
+        })
+    accesslog.log(actor=actor, handling=accesslog.H.EKSPORT, borger_id=borger.pk, center_id=borger.center_id,
+                  formaal="indsigt (art. 15)")
+    return data
+
+
+# --- Art. 17: erasure by anonymisation ----------------------------------------------------------------
+
+
+def borger_anonymise(*, actor, borger: Borger, grund: str = "sletning (art. 17)") -> Borger:
+    """Irreversibly remove everything that identifies the borger; keep what statistics need."""
+    from matching.models import Ledsagelse, Match, MatchOvergang, Opfoelgning
+    from matching.reminders import cancel_for_borger
+
+    if actor is not None:
+        access.check(actor, "borger", "erase", borger)
+    with transaction.atomic():
+        borger = Borger.objects.select_for_update().get(pk=borger.pk)
+        if borger.anonymiseret:
+            raise ValidationError(_("Borgeren er allerede anonymiseret."))
+        cancel_for_borger(borger, grund="Borgeren er anonymiseret")
+        now = timezone.now()
+        borger.fornavn, borger.efternavn, borger.telefon, borger.email, borger.noter = ANONYM, "", "", "", ""
+        borger.foedselsaar = borger.foedselsaar - borger.foedselsaar % 10 if borger.foedselsaar else None
+        borger.sprog, borger.tilgaengelighed = [], []
+        borger.status = BorgerStatus.AFSLUTTET
+        borger.arkiveret = borger.arkiveret or now
+        borger.anonymiseret = now
+        borger.version += 1
+        borger.save()
+        for name in ("interesser", "barrierer", "tilgaengelighedsbehov"):
+            getattr(borger, name).clear()
+        Samtale.objects.filter(borger=borger).update(noter="", oensker="", naeste_skridt="")
+        matches = Match.objects.filter(borger=borger)
+        matches.update(afslutningsnote="", begrundelser=[])
+        MatchOvergang.objects.filter(match__in=matches).update(note="")
+        ledsagelser = Ledsagelse.objects.filter(match__in=matches)
+        ledsagelser.update(moedested=ANONYM, transport="", velkomstnote="")
+        opfoelgninger = Opfoelgning.objects.filter(match__in=matches)
+        opfoelgninger.update(aarsag="")
+        Paamindelse.objects.filter(
+            Q(emne_type="ledsagelse", emne_id__in=ledsagelser.values("pk"))
+            | Q(emne_type="opfoelgning", emne_id__in=opfoelgninger.values("pk"))
+        ).update(sidste_fejl="")
+        log_action(actor=actor, handling="anonymiseret", obj=borger)
+        accesslog.log(actor=actor, handling=accesslog.H.SLETTET, borger_id=borger.pk,
+                      center_id=borger.center_id, formaal=grund)
+    return borger
+
+
+# --- Retention -----------------------------------------------------------------------------------------
+
+
+def with_last_activity(qs):
+    """Annotate `sidste_aktivitet`: the latest change, samtale, stage change, meeting or follow-up."""
+    from matching.models import Ledsagelse, Match, Opfoelgning
+
+    def latest(model, path, field):
+        return Subquery(model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+                        .annotate(m=Max(field)).values("m")[:1])
+
+    opdateret = "opdateret"
+    return qs.annotate(sidste_aktivitet=Greatest(
+        opdateret,
+        Coalesce(latest(Samtale, "borger", "oprettet"), opdateret),
+        Coalesce(latest(Match, "borger", "stage_siden"), opdateret),
+        Coalesce(latest(Ledsagelse, "match__borger", "tidspunkt"), opdateret),
+        Coalesce(latest(Opfoelgning, "match__borger", "udfoert"), opdateret),
+    ))
+
+
+def _cutoff(center: Frivilligcenter, now, days_ahead=0):
+    return now - timedelta(days=30 * center.opbevaring_maaneder) + timedelta(days=days_ahead)
+
+
+def due_for_anonymisation(*, center: Frivilligcenter, now=None, days_ahead: int = 0):
+    """The centre's borgere with no activity for its retention period (or within `days_ahead` of it)."""
+    now = now or timezone.now()
+    qs = Borger.objects.filter(center=center, anonymiseret__isnull=True).exclude(
+        opbevar_til__gte=(now + timedelta(days=days_ahead)).date())
+    return with_last_activity(qs).filter(sidste_aktivitet__lt=_cutoff(center, now, days_ahead))
+
+
+def retention_warnings(*, actor, now=None):
+    """Borgere to be anonymised within RETENTION_WARNING_DAYS, for the koordinator's overview."""
+    from django.conf import settings
+
+    if not actor.is_koordinator:
+        return []
+    return list(due_for_anonymisation(center=actor.center, now=now, days_ahead=settings.RETENTION_WARNING_DAYS)
+                .order_by("sidste_aktivitet")[:50])
+
+
+def anonymise_inactive(*, now=None) -> int:
+    """Anonymise every borger past their centre's retention period. Run daily by beat."""
+    count = 0
+    for center in Frivilligcenter.objects.all():
+        for borger in due_for_anonymisation(center=center, now=now):
+            borger_anonymise(actor=None, borger=borger, grund="opbevaringsperiode udløbet")
+            count += 1
+    return count
+
+
+def retention_extend(*, actor, borger: Borger, begrundelse: str) -> Borger:
+    """Keep the borger another retention period from today; the reason goes to the access log."""
+    access.check(actor, "borger", "erase", borger)
+    begrundelse = (begrundelse or "").strip()
+    if len(begrundelse) < 5:
+        raise ValidationError({"begrundelse": _("Skriv en begrundelse for at forlænge opbevaringen.")})
+    with transaction.atomic():
+        borger = Borger.objects.select_for_update().get(pk=borger.pk)
+        borger.opbevar_til = timezone.localdate() + timedelta(days=30 * borger.center.opbevaring_maaneder)
+        borger.save(update_fields=["opbevar_til"])
+        log_action(actor=actor, handling="opbevaring forlænget", obj=borger, felter=["opbevar_til"])
+        accesslog.log(actor=actor, handling=accesslog.H.FORLAENGET, borger_id=borger.pk,
+                      center_id=borger.center_id, kriterium=begrundelse[:300], formaal="opbevaring")
+    return borger

@@ -1,0 +1,175 @@
+"""The access log (adgangslog): who read, searched, exported, changed or deleted a borger's data.
+
+How new views get logged without extra work:
+
+* Every borger-related object loaded through ``access.get_or_deny`` (borger, samtale, samtykke,
+  maaling, match, ledsagelse, opfoelgning, i.e. every kind in ``access.BORGER_PATH``) records a
+  read of that borger. ``borgere.selectors.borger_get`` and the matching selectors go through it,
+  so a new view that uses a selector is logged, htmx fragments included.
+* Lists and searches over borgere call ``log_search(actor, criteria)`` with the criterion.
+* Services that change, export or erase call ``log(...)`` with the handling.
+* Login, logout and failed logins are logged by signal receivers (``brobygning.apps``); refused
+  authorisations (403/404 raised by the access module) by ``AccessLogMiddleware``.
+
+During a request, entries are buffered and written in one INSERT when the response is ready
+(duplicates within a request collapse to one). Outside a request (tasks, shell) they are written
+at once. The purpose of each entry comes from the page (``FORMAAL_BY_VIEW``) unless given.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import statistics
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import Adgangslog
+
+H = Adgangslog.Handling
+
+_buffer: contextvars.ContextVar[list | None] = contextvars.ContextVar("adgangslog_buffer", default=None)
+_view: contextvars.ContextVar[str] = contextvars.ContextVar("adgangslog_view", default="")
+
+# The purpose recorded for reads on each page; anything else is ordinary case work.
+FORMAAL_BY_VIEW = {
+    "forslag": "matching",
+    "match_create": "matching",
+    "borger_export": "indsigt (art. 15)",
+    "borger_export_json": "indsigt (art. 15)",
+    "borger_erase": "sletning (art. 17)",
+    "adgangslog_borger": "tilsyn med adgangsloggen",
+}
+STANDARD_FORMAAL = "sagsbehandling"
+
+
+def _bruger(actor):
+    user = getattr(actor, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def log(*, actor=None, handling: str, borger_id=None, center_id=None, kriterium: str = "", formaal: str = "",
+        user=None) -> None:
+    """Record one entry (buffered during a request)."""
+    view = _view.get()
+    entry = Adgangslog(
+        bruger=user or _bruger(actor),
+        center_id=center_id if center_id is not None else getattr(actor, "center_id", None),
+        handling=handling,
+        borger_id=borger_id,
+        kriterium=kriterium[:300],
+        formaal=formaal or FORMAAL_BY_VIEW.get(view, STANDARD_FORMAAL),
+        visning=view[:80],
+        tidspunkt=timezone.now(),
+    )
+    buffer = _buffer.get()
+    if buffer is None:
+        entry.save()
+        return
+    key = (entry.bruger_id, entry.handling, entry.borger_id, entry.kriterium)
+    if key not in {(e.bruger_id, e.handling, e.borger_id, e.kriterium) for e in buffer}:
+        buffer.append(entry)
+
+
+def log_read(*, actor, borger_id, center_id=None) -> None:
+    log(actor=actor, handling=H.LAEST, borger_id=borger_id, center_id=center_id)
+
+
+def log_search(*, actor, criteria: dict) -> None:
+    """A list or search over borgere, with its criterion (field names and values, no results)."""
+    text = "; ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list | tuple) else v}"
+                     for k, v in sorted(criteria.items()) if v not in ("", None, [], ()))
+    log(actor=actor, handling=H.SOEGNING, kriterium=text or "(alle)")
+
+
+class Collect:
+    """Buffer a request's entries and write them in one INSERT."""
+
+    def __init__(self, view_name: str = ""):
+        self.view_name = view_name
+
+    def __enter__(self):
+        self._tokens = (_buffer.set([]), _view.set(self.view_name))
+        return self
+
+    def set_view(self, name: str) -> None:
+        _view.set(name or "")
+
+    def flush(self) -> None:
+        entries = _buffer.get() or []
+        if entries:
+            Adgangslog.objects.bulk_create(entries)
+            entries.clear()
+
+    def __exit__(self, *exc):
+        try:
+            self.flush()
+        finally:
+            _buffer.reset(self._tokens[0])
+            _view.reset(self._tokens[1])
+
+
+# --- Purge ---------------------------------------------------------------------------------------
+
+PURGE_SETTING = "brobygning.adgangslog_oprydning"
+
+
+def purge_old(*, now=None) -> int:
+    """Delete entries older than ADGANGSLOG_RETENTION_DAYS. The only code path that deletes.
+
+    On PostgreSQL the append-only trigger lets a DELETE through only while the transaction has set
+    ``brobygning.adgangslog_oprydning`` (SET LOCAL, so it ends with the transaction).
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ADGANGSLOG_RETENTION_DAYS)
+    table = Adgangslog._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL {PURGE_SETTING} = 'on'")
+        cursor.execute(f"DELETE FROM {table} WHERE tidspunkt < %s", [cutoff])  # noqa: S608 - table name is ours
+        return cursor.rowcount
+
+
+# --- Koordinator views: volume alerts --------------------------------------------------------------
+
+ALERT_FACTOR = 3
+ALERT_MINIMUM = 20
+ALERT_BASELINE_DAYS = 30
+
+
+def volume_alerts(*, center_id, today=None) -> list[dict]:
+    """Users who read unusually many borgere today.
+
+    "Usual" is the median, over the previous 30 days (days with no reads count as 0), of the number
+    of distinct borgere the user read per day. An alert needs today's count to be at least 20 and
+    more than 3 × that median.
+    """
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    today = today or timezone.localdate()
+    start = today - timedelta(days=ALERT_BASELINE_DAYS)
+    rows = (Adgangslog.objects.filter(center_id=center_id, handling=H.LAEST, bruger__isnull=False,
+                                      borger_id__isnull=False, tidspunkt__date__gte=start)
+            .annotate(dag=TruncDate("tidspunkt", tzinfo=timezone.get_current_timezone()))
+            .values("bruger_id", "dag").annotate(n=Count("borger_id", distinct=True)))
+    per_user: dict[int, dict] = {}
+    for row in rows:
+        per_user.setdefault(row["bruger_id"], {})[row["dag"]] = row["n"]
+    alerts = []
+    for bruger_id, days in per_user.items():
+        count_today = days.get(today, 0)
+        if count_today < ALERT_MINIMUM:
+            continue
+        baseline = [days.get(today - timedelta(days=i), 0) for i in range(1, ALERT_BASELINE_DAYS + 1)]
+        median = statistics.median(baseline)
+        if count_today > ALERT_FACTOR * median:
+            alerts.append({"bruger_id": bruger_id, "i_dag": count_today, "median": median})
+    if alerts:
+        from .models import User
+
+        users = User.objects.in_bulk([a["bruger_id"] for a in alerts])
+        for alert in alerts:
+            alert["bruger"] = users.get(alert["bruger_id"])
+    return sorted(alerts, key=lambda a: -a["i_dag"])

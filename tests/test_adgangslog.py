@@ -1,0 +1,195 @@
+"""The access log: what writes an entry, that it is append-only, the purge, and the koordinator's pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.urls import reverse
+from django.utils import timezone
+
+from brobygning import accesslog
+from brobygning.models import Adgangslog
+from matching.models import Match
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+H = Adgangslog.Handling
+
+
+def entries(**kwargs):
+    return list(Adgangslog.objects.filter(**kwargs))
+
+
+def test_reading_a_borger_page_writes_one_entry(world, as_brobygger_a, brobygger_a):
+    assert as_brobygger_a.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 200
+    [entry] = entries(handling=H.LAEST)
+    assert entry.bruger == brobygger_a and entry.borger_id == world.borger_a.pk
+    assert entry.center_id == world.center_a.pk and entry.formaal == "sagsbehandling"
+    assert entry.visning == "borger_detail" and entry.tidspunkt.utcoffset() == timedelta(0)
+
+
+def test_htmx_fragment_and_related_objects_are_logged_as_reads_of_the_borger(world, as_brobygger_a):
+    response = as_brobygger_a.get(reverse("forslag", args=[world.borger_a.pk]), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert entries(handling=H.LAEST, borger_id=world.borger_a.pk, formaal="matching", visning="forslag")
+    match = Match.objects.create(center=world.center_a, borger=world.borger_a, faellesskab=world.faellesskab_a)
+    before = Adgangslog.objects.filter(visning="match_detail").count()
+    assert as_brobygger_a.get(reverse("match_detail", args=[match.pk])).status_code == 200
+    assert Adgangslog.objects.filter(visning="match_detail", borger_id=world.borger_a.pk).count() == before + 1
+
+
+def test_a_search_over_borgere_records_its_criterion(world, as_koordinator_a):
+    as_koordinator_a.post(reverse("borger_list"), {"q": "Søgeord-XQ", "status": "ny"})
+    as_koordinator_a.get(reverse("borger_list"))
+    [entry] = entries(handling=H.SOEGNING)
+    assert "q=Søgeord-XQ" in entry.kriterium and "status=ny" in entry.kriterium and entry.borger_id is None
+
+
+def test_refused_authorisations_are_logged(world, as_brobygger_a2, as_koordinator_b):
+    assert as_brobygger_a2.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 403
+    assert as_koordinator_b.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 404
+    refused = entries(handling=H.AFVIST)
+    assert sorted(e.formaal for e in refused) == ["403", "404"]
+    assert all(f"/borgere/{world.borger_a.pk}/" in e.kriterium for e in refused)
+    assert not entries(handling=H.LAEST)
+
+
+def test_login_logout_and_failed_login_are_logged_without_the_typed_address(client, brobygger_a):
+    client.post(reverse("account_login"), {"login": "ukendt-markoer@x.test", "password": "forkert-forkert"})
+    client.post(reverse("account_login"), {"login": brobygger_a.email, "password": f.PASSWORD})
+    client.post(reverse("account_logout"))
+    assert [e.handling for e in Adgangslog.objects.order_by("pk")] == [H.LOGIN_FEJLET, H.LOGIN, H.LOGOUT]
+    assert not Adgangslog.objects.filter(kriterium__icontains="markoer").exists()
+    assert entries(handling=H.LOGIN)[0].bruger == brobygger_a
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_app(world):
+    accesslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
+    entry = Adgangslog.objects.get()
+    entry.formaal = "ændret"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        Adgangslog.objects.filter(pk=entry.pk).update(formaal="x")
+    with pytest.raises(PermissionError):
+        Adgangslog.objects.all().delete()
+    assert Adgangslog.objects.get().formaal == "sagsbehandling"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_update_and_delete_except_for_the_purge(world):
+    accesslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
+    table = Adgangslog._meta.db_table
+    for sql in (f"UPDATE {table} SET formaal = 'x'", f"DELETE FROM {table}"):  # noqa: S608
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert Adgangslog.objects.count() == 1
+
+
+def test_purge_deletes_only_entries_older_than_the_retention(world, settings):
+    settings.ADGANGSLOG_RETENTION_DAYS = 183
+    now = timezone.now()
+    for days in (200, 184, 10):
+        Adgangslog(handling=H.LAEST, borger_id=world.borger_a.pk, tidspunkt=now - timedelta(days=days)).save()
+    from brobygning.tasks import purge_access_log
+
+    assert purge_access_log.delay().get() == 2
+    assert [e.tidspunkt.date() for e in Adgangslog.objects.all()] == [(now - timedelta(days=10)).date()]
+
+
+def test_purge_is_scheduled_daily(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["purge-access-log"]["task"] == "brobygning.tasks.purge_access_log"
+
+
+def test_koordinator_sees_the_log_per_borger_and_per_user_in_their_centre_only(
+        world, as_brobygger_a, as_koordinator_a, brobygger_a, koordinator_b):
+    as_brobygger_a.get(reverse("borger_detail", args=[world.borger_a.pk]))
+    accesslog.log(handling=H.LAEST, borger_id=world.borger_b.pk, center_id=world.center_b.pk, user=koordinator_b)
+    page = as_koordinator_a.get(reverse("adgangslog"), {"borger": world.borger_a.pk})
+    rows = list(page.context["page"].object_list)
+    assert rows and all(r.borger_id == world.borger_a.pk for r in rows)
+    rows = list(as_koordinator_a.get(reverse("adgangslog"), {"bruger": brobygger_a.pk}).context["page"].object_list)
+    assert rows and all(r.bruger_id == brobygger_a.pk for r in rows)
+    everything = list(as_koordinator_a.get(reverse("adgangslog")).context["page"].object_list)
+    assert world.borger_b.pk not in {r.borger_id for r in everything}
+    assert as_brobygger_a.get(reverse("adgangslog")).status_code == 403
+
+
+def test_stikproeve_draws_a_random_sample_within_the_period(world, as_koordinator_a, brobygger_a):
+    now = timezone.now()
+    for i in range(30):
+        Adgangslog(handling=H.LAEST, borger_id=i + 1, center=world.center_a, bruger=brobygger_a,
+                   tidspunkt=now - timedelta(days=i)).save()
+    fra = timezone.localdate() - timedelta(days=9)
+    response = as_koordinator_a.get(reverse("adgangslog_stikproeve"),
+                                     {"fra": fra.isoformat(), "til": timezone.localdate().isoformat(), "antal": 5})
+    rows = response.context["rows"]
+    assert len(rows) == 5 and all(timezone.localdate(r.tidspunkt) >= fra for r in rows)
+
+
+def _reads(center, user, day, n):
+    when = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(hours=10)
+    for i in range(n):
+        Adgangslog(handling=H.LAEST, borger_id=1000 + i, center=center, bruger=user, tidspunkt=when).save()
+
+
+def test_unusual_volume_alert_on_the_koordinator_overview(world, brobygger_a, brobygger_a2, as_koordinator_a):
+    today = timezone.localdate()
+    for d in range(1, 31):  # brobygger_a usually reads 4 a day, brobygger_a2 usually 10
+        _reads(world.center_a, brobygger_a, today - timedelta(days=d), 4)
+        _reads(world.center_a, brobygger_a2, today - timedelta(days=d), 10)
+    _reads(world.center_a, brobygger_a, today, 25)   # > 3 × 4 and ≥ 20: alert
+    _reads(world.center_a, brobygger_a2, today, 25)  # not > 3 × 10: no alert
+    alerts = accesslog.volume_alerts(center_id=world.center_a.pk, today=today)
+    assert [(a["bruger_id"], a["i_dag"], a["median"]) for a in alerts] == [(brobygger_a.pk, 25, 4)]
+    html = as_koordinator_a.get(reverse("home")).content.decode()
+    assert "Usædvanligt mange opslag" in html and f"?bruger={brobygger_a.pk}" in html
+    assert f"?bruger={brobygger_a2.pk}" not in html
+
+
+def test_no_alert_below_the_minimum(world, brobygger_a):
+    _reads(world.center_a, brobygger_a, timezone.localdate(), 19)
+    assert accesslog.volume_alerts(center_id=world.center_a.pk) == []
+
+
+def test_changes_to_a_borger_and_its_objects_are_logged_after_commit(world, brobygger_a,
+                                                                     django_capture_on_commit_callbacks):
+    from borgere.models import Formaal
+    from borgere.services import samtykke_give
+    from brobygning.access import actor_for
+
+    with django_capture_on_commit_callbacks(execute=True):
+        samtykke_give(actor=actor_for(brobygger_a), borger=world.borger_a, formaal=Formaal.MAALINGER,
+                      maade="mundtligt")
+    [entry] = entries(handling=H.AENDRET)
+    assert entry.borger_id == world.borger_a.pk and entry.bruger == brobygger_a
+    assert entry.kriterium == "samtykke: samtykke givet"
+
+
+def test_a_failed_change_leaves_no_change_entry(world, brobygger_a, django_capture_on_commit_callbacks):
+    from borgere.models import MaalingType, Samtale
+    from borgere.services import samtale_create
+    from brobygning.access import actor_for
+    from brobygning.models import AuditEntry
+
+    # The samtale is audited first, then the measure (no consent) fails and everything rolls back.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception, match="samtykke"):
+        samtale_create(actor=actor_for(brobygger_a), borger=world.borger_a, data={"noter": "x"}, borger_data={},
+                       maalinger=[(MaalingType.WHO5, [1] * 5)])
+    assert not Samtale.objects.exists() and not AuditEntry.objects.filter(objekt_type="samtale").exists()
+    assert not entries(handling=H.AENDRET)
+
+
+def test_lists_of_borgere_on_the_front_page_and_the_board_are_logged(world, as_koordinator_a):
+    as_koordinator_a.get(reverse("home"))
+    as_koordinator_a.get(reverse("pipeline"))
+    assert sorted(e.kriterium for e in entries(handling=H.SOEGNING)) == ["liste=forside", "liste=matchtavle"]
+
+
+def test_the_user_list_links_to_each_users_log(world, as_koordinator_a, brobygger_a):
+    html = as_koordinator_a.get(reverse("medlem_list")).content.decode()
+    assert f'{reverse("adgangslog")}?bruger={brobygger_a.pk}' in html

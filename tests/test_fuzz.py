@@ -1,0 +1,400 @@
+"""Bad input never breaks it: hypothesis posts random data to every URL pattern.
+
+Every named URL pattern (the admin's own pages aside, whose login is fuzzed through ``admin:login``)
+must have an entry in ENDPOINTS: who posts, and the URL arguments. A new URL with no entry fails
+``test_every_url_pattern_has_a_fuzz_entry``, so adding a page means adding one line here.
+
+Each example starts from the data the page's own forms would send (read from the GET response's
+context), then mutates some fields: random unicode with control characters, oversized text, wrong
+types, injection strings, several values for one key, missing fields and unknown keys. The answer
+must be a 200 (form errors), a redirect or a 4xx, never a 500; when the answer is not a redirect,
+no domain row may have been added or deleted (row counts are unchanged); and the page a redirect
+leads to must load too.
+
+Examples per endpoint: FUZZ_EXAMPLES (default 25). The figures for a run are printed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django import forms
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from brobygning.models import Invitation, Paamindelse, PaamindelseStatus, Rolle
+
+from . import factories as f
+from .conftest import _member
+from .reminder_factories import MatchFactory, OpfoelgningFactory, SamtykkeFactory, planned_ledsagelse
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+
+
+@dataclass
+class Scene:
+    center: object
+    koordinator: object
+    brobygger: object
+    foreningskontakt: object
+    borger: object
+    forening: object
+    faellesskab: object
+    match: object
+    ledsagelse: object
+    opfoelgning: object
+    samtykke: object
+    paamindelse: object
+    medlemskab: object
+    invitation_token: str
+    ventende: object  # a borger waiting for a brobygger
+    anmodning: object
+    henvisning: object
+    importjob: object
+    bekraeft_token: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    role: str  # "anon", "koordinator", "brobygger", "foreningskontakt"
+    args: Callable[[Scene], list] = lambda s: []
+
+
+def _pk(attr):
+    return lambda s: [getattr(s, attr).pk]
+
+
+def _hsds_endpoints() -> dict[str, Endpoint]:
+    """The read-only HSDS API, whole deployment and per centre (POSTs must answer 405)."""
+    from foreninger.hsds import serialize as hsds
+
+    ids = {"service": lambda s: str(s.faellesskab.uuid), "organization": lambda s: str(s.forening.uuid),
+           "service_at_location": lambda s: hsds.sal_id(s.faellesskab),
+           "taxonomy": lambda s: hsds.taxonomy_id("kategori"), "taxonomy_term": lambda s: "ikke-et-id"}
+    out = {}
+    for name in ("root", "services", "organizations", "service_at_locations", "taxonomies", "taxonomy_terms",
+                 *ids):
+        one = ids.get(name)
+        out[f"hsds_{name}"] = Endpoint("anon", (lambda s, one=one: [one(s)]) if one else (lambda s: []))
+        out[f"hsds_center_{name}"] = Endpoint(
+            "anon", (lambda s, one=one: [s.center.slug, one(s)]) if one else (lambda s: [s.center.slug]))
+    return out
+
+
+HSDS_ENDPOINTS = _hsds_endpoints()
+
+# One line per URL name. `args` builds the URL arguments from the scene.
+ENDPOINTS: dict[str, Endpoint] = {
+    "home": Endpoint("koordinator"),
+    "healthz": Endpoint("anon"),
+    "switch_center": Endpoint("koordinator"),
+    "medlem_list": Endpoint("koordinator"),
+    "invitation_create": Endpoint("koordinator"),
+    "medlem_deactivate": Endpoint("koordinator", _pk("medlemskab")),
+    "invitation_accept": Endpoint("anon", lambda s: [s.invitation_token]),
+    "outbox": Endpoint("koordinator"),
+    "outbox_retry": Endpoint("koordinator", _pk("paamindelse")),
+    "adgangslog": Endpoint("koordinator"),
+    "adgangslog_stikproeve": Endpoint("koordinator"),
+    "borger_list": Endpoint("koordinator"),
+    "borger_create": Endpoint("koordinator"),
+    "borger_detail": Endpoint("brobygger", _pk("borger")),
+    "borger_update": Endpoint("brobygger", _pk("borger")),
+    "borger_archive": Endpoint("koordinator", _pk("borger")),
+    "samtykketekst_list": Endpoint("koordinator"),
+    "samtykketekst_create": Endpoint("koordinator", lambda s: ["maalinger"]),
+    "borger_export": Endpoint("koordinator", _pk("borger")),
+    "borger_export_json": Endpoint("koordinator", _pk("borger")),
+    "borger_erase": Endpoint("koordinator", _pk("borger")),
+    "borger_retention_extend": Endpoint("koordinator", _pk("borger")),
+    "samtale_create": Endpoint("brobygger", _pk("borger")),
+    "samtykke_give": Endpoint("brobygger", _pk("borger")),
+    "samtykke_withdraw": Endpoint("brobygger", _pk("samtykke")),
+    "forening_list": Endpoint("koordinator"),
+    "forening_create": Endpoint("koordinator"),
+    "forening_detail": Endpoint("foreningskontakt", _pk("forening")),
+    "forening_update": Endpoint("foreningskontakt", _pk("forening")),
+    "forening_archive": Endpoint("koordinator", _pk("forening")),
+    "faellesskab_list": Endpoint("koordinator"),
+    "faellesskab_create": Endpoint("foreningskontakt"),
+    "faellesskab_detail": Endpoint("koordinator", _pk("faellesskab")),
+    "faellesskab_update": Endpoint("foreningskontakt", _pk("faellesskab")),
+    "faellesskab_archive": Endpoint("koordinator", _pk("faellesskab")),
+    "forslag": Endpoint("brobygger", _pk("borger")),
+    "match_create": Endpoint("brobygger", _pk("borger")),
+    "pipeline": Endpoint("koordinator"),
+    "match_detail": Endpoint("brobygger", _pk("match")),
+    "match_step": Endpoint("brobygger", _pk("match")),
+    "match_end": Endpoint("brobygger", _pk("match")),
+    "ledsagelse_plan": Endpoint("brobygger", _pk("match")),
+    "ledsagelse_update": Endpoint("brobygger", _pk("ledsagelse")),
+    "ledsagelse_outcome": Endpoint("brobygger", _pk("ledsagelse")),
+    "opfoelgning_record": Endpoint("brobygger", _pk("opfoelgning")),
+    "center_indstillinger": Endpoint("koordinator"),
+    "profil": Endpoint("brobygger"),
+    "kalender_ny": Endpoint("brobygger"),
+    "kalender_slet": Endpoint("brobygger"),
+    "kalender_feed": Endpoint("anon", lambda s: ["ikke-en-token"]),
+    "venteliste": Endpoint("brobygger"),
+    "venteliste_anmod": Endpoint("brobygger", _pk("ventende")),
+    "anmodning_list": Endpoint("koordinator"),
+    "anmodning_decide": Endpoint("koordinator", _pk("anmodning")),
+    "nye_paa_vej": Endpoint("foreningskontakt"),
+    "vaert_bekraeft": Endpoint("foreningskontakt", _pk("ledsagelse")),
+    "vaert_rapport": Endpoint("foreningskontakt", _pk("ledsagelse")),
+    "bekraeft_list": Endpoint("anon", lambda s: [s.bekraeft_token]),
+    "bekraeft_faellesskab": Endpoint("anon", lambda s: [s.bekraeft_token, s.faellesskab.pk]),
+    "bekraeft_rediger": Endpoint("anon", lambda s: [s.bekraeft_token, s.faellesskab.pk]),
+    "henvisning_list": Endpoint("koordinator"),
+    "henvisning_detail": Endpoint("koordinator", _pk("henvisning")),
+    "henvisning_convert": Endpoint("koordinator", _pk("henvisning")),
+    "henvisning_decline": Endpoint("koordinator", _pk("henvisning")),
+    "public_directory": Endpoint("anon", lambda s: [s.center.slug]),
+    "public_faellesskab": Endpoint("anon", lambda s: [s.center.slug, s.faellesskab.pk]),
+    "public_faellesskab_ics": Endpoint("anon", lambda s: [s.center.slug, s.faellesskab.pk]),
+    "public_henvisning": Endpoint("anon", lambda s: [s.center.slug]),
+    "public_henvisning_tak": Endpoint("anon", lambda s: [s.center.slug]),
+    "import_start": Endpoint("koordinator"),
+    "import_template": Endpoint("koordinator"),
+    "import_detail": Endpoint("koordinator", _pk("importjob")),
+    "import_progress": Endpoint("koordinator", _pk("importjob")),
+    "import_confirm": Endpoint("koordinator", _pk("importjob")),
+    **HSDS_ENDPOINTS,
+    "set_language": Endpoint("anon"),
+    "account_email": Endpoint("brobygger"),
+    "account_login": Endpoint("anon"),
+    "account_logout": Endpoint("brobygger"),
+    "account_inactive": Endpoint("anon"),
+    "account_signup": Endpoint("anon"),
+    "account_reauthenticate": Endpoint("brobygger"),
+    "account_email_verification_sent": Endpoint("anon"),
+    "account_change_password": Endpoint("brobygger"),
+    "account_set_password": Endpoint("brobygger"),
+    "account_reset_password": Endpoint("anon"),
+    "account_confirm_login_code": Endpoint("anon"),
+    "account_confirm_email": Endpoint("anon", lambda s: ["ikke-en-noegle"]),
+    "account_reset_password_from_key_done": Endpoint("anon"),
+    "account_reset_password_from_key": Endpoint("anon", lambda s: ["1", "ikke-en-noegle"]),
+    "account_reset_password_done": Endpoint("anon"),
+    "mfa_index": Endpoint("koordinator"),
+    "mfa_authenticate": Endpoint("anon"),
+    "mfa_reauthenticate": Endpoint("koordinator"),
+    "mfa_activate_totp": Endpoint("brobygger"),
+    "mfa_deactivate_totp": Endpoint("koordinator"),
+    "mfa_view_recovery_codes": Endpoint("koordinator"),
+    "mfa_generate_recovery_codes": Endpoint("koordinator"),
+    "mfa_download_recovery_codes": Endpoint("koordinator"),
+    "admin:login": Endpoint("anon"),
+}
+
+
+def url_names() -> list[str]:
+    """Every named URL pattern, with its namespace; the admin's pages other than its login are skipped."""
+    names = []
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or namespace
+                if ns == "admin":
+                    continue
+                walk(pattern.url_patterns, ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return sorted(set(names)) + ["admin:login"]
+
+
+def test_every_url_pattern_has_a_fuzz_entry():
+    missing = [name for name in url_names() if name not in ENDPOINTS]
+    assert missing == [], f"add these URL names to ENDPOINTS in tests/test_fuzz.py: {missing}"
+    stale = [name for name in ENDPOINTS if name not in url_names()]
+    assert stale == [], f"remove these from ENDPOINTS (no such URL): {stale}"
+
+
+@pytest.fixture
+def scene(settings):
+    settings.ACCOUNT_RATE_LIMITS = False  # limits would turn later examples into 429s and hide the forms
+    ledsagelse = planned_ledsagelse()
+    match = ledsagelse.match
+    center, borger = match.center, match.borger
+    brobygger = ledsagelse.brobygger
+    borger.brobygger = brobygger
+    borger.save()
+    koordinator = _member(center, Rolle.KOORDINATOR, "fuzz-koordinator@x.test")
+    # A real base32 secret, so allauth's code checks run (the shared factory's placeholder is not one).
+    Authenticator.objects.filter(user=koordinator).update(data={"secret": "JBSWY3DPEHPK3PXP"})
+    kontakt = _member(center, Rolle.FORENINGSKONTAKT, "fuzz-forening@x.test", foreninger=[match.faellesskab.forening])
+    other = _member(center, Rolle.BROBYGGER, "fuzz-anden@x.test")
+    invitation = Invitation.objects.create(center=center, email="ny@x.test", fornavn="Ny", rolle=Rolle.BROBYGGER)
+    from borgere.models import Formaal, Henvisning, Overtagelsesanmodning
+    from borgere.services import gaeldende_samtykketekst
+    from brobygning.services import invitation_token
+    from foreninger.models import ImportJob
+    from foreninger.services import bekraeft_token
+
+    center.venteliste_synlig = True
+    center.save()
+    forening = match.faellesskab.forening
+    forening.bekraeft_nonce = "fuzz-nonce"
+    forening.save()
+    ventende = f.BorgerFactory(center=center, brobygger=None)
+    henvisning = Henvisning.objects.create(
+        center=center, fornavn="Henvist", telefon="+4520304050", oensker="Gåture",
+        kilde=f.tag("henvisningskilde", "jobcenter"),
+        samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING))
+
+    return Scene(
+        center=center, koordinator=koordinator, brobygger=brobygger, foreningskontakt=kontakt, borger=borger,
+        forening=match.faellesskab.forening, faellesskab=match.faellesskab,
+        match=MatchFactory(borger=borger, center=center,
+                           faellesskab=f.FaellesskabFactory(forening=match.faellesskab.forening), stage="accepteret"),
+        ledsagelse=ledsagelse, opfoelgning=OpfoelgningFactory(match=match, center=center),
+        samtykke=SamtykkeFactory(borger=borger, formaal="maalinger"),
+        paamindelse=Paamindelse.objects.create(center=center, emne_type="ledsagelse", emne_id=ledsagelse.pk,
+                                               art="fuzz", kanal="sms", forfalder=ledsagelse.tidspunkt,
+                                               status=PaamindelseStatus.FEJLET),
+        medlemskab=other.medlemskaber.get(), invitation_token=invitation_token(invitation),
+        ventende=ventende,
+        anmodning=Overtagelsesanmodning.objects.create(center=center, borger=f.BorgerFactory(center=center,
+                                                                                            brobygger=None),
+                                                       brobygger=other),
+        henvisning=henvisning,
+        importjob=ImportJob.objects.create(center=center, filnavn="x.csv", format="csv", indhold=b""),
+        bekraeft_token=bekraeft_token(forening),
+    )
+
+
+def _client(scene: Scene, role: str) -> Client:
+    client = Client(raise_request_exception=False)
+    if role != "anon":
+        client.force_login(getattr(scene, role))
+    return client
+
+
+def _forms_in(context) -> list:
+    found = []
+    if context is None:
+        return found
+    for layer in getattr(context, "dicts", [context]):
+        for value in dict(layer).values():
+            candidates = value if isinstance(value, list | tuple) else [value]
+            for item in candidates:
+                if isinstance(item, forms.BaseForm | forms.BaseFormSet) and all(item is not x for x in found):
+                    found.append(item)
+    return found
+
+
+def baseline(client, url) -> dict[str, list[str]]:
+    """The data the page's own forms would send, or nothing for a page without a form."""
+    from .formdata import _field_items
+
+    response = client.get(url)
+    data: dict[str, list[str]] = {}
+    for form in _forms_in(response.context):
+        parts = [form.management_form, *form.forms] if isinstance(form, forms.BaseFormSet) else [form]
+        for part in parts:
+            for key, value in _field_items(part):
+                data[key] = value if isinstance(value, list) else [value]
+    return data
+
+
+NASTY = ["", " ", "0", "-1", "1e309", "NaN", "9" * 40, "2026-02-30", "25:61", "1900-01-01T00:00",
+         "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "\u202e\u0000\ud7ff", "true", "[]", "{\"a\": 1}",
+         "null", "ÆØÅ æøå ß 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🙂", "\r\n\t\x0b\x0c", "../../etc/passwd", "%00", "x" * 5000]
+value_strategy = st.one_of(
+    st.text(max_size=200),
+    st.sampled_from(NASTY),
+    st.just("x" * 100_000),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+mutation = st.one_of(
+    st.just(("drop",)),
+    st.tuples(st.just("set"), value_strategy),
+    st.tuples(st.just("many"), st.lists(value_strategy, min_size=2, max_size=4)),
+    st.just(("keep",)),
+)
+
+DOMAIN_APPS = ("brobygning", "borgere", "foreninger", "matching")
+UNCOUNTED = {"adgangslog", "auditentry"}  # grow on reads and refusals by design
+
+
+def row_counts() -> dict[str, int]:
+    """Every domain table's row count, in one query."""
+    from django.db import connection
+
+    models = [m for m in apps.get_models()
+              if m._meta.app_label in DOMAIN_APPS and m._meta.model_name not in UNCOUNTED
+              for m in [m] + [f.remote_field.through for f in m._meta.local_many_to_many]]
+    tables = sorted({m._meta.db_table for m in models})
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(t)})" for t in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+FIGURES = {"endpoints": 0, "examples": 0, "server_errors": 0}
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_random_posts_never_break_it(name, scene):
+    endpoint = ENDPOINTS[name]
+    url = reverse(name, args=endpoint.args(scene))
+    client = _client(scene, endpoint.role)
+    base = baseline(client, url)
+    keys = sorted(base) or ["felt"]
+    server_errors = []
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(mutations=st.lists(mutation, min_size=len(keys), max_size=len(keys)),
+           extra=st.dictionaries(st.text(min_size=1, max_size=20), value_strategy, max_size=3))
+    def run(mutations, extra):
+        data = {}
+        for key, change in zip(keys, mutations, strict=True):
+            if change[0] == "keep":
+                data[key] = base.get(key, [""])
+            elif change[0] == "set":
+                data[key] = [change[1]]
+            elif change[0] == "many":
+                data[key] = change[1]
+        for key, value in extra.items():
+            data.setdefault(key, [value])
+        before = row_counts()
+        response = client.post(url, data)
+        FIGURES["examples"] += 1
+        if response.status_code >= 500:
+            server_errors.append((response.status_code, {k: [v[:80] for v in vs] for k, vs in data.items()}))
+            return
+        if response.status_code not in (301, 302, 303):
+            assert row_counts() == before, f"{name}: rows changed although the input was rejected"
+        elif response.url.startswith("/"):
+            # What the post left behind (say, search criteria in the session) must not break the next page.
+            follow = client.get(response.url)
+            if follow.status_code >= 500:
+                server_errors.append((follow.status_code, f"GET {response.url} after the post"))
+
+    run()
+    FIGURES["endpoints"] += 1
+    FIGURES["server_errors"] += len(server_errors)
+    assert server_errors == [], f"{name}: {len(server_errors)} server errors, first: {server_errors[0]}"
+
+
+def test_zz_report_fuzz_figures(capsys):
+    """Prints the figures for the run (examples per endpoint, endpoints, 500s seen)."""
+    with capsys.disabled():
+        print(f"\nfuzz: {FIGURES['endpoints']} endpoints, {EXAMPLES} examples each, "
+              f"{FIGURES['examples']} posts, {FIGURES['server_errors']} server errors")
+    assert FIGURES["server_errors"] == 0
+

@@ -1,0 +1,179 @@
+"""The borger's rights: art. 15 insight, art. 17 erasure by anonymisation, and retention."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core import serializers
+from django.urls import reverse
+from django.utils import timezone
+
+from borgere import gdpr
+from borgere.models import Borger, Maaling, MaalingType, Samtale
+from brobygning import accesslog
+from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus
+from matching.models import Match, MatchOvergang
+from matching.reminders import sync_ledsagelse
+
+from . import factories as f
+from .conftest import _member, client_for
+from .reminder_factories import OpfoelgningFactory, give_consent, planned_ledsagelse
+
+pytestmark = pytest.mark.django_db
+
+MARKERS = ["Zqmarkørfornavn", "Zqmarkørefternavn", "zqmarker@borger.test", "+45 20 99 88 77", "Zqmarkørnote",
+           "Zqmarkørsamtale", "Zqmarkørønske", "Zqmarkørskridt", "Zqmarkørvelkomst", "Zqmarkørmødested",
+           "Zqmarkørtransport", "Zqmarkørårsag", "Zqmarkørafslutning", "Zqmarkørovergang"]
+
+
+@pytest.fixture
+def rich_borger():
+    """A borger with every kind of data, each free-text field carrying a marker."""
+    ledsagelse = planned_ledsagelse(
+        borger_kwargs={"efternavn": "Zqmarkørefternavn", "telefon": "+4520998877", "noter": "Zqmarkørnote",
+                       "foedselsaar": 1987, "sprog": ["da", "ar"], "tilgaengelighed": ["0-aften"]},
+        velkomstnote="Zqmarkørvelkomst", moedested="Zqmarkørmødested", transport="Zqmarkørtransport")
+    borger = ledsagelse.match.borger
+    Borger.objects.filter(pk=borger.pk).update(fornavn="Zqmarkørfornavn", email="zqmarker@borger.test")
+    borger.refresh_from_db()
+    borger.barrierer.add(*list(f.Tag.objects.filter(type="barriere")[:2]))
+    borger.interesser.add(f.Tag.objects.create(type="interesse", navn="Zqmarkørhobby", slug="zq-hobby"))
+    sync_ledsagelse(ledsagelse)
+    Samtale.objects.create(center=borger.center, borger=borger, noter="Zqmarkørsamtale", oensker="Zqmarkørønske",
+                           naeste_skridt="Zqmarkørskridt")
+    give_consent(borger, "maalinger")
+    for svar in ([1, 1, 1, 1, 1], [4, 4, 4, 4, 4]):
+        Maaling.objects.create(center=borger.center, borger=borger, type=MaalingType.WHO5, svar=svar)
+    match = ledsagelse.match
+    Match.objects.filter(pk=match.pk).update(afslutningsnote="Zqmarkørafslutning")
+    MatchOvergang.objects.create(match=match, fra="accepteret", til="moede_planlagt", note="Zqmarkørovergang")
+    OpfoelgningFactory(match=match, aarsag="Zqmarkørårsag")
+    return borger
+
+
+@pytest.fixture
+def koordinator(rich_borger):
+    return client_for(_member(rich_borger.center, "koordinator", "koord-gdpr@x.test"))
+
+
+def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_names(rich_borger, koordinator):
+    brobygger = _member(rich_borger.center, "brobygger", "laeser-gdpr@x.test")
+    brobygger.first_name, brobygger.last_name = "Staffnavn", "Hemmeligsen"
+    brobygger.save()
+    accesslog.log(handling=accesslog.H.LAEST, borger_id=rich_borger.pk, center_id=rich_borger.center_id,
+                  user=brobygger, formaal="sagsbehandling")
+    response = koordinator.get(reverse("borger_export", args=[rich_borger.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for marker in ["Zqmarkørfornavn", "Zqmarkørefternavn", "zqmarker@borger.test", "Zqmarkørnote", "Zqmarkørsamtale",
+                   "Zqmarkørvelkomst", "Zqmarkørårsag", "Zqmarkørovergang", "Strik og snak", "1987"]:
+        assert marker in html, marker
+    assert "sagsbehandling" in html and "Staffnavn" not in html and "Hemmeligsen" not in html
+
+    download = koordinator.get(reverse("borger_export_json", args=[rich_borger.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+    data = json.loads(download.content)
+    assert set(data) == {"borger", "samtaler", "matches", "maalinger", "samtykker", "adgange"}
+    assert [m["score"] for m in data["maalinger"]] == [20, 80]
+    assert {s["tekstversion"] for s in data["samtykker"]} == {1}
+    assert "Zqmarkørvelkomst" in json.dumps(data["matches"][0]["moeder"][0], ensure_ascii=False)
+    assert data["adgange"] and all(set(a) == {"tidspunkt", "handling", "formaal"} for a in data["adgange"])
+    assert "Staffnavn" not in download.content.decode()
+    assert Adgangslog.objects.filter(handling=Adgangslog.Handling.EKSPORT, borger_id=rich_borger.pk).count() == 2
+
+
+def test_only_koordinatorer_may_export_or_erase(rich_borger):
+    brobygger = client_for(rich_borger.brobygger)
+    for name in ("borger_export", "borger_export_json", "borger_erase"):
+        assert brobygger.get(reverse(name, args=[rich_borger.pk])).status_code == 403
+
+
+def _everything_as_text() -> str:
+    """Every row of every model, serialised: where a leftover marker would show up."""
+    chunks = []
+    for model in apps.get_models():
+        if model._meta.app_label in ("brobygning", "borgere", "matching", "foreninger"):
+            chunks.append(serializers.serialize("json", model.objects.all()))
+    return "\n".join(chunks)
+
+
+def test_art17_needs_confirmation_then_leaves_nothing_identifying_but_keeps_statistics(rich_borger, koordinator):
+    url = reverse("borger_erase", args=[rich_borger.pk])
+    assert "ikke kan fortrydes" in koordinator.get(url).content.decode()
+    response = koordinator.post(url, {})
+    assert response.status_code == 200 and "Sæt kryds" in response.content.decode()
+    assert Borger.objects.get(pk=rich_borger.pk).anonymiseret is None
+
+    before = {"samtaler": Samtale.objects.filter(borger=rich_borger).count(),
+              "stages": list(Match.objects.filter(borger=rich_borger).values_list("stage", flat=True)),
+              "scores": [m.score for m in Maaling.objects.filter(borger=rich_borger)]}
+    pending = Paamindelse.objects.filter(status=PaamindelseStatus.AFVENTER).count()
+    assert pending > 0
+    assert koordinator.post(url, {"bekraeft": "on"}).status_code == 302
+
+    text = _everything_as_text()
+    leftovers = [m for m in MARKERS if m in text or json.dumps(m)[1:-1] in text]
+    assert leftovers == []
+    borger = Borger.objects.get(pk=rich_borger.pk)
+    assert borger.anonymiseret and borger.foedselsaar == 1980 and not borger.interesser.exists()
+    assert Samtale.objects.filter(borger=borger).count() == before["samtaler"]
+    assert list(Match.objects.filter(borger=borger).values_list("stage", flat=True)) == before["stages"]
+    assert [m.score for m in Maaling.objects.filter(borger=borger)] == before["scores"]
+    assert not Paamindelse.objects.filter(status=PaamindelseStatus.AFVENTER).exists()
+    assert Adgangslog.objects.filter(handling=Adgangslog.Handling.SLETTET, borger_id=borger.pk).exists()
+    assert koordinator.get(reverse("borger_detail", args=[borger.pk])).status_code == 404  # gone from the UI
+    with pytest.raises(Exception, match="allerede"):
+        gdpr.borger_anonymise(actor=None, borger=borger)
+
+
+def _age(borger, days):
+    old = timezone.now() - timedelta(days=days)
+    Borger.objects.filter(pk=borger.pk).update(opdateret=old)
+    Samtale.objects.filter(borger=borger).update(oprettet=old)
+
+
+def test_retention_anonymises_inactive_borgere_after_the_centres_period(world, settings):
+    world.center_a.opbevaring_maaneder = 12
+    world.center_a.save()
+    stale = f.BorgerFactory(center=world.center_a, fornavn="Gammel")
+    active = f.BorgerFactory(center=world.center_a, fornavn="Aktiv")
+    _age(stale, 400)
+    _age(active, 400)
+    Samtale.objects.create(center=world.center_a, borger=active)  # recent activity keeps it
+    extended = f.BorgerFactory(center=world.center_a, fornavn="Forlænget")
+    _age(extended, 400)
+    Borger.objects.filter(pk=extended.pk).update(opbevar_til=timezone.localdate() + timedelta(days=10))
+    from borgere.tasks import anonymise_inactive
+
+    assert settings.CELERY_BEAT_SCHEDULE["anonymise-inactive-borgere"]["task"] == "borgere.tasks.anonymise_inactive"
+    assert anonymise_inactive.delay().get() == 1
+    assert Borger.objects.get(pk=stale.pk).anonymiseret is not None
+    assert Borger.objects.get(pk=active.pk).anonymiseret is None
+    assert Borger.objects.get(pk=extended.pk).anonymiseret is None
+
+
+def test_per_centre_retention_period(world):
+    world.center_a.opbevaring_maaneder = 24
+    world.center_a.save()
+    borger = f.BorgerFactory(center=world.center_a)
+    _age(borger, 400)
+    assert gdpr.anonymise_inactive() == 0
+
+
+def test_koordinator_is_warned_30_days_ahead_and_can_extend_with_a_logged_reason(world, as_koordinator_a):
+    soon = f.BorgerFactory(center=world.center_a, fornavn="Snart-Udløbet-Markør", brobygger=world.borger_a.brobygger)
+    _age(soon, 12 * 30 - 10)
+    later = f.BorgerFactory(center=world.center_a, fornavn="Langt-Fra-Markør", brobygger=world.borger_a.brobygger)
+    _age(later, 100)
+    html = as_koordinator_a.get(reverse("home")).content.decode()
+    assert "Snart-Udløbet-Markør" in html and "Langt-Fra-Markør" not in html
+
+    url = reverse("borger_retention_extend", args=[soon.pk])
+    as_koordinator_a.post(url, {"begrundelse": ""})
+    assert Borger.objects.get(pk=soon.pk).opbevar_til is None
+    as_koordinator_a.post(url, {"begrundelse": "Borgeren venter på ny samtale"})
+    assert Borger.objects.get(pk=soon.pk).opbevar_til > timezone.localdate()
+    entry = Adgangslog.objects.get(handling=Adgangslog.Handling.FORLAENGET)
+    assert entry.kriterium == "Borgeren venter på ny samtale" and entry.borger_id == soon.pk
+    assert "Snart-Udløbet-Markør" not in as_koordinator_a.get(reverse("home")).content.decode()
