@@ -38,10 +38,11 @@ import time
 from datetime import date, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import database_url, drop_db, recreate_db  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/brobygning_bench_import"
 BUDGET_S = 30.0
@@ -55,36 +56,12 @@ def parse_args():
     return p.parse_args()
 
 
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if parts.scheme not in ("postgres", "postgresql", "pgsql") or not name.startswith("brobygning_bench"):
-        sys.exit(f"Refusing {url!r}: this benchmark only runs on a PostgreSQL database named brobygning_bench*.")
-    return url
 
 
-def admin_connect(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
 
 
-def recreate_db(url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def drop_db(url: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    name = urlsplit(url).path.lstrip("/")
-    with admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- Source data and files -------------------------------------------------------------------------
@@ -216,7 +193,7 @@ def phases(center_id: int, fmt: str, content: bytes) -> dict[str, float]:
 
 def main():
     args = parse_args()
-    url = database_url()
+    url = database_url(DEFAULT_URL)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ["DEBUG"] = "False"
