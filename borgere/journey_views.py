@@ -1,13 +1,12 @@
 """The borger's side of the journey: samtaler, consent."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brobygning.decorators import member_required
-from brobygning.forms import save_valid_form
+from brobygning.forms import act, save_valid_form
 
 from . import selectors, services
 from .journey_forms import BorgerWishesForm, SamtaleForm, SamtykkeForm, measure_forms
@@ -45,11 +44,8 @@ def samtykke_give(request, pk):
     if not form.is_valid():
         messages.error(request, _("Vælg formål og hvordan samtykket blev givet."))
         return redirect(borger)
-    try:
-        services.samtykke_give(actor=request.actor, borger=borger, **form.cleaned_data)
-        messages.success(request, _("Samtykket er registreret."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: services.samtykke_give(actor=request.actor, borger=borger, **form.cleaned_data),
+        _("Samtykket er registreret."))
     return redirect(borger)
 
 

@@ -1,12 +1,11 @@
 """Borgere waiting for a brobygger: the brobyggere's list, their requests, the koordinator's decisions."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brobygning.decorators import member_required
+from brobygning.forms import act
 
 from . import selectors, services
 
@@ -20,11 +19,8 @@ def venteliste(request):
 @member_required
 def venteliste_anmod(request, pk):
     borger = selectors.venteliste_borger_get(actor=request.actor, pk=pk)
-    try:
-        services.anmodning_create(actor=request.actor, borger=borger)
-        messages.success(request, _("Tak! Koordinatoren får besked og svarer dig."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: services.anmodning_create(actor=request.actor, borger=borger),
+        _("Tak! Koordinatoren får besked og svarer dig."))
     return redirect("venteliste")
 
 
@@ -41,9 +37,6 @@ def anmodning_list(request):
 def anmodning_decide(request, pk):
     anmodning = selectors.anmodning_get(actor=request.actor, pk=pk)
     godkend = request.POST.get("beslutning") == "godkend"
-    try:
-        services.anmodning_decide(actor=request.actor, anmodning=anmodning, godkend=godkend)
-        messages.success(request, _("Brobyggeren har fået borgeren.") if godkend else _("Anmodningen er afvist."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: services.anmodning_decide(actor=request.actor, anmodning=anmodning, godkend=godkend),
+        _("Brobyggeren har fået borgeren.") if godkend else _("Anmodningen er afvist."))
     return redirect("anmodning_list")

@@ -117,6 +117,20 @@ def tag_field(tag_type, label, **kwargs) -> SafeModelMultipleChoiceField:
     )
 
 
+def act(request, call, message) -> bool:
+    """A one-button POST: run the service `call()`; the success `message` or the service's refusal
+    becomes the message the user sees after the redirect."""
+    from django.contrib import messages
+
+    try:
+        call()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, message)
+    return True
+
+
 def save_valid_form(request, form, save, message):
     """On a valid POST, call `save()` (a service) and redirect to what it returns.
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from foreninger.selectors import forening_list
 
 from . import access, dashboards, selectors, services
 from .decorators import member_required
-from .forms import InvitationForm, SetPasswordForm, save_valid_form
+from .forms import InvitationForm, SetPasswordForm, act, save_valid_form
 from .middleware import SESSION_CENTER_KEY
 
 
@@ -94,11 +93,8 @@ def invitation_create(request):
 @member_required
 def medlem_deactivate(request, pk):
     medlemskab = selectors.medlemskab_get(actor=request.actor, pk=pk)
-    try:
-        services.medlemskab_deactivate(actor=request.actor, medlemskab=medlemskab)
-        messages.success(request, _("Brugeren er deaktiveret i centret."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: services.medlemskab_deactivate(actor=request.actor, medlemskab=medlemskab),
+        _("Brugeren er deaktiveret i centret."))
     return redirect("medlem_list")
 
 

@@ -1,7 +1,5 @@
 """The koordinator's outbox page: upcoming, sent, failed, missed and cancelled reminders."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -13,6 +11,7 @@ from matching import reminders
 
 from . import access, outbox
 from .decorators import member_required
+from .forms import act
 from .models import Paamindelse, PaamindelseStatus
 from .pagination import paginate
 
@@ -56,9 +55,6 @@ def outbox_list(request):
 @member_required
 def outbox_retry(request, pk):
     paamindelse = access.get_or_deny(request.actor, "paamindelse", "retry", Paamindelse.objects.all(), pk)
-    try:
-        outbox.retry(actor=request.actor, paamindelse=paamindelse)
-        messages.success(request, _("Påmindelsen sendes igen om lidt."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: outbox.retry(actor=request.actor, paamindelse=paamindelse),
+        _("Påmindelsen sendes igen om lidt."))
     return redirect(f"{reverse('outbox')}?vis=fejlet")

@@ -1,7 +1,6 @@
 """The forening portal: "Nye på vej", the host handshake, and "Er det stadig korrekt?" by signed link."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from brobygning import access
 from brobygning.decorators import member_required
+from brobygning.forms import act
 from matching import selectors as matching_selectors
 from matching import services as matching_services
 
@@ -27,11 +27,8 @@ def nye_paa_vej(request):
 @member_required
 def vaert_bekraeft(request, pk):
     ledsagelse = matching_selectors.ledsagelse_for_host(actor=request.actor, pk=pk)
-    try:
-        matching_services.vaert_bekraeft(actor=request.actor, ledsagelse=ledsagelse)
-        messages.success(request, _("Tak! Brobyggeren kan se, at I tager imod."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: matching_services.vaert_bekraeft(actor=request.actor, ledsagelse=ledsagelse),
+        _("Tak! Brobyggeren kan se, at I tager imod."))
     return redirect("nye_paa_vej")
 
 
@@ -39,12 +36,9 @@ def vaert_bekraeft(request, pk):
 @member_required
 def vaert_rapport(request, pk):
     ledsagelse = matching_selectors.ledsagelse_for_host(actor=request.actor, pk=pk)
-    try:
-        matching_services.vaert_rapporter(actor=request.actor, ledsagelse=ledsagelse,
-                                          rapport=request.POST.get("rapport", ""))
-        messages.success(request, _("Tak for meldingen. Brobyggeren får den med det samme."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: matching_services.vaert_rapporter(actor=request.actor, ledsagelse=ledsagelse,
+                                                           rapport=request.POST.get("rapport", "")),
+        _("Tak for meldingen. Brobyggeren får den med det samme."))
     return redirect("nye_paa_vej")
 
 
