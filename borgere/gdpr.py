@@ -23,7 +23,7 @@ from brobygning import access, accesslog
 from brobygning.audit import log_action
 from brobygning.models import Adgangslog, Frivilligcenter, Paamindelse
 
-from .models import Borger, BorgerStatus, Maaling, Samtale, Samtykke
+from .models import Borger, BorgerStatus, Henvisning, HenvisningStatus, Maaling, Samtale, Samtykke
 
 ANONYM = "Anonymiseret"
 
@@ -130,10 +130,18 @@ def borger_anonymise(*, actor, borger: Borger, grund: str = "sletning (art. 17)"
             Q(emne_type="ledsagelse", emne_id__in=ledsagelser.values("pk"))
             | Q(emne_type="opfoelgning", emne_id__in=opfoelgninger.values("pk"))
         ).update(sidste_fejl="")
+        scrub_henvisninger(Henvisning.objects.filter(borger=borger))  # the referral the borger came from
         log_action(actor=actor, handling="anonymiseret", obj=borger)
         accesslog.log(actor=actor, handling=accesslog.H.SLETTET, borger_id=borger.pk,
                       center_id=borger.center_id, formaal=grund)
     return borger
+
+
+def scrub_henvisninger(qs) -> int:
+    """Remove what identifies the person or the referrer from referrals; keep source, status and dates."""
+    return qs.exclude(fornavn=ANONYM, oensker="").update(
+        fornavn=ANONYM, efternavn="", telefon="", email="", kontakt_note="", postnummer=None, oensker="",
+        henviser_navn="", henviser_email="", henviser_telefon="", afvist_grund="")
 
 
 # --- Retention -----------------------------------------------------------------------------------------
@@ -180,12 +188,22 @@ def retention_warnings(*, actor, now=None):
 
 
 def anonymise_inactive(*, now=None) -> int:
-    """Anonymise every borger past their centre's retention period. Run daily by beat."""
+    """Anonymise every borger past their centre's retention period. Run daily by beat.
+
+    Referrals go too: a handled one (its data now lives on the borger, or it was declined) after
+    HENVISNING_OPBEVARING_DAGE, one nobody handled after the centre's retention period.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
     count = 0
     for center in Frivilligcenter.objects.all():
         for borger in due_for_anonymisation(center=center, now=now):
             borger_anonymise(actor=None, borger=borger, grund="opbevaringsperiode udløbet")
             count += 1
+        handled_before = now - timedelta(days=settings.HENVISNING_OPBEVARING_DAGE)
+        scrub_henvisninger(Henvisning.objects.filter(center=center).filter(
+            Q(behandlet__lt=handled_before) | Q(status=HenvisningStatus.NY, oprettet__lt=_cutoff(center, now))))
     return count
 
 

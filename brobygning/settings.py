@@ -227,6 +227,8 @@ ADGANGSLOG_RETENTION_DAYS = env.int("ADGANGSLOG_RETENTION_DAYS", default=183)
 # Borgere with no activity this long are anonymised (a centre can set its own); warned 30 days ahead.
 RETENTION_MONTHS_DEFAULT = env.int("RETENTION_MONTHS_DEFAULT", default=12)
 RETENTION_WARNING_DAYS = 30
+# A handled referral (turned into a borger, or declined) keeps the person's details this many days.
+HENVISNING_OPBEVARING_DAGE = env.int("HENVISNING_OPBEVARING_DAGE", default=30)
 
 DEFAULT_EXCEPTION_REPORTER_FILTER = "brobygning.error_reports.NoPersonalDataReporterFilter"
 

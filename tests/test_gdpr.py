@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borgere import gdpr
-from borgere.models import Borger, Maaling, MaalingType, Samtale
+from borgere.models import Borger, Henvisning, HenvisningStatus, Maaling, MaalingType, Samtale
 from brobygning import accesslog
 from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus
 from matching.models import Match, MatchOvergang
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 MARKERS = ["Zqmarkørfornavn", "Zqmarkørefternavn", "zqmarker@borger.test", "+45 20 99 88 77", "Zqmarkørnote",
            "Zqmarkørsamtale", "Zqmarkørønske", "Zqmarkørskridt", "Zqmarkørvelkomst", "Zqmarkørmødested",
-           "Zqmarkørtransport", "Zqmarkørårsag", "Zqmarkørafslutning", "Zqmarkørovergang"]
+           "Zqmarkørtransport", "Zqmarkørårsag", "Zqmarkørafslutning", "Zqmarkørovergang",
+           "Zqmarkørhenvist", "Zqmarkørhenviser", "zqhenviser@kommune.test"]
 
 
 @pytest.fixture
@@ -49,7 +50,18 @@ def rich_borger():
     Match.objects.filter(pk=match.pk).update(afslutningsnote="Zqmarkørafslutning")
     MatchOvergang.objects.create(match=match, fra="accepteret", til="moede_planlagt", note="Zqmarkørovergang")
     OpfoelgningFactory(match=match, aarsag="Zqmarkørårsag")
+    _henvisning(borger.center, borger=borger, status=HenvisningStatus.OPRETTET, fornavn="Zqmarkørfornavn",
+                oensker="Zqmarkørhenvist", henviser_navn="Zqmarkørhenviser", henviser_email="zqhenviser@kommune.test")
     return borger
+
+
+def _henvisning(center, **fields):
+    """A referral as the public form stores it (the borger came from it, or it waits in the inbox)."""
+    from borgere.services import gaeldende_samtykketekst
+
+    return Henvisning.objects.create(
+        center=center, telefon="+4520304050", kilde=f.tag("henvisningskilde", "jobcenter"),
+        samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal="registrering"), **fields)
 
 
 @pytest.fixture
@@ -151,6 +163,24 @@ def test_retention_anonymises_inactive_borgere_after_the_centres_period(world, s
     assert Borger.objects.get(pk=stale.pk).anonymiseret is not None
     assert Borger.objects.get(pk=active.pk).anonymiseret is None
     assert Borger.objects.get(pk=extended.pk).anonymiseret is None
+
+
+def test_retention_scrubs_referrals_once_handled_or_left_too_long(world, settings):
+    center = world.center_a
+    now = timezone.now()
+    old_declined = _henvisning(center, fornavn="Zqafvist", oensker="x", status=HenvisningStatus.AFVIST,
+                               afvist_grund="Zqgrund", behandlet=now - timedelta(days=31))
+    new_declined = _henvisning(center, fornavn="Zqnyafvist", oensker="x", status=HenvisningStatus.AFVIST,
+                               afvist_grund="y", behandlet=now - timedelta(days=5))
+    waiting = _henvisning(center, fornavn="Zqventer", oensker="x")
+    forgotten = _henvisning(center, fornavn="Zqglemt", oensker="x")
+    Henvisning.objects.filter(pk=forgotten.pk).update(oprettet=now - timedelta(days=400))
+    gdpr.anonymise_inactive()
+    names = dict(Henvisning.objects.values_list("pk", "fornavn"))
+    assert names[old_declined.pk] == names[forgotten.pk] == gdpr.ANONYM
+    assert (names[new_declined.pk], names[waiting.pk]) == ("Zqnyafvist", "Zqventer")
+    scrubbed = Henvisning.objects.get(pk=old_declined.pk)
+    assert (scrubbed.telefon, scrubbed.afvist_grund, scrubbed.status) == ("", "", HenvisningStatus.AFVIST)
 
 
 def test_per_centre_retention_period(world):
