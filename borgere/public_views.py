@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from brobygning.forms import add_service_errors
-from brobygning.public import public_language, public_page, rate_limited
+from brobygning.public import public_language, public_page
+from brobygning.ratelimit import rate_limited
 from foreninger.selectors import public_center_get, public_faellesskab_list
 
 from . import services

@@ -163,7 +163,9 @@ class AdminLoginThrottleMiddleware:
     def _keys(request):
         import hashlib
 
-        ip = request.META.get("REMOTE_ADDR", "")
+        from .ratelimit import client_ip
+
+        ip = client_ip(request)
         account = hashlib.sha256(request.POST.get("username", "").strip().lower().encode()).hexdigest()[:32]
         return [f"adminlogin:ip:{ip}", f"adminlogin:konto:{account}"]
 
@@ -185,10 +187,8 @@ class AdminLoginThrottleMiddleware:
                 "For mange mislykkede forsøg på at logge ind. Vent et kvarter, og prøv igen.")}, status=429)
         response = self.get_response(request)
         if response.status_code == 200:  # the form came back: a failed attempt
+            from .ratelimit import count_attempt
+
             for key in keys:
-                cache.add(key, 0, timeout=settings.ADMIN_LOGIN_WINDOW_SECONDS)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=settings.ADMIN_LOGIN_WINDOW_SECONDS)
+                count_attempt(key, settings.ADMIN_LOGIN_WINDOW_SECONDS)
         return response

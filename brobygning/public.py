@@ -9,7 +9,6 @@ marks the response, and `PublicCacheMiddleware` (outside the session middleware)
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -69,29 +68,3 @@ class PublicCacheMiddleware:
                 else:
                     del response.headers["Vary"]
         return response
-
-
-def client_ip(request) -> str:
-    """The client's address. Behind a proxy, set NUM_PROXIES to trust that many X-Forwarded-For hops."""
-    proxies = settings.NUM_PROXIES
-    if proxies:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def rate_limited(request, action: str, *, limit: int, period: int) -> bool:
-    """Count one attempt at `action` from the client's IP; True once more than `limit` in `period` s.
-
-    A fixed window in the Django cache (Redis in production, so it holds across processes).
-    """
-    key = f"ratelimit:{action}:{client_ip(request)}"
-    if cache.add(key, 1, timeout=period):
-        return limit < 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period)
-        count = 1
-    return count > limit
