@@ -1,8 +1,10 @@
 """Bad input never breaks it: hypothesis posts random data to every URL pattern.
 
-Every named URL pattern (the admin's own pages aside, whose login is fuzzed through ``admin:login``)
-must have an entry in ENDPOINTS: who posts, and the URL arguments. A new URL with no entry fails
-``test_every_url_pattern_has_a_fuzz_entry``, so adding a page means adding one line here.
+Every named URL pattern of our own (the admin's pages aside, whose login is fuzzed through
+``admin:login``) must have an entry in ENDPOINTS: who posts, and the URL arguments. A new URL with no
+entry fails ``test_every_url_pattern_has_a_fuzz_entry``, so adding a page means adding one line here.
+Third-party pages (allauth under ``accounts/``) are covered by prefix (PREFIX_ROLES), so a library
+upgrade that adds a page cannot break the test, and the new page is fuzzed too.
 
 Each example starts from the data the page's own forms would send (read from the GET response's
 context), then mutates some fields: random unicode with control characters, oversized text, wrong
@@ -170,6 +172,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "import_confirm": Endpoint("koordinator", _pk("importjob")),
     **HSDS_ENDPOINTS,
     "set_language": Endpoint("anon"),
+    "admin:login": Endpoint("anon"),
+}
+
+# Third-party URL sets, covered by route prefix: each of their patterns that takes no arguments is
+# fuzzed as the prefix's role, so a library that adds a page under its own prefix is covered
+# without a new line here. THIRD_PARTY_ROLES picks another role (or URL arguments) for one page.
+PREFIX_ROLES = {"accounts/": "anon"}
+THIRD_PARTY_ROLES: dict[str, Endpoint] = {
     "account_email": Endpoint("brobygger"),
     "account_login": Endpoint("anon"),
     "account_logout": Endpoint("brobygger"),
@@ -193,33 +203,60 @@ ENDPOINTS: dict[str, Endpoint] = {
     "mfa_view_recovery_codes": Endpoint("koordinator"),
     "mfa_generate_recovery_codes": Endpoint("koordinator"),
     "mfa_download_recovery_codes": Endpoint("koordinator"),
-    "admin:login": Endpoint("anon"),
 }
 
 
-def url_names() -> list[str]:
-    """Every named URL pattern, with its namespace; the admin's pages other than its login are skipped."""
-    names = []
+def url_patterns() -> list[tuple[str, str, URLPattern]]:
+    """Every named URL pattern as (route, name with namespace, pattern); the admin's pages are skipped."""
+    found = []
 
-    def walk(patterns, namespace=None):
+    def walk(patterns, prefix="", namespace=None):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                ns = pattern.namespace or namespace
-                if ns == "admin":
+                ns = ":".join(filter(None, [namespace, pattern.namespace]))
+                if pattern.namespace == "admin":
                     continue
-                walk(pattern.url_patterns, ns)
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns or None)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                found.append((prefix + str(pattern.pattern), name, pattern))
 
     walk(get_resolver().url_patterns)
-    return sorted(set(names)) + ["admin:login"]
+    return found
+
+
+def _prefix_role(route: str) -> str | None:
+    return next((role for prefix, role in PREFIX_ROLES.items() if route.startswith(prefix)), None)
+
+
+def _takes_arguments(pattern: URLPattern) -> bool:
+    return bool(pattern.pattern.converters or pattern.pattern.regex.groups)
+
+
+def all_endpoints() -> dict[str, Endpoint]:
+    """Our own ENDPOINTS, plus every argument-free third-party page under a PREFIX_ROLES prefix."""
+    out = dict(ENDPOINTS)
+    for route, name, pattern in url_patterns():
+        role = _prefix_role(route)
+        if role is None:
+            continue
+        if name in THIRD_PARTY_ROLES:
+            out[name] = THIRD_PARTY_ROLES[name]
+        elif not _takes_arguments(pattern):
+            out[name] = Endpoint(role)
+    return out
 
 
 def test_every_url_pattern_has_a_fuzz_entry():
-    missing = [name for name in url_names() if name not in ENDPOINTS]
+    """Each of our own URL names needs a line in ENDPOINTS; third-party ones are covered by prefix."""
+    patterns = url_patterns()
+    own = {name for route, name, _p in patterns if _prefix_role(route) is None} | {"admin:login"}
+    missing = sorted(own - set(ENDPOINTS))
     assert missing == [], f"add these URL names to ENDPOINTS in tests/test_fuzz.py: {missing}"
-    stale = [name for name in ENDPOINTS if name not in url_names()]
-    assert stale == [], f"remove these from ENDPOINTS (no such URL): {stale}"
+    stale = sorted(set(ENDPOINTS) - own)
+    assert stale == [], f"remove these from ENDPOINTS (no such URL, or covered by PREFIX_ROLES): {stale}"
+    third_party = {name for _route, name, _p in patterns}
+    assert set(THIRD_PARTY_ROLES) <= third_party, set(THIRD_PARTY_ROLES) - third_party
 
 
 @pytest.fixture
@@ -347,9 +384,9 @@ def row_counts() -> dict[str, int]:
 FIGURES = {"endpoints": 0, "examples": 0, "server_errors": 0}
 
 
-@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+@pytest.mark.parametrize("name", sorted(all_endpoints()))
 def test_random_posts_never_break_it(name, scene):
-    endpoint = ENDPOINTS[name]
+    endpoint = all_endpoints()[name]
     url = reverse(name, args=endpoint.args(scene))
     client = _client(scene, endpoint.role)
     base = baseline(client, url)
