@@ -105,7 +105,7 @@ class Borger(Archivable):
         return f"{self.fornavn} {self.efternavn}".strip()
 
     def get_absolute_url(self):
-        return reverse("borger_detail", args=[self.pk])
+        return reverse("borgere:borger_detail", args=[self.pk])
 
     @property
     def alder(self):
@@ -386,7 +386,7 @@ class Henvisning(models.Model):
         return _("Henvisning %(nr)s") % {"nr": self.pk}
 
     def get_absolute_url(self):
-        return reverse("henvisning_detail", args=[self.pk])
+        return reverse("borgere:henvisning_detail", args=[self.pk])
 
     @property
     def er_egen_henvendelse(self) -> bool:

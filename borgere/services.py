@@ -234,10 +234,10 @@ def _send_henvisning_kvittering(henvisning: Henvisning) -> None:
     context = {"center_navn": center.navn, "center_email": center.email, "center_telefon": center.telefon,
                "egen": henvisning.er_egen_henvendelse}
     with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("email/henvisning_kvittering_subject.txt", context).split())
-        message = EmailMultiAlternatives(subject, render_to_string("email/henvisning_kvittering.txt", context),
+        subject = " ".join(render_to_string("borgere/henvisning/email/kvittering_subject.txt", context).split())
+        message = EmailMultiAlternatives(subject, render_to_string("borgere/henvisning/email/kvittering.txt", context),
                                          to=[to], reply_to=[center.email] if center.email else None)
-        message.attach_alternative(render_to_string("email/henvisning_kvittering.html", context), "text/html")
+        message.attach_alternative(render_to_string("borgere/henvisning/email/kvittering.html", context), "text/html")
     message.send()
 
 

@@ -63,14 +63,14 @@ def invitation_create(*, actor, email, fornavn, efternavn="", rolle, foreninger=
 
 
 def _send_invitation(invitation: Invitation) -> None:
-    link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation_token(invitation)])
+    link = settings.SITE_URL.rstrip("/") + reverse("brobygning:invitation_accept", args=[invitation_token(invitation)])
     context = {"invitation": invitation, "link": link, "dage": settings.INVITATION_MAX_AGE_DAYS}
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("email/invitation_subject.txt", context).strip()
+        subject = render_to_string("brobygning/invitation/email/invitation_subject.txt", context).strip()
         message = EmailMultiAlternatives(
-            subject, render_to_string("email/invitation.txt", context), to=[invitation.email]
+            subject, render_to_string("brobygning/invitation/email/invitation.txt", context), to=[invitation.email]
         )
-        message.attach_alternative(render_to_string("email/invitation.html", context), "text/html")
+        message.attach_alternative(render_to_string("brobygning/invitation/email/invitation.html", context), "text/html")
     message.send()
 
 

@@ -54,7 +54,7 @@ class Forening(Archivable):
         return self.navn
 
     def get_absolute_url(self):
-        return reverse("forening_detail", args=[self.pk])
+        return reverse("foreninger:forening_detail", args=[self.pk])
 
 
 class FaellesskabStatus(models.TextChoices):
@@ -132,7 +132,7 @@ class Faellesskab(Archivable):
         return self.titel
 
     def get_absolute_url(self):
-        return reverse("faellesskab_detail", args=[self.pk])
+        return reverse("foreninger:faellesskab_detail", args=[self.pk])
 
     @property
     def har_vaert(self):
@@ -250,7 +250,7 @@ class ImportJob(models.Model):
         return self.filnavn
 
     def get_absolute_url(self):
-        return reverse("import_detail", args=[self.pk])
+        return reverse("foreninger:import_detail", args=[self.pk])
 
     @property
     def i_gang(self):

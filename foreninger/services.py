@@ -177,14 +177,14 @@ def bekraeft_send(*, forening: Forening) -> bool:
         forening.save(update_fields=["bekraeft_nonce", "bekraeft_sendt"])
         log_action(actor=access.actor_for_forening_link(forening), handling="spurgt om stadig korrekt",
                    obj=forening, felter=["bekraeft_sendt"])
-        link = settings.SITE_URL.rstrip("/") + reverse("bekraeft_list", args=[bekraeft_token(forening)])
+        link = settings.SITE_URL.rstrip("/") + reverse("foreninger:bekraeft_list", args=[bekraeft_token(forening)])
         faellesskaber = [f.titel for f in forening.faellesskaber.active().order_by("titel")]
         context = {"forening": forening.navn, "center": forening.center.navn, "link": link,
                    "faellesskaber": faellesskaber, "dage": settings.BEKRAEFT_LINK_MAX_AGE_DAYS}
         with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string("email/bekraeft_subject.txt", context).strip()
-            message = EmailMultiAlternatives(subject, render_to_string("email/bekraeft.txt", context), to=recipients)
-            message.attach_alternative(render_to_string("email/bekraeft.html", context), "text/html")
+            subject = render_to_string("foreninger/bekraeft/email/bekraeft_subject.txt", context).strip()
+            message = EmailMultiAlternatives(subject, render_to_string("foreninger/bekraeft/email/bekraeft.txt", context), to=recipients)
+            message.attach_alternative(render_to_string("foreninger/bekraeft/email/bekraeft.html", context), "text/html")
         transaction.on_commit(message.send)
     return True
 

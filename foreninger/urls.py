@@ -1,22 +1,54 @@
-from django.urls import path
+"""Foreninger and their fællesskaber: staff pages, the public directory, the HSDS API and import,
+and "Er det stadig korrekt?". Mounted at the root; the paths carry their own prefix."""
 
-from . import views
-from .hsds import views_import
+from django.urls import include, path
+
+from .views import bekraeft, faellesskab, forening, hsds_api, hsds_import, public
+
+app_name = "foreninger"
+
+# The read-only HSDS 3.0 API: `/api/hsds/…` for the whole deployment, `/api/hsds/c/<slug>/…` for one centre.
+HSDS_ENDPOINTS = [
+    ("", hsds_api.root, "root"),
+    ("services", hsds_api.services, "services"),
+    ("services/<str:pk>", hsds_api.service, "service"),
+    ("organizations", hsds_api.organizations, "organizations"),
+    ("organizations/<str:pk>", hsds_api.organization, "organization"),
+    ("service_at_locations", hsds_api.service_at_locations, "service_at_locations"),
+    ("service_at_locations/<str:pk>", hsds_api.service_at_location, "service_at_location"),
+    ("taxonomies", hsds_api.taxonomies, "taxonomies"),
+    ("taxonomies/<str:pk>", hsds_api.taxonomy, "taxonomy"),
+    ("taxonomy_terms", hsds_api.taxonomy_terms, "taxonomy_terms"),
+    ("taxonomy_terms/<str:pk>", hsds_api.taxonomy_term, "taxonomy_term"),
+]
 
 urlpatterns = [
-    path("", views.forening_list, name="forening_list"),
-    path("ny/", views.forening_create, name="forening_create"),
-    path("<int:pk>/", views.forening_detail, name="forening_detail"),
-    path("<int:pk>/rediger/", views.forening_update, name="forening_update"),
-    path("<int:pk>/arkiver/", views.forening_archive, name="forening_archive"),
-    path("faellesskaber/", views.faellesskab_list, name="faellesskab_list"),
-    path("faellesskaber/ny/", views.faellesskab_create, name="faellesskab_create"),
-    path("faellesskaber/<int:pk>/", views.faellesskab_detail, name="faellesskab_detail"),
-    path("faellesskaber/<int:pk>/rediger/", views.faellesskab_update, name="faellesskab_update"),
-    path("faellesskaber/<int:pk>/arkiver/", views.faellesskab_archive, name="faellesskab_archive"),
-    path("import/", views_import.import_start, name="import_start"),
-    path("import/skabelon.csv", views_import.import_template, name="import_template"),
-    path("import/<int:pk>/", views_import.import_detail, name="import_detail"),
-    path("import/<int:pk>/status/", views_import.import_progress, name="import_progress"),
-    path("import/<int:pk>/bekraeft/", views_import.import_confirm, name="import_confirm"),
+    path("foreninger/", include([
+        path("", forening.forening_list, name="forening_list"),
+        path("ny/", forening.forening_create, name="forening_create"),
+        path("<int:pk>/", forening.forening_detail, name="forening_detail"),
+        path("<int:pk>/rediger/", forening.forening_update, name="forening_update"),
+        path("<int:pk>/arkiver/", forening.forening_archive, name="forening_archive"),
+        path("faellesskaber/", faellesskab.faellesskab_list, name="faellesskab_list"),
+        path("faellesskaber/ny/", faellesskab.faellesskab_create, name="faellesskab_create"),
+        path("faellesskaber/<int:pk>/", faellesskab.faellesskab_detail, name="faellesskab_detail"),
+        path("faellesskaber/<int:pk>/rediger/", faellesskab.faellesskab_update, name="faellesskab_update"),
+        path("faellesskaber/<int:pk>/arkiver/", faellesskab.faellesskab_archive, name="faellesskab_archive"),
+        path("import/", hsds_import.import_start, name="import_start"),
+        path("import/skabelon.csv", hsds_import.import_template, name="import_template"),
+        path("import/<int:pk>/", hsds_import.import_detail, name="import_detail"),
+        path("import/<int:pk>/status/", hsds_import.import_progress, name="import_progress"),
+        path("import/<int:pk>/bekraeft/", hsds_import.import_confirm, name="import_confirm"),
+    ])),
+    path("stadig-korrekt/<str:token>/", bekraeft.bekraeft_list, name="bekraeft_list"),
+    path("stadig-korrekt/<str:token>/<int:pk>/", bekraeft.bekraeft_faellesskab, name="bekraeft_faellesskab"),
+    path("stadig-korrekt/<str:token>/<int:pk>/ret/", bekraeft.bekraeft_rediger, name="bekraeft_rediger"),
+    # The public directory of one centre: no login, no personal data.
+    path("c/<slug:slug>/", public.directory, name="public_directory"),
+    path("c/<slug:slug>/faellesskab/<int:pk>/", public.faellesskab, name="public_faellesskab"),
+    path("c/<slug:slug>/faellesskab/<int:pk>/kalender.ics", public.faellesskab_ics, name="public_faellesskab_ics"),
+    path("api/hsds/", include(
+        [path(route, view, name=f"hsds_{name}") for route, view, name in HSDS_ENDPOINTS]
+        + [path(f"c/<slug:center_slug>/{route}", view, name=f"hsds_center_{name}")
+           for route, view, name in HSDS_ENDPOINTS])),
 ]

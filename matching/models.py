@@ -89,7 +89,7 @@ class Match(models.Model):
         return f"{self.borger.fornavn} → {self.faellesskab}"
 
     def get_absolute_url(self):
-        return reverse("match_detail", args=[self.pk])
+        return reverse("matching:match_detail", args=[self.pk])
 
     @property
     def element(self):

@@ -358,7 +358,7 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | Non
 
     if art.modtager == BROBYGGER:
         recipient = _staff(ledsagelse.brobygger, hvem="Brobyggeren")
-        link = _link("match_detail", ledsagelse.match_id)
+        link = _link("matching:match_detail", ledsagelse.match_id)
     elif art.modtager == BORGER:
         recipient = _borger(borger)
         link = ""  # the borger has no login; the centre's phone number is in the message instead
@@ -367,7 +367,7 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | Non
             raise Unsendable(S.FEJLET, "Fællesskabet har ingen e-mailadresse til værten")
         recipient = _Recipient(PaamindelseKanal.EMAIL, faellesskab.vaert_email, faellesskab.vaert_navn,
                                settings.LANGUAGE_CODE)
-        link = _link("faellesskab_detail", faellesskab.pk)
+        link = _link("foreninger:faellesskab_detail", faellesskab.pk)
 
     # The whole context: plain values on a whitelist. No borger object, so no template can reach
     # barriers, notes or contact details by accident.
@@ -419,7 +419,7 @@ def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | 
         "borger_fornavn": match.borger.fornavn,
         "faellesskab": match.faellesskab.titel,
         "forfalder": opfoelgning.forfalder,
-        "link": _link("match_detail", match.pk),
+        "link": _link("matching:match_detail", match.pk),
         "center_navn": opfoelgning.center.navn,
         "center_telefon": opfoelgning.center.telefon,
     }
@@ -436,9 +436,9 @@ def _render(row: Paamindelse, art: Art, recipient: _Recipient, context: dict, *,
     """Render subject, text and HTML (e-mail) or the text (SMS) in the recipient's language."""
     with translation.override(recipient.sprog):
         if recipient.kanal == PaamindelseKanal.SMS:
-            text = " ".join(render_to_string(f"sms/{art.kode}.txt", context).split())
+            text = " ".join(render_to_string(f"matching/paamindelser/sms/{art.kode}.txt", context).split())
             return Message(kanal=recipient.kanal, to=recipient.to, sprog=recipient.sprog, text=text)
-        base = f"email/reminders/{art.kode}"
+        base = f"matching/paamindelser/email/{art.kode}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         return Message(
             kanal=recipient.kanal,

@@ -41,7 +41,7 @@ class Suggestion:
 
     @property
     def url(self) -> str:
-        return reverse("faellesskab_detail", args=[self.faellesskab_id])
+        return reverse("foreninger:faellesskab_detail", args=[self.faellesskab_id])
 
 
 _TAG_FIELDS = {"i": "interesser", "b": "barrierer", "t": "tilgaengelighedsbehov"}

@@ -95,7 +95,7 @@ def test_login_page_is_danish_and_uses_site_layout(client):
 def test_brobygger_logs_in_with_email_and_password(client, brobygger_a):
     response = password_login(client, brobygger_a)
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("matching:forside")
     assert logged_in_user_id(client) == str(brobygger_a.pk)
     assert client.get("/").status_code == 200
 
@@ -324,7 +324,7 @@ def test_404_page_is_danish(client, settings):
 def test_403_page_is_danish(client, brobygger_a, settings):
     settings.DEBUG = False
     client.force_login(brobygger_a)
-    response = client.get(reverse("invitation_create"))  # only koordinatorer invite
+    response = client.get(reverse("brobygning:invitation_create"))  # only koordinatorer invite
     assert response.status_code == 403
     html = assert_no_template_errors(response)
     assert "Ingen adgang" in html

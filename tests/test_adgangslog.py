@@ -23,7 +23,7 @@ def entries(**kwargs):
 
 
 def test_reading_a_borger_page_writes_one_entry(world, as_brobygger_a, brobygger_a):
-    assert as_brobygger_a.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 200
+    assert as_brobygger_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code == 200
     [entry] = entries(handling=H.LAEST)
     assert entry.bruger == brobygger_a and entry.borger_id == world.borger_a.pk
     assert entry.center_id == world.center_a.pk and entry.formaal == "sagsbehandling"
@@ -31,25 +31,25 @@ def test_reading_a_borger_page_writes_one_entry(world, as_brobygger_a, brobygger
 
 
 def test_htmx_fragment_and_related_objects_are_logged_as_reads_of_the_borger(world, as_brobygger_a):
-    response = as_brobygger_a.get(reverse("forslag", args=[world.borger_a.pk]), headers={"HX-Request": "true"})
+    response = as_brobygger_a.get(reverse("matching:forslag", args=[world.borger_a.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert entries(handling=H.LAEST, borger_id=world.borger_a.pk, formaal="matching", visning="forslag")
     match = Match.objects.create(center=world.center_a, borger=world.borger_a, faellesskab=world.faellesskab_a)
     before = Adgangslog.objects.filter(visning="match_detail").count()
-    assert as_brobygger_a.get(reverse("match_detail", args=[match.pk])).status_code == 200
+    assert as_brobygger_a.get(reverse("matching:match_detail", args=[match.pk])).status_code == 200
     assert Adgangslog.objects.filter(visning="match_detail", borger_id=world.borger_a.pk).count() == before + 1
 
 
 def test_a_search_over_borgere_records_its_criterion(world, as_koordinator_a):
-    as_koordinator_a.post(reverse("borger_list"), {"q": "Søgeord-XQ", "status": "ny"})
-    as_koordinator_a.get(reverse("borger_list"))
+    as_koordinator_a.post(reverse("borgere:borger_list"), {"q": "Søgeord-XQ", "status": "ny"})
+    as_koordinator_a.get(reverse("borgere:borger_list"))
     [entry] = entries(handling=H.SOEGNING)
     assert "q=Søgeord-XQ" in entry.kriterium and "status=ny" in entry.kriterium and entry.borger_id is None
 
 
 def test_refused_authorisations_are_logged(world, as_brobygger_a2, as_koordinator_b):
-    assert as_brobygger_a2.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 403
-    assert as_koordinator_b.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 404
+    assert as_brobygger_a2.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code == 403
+    assert as_koordinator_b.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code == 404
     refused = entries(handling=H.AFVIST)
     assert sorted(e.formaal for e in refused) == ["403", "404"]
     assert all(f"/borgere/{world.borger_a.pk}/" in e.kriterium for e in refused)
@@ -107,16 +107,16 @@ def test_purge_is_scheduled_daily(settings):
 
 def test_koordinator_sees_the_log_per_borger_and_per_user_in_their_centre_only(
         world, as_brobygger_a, as_koordinator_a, brobygger_a, koordinator_b):
-    as_brobygger_a.get(reverse("borger_detail", args=[world.borger_a.pk]))
+    as_brobygger_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk]))
     accesslog.log(handling=H.LAEST, borger_id=world.borger_b.pk, center_id=world.center_b.pk, user=koordinator_b)
-    page = as_koordinator_a.get(reverse("adgangslog"), {"borger": world.borger_a.pk})
+    page = as_koordinator_a.get(reverse("brobygning:adgangslog"), {"borger": world.borger_a.pk})
     rows = list(page.context["page"].object_list)
     assert rows and all(r.borger_id == world.borger_a.pk for r in rows)
-    rows = list(as_koordinator_a.get(reverse("adgangslog"), {"bruger": brobygger_a.pk}).context["page"].object_list)
+    rows = list(as_koordinator_a.get(reverse("brobygning:adgangslog"), {"bruger": brobygger_a.pk}).context["page"].object_list)
     assert rows and all(r.bruger_id == brobygger_a.pk for r in rows)
-    everything = list(as_koordinator_a.get(reverse("adgangslog")).context["page"].object_list)
+    everything = list(as_koordinator_a.get(reverse("brobygning:adgangslog")).context["page"].object_list)
     assert world.borger_b.pk not in {r.borger_id for r in everything}
-    assert as_brobygger_a.get(reverse("adgangslog")).status_code == 403
+    assert as_brobygger_a.get(reverse("brobygning:adgangslog")).status_code == 403
 
 
 def test_stikproeve_draws_a_random_sample_within_the_period(world, as_koordinator_a, brobygger_a):
@@ -125,7 +125,7 @@ def test_stikproeve_draws_a_random_sample_within_the_period(world, as_koordinato
         Adgangslog(handling=H.LAEST, borger_id=i + 1, center=world.center_a, bruger=brobygger_a,
                    tidspunkt=now - timedelta(days=i)).save()
     fra = timezone.localdate() - timedelta(days=9)
-    response = as_koordinator_a.get(reverse("adgangslog_stikproeve"),
+    response = as_koordinator_a.get(reverse("brobygning:adgangslog_stikproeve"),
                                      {"fra": fra.isoformat(), "til": timezone.localdate().isoformat(), "antal": 5})
     rows = response.context["rows"]
     assert len(rows) == 5 and all(timezone.localdate(r.tidspunkt) >= fra for r in rows)
@@ -146,7 +146,7 @@ def test_unusual_volume_alert_on_the_koordinator_overview(world, brobygger_a, br
     _reads(world.center_a, brobygger_a2, today, 25)  # not > 3 × 10: no alert
     alerts = accesslog.volume_alerts(center_id=world.center_a.pk, today=today)
     assert [(a["bruger_id"], a["i_dag"], a["median"]) for a in alerts] == [(brobygger_a.pk, 25, 4)]
-    html = as_koordinator_a.get(reverse("home")).content.decode()
+    html = as_koordinator_a.get(reverse("matching:forside")).content.decode()
     assert "Usædvanligt mange opslag" in html and f"?bruger={brobygger_a.pk}" in html
     assert f"?bruger={brobygger_a2.pk}" not in html
 
@@ -185,11 +185,11 @@ def test_a_failed_change_leaves_no_change_entry(world, brobygger_a, django_captu
 
 
 def test_lists_of_borgere_on_the_front_page_and_the_board_are_logged(world, as_koordinator_a):
-    as_koordinator_a.get(reverse("home"))
-    as_koordinator_a.get(reverse("pipeline"))
+    as_koordinator_a.get(reverse("matching:forside"))
+    as_koordinator_a.get(reverse("matching:pipeline"))
     assert sorted(e.kriterium for e in entries(handling=H.SOEGNING)) == ["liste=forside", "liste=matchtavle"]
 
 
 def test_the_user_list_links_to_each_users_log(world, as_koordinator_a, brobygger_a):
-    html = as_koordinator_a.get(reverse("medlem_list")).content.decode()
-    assert f'{reverse("adgangslog")}?bruger={brobygger_a.pk}' in html
+    html = as_koordinator_a.get(reverse("brobygning:medlem_list")).content.decode()
+    assert f'{reverse("brobygning:adgangslog")}?bruger={brobygger_a.pk}' in html

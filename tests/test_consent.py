@@ -20,7 +20,7 @@ def test_koordinator_edits_a_text_as_a_new_version_and_old_consents_keep_theirs(
     actor = actor_for(koordinator_a)
     old = samtykke_give(actor=actor, borger=world.borger_a, formaal=Formaal.MAALINGER, maade="mundtligt")
     assert old.tekst.version == 1
-    url = reverse("samtykketekst_create", args=[Formaal.MAALINGER])
+    url = reverse("borgere:samtykketekst_create", args=[Formaal.MAALINGER])
     assert as_koordinator_a.get(url).status_code == 200
     response = as_koordinator_a.post(url, {"tekst": "kort"})
     assert response.status_code == 200 and SamtykkeTekst.objects.filter(formaal=Formaal.MAALINGER).count() == 1
@@ -32,15 +32,15 @@ def test_koordinator_edits_a_text_as_a_new_version_and_old_consents_keep_theirs(
     samtykke_withdraw(actor=actor, samtykke=old)
     again = samtykke_give(actor=actor, borger=world.borger_a, formaal=Formaal.MAALINGER, maade="skriftligt")
     assert again.tekst == current
-    html = as_koordinator_a.get(reverse("samtykketekst_list")).content.decode()
+    html = as_koordinator_a.get(reverse("borgere:samtykketekst_list")).content.decode()
     assert new_text in html and "Tidligere versioner" in html
-    detail = as_koordinator_a.get(reverse("borger_detail", args=[world.borger_a.pk])).content.decode()
+    detail = as_koordinator_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).content.decode()
     assert "registreret af" in detail and "tekst v2" in detail and "tekst v1" in detail
 
 
 def test_only_koordinatorer_edit_consent_texts(world, as_brobygger_a):
-    assert as_brobygger_a.get(reverse("samtykketekst_list")).status_code == 403
-    url = reverse("samtykketekst_create", args=[Formaal.MAALINGER])
+    assert as_brobygger_a.get(reverse("borgere:samtykketekst_list")).status_code == 403
+    url = reverse("borgere:samtykketekst_create", args=[Formaal.MAALINGER])
     assert as_brobygger_a.post(url, {"tekst": "x" * 40}).status_code == 403
     assert not SamtykkeTekst.objects.filter(version=2).exists()
 

@@ -21,7 +21,7 @@ def invite(django_capture_on_commit_callbacks):
         payload = {"fornavn": "Mette", "efternavn": "Lund", "email": "mette@example.org", "rolle": "brobygger"}
         payload.update(data)
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(reverse("invitation_create"), payload)
+            return client.post(reverse("brobygning:invitation_create"), payload)
 
     return post
 
@@ -47,7 +47,7 @@ class TestInvitation:
         user = User.objects.get(email="mette@example.org")
         assert user.check_password("Lang-og-sikker-42") and user.first_name == "Mette"
         assert Medlemskab.objects.get(user=user).rolle == Rolle.BROBYGGER
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("matching:forside")).status_code == 200
         assert client.get(link).status_code == 410  # used once, never again
 
     def test_expired_and_tampered_links_are_refused(self, invite, as_koordinator_a, client):
@@ -57,8 +57,8 @@ class TestInvitation:
         invitation.save()
         assert client.get(link_from(mail.outbox[0])).status_code == 410
         forged = signing.dumps(invitation.pk, salt="other")
-        assert client.get(reverse("invitation_accept", args=[forged])).status_code == 410
-        assert client.get(reverse("invitation_accept", args=["junk"])).status_code == 410
+        assert client.get(reverse("brobygning:invitation_accept", args=[forged])).status_code == 410
+        assert client.get(reverse("brobygning:invitation_accept", args=["junk"])).status_code == 410
 
     def test_new_invitation_replaces_the_old_link(self, invite, as_koordinator_a, client):
         invite(as_koordinator_a)
@@ -75,15 +75,15 @@ class TestInvitation:
         roles = dict(Medlemskab.objects.filter(user=koordinator_a).values_list("center__slug", "rolle"))
         assert roles == {"odense": "koordinator", "silkeborg": "brobygger"}
         client.force_login(koordinator_a)
-        assert client.get(reverse("home")).context["actor"].center == center_a
-        client.post(reverse("switch_center"), {"center": center_b.pk})
-        actor = client.get(reverse("home")).context["actor"]
+        assert client.get(reverse("matching:forside")).context["actor"].center == center_a
+        client.post(reverse("brobygning:switch_center"), {"center": center_b.pk})
+        actor = client.get(reverse("matching:forside")).context["actor"]
         assert actor.center == center_b and actor.is_brobygger
-        assert client.get(reverse("medlem_list")).status_code == 403  # koordinator only in Odense
+        assert client.get(reverse("brobygning:medlem_list")).status_code == 403  # koordinator only in Odense
 
     def test_cannot_switch_into_a_centre_you_are_not_in(self, as_brobygger_a, center_a, center_b):
-        as_brobygger_a.post(reverse("switch_center"), {"center": center_b.pk})
-        assert as_brobygger_a.get(reverse("home")).context["actor"].center == center_a
+        as_brobygger_a.post(reverse("brobygning:switch_center"), {"center": center_b.pk})
+        assert as_brobygger_a.get(reverse("matching:forside")).context["actor"].center == center_a
 
     def test_foreningskontakt_needs_a_forening_from_own_centre(self, invite, as_koordinator_a, world):
         response = invite(as_koordinator_a, rolle="foreningskontakt")
@@ -100,17 +100,17 @@ class TestInvitation:
 
     def test_deactivated_member_loses_access(self, as_koordinator_a, brobygger_a, as_brobygger_a):
         membership = Medlemskab.objects.get(user=brobygger_a)
-        as_koordinator_a.post(reverse("medlem_deactivate", args=[membership.pk]))
+        as_koordinator_a.post(reverse("brobygning:medlem_deactivate", args=[membership.pk]))
         membership.refresh_from_db()
         assert not membership.aktiv
         # Their session is gone: the next request asks them to log in (and they no longer can).
-        response = as_brobygger_a.get(reverse("borger_list"))
+        response = as_brobygger_a.get(reverse("borgere:borger_list"))
         assert response.status_code == 302 and reverse("account_login") in response["Location"]
 
 
 class TestHealthz:
     def test_healthy(self, client):
-        response = client.get(reverse("healthz"))
+        response = client.get(reverse("brobygning:healthz"))
         assert response.status_code == 200
         assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
 
@@ -118,13 +118,13 @@ class TestHealthz:
         from brobygning.celery import app
 
         monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
-        response = client.get(reverse("healthz"))
+        response = client.get(reverse("brobygning:healthz"))
         assert response.status_code == 503 and response.json()["broker"] == "fejl"
 
 
 def test_english_is_available(as_koordinator_a):
     as_koordinator_a.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = as_koordinator_a.get(reverse("home")).content.decode()
+    page = as_koordinator_a.get(reverse("matching:forside")).content.decode()
     assert 'lang="en"' in page and "Overview" in page
 
 
@@ -143,5 +143,5 @@ def test_taxonomy_is_editable_in_admin(admin_client):
 
 
 def test_danish_even_for_an_english_browser(as_koordinator_a):
-    page = as_koordinator_a.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    page = as_koordinator_a.get(reverse("matching:forside"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="da"' in page and "Overblik" in page

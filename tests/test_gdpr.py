@@ -75,7 +75,7 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
     brobygger.save()
     accesslog.log(handling=accesslog.H.LAEST, borger_id=rich_borger.pk, center_id=rich_borger.center_id,
                   user=brobygger, formaal="sagsbehandling")
-    response = koordinator.get(reverse("borger_export", args=[rich_borger.pk]))
+    response = koordinator.get(reverse("borgere:borger_export", args=[rich_borger.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     for marker in ["Zqmarkørfornavn", "Zqmarkørefternavn", "zqmarker@borger.test", "Zqmarkørnote", "Zqmarkørsamtale",
@@ -83,7 +83,7 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
         assert marker in html, marker
     assert "sagsbehandling" in html and "Staffnavn" not in html and "Hemmeligsen" not in html
 
-    download = koordinator.get(reverse("borger_export_json", args=[rich_borger.pk]))
+    download = koordinator.get(reverse("borgere:borger_export_json", args=[rich_borger.pk]))
     assert download["Content-Disposition"].startswith("attachment")
     data = json.loads(download.content)
     assert set(data) == {"borger", "samtaler", "matches", "maalinger", "samtykker", "adgange"}
@@ -97,7 +97,7 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
 
 def test_only_koordinatorer_may_export_or_erase(rich_borger):
     brobygger = client_for(rich_borger.brobygger)
-    for name in ("borger_export", "borger_export_json", "borger_erase"):
+    for name in ("borgere:borger_export", "borgere:borger_export_json", "borgere:borger_erase"):
         assert brobygger.get(reverse(name, args=[rich_borger.pk])).status_code == 403
 
 
@@ -111,7 +111,7 @@ def _everything_as_text() -> str:
 
 
 def test_art17_needs_confirmation_then_leaves_nothing_identifying_but_keeps_statistics(rich_borger, koordinator):
-    url = reverse("borger_erase", args=[rich_borger.pk])
+    url = reverse("borgere:borger_erase", args=[rich_borger.pk])
     assert "ikke kan fortrydes" in koordinator.get(url).content.decode()
     response = koordinator.post(url, {})
     assert response.status_code == 200 and "Sæt kryds" in response.content.decode()
@@ -134,7 +134,7 @@ def test_art17_needs_confirmation_then_leaves_nothing_identifying_but_keeps_stat
     assert [m.score for m in Maaling.objects.filter(borger=borger)] == before["scores"]
     assert not Paamindelse.objects.filter(status=PaamindelseStatus.AFVENTER).exists()
     assert Adgangslog.objects.filter(handling=Adgangslog.Handling.SLETTET, borger_id=borger.pk).exists()
-    assert koordinator.get(reverse("borger_detail", args=[borger.pk])).status_code == 404  # gone from the UI
+    assert koordinator.get(reverse("borgere:borger_detail", args=[borger.pk])).status_code == 404  # gone from the UI
     with pytest.raises(Exception, match="allerede"):
         gdpr.borger_anonymise(actor=None, borger=borger)
 
@@ -196,14 +196,14 @@ def test_koordinator_is_warned_30_days_ahead_and_can_extend_with_a_logged_reason
     _age(soon, 12 * 30 - 10)
     later = f.BorgerFactory(center=world.center_a, fornavn="Langt-Fra-Markør", brobygger=world.borger_a.brobygger)
     _age(later, 100)
-    html = as_koordinator_a.get(reverse("home")).content.decode()
+    html = as_koordinator_a.get(reverse("matching:forside")).content.decode()
     assert "Snart-Udløbet-Markør" in html and "Langt-Fra-Markør" not in html
 
-    url = reverse("borger_retention_extend", args=[soon.pk])
+    url = reverse("borgere:borger_retention_extend", args=[soon.pk])
     as_koordinator_a.post(url, {"begrundelse": ""})
     assert Borger.objects.get(pk=soon.pk).opbevar_til is None
     as_koordinator_a.post(url, {"begrundelse": "Borgeren venter på ny samtale"})
     assert Borger.objects.get(pk=soon.pk).opbevar_til > timezone.localdate()
     entry = Adgangslog.objects.get(handling=Adgangslog.Handling.FORLAENGET)
     assert entry.kriterium == "Borgeren venter på ny samtale" and entry.borger_id == soon.pk
-    assert "Snart-Udløbet-Markør" not in as_koordinator_a.get(reverse("home")).content.decode()
+    assert "Snart-Udløbet-Markør" not in as_koordinator_a.get(reverse("matching:forside")).content.decode()

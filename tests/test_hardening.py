@@ -30,7 +30,7 @@ def _csp(response) -> dict[str, str]:
 
 def test_every_page_has_a_strict_content_security_policy(world, as_koordinator_a, client):
     for response in (client.get(reverse("account_login")),
-                     as_koordinator_a.get(reverse("borger_detail", args=[world.borger_a.pk]))):
+                     as_koordinator_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk]))):
         csp = _csp(response)
         assert csp["object-src"] == "object-src 'none'"
         assert csp["base-uri"] == "base-uri 'none'"
@@ -41,7 +41,7 @@ def test_every_page_has_a_strict_content_security_policy(world, as_koordinator_a
 
 def test_the_csp_lets_the_public_map_load_its_tiles(world, client, settings):
     """Tiles come from MAP_TILE_URL's host; nothing else outside the site is allowed."""
-    csp = _csp(client.get(reverse("public_directory", args=[world.center_a.slug])))
+    csp = _csp(client.get(reverse("foreninger:public_directory", args=[world.center_a.slug])))
     assert csp["img-src"] == "img-src 'self' data: https://tile.openstreetmap.org"
 
 
@@ -60,8 +60,8 @@ def test_no_template_has_inline_script_or_style():
 
 
 def test_pages_with_personal_data_are_not_stored_and_public_prefixes_are_exempt(world, as_koordinator_a, client):
-    for response in (as_koordinator_a.get(reverse("borger_detail", args=[world.borger_a.pk])),
-                     as_koordinator_a.get(reverse("home")), client.get(reverse("account_login"))):
+    for response in (as_koordinator_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])),
+                     as_koordinator_a.get(reverse("matching:forside")), client.get(reverse("account_login"))):
         assert "no-store" in response.headers["Cache-Control"]
     public = client.get("/c/ikke-et-center/")
     assert "no-store" not in public.headers.get("Cache-Control", "")
@@ -71,7 +71,7 @@ def test_pages_with_personal_data_are_not_stored_and_public_prefixes_are_exempt(
 def test_session_ends_after_30_minutes_idle(world, brobygger_a):
     client = Client()
     client.force_login(brobygger_a)
-    url = reverse("borger_detail", args=[world.borger_a.pk])
+    url = reverse("borgere:borger_detail", args=[world.borger_a.pk])
     assert client.get(url).status_code == 200
     session = client.session
     session[LAST_SEEN_KEY] = time.time() - 31 * 60
@@ -88,7 +88,7 @@ def test_session_ends_12_hours_after_login_however_active(world, brobygger_a):
     session[LOGIN_AT_KEY] = time.time() - 12 * 3600 - 5
     session[LAST_SEEN_KEY] = time.time()
     session.save()
-    response = client.get(reverse("home"))
+    response = client.get(reverse("matching:forside"))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
 
 
@@ -98,7 +98,7 @@ def test_activity_keeps_the_session_within_the_idle_limit(world, brobygger_a):
     session = client.session
     session[LAST_SEEN_KEY] = time.time() - 29 * 60
     session.save()
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("matching:forside")).status_code == 200
     assert time.time() - client.session[LAST_SEEN_KEY] < 5  # refreshed
 
 
@@ -147,14 +147,14 @@ def test_admin_login_is_throttled_after_five_failures(client, settings):
 
 
 def test_error_page_is_generic_without_a_stack_trace(world, as_koordinator_a, monkeypatch):
-    import borgere.views
+    import borgere.views.borger
 
     def boom(**kwargs):
         raise RuntimeError("HEMMELIG-STAKSPOR-MARKØR")
 
-    monkeypatch.setattr(borgere.views.selectors, "borger_get", boom)
+    monkeypatch.setattr(borgere.views.borger.selectors, "borger_get", boom)
     as_koordinator_a.raise_request_exception = False
-    response = as_koordinator_a.get(reverse("borger_detail", args=[world.borger_a.pk]))
+    response = as_koordinator_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk]))
     html = response.content.decode()
     assert response.status_code == 500
     assert "HEMMELIG-STAKSPOR-MARKØR" not in html and "Traceback" not in html and "Der skete en fejl" in html
@@ -167,13 +167,13 @@ def test_no_personal_data_in_application_logs_or_urls(world, as_koordinator_a, c
     caplog.set_level(logging.DEBUG)
     data = {**markers, "foretrukken_kanal": "sms", "postnummer": "5000", "oensket_rolle": "deltager",
             "max_afstand_km": 10, "status": "ny", "noter": "Qzxmarkørnote"}
-    response = as_koordinator_a.post(reverse("borger_create"), data)
+    response = as_koordinator_a.post(reverse("borgere:borger_create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "Qzx" not in response.url and "qzx" not in response.url
     detail = as_koordinator_a.get(response.url)
     assert detail.status_code == 200
-    as_koordinator_a.post(reverse("borger_list"), {"q": "Qzxmarkørfornavn"})
-    as_koordinator_a.get(reverse("borger_list"))
+    as_koordinator_a.post(reverse("borgere:borger_list"), {"q": "Qzxmarkørfornavn"})
+    as_koordinator_a.get(reverse("borgere:borger_list"))
     as_koordinator_a.post(reverse("account_login"), {"login": "qzxmarker@borger.test", "password": "x"})
     text = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
     for value in [*markers.values(), "Qzxmarkørnote"]:

@@ -69,7 +69,7 @@ def test_form_shows_the_current_consent_text_and_never_asks_for_cpr(client, worl
 def test_submit_creates_a_referral_with_the_consent_version_and_redirects(client, world):
     response = client.post(FORM_URL, _data(world.center_a))
     assert response.status_code == 302
-    assert response.url == reverse("public_henvisning_tak", args=["odense"])  # no personal data in the URL
+    assert response.url == reverse("borgere:public_henvisning_tak", args=["odense"])  # no personal data in the URL
     henvisning = Henvisning.objects.get()
     assert henvisning.center == world.center_a and henvisning.status == HenvisningStatus.NY
     assert henvisning.samtykketekst == gaeldende_samtykketekst(center_id=world.center_a.pk,
@@ -175,14 +175,14 @@ def henvisning(client, world):
 
 
 def test_inbox_lists_new_referrals_of_own_centre(as_koordinator_a, as_koordinator_b, henvisning):
-    page = as_koordinator_a.get(reverse("henvisning_list")).content.decode()
+    page = as_koordinator_a.get(reverse("borgere:henvisning_list")).content.decode()
     assert "Referral-Fornavn" in page
-    assert "Referral-Fornavn" not in as_koordinator_b.get(reverse("henvisning_list")).content.decode()
-    nav = as_koordinator_a.get(reverse("home")).content.decode()
-    assert reverse("henvisning_list") in nav
+    assert "Referral-Fornavn" not in as_koordinator_b.get(reverse("borgere:henvisning_list")).content.decode()
+    nav = as_koordinator_a.get(reverse("matching:forside")).content.decode()
+    assert reverse("borgere:henvisning_list") in nav
 
 
-@pytest.mark.parametrize("name", ["henvisning_detail", "henvisning_convert", "henvisning_decline"])
+@pytest.mark.parametrize("name", ["borgere:henvisning_detail", "borgere:henvisning_convert", "borgere:henvisning_decline"])
 def test_other_centre_gets_404(as_koordinator_b, henvisning, name):
     url = reverse(name, args=[henvisning.pk])
     assert as_koordinator_b.get(url).status_code in (404, 405)
@@ -194,19 +194,19 @@ def test_other_centre_gets_404(as_koordinator_b, henvisning, name):
 @pytest.mark.parametrize("who", ["as_brobygger_a", "as_foreningskontakt_a"])
 def test_other_roles_get_403(request, henvisning, who):
     client = request.getfixturevalue(who)
-    assert client.get(reverse("henvisning_list")).status_code == 403
-    assert client.get(reverse("henvisning_detail", args=[henvisning.pk])).status_code == 403
-    assert client.post(reverse("henvisning_decline", args=[henvisning.pk]), {"afvist_grund": "x"}).status_code == 403
-    assert "Referral-Fornavn" not in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("borgere:henvisning_list")).status_code == 403
+    assert client.get(reverse("borgere:henvisning_detail", args=[henvisning.pk])).status_code == 403
+    assert client.post(reverse("borgere:henvisning_decline", args=[henvisning.pk]), {"afvist_grund": "x"}).status_code == 403
+    assert "Referral-Fornavn" not in client.get(reverse("matching:forside")).content.decode()
 
 
 def test_anonymous_is_sent_to_login(client, henvisning):
-    response = client.get(reverse("henvisning_detail", args=[henvisning.pk]))
+    response = client.get(reverse("borgere:henvisning_detail", args=[henvisning.pk]))
     assert response.status_code == 302 and reverse("account_login") in response.url
 
 
 def test_convert_prefills_the_borger_form(as_koordinator_a, henvisning):
-    page = as_koordinator_a.get(reverse("henvisning_convert", args=[henvisning.pk])).content.decode()
+    page = as_koordinator_a.get(reverse("borgere:henvisning_convert", args=[henvisning.pk])).content.decode()
     assert 'value="Referral-Fornavn"' in page and 'value="5000"' in page
     assert "Vil gerne gå ture" in page
 
@@ -223,7 +223,7 @@ def _convert_data(henvisning, brobygger, **changes):
 def test_convert_creates_borger_with_consent_from_the_referral(as_koordinator_a, henvisning, brobygger_a):
     # A newer text is published after the referral: the borger's consent keeps the version they saw.
     SamtykkeTekst.objects.create(center=henvisning.center, formaal=Formaal.REGISTRERING, version=2, tekst="v2")
-    response = as_koordinator_a.post(reverse("henvisning_convert", args=[henvisning.pk]),
+    response = as_koordinator_a.post(reverse("borgere:henvisning_convert", args=[henvisning.pk]),
                                      _convert_data(henvisning, brobygger_a))
     borger = Borger.objects.get(fornavn="Referral-Fornavn")
     assert response.status_code == 302 and response.url == borger.get_absolute_url()
@@ -238,13 +238,13 @@ def test_convert_creates_borger_with_consent_from_the_referral(as_koordinator_a,
     handlinger = set(AuditEntry.objects.values_list("handling", flat=True))
     assert {"oprettet", "samtykke givet", "henvisning oprettet som borger"} <= handlinger
     # Done once: a second attempt is refused.
-    again = as_koordinator_a.post(reverse("henvisning_convert", args=[henvisning.pk]),
+    again = as_koordinator_a.post(reverse("borgere:henvisning_convert", args=[henvisning.pk]),
                                   _convert_data(henvisning, brobygger_a))
     assert again.status_code == 302 and Borger.objects.filter(fornavn="Referral-Fornavn").count() == 1
 
 
 def test_convert_requires_a_brobygger_and_saves_nothing_on_error(as_koordinator_a, henvisning):
-    response = as_koordinator_a.post(reverse("henvisning_convert", args=[henvisning.pk]),
+    response = as_koordinator_a.post(reverse("borgere:henvisning_convert", args=[henvisning.pk]),
                                      _convert_data(henvisning, None))
     assert response.status_code == 200 and "brobygger" in response.content.decode().lower()
     assert not Borger.objects.filter(fornavn="Referral-Fornavn").exists()
@@ -274,7 +274,7 @@ def test_convert_is_all_or_nothing(henvisning, koordinator_a, brobygger_a, monke
 
 
 def test_decline_needs_a_reason(as_koordinator_a, henvisning):
-    url = reverse("henvisning_decline", args=[henvisning.pk])
+    url = reverse("borgere:henvisning_decline", args=[henvisning.pk])
     page = as_koordinator_a.post(url, {"afvist_grund": "  "}).content.decode()
     assert "Dette felt er påkrævet" in page or "påkrævet" in page
     henvisning.refresh_from_db()
@@ -284,9 +284,9 @@ def test_decline_needs_a_reason(as_koordinator_a, henvisning):
     henvisning.refresh_from_db()
     assert henvisning.status == HenvisningStatus.AFVIST and henvisning.afvist_grund == "Henvist til andet tilbud"
     assert AuditEntry.objects.filter(handling="henvisning afvist", objekt_id=str(henvisning.pk)).exists()
-    assert "Henvist til andet tilbud" in as_koordinator_a.get(reverse("henvisning_detail", args=[henvisning.pk])).content.decode()
+    assert "Henvist til andet tilbud" in as_koordinator_a.get(reverse("borgere:henvisning_detail", args=[henvisning.pk])).content.decode()
     # A declined referral can no longer be turned into a borger.
-    assert as_koordinator_a.get(reverse("henvisning_convert", args=[henvisning.pk])).status_code == 302
+    assert as_koordinator_a.get(reverse("borgere:henvisning_convert", args=[henvisning.pk])).status_code == 302
 
 
 def test_inbox_queries_do_not_grow(as_koordinator_a, world, client, django_assert_max_num_queries, settings):
@@ -295,4 +295,4 @@ def test_inbox_queries_do_not_grow(as_koordinator_a, world, client, django_asser
         client.post(FORM_URL, _data(world.center_a, fornavn=f"Person{i}"))
     assert Henvisning.objects.count() == 15
     with django_assert_max_num_queries(10):
-        assert as_koordinator_a.get(reverse("henvisning_list")).status_code == 200
+        assert as_koordinator_a.get(reverse("borgere:henvisning_list")).status_code == 200

@@ -57,9 +57,9 @@ def hsds(world):
 def _get(client, name, center=None, **kwargs):
     params = kwargs.pop("params", None)
     if center:
-        url = reverse(f"hsds_center_{name}", kwargs={"center_slug": center, **kwargs})
+        url = reverse(f"foreninger:hsds_center_{name}", kwargs={"center_slug": center, **kwargs})
     else:
-        url = reverse(f"hsds_{name}", kwargs=kwargs or None)
+        url = reverse(f"foreninger:hsds_{name}", kwargs=kwargs or None)
     response = client.get(url, params or {})
     assert response["Access-Control-Allow-Origin"] == "*"
     return response
@@ -236,7 +236,7 @@ def test_list_queries_stay_flat(client, world, django_assert_max_num_queries):
 
 
 def test_not_get_is_refused(client, hsds):
-    assert client.post(reverse("hsds_services")).status_code == 405
+    assert client.post(reverse("foreninger:hsds_services")).status_code == 405
 
 
 def test_public_api_is_not_held_by_the_two_factor_setup(world):
@@ -246,8 +246,8 @@ def test_public_api_is_not_held_by_the_two_factor_setup(world):
     user = f.UserFactory(email="uden-mfa@a.test")
     f.MedlemskabFactory(user=user, center=world.center_a, rolle="koordinator")
     client = client_for(user)
-    assert client.get(reverse("home")).status_code == 302
-    assert client.get(reverse("hsds_services")).status_code == 200
+    assert client.get(reverse("matching:forside")).status_code == 302
+    assert client.get(reverse("foreninger:hsds_services")).status_code == 200
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite folds only ASCII case")

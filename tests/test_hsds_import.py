@@ -153,7 +153,7 @@ def test_too_large_file_is_refused(koordinator_a, center_a):
 
 
 def test_hsds_duplicate_ids_are_refused(koordinator_a, center_a, client, world):
-    service = client.get(reverse("hsds_service", args=[world.faellesskab_a.uuid])).json()
+    service = client.get(reverse("foreninger:hsds_service", args=[world.faellesskab_a.uuid])).json()
     job = upload(koordinator_a, json.dumps([service, service]).encode(), name="dobbelt.json")
     assert job.status == ImportStatus.AFVIST
     assert any("flere gange" in e["fejl"] for e in job.resultat["fejl"])
@@ -177,7 +177,7 @@ def test_round_trip_into_a_fresh_centre(koordinator_a, client, world):
     world.forening_a.cvr = "25313763"
     world.forening_a.save()
 
-    export = client.get(reverse("hsds_center_services", kwargs={"center_slug": "odense"}),
+    export = client.get(reverse("foreninger:hsds_center_services", kwargs={"center_slug": "odense"}),
                         {"full": "true", "per_page": 500}).content
     fresh = f.CenterFactory(slug="ny-centralen", navn="Ny Central")
     koordinator = f.UserFactory(email="ny@ny.test")
@@ -197,7 +197,7 @@ def test_round_trip_into_a_fresh_centre(koordinator_a, client, world):
 
 
 def test_organizations_with_services_import(koordinator_a, center_a, client, world):
-    org = client.get(reverse("hsds_organization", args=[world.forening_a.uuid])).json()
+    org = client.get(reverse("foreninger:hsds_organization", args=[world.forening_a.uuid])).json()
     fresh = f.CenterFactory(slug="org-central")
     koordinator = f.UserFactory(email="org@ny.test")
     f.MedlemskabFactory(user=koordinator, center=fresh, rolle="koordinator")

@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _upload(client, content, name="fil.csv"):
-    return client.post(reverse("import_start"), {"fil": SimpleUploadedFile(name, content)})
+    return client.post(reverse("foreninger:import_start"), {"fil": SimpleUploadedFile(name, content)})
 
 
 def test_template_download_is_a_valid_import(as_koordinator_a, world):
-    response = as_koordinator_a.get(reverse("import_template"))
+    response = as_koordinator_a.get(reverse("foreninger:import_template"))
     assert response["Content-Type"].startswith("text/csv")
     content = response.content
     header = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
@@ -30,13 +30,13 @@ def test_template_download_is_a_valid_import(as_koordinator_a, world):
 
 
 def test_upload_preview_confirm(as_koordinator_a, world):
-    content = as_koordinator_a.get(reverse("import_template")).content
+    content = as_koordinator_a.get(reverse("foreninger:import_template")).content
     _upload(as_koordinator_a, content)
     job = ImportJob.objects.get()
     page = as_koordinator_a.get(job.get_absolute_url()).content.decode()
     assert "Importér nu" in page and "Strik og snak" in page
     assert not Faellesskab.objects.filter(ekstern_id="F1-1").exists()
-    response = as_koordinator_a.post(reverse("import_confirm", args=[job.pk]))
+    response = as_koordinator_a.post(reverse("foreninger:import_confirm", args=[job.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportStatus.FAERDIG
@@ -63,7 +63,7 @@ def test_row_errors_listed_with_row_and_field(as_koordinator_a, world):
 def test_progress_partial_and_refresh_when_done(as_koordinator_a, world):
     job = ImportJob.objects.create(center=world.center_a, filnavn="x.csv", format="csv", indhold=b"",
                                    status=ImportStatus.TJEKKER, antal=10000, behandlet=2500)
-    url = reverse("import_progress", args=[job.pk])
+    url = reverse("foreninger:import_progress", args=[job.pk])
     page = as_koordinator_a.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'value="2500"' in page and 'hx-trigger="every 1s"' in page
     job.status = ImportStatus.KLAR
@@ -79,7 +79,7 @@ def test_too_large_upload_gets_form_error(as_koordinator_a, world, settings):
     assert not ImportJob.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["import_start", "import_template"])
+@pytest.mark.parametrize("name", ["foreninger:import_start", "foreninger:import_template"])
 def test_only_koordinator(as_brobygger_a, as_foreningskontakt_a, world, name):
     assert as_brobygger_a.get(reverse(name)).status_code == 403
     assert as_foreningskontakt_a.get(reverse(name)).status_code == 403
@@ -88,8 +88,8 @@ def test_only_koordinator(as_brobygger_a, as_foreningskontakt_a, world, name):
 def test_other_centre_gets_404(as_koordinator_b, world):
     job = ImportJob.objects.create(center=world.center_a, filnavn="x.csv", format="csv", indhold=b"",
                                    status=ImportStatus.KLAR)
-    for name in ("import_detail", "import_progress"):
+    for name in ("foreninger:import_detail", "foreninger:import_progress"):
         assert as_koordinator_b.get(reverse(name, args=[job.pk])).status_code == 404
-    assert as_koordinator_b.post(reverse("import_confirm", args=[job.pk])).status_code == 404
+    assert as_koordinator_b.post(reverse("foreninger:import_confirm", args=[job.pk])).status_code == 404
     job.refresh_from_db()
     assert job.status == ImportStatus.KLAR

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 CASES = {
     # url name, model, the field both people change, first person's value, second person's value
-    "borger": ("borger_update", Borger, "noter", "Første-person-NOTE", "Anden-person-NOTE"),
-    "forening": ("forening_update", Forening, "noter", "Første-person-NOTE", "Anden-person-NOTE"),
-    "faellesskab": ("faellesskab_update", Faellesskab, "pris_note", "Første-person-PRIS", "Anden-person-PRIS"),
+    "borger": ("borgere:borger_update", Borger, "noter", "Første-person-NOTE", "Anden-person-NOTE"),
+    "forening": ("foreninger:forening_update", Forening, "noter", "Første-person-NOTE", "Anden-person-NOTE"),
+    "faellesskab": ("foreninger:faellesskab_update", Faellesskab, "pris_note", "Første-person-PRIS", "Anden-person-PRIS"),
 }
 
 
@@ -52,17 +52,17 @@ def test_second_concurrent_save_is_refused_and_keeps_the_input(kind, world, koor
 
 
 def test_a_samtale_saved_meanwhile_also_makes_an_open_borger_form_stale(world, as_brobygger_a):
-    url = reverse("borger_update", args=[world.borger_a.pk])
+    url = reverse("borgere:borger_update", args=[world.borger_a.pk])
     stale = post_data(as_brobygger_a.get(url).context)
-    samtale = post_data(as_brobygger_a.get(reverse("samtale_create", args=[world.borger_a.pk])).context)
+    samtale = post_data(as_brobygger_a.get(reverse("borgere:samtale_create", args=[world.borger_a.pk])).context)
     samtale.update({"noter": "samtale", "varighed_min": "30", "type": "foerste"})
-    assert as_brobygger_a.post(reverse("samtale_create", args=[world.borger_a.pk]), samtale).status_code == 302
+    assert as_brobygger_a.post(reverse("borgere:samtale_create", args=[world.borger_a.pk]), samtale).status_code == 302
     response = as_brobygger_a.post(url, stale)
     assert response.status_code == 200 and "Intet er overskrevet" in response.content.decode()
 
 
 def test_missing_version_is_a_form_error_not_a_silent_overwrite(world, as_koordinator_a):
-    url = reverse("borger_update", args=[world.borger_a.pk])
+    url = reverse("borgere:borger_update", args=[world.borger_a.pk])
     data = post_data(as_koordinator_a.get(url).context)
     del data["version"]
     data["noter"] = "uden-version"

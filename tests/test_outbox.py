@@ -280,22 +280,22 @@ def outbox_rows(world):
 
 def test_koordinator_sees_the_centres_outbox_by_tab(as_koordinator_a, outbox_rows):
     ledsagelse, failed, _other = outbox_rows
-    page = as_koordinator_a.get(reverse("outbox")).content.decode()
+    page = as_koordinator_a.get(reverse("brobygning:paamindelse_list")).content.decode()
     assert "Kommende" in page and "24 timer før mødet" in page and "Anna → Strik og snak" in page
-    assert f'href="{reverse("match_detail", args=[ledsagelse.match_id])}"' in page
+    assert f'href="{reverse("matching:match_detail", args=[ledsagelse.match_id])}"' in page
     for secret in ("anna@borger.test", "+4520123456", "20 12 34 56", "hanne@forening.test", ledsagelse.brobygger.email):
         assert secret not in page
-    failed_page = as_koordinator_a.get(reverse("outbox") + "?vis=fejlet").content.decode()
+    failed_page = as_koordinator_a.get(reverse("brobygning:paamindelse_list") + "?vis=fejlet").content.decode()
     assert "SMTPException: 421 try later" in failed_page and "48 timer før mødet" in failed_page
-    assert reverse("outbox_retry", args=[failed.pk]) in failed_page
+    assert reverse("brobygning:paamindelse_retry", args=[failed.pk]) in failed_page
     assert failed_page.count("Prøv igen") == 1  # the other centre's failed row is not listed
-    sent_page = as_koordinator_a.get(reverse("outbox") + "?vis=sendt").content.decode()
+    sent_page = as_koordinator_a.get(reverse("brobygning:paamindelse_list") + "?vis=sendt").content.decode()
     assert "En ny deltager kommer" in sent_page and "Vært" in sent_page
 
 
 @pytest.mark.parametrize("tab", ["kommende", "sendt", "fejlet", "forpasset", "annulleret", "junk"])
 def test_every_tab_renders(as_koordinator_a, outbox_rows, tab):
-    assert as_koordinator_a.get(reverse("outbox") + f"?vis={tab}&side=99").status_code == 200
+    assert as_koordinator_a.get(reverse("brobygning:paamindelse_list") + f"?vis={tab}&side=99").status_code == 200
 
 
 def test_outbox_page_queries_do_not_grow_with_rows(as_koordinator_a, world, django_assert_max_num_queries):
@@ -305,14 +305,14 @@ def test_outbox_page_queries_do_not_grow_with_rows(as_koordinator_a, world, djan
     reminders.sync_opfoelgning(opf)
     assert Paamindelse.objects.filter(center=world.center_a).count() > 25
     with django_assert_max_num_queries(14):
-        response = as_koordinator_a.get(reverse("outbox"))
+        response = as_koordinator_a.get(reverse("brobygning:paamindelse_list"))
     assert response.status_code == 200
     assert "Opfølgning: dagen efter første møde" in response.content.decode()
 
 
 def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows):
     _ledsagelse, failed, _other = outbox_rows
-    response = as_koordinator_a.post(reverse("outbox_retry", args=[failed.pk]))
+    response = as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[failed.pk]))
     assert response.status_code == 302
     failed.refresh_from_db()
     assert failed.status == "afventer" and failed.forsoeg == 0
@@ -322,7 +322,7 @@ def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows
 
 def test_retry_of_a_row_that_has_not_failed_changes_nothing(as_koordinator_a, outbox_rows):
     sent = Paamindelse.objects.get(art="vaert_nyankomst", center__slug="odense")
-    response = as_koordinator_a.post(reverse("outbox_retry", args=[sent.pk]), follow=True)
+    response = as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[sent.pk]), follow=True)
     assert "Kun fejlede påmindelser kan prøves igen." in response.content.decode()
     sent.refresh_from_db()
     assert sent.status == "sendt"
@@ -330,24 +330,24 @@ def test_retry_of_a_row_that_has_not_failed_changes_nothing(as_koordinator_a, ou
 
 def test_other_centres_row_is_404(as_koordinator_a, outbox_rows):
     _ledsagelse, _failed, other = outbox_rows
-    assert as_koordinator_a.post(reverse("outbox_retry", args=[other.pk])).status_code == 404
+    assert as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.status == "fejlet"
 
 
 def test_retry_needs_post(as_koordinator_a, outbox_rows):
-    assert as_koordinator_a.get(reverse("outbox_retry", args=[outbox_rows[1].pk])).status_code == 405
+    assert as_koordinator_a.get(reverse("brobygning:paamindelse_retry", args=[outbox_rows[1].pk])).status_code == 405
 
 
 @pytest.mark.parametrize("client_fixture", ["as_brobygger_a", "as_foreningskontakt_a"])
 def test_other_roles_get_403(request, outbox_rows, client_fixture):
     client = request.getfixturevalue(client_fixture)
-    assert client.get(reverse("outbox")).status_code == 403
-    assert client.post(reverse("outbox_retry", args=[outbox_rows[1].pk])).status_code == 403
+    assert client.get(reverse("brobygning:paamindelse_list")).status_code == 403
+    assert client.post(reverse("brobygning:paamindelse_retry", args=[outbox_rows[1].pk])).status_code == 403
     outbox_rows[1].refresh_from_db()
     assert outbox_rows[1].status == "fejlet"
 
 
 def test_anonymous_is_sent_to_login(client, outbox_rows):
-    response = client.get(reverse("outbox"))
+    response = client.get(reverse("brobygning:paamindelse_list"))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def directory(client, center, **params):
-    response = client.get(reverse("public_directory", args=[center.slug]), params)
+    response = client.get(reverse("foreninger:public_directory", args=[center.slug]), params)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -67,15 +67,15 @@ def test_only_active_public_entries_of_the_centre(client, world, katalog):
 
 
 def test_unknown_centre_is_404(client, world):
-    assert client.get(reverse("public_directory", args=["findes-ikke"])).status_code == 404
+    assert client.get(reverse("foreninger:public_directory", args=["findes-ikke"])).status_code == 404
 
 
 def test_detail_of_hidden_or_other_centre_is_404(client, world, katalog):
-    url = reverse("public_faellesskab", args=[world.center_a.slug, world.faellesskab_b.pk])
+    url = reverse("foreninger:public_faellesskab", args=[world.center_a.slug, world.faellesskab_b.pk])
     assert client.get(url).status_code == 404
     pause = f.FaellesskabFactory(forening=world.forening_a, status=FaellesskabStatus.PAUSE)
-    assert client.get(reverse("public_faellesskab", args=["odense", pause.pk])).status_code == 404
-    assert client.get(reverse("public_faellesskab_ics", args=["odense", pause.pk])).status_code == 404
+    assert client.get(reverse("foreninger:public_faellesskab", args=["odense", pause.pk])).status_code == 404
+    assert client.get(reverse("foreninger:public_faellesskab_ics", args=["odense", pause.pk])).status_code == 404
 
 
 def _shown(client, world, katalog, **params) -> set[str]:
@@ -163,7 +163,7 @@ def test_danish_full_text_search_stems_words_on_postgresql(client, world, katalo
 def test_list_and_map_data(client, world, katalog):
     katalog["kor"].lat, katalog["kor"].lng = 55.4, 10.39
     katalog["kor"].save()
-    response = client.get(reverse("public_directory", args=["odense"]))
+    response = client.get(reverse("foreninger:public_directory", args=["odense"]))
     page = response.content.decode()
     assert 'id="kort-punkter"' in page and "55.4" in page
     assert "leaflet.js" in page and "public-map.js" in page
@@ -177,19 +177,19 @@ def test_faellesskab_page(client, world, katalog):
     kor.save()
     world.forening_a.email = "kontakt@strik.example.org"
     world.forening_a.save()
-    page = client.get(reverse("public_faellesskab", args=["odense", kor.pk])).content.decode()
+    page = client.get(reverse("foreninger:public_faellesskab", args=["odense", kor.pk])).content.decode()
     assert "Velkomst-Markør" in page and "Sådan bliver du taget imod" in page
     assert "kontakt@strik.example.org" in page
     assert "Næste gange" in page and "mandag" in page.lower()
-    assert reverse("public_faellesskab_ics", args=["odense", kor.pk]) in page
-    assert reverse("public_henvisning", args=["odense"]) in page
+    assert reverse("foreninger:public_faellesskab_ics", args=["odense", kor.pk]) in page
+    assert reverse("borgere:public_henvisning", args=["odense"]) in page
 
 
 def test_ical_feed_parses_and_lists_upcoming_meetings(client, world, katalog):
     kor = katalog["kor"]
     f.MoedetidFactory(faellesskab=kor, frekvens=Frekvens.MAANEDLIG, uge_i_maaned=1, ugedag=5, fra="10:00",
                       til="12:00")
-    response = client.get(reverse("public_faellesskab_ics", args=["odense", kor.pk]))
+    response = client.get(reverse("foreninger:public_faellesskab_ics", args=["odense", kor.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
     events = list(cal.walk("VEVENT"))
@@ -216,9 +216,9 @@ def test_no_borger_data_on_public_pages(client, world, katalog):
     Match.objects.create(center=world.center_a, borger=borger, faellesskab=kor)
     world.forening_a.noter = "Intern-Forening-Markoer"
     world.forening_a.save()
-    urls = [reverse("public_directory", args=["odense"]), reverse("public_faellesskab", args=["odense", kor.pk]),
-            reverse("public_faellesskab_ics", args=["odense", kor.pk]), reverse("public_henvisning", args=["odense"]),
-            reverse("public_henvisning_tak", args=["odense"])]
+    urls = [reverse("foreninger:public_directory", args=["odense"]), reverse("foreninger:public_faellesskab", args=["odense", kor.pk]),
+            reverse("foreninger:public_faellesskab_ics", args=["odense", kor.pk]), reverse("borgere:public_henvisning", args=["odense"]),
+            reverse("borgere:public_henvisning_tak", args=["odense"])]
     for url in urls:
         body = client.get(url).content.decode()
         for marker in ("Borger-Markoer", "Efternavn-Markoer", "borger-markoer@", "Note-Markoer",
@@ -226,8 +226,8 @@ def test_no_borger_data_on_public_pages(client, world, katalog):
             assert marker not in body, (url, marker)
 
 
-@pytest.mark.parametrize("name", ["public_directory", "public_faellesskab", "public_faellesskab_ics",
-                                  "public_henvisning_tak"])
+@pytest.mark.parametrize("name", ["foreninger:public_directory", "foreninger:public_faellesskab", "foreninger:public_faellesskab_ics",
+                                  "borgere:public_henvisning_tak"])
 def test_public_pages_are_cacheable_without_cookies(client, world, name):
     args = ["odense", world.faellesskab_a.pk] if "faellesskab" in name else ["odense"]
     response = client.get(reverse(name, args=args))
@@ -239,15 +239,15 @@ def test_public_pages_are_cacheable_without_cookies(client, world, name):
 
 
 def test_logged_in_staff_get_the_same_cookie_free_page(as_koordinator_a, world):
-    as_koordinator_a.get(reverse("public_directory", args=["odense"]))  # the first visit may update the session
-    response = as_koordinator_a.get(reverse("public_directory", args=["odense"]))
+    as_koordinator_a.get(reverse("foreninger:public_directory", args=["odense"]))  # the first visit may update the session
+    response = as_koordinator_a.get(reverse("foreninger:public_directory", args=["odense"]))
     assert response.status_code == 200 and "public" in response["Cache-Control"]
     assert "cookie" not in response.get("Vary", "").lower()
     assert "Log ud" not in response.content.decode()
 
 
 def test_language_comes_from_the_url(client, world):
-    url = reverse("public_directory", args=["odense"])
+    url = reverse("foreninger:public_directory", args=["odense"])
     assert client.get(url)["Content-Language"] == "da"
     response = client.get(url, {"sprog": "en"})
     assert response["Content-Language"] == "en" and '<html lang="en">' in response.content.decode()
@@ -270,7 +270,7 @@ def test_detail_queries(client, world, django_assert_max_num_queries):
     for day in range(3):
         f.MoedetidFactory(faellesskab=fs, ugedag=day)
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("public_faellesskab", args=["odense", fs.pk])).status_code == 200
+        assert client.get(reverse("foreninger:public_faellesskab", args=["odense", fs.pk])).status_code == 200
 
 
 def test_demo_data_fills_the_directory(client, settings):
@@ -285,12 +285,12 @@ def test_demo_data_fills_the_directory(client, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=StringIO())
     for slug in ("odense", "silkeborg"):
-        response = client.get(reverse("public_directory", args=[slug]))
+        response = client.get(reverse("foreninger:public_directory", args=[slug]))
         assert response.status_code == 200
         assert response.context["page"].paginator.count >= 20
         first = response.context["page"][0]
         assert first.center.slug == slug
-        detail = client.get(reverse("public_faellesskab", args=[slug, first.pk])).content.decode()
+        detail = client.get(reverse("foreninger:public_faellesskab", args=[slug, first.pk])).content.decode()
         assert "Sådan bliver du taget imod" in detail
     assert Faellesskab.objects.exclude(velkomst="").filter(offentlig=True).count() >= 40
 
@@ -305,5 +305,5 @@ def test_public_pages_need_no_two_factor_setup(world):
     f.MedlemskabFactory(user=user, center=world.center_a, rolle=Rolle.KOORDINATOR)
     client = Client()
     client.force_login(user)
-    assert client.get(reverse("home")).status_code == 302  # sent to set up two-factor login
-    assert client.get(reverse("public_directory", args=["odense"])).status_code == 200
+    assert client.get(reverse("matching:forside")).status_code == 302  # sent to set up two-factor login
+    assert client.get(reverse("foreninger:public_directory", args=["odense"])).status_code == 200

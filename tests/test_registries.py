@@ -54,7 +54,7 @@ def all_errors(response) -> str:
 class TestBorger:
     def test_create_saves_and_audits(self, as_koordinator_a, center_a, brobygger_a):
         interesse = f.tag("interesse", "strik")
-        response = as_koordinator_a.post(reverse("borger_create"), borger_data(
+        response = as_koordinator_a.post(reverse("borgere:borger_create"), borger_data(
             interesser=[interesse.pk], tilgaengelighed=["0-aften", "2-formiddag"], sprog=["da", "ar"],
             brobygger=brobygger_a.pk))
         borger = Borger.objects.get()
@@ -79,7 +79,7 @@ class TestBorger:
     ])
     def test_bad_input_gets_danish_error_and_saves_nothing(self, as_koordinator_a, center_a, overrides, field,
                                                            message):
-        response = as_koordinator_a.post(reverse("borger_create"), borger_data(**overrides))
+        response = as_koordinator_a.post(reverse("borgere:borger_create"), borger_data(**overrides))
         assert response.status_code == 200
         errors = " ".join(response.context["form"].errors.get(field, []))
         assert message.lower() in errors.lower(), response.context["form"].errors
@@ -87,45 +87,45 @@ class TestBorger:
 
     def test_edit_and_archive(self, as_koordinator_a, world):
         borger = world.borger_a
-        response = as_koordinator_a.post(reverse("borger_update", args=[borger.pk]),
+        response = as_koordinator_a.post(reverse("borgere:borger_update", args=[borger.pk]),
                                          borger_data(fornavn="Anne-Arkiveret", brobygger=borger.brobygger_id,
                                                      version=borger.version))
         assert response.status_code == 302
         borger.refresh_from_db()
         assert borger.fornavn == "Anne-Arkiveret"
         assert "fornavn" in AuditEntry.objects.get(handling="ændret").felter
-        as_koordinator_a.post(reverse("borger_archive", args=[borger.pk]))
+        as_koordinator_a.post(reverse("borgere:borger_archive", args=[borger.pk]))
         borger.refresh_from_db()
         assert borger.er_arkiveret
-        assert as_koordinator_a.get(reverse("borger_detail", args=[borger.pk])).status_code == 404
-        assert borger.fornavn not in as_koordinator_a.get(reverse("borger_list")).content.decode()
+        assert as_koordinator_a.get(reverse("borgere:borger_detail", args=[borger.pk])).status_code == 404
+        assert borger.fornavn not in as_koordinator_a.get(reverse("borgere:borger_list")).content.decode()
 
     def test_brobygger_edits_own_borger_but_cannot_reassign(self, as_brobygger_a, world, brobygger_a2):
         borger = world.borger_a
-        response = as_brobygger_a.post(reverse("borger_update", args=[borger.pk]),
+        response = as_brobygger_a.post(reverse("borgere:borger_update", args=[borger.pk]),
                                        borger_data(fornavn="Anja", brobygger=brobygger_a2.pk, version=borger.version))
         assert response.status_code == 302
         borger.refresh_from_db()
         assert borger.fornavn == "Anja" and borger.brobygger_id == world.borger_a.brobygger_id
 
     def test_brobygger_from_another_centre_is_refused(self, as_koordinator_a, koordinator_b):
-        response = as_koordinator_a.post(reverse("borger_create"), borger_data(brobygger=koordinator_b.pk))
+        response = as_koordinator_a.post(reverse("borgere:borger_create"), borger_data(brobygger=koordinator_b.pk))
         assert response.status_code == 200 and "brobygger" in response.context["form"].errors
         assert Borger.objects.count() == 0
 
     def test_search_is_kept_out_of_the_url(self, as_koordinator_a, world):
         f.BorgerFactory(center=world.center_a, fornavn="Yrsa-Soegetest")
-        response = as_koordinator_a.post(reverse("borger_list"), {"q": "Anna"})
-        assert response.status_code == 302 and response.url == reverse("borger_list")
-        page = as_koordinator_a.get(reverse("borger_list")).content.decode()
+        response = as_koordinator_a.post(reverse("borgere:borger_list"), {"q": "Anna"})
+        assert response.status_code == 302 and response.url == reverse("borgere:borger_list")
+        page = as_koordinator_a.get(reverse("borgere:borger_list")).content.decode()
         assert "Anna" in page and "Yrsa-Soegetest" not in page
-        as_koordinator_a.post(reverse("borger_list"), {"nulstil": "1"})
-        assert "Yrsa-Soegetest" in as_koordinator_a.get(reverse("borger_list")).content.decode()
+        as_koordinator_a.post(reverse("borgere:borger_list"), {"nulstil": "1"})
+        assert "Yrsa-Soegetest" in as_koordinator_a.get(reverse("borgere:borger_list")).content.decode()
 
 
 class TestForening:
     def test_create(self, as_koordinator_a, center_a):
-        response = as_koordinator_a.post(reverse("forening_create"), forening_data(cvr="1358 5628"))
+        response = as_koordinator_a.post(reverse("foreninger:forening_create"), forening_data(cvr="1358 5628"))
         forening = Forening.objects.get()
         assert response.status_code == 302 and forening.center == center_a and forening.cvr == VALID_CVR
 
@@ -139,24 +139,24 @@ class TestForening:
         ({"noter": OVERSIZED}, "noter", "højst have 5000 tegn"),
     ])
     def test_bad_input(self, as_koordinator_a, overrides, field, message):
-        response = as_koordinator_a.post(reverse("forening_create"), forening_data(**overrides))
+        response = as_koordinator_a.post(reverse("foreninger:forening_create"), forening_data(**overrides))
         assert response.status_code == 200
         assert message.lower() in " ".join(response.context["form"].errors[field]).lower()
         assert Forening.objects.count() == 0
 
     def test_archive_refused_while_faellesskaber_are_active(self, as_koordinator_a, world):
-        as_koordinator_a.post(reverse("forening_archive", args=[world.forening_a.pk]))
+        as_koordinator_a.post(reverse("foreninger:forening_archive", args=[world.forening_a.pk]))
         world.forening_a.refresh_from_db()
         assert not world.forening_a.er_arkiveret
-        as_koordinator_a.post(reverse("faellesskab_archive", args=[world.faellesskab_a.pk]))
-        as_koordinator_a.post(reverse("forening_archive", args=[world.forening_a.pk]))
+        as_koordinator_a.post(reverse("foreninger:faellesskab_archive", args=[world.faellesskab_a.pk]))
+        as_koordinator_a.post(reverse("foreninger:forening_archive", args=[world.forening_a.pk]))
         world.forening_a.refresh_from_db()
         assert world.forening_a.er_arkiveret
 
 
 class TestFaellesskab:
     def test_create_with_meeting_time(self, as_koordinator_a, world):
-        response = as_koordinator_a.post(reverse("faellesskab_create"), faellesskab_data(world.forening_a2))
+        response = as_koordinator_a.post(reverse("foreninger:faellesskab_create"), faellesskab_data(world.forening_a2))
         faellesskab = Faellesskab.objects.get(titel="Strik og snak", forening=world.forening_a2)
         assert response.status_code == 302
         assert faellesskab.center == world.center_a
@@ -167,7 +167,7 @@ class TestFaellesskab:
         data = faellesskab_data(world.forening_a, version=world.faellesskab_a.version, **{
             "moedetider-INITIAL_FORMS": "1", "moedetider-TOTAL_FORMS": "1", "moedetider-0-id": moedetid.pk,
             "moedetider-0-faellesskab": world.faellesskab_a.pk, "moedetider-0-fra": "18:00"})
-        response = as_koordinator_a.post(reverse("faellesskab_update", args=[world.faellesskab_a.pk]), data)
+        response = as_koordinator_a.post(reverse("foreninger:faellesskab_update", args=[world.faellesskab_a.pk]), data)
         assert response.status_code == 302
         moedetid.refresh_from_db()
         assert moedetid.fra.hour == 18 and Moedetid.objects.count() == 1
@@ -186,13 +186,13 @@ class TestFaellesskab:
     ])
     def test_bad_input(self, as_koordinator_a, world, overrides, message):
         before = Faellesskab.objects.count()
-        response = as_koordinator_a.post(reverse("faellesskab_create"), faellesskab_data(world.forening_a, **overrides))
+        response = as_koordinator_a.post(reverse("foreninger:faellesskab_create"), faellesskab_data(world.forening_a, **overrides))
         assert response.status_code == 200
         assert message.lower() in all_errors(response).lower()
         assert Faellesskab.objects.count() == before and Moedetid.objects.count() == 0
 
     def test_foreningskontakt_creates_only_for_own_forening(self, as_foreningskontakt_a, world):
-        response = as_foreningskontakt_a.post(reverse("faellesskab_create"), faellesskab_data(world.forening_a2))
+        response = as_foreningskontakt_a.post(reverse("foreninger:faellesskab_create"), faellesskab_data(world.forening_a2))
         assert response.status_code == 200 and "forening" in response.context["form"].errors
-        response = as_foreningskontakt_a.post(reverse("faellesskab_create"), faellesskab_data(world.forening_a))
+        response = as_foreningskontakt_a.post(reverse("foreninger:faellesskab_create"), faellesskab_data(world.forening_a))
         assert response.status_code == 302

@@ -560,7 +560,7 @@ def test_borger_gets_their_language_where_the_site_has_it(spy_language, sprog, e
     assert message.sprog == expected
     assert {lang for _name, lang in spy_language} == {expected}
     assert {name for name, _lang in spy_language} == {
-        "email/reminders/borger_24t_subject.txt", "email/reminders/borger_24t.txt", "email/reminders/borger_24t.html"
+        "matching/paamindelser/email/borger_24t_subject.txt", "matching/paamindelser/email/borger_24t.txt", "matching/paamindelser/email/borger_24t.html"
     }
     assert f'<html lang="{expected}" dir="ltr">' in message.html
 
@@ -578,7 +578,7 @@ def test_borger_sms_rendered_in_their_language(spy_language):
     ledsagelse = rf.planned_ledsagelse(kanal="sms", borger_kwargs={"sprog": ["en"]})
     reminders.sync_ledsagelse(ledsagelse)
     reminders.resolve(rows(ledsagelse)["borger_24t"])
-    assert spy_language == [("sms/borger_24t.txt", "en")]
+    assert spy_language == [("matching/paamindelser/sms/borger_24t.txt", "en")]
 
 
 def test_sms_reminder_is_delivered_through_the_sms_backend():

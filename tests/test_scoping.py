@@ -9,10 +9,10 @@ from foreninger.models import Faellesskab, Forening
 pytestmark = pytest.mark.django_db
 
 OBJECT_URLS = [
-    ("borger_detail", "borger_a"), ("borger_update", "borger_a"), ("borger_archive", "borger_a"),
-    ("forening_detail", "forening_a"), ("forening_update", "forening_a"), ("forening_archive", "forening_a"),
-    ("faellesskab_detail", "faellesskab_a"), ("faellesskab_update", "faellesskab_a"),
-    ("faellesskab_archive", "faellesskab_a"),
+    ("borgere:borger_detail", "borger_a"), ("borgere:borger_update", "borger_a"), ("borgere:borger_archive", "borger_a"),
+    ("foreninger:forening_detail", "forening_a"), ("foreninger:forening_update", "forening_a"), ("foreninger:forening_archive", "forening_a"),
+    ("foreninger:faellesskab_detail", "faellesskab_a"), ("foreninger:faellesskab_update", "faellesskab_a"),
+    ("foreninger:faellesskab_archive", "faellesskab_a"),
 ]
 
 
@@ -24,20 +24,20 @@ def test_other_centre_gets_404(as_koordinator_b, world, name, attr):
 
 
 def test_other_centre_posts_change_nothing(as_koordinator_b, world):
-    as_koordinator_b.post(reverse("borger_archive", args=[world.borger_a.pk]))
-    as_koordinator_b.post(reverse("faellesskab_archive", args=[world.faellesskab_a.pk]))
+    as_koordinator_b.post(reverse("borgere:borger_archive", args=[world.borger_a.pk]))
+    as_koordinator_b.post(reverse("foreninger:faellesskab_archive", args=[world.faellesskab_a.pk]))
     assert Borger.objects.active().filter(pk=world.borger_a.pk).exists()
     assert Faellesskab.objects.active().filter(pk=world.faellesskab_a.pk).exists()
 
 
-@pytest.mark.parametrize("name", ["medlem_list", "invitation_create", "borger_create", "forening_create"])
+@pytest.mark.parametrize("name", ["brobygning:medlem_list", "brobygning:invitation_create", "borgere:borger_create", "foreninger:forening_create"])
 def test_brobygger_gets_403_on_koordinator_pages(as_brobygger_a, world, name):
     assert as_brobygger_a.get(reverse(name)).status_code == 403
 
 
 @pytest.mark.parametrize(("name", "attr"), [
-    ("borger_archive", "borger_a"), ("forening_update", "forening_a"), ("forening_archive", "forening_a"),
-    ("faellesskab_update", "faellesskab_a"), ("faellesskab_archive", "faellesskab_a"),
+    ("borgere:borger_archive", "borger_a"), ("foreninger:forening_update", "forening_a"), ("foreninger:forening_archive", "forening_a"),
+    ("foreninger:faellesskab_update", "faellesskab_a"), ("foreninger:faellesskab_archive", "faellesskab_a"),
 ])
 def test_brobygger_gets_403_on_changes_outside_their_role(as_brobygger_a, world, name, attr):
     url = reverse(name, args=[getattr(world, attr).pk])
@@ -48,36 +48,36 @@ def test_brobygger_gets_403_on_changes_outside_their_role(as_brobygger_a, world,
 def test_brobygger_sees_only_own_borgere(as_brobygger_a, as_brobygger_a2, world):
     other = Borger.objects.create(center=world.center_a, fornavn="Ingolf-Uden-Brobygger", postnummer=world.borger_a.postnummer,
                                   telefon="+4520000000")
-    page = as_brobygger_a.get(reverse("borger_list")).content.decode()
+    page = as_brobygger_a.get(reverse("borgere:borger_list")).content.decode()
     assert world.borger_a.fornavn in page and "Ingolf-Uden-Brobygger" not in page
-    assert as_brobygger_a.get(reverse("borger_detail", args=[other.pk])).status_code == 403
-    assert as_brobygger_a2.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 403
+    assert as_brobygger_a.get(reverse("borgere:borger_detail", args=[other.pk])).status_code == 403
+    assert as_brobygger_a2.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code == 403
 
 
 def test_foreningskontakt_limits(as_foreningskontakt_a, world):
     client = as_foreningskontakt_a
-    assert client.get(reverse("borger_list")).status_code == 403
-    assert client.get(reverse("borger_detail", args=[world.borger_a.pk])).status_code == 403
-    assert client.get(reverse("forening_update", args=[world.forening_a.pk])).status_code == 200
-    assert client.get(reverse("forening_update", args=[world.forening_a2.pk])).status_code == 403
-    assert client.get(reverse("forening_detail", args=[world.forening_a2.pk])).status_code == 403
-    assert client.get(reverse("forening_detail", args=[world.forening_b.pk])).status_code == 404
-    page = client.get(reverse("forening_list")).content.decode()
+    assert client.get(reverse("borgere:borger_list")).status_code == 403
+    assert client.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code == 403
+    assert client.get(reverse("foreninger:forening_update", args=[world.forening_a.pk])).status_code == 200
+    assert client.get(reverse("foreninger:forening_update", args=[world.forening_a2.pk])).status_code == 403
+    assert client.get(reverse("foreninger:forening_detail", args=[world.forening_a2.pk])).status_code == 403
+    assert client.get(reverse("foreninger:forening_detail", args=[world.forening_b.pk])).status_code == 404
+    page = client.get(reverse("foreninger:forening_list")).content.decode()
     assert world.forening_a.navn in page and world.forening_a2.navn not in page
 
 
 def test_lists_show_only_own_centre(as_koordinator_a, world):
-    for name, hidden in [("borger_list", world.borger_b.fornavn), ("forening_list", world.forening_b.navn),
-                         ("faellesskab_list", world.faellesskab_b.titel)]:
+    for name, hidden in [("borgere:borger_list", world.borger_b.fornavn), ("foreninger:forening_list", world.forening_b.navn),
+                         ("foreninger:faellesskab_list", world.faellesskab_b.titel)]:
         assert hidden not in as_koordinator_a.get(reverse(name)).content.decode()
 
 
 def test_anonymous_is_sent_to_login(client, world):
-    response = client.get(reverse("borger_detail", args=[world.borger_a.pk]))
+    response = client.get(reverse("borgere:borger_detail", args=[world.borger_a.pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize("name", ["borger_list", "forening_list", "faellesskab_list"])
+@pytest.mark.parametrize("name", ["borgere:borger_list", "foreninger:forening_list", "foreninger:faellesskab_list"])
 def test_list_queries_do_not_grow_with_rows(as_koordinator_a, world, django_assert_max_num_queries, name):
     from tests import factories as f
 

@@ -245,8 +245,8 @@ def test_each_role_has_something_to_see(seeded):
     for slug in SLUGS:
         kontakt = Client()
         kontakt.force_login(User.objects.get(email=f"forening@{slug}.demo"))
-        html = kontakt.get(reverse("nye_paa_vej")).content.decode()
+        html = kontakt.get(reverse("matching:nye_paa_vej")).content.decode()
         assert "Vi tager imod" in html and "Kom og blev taget godt imod" in html
         brobygger = Client()
         brobygger.force_login(User.objects.get(email=f"brobygger@{slug}.demo"))
-        assert brobygger.get(reverse("venteliste")).status_code == 200
+        assert brobygger.get(reverse("borgere:venteliste")).status_code == 200

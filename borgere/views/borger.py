@@ -1,0 +1,92 @@
+"""Borgere: the list, registering, the borger page, editing and archiving."""
+
+from django.contrib import messages
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from brobygning import access, accesslog
+from brobygning.availability import SLOTS
+from brobygning.decorators import member_required
+from brobygning.forms import save_valid_form
+from brobygning.pagination import paginate
+from brobygning.selectors import brobygger_list
+from matching.selectors import borger_timeline
+
+from .. import selectors, services
+from ..filters import BorgerFilter
+from ..forms import BorgerForm
+from ..journey_forms import SamtykkeForm
+from ..models import SPROG
+
+FILTER_SESSION_KEY = "borger_filter"
+
+
+@member_required
+def borger_list(request):
+    """Search criteria may be names, so they are POSTed and kept in the session, never in the URL."""
+    access.check(request.actor, "borger", "list")
+    if request.method == "POST":
+        criteria = {} if "nulstil" in request.POST else {k: request.POST.getlist(k) for k in BorgerFilter.base_filters}
+        request.session[FILTER_SESSION_KEY] = criteria
+        return redirect("borgere:borger_list")
+    criteria = QueryDict(mutable=True)
+    for key, values in request.session.get(FILTER_SESSION_KEY, {}).items():
+        criteria.setlist(key, values)
+    filterset = BorgerFilter(criteria, queryset=selectors.borger_list(actor=request.actor), actor=request.actor)
+    accesslog.log_search(actor=request.actor, criteria=dict(criteria.lists()))
+    return render(request, "borgere/borger/borger_list.html", {
+        "filter": filterset, "filter_method": "post", "page": paginate(request, filterset.qs),
+    })
+
+
+@member_required
+def borger_detail(request, pk):
+    borger = selectors.borger_get(actor=request.actor, pk=pk)
+    return render(request, "borgere/borger/borger_detail.html", {
+        "borger": borger,
+        "tags": selectors.borger_tags(borger=borger),
+        "samtykker": selectors.samtykke_list(actor=request.actor, borger=borger),
+        "samtykke_form": SamtykkeForm(),
+        "samtykketekster": selectors.gaeldende_samtykketekster(center_id=borger.center_id),
+        "maalinger": selectors.maaling_summary(actor=request.actor, borger=borger),
+        "tidslinje": borger_timeline(actor=request.actor, borger=borger),
+        "sprog": [label for code, label in SPROG if code in borger.sprog],
+        "tidspunkter": [label for code, label in SLOTS if code in borger.tilgaengelighed],
+    })
+
+
+@member_required
+def borger_create(request):
+    access.check(request.actor, "borger", "create")
+    return _borger_form(request, None)
+
+
+@member_required
+def borger_update(request, pk):
+    return _borger_form(request, selectors.borger_get(actor=request.actor, pk=pk, action="change"))
+
+
+def _borger_form(request, borger):
+    form = BorgerForm(request.POST or None, instance=borger, brobyggere=brobygger_list(actor=request.actor))
+    if not request.actor.is_koordinator:
+        form.fields["brobygger"].disabled = True
+    def save():
+        if borger is None:
+            return services.borger_create(actor=request.actor, data=form.cleaned_data)
+        return services.borger_update(actor=request.actor, borger=borger, data=form.cleaned_data)
+
+    if response := save_valid_form(request, form, save, _("Borgeren er gemt.")):
+        return response
+    titel = _("Ny borger") if borger is None else _("Ret borger")
+    return render(request, "brobygning/form.html", {"form": form, "titel": titel, "tilbage": borger})
+
+
+@member_required
+def borger_archive(request, pk):
+    borger = selectors.borger_get(actor=request.actor, pk=pk, action="archive")
+    if request.method == "POST":
+        services.borger_archive(actor=request.actor, borger=borger)
+        messages.success(request, _("Borgeren er arkiveret."))
+        return redirect("borgere:borger_list")
+    return render(request, "brobygning/archive_confirm.html", {"objekt": borger, "tilbage": borger})

@@ -1,0 +1,78 @@
+"""Samtykke: a borger's consents given and withdrawn, and the centre's consent texts."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from brobygning import access
+from brobygning.decorators import member_required
+from brobygning.forms import act, helper, save_valid_form
+
+from .. import selectors, services
+from ..journey_forms import SamtykkeForm
+from ..models import Formaal, SamtykkeTekst
+
+
+@require_POST
+@member_required
+def samtykke_give(request, pk):
+    borger = selectors.borger_get(actor=request.actor, pk=pk, action="change")
+    form = SamtykkeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vælg formål og hvordan samtykket blev givet."))
+        return redirect(borger)
+    act(request, lambda: services.samtykke_give(actor=request.actor, borger=borger, **form.cleaned_data),
+        _("Samtykket er registreret."))
+    return redirect(borger)
+
+
+@require_POST
+@member_required
+def samtykke_withdraw(request, pk):
+    samtykke = selectors.samtykke_get(actor=request.actor, pk=pk)
+    services.samtykke_withdraw(actor=request.actor, samtykke=samtykke)
+    messages.success(request, _("Samtykket er trukket tilbage. Det gælder fra nu af."))
+    return redirect(samtykke.borger)
+
+
+class SamtykkeTekstForm(forms.Form):
+    tekst = forms.CharField(label=gettext_lazy("Ny tekst"), widget=forms.Textarea(attrs={"rows": 6}),
+                            min_length=20, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(gettext_lazy("Gem som ny version"))
+
+
+@member_required
+def samtykketekst_list(request):
+    access.check(request.actor, "samtykketekst", "list")
+    versions = SamtykkeTekst.objects.filter(center_id=request.actor.center_id).select_related("oprettet_af")
+    rows = []
+    for formaal in Formaal:
+        gaeldende = services.gaeldende_samtykketekst(center_id=request.actor.center_id, formaal=formaal)
+        rows.append({"formaal": formaal, "gaeldende": gaeldende,
+                     "tidligere": [v for v in versions if v.formaal == formaal and v.pk != gaeldende.pk]})
+    return render(request, "borgere/samtykke/samtykketekst_list.html", {"rows": rows})
+
+
+@member_required
+def samtykketekst_create(request, formaal):
+    access.check(request.actor, "samtykketekst", "create")
+    if formaal not in Formaal.values:
+        raise Http404
+    gaeldende = services.gaeldende_samtykketekst(center_id=request.actor.center_id, formaal=formaal)
+    form = SamtykkeTekstForm(request.POST or None, initial={"tekst": gaeldende.tekst})
+
+    def save():
+        services.samtykketekst_create(actor=request.actor, formaal=formaal, tekst=form.cleaned_data["tekst"])
+        return redirect("borgere:samtykketekst_list").url
+
+    if response := save_valid_form(request, form, save, _("Samtykketeksten er gemt som en ny version.")):
+        return response
+    return render(request, "brobygning/form.html", {
+        "form": form, "titel": _("Ny version: %(f)s") % {"f": Formaal(formaal).label}})

@@ -1,0 +1,59 @@
+"""The koordinator's page of påmindelser: upcoming, sent, failed, missed and cancelled."""
+
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from matching import reminders
+
+from .. import access, outbox
+from ..decorators import member_required
+from ..forms import act
+from ..models import Paamindelse, PaamindelseStatus
+from ..pagination import paginate
+
+S = PaamindelseStatus
+# (key in ?vis=, heading, statuses shown, ordering)
+TABS = [
+    ("kommende", gettext_lazy("Kommende"), [S.AFVENTER, S.SENDER], ["forfalder", "pk"]),
+    ("sendt", gettext_lazy("Sendt"), [S.SENDT], ["-sendt", "-pk"]),
+    ("fejlet", gettext_lazy("Fejlet"), [S.FEJLET], ["-forfalder", "-pk"]),
+    ("forpasset", gettext_lazy("Forpasset"), [S.FORPASSET], ["-forfalder", "-pk"]),
+    ("annulleret", gettext_lazy("Annulleret"), [S.ANNULLERET], ["-forfalder", "-pk"]),
+]
+
+
+def _scoped(actor):
+    access.check(actor, "paamindelse", "list")  # 403 for other roles
+    return access.scope(actor, "paamindelse", Paamindelse.objects.all())  # the actor's centre only
+
+
+def _match_url(match_id):
+    try:
+        return reverse("matching:match_detail", args=[match_id]) if match_id else ""
+    except NoReverseMatch:
+        return ""
+
+
+@member_required
+def paamindelse_list(request):
+    qs = _scoped(request.actor)
+    key = request.GET.get("vis", "kommende")
+    tab = next((t for t in TABS if t[0] == key), TABS[0])
+    counts = dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
+    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
+    rows = [(d, _match_url(d.match_id)) for d in reminders.describe(page.object_list)]
+    tabs = [(k, label, sum(counts.get(s, 0) for s in statuses)) for k, label, statuses, _o in TABS]
+    return render(request, "brobygning/paamindelser/paamindelse_list.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
+
+
+@require_POST
+@member_required
+def paamindelse_retry(request, pk):
+    paamindelse = access.get_or_deny(request.actor, "paamindelse", "retry", Paamindelse.objects.all(), pk)
+    act(request, lambda: outbox.retry(actor=request.actor, paamindelse=paamindelse),
+        _("Påmindelsen sendes igen om lidt."))
+    return redirect(f"{reverse('brobygning:paamindelse_list')}?vis=fejlet")

@@ -1,0 +1,217 @@
+"""The read-only HSDS 3.0 API: public JSON, no login, `Access-Control-Allow-Origin: *`.
+
+Every endpoint exists twice: for the whole deployment under `/api/hsds/` and for one centre
+under `/api/hsds/c/<centre-slug>/`. Only active fællesskaber of non-archived foreninger are shown.
+"""
+
+import math
+import uuid
+from datetime import datetime
+from functools import wraps
+
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_GET
+
+from ..hsds import selectors, serialize
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 500
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _json(data, status=200):
+    response = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def api(view):
+    """GET only; resolves the optional centre; answers errors as JSON with the CORS header."""
+
+    @require_GET
+    @wraps(view)
+    def wrapper(request, *args, center_slug=None, **kwargs):
+        center = None
+        if center_slug is not None:
+            center = selectors.center_by_slug(center_slug)
+            if center is None:
+                return _json({"error": "Ukendt frivilligcenter."}, status=404)
+        try:
+            return _json(view(request, *args, center=center, **kwargs))
+        except BadRequest as error:
+            return _json({"error": str(error)}, status=400)
+        except LookupError:
+            return _json({"error": "Findes ikke."}, status=404)
+
+    return wrapper
+
+
+def _int_param(request, name, default, minimum=1, maximum=None):
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' skal være et helt tal.") from None
+    if value < minimum:
+        raise BadRequest(f"'{name}' skal være mindst {minimum}.")
+    return min(value, maximum) if maximum else value
+
+
+def _uuid_param(request, name):
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise BadRequest(f"'{name}' skal være et UUID.") from None
+
+
+def _bool_param(request, name):
+    return request.GET.get(name, "").lower() in ("1", "true", "yes", "ja")
+
+
+def _datetime_param(request, name):
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = parse_datetime(raw)
+        if value is None and (day := parse_date(raw)):
+            value = datetime(day.year, day.month, day.day)
+    except ValueError:
+        value = None
+    if value is None:
+        raise BadRequest(f"'{name}' skal være en dato eller et tidspunkt (ISO 8601).")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _page(request, items, serialize_one):
+    """The HSDS page object. `items` is a queryset or a list."""
+    per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
+    page = _int_param(request, "page", 1)
+    total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
+    start = (page - 1) * per_page
+    contents = [serialize_one(item) for item in items[start:start + per_page]] if start < total else []
+    total_pages = max(1, math.ceil(total / per_page))
+    return {"total_items": total, "total_pages": total_pages, "page_number": page, "size": len(contents),
+            "first_page": page == 1, "last_page": page >= total_pages, "empty": total == 0,
+            "contents": contents}
+
+
+def _get(qs, **lookup):
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError):
+        raise LookupError from None
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise LookupError from None
+
+
+@api
+def root(request, center):
+    kwargs = {"center_slug": center.slug} if center else {}
+    name = "foreninger:hsds_center_services" if center else "foreninger:hsds_services"
+    return {"version": serialize.HSDS_VERSION,
+            "profile": "https://docs.openreferral.org/en/latest/hsds/",
+            "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
+            "services_url": request.build_absolute_uri(reverse(name, kwargs=kwargs)),
+            "scope": center.slug if center else "alle"}
+
+
+@api
+def services(request, center):
+    term = None
+    if term_uuid := _uuid_param(request, "taxonomy_term_id"):
+        term = selectors.term_lookup(term_uuid)
+        if term is None:
+            return _page(request, [], None)
+        term = term if term[0] == "rolle" else ("tag", term[1].pk)
+    full = _bool_param(request, "full")
+    qs = selectors.filter_services(
+        selectors.public_faellesskaber(center, full=full), search=request.GET.get("search", "").strip()[:200],
+        term=term, organization=_uuid_param(request, "organization_id"),
+        modified_after=_datetime_param(request, "modified_after"),
+    )
+    return _page(request, qs, serialize.service if full else serialize.service_brief)
+
+
+@api
+def service(request, center, pk):
+    return serialize.service(_get(selectors.public_faellesskaber(center, full=True), uuid=_uuid(pk)))
+
+
+@api
+def organizations(request, center):
+    qs = selectors.public_foreninger(center)
+    if search := request.GET.get("search", "").strip()[:200]:
+        qs = qs.filter(navn__icontains=search)
+    return _page(request, qs, serialize.organization_brief)
+
+
+@api
+def organization(request, center, pk):
+    forening = _get(selectors.public_foreninger(center), uuid=_uuid(pk))
+    services = [serialize.service(f) for f in selectors.public_faellesskaber(center, full=True).filter(forening=forening)]
+    return serialize.organization(forening, services)
+
+
+@api
+def service_at_locations(request, center):
+    return _page(request, selectors.public_faellesskaber(center, full=True),
+                 lambda f: serialize.service_at_location(f, with_service=True))
+
+
+@api
+def service_at_location(request, center, pk):
+    service_uuid = serialize.flipped(_uuid(pk), "service_at_location")
+    found = _get(selectors.public_faellesskaber(center, full=True), uuid=service_uuid)
+    return serialize.service_at_location(found, with_service=True)
+
+
+@api
+def taxonomies(request, center):
+    return _page(request, serialize.taxonomies(), lambda t: t)
+
+
+@api
+def taxonomy(request, center, pk):
+    found = next((t for t in serialize.taxonomies() if t["id"] == str(_uuid(pk))), None)
+    if found is None:
+        raise LookupError
+    return found
+
+
+def _all_terms():
+    return [serialize.tag_term(tag) for tag in selectors.exported_tags()] + serialize.role_terms()
+
+
+@api
+def taxonomy_terms(request, center):
+    terms = _all_terms()
+    if taxonomy_id := _uuid_param(request, "taxonomy_id"):
+        terms = [t for t in terms if t["taxonomy_id"] == taxonomy_id]
+    if search := request.GET.get("search", "").strip().lower():
+        terms = [t for t in terms if search in t["name"].lower()]
+    return _page(request, terms, lambda t: t)
+
+
+@api
+def taxonomy_term(request, center, pk):
+    found = next((t for t in _all_terms() if t["id"] == str(_uuid(pk))), None)
+    if found is None:
+        raise LookupError
+    return found

@@ -1,0 +1,90 @@
+"""The public directory of a centre's fællesskaber: no login, cacheable, no personal data."""
+
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from brobygning.pagination import paginate
+from brobygning.public import public_page
+
+from .. import selectors
+from ..public_filters import PublicFaellesskabFilter
+from ..schedule import fra_model, naeste_forekomster
+
+ICS_DAYS = 92  # the feed's horizon
+ICS_MAX = 60
+
+
+def _map_points(faellesskaber, center, lang) -> list[dict]:
+    """Markers for the map: the page's fællesskaber with their own or their postal code's coordinates."""
+    suffix = f"?sprog={lang}" if lang != settings.LANGUAGE_CODE else ""
+    points = []
+    for f in faellesskaber:
+        lat, lng = (f.lat, f.lng) if f.lat is not None else (f.postnummer.lat, f.postnummer.lng)
+        points.append({"lat": lat, "lng": lng, "titel": f.titel,
+                       "url": reverse("foreninger:public_faellesskab", args=[center.slug, f.pk]) + suffix})
+    return points
+
+
+@public_page()
+def directory(request, slug):
+    center = selectors.public_center_get(slug=slug)
+    filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center))
+    page = paginate(request, filterset.qs)
+    return render(request, "foreninger/public/directory.html", {
+        "center": center, "filter": filterset, "page": page,
+        "map_points": _map_points(page, center, request.LANGUAGE_CODE),
+        "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    })
+
+
+@public_page()
+def faellesskab(request, slug, pk):
+    center = selectors.public_center_get(slug=slug)
+    faellesskab = selectors.public_faellesskab_get(center=center, pk=pk)
+    moeder = [fra_model(m) for m in faellesskab.moedetider.all()]
+    return render(request, "foreninger/public/faellesskab.html", {
+        "center": center, "faellesskab": faellesskab,
+        "naeste": naeste_forekomster(moeder, timezone.now(), antal=5),
+    })
+
+
+@public_page()
+def faellesskab_ics(request, slug, pk):
+    """An iCalendar feed of the coming meetings, for subscribing in a calendar app."""
+    center = selectors.public_center_get(slug=slug)
+    faellesskab = selectors.public_faellesskab_get(center=center, pk=pk)
+    now = timezone.now()
+    moeder = [fra_model(m) for m in faellesskab.moedetider.all()]
+    forekomster = [f for f in naeste_forekomster(moeder, now, antal=ICS_MAX, horisont_dage=ICS_DAYS)
+                   if f.start <= now + timedelta(days=ICS_DAYS)]
+    url = settings.SITE_URL.rstrip("/") + reverse("foreninger:public_faellesskab", args=[center.slug, faellesskab.pk])
+    sted = ", ".join(p for p in [faellesskab.adresse, str(faellesskab.postnummer)] if p)
+    cal = Calendar()
+    cal.add("prodid", "-//Brobygning//Fællesskaber//DA")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{faellesskab.titel} ({faellesskab.forening.navn})")
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for forekomst in forekomster:
+        event = Event()
+        event.add("uid", f"faellesskab-{faellesskab.pk}-{forekomst.start:%Y%m%dT%H%M}@brobygning")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("dtstart", forekomst.start.astimezone(UTC))
+        event.add("dtend", forekomst.slut.astimezone(UTC))
+        event.add("summary", faellesskab.titel)
+        event.add("location", sted)
+        event.add("url", url)
+        event.add("description", _("%(forening)s. Læs mere: %(url)s") % {"forening": faellesskab.forening.navn,
+                                                                        "url": url})
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="faellesskab-{faellesskab.pk}.ics"'
+    return response

@@ -1,0 +1,65 @@
+"""The front page (forside): what each role sees first, read through the scoped selectors."""
+
+from borgere.gdpr import retention_warnings
+from borgere.models import BorgerStatus
+from borgere.selectors import anmodning_list, borger_list
+from brobygning import access
+from brobygning.accesslog import log_search, volume_alerts
+from brobygning.models import Paamindelse, PaamindelseStatus
+from foreninger.selectors import faellesskab_list, forening_list
+from foreninger.services import stale_q
+
+from . import selectors as matching
+
+
+def min_dag(*, actor) -> dict:
+    """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
+    return {
+        "ledsagelser": list(matching.upcoming_ledsagelser(actor=actor)),
+        "uden_udfald": list(matching.past_unrecorded_ledsagelser(actor=actor)),
+        "opfoelgninger": list(matching.due_opfoelgninger(actor=actor)),
+        "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:20]),
+        "kom_ikke": list(matching.host_reported_no_show(actor=actor)),
+        "venteliste": access.can(actor, "venteliste", "list"),
+    }
+
+
+def koordinator_overblik(*, actor) -> dict:
+    return {
+        "faser": matching.stage_counts(actor=actor),
+        "ledsagelser": list(matching.upcoming_ledsagelser(actor=actor)),
+        "forfaldne": list(matching.due_opfoelgninger(actor=actor, within_days=-1)),
+        "fejlede_paamindelser": failed_reminders_count(actor=actor),
+        "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:20]),
+        "anmodninger": anmodning_list(actor=actor).count(),
+        "foraeldede": list(stale_faellesskaber(actor=actor)[:20]),
+        "interval_uger": actor.center.bekraeft_interval_uger,
+        "adgangsalarmer": volume_alerts(center_id=actor.center_id),
+        "opbevaring_udloeber": retention_warnings(actor=actor),
+    }
+
+
+def stale_faellesskaber(*, actor):
+    """The centre's fællesskaber not confirmed for 2 × N weeks (or never), oldest first."""
+    return faellesskab_list(actor=actor).filter(stale_q(actor.center)).order_by("sidst_bekraeftet", "titel")
+
+
+def failed_reminders_count(*, actor) -> int:
+    failed = Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)
+    return access.scope(actor, "paamindelse", failed).count()  # none for roles that may not list them
+
+
+def forening_overblik(*, actor) -> dict:
+    return {"foreninger": forening_list(actor=actor).count(), "faellesskaber": faellesskab_list(actor=actor).count(),
+            "nye": matching.nye_paa_vej(actor=actor)}
+
+
+def for_actor(*, actor) -> tuple[str, dict]:
+    """The template and its data for the actor's front page. Its lists of borgere are logged."""
+    if actor.is_koordinator or actor.is_brobygger:
+        log_search(actor=actor, criteria={"liste": "forside"})
+    if actor.is_koordinator:
+        return "matching/forside/home_koordinator.html", koordinator_overblik(actor=actor)
+    if actor.is_brobygger:
+        return "matching/forside/home_brobygger.html", min_dag(actor=actor)
+    return "matching/forside/home_forening.html", forening_overblik(actor=actor)

@@ -1,0 +1,85 @@
+"""Matches: made from a suggestion, moved through the stages, ended; the koordinator's board."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from borgere.selectors import borger_get
+from brobygning import accesslog
+from brobygning.decorators import member_required
+from foreninger.selectors import faellesskab_get
+
+from .. import selectors, services, stages
+from ..forms import MatchEndForm
+from ..models import Stage
+from ..suggest import suggestions_for
+
+
+@require_POST
+@member_required
+def match_create(request, pk):
+    borger = borger_get(actor=request.actor, pk=pk, action="change")
+    faellesskab = faellesskab_get(actor=request.actor, pk=request.POST.get("faellesskab"))
+    found = {s.faellesskab_id: s for s in suggestions_for(borger, k=50)}.get(faellesskab.pk)
+    try:
+        match = services.match_create(
+            actor=request.actor, borger=borger, faellesskab=faellesskab, rolle=request.POST.get("rolle", "deltager"),
+            score=found.score if found else None, begrundelser=found.reasons if found else (),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("borgere:borger_detail", pk=borger.pk)
+    messages.success(request, _("Matchet er oprettet."))
+    return redirect(match)
+
+
+@member_required
+def match_detail(request, pk):
+    match = selectors.match_get(actor=request.actor, pk=pk)
+    return render(request, "matching/match/match_detail.html", {
+        "match": match,
+        "overgange": match.overgange.select_related("actor"),
+        "ledsagelser": match.ledsagelser.select_related("brobygger"),
+        "opfoelgninger": match.opfoelgninger.all(),
+        "naeste_trin": [(stage, Stage(stage).label) for stage in stages.MANUAL.get(match.stage, [])],
+        "kan_planlaegge": match.stage == Stage.ACCEPTERET,
+        "slut_form": MatchEndForm() if not match.er_afsluttet else None,
+    })
+
+
+@require_POST
+@member_required
+def match_step(request, pk):
+    match = selectors.match_get(actor=request.actor, pk=pk, action="change")
+    til = request.POST.get("til")
+    if til not in stages.MANUAL.get(match.stage, []):
+        messages.error(request, _("Det trin kan ikke tages herfra."))
+        return redirect(match)
+    services.match_transition(actor=request.actor, match=match, til=til)
+    messages.success(request, _("Matchet er flyttet til “%(fase)s”.") % {"fase": Stage(til).label})
+    return redirect(match)
+
+
+@require_POST
+@member_required
+def match_end(request, pk):
+    match = selectors.match_get(actor=request.actor, pk=pk, action="change")
+    form = MatchEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.match_transition(actor=request.actor, match=match, til=Stage.AFSLUTTET,
+                                      aarsag=form.cleaned_data["aarsag"], note=form.cleaned_data["note"])
+            messages.success(request, _("Matchet er afsluttet."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Vælg hvorfor matchet slutter."))
+    return redirect(match)
+
+
+@member_required
+def pipeline_board(request):
+    accesslog.log_search(actor=request.actor, criteria={"liste": "matchtavle"})
+    return render(request, "matching/match/pipeline.html", {"kolonner": selectors.pipeline(actor=request.actor)})
