@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -19,10 +20,11 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brobygning import access, accesslog
+from brobygning import access, adgangslog
 from brobygning.audit import log_action
-from brobygning.models import Adgangslog, Frivilligcenter, Paamindelse
+from brobygning.models import Adgangslog, Frivilligcenter
 
+from . import hooks
 from .models import Borger, BorgerStatus, Henvisning, HenvisningStatus, Maaling, Samtale, Samtykke
 
 ANONYM = "Anonymiseret"
@@ -33,7 +35,7 @@ ANONYM = "Anonymiseret"
 STAFF_FIELDS = {"brobygger", "registreret_af", "oprettet_af", "udfoert_af", "actor", "center"}
 
 
-def _fields(obj, *, exclude=()) -> dict:
+def export_fields(obj, *, exclude=()) -> dict:
     """Every concrete field of `obj`, readable: choices by label, relations by name, no staff identities."""
     out = {}
     for field in obj._meta.concrete_fields:
@@ -58,36 +60,26 @@ def _fields(obj, *, exclude=()) -> dict:
 def borger_export(*, actor, borger: Borger) -> dict:
     """Everything the centre holds about the borger, for the borger (art. 15). Logged as an export."""
     access.check(actor, "borger", "export", borger)
-    from matching.models import Ledsagelse, Match, MatchOvergang, Opfoelgning
-
     data = {
         "borger": {
-            **_fields(borger, exclude={"version"}),
+            **export_fields(borger, exclude={"version"}),
             str(Borger._meta.get_field("brobygger").verbose_name):
                 borger.brobygger.get_short_name() if borger.brobygger else None,
             **{str(Borger._meta.get_field(name).verbose_name): [t.navn for t in getattr(borger, name).all()]
                for name in ("interesser", "barrierer", "tilgaengelighedsbehov")},
         },
-        "samtaler": [_fields(s, exclude={"borger"}) for s in Samtale.objects.filter(borger=borger)],
-        "matches": [],
-        "maalinger": [{**_fields(m, exclude={"borger", "samtale", "opfoelgning"}), "score": m.score}
+        "samtaler": [export_fields(s, exclude={"borger"}) for s in Samtale.objects.filter(borger=borger)],
+        **{key: value for part in hooks.parts() for key, value in part.export(borger).items()},
+        "maalinger": [{**export_fields(m, exclude={"borger", "samtale", "opfoelgning"}), "score": m.score}
                       for m in Maaling.objects.filter(borger=borger)],
-        "samtykker": [{**_fields(s, exclude={"borger", "tekst"}), "tekstversion": s.tekst.version,
+        "samtykker": [{**export_fields(s, exclude={"borger", "tekst"}), "tekstversion": s.tekst.version,
                        "tekst": s.tekst.tekst} for s in Samtykke.objects.filter(borger=borger).select_related("tekst")],
         # Datatilsynet 2024-32-0283: dates and purposes of the accesses, not who the staff were.
         "adgange": [{"tidspunkt": e.tidspunkt.isoformat(), "handling": e.get_handling_display(),
                      "formaal": e.formaal}
                     for e in Adgangslog.objects.filter(borger_id=borger.pk).order_by("tidspunkt")],
     }
-    for match in Match.objects.filter(borger=borger).select_related("faellesskab__forening"):
-        data["matches"].append({
-            **_fields(match, exclude={"borger", "begrundelser"}),
-            "forening": str(match.faellesskab.forening),
-            "faser": [_fields(o, exclude={"match"}) for o in MatchOvergang.objects.filter(match=match)],
-            "moeder": [_fields(x, exclude={"match"}) for x in Ledsagelse.objects.filter(match=match)],
-            "opfoelgninger": [_fields(x, exclude={"match"}) for x in Opfoelgning.objects.filter(match=match)],
-        })
-    accesslog.log(actor=actor, handling=accesslog.H.EKSPORT, borger_id=borger.pk, center_id=borger.center_id,
+    adgangslog.log(actor=actor, handling=adgangslog.H.EKSPORT, borger_id=borger.pk, center_id=borger.center_id,
                   formaal="indsigt (art. 15)")
     return data
 
@@ -96,17 +88,14 @@ def borger_export(*, actor, borger: Borger) -> dict:
 
 
 def borger_anonymise(*, actor, borger: Borger, grund: str = "sletning (art. 17)") -> Borger:
-    """Irreversibly remove everything that identifies the borger; keep what statistics need."""
-    from matching.models import Ledsagelse, Match, MatchOvergang, Opfoelgning
-    from matching.reminders import cancel_for_borger
-
+    """Irreversibly remove everything that identifies the borger; keep what statistics need.
+    The apps with data about the borger scrub theirs in the same transaction (`borgere.hooks`)."""
     if actor is not None:
         access.check(actor, "borger", "erase", borger)
     with transaction.atomic():
         borger = Borger.objects.select_for_update().get(pk=borger.pk)
         if borger.anonymiseret:
             raise ValidationError(_("Borgeren er allerede anonymiseret."))
-        cancel_for_borger(borger, grund="Borgeren er anonymiseret")
         now = timezone.now()
         borger.fornavn, borger.efternavn, borger.telefon, borger.email, borger.noter = ANONYM, "", "", "", ""
         borger.foedselsaar = borger.foedselsaar - borger.foedselsaar % 10 if borger.foedselsaar else None
@@ -119,20 +108,11 @@ def borger_anonymise(*, actor, borger: Borger, grund: str = "sletning (art. 17)"
         for name in ("interesser", "barrierer", "tilgaengelighedsbehov"):
             getattr(borger, name).clear()
         Samtale.objects.filter(borger=borger).update(noter="", oensker="", naeste_skridt="")
-        matches = Match.objects.filter(borger=borger)
-        matches.update(afslutningsnote="", begrundelser=[])
-        MatchOvergang.objects.filter(match__in=matches).update(note="")
-        ledsagelser = Ledsagelse.objects.filter(match__in=matches)
-        ledsagelser.update(moedested=ANONYM, transport="", velkomstnote="")
-        opfoelgninger = Opfoelgning.objects.filter(match__in=matches)
-        opfoelgninger.update(aarsag="")
-        Paamindelse.objects.filter(
-            Q(emne_type="ledsagelse", emne_id__in=ledsagelser.values("pk"))
-            | Q(emne_type="opfoelgning", emne_id__in=opfoelgninger.values("pk"))
-        ).update(sidste_fejl="")
+        for part in hooks.parts():
+            part.anonymise(borger)
         scrub_henvisninger(Henvisning.objects.filter(borger=borger))  # the referral the borger came from
         log_action(actor=actor, handling="anonymiseret", obj=borger)
-        accesslog.log(actor=actor, handling=accesslog.H.SLETTET, borger_id=borger.pk,
+        adgangslog.log(actor=actor, handling=adgangslog.H.SLETTET, borger_id=borger.pk,
                       center_id=borger.center_id, formaal=grund)
     return borger
 
@@ -148,21 +128,18 @@ def scrub_henvisninger(qs) -> int:
 
 
 def with_last_activity(qs):
-    """Annotate `sidste_aktivitet`: the latest change, samtale, stage change, meeting or follow-up."""
-    from matching.models import Ledsagelse, Match, Opfoelgning
-
-    def latest(model, path, field):
-        return Subquery(model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
-                        .annotate(m=Max(field)).values("m")[:1])
-
+    """Annotate `sidste_aktivitet`: the latest change, samtale, or activity the apps built on
+    borgere report (`borgere.hooks`: stage change, meeting, follow-up)."""
     opdateret = "opdateret"
-    return qs.annotate(sidste_aktivitet=Greatest(
-        opdateret,
-        Coalesce(latest(Samtale, "borger", "oprettet"), opdateret),
-        Coalesce(latest(Match, "borger", "stage_siden"), opdateret),
-        Coalesce(latest(Ledsagelse, "match__borger", "tidspunkt"), opdateret),
-        Coalesce(latest(Opfoelgning, "match__borger", "udfoert"), opdateret),
-    ))
+    dates = [latest_per_borger(Samtale, "borger", "oprettet"),
+             *(expression for part in hooks.parts() for expression in part.last_activity())]
+    return qs.annotate(sidste_aktivitet=Greatest(opdateret, *(Coalesce(d, opdateret) for d in dates)))
+
+
+def latest_per_borger(model, path: str, field: str) -> Subquery:
+    """The latest `field` of `model` rows reaching the borger through `path`, for `with_last_activity`."""
+    return Subquery(model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
+                    .annotate(m=Max(field)).values("m")[:1])
 
 
 def _cutoff(center: Frivilligcenter, now, days_ahead=0):
@@ -179,8 +156,6 @@ def due_for_anonymisation(*, center: Frivilligcenter, now=None, days_ahead: int 
 
 def retention_warnings(*, actor, now=None):
     """Borgere to be anonymised within RETENTION_WARNING_DAYS, for the koordinator's overview."""
-    from django.conf import settings
-
     if not actor.is_koordinator:
         return []
     return list(due_for_anonymisation(center=actor.center, now=now, days_ahead=settings.RETENTION_WARNING_DAYS)
@@ -193,8 +168,6 @@ def anonymise_inactive(*, now=None) -> int:
     Referrals go too: a handled one (its data now lives on the borger, or it was declined) after
     HENVISNING_OPBEVARING_DAGE, one nobody handled after the centre's retention period.
     """
-    from django.conf import settings
-
     now = now or timezone.now()
     count = 0
     for center in Frivilligcenter.objects.all():
@@ -218,6 +191,6 @@ def retention_extend(*, actor, borger: Borger, begrundelse: str) -> Borger:
         borger.opbevar_til = timezone.localdate() + timedelta(days=30 * borger.center.opbevaring_maaneder)
         borger.save(update_fields=["opbevar_til"])
         log_action(actor=actor, handling="opbevaring forlænget", obj=borger, felter=["opbevar_til"])
-        accesslog.log(actor=actor, handling=accesslog.H.FORLAENGET, borger_id=borger.pk,
+        adgangslog.log(actor=actor, handling=adgangslog.H.FORLAENGET, borger_id=borger.pk,
                       center_id=borger.center_id, kriterium=begrundelse[:300], formaal="opbevaring")
     return borger

@@ -1,13 +1,27 @@
 """Reads for borgere, always scoped to the acting user."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from brobygning import access
 from brobygning.models import Tag
 
-from .models import STANDARD_SAMTYKKETEKSTER, Borger, Formaal, Henvisning, Maaling, Samtykke, SamtykkeTekst
+from . import hooks
+from .models import (
+    STANDARD_SAMTYKKETEKSTER,
+    AnmodningStatus,
+    Borger,
+    BorgerStatus,
+    Formaal,
+    Henvisning,
+    Maaling,
+    Overtagelsesanmodning,
+    Samtykke,
+    SamtykkeTekst,
+)
 
 
 def borger_list(*, actor):
@@ -84,8 +98,6 @@ class Ventende:
 
 def venteliste(*, actor) -> list[Ventende]:
     """Borgere waiting for a brobygger. Built through the access module's field allowlist."""
-    from .models import AnmodningStatus, BorgerStatus, Overtagelsesanmodning
-
     access.check(actor, "venteliste", "list")
     qs = access.scope(actor, "venteliste", Borger.objects.active().exclude(status=BorgerStatus.AFSLUTTET))
     qs = qs.select_related("postnummer").prefetch_related("interesser").order_by("oprettet")
@@ -110,16 +122,12 @@ def venteliste_borger_get(*, actor, pk):
 
 
 def anmodning_list(*, actor):
-    from .models import AnmodningStatus, Overtagelsesanmodning
-
     qs = Overtagelsesanmodning.objects.filter(status=AnmodningStatus.AFVENTER).select_related(
         "borger__postnummer", "brobygger")
     return access.scope(actor, "anmodning", qs)
 
 
 def anmodning_get(*, actor, pk):
-    from .models import Overtagelsesanmodning
-
     return access.get_or_deny(actor, "anmodning", "decide", Overtagelsesanmodning.objects.all(), pk)
 
 
@@ -131,3 +139,19 @@ def henvisning_list(*, actor, status=None):
 def henvisning_get(*, actor, pk, action="view"):
     qs = Henvisning.objects.select_related("kilde", "postnummer", "samtykketekst", "borger", "behandlet_af")
     return access.get_or_deny(actor, "henvisning", action, qs, pk)
+
+
+def borger_timeline(*, actor, borger) -> list[hooks.Haendelse]:
+    """The borger's forløb, newest first: samtaler, and the lines of the apps built on borgere
+    (`borgere.hooks`: matches, meetings, follow-ups)."""
+    access.check(actor, "borger", "view", borger)
+    events = [hooks.Haendelse(s.dato, "samtale", s.get_type_display(), s.naeste_skridt) for s in borger.samtaler.all()]
+    for part in hooks.parts():
+        events += part.timeline(actor=actor, borger=borger)
+    return sorted(events, key=lambda e: _as_datetime(e.dato), reverse=True)
+
+
+def _as_datetime(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, datetime.min.time()))

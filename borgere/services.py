@@ -14,6 +14,7 @@ from brobygning.changes import apply_changes, check_version
 from brobygning.models import Medlemskab, Rolle
 from brobygning.selectors import brobygger_list
 
+from . import hooks
 from .models import (
     STANDARD_SAMTYKKETEKSTER,
     AnmodningStatus,
@@ -62,13 +63,12 @@ def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
 
 def borger_archive(*, actor, borger: Borger) -> Borger:
     access.check(actor, "borger", "archive", borger)
-    from matching.reminders import cancel_for_borger
-
     with transaction.atomic():
         borger.mark_archived()
         borger.save(update_fields=["arkiveret"])
         log_action(actor=actor, handling="arkiveret", obj=borger)
-        cancel_for_borger(borger)
+        for part in hooks.parts():
+            part.archived(borger)
     return borger
 
 
@@ -139,12 +139,9 @@ def samtykke_withdraw(*, actor, samtykke: Samtykke) -> Samtykke:
 
 
 def _resync_reminders(borger_id: int) -> None:
-    """Consent changed: let the planned meetings' reminders follow it."""
-    from matching.models import Ledsagelse, LedsagelseStatus
-    from matching.reminders import sync_ledsagelse
-
-    for ledsagelse in Ledsagelse.objects.filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT):
-        sync_ledsagelse(ledsagelse)
+    """Consent changed: let what depends on it follow (e.g. the planned meetings' påmindelser)."""
+    for part in hooks.parts():
+        part.consent_changed(borger_id)
 
 
 def maaling_record(*, actor, borger: Borger, type: str, svar: list[int], samtale=None, opfoelgning=None) -> Maaling:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
+from django.core import checks
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from .adgangslog import log_read
 from .models import Medlemskab, Rolle
 
 K, B, F = Rolle.KOORDINATOR, Rolle.BROBYGGER, Rolle.FORENINGSKONTAKT
@@ -241,16 +244,48 @@ def scope_public(kind: str, qs: QuerySet, center=None) -> QuerySet:
     """What anyone, without logging in, may see of `kind` in `center` (or the whole deployment):
     the public directory and the HSDS export.
 
-    Only active, non-archived fællesskaber marked public, of non-archived foreninger. Nothing else
-    is public; borgere and everything about them never are.
+    Only what the owning app registered as public (`register_kinds(public=...)`): for fællesskaber,
+    active, non-archived ones marked public, of non-archived foreninger. Nothing else is public;
+    borgere and everything about them never are.
     """
-    if kind != "faellesskab":
+    public = _PUBLIC.get(kind)
+    if public is None:
         return qs.none()
-    from foreninger.models import FaellesskabStatus
-
-    qs = qs.filter(arkiveret__isnull=True, offentlig=True, status=FaellesskabStatus.AKTIV,
-                   forening__arkiveret__isnull=True)
+    qs = public(qs)
     return qs if center is None else qs.filter(center_id=center.pk)
+
+
+# --- Kinds and the apps that own them --------------------------------------------------------------
+# RULES above stays the one table of who may do what. Each app registers the kinds it owns in its
+# AppConfig.ready(), with the filter for what of a kind is public, if anything. The core imports no
+# domain app; the system check below fails when a kind in RULES has no owner, or is owned twice.
+
+_OWNERS: dict[str, str] = {}
+_PUBLIC: dict[str, Callable[[QuerySet], QuerySet]] = {}
+
+
+def register_kinds(app_label: str, kinds, *, public: dict | None = None) -> None:
+    for kind in kinds:
+        if _OWNERS.setdefault(kind, app_label) != app_label:
+            raise ValueError(f"access kind {kind!r} is owned by {_OWNERS[kind]!r}, not {app_label!r}")
+    _PUBLIC.update(public or {})
+
+
+def owner(kind: str) -> str | None:
+    return _OWNERS.get(kind)
+
+
+@checks.register()
+def _every_kind_has_an_owner(app_configs=None, **kwargs):
+    kinds = {kind for kind, _action in RULES}
+    errors = [checks.Error(f"access kind {kind!r} has a rule but no app registered it", id="access.E001")
+              for kind in sorted(kinds - set(_OWNERS))]
+    errors += [checks.Error(f"access kind {kind!r} is registered by {_OWNERS[kind]!r} but has no rule",
+                            id="access.E002") for kind in sorted(set(_OWNERS) - kinds)]
+    return errors
+
+
+register_kinds("brobygning", {"medlemskab", "invitation", "paamindelse", "center", "kalenderfeed", "adgangslog"})
 
 
 def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model:
@@ -264,7 +299,6 @@ def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model
     check(actor, kind, action, obj)
     if kind in BORGER_PATH:
         # Every borger-related object loaded for a page or fragment is a read of that borger's data.
-        from .accesslog import log_read
 
         log_read(actor=actor, borger_id=borger_id_of(obj, kind), center_id=obj.center_id)
     return obj
@@ -329,8 +363,6 @@ def visible_fields(actor: Actor, kind: str, obj, names, *, host_consent: bool = 
 
 def actor_for_forening_link(forening) -> Actor:
     """The actor behind a signed "Er det stadig korrekt?" link: that one forening, nothing else."""
-    from django.contrib.auth.models import AnonymousUser
-
     medlemskab = Medlemskab(center=forening.center, rolle=F)
     return Actor(user=AnonymousUser(), medlemskab=medlemskab, forening_ids=frozenset({forening.pk}))
 

@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from .access import BORGER_PATH, borger_id_of
+from .adgangslog import H, log
 from .models import AuditEntry
 
 # Audit actions with their own access-log entry, written by the service itself.
@@ -21,12 +23,9 @@ def log_action(*, actor, handling: str, obj, felter=()) -> AuditEntry:
         objekt_id=str(obj.pk),
         felter=sorted(felter),
     )
-    from .access import BORGER_PATH, borger_id_of
 
     kind = obj._meta.model_name
     if kind in BORGER_PATH and handling not in _OWN_ACCESS_ENTRY:
-        from .accesslog import H, log
-
         borger_id, center_id = borger_id_of(obj, kind), entry.center_id
         transaction.on_commit(lambda: log(actor=actor, handling=H.AENDRET, borger_id=borger_id,
                                           center_id=center_id, kriterium=f"{kind}: {handling}"))

@@ -2,6 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import AuditEntry
 
 
 def apply_changes(instance: Model, data: dict) -> list[str]:
@@ -54,12 +59,6 @@ def check_version(instance: Model, data: dict) -> dict:
 
 
 def _conflict_message(instance: Model, expected: int) -> str:
-    from django.utils import timezone
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
-
-    from .models import AuditEntry
-
     newer = list(AuditEntry.objects.filter(
         objekt_type=instance._meta.model_name, objekt_id=str(instance.pk), handling="ændret",
     ).select_related("actor").order_by("-tidspunkt", "-pk")[:max(instance.version - expected, 1)])

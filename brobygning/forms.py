@@ -1,11 +1,15 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from .models import Rolle
+from .availability import DAYPARTS, WEEKDAYS
+from .changes import VersionConflict
+from .models import Postnummer, Rolle, Tag, User
 
 
 def helper(submit_label) -> FormHelper:
@@ -76,8 +80,6 @@ class SetPasswordForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("De to adgangskoder er ikke ens."))
         if p1:
-            from .models import User
-
             try:
                 password_validation.validate_password(p1, User(email=self.user_email))
             except forms.ValidationError as error:
@@ -93,8 +95,6 @@ class PostnummerField(forms.ModelChoiceField):
     }
 
     def __init__(self, **kwargs):
-        from .models import Postnummer
-
         kwargs.setdefault("label", _("Postnummer"))
         super().__init__(
             queryset=Postnummer.objects.all(),
@@ -109,8 +109,6 @@ class PostnummerField(forms.ModelChoiceField):
 
 def tag_field(tag_type, label, **kwargs) -> SafeModelMultipleChoiceField:
     """Checkboxes over one kind of taxonomy term."""
-    from .models import Tag
-
     return SafeModelMultipleChoiceField(
         queryset=Tag.objects.filter(type=tag_type, aktiv=True), label=label, required=False,
         widget=forms.CheckboxSelectMultiple, **kwargs,
@@ -120,8 +118,6 @@ def tag_field(tag_type, label, **kwargs) -> SafeModelMultipleChoiceField:
 def act(request, call, message) -> bool:
     """A one-button POST: run the service `call()`; the success `message` or the service's refusal
     becomes the message the user sees after the redirect."""
-    from django.contrib import messages
-
     try:
         call()
     except ValidationError as error:
@@ -137,16 +133,11 @@ def save_valid_form(request, form, save, message):
     A ValidationError from the service lands on the form, so the user sees it next to their input.
     Returns None when the form should be shown (again).
     """
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         saved = save()
     except ValidationError as error:
-        from .changes import VersionConflict
-
         if isinstance(error, VersionConflict):
             # Keep the user's input; the next save knowingly replaces the version they have now seen.
             form.data = form.data.copy()
@@ -169,8 +160,6 @@ class AvailabilityGrid(forms.widgets.ChoiceWidget):
     option_template_name = "django/forms/widgets/checkbox_option.html"
 
     def get_context(self, name, value, attrs):
-        from .availability import DAYPARTS, WEEKDAYS
-
         context = super().get_context(name, value, attrs)
         options = {option["value"]: option for _group, group_options, _i in context["widget"]["optgroups"]
                    for option in group_options}

@@ -1,8 +1,22 @@
-from django.shortcuts import redirect
+import hashlib
+import time
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.auth import logout
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from .access import actor_for
+from .adgangslog import Collect, H, log
+from .ratelimit import client_ip, count_attempt
 
 SESSION_CENTER_KEY = "center_id"
 
@@ -61,8 +75,6 @@ MFA_SESSION_KEY = "mfa_ok_for"
 
 def _has_mfa(request) -> bool:
     """Whether the user has TOTP set up; remembered in the session once true, to save a query."""
-    from allauth.mfa.models import Authenticator
-
     if request.session.get(MFA_SESSION_KEY) == request.user.pk:
         return True
     if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
@@ -80,8 +92,6 @@ class AccessLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .accesslog import Collect
-
         with Collect() as collect:
             request._adgangslog = collect
             return self.get_response(request)
@@ -92,11 +102,6 @@ class AccessLogMiddleware:
             collect.set_view(request.resolver_match.url_name or "")
 
     def process_exception(self, request, exception):
-        from django.core.exceptions import PermissionDenied
-        from django.http import Http404
-
-        from .accesslog import H, log
-
         if isinstance(exception, PermissionDenied | Http404) and request.user.is_authenticated:
             actor = request.actor
             log(actor=actor, handling=H.AFVIST, kriterium=f"{request.method} {request.path}"[:300],
@@ -116,12 +121,6 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.conf import settings
-        from django.contrib.auth import logout
-        from django.utils.http import urlencode
-
         if request.user.is_authenticated:
             now = time.time()
             started = request.session.setdefault(LOGIN_AT_KEY, now)
@@ -141,9 +140,6 @@ class NoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.utils.cache import add_never_cache_headers
-
         response = self.get_response(request)
         if not request.path.startswith(settings.CACHEABLE_PATH_PREFIXES):
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
@@ -161,33 +157,20 @@ class AdminLoginThrottleMiddleware:
 
     @staticmethod
     def _keys(request):
-        import hashlib
-
-        from .ratelimit import client_ip
-
         ip = client_ip(request)
         account = hashlib.sha256(request.POST.get("username", "").strip().lower().encode()).hexdigest()[:32]
         return [f"adminlogin:ip:{ip}", f"adminlogin:konto:{account}"]
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.core.cache import cache
-
         if request.method != "POST" or request.path != reverse("admin:login"):
             return self.get_response(request)
         keys = self._keys(request)
         if any((cache.get(key) or 0) >= settings.ADMIN_LOGIN_MAX_FAILURES for key in keys):
-            from django.shortcuts import render
-            from django.utils.translation import gettext as _
-
-            from .accesslog import H, log
-
             log(handling=H.LOGIN_FEJLET, formaal="sikkerhed", kriterium="admin: spærret (for mange forsøg)")
             return render(request, "429.html", {"besked": _(
                 "For mange mislykkede forsøg på at logge ind. Vent et kvarter, og prøv igen.")}, status=429)
         response = self.get_response(request)
         if response.status_code == 200:  # the form came back: a failed attempt
-            from .ratelimit import count_attempt
 
             for key in keys:
                 count_attempt(key, settings.ADMIN_LOGIN_WINDOW_SECONDS)

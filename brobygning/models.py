@@ -285,7 +285,7 @@ class Kalenderfeed(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk update and delete are refused; only `brobygning.accesslog.purge_old` removes old rows."""
+    """Bulk update and delete are refused; only `brobygning.adgangslog.purge_old` removes old rows."""
 
     def update(self, **kwargs):
         raise PermissionError("Adgangsloggen kan ikke ændres.")
@@ -298,7 +298,7 @@ class Adgangslog(models.Model):
     """Who read, searched, exported, changed or deleted a borger's data, or logged in (append-only).
 
     The borger is kept as an id only (never a foreign key or a name), so an erased borger leaves
-    nothing identifying here. Written through `brobygning.accesslog`; on PostgreSQL a trigger
+    nothing identifying here. Written through `brobygning.adgangslog`; on PostgreSQL a trigger
     refuses UPDATE and DELETE except for the purge.
     """
 

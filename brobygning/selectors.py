@@ -51,3 +51,10 @@ def adgangslog_list(*, actor, data: dict):
     if data.get("til"):
         qs = qs.filter(tidspunkt__date__lte=data["til"])
     return qs
+
+
+def invitation_foreninger(*, actor):
+    """The centre's foreninger a new foreningskontakt can be invited to represent. The model is the
+    one the invitation links to, so the core names no domain app."""
+    forening = Invitation._meta.get_field("foreninger").related_model
+    return access.scope(actor, "forening", forening.objects.active().select_related("postnummer"))

@@ -6,6 +6,7 @@ import secrets
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from . import access
 from .audit import log_action
 from .changes import apply_changes
-from .models import Invitation, Kalenderfeed, Medlemskab, Rolle, User
+from .models import Frivilligcenter, Invitation, Kalenderfeed, Medlemskab, Rolle, User
 
 INVITATION_SALT = "brobygning.invitation"
 
@@ -126,8 +127,6 @@ def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
 
 def end_sessions(user) -> int:
     """Delete every stored session of `user` (the database session store; see SESSION_ENGINE)."""
-    from django.contrib.sessions.models import Session
-
     ended = []
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get(SESSION_KEY) == str(user.pk):
@@ -172,8 +171,6 @@ def user_for_feed_token(token: str):
 
 def center_settings_update(*, actor, data: dict):
     """A koordinator's settings for their centre: the waiting list and the confirmation interval."""
-    from .models import Frivilligcenter
-
     access.check(actor, "center", "change")
     with transaction.atomic():
         center = Frivilligcenter.objects.select_for_update().get(pk=actor.center_id)

@@ -222,7 +222,7 @@ CACHEABLE_PATH_PREFIXES = ("/c/", "/api/hsds/", "/static/", "/healthz", "/favico
 # The Django admin's login is throttled here; allauth's own rate limits cover /accounts/login/.
 ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
 ADMIN_LOGIN_WINDOW_SECONDS = env.int("ADMIN_LOGIN_WINDOW_SECONDS", default=15 * 60)
-# Access log (brobygning.accesslog): kept this long, then purged by a daily beat task.
+# Access log (brobygning.adgangslog): kept this long, then purged by a daily beat task.
 ADGANGSLOG_RETENTION_DAYS = env.int("ADGANGSLOG_RETENTION_DAYS", default=183)
 # Borgere with no activity this long are anonymised (a centre can set its own); warned 30 days ahead.
 RETENTION_MONTHS_DEFAULT = env.int("RETENTION_MONTHS_DEFAULT", default=12)
@@ -277,13 +277,13 @@ SMS_TOKEN = env.str("SMS_TOKEN", default="")
 SMS_BACKEND = env.str("SMS_BACKEND", default="")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 
-# --- Reminder outbox (brobygning.outbox, DESIGN.md §5) -------------------------------------------
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
-OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)  # seconds in "sender" before reclaim
-OUTBOX_BACKOFF_MINUTES = env.list("OUTBOX_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
-OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+# --- Reminder outbox (brobygning.paamindelser, DESIGN.md §5) -------------------------------------------
+PAAMINDELSE_MAX_ATTEMPTS = env.int("PAAMINDELSE_MAX_ATTEMPTS", default=5)
+PAAMINDELSE_SENDING_TIMEOUT = env.int("PAAMINDELSE_SENDING_TIMEOUT", default=600)  # seconds in "sender" before reclaim
+PAAMINDELSE_BACKOFF_MINUTES = env.list("PAAMINDELSE_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
+PAAMINDELSE_BATCH_SIZE = env.int("PAAMINDELSE_BATCH_SIZE", default=50)
 # Called with each claimed batch; loads the subjects and turns each row into a message at send time.
-OUTBOX_RESOLVER = "matching.reminders.Resolver"
+PAAMINDELSE_RESOLVER = "matching.paamindelser.Resolver"
 
 # --- Public directory and referrals (foreninger.public_views, borgere.public_views) ----------------
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)  # Cache-Control max-age of public pages

@@ -1,17 +1,16 @@
 """Login, logout and failed logins go to the access log. The failed login keeps no address."""
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .accesslog import H, log
+from .adgangslog import H, log
+from .middleware import LAST_SEEN_KEY, LOGIN_AT_KEY
 
 
 @receiver(user_logged_in, dispatch_uid="adgangslog_login")
 def _logged_in(sender, request, user, **kwargs):
-    import time
-
-    from .middleware import LAST_SEEN_KEY, LOGIN_AT_KEY
-
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_AT_KEY] = request.session[LAST_SEEN_KEY] = time.time()  # the 12-hour clock starts
     log(handling=H.LOGIN, user=user, formaal="sikkerhed")

@@ -1,8 +1,14 @@
+import logging
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from . import adgangslog, paamindelser
+
 BEAT_KEY = "brobygning:beat-heartbeat"
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -13,15 +19,20 @@ def beat_heartbeat():
 
 @shared_task(ignore_result=True)
 def dispatch_due_reminders():
-    """Run by beat every minute: one outbox pass (DESIGN.md §5). Overlapping runs are safe."""
-    from .outbox import dispatch_due
+    """Run by beat every minute: one pass over the due påmindelser (ARCHITECTURE.md, "Påmindelser").
+    Overlapping runs are safe."""
+    return paamindelser.dispatch_due().as_dict()
 
-    return dispatch_due().as_dict()
+
+def dispatch_soon() -> None:
+    """Queue a pass now (after a koordinator's retry), rather than wait for beat's next minute."""
+    try:
+        dispatch_due_reminders.delay()
+    except Exception:  # noqa: BLE001 - the beat task picks it up within a minute anyway
+        logger.warning("Påmindelser: could not queue an immediate dispatch", exc_info=True)
 
 
 @shared_task(ignore_result=True)
 def purge_access_log():
     """Run by beat daily: access-log entries older than ADGANGSLOG_RETENTION_DAYS are deleted."""
-    from .accesslog import purge_old
-
-    return purge_old()
+    return adgangslog.purge_old()

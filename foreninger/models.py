@@ -259,3 +259,10 @@ class ImportJob(models.Model):
     @property
     def procent(self):
         return int(100 * self.behandlet / self.antal) if self.antal else 0
+
+
+def public_faellesskaber(qs):
+    """What of fællesskaber is public (registered with `access.scope_public`): active, not archived,
+    marked public, of a forening that is not archived."""
+    return qs.filter(arkiveret__isnull=True, offentlig=True, status=FaellesskabStatus.AKTIV,
+                     forening__arkiveret__isnull=True)

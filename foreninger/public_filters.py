@@ -5,6 +5,7 @@ from datetime import time
 
 import django_filters
 from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Q
 from django.db.models.functions import ASin, Coalesce, Cos, Power, Radians, Sin, Sqrt
@@ -27,8 +28,6 @@ FTS_CONFIG = "danish"
 
 
 def search_vector():
-    from django.contrib.postgres.search import SearchVector
-
     return SearchVector(*FTS_FIELDS, config=FTS_CONFIG)
 
 
@@ -91,8 +90,6 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
         if not value:
             return queryset
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery
-
             return queryset.annotate(fts=search_vector()).filter(
                 fts=SearchQuery(value, config=FTS_CONFIG, search_type="websearch"))
         for word in value.split()[:5]:

@@ -1,8 +1,12 @@
 """Reads for foreninger and fællesskaber, always scoped to the acting user."""
 
-from brobygning import access
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from .models import Faellesskab, Forening
+from brobygning import access
+from brobygning.models import Frivilligcenter
+
+from .models import Faellesskab, Forening, ImportJob
 
 
 def forening_list(*, actor):
@@ -28,10 +32,6 @@ def faellesskab_get(*, actor, pk, action="view"):
 
 
 def public_center_get(*, slug):
-    from django.shortcuts import get_object_or_404
-
-    from brobygning.models import Frivilligcenter
-
     return get_object_or_404(Frivilligcenter, slug=slug)
 
 
@@ -42,8 +42,6 @@ def public_faellesskab_list(*, center):
 
 
 def public_faellesskab_get(*, center, pk):
-    from django.http import Http404
-
     qs = (Faellesskab.objects.select_related("forening", "postnummer", "kategori")
           .prefetch_related("tilgaengelighed", "maalgrupper", "moedetider"))
     try:
@@ -53,12 +51,8 @@ def public_faellesskab_get(*, center, pk):
 
 
 def import_job_list(*, actor):
-    from .models import ImportJob
-
     return access.scope(actor, "import", ImportJob.objects.defer("indhold").select_related("oprettet_af"))
 
 
 def import_job_get(*, actor, pk, action="view"):
-    from .models import ImportJob
-
     return access.get_or_deny(actor, "import", action, ImportJob.objects.defer("indhold"), pk)

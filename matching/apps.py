@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Matching")
+
+    def ready(self):
+        from borgere import hooks  # noqa: PLC0415 - app modules load once the apps are ready
+        from brobygning import access  # noqa: PLC0415
+
+        from .borgerdata import PART  # noqa: PLC0415
+
+        access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst"})
+        hooks.register(PART)

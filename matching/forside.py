@@ -4,7 +4,7 @@ from borgere.gdpr import retention_warnings
 from borgere.models import BorgerStatus
 from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
-from brobygning.accesslog import log_search, volume_alerts
+from brobygning.adgangslog import log_search, volume_alerts
 from brobygning.models import Paamindelse, PaamindelseStatus
 from foreninger.selectors import faellesskab_list, forening_list
 from foreninger.services import stale_q

@@ -1,12 +1,14 @@
 """Reads for the journey, always scoped to the acting user."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from borgere.hooks import Haendelse
+from borgere.models import Formaal, Samtykke
 from brobygning import access
 
 from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage, VaertRapport
@@ -32,26 +34,11 @@ def opfoelgning_get(*, actor, pk, action="view"):
     return access.get_or_deny(actor, "opfoelgning", action, qs, pk)
 
 
-@dataclass(frozen=True)
-class Haendelse:
-    """One line in a borger's timeline."""
-
-    dato: date | datetime
-    slags: str
-    titel: str
-    detalje: str
-    url: str | None = None
-
-
 def borger_timeline(*, actor, borger) -> list[Haendelse]:
-    """Samtaler, matches, meetings and follow-ups, newest first. Four queries whatever the length."""
-    access.check(actor, "borger", "view", borger)
-    events = [
-        Haendelse(s.dato, "samtale", s.get_type_display(), s.naeste_skridt)
-        for s in borger.samtaler.all()
-    ]
+    """matching's lines in a borger's forløb (`borgere.hooks`): matches, meetings and follow-ups.
+    Three queries whatever the length."""
     matches = match_list(actor=actor).filter(borger=borger)
-    events += [
+    events = [
         Haendelse(timezone.localtime(m.oprettet), "match", _("Match: %(f)s") % {"f": m.faellesskab.titel},
                   m.get_stage_display(), m.get_absolute_url())
         for m in matches
@@ -64,13 +51,7 @@ def borger_timeline(*, actor, borger) -> list[Haendelse]:
         events.append(Haendelse(opf.forfalder, "opfoelgning", opf.get_type_display(),
                                 opf.get_resultat_display() if opf.udfoert else _("Ikke udført endnu"),
                                 opf.match.get_absolute_url()))
-    return sorted(events, key=lambda e: _as_datetime(e.dato), reverse=True)
-
-
-def _as_datetime(value) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return timezone.make_aware(datetime.combine(value, datetime.min.time()))
+    return events
 
 
 def pipeline(*, actor) -> list[tuple[str, list[Match]]]:
@@ -130,8 +111,6 @@ class NyPaaVej:
 
 def nye_paa_vej(*, actor, days_back=14) -> list[NyPaaVej]:
     """Planned first meetings to the actor's fællesskaber, recent and upcoming. Three queries."""
-    from borgere.models import Formaal, Samtykke
-
     access.check(actor, "nyankomst", "list")
     now = timezone.now()
     qs = access.scope(actor, "nyankomst", Ledsagelse.objects.select_related("match__borger", "match__faellesskab",

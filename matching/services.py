@@ -11,11 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from borgere.services import maaling_record
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes
 
-from . import reminders, stages
+from . import paamindelser, stages
 from .models import (
     Afslutningsaarsag,
     Ledsagelse,
@@ -87,9 +88,9 @@ def _stop_what_is_pending(match: Match) -> None:
     for ledsagelse in match.ledsagelser.filter(status=LedsagelseStatus.PLANLAGT):
         ledsagelse.status = LedsagelseStatus.AFLYST
         ledsagelse.save(update_fields=["status"])
-        reminders.sync_ledsagelse(ledsagelse)
+        paamindelser.sync_ledsagelse(ledsagelse)
     for opfoelgning in match.opfoelgninger.filter(udfoert__isnull=True).select_related("match"):
-        reminders.sync_opfoelgning(opfoelgning)
+        paamindelser.sync_opfoelgning(opfoelgning)
 
 
 def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
@@ -104,7 +105,7 @@ def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
         felter = apply_changes(ledsagelse, data)
         log_action(actor=actor, handling="planlagt", obj=ledsagelse, felter=felter)
         match_transition(actor=actor, match=match, til=Stage.MOEDE_PLANLAGT)
-        reminders.sync_ledsagelse(ledsagelse)
+        paamindelser.sync_ledsagelse(ledsagelse)
     return ledsagelse
 
 
@@ -119,7 +120,7 @@ def ledsagelse_update(*, actor, ledsagelse: Ledsagelse, data: dict) -> Ledsagels
             _check_future(data["tidspunkt"])
         felter = apply_changes(ledsagelse, data)
         log_action(actor=actor, handling="ændret", obj=ledsagelse, felter=felter)
-        reminders.sync_ledsagelse(ledsagelse)
+        paamindelser.sync_ledsagelse(ledsagelse)
     return ledsagelse
 
 
@@ -137,7 +138,7 @@ def ledsagelse_outcome(*, actor, ledsagelse: Ledsagelse, status: str) -> Ledsage
         ledsagelse.status = status
         ledsagelse.save(update_fields=["status"])
         log_action(actor=actor, handling=f"udfald:{status}", obj=ledsagelse, felter=["status"])
-        reminders.sync_ledsagelse(ledsagelse)
+        paamindelser.sync_ledsagelse(ledsagelse)
         match = ledsagelse.match
         if status == LedsagelseStatus.MOEDT_OP:
             match_transition(actor=actor, match=match, til=Stage.LEDSAGET)
@@ -159,7 +160,7 @@ def _schedule_followups(match: Match, first_meeting) -> None:
             match=match, type=type_,
             defaults={"center_id": match.center_id, "forfalder": first_meeting + timedelta(days=days)},
         )
-        reminders.sync_opfoelgning(opfoelgning)
+        paamindelser.sync_opfoelgning(opfoelgning)
 
 
 # A follow-up that finds the borger still taking part moves the match one stage on.
@@ -173,8 +174,6 @@ FOLLOWUP_STAGE = {
 def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag: str = "", note: str = "",
                        maalinger=()) -> Opfoelgning:
     """Record what a follow-up found, with any outcome measures (type, answers), all or nothing."""
-    from borgere.services import maaling_record
-
     with transaction.atomic():
         opfoelgning = Opfoelgning.objects.select_for_update().select_related("match__borger").get(pk=opfoelgning.pk)
         access.check(actor, "opfoelgning", "change", opfoelgning)
@@ -186,7 +185,7 @@ def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag
         for type_, svar in maalinger:
             maaling_record(actor=actor, borger=opfoelgning.match.borger, type=type_, svar=svar,
                            opfoelgning=opfoelgning)
-        reminders.sync_opfoelgning(opfoelgning)
+        paamindelser.sync_opfoelgning(opfoelgning)
         match = opfoelgning.match
         if resultat == Resultat.DELTAGER_STADIG:
             target = FOLLOWUP_STAGE[opfoelgning.type]
@@ -247,7 +246,7 @@ def vaert_rapporter(*, actor, ledsagelse: Ledsagelse, rapport: str) -> Ledsagels
                 ledsagelse.status = LedsagelseStatus.MOEDT_OP
                 ledsagelse.save(update_fields=["status"])
                 log_action(actor=actor, handling=f"udfald:{ledsagelse.status}", obj=ledsagelse, felter=["status"])
-                reminders.sync_ledsagelse(ledsagelse)
+                paamindelser.sync_ledsagelse(ledsagelse)
                 if stages.allowed(match.stage, Stage.LEDSAGET):
                     match = _transition(actor=actor, match=match, til=Stage.LEDSAGET, note=_("Meldt af værten"))
                     _schedule_followups(match, timezone.localtime(ledsagelse.tidspunkt).date())

@@ -8,7 +8,7 @@ from django.db.utils import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
-from brobygning import accesslog
+from brobygning import adgangslog
 from brobygning.models import Adgangslog
 from matching.models import Match
 
@@ -66,7 +66,7 @@ def test_login_logout_and_failed_login_are_logged_without_the_typed_address(clie
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_app(world):
-    accesslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
+    adgangslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
     entry = Adgangslog.objects.get()
     entry.formaal = "ændret"
     with pytest.raises(PermissionError):
@@ -82,7 +82,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_app(world):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_postgresql_refuses_update_and_delete_except_for_the_purge(world):
-    accesslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
+    adgangslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
     table = Adgangslog._meta.db_table
     for sql in (f"UPDATE {table} SET formaal = 'x'", f"DELETE FROM {table}"):  # noqa: S608
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
@@ -108,7 +108,7 @@ def test_purge_is_scheduled_daily(settings):
 def test_koordinator_sees_the_log_per_borger_and_per_user_in_their_centre_only(
         world, as_brobygger_a, as_koordinator_a, brobygger_a, koordinator_b):
     as_brobygger_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk]))
-    accesslog.log(handling=H.LAEST, borger_id=world.borger_b.pk, center_id=world.center_b.pk, user=koordinator_b)
+    adgangslog.log(handling=H.LAEST, borger_id=world.borger_b.pk, center_id=world.center_b.pk, user=koordinator_b)
     page = as_koordinator_a.get(reverse("brobygning:adgangslog"), {"borger": world.borger_a.pk})
     rows = list(page.context["page"].object_list)
     assert rows and all(r.borger_id == world.borger_a.pk for r in rows)
@@ -144,7 +144,7 @@ def test_unusual_volume_alert_on_the_koordinator_overview(world, brobygger_a, br
         _reads(world.center_a, brobygger_a2, today - timedelta(days=d), 10)
     _reads(world.center_a, brobygger_a, today, 25)   # > 3 × 4 and ≥ 20: alert
     _reads(world.center_a, brobygger_a2, today, 25)  # not > 3 × 10: no alert
-    alerts = accesslog.volume_alerts(center_id=world.center_a.pk, today=today)
+    alerts = adgangslog.volume_alerts(center_id=world.center_a.pk, today=today)
     assert [(a["bruger_id"], a["i_dag"], a["median"]) for a in alerts] == [(brobygger_a.pk, 25, 4)]
     html = as_koordinator_a.get(reverse("matching:forside")).content.decode()
     assert "Usædvanligt mange opslag" in html and f"?bruger={brobygger_a.pk}" in html
@@ -153,7 +153,7 @@ def test_unusual_volume_alert_on_the_koordinator_overview(world, brobygger_a, br
 
 def test_no_alert_below_the_minimum(world, brobygger_a):
     _reads(world.center_a, brobygger_a, timezone.localdate(), 19)
-    assert accesslog.volume_alerts(center_id=world.center_a.pk) == []
+    assert adgangslog.volume_alerts(center_id=world.center_a.pk) == []
 
 
 def test_changes_to_a_borger_and_its_objects_are_logged_after_commit(world, brobygger_a,

@@ -8,7 +8,7 @@ from borgere.models import Formaal, MaalingType, Samtykke, SamtykkeTekst
 from borgere.services import maaling_record, samtykke_give, samtykke_withdraw
 from brobygning.access import actor_for
 from brobygning.models import Paamindelse, PaamindelseStatus
-from matching.reminders import sync_ledsagelse
+from matching.paamindelser import sync_ledsagelse
 
 from .reminder_factories import planned_ledsagelse
 
@@ -67,7 +67,7 @@ def test_withdrawal_cancels_borger_reminders_and_host_messages_naming_the_consen
     assert not vaert_rows.filter(status=PaamindelseStatus.AFVENTER).exists()
     assert all("samtykket til påmindelser" in r.sidste_fejl for r in borger_rows)
     assert all("samtykket til deling med værten" in r.sidste_fejl for r in vaert_rows)
-    from brobygning.outbox import dispatch_due
+    from brobygning.paamindelser import dispatch_due
 
     dispatch_due()
     from django.core import mail

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from borgere import gdpr
 from borgere.models import Borger, Henvisning, HenvisningStatus, Maaling, MaalingType, Samtale
-from brobygning import accesslog
+from brobygning import adgangslog
 from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus
 from matching.models import Match, MatchOvergang
-from matching.reminders import sync_ledsagelse
+from matching.paamindelser import sync_ledsagelse
 
 from . import factories as f
 from .conftest import _member, client_for
@@ -73,7 +73,7 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
     brobygger = _member(rich_borger.center, "brobygger", "laeser-gdpr@x.test")
     brobygger.first_name, brobygger.last_name = "Staffnavn", "Hemmeligsen"
     brobygger.save()
-    accesslog.log(handling=accesslog.H.LAEST, borger_id=rich_borger.pk, center_id=rich_borger.center_id,
+    adgangslog.log(handling=adgangslog.H.LAEST, borger_id=rich_borger.pk, center_id=rich_borger.center_id,
                   user=brobygger, formaal="sagsbehandling")
     response = koordinator.get(reverse("borgere:borger_export", args=[rich_borger.pk]))
     html = response.content.decode()

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from brobygning.models import AuditEntry
+from foreninger import tasks
 from foreninger.hsds import parse, services
 from foreninger.models import Faellesskab, Forening, Frekvens, ImportJob, ImportStatus, Moedetid
 
@@ -37,13 +38,16 @@ def actor_for(user):
 
 
 def upload(user, content, name="data.csv"):
+    """Upload and run the dry run, as the import page does (the task runs eagerly in tests)."""
     job = services.import_upload(actor=actor_for(user), fil=SimpleUploadedFile(name, content))
+    tasks.import_check.delay(center_id=job.center_id, job_id=job.pk)
     job.refresh_from_db()
     return job
 
 
 def confirm(user, job):
     services.import_confirm(actor=actor_for(user), job=job)
+    tasks.import_run.delay(center_id=job.center_id, job_id=job.pk)
     job.refresh_from_db()
     return job
 

@@ -16,11 +16,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from brobygning import channels, outbox
+from brobygning import channels
+from brobygning import paamindelser as dispatch
+from brobygning import tasks as brobygning_tasks
 from brobygning.channels import DeliveryError, HttpSmsBackend
 from brobygning.models import AuditEntry, Paamindelse
 from brobygning.tasks import dispatch_due_reminders
-from matching import reminders
+from matching import paamindelser
 
 from . import reminder_factories as rf
 
@@ -46,11 +48,11 @@ def test_claim_marks_rows_sending_with_time_and_attempt(center_a):
     due = [row_for(center_a) for _ in range(3)]
     later = row_for(center_a, forfalder=timezone.now() + timedelta(hours=1))
     now = timezone.now()
-    claimed = outbox.claim_due(now=now, batch_size=2)
+    claimed = dispatch.claim_due(now=now, batch_size=2)
     assert [r.pk for r in claimed] == [due[0].pk, due[1].pk]
     assert all(r.status == "sender" and r.taget == now and r.forsoeg == 1 for r in claimed)
-    assert [r.pk for r in outbox.claim_due(now=now)] == [due[2].pk]
-    assert outbox.claim_due(now=now) == []
+    assert [r.pk for r in dispatch.claim_due(now=now)] == [due[2].pk]
+    assert dispatch.claim_due(now=now) == []
     later.refresh_from_db()
     assert later.status == "afventer" and later.forsoeg == 0
 
@@ -60,14 +62,14 @@ def test_both_claim_strategies(center_a, strategy):
     if strategy == "skip_locked" and not connection.features.has_select_for_update_skip_locked:
         pytest.skip(f"{connection.vendor} has no SELECT … FOR UPDATE SKIP LOCKED; the CAS claim is used there")
     rows = [row_for(center_a) for _ in range(4)]
-    claimed = outbox.claim_due(batch_size=10, strategy=strategy)
+    claimed = dispatch.claim_due(batch_size=10, strategy=strategy)
     assert sorted(r.pk for r in claimed) == sorted(r.pk for r in rows)
-    assert outbox.claim_due(batch_size=10, strategy=strategy) == []
+    assert dispatch.claim_due(batch_size=10, strategy=strategy) == []
 
 
 def test_default_strategy_follows_the_database():
     expected = "skip_locked" if connection.vendor == "postgresql" else "cas"
-    assert outbox.claim_strategy() == expected
+    assert dispatch.claim_strategy() == expected
 
 
 def test_compare_and_swap_claims_a_row_only_once(center_a):
@@ -75,37 +77,37 @@ def test_compare_and_swap_claims_a_row_only_once(center_a):
     row = row_for(center_a)
     now = timezone.now()
     claim = {"status": "sender", "taget": now, "forsoeg": 1}
-    assert outbox._claim_one(row.pk, now, claim) is True
-    assert outbox._claim_one(row.pk, now, claim) is False
+    assert dispatch._claim_one(row.pk, now, claim) is True
+    assert dispatch._claim_one(row.pk, now, claim) is False
 
 
 def test_outcome_is_not_recorded_over_a_reclaimed_row(center_a):
     row = row_for(center_a)
-    [mine] = outbox.claim_due()
+    [mine] = dispatch.claim_due()
     Paamindelse.objects.filter(pk=row.pk).update(taget=timezone.now() + timedelta(seconds=5))  # someone else's
-    assert outbox._finish(mine, status="sendt") is False
+    assert dispatch._finish(mine, status="sendt") is False
     row.refresh_from_db()
     assert row.status == "sender"
 
 
 def test_backoff_schedule(settings):
-    settings.OUTBOX_BACKOFF_MINUTES = [1, 5, 15, 60, 240]
-    assert [outbox.backoff(n) for n in (1, 2, 3, 4, 5, 9)] == [
+    settings.PAAMINDELSE_BACKOFF_MINUTES = [1, 5, 15, 60, 240]
+    assert [dispatch.backoff(n) for n in (1, 2, 3, 4, 5, 9)] == [
         timedelta(minutes=m) for m in (1, 5, 15, 60, 240, 240)
     ]
 
 
 def test_scrub_strips_addresses_and_numbers():
-    text = outbox.scrub("550 5.1.1 <anna.b+x@example.org>: no such user; sms +45 20 12 34 56 rejected")
+    text = dispatch.scrub("550 5.1.1 <anna.b+x@example.org>: no such user; sms +45 20 12 34 56 rejected")
     assert "anna" not in text and "20 12" not in text
     assert text == "550 5.1.1 <<e-mail>>: no such user; sms <nummer> rejected"
-    assert len(outbox.scrub("x" * 2000)) == outbox.ERROR_MAX_CHARS
+    assert len(dispatch.scrub("x" * 2000)) == dispatch.ERROR_MAX_CHARS
 
 
 def test_resolver_crash_is_retried_not_lost(center_a, settings):
-    settings.OUTBOX_RESOLVER = "tests.test_outbox.crashing_resolver"
+    settings.PAAMINDELSE_RESOLVER = "tests.test_outbox.crashing_resolver"
     row = row_for(center_a)
-    result = outbox.dispatch_due()
+    result = dispatch.dispatch_due()
     row.refresh_from_db()
     assert result.retried == 1 and row.status == "afventer" and "RuntimeError: boom" in row.sidste_fejl
 
@@ -118,9 +120,9 @@ def crashing_resolver(rows):
 
 
 def test_a_batch_whose_preload_fails_is_retried(center_a, settings):
-    settings.OUTBOX_RESOLVER = "tests.test_outbox.failing_preload"
+    settings.PAAMINDELSE_RESOLVER = "tests.test_outbox.failing_preload"
     rows = [row_for(center_a) for _ in range(3)]
-    result = outbox.dispatch_due()
+    result = dispatch.dispatch_due()
     assert result.retried == 3
     assert {r.status for r in Paamindelse.objects.filter(pk__in=[r.pk for r in rows])} == {"afventer"}
 
@@ -216,19 +218,19 @@ def test_http_sms_backend_unreachable_raises():
 
 def test_sms_reminder_via_gateway_500_then_retry_sends_once(settings):
     ledsagelse = rf.planned_ledsagelse(kanal="sms", consents=("paamindelser",))
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     Paamindelse.objects.filter(art="borger_24t").update(forfalder=timezone.now() - timedelta(seconds=1))
     Paamindelse.objects.exclude(art="borger_24t").delete()
     with FakeGateway([500, 200]) as gateway:
         settings.SMS_BACKEND = ""
         settings.SMS_URL, settings.SMS_TOKEN, settings.SMS_TIMEOUT = gateway.url, "token-123", 5
         now = timezone.now()
-        first = outbox.dispatch_due(now=now)
+        first = dispatch.dispatch_due(now=now)
         row = Paamindelse.objects.get(art="borger_24t")
         assert first.retried == 1 and row.status == "afventer"
         assert row.sidste_fejl == "DeliveryError: SMS-gatewayen svarede HTTP 500"
-        second = outbox.dispatch_due(now=now + timedelta(minutes=2))
-        third = outbox.dispatch_due(now=now + timedelta(minutes=20))
+        second = dispatch.dispatch_due(now=now + timedelta(minutes=2))
+        third = dispatch.dispatch_due(now=now + timedelta(minutes=20))
     row.refresh_from_db()
     assert (second.sent, third.sent) == (1, 0)
     assert row.status == "sendt" and row.forsoeg == 2 and row.kanal == "sms"
@@ -242,7 +244,7 @@ def test_sms_reminder_via_gateway_500_then_retry_sends_once(settings):
 
 def test_management_command_runs_one_pass_and_prints_counts():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     out = StringIO()
     call_command("send_due_reminders", stdout=out)
     assert out.getvalue().strip() == "sent=1 failed=0 missed=0 retried=0 cancelled=0 reclaimed=0"
@@ -251,7 +253,7 @@ def test_management_command_runs_one_pass_and_prints_counts():
 
 def test_dispatch_task_runs_a_pass():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     assert dispatch_due_reminders.delay().get()["sent"] == 1
     assert mail.outbox[0].to == ["hanne@forening.test"]
 
@@ -267,13 +269,13 @@ def test_beat_runs_the_dispatch_every_minute():
 @pytest.fixture
 def outbox_rows(world):
     ledsagelse = rf.planned_ledsagelse(center=world.center_a)
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     failed = Paamindelse.objects.get(art="vaert_48t")
     failed.status, failed.forsoeg, failed.sidste_fejl = "fejlet", 5, "SMTPException: 421 try later"
     failed.save()
     Paamindelse.objects.filter(art="vaert_nyankomst").update(status="sendt", sendt=timezone.now())
     other = rf.planned_ledsagelse(center=world.center_b)
-    reminders.sync_ledsagelse(other)
+    paamindelser.sync_ledsagelse(other)
     Paamindelse.objects.filter(emne_id=other.pk, art="brobygger_24t").update(status="fejlet")
     return ledsagelse, failed, Paamindelse.objects.get(emne_id=other.pk, art="brobygger_24t")
 
@@ -300,9 +302,9 @@ def test_every_tab_renders(as_koordinator_a, outbox_rows, tab):
 
 def test_outbox_page_queries_do_not_grow_with_rows(as_koordinator_a, world, django_assert_max_num_queries):
     for _ in range(8):
-        reminders.sync_ledsagelse(rf.planned_ledsagelse(center=world.center_a))
+        paamindelser.sync_ledsagelse(rf.planned_ledsagelse(center=world.center_a))
     opf = rf.OpfoelgningFactory(match=rf.MatchFactory(borger__center=world.center_a))
-    reminders.sync_opfoelgning(opf)
+    paamindelser.sync_opfoelgning(opf)
     assert Paamindelse.objects.filter(center=world.center_a).count() > 25
     with django_assert_max_num_queries(14):
         response = as_koordinator_a.get(reverse("brobygning:paamindelse_list"))
@@ -310,14 +312,24 @@ def test_outbox_page_queries_do_not_grow_with_rows(as_koordinator_a, world, djan
     assert "Opfølgning: dagen efter første møde" in response.content.decode()
 
 
-def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows):
+def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows, monkeypatch):
     _ledsagelse, failed, _other = outbox_rows
+    queued = []
+    monkeypatch.setattr(brobygning_tasks, "dispatch_soon", lambda: queued.append("pass"))
     response = as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[failed.pk]))
     assert response.status_code == 302
+    assert queued == ["pass"]  # an immediate pass, not a wait for beat
     failed.refresh_from_db()
     assert failed.status == "afventer" and failed.forsoeg == 0
     assert failed.forfalder <= timezone.now() and failed.sidste_fejl == "SMTPException: 421 try later"
     assert AuditEntry.objects.filter(objekt_type="paamindelse", objekt_id=str(failed.pk), handling="prøvet igen").exists()
+
+
+def test_a_retried_row_goes_out_with_the_immediate_pass(as_koordinator_a, outbox_rows):
+    _ledsagelse, failed, _other = outbox_rows
+    as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[failed.pk]))
+    failed.refresh_from_db()
+    assert failed.status == "sendt" and failed.forsoeg == 1
 
 
 def test_retry_of_a_row_that_has_not_failed_changes_nothing(as_koordinator_a, outbox_rows):

@@ -10,9 +10,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections
 from django.utils import timezone
 
-from brobygning import outbox
+from brobygning import paamindelser as dispatch
 from brobygning.models import Paamindelse
-from matching import reminders
+from matching import paamindelser
 
 from . import factories as f
 from . import reminder_factories as rf
@@ -54,7 +54,7 @@ def due_reminders(postgresql_only, settings):
     CollectingBackend.delivered = []
     center = f.CenterFactory(email="kontakt@center.test")
     for _ in range(LEDSAGELSER):
-        reminders.sync_ledsagelse(rf.planned_ledsagelse(center=center, kanal="email"))
+        paamindelser.sync_ledsagelse(rf.planned_ledsagelse(center=center, kanal="email"))
     Paamindelse.objects.update(forfalder=timezone.now() - timedelta(minutes=1))
     assert Paamindelse.objects.filter(status="afventer").count() == 500
     yield
@@ -69,7 +69,7 @@ def test_parallel_dispatchers_send_each_reminder_exactly_once(due_reminders, str
     def dispatcher():
         try:
             barrier.wait(timeout=30)
-            results.append(outbox.dispatch_due(batch_size=7, strategy=strategy))
+            results.append(dispatch.dispatch_due(batch_size=7, strategy=strategy))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

@@ -17,7 +17,7 @@ from foreninger.models import Forening
 from foreninger.services import BEKRAEFT_SALT, bekraeft_send, bekraeft_token, foreninger_due_for_bekraeft
 from foreninger.tasks import ask_foreninger_to_confirm
 from matching.models import LedsagelseStatus, Stage, VaertRapport
-from matching.reminders import resolve, sync_ledsagelse
+from matching.paamindelser import resolve, sync_ledsagelse
 
 from . import factories as f
 from . import reminder_factories as rf

@@ -7,7 +7,7 @@ from django.core import mail
 
 from brobygning.models import Paamindelse
 from brobygning.tasks import dispatch_due_reminders
-from matching import reminders
+from matching import paamindelser
 
 from . import reminder_factories as rf
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 def test_worker_dispatches_a_due_reminder(settings, real_worker):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)  # the host notice is due at once
+    paamindelser.sync_ledsagelse(ledsagelse)  # the host notice is due at once
     row = Paamindelse.objects.get(art="vaert_nyankomst")
 
     dispatch_due_reminders.delay()

@@ -11,10 +11,10 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 
 from borgere.models import Samtale
-from brobygning import outbox
+from brobygning import paamindelser as dispatch
 from brobygning.channels import LocmemSmsBackend
 from brobygning.models import Paamindelse, Tag, TagType
-from matching import reminders
+from matching import paamindelser
 from matching.models import LedsagelseStatus, OpfoelgningType, Stage
 
 from . import factories as f
@@ -47,7 +47,7 @@ def make_due(*arts, now=None):
 def test_planning_creates_every_kind_with_its_due_time():
     now = timezone.now()
     ledsagelse = rf.planned_ledsagelse(when=now + timedelta(days=5))
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     got = rows(ledsagelse)
     t = ledsagelse.tidspunkt
     assert {art: (r.forfalder, r.kanal) for art, r in got.items()} == {
@@ -63,38 +63,38 @@ def test_planning_creates_every_kind_with_its_due_time():
 @pytest.mark.parametrize(("kanal", "expected"), [("sms", "sms"), ("telefon", "sms"), ("email", "email")])
 def test_borger_reminder_goes_by_preferred_channel(kanal, expected):
     ledsagelse = rf.planned_ledsagelse(kanal=kanal)
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     assert rows(ledsagelse)["borger_24t"].kanal == expected
 
 
 def test_without_consent_only_the_brobygger_is_reminded():
     ledsagelse = rf.planned_ledsagelse(consents=())
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     assert set(rows(ledsagelse)) == {"brobygger_24t", "brobygger_2t"}
 
 
 def test_consent_to_reminders_but_not_to_sharing_with_the_host():
     ledsagelse = rf.planned_ledsagelse(consents=("paamindelser",))
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     assert set(rows(ledsagelse)) == {"brobygger_24t", "brobygger_2t", "borger_24t"}
 
 
 def test_due_times_already_past_are_skipped_except_the_host_notice():
     now = timezone.now()
     ledsagelse = rf.planned_ledsagelse(when=now + 30 * H)
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     assert set(rows(ledsagelse)) == {"brobygger_24t", "brobygger_2t", "borger_24t", "vaert_nyankomst"}
 
     soon = rf.planned_ledsagelse(when=now + 90 * timedelta(minutes=1))
-    reminders.sync_ledsagelse(soon, now=now)
+    paamindelser.sync_ledsagelse(soon, now=now)
     assert set(rows(soon)) == {"vaert_nyankomst"}
 
 
 def test_sync_is_idempotent():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     before = {a: (r.pk, r.forfalder, r.status) for a, r in rows(ledsagelse).items()}
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     assert {a: (r.pk, r.forfalder, r.status) for a, r in rows(ledsagelse).items()} == before
 
 
@@ -104,11 +104,11 @@ def test_sync_is_idempotent():
 def test_moving_the_meeting_moves_pending_reminders_but_not_sent_ones():
     now = timezone.now()
     ledsagelse = rf.planned_ledsagelse(when=now + timedelta(days=5))
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     Paamindelse.objects.filter(art="vaert_nyankomst").update(status="sendt", sendt=now)
     ledsagelse.tidspunkt += timedelta(days=2)
     ledsagelse.save()
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     got = rows(ledsagelse)
     assert got["brobygger_24t"].forfalder == ledsagelse.tidspunkt - 24 * H
     assert got["vaert_48t"].forfalder == ledsagelse.tidspunkt - 48 * H
@@ -120,10 +120,10 @@ def test_moving_the_meeting_moves_pending_reminders_but_not_sent_ones():
 def test_moving_closer_cancels_reminders_whose_time_has_passed_and_rearms_when_moved_back():
     now = timezone.now()
     ledsagelse = rf.planned_ledsagelse(when=now + timedelta(days=5))
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     ledsagelse.tidspunkt = now + 10 * H
     ledsagelse.save()
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     got = rows(ledsagelse)
     assert {a: r.status for a, r in got.items()} == {
         "brobygger_24t": "annulleret", "borger_24t": "annulleret", "vaert_48t": "annulleret",
@@ -133,7 +133,7 @@ def test_moving_closer_cancels_reminders_whose_time_has_passed_and_rearms_when_m
 
     ledsagelse.tidspunkt = now + timedelta(days=7)
     ledsagelse.save()
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     got = rows(ledsagelse)
     assert all(r.status == "afventer" for r in got.values())
     assert got["vaert_48t"].forfalder == ledsagelse.tidspunkt - 48 * H and got["vaert_48t"].sidste_fejl == ""
@@ -142,11 +142,11 @@ def test_moving_closer_cancels_reminders_whose_time_has_passed_and_rearms_when_m
 @pytest.mark.parametrize("status", [LedsagelseStatus.AFLYST, LedsagelseStatus.MOEDT_OP, LedsagelseStatus.UDEBLEV])
 def test_cancelling_or_recording_the_outcome_cancels_pending_reminders(status):
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     Paamindelse.objects.filter(art="vaert_nyankomst").update(status="sendt", sendt=timezone.now())
     ledsagelse.status = status
     ledsagelse.save()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     got = rows(ledsagelse)
     assert got.pop("vaert_nyankomst").status == "sendt"
     assert {r.status for r in got.values()} == {"annulleret"}
@@ -155,22 +155,22 @@ def test_cancelling_or_recording_the_outcome_cancels_pending_reminders(status):
 
 def test_withdrawn_consent_cancels_at_sync_and_new_consent_rearms():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     borger = ledsagelse.match.borger
     borger.samtykker.filter(formaal="paamindelser").update(tilbagekaldt=timezone.now())
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     assert rows(ledsagelse)["borger_24t"].status == "annulleret"
     rf.give_consent(borger, "paamindelser")
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     assert rows(ledsagelse)["borger_24t"].status == "afventer"
 
 
 def test_consent_withdrawn_after_planning_is_checked_again_at_send_time():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     ledsagelse.match.borger.samtykker.update(tilbagekaldt=timezone.now())  # no re-sync
     make_due()
-    result = outbox.dispatch_due()
+    result = dispatch.dispatch_due()
     got = rows(ledsagelse)
     for art in ("borger_24t", "vaert_48t", "vaert_nyankomst"):
         assert got[art].status == "annulleret" and "samtykke" in got[art].sidste_fejl
@@ -186,17 +186,17 @@ def test_consent_withdrawn_after_planning_is_checked_again_at_send_time():
 def test_followup_reminder_at_nine_local_time_and_cancelled_when_done():
     opfoelgning = rf.OpfoelgningFactory(forfalder=timezone.localdate() + timedelta(days=30),
                                         type=OpfoelgningType.EN_MAANED)
-    row = reminders.sync_opfoelgning(opfoelgning)
+    row = paamindelser.sync_opfoelgning(opfoelgning)
     expected = datetime.combine(opfoelgning.forfalder, time(9), tzinfo=CPH)
     assert row.forfalder == expected and row.art == "opfoelgning" and row.begivenhed is None
     opfoelgning.udfoert = timezone.now()
     opfoelgning.save()
-    assert reminders.sync_opfoelgning(opfoelgning).status == "annulleret"
+    assert paamindelser.sync_opfoelgning(opfoelgning).status == "annulleret"
 
 
 def test_followup_across_summer_time_is_still_nine_oclock():
     opfoelgning = rf.OpfoelgningFactory(forfalder=timezone.localdate() + timedelta(days=400))
-    row = reminders.sync_opfoelgning(opfoelgning)
+    row = paamindelser.sync_opfoelgning(opfoelgning)
     assert timezone.localtime(row.forfalder, CPH).time() == time(9)
 
 
@@ -204,8 +204,8 @@ def test_followup_goes_to_the_responsible_brobygger_else_the_one_who_went_along(
     ledsagelse = rf.planned_ledsagelse()
     match = ledsagelse.match
     opfoelgning = rf.OpfoelgningFactory(match=match, center=match.center)
-    row = reminders.sync_opfoelgning(opfoelgning)
-    message = reminders.resolve(row)
+    row = paamindelser.sync_opfoelgning(opfoelgning)
+    message = paamindelser.resolve(row)
     assert message.to == match.borger.brobygger.email
     assert "Hvordan gik det" in message.subject
 
@@ -214,19 +214,19 @@ def test_followup_goes_to_the_responsible_brobygger_else_the_one_who_went_along(
     ledsagelse.save()
     match.borger.brobygger = None
     match.borger.save()
-    assert reminders.resolve(row).to == other.email
+    assert paamindelser.resolve(row).to == other.email
 
 
 def test_followup_of_an_ended_match_is_not_sent():
     opfoelgning = rf.OpfoelgningFactory()
-    row = reminders.sync_opfoelgning(opfoelgning)
+    row = paamindelser.sync_opfoelgning(opfoelgning)
     opfoelgning.match.stage = Stage.AFSLUTTET
     opfoelgning.match.save()
-    assert reminders.sync_opfoelgning(opfoelgning).status == "annulleret"
+    assert paamindelser.sync_opfoelgning(opfoelgning).status == "annulleret"
     row.status = "afventer"
     row.save()
-    with pytest.raises(outbox.Unsendable) as stop:
-        reminders.resolve(row)
+    with pytest.raises(dispatch.Unsendable) as stop:
+        paamindelser.resolve(row)
     assert stop.value.status == "annulleret"
 
 
@@ -236,9 +236,9 @@ def test_followup_of_an_ended_match_is_not_sent():
 def test_passed_meeting_is_marked_missed_not_sent():
     now = timezone.now()
     ledsagelse = rf.planned_ledsagelse(when=now + timedelta(days=5))
-    reminders.sync_ledsagelse(ledsagelse, now=now)
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
     later = ledsagelse.tidspunkt + H
-    result = outbox.dispatch_due(now=later)
+    result = dispatch.dispatch_due(now=later)
     statuses = {a: r.status for a, r in rows(ledsagelse).items()}
     assert statuses.pop("vaert_nyankomst") == "forpasset"
     assert set(statuses.values()) == {"forpasset"}
@@ -248,16 +248,16 @@ def test_passed_meeting_is_marked_missed_not_sent():
 
 def test_claimed_row_whose_meeting_passed_while_waiting_is_missed():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
-    [row] = outbox.claim_due(now=timezone.now())  # the host notice
-    assert outbox.deliver(row, now=ledsagelse.tidspunkt + H) == "missed"
+    paamindelser.sync_ledsagelse(ledsagelse)
+    [row] = dispatch.claim_due(now=timezone.now())  # the host notice
+    assert dispatch.deliver(row, now=ledsagelse.tidspunkt + H) == "missed"
     row.refresh_from_db()
     assert row.status == "forpasset" and mail.outbox == []
 
 
 def test_smtp_failure_is_retried_with_backoff_and_sent_exactly_once(monkeypatch):
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     real_send = EmailMessage.send
     calls = {"n": 0}
 
@@ -269,26 +269,26 @@ def test_smtp_failure_is_retried_with_backoff_and_sent_exactly_once(monkeypatch)
 
     monkeypatch.setattr(EmailMessage, "send", flaky_send)
     now = timezone.now()
-    first = outbox.dispatch_due(now=now)
+    first = dispatch.dispatch_due(now=now)
     row = rows(ledsagelse)["vaert_nyankomst"]
     assert (first.retried, first.sent) == (1, 0)
     assert row.status == "afventer" and row.forsoeg == 1 and row.forfalder == now + timedelta(minutes=1)
     assert "SMTPException" in row.sidste_fejl and "421" in row.sidste_fejl
     assert "hanne@forening.test" not in row.sidste_fejl and "<e-mail>" in row.sidste_fejl
 
-    assert outbox.dispatch_due(now=now + timedelta(seconds=30)).sent == 0  # not yet: backing off
-    second = outbox.dispatch_due(now=now + timedelta(minutes=2))
+    assert dispatch.dispatch_due(now=now + timedelta(seconds=30)).sent == 0  # not yet: backing off
+    second = dispatch.dispatch_due(now=now + timedelta(minutes=2))
     row.refresh_from_db()
     assert second.sent == 1 and row.status == "sendt" and row.forsoeg == 2
     assert len(mail.outbox) == 1
-    assert outbox.dispatch_due(now=now + timedelta(hours=1)).sent == 0
+    assert dispatch.dispatch_due(now=now + timedelta(hours=1)).sent == 0
     assert len(mail.outbox) == 1
 
 
 def test_backoff_grows_until_max_attempts_then_failed(monkeypatch, settings):
-    settings.OUTBOX_MAX_ATTEMPTS = 5
+    settings.PAAMINDELSE_MAX_ATTEMPTS = 5
     ledsagelse = rf.planned_ledsagelse(when=timezone.now() + timedelta(days=5))
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
 
     def broken(self, fail_silently=False):
         raise ConnectionRefusedError("Connection refused")
@@ -297,7 +297,7 @@ def test_backoff_grows_until_max_attempts_then_failed(monkeypatch, settings):
     now = timezone.now()
     waits = []
     for attempt in range(1, 6):
-        result = outbox.dispatch_due(now=now)
+        result = dispatch.dispatch_due(now=now)
         row = rows(ledsagelse)["vaert_nyankomst"]
         assert row.forsoeg == attempt
         if attempt < 5:
@@ -308,20 +308,20 @@ def test_backoff_grows_until_max_attempts_then_failed(monkeypatch, settings):
             assert result.failed == 1 and row.status == "fejlet"
     assert waits == [timedelta(minutes=m) for m in (1, 5, 15, 60)]
     assert "Connection refused" in row.sidste_fejl
-    assert outbox.dispatch_due(now=now + timedelta(days=1)).as_dict() == outbox.DispatchResult().as_dict()
+    assert dispatch.dispatch_due(now=now + timedelta(days=1)).as_dict() == dispatch.DispatchResult().as_dict()
 
 
 def test_row_stuck_in_sending_is_reclaimed_and_sent(settings):
-    settings.OUTBOX_SENDING_TIMEOUT = 600
+    settings.PAAMINDELSE_SENDING_TIMEOUT = 600
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     now = timezone.now()
-    [row] = outbox.claim_due(now=now)  # a worker took it and died ...
+    [row] = dispatch.claim_due(now=now)  # a worker took it and died ...
     assert row.status == "sender" and row.forsoeg == 1
     Paamindelse.objects.filter(pk=row.pk).update(taget=now - timedelta(minutes=11))  # ... 11 minutes ago
-    fresh = outbox.dispatch_due(now=now - timedelta(minutes=5))
+    fresh = dispatch.dispatch_due(now=now - timedelta(minutes=5))
     assert fresh.reclaimed == 0 and fresh.sent == 0  # not stuck long enough yet
-    result = outbox.dispatch_due(now=now)
+    result = dispatch.dispatch_due(now=now)
     row.refresh_from_db()
     assert result.reclaimed == 1 and result.sent == 1
     assert row.status == "sendt" and row.forsoeg == 2
@@ -329,13 +329,13 @@ def test_row_stuck_in_sending_is_reclaimed_and_sent(settings):
 
 
 def test_stuck_row_out_of_attempts_is_failed(settings):
-    settings.OUTBOX_MAX_ATTEMPTS = 1
+    settings.PAAMINDELSE_MAX_ATTEMPTS = 1
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     now = timezone.now()
-    outbox.claim_due(now=now)
+    dispatch.claim_due(now=now)
     Paamindelse.objects.update(taget=now - timedelta(minutes=30))
-    result = outbox.dispatch_due(now=now)
+    result = dispatch.dispatch_due(now=now)
     row = rows(ledsagelse)["vaert_nyankomst"]
     assert result.failed == 1 and row.status == "fejlet" and "afbrudt" in row.sidste_fejl
     assert mail.outbox == []
@@ -343,7 +343,7 @@ def test_stuck_row_out_of_attempts_is_failed(settings):
 
 def test_recipient_without_address_fails_with_a_clear_reason():
     ledsagelse = rf.planned_ledsagelse(kanal="sms")
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     faellesskab = ledsagelse.match.faellesskab
     faellesskab.vaert_email = ""
     faellesskab.save()
@@ -351,7 +351,7 @@ def test_recipient_without_address_fails_with_a_clear_reason():
     borger.telefon = ""
     borger.save()
     make_due()
-    result = outbox.dispatch_due()
+    result = dispatch.dispatch_due()
     got = rows(ledsagelse)
     assert got["borger_24t"].status == "fejlet" and got["borger_24t"].sidste_fejl == "Borgeren har intet telefonnummer"
     assert got["vaert_nyankomst"].status == "fejlet" and "værten" in got["vaert_nyankomst"].sidste_fejl
@@ -361,13 +361,13 @@ def test_recipient_without_address_fails_with_a_clear_reason():
 
 def test_archiving_a_borger_cancels_their_pending_reminders():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     opfoelgning = rf.OpfoelgningFactory(match=ledsagelse.match, center=ledsagelse.center)
-    reminders.sync_opfoelgning(opfoelgning)
+    paamindelser.sync_opfoelgning(opfoelgning)
     Paamindelse.objects.filter(art="vaert_nyankomst").update(status="sendt")
     someone_else = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(someone_else)
-    assert reminders.cancel_for_borger(ledsagelse.match.borger) == 5  # 4 pending about the meeting + follow-up
+    paamindelser.sync_ledsagelse(someone_else)
+    assert paamindelser.cancel_for_borger(ledsagelse.match.borger) == 5  # 4 pending about the meeting + follow-up
     got = rows(ledsagelse)
     assert got.pop("vaert_nyankomst").status == "sendt"
     assert {r.status for r in got.values()} == {"annulleret"}
@@ -377,11 +377,11 @@ def test_archiving_a_borger_cancels_their_pending_reminders():
 
 def test_archived_borger_is_not_reminded_at_send_time():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     borger = ledsagelse.match.borger
     borger.mark_archived()
     borger.save()
-    assert outbox.dispatch_due().cancelled == 1
+    assert dispatch.dispatch_due().cancelled == 1
     assert rows(ledsagelse)["vaert_nyankomst"].sidste_fejl == "Borgeren er arkiveret"
 
 
@@ -391,10 +391,10 @@ def test_a_batch_loads_its_subjects_and_consents_once(settings):
 
     center = f.CenterFactory()
     for _ in range(5):
-        reminders.sync_ledsagelse(rf.planned_ledsagelse(center=center, kanal="email"))
+        paamindelser.sync_ledsagelse(rf.planned_ledsagelse(center=center, kanal="email"))
     make_due()
     with CaptureQueriesContext(connection) as queries:
-        assert outbox.dispatch_due(batch_size=50).sent == 25
+        assert dispatch.dispatch_due(batch_size=50).sent == 25
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     assert sum('FROM "matching_ledsagelse"' in sql for sql in selects) == 1
     assert sum('FROM "borgere_samtykke"' in sql for sql in selects) == 1
@@ -403,9 +403,9 @@ def test_a_batch_loads_its_subjects_and_consents_once(settings):
 
 def test_deleted_subject_is_cancelled():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     ledsagelse.delete()
-    result = outbox.dispatch_due()
+    result = dispatch.dispatch_due()
     row = Paamindelse.objects.get(art="vaert_nyankomst")
     assert result.cancelled == 1 and row.status == "annulleret" and row.sidste_fejl == "Mødet findes ikke længere"
 
@@ -422,10 +422,10 @@ def _all_messages(ledsagelse):
         borger = ledsagelse.match.borger
         borger.foretrukken_kanal = borger_kanal
         borger.save()
-        reminders.sync_ledsagelse(ledsagelse)
-        messages += [reminders.resolve(row) for row in rows(ledsagelse).values()]
+        paamindelser.sync_ledsagelse(ledsagelse)
+        messages += [paamindelser.resolve(row) for row in rows(ledsagelse).values()]
     opfoelgning = rf.OpfoelgningFactory(match=ledsagelse.match, center=ledsagelse.center)
-    messages.append(reminders.resolve(reminders.sync_opfoelgning(opfoelgning)))
+    messages.append(paamindelser.resolve(paamindelser.sync_opfoelgning(opfoelgning)))
     return messages
 
 
@@ -466,8 +466,8 @@ def test_no_health_barrier_or_note_text_in_any_message():
 def test_messages_hold_name_time_place_and_a_link_with_ids_only(settings):
     settings.SITE_URL = "https://brobygning.example.dk"
     ledsagelse = rf.planned_ledsagelse(when=datetime(2030, 3, 12, 17, 0, tzinfo=CPH))
-    reminders.sync_ledsagelse(ledsagelse)
-    message = reminders.resolve(rows(ledsagelse)["brobygger_24t"])
+    paamindelser.sync_ledsagelse(ledsagelse)
+    message = paamindelser.resolve(rows(ledsagelse)["brobygger_24t"])
     assert message.to == ledsagelse.brobygger.email
     assert message.subject == "Påmindelse: første møde med Anna i Strik og snak tirsdag kl. 17:00"
     for body in (message.text, message.html):
@@ -477,7 +477,7 @@ def test_messages_hold_name_time_place_and_a_link_with_ids_only(settings):
     assert message.headers["X-Brobygning-Paamindelse"] == str(rows(ledsagelse)["brobygger_24t"].pk)
     assert message.reply_to == "kontakt@center.test"
 
-    sms = reminders.resolve(rows(ledsagelse)["borger_24t"])
+    sms = paamindelser.resolve(rows(ledsagelse)["borger_24t"])
     assert sms.kanal == "sms" and sms.to == "+4520123456" and sms.subject == "" and sms.html == ""
     assert sms.text.startswith("Hej Anna. Husk dit første møde i Strik og snak: tirsdag 12. marts 2030 kl. 17:00")
     assert "66 11 22 33" in sms.text and "\n" not in sms.text and len(sms.text) < 320
@@ -488,19 +488,19 @@ def test_special_characters_are_not_html_escaped_in_text_and_sms():
     faellesskab = ledsagelse.match.faellesskab
     faellesskab.titel = "Strik & snak \"Ø\""
     faellesskab.save()
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     for art in ("brobygger_24t", "borger_24t"):
-        message = reminders.resolve(rows(ledsagelse)[art])
+        message = paamindelser.resolve(rows(ledsagelse)[art])
         assert "Strik & snak \"Ø\"" in message.text
         assert "&amp;" not in message.text and "&quot;" not in message.subject
-    assert "Strik &amp; snak" in reminders.resolve(rows(ledsagelse)["brobygger_24t"]).html
+    assert "Strik &amp; snak" in paamindelser.resolve(rows(ledsagelse)["brobygger_24t"]).html
 
 
 def test_ics_parses_back_with_uid_times_location_and_organizer():
     when = datetime(2030, 3, 12, 17, 0, tzinfo=CPH)
     ledsagelse = rf.planned_ledsagelse(when=when, varighed_min=90)
-    reminders.sync_ledsagelse(ledsagelse)
-    message = reminders.resolve(rows(ledsagelse)["brobygger_24t"])
+    paamindelser.sync_ledsagelse(ledsagelse)
+    message = paamindelser.resolve(rows(ledsagelse)["brobygger_24t"])
     [attachment] = message.attachments
     assert attachment.filename.endswith(".ics") and attachment.params == {"method": "REQUEST"}
     cal = Calendar.from_ical(attachment.content)
@@ -516,21 +516,21 @@ def test_ics_parses_back_with_uid_times_location_and_organizer():
     assert str(event["ATTENDEE"]) == f"mailto:{ledsagelse.brobygger.email}"
 
     # The same UID in every reminder about this meeting, so calendars update one entry.
-    host = reminders.resolve(rows(ledsagelse)["vaert_48t"])
+    host = paamindelser.resolve(rows(ledsagelse)["vaert_48t"])
     assert f"ledsagelse-{ledsagelse.pk}@brobygning" in host.attachments[0].content
 
 
 def test_ics_organizer_falls_back_to_default_from_email(settings):
     settings.DEFAULT_FROM_EMAIL = "Brobygning <noreply@brobygning.test>"
     ledsagelse = rf.planned_ledsagelse(center=f.CenterFactory(email=""))
-    event = Calendar.from_ical(reminders.ledsagelse_ics(ledsagelse)).walk("VEVENT")[0]
+    event = Calendar.from_ical(paamindelser.ledsagelse_ics(ledsagelse)).walk("VEVENT")[0]
     assert str(event["ORGANIZER"]) == "mailto:noreply@brobygning.test"
 
 
 def test_sent_email_carries_text_html_and_calendar_parts():
     ledsagelse = rf.planned_ledsagelse()
-    reminders.sync_ledsagelse(ledsagelse)
-    outbox.dispatch_due()
+    paamindelser.sync_ledsagelse(ledsagelse)
+    dispatch.dispatch_due()
     [email] = mail.outbox
     assert email.to == ["hanne@forening.test"] and email.reply_to == ["kontakt@center.test"]
     assert email.alternatives[0].mimetype == "text/html"
@@ -542,21 +542,21 @@ def test_sent_email_carries_text_html_and_calendar_parts():
 def spy_language(monkeypatch):
     """Record the active language each time the reminder templates are rendered."""
     seen = []
-    real = reminders.render_to_string
+    real = paamindelser.render_to_string
 
     def spy(template_name, context=None, *args, **kwargs):
         seen.append((template_name, translation.get_language()))
         return real(template_name, context, *args, **kwargs)
 
-    monkeypatch.setattr(reminders, "render_to_string", spy)
+    monkeypatch.setattr(paamindelser, "render_to_string", spy)
     return seen
 
 
 @pytest.mark.parametrize(("sprog", "expected"), [(["en", "da"], "en"), (["da"], "da"), (["ar", "en"], "da"), ([], "da")])
 def test_borger_gets_their_language_where_the_site_has_it(spy_language, sprog, expected):
     ledsagelse = rf.planned_ledsagelse(kanal="email", borger_kwargs={"sprog": sprog})
-    reminders.sync_ledsagelse(ledsagelse)
-    message = reminders.resolve(rows(ledsagelse)["borger_24t"])
+    paamindelser.sync_ledsagelse(ledsagelse)
+    message = paamindelser.resolve(rows(ledsagelse)["borger_24t"])
     assert message.sprog == expected
     assert {lang for _name, lang in spy_language} == {expected}
     assert {name for name, _lang in spy_language} == {
@@ -567,25 +567,25 @@ def test_borger_gets_their_language_where_the_site_has_it(spy_language, sprog, e
 
 def test_staff_and_hosts_get_danish_whatever_the_borger_speaks(spy_language):
     ledsagelse = rf.planned_ledsagelse(borger_kwargs={"sprog": ["en"]})
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     with translation.override("en"):  # whatever the caller's language
         for art in ("brobygger_24t", "vaert_48t"):
-            assert reminders.resolve(rows(ledsagelse)[art]).sprog == "da"
+            assert paamindelser.resolve(rows(ledsagelse)[art]).sprog == "da"
     assert {lang for _name, lang in spy_language} == {"da"}
 
 
 def test_borger_sms_rendered_in_their_language(spy_language):
     ledsagelse = rf.planned_ledsagelse(kanal="sms", borger_kwargs={"sprog": ["en"]})
-    reminders.sync_ledsagelse(ledsagelse)
-    reminders.resolve(rows(ledsagelse)["borger_24t"])
+    paamindelser.sync_ledsagelse(ledsagelse)
+    paamindelser.resolve(rows(ledsagelse)["borger_24t"])
     assert spy_language == [("matching/paamindelser/sms/borger_24t.txt", "en")]
 
 
 def test_sms_reminder_is_delivered_through_the_sms_backend():
     ledsagelse = rf.planned_ledsagelse(kanal="telefon")
-    reminders.sync_ledsagelse(ledsagelse)
+    paamindelser.sync_ledsagelse(ledsagelse)
     make_due("borger_24t")
-    assert outbox.dispatch_due().sent == 2  # the SMS and the host notice
+    assert dispatch.dispatch_due().sent == 2  # the SMS and the host notice
     [(to, text)] = LocmemSmsBackend.outbox
     assert to == "+4520123456" and "Anna" in text
     assert rows(ledsagelse)["borger_24t"].status == "sendt"

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from brobygning import accesslog, backup
+from brobygning import adgangslog, backup
 from brobygning.models import Adgangslog
 
 from . import factories as f
@@ -34,7 +34,7 @@ def test_dump_and_restore_gives_the_same_rows(tmp_path):
     ledsagelse = planned_ledsagelse()
     OpfoelgningFactory(match=ledsagelse.match, center=ledsagelse.center)
     f.BorgerFactory(center=ledsagelse.center, fornavn="Gendannet")
-    accesslog.log(handling=Adgangslog.Handling.LAEST, borger_id=ledsagelse.match.borger_id,
+    adgangslog.log(handling=Adgangslog.Handling.LAEST, borger_id=ledsagelse.match.borger_id,
                   center_id=ledsagelse.center_id)
     with connection.cursor() as cursor:
         expected = _row_counts(cursor)

@@ -15,11 +15,11 @@ from django.utils import timezone
 from stdnum.dk import cvr
 
 from borgere.models import SPROG_CODES, Borger, Kanal
-from brobygning import demo_data
 from brobygning.availability import SLOT_CODES
-from brobygning.management.commands.seed_demo import make_cvr
 from brobygning.models import Frivilligcenter, Medlemskab, Rolle, Tag, TagType, User
 from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Frekvens, Moedetid
+from matching import demo_data
+from matching.management.commands.seed_demo import make_cvr
 
 SLUGS = ("odense", "silkeborg")
 LOGINS = [f"{local}@{slug}.demo" for slug in SLUGS for local in ("koordinator", "brobygger", "forening")]

@@ -5,13 +5,12 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from brobygning import access, accesslog
+from brobygning import access, adgangslog
 from brobygning.availability import SLOTS
 from brobygning.decorators import member_required
 from brobygning.forms import save_valid_form
 from brobygning.pagination import paginate
 from brobygning.selectors import brobygger_list
-from matching.selectors import borger_timeline
 
 from .. import selectors, services
 from ..filters import BorgerFilter
@@ -34,7 +33,7 @@ def borger_list(request):
     for key, values in request.session.get(FILTER_SESSION_KEY, {}).items():
         criteria.setlist(key, values)
     filterset = BorgerFilter(criteria, queryset=selectors.borger_list(actor=request.actor), actor=request.actor)
-    accesslog.log_search(actor=request.actor, criteria=dict(criteria.lists()))
+    adgangslog.log_search(actor=request.actor, criteria=dict(criteria.lists()))
     return render(request, "borgere/borger/borger_list.html", {
         "filter": filterset, "filter_method": "post", "page": paginate(request, filterset.qs),
     })
@@ -50,7 +49,7 @@ def borger_detail(request, pk):
         "samtykke_form": SamtykkeForm(),
         "samtykketekster": selectors.gaeldende_samtykketekster(center_id=borger.center_id),
         "maalinger": selectors.maaling_summary(actor=request.actor, borger=borger),
-        "tidslinje": borger_timeline(actor=request.actor, borger=borger),
+        "tidslinje": selectors.borger_timeline(actor=request.actor, borger=borger),
         "sprog": [label for code, label in SPROG if code in borger.sprog],
         "tidspunkter": [label for code, label in SLOTS if code in borger.tilgaengelighed],
     })

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from brobygning import access
 from brobygning.decorators import member_required
 from brobygning.forms import act
 
@@ -26,8 +27,6 @@ def venteliste_anmod(request, pk):
 
 @member_required
 def anmodning_list(request):
-    from brobygning import access
-
     access.check(request.actor, "anmodning", "list")
     return render(request, "borgere/venteliste/anmodning_list.html", {"anmodninger": selectors.anmodning_list(actor=request.actor)})
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access, selectors
 from ..decorators import member_required
-from ..models import Adgangslog
+from ..models import Adgangslog, User
 from ..pagination import paginate
 
 STIKPROEVE_MAX = 200
@@ -24,7 +24,6 @@ class AdgangslogFilter(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..models import User
 
         self.fields["bruger"].queryset = User.objects.filter(medlemskaber__center_id=actor.center_id).distinct()
 

@@ -4,6 +4,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from ..celery import app
+
 
 @never_cache
 def healthz(request):
@@ -26,8 +28,6 @@ def _check_database() -> bool:
 
 
 def _check_broker() -> bool:
-    from ..celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

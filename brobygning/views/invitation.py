@@ -6,8 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from foreninger.selectors import forening_list
-
 from .. import access, selectors, services
 from ..decorators import member_required
 from ..forms import InvitationForm, SetPasswordForm, save_valid_form
@@ -16,7 +14,7 @@ from ..forms import InvitationForm, SetPasswordForm, save_valid_form
 @member_required
 def invitation_create(request):
     access.check(request.actor, "invitation", "create")
-    form = InvitationForm(request.POST or None, foreninger=forening_list(actor=request.actor))
+    form = InvitationForm(request.POST or None, foreninger=selectors.invitation_foreninger(actor=request.actor))
 
     def save():
         services.invitation_create(actor=request.actor, **form.cleaned_data)

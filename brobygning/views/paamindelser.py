@@ -2,14 +2,12 @@
 
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from matching import reminders
-
-from .. import access, outbox
+from .. import access, paamindelser, tasks
 from ..decorators import member_required
 from ..forms import act
 from ..models import Paamindelse, PaamindelseStatus
@@ -31,13 +29,6 @@ def _scoped(actor):
     return access.scope(actor, "paamindelse", Paamindelse.objects.all())  # the actor's centre only
 
 
-def _match_url(match_id):
-    try:
-        return reverse("matching:match_detail", args=[match_id]) if match_id else ""
-    except NoReverseMatch:
-        return ""
-
-
 @member_required
 def paamindelse_list(request):
     qs = _scoped(request.actor)
@@ -45,7 +36,7 @@ def paamindelse_list(request):
     tab = next((t for t in TABS if t[0] == key), TABS[0])
     counts = dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
     page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
-    rows = [(d, _match_url(d.match_id)) for d in reminders.describe(page.object_list)]
+    rows = [(d, d.url) for d in paamindelser.describe(page.object_list)]
     tabs = [(k, label, sum(counts.get(s, 0) for s in statuses)) for k, label, statuses, _o in TABS]
     return render(request, "brobygning/paamindelser/paamindelse_list.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
 
@@ -54,6 +45,7 @@ def paamindelse_list(request):
 @member_required
 def paamindelse_retry(request, pk):
     paamindelse = access.get_or_deny(request.actor, "paamindelse", "retry", Paamindelse.objects.all(), pk)
-    act(request, lambda: outbox.retry(actor=request.actor, paamindelse=paamindelse),
-        _("Påmindelsen sendes igen om lidt."))
+    if act(request, lambda: paamindelser.retry(actor=request.actor, paamindelse=paamindelse),
+           _("Påmindelsen sendes igen om lidt.")):
+        tasks.dispatch_soon()
     return redirect(f"{reverse('brobygning:paamindelse_list')}?vis=fejlet")

@@ -35,7 +35,7 @@ def detect_format(filnavn: str, head: bytes) -> str:
 
 
 def import_upload(*, actor, fil) -> ImportJob:
-    """Store an uploaded file as a job and start its dry run."""
+    """Store an uploaded file as a job. Its dry run is the task `import_check`, queued by the caller."""
     access.check(actor, "import", "create")
     if fil.size > max_bytes():
         raise ValidationError(_("Filen er for stor (%(mb)s MB). Den må højst fylde %(max)s MB; del den op i flere filer.")
@@ -47,27 +47,20 @@ def import_upload(*, actor, fil) -> ImportJob:
         job = ImportJob.objects.create(center_id=actor.center_id, oprettet_af=actor.user, filnavn=fil.name[:255],
                                        format=detect_format(fil.name, content[:100]), indhold=content)
         log_action(actor=actor, handling="import uploadet", obj=job)
-    _enqueue("check", job.pk)
     return job
 
 
 def import_confirm(*, actor, job: ImportJob) -> ImportJob:
-    """Start the real import of a checked file. Only a job that is ready may start, and only once."""
+    """Mark a checked file for import; the task `import_run` (queued by the caller) does it.
+    Only a job that is ready may start, and only once."""
     access.check(actor, "import", "create", job)
     with transaction.atomic():
         started = ImportJob.objects.filter(pk=job.pk, status=S.KLAR).update(status=S.IMPORTERER, behandlet=0)
         if not started:
             raise ValidationError(_("Importen kan ikke startes: filen er ikke klar, eller den er allerede importeret."))
         log_action(actor=actor, handling="import startet", obj=job)
-    _enqueue("run", job.pk)
     job.refresh_from_db()
     return job
-
-
-def _enqueue(what: str, job_id: int) -> None:
-    from .. import tasks
-
-    (tasks.import_check if what == "check" else tasks.import_run).delay(job_id)
 
 
 def _parse(job: ImportJob) -> parse.Parsed:
@@ -97,9 +90,9 @@ def _plan(job: ImportJob):
     return importer.check(job.center_id, parsed, _progress(job.pk))
 
 
-def import_check(job_id: int) -> None:
+def import_check(job_id: int, *, center) -> None:
     """The dry run: what would be created and updated, and every row's errors. Changes nothing else."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=S.VENTER).update(status=S.TJEKKER)
+    claimed = ImportJob.objects.filter(pk=job_id, center=center, status=S.VENTER).update(status=S.TJEKKER)
     if not claimed:
         return
     job = ImportJob.objects.get(pk=job_id)
@@ -113,11 +106,11 @@ def import_check(job_id: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(status=S.KLAR, resultat=plan.summary())
 
 
-def import_run(job_id: int) -> None:
+def import_run(job_id: int, *, center) -> None:
     """The import: check again (the centre may have changed since the dry run), then write it all in one
     transaction. Any error leaves the centre as it was."""
-    job = ImportJob.objects.select_related("oprettet_af").get(pk=job_id)
-    if job.status != S.IMPORTERER:
+    job = ImportJob.objects.select_related("oprettet_af").filter(pk=job_id, center=center).first()
+    if job is None or job.status != S.IMPORTERER:
         return
     plan = _plan(job)
     if plan is None:

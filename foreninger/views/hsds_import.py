@@ -17,7 +17,7 @@ from brobygning import access
 from brobygning.decorators import member_required
 from brobygning.forms import add_service_errors, helper
 
-from .. import selectors
+from .. import selectors, tasks
 from ..hsds import parse, services
 
 
@@ -43,6 +43,7 @@ def import_start(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            tasks.import_check.delay(center_id=job.center_id, job_id=job.pk)
             return redirect(job)
     return render(request, "foreninger/hsds_import/import_start.html", {
         "form": form, "jobs": selectors.import_job_list(actor=request.actor)[:10],
@@ -89,4 +90,6 @@ def import_confirm(request, pk):
         services.import_confirm(actor=request.actor, job=job)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        tasks.import_run.delay(center_id=job.center_id, job_id=job.pk)
     return redirect(job)

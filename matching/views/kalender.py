@@ -4,14 +4,13 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from brobygning import services
+from matching.kalender import feed_ics
 
 NYT_KALENDERLINK = "nyt_kalenderlink"
 
 
 @never_cache
 def kalender_feed(request, token):
-    from matching.kalender import feed_ics
-
     user = services.user_for_feed_token(token)
     if user is None:
         raise Http404

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from borgere.selectors import borger_get
-from brobygning import accesslog
+from brobygning import adgangslog
 from brobygning.decorators import member_required
 from foreninger.selectors import faellesskab_get
 
@@ -81,5 +81,5 @@ def match_end(request, pk):
 
 @member_required
 def pipeline_board(request):
-    accesslog.log_search(actor=request.actor, criteria={"liste": "matchtavle"})
+    adgangslog.log_search(actor=request.actor, criteria={"liste": "matchtavle"})
     return render(request, "matching/match/pipeline.html", {"kolonner": selectors.pipeline(actor=request.actor)})

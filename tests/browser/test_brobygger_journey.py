@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from borgere.models import Borger, Samtale
 from brobygning.models import Paamindelse, PaamindelseStatus, Rolle, Tag, TagType
-from brobygning.outbox import dispatch_due
+from brobygning.paamindelser import dispatch_due
 from foreninger.models import Faellesskab
 from matching.models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage
 from tests import factories as f

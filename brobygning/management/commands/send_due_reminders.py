@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from brobygning.outbox import dispatch_due
+from brobygning.paamindelser import dispatch_due
 
 
 class Command(BaseCommand):

@@ -18,20 +18,24 @@ at once. The purpose of each entry comes from the page (``FORMAAL_BY_VIEW``) unl
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import statistics
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import Adgangslog
+from .models import Adgangslog, User
 
 H = Adgangslog.Handling
 
 _buffer: contextvars.ContextVar[list | None] = contextvars.ContextVar("adgangslog_buffer", default=None)
 _view: contextvars.ContextVar[str] = contextvars.ContextVar("adgangslog_view", default="")
+_center: contextvars.ContextVar[int | None] = contextvars.ContextVar("adgangslog_center", default=None)
 
 # The purpose recorded for reads on each page; anything else is ordinary case work.
 FORMAAL_BY_VIEW = {
@@ -56,7 +60,7 @@ def log(*, actor=None, handling: str, borger_id=None, center_id=None, kriterium:
     view = _view.get()
     entry = Adgangslog(
         bruger=user or _bruger(actor),
-        center_id=center_id if center_id is not None else getattr(actor, "center_id", None),
+        center_id=next((c for c in (center_id, getattr(actor, "center_id", None), _center.get()) if c is not None), None),
         handling=handling,
         borger_id=borger_id,
         kriterium=kriterium[:300],
@@ -82,6 +86,16 @@ def log_search(*, actor, criteria: dict) -> None:
     text = "; ".join(f"{k}={','.join(map(str, v)) if isinstance(v, list | tuple) else v}"
                      for k, v in sorted(criteria.items()) if v not in ("", None, [], ()))
     log(actor=actor, handling=H.SOEGNING, kriterium=text or "(alle)")
+
+
+@contextlib.contextmanager
+def in_center(center_id: int):
+    """Entries written inside belong to this centre unless they name another (tasks: `CenterTask`)."""
+    token = _center.set(center_id)
+    try:
+        yield
+    finally:
+        _center.reset(token)
 
 
 class Collect:
@@ -145,9 +159,6 @@ def volume_alerts(*, center_id, today=None) -> list[dict]:
     of distinct borgere the user read per day. An alert needs today's count to be at least 20 and
     more than 3 × that median.
     """
-    from django.db.models import Count
-    from django.db.models.functions import TruncDate
-
     today = today or timezone.localdate()
     start = today - timedelta(days=ALERT_BASELINE_DAYS)
     rows = (Adgangslog.objects.filter(center_id=center_id, handling=H.LAEST, bruger__isnull=False,
@@ -167,8 +178,6 @@ def volume_alerts(*, center_id, today=None) -> list[dict]:
         if count_today > ALERT_FACTOR * median:
             alerts.append({"bruger_id": bruger_id, "i_dag": count_today, "median": median})
     if alerts:
-        from .models import User
-
         users = User.objects.in_bulk([a["bruger_id"] for a in alerts])
         for alert in alerts:
             alert["bruger"] = users.get(alert["bruger_id"])

@@ -2,7 +2,7 @@
 
 The services call `sync_ledsagelse` / `sync_opfoelgning` inside their transaction whenever a
 meeting or follow-up is planned, changed, cancelled or done. They keep one `Paamindelse` row per
-(subject, kind) in step with it. The outbox (brobygning.outbox) sends due rows and calls `resolve`
+(subject, kind) in step with it. The outbox (brobygning.paamindelser) sends due rows and calls `resolve`
 at send time, which loads the subject again, checks consent again and renders the message, so a
 changed address, time or consent always applies.
 
@@ -59,7 +59,7 @@ from borgere.models import Formaal, Kanal, Samtykke
 from borgere.services import har_samtykke
 from brobygning.channels import Attachment, Message, organizer_address
 from brobygning.models import Paamindelse, PaamindelseKanal, PaamindelseStatus
-from brobygning.outbox import Unsendable
+from brobygning.paamindelser import Unsendable
 
 from .models import Ledsagelse, LedsagelseStatus, Opfoelgning, Stage
 
@@ -258,7 +258,7 @@ def _create(art: Art, plan: _Plan, subject) -> Paamindelse:
 
 
 class Resolver:
-    """Resolves the rows of one claimed batch into messages (`OUTBOX_RESOLVER`).
+    """Resolves the rows of one claimed batch into messages (`PAAMINDELSE_RESOLVER`).
 
     Loads the batch's subjects and the borgeres' current consents in a few queries up front, so
     the cost per message is rendering, not queries. Calling it with a row returns the `Message`,
@@ -289,6 +289,12 @@ class Resolver:
         if art.emne_type == EMNE_LEDSAGELSE:
             return _resolve_ledsagelse(row, art, self.ledsagelser.get(row.emne_id), self.samtykker)
         return _resolve_opfoelgning(row, art, self.opfoelgninger.get(row.emne_id))
+
+
+    @staticmethod
+    def describe(rows) -> list[Beskrivelse]:
+        """For the koordinator's page of påmindelser (`brobygning.paamindelser.describe`)."""
+        return describe(rows)
 
 
 def resolve(row: Paamindelse) -> Message:
@@ -501,6 +507,7 @@ class Beskrivelse:
     art: str
     emne: str
     match_id: int | None
+    url: str  # the match's page, or "" when the subject is gone
 
 
 def describe(rows) -> list[Beskrivelse]:
@@ -528,5 +535,6 @@ def describe(rows) -> list[Beskrivelse]:
             art=label,
             emne=f"{match.borger.fornavn} → {match.faellesskab.titel}" if match else _("(slettet)"),
             match_id=match.pk if match else None,
+            url=reverse("matching:match_detail", args=[match.pk]) if match else "",
         ))
     return result

@@ -2,7 +2,7 @@
 
 Deterministic (a fixed seed per centre) and idempotent: centres and users are found by slug and email, and a
 centre that already has foreninger is left alone. Every object passes `full_clean()` before it is saved.
-The content itself lives in `brobygning.demo_data`.
+The content itself lives in `matching.demo_data`.
 """
 
 import datetime as dt
@@ -17,11 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from borgere.models import Borger, BorgerStatus
-from brobygning import demo_data as data
+from borgere.models import Borger, BorgerStatus, Formaal, Samtykke, SamtykkeMaade
+from borgere.services import gaeldende_samtykketekst
 from brobygning.availability import SLOTS
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, TagType, User
 from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Frekvens, Moedetid
+from matching import demo_data as data
+from matching.models import Ledsagelse, Match, MatchOvergang, Stage
 
 SEED = "brobygning-demo-v1"
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
@@ -182,10 +184,6 @@ class Command(BaseCommand):
         """Something for each role to see: the brobygger's newcomers on their way to the demo
         foreningskontakt's fællesskaber (one tomorrow, one yesterday still to report on), and the
         waiting list switched on."""
-        from borgere.models import Formaal, Samtykke, SamtykkeMaade
-        from borgere.services import gaeldende_samtykketekst
-        from matching.models import Ledsagelse, Match, MatchOvergang, Stage
-
         center, brobygger = ctx["center"], users[Rolle.BROBYGGER]
         center.venteliste_synlig = True
         center.save(update_fields=["venteliste_synlig"])

@@ -3,16 +3,16 @@
 The database is the queue; no reminder is ever an ETA task. One dispatch pass:
 
 1. marks rows whose meeting has passed as `forpasset` (missed), never sending them;
-2. reclaims rows stuck in `sender` longer than `OUTBOX_SENDING_TIMEOUT` seconds (a worker died);
+2. reclaims rows stuck in `sender` longer than `PAAMINDELSE_SENDING_TIMEOUT` seconds (a worker died);
 3. claims due rows in short transactions: status `sender`, `taget` = now, `forsoeg` + 1, commit.
    PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED`; databases without it (SQLite) use a
    compare-and-swap `UPDATE … WHERE status='afventer'` per row. Either way, a row is claimed by
    exactly one dispatcher;
-4. delivers each claimed row outside any transaction: the resolver (`OUTBOX_RESOLVER`) loads the
+4. delivers each claimed row outside any transaction: the resolver (`PAAMINDELSE_RESOLVER`) loads the
    subject and builds the message, a channel sends it;
 5. marks it `sendt`, or on failure puts it back to `afventer` with `forfalder` = now + backoff
-   (`OUTBOX_BACKOFF_MINUTES`) and the error text with addresses stripped, until
-   `OUTBOX_MAX_ATTEMPTS`, after which it is `fejlet`.
+   (`PAAMINDELSE_BACKOFF_MINUTES`) and the error text with addresses stripped, until
+   `PAAMINDELSE_MAX_ATTEMPTS`, after which it is `fejlet`.
 
 Delivery is at least once: a worker that dies after the gateway accepted a message but before the
 row was marked `sendt` leaves it in `sender`, and it is sent again after the timeout. Everything
@@ -96,7 +96,7 @@ def error_text(exc: BaseException) -> str:
 
 def backoff(attempt: int) -> timedelta:
     """How long to wait after failed attempt number `attempt` (1-based): 1, 5, 15, 60, 240 min …"""
-    steps = settings.OUTBOX_BACKOFF_MINUTES or [1]
+    steps = settings.PAAMINDELSE_BACKOFF_MINUTES or [1]
     minutes = steps[min(max(attempt, 1), len(steps)) - 1]
     return timedelta(minutes=max(1, int(minutes)))
 
@@ -105,11 +105,24 @@ def _clock(now: datetime | None):
     return (lambda: now) if now is not None else timezone.now
 
 
+def resolver_class():
+    """The class `PAAMINDELSE_RESOLVER` names: the hook through which the app that plans the
+    påmindelser (matching) renders and describes them, so that this module imports no domain app.
+
+    `Resolver(rows)` preloads what a batch needs and returns a callable turning one row into a
+    `channels.Message` (or raising `Unsendable`); `Resolver.describe(rows)` says, for the
+    koordinator's page, whom each row is for, what kind it is, what it is about and its page."""
+    return import_string(settings.PAAMINDELSE_RESOLVER)
+
+
 def resolver_for(rows):
-    """The resolver for a batch: `OUTBOX_RESOLVER` names a callable that takes the batch's rows
-    (to preload what they need) and returns a callable turning one row into a `channels.Message`
-    (or raising `Unsendable`)."""
-    return import_string(settings.OUTBOX_RESOLVER)(rows)
+    """The resolver for a batch (see `resolver_class`)."""
+    return resolver_class()(rows)
+
+
+def describe(rows) -> list:
+    """Each row described for the koordinator (see `resolver_class`), without personal data in URLs."""
+    return resolver_class().describe(rows)
 
 
 def claim_strategy() -> str:
@@ -129,10 +142,10 @@ def reclaim_stuck(*, now: datetime | None = None) -> tuple[int, int]:
     """Rows in `sender` for longer than the timeout go back to `afventer` (or `fejlet` when out of
     attempts). Returns (reclaimed, failed). Safe to run from several dispatchers at once."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
+    cutoff = now - timedelta(seconds=settings.PAAMINDELSE_SENDING_TIMEOUT)
     stuck = Paamindelse.objects.filter(status=S.SENDER, taget__lt=cutoff)
     reason = "Afsendelsen blev afbrudt (tidsgrænse overskredet)"
-    failed = stuck.filter(forsoeg__gte=settings.OUTBOX_MAX_ATTEMPTS).update(status=S.FEJLET, sidste_fejl=reason)
+    failed = stuck.filter(forsoeg__gte=settings.PAAMINDELSE_MAX_ATTEMPTS).update(status=S.FEJLET, sidste_fejl=reason)
     reclaimed = stuck.update(status=S.AFVENTER, sidste_fejl=reason)
     if reclaimed or failed:
         logger.warning("Outbox: reclaimed %d stuck reminders, gave up on %d", reclaimed, failed)
@@ -150,7 +163,7 @@ def claim_due(*, now: datetime | None = None, batch_size: int | None = None,
     Each claim commits before anything is delivered, so the lock is held for milliseconds.
     """
     now = now or timezone.now()
-    batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
+    batch_size = batch_size or settings.PAAMINDELSE_BATCH_SIZE
     strategy = strategy or claim_strategy()
     claim = {"status": S.SENDER, "taget": now, "forsoeg": F("forsoeg") + 1}
     if strategy == "skip_locked":
@@ -213,7 +226,7 @@ def deliver(row: Paamindelse, *, now: datetime | None = None, resolve=None) -> s
 def _failed(row: Paamindelse, exc: Exception, now: datetime) -> str:
     error = error_text(exc)
     logger.warning("Outbox: reminder %s attempt %d failed: %s", row.pk, row.forsoeg, error)
-    if row.forsoeg >= settings.OUTBOX_MAX_ATTEMPTS:
+    if row.forsoeg >= settings.PAAMINDELSE_MAX_ATTEMPTS:
         _finish(row, status=S.FEJLET, sidste_fejl=error)
         return "failed"
     _finish(row, status=S.AFVENTER, forfalder=now + backoff(row.forsoeg), sidste_fejl=error)
@@ -233,7 +246,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, 
     result.failed += gave_up
     taken = 0
     while limit is None or taken < limit:
-        size = batch_size or settings.OUTBOX_BATCH_SIZE
+        size = batch_size or settings.PAAMINDELSE_BATCH_SIZE
         if limit is not None:
             size = min(size, limit - taken)
         rows = claim_due(now=clock(), batch_size=size, strategy=strategy)
@@ -259,8 +272,9 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, 
 def retry(*, actor, paamindelse: Paamindelse, now: datetime | None = None) -> Paamindelse:
     """Try a failed reminder again now.
 
-    The attempt counter is reset to 0, so the retry gets the full `OUTBOX_MAX_ATTEMPTS` budget with
-    backoff; the last error stays visible until the next outcome replaces it.
+    The attempt counter is reset to 0, so the retry gets the full `PAAMINDELSE_MAX_ATTEMPTS` budget with
+    backoff; the last error stays visible until the next outcome replaces it. The caller may queue
+    a pass at once (`tasks.dispatch_soon`); otherwise beat sends it within a minute.
     """
     access.check(actor, "paamindelse", "retry", paamindelse)
     now = now or timezone.now()
@@ -272,14 +286,4 @@ def retry(*, actor, paamindelse: Paamindelse, now: datetime | None = None) -> Pa
             raise ValidationError(_("Kun fejlede påmindelser kan prøves igen."))
         paamindelse.refresh_from_db()
         log_action(actor=actor, handling="prøvet igen", obj=paamindelse, felter=["status", "forfalder"])
-        transaction.on_commit(_dispatch_soon)
     return paamindelse
-
-
-def _dispatch_soon() -> None:
-    from .tasks import dispatch_due_reminders
-
-    try:
-        dispatch_due_reminders.delay()
-    except Exception:  # noqa: BLE001 - the beat task picks it up within a minute anyway
-        logger.warning("Outbox: could not queue an immediate dispatch", exc_info=True)

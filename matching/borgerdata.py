@@ -1,0 +1,60 @@
+"""matching's part in a borger's life (`borgere.hooks`): archiving and anonymising a borger, consent
+changes, the art. 15 export and the retention clock, for matches, meetings and follow-ups."""
+
+from django.db.models import Q
+
+from borgere.gdpr import ANONYM, export_fields, latest_per_borger
+from borgere.hooks import BorgerData
+from brobygning.models import Paamindelse
+
+from .models import Ledsagelse, LedsagelseStatus, Match, MatchOvergang, Opfoelgning
+from .paamindelser import EMNE_LEDSAGELSE, EMNE_OPFOELGNING, cancel_for_borger, sync_ledsagelse
+from .selectors import borger_timeline
+
+
+def archived(borger) -> None:
+    cancel_for_borger(borger)
+
+
+def consent_changed(borger_id: int) -> None:
+    """The planned meetings' påmindelser follow the borger's consents."""
+    for ledsagelse in Ledsagelse.objects.filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT):
+        sync_ledsagelse(ledsagelse)
+
+
+def anonymise(borger) -> None:
+    cancel_for_borger(borger, grund="Borgeren er anonymiseret")
+    matches = Match.objects.filter(borger=borger)
+    matches.update(afslutningsnote="", begrundelser=[])
+    MatchOvergang.objects.filter(match__in=matches).update(note="")
+    ledsagelser = Ledsagelse.objects.filter(match__in=matches)
+    ledsagelser.update(moedested=ANONYM, transport="", velkomstnote="")
+    opfoelgninger = Opfoelgning.objects.filter(match__in=matches)
+    opfoelgninger.update(aarsag="")
+    Paamindelse.objects.filter(
+        Q(emne_type=EMNE_LEDSAGELSE, emne_id__in=ledsagelser.values("pk"))
+        | Q(emne_type=EMNE_OPFOELGNING, emne_id__in=opfoelgninger.values("pk"))
+    ).update(sidste_fejl="")
+
+
+def export(borger) -> dict:
+    matches = []
+    for match in Match.objects.filter(borger=borger).select_related("faellesskab__forening"):
+        matches.append({
+            **export_fields(match, exclude={"borger", "begrundelser"}),
+            "forening": str(match.faellesskab.forening),
+            "faser": [export_fields(o, exclude={"match"}) for o in MatchOvergang.objects.filter(match=match)],
+            "moeder": [export_fields(x, exclude={"match"}) for x in Ledsagelse.objects.filter(match=match)],
+            "opfoelgninger": [export_fields(x, exclude={"match"}) for x in Opfoelgning.objects.filter(match=match)],
+        })
+    return {"matches": matches}
+
+
+def last_activity() -> list:
+    return [latest_per_borger(Match, "borger", "stage_siden"),
+            latest_per_borger(Ledsagelse, "match__borger", "tidspunkt"),
+            latest_per_borger(Opfoelgning, "match__borger", "udfoert")]
+
+
+PART = BorgerData(name="matching", archived=archived, consent_changed=consent_changed, anonymise=anonymise,
+                  export=export, last_activity=last_activity, timeline=borger_timeline)
