@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access, adgangslog
 from brobygning.audit import log_action
-from brobygning.models import Adgangslog, Frivilligcenter
+from brobygning.models import Adgangslog, AuditAction, Frivilligcenter
 
 from . import hooks
 from .models import Borger, BorgerStatus, Henvisning, HenvisningStatus, Maaling, Samtale, Samtykke
@@ -111,7 +111,7 @@ def borger_anonymise(*, actor, borger: Borger, grund: str = "sletning (art. 17)"
         for part in hooks.parts():
             part.anonymise(borger)
         scrub_henvisninger(Henvisning.objects.filter(borger=borger))  # the referral the borger came from
-        log_action(actor=actor, handling="anonymiseret", obj=borger)
+        log_action(actor=actor, handling=AuditAction.BORGER_ANONYMISERET, obj=borger)
         adgangslog.log(actor=actor, handling=adgangslog.H.SLETTET, borger_id=borger.pk,
                       center_id=borger.center_id, formaal=grund)
     return borger
@@ -190,7 +190,7 @@ def retention_extend(*, actor, borger: Borger, begrundelse: str) -> Borger:
         borger = Borger.objects.select_for_update().get(pk=borger.pk)
         borger.opbevar_til = timezone.localdate() + timedelta(days=30 * borger.center.opbevaring_maaneder)
         borger.save(update_fields=["opbevar_til"])
-        log_action(actor=actor, handling="opbevaring forlænget", obj=borger, felter=["opbevar_til"])
+        log_action(actor=actor, handling=AuditAction.BORGER_OPBEVARING_FORLAENGET, obj=borger, felter=["opbevar_til"])
         adgangslog.log(actor=actor, handling=adgangslog.H.FORLAENGET, borger_id=borger.pk,
                       center_id=borger.center_id, kriterium=begrundelse[:300], formaal="opbevaring")
     return borger

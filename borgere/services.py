@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes, check_version
-from brobygning.models import Medlemskab, Rolle
+from brobygning.models import AuditAction, Medlemskab, Rolle
 from brobygning.selectors import brobygger_list
 
 from . import hooks
@@ -44,7 +44,7 @@ def borger_create(*, actor, data: dict) -> Borger:
     with transaction.atomic():
         borger = Borger(center_id=actor.center_id)
         felter = apply_changes(borger, data)
-        log_action(actor=actor, handling="oprettet", obj=borger, felter=felter)
+        log_action(actor=actor, handling=AuditAction.BORGER_OPRETTET, obj=borger, felter=felter)
     return borger
 
 
@@ -57,7 +57,7 @@ def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
             raise ValidationError({"brobygger": _("Kun en koordinator kan skifte brobygger.")})
         data = check_version(borger, data)
         felter = apply_changes(borger, data)
-        log_action(actor=actor, handling="ændret", obj=borger, felter=felter)
+        log_action(actor=actor, handling=AuditAction.BORGER_AENDRET, obj=borger, felter=felter)
     return borger
 
 
@@ -66,7 +66,7 @@ def borger_archive(*, actor, borger: Borger) -> Borger:
     with transaction.atomic():
         borger.mark_archived()
         borger.save(update_fields=["arkiveret"])
-        log_action(actor=actor, handling="arkiveret", obj=borger)
+        log_action(actor=actor, handling=AuditAction.BORGER_ARKIVERET, obj=borger)
         for part in hooks.parts():
             part.archived(borger)
     return borger
@@ -83,7 +83,7 @@ def samtale_create(*, actor, borger: Borger, data: dict, borger_data: dict, maal
         access.check(actor, "samtale", "create", Samtale(borger=borger, center_id=borger.center_id))
         samtale = Samtale(center_id=borger.center_id, borger=borger, brobygger=actor.user)
         felter = apply_changes(samtale, data)
-        log_action(actor=actor, handling="oprettet", obj=samtale, felter=felter)
+        log_action(actor=actor, handling=AuditAction.SAMTALE_OPRETTET, obj=samtale, felter=felter)
         borger.version += 1  # an edit form opened before this samtale must not overwrite what it changed
         changed = apply_changes(borger, {k: v for k, v in borger_data.items() if k in SAMTALE_BORGER_FIELDS})
         if borger.status == BorgerStatus.NY:
@@ -91,7 +91,7 @@ def samtale_create(*, actor, borger: Borger, data: dict, borger_data: dict, maal
             borger.save(update_fields=["status"])
             changed.append("status")
         if changed:
-            log_action(actor=actor, handling="ændret", obj=borger, felter=changed)
+            log_action(actor=actor, handling=AuditAction.BORGER_AENDRET, obj=borger, felter=changed)
         for type_, svar in maalinger:
             maaling_record(actor=actor, borger=borger, type=type_, svar=svar, samtale=samtale)
     return samtale
@@ -120,7 +120,7 @@ def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str) -> Samtykk
         tekst = gaeldende_samtykketekst(center_id=borger.center_id, formaal=formaal)
         samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user, tekst=tekst)
         apply_changes(samtykke, {"formaal": formaal, "maade": maade})
-        log_action(actor=actor, handling="samtykke givet", obj=samtykke, felter=["formaal"])
+        log_action(actor=actor, handling=AuditAction.SAMTYKKE_GIVET, obj=samtykke, felter=["formaal"])
         transaction.on_commit(lambda: _resync_reminders(borger.pk))  # reminders it now allows are armed
     return samtykke
 
@@ -133,7 +133,7 @@ def samtykke_withdraw(*, actor, samtykke: Samtykke) -> Samtykke:
         if samtykke.tilbagekaldt is None:
             samtykke.tilbagekaldt = timezone.now()
             samtykke.save(update_fields=["tilbagekaldt"])
-            log_action(actor=actor, handling="samtykke trukket tilbage", obj=samtykke, felter=["tilbagekaldt"])
+            log_action(actor=actor, handling=AuditAction.SAMTYKKE_TILBAGEKALDT, obj=samtykke, felter=["tilbagekaldt"])
             transaction.on_commit(lambda: _resync_reminders(samtykke.borger_id))
     return samtykke
 
@@ -152,7 +152,7 @@ def maaling_record(*, actor, borger: Borger, type: str, svar: list[int], samtale
         maaling = Maaling(center_id=borger.center_id, borger=borger, registreret_af=actor.user,
                           samtale=samtale, opfoelgning=opfoelgning)
         apply_changes(maaling, {"type": type, "svar": svar})
-        log_action(actor=actor, handling="måling", obj=maaling, felter=["type"])
+        log_action(actor=actor, handling=AuditAction.MAALING_REGISTRERET, obj=maaling, felter=["type"])
     return maaling
 
 
@@ -169,7 +169,7 @@ def anmodning_create(*, actor, borger: Borger) -> Overtagelsesanmodning:
             raise ValidationError(_("Du har allerede bedt om at tage denne borger."))
         anmodning = Overtagelsesanmodning.objects.create(center_id=borger.center_id, borger=borger,
                                                          brobygger=actor.user)
-        log_action(actor=actor, handling="anmodet", obj=anmodning)
+        log_action(actor=actor, handling=AuditAction.ANMODNING_OPRETTET, obj=anmodning)
     return anmodning
 
 
@@ -190,13 +190,13 @@ def anmodning_decide(*, actor, anmodning: Overtagelsesanmodning, godkend: bool) 
                 raise ValidationError(_("Brobyggeren er ikke længere aktiv i centret."))
             borger.brobygger_id = anmodning.brobygger_id
             borger.save(update_fields=["brobygger"])
-            log_action(actor=actor, handling="ændret", obj=borger, felter=["brobygger"])
+            log_action(actor=actor, handling=AuditAction.BORGER_AENDRET, obj=borger, felter=["brobygger"])
             Overtagelsesanmodning.objects.filter(borger=borger, status=AnmodningStatus.AFVENTER).exclude(
                 pk=anmodning.pk).update(status=AnmodningStatus.AFVIST, besluttet=now, besluttet_af=actor.user)
         anmodning.status = AnmodningStatus.GODKENDT if godkend else AnmodningStatus.AFVIST
         anmodning.besluttet, anmodning.besluttet_af = now, actor.user
         anmodning.save(update_fields=["status", "besluttet", "besluttet_af"])
-        log_action(actor=actor, handling=anmodning.status, obj=anmodning, felter=["status"])
+        log_action(actor=actor, handling=AuditAction(f"overtagelsesanmodning.{anmodning.status}"), obj=anmodning, felter=["status"])
     return anmodning
 
 
@@ -217,7 +217,7 @@ def henvisning_create(*, center, data: dict, samtykketekst: SamtykkeTekst) -> He
     with transaction.atomic():
         henvisning = Henvisning(center=center, samtykketekst=samtykketekst)
         felter = apply_changes(henvisning, {k: v for k, v in data.items() if k in HENVISNING_FIELDS})
-        log_action(actor=None, handling="henvisning modtaget", obj=henvisning, felter=felter)
+        log_action(actor=None, handling=AuditAction.HENVISNING_MODTAGET, obj=henvisning, felter=felter)
         transaction.on_commit(lambda: _send_henvisning_kvittering(henvisning))
     return henvisning
 
@@ -259,13 +259,13 @@ def henvisning_convert(*, actor, henvisning: Henvisning, data: dict) -> Borger:
         samtykke = Samtykke(center_id=borger.center_id, borger=borger, tekst=henvisning.samtykketekst,
                             givet=henvisning.oprettet, registreret_af=actor.user)
         apply_changes(samtykke, {"formaal": Formaal.REGISTRERING, "maade": SamtykkeMaade.SKRIFTLIGT})
-        log_action(actor=actor, handling="samtykke givet", obj=samtykke, felter=["formaal"])
+        log_action(actor=actor, handling=AuditAction.SAMTYKKE_GIVET, obj=samtykke, felter=["formaal"])
         henvisning.status = HenvisningStatus.OPRETTET
         henvisning.borger = borger
         henvisning.behandlet = timezone.now()
         henvisning.behandlet_af = actor.user
         henvisning.save(update_fields=["status", "borger", "behandlet", "behandlet_af"])
-        log_action(actor=actor, handling="henvisning oprettet som borger", obj=henvisning,
+        log_action(actor=actor, handling=AuditAction.HENVISNING_OPRETTET_SOM_BORGER, obj=henvisning,
                    felter=["status", "borger"])
     return borger
 
@@ -279,7 +279,7 @@ def henvisning_decline(*, actor, henvisning: Henvisning, grund: str) -> Henvisni
         henvisning.behandlet_af = actor.user
         henvisning.full_clean()
         henvisning.save(update_fields=["status", "afvist_grund", "behandlet", "behandlet_af"])
-        log_action(actor=actor, handling="henvisning afvist", obj=henvisning, felter=["status", "afvist_grund"])
+        log_action(actor=actor, handling=AuditAction.HENVISNING_AFVIST, obj=henvisning, felter=["status", "afvist_grund"])
     return henvisning
 
 
@@ -299,5 +299,5 @@ def samtykketekst_create(*, actor, formaal: str, tekst: str) -> SamtykkeTekst:
             raise ValidationError({"tekst": _("Teksten er uændret; der er ikke lavet en ny version.")})
         ny = SamtykkeTekst.objects.create(center_id=actor.center_id, formaal=formaal, version=current.version + 1,
                                           tekst=tekst, oprettet_af=actor.user)
-        log_action(actor=actor, handling="ny samtykketekst", obj=ny, felter=["tekst"])
+        log_action(actor=actor, handling=AuditAction.SAMTYKKETEKST_OPRETTET, obj=ny, felter=["tekst"])
     return ny

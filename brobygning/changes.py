@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import AuditEntry
+from .models import AuditAction, AuditEntry
 
 
 def apply_changes(instance: Model, data: dict) -> list[str]:
@@ -60,7 +60,7 @@ def check_version(instance: Model, data: dict) -> dict:
 
 def _conflict_message(instance: Model, expected: int) -> str:
     newer = list(AuditEntry.objects.filter(
-        objekt_type=instance._meta.model_name, objekt_id=str(instance.pk), handling="ændret",
+        objekt_type=instance._meta.model_name, objekt_id=str(instance.pk), handling=AuditAction(f"{instance._meta.model_name}.aendret"),
     ).select_related("actor").order_by("-tidspunkt", "-pk")[:max(instance.version - expected, 1)])
     felter = sorted({name for entry in newer for name in entry.felter})
     lines = []

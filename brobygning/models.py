@@ -197,13 +197,81 @@ class Tag(models.Model):
         return self.navn
 
 
+class AuditAction(models.TextChoices):
+    """What an audit entry records, as `<object>.<what happened>` (dotted ids, like pretix's log
+    action types). `log_action` refuses anything else, so the log never holds free text."""
+
+    # Centre, users, invitations, calendar links, påmindelser (the core)
+    CENTER_AENDRET = "frivilligcenter.aendret", _("Center ændret")
+    INVITATION_OPRETTET = "invitation.oprettet", _("Invitation sendt")
+    INVITATION_ACCEPTERET = "invitation.accepteret", _("Invitation accepteret")
+    MEDLEMSKAB_DEAKTIVERET = "medlemskab.deaktiveret", _("Medlemskab deaktiveret")
+    BRUGER_DEAKTIVERET = "user.deaktiveret", _("Bruger deaktiveret")
+    KALENDERFEED_OPRETTET = "kalenderfeed.oprettet", _("Kalenderlink oprettet")
+    KALENDERFEED_SLETTET = "kalenderfeed.slettet", _("Kalenderlink slettet")
+    PAAMINDELSE_PROEVET_IGEN = "paamindelse.proevet_igen", _("Påmindelse prøvet igen")
+    # Borgere
+    BORGER_OPRETTET = "borger.oprettet", _("Borger oprettet")
+    BORGER_AENDRET = "borger.aendret", _("Borger ændret")
+    BORGER_ARKIVERET = "borger.arkiveret", _("Borger arkiveret")
+    BORGER_ANONYMISERET = "borger.anonymiseret", _("Borger anonymiseret")
+    BORGER_OPBEVARING_FORLAENGET = "borger.opbevaring_forlaenget", _("Opbevaring forlænget")
+    SAMTALE_OPRETTET = "samtale.oprettet", _("Samtale registreret")
+    SAMTYKKE_GIVET = "samtykke.givet", _("Samtykke givet")
+    SAMTYKKE_TILBAGEKALDT = "samtykke.tilbagekaldt", _("Samtykke trukket tilbage")
+    SAMTYKKETEKST_OPRETTET = "samtykketekst.oprettet", _("Ny samtykketekst")
+    MAALING_REGISTRERET = "maaling.registreret", _("Måling registreret")
+    ANMODNING_OPRETTET = "overtagelsesanmodning.oprettet", _("Anmodning om at tage en borger")
+    ANMODNING_GODKENDT = "overtagelsesanmodning.godkendt", _("Anmodning godkendt")
+    ANMODNING_AFVIST = "overtagelsesanmodning.afvist", _("Anmodning afvist")
+    HENVISNING_MODTAGET = "henvisning.modtaget", _("Henvisning modtaget")
+    HENVISNING_OPRETTET_SOM_BORGER = "henvisning.oprettet_som_borger", _("Henvisning oprettet som borger")
+    HENVISNING_AFVIST = "henvisning.afvist", _("Henvisning afvist")
+    # Foreninger, fællesskaber and the import
+    FORENING_OPRETTET = "forening.oprettet", _("Forening oprettet")
+    FORENING_AENDRET = "forening.aendret", _("Forening ændret")
+    FORENING_ARKIVERET = "forening.arkiveret", _("Forening arkiveret")
+    FORENING_IMPORTERET = "forening.importeret", _("Forening importeret")
+    FORENING_AENDRET_VED_IMPORT = "forening.aendret_ved_import", _("Forening ændret ved import")
+    FORENING_SPURGT = "forening.spurgt_om_stadig_korrekt", _("Spurgt om stadig korrekt")
+    FAELLESSKAB_OPRETTET = "faellesskab.oprettet", _("Fællesskab oprettet")
+    FAELLESSKAB_AENDRET = "faellesskab.aendret", _("Fællesskab ændret")
+    FAELLESSKAB_ARKIVERET = "faellesskab.arkiveret", _("Fællesskab arkiveret")
+    FAELLESSKAB_BEKRAEFTET = "faellesskab.bekraeftet", _("Fællesskab bekræftet")
+    FAELLESSKAB_IMPORTERET = "faellesskab.importeret", _("Fællesskab importeret")
+    FAELLESSKAB_AENDRET_VED_IMPORT = "faellesskab.aendret_ved_import", _("Fællesskab ændret ved import")
+    IMPORT_UPLOADET = "importjob.uploadet", _("Importfil uploadet")
+    IMPORT_STARTET = "importjob.startet", _("Import startet")
+    IMPORT_GENNEMFOERT = "importjob.importeret", _("Import gennemført")
+    # Matches, first meetings and follow-ups
+    MATCH_OPRETTET = "match.oprettet", _("Match oprettet")
+    MATCH_FASE_FORESLAAET = "match.fase.foreslaaet", _("Fase: foreslået")
+    MATCH_FASE_ACCEPTERET = "match.fase.accepteret", _("Fase: accepteret")
+    MATCH_FASE_MOEDE_PLANLAGT = "match.fase.moede_planlagt", _("Fase: første møde planlagt")
+    MATCH_FASE_LEDSAGET = "match.fase.ledsaget", _("Fase: ledsaget")
+    MATCH_FASE_BUDT_VELKOMMEN = "match.fase.budt_velkommen", _("Fase: budt velkommen")
+    MATCH_FASE_AKTIV_1_MD = "match.fase.aktiv_1_md", _("Fase: deltager efter 1 måned")
+    MATCH_FASE_AKTIV_3_MD = "match.fase.aktiv_3_md", _("Fase: deltager efter 3 måneder")
+    MATCH_FASE_AFSLUTTET = "match.fase.afsluttet", _("Fase: afsluttet")
+    LEDSAGELSE_PLANLAGT = "ledsagelse.planlagt", _("Første møde planlagt")
+    LEDSAGELSE_AENDRET = "ledsagelse.aendret", _("Første møde ændret")
+    LEDSAGELSE_UDFALD_PLANLAGT = "ledsagelse.udfald.planlagt", _("Udfald: planlagt")
+    LEDSAGELSE_UDFALD_MOEDT_OP = "ledsagelse.udfald.moedt_op", _("Udfald: mødte op")
+    LEDSAGELSE_UDFALD_UDEBLEV = "ledsagelse.udfald.udeblev", _("Udfald: mødte ikke op")
+    LEDSAGELSE_UDFALD_AFLYST = "ledsagelse.udfald.aflyst", _("Udfald: aflyst")
+    LEDSAGELSE_VAERT_BEKRAEFTET = "ledsagelse.vaert_bekraeftet", _("Værten tager imod")
+    LEDSAGELSE_VAERT_KOM = "ledsagelse.vaert.kom", _("Værten: kom og blev taget godt imod")
+    LEDSAGELSE_VAERT_KOM_IKKE = "ledsagelse.vaert.kom_ikke", _("Værten: kom ikke")
+    OPFOELGNING_REGISTRERET = "opfoelgning.registreret", _("Opfølgning registreret")
+
+
 class AuditEntry(models.Model):
     """Who changed what, and when. Holds field names, never personal values."""
 
     center = models.ForeignKey(Frivilligcenter, on_delete=models.SET_NULL, null=True, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     tidspunkt = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
-    handling = models.CharField(_("handling"), max_length=50)
+    handling = models.CharField(_("handling"), max_length=50, choices=AuditAction.choices)
     objekt_type = models.CharField(_("objekttype"), max_length=50)
     objekt_id = models.CharField(_("objekt-id"), max_length=40)
     felter = models.JSONField(_("ændrede felter"), default=list, blank=True)

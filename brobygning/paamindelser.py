@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from . import access, channels
 from .audit import log_action
-from .models import Paamindelse, PaamindelseStatus
+from .models import AuditAction, Paamindelse, PaamindelseStatus
 
 logger = logging.getLogger(__name__)
 
@@ -285,5 +285,5 @@ def retry(*, actor, paamindelse: Paamindelse, now: datetime | None = None) -> Pa
         if not updated:
             raise ValidationError(_("Kun fejlede påmindelser kan prøves igen."))
         paamindelse.refresh_from_db()
-        log_action(actor=actor, handling="prøvet igen", obj=paamindelse, felter=["status", "forfalder"])
+        log_action(actor=actor, handling=AuditAction.PAAMINDELSE_PROEVET_IGEN, obj=paamindelse, felter=["status", "forfalder"])
     return paamindelse

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from . import access
 from .audit import log_action
 from .changes import apply_changes
-from .models import Frivilligcenter, Invitation, Kalenderfeed, Medlemskab, Rolle, User
+from .models import AuditAction, Frivilligcenter, Invitation, Kalenderfeed, Medlemskab, Rolle, User
 
 INVITATION_SALT = "brobygning.invitation"
 
@@ -58,7 +58,7 @@ def invitation_create(*, actor, email, fornavn, efternavn="", rolle, foreninger=
             rolle=rolle, inviteret_af=actor.user,
         )
         invitation.foreninger.set(foreninger if rolle == Rolle.FORENINGSKONTAKT else [])
-        log_action(actor=actor, handling="inviteret", obj=invitation, felter=["rolle"])
+        log_action(actor=actor, handling=AuditAction.INVITATION_OPRETTET, obj=invitation, felter=["rolle"])
         transaction.on_commit(lambda: _send_invitation(invitation))
     return invitation
 
@@ -98,7 +98,7 @@ def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
         medlemskab.foreninger.set(invitation.foreninger.all())
         invitation.accepteret = timezone.now()
         invitation.save(update_fields=["accepteret"])
-        log_action(actor=access.Actor(user=user, medlemskab=medlemskab), handling="accepteret", obj=invitation)
+        log_action(actor=access.Actor(user=user, medlemskab=medlemskab), handling=AuditAction.INVITATION_ACCEPTERET, obj=invitation)
     return user
 
 
@@ -114,12 +114,12 @@ def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
     with transaction.atomic():
         medlemskab.aktiv = False
         medlemskab.save(update_fields=["aktiv"])
-        log_action(actor=actor, handling="deaktiveret", obj=medlemskab, felter=["aktiv"])
+        log_action(actor=actor, handling=AuditAction.MEDLEMSKAB_DEAKTIVERET, obj=medlemskab, felter=["aktiv"])
         user = User.objects.select_for_update().get(pk=medlemskab.user_id)
         if not Medlemskab.objects.filter(user=user, aktiv=True).exists() and user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
-            log_action(actor=actor, handling="deaktiveret", obj=user, felter=["is_active"])
+            log_action(actor=actor, handling=AuditAction.BRUGER_DEAKTIVERET, obj=user, felter=["is_active"])
         Kalenderfeed.objects.filter(user=user).delete()
         end_sessions(user)
     return medlemskab
@@ -149,7 +149,7 @@ def kalenderfeed_new(*, actor) -> str:
     with transaction.atomic():
         feed, _created = Kalenderfeed.objects.update_or_create(
             user=actor.user, defaults={"token_hash": _hash_token(token), "oprettet": timezone.now()})
-        log_action(actor=actor, handling="kalenderfeed oprettet", obj=feed)
+        log_action(actor=actor, handling=AuditAction.KALENDERFEED_OPRETTET, obj=feed)
     return token
 
 
@@ -157,7 +157,7 @@ def kalenderfeed_revoke(*, actor) -> None:
     access.check(actor, "kalenderfeed", "manage")
     with transaction.atomic():
         for feed in Kalenderfeed.objects.filter(user=actor.user):
-            log_action(actor=actor, handling="kalenderfeed slettet", obj=feed)
+            log_action(actor=actor, handling=AuditAction.KALENDERFEED_SLETTET, obj=feed)
             feed.delete()
 
 
@@ -175,5 +175,5 @@ def center_settings_update(*, actor, data: dict):
     with transaction.atomic():
         center = Frivilligcenter.objects.select_for_update().get(pk=actor.center_id)
         felter = apply_changes(center, {k: data[k] for k in ("venteliste_synlig", "bekraeft_interval_uger")})
-        log_action(actor=actor, handling="ændret", obj=center, felter=felter)
+        log_action(actor=actor, handling=AuditAction.CENTER_AENDRET, obj=center, felter=felter)
     return center

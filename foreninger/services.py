@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes, check_version
+from brobygning.models import AuditAction
 
 from .models import Faellesskab, Forening, Moedetid
 
@@ -28,7 +29,7 @@ def forening_create(*, actor, data: dict) -> Forening:
     with transaction.atomic():
         forening = Forening(center_id=actor.center_id)
         felter = apply_changes(forening, data)
-        log_action(actor=actor, handling="oprettet", obj=forening, felter=felter)
+        log_action(actor=actor, handling=AuditAction.FORENING_OPRETTET, obj=forening, felter=felter)
     return forening
 
 
@@ -39,7 +40,7 @@ def forening_update(*, actor, forening: Forening, data: dict) -> Forening:
         data = check_version(forening, data)
         data = {name: value for name, value in data.items() if access.may_see_field(actor, "forening_ret", name)}
         felter = apply_changes(forening, data)
-        log_action(actor=actor, handling="ændret", obj=forening, felter=felter)
+        log_action(actor=actor, handling=AuditAction.FORENING_AENDRET, obj=forening, felter=felter)
     return forening
 
 
@@ -50,7 +51,7 @@ def forening_archive(*, actor, forening: Forening) -> Forening:
             raise ValidationError(_("Arkivér først foreningens fællesskaber."))
         forening.mark_archived()
         forening.save(update_fields=["arkiveret"])
-        log_action(actor=actor, handling="arkiveret", obj=forening)
+        log_action(actor=actor, handling=AuditAction.FORENING_ARKIVERET, obj=forening)
     return forening
 
 
@@ -67,7 +68,7 @@ def faellesskab_create(*, actor, data: dict, moedetider: list[dict]) -> Faelless
         faellesskab = Faellesskab(center_id=actor.center_id)
         felter = apply_changes(faellesskab, data)
         felter += _sync_moedetider(faellesskab, moedetider)
-        log_action(actor=actor, handling="oprettet", obj=faellesskab, felter=felter)
+        log_action(actor=actor, handling=AuditAction.FAELLESSKAB_OPRETTET, obj=faellesskab, felter=felter)
     return faellesskab
 
 
@@ -82,7 +83,7 @@ def faellesskab_update(*, actor, faellesskab: Faellesskab, data: dict, moedetide
             data = {**data, "sidst_bekraeftet": timezone.localdate()}
         felter = apply_changes(faellesskab, data)
         felter += _sync_moedetider(faellesskab, moedetider)
-        log_action(actor=actor, handling="ændret", obj=faellesskab, felter=felter)
+        log_action(actor=actor, handling=AuditAction.FAELLESSKAB_AENDRET, obj=faellesskab, felter=felter)
     return faellesskab
 
 
@@ -91,7 +92,7 @@ def faellesskab_archive(*, actor, faellesskab: Faellesskab) -> Faellesskab:
     with transaction.atomic():
         faellesskab.mark_archived()
         faellesskab.save(update_fields=["arkiveret"])
-        log_action(actor=actor, handling="arkiveret", obj=faellesskab)
+        log_action(actor=actor, handling=AuditAction.FAELLESSKAB_ARKIVERET, obj=faellesskab)
     return faellesskab
 
 
@@ -175,7 +176,7 @@ def bekraeft_send(*, forening: Forening) -> bool:
         forening.bekraeft_nonce = secrets.token_urlsafe(16)
         forening.bekraeft_sendt = timezone.now()
         forening.save(update_fields=["bekraeft_nonce", "bekraeft_sendt"])
-        log_action(actor=access.actor_for_forening_link(forening), handling="spurgt om stadig korrekt",
+        log_action(actor=access.actor_for_forening_link(forening), handling=AuditAction.FORENING_SPURGT,
                    obj=forening, felter=["bekraeft_sendt"])
         link = settings.SITE_URL.rstrip("/") + reverse("foreninger:bekraeft_list", args=[bekraeft_token(forening)])
         faellesskaber = [f.titel for f in forening.faellesskaber.active().order_by("titel")]
@@ -196,7 +197,7 @@ def faellesskab_bekraeft(*, actor, faellesskab: Faellesskab) -> Faellesskab:
         access.check(actor, "faellesskab", "change", faellesskab)
         faellesskab.sidst_bekraeftet = timezone.localdate()
         faellesskab.save(update_fields=["sidst_bekraeftet"])
-        log_action(actor=actor, handling="bekræftet", obj=faellesskab, felter=["sidst_bekraeftet"])
+        log_action(actor=actor, handling=AuditAction.FAELLESSKAB_BEKRAEFTET, obj=faellesskab, felter=["sidst_bekraeftet"])
     return faellesskab
 
 

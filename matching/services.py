@@ -15,6 +15,7 @@ from borgere.services import maaling_record
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes
+from brobygning.models import AuditAction
 
 from . import paamindelser, stages
 from .models import (
@@ -49,7 +50,7 @@ def match_create(*, actor, borger, faellesskab, rolle="deltager", score=None, be
                 score=score, begrundelser=list(begrundelser), oprettet_af=actor.user,
             )
             MatchOvergang.objects.create(match=match, til=Stage.FORESLAAET, actor=actor.user)
-            log_action(actor=actor, handling="oprettet", obj=match, felter=["stage"])
+            log_action(actor=actor, handling=AuditAction.MATCH_OPRETTET, obj=match, felter=["stage"])
     except IntegrityError:
         raise ValidationError(_("Borgeren har allerede et åbent match med dette fællesskab.")) from None
     return match
@@ -77,7 +78,7 @@ def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = 
     MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=actor.user, note=note[:500])
     match.stage, match.stage_siden = til, timezone.now()
     match.save()
-    log_action(actor=actor, handling=f"fase:{til}", obj=match, felter=["stage"])
+    log_action(actor=actor, handling=AuditAction(f"match.fase.{til}"), obj=match, felter=["stage"])
     if til == Stage.AFSLUTTET:
         _stop_what_is_pending(match)
     return match
@@ -103,7 +104,7 @@ def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
         _check_future(data["tidspunkt"])
         ledsagelse = Ledsagelse(center_id=match.center_id, match=match)
         felter = apply_changes(ledsagelse, data)
-        log_action(actor=actor, handling="planlagt", obj=ledsagelse, felter=felter)
+        log_action(actor=actor, handling=AuditAction.LEDSAGELSE_PLANLAGT, obj=ledsagelse, felter=felter)
         match_transition(actor=actor, match=match, til=Stage.MOEDE_PLANLAGT)
         paamindelser.sync_ledsagelse(ledsagelse)
     return ledsagelse
@@ -119,7 +120,7 @@ def ledsagelse_update(*, actor, ledsagelse: Ledsagelse, data: dict) -> Ledsagels
         if data.get("tidspunkt") != ledsagelse.tidspunkt:
             _check_future(data["tidspunkt"])
         felter = apply_changes(ledsagelse, data)
-        log_action(actor=actor, handling="ændret", obj=ledsagelse, felter=felter)
+        log_action(actor=actor, handling=AuditAction.LEDSAGELSE_AENDRET, obj=ledsagelse, felter=felter)
         paamindelser.sync_ledsagelse(ledsagelse)
     return ledsagelse
 
@@ -137,7 +138,7 @@ def ledsagelse_outcome(*, actor, ledsagelse: Ledsagelse, status: str) -> Ledsage
             raise ValidationError(_("Mødet er ikke begyndt endnu."))
         ledsagelse.status = status
         ledsagelse.save(update_fields=["status"])
-        log_action(actor=actor, handling=f"udfald:{status}", obj=ledsagelse, felter=["status"])
+        log_action(actor=actor, handling=AuditAction(f"ledsagelse.udfald.{status}"), obj=ledsagelse, felter=["status"])
         paamindelser.sync_ledsagelse(ledsagelse)
         match = ledsagelse.match
         if status == LedsagelseStatus.MOEDT_OP:
@@ -181,7 +182,7 @@ def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag
             raise ValidationError(_("Opfølgningen er allerede registreret."))
         apply_changes(opfoelgning, {"resultat": resultat, "aarsag": aarsag, "note": note,
                                     "udfoert": timezone.now(), "udfoert_af": actor.user})
-        log_action(actor=actor, handling="opfølgning", obj=opfoelgning, felter=["resultat"])
+        log_action(actor=actor, handling=AuditAction.OPFOELGNING_REGISTRERET, obj=opfoelgning, felter=["resultat"])
         for type_, svar in maalinger:
             maaling_record(actor=actor, borger=opfoelgning.match.borger, type=type_, svar=svar,
                            opfoelgning=opfoelgning)
@@ -218,7 +219,7 @@ def vaert_bekraeft(*, actor, ledsagelse: Ledsagelse) -> Ledsagelse:
         if ledsagelse.vaert_bekraeftet is None:
             ledsagelse.vaert_bekraeftet = timezone.now()
             ledsagelse.save(update_fields=["vaert_bekraeftet"])
-            log_action(actor=actor, handling="vært bekræftet", obj=ledsagelse, felter=["vaert_bekraeftet"])
+            log_action(actor=actor, handling=AuditAction.LEDSAGELSE_VAERT_BEKRAEFTET, obj=ledsagelse, felter=["vaert_bekraeftet"])
     return ledsagelse
 
 
@@ -239,13 +240,13 @@ def vaert_rapporter(*, actor, ledsagelse: Ledsagelse, rapport: str) -> Ledsagels
             raise ValidationError(_("I har allerede meldt tilbage om mødet."))
         ledsagelse.vaert_rapport, ledsagelse.vaert_rapporteret = rapport, timezone.now()
         ledsagelse.save(update_fields=["vaert_rapport", "vaert_rapporteret"])
-        log_action(actor=actor, handling=f"vært:{rapport}", obj=ledsagelse, felter=["vaert_rapport"])
+        log_action(actor=actor, handling=AuditAction(f"ledsagelse.vaert.{rapport}"), obj=ledsagelse, felter=["vaert_rapport"])
         if rapport == VaertRapport.KOM:
             match = Match.objects.select_for_update().get(pk=ledsagelse.match_id)
             if ledsagelse.status == LedsagelseStatus.PLANLAGT:
                 ledsagelse.status = LedsagelseStatus.MOEDT_OP
                 ledsagelse.save(update_fields=["status"])
-                log_action(actor=actor, handling=f"udfald:{ledsagelse.status}", obj=ledsagelse, felter=["status"])
+                log_action(actor=actor, handling=AuditAction(f"ledsagelse.udfald.{ledsagelse.status}"), obj=ledsagelse, felter=["status"])
                 paamindelser.sync_ledsagelse(ledsagelse)
                 if stages.allowed(match.stage, Stage.LEDSAGET):
                     match = _transition(actor=actor, match=match, til=Stage.LEDSAGET, note=_("Meldt af værten"))

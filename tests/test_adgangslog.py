@@ -167,7 +167,7 @@ def test_changes_to_a_borger_and_its_objects_are_logged_after_commit(world, brob
                       maade="mundtligt")
     [entry] = entries(handling=H.AENDRET)
     assert entry.borger_id == world.borger_a.pk and entry.bruger == brobygger_a
-    assert entry.kriterium == "samtykke: samtykke givet"
+    assert entry.kriterium == "samtykke.givet"
 
 
 def test_a_failed_change_leaves_no_change_entry(world, brobygger_a, django_capture_on_commit_callbacks):

@@ -75,7 +75,7 @@ def test_submit_creates_a_referral_with_the_consent_version_and_redirects(client
     assert henvisning.samtykketekst == gaeldende_samtykketekst(center_id=world.center_a.pk,
                                                                 formaal=Formaal.REGISTRERING)
     assert henvisning.fornavn == "Referral-Fornavn" and henvisning.postnummer_id == "5000"
-    entry = AuditEntry.objects.get(handling="henvisning modtaget")
+    entry = AuditEntry.objects.get(handling="henvisning.modtaget")
     assert entry.objekt_id == str(henvisning.pk) and entry.actor is None
     assert "Referral" not in str(entry.felter)
     tak = client.get(response.url)
@@ -236,7 +236,7 @@ def test_convert_creates_borger_with_consent_from_the_referral(as_koordinator_a,
     assert henvisning.status == HenvisningStatus.OPRETTET and henvisning.borger == borger
     assert henvisning.behandlet_af.email == "koordinator@a.test"
     handlinger = set(AuditEntry.objects.values_list("handling", flat=True))
-    assert {"oprettet", "samtykke givet", "henvisning oprettet som borger"} <= handlinger
+    assert {"borger.oprettet", "samtykke.givet", "henvisning.oprettet_som_borger"} <= handlinger
     # Done once: a second attempt is refused.
     again = as_koordinator_a.post(reverse("borgere:henvisning_convert", args=[henvisning.pk]),
                                   _convert_data(henvisning, brobygger_a))
@@ -283,7 +283,7 @@ def test_decline_needs_a_reason(as_koordinator_a, henvisning):
     assert response.status_code == 302
     henvisning.refresh_from_db()
     assert henvisning.status == HenvisningStatus.AFVIST and henvisning.afvist_grund == "Henvist til andet tilbud"
-    assert AuditEntry.objects.filter(handling="henvisning afvist", objekt_id=str(henvisning.pk)).exists()
+    assert AuditEntry.objects.filter(handling="henvisning.afvist", objekt_id=str(henvisning.pk)).exists()
     assert "Henvist til andet tilbud" in as_koordinator_a.get(reverse("borgere:henvisning_detail", args=[henvisning.pk])).content.decode()
     # A declined referral can no longer be turned into a borger.
     assert as_koordinator_a.get(reverse("borgere:henvisning_convert", args=[henvisning.pk])).status_code == 302

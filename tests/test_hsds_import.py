@@ -91,8 +91,8 @@ def test_csv_dry_run_then_import(koordinator_a, center_a):
     gaa = Faellesskab.objects.get(center=center_a, ekstern_id="S2")
     assert gaa.for_frivillige and gaa.moedetider.get().gyldig_fra == date(2026, 1, 7)
     assert Forening.objects.get(center=center_a, ekstern_id="F1").cvr == "25313763"
-    assert AuditEntry.objects.filter(handling="importeret", objekt_type="importjob", objekt_id=str(job.pk)).exists()
-    assert AuditEntry.objects.filter(handling="importeret", objekt_type="faellesskab").count() == 2
+    assert AuditEntry.objects.filter(handling="importjob.importeret", objekt_type="importjob", objekt_id=str(job.pk)).exists()
+    assert AuditEntry.objects.filter(handling="faellesskab.importeret", objekt_type="faellesskab").count() == 2
 
 
 def test_reimport_is_idempotent(koordinator_a, center_a):
@@ -231,4 +231,4 @@ def test_a_failure_while_writing_leaves_nothing(koordinator_a, center_a, monkeyp
     assert job.status == ImportStatus.FEJLET and "intet blev gemt" in job.resultat["filfejl"]
     assert not Forening.objects.filter(center=center_a, ekstern_id="F1").exists()
     assert not Faellesskab.objects.filter(center=center_a, ekstern_id__in=["S1", "S2"]).exists()
-    assert not AuditEntry.objects.filter(handling="importeret", objekt_type="faellesskab").exists()
+    assert not AuditEntry.objects.filter(handling="faellesskab.importeret", objekt_type="faellesskab").exists()

@@ -59,7 +59,7 @@ class TestStateMachine:
         assert steps == ["foreslaaet", "accepteret", "moede_planlagt", "ledsaget", "budt_velkommen",
                          "aktiv_1_md", "aktiv_3_md"]
         assert all(o.actor_id == brobygger.user.pk for o in MatchOvergang.objects.filter(match=match))
-        assert AuditEntry.objects.filter(objekt_type="match", handling__startswith="fase:").count() == 6
+        assert AuditEntry.objects.filter(objekt_type="match", handling__startswith="match.fase.").count() == 6
 
     @pytest.mark.parametrize("til", [Stage.MOEDE_PLANLAGT, Stage.LEDSAGET, Stage.BUDT_VELKOMMEN, Stage.AKTIV_3_MD])
     def test_illegal_transitions_are_refused_with_a_message(self, brobygger, match, til):

@@ -322,7 +322,7 @@ def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows
     failed.refresh_from_db()
     assert failed.status == "afventer" and failed.forsoeg == 0
     assert failed.forfalder <= timezone.now() and failed.sidste_fejl == "SMTPException: 421 try later"
-    assert AuditEntry.objects.filter(objekt_type="paamindelse", objekt_id=str(failed.pk), handling="prøvet igen").exists()
+    assert AuditEntry.objects.filter(objekt_type="paamindelse", objekt_id=str(failed.pk), handling="paamindelse.proevet_igen").exists()
 
 
 def test_a_retried_row_goes_out_with_the_immediate_pass(as_koordinator_a, outbox_rows):

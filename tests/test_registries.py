@@ -63,7 +63,7 @@ class TestBorger:
         assert list(borger.interesser.all()) == [interesse]
         assert borger.tilgaengelighed == ["0-aften", "2-formiddag"] and borger.brobygger == brobygger_a
         entry = AuditEntry.objects.get(objekt_type="borger")
-        assert entry.handling == "oprettet" and "fornavn" in entry.felter and "Karen" not in str(entry.felter)
+        assert entry.handling == "borger.oprettet" and "fornavn" in entry.felter and "Karen" not in str(entry.felter)
 
     @pytest.mark.parametrize(("overrides", "field", "message"), [
         ({"postnummer": "0000"}, "postnummer", "Postnummeret findes ikke i Danmark"),
@@ -93,7 +93,7 @@ class TestBorger:
         assert response.status_code == 302
         borger.refresh_from_db()
         assert borger.fornavn == "Anne-Arkiveret"
-        assert "fornavn" in AuditEntry.objects.get(handling="ændret").felter
+        assert "fornavn" in AuditEntry.objects.get(handling="borger.aendret").felter
         as_koordinator_a.post(reverse("borgere:borger_archive", args=[borger.pk]))
         borger.refresh_from_db()
         assert borger.er_arkiveret

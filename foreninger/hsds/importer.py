@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.dk import cvr as stdnum_cvr
 
-from brobygning.models import AuditEntry, Postnummer, Tag, TagType
+from brobygning.models import AuditAction, AuditEntry, Postnummer, Tag, TagType
 
 from ..models import Faellesskab, Forening, Moedetid
 from . import parse, serialize
@@ -359,7 +359,7 @@ def apply(plan: Plan, *, actor_id) -> dict:
     Moedetid.objects.bulk_create(moeder, batch_size=5000)
 
     entries = [AuditEntry(center_id=i.obj.center_id, actor_id=actor_id, tidspunkt=now,
-                          handling="importeret" if i.action == "opret" else "ændret ved import",
+                          handling=AuditAction(f"{i.obj._meta.model_name}.{'importeret' if i.action == 'opret' else 'aendret_ved_import'}"),
                           objekt_type=i.obj._meta.model_name, objekt_id=str(i.obj.pk), felter=[])
                for i in plan.foreninger + plan.faellesskaber if i.action != "uaendret"]
     AuditEntry.objects.bulk_create(entries, batch_size=5000)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.audit import log_action
+from brobygning.models import AuditAction
 
 from ..models import ImportFormat, ImportJob, ImportStatus
 from . import importer, parse
@@ -46,7 +47,7 @@ def import_upload(*, actor, fil) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.create(center_id=actor.center_id, oprettet_af=actor.user, filnavn=fil.name[:255],
                                        format=detect_format(fil.name, content[:100]), indhold=content)
-        log_action(actor=actor, handling="import uploadet", obj=job)
+        log_action(actor=actor, handling=AuditAction.IMPORT_UPLOADET, obj=job)
     return job
 
 
@@ -58,7 +59,7 @@ def import_confirm(*, actor, job: ImportJob) -> ImportJob:
         started = ImportJob.objects.filter(pk=job.pk, status=S.KLAR).update(status=S.IMPORTERER, behandlet=0)
         if not started:
             raise ValidationError(_("Importen kan ikke startes: filen er ikke klar, eller den er allerede importeret."))
-        log_action(actor=actor, handling="import startet", obj=job)
+        log_action(actor=actor, handling=AuditAction.IMPORT_STARTET, obj=job)
     job.refresh_from_db()
     return job
 
@@ -127,7 +128,7 @@ def import_run(job_id: int, *, center) -> None:
             job.behandlet = job.antal
             job.indhold = b""  # imported: the uploaded file is not kept
             job.save(update_fields=["status", "resultat", "afsluttet", "behandlet", "indhold"])
-            log_action(actor=actor, handling="importeret", obj=job,
+            log_action(actor=actor, handling=AuditAction.IMPORT_GENNEMFOERT, obj=job,
                        felter=[f"{kind}:{action}" for kind in ("foreninger", "faellesskaber")
                                for action, n in resultat[kind].items() if n])
     except Exception:
