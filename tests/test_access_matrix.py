@@ -38,7 +38,7 @@ from foreninger.models import ImportJob
 from foreninger.services import bekraeft_token
 
 from . import factories as f
-from . import reminder_factories as rf
+from . import journey_factories as rf
 from .conftest import _member
 
 ACTORS = ("anon", "kA", "kB", "bb", "bb2", "fk", "fk2")

@@ -35,7 +35,7 @@ from brobygning.models import Invitation, Paamindelse, PaamindelseStatus, Rolle
 
 from . import factories as f
 from .conftest import _member
-from .reminder_factories import MatchFactory, OpfoelgningFactory, SamtykkeFactory, planned_ledsagelse
+from .journey_factories import MatchFactory, OpfoelgningFactory, SamtykkeFactory, planned_ledsagelse
 
 pytestmark = pytest.mark.django_db
 

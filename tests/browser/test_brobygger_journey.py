@@ -21,7 +21,7 @@ from brobygning.paamindelser import dispatch_due
 from foreninger.models import Faellesskab
 from matching.models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage
 from tests import factories as f
-from tests.reminder_factories import give_consent
+from tests.journey_factories import give_consent
 
 from .conftest import Browsing, log_in
 

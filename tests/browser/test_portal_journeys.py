@@ -17,7 +17,7 @@ from borgere.models import Overtagelsesanmodning, Samtale
 from brobygning.models import Rolle
 from matching.models import Ledsagelse, Opfoelgning, Stage
 from tests import factories as f
-from tests import reminder_factories as rf
+from tests import journey_factories as rf
 
 from .conftest import Browsing, log_in
 

@@ -12,7 +12,7 @@ from brobygning import adgangslog
 from brobygning.models import Adgangslog
 from matching.models import Match
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 H = Adgangslog.Handling

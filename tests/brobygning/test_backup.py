@@ -11,8 +11,8 @@ from django.db import connection
 from brobygning import adgangslog, backup
 from brobygning.models import Adgangslog
 
-from . import factories as f
-from .reminder_factories import OpfoelgningFactory, planned_ledsagelse
+from .. import factories as f
+from ..journey_factories import OpfoelgningFactory, planned_ledsagelse
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -17,8 +17,8 @@ from brobygning.models import Paamindelse, Tag, TagType
 from matching import paamindelser
 from matching.models import LedsagelseStatus, OpfoelgningType, Stage
 
-from . import factories as f
-from . import reminder_factories as rf
+from .. import factories as f
+from .. import journey_factories as rf
 
 pytestmark = pytest.mark.django_db
 

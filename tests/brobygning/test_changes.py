@@ -6,7 +6,7 @@ from django.urls import reverse
 from borgere.models import Borger
 from foreninger.models import Faellesskab, Forening
 
-from .formdata import post_data
+from ..formdata import post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _obj(world, kind):
 
 @pytest.mark.parametrize("kind", CASES)
 def test_second_concurrent_save_is_refused_and_keeps_the_input(kind, world, koordinator_a):
-    from .conftest import client_for
+    from ..conftest import client_for
 
     url_name, model, field, first_value, second_value = CASES[kind]
     obj = _obj(world, kind)

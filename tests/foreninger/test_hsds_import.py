@@ -12,7 +12,7 @@ from foreninger import tasks
 from foreninger.hsds import parse, services
 from foreninger.models import Faellesskab, Forening, Frekvens, ImportJob, ImportStatus, Moedetid
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 

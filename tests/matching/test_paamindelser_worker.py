@@ -9,7 +9,7 @@ from brobygning.models import Paamindelse
 from brobygning.tasks import dispatch_due_reminders
 from matching import paamindelser
 
-from . import reminder_factories as rf
+from .. import journey_factories as rf
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

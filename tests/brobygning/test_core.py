@@ -8,7 +8,7 @@ from django.utils import timezone
 from brobygning.models import Invitation, Medlemskab, Rolle, User
 from brobygning.services import INVITATION_SALT, invitation_token
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from matching.engine import BARRIER_PREFERS, KATEGORI_INTERESSER, BorgerProfil
 from matching.models import Match, Stage
 from matching.suggest import Suggestion, excluded_ids, profil_for, suggestions_for
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from foreninger.hsds import schemas, serialize
 from foreninger.models import Faellesskab, FaellesskabStatus, Frekvens
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +241,7 @@ def test_not_get_is_refused(client, hsds):
 
 def test_public_api_is_not_held_by_the_two_factor_setup(world):
     """The API is public: a logged-in koordinator who has not set up TOTP yet gets JSON, not a redirect."""
-    from .conftest import client_for
+    from ..conftest import client_for
 
     user = f.UserFactory(email="uden-mfa@a.test")
     f.MedlemskabFactory(user=user, center=world.center_a, rolle="koordinator")

@@ -24,7 +24,7 @@ from brobygning.models import AuditEntry, Paamindelse
 from brobygning.tasks import dispatch_due_reminders
 from matching import paamindelser
 
-from . import reminder_factories as rf
+from .. import journey_factories as rf
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_scrub_strips_addresses_and_numbers():
 
 
 def test_resolver_crash_is_retried_not_lost(center_a, settings):
-    settings.PAAMINDELSE_RESOLVER = "tests.test_outbox.crashing_resolver"
+    settings.PAAMINDELSE_RESOLVER = "tests.brobygning.test_paamindelser.crashing_resolver"
     row = row_for(center_a)
     result = dispatch.dispatch_due()
     row.refresh_from_db()
@@ -120,7 +120,7 @@ def crashing_resolver(rows):
 
 
 def test_a_batch_whose_preload_fails_is_retried(center_a, settings):
-    settings.PAAMINDELSE_RESOLVER = "tests.test_outbox.failing_preload"
+    settings.PAAMINDELSE_RESOLVER = "tests.brobygning.test_paamindelser.failing_preload"
     rows = [row_for(center_a) for _ in range(3)]
     result = dispatch.dispatch_due()
     assert result.retried == 3

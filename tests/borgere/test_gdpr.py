@@ -16,9 +16,9 @@ from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus
 from matching.models import Match, MatchOvergang
 from matching.paamindelser import sync_ledsagelse
 
-from . import factories as f
-from .conftest import _member, client_for
-from .reminder_factories import OpfoelgningFactory, give_consent, planned_ledsagelse
+from .. import factories as f
+from ..conftest import _member, client_for
+from ..journey_factories import OpfoelgningFactory, give_consent, planned_ledsagelse
 
 pytestmark = pytest.mark.django_db
 

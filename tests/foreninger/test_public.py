@@ -10,7 +10,7 @@ from icalendar import Calendar
 from brobygning.models import TagType
 from foreninger.models import FaellesskabStatus, Frekvens
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 

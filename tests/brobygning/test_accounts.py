@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from brobygning.models import Rolle
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from borgere import services as borger_services
 from borgere.models import Formaal, MaalingType, Samtykke, SamtykkeTekst
 from borgere.services import maaling_record, samtykke_give, samtykke_withdraw
 from brobygning.access import actor_for
 from brobygning.models import Paamindelse, PaamindelseStatus
 from matching.paamindelser import sync_ledsagelse
 
-from .reminder_factories import planned_ledsagelse
+from ..journey_factories import planned_ledsagelse
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +74,23 @@ def test_withdrawal_cancels_borger_reminders_and_host_messages_naming_the_consen
     from django.core import mail
 
     assert not [m for m in mail.outbox if "hanne@forening.test" in m.to]  # the host got nothing new
+
+
+@pytest.fixture
+def brobygger(world, brobygger_a):
+    return actor_for(brobygger_a)
+
+
+def test_consent_records_the_text_version_the_borger_was_shown(brobygger, world, koordinator_a):
+    from borgere.models import SamtykkeTekst
+
+    first = borger_services.samtykke_give(actor=brobygger, borger=world.borger_a, formaal=Formaal.MAALINGER,
+                                          maade="mundtligt")
+    assert first.tekst.version == 1 and "trivsel" in first.tekst.tekst
+    SamtykkeTekst.objects.create(center_id=world.borger_a.center_id, formaal=Formaal.MAALINGER, version=2,
+                                 tekst="Ny tekst om målinger")
+    borger_services.samtykke_withdraw(actor=brobygger, samtykke=first)
+    second = borger_services.samtykke_give(actor=brobygger, borger=world.borger_a, formaal=Formaal.MAALINGER,
+                                           maade="skriftligt")
+    first.refresh_from_db()
+    assert (first.tekst.version, second.tekst.version) == (1, 2)  # the old consent keeps its text

@@ -17,7 +17,7 @@ from borgere.models import (
 from borgere.services import gaeldende_samtykketekst
 from brobygning.models import AuditEntry, TagType
 
-from . import factories as f
+from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 

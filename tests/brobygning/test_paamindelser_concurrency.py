@@ -14,8 +14,8 @@ from brobygning import paamindelser as dispatch
 from brobygning.models import Paamindelse
 from matching import paamindelser
 
-from . import factories as f
-from . import reminder_factories as rf
+from .. import factories as f
+from .. import journey_factories as rf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def postgresql_only():
 
 @pytest.fixture
 def due_reminders(postgresql_only, settings):
-    settings.EMAIL_BACKEND = "tests.test_outbox_concurrency.CollectingBackend"
+    settings.EMAIL_BACKEND = "tests.brobygning.test_paamindelser_concurrency.CollectingBackend"
     CollectingBackend.delivered = []
     center = f.CenterFactory(email="kontakt@center.test")
     for _ in range(LEDSAGELSER):

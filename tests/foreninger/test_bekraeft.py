@@ -1,0 +1,79 @@
+""""Er det stadig korrekt?": the signed link, what it may change, and the reminder mail."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import timezone
+
+from foreninger.models import Forening
+from foreninger.services import BEKRAEFT_SALT, bekraeft_send, bekraeft_token, foreninger_due_for_bekraeft
+from foreninger.tasks import ask_foreninger_to_confirm
+
+from .. import factories as f
+
+
+class TestSignedLinks:
+    @pytest.fixture
+    def sent(self, world, locmem_channels, django_capture_on_commit_callbacks):
+        world.forening_a.email = "strik@forening.test"
+        world.forening_a.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert bekraeft_send(forening=world.forening_a)
+        world.forening_a.refresh_from_db()
+        return bekraeft_token(world.forening_a)
+
+    def test_valid_link_confirms_without_password(self, sent, world, client):
+        assert len(mail.outbox) == 1 and sent in mail.outbox[0].body
+        assert mail.outbox[0].alternatives  # html too
+        response = client.get(reverse("foreninger:bekraeft_list", args=[sent]))
+        assert response.status_code == 200 and "Strik og snak" in response.content.decode()
+        client.post(reverse("foreninger:bekraeft_faellesskab", args=[sent, world.faellesskab_a.pk]))
+        world.faellesskab_a.refresh_from_db()
+        assert world.faellesskab_a.sidst_bekraeftet == timezone.localdate()
+
+    def test_edit_through_the_link(self, sent, world, client):
+        response = client.get(reverse("foreninger:bekraeft_rediger", args=[sent, world.faellesskab_a.pk]))
+        assert response.status_code == 200
+
+    def test_expired(self, sent, world, client, settings):
+        settings.BEKRAEFT_LINK_MAX_AGE_DAYS = 0
+        response = client.get(reverse("foreninger:bekraeft_list", args=[sent]))
+        assert response.status_code == 410
+
+    def test_tampered(self, sent, world, client):
+        data = signing.loads(sent, salt=BEKRAEFT_SALT)
+        forged = sent[:-3] + ("aaa" if not sent.endswith("aaa") else "bbb")
+        assert client.get(reverse("foreninger:bekraeft_list", args=[forged])).status_code == 410
+        unsigned = signing.dumps({**data, "f": world.forening_a2.pk}, salt="wrong-salt")
+        assert client.get(reverse("foreninger:bekraeft_list", args=[unsigned])).status_code == 410
+
+    def test_other_forening(self, sent, world, client):
+        other = world.forening_a2
+        theirs = f.FaellesskabFactory(forening=other, titel="Gåtur")
+        response = client.post(reverse("foreninger:bekraeft_faellesskab", args=[sent, theirs.pk]))
+        assert response.status_code == 403
+        other_centre = client.post(reverse("foreninger:bekraeft_faellesskab", args=[sent, world.faellesskab_b.pk]))
+        assert other_centre.status_code == 404
+        theirs.refresh_from_db()
+        assert theirs.sidst_bekraeftet is None
+
+    def test_reused_after_a_new_mailing(self, sent, world, client):
+        bekraeft_send(forening=world.forening_a)
+        assert client.get(reverse("foreninger:bekraeft_list", args=[sent])).status_code == 410
+        world.forening_a.refresh_from_db()
+        assert client.get(reverse("foreninger:bekraeft_list", args=[bekraeft_token(world.forening_a)])).status_code == 200
+
+    def test_beat_task_mails_each_due_forening_once(self, world, locmem_channels):
+        Forening.objects.filter(pk=world.forening_a.pk).update(email="strik@forening.test")
+        assert ask_foreninger_to_confirm() == 1  # forening_a2 has no fællesskab; centre B's has no address
+        assert ask_foreninger_to_confirm() == 0  # not due again for N weeks
+        Forening.objects.filter(pk=world.forening_a.pk).update(bekraeft_sendt=timezone.now() - timedelta(weeks=9))
+        assert world.forening_a.pk in {x.pk for x in foreninger_due_for_bekraeft()}
+
+    def test_stale_is_flagged_to_the_koordinator(self, world, as_koordinator_a):
+        type(world.faellesskab_a).objects.filter(pk=world.faellesskab_a.pk).update(
+            sidst_bekraeftet=timezone.localdate() - timedelta(weeks=17))
+        html = as_koordinator_a.get(reverse("matching:forside")).content.decode()
+        assert "ikke er bekræftet i 16 uger" in html and "Strik og snak" in html

@@ -1,0 +1,83 @@
+"""A match's stages through the services: what may follow what, and who may move it."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from brobygning.access import actor_for
+from brobygning.models import AuditEntry
+from matching import services
+from matching.models import LedsagelseStatus, MatchOvergang, Opfoelgning, Resultat, Stage
+
+
+@pytest.fixture
+def brobygger(world, brobygger_a):
+    return actor_for(brobygger_a)
+
+
+@pytest.fixture
+def match(brobygger, world):
+    return services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a)
+
+
+def plan(actor, match, when=None, **extra):
+    data = {"tidspunkt": when or timezone.now() + timedelta(days=3), "varighed_min": 120,
+            "moedested": "Ved indgangen", "transport": "", "brobygger": actor.user, "velkomstnote": ""}
+    data.update(extra)
+    return services.ledsagelse_plan(actor=actor, match=match, data=data)
+
+
+def attend(actor, match):
+    ledsagelse = plan(actor, match)
+    ledsagelse.tidspunkt = timezone.now() - timedelta(hours=1)  # the meeting has happened
+    ledsagelse.save()
+    return services.ledsagelse_outcome(actor=actor, ledsagelse=ledsagelse, status=LedsagelseStatus.MOEDT_OP)
+
+
+class TestStateMachine:
+    def test_happy_path_through_the_four_elements(self, brobygger, match):
+        services.match_transition(actor=brobygger, match=match, til=Stage.ACCEPTERET)
+        attend(brobygger, match)
+        match.refresh_from_db()
+        assert match.stage == Stage.LEDSAGET and match.element == "foelgeskab"
+        for opf_type, stage in [("dagen_efter", Stage.BUDT_VELKOMMEN), ("1_md", Stage.AKTIV_1_MD),
+                                ("3_md", Stage.AKTIV_3_MD)]:
+            opf = Opfoelgning.objects.get(match=match, type=opf_type)
+            services.opfoelgning_record(actor=brobygger, opfoelgning=opf, resultat=Resultat.DELTAGER_STADIG)
+            match.refresh_from_db()
+            assert match.stage == stage
+        assert match.element == "faellesskab"
+        steps = list(MatchOvergang.objects.filter(match=match).values_list("til", flat=True))
+        assert steps == ["foreslaaet", "accepteret", "moede_planlagt", "ledsaget", "budt_velkommen",
+                         "aktiv_1_md", "aktiv_3_md"]
+        assert all(o.actor_id == brobygger.user.pk for o in MatchOvergang.objects.filter(match=match))
+        assert AuditEntry.objects.filter(objekt_type="match", handling__startswith="match.fase.").count() == 6
+
+    @pytest.mark.parametrize("til", [Stage.MOEDE_PLANLAGT, Stage.LEDSAGET, Stage.BUDT_VELKOMMEN, Stage.AKTIV_3_MD])
+    def test_illegal_transitions_are_refused_with_a_message(self, brobygger, match, til):
+        with pytest.raises(ValidationError, match="kan ikke gå fra"):
+            services.match_transition(actor=brobygger, match=match, til=til)
+        match.refresh_from_db()
+        assert match.stage == Stage.FORESLAAET and match.overgange.count() == 1
+
+    def test_ending_needs_a_reason_and_is_final(self, brobygger, match):
+        with pytest.raises(ValidationError):
+            services.match_transition(actor=brobygger, match=match, til=Stage.AFSLUTTET)
+        services.match_transition(actor=brobygger, match=match, til=Stage.AFSLUTTET, aarsag="borger_nej")
+        with pytest.raises(ValidationError):
+            services.match_transition(actor=brobygger, match=match, til=Stage.ACCEPTERET)
+
+    def test_only_one_open_match_per_faellesskab(self, brobygger, match, world):
+        with pytest.raises(ValidationError, match="allerede et åbent match"):
+            services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a)
+        services.match_transition(actor=brobygger, match=match, til=Stage.AFSLUTTET, aarsag="andet")
+        services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a)
+
+    def test_other_brobygger_and_other_centre_cannot_move_it(self, match, brobygger_a2, koordinator_b):
+        with pytest.raises(PermissionDenied):
+            services.match_transition(actor=actor_for(brobygger_a2), match=match, til=Stage.ACCEPTERET)
+        with pytest.raises(Exception) as info:
+            services.match_transition(actor=actor_for(koordinator_b), match=match, til=Stage.ACCEPTERET)
+        assert info.type.__name__ == "Http404"
