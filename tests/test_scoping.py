@@ -88,3 +88,16 @@ def test_list_queries_do_not_grow_with_rows(as_koordinator_a, world, django_asse
     assert Forening.objects.count() > 30
     with django_assert_max_num_queries(12):
         assert as_koordinator_a.get(reverse(name)).status_code == 200
+
+
+def test_every_access_kind_is_owned_by_one_app(monkeypatch):
+    """The core imports no domain app; the apps register their kinds, and a rule nobody owns fails the checks."""
+    from brobygning import access
+
+    assert access._every_kind_has_an_owner() == []
+    assert (access.owner("borger"), access.owner("faellesskab"), access.owner("match")) == (
+        "borgere", "foreninger", "matching")
+    monkeypatch.setitem(access.RULES, ("ukendt", "list"), access._roles(access.K))
+    assert [e.id for e in access._every_kind_has_an_owner()] == ["access.E001"]
+    with pytest.raises(ValueError, match="owned by"):
+        access.register_kinds("borgere", {"faellesskab"})

@@ -10,7 +10,6 @@ from brobygning.tasks import BEAT_KEY, beat_heartbeat
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-
 def test_worker_runs_the_heartbeat_task(real_worker):
     cache.delete(BEAT_KEY)
     beat_heartbeat.delay()
