@@ -1,4 +1,4 @@
-"""Delivery channels for the outbox: e-mail through Django's mail backends, SMS through a small
+"""Delivery channels for påmindelser: e-mail through Django's mail backends, SMS through a small
 backend interface.
 
 SMS backends implement `send(to, message)` and raise on failure. Which one is used:

@@ -301,7 +301,7 @@ class PaamindelseKanal(models.TextChoices):
 
 
 class Paamindelse(models.Model):
-    """One outgoing message in the outbox. The database is the queue (DESIGN.md §5).
+    """One påmindelse (an outgoing message). The database is the queue (ARCHITECTURE.md, "Påmindelser").
 
     The subject is what the message is about (`emne_type` + `emne_id`, e.g. a ledsagelse); the
     recipient and content are resolved from it when the message is sent, so changed contact

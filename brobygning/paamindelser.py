@@ -1,4 +1,4 @@
-"""The outbox: claiming due `Paamindelse` rows and delivering them (DESIGN.md §5).
+"""Sending påmindelser (the outbox pattern): claiming due `Paamindelse` rows and delivering them.
 
 The database is the queue; no reminder is ever an ETA task. One dispatch pass:
 
@@ -148,7 +148,7 @@ def reclaim_stuck(*, now: datetime | None = None) -> tuple[int, int]:
     failed = stuck.filter(forsoeg__gte=settings.PAAMINDELSE_MAX_ATTEMPTS).update(status=S.FEJLET, sidste_fejl=reason)
     reclaimed = stuck.update(status=S.AFVENTER, sidste_fejl=reason)
     if reclaimed or failed:
-        logger.warning("Outbox: reclaimed %d stuck reminders, gave up on %d", reclaimed, failed)
+        logger.warning("Påmindelser: reclaimed %d stuck reminders, gave up on %d", reclaimed, failed)
     return reclaimed, failed
 
 
@@ -196,7 +196,7 @@ def _finish(row: Paamindelse, **fields) -> bool:
     """Record the outcome, but only if the row is still ours (not reclaimed meanwhile)."""
     updated = Paamindelse.objects.filter(pk=row.pk, status=S.SENDER, taget=row.taget).update(**fields)
     if not updated:
-        logger.warning("Outbox: reminder %s changed while it was being sent; outcome not recorded", row.pk)
+        logger.warning("Påmindelser: reminder %s changed while it was being sent; outcome not recorded", row.pk)
     for name, value in fields.items():
         setattr(row, name, value)
     return bool(updated)
@@ -225,7 +225,7 @@ def deliver(row: Paamindelse, *, now: datetime | None = None, resolve=None) -> s
 
 def _failed(row: Paamindelse, exc: Exception, now: datetime) -> str:
     error = error_text(exc)
-    logger.warning("Outbox: reminder %s attempt %d failed: %s", row.pk, row.forsoeg, error)
+    logger.warning("Påmindelser: reminder %s attempt %d failed: %s", row.pk, row.forsoeg, error)
     if row.forsoeg >= settings.PAAMINDELSE_MAX_ATTEMPTS:
         _finish(row, status=S.FEJLET, sidste_fejl=error)
         return "failed"
@@ -262,7 +262,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, 
         for row in rows:
             result.add(deliver(row, now=now, resolve=resolve))
     if any(result.as_dict().values()):
-        logger.info("Outbox pass: %s", result.as_dict())
+        logger.info("Påmindelser pass: %s", result.as_dict())
     return result
 
 

@@ -277,7 +277,7 @@ SMS_TOKEN = env.str("SMS_TOKEN", default="")
 SMS_BACKEND = env.str("SMS_BACKEND", default="")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 
-# --- Reminder outbox (brobygning.paamindelser, DESIGN.md §5) -------------------------------------------
+# --- Påmindelser (brobygning.paamindelser; ARCHITECTURE.md, "Påmindelser") -------------------------------
 PAAMINDELSE_MAX_ATTEMPTS = env.int("PAAMINDELSE_MAX_ATTEMPTS", default=5)
 PAAMINDELSE_SENDING_TIMEOUT = env.int("PAAMINDELSE_SENDING_TIMEOUT", default=600)  # seconds in "sender" before reclaim
 PAAMINDELSE_BACKOFF_MINUTES = env.list("PAAMINDELSE_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
@@ -285,7 +285,7 @@ PAAMINDELSE_BATCH_SIZE = env.int("PAAMINDELSE_BATCH_SIZE", default=50)
 # Called with each claimed batch; loads the subjects and turns each row into a message at send time.
 PAAMINDELSE_RESOLVER = "matching.paamindelser.Resolver"
 
-# --- Public directory and referrals (foreninger.public_views, borgere.public_views) ----------------
+# --- Public directory and referrals (foreninger/views/public.py, borgere/views/henvisning.py) ----------------
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)  # Cache-Control max-age of public pages
 # Map tiles for the public directory's map. The list works without them; an empty URL shows no tiles.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -1,4 +1,4 @@
-"""Stage 1 of matching: the nearest N fællesskaber that can be offered at all (DESIGN.md §6).
+"""Stage 1 of matching: the nearest N fællesskaber that can be offered at all (ARCHITECTURE.md, "Matching").
 
 Filters in the database: the borger's centre, active (status aktiv, not archived), open to
 newcomers, the role offered, optionally a category; and, as stage 2 will anyway, the borger's age,

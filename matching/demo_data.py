@@ -8,7 +8,7 @@ migration brobygning/0004_taksonomi.py; a name the taxonomy no longer has is ski
 
 # --- Users -----------------------------------------------------------------------------------------
 
-DEMO_PASSWORD = "brobygning-demo"  # noqa: S105 -- published on purpose (DESIGN.md §7); DEBUG only
+DEMO_PASSWORD = "brobygning-demo"  # noqa: S105 -- published on purpose (ARCHITECTURE.md, "Demo data"); DEBUG only
 
 # Per centre: role -> (first name, last name). Logins are <role-login>@<slug>.demo.
 CENTRES = [

@@ -1,4 +1,4 @@
-"""Stage 2 of matching: a pure function over dataclasses (DESIGN.md §6).
+"""Stage 2 of matching: a pure function over dataclasses (ARCHITECTURE.md, "Matching").
 
 No database access and no ORM here. Stage 1 (`matching.candidates`) hands over a list of
 `Kandidat`; `rank()` drops the hard-filtered ones, scores the rest 0–100 from named parts, and

@@ -2,7 +2,7 @@
 
 The services call `sync_ledsagelse` / `sync_opfoelgning` inside their transaction whenever a
 meeting or follow-up is planned, changed, cancelled or done. They keep one `Paamindelse` row per
-(subject, kind) in step with it. The outbox (brobygning.paamindelser) sends due rows and calls `resolve`
+(subject, kind) in step with it. brobygning.paamindelser sends due rows and calls `resolve`
 at send time, which loads the subject again, checks consent again and renders the message, so a
 changed address, time or consent always applies.
 
@@ -497,7 +497,7 @@ def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime 
     return cal.to_ical().decode()
 
 
-# --- For the outbox page -------------------------------------------------------------------------
+# --- For the koordinator's page of påmindelser ----------------------------------------------------
 
 
 @dataclass(frozen=True)

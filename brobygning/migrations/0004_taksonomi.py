@@ -1,4 +1,4 @@
-"""The Danish starting taxonomy (DESIGN.md §10). Centres edit it in the admin afterwards."""
+"""The Danish starting taxonomy (ARCHITECTURE.md, "Reference data"). Centres edit it in the admin afterwards."""
 
 from django.db import migrations
 from django.utils.text import slugify

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
 
 # On PostgreSQL the access log is append-only in the database too: UPDATE is always refused, and
 # DELETE only inside a transaction that has SET LOCAL brobygning.adgangslog_oprydning = 'on' (the
-# purge, brobygning.accesslog.purge_old). SQLite relies on the model and queryset guards.
+# purge, brobygning.adgangslog.purge_old). SQLite relies on the model and queryset guards.
 TRIGGER_SQL = """
 CREATE OR REPLACE FUNCTION brobygning_adgangslog_kun_tilfoej() RETURNS trigger AS $$
 BEGIN

@@ -1,5 +1,5 @@
-"""The outbox machinery: claiming, channels (incl. an HTTP SMS gateway), the command, the beat task
-and the koordinator's outbox page."""
+"""Sending påmindelser (the outbox): claiming, channels (incl. an HTTP SMS gateway), the command, the beat task
+and the koordinator's page of påmindelser."""
 
 import json
 import logging
@@ -263,11 +263,11 @@ def test_beat_runs_the_dispatch_every_minute():
     assert entry["task"] == "brobygning.tasks.dispatch_due_reminders" and entry["schedule"] == 60.0
 
 
-# --- The koordinator's outbox page ---------------------------------------------------------------
+# --- The koordinator's page of påmindelser ---------------------------------------------------------------
 
 
 @pytest.fixture
-def outbox_rows(world):
+def paamindelse_rows(world):
     ledsagelse = rf.planned_ledsagelse(center=world.center_a)
     paamindelser.sync_ledsagelse(ledsagelse)
     failed = Paamindelse.objects.get(art="vaert_48t")
@@ -280,8 +280,8 @@ def outbox_rows(world):
     return ledsagelse, failed, Paamindelse.objects.get(emne_id=other.pk, art="brobygger_24t")
 
 
-def test_koordinator_sees_the_centres_outbox_by_tab(as_koordinator_a, outbox_rows):
-    ledsagelse, failed, _other = outbox_rows
+def test_koordinator_sees_the_centres_paamindelser_by_tab(as_koordinator_a, paamindelse_rows):
+    ledsagelse, failed, _other = paamindelse_rows
     page = as_koordinator_a.get(reverse("brobygning:paamindelse_list")).content.decode()
     assert "Kommende" in page and "24 timer før mødet" in page and "Anna → Strik og snak" in page
     assert f'href="{reverse("matching:match_detail", args=[ledsagelse.match_id])}"' in page
@@ -296,11 +296,11 @@ def test_koordinator_sees_the_centres_outbox_by_tab(as_koordinator_a, outbox_row
 
 
 @pytest.mark.parametrize("tab", ["kommende", "sendt", "fejlet", "forpasset", "annulleret", "junk"])
-def test_every_tab_renders(as_koordinator_a, outbox_rows, tab):
+def test_every_tab_renders(as_koordinator_a, paamindelse_rows, tab):
     assert as_koordinator_a.get(reverse("brobygning:paamindelse_list") + f"?vis={tab}&side=99").status_code == 200
 
 
-def test_outbox_page_queries_do_not_grow_with_rows(as_koordinator_a, world, django_assert_max_num_queries):
+def test_paamindelse_list_queries_do_not_grow_with_rows(as_koordinator_a, world, django_assert_max_num_queries):
     for _ in range(8):
         paamindelser.sync_ledsagelse(rf.planned_ledsagelse(center=world.center_a))
     opf = rf.OpfoelgningFactory(match=rf.MatchFactory(borger__center=world.center_a))
@@ -312,8 +312,8 @@ def test_outbox_page_queries_do_not_grow_with_rows(as_koordinator_a, world, djan
     assert "Opfølgning: dagen efter første møde" in response.content.decode()
 
 
-def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows, monkeypatch):
-    _ledsagelse, failed, _other = outbox_rows
+def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, paamindelse_rows, monkeypatch):
+    _ledsagelse, failed, _other = paamindelse_rows
     queued = []
     monkeypatch.setattr(brobygning_tasks, "dispatch_soon", lambda: queued.append("pass"))
     response = as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[failed.pk]))
@@ -325,14 +325,14 @@ def test_retry_puts_a_failed_row_back_in_the_queue(as_koordinator_a, outbox_rows
     assert AuditEntry.objects.filter(objekt_type="paamindelse", objekt_id=str(failed.pk), handling="paamindelse.proevet_igen").exists()
 
 
-def test_a_retried_row_goes_out_with_the_immediate_pass(as_koordinator_a, outbox_rows):
-    _ledsagelse, failed, _other = outbox_rows
+def test_a_retried_row_goes_out_with_the_immediate_pass(as_koordinator_a, paamindelse_rows):
+    _ledsagelse, failed, _other = paamindelse_rows
     as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[failed.pk]))
     failed.refresh_from_db()
     assert failed.status == "sendt" and failed.forsoeg == 1
 
 
-def test_retry_of_a_row_that_has_not_failed_changes_nothing(as_koordinator_a, outbox_rows):
+def test_retry_of_a_row_that_has_not_failed_changes_nothing(as_koordinator_a, paamindelse_rows):
     sent = Paamindelse.objects.get(art="vaert_nyankomst", center__slug="odense")
     response = as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[sent.pk]), follow=True)
     assert "Kun fejlede påmindelser kan prøves igen." in response.content.decode()
@@ -340,26 +340,26 @@ def test_retry_of_a_row_that_has_not_failed_changes_nothing(as_koordinator_a, ou
     assert sent.status == "sendt"
 
 
-def test_other_centres_row_is_404(as_koordinator_a, outbox_rows):
-    _ledsagelse, _failed, other = outbox_rows
+def test_other_centres_row_is_404(as_koordinator_a, paamindelse_rows):
+    _ledsagelse, _failed, other = paamindelse_rows
     assert as_koordinator_a.post(reverse("brobygning:paamindelse_retry", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.status == "fejlet"
 
 
-def test_retry_needs_post(as_koordinator_a, outbox_rows):
-    assert as_koordinator_a.get(reverse("brobygning:paamindelse_retry", args=[outbox_rows[1].pk])).status_code == 405
+def test_retry_needs_post(as_koordinator_a, paamindelse_rows):
+    assert as_koordinator_a.get(reverse("brobygning:paamindelse_retry", args=[paamindelse_rows[1].pk])).status_code == 405
 
 
 @pytest.mark.parametrize("client_fixture", ["as_brobygger_a", "as_foreningskontakt_a"])
-def test_other_roles_get_403(request, outbox_rows, client_fixture):
+def test_other_roles_get_403(request, paamindelse_rows, client_fixture):
     client = request.getfixturevalue(client_fixture)
     assert client.get(reverse("brobygning:paamindelse_list")).status_code == 403
-    assert client.post(reverse("brobygning:paamindelse_retry", args=[outbox_rows[1].pk])).status_code == 403
-    outbox_rows[1].refresh_from_db()
-    assert outbox_rows[1].status == "fejlet"
+    assert client.post(reverse("brobygning:paamindelse_retry", args=[paamindelse_rows[1].pk])).status_code == 403
+    paamindelse_rows[1].refresh_from_db()
+    assert paamindelse_rows[1].status == "fejlet"
 
 
-def test_anonymous_is_sent_to_login(client, outbox_rows):
+def test_anonymous_is_sent_to_login(client, paamindelse_rows):
     response = client.get(reverse("brobygning:paamindelse_list"))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))

@@ -1,6 +1,6 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
 
-Every document the browser loads in a test is checked with axe-core (DESIGN.md §8):
+Every document the browser loads in a test is checked with axe-core (ARCHITECTURE.md, "Tests"):
 
 * ``context.add_init_script`` puts the vendored axe-core (read from disk, no network) and a small
   runner into every top-level document before the page's own scripts run. On ``load`` the runner

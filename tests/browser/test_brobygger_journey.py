@@ -27,7 +27,7 @@ from .conftest import Browsing, log_in
 
 pytestmark = pytest.mark.browser
 
-# Things about the borger that must never leave the system in a reminder (DESIGN.md §5).
+# Things about the borger that must never leave the system in a reminder (ARCHITECTURE.md, "Påmindelser").
 EFTERNAVN = "Qvistgaard-Zyx"
 TELEFON = "+4520987654"
 NOTE = "INTERN-NOTE-7731"

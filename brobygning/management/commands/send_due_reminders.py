@@ -1,4 +1,4 @@
-"""One outbox pass from the command line, for cron-only deployments and debugging."""
+"""One pass over the due påmindelser from the command line, for cron-only deployments and debugging."""
 
 from django.core.management.base import BaseCommand
 
