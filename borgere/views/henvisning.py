@@ -23,6 +23,9 @@ from ..forms import BorgerForm
 from ..models import BorgerStatus, Formaal, HenvisningStatus
 from ..public_forms import HenvisningAfvisForm, HenvisningForm
 
+STATUS_TABS = [("ny", gettext_lazy("Nye")), ("oprettet", gettext_lazy("Oprettet som borger")),
+               ("afvist", gettext_lazy("Afviste")), ("alle", gettext_lazy("Alle"))]
+
 
 def _tak_url(center, request) -> str:
     lang = public_language(request)
@@ -64,10 +67,6 @@ def henvisning_create(request, slug):
 @public_page()
 def henvisning_tak(request, slug):
     return render(request, "borgere/henvisning/henvisning_tak.html", {"center": public_center_get(slug=slug)})
-
-
-STATUS_TABS = [("ny", gettext_lazy("Nye")), ("oprettet", gettext_lazy("Oprettet som borger")),
-               ("afvist", gettext_lazy("Afviste")), ("alle", gettext_lazy("Alle"))]
 
 
 @member_required

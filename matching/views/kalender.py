@@ -4,9 +4,8 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from brobygning import services
-from matching.kalender import feed_ics
 
-NYT_KALENDERLINK = "nyt_kalenderlink"
+from ..kalender import feed_ics
 
 
 @never_cache

@@ -14,7 +14,6 @@ from .. import journey_factories as rf
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-
 def test_worker_dispatches_a_due_reminder(settings, real_worker):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     ledsagelse = rf.planned_ledsagelse()
