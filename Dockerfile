@@ -16,12 +16,19 @@ RUN groupadd --system --gid 10001 brobygning \
     && useradd --system --uid 10001 --gid brobygning --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin brobygning
 
-# Install the project from pyproject.toml before the source is copied, so the dependency layer
-# is rebuilt only when pyproject.toml (or README.md, its readme) changes. With no packages in the
-# build context yet, `pip install .` installs every dependency plus an empty brobygning dist.
-# The code then runs from /app (WORKDIR, PYTHONPATH), where settings find templates/ and static/.
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Install the dependencies from uv.lock before the source is copied, so the dependency layer is
+# rebuilt only when pyproject.toml or uv.lock changes. uv (the version the Makefile pins) turns
+# the lock into a requirements file with hashes, without the dev extra and without the project
+# itself; pip installs exactly that, and uv is removed again. The code runs from /app (WORKDIR,
+# PYTHONPATH), where settings find templates/ and static/.
+ARG UV_VERSION=0.13.9
+COPY pyproject.toml uv.lock ./
+RUN pip install "uv==${UV_VERSION}" \
+    && uv export --frozen --no-dev --no-emit-project --format requirements-txt --quiet \
+        --output-file /tmp/requirements.txt \
+    && pip install --no-deps --require-hashes -r /tmp/requirements.txt \
+    && pip uninstall --yes uv \
+    && rm /tmp/requirements.txt
 
 COPY . .
 

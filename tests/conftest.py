@@ -12,19 +12,26 @@ from brobygning.models import Rolle
 
 from . import factories as f
 
+# The test-only settings (plain static files storage, no HTTPS redirect, MD5 hasher, eager Celery)
+# are in brobygning/settings_test.py, pytest's DJANGO_SETTINGS_MODULE.
 
-@pytest.fixture(autouse=True)
-def _plain_static_and_eager_celery(settings):
-    # Pages render {% static %} without a collectstatic manifest; Celery runs tasks inline.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain http
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 in production
-    celery_app.conf.task_always_eager = True
+
+@pytest.fixture(autouse=True, scope="session")
+def _child_processes_use_the_production_settings():
+    """A ``manage.py`` that a test starts (``check --deploy``) gets ``brobygning.settings``, not the test settings.
+
+    pytest-django exports DJANGO_SETTINGS_MODULE=brobygning.settings_test, and a child process
+    inherits the environment. This process has read its settings already, so changing the variable
+    only affects children; it is done in a fixture, not at import, so that pytest-xdist's workers
+    (started before any fixture runs) still get the test settings.
+    """
+    previous = os.environ.get("DJANGO_SETTINGS_MODULE")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "brobygning.settings"
     yield
-    celery_app.conf.task_always_eager = False
+    if previous is None:
+        os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    else:
+        os.environ["DJANGO_SETTINGS_MODULE"] = previous
 
 
 @pytest.fixture(autouse=True)
@@ -140,9 +147,13 @@ def real_worker(settings):
         pytest.skip("needs a Redis server: set REDIS_URL=redis://127.0.0.1:6379/0")
     from celery.contrib.testing.worker import start_worker
 
+    eager = celery_app.conf.task_always_eager  # True: CELERY_TASK_ALWAYS_EAGER in the test settings
     celery_app.conf.task_always_eager = False
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        celery_app.conf.task_always_eager = eager
 
 
 @pytest.fixture

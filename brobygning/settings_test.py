@@ -1,0 +1,24 @@
+"""Settings for the test suite (pytest's DJANGO_SETTINGS_MODULE): the real settings, plus a few switches.
+
+Only what tests need and production must not have. Tests that are about the production settings
+import ``brobygning.settings`` directly.
+"""
+
+from brobygning.settings import *  # noqa: F403
+from brobygning.settings import STORAGES
+
+# Pages render {% static %} without a collectstatic manifest.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False
+
+# Speed; production hashes with Argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Celery runs tasks inline, in the test's own transaction. The real-worker tests switch it off
+# for their duration (the real_worker fixture in tests/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True
