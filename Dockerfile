@@ -44,4 +44,4 @@ USER brobygning
 EXPOSE 8000
 
 # Workers: gunicorn reads WEB_CONCURRENCY (default 1).
-CMD ["gunicorn", "brobygning.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--worker-tmp-dir", "/dev/shm"]
+CMD ["gunicorn", "brobygning.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]

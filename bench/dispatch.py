@@ -1,12 +1,12 @@
-"""Benchmark: dispatching 10,000 due reminders from the outbox on PostgreSQL.
+"""Benchmark: dispatching 10,000 due reminders (påmindelser) on PostgreSQL.
 
     .venv/bin/python bench/dispatch.py            # 10,000 reminders; 1 and 4 dispatchers; both claims
     .venv/bin/python bench/dispatch.py --smoke    # 50 reminders; 1 and 2 dispatchers; both claims (seconds)
 
 It creates its own database ``brobygning_bench_dispatch`` (any other name is refused), migrates it,
-seeds one centre with 2,000 planned first meetings and lets ``matching.reminders.sync_ledsagelse``
+seeds one centre with 2,000 planned first meetings and lets ``matching.paamindelser.sync_ledsagelse``
 create their five reminders each (10,000 rows: e-mail to brobygger ×2 and host ×2, the borger's by
-SMS or e-mail). It then makes all of them due and runs ``brobygning.outbox.dispatch_due`` — the
+SMS or e-mail). It then makes all of them due and runs ``brobygning.paamindelser.dispatch_due`` — the
 code path beat and ``send_due_reminders`` use: claim, resolve (load the subject, check consent,
 render subject/text/HTML or SMS and the .ics), deliver, mark sent — with no-op backends that only
 record what they were given. Every combination of ``--workers`` and ``--strategies`` runs over all
@@ -123,7 +123,7 @@ def seed(meetings: int) -> float:
     from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, User
     from foreninger.models import Faellesskab, Forening
     from matching.models import Ledsagelse, Match, Stage
-    from matching.reminders import sync_ledsagelse
+    from matching.paamindelser import sync_ledsagelse
 
     center = Frivilligcenter.objects.create(navn="Bench-centret", slug="bench", email="kontakt@bench.test",
                                             telefon="70 10 20 30")
@@ -184,7 +184,7 @@ def dispatcher(strategy: str, batch_size: int, start_at: float, mode: str):
     """Run dispatch passes until nothing is due; return (counts, what this dispatcher delivered)."""
     from django.db import connections
 
-    from brobygning.outbox import dispatch_due
+    from brobygning.paamindelser import dispatch_due
 
     while time.time() < start_at:  # start together
         time.sleep(0.001)
@@ -256,7 +256,7 @@ def main():
         settings.EMAIL_BACKEND = f"{__name__}.RecordingEmailBackend"
         settings.SMS_BACKEND = f"{__name__}.RecordingSmsBackend"
         if args.resolver == "trivial":
-            settings.OUTBOX_RESOLVER = f"{__name__}.trivial_resolver"
+            settings.PAAMINDELSE_RESOLVER = f"{__name__}.trivial_resolver"
         call_command("migrate", verbosity=0)
         sync_seconds = seed(meetings)
         from brobygning.models import Paamindelse

@@ -160,15 +160,18 @@ def pipeline(actor, name: str, content: bytes) -> tuple[float, float, dict]:
     """
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from foreninger import tasks
     from foreninger.hsds import services
     from foreninger.models import ImportStatus
 
     t0 = time.perf_counter()
     job = services.import_upload(actor=actor, fil=SimpleUploadedFile(name, content))
+    tasks.import_check.delay(center_id=job.center_id, job_id=job.pk)  # as the upload page does
     job.refresh_from_db()
     t1 = time.perf_counter()
     assert job.status == ImportStatus.KLAR, job.resultat
     services.import_confirm(actor=actor, job=job)
+    tasks.import_run.delay(center_id=job.center_id, job_id=job.pk)
     job.refresh_from_db()
     t2 = time.perf_counter()
     assert job.status == ImportStatus.FAERDIG, job.resultat
