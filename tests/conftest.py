@@ -16,24 +16,6 @@ from . import factories as f
 # are in brobygning/settings_test.py, pytest's DJANGO_SETTINGS_MODULE.
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _child_processes_use_the_production_settings():
-    """A ``manage.py`` that a test starts (``check --deploy``) gets ``brobygning.settings``, not the test settings.
-
-    pytest-django exports DJANGO_SETTINGS_MODULE=brobygning.settings_test, and a child process
-    inherits the environment. This process has read its settings already, so changing the variable
-    only affects children; it is done in a fixture, not at import, so that pytest-xdist's workers
-    (started before any fixture runs) still get the test settings.
-    """
-    previous = os.environ.get("DJANGO_SETTINGS_MODULE")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "brobygning.settings"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-    else:
-        os.environ["DJANGO_SETTINGS_MODULE"] = previous
-
-
 @pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):
     """Postal codes and the taxonomy (loaded by data migrations) are back for every transactional test.
