@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from brobygning.access import actor_for
 from brobygning.celery import app as celery_app
 from brobygning.models import Rolle
+from matching import services as match_services
 
 from . import factories as f
 
@@ -180,3 +182,18 @@ def as_brobygger_a2(brobygger_a2):
 @pytest.fixture
 def as_foreningskontakt_a(foreningskontakt_a):
     return client_for(foreningskontakt_a)
+
+
+# --- The journey through the services (tests/<app>/test_<feature>.py call services directly) ----------
+
+
+@pytest.fixture
+def brobygger(world, brobygger_a):
+    """Brobygger A as an actor, responsible for borger A."""
+    return actor_for(brobygger_a)
+
+
+@pytest.fixture
+def match(brobygger, world):
+    """A new match of borger A to fællesskab A, made by their brobygger."""
+    return match_services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a)

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from borgere.models import Samtykke, SamtykkeMaade
 from borgere.services import gaeldende_samtykketekst
-from matching.models import Ledsagelse, Match, Opfoelgning, OpfoelgningType, Stage
+from matching import services
+from matching.models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, OpfoelgningType, Stage
 
 from . import factories as f
 
@@ -79,3 +80,20 @@ def planned_ledsagelse(*, center=None, when=None, consents=("paamindelser", "del
     match = MatchFactory(borger=borger, center=center, faellesskab=faellesskab)
     return LedsagelseFactory(match=match, center=center, brobygger=brobygger,
                              tidspunkt=when or timezone.now() + timedelta(days=5), **kwargs)
+
+
+# --- Through the services, as a brobygger would ------------------------------------------------------
+
+
+def plan(actor, match, when=None, **extra):
+    data = {"tidspunkt": when or timezone.now() + timedelta(days=3), "varighed_min": 120,
+            "moedested": "Ved indgangen", "transport": "", "brobygger": actor.user, "velkomstnote": ""}
+    data.update(extra)
+    return services.ledsagelse_plan(actor=actor, match=match, data=data)
+
+
+def attend(actor, match):
+    ledsagelse = plan(actor, match)
+    ledsagelse.tidspunkt = timezone.now() - timedelta(hours=1)  # the meeting has happened
+    ledsagelse.save()
+    return services.ledsagelse_outcome(actor=actor, ledsagelse=ledsagelse, status=LedsagelseStatus.MOEDT_OP)

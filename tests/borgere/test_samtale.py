@@ -1,6 +1,5 @@
 """The samtale through the services: what it records and what it changes on the borger."""
 
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,29 +7,12 @@ from django.utils import timezone
 
 from borgere import services as borger_services
 from borgere.models import BorgerStatus, Formaal, Maaling, Samtale
-from brobygning.access import actor_for
 from brobygning.models import Paamindelse, PaamindelseStatus
 from matching import services
 from matching.models import Match, Stage
 
 from .. import factories as f
-
-
-@pytest.fixture
-def brobygger(world, brobygger_a):
-    return actor_for(brobygger_a)
-
-
-@pytest.fixture
-def match(brobygger, world):
-    return services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a)
-
-
-def plan(actor, match, when=None, **extra):
-    data = {"tidspunkt": when or timezone.now() + timedelta(days=3), "varighed_min": 120,
-            "moedested": "Ved indgangen", "transport": "", "brobygger": actor.user, "velkomstnote": ""}
-    data.update(extra)
-    return services.ledsagelse_plan(actor=actor, match=match, data=data)
+from ..journey_factories import plan
 
 
 class TestSamtale:

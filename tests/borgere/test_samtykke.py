@@ -76,11 +76,6 @@ def test_withdrawal_cancels_borger_reminders_and_host_messages_naming_the_consen
     assert not [m for m in mail.outbox if "hanne@forening.test" in m.to]  # the host got nothing new
 
 
-@pytest.fixture
-def brobygger(world, brobygger_a):
-    return actor_for(brobygger_a)
-
-
 def test_consent_records_the_text_version_the_borger_was_shown(brobygger, world, koordinator_a):
     from borgere.models import SamtykkeTekst
 

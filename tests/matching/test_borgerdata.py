@@ -1,9 +1,6 @@
 """matching's part in a borger's life (borgere.hooks): consent changes and archiving reach the meetings' påmindelser."""
 
-from datetime import timedelta
 
-import pytest
-from django.utils import timezone
 
 from borgere import services as borger_services
 from borgere.models import Formaal
@@ -12,22 +9,7 @@ from brobygning.models import Paamindelse, PaamindelseStatus
 from matching import services
 from matching.models import Stage
 
-
-@pytest.fixture
-def brobygger(world, brobygger_a):
-    return actor_for(brobygger_a)
-
-
-@pytest.fixture
-def match(brobygger, world):
-    return services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a)
-
-
-def plan(actor, match, when=None, **extra):
-    data = {"tidspunkt": when or timezone.now() + timedelta(days=3), "varighed_min": 120,
-            "moedested": "Ved indgangen", "transport": "", "brobygger": actor.user, "velkomstnote": ""}
-    data.update(extra)
-    return services.ledsagelse_plan(actor=actor, match=match, data=data)
+from ..journey_factories import plan
 
 
 def test_consent_given_after_planning_arms_the_borger_reminder(brobygger, match, world,

@@ -1,40 +1,15 @@
 """Opfølgning through the services: recording the follow-ups."""
 
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from borgere.models import Maaling
-from brobygning.access import actor_for
 from brobygning.models import Paamindelse, PaamindelseStatus
 from matching import services
-from matching.models import LedsagelseStatus, Opfoelgning, Resultat, Stage
+from matching.models import Opfoelgning, Resultat, Stage
 
-
-@pytest.fixture
-def brobygger(world, brobygger_a):
-    return actor_for(brobygger_a)
-
-
-@pytest.fixture
-def match(brobygger, world):
-    return services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a)
-
-
-def plan(actor, match, when=None, **extra):
-    data = {"tidspunkt": when or timezone.now() + timedelta(days=3), "varighed_min": 120,
-            "moedested": "Ved indgangen", "transport": "", "brobygger": actor.user, "velkomstnote": ""}
-    data.update(extra)
-    return services.ledsagelse_plan(actor=actor, match=match, data=data)
-
-
-def attend(actor, match):
-    ledsagelse = plan(actor, match)
-    ledsagelse.tidspunkt = timezone.now() - timedelta(hours=1)  # the meeting has happened
-    ledsagelse.save()
-    return services.ledsagelse_outcome(actor=actor, ledsagelse=ledsagelse, status=LedsagelseStatus.MOEDT_OP)
+from ..journey_factories import attend
 
 
 class TestOpfoelgning:
