@@ -24,6 +24,7 @@ from .models import (
     LedsagelseStatus,
     Match,
     MatchOvergang,
+    MatchRolle,
     Opfoelgning,
     OpfoelgningType,
     Resultat,
@@ -43,6 +44,8 @@ def match_create(*, actor, borger, faellesskab, rolle="deltager", score=None, be
     access.check(actor, "borger", "change", borger)
     if faellesskab.center_id != actor.center_id:
         raise ValidationError(_("Fællesskabet hører til et andet center."))
+    if rolle not in MatchRolle.values:
+        raise ValidationError(_("Vælg om borgeren skal være deltager eller frivillig."))
     try:
         with transaction.atomic():
             match = Match.objects.create(

@@ -3,6 +3,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from brobygning.access import actor_for
 from brobygning.models import AuditEntry
@@ -57,3 +58,27 @@ class TestStateMachine:
         with pytest.raises(Exception) as info:
             services.match_transition(actor=actor_for(koordinator_b), match=match, til=Stage.ACCEPTERET)
         assert info.type.__name__ == "Http404"
+
+
+class TestRolle:
+    """Issue 11, finding 2: the role comes from the POST; only the known roles are stored."""
+
+    @pytest.mark.parametrize("rolle", ["x" * 11, "x" * 5000, "admin", ""])
+    def test_unknown_or_overlong_rolle_is_refused_and_nothing_is_saved(self, brobygger, world, rolle):
+        with pytest.raises(ValidationError, match="deltager eller frivillig"):
+            services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a,
+                                  rolle=rolle)
+        assert not world.borger_a.matches.exists()
+
+    def test_the_page_answers_an_overlong_rolle_with_a_danish_message(self, world, as_brobygger_a):
+        url = reverse("matching:match_create", args=[world.borger_a.pk])
+        response = as_brobygger_a.post(url, {"faellesskab": world.faellesskab_a.pk, "rolle": "x" * 5000},
+                                       follow=True)
+        assert response.status_code == 200
+        assert "deltager eller frivillig" in response.content.decode()
+        assert not world.borger_a.matches.exists()
+
+    def test_a_known_rolle_is_stored(self, brobygger, world):
+        match = services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a,
+                                      rolle="frivillig")
+        assert match.rolle == "frivillig"
