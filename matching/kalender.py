@@ -9,13 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from brobygning.models import Medlemskab
+
 from .models import Ledsagelse, LedsagelseStatus
 
 
 def feed_ledsagelser(user):
-    """Planned first meetings the user accompanies, from yesterday on."""
+    """Planned first meetings the user accompanies, from yesterday on, in the centres where they are
+    still an active member: deactivating a membership takes that centre's meetings out of the feed
+    (issue 11), even while the person stays active elsewhere."""
+    active_centres = Medlemskab.objects.filter(user=user, aktiv=True).values("center_id")
     return (Ledsagelse.objects.select_related("match__borger", "match__faellesskab__postnummer")
-            .filter(brobygger=user, status=LedsagelseStatus.PLANLAGT,
+            .filter(brobygger=user, center_id__in=active_centres, status=LedsagelseStatus.PLANLAGT,
                     tidspunkt__gte=timezone.now() - timedelta(days=1))
             .order_by("tidspunkt"))
 

@@ -58,7 +58,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from borgere.models import Formaal, Kanal, Samtykke
 from borgere.services import har_samtykke
 from brobygning.channels import Attachment, Message, organizer_address
-from brobygning.models import Paamindelse, PaamindelseKanal, PaamindelseStatus
+from brobygning.models import Medlemskab, Paamindelse, PaamindelseKanal, PaamindelseStatus
 from brobygning.paamindelser import Unsendable
 
 from .models import Ledsagelse, LedsagelseStatus, Opfoelgning, Stage
@@ -281,14 +281,18 @@ class Resolver:
         self.samtykker = set(
             Samtykke.objects.filter(borger_id__in=borger_ids, tilbagekaldt__isnull=True).values_list("borger_id", "formaal")
         ) if borger_ids else set()
+        self.medlemmer = _AktiveMedlemskaber(
+            {le.brobygger_id for le in self.ledsagelser.values()}
+            | {op.match.borger.brobygger_id for op in self.opfoelgninger.values()}
+        )
 
     def __call__(self, row: Paamindelse) -> Message:
         art = ARTER.get(row.art)
         if art is None or art.emne_type != row.emne_type:
             raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
         if art.emne_type == EMNE_LEDSAGELSE:
-            return _resolve_ledsagelse(row, art, self.ledsagelser.get(row.emne_id), self.samtykker)
-        return _resolve_opfoelgning(row, art, self.opfoelgninger.get(row.emne_id))
+            return _resolve_ledsagelse(row, art, self.ledsagelser.get(row.emne_id), self.samtykker, self.medlemmer)
+        return _resolve_opfoelgning(row, art, self.opfoelgninger.get(row.emne_id), self.medlemmer)
 
 
     @staticmethod
@@ -317,9 +321,34 @@ def borger_sprog(borger) -> str:
     return first if first in available else settings.LANGUAGE_CODE
 
 
-def _staff(user, *, hvem: str) -> _Recipient:
+class _AktiveMedlemskaber:
+    """Which (user, centre) pairs are active memberships, loaded once per batch for the users it names
+    and once more for a user found later (a follow-up's fallback brobygger)."""
+
+    def __init__(self, user_ids):
+        self._loaded: set[int] = set()
+        self._active: set[tuple[int, int]] = set()
+        self._load(user_ids)
+
+    def _load(self, user_ids) -> None:
+        wanted = {pk for pk in user_ids if pk is not None} - self._loaded
+        if wanted:
+            self._active |= set(Medlemskab.objects.filter(user_id__in=wanted, aktiv=True)
+                                .values_list("user_id", "center_id"))
+            self._loaded |= wanted
+
+    def __call__(self, user, center_id: int) -> bool:
+        self._load([user.pk])
+        return (user.pk, center_id) in self._active
+
+
+def _staff(user, *, hvem: str, center_id: int, medlemmer: _AktiveMedlemskaber) -> _Recipient:
     if user is None or not user.is_active or not user.email:
         raise Unsendable(S.FEJLET, f"{hvem} har ingen aktiv e-mailadresse")
+    if not medlemmer(user, center_id):
+        # Deactivated in this centre (perhaps still active in another): nothing of this centre's
+        # goes to them any more; the koordinator reassigns the borger (issue 11).
+        raise Unsendable(S.ANNULLERET, f"{hvem} er ikke længere aktiv i centret")
     # Users have no stored language preference yet: staff get the site language.
     return _Recipient(PaamindelseKanal.EMAIL, user.email, user.first_name, settings.LANGUAGE_CODE)
 
@@ -351,7 +380,8 @@ def _adresse(faellesskab) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | None, samtykker: set) -> Message:
+def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | None, samtykker: set,
+                        medlemmer: _AktiveMedlemskaber) -> Message:
     if ledsagelse is None:
         raise Unsendable(S.ANNULLERET, "Mødet findes ikke længere")
     if ledsagelse.status != LedsagelseStatus.PLANLAGT:
@@ -363,7 +393,8 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | Non
         raise Unsendable(S.ANNULLERET, _samtykke_grund(art.samtykke) + " (trukket tilbage)")
 
     if art.modtager == BROBYGGER:
-        recipient = _staff(ledsagelse.brobygger, hvem="Brobyggeren")
+        recipient = _staff(ledsagelse.brobygger, hvem="Brobyggeren", center_id=ledsagelse.center_id,
+                           medlemmer=medlemmer)
         link = _link("matching:match_detail", ledsagelse.match_id)
     elif art.modtager == BORGER:
         recipient = _borger(borger)
@@ -403,7 +434,8 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | Non
     return message
 
 
-def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | None) -> Message:
+def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | None,
+                         medlemmer: _AktiveMedlemskaber) -> Message:
     if opfoelgning is None:
         raise Unsendable(S.ANNULLERET, "Opfølgningen findes ikke længere")
     if opfoelgning.udfoert:
@@ -417,7 +449,7 @@ def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | 
         brobygger = latest.brobygger if latest else None
     if brobygger is None:
         raise Unsendable(S.FEJLET, "Ingen brobygger at minde om opfølgningen")
-    recipient = _staff(brobygger, hvem="Brobyggeren")
+    recipient = _staff(brobygger, hvem="Brobyggeren", center_id=opfoelgning.center_id, medlemmer=medlemmer)
     context = {
         "art": art.kode,
         "type": opfoelgning.type,

@@ -4,8 +4,12 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from brobygning.models import Kalenderfeed
+from brobygning.access import actor_for
+from brobygning.models import Kalenderfeed, Medlemskab, Rolle
+from brobygning.services import medlemskab_deactivate
 
+from .. import journey_factories as rf
+from ..conftest import client_for
 from .conftest import assert_no_marker
 
 
@@ -28,3 +32,23 @@ class TestCalendarFeed:
         assert Client().get(reverse("matching:kalender_feed", args=[token])).status_code == 404
         as_brobygger_a.post(reverse("brobygning:kalender_slet"))
         assert not Kalenderfeed.objects.exists()
+
+
+
+def test_feed_leaves_out_a_centre_where_the_membership_is_deactivated(newcomer, brobygger_a, koordinator_a, world):
+    """Issue 11: deactivated in centre A but still active in B, a new link holds none of A's meetings."""
+    Medlemskab.objects.create(user=brobygger_a, center=world.center_b, rolle=Rolle.BROBYGGER)
+    borger_b = world.borger_b
+    borger_b.brobygger = brobygger_a
+    borger_b.save()
+    match_b = rf.MatchFactory(borger=borger_b, center=world.center_b, faellesskab=world.faellesskab_b)
+    rf.LedsagelseFactory(match=match_b, center=world.center_b, brobygger=brobygger_a,
+                         tidspunkt=newcomer.tidspunkt)
+    medlemskab_deactivate(actor=actor_for(koordinator_a),
+                          medlemskab=Medlemskab.objects.get(user=brobygger_a, center=world.center_a))
+    client = client_for(brobygger_a)
+    url = client.post(reverse("brobygning:kalender_ny"), follow=True).context["feed_url"]
+    feed = Client().get(reverse("matching:kalender_feed", args=[url.rsplit("/", 1)[1].removesuffix(".ics")]))
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [str(e["uid"]).split("@")[0] for e in events] == [f"ledsagelse-{match_b.ledsagelser.get().pk}"]
+    assert "Strik og snak" not in feed.content.decode()

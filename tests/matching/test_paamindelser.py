@@ -210,6 +210,7 @@ def test_followup_goes_to_the_responsible_brobygger_else_the_one_who_went_along(
     assert "Hvordan gik det" in message.subject
 
     other = f.UserFactory(first_name="Ole")
+    f.MedlemskabFactory(user=other, center=match.center)
     ledsagelse.brobygger = other
     ledsagelse.save()
     match.borger.brobygger = None
@@ -373,6 +374,25 @@ def test_archiving_a_borger_cancels_their_pending_reminders():
     assert {r.status for r in got.values()} == {"annulleret"}
     assert Paamindelse.objects.get(emne_type="opfoelgning", emne_id=opfoelgning.pk).status == "annulleret"
     assert {r.status for r in rows(someone_else).values()} == {"afventer"}
+
+
+def test_brobygger_deactivated_in_the_centre_gets_nothing_of_it_though_active_elsewhere():
+    """Issue 11: a brobygger deactivated in centre A but active in B gets none of A's påmindelser."""
+    ledsagelse = rf.planned_ledsagelse(kanal="email")
+    paamindelser.sync_ledsagelse(ledsagelse)
+    opfoelgning = rf.OpfoelgningFactory(match=ledsagelse.match, center=ledsagelse.center)
+    paamindelser.sync_opfoelgning(opfoelgning)
+    brobygger = ledsagelse.brobygger
+    f.MedlemskabFactory(user=brobygger, center=f.CenterFactory())  # still active in another centre
+    brobygger.medlemskaber.filter(center=ledsagelse.center).update(aktiv=False)
+    make_due()
+    result = dispatch.dispatch_due()
+    brobygger_rows = Paamindelse.objects.filter(art__in=["brobygger_24t", "brobygger_2t", "opfoelgning"])
+    assert brobygger_rows.count() == 3  # the meeting's two and the follow-up's
+    assert {(r.status, r.sidste_fejl) for r in brobygger_rows} == {
+        ("annulleret", "Brobyggeren er ikke længere aktiv i centret")}
+    assert brobygger.email not in {to for message in mail.outbox for to in message.to}
+    assert result.cancelled == 3 and result.sent == 3  # the borger's and the host's still go
 
 
 def test_archived_borger_is_not_reminded_at_send_time():
