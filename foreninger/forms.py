@@ -8,7 +8,7 @@ from brobygning import access
 from brobygning.forms import PostnummerField, VersionedFormMixin, helper, tag_field
 from brobygning.models import TagType
 
-from .models import Faellesskab, Forening, Moedetid
+from .models import LINK_FELTER, Faellesskab, Forening, Moedetid
 
 
 class ForeningForm(VersionedFormMixin, forms.ModelForm):
@@ -73,6 +73,29 @@ class FaellesskabForm(VersionedFormMixin, forms.ModelForm):
                      "for_deltagere", "for_frivillige", "aaben_for_nye", "kapacitet"),
             Fieldset(_("Vært og pris"), "vaert_navn", "vaert_email", "vaert_telefon", "pris", "pris_note"),
             Fieldset(_("Status"), "status", "sidst_bekraeftet", "offentlig"),
+        )
+        self.add_version_field()
+
+
+class FaellesskabLinkForm(VersionedFormMixin, forms.ModelForm):
+    """The fællesskab form behind a signed link: the practical details only (`LINK_FELTER`)."""
+
+    postnummer = PostnummerField()
+
+    class Meta:
+        model = Faellesskab
+        fields = list(LINK_FELTER)
+        widgets = FaellesskabForm.Meta.widgets
+
+    def __init__(self, *args, foreninger=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("Om fællesskabet"), "beskrivelse", "velkomst", "aaben_for_nye", "kapacitet"),
+            Fieldset(_("Sted"), "adresse", "postnummer", Div(Field("lat", wrapper_class="col"),
+                                                            Field("lng", wrapper_class="col"), css_class="row")),
+            Fieldset(_("Pris"), "pris", "pris_note"),
         )
         self.add_version_field()
 

@@ -69,6 +69,13 @@ def _tags(tag_type, verbose_name):
     )
 
 
+# What a signed "Er det stadig korrekt?" link may change: the fællesskab's practical details (and
+# its meeting times). Who the host is, how to reach them and whether the entry is public need a
+# login, so a forwarded link cannot redirect newcomer notices or publish an entry (issue 11).
+LINK_FELTER = ("beskrivelse", "velkomst", "adresse", "postnummer", "lat", "lng", "aaben_for_nye", "kapacitet",
+               "pris", "pris_note")
+
+
 class Faellesskab(Archivable):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False,
                                           help_text=_("Tælles op ved hver gemning; afviser samtidige ændringer."))

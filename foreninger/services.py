@@ -19,7 +19,7 @@ from brobygning.audit import log_action
 from brobygning.changes import apply_changes, check_version
 from brobygning.models import AuditAction
 
-from .models import Faellesskab, Forening, Moedetid
+from .models import LINK_FELTER, Faellesskab, Forening, Moedetid
 
 MOEDETID_FIELDS = ("frekvens", "ugedag", "uge_i_maaned", "fra", "til", "gyldig_fra", "gyldig_til")
 
@@ -79,6 +79,10 @@ def faellesskab_update(*, actor, faellesskab: Faellesskab, data: dict, moedetide
         faellesskab = Faellesskab.objects.select_for_update().get(pk=faellesskab.pk)
         access.check(actor, "faellesskab", "change", faellesskab)
         data = check_version(faellesskab, data)
+        if not actor.user.is_authenticated and set(data) - set(LINK_FELTER):
+            # A signed link (access.actor_for_forening_link) changes the practical details only.
+            raise ValidationError(_("Via linket kan du kun rette de praktiske oplysninger. Log ind for at ændre "
+                                    "værtens kontaktoplysninger eller om fællesskabet er offentligt."))
         if actor.is_foreningskontakt:  # the forening itself has looked it over: that confirms it
             data = {**data, "sidst_bekraeftet": timezone.localdate()}
         felter = apply_changes(faellesskab, data)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from brobygning import access
 
 from .. import selectors, services
+from ..forms import FaellesskabLinkForm
 from .faellesskab import _faellesskab_form
 
 
@@ -61,4 +62,6 @@ def bekraeft_rediger(request, token, pk):
         return _invalid(request)
     faellesskab = selectors.faellesskab_get(actor=actor, pk=pk, action="change")
     back = reverse("foreninger:bekraeft_list", args=[token])
-    return _faellesskab_form(request, faellesskab, actor=actor, done_url=back, tilbage=_Back(back))
+    # The practical details only: the host's contact and public visibility need a login (issue 11).
+    return _faellesskab_form(request, faellesskab, actor=actor, done_url=back, tilbage=_Back(back),
+                             form_class=FaellesskabLinkForm)

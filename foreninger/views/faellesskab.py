@@ -39,12 +39,12 @@ def faellesskab_update(request, pk):
     return _faellesskab_form(request, selectors.faellesskab_get(actor=request.actor, pk=pk, action="change"))
 
 
-def _faellesskab_form(request, faellesskab, *, actor=None, done_url=None, tilbage=None):
-    """The fællesskab form. `actor`/`done_url` are given for an edit through a signed link."""
+def _faellesskab_form(request, faellesskab, *, actor=None, done_url=None, tilbage=None, form_class=FaellesskabForm):
+    """The fællesskab form. `actor`/`done_url`/`form_class` are given for an edit through a signed link."""
     actor = actor or request.actor
     data = request.POST or None
     initial = {"forening": request.GET.get("forening")} if faellesskab is None else None
-    form = FaellesskabForm(data, instance=faellesskab, initial=initial,
+    form = form_class(data, instance=faellesskab, initial=initial,
                            foreninger=selectors.forening_list(actor=actor))
     formset = MoedetidFormSet(data, instance=faellesskab, prefix="moedetider")
     def save():

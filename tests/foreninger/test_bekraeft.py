@@ -4,14 +4,23 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from brobygning.access import actor_for_forening_link
 from foreninger.models import Forening
-from foreninger.services import BEKRAEFT_SALT, bekraeft_send, bekraeft_token, foreninger_due_for_bekraeft
+from foreninger.services import (
+    BEKRAEFT_SALT,
+    bekraeft_send,
+    bekraeft_token,
+    faellesskab_update,
+    foreninger_due_for_bekraeft,
+)
 from foreninger.tasks import ask_foreninger_to_confirm
 
 from .. import factories as f
+from ..formdata import post_data
 
 
 class TestSignedLinks:
@@ -36,6 +45,32 @@ class TestSignedLinks:
     def test_edit_through_the_link(self, sent, world, client):
         response = client.get(reverse("foreninger:bekraeft_rediger", args=[sent, world.faellesskab_a.pk]))
         assert response.status_code == 200
+
+    def test_link_changes_practical_details_but_not_the_host_or_visibility(self, sent, world, client):
+        """Issue 11: a forwarded link must not redirect newcomer notices or change public visibility."""
+        faellesskab = world.faellesskab_a
+        faellesskab.vaert_navn, faellesskab.vaert_email, faellesskab.offentlig = "Hanne", "hanne@forening.test", True
+        faellesskab.save()
+        url = reverse("foreninger:bekraeft_rediger", args=[sent, faellesskab.pk])
+        page = client.get(url)
+        assert "vaert_email" not in page.context["form"].fields and "offentlig" not in page.context["form"].fields
+        data = {**post_data(page.context), "beskrivelse": "Vi strikker hver tirsdag", "pris": "20",
+                "vaert_email": "angriber@evil.test", "vaert_navn": "Mallory", "vaert_telefon": "+4511111111"}
+        data.pop("offentlig", None)  # an unticked box: a browser sends nothing
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["form"].errors if response.context else ""
+        faellesskab.refresh_from_db()
+        assert faellesskab.beskrivelse == "Vi strikker hver tirsdag" and faellesskab.pris == 20
+        assert (faellesskab.vaert_email, faellesskab.vaert_navn, faellesskab.offentlig) == (
+            "hanne@forening.test", "Hanne", True)
+        assert faellesskab.vaert_telefon != "+4511111111"
+
+    def test_the_service_refuses_host_fields_from_a_link_actor(self, sent, world):
+        with pytest.raises(ValidationError, match="Log ind"):
+            faellesskab_update(actor=actor_for_forening_link(world.forening_a), faellesskab=world.faellesskab_a,
+                               data={"vaert_email": "angriber@evil.test", "offentlig": False}, moedetider=[])
+        world.faellesskab_a.refresh_from_db()
+        assert world.faellesskab_a.vaert_email != "angriber@evil.test" and world.faellesskab_a.offentlig
 
     def test_expired(self, sent, world, client, settings):
         settings.BEKRAEFT_LINK_MAX_AGE_DAYS = 0
