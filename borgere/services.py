@@ -1,5 +1,7 @@
 """Writes for borgere. Each runs in one transaction and writes the audit log."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -12,6 +14,7 @@ from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes, check_version
 from brobygning.models import AuditAction, Medlemskab, Rolle
+from brobygning.ratelimit import count_attempt
 from brobygning.selectors import brobygger_list
 
 from . import hooks
@@ -222,14 +225,23 @@ def henvisning_create(*, center, data: dict, samtykketekst: SamtykkeTekst) -> He
     return henvisning
 
 
+def _kvittering_allowed(address: str) -> bool:
+    """At most HENVISNING_KVITTERING_RATE_LIMIT receipts to one address per period, whatever the IP,
+    so the form cannot be used to flood someone's inbox. The cache key holds a hash, not the address."""
+    digest = hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    count = count_attempt(f"ratelimit:henvisning-kvittering:{digest}", settings.HENVISNING_KVITTERING_RATE_PERIOD)
+    return count <= settings.HENVISNING_KVITTERING_RATE_LIMIT
+
+
 def _send_henvisning_kvittering(henvisning: Henvisning) -> None:
-    """A short receipt to whoever sent the referral. It names the centre, never the person or their wishes."""
+    """A short receipt to whoever sent the referral: "tak, vi har modtaget en henvisning" and the
+    centre's own contact details. Nothing the sender typed (names, wishes, whether it was about
+    themselves) is in it, since anyone can type any address (issue 11)."""
     to = henvisning.kvittering_til
-    if not to:
+    if not to or not _kvittering_allowed(to):
         return
     center = henvisning.center
-    context = {"center_navn": center.navn, "center_email": center.email, "center_telefon": center.telefon,
-               "egen": henvisning.er_egen_henvendelse}
+    context = {"center_navn": center.navn, "center_email": center.email, "center_telefon": center.telefon}
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string("borgere/henvisning/email/kvittering_subject.txt", context).split())
         message = EmailMultiAlternatives(subject, render_to_string("borgere/henvisning/email/kvittering.txt", context),

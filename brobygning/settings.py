@@ -299,6 +299,10 @@ if MAP_TILE_URL:  # the map's tiles are images from the tile server: let the CSP
 # Referral form: at most this many submissions per IP address per period (seconds).
 HENVISNING_RATE_LIMIT = env.int("HENVISNING_RATE_LIMIT", default=5)
 HENVISNING_RATE_PERIOD = env.int("HENVISNING_RATE_PERIOD", default=3600)
+# Receipts for referrals: at most this many to one e-mail address per period (seconds), from any IP;
+# further referrals are saved, but their receipt is not sent (issue 11).
+HENVISNING_KVITTERING_RATE_LIMIT = env.int("HENVISNING_KVITTERING_RATE_LIMIT", default=2)
+HENVISNING_KVITTERING_RATE_PERIOD = env.int("HENVISNING_KVITTERING_RATE_PERIOD", default=24 * 3600)
 # How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 

@@ -109,6 +109,41 @@ def test_self_referral_needs_no_organisation_and_gets_the_receipt_itself(client,
     assert mail.outbox[0].to == ["selv@example.org"]
 
 
+def test_receipt_says_only_that_a_referral_was_received(client, world, django_capture_on_commit_callbacks):
+    """Issue 11: anyone can type any address, so the receipt carries nothing the sender typed: the
+    same neutral text whether a professional referred someone or a person referred themselves."""
+    professional = _data(world.center_a, kontakt_note="Note-Markoer")
+    selv = _data(world.center_a, kilde=f.tag(TagType.HENVISNINGSKILDE, "egen-henvendelse").pk,
+                 henviser_navn="", henviser_organisation="", henviser_email="", email="selv@example.org",
+                 foretrukken_kanal="email", kontakt_note="Note-Markoer")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(FORM_URL, professional).status_code == 302
+        assert client.post(FORM_URL, selv).status_code == 302
+    first, second = mail.outbox
+    assert (first.subject, first.body, first.alternatives) == (second.subject, second.body, second.alternatives)
+    assert "har modtaget en henvisning" in first.body and "Frivilligcenter Odense" in first.subject
+    typed = [v for k, v in professional.items() if k not in ("kilde", "samtykke", "samtykke_version", "hjemmeside",
+                                                            "foretrukken_kanal") and v]
+    for text in (first.subject, first.body, first.alternatives[0][0]):
+        for value in [*typed, "selv@example.org"]:
+            assert value not in text, value
+        assert "kontakter dig" not in text and "kontakter personen" not in text
+
+
+def test_receipts_are_rate_limited_per_address_whatever_the_ip(client, world, settings,
+                                                               django_capture_on_commit_callbacks):
+    """Issue 11: the per-IP limit alone lets many IPs flood one inbox with receipts."""
+    settings.HENVISNING_KVITTERING_RATE_LIMIT = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        for i, address in enumerate(["offer@example.org", "Offer@Example.org ", "offer@example.org"]):
+            response = client.post(FORM_URL, _data(world.center_a, henviser_email=address.strip()),
+                                   REMOTE_ADDR=f"10.0.1.{i}")
+            assert response.status_code == 302
+        client.post(FORM_URL, _data(world.center_a, henviser_email="anden@example.org"), REMOTE_ADDR="10.0.1.9")
+    assert Henvisning.objects.count() == 4  # the referrals are all saved
+    assert [m.to for m in mail.outbox] == [["offer@example.org"], ["Offer@Example.org"], ["anden@example.org"]]
+
+
 def test_professional_must_give_name_organisation_and_contact(client, world, django_capture_on_commit_callbacks):
     data = _data(world.center_a, henviser_navn="", henviser_organisation="", henviser_email="")
     with django_capture_on_commit_callbacks(execute=True):
