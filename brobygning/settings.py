@@ -137,6 +137,12 @@ MFA_TOTP_ISSUER = "Brobygning"
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 # Largest file a koordinator may import (HSDS JSON or CSV); 10,000 fællesskaber as HSDS JSON are about 35 MB.
 IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=45)
+# Time limits of the import tasks (seconds): at the soft one the job is stopped with a reason, the hard
+# one kills the worker. A job in progress for longer than IMPORT_STUCK_SECONDS is shown as failed and
+# marked so by beat (issue 11).
+IMPORT_SOFT_TIME_LIMIT = env.int("IMPORT_SOFT_TIME_LIMIT", default=15 * 60)
+IMPORT_TIME_LIMIT = env.int("IMPORT_TIME_LIMIT", default=IMPORT_SOFT_TIME_LIMIT + 60)
+IMPORT_STUCK_SECONDS = env.int("IMPORT_STUCK_SECONDS", default=IMPORT_TIME_LIMIT + 5 * 60)
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "da"
@@ -204,6 +210,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-access-log": {"task": "brobygning.tasks.purge_access_log", "schedule": 24 * 3600.0},
     "anonymise-inactive-borgere": {"task": "borgere.tasks.anonymise_inactive", "schedule": 24 * 3600.0},
+    "import-mark-stuck": {"task": "foreninger.tasks.import_mark_stuck", "schedule": 300.0},
 }
 # How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
 BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)

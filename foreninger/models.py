@@ -1,12 +1,14 @@
 """Foreninger and their fællesskaber, with recurring meeting times that map onto HSDS `schedule`."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -223,6 +225,9 @@ class ImportStatus(models.TextChoices):
     FEJLET = "fejlet", _("Fejlede")
 
 
+IMPORT_I_GANG = (ImportStatus.VENTER, ImportStatus.TJEKKER, ImportStatus.IMPORTERER)
+
+
 class ImportFormat(models.TextChoices):
     HSDS = "hsds", _("HSDS 3.0 (JSON)")
     CSV = "csv", _("CSV-skabelon")
@@ -242,6 +247,9 @@ class ImportJob(models.Model):
     format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
     indhold = models.BinaryField(editable=False)
     status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.VENTER)
+    # When the job entered tjekker or importerer: a job in progress for longer than IMPORT_STUCK_SECONDS
+    # has stopped (see `haenger`).
+    status_siden = models.DateTimeField(_("i status siden"), null=True, blank=True)
     antal = models.PositiveIntegerField(_("rækker"), default=0)
     behandlet = models.PositiveIntegerField(_("behandlede rækker"), default=0)
     # The dry run's findings: counts, a sample of what will be created/updated, and per-row errors.
@@ -261,7 +269,15 @@ class ImportJob(models.Model):
 
     @property
     def i_gang(self):
-        return self.status in (ImportStatus.VENTER, ImportStatus.TJEKKER, ImportStatus.IMPORTERER)
+        """Still being worked on: the progress page polls while this is true."""
+        return self.status in IMPORT_I_GANG and not self.haenger
+
+    @property
+    def haenger(self):
+        """In progress for longer than any import may take (the worker died, or the task was lost).
+        Shown as failed at once; the beat task `import_mark_stuck` marks it so (issue 11)."""
+        return (self.status in IMPORT_I_GANG
+                and (self.status_siden or self.oprettet) < timezone.now() - timedelta(seconds=settings.IMPORT_STUCK_SECONDS))
 
     @property
     def procent(self):

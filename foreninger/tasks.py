@@ -1,4 +1,6 @@
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from . import services
 from .hsds import services as hsds
@@ -10,13 +12,31 @@ def ask_foreninger_to_confirm():
     return sum(services.bekraeft_send(forening=forening) for forening in services.foreninger_due_for_bekraeft())
 
 
-@shared_task(ignore_result=True)
+# Every import task has a time limit: at the soft limit the job is stopped with a Danish reason;
+# the hard limit kills a worker that does not stop. A job whose worker died is caught by
+# `import_mark_stuck` (issue 11).
+IMPORT_LIMITS = {"soft_time_limit": settings.IMPORT_SOFT_TIME_LIMIT, "time_limit": settings.IMPORT_TIME_LIMIT}
+
+
+@shared_task(ignore_result=True, **IMPORT_LIMITS)
 def import_check(*, center, job_id: int):
     """The dry run of an uploaded import file (queued with `center_id=`; see `CenterTask`)."""
-    hsds.import_check(job_id, center=center)
+    try:
+        hsds.import_check(job_id, center=center)
+    except SoftTimeLimitExceeded:
+        hsds.import_stop_timed_out(job_id, center=center)
+
+
+@shared_task(ignore_result=True, **IMPORT_LIMITS)
+def import_run(*, center, job_id: int):
+    """The confirmed import of a checked file, all or nothing (queued with `center_id=`)."""
+    try:
+        hsds.import_run(job_id, center=center)
+    except SoftTimeLimitExceeded:
+        hsds.import_stop_timed_out(job_id, center=center)
 
 
 @shared_task(ignore_result=True)
-def import_run(*, center, job_id: int):
-    """The confirmed import of a checked file, all or nothing (queued with `center_id=`)."""
-    hsds.import_run(job_id, center=center)
+def import_mark_stuck():
+    """Run by beat: stop import jobs that have been in progress for longer than IMPORT_STUCK_SECONDS."""
+    return hsds.import_mark_stuck()

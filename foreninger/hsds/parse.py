@@ -231,6 +231,16 @@ _BYDAY_RE = re.compile(r"^(?P<nth>-1|[1-4])?(?P<day>MO|TU|WE|TH|FR|SA|SU)$")
 def parse_hsds(content: bytes, *, validate: bool = True) -> Parsed:
     """`validate=False` skips the schema check: for the import of a file its dry run has already checked."""
     try:
+        return _parse_hsds(content, validate=validate)
+    except RecursionError:
+        # Arrays or objects nested thousands deep: json (and the schema check) give up with a
+        # RecursionError, which would leave the job in "tjekker" for good (issue 11).
+        raise FileRejected(_("Filen er indlejret for dybt (lister eller objekter inden i hinanden) til at være "
+                             "en HSDS-fil. Tjek, at det er den rigtige fil.")) from None
+
+
+def _parse_hsds(content: bytes, *, validate: bool) -> Parsed:
+    try:
         data = json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise FileRejected(_("Filen er ikke gemt som UTF-8, som JSON skal være.")) from None

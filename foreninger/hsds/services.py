@@ -6,9 +6,12 @@ the import run as Celery tasks
 The page polls the job row for progress.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +19,7 @@ from brobygning import access
 from brobygning.audit import log_action
 from brobygning.models import AuditAction
 
-from ..models import ImportFormat, ImportJob, ImportStatus
+from ..models import IMPORT_I_GANG, ImportFormat, ImportJob, ImportStatus
 from . import importer, parse
 
 S = ImportStatus
@@ -56,7 +59,8 @@ def import_confirm(*, actor, job: ImportJob) -> ImportJob:
     Only a job that is ready may start, and only once."""
     access.check(actor, "import", "create", job)
     with transaction.atomic():
-        started = ImportJob.objects.filter(pk=job.pk, status=S.KLAR).update(status=S.IMPORTERER, behandlet=0)
+        started = ImportJob.objects.filter(pk=job.pk, status=S.KLAR).update(status=S.IMPORTERER, behandlet=0,
+                                                                          status_siden=timezone.now())
         if not started:
             raise ValidationError(_("Importen kan ikke startes: filen er ikke klar, eller den er allerede importeret."))
         log_action(actor=actor, handling=AuditAction.IMPORT_STARTET, obj=job)
@@ -93,7 +97,8 @@ def _plan(job: ImportJob):
 
 def import_check(job_id: int, *, center) -> None:
     """The dry run: what would be created and updated, and every row's errors. Changes nothing else."""
-    claimed = ImportJob.objects.filter(pk=job_id, center=center, status=S.VENTER).update(status=S.TJEKKER)
+    claimed = ImportJob.objects.filter(pk=job_id, center=center, status=S.VENTER).update(
+        status=S.TJEKKER, status_siden=timezone.now())
     if not claimed:
         return
     job = ImportJob.objects.get(pk=job_id)
@@ -136,3 +141,32 @@ def import_run(job_id: int, *, center) -> None:
             status=S.FEJLET, afsluttet=timezone.now(),
             resultat={"filfejl": _("Importen fejlede uventet, og intet blev gemt. Prøv igen, eller kontakt support.")})
         raise
+
+
+def _stop(jobs, *, aarsag_tjek: str, aarsag_import: str) -> int:
+    """Stop jobs still in progress: a check is rejected (afvist), an import failed (fejlet; its
+    transaction was never committed). The uploaded content is dropped either way."""
+    now = timezone.now()
+    jobs = jobs.filter(status__in=IMPORT_I_GANG)
+    stopped = jobs.filter(status=S.IMPORTERER).update(status=S.FEJLET, afsluttet=now, indhold=b"",
+                                                      resultat={"filfejl": aarsag_import})
+    return stopped + jobs.update(status=S.AFVIST, afsluttet=now, indhold=b"", resultat={"filfejl": aarsag_tjek})
+
+
+def import_stop_timed_out(job_id: int, *, center) -> int:
+    """The task ran into its soft time limit (IMPORT_SOFT_TIME_LIMIT): stop the job with a Danish reason."""
+    return _stop(ImportJob.objects.filter(pk=job_id, center=center),
+                 aarsag_tjek=_("Tjekket af filen tog for lang tid og blev stoppet. Del filen op i mindre filer, "
+                               "og prøv igen."),
+                 aarsag_import=_("Importen tog for lang tid og blev stoppet; intet blev gemt. Del filen op i "
+                                 "mindre filer, og prøv igen."))
+
+
+def import_mark_stuck(*, now=None) -> int:
+    """Jobs in progress for longer than IMPORT_STUCK_SECONDS (a worker died, a task was lost) are
+    stopped, so their page stops waiting. Run by beat (`foreninger.tasks.import_mark_stuck`)."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.IMPORT_STUCK_SECONDS)
+    stuck = ImportJob.objects.filter(Q(status_siden__lt=cutoff) | Q(status_siden__isnull=True, oprettet__lt=cutoff))
+    return _stop(stuck,
+                 aarsag_tjek=_("Tjekket af filen blev afbrudt og nåede ikke at blive færdigt. Upload filen igen."),
+                 aarsag_import=_("Importen blev afbrudt; intet blev gemt. Upload filen igen."))
