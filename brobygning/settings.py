@@ -144,6 +144,11 @@ IMPORT_SOFT_TIME_LIMIT = env.int("IMPORT_SOFT_TIME_LIMIT", default=15 * 60)
 IMPORT_TIME_LIMIT = env.int("IMPORT_TIME_LIMIT", default=IMPORT_SOFT_TIME_LIMIT + 60)
 IMPORT_STUCK_SECONDS = env.int("IMPORT_STUCK_SECONDS", default=IMPORT_TIME_LIMIT + 5 * 60)
 
+# The page a koordinator is sent to after deactivating a member: the borgere and planned meetings the
+# person still holds in the centre (a URL name taking the membership's id; matching offers it). A
+# setting, because the core imports no domain app (ARCHITECTURE.md, "Layers"). Empty: no such page.
+MEDLEMSKAB_OVERDRAGELSE_URL = "matching:medlem_overdragelse"
+
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("Engelsk"))]

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
 from borgere.models import Formaal, Samtykke
-from brobygning import access
+from borgere.selectors import borger_list
+from brobygning import access, adgangslog
+from brobygning.selectors import medlemskab_get
 
 from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage, VaertRapport
 
@@ -151,3 +153,26 @@ def host_reported_no_show(*, actor):
     """The brobygger's meetings the host reported "kom ikke" for, while the outcome is still open."""
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
     return qs.filter(vaert_rapport=VaertRapport.KOM_IKKE, status=LedsagelseStatus.PLANLAGT).order_by("tidspunkt")
+
+
+# --- Overdragelse: what a deactivated member still holds in the centre ----------------------------
+
+
+def overdragelse_medlemskab_get(*, actor, pk):
+    """The membership whose borgere and meetings are to be reassigned: a koordinator's, own centre only."""
+    return medlemskab_get(actor=actor, pk=pk, action="change")
+
+
+def overdragelse_borgere(*, actor, medlemskab):
+    """The centre's active borgere the member is still responsible for (a list over borgere: logged)."""
+    adgangslog.log_search(actor=actor, criteria={"overdragelse_medlemskab": medlemskab.pk})
+    return borger_list(actor=actor).filter(center_id=medlemskab.center_id, brobygger_id=medlemskab.user_id) \
+        .order_by("fornavn", "pk")
+
+
+def overdragelse_ledsagelser(*, actor, medlemskab):
+    """Planned first meetings in the centre the member is still to go along to, from today on."""
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(center_id=medlemskab.center_id, brobygger_id=medlemskab.user_id,
+                     status=LedsagelseStatus.PLANLAGT,
+                     tidspunkt__gte=timezone.now() - timedelta(hours=12)).order_by("tidspunkt", "pk")

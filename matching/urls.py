@@ -3,7 +3,7 @@ Mounted at the root; the paths carry their own prefix."""
 
 from django.urls import path
 
-from .views import forside, forslag, kalender, ledsagelse, match, opfoelgning, vaert
+from .views import forside, forslag, kalender, ledsagelse, match, opfoelgning, overdragelse, vaert
 
 app_name = "matching"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("nye-paa-vej/<int:pk>/vi-tager-imod/", vaert.vaert_bekraeft, name="vaert_bekraeft"),
     path("nye-paa-vej/<int:pk>/efter-moedet/", vaert.vaert_rapport, name="vaert_rapport"),
     path("kalender/<str:token>.ics", kalender.kalender_feed, name="kalender_feed"),
+    path("medlemmer/<int:pk>/overdragelse/", overdragelse.medlem_overdragelse, name="medlem_overdragelse"),
 ]

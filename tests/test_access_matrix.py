@@ -52,6 +52,7 @@ MATRIX = {
     "brobygning:medlem_list":                       (None,           "L   200 200 403 403 403 403", None),
     "brobygning:invitation_create":                 (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
     "brobygning:medlem_deactivate":                 ("medlemskab",   "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:medlem_overdragelse":                 ("medlemskab",   "L   200 404 403 403 403 403", None),
     "brobygning:invitation_accept":                 ("bad_token",    "410 410 410 410 410 410 410", "410 410 410 410 410 410 410"),
     "brobygning:center_indstillinger":              (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
     "brobygning:profil":                            (None,           "L   200 200 200 200 200 200", None),

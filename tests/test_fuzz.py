@@ -106,6 +106,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "brobygning:medlem_list": Endpoint("koordinator"),
     "brobygning:invitation_create": Endpoint("koordinator"),
     "brobygning:medlem_deactivate": Endpoint("koordinator", _pk("medlemskab")),
+    "matching:medlem_overdragelse": Endpoint("koordinator", _pk("medlemskab")),
     "brobygning:invitation_accept": Endpoint("anon", lambda s: [s.invitation_token]),
     "brobygning:paamindelse_list": Endpoint("koordinator"),
     "brobygning:paamindelse_retry": Endpoint("koordinator", _pk("paamindelse")),
