@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
 from borgere.models import Formaal, Samtykke
-from brobygning import access
+from brobygning import access, adgangslog
 
 from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage, VaertRapport
 
@@ -112,6 +112,7 @@ class NyPaaVej:
 def nye_paa_vej(*, actor, days_back=14) -> list[NyPaaVej]:
     """Planned first meetings to the actor's fællesskaber, recent and upcoming. Three queries."""
     access.check(actor, "nyankomst", "list")
+    adgangslog.log_search(actor=actor, criteria={"liste": "nye_paa_vej"})
     now = timezone.now()
     qs = access.scope(actor, "nyankomst", Ledsagelse.objects.select_related("match__borger", "match__faellesskab",
                                                                              "brobygger"))
