@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from brobygning import access
+from brobygning import access, adgangslog
 from brobygning.models import Tag
 
 from . import hooks
@@ -99,6 +99,7 @@ class Ventende:
 def venteliste(*, actor) -> list[Ventende]:
     """Borgere waiting for a brobygger. Built through the access module's field allowlist."""
     access.check(actor, "venteliste", "list")
+    adgangslog.log_search(actor=actor, criteria={"liste": "venteliste"})
     qs = access.scope(actor, "venteliste", Borger.objects.active().exclude(status=BorgerStatus.AFSLUTTET))
     qs = qs.select_related("postnummer").prefetch_related("interesser").order_by("oprettet")
     asked = set(Overtagelsesanmodning.objects.filter(brobygger=actor.user, status=AnmodningStatus.AFVENTER)
@@ -122,6 +123,7 @@ def venteliste_borger_get(*, actor, pk):
 
 
 def anmodning_list(*, actor):
+    """Pending take-over requests (the front page counts them; the page that shows them logs the list)."""
     qs = Overtagelsesanmodning.objects.filter(status=AnmodningStatus.AFVENTER).select_related(
         "borger__postnummer", "brobygger")
     return access.scope(actor, "anmodning", qs)
@@ -133,12 +135,17 @@ def anmodning_get(*, actor, pk):
 
 def henvisning_list(*, actor, status=None):
     qs = access.scope(actor, "henvisning", Henvisning.objects.select_related("kilde", "postnummer"))
+    adgangslog.log_search(actor=actor, criteria={"liste": "henvisninger", "status": status})
     return qs.filter(status=status) if status else qs
 
 
 def henvisning_get(*, actor, pk, action="view"):
+    """One referral; a read of it is logged naming its id (and the borger it became, if any)."""
     qs = Henvisning.objects.select_related("kilde", "postnummer", "samtykketekst", "borger", "behandlet_af")
-    return access.get_or_deny(actor, "henvisning", action, qs, pk)
+    henvisning = access.get_or_deny(actor, "henvisning", action, qs, pk)
+    adgangslog.log_read(actor=actor, borger_id=henvisning.borger_id, center_id=henvisning.center_id,
+                        kriterium=f"henvisning={henvisning.pk}")
+    return henvisning
 
 
 def borger_timeline(*, actor, borger) -> list[hooks.Haendelse]:

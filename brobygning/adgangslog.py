@@ -6,7 +6,10 @@ How new views get logged without extra work:
   maaling, match, ledsagelse, opfoelgning, i.e. every kind in ``access.BORGER_PATH``) records a
   read of that borger. ``borgere.selectors.borger_get`` and the matching selectors go through it,
   so a new view that uses a selector is logged, htmx fragments included.
-* Lists and searches over borgere call ``log_search(actor, criteria)`` with the criterion.
+* Lists and searches over borgere call ``log_search(actor, criteria)`` with the criterion: the
+  selector behind a list that shows people (the waiting list, referrals, "Nye på vej") or the view
+  (borger search, the board, take-over requests, påmindelser).
+* A referral (not a borger yet) is logged as a read whose criterion names it (``henvisning=<id>``).
 * Services that change, export or erase call ``log(...)`` with the handling.
 * Login, logout and failed logins are logged by signal receivers (``brobygning.apps``); refused
   authorisations (403/404 raised by the access module) by ``AccessLogMiddleware``.
@@ -77,8 +80,10 @@ def log(*, actor=None, handling: str, borger_id=None, center_id=None, kriterium:
         buffer.append(entry)
 
 
-def log_read(*, actor, borger_id, center_id=None) -> None:
-    log(actor=actor, handling=H.LAEST, borger_id=borger_id, center_id=center_id)
+def log_read(*, actor, borger_id, center_id=None, kriterium: str = "") -> None:
+    """A read of a borger; `kriterium` names what else was read (``henvisning=<id>``: a referral, which
+    is not a borger yet, so `borger_id` is None until it is converted). Ids only, never names."""
+    log(actor=actor, handling=H.LAEST, borger_id=borger_id, center_id=center_id, kriterium=kriterium)
 
 
 def log_search(*, actor, criteria: dict) -> None:

@@ -114,6 +114,7 @@ class NyPaaVej:
 def nye_paa_vej(*, actor, days_back=14) -> list[NyPaaVej]:
     """Planned first meetings to the actor's fællesskaber, recent and upcoming. Three queries."""
     access.check(actor, "nyankomst", "list")
+    adgangslog.log_search(actor=actor, criteria={"liste": "nye_paa_vej"})
     now = timezone.now()
     qs = access.scope(actor, "nyankomst", Ledsagelse.objects.select_related("match__borger", "match__faellesskab",
                                                                              "brobygger"))

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brobygning import access
+from brobygning import access, adgangslog
 from brobygning.decorators import member_required
 from brobygning.forms import act
 
@@ -28,6 +28,7 @@ def venteliste_anmod(request, pk):
 @member_required
 def anmodning_list(request):
     access.check(request.actor, "anmodning", "list")
+    adgangslog.log_search(actor=request.actor, criteria={"liste": "anmodninger"})  # the rows name borgere
     return render(request, "borgere/venteliste/anmodning_list.html", {"anmodninger": selectors.anmodning_list(actor=request.actor)})
 
 

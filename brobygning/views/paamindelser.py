@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import access, paamindelser, tasks
+from .. import access, adgangslog, paamindelser, tasks
 from ..decorators import member_required
 from ..forms import act
 from ..models import Paamindelse, PaamindelseStatus
@@ -34,6 +34,7 @@ def paamindelse_list(request):
     qs = _scoped(request.actor)
     key = request.GET.get("vis", "kommende")
     tab = next((t for t in TABS if t[0] == key), TABS[0])
+    adgangslog.log_search(actor=request.actor, criteria={"liste": "paamindelser", "vis": tab[0]})  # rows name borgere
     counts = dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
     page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
     rows = [(d, d.url) for d in paamindelser.describe(page.object_list)]

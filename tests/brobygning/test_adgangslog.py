@@ -3,13 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
 from brobygning import adgangslog
+from brobygning import settings as production_settings
 from brobygning.models import Adgangslog
+from brobygning.testdb import base as testdb_base
 from matching.models import Match
 
 from .. import factories as f
@@ -88,6 +91,30 @@ def test_postgresql_refuses_update_and_delete_except_for_the_purge(world):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert Adgangslog.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_truncate_except_with_the_purge_flag(world):
+    adgangslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
+    table = Adgangslog._meta.db_table
+    with pytest.raises(DatabaseError, match="kan ikke tømmes"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}")
+    assert Adgangslog.objects.count() == 1
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL {adgangslog.PURGE_SETTING} = 'on'")
+        cursor.execute(f"TRUNCATE {table}")
+    assert Adgangslog.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_the_test_databases_flush_may_empty_the_access_log_and_production_keeps_djangos_backend(world):
+    """Transactional tests end with Django's flush (a TRUNCATE); only the test settings' backend sets the flag."""
+    adgangslog.log(handling=H.LAEST, borger_id=world.borger_a.pk, center_id=world.center_a.pk)
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), [Adgangslog._meta.db_table]))
+    assert not Adgangslog.objects.exists()
+    assert testdb_base.PURGE_SETTING == adgangslog.PURGE_SETTING
+    assert production_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
 def test_purge_deletes_only_entries_older_than_the_retention(world, settings):

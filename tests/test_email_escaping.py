@@ -1,0 +1,126 @@
+"""No user-written text reaches the HTML part of an e-mail as markup (issue 11, finding 1).
+
+Every e-mail the system sends is built here through the real code path (the påmindelser resolver,
+the invitation, the referral receipt, "Er det stadig korrekt?", allauth's account mails) from rows
+whose every user-written field is markup. The HTML parts must show it escaped; the plain-text parts
+stay plain text. The e-mail templates are found by walking the templates folder, and the test fails
+for an HTML e-mail template that none of the builders rendered, so a new one is covered at once.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test.signals import template_rendered
+from django.urls import reverse
+
+from borgere.models import Formaal
+from borgere.services import gaeldende_samtykketekst, henvisning_create
+from brobygning.access import actor_for
+from brobygning.models import Paamindelse, Rolle, TagType
+from brobygning.services import invitation_create
+from foreninger.services import bekraeft_send
+from matching import paamindelser
+from matching.models import OpfoelgningType
+
+from . import factories as f
+from . import journey_factories as rf
+
+pytestmark = pytest.mark.django_db
+
+MARKUP = "<b>x</b><script>alert(1)</script>"
+RAW = ("<b>", "<script", "</script>")
+ESCAPED = "&lt;b&gt;x&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+
+def email_templates() -> set[str]:
+    """Every HTML e-mail template a message is built from (partials start with an underscore)."""
+    return {
+        path.relative_to(TEMPLATES).as_posix()
+        for path in TEMPLATES.rglob("*.html")
+        if "email" in path.relative_to(TEMPLATES).parts[:-1] and not path.name.startswith("_")
+    }
+
+
+@pytest.fixture
+def rendered():
+    names: set[str] = set()
+
+    def receiver(sender, template, context, **kwargs):
+        names.add(template.name)
+
+    template_rendered.connect(receiver)
+    yield names
+    template_rendered.disconnect(receiver)
+
+
+def _ledsagelse_messages():
+    center = f.CenterFactory(navn=MARKUP, email="kontakt@center.test", telefon="66 11 22 33")
+    ledsagelse = rf.planned_ledsagelse(center=center, kanal="email", velkomstnote=MARKUP, moedested=MARKUP)
+    borger = ledsagelse.match.borger
+    borger.fornavn = MARKUP
+    borger.save(update_fields=["fornavn"])
+    brobygger = ledsagelse.brobygger
+    brobygger.first_name = MARKUP
+    brobygger.save(update_fields=["first_name"])
+    faellesskab = ledsagelse.match.faellesskab
+    faellesskab.titel, faellesskab.vaert_navn, faellesskab.adresse = MARKUP, MARKUP, MARKUP
+    faellesskab.save(update_fields=["titel", "vaert_navn", "adresse"])
+    forening = faellesskab.forening
+    forening.navn = MARKUP
+    forening.save(update_fields=["navn"])
+    paamindelser.sync_ledsagelse(ledsagelse)
+    rows = list(Paamindelse.objects.filter(emne_type="ledsagelse", emne_id=ledsagelse.pk))
+    assert {r.art for r in rows} == {a.kode for a in paamindelser.LEDSAGELSE_ARTER}
+    opfoelgninger = [rf.OpfoelgningFactory(match=ledsagelse.match, center=center, type=t) for t in OpfoelgningType]
+    for opfoelgning in opfoelgninger:
+        rows.append(paamindelser.sync_opfoelgning(opfoelgning))
+    return [paamindelser.resolve(row) for row in rows]
+
+
+def _outbox_parts():
+    """(subject and text, html) of every message in the outbox; html is "" for a text-only message."""
+    parts = []
+    for message in mail.outbox:
+        html = "".join(content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html")
+        parts.append((f"{message.subject}\n{message.body}", html))
+    return parts
+
+
+def test_no_user_written_markup_reaches_an_html_part(rendered, django_capture_on_commit_callbacks, client):
+    parts = [(f"{m.subject}\n{m.text}", m.html) for m in _ledsagelse_messages()]
+
+    center = f.CenterFactory(navn=MARKUP, email="kontakt@center2.test", telefon="66 11 22 44")
+    koordinator = f.UserFactory(first_name=MARKUP)
+    f.MedlemskabFactory(user=koordinator, center=center, rolle=Rolle.KOORDINATOR)
+    forening = f.ForeningFactory(center=center, navn=MARKUP, email="forening@example.org")
+    f.FaellesskabFactory(forening=forening, titel=MARKUP)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(actor=actor_for(koordinator, center), email="ny@example.org", fornavn=MARKUP,
+                          efternavn=MARKUP, rolle=Rolle.BROBYGGER)
+        henvisning_create(
+            center=center,
+            data={"kilde": f.tag(TagType.HENVISNINGSKILDE, "egen-henvendelse"), "fornavn": MARKUP,
+                  "efternavn": MARKUP, "email": "selv@example.org", "foretrukken_kanal": "email",
+                  "postnummer": f.postnummer("5000"), "oensker": MARKUP},
+            samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING),
+        )
+        assert bekraeft_send(forening=forening)
+    # allauth's account mails (text only today; an HTML part added later is checked too)
+    client.post(reverse("account_reset_password"), {"email": koordinator.email})
+    client.post(reverse("account_reset_password"), {"email": "ukendt@example.org"})
+    assert {"ny@example.org", "selv@example.org", "forening@example.org", koordinator.email} <= {
+        to for message in mail.outbox for to in message.to}
+    parts += _outbox_parts()
+
+    missing = email_templates() - rendered
+    assert not missing, f"HTML e-mail templates no builder in this test renders: {sorted(missing)}"
+    htmls = [html for _text, html in parts if html]
+    assert len(htmls) >= len(email_templates())
+    for text, html in parts:
+        assert not [raw for raw in RAW if raw in html], html
+        assert "&lt;" not in text, text  # subject and plain-text part stay plain text
+    # Every HTML part of ours showed some user-written field, escaped (so the check above is not vacuous).
+    assert all(ESCAPED in html for html in htmls)
