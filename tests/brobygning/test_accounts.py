@@ -121,6 +121,22 @@ def test_failed_logins_are_rate_limited(client, brobygger_a, settings):
     assert logged_in_user_id(client) is None
 
 
+def test_one_client_behind_the_proxy_cannot_lock_out_the_others(brobygger_a, settings):
+    """Behind one proxy (NUM_PROXIES=1) allauth's limits count per client in X-Forwarded-For, not per proxy."""
+    settings.NUM_PROXIES = 1
+    proxy = "10.0.0.1"  # every request arrives from the proxy's address
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for n in range(12):  # allauth allows 10 failed logins a minute per address
+        attacker.post(reverse("account_login"), {"login": f"gaet-{n}@a.test", "password": "forkert-adgangskode"})
+    locked = attacker.post(reverse("account_login"), {"login": "gaet-x@a.test", "password": "forkert-adgangskode"})
+    assert TOO_MANY_ATTEMPTS_DA in locked.content.decode()  # the attacker's own address is stopped
+
+    colleague = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    response = password_login(colleague, brobygger_a)
+    assert response.status_code == 302, "locked out by another client's failed logins"
+    assert logged_in_user_id(colleague) == str(brobygger_a.pk)
+
+
 def test_sign_up_is_closed(client):
     response = client.get(reverse("account_signup"))
     assert response.status_code == 200
