@@ -75,16 +75,24 @@ def _send_invitation(invitation: Invitation) -> None:
     message.send()
 
 
-def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
+def invitation_accept(*, invitation: Invitation, password: str | None, accepted_by=None) -> User:
     """Create (or reuse) the user, give them the role, and close the invitation.
 
-    A new user sets `password`; an existing user (already in another centre) keeps theirs.
+    A new user sets `password`. An invitation for an address that already has an account gives that
+    account a role, so only that account, logged in (`accepted_by`), may accept it: whoever else holds
+    the link is refused and nothing changes. The account keeps its password.
     """
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.er_aaben:
             raise ValidationError(_("Invitationen er udløbet eller allerede brugt."))
         user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is not None and getattr(accepted_by, "pk", None) != user.pk:
+            raise ValidationError(_(
+                "Invitationen er til en bruger, der allerede findes. Log ind som den bruger, "
+                "invitationen er sendt til, og åbn linket igen."))
+        if user is None and not password:
+            raise ValidationError(_("Vælg en adgangskode."))
         if user is None:
             user = User.objects.create_user(
                 invitation.email, password, first_name=invitation.fornavn, last_name=invitation.efternavn

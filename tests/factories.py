@@ -1,5 +1,6 @@
 import factory
 from allauth.mfa.models import Authenticator
+from django.test import Client
 
 from borgere.models import Borger
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, User
@@ -54,6 +55,13 @@ def give_mfa(user):
     """A TOTP authenticator, so a koordinator passes the MFA requirement in tests."""
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
     return user
+
+
+def client_logged_in(user) -> Client:
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 class ForeningFactory(factory.django.DjangoModelFactory):

@@ -69,17 +69,41 @@ class TestInvitation:
     def test_existing_user_joins_second_centre_and_switches(self, invite, as_koordinator_b, koordinator_a, center_a,
                                                            center_b, client):
         invite(as_koordinator_b, email=koordinator_a.email, rolle="brobygger")
+        client.force_login(koordinator_a)
         response = client.post(link_from(mail.outbox[0]))
-        assert response.status_code == 302
+        assert response.status_code == 302 and response.url == reverse("matching:forside")
         assert koordinator_a.check_password(f.PASSWORD)  # their password is untouched
         roles = dict(Medlemskab.objects.filter(user=koordinator_a).values_list("center__slug", "rolle"))
         assert roles == {"odense": "koordinator", "silkeborg": "brobygger"}
-        client.force_login(koordinator_a)
         assert client.get(reverse("matching:forside")).context["actor"].center == center_a
         client.post(reverse("brobygning:switch_center"), {"center": center_b.pk})
         actor = client.get(reverse("matching:forside")).context["actor"]
         assert actor.center == center_b and actor.is_brobygger
         assert client.get(reverse("brobygning:medlem_list")).status_code == 403  # koordinator only in Odense
+
+    def test_invitation_for_an_existing_account_needs_that_account_logged_in(
+            self, invite, as_koordinator_b, koordinator_a, brobygger_a, client):
+        """Whoever else holds the link (anonymous, or logged in as someone else) is told to log in as
+        the invited account first, and nothing changes; logged in as that account, it works."""
+        invite(as_koordinator_b, email=koordinator_a.email, rolle="koordinator")
+        link = link_from(mail.outbox[0])
+        refusal = "Log ind som den bruger, invitationen er sendt til"
+
+        for holder in (client, f.client_logged_in(brobygger_a)):
+            response = holder.post(link, follow=True)
+            assert not Medlemskab.objects.filter(user=koordinator_a, center__slug="silkeborg").exists()
+            assert Invitation.objects.get().er_aaben
+            assert refusal in response.content.decode()
+        page = client.get(link)
+        assert page.status_code == 200 and refusal in page.content.decode()
+        assert 'name="password1"' not in page.content.decode()
+        assert "Tag imod invitationen" not in f.client_logged_in(brobygger_a).get(link).content.decode()
+
+        client.force_login(koordinator_a)
+        assert "Tag imod invitationen" in client.get(link).content.decode()
+        assert client.post(link).status_code == 302
+        assert Medlemskab.objects.get(user=koordinator_a, center__slug="silkeborg").rolle == Rolle.KOORDINATOR
+        assert not Invitation.objects.get().er_aaben
 
     def test_cannot_switch_into_a_centre_you_are_not_in(self, as_brobygger_a, center_a, center_b):
         as_brobygger_a.post(reverse("brobygning:switch_center"), {"center": center_b.pk})
