@@ -110,6 +110,18 @@ def invitation_accept(*, invitation: Invitation, password: str | None, accepted_
     return user
 
 
+def medlemskab_admin_saved(*, user, created=(), changed=()) -> None:
+    """Audit the memberships a staff user created, or changed (`(medlemskab, field names)` pairs), in
+    the Django admin, which saves them itself. A membership gives a role and a centre's data."""
+    actor = access.Actor(user=user, medlemskab=None)
+    with transaction.atomic():
+        for medlemskab in created:
+            log_action(actor=actor, handling=AuditAction.MEDLEMSKAB_OPRETTET, obj=medlemskab,
+                       felter=["center", "rolle", "aktiv"])
+        for medlemskab, felter in changed:
+            log_action(actor=actor, handling=AuditAction.MEDLEMSKAB_AENDRET, obj=medlemskab, felter=felter)
+
+
 def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
     """Deactivate the user in the actor's centre.
 

@@ -1,4 +1,10 @@
+import time
+
 import factory
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from allauth.mfa.models import Authenticator
 from django.test import Client
 
@@ -57,11 +63,23 @@ def give_mfa(user):
     return user
 
 
-def client_logged_in(user) -> Client:
-    """A test client logged in as `user`."""
-    client = Client()
+def log_in(client, user):
+    """`force_login`, as after allauth's whole login: for a user with an authenticator, the session
+    also records the two-factor step, which the MFA middleware asks for."""
     client.force_login(user)
+    if Authenticator.objects.filter(user=user).exists():
+        now = time.time()
+        session = client.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": now},
+                                                       {"method": "mfa", "at": now, "type": "totp"}]
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+        session.save()
     return client
+
+
+def client_logged_in(user) -> Client:
+    """A test client logged in as `user` (with the two-factor step when they have an authenticator)."""
+    return log_in(Client(), user)
 
 
 class ForeningFactory(factory.django.DjangoModelFactory):

@@ -233,7 +233,7 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
     clients = {"anon": Client()}
     for key, user in users.items():
         clients[key] = Client()
-        clients[key].force_login(user)
+        f.log_in(clients[key], user)
     objects = {
         "borger": {"pk": borger.pk},
         "samtykke": {"pk": borger.samtykker.get().pk},

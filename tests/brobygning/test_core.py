@@ -5,7 +5,7 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
-from brobygning.models import Invitation, Medlemskab, Rolle, User
+from brobygning.models import AuditEntry, Invitation, Medlemskab, Rolle, User
 from brobygning.services import INVITATION_SALT, invitation_token
 
 from .. import factories as f
@@ -69,7 +69,7 @@ class TestInvitation:
     def test_existing_user_joins_second_centre_and_switches(self, invite, as_koordinator_b, koordinator_a, center_a,
                                                            center_b, client):
         invite(as_koordinator_b, email=koordinator_a.email, rolle="brobygger")
-        client.force_login(koordinator_a)
+        f.log_in(client, koordinator_a)
         response = client.post(link_from(mail.outbox[0]))
         assert response.status_code == 302 and response.url == reverse("matching:forside")
         assert koordinator_a.check_password(f.PASSWORD)  # their password is untouched
@@ -99,7 +99,7 @@ class TestInvitation:
         assert 'name="password1"' not in page.content.decode()
         assert "Tag imod invitationen" not in f.client_logged_in(brobygger_a).get(link).content.decode()
 
-        client.force_login(koordinator_a)
+        f.log_in(client, koordinator_a)
         assert "Tag imod invitationen" in client.get(link).content.decode()
         assert client.post(link).status_code == 302
         assert Medlemskab.objects.get(user=koordinator_a, center__slug="silkeborg").rolle == Rolle.KOORDINATOR
@@ -150,6 +150,46 @@ def test_english_is_available(as_koordinator_a):
     as_koordinator_a.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = as_koordinator_a.get(reverse("matching:forside")).content.decode()
     assert 'lang="en"' in page and "Overview" in page
+
+
+@pytest.fixture
+def admin_client(db):
+    """A superuser logged in as through allauth, with the two-factor step the admin needs."""
+    superuser = f.give_mfa(f.UserFactory(email="admin@x.test", is_staff=True, is_superuser=True))
+    return f.client_logged_in(superuser)
+
+
+def _admin_post_data(page) -> dict:
+    """The admin change form of `page` as the browser would post it back, inlines included."""
+    data = {}
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is False or value is None:
+                continue
+            data[field.html_name] = "on" if value is True else value
+    return data
+
+
+def test_membership_added_or_changed_in_admin_is_audited(admin_client, brobygger_a, center_a, center_b):
+    """A membership gives a role and a centre's data; the admin's inline writes the audit log too."""
+    url = reverse("admin:brobygning_user_change", args=[brobygger_a.pk])
+    data = _admin_post_data(admin_client.get(url))
+    data.update({"medlemskaber-0-rolle": Rolle.KOORDINATOR,  # the existing membership in A changes role
+                 "medlemskaber-TOTAL_FORMS": "2", "medlemskaber-1-center": center_b.pk,
+                 "medlemskaber-1-rolle": Rolle.BROBYGGER, "medlemskaber-1-aktiv": "on",
+                 "medlemskaber-1-user": brobygger_a.pk})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    in_a, in_b = (Medlemskab.objects.get(user=brobygger_a, center=c) for c in (center_a, center_b))
+    assert in_a.rolle == Rolle.KOORDINATOR
+    entries = {(e.handling, e.objekt_id, e.center_id): e for e in AuditEntry.objects.filter(objekt_type="medlemskab")}
+    changed = entries[("medlemskab.aendret", str(in_a.pk), center_a.pk)]
+    created = entries[("medlemskab.oprettet", str(in_b.pk), center_b.pk)]
+    assert changed.felter == ["rolle"] and changed.actor.is_superuser and created.actor == changed.actor
 
 
 def test_taxonomy_is_editable_in_admin(admin_client):
