@@ -159,7 +159,7 @@ MATRIX = {
 # not staff, and none of the role fixtures is.
 PREFIX_RULES = {
     "accounts/": "*   *   *   *   *   *   *",
-    "admin/":    "*   *   *   *   *   *   *",  # and: only the admin's login page answers 200
+    "admin/":    "*   *   *   *   *   *   *",  # and: the admin's login page sends to allauth's login
 }
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
 
