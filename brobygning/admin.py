@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import AuditEntry, Frivilligcenter, Invitation, Medlemskab, Postnummer, Tag, User
 
 
@@ -24,8 +25,11 @@ class FrivilligcenterAdmin(admin.ModelAdmin):
 
 
 class MedlemskabInline(admin.TabularInline):
+    """Memberships are switched off (`aktiv`), never deleted, and every change is audited."""
+
     model = Medlemskab
     extra = 0
+    can_delete = False
     filter_horizontal = ("foreninger",)
 
 
@@ -43,6 +47,12 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ()
     list_filter = ("is_active", "is_staff")
     inlines = [MedlemskabInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Medlemskab:
+            services.medlemskab_admin_saved(user=request.user, created=formset.new_objects,
+                                            changed=formset.changed_objects)
 
 
 @admin.register(Postnummer)

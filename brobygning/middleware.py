@@ -1,8 +1,10 @@
 import hashlib
 import time
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -48,10 +50,14 @@ class ActorMiddleware:
 
 
 class RequireMfaForKoordinatorMiddleware:
-    """Koordinatorer must set up two-factor login before they can do anything else.
+    """Koordinatorer, and staff (who reach the admin), log in with two factors.
 
-    It applies to the person, in every centre: a koordinator somewhere cannot dodge it by switching
-    to a centre where they are a brobygger."""
+    Without TOTP they must set it up before they can do anything else. With TOTP, a session must have
+    passed the two-factor step of this login (allauth records the methods used in the session); a
+    session logged in with the password alone (an old session, or any way round allauth's login
+    stages) is logged out and sent to log in again, on every path. It applies to the person, in every
+    centre: a koordinator somewhere cannot dodge it by switching to a centre where they are a
+    brobygger."""
 
     # /c/ and /api/hsds/: public pages and the public API
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/favicon", "/c/", "/api/hsds/")
@@ -60,27 +66,42 @@ class RequireMfaForKoordinatorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.user.is_authenticated
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and request.actor.koordinator_anywhere
-            and not _has_mfa(request)
-        ):
+        user = request.user
+        if not user.is_authenticated or _passed_mfa(request) or not _must_use_mfa(request):
+            return self.get_response(request)
+        if _has_totp(user):
+            logout(request)
+            messages.info(request, _("Log ind igen med din kode fra to-trins-login."))
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+        if not request.path.startswith(self.ALLOWED_PREFIXES):
             return redirect(reverse("mfa_activate_totp"))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.method == "POST" and request.path == reverse("mfa_activate_totp") and _has_totp(user):
+            # Set up in this request: the activation checked a code from the new authenticator.
+            request.session[MFA_SESSION_KEY] = user.pk
+        return response
 
 
-MFA_SESSION_KEY = "mfa_ok_for"
+MFA_SESSION_KEY = "mfa_bestaaet"  # the user whose login in this session passed the two-factor step
 
 
-def _has_mfa(request) -> bool:
-    """Whether the user has TOTP set up; remembered in the session once true, to save a query."""
+def _must_use_mfa(request) -> bool:
+    user = request.user
+    return user.is_staff or user.is_superuser or request.actor.koordinator_anywhere
+
+
+def _passed_mfa(request) -> bool:
+    """Whether this session's login passed the two-factor step; remembered in the session once true."""
     if request.session.get(MFA_SESSION_KEY) == request.user.pk:
         return True
-    if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+    if any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user)):
         request.session[MFA_SESSION_KEY] = request.user.pk
         return True
     return False
+
+
+def _has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class AccessLogMiddleware:

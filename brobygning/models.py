@@ -206,6 +206,8 @@ class AuditAction(models.TextChoices):
     INVITATION_OPRETTET = "invitation.oprettet", _("Invitation sendt")
     INVITATION_ACCEPTERET = "invitation.accepteret", _("Invitation accepteret")
     MEDLEMSKAB_DEAKTIVERET = "medlemskab.deaktiveret", _("Medlemskab deaktiveret")
+    MEDLEMSKAB_OPRETTET = "medlemskab.oprettet", _("Medlemskab oprettet")
+    MEDLEMSKAB_AENDRET = "medlemskab.aendret", _("Medlemskab ændret")
     BRUGER_DEAKTIVERET = "user.deaktiveret", _("Bruger deaktiveret")
     KALENDERFEED_OPRETTET = "kalenderfeed.oprettet", _("Kalenderlink oprettet")
     KALENDERFEED_SLETTET = "kalenderfeed.slettet", _("Kalenderlink slettet")

@@ -75,16 +75,24 @@ def _send_invitation(invitation: Invitation) -> None:
     message.send()
 
 
-def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
+def invitation_accept(*, invitation: Invitation, password: str | None, accepted_by=None) -> User:
     """Create (or reuse) the user, give them the role, and close the invitation.
 
-    A new user sets `password`; an existing user (already in another centre) keeps theirs.
+    A new user sets `password`. An invitation for an address that already has an account gives that
+    account a role, so only that account, logged in (`accepted_by`), may accept it: whoever else holds
+    the link is refused and nothing changes. The account keeps its password.
     """
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.er_aaben:
             raise ValidationError(_("Invitationen er udløbet eller allerede brugt."))
         user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is not None and getattr(accepted_by, "pk", None) != user.pk:
+            raise ValidationError(_(
+                "Invitationen er til en bruger, der allerede findes. Log ind som den bruger, "
+                "invitationen er sendt til, og åbn linket igen."))
+        if user is None and not password:
+            raise ValidationError(_("Vælg en adgangskode."))
         if user is None:
             user = User.objects.create_user(
                 invitation.email, password, first_name=invitation.fornavn, last_name=invitation.efternavn
@@ -100,6 +108,18 @@ def invitation_accept(*, invitation: Invitation, password: str | None) -> User:
         invitation.save(update_fields=["accepteret"])
         log_action(actor=access.Actor(user=user, medlemskab=medlemskab), handling=AuditAction.INVITATION_ACCEPTERET, obj=invitation)
     return user
+
+
+def medlemskab_admin_saved(*, user, created=(), changed=()) -> None:
+    """Audit the memberships a staff user created, or changed (`(medlemskab, field names)` pairs), in
+    the Django admin, which saves them itself. A membership gives a role and a centre's data."""
+    actor = access.Actor(user=user, medlemskab=None)
+    with transaction.atomic():
+        for medlemskab in created:
+            log_action(actor=actor, handling=AuditAction.MEDLEMSKAB_OPRETTET, obj=medlemskab,
+                       felter=["center", "rolle", "aktiv"])
+        for medlemskab, felter in changed:
+            log_action(actor=actor, handling=AuditAction.MEDLEMSKAB_AENDRET, obj=medlemskab, felter=felter)
 
 
 def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:

@@ -317,6 +317,9 @@ HENVISNING_KVITTERING_RATE_LIMIT = env.int("HENVISNING_KVITTERING_RATE_LIMIT", d
 HENVISNING_KVITTERING_RATE_PERIOD = env.int("HENVISNING_KVITTERING_RATE_PERIOD", default=24 * 3600)
 # How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# allauth's rate limits (login, failed logins, password reset, two-factor codes) count per client too:
+# the adapter asks brobygning.ratelimit.client_ip, and allauth's own reading of X-Forwarded-For agrees.
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
 LOGGING = {
     "version": 1,

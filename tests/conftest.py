@@ -154,9 +154,7 @@ def locmem_channels(settings):
 
 
 def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return f.client_logged_in(user)
 
 
 @pytest.fixture

@@ -1,5 +1,12 @@
+import time
+
 import factory
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from allauth.mfa.models import Authenticator
+from django.test import Client
 
 from borgere.models import Borger
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, User
@@ -54,6 +61,25 @@ def give_mfa(user):
     """A TOTP authenticator, so a koordinator passes the MFA requirement in tests."""
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test"})
     return user
+
+
+def log_in(client, user):
+    """`force_login`, as after allauth's whole login: for a user with an authenticator, the session
+    also records the two-factor step, which the MFA middleware asks for."""
+    client.force_login(user)
+    if Authenticator.objects.filter(user=user).exists():
+        now = time.time()
+        session = client.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": now},
+                                                       {"method": "mfa", "at": now, "type": "totp"}]
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+        session.save()
+    return client
+
+
+def client_logged_in(user) -> Client:
+    """A test client logged in as `user` (with the two-factor step when they have an authenticator)."""
+    return log_in(Client(), user)
 
 
 class ForeningFactory(factory.django.DjangoModelFactory):

@@ -160,7 +160,7 @@ MATRIX = {
 # not staff, and none of the role fixtures is.
 PREFIX_RULES = {
     "accounts/": "*   *   *   *   *   *   *",
-    "admin/":    "*   *   *   *   *   *   *",  # and: only the admin's login page answers 200
+    "admin/":    "*   *   *   *   *   *   *",  # and: the admin's login page sends to allauth's login
 }
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
 
@@ -234,7 +234,7 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
     clients = {"anon": Client()}
     for key, user in users.items():
         clients[key] = Client()
-        clients[key].force_login(user)
+        f.log_in(clients[key], user)
     objects = {
         "borger": {"pk": borger.pk},
         "samtykke": {"pk": borger.samtykker.get().pk},

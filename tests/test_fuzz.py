@@ -321,7 +321,7 @@ def scene(settings):
 def _client(scene: Scene, role: str) -> Client:
     client = Client(raise_request_exception=False)
     if role != "anon":
-        client.force_login(getattr(scene, role))
+        f.log_in(client, getattr(scene, role))
     return client
 
 

@@ -128,22 +128,14 @@ def test_argon2_and_the_password_validators_in_production_settings():
             validate_password(weak)
 
 
-def test_admin_login_is_throttled_after_five_failures(client, settings):
-    settings.ADMIN_LOGIN_MAX_FAILURES = 5
-    from django.core.cache import cache
-
-    cache.clear()
-    admin = f.UserFactory(email="admin-throttle@x.test", is_staff=True, is_superuser=True)
+def test_admin_login_form_is_allauths(client):
+    """The admin has no password form of its own: its login sends to allauth's, with allauth's rate
+    limits and the two-factor step (issue 11)."""
+    admin = f.UserFactory(email="admin-login@x.test", is_staff=True, is_superuser=True)
     url = reverse("admin:login")
-    for _ in range(5):
-        response = client.post(url, {"username": admin.email, "password": "forkert-forkert"})
-        assert response.status_code == 200
-    response = client.post(url, {"username": admin.email, "password": f.PASSWORD})
-    assert response.status_code == 429 and "For mange mislykkede forsøg" in response.content.decode()
-    other = Client(REMOTE_ADDR="10.9.9.9")  # another address is still stopped for this account
-    assert other.post(url, {"username": admin.email, "password": f.PASSWORD}).status_code == 429
-    cache.clear()
-    assert Client().post(url, {"username": admin.email, "password": f.PASSWORD}).status_code == 302
+    for response in (client.get(url), client.post(url, {"username": admin.email, "password": f.PASSWORD})):
+        assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
 
 
 def test_error_page_is_generic_without_a_stack_trace(world, as_koordinator_a, monkeypatch):

@@ -12,6 +12,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from borgere.models import Borger
+from brobygning import access
+from brobygning.access import actor_for
 from brobygning.models import Rolle
 
 from .. import factories as f
@@ -119,6 +122,22 @@ def test_failed_logins_are_rate_limited(client, brobygger_a, settings):
     assert response.status_code == 200
     assert TOO_MANY_ATTEMPTS_DA in response.content.decode()
     assert logged_in_user_id(client) is None
+
+
+def test_one_client_behind_the_proxy_cannot_lock_out_the_others(brobygger_a, settings):
+    """Behind one proxy (NUM_PROXIES=1) allauth's limits count per client in X-Forwarded-For, not per proxy."""
+    settings.NUM_PROXIES = 1
+    proxy = "10.0.0.1"  # every request arrives from the proxy's address
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for n in range(12):  # allauth allows 10 failed logins a minute per address
+        attacker.post(reverse("account_login"), {"login": f"gaet-{n}@a.test", "password": "forkert-adgangskode"})
+    locked = attacker.post(reverse("account_login"), {"login": "gaet-x@a.test", "password": "forkert-adgangskode"})
+    assert TOO_MANY_ATTEMPTS_DA in locked.content.decode()  # the attacker's own address is stopped
+
+    colleague = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    response = password_login(colleague, brobygger_a)
+    assert response.status_code == 302, "locked out by another client's failed logins"
+    assert logged_in_user_id(colleague) == str(brobygger_a.pk)
 
 
 def test_sign_up_is_closed(client):
@@ -249,7 +268,7 @@ def test_brobygger_without_mfa_is_not_redirected(client, brobygger_a):
 
 
 def test_koordinator_with_mfa_is_not_redirected(client, koordinator_a):
-    client.force_login(koordinator_a)
+    f.log_in(client, koordinator_a)
     response = client.get("/")
     assert response.status_code == 200
 
@@ -307,6 +326,72 @@ def test_login_with_totp_asks_for_code(client, center_a):
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(user.pk)
+
+
+# --- Two-factor login cannot be skipped (issue 11) ------------------------------------------------
+
+
+def staff_koordinator_with_totp(center):
+    user = koordinator_without_mfa(center, email="admin-koordinator@a.test")
+    user.is_staff = True
+    user.save()
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def test_admin_login_with_password_only_does_not_get_in(client, center_a):
+    """The admin's login form was a way round allauth's two-factor step."""
+    user = staff_koordinator_with_totp(center_a)
+    response = client.post(reverse("admin:login"), {"username": user.email, "password": f.PASSWORD,
+                                                    "next": "/admin/"})
+    assert logged_in_user_id(client) is None
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    # Through allauth's login, the password leads to the code, not in.
+    response = client.post(f"{reverse('account_login')}?next=/admin/", {"login": user.email, "password": f.PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
+    assert logged_in_user_id(client) is None
+    for path in ("/admin/", reverse("borgere:borger_list")):  # to a login page, never in
+        response = client.get(path)
+        assert response.status_code == 302 and "/login/" in response.url, path
+
+
+def test_password_only_session_of_a_koordinator_with_totp_is_logged_out(client, koordinator_a):
+    """A session that logged in with the password but never did the two-factor step gets nowhere."""
+    client.force_login(koordinator_a)  # has TOTP (give_mfa); the session records only the password
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": time.time()}]
+    session["account_authentication_methods_user"] = str(koordinator_a.pk)
+    session.save()
+    response = client.get(reverse("borgere:borger_list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    assert logged_in_user_id(client) is None
+    # Not through allauth's pages either (where it could switch two-factor login off).
+    client.force_login(koordinator_a)
+    response = client.get(reverse("mfa_index"))
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    assert logged_in_user_id(client) is None
+    # After the full login it works.
+    f.log_in(client, koordinator_a)
+    assert client.get(reverse("borgere:borger_list")).status_code == 200
+
+
+def test_staff_without_totp_must_set_it_up_before_the_admin(client):
+    superuser = f.UserFactory(email="superbruger@x.test", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
+
+
+def test_superuser_without_membership_sees_no_centre_data(world):
+    """createsuperuser gives the admin, not a centre: without a membership, no borger is visible."""
+    superuser = f.give_mfa(f.UserFactory(email="superbruger@x.test", is_staff=True, is_superuser=True))
+    client = f.client_logged_in(superuser)
+    assert client.get(reverse("borgere:borger_list")).status_code == 403
+    assert client.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code in (403, 404)
+    actor = actor_for(superuser)
+    assert actor.medlemskab is None
+    assert not access.scope(actor, "borger", Borger.objects.all()).exists()
+    assert not access.can(actor, "borger", "view", world.borger_a)
 
 
 # --- Error pages ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
-from brobygning.models import Invitation, Medlemskab, Rolle, User
+from brobygning.models import AuditEntry, Invitation, Medlemskab, Rolle, User
 from brobygning.services import INVITATION_SALT, invitation_token
 
 from .. import factories as f
@@ -69,17 +69,41 @@ class TestInvitation:
     def test_existing_user_joins_second_centre_and_switches(self, invite, as_koordinator_b, koordinator_a, center_a,
                                                            center_b, client):
         invite(as_koordinator_b, email=koordinator_a.email, rolle="brobygger")
+        f.log_in(client, koordinator_a)
         response = client.post(link_from(mail.outbox[0]))
-        assert response.status_code == 302
+        assert response.status_code == 302 and response.url == reverse("matching:forside")
         assert koordinator_a.check_password(f.PASSWORD)  # their password is untouched
         roles = dict(Medlemskab.objects.filter(user=koordinator_a).values_list("center__slug", "rolle"))
         assert roles == {"odense": "koordinator", "silkeborg": "brobygger"}
-        client.force_login(koordinator_a)
         assert client.get(reverse("matching:forside")).context["actor"].center == center_a
         client.post(reverse("brobygning:switch_center"), {"center": center_b.pk})
         actor = client.get(reverse("matching:forside")).context["actor"]
         assert actor.center == center_b and actor.is_brobygger
         assert client.get(reverse("brobygning:medlem_list")).status_code == 403  # koordinator only in Odense
+
+    def test_invitation_for_an_existing_account_needs_that_account_logged_in(
+            self, invite, as_koordinator_b, koordinator_a, brobygger_a, client):
+        """Whoever else holds the link (anonymous, or logged in as someone else) is told to log in as
+        the invited account first, and nothing changes; logged in as that account, it works."""
+        invite(as_koordinator_b, email=koordinator_a.email, rolle="koordinator")
+        link = link_from(mail.outbox[0])
+        refusal = "Log ind som den bruger, invitationen er sendt til"
+
+        for holder in (client, f.client_logged_in(brobygger_a)):
+            response = holder.post(link, follow=True)
+            assert not Medlemskab.objects.filter(user=koordinator_a, center__slug="silkeborg").exists()
+            assert Invitation.objects.get().er_aaben
+            assert refusal in response.content.decode()
+        page = client.get(link)
+        assert page.status_code == 200 and refusal in page.content.decode()
+        assert 'name="password1"' not in page.content.decode()
+        assert "Tag imod invitationen" not in f.client_logged_in(brobygger_a).get(link).content.decode()
+
+        f.log_in(client, koordinator_a)
+        assert "Tag imod invitationen" in client.get(link).content.decode()
+        assert client.post(link).status_code == 302
+        assert Medlemskab.objects.get(user=koordinator_a, center__slug="silkeborg").rolle == Rolle.KOORDINATOR
+        assert not Invitation.objects.get().er_aaben
 
     def test_cannot_switch_into_a_centre_you_are_not_in(self, as_brobygger_a, center_a, center_b):
         as_brobygger_a.post(reverse("brobygning:switch_center"), {"center": center_b.pk})
@@ -126,6 +150,46 @@ def test_english_is_available(as_koordinator_a):
     as_koordinator_a.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = as_koordinator_a.get(reverse("matching:forside")).content.decode()
     assert 'lang="en"' in page and "Overview" in page
+
+
+@pytest.fixture
+def admin_client(db):
+    """A superuser logged in as through allauth, with the two-factor step the admin needs."""
+    superuser = f.give_mfa(f.UserFactory(email="admin@x.test", is_staff=True, is_superuser=True))
+    return f.client_logged_in(superuser)
+
+
+def _admin_post_data(page) -> dict:
+    """The admin change form of `page` as the browser would post it back, inlines included."""
+    data = {}
+    forms = [page.context["adminform"].form]
+    for inline in page.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is False or value is None:
+                continue
+            data[field.html_name] = "on" if value is True else value
+    return data
+
+
+def test_membership_added_or_changed_in_admin_is_audited(admin_client, brobygger_a, center_a, center_b):
+    """A membership gives a role and a centre's data; the admin's inline writes the audit log too."""
+    url = reverse("admin:brobygning_user_change", args=[brobygger_a.pk])
+    data = _admin_post_data(admin_client.get(url))
+    data.update({"medlemskaber-0-rolle": Rolle.KOORDINATOR,  # the existing membership in A changes role
+                 "medlemskaber-TOTAL_FORMS": "2", "medlemskaber-1-center": center_b.pk,
+                 "medlemskaber-1-rolle": Rolle.BROBYGGER, "medlemskaber-1-aktiv": "on",
+                 "medlemskaber-1-user": brobygger_a.pk})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    in_a, in_b = (Medlemskab.objects.get(user=brobygger_a, center=c) for c in (center_a, center_b))
+    assert in_a.rolle == Rolle.KOORDINATOR
+    entries = {(e.handling, e.objekt_id, e.center_id): e for e in AuditEntry.objects.filter(objekt_type="medlemskab")}
+    changed = entries[("medlemskab.aendret", str(in_a.pk), center_a.pk)]
+    created = entries[("medlemskab.oprettet", str(in_b.pk), center_b.pk)]
+    assert changed.felter == ["rolle"] and changed.actor.is_superuser and created.actor == changed.actor
 
 
 def test_taxonomy_is_editable_in_admin(admin_client):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borgere.models import Borger, Samtale
+from brobygning.middleware import MFA_SESSION_KEY
 from brobygning.models import User
 from matching.models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage
 
@@ -27,7 +28,7 @@ def login(email) -> Client:
     client = Client()
     client.force_login(User.objects.get(email=email))
     session = client.session
-    session["mfa_ok_for"] = User.objects.get(email=email).pk  # the demo koordinator has no TOTP device
+    session[MFA_SESSION_KEY] = User.objects.get(email=email).pk  # the demo koordinator has no TOTP device
     session.save()
     return client
 
