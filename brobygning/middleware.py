@@ -1,4 +1,3 @@
-import hashlib
 import time
 
 from allauth.account.authentication import get_authentication_records
@@ -6,10 +5,9 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
@@ -18,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from .access import actor_for
 from .adgangslog import Collect, H, log
-from .ratelimit import client_ip, count_attempt
 
 SESSION_CENTER_KEY = "center_id"
 
@@ -164,35 +161,4 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not request.path.startswith(settings.CACHEABLE_PATH_PREFIXES):
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
-        return response
-
-
-class AdminLoginThrottleMiddleware:
-    """Brute-force protection for the Django admin's login, which allauth's rate limits do not cover.
-
-    After ADMIN_LOGIN_MAX_FAILURES failed attempts from one address, or for one account, within
-    ADMIN_LOGIN_WINDOW_SECONDS, further attempts answer 429 until the window has passed."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    @staticmethod
-    def _keys(request):
-        ip = client_ip(request)
-        account = hashlib.sha256(request.POST.get("username", "").strip().lower().encode()).hexdigest()[:32]
-        return [f"adminlogin:ip:{ip}", f"adminlogin:konto:{account}"]
-
-    def __call__(self, request):
-        if request.method != "POST" or request.path != reverse("admin:login"):
-            return self.get_response(request)
-        keys = self._keys(request)
-        if any((cache.get(key) or 0) >= settings.ADMIN_LOGIN_MAX_FAILURES for key in keys):
-            log(handling=H.LOGIN_FEJLET, formaal="sikkerhed", kriterium="admin: spærret (for mange forsøg)")
-            return render(request, "429.html", {"besked": _(
-                "For mange mislykkede forsøg på at logge ind. Vent et kvarter, og prøv igen.")}, status=429)
-        response = self.get_response(request)
-        if response.status_code == 200:  # the form came back: a failed attempt
-
-            for key in keys:
-                count_attempt(key, settings.ADMIN_LOGIN_WINDOW_SECONDS)
         return response

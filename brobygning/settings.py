@@ -63,7 +63,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "brobygning.middleware.ActorMiddleware",
     "brobygning.middleware.RequireMfaForKoordinatorMiddleware",
-    "brobygning.middleware.AdminLoginThrottleMiddleware",
     "brobygning.middleware.AccessLogMiddleware",
     "brobygning.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -232,8 +231,6 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Public pages (directory, HSDS API) may be cached; every other page may carry personal data.
 CACHEABLE_PATH_PREFIXES = ("/c/", "/api/hsds/", "/static/", "/healthz", "/favicon")
 # The Django admin's login is throttled here; allauth's own rate limits cover /accounts/login/.
-ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
-ADMIN_LOGIN_WINDOW_SECONDS = env.int("ADMIN_LOGIN_WINDOW_SECONDS", default=15 * 60)
 # Access log (brobygning.adgangslog): kept this long, then purged by a daily beat task.
 ADGANGSLOG_RETENTION_DAYS = env.int("ADGANGSLOG_RETENTION_DAYS", default=183)
 # Borgere with no activity this long are anonymised (a centre can set its own); warned 30 days ahead.
