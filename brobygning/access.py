@@ -299,7 +299,6 @@ def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model
     check(actor, kind, action, obj)
     if kind in BORGER_PATH:
         # Every borger-related object loaded for a page or fragment is a read of that borger's data.
-
         log_read(actor=actor, borger_id=borger_id_of(obj, kind), center_id=obj.center_id)
     return obj
 

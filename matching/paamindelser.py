@@ -538,7 +538,6 @@ class Beskrivelse:
     modtager: str  # a role, never an address
     art: str
     emne: str
-    match_id: int | None
     url: str  # the match's page, or "" when the subject is gone
 
 
@@ -566,7 +565,6 @@ def describe(rows) -> list[Beskrivelse]:
             modtager=str(MODTAGER_LABELS[art.modtager]) if art else "–",
             art=label,
             emne=f"{match.borger.fornavn} → {match.faellesskab.titel}" if match else _("(slettet)"),
-            match_id=match.pk if match else None,
             url=reverse("matching:match_detail", args=[match.pk]) if match else "",
         ))
     return result

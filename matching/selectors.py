@@ -11,7 +11,6 @@ from borgere.hooks import Haendelse
 from borgere.models import Formaal, Samtykke
 from borgere.selectors import borger_list
 from brobygning import access, adgangslog
-from brobygning.selectors import medlemskab_get
 
 from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage, VaertRapport
 
@@ -157,11 +156,6 @@ def host_reported_no_show(*, actor):
 
 
 # --- Overdragelse: what a deactivated member still holds in the centre ----------------------------
-
-
-def overdragelse_medlemskab_get(*, actor, pk):
-    """The membership whose borgere and meetings are to be reassigned: a koordinator's, own centre only."""
-    return medlemskab_get(actor=actor, pk=pk, action="change")
 
 
 def overdragelse_borgere(*, actor, medlemskab):

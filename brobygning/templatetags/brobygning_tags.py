@@ -14,6 +14,13 @@ def query_with(context, **changes):
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def page_query(context, page, number):
+    """The current query string pointing at page `number` of `page`, in the page's own parameter
+    (`paginate(param=...)`), so one page can hold two paginated lists."""
+    return query_with(context, **{getattr(page, "param", "side"): number})
+
+
 @register.simple_tag
 def can(actor, kind, action, obj=None):
     """Ask the access module from a template: {% can actor "borger" "change" borger as kan_rette %}."""

@@ -37,7 +37,7 @@ def paamindelse_list(request):
     adgangslog.log_search(actor=request.actor, criteria={"liste": "paamindelser", "vis": tab[0]})  # rows name borgere
     counts = dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
     page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
-    rows = [(d, d.url) for d in paamindelser.describe(page.object_list)]
+    rows = paamindelser.describe(page.object_list)
     tabs = [(k, label, sum(counts.get(s, 0) for s in statuses)) for k, label, statuses, _o in TABS]
     return render(request, "brobygning/paamindelser/paamindelse_list.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
 

@@ -6,13 +6,14 @@ from django.shortcuts import render
 
 from brobygning.decorators import member_required
 from brobygning.pagination import paginate
+from brobygning.selectors import medlemskab_get
 
 from .. import selectors
 
 
 @member_required
 def medlem_overdragelse(request, pk):
-    medlemskab = selectors.overdragelse_medlemskab_get(actor=request.actor, pk=pk)
+    medlemskab = medlemskab_get(actor=request.actor, pk=pk, action="change")  # a koordinator's, own centre
     return render(request, "matching/overdragelse/medlem_overdragelse.html", {
         "medlemskab": medlemskab,
         "borgere": paginate(request, selectors.overdragelse_borgere(actor=request.actor, medlemskab=medlemskab)),
