@@ -2,7 +2,7 @@
 
 The services call `sync_ledsagelse` / `sync_opfoelgning` inside their transaction whenever a
 meeting or follow-up is planned, changed, cancelled or done. They keep one `Paamindelse` row per
-(subject, kind) in step with it. brobygning.paamindelser sends due rows and calls `resolve`
+(subject, kind) in step with it (per revision for the flyttet/aflyst messages, below). brobygning.paamindelser sends due rows and calls `resolve`
 at send time, which loads the subject again, checks consent again and renders the message, so a
 changed address, time or consent always applies.
 
@@ -367,14 +367,12 @@ def _announce(ledsagelse: Ledsagelse, slags: str, modtagere, now: datetime | Non
         borger = ledsagelse.match.borger
         for modtager in modtagere:
             own = _modtagerens(rows, modtager)
-            if not _told(own):
-                continue
+            art = ARTER[f"{slags}_{modtager}"]
+            if not _told(own) or (art.samtykke and not har_samtykke(borger, art.samtykke)):
+                continue  # (an older message still pending stays: e.g. the host's cancel after a withdrawal)
             for row in own:
                 if row.art in AENDRING:
                     _cancel(row, "Erstattet af en nyere besked om mødet")
-            art = ARTER[f"{slags}_{modtager}"]
-            if art.samtykke and not har_samtykke(borger, art.samtykke):
-                continue
             plan = _Plan(forfalder=now, kanal=borger_kanal(borger) if art.kanal is None else art.kanal,
                          begivenhed=ledsagelse.tidspunkt)
             row = _create(art, plan, ledsagelse, sekvens=ledsagelse.sekvens)

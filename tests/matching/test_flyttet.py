@@ -437,3 +437,18 @@ def test_a_cancel_pending_when_the_host_consents_again_is_not_sent(locmem_channe
     dispatch.dispatch_due()
     assert mail.outbox == []
     assert _rows(ledsagelse, art="aflyst_vaert").get().status == "annulleret"
+
+
+def test_a_move_does_not_drop_the_hosts_pending_cancel(locmem_channels, django_capture_on_commit_callbacks):
+    ledsagelse, actor = _accepted_meeting()
+    dispatch.dispatch_due()  # the host is told
+    with django_capture_on_commit_callbacks(execute=True):
+        samtykke_withdraw(actor=actor, samtykke=Samtykke.objects.get(borger=ledsagelse.match.borger,
+                                                                     formaal=Formaal.DELING_MED_VAERT))
+    services.ledsagelse_update(actor=actor, ledsagelse=ledsagelse,
+                               data={"tidspunkt": ledsagelse.tidspunkt + timedelta(days=1)})
+    mail.outbox.clear()
+    dispatch.dispatch_due()
+    [message] = [m for m in mail.outbox if m.to == [VAERT]]
+    cal = Calendar.from_ical(message.attachments[0].get_payload(decode=True))
+    assert str(cal["METHOD"]) == "CANCEL" and cal.walk("VEVENT")[0]["SEQUENCE"] == 2
