@@ -307,13 +307,18 @@ class Paamindelse(models.Model):
 
     The subject is what the message is about (`emne_type` + `emne_id`, e.g. a ledsagelse); the
     recipient and content are resolved from it when the message is sent, so changed contact
-    details or a withdrawn consent apply. Unique per (subject, kind).
+    details or a withdrawn consent apply. Unique per (subject, kind, revision): reminders have
+    revision 0; a message about a change (a moved or cancelled meeting) carries the meeting's
+    revision, so a meeting moved twice gets two such messages.
     """
 
     center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="+")
     emne_type = models.CharField(_("emne"), max_length=30)
     emne_id = models.PositiveBigIntegerField(_("emne-id"))
     art = models.CharField(_("art"), max_length=40)
+    sekvens = models.PositiveIntegerField(
+        _("revision"), default=0,
+        help_text=_("For en besked om en ændring (flyttet eller aflyst): mødets revision. 0 for påmindelser."))
     kanal = models.CharField(_("kanal"), max_length=10, choices=PaamindelseKanal.choices)
     forfalder = models.DateTimeField(_("forfalder"))
     begivenhed = models.DateTimeField(_("begivenhedens tidspunkt"), null=True, blank=True,
@@ -331,7 +336,8 @@ class Paamindelse(models.Model):
         verbose_name_plural = _("påmindelser")
         ordering = ["forfalder"]
         constraints = [
-            models.UniqueConstraint(fields=["emne_type", "emne_id", "art"], name="en_paamindelse_per_emne_og_art"),
+            models.UniqueConstraint(fields=["emne_type", "emne_id", "art", "sekvens"],
+                                    name="en_paamindelse_per_emne_art_og_revision"),
         ]
         indexes = [models.Index(fields=["status", "forfalder"]), models.Index(fields=["center", "status"])]
 

@@ -10,6 +10,7 @@ from brobygning.models import Paamindelse
 from .models import Ledsagelse, LedsagelseStatus, Match, MatchOvergang, Opfoelgning
 from .paamindelser import EMNE_LEDSAGELSE, EMNE_OPFOELGNING, cancel_for_borger, sync_ledsagelse
 from .selectors import borger_timeline
+from .services import ledsagelse_samtykke_aendret, match_afslut_for_borger
 
 
 def archived(borger) -> None:
@@ -17,7 +18,10 @@ def archived(borger) -> None:
 
 
 def consent_changed(borger_id: int) -> None:
-    """The planned meetings' påmindelser follow the borger's consents."""
+    """The planned meetings and their påmindelser follow the borger's consents: withdrawn
+    registration cancels the meetings, withdrawn sharing cancels the host's calendar entry
+    (`matching.services.ledsagelse_samtykke_aendret`)."""
+    ledsagelse_samtykke_aendret(actor=None, borger_id=borger_id)
     for ledsagelse in Ledsagelse.objects.filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT):
         sync_ledsagelse(ledsagelse)
 
@@ -35,6 +39,8 @@ def anonymise(borger) -> None:
         Q(emne_type=EMNE_LEDSAGELSE, emne_id__in=ledsagelser.values("pk"))
         | Q(emne_type=EMNE_OPFOELGNING, emne_id__in=opfoelgninger.values("pk"))
     ).update(sidste_fejl="")
+    # Last, so the scrubbing above leaves the new "aflyst" messages and the ending's note alone.
+    match_afslut_for_borger(actor=None, borger=borger)
 
 
 def export(borger) -> dict:

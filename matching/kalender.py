@@ -36,6 +36,7 @@ def feed_ics(user, *, domain: str) -> bytes:
         event = Event()
         event.add("uid", f"ledsagelse-{ledsagelse.pk}@{domain}")
         event.add("dtstamp", now)
+        event.add("sequence", ledsagelse.sekvens)  # the same revision as the e-mailed invitations
         event.add("dtstart", ledsagelse.tidspunkt)
         event.add("dtend", ledsagelse.slut)
         event.add("summary", _("Første møde med %(fornavn)s: %(faellesskab)s")

@@ -153,6 +153,8 @@ class Ledsagelse(models.Model):
     vaert_rapport = models.CharField(_("værtens melding efter mødet"), max_length=10,
                                      choices=VaertRapport.choices, blank=True)
     vaert_rapporteret = models.DateTimeField(_("værten meldte"), null=True, blank=True)
+    # Counted up on each move and cancellation; the SEQUENCE of the meeting's calendar invitations.
+    sekvens = models.PositiveIntegerField(_("revision"), default=0)
     oprettet = models.DateTimeField(auto_now_add=True)
 
     class Meta:

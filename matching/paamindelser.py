@@ -2,7 +2,7 @@
 
 The services call `sync_ledsagelse` / `sync_opfoelgning` inside their transaction whenever a
 meeting or follow-up is planned, changed, cancelled or done. They keep one `Paamindelse` row per
-(subject, kind) in step with it. brobygning.paamindelser sends due rows and calls `resolve`
+(subject, kind) in step with it (per revision for the flyttet/aflyst messages, below). brobygning.paamindelser sends due rows and calls `resolve`
 at send time, which loads the subject again, checks consent again and renders the message, so a
 changed address, time or consent always applies.
 
@@ -19,7 +19,31 @@ vaert_48t          host        e-mail + .ics                   48 h before      
 vaert_nyankomst    host        e-mail + .ics                   at once, when planned     deling_med_vaert
 opfoelgning        brobygger   e-mail                          09:00 local on the due    –
                                                                date of the opfølgning
+borger_straks      borger      as borger_24t                   at once, when planned at  paamindelser
+                                                               short notice (the 24 h
+                                                               reminder cannot go out)
+borger_2t          borger      as borger_24t                   2 h before, at short      paamindelser
+                                                               notice only
+flyttet_brobygger  brobygger   e-mail + .ics (REQUEST)         at once, when the meeting –
+                                                               gets a new time or place
+flyttet_borger     borger      SMS or e-mail (+ .ics REQUEST)  at once, as above         paamindelser
+flyttet_vaert      host        e-mail + .ics (REQUEST)         at once, as above         deling_med_vaert
+aflyst_brobygger   brobygger   e-mail + .ics (CANCEL)          at once, when cancelled   –
+aflyst_borger      borger      SMS or e-mail (+ .ics CANCEL)   at once, when cancelled   paamindelser
+aflyst_vaert       host        e-mail + .ics (CANCEL)          at once, when cancelled,  – (no name,
+                                                               or when deling_med_vaert  no reason)
+                                                               is withdrawn
 ================== =========== =============================== ========================= ===========
+
+The flyttet_* and aflyst_* messages (`announce_move`, `announce_cancel`) go only to a person
+already told about the meeting: one of their rows about it has gone out, and the latest of those
+was not an "aflyst". Each carries the meeting's revision (`Ledsagelse.sekvens`, counted up by the
+services on each move and cancellation) in `Paamindelse.sekvens`, so a meeting moved twice gets two
+rows per person; a newer one cancels an older one still pending. Every .ics of a meeting has the
+same UID and SEQUENCE = the meeting's revision when sent. The host hears only that the meeting is
+cancelled, never why and without the borger's name. Withdrawing "deling_med_vaert" sends the host
+an aflyst (a CANCEL of their calendar entry: we can no longer keep it up to date or share who
+comes); the meeting stays for the brobygger and the borger.
 
 Rules kept here:
 
@@ -103,6 +127,36 @@ ARTER: dict[str, Art] = {
 }
 LEDSAGELSE_ARTER = [a for a in ARTER.values() if a.emne_type == EMNE_LEDSAGELSE]
 
+# A meeting planned at short notice, when the 24-hour reminder cannot go out (`_sync_kort_varsel`).
+KORT_VARSEL_ARTER = [
+    Art("borger_straks", EMNE_LEDSAGELSE, BORGER, None, None, Formaal.PAAMINDELSER, True,
+        gettext_lazy("Med det samme (kort varsel)")),
+    Art("borger_2t", EMNE_LEDSAGELSE, BORGER, timedelta(hours=2), None, Formaal.PAAMINDELSER, True,
+        gettext_lazy("2 timer før mødet (kort varsel)")),
+]
+
+# Messages about a change to a meeting people were told about (`announce_move`, `announce_cancel`):
+# one row per person and revision of the meeting. The host's "aflyst" needs no consent: it carries
+# neither the borger's name nor the reason.
+FLYTTET, AFLYST = "flyttet", "aflyst"
+ALLE_MODTAGERE = (BROBYGGER, BORGER, VAERT)
+AENDRING_ARTER = [
+    Art("flyttet_brobygger", EMNE_LEDSAGELSE, BROBYGGER, None, PaamindelseKanal.EMAIL, None, True,
+        gettext_lazy("Mødet er flyttet")),
+    Art("flyttet_borger", EMNE_LEDSAGELSE, BORGER, None, None, Formaal.PAAMINDELSER, True,
+        gettext_lazy("Mødet er flyttet")),
+    Art("flyttet_vaert", EMNE_LEDSAGELSE, VAERT, None, PaamindelseKanal.EMAIL, Formaal.DELING_MED_VAERT, True,
+        gettext_lazy("Mødet er flyttet")),
+    Art("aflyst_brobygger", EMNE_LEDSAGELSE, BROBYGGER, None, PaamindelseKanal.EMAIL, None, True,
+        gettext_lazy("Mødet er aflyst")),
+    Art("aflyst_borger", EMNE_LEDSAGELSE, BORGER, None, None, Formaal.PAAMINDELSER, True,
+        gettext_lazy("Mødet er aflyst")),
+    Art("aflyst_vaert", EMNE_LEDSAGELSE, VAERT, None, PaamindelseKanal.EMAIL, None, True,
+        gettext_lazy("Mødet er aflyst")),
+]
+AENDRING = {a.kode: a.kode.split("_", 1)[0] for a in AENDRING_ARTER}  # art -> FLYTTET or AFLYST
+ARTER.update({a.kode: a for a in [*KORT_VARSEL_ARTER, *AENDRING_ARTER]})
+
 
 # --- Planning: which rows should exist -----------------------------------------------------------
 
@@ -159,7 +213,33 @@ def sync_ledsagelse(ledsagelse: Ledsagelse, *, now: datetime | None = None) -> l
         for art in LEDSAGELSE_ARTER:
             plan = _plan_ledsagelse(ledsagelse, art, now, samtykker)
             rows[art.kode] = _apply(rows.get(art.kode), art, plan, ledsagelse, now)
+        _sync_kort_varsel(ledsagelse, rows, now, samtykker)
     return [row for row in rows.values() if row is not None]
+
+
+def _sync_kort_varsel(ledsagelse: Ledsagelse, rows: dict, now: datetime, samtykker: dict[str, bool]) -> None:
+    """The borger's reminders at short notice: when the 24-hour reminder will not go out for the
+    meeting's current time, one at once and one 2 hours before. "At once" is left out when the
+    borger was already told about the meeting: the "flyttet" message then brings the new time."""
+    kort_varsel = not _holds(rows.get("borger_24t"), ledsagelse)
+    told = None
+    for art in KORT_VARSEL_ARTER:
+        plan = _plan_ledsagelse(ledsagelse, art, now, samtykker)
+        if plan.forfalder is not None and not kort_varsel:
+            plan = _Plan(grund="Påmindelsen 24 timer før går ud")
+        elif plan.forfalder is not None and art.foer is None:
+            if told is None:
+                told = _told(_modtagerens(_all_rows(ledsagelse), BORGER))
+            if told:
+                plan = _Plan(grund="Borgeren har fået besked om mødet")
+        rows[art.kode] = _apply(rows.get(art.kode), art, plan, ledsagelse, now)
+
+
+def _holds(row: Paamindelse | None, ledsagelse: Ledsagelse) -> bool:
+    """Whether a reminder will go out, or went out, for the meeting's current time."""
+    if row is None:
+        return False
+    return row.status in (S.AFVENTER, S.SENDER) or (row.status == S.SENDT and row.begivenhed == ledsagelse.tidspunkt)
 
 
 def opfoelgning_forfalder(opfoelgning: Opfoelgning) -> datetime:
@@ -195,7 +275,8 @@ def cancel_for_borger(borger, *, grund: str = "Borgeren er arkiveret") -> int:
 
 
 def _rows(emne_type: str, emne_id: int) -> dict[str, Paamindelse]:
-    qs = Paamindelse.objects.select_for_update().filter(emne_type=emne_type, emne_id=emne_id)
+    """The subject's reminders (revision 0; the messages about changes are kept by revision)."""
+    qs = Paamindelse.objects.select_for_update().filter(emne_type=emne_type, emne_id=emne_id, sekvens=0)
     return {row.art: row for row in qs}
 
 
@@ -240,18 +321,83 @@ def _arm(row: Paamindelse, plan: _Plan) -> None:
     row.save(update_fields=["status", "forfalder", "begivenhed", "kanal", "forsoeg", "sidste_fejl", "taget"])
 
 
-def _create(art: Art, plan: _Plan, subject) -> Paamindelse:
+def _create(art: Art, plan: _Plan, subject, *, sekvens: int = 0) -> Paamindelse:
     fields = {"center_id": subject.center_id, "kanal": plan.kanal, "forfalder": plan.forfalder,
               "begivenhed": plan.begivenhed}
+    key = {"emne_type": art.emne_type, "emne_id": subject.pk, "art": art.kode, "sekvens": sekvens}
     try:
         with transaction.atomic():
-            return Paamindelse.objects.create(emne_type=art.emne_type, emne_id=subject.pk, art=art.kode, **fields)
+            return Paamindelse.objects.create(**key, **fields)
     except IntegrityError:
         # Created meanwhile by a concurrent sync of the same subject: take that row and align it.
-        row = Paamindelse.objects.select_for_update().get(emne_type=art.emne_type, emne_id=subject.pk, art=art.kode)
+        row = Paamindelse.objects.select_for_update().get(**key)
         if row.status == S.AFVENTER:
             _arm(row, plan)
         return row
+
+
+# --- Changes to a meeting people were told about (flyttet, aflyst) --------------------------------
+
+
+def announce_move(ledsagelse: Ledsagelse, *, now: datetime | None = None) -> list[Paamindelse]:
+    """The planned meeting got a new time or place, and the service has counted up its `sekvens`:
+    a "flyttet" message (.ics REQUEST) to each person already told about it, with their consent.
+    Call inside the service's transaction, next to `sync_ledsagelse`."""
+    return _announce(ledsagelse, FLYTTET, ALLE_MODTAGERE, now)
+
+
+def announce_cancel(ledsagelse: Ledsagelse, *, modtagere=ALLE_MODTAGERE,
+                    now: datetime | None = None) -> list[Paamindelse]:
+    """The meeting is cancelled for `modtagere` (all, or the host alone when "deling_med_vaert" is
+    withdrawn), and the service has counted up its `sekvens`: an "aflyst" message (.ics CANCEL) to
+    each of them already told about it. Call inside the service's transaction."""
+    return _announce(ledsagelse, AFLYST, modtagere, now)
+
+
+def told(ledsagelse: Ledsagelse, modtager: str) -> bool:
+    """Whether `modtager` (BROBYGGER, BORGER or VAERT) holds the meeting as planned from us."""
+    return _told(_modtagerens(_all_rows(ledsagelse), modtager))
+
+
+def _announce(ledsagelse: Ledsagelse, slags: str, modtagere, now: datetime | None) -> list[Paamindelse]:
+    now = now or timezone.now()
+    created = []
+    with transaction.atomic():
+        rows = _all_rows(ledsagelse, lock=True)
+        borger = ledsagelse.match.borger
+        for modtager in modtagere:
+            own = _modtagerens(rows, modtager)
+            art = ARTER[f"{slags}_{modtager}"]
+            if not _told(own) or (art.samtykke and not har_samtykke(borger, art.samtykke)):
+                continue  # (an older message still pending stays: e.g. the host's cancel after a withdrawal)
+            for row in own:
+                if row.art in AENDRING:
+                    _cancel(row, "Erstattet af en nyere besked om mødet")
+            plan = _Plan(forfalder=now, kanal=borger_kanal(borger) if art.kanal is None else art.kanal,
+                         begivenhed=ledsagelse.tidspunkt)
+            row = _create(art, plan, ledsagelse, sekvens=ledsagelse.sekvens)
+            if row.status == S.ANNULLERET:  # this revision's row, cancelled above: the news still holds
+                _arm(row, plan)
+            created.append(row)
+    return created
+
+
+def _all_rows(ledsagelse: Ledsagelse, *, lock: bool = False) -> list[Paamindelse]:
+    qs = Paamindelse.objects.filter(emne_type=EMNE_LEDSAGELSE, emne_id=ledsagelse.pk)
+    return list(qs.select_for_update() if lock else qs)
+
+
+def _modtagerens(rows, modtager: str) -> list[Paamindelse]:
+    return [row for row in rows if row.art in ARTER and ARTER[row.art].modtager == modtager]
+
+
+def _told(rows) -> bool:
+    """Told about the meeting: a message has gone out (or is going), and the latest was no "aflyst"."""
+    gone = [row for row in rows if row.status in (S.SENDT, S.SENDER)]
+    if not gone:
+        return False
+    latest = max(gone, key=lambda row: (row.status == S.SENDER, row.sendt or row.forfalder, row.pk))
+    return AENDRING.get(latest.art) != AFLYST
 
 
 # --- Sending: resolve a row into a message -------------------------------------------------------
@@ -384,14 +530,44 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | Non
                         medlemmer: _AktiveMedlemskaber) -> Message:
     if ledsagelse is None:
         raise Unsendable(S.ANNULLERET, "Mødet findes ikke længere")
+    if art.kode in AENDRING:
+        return _resolve_aendring(row, art, ledsagelse, samtykker, medlemmer)
     if ledsagelse.status != LedsagelseStatus.PLANLAGT:
         raise Unsendable(S.ANNULLERET, "Mødet er aflyst eller afholdt")
-    borger, faellesskab = ledsagelse.match.borger, ledsagelse.match.faellesskab
+    borger = ledsagelse.match.borger
     if borger.arkiveret:
         raise Unsendable(S.ANNULLERET, "Borgeren er arkiveret")
     if art.samtykke and (borger.pk, art.samtykke) not in samtykker:
         raise Unsendable(S.ANNULLERET, _samtykke_grund(art.samtykke) + " (trukket tilbage)")
+    return _ledsagelse_message(row, art, ledsagelse, medlemmer)
 
+
+def _resolve_aendring(row: Paamindelse, art: Art, ledsagelse: Ledsagelse, samtykker: set,
+                      medlemmer: _AktiveMedlemskaber) -> Message:
+    """A "flyttet" or "aflyst" message, rendered from the meeting as it is now."""
+    borger = ledsagelse.match.borger
+    if AENDRING[art.kode] == FLYTTET:
+        if ledsagelse.status != LedsagelseStatus.PLANLAGT:
+            raise Unsendable(S.ANNULLERET, "Mødet er aflyst eller afholdt")
+    elif ledsagelse.status in (LedsagelseStatus.MOEDT_OP, LedsagelseStatus.UDEBLEV):
+        raise Unsendable(S.ANNULLERET, "Mødet er afholdt")
+    elif ledsagelse.status == LedsagelseStatus.PLANLAGT and not (
+            art.modtager == VAERT and (borger.pk, Formaal.DELING_MED_VAERT) not in samtykker):
+        raise Unsendable(S.ANNULLERET, "Mødet er ikke aflyst")  # the host's consent was given again
+    # An anonymised borger's meeting is still cancelled for the brobygger and the host.
+    if borger.arkiveret and (art.modtager == BORGER or AENDRING[art.kode] == FLYTTET):
+        raise Unsendable(S.ANNULLERET, "Borgeren er arkiveret")
+    if art.samtykke and (borger.pk, art.samtykke) not in samtykker:
+        raise Unsendable(S.ANNULLERET, _samtykke_grund(art.samtykke) + " (trukket tilbage)")
+    return _ledsagelse_message(row, art, ledsagelse, medlemmer,
+                               method="CANCEL" if AENDRING[art.kode] == AFLYST else "REQUEST")
+
+
+def _ledsagelse_message(row: Paamindelse, art: Art, ledsagelse: Ledsagelse, medlemmer: _AktiveMedlemskaber, *,
+                        method: str = "REQUEST") -> Message:
+    borger, faellesskab = ledsagelse.match.borger, ledsagelse.match.faellesskab
+    # The host gets the borger's first name and note only in messages that need their consent.
+    med_navn = not (art.modtager == VAERT and art.samtykke != Formaal.DELING_MED_VAERT) and not borger.anonymiseret
     if art.modtager == BROBYGGER:
         recipient = _staff(ledsagelse.brobygger, hvem="Brobyggeren", center_id=ledsagelse.center_id,
                            medlemmer=medlemmer)
@@ -405,21 +581,23 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | Non
         recipient = _Recipient(PaamindelseKanal.EMAIL, faellesskab.vaert_email, faellesskab.vaert_navn,
                                settings.LANGUAGE_CODE)
         link = _link("foreninger:faellesskab_detail", faellesskab.pk)
+        if art.kode == "flyttet_vaert":
+            link = _link("matching:nye_paa_vej")  # where the host confirms the new time
 
     # The whole context: plain values on a whitelist. No borger object, so no template can reach
     # barriers, notes or contact details by accident.
     context = {
         "art": art.kode,
         "modtager_navn": recipient.navn,
-        "borger_fornavn": borger.fornavn,
+        "borger_fornavn": borger.fornavn if med_navn else "",
         "brobygger_navn": ledsagelse.brobygger.first_name,
         "faellesskab": faellesskab.titel,
         "forening": faellesskab.forening.navn,
         "tidspunkt": ledsagelse.tidspunkt,
         "slut": ledsagelse.slut,
-        "moedested": ledsagelse.moedested,
+        "moedested": "" if borger.anonymiseret else ledsagelse.moedested,
         "adresse": _adresse(faellesskab),
-        "velkomstnote": ledsagelse.velkomstnote if art.modtager == VAERT else "",
+        "velkomstnote": ledsagelse.velkomstnote if art.modtager == VAERT and med_navn else "",
         "link": link,
         "center_navn": ledsagelse.center.navn,
         "center_telefon": ledsagelse.center.telefon,
@@ -428,8 +606,8 @@ def _resolve_ledsagelse(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | Non
     if art.ics and message.kanal == PaamindelseKanal.EMAIL:
         with translation.override(recipient.sprog):
             message.attachments.append(
-                Attachment("moede.ics", ledsagelse_ics(ledsagelse, attendee=recipient.to), "text/calendar",
-                           {"method": "REQUEST"})
+                Attachment("moede.ics", ledsagelse_ics(ledsagelse, attendee=recipient.to, method=method),
+                           "text/calendar", {"method": method})
             )
     return message
 
@@ -492,30 +670,34 @@ def _render(row: Paamindelse, art: Art, recipient: _Recipient, context: dict, *,
 
 # --- Calendar invitation -------------------------------------------------------------------------
 
-# SEQUENCE must grow with each revision of an event; minutes since this epoch always do.
-_SEQUENCE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime | None = None) -> str:
-    """An iCalendar REQUEST for the first meeting. The UID is stable per ledsagelse, so a moved
-    meeting updates the same calendar entry. No personal data beyond the place and time."""
+def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime | None = None,
+                   method: str = "REQUEST") -> str:
+    """An iCalendar REQUEST (or CANCEL) for the first meeting. The UID is stable per ledsagelse and
+    SEQUENCE is its revision (`sekvens`, counted up on each move and cancellation), so calendars
+    update or remove the one entry. Times are in local time (Europe/Copenhagen, with its
+    VTIMEZONE). No personal data beyond the place and time."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"Unknown iTIP method {method!r}")
     now = now or timezone.now()
+    tz = ZoneInfo(settings.TIME_ZONE)
     faellesskab = ledsagelse.match.faellesskab
     center = ledsagelse.center
     cal = Calendar()
     cal.add("prodid", "-//Brobygning//Påmindelser//DA")
     cal.add("version", "2.0")
-    cal.add("method", "REQUEST")
+    cal.add("method", method)
     event = Event()
     event.add("uid", f"ledsagelse-{ledsagelse.pk}@brobygning")
     event.add("dtstamp", now.astimezone(UTC))
-    event.add("sequence", max(0, int((now - _SEQUENCE_EPOCH).total_seconds() // 60)))
-    event.add("dtstart", ledsagelse.tidspunkt.astimezone(UTC))
-    event.add("dtend", ledsagelse.slut.astimezone(UTC))
+    event.add("sequence", ledsagelse.sekvens)
+    event.add("dtstart", ledsagelse.tidspunkt.astimezone(tz))
+    event.add("dtend", ledsagelse.slut.astimezone(tz))
     event.add("summary", _("Første møde: %(faellesskab)s") % {"faellesskab": faellesskab.titel})
     event.add("location", f"{faellesskab.titel}, {_adresse(faellesskab)}")
-    event.add("description", _("Mødested: %(sted)s") % {"sted": ledsagelse.moedested})
-    event.add("status", "CONFIRMED")
+    moedested = "" if ledsagelse.match.borger.anonymiseret else ledsagelse.moedested
+    if moedested:
+        event.add("description", _("Mødested: %(sted)s") % {"sted": moedested})
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     org_name, org_email = (center.navn, center.email) if center.email else organizer_address()
     organizer = vCalAddress(f"mailto:{org_email}")
     organizer.params["cn"] = vText(org_name or center.navn)
@@ -526,6 +708,7 @@ def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime 
         person.params["partstat"] = vText("ACCEPTED")
         event.add("attendee", person, encode=0)
     cal.add_component(event)
+    cal.add_missing_timezones()
     return cal.to_ical().decode()
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from borgere.models import Formaal, Samtykke
 from borgere.services import maaling_record
 from brobygning import access
 from brobygning.audit import log_action
@@ -67,8 +68,10 @@ def match_transition(*, actor, match: Match, til: str, note: str = "", aarsag: s
         return _transition(actor=actor, match=match, til=til, note=note, aarsag=aarsag)
 
 
-def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = "") -> Match:
-    """The state machine step itself, for a locked match whose access the caller has checked."""
+def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = "",
+                modtagere=paamindelser.ALLE_MODTAGERE) -> Match:
+    """The state machine step itself, for a locked match whose access the caller has checked.
+    `actor` is None when the system acts; `modtagere` are told if ending the match cancels a meeting."""
     if not stages.allowed(match.stage, til):
         raise ValidationError(
             _("Et match kan ikke gå fra “%(fra)s” til “%(til)s”.")
@@ -78,23 +81,38 @@ def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = 
         if aarsag not in Afslutningsaarsag.values:
             raise ValidationError({"aarsag": _("Vælg hvorfor matchet slutter.")})
         match.afslutningsaarsag, match.afslutningsnote = aarsag, note[:500]
-    MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=actor.user, note=note[:500])
+    MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=_user(actor), note=note[:500])
     match.stage, match.stage_siden = til, timezone.now()
     match.save()
     log_action(actor=actor, handling=AuditAction(f"match.fase.{til}"), obj=match, felter=["stage"])
     if til == Stage.AFSLUTTET:
-        _stop_what_is_pending(match)
+        _stop_what_is_pending(match, actor=actor, modtagere=modtagere)
     return match
 
 
-def _stop_what_is_pending(match: Match) -> None:
-    """An ended match cancels its planned meeting; its open follow-ups stay but are no longer reminded."""
-    for ledsagelse in match.ledsagelser.filter(status=LedsagelseStatus.PLANLAGT):
-        ledsagelse.status = LedsagelseStatus.AFLYST
-        ledsagelse.save(update_fields=["status"])
-        paamindelser.sync_ledsagelse(ledsagelse)
+def _user(actor):
+    """The person behind `actor`, or None when the system acts (e.g. for an art. 17 anonymisation)."""
+    return actor.user if actor is not None else None
+
+
+def _stop_what_is_pending(match: Match, *, actor, modtagere=paamindelser.ALLE_MODTAGERE) -> None:
+    """An ended match cancels its planned meeting (those told hear it is cancelled); its open
+    follow-ups stay but are no longer reminded."""
+    for ledsagelse in match.ledsagelser.select_for_update().filter(status=LedsagelseStatus.PLANLAGT):
+        _aflys(actor=actor, ledsagelse=ledsagelse, modtagere=modtagere)
     for opfoelgning in match.opfoelgninger.filter(udfoert__isnull=True).select_related("match"):
         paamindelser.sync_opfoelgning(opfoelgning)
+
+
+def _aflys(*, actor, ledsagelse: Ledsagelse, modtagere=paamindelser.ALLE_MODTAGERE) -> None:
+    """Cancel a planned meeting, locked by the caller: a new revision, its reminders stop, and each
+    of `modtagere` already told about it gets an "aflyst" message with a calendar CANCEL."""
+    ledsagelse.status = LedsagelseStatus.AFLYST
+    ledsagelse.sekvens += 1
+    ledsagelse.save(update_fields=["status", "sekvens"])
+    log_action(actor=actor, handling=AuditAction.LEDSAGELSE_UDFALD_AFLYST, obj=ledsagelse, felter=["status"])
+    paamindelser.sync_ledsagelse(ledsagelse)
+    paamindelser.announce_cancel(ledsagelse, modtagere=modtagere)
 
 
 def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
@@ -113,8 +131,14 @@ def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
     return ledsagelse
 
 
+# A change to any of these moves the meeting: a new revision, the host is asked again, and everyone
+# already told hears of it (ARCHITECTURE.md, "Påmindelser").
+FLYT_FELTER = {"tidspunkt", "varighed_min", "moedested"}
+
+
 def ledsagelse_update(*, actor, ledsagelse: Ledsagelse, data: dict) -> Ledsagelse:
-    """Change a planned meeting (a new time moves its pending reminders)."""
+    """Change a planned meeting. A new time or place moves its pending reminders, resets the host's
+    "vi tager imod" and sends a "flyttet" message to each person already told."""
     with transaction.atomic():
         ledsagelse = Ledsagelse.objects.select_for_update().select_related("match__borger").get(pk=ledsagelse.pk)
         access.check(actor, "ledsagelse", "change", ledsagelse)
@@ -123,9 +147,25 @@ def ledsagelse_update(*, actor, ledsagelse: Ledsagelse, data: dict) -> Ledsagels
         if data.get("tidspunkt") != ledsagelse.tidspunkt:
             _check_future(data["tidspunkt"])
         felter = apply_changes(ledsagelse, data)
+        flyttet = bool(FLYT_FELTER.intersection(felter))
+        if flyttet:
+            felter += _new_revision(ledsagelse)
         log_action(actor=actor, handling=AuditAction.LEDSAGELSE_AENDRET, obj=ledsagelse, felter=felter)
         paamindelser.sync_ledsagelse(ledsagelse)
+        if flyttet:
+            paamindelser.announce_move(ledsagelse)
     return ledsagelse
+
+
+def _new_revision(ledsagelse: Ledsagelse) -> list[str]:
+    """A moved meeting: count up its revision and ask the host again. Returns the changed fields."""
+    felter = ["sekvens"]
+    ledsagelse.sekvens += 1
+    if ledsagelse.vaert_bekraeftet is not None:
+        ledsagelse.vaert_bekraeftet = None
+        felter.append("vaert_bekraeftet")
+    ledsagelse.save(update_fields=felter)
+    return felter
 
 
 def ledsagelse_outcome(*, actor, ledsagelse: Ledsagelse, status: str) -> Ledsagelse:
@@ -139,10 +179,14 @@ def ledsagelse_outcome(*, actor, ledsagelse: Ledsagelse, status: str) -> Ledsage
             raise ValidationError(_("Udfaldet er allerede registreret."))
         if status == LedsagelseStatus.MOEDT_OP and ledsagelse.tidspunkt > timezone.now():
             raise ValidationError(_("Mødet er ikke begyndt endnu."))
-        ledsagelse.status = status
-        ledsagelse.save(update_fields=["status"])
-        log_action(actor=actor, handling=AuditAction(f"ledsagelse.udfald.{status}"), obj=ledsagelse, felter=["status"])
-        paamindelser.sync_ledsagelse(ledsagelse)
+        if status == LedsagelseStatus.AFLYST:
+            _aflys(actor=actor, ledsagelse=ledsagelse)
+        else:
+            ledsagelse.status = status
+            ledsagelse.save(update_fields=["status"])
+            log_action(actor=actor, handling=AuditAction(f"ledsagelse.udfald.{status}"), obj=ledsagelse,
+                       felter=["status"])
+            paamindelser.sync_ledsagelse(ledsagelse)
         match = ledsagelse.match
         if status == LedsagelseStatus.MOEDT_OP:
             match_transition(actor=actor, match=match, til=Stage.LEDSAGET)
@@ -200,6 +244,61 @@ def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag
             match_transition(actor=actor, match=match, til=Stage.AFSLUTTET, aarsag=reason,
                              note=aarsag or Resultat(resultat).label)
     return opfoelgning
+
+
+# --- When the borger's data or consents change (called from matching.borgerdata) ----------------
+# borgere has checked access for the borger-level action. `actor` may be None: the system acts.
+
+# Cancelled because of the borger's own data or consent: the borger is not written to.
+UDEN_BORGER = (paamindelser.BROBYGGER, paamindelser.VAERT)
+
+
+def match_afslut_for_borger(*, actor, borger) -> list[Match]:
+    """Art. 17: the anonymised borger's open matches end, and their planned meetings are cancelled.
+    The brobygger and the host hear that the meeting is cancelled; the borger gets nothing."""
+    with transaction.atomic():
+        matches = list(Match.objects.select_for_update().filter(borger=borger).exclude(stage=Stage.AFSLUTTET))
+        for match in matches:
+            _transition(actor=actor, match=match, til=Stage.AFSLUTTET, aarsag=Afslutningsaarsag.ANDET,
+                        note=_("Borgeren er anonymiseret"), modtagere=UDEN_BORGER)
+    return matches
+
+
+def ledsagelse_samtykke_aendret(*, actor, borger_id: int) -> list[Ledsagelse]:
+    """The borger's planned meetings follow a withdrawn consent. Returns the meetings changed.
+
+    - Registration withdrawn: each planned meeting is cancelled as an "aflyst" outcome would be
+      (the brobygger and the host are told; the borger is not written to) and the match goes back
+      to accepted, ready for a new meeting if the consent is given again.
+    - Sharing with the host withdrawn: a host already told gets an "aflyst" for their calendar
+      entry (without name or reason), since we may no longer keep them informed. The meeting stays
+      for the brobygger and the borger.
+    """
+    samtykker = Samtykke.objects.filter(borger_id=borger_id)
+    registrering = samtykker.filter(formaal=Formaal.REGISTRERING)
+    uden_registrering = (registrering.filter(tilbagekaldt__isnull=False).exists()
+                         and not registrering.filter(tilbagekaldt__isnull=True).exists())
+    uden_deling = not samtykker.filter(formaal=Formaal.DELING_MED_VAERT, tilbagekaldt__isnull=True).exists()
+    changed = []
+    with transaction.atomic():
+        planned = (Ledsagelse.objects.select_for_update().select_related("match__borger")
+                   .filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT))
+        for ledsagelse in planned:
+            if uden_registrering:
+                _aflys(actor=actor, ledsagelse=ledsagelse, modtagere=UDEN_BORGER)
+                match = Match.objects.select_for_update().get(pk=ledsagelse.match_id)
+                if stages.allowed(match.stage, Stage.ACCEPTERET):
+                    _transition(actor=actor, match=match, til=Stage.ACCEPTERET,
+                                note=_("Samtykket til registrering er trukket tilbage"))
+            elif uden_deling and paamindelser.told(ledsagelse, paamindelser.VAERT):
+                ledsagelse.sekvens += 1
+                ledsagelse.save(update_fields=["sekvens"])
+                log_action(actor=actor, handling=AuditAction.LEDSAGELSE_AENDRET, obj=ledsagelse, felter=["sekvens"])
+                paamindelser.announce_cancel(ledsagelse, modtagere=(paamindelser.VAERT,))
+            else:
+                continue
+            changed.append(ledsagelse)
+    return changed
 
 
 # --- The host's side (værtsskab) ------------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_due_times_already_past_are_skipped_except_the_host_notice():
 
     soon = rf.planned_ledsagelse(when=now + 90 * timedelta(minutes=1))
     paamindelser.sync_ledsagelse(soon, now=now)
-    assert set(rows(soon)) == {"vaert_nyankomst"}
+    assert set(rows(soon)) == {"vaert_nyankomst", "borger_straks"}  # short notice: the borger is told at once
 
 
 def test_sync_is_idempotent():
@@ -128,6 +128,7 @@ def test_moving_closer_cancels_reminders_whose_time_has_passed_and_rearms_when_m
     assert {a: r.status for a, r in got.items()} == {
         "brobygger_24t": "annulleret", "borger_24t": "annulleret", "vaert_48t": "annulleret",
         "brobygger_2t": "afventer", "vaert_nyankomst": "afventer",
+        "borger_straks": "afventer", "borger_2t": "afventer",  # now at short notice (nothing had gone out)
     }
     assert got["vaert_48t"].sidste_fejl
 
@@ -135,7 +136,9 @@ def test_moving_closer_cancels_reminders_whose_time_has_passed_and_rearms_when_m
     ledsagelse.save()
     paamindelser.sync_ledsagelse(ledsagelse, now=now)
     got = rows(ledsagelse)
-    assert all(r.status == "afventer" for r in got.values())
+    assert {a for a, r in got.items() if r.status == "afventer"} == {
+        "brobygger_24t", "borger_24t", "vaert_48t", "brobygger_2t", "vaert_nyankomst"}
+    assert {got["borger_straks"].status, got["borger_2t"].status} == {"annulleret"}  # the 24-hour one goes again
     assert got["vaert_48t"].forfalder == ledsagelse.tidspunkt - 48 * H and got["vaert_48t"].sidste_fejl == ""
 
 
@@ -528,7 +531,10 @@ def test_ics_parses_back_with_uid_times_location_and_organizer():
     [event] = cal.walk("VEVENT")
     assert str(event["UID"]) == f"ledsagelse-{ledsagelse.pk}@brobygning"
     assert event.decoded("DTSTART") == when and event.decoded("DTEND") == when + timedelta(minutes=90)
-    assert event.decoded("DTSTART").utcoffset() == timedelta(0)  # written in UTC
+    assert event["DTSTART"].params["TZID"] == "Europe/Copenhagen"  # local time, with its VTIMEZONE
+    assert event.decoded("DTSTART").replace(tzinfo=None) == datetime(2030, 3, 12, 17, 0)
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Copenhagen"]
+    assert event["SEQUENCE"] == 0 and str(event["STATUS"]) == "CONFIRMED"
     assert str(event["LOCATION"]) == "Strik og snak, Vestergade 1, 5000 Odense C"
     assert str(event["ORGANIZER"]) == "mailto:kontakt@center.test"
     assert event["ORGANIZER"].params["CN"] == ledsagelse.center.navn

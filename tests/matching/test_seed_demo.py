@@ -250,3 +250,25 @@ def test_each_role_has_something_to_see(seeded):
         brobygger = Client()
         brobygger.force_login(User.objects.get(email=f"brobygger@{slug}.demo"))
         assert brobygger.get(reverse("borgere:venteliste")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_meetings_and_follow_ups_are_made_through_the_services_with_their_reminders(seeded):
+    """Issue 12: the demo meetings have their påmindelser, as meetings planned in the app do."""
+    from brobygning.models import Paamindelse
+    from matching.models import Ledsagelse, LedsagelseStatus, Opfoelgning, Stage
+
+    for slug in SLUGS:
+        center = Frivilligcenter.objects.get(slug=slug)
+        upcoming = Ledsagelse.objects.get(center=center, tidspunkt__gt=timezone.now())
+        pending = set(Paamindelse.objects.filter(emne_type="ledsagelse", emne_id=upcoming.pk, status="afventer")
+                      .values_list("art", flat=True))
+        assert {"vaert_nyankomst", "brobygger_24t", "brobygger_2t", "borger_24t"} <= pending
+        assert upcoming.match.stage == Stage.MOEDE_PLANLAGT
+        assert upcoming.match.overgange.count() == 3  # foreslået, accepteret, møde planlagt: each a service step
+        held = Ledsagelse.objects.get(center=center, status=LedsagelseStatus.MOEDT_OP)
+        assert held.match.stage == Stage.LEDSAGET
+        follow_ups = Opfoelgning.objects.filter(match=held.match)
+        assert follow_ups.count() == 3
+        assert Paamindelse.objects.filter(emne_type="opfoelgning", emne_id__in=follow_ups.values("pk"),
+                                          status="afventer").count() == 2  # the day-after one's time had passed: no row

@@ -17,13 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from borgere.models import Borger, BorgerStatus, Formaal, Samtykke, SamtykkeMaade
-from borgere.services import gaeldende_samtykketekst
+from borgere.models import Borger, BorgerStatus, Formaal, SamtykkeMaade
+from borgere.services import har_samtykke, samtykke_give
+from brobygning.access import actor_for
 from brobygning.availability import SLOTS
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, TagType, User
 from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Frekvens, Moedetid
 from matching import demo_data as data
-from matching.models import Ledsagelse, Match, MatchOvergang, Stage
+from matching import paamindelser
+from matching.models import Ledsagelse, LedsagelseStatus, Stage
+from matching.services import ledsagelse_outcome, ledsagelse_plan, match_create, match_transition
 
 SEED = "brobygning-demo-v1"
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
@@ -182,31 +185,46 @@ class Command(BaseCommand):
 
     def seed_journey(self, ctx, users, borgere, kontaktens_faellesskaber):
         """Something for each role to see: the brobygger's newcomers on their way to the demo
-        foreningskontakt's fællesskaber (one tomorrow, one yesterday still to report on), and the
-        waiting list switched on."""
+        foreningskontakt's fællesskaber (one tomorrow, one yesterday still to report on, one who
+        came five days ago and has follow-ups), and the waiting list switched on.
+
+        Everything goes through the services, as the brobygger would do it, so the meetings have
+        their påmindelser and the follow-ups theirs. The services refuse a time in the past, so a
+        meeting that has happened is planned ahead and then moved back (`_as_if_held`)."""
         center, brobygger = ctx["center"], users[Rolle.BROBYGGER]
         center.venteliste_synlig = True
         center.save(update_fields=["venteliste_synlig"])
         mine = [b for b in borgere if b.brobygger_id == brobygger.pk]
         if not kontaktens_faellesskaber or len(mine) < 2:
             return
+        actor = actor_for(brobygger, center.pk)
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
-        for borger, days, faellesskab in ((mine[0], 1, kontaktens_faellesskaber[0]),
-                                          (mine[1], -1, kontaktens_faellesskaber[-1])):
-            for formaal in (Formaal.REGISTRERING, Formaal.DELING_MED_VAERT):
-                Samtykke.objects.get_or_create(
-                    borger=borger, formaal=formaal, tilbagekaldt=None,
-                    defaults={"center": center, "maade": SamtykkeMaade.MUNDTLIGT, "registreret_af": brobygger,
-                              "tekst": gaeldende_samtykketekst(center_id=center.pk, formaal=formaal)})
-            match = Match.objects.create(center=center, borger=borger, faellesskab=faellesskab,
-                                         stage=Stage.MOEDE_PLANLAGT, oprettet_af=brobygger)
-            for fra, til in (("", Stage.FORESLAAET), (Stage.FORESLAAET, Stage.ACCEPTERET),
-                             (Stage.ACCEPTERET, Stage.MOEDE_PLANLAGT)):
-                MatchOvergang.objects.create(match=match, fra=fra, til=til, actor=brobygger)
-            Ledsagelse.objects.create(
-                center=center, match=match, tidspunkt=now + dt.timedelta(days=days, hours=2), brobygger=brobygger,
-                moedested=faellesskab.adresse or "Ved indgangen",
-                velkomstnote="Glæder sig, men er lidt nervøs. Sæt gerne en stol ved siden af.")
+        journeys = [(mine[0], 1, kontaktens_faellesskaber[0]), (mine[1], -1, kontaktens_faellesskaber[-1])]
+        if len(mine) > 2 and len(kontaktens_faellesskaber) > 2:
+            journeys.append((mine[2], -5, kontaktens_faellesskaber[1]))
+        for borger, days, faellesskab in journeys:
+            for formaal in (Formaal.REGISTRERING, Formaal.DELING_MED_VAERT, Formaal.PAAMINDELSER):
+                if not har_samtykke(borger, formaal):
+                    samtykke_give(actor=actor, borger=borger, formaal=formaal, maade=SamtykkeMaade.MUNDTLIGT)
+            match = match_create(actor=actor, borger=borger, faellesskab=faellesskab)
+            match_transition(actor=actor, match=match, til=Stage.ACCEPTERET)
+            when = now + dt.timedelta(days=max(days, 1), hours=2)
+            ledsagelse = ledsagelse_plan(actor=actor, match=match, data={
+                "tidspunkt": when, "varighed_min": 120, "moedested": faellesskab.adresse or "Ved indgangen",
+                "transport": "", "brobygger": brobygger,
+                "velkomstnote": "Glæder sig, men er lidt nervøs. Sæt gerne en stol ved siden af."})
+            if days < 0:
+                self._as_if_held(ledsagelse, now + dt.timedelta(days=days, hours=2))
+            if days <= -5:
+                ledsagelse_outcome(actor=actor, ledsagelse=ledsagelse, status=LedsagelseStatus.MOEDT_OP)
+
+    @staticmethod
+    def _as_if_held(ledsagelse, when):
+        """Move a meeting planned through the service back to `when` in the past, as if the days had
+        passed; its påmindelser follow (those not sent are cancelled, the meeting having begun)."""
+        Ledsagelse.objects.filter(pk=ledsagelse.pk).update(tidspunkt=when)
+        ledsagelse.refresh_from_db()
+        paamindelser.sync_ledsagelse(ledsagelse)
 
     def random_name(self, rng) -> tuple[str, str]:
         return rng.choice(data.FORNAVNE), rng.choice(data.EFTERNAVNE)
