@@ -98,7 +98,7 @@ class RecordingEmailBackend:
 
 
 class RecordingSmsBackend:
-    def send(self, to, message):
+    def send(self, to, message, *, key=""):
         with _lock:
             DELIVERED.append(f"sms:{to}")
 
