@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.core import checks
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from .adgangslog import log_read
+from .adgangslog import log_foreign_attempt, log_read
 from .models import Medlemskab, Rolle
 
 K, B, F = Rolle.KOORDINATOR, Rolle.BROBYGGER, Rolle.FORENINGSKONTAKT
@@ -212,8 +212,10 @@ def can(actor: Actor, kind: str, action: str, obj: Model | None = None) -> bool:
 
 
 def check(actor: Actor, kind: str, action: str, obj: Model | None = None) -> None:
-    """Raise 404 for another centre's object and 403 for a forbidden one."""
+    """Raise 404 for another centre's object (logged in that centre too) and 403 for a forbidden one."""
     if obj is not None and getattr(obj, "center_id", actor.center_id) != actor.center_id:
+        log_foreign_attempt(center_id=obj.center_id, kind=kind, obj_id=obj.pk, from_center_id=actor.center_id,
+                            borger_id=borger_id_of(obj, kind) if kind in BORGER_PATH else None)
         raise Http404
     if not can(actor, kind, action, obj):
         raise PermissionDenied
@@ -295,12 +297,27 @@ def get_or_deny(actor: Actor, kind: str, action: str, qs: QuerySet, pk) -> Model
     try:
         obj = qs.get(pk=pk, center_id=actor.center_id)
     except (qs.model.DoesNotExist, ValueError, TypeError):
+        _log_if_foreign(actor, kind, qs.model, pk)
         raise Http404 from None
     check(actor, kind, action, obj)
     if kind in BORGER_PATH:
         # Every borger-related object loaded for a page or fragment is a read of that borger's data.
         log_read(actor=actor, borger_id=borger_id_of(obj, kind), center_id=obj.center_id)
     return obj
+
+
+def _log_if_foreign(actor: Actor, kind: str, model, pk) -> None:
+    """When the object asked for exists in another centre, that centre's log records the attempt.
+    One query, on the refusal path only."""
+    borger_field = _borger_field(kind) if kind in BORGER_PATH else None
+    fields = ["center_id"] + ([borger_field] if borger_field else [])
+    try:
+        row = model._base_manager.filter(pk=pk).exclude(center_id=actor.center_id).values(*fields).first()
+    except (ValueError, TypeError, ValidationError):
+        return  # not even a valid id: nothing was reached
+    if row is not None:
+        log_foreign_attempt(center_id=row["center_id"], kind=kind, obj_id=pk, from_center_id=actor.center_id,
+                            borger_id=row.get(borger_field) if borger_field else None)
 
 
 # --- Field-level access --------------------------------------------------------------------------
@@ -364,6 +381,11 @@ def actor_for_forening_link(forening) -> Actor:
     """The actor behind a signed "Er det stadig korrekt?" link: that one forening, nothing else."""
     medlemskab = Medlemskab(center=forening.center, rolle=F)
     return Actor(user=AnonymousUser(), medlemskab=medlemskab, forening_ids=frozenset({forening.pk}))
+
+
+def _borger_field(kind: str) -> str:
+    """The lookup from an object of `kind` to its borger's id: "pk" for a borger, "match__borger" …"""
+    return BORGER_PATH[kind].removesuffix("brobygger").removesuffix("__") or "pk"
 
 
 def borger_id_of(obj, kind: str):

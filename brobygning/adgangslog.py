@@ -13,6 +13,11 @@ How new views get logged without extra work:
 * Services that change, export or erase call ``log(...)`` with the handling.
 * Login, logout and failed logins are logged by signal receivers (``brobygning.apps``); refused
   authorisations (403/404 raised by the access module) by ``AccessLogMiddleware``.
+* An attempt to reach another centre's object (the 404 of ``access.get_or_deny`` and
+  ``access.check``) is logged twice: under the actor's own centre, with the user, as above; and
+  under the TARGET centre by ``log_foreign_attempt``, with the object and its borger but without
+  the other centre's user (``bruger`` empty, no name or address), so the target centre's log and
+  spot checks show it (purpose ``FORMAAL_ANDET_CENTER``).
 
 During a request, entries are buffered and written in one INSERT when the response is ready
 (duplicates within a request collapse to one). Outside a request (tasks, shell) they are written
@@ -50,6 +55,7 @@ FORMAAL_BY_VIEW = {
     "adgangslog_borger": "tilsyn med adgangsloggen",
 }
 STANDARD_FORMAAL = "sagsbehandling"
+FORMAAL_ANDET_CENTER = "forsøg fra andet center"
 
 
 def _bruger(actor):
@@ -58,11 +64,11 @@ def _bruger(actor):
 
 
 def log(*, actor=None, handling: str, borger_id=None, center_id=None, kriterium: str = "", formaal: str = "",
-        user=None) -> None:
-    """Record one entry (buffered during a request)."""
+        user=None, anonymous: bool = False) -> None:
+    """Record one entry (buffered during a request). `anonymous`: without the acting user."""
     view = _view.get()
     entry = Adgangslog(
-        bruger=user or _bruger(actor),
+        bruger=None if anonymous else user or _bruger(actor),
         center_id=next((c for c in (center_id, getattr(actor, "center_id", None), _center.get()) if c is not None), None),
         handling=handling,
         borger_id=borger_id,
@@ -84,6 +90,14 @@ def log_read(*, actor, borger_id, center_id=None, kriterium: str = "") -> None:
     """A read of a borger; `kriterium` names what else was read (``henvisning=<id>``: a referral, which
     is not a borger yet, so `borger_id` is None until it is converted). Ids only, never names."""
     log(actor=actor, handling=H.LAEST, borger_id=borger_id, center_id=center_id, kriterium=kriterium)
+
+
+def log_foreign_attempt(*, center_id: int, kind: str, obj_id, borger_id=None, from_center_id=None) -> None:
+    """Someone in another centre tried to reach this centre's object: a refused access in the
+    target centre's log, naming the kind of object, its id and its borger, never the user."""
+    fra = f"center #{from_center_id}" if from_center_id else "uden center"
+    log(handling=H.AFVIST, center_id=center_id, borger_id=borger_id, anonymous=True,
+        kriterium=f"{kind}={obj_id} forsøgt fra et andet center ({fra})", formaal=FORMAAL_ANDET_CENTER)
 
 
 def log_search(*, actor, criteria: dict) -> None:

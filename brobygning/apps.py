@@ -7,4 +7,4 @@ class BrobygningConfig(AppConfig):
     verbose_name = _("Brobygning")
 
     def ready(self):
-        from . import signals  # noqa: F401, PLC0415 - connects the access-log receivers once the apps are ready
+        from . import checks, signals  # noqa: F401, PLC0415 - registers the checks, connects the access-log receivers

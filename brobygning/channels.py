@@ -1,11 +1,22 @@
 """Delivery channels for påmindelser: e-mail through Django's mail backends, SMS through a small
 backend interface.
 
-SMS backends implement `send(to, message)` and raise on failure. Which one is used:
+SMS backends implement `send(to, message, *, key="")` and raise on failure. Which one is used:
 
 - `settings.SMS_BACKEND` (a dotted path) when set;
 - otherwise the HTTP gateway when `SMS_URL` is set;
 - otherwise the console backend, which only logs the masked number and the message length.
+
+Idempotency: `key` (`Message.idempotency_key`) is the same for every attempt at one arming of an
+outbox row and new when the row is armed again (a moved meeting), so a gateway can drop a second
+copy of a message it has already accepted (a worker that died before recording the send, a timeout
+after the gateway took it). The HTTP backend sends it as the `Idempotency-Key` request header; it
+is opaque, ASCII, at most 80 characters (`brobygning-paamindelse-<row id>-<32 hex digits>`), and
+holds no personal data. Messages sent outside the outbox have no key (empty: no header).
+
+Timeouts: e-mail uses `EMAIL_TIMEOUT`, the HTTP gateway `SMS_TIMEOUT` (seconds, per blocking
+operation). Both must stay well inside the outbox lease `PAAMINDELSE_SENDING_TIMEOUT`; the system
+check in `brobygning.checks` says so when they do not.
 
 Nothing here ever logs a message body: app logs must not hold what was said to whom.
 """
@@ -64,6 +75,7 @@ class Message:
     attachments: list[Attachment] = field(default_factory=list)
     reply_to: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    idempotency_key: str = ""  # set by the outbox per row and arming; see the module docstring
 
 
 # --- E-mail --------------------------------------------------------------------------------------
@@ -100,32 +112,38 @@ def mask_number(number: str) -> str:
 
 
 class SmsBackend:
-    """Send one SMS. Raise `DeliveryError` (or any exception) when it was not accepted."""
+    """Send one SMS. Raise `DeliveryError` (or any exception) when it was not accepted.
 
-    def send(self, to: str, message: str) -> None:  # pragma: no cover - interface
+    `key` is the idempotency key (module docstring); a backend whose gateway has none ignores it."""
+
+    def send(self, to: str, message: str, *, key: str = "") -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
 
 class ConsoleSmsBackend(SmsBackend):
     """The default: logs that an SMS would be sent, with a masked number and the length only."""
 
-    def send(self, to: str, message: str) -> None:
+    def send(self, to: str, message: str, *, key: str = "") -> None:
         logger.info("SMS to %s: %d chars", mask_number(to), len(message))
 
 
 class LocmemSmsBackend(SmsBackend):
-    """Keeps messages in `LocmemSmsBackend.outbox` (for tests), like Django's locmem mail backend."""
+    """Keeps messages in `LocmemSmsBackend.outbox` (for tests), like Django's locmem mail backend;
+    the idempotency key of each is in `LocmemSmsBackend.keys`, in the same order."""
 
     outbox: list[tuple[str, str]] = []
+    keys: list[str] = []
     _lock = threading.Lock()
 
-    def send(self, to: str, message: str) -> None:
+    def send(self, to: str, message: str, *, key: str = "") -> None:
         with self._lock:
             LocmemSmsBackend.outbox.append((to, message))
+            LocmemSmsBackend.keys.append(key)
 
 
 class HttpSmsBackend(SmsBackend):
-    """POSTs JSON `{"to": ..., "message": ...}` with a Bearer token to `SMS_URL`. Non-2xx raises."""
+    """POSTs JSON `{"to": ..., "message": ...}` with a Bearer token to `SMS_URL`, and the
+    `Idempotency-Key` header when there is a key. Non-2xx raises."""
 
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float | None = None):
         self.url = url if url is not None else settings.SMS_URL
@@ -134,17 +152,17 @@ class HttpSmsBackend(SmsBackend):
         if not self.url.startswith(("http://", "https://")):
             raise ValueError("SMS_URL must be an http:// or https:// URL")
 
-    def send(self, to: str, message: str) -> None:
+    def send(self, to: str, message: str, *, key: str = "") -> None:
         body = json.dumps({"to": to, "message": message}).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Authorization": f"Bearer {self.token}",
+        }
+        if key:
+            headers["Idempotency-Key"] = key
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self.token}",
-            },
+            self.url, data=body, method="POST", headers=headers,
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
@@ -169,7 +187,7 @@ def get_sms_backend() -> SmsBackend:
 
 
 def send_sms(message: Message) -> None:
-    get_sms_backend().send(message.to, message.text)
+    get_sms_backend().send(message.to, message.text, key=message.idempotency_key)
 
 
 def deliver(message: Message) -> None:

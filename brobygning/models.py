@@ -327,7 +327,13 @@ class Paamindelse(models.Model):
                               default=PaamindelseStatus.AFVENTER)
     forsoeg = models.PositiveSmallIntegerField(_("forsøg"), default=0)
     sidste_fejl = models.TextField(_("sidste fejl"), blank=True)
+    # The lease: `laas` is the claiming dispatcher's token (new at every claim), `taget` when the
+    # lease was last taken or renewed. Only the holder of the token may send or record the row.
     taget = models.DateTimeField(_("taget til afsendelse"), null=True, blank=True)
+    laas = models.UUIDField(_("lås"), null=True, blank=True, editable=False)
+    # Drawn at the first attempt after the row was (re)armed (`forsoeg` back at 0), kept for its
+    # retries: the SMS gateway's idempotency key (`brobygning.paamindelser.idempotency_key`).
+    noegle = models.UUIDField(_("idempotensnøgle"), null=True, blank=True, editable=False)
     sendt = models.DateTimeField(_("sendt"), null=True, blank=True)
     oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
 

@@ -3,21 +3,32 @@
 The database is the queue; no reminder is ever an ETA task. One dispatch pass:
 
 1. marks rows whose meeting has passed as `forpasset` (missed), never sending them;
-2. reclaims rows stuck in `sender` longer than `PAAMINDELSE_SENDING_TIMEOUT` seconds (a worker died);
-3. claims due rows in short transactions: status `sender`, `taget` = now, `forsoeg` + 1, commit.
-   PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED`; databases without it (SQLite) use a
-   compare-and-swap `UPDATE … WHERE status='afventer'` per row. Either way, a row is claimed by
-   exactly one dispatcher;
-4. delivers each claimed row outside any transaction: the resolver (`PAAMINDELSE_RESOLVER`) loads the
-   subject and builds the message, a channel sends it;
-5. marks it `sendt`, or on failure puts it back to `afventer` with `forfalder` = now + backoff
+2. reclaims rows whose lease has run out: in `sender`, with `taget` older than
+   `PAAMINDELSE_SENDING_TIMEOUT` seconds (the lease). Judged per row, before every batch;
+3. claims due rows in short transactions: status `sender`, `taget` = now and a new lease token
+   (`laas`), commit. PostgreSQL uses `SELECT … FOR UPDATE SKIP LOCKED`; databases without it
+   (SQLite) use a compare-and-swap `UPDATE … WHERE status='afventer'` per row. Either way, a row
+   is claimed by exactly one dispatcher;
+4. for each claimed row, just before it is sent, starts the attempt with a conditional
+   `UPDATE … WHERE pk=… AND status='sender' AND laas=<mine>` that renews the lease (`taget` = now)
+   and counts the attempt (`forsoeg` + 1). A dispatcher whose row was reclaimed meanwhile (a slow
+   relay held up the rest of its batch) gets 0 rows and does not send it: the new holder does;
+5. resolves the row (`PAAMINDELSE_RESOLVER` loads the subject and builds the message) and hands it
+   to a channel, outside any transaction;
+6. records `sendt`, or on failure puts it back to `afventer` with `forfalder` = now + backoff
    (`PAAMINDELSE_BACKOFF_MINUTES`) and the error text with addresses stripped, until
-   `PAAMINDELSE_MAX_ATTEMPTS`, after which it is `fejlet`.
+   `PAAMINDELSE_MAX_ATTEMPTS`, after which it is `fejlet`. Every outcome is recorded only while
+   the token still matches; the pass totals count only recorded outcomes.
 
-Delivery is at least once: a worker that dies after the gateway accepted a message but before the
-row was marked `sendt` leaves it in `sender`, and it is sent again after the timeout. Everything
-else (overlapping passes, several workers, beat and the management command at once) sends each
-row once.
+Delivery is at least once, in one bounded window: a send that outlasts its own lease, or a worker
+that dies after the gateway accepted a message but before the row was marked `sendt`, leaves the
+row to be reclaimed and sent again. The lease is renewed right before each send, and the channel
+timeouts (`EMAIL_TIMEOUT`, `SMS_TIMEOUT`) are kept well inside it by a system check
+(`brobygning.checks`), so only a crash, or clocks between dispatchers skewed by more than the
+margin, can open that window. The SMS gateway gets an idempotency key that stays the same for the
+retries of one arming of a row (`idempotency_key`), so a gateway that honours it drops even that
+second copy. Everything else (overlapping passes, slow relays, several workers, beat and the
+management command at once) sends each row once.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -67,7 +79,9 @@ class DispatchResult:
     missed: int = 0  # the meeting had passed: forpasset
     retried: int = 0  # failed this time, will be tried again later
     cancelled: int = 0  # nothing to send any more: annulleret
-    reclaimed: int = 0  # taken back from a dispatcher that stopped
+    reclaimed: int = 0  # taken back from a dispatcher whose lease ran out
+    superseded: int = 0  # the lease ran out before the send and another dispatcher took the row: not sent here
+    unrecorded: int = 0  # sent, but the lease had run out meanwhile, so the outcome was not recorded
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -139,8 +153,9 @@ def mark_missed(*, now: datetime | None = None) -> int:
 
 
 def reclaim_stuck(*, now: datetime | None = None) -> tuple[int, int]:
-    """Rows in `sender` for longer than the timeout go back to `afventer` (or `fejlet` when out of
-    attempts). Returns (reclaimed, failed). Safe to run from several dispatchers at once."""
+    """Rows whose lease has run out (in `sender`, `taget` older than the timeout) go back to
+    `afventer`, or to `fejlet` when out of attempts. Judged per row: each send renews its own row's
+    lease. Returns (reclaimed, failed). Safe to run from several dispatchers at once."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.PAAMINDELSE_SENDING_TIMEOUT)
     stuck = Paamindelse.objects.filter(status=S.SENDER, taget__lt=cutoff)
@@ -148,7 +163,7 @@ def reclaim_stuck(*, now: datetime | None = None) -> tuple[int, int]:
     failed = stuck.filter(forsoeg__gte=settings.PAAMINDELSE_MAX_ATTEMPTS).update(status=S.FEJLET, sidste_fejl=reason)
     reclaimed = stuck.update(status=S.AFVENTER, sidste_fejl=reason)
     if reclaimed or failed:
-        logger.warning("Påmindelser: reclaimed %d stuck reminders, gave up on %d", reclaimed, failed)
+        logger.warning("Påmindelser: reclaimed %d reminders whose lease ran out, gave up on %d", reclaimed, failed)
     return reclaimed, failed
 
 
@@ -160,12 +175,15 @@ def claim_due(*, now: datetime | None = None, batch_size: int | None = None,
               strategy: str | None = None) -> list[Paamindelse]:
     """Claim up to `batch_size` due rows for this dispatcher and return them (status `sender`).
 
-    Each claim commits before anything is delivered, so the lock is held for milliseconds.
+    Each claim commits before anything is delivered, so the lock is held for milliseconds. The
+    rows share one new lease token (`laas`); the attempt is counted when each one's send starts
+    (`start_attempt`), so a row reclaimed before its turn has not used up an attempt.
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.PAAMINDELSE_BATCH_SIZE
     strategy = strategy or claim_strategy()
-    claim = {"status": S.SENDER, "taget": now, "forsoeg": F("forsoeg") + 1}
+    token = uuid.uuid4()
+    claim = {"status": S.SENDER, "taget": now, "laas": token}
     if strategy == "skip_locked":
         with transaction.atomic():
             pks = list(_due(now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
@@ -183,7 +201,7 @@ def claim_due(*, now: datetime | None = None, batch_size: int | None = None,
             pks = [pk for pk in candidates if _claim_one(pk, now, claim)]
     else:
         raise ValueError(f"Unknown claim strategy {strategy!r}")
-    return list(Paamindelse.objects.filter(pk__in=pks, status=S.SENDER, taget=now).order_by("forfalder", "pk"))
+    return list(Paamindelse.objects.filter(pk__in=pks, status=S.SENDER, laas=token).order_by("forfalder", "pk"))
 
 
 def _claim_one(pk: int, now: datetime, claim: dict) -> bool:
@@ -192,9 +210,34 @@ def _claim_one(pk: int, now: datetime, claim: dict) -> bool:
         return Paamindelse.objects.filter(pk=pk, status=S.AFVENTER, forfalder__lte=now).update(**claim) == 1
 
 
+def _mine(row: Paamindelse):
+    """The row, as long as this dispatcher still holds its lease."""
+    return Paamindelse.objects.filter(pk=row.pk, status=S.SENDER, laas=row.laas)
+
+
+def start_attempt(row: Paamindelse, *, now: datetime | None = None) -> bool:
+    """Renew this row's lease and count the attempt, if the row is still ours. Called right before
+    the send; False means another dispatcher has it now, and this one must not send it.
+
+    The first attempt after the row was (re)armed (`forsoeg` is 0: new, moved or retried by the
+    koordinator) draws a new idempotency key; the retries that follow keep it."""
+    now = now or timezone.now()
+    noegle = row.noegle if row.forsoeg and row.noegle else uuid.uuid4()
+    if not _mine(row).update(taget=now, forsoeg=F("forsoeg") + 1, noegle=noegle):
+        logger.warning("Påmindelser: reminder %s was taken over by another dispatcher; not sent here", row.pk)
+        return False
+    row.taget, row.forsoeg, row.noegle = now, row.forsoeg + 1, noegle
+    return True
+
+
+def idempotency_key(row: Paamindelse) -> str:
+    """The same for every attempt at one arming of the row; new when the row is armed again."""
+    return f"brobygning-paamindelse-{row.pk}-{row.noegle.hex}" if row.noegle else ""
+
+
 def _finish(row: Paamindelse, **fields) -> bool:
-    """Record the outcome, but only if the row is still ours (not reclaimed meanwhile)."""
-    updated = Paamindelse.objects.filter(pk=row.pk, status=S.SENDER, taget=row.taget).update(**fields)
+    """Record the outcome, but only while the row is still ours (its lease token matches)."""
+    updated = _mine(row).update(**fields)
     if not updated:
         logger.warning("Påmindelser: reminder %s changed while it was being sent; outcome not recorded", row.pk)
     for name, value in fields.items():
@@ -203,49 +246,60 @@ def _finish(row: Paamindelse, **fields) -> bool:
 
 
 def deliver(row: Paamindelse, *, now: datetime | None = None, resolve=None) -> str:
-    """Deliver one claimed row. Returns the outcome: sent, retried, failed, missed or cancelled.
+    """Deliver one claimed row. Returns the outcome: sent, retried, failed, missed, cancelled,
+    superseded (not sent: another dispatcher holds the row now) or unrecorded (sent, but the lease
+    ran out meanwhile, so the outcome was not recorded).
 
     `resolve` is the batch's resolver (see `resolver_for`); without it one is made for this row.
     """
     clock = _clock(now)
     if row.begivenhed and row.begivenhed < clock():
-        _finish(row, status=S.FORPASSET)
-        return "missed"
+        return "missed" if _finish(row, status=S.FORPASSET) else "superseded"
+    if not start_attempt(row, now=clock()):
+        return "superseded"
     try:
         message = (resolve or resolver_for([row]))(row)
+        message.idempotency_key = idempotency_key(row)
         channels.deliver(message)
     except Unsendable as stop:
-        _finish(row, status=stop.status, sidste_fejl=scrub(stop.reason))
+        if not _finish(row, status=stop.status, sidste_fejl=scrub(stop.reason)):
+            return "superseded"
         return "failed" if stop.status == S.FEJLET else "cancelled"
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
         return _failed(row, exc, clock())
-    _finish(row, status=S.SENDT, sendt=clock(), kanal=message.kanal)
+    if not _finish(row, status=S.SENDT, sendt=clock(), kanal=message.kanal):
+        return "unrecorded"
     return "sent"
 
 
 def _failed(row: Paamindelse, exc: Exception, now: datetime) -> str:
+    """Record a failed attempt (already counted by `start_attempt`)."""
     error = error_text(exc)
     logger.warning("Påmindelser: reminder %s attempt %d failed: %s", row.pk, row.forsoeg, error)
     if row.forsoeg >= settings.PAAMINDELSE_MAX_ATTEMPTS:
-        _finish(row, status=S.FEJLET, sidste_fejl=error)
-        return "failed"
-    _finish(row, status=S.AFVENTER, forfalder=now + backoff(row.forsoeg), sidste_fejl=error)
-    return "retried"
+        outcome = "failed" if _finish(row, status=S.FEJLET, sidste_fejl=error) else "superseded"
+    else:
+        outcome = "retried" if _finish(row, status=S.AFVENTER, forfalder=now + backoff(row.forsoeg),
+                                       sidste_fejl=error) else "superseded"
+    return outcome
 
 
 def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, limit: int | None = None,
                  strategy: str | None = None) -> DispatchResult:
-    """One dispatch pass: missed, reclaimed, then claim and deliver batches until none are due.
+    """One dispatch pass: missed, then reclaim, claim and deliver batches until none are due.
 
-    `now` fixes the clock for the whole pass (tests); `limit` caps how many rows this pass takes.
+    Rows whose lease ran out are reclaimed before every batch, so a long pass also takes over the
+    rows a slow dispatcher has not reached yet. `now` fixes the clock for the whole pass (tests);
+    `limit` caps how many rows this pass takes.
     """
     clock = _clock(now)
     result = DispatchResult()
     result.missed += mark_missed(now=clock())
-    result.reclaimed, gave_up = reclaim_stuck(now=clock())
-    result.failed += gave_up
     taken = 0
     while limit is None or taken < limit:
+        reclaimed, gave_up = reclaim_stuck(now=clock())
+        result.reclaimed += reclaimed
+        result.failed += gave_up
         size = batch_size or settings.PAAMINDELSE_BATCH_SIZE
         if limit is not None:
             size = min(size, limit - taken)
@@ -257,7 +311,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, 
             resolve = resolver_for(rows)
         except Exception as exc:  # noqa: BLE001 - e.g. the database went away: retry the whole batch
             for row in rows:
-                result.add(_failed(row, exc, clock()))
+                result.add(_failed(row, exc, clock()) if start_attempt(row, now=clock()) else "superseded")
             continue
         for row in rows:
             result.add(deliver(row, now=now, resolve=resolve))

@@ -1,6 +1,7 @@
 """Reads for centres and memberships, always scoped to the acting user."""
 
 from . import access
+from .adgangslog import FORMAAL_ANDET_CENTER
 from .models import Adgangslog, Invitation, Medlemskab, Rolle, User
 
 
@@ -51,6 +52,13 @@ def adgangslog_list(*, actor, data: dict):
     if data.get("til"):
         qs = qs.filter(tidspunkt__date__lte=data["til"])
     return qs
+
+
+def adgangslog_foreign_attempts(*, actor, data: dict, limit: int):
+    """Attempts from other centres to reach this centre's objects, newest first: every spot check
+    shows them all (up to `limit`), not just those the random draw happens to pick."""
+    return adgangslog_list(actor=actor, data=data).filter(
+        handling=Adgangslog.Handling.AFVIST, bruger__isnull=True, formaal=FORMAAL_ANDET_CENTER)[:limit]
 
 
 def invitation_foreninger(*, actor):

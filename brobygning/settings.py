@@ -178,6 +178,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds per blocking SMTP operation; without it a hung relay blocks a dispatcher for ever. Must stay
+# well inside PAAMINDELSE_SENDING_TIMEOUT (brobygning.checks).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=15.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Brobygning <noreply@brobygning.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -284,11 +287,12 @@ if not DEBUG:
 SMS_URL = env.str("SMS_URL", default="")
 SMS_TOKEN = env.str("SMS_TOKEN", default="")
 SMS_BACKEND = env.str("SMS_BACKEND", default="")
-SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)  # seconds; well inside PAAMINDELSE_SENDING_TIMEOUT
 
 # --- Påmindelser (brobygning.paamindelser; ARCHITECTURE.md, "Påmindelser") -------------------------------
 PAAMINDELSE_MAX_ATTEMPTS = env.int("PAAMINDELSE_MAX_ATTEMPTS", default=5)
-PAAMINDELSE_SENDING_TIMEOUT = env.int("PAAMINDELSE_SENDING_TIMEOUT", default=600)  # seconds in "sender" before reclaim
+# The lease, in seconds: a row in "sender" whose lease was not renewed for this long is reclaimed.
+PAAMINDELSE_SENDING_TIMEOUT = env.int("PAAMINDELSE_SENDING_TIMEOUT", default=600)
 PAAMINDELSE_BACKOFF_MINUTES = env.list("PAAMINDELSE_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
 PAAMINDELSE_BATCH_SIZE = env.int("PAAMINDELSE_BATCH_SIZE", default=50)
 # Called with each claimed batch; loads the subjects and turns each row into a message at send time.

@@ -157,26 +157,41 @@ def bekraeft_recipients(forening: Forening) -> list[str]:
     return sorted(set(forening.kontakter.filter(aktiv=True, user__is_active=True).values_list("user__email", flat=True)))
 
 
+def _due_for_bekraeft_qs():
+    """Active foreninger with active fællesskaber: the ones the mailing is about."""
+    return Forening.objects.active().filter(faellesskaber__arkiveret__isnull=True)
+
+
+def _bekraeft_due(forening: Forening, now) -> bool:
+    """Last asked the centre's N weeks ago, or never."""
+    interval = timedelta(weeks=forening.center.bekraeft_interval_uger)
+    return forening.bekraeft_sendt is None or forening.bekraeft_sendt <= now - interval
+
+
 def foreninger_due_for_bekraeft(*, now=None):
-    """Active foreninger with active fællesskaber that were last asked N weeks ago or never."""
+    """Active foreninger with active fællesskaber that were last asked N weeks ago or never.
+
+    A snapshot: `bekraeft_send(only_if_due=True)` decides again under the row lock."""
     now = now or timezone.now()
-    due = []
-    qs = Forening.objects.active().select_related("center").filter(
-        faellesskaber__arkiveret__isnull=True).distinct()
-    for forening in qs:
-        interval = timedelta(weeks=forening.center.bekraeft_interval_uger)
-        if forening.bekraeft_sendt is None or forening.bekraeft_sendt <= now - interval:
-            due.append(forening)
-    return due
+    qs = _due_for_bekraeft_qs().select_related("center").distinct()
+    return [forening for forening in qs if _bekraeft_due(forening, now)]
 
 
-def bekraeft_send(*, forening: Forening) -> bool:
-    """Mail the forening a new link (which retires the previous one). False when there is nobody to mail."""
+def bekraeft_send(*, forening: Forening, only_if_due: bool = False, now=None) -> bool:
+    """Mail the forening a new link (which retires the previous one). False when there is nobody to
+    mail, or, with `only_if_due` (the beat task), when it is not due any more.
+
+    The due condition is decided again under the forening's row lock, so two overlapping runs (two
+    beats, a slow one and the next) mail each forening once: the second waits for the lock, then
+    sees the first's `bekraeft_sendt` and stops."""
     recipients = bekraeft_recipients(forening)
     if not recipients:
         return False
     with transaction.atomic():
-        forening = Forening.objects.select_for_update().select_related("center").get(pk=forening.pk)
+        forening = Forening.objects.select_for_update(of=("self",)).select_related("center").get(pk=forening.pk)
+        if only_if_due and not (_bekraeft_due(forening, now or timezone.now())
+                                and _due_for_bekraeft_qs().filter(pk=forening.pk).exists()):
+            return False
         forening.bekraeft_nonce = secrets.token_urlsafe(16)
         forening.bekraeft_sendt = timezone.now()
         forening.save(update_fields=["bekraeft_nonce", "bekraeft_sendt"])

@@ -8,8 +8,11 @@ from .hsds import services as hsds
 
 @shared_task(ignore_result=True)
 def ask_foreninger_to_confirm():
-    """Run by beat daily: mail "Er det stadig korrekt?" to each forening that is due (every N weeks)."""
-    return sum(services.bekraeft_send(forening=forening) for forening in services.foreninger_due_for_bekraeft())
+    """Run by beat daily: mail "Er det stadig korrekt?" to each forening that is due (every N weeks).
+
+    Who is due is decided again under each forening's lock, so two overlapping runs mail it once."""
+    return sum(services.bekraeft_send(forening=forening, only_if_due=True)
+               for forening in services.foreninger_due_for_bekraeft())
 
 
 # Every import task has a time limit: at the soft limit the job is stopped with a Danish reason;

@@ -148,9 +148,9 @@ def locmem_channels(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
     settings.SMS_URL = ""
-    LocmemSmsBackend.outbox = []
+    LocmemSmsBackend.outbox, LocmemSmsBackend.keys = [], []
     yield
-    LocmemSmsBackend.outbox = []
+    LocmemSmsBackend.outbox, LocmemSmsBackend.keys = [], []
 
 
 def client_for(user) -> Client:

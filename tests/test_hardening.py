@@ -177,7 +177,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     # Not the test process's own switches (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="brobygning.example.dk",
-               STATIC_ROOT=str(tmp_path), DJANGO_SETTINGS_MODULE="brobygning.settings")  # not the test settings
+               STATIC_ROOT=str(tmp_path), DJANGO_SETTINGS_MODULE="brobygning.settings",  # not the test settings
+               EMAIL_URL="smtp+tls://brobygning:x@smtp.example.dk:587", SMS_URL="https://sms.example.dk/api/sms")
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)

@@ -50,9 +50,12 @@ def adgangslog_stikproeve(request):
     """A random sample of entries in a period, for the koordinator's regular spot check."""
     access.check(request.actor, "adgangslog", "list")
     form = AdgangslogFilter(request.GET or None, actor=request.actor)
-    rows = []
+    rows, andre_centre = [], []
     if form.is_bound and form.is_valid():
         antal = request.GET.get("antal", "")
         antal = min(int(antal), STIKPROEVE_MAX) if antal.isascii() and antal.isdigit() and int(antal) else 20
         rows = list(selectors.adgangslog_list(actor=request.actor, data=form.cleaned_data).order_by("?")[:antal])
-    return render(request, "brobygning/adgangslog/adgangslog.html", {"form": form, "rows": rows, "stikproeve": True})
+        andre_centre = list(selectors.adgangslog_foreign_attempts(actor=request.actor, data=form.cleaned_data,
+                                                                  limit=STIKPROEVE_MAX))
+    return render(request, "brobygning/adgangslog/adgangslog.html",
+                  {"form": form, "rows": rows, "andre_centre": andre_centre, "stikproeve": True})

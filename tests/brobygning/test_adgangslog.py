@@ -53,7 +53,7 @@ def test_a_search_over_borgere_records_its_criterion(world, as_koordinator_a):
 def test_refused_authorisations_are_logged(world, as_brobygger_a2, as_koordinator_b):
     assert as_brobygger_a2.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code == 403
     assert as_koordinator_b.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).status_code == 404
-    refused = entries(handling=H.AFVIST)
+    refused = entries(handling=H.AFVIST, bruger__isnull=False)  # the actors' own centres' entries
     assert sorted(e.formaal for e in refused) == ["403", "404"]
     assert all(f"/borgere/{world.borger_a.pk}/" in e.kriterium for e in refused)
     assert not entries(handling=H.LAEST)
@@ -220,3 +220,69 @@ def test_lists_of_borgere_on_the_front_page_and_the_board_are_logged(world, as_k
 def test_the_user_list_links_to_each_users_log(world, as_koordinator_a, brobygger_a):
     html = as_koordinator_a.get(reverse("brobygning:medlem_list")).content.decode()
     assert f'{reverse("brobygning:adgangslog")}?bruger={brobygger_a.pk}' in html
+
+
+# --- Attempts from another centre (issue 12) -----------------------------------------------------------
+
+
+def _foreign(center):
+    return entries(handling=H.AFVIST, center_id=center.pk, formaal=adgangslog.FORMAAL_ANDET_CENTER)
+
+
+def _no_trace_of(entry, user):
+    values = " ".join(str(v) for v in (entry.kriterium, entry.formaal, entry.visning))
+    return entry.bruger_id is None and user.email not in values and user.first_name not in values
+
+
+def test_another_centres_attempt_is_logged_under_the_target_centre_without_the_user(
+        world, as_koordinator_b, koordinator_b):
+    url = reverse("borgere:borger_detail", args=[world.borger_a.pk])
+    assert as_koordinator_b.get(url).status_code == 404
+    [own] = entries(handling=H.AFVIST, center_id=world.center_b.pk)  # the attacker's centre: as before
+    assert own.bruger == koordinator_b and own.formaal == "404" and url in own.kriterium
+    [target] = _foreign(world.center_a)
+    assert target.borger_id == world.borger_a.pk and _no_trace_of(target, koordinator_b)
+    assert target.kriterium == f"borger={world.borger_a.pk} forsøgt fra et andet center (center #{world.center_b.pk})"
+    assert target.visning == "borger_detail"
+
+
+def test_an_object_hanging_off_a_borger_names_the_borger(world, as_koordinator_b, koordinator_b):
+    match = Match.objects.create(center=world.center_a, borger=world.borger_a, faellesskab=world.faellesskab_a)
+    assert as_koordinator_b.get(reverse("matching:match_detail", args=[match.pk])).status_code == 404
+    [target] = _foreign(world.center_a)
+    assert target.borger_id == world.borger_a.pk and target.kriterium.startswith(f"match={match.pk} ")
+    assert _no_trace_of(target, koordinator_b)
+
+
+def test_an_id_that_exists_nowhere_logs_nothing_in_any_other_centre(world, as_koordinator_b):
+    assert as_koordinator_b.get(reverse("borgere:borger_detail", args=[987654])).status_code == 404
+    assert not entries(formaal=adgangslog.FORMAAL_ANDET_CENTER)
+
+
+def test_access_check_on_another_centres_object_is_logged_there_too(world, koordinator_b):
+    from django.http import Http404
+
+    from brobygning import access
+
+    with pytest.raises(Http404):
+        access.check(access.actor_for(koordinator_b), "borger", "change", world.borger_a)
+    [target] = _foreign(world.center_a)
+    assert target.borger_id == world.borger_a.pk and target.bruger_id is None
+
+
+def test_the_target_centres_spot_check_and_log_show_the_attempt(world, as_koordinator_b, as_koordinator_a,
+                                                                brobygger_a):
+    for i in range(40):  # plenty of ordinary entries the random draw could pick instead
+        Adgangslog(handling=H.LAEST, borger_id=i + 1, center=world.center_a, bruger=brobygger_a).save()
+    as_koordinator_b.get(reverse("borgere:borger_detail", args=[world.borger_a.pk]))
+    today = timezone.localdate().isoformat()
+    page = as_koordinator_a.get(reverse("brobygning:adgangslog_stikproeve"), {"fra": today, "til": today, "antal": 1})
+    [attempt] = page.context["andre_centre"]
+    assert attempt.borger_id == world.borger_a.pk
+    html = page.content.decode()
+    assert "Forsøg fra andre centre i perioden" in html and "forsøgt fra et andet center" in html
+    refused = as_koordinator_a.get(reverse("brobygning:adgangslog"), {"handling": H.AFVIST})
+    assert [e.pk for e in refused.context["page"].object_list] == [attempt.pk]
+    # The attacker's centre sees its own user's refusal, never the target centre's entry.
+    theirs = as_koordinator_b.get(reverse("brobygning:adgangslog"), {"handling": H.AFVIST}).context["page"].object_list
+    assert attempt.pk not in {e.pk for e in theirs}

@@ -3,7 +3,10 @@ and the koordinator's page of påmindelser."""
 
 import json
 import logging
+import smtplib
+import socket
 import threading
+import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
@@ -11,13 +14,15 @@ from io import StringIO
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
+from django.core.checks import registry
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from brobygning import channels
+from brobygning import channels, checks
 from brobygning import paamindelser as dispatch
+from brobygning import settings as production_settings
 from brobygning import tasks as brobygning_tasks
 from brobygning.channels import DeliveryError, HttpSmsBackend
 from brobygning.models import AuditEntry, Paamindelse
@@ -50,7 +55,8 @@ def test_claim_marks_rows_sending_with_time_and_attempt(center_a):
     now = timezone.now()
     claimed = dispatch.claim_due(now=now, batch_size=2)
     assert [r.pk for r in claimed] == [due[0].pk, due[1].pk]
-    assert all(r.status == "sender" and r.taget == now and r.forsoeg == 1 for r in claimed)
+    assert all(r.status == "sender" and r.taget == now and r.laas is not None for r in claimed)
+    assert all(r.forsoeg == 0 for r in claimed)  # the attempt is counted when its send starts
     assert [r.pk for r in dispatch.claim_due(now=now)] == [due[2].pk]
     assert dispatch.claim_due(now=now) == []
     later.refresh_from_db()
@@ -76,7 +82,7 @@ def test_compare_and_swap_claims_a_row_only_once(center_a):
     """Two dispatchers that both saw the row as pending: only the first UPDATE wins."""
     row = row_for(center_a)
     now = timezone.now()
-    claim = {"status": "sender", "taget": now, "forsoeg": 1}
+    claim = {"status": "sender", "taget": now, "laas": uuid.uuid4()}
     assert dispatch._claim_one(row.pk, now, claim) is True
     assert dispatch._claim_one(row.pk, now, claim) is False
 
@@ -84,10 +90,105 @@ def test_compare_and_swap_claims_a_row_only_once(center_a):
 def test_outcome_is_not_recorded_over_a_reclaimed_row(center_a):
     row = row_for(center_a)
     [mine] = dispatch.claim_due()
-    Paamindelse.objects.filter(pk=row.pk).update(taget=timezone.now() + timedelta(seconds=5))  # someone else's
+    Paamindelse.objects.filter(pk=row.pk).update(laas=uuid.uuid4())  # reclaimed and claimed by someone else
     assert dispatch._finish(mine, status="sendt") is False
     row.refresh_from_db()
     assert row.status == "sender"
+
+
+# --- Leases --------------------------------------------------------------------------------------
+
+
+def test_starting_an_attempt_renews_the_rows_own_lease_and_counts_it(center_a, settings):
+    settings.PAAMINDELSE_SENDING_TIMEOUT = 60
+    first, second = row_for(center_a), row_for(center_a)
+    t0 = timezone.now()
+    claimed = dispatch.claim_due(now=t0)
+    assert dispatch.start_attempt(claimed[0], now=t0 + timedelta(seconds=50))
+    first.refresh_from_db()
+    assert first.taget == t0 + timedelta(seconds=50) and first.forsoeg == 1
+    # 70 s after the claim: the second row's lease ran out, the first's (renewed at 50 s) did not.
+    assert dispatch.reclaim_stuck(now=t0 + timedelta(seconds=70)) == (1, 0)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("sender", "afventer") and second.forsoeg == 0
+
+
+def test_a_dispatcher_whose_row_was_reclaimed_does_not_send_it(center_a, settings):
+    settings.PAAMINDELSE_SENDING_TIMEOUT = 60
+    ledsagelse = rf.planned_ledsagelse(center=center_a)
+    paamindelser.sync_ledsagelse(ledsagelse)
+    Paamindelse.objects.exclude(art="brobygger_24t").delete()
+    Paamindelse.objects.update(forfalder=timezone.now() - timedelta(minutes=1))
+    t0 = timezone.now()
+    [slow] = dispatch.claim_due(now=t0)  # dispatcher A claims it, then is held up by a slow relay
+    later = t0 + timedelta(seconds=61)
+    other = dispatch.dispatch_due(now=later)  # dispatcher B: A's lease has run out
+    assert (other.reclaimed, other.sent) == (1, 1) and len(mail.outbox) == 1
+    assert dispatch.deliver(slow, now=later) == "superseded"  # A reaches the row: not sent again
+    assert len(mail.outbox) == 1
+    row = Paamindelse.objects.get()
+    assert row.status == "sendt" and row.forsoeg == 1
+
+
+def test_a_send_that_outlasts_its_lease_is_not_counted_as_sent(center_a, monkeypatch):
+    row = row_for(center_a)
+    [mine] = dispatch.claim_due()
+
+    def slow_relay(message):  # the lease runs out during the send and another dispatcher takes the row
+        Paamindelse.objects.filter(pk=row.pk).update(laas=uuid.uuid4())
+
+    monkeypatch.setattr(dispatch.channels, "deliver", slow_relay)
+    message = channels.Message(kanal="email", to="x@example.org", sprog="da", text="x")
+    assert dispatch.deliver(mine, resolve=lambda r: message) == "unrecorded"
+    row.refresh_from_db()
+    assert row.status == "sender" and row.sendt is None
+
+
+def test_pass_totals_count_only_recorded_sends(center_a, settings, monkeypatch):
+    settings.PAAMINDELSE_RESOLVER = "tests.brobygning.test_paamindelser.trivial_resolver"
+    rows = [row_for(center_a) for _ in range(3)]
+    real_start = dispatch.start_attempt
+
+    def start_but_lose_the_second(row, *, now=None):
+        if row.pk == rows[1].pk:  # reclaimed and claimed by another dispatcher before its turn
+            Paamindelse.objects.filter(pk=row.pk).update(laas=uuid.uuid4())
+        return real_start(row, now=now)
+
+    monkeypatch.setattr(dispatch, "start_attempt", start_but_lose_the_second)
+    result = dispatch.dispatch_due()
+    assert (result.sent, result.superseded) == (2, 1)
+    assert len(mail.outbox) == 2
+
+
+def trivial_resolver(rows):
+    return lambda row: channels.Message(kanal="email", to="x@example.org", sprog="da", subject="s", text="t")
+
+
+# --- Idempotency keys ----------------------------------------------------------------------------
+
+
+def test_idempotency_key_is_kept_for_retries_and_new_after_rearming(center_a):
+    ledsagelse = rf.planned_ledsagelse(center=center_a, kanal="sms", consents=("paamindelser",))
+    paamindelser.sync_ledsagelse(ledsagelse)
+    Paamindelse.objects.exclude(art="borger_24t").delete()
+    [row] = dispatch.claim_due(now=timezone.now() + timedelta(days=4, hours=12))
+    assert dispatch.idempotency_key(row) == ""  # drawn when the first attempt starts
+    assert dispatch.start_attempt(row)
+    first = dispatch.idempotency_key(row)
+    assert first.startswith(f"brobygning-paamindelse-{row.pk}-") and len(first) <= 80
+    dispatch._finish(row, status="afventer")  # a failed attempt, retried later
+    [row] = dispatch.claim_due(now=timezone.now() + timedelta(days=4, hours=12))
+    assert dispatch.start_attempt(row) and dispatch.idempotency_key(row) == first
+    dispatch._finish(row, status="annulleret")
+    # The meeting moves: the row is armed again for the new time and gets a new key.
+    ledsagelse.tidspunkt += timedelta(days=1)
+    ledsagelse.save()
+    paamindelser.sync_ledsagelse(ledsagelse)
+    Paamindelse.objects.exclude(art="borger_24t").delete()
+    [row] = dispatch.claim_due(now=timezone.now() + timedelta(days=5, hours=12))
+    assert row.forsoeg == 0 and dispatch.start_attempt(row)
+    assert dispatch.idempotency_key(row) not in ("", first)
 
 
 def test_backoff_schedule(settings):
@@ -237,6 +338,85 @@ def test_sms_reminder_via_gateway_500_then_retry_sends_once(settings):
     assert len(gateway.requests) == 2
     assert {r["json"]["to"] for r in gateway.requests} == {"+4520123456"}
     assert gateway.requests[-1]["headers"]["Authorization"] == "Bearer token-123"
+    # The retry carries the same idempotency key: a gateway that took the first one drops the second.
+    keys = [r["headers"]["Idempotency-Key"] for r in gateway.requests]
+    assert keys[0] == keys[1] == dispatch.idempotency_key(row) and keys[0]
+
+
+def test_http_sms_backend_sends_the_idempotency_key_header_only_when_given():
+    with FakeGateway([200]) as gateway:
+        backend = HttpSmsBackend(url=gateway.url, token="t", timeout=5)
+        backend.send("+4520123456", "Hej", key="brobygning-paamindelse-7-abc")
+        backend.send("+4520123456", "Hej")
+    assert gateway.requests[0]["headers"]["Idempotency-Key"] == "brobygning-paamindelse-7-abc"
+    assert "Idempotency-Key" not in gateway.requests[1]["headers"]
+
+
+def test_the_outbox_hands_the_key_to_any_sms_backend(center_a):
+    ledsagelse = rf.planned_ledsagelse(center=center_a, kanal="sms", consents=("paamindelser",))
+    paamindelser.sync_ledsagelse(ledsagelse)
+    Paamindelse.objects.filter(art="borger_24t").update(forfalder=timezone.now() - timedelta(seconds=1))
+    assert dispatch.dispatch_due().sent >= 1
+    row = Paamindelse.objects.get(art="borger_24t")
+    assert channels.LocmemSmsBackend.keys == [dispatch.idempotency_key(row)]
+
+
+# --- Timeouts and checks -------------------------------------------------------------------------
+
+
+def test_email_timeout_is_applied_to_a_relay_that_never_answers(settings):
+    """A relay that accepts the connection and then says nothing: the send fails after EMAIL_TIMEOUT
+    instead of blocking the dispatcher for ever."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_TIMEOUT = 0.5
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never greets
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent.getsockname()[1]
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        assert mail.get_connection().timeout == 0.5
+        with pytest.raises((TimeoutError, smtplib.SMTPServerDisconnected), match="timed out"):
+            channels.send_email(channels.Message(kanal="email", to="x@example.org", sprog="da", subject="s", text="t"))
+
+
+def test_production_settings_set_email_timeout_well_inside_the_lease():
+    assert 0 < production_settings.EMAIL_TIMEOUT * checks.OPERATIONS_PER_SEND <= production_settings.PAAMINDELSE_SENDING_TIMEOUT
+    assert 0 < production_settings.SMS_TIMEOUT * checks.OPERATIONS_PER_SEND <= production_settings.PAAMINDELSE_SENDING_TIMEOUT
+
+
+def _ids(messages):
+    return sorted(m.id for m in messages)
+
+
+def test_check_timeouts_against_the_lease(settings):
+    settings.PAAMINDELSE_SENDING_TIMEOUT, settings.EMAIL_TIMEOUT, settings.SMS_TIMEOUT = 600, 15, 10
+    assert checks.timeouts_inside_the_lease() == []
+    settings.EMAIL_TIMEOUT, settings.SMS_TIMEOUT = None, 100
+    assert _ids(checks.timeouts_inside_the_lease()) == ["paamindelser.E001", "paamindelser.W002"]
+    settings.EMAIL_TIMEOUT, settings.SMS_TIMEOUT = 600, 0
+    assert _ids(checks.timeouts_inside_the_lease()) == ["paamindelser.E001", "paamindelser.E002"]
+
+
+def test_deploy_check_warns_when_messages_would_not_leave_the_building(settings):
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.SMS_BACKEND, settings.SMS_URL = "", ""
+    assert _ids(checks.channels_really_send()) == ["paamindelser.W010", "paamindelser.W011"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "brobygning.channels.ConsoleSmsBackend"
+    assert _ids(checks.channels_really_send()) == ["paamindelser.W010", "paamindelser.W011"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.SMS_BACKEND, settings.SMS_URL = "", "https://sms.example.dk/send"
+    assert checks.channels_really_send() == []
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND, settings.SMS_URL = "django.core.mail.backends.console.EmailBackend", ""
+    assert checks.channels_really_send() == []  # development: the console is the point
+
+
+def test_deploy_check_runs_only_with_deploy(settings):
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    deploy = {m.id for m in registry.run_checks(include_deployment_checks=True, tags=["paamindelser"])}
+    plain = {m.id for m in registry.run_checks(tags=["paamindelser"])}
+    assert "paamindelser.W010" in deploy and "paamindelser.W010" not in plain
 
 
 # --- Entry points --------------------------------------------------------------------------------
@@ -247,7 +427,7 @@ def test_management_command_runs_one_pass_and_prints_counts():
     paamindelser.sync_ledsagelse(ledsagelse)
     out = StringIO()
     call_command("send_due_reminders", stdout=out)
-    assert out.getvalue().strip() == "sent=1 failed=0 missed=0 retried=0 cancelled=0 reclaimed=0"
+    assert out.getvalue().strip() == "sent=1 failed=0 missed=0 retried=0 cancelled=0 reclaimed=0 superseded=0 unrecorded=0"
     assert len(mail.outbox) == 1
 
 

@@ -91,3 +91,71 @@ def test_parallel_dispatchers_send_each_reminder_exactly_once(due_reminders, str
     assert set(Paamindelse.objects.values_list("status", flat=True)) == {"sendt"}
     assert set(Paamindelse.objects.values_list("forsoeg", flat=True)) == {1}
     assert set(delivered) == {str(pk) for pk in Paamindelse.objects.values_list("pk", flat=True)}
+
+
+# --- A slow relay: batches that outlast the lease ----------------------------------------------------
+
+RELAY_SECONDS = 0.1  # per message
+LEASE_SECONDS = 2  # PAAMINDELSE_SENDING_TIMEOUT
+SLOW_BATCH = 30  # 3 s of sending per batch: longer than the lease
+SLOW_MEETINGS = 18  # × 5 kinds = 90 reminders
+
+
+class SlowRelay(CollectingBackend):
+    """A relay that takes RELAY_SECONDS per message."""
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            time.sleep(RELAY_SECONDS)
+            with self.lock:
+                CollectingBackend.delivered.append(message.extra_headers["X-Brobygning-Paamindelse"])
+        return len(email_messages)
+
+
+@pytest.mark.parametrize("strategy", ["skip_locked", "cas"])
+def test_slow_relay_with_batches_longer_than_the_lease_sends_each_once(postgresql_only, settings, strategy):
+    """Two dispatchers, like two workers polling every few moments. Rows a dispatcher has claimed but
+    not reached when its lease runs out are taken over by the other; the first then skips them."""
+    settings.EMAIL_BACKEND = "tests.brobygning.test_paamindelser_concurrency.SlowRelay"
+    settings.PAAMINDELSE_SENDING_TIMEOUT = LEASE_SECONDS
+    CollectingBackend.delivered = []
+    center = f.CenterFactory(email="kontakt@center.test")
+    for _ in range(SLOW_MEETINGS):
+        paamindelser.sync_ledsagelse(rf.planned_ledsagelse(center=center, kanal="email"))
+    Paamindelse.objects.update(forfalder=timezone.now() - timedelta(minutes=1))
+    expected = SLOW_MEETINGS * 5
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def dispatcher():
+        try:
+            barrier.wait(timeout=30)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and Paamindelse.objects.filter(status__in=["afventer", "sender"]).exists():
+                result = dispatch.dispatch_due(batch_size=SLOW_BATCH, strategy=strategy)
+                results.append(result)
+                if not any(result.as_dict().values()):
+                    time.sleep(0.05)  # the next poll, as beat would start it
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+
+    delivered = CollectingBackend.delivered
+    CollectingBackend.delivered = []
+    assert errors == []
+    duplicates = len(delivered) - len(set(delivered))
+    lost = expected - len(set(delivered))
+    assert (duplicates, lost) == (0, 0)
+    assert set(Paamindelse.objects.values_list("status", flat=True)) == {"sendt"}
+    assert set(Paamindelse.objects.values_list("forsoeg", flat=True)) == {1}  # a reclaim before the send costs no attempt
+    totals = {key: sum(getattr(r, key) for r in results) for key in ("sent", "reclaimed", "superseded", "unrecorded")}
+    assert totals["sent"] == expected and totals["unrecorded"] == 0
+    # The scenario really happened: leases ran out mid-batch and the rows were taken over.
+    assert totals["reclaimed"] >= 1 and totals["superseded"] >= 1

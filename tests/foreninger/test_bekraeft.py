@@ -1,15 +1,19 @@
 """"Er det stadig korrekt?": the signed link, what it may change, and the reminder mail."""
 
+import os
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
 from brobygning.access import actor_for_forening_link
+from foreninger import services
 from foreninger.models import Forening
 from foreninger.services import (
     BEKRAEFT_SALT,
@@ -115,3 +119,54 @@ class TestSignedLinks:
             sidst_bekraeftet=timezone.localdate() - timedelta(weeks=17))
         html = as_koordinator_a.get(reverse("matching:forside")).content.decode()
         assert "ikke er bekræftet i 16 uger" in html and "Strik og snak" in html
+
+
+def test_the_beat_task_rechecks_who_is_due_under_the_lock(world, locmem_channels, django_capture_on_commit_callbacks):
+    """A forening asked after the task listed it (by another run) is not asked again."""
+    Forening.objects.filter(pk=world.forening_a.pk).update(email="strik@forening.test")
+    [listed] = [x for x in foreninger_due_for_bekraeft() if x.pk == world.forening_a.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bekraeft_send(forening=listed, only_if_due=True)  # the other run
+        assert not bekraeft_send(forening=listed, only_if_due=True)  # this run, with its stale list
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_beats_mail_each_forening_once_on_postgresql(locmem_channels, monkeypatch):
+    """Two runs of the task at once, each with its own connection, both having listed the same due
+    foreninger before either mailed: each forening gets one mail."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the concurrency test on PostgreSQL: set DATABASE_URL=postgres://…")
+        pytest.skip("needs PostgreSQL: SQLite has no row locks (set DATABASE_URL=postgres://…)")
+    center = f.CenterFactory()
+    foreninger = [f.ForeningFactory(center=center, email=f"forening{i}@forening.test") for i in range(5)]
+    for forening in foreninger:
+        f.FaellesskabFactory(forening=forening)
+    barrier = threading.Barrier(2)
+    listed = services.foreninger_due_for_bekraeft
+
+    def list_then_wait(**kwargs):
+        due = listed(**kwargs)
+        barrier.wait(timeout=30)  # both runs have decided who is due before either mails
+        return due
+
+    monkeypatch.setattr(services, "foreninger_due_for_bekraeft", list_then_wait)
+    counts, errors = [], []
+
+    def beat():
+        try:
+            counts.append(ask_foreninger_to_confirm())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sum(counts) == 5
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(x.email for x in foreninger)

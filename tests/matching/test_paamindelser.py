@@ -320,8 +320,8 @@ def test_row_stuck_in_sending_is_reclaimed_and_sent(settings):
     ledsagelse = rf.planned_ledsagelse()
     paamindelser.sync_ledsagelse(ledsagelse)
     now = timezone.now()
-    [row] = dispatch.claim_due(now=now)  # a worker took it and died ...
-    assert row.status == "sender" and row.forsoeg == 1
+    [row] = dispatch.claim_due(now=now)  # a worker took it, started sending and died ...
+    assert dispatch.start_attempt(row, now=now) and row.status == "sender" and row.forsoeg == 1
     Paamindelse.objects.filter(pk=row.pk).update(taget=now - timedelta(minutes=11))  # ... 11 minutes ago
     fresh = dispatch.dispatch_due(now=now - timedelta(minutes=5))
     assert fresh.reclaimed == 0 and fresh.sent == 0  # not stuck long enough yet
@@ -337,7 +337,8 @@ def test_stuck_row_out_of_attempts_is_failed(settings):
     ledsagelse = rf.planned_ledsagelse()
     paamindelser.sync_ledsagelse(ledsagelse)
     now = timezone.now()
-    dispatch.claim_due(now=now)
+    for row in dispatch.claim_due(now=now):
+        assert dispatch.start_attempt(row, now=now)  # its only attempt started, then the worker died
     Paamindelse.objects.update(taget=now - timedelta(minutes=30))
     result = dispatch.dispatch_due(now=now)
     row = rows(ledsagelse)["vaert_nyankomst"]

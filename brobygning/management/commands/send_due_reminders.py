@@ -13,7 +13,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit=None, **options):
         result = dispatch_due(limit=limit)
-        self.stdout.write(
-            f"sent={result.sent} failed={result.failed} missed={result.missed} "
-            f"retried={result.retried} cancelled={result.cancelled} reclaimed={result.reclaimed}"
-        )
+        self.stdout.write(" ".join(f"{name}={count}" for name, count in result.as_dict().items()))
