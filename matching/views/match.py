@@ -42,7 +42,7 @@ def match_detail(request, pk):
         "match": match,
         "overgange": match.overgange.select_related("actor"),
         "ledsagelser": match.ledsagelser.select_related("brobygger"),
-        "opfoelgninger": match.opfoelgninger.all(),
+        "opfoelgninger": selectors.opfoelgninger_med_aabner(match.opfoelgninger.all()),
         "naeste_trin": [(stage, Stage(stage).label) for stage in stages.MANUAL.get(match.stage, [])],
         "kan_planlaegge": match.stage == Stage.ACCEPTERET,
         "slut_form": MatchEndForm() if not match.er_afsluttet else None,
