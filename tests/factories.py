@@ -133,3 +133,9 @@ class BorgerFactory(factory.django.DjangoModelFactory):
             Samtykke.objects.create(
                 center=obj.center, borger=obj, formaal=Formaal.REGISTRERING, maade=SamtykkeMaade.MUNDTLIGT,
                 tekst=gaeldende_samtykketekst(center_id=obj.center_id, formaal=Formaal.REGISTRERING))
+
+
+def samtykke_data(center) -> dict:
+    """The registration consent fields of the "Ny borger" form, as a koordinator fills them in."""
+    tekst = gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING)
+    return {"samtykke": "on", "samtykke_maade": "mundtligt", "samtykke_version": tekst.pk}
