@@ -43,10 +43,11 @@ OPFOELGNING_DAGE = {
 }
 
 # How many days before its due date each follow-up may be recorded (late is always allowed). A call
-# rarely lands on the day itself, so there is some slack, growing with the distance; but not so much
-# that "still taking part after a month" is recorded after three weeks, or "after three months" after
-# two (ARCHITECTURE.md, "Opfølgning"). The day-after follow-up has no number: it opens when the first
-# meeting is over (`Ledsagelse.slut`), whatever the date.
+# rarely lands on the day itself, so there is some slack, growing with the distance: a week for the
+# 1-month follow-up (from day 23), two for the 3-month one (from day 77). No more, or "still taking
+# part after a month" could be recorded after two weeks, which would corrupt the retention figures
+# (issue 12). The day-after follow-up has no number: it opens when the first meeting is over
+# (`Ledsagelse.slut`), whatever the date.
 OPFOELGNING_AABNER_DAGE_FOER = {
     OpfoelgningType.DAGEN_EFTER: None,
     OpfoelgningType.EN_MAANED: 7,
@@ -73,14 +74,14 @@ def opfoelgning_aabner(opfoelgning: Opfoelgning, moede_slut: datetime | None) ->
     return timezone.make_aware(datetime.combine(dag, time.min))
 
 
-def moede_slut(match: Match) -> datetime | None:
+def foerste_moede_slut(match: Match) -> datetime | None:
     """The end of the match's attended first meeting, if there is one."""
     moede = match.ledsagelser.filter(status=LedsagelseStatus.MOEDT_OP).order_by("-tidspunkt").first()
     return moede.slut if moede else None
 
 
 def _check_window(opfoelgning: Opfoelgning) -> None:
-    aabner = opfoelgning_aabner(opfoelgning, moede_slut(opfoelgning.match))
+    aabner = opfoelgning_aabner(opfoelgning, foerste_moede_slut(opfoelgning.match))
     if timezone.now() >= aabner:
         return
     lokal = timezone.localtime(aabner)

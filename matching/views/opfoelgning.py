@@ -18,7 +18,7 @@ from ..forms import OpfoelgningForm
 def opfoelgning_record(request, pk):
     opfoelgning = selectors.opfoelgning_get(actor=request.actor, pk=pk, action="change")
     # The form is not offered before the follow-up opens; the service refuses a post all the same.
-    opfoelgning.aabner = services.opfoelgning_aabner(opfoelgning, services.moede_slut(opfoelgning.match))
+    opfoelgning.aabner = services.opfoelgning_aabner(opfoelgning, services.foerste_moede_slut(opfoelgning.match))
     opfoelgning.aaben = timezone.now() >= opfoelgning.aabner
     maa_maale = har_samtykke(opfoelgning.match.borger, Formaal.MAALINGER)
     form = OpfoelgningForm(request.POST or None)
