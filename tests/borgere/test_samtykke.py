@@ -215,6 +215,12 @@ class TestRefusedWithoutRegistrationConsent:
                                        {"faellesskab": world.faellesskab_a.pk})
         assert response.status_code == 302 and not Match.objects.exists()
 
+    def test_the_borger_page_says_what_is_missing(self, as_brobygger_a, world, uden_samtykke):
+        page = as_brobygger_a.get(reverse("borgere:borger_detail", args=[uden_samtykke.pk])).content.decode()
+        assert "ikke givet samtykke til registrering" in page
+        page = as_brobygger_a.get(reverse("borgere:borger_detail", args=[world.borger_a.pk])).content.decode()
+        assert "ikke givet samtykke til registrering" not in page
+
     def test_withdrawing_the_registration_consent_closes_the_gate(self, brobygger, world):
         borger = world.borger_a
         borger_services.samtykke_withdraw(actor=brobygger, samtykke=borger.samtykker.get(formaal=Formaal.REGISTRERING))
