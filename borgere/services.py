@@ -65,14 +65,7 @@ def _check_consent_given(actor, maade: str, tekst: SamtykkeTekst | None) -> None
             "Registrér borgerens samtykke til registrering: vælg, hvordan det blev givet.")})
     if tekst is None or tekst.center_id != actor.center_id or tekst.formaal != Formaal.REGISTRERING:
         raise ValidationError({"samtykke_maade": _("Registrér borgerens samtykke til registrering.")})
-    _check_current_text(actor.center_id, Formaal.REGISTRERING, tekst.version)
-
-
-def _check_current_text(center_id: int, formaal: str, version: int) -> None:
-    if version != gaeldende_samtykketekst(center_id=center_id, formaal=formaal).version:
-        raise ValidationError(_(
-            "Samtykketeksten til “%(formaal)s” er blevet opdateret, mens formularen var åben. Læs den nye "
-            "tekst for borgeren, og gem igen.") % {"formaal": Formaal(formaal).label})
+    # Whether it is still the current version, samtykke_give checks.
 
 
 def _borger_new(actor, data: dict) -> Borger:
@@ -194,8 +187,10 @@ def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str, version: i
         if har_samtykke(borger, formaal):
             raise ValidationError(_("Samtykket er allerede givet."))
         gaeldende = gaeldende_samtykketekst(center_id=borger.center_id, formaal=formaal)
-        if version is not None:
-            _check_current_text(borger.center_id, formaal, version)
+        if version is not None and version != gaeldende.version:
+            raise ValidationError(_(
+                "Samtykketeksten til “%(formaal)s” er blevet opdateret, mens formularen var åben. Læs den nye "
+                "tekst for borgeren, og gem igen.") % {"formaal": Formaal(formaal).label})
         samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user, tekst=gaeldende)
         apply_changes(samtykke, {"formaal": formaal, "maade": maade})
         log_action(actor=actor, handling=AuditAction.SAMTYKKE_GIVET, obj=samtykke, felter=["formaal"])
