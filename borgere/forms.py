@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +7,7 @@ from brobygning.availability import SLOTS
 from brobygning.forms import AvailabilityGrid, PostnummerField, VersionedFormMixin, tag_field
 from brobygning.models import TagType
 
-from .models import SPROG, Borger
+from .models import SPROG, Borger, SamtykkeMaade
 
 
 class BorgerForm(VersionedFormMixin, forms.ModelForm):
@@ -45,3 +45,49 @@ class BorgerForm(VersionedFormMixin, forms.ModelForm):
         )
         self.helper.add_input(Submit("submit", _("Gem")))
         self.add_version_field()
+
+
+class BorgerCreateForm(BorgerForm):
+    """Registering a borger: the registration consent is part of the same form (issue 12).
+
+    `samtykketekst` is the centre's current registration text; it is shown so the staff can read it
+    to the borger, and its version goes along, so the consent is to the words that were read.
+    """
+
+    samtykke = forms.BooleanField(
+        label=_("Jeg har læst teksten op for borgeren (eller vist den), og borgeren giver samtykke"),
+        error_messages={"required": _("Borgeren kan først oprettes, når samtykket til registrering er givet.")})
+    samtykke_maade = forms.ChoiceField(
+        label=_("Hvordan blev samtykket givet"), choices=SamtykkeMaade.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Vælg, hvordan samtykket blev givet.")})
+    samtykke_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args, samtykketekst, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.samtykketekst = samtykketekst
+        self.fields["samtykke_version"].initial = samtykketekst.pk
+        self.helper.layout.insert(0, Fieldset(
+            _("Samtykke til registrering"),
+            HTML('<p class="samtykketekst border-start border-4 ps-3">{{ samtykketekst.tekst|linebreaksbr }}</p>'),
+            "samtykke", "samtykke_maade", "samtykke_version"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("samtykke_version") != self.samtykketekst.pk:
+            # A koordinator published a new text meanwhile (or the field was lost): show the current
+            # text, and ask for the tick again.
+            data = self.data.copy()
+            data[self.add_prefix("samtykke_version")] = str(self.samtykketekst.pk)
+            data.pop(self.add_prefix("samtykke"), None)
+            self.data = data
+            self.add_error("samtykke", _("Samtykketeksten er blevet opdateret, mens formularen var åben. Læs den "
+                                         "nye tekst op for borgeren, og sæt kryds igen."))
+        return cleaned
+
+    def consent(self) -> dict:
+        """The service's consent arguments, from a valid form."""
+        return {"samtykke_maade": self.cleaned_data["samtykke_maade"], "samtykketekst": self.samtykketekst}
+
+    def borger_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items()
+                if k not in ("samtykke", "samtykke_maade", "samtykke_version")}

@@ -84,8 +84,21 @@ def measure_forms(data=None):
     return [Who5Form(data, prefix="who5"), Ucla3Form(data, prefix="ucla3")]
 
 
-class SamtykkeForm(forms.Form):
-    formaal = forms.ChoiceField(label=_("Formål"), choices=Formaal.choices,
-                                widget=forms.Select(attrs={"class": "form-select"}))
-    maade = forms.ChoiceField(label=_("Hvordan"), choices=SamtykkeMaade.choices,
+class SamtykkerForm(forms.Form):
+    """The borger page's one consent form: a box per purpose, ticked for consent, and how the new
+    ones were given. The text version shown per purpose comes along (`version_<formaal>`)."""
+
+    formaal = forms.MultipleChoiceField(label=_("Formål"), choices=Formaal.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    maade = forms.ChoiceField(label=_("Hvordan blev nye samtykker givet"), required=False,
+                              choices=[("", "—"), *SamtykkeMaade.choices],
                               widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for formaal in Formaal.values:
+            self.fields[f"version_{formaal}"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1)
+
+    def versioner(self) -> dict:
+        return {f: self.cleaned_data.get(f"version_{f}") for f in Formaal.values}

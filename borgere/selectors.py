@@ -41,16 +41,31 @@ def samtykke_list(*, actor, borger):
     return access.scope(actor, "samtykke", Samtykke.objects.filter(borger=borger)).select_related("registreret_af", "tekst")
 
 
-def gaeldende_samtykketekster(*, center_id) -> list[tuple[Formaal, str]]:
-    """(purpose, text) a borger would consent to now: the centre's newest version, else the standard text."""
-    tekster = {formaal: str(tekst) for formaal, tekst in STANDARD_SAMTYKKETEKSTER.items()}
+@dataclass(frozen=True)
+class SamtykkeRaekke:
+    """One purpose on the borger page's consent form: the text a borger would consent to now
+    (its version, 1 for the standard text), and the borger's current consent, if any."""
+
+    formaal: Formaal
+    tekst: str
+    version: int
+    samtykke: Samtykke | None
+
+
+def samtykke_rows(*, actor, borger) -> tuple[list[SamtykkeRaekke], list[Samtykke]]:
+    """One row per purpose, and the withdrawn consents (newest first). Two queries: the centre's
+    texts and the borger's consents."""
+    tekster = {formaal: (str(tekst), 1) for formaal, tekst in STANDARD_SAMTYKKETEKSTER.items()}
     seen = set()
-    for formaal, tekst in SamtykkeTekst.objects.filter(center_id=center_id).order_by("-version").values_list(
-            "formaal", "tekst"):
+    for formaal, tekst, version in SamtykkeTekst.objects.filter(center_id=borger.center_id).order_by(
+            "-version").values_list("formaal", "tekst", "version"):
         if formaal not in seen:
             seen.add(formaal)
-            tekster[formaal] = tekst
-    return [(formaal, tekster[formaal]) for formaal in Formaal]
+            tekster[formaal] = (tekst, version)
+    samtykker = list(samtykke_list(actor=actor, borger=borger))
+    current = {s.formaal: s for s in samtykker if s.tilbagekaldt is None}
+    withdrawn = sorted((s for s in samtykker if s.tilbagekaldt), key=lambda s: s.tilbagekaldt, reverse=True)
+    return [SamtykkeRaekke(formaal, *tekster[formaal], current.get(formaal)) for formaal in Formaal], withdrawn
 
 
 def maaling_list(*, actor, borger):

@@ -41,23 +41,78 @@ def _check_brobygger(actor, data: dict) -> None:
         raise ValidationError({"brobygger": _("Brobyggeren er ikke aktiv i centret.")})
 
 
-def borger_create(*, actor, data: dict) -> Borger:
+def borger_create(*, actor, data: dict, samtykke_maade: str = "", samtykketekst: SamtykkeTekst | None = None) -> Borger:
+    """Register a borger together with their registration consent: consent first (issue 12).
+
+    The consent is the borger's, recorded by `actor`, given `samtykke_maade` (mundtligt/skriftligt)
+    to `samtykketekst`, the centre's current registration text as shown in the form (a text
+    published while the form was open is refused, so the consent is to the words read out).
+    Without it nothing is created. All or nothing.
+    """
     access.check(actor, "borger", "create")
     _check_brobygger(actor, data)
+    _check_consent_given(actor, samtykke_maade, samtykketekst)
     with transaction.atomic():
-        borger = Borger(center_id=actor.center_id)
-        felter = apply_changes(borger, data)
-        log_action(actor=actor, handling=AuditAction.BORGER_OPRETTET, obj=borger, felter=felter)
+        borger = _borger_new(actor, data)
+        samtykke_give(actor=actor, borger=borger, formaal=Formaal.REGISTRERING, maade=samtykke_maade,
+                      version=samtykketekst.version)
     return borger
 
 
+def _check_consent_given(actor, maade: str, tekst: SamtykkeTekst | None) -> None:
+    if maade not in SamtykkeMaade.values:
+        raise ValidationError({"samtykke_maade": _(
+            "Registrér borgerens samtykke til registrering: vælg, hvordan det blev givet.")})
+    if tekst is None or tekst.center_id != actor.center_id or tekst.formaal != Formaal.REGISTRERING:
+        raise ValidationError({"samtykke_maade": _("Registrér borgerens samtykke til registrering.")})
+    # Whether it is still the current version, samtykke_give checks.
+
+
+def _borger_new(actor, data: dict) -> Borger:
+    """The borger row itself; callers record the registration consent in the same transaction."""
+    borger = Borger(center_id=actor.center_id)
+    felter = apply_changes(borger, data)
+    log_action(actor=actor, handling=AuditAction.BORGER_OPRETTET, obj=borger, felter=felter)
+    return borger
+
+
+# What the registration consent covers beyond contact details: the borger's barriers and needs and
+# the centre's notes. Without a current consent nothing may be added to them (they can be cleared).
+REGISTRERING_FELTER = ("barrierer", "tilgaengelighedsbehov", "noter")
+
+
+def _check_registration_consent(borger: Borger, message: str) -> None:
+    if not har_samtykke(borger, Formaal.REGISTRERING):
+        raise ValidationError(message)
+
+
+def _adds_registered_data(borger: Borger, data: dict) -> list[str]:
+    """The fields of REGISTRERING_FELTER to which `data` adds something."""
+    added = []
+    for name in REGISTRERING_FELTER:
+        if name not in data:
+            continue
+        if borger._meta.get_field(name).many_to_many:
+            if {item.pk for item in data[name]} - set(getattr(borger, name).values_list("pk", flat=True)):
+                added.append(name)
+        elif data[name] and data[name] != getattr(borger, name):
+            added.append(name)
+    return added
+
+
 def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
+    """Change a borger. Without a current registration consent, barriers, needs and notes can only be
+    cleared, not added to (REGISTRERING_FELTER)."""
     _check_brobygger(actor, data)
     with transaction.atomic():
         borger = Borger.objects.select_for_update().get(pk=borger.pk)
         access.check(actor, "borger", "change", borger)
         if not actor.is_koordinator and data.get("brobygger") != borger.brobygger:
             raise ValidationError({"brobygger": _("Kun en koordinator kan skifte brobygger.")})
+        if not har_samtykke(borger, Formaal.REGISTRERING) and (added := _adds_registered_data(borger, data)):
+            raise ValidationError({name: _(
+                "Borgeren har ikke givet samtykke til registrering, så barrierer, behov og noter kan ikke "
+                "gemmes. Registrér samtykket på borgerens side først.") for name in added})
         data = check_version(borger, data)
         felter = apply_changes(borger, data)
         log_action(actor=actor, handling=AuditAction.BORGER_AENDRET, obj=borger, felter=felter)
@@ -80,10 +135,16 @@ SAMTALE_BORGER_FIELDS = ("interesser", "barrierer", "tilgaengelighedsbehov", "ti
 
 
 def samtale_create(*, actor, borger: Borger, data: dict, borger_data: dict, maalinger=()) -> Samtale:
-    """Log a samtale, update what matters to the borger, and record measures: all or nothing."""
+    """Log a samtale, update what matters to the borger, and record measures: all or nothing.
+
+    Refused, whole, without a current registration consent: a samtale is notes about the borger.
+    """
     with transaction.atomic():
         borger = Borger.objects.select_for_update().get(pk=borger.pk)
         access.check(actor, "samtale", "create", Samtale(borger=borger, center_id=borger.center_id))
+        _check_registration_consent(borger, _(
+            "Borgeren har ikke givet samtykke til registrering, så samtalen og det, borgeren fortalte, kan "
+            "ikke gemmes. Registrér samtykket på borgerens side først."))
         samtale = Samtale(center_id=borger.center_id, borger=borger, brobygger=actor.user)
         felter = apply_changes(samtale, data)
         log_action(actor=actor, handling=AuditAction.SAMTALE_OPRETTET, obj=samtale, felter=felter)
@@ -114,14 +175,23 @@ def gaeldende_samtykketekst(*, center_id: int, formaal: str) -> SamtykkeTekst:
     return tekst
 
 
-def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str) -> Samtykke:
-    """Records consent to the text the borger was shown: the centre's current version for the purpose."""
+def samtykke_give(*, actor, borger: Borger, formaal: str, maade: str, version: int | None = None) -> Samtykke:
+    """Records consent to the text the borger was shown: the centre's current version for the purpose.
+
+    `version`, when given, is the text version the form showed; a newer one published meanwhile is refused.
+    """
     with transaction.atomic():
         access.check(actor, "samtykke", "create", Samtykke(borger=borger, center_id=borger.center_id))
+        if formaal not in Formaal.values:
+            raise ValidationError(_("Ukendt formål."))
         if har_samtykke(borger, formaal):
             raise ValidationError(_("Samtykket er allerede givet."))
-        tekst = gaeldende_samtykketekst(center_id=borger.center_id, formaal=formaal)
-        samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user, tekst=tekst)
+        gaeldende = gaeldende_samtykketekst(center_id=borger.center_id, formaal=formaal)
+        if version is not None and version != gaeldende.version:
+            raise ValidationError(_(
+                "Samtykketeksten til “%(formaal)s” er blevet opdateret, mens formularen var åben. Læs den nye "
+                "tekst for borgeren, og gem igen.") % {"formaal": Formaal(formaal).label})
+        samtykke = Samtykke(center_id=borger.center_id, borger=borger, registreret_af=actor.user, tekst=gaeldende)
         apply_changes(samtykke, {"formaal": formaal, "maade": maade})
         log_action(actor=actor, handling=AuditAction.SAMTYKKE_GIVET, obj=samtykke, felter=["formaal"])
         transaction.on_commit(lambda: _resync_reminders(borger.pk))  # reminders it now allows are armed
@@ -141,6 +211,34 @@ def samtykke_withdraw(*, actor, samtykke: Samtykke) -> Samtykke:
     return samtykke
 
 
+def samtykker_update(*, actor, borger: Borger, formaal, maade: str, versioner: dict) -> tuple[list[str], list[str]]:
+    """The borger page's one consent form: `formaal` are the purposes ticked, `maade` how the new ones
+    were given, `versioner` the text version shown per purpose.
+
+    Each purpose newly ticked is given (samtykke_give), each unticked one withdrawn
+    (samtykke_withdraw), so the audit log and the consent hooks see every change; all in one
+    transaction, so a refusal saves nothing. Returns (given, withdrawn).
+    """
+    valgt = set(formaal)
+    if not valgt <= set(Formaal.values):
+        raise ValidationError(_("Ukendt formål."))
+    with transaction.atomic():
+        borger = Borger.objects.select_for_update().get(pk=borger.pk)
+        access.check(actor, "borger", "change", borger)
+        gaeldende = {s.formaal: s for s in borger.samtykker.filter(tilbagekaldt__isnull=True)}
+        givet = [f for f in Formaal.values if f in valgt and f not in gaeldende]
+        tilbage = [f for f in Formaal.values if f not in valgt and f in gaeldende]
+        if givet and maade not in SamtykkeMaade.values:
+            raise ValidationError(_("Vælg, hvordan borgeren gav de nye samtykker."))
+        for f in givet:
+            if not versioner.get(f):
+                raise ValidationError(_("Genindlæs siden, og læs samtykketeksten op igen."))
+            samtykke_give(actor=actor, borger=borger, formaal=f, maade=maade, version=versioner[f])
+        for f in tilbage:
+            samtykke_withdraw(actor=actor, samtykke=gaeldende[f])
+    return givet, tilbage
+
+
 def _resync_reminders(borger_id: int) -> None:
     """Consent changed: let what depends on it follow (e.g. the planned meetings' påmindelser)."""
     for part in hooks.parts():
@@ -148,7 +246,10 @@ def _resync_reminders(borger_id: int) -> None:
 
 
 def maaling_record(*, actor, borger: Borger, type: str, svar: list[int], samtale=None, opfoelgning=None) -> Maaling:
+    """An outcome measure; needs both the registration consent and the consent to measures."""
     access.check(actor, "maaling", "create", Maaling(borger=borger, center_id=borger.center_id))
+    _check_registration_consent(borger, _(
+        "Borgeren har ikke givet samtykke til registrering, så målingen kan ikke gemmes."))
     if not har_samtykke(borger, Formaal.MAALINGER):
         raise ValidationError(_("Borgeren har ikke givet samtykke til trivsels- og ensomhedsmålinger."))
     with transaction.atomic():
@@ -267,7 +368,10 @@ def henvisning_convert(*, actor, henvisning: Henvisning, data: dict) -> Borger:
         raise ValidationError({"brobygger": _("Vælg den brobygger, der skal tage kontakt.")})
     with transaction.atomic():
         henvisning = _lock_ny_henvisning(actor, henvisning)
-        borger = borger_create(actor=actor, data=data)
+        access.check(actor, "borger", "create")
+        _check_brobygger(actor, data)
+        borger = _borger_new(actor, data)
+        # The registration consent is the one given on the referral form, to the text shown there.
         samtykke = Samtykke(center_id=borger.center_id, borger=borger, tekst=henvisning.samtykketekst,
                             givet=henvisning.oprettet, registreret_af=actor.user)
         apply_changes(samtykke, {"formaal": Formaal.REGISTRERING, "maade": SamtykkeMaade.SKRIFTLIGT})

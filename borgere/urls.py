@@ -15,7 +15,6 @@ urlpatterns = [
         path("<int:pk>/arkiver/", borger.borger_archive, name="borger_archive"),
         path("<int:pk>/samtale/", samtale.samtale_create, name="samtale_create"),
         path("<int:pk>/samtykke/", samtykke.samtykke_give, name="samtykke_give"),
-        path("samtykker/<int:pk>/tilbagekald/", samtykke.samtykke_withdraw, name="samtykke_withdraw"),
         path("samtykketekster/", samtykke.samtykketekst_list, name="samtykketekst_list"),
         path("samtykketekster/<str:formaal>/ny/", samtykke.samtykketekst_create, name="samtykketekst_create"),
         path("<int:pk>/indsigt/", gdpr.borger_export, name="borger_export"),

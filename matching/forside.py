@@ -17,7 +17,7 @@ def min_dag(*, actor) -> dict:
     return {
         "ledsagelser": list(matching.upcoming_ledsagelser(actor=actor)),
         "uden_udfald": list(matching.past_unrecorded_ledsagelser(actor=actor)),
-        "opfoelgninger": list(matching.due_opfoelgninger(actor=actor)),
+        "opfoelgninger": matching.opfoelgninger_med_aabner(matching.due_opfoelgninger(actor=actor)),
         "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:20]),
         "kom_ikke": list(matching.host_reported_no_show(actor=actor)),
         "venteliste": access.can(actor, "venteliste", "list"),

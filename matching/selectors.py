@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from borgere.selectors import borger_list
 from brobygning import access, adgangslog
 
 from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage, VaertRapport
+from .services import opfoelgning_aabner
 
 
 def match_list(*, actor):
@@ -80,6 +81,21 @@ def due_opfoelgninger(*, actor, within_days=7):
     qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
     return qs.filter(udfoert__isnull=True, forfalder__lte=timezone.localdate() + timedelta(days=within_days)) \
         .exclude(match__stage=Stage.AFSLUTTET).order_by("forfalder")
+
+
+def opfoelgninger_med_aabner(qs) -> list[Opfoelgning]:
+    """The follow-ups of `qs`, each with `aabner` (when it may be recorded, `services.opfoelgning_aabner`)
+    and `aaben` (whether that is now). One query: the attended meeting's time comes as a subquery."""
+    moede = Ledsagelse.objects.filter(match=OuterRef("match_id"), status=LedsagelseStatus.MOEDT_OP) \
+        .order_by("-tidspunkt")
+    rows = list(qs.annotate(moede_tid=Subquery(moede.values("tidspunkt")[:1]),
+                            moede_min=Subquery(moede.values("varighed_min")[:1])))
+    now = timezone.now()
+    for row in rows:
+        slut = row.moede_tid + timedelta(minutes=row.moede_min) if row.moede_tid else None
+        row.aabner = opfoelgning_aabner(row, slut)
+        row.aaben = now >= row.aabner
+    return rows
 
 
 def stage_counts(*, actor) -> list[tuple[str, int]]:

@@ -4,15 +4,17 @@ Every stage change goes through `match_transition`, which validates it against t
 matching.stages, time-stamps it, records who did it and writes the audit log.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from borgere.models import Formaal, Samtykke
-from borgere.services import maaling_record
+from borgere.services import har_samtykke, maaling_record
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes
@@ -40,9 +42,64 @@ OPFOELGNING_DAGE = {
     OpfoelgningType.TRE_MAANEDER: 91,
 }
 
+# How many days before its due date each follow-up may be recorded (late is always allowed). A call
+# rarely lands on the day itself, so there is some slack, growing with the distance: a week for the
+# 1-month follow-up (from day 23), two for the 3-month one (from day 77). No more, or "still taking
+# part after a month" could be recorded after two weeks, which would corrupt the retention figures
+# (issue 12). The day-after follow-up has no number: it opens when the first meeting is over
+# (`Ledsagelse.slut`), whatever the date.
+OPFOELGNING_AABNER_DAGE_FOER = {
+    OpfoelgningType.DAGEN_EFTER: None,
+    OpfoelgningType.EN_MAANED: 7,
+    OpfoelgningType.TRE_MAANEDER: 14,
+}
+
+OPFOELGNING_NAVN = {
+    OpfoelgningType.DAGEN_EFTER: gettext_lazy("Opfølgningen dagen efter"),
+    OpfoelgningType.EN_MAANED: gettext_lazy("Opfølgningen efter 1 måned"),
+    OpfoelgningType.TRE_MAANEDER: gettext_lazy("Opfølgningen efter 3 måneder"),
+}
+
+
+def opfoelgning_aabner(opfoelgning: Opfoelgning, moede_slut: datetime | None) -> datetime:
+    """When `opfoelgning` may first be recorded: for the day-after one, the end of the first meeting
+    (`moede_slut`, the attended meeting's end); for the others, the start of the local day
+    OPFOELGNING_AABNER_DAGE_FOER days before the due date."""
+    dage = OPFOELGNING_AABNER_DAGE_FOER[opfoelgning.type]
+    if dage is None:
+        if moede_slut is not None:
+            return moede_slut
+        dage = OPFOELGNING_DAGE[opfoelgning.type]  # no meeting on record: the first meeting's day
+    dag = opfoelgning.forfalder - timedelta(days=dage)
+    return timezone.make_aware(datetime.combine(dag, time.min))
+
+
+def foerste_moede_slut(match: Match) -> datetime | None:
+    """The end of the match's attended first meeting, if there is one."""
+    moede = match.ledsagelser.filter(status=LedsagelseStatus.MOEDT_OP).order_by("-tidspunkt").first()
+    return moede.slut if moede else None
+
+
+def _check_window(opfoelgning: Opfoelgning) -> None:
+    aabner = opfoelgning_aabner(opfoelgning, foerste_moede_slut(opfoelgning.match))
+    if timezone.now() >= aabner:
+        return
+    lokal = timezone.localtime(aabner)
+    navn = OPFOELGNING_NAVN[opfoelgning.type]
+    if OPFOELGNING_AABNER_DAGE_FOER[opfoelgning.type] is None:
+        raise ValidationError(_("%(navn)s kan registreres, når mødet er slut: fra %(dag)s kl. %(tid)s.") % {
+            "navn": navn, "dag": date_format(lokal, "l j. F"), "tid": date_format(lokal, "H.i")})
+    raise ValidationError(_("%(navn)s kan registreres fra %(dag)s.") % {
+        "navn": navn, "dag": date_format(lokal, "l j. F")})
+
 
 def match_create(*, actor, borger, faellesskab, rolle="deltager", score=None, begrundelser=()) -> Match:
+    """A new match, at "foreslået". Refused for a borger without a registration consent: a match is
+    processing of what the borger told us, and without the consent that may not happen (issue 12)."""
     access.check(actor, "borger", "change", borger)
+    if not har_samtykke(borger, Formaal.REGISTRERING):
+        raise ValidationError(_("Borgeren har ikke givet samtykke til registrering. Registrér samtykket på "
+                                "borgerens side, før du matcher."))
     if faellesskab.center_id != actor.center_id:
         raise ValidationError(_("Fællesskabet hører til et andet center."))
     if rolle not in MatchRolle.values:
@@ -81,8 +138,10 @@ def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = 
         if aarsag not in Afslutningsaarsag.values:
             raise ValidationError({"aarsag": _("Vælg hvorfor matchet slutter.")})
         match.afslutningsaarsag, match.afslutningsnote = aarsag, note[:500]
-    MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=_user(actor), note=note[:500])
-    match.stage, match.stage_siden = til, timezone.now()
+    now = timezone.now()  # the step and the stage carry the same time: when it was recorded
+    MatchOvergang.objects.create(match=match, fra=match.stage, til=til, actor=_user(actor), note=note[:500],
+                                 tidspunkt=now)
+    match.stage, match.stage_siden = til, now
     match.save()
     log_action(actor=actor, handling=AuditAction(f"match.fase.{til}"), obj=match, felter=["stage"])
     if til == Stage.AFSLUTTET:
@@ -211,7 +270,7 @@ def _schedule_followups(match: Match, first_meeting) -> None:
         paamindelser.sync_opfoelgning(opfoelgning)
 
 
-# A follow-up that finds the borger still taking part moves the match one stage on.
+# A follow-up that finds the borger still taking part moves the match on to this stage, in this order.
 FOLLOWUP_STAGE = {
     OpfoelgningType.DAGEN_EFTER: Stage.BUDT_VELKOMMEN,
     OpfoelgningType.EN_MAANED: Stage.AKTIV_1_MD,
@@ -221,12 +280,26 @@ FOLLOWUP_STAGE = {
 
 def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag: str = "", note: str = "",
                        maalinger=()) -> Opfoelgning:
-    """Record what a follow-up found, with any outcome measures (type, answers), all or nothing."""
+    """Record what a follow-up found, with any outcome measures (type, answers), all or nothing.
+
+    The window: a follow-up is refused before it opens (`opfoelgning_aabner`: the day-after one once
+    the first meeting is over, the others OPFOELGNING_AABNER_DAGE_FOER days before they are due),
+    with a message naming when it opens. Late is always allowed; the lists show it as overdue.
+
+    The stage: "still taking part" moves the match forward, never back, to the follow-up's stage
+    (FOLLOWUP_STAGE), through the stages of the earlier follow-ups when those were skipped, but only
+    past an earlier follow-up that is recorded or whose due date has passed. So the 3-month result
+    cannot put a match at "deltager efter 3 måneder" before the 1-month follow-up is recorded or
+    overdue, and recording the day-after follow-up late, after the 1-month one, moves nothing. Each
+    step is its own transition, time-stamped when it is recorded (not the due date), so the stage
+    history says when the centre learnt it. Any other result ends the match.
+    """
     with transaction.atomic():
         opfoelgning = Opfoelgning.objects.select_for_update().select_related("match__borger").get(pk=opfoelgning.pk)
         access.check(actor, "opfoelgning", "change", opfoelgning)
         if opfoelgning.udfoert:
             raise ValidationError(_("Opfølgningen er allerede registreret."))
+        _check_window(opfoelgning)
         apply_changes(opfoelgning, {"resultat": resultat, "aarsag": aarsag, "note": note,
                                     "udfoert": timezone.now(), "udfoert_af": actor.user})
         log_action(actor=actor, handling=AuditAction.OPFOELGNING_REGISTRERET, obj=opfoelgning, felter=["resultat"])
@@ -236,14 +309,26 @@ def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag
         paamindelser.sync_opfoelgning(opfoelgning)
         match = opfoelgning.match
         if resultat == Resultat.DELTAGER_STADIG:
-            target = FOLLOWUP_STAGE[opfoelgning.type]
-            if stages.allowed(match.stage, target):
-                match_transition(actor=actor, match=match, til=target)
+            _advance(actor, match, opfoelgning)
         else:
             reason = Afslutningsaarsag.PASSEDE_IKKE if resultat == Resultat.VIL_HAVE_NYT else Afslutningsaarsag.ANDET
             match_transition(actor=actor, match=match, til=Stage.AFSLUTTET, aarsag=reason,
                              note=aarsag or Resultat(resultat).label)
     return opfoelgning
+
+
+def _advance(actor, match: Match, opfoelgning: Opfoelgning) -> None:
+    """Move the match forward to the stage of `opfoelgning` (see `opfoelgning_record`)."""
+    order = list(FOLLOWUP_STAGE)
+    earlier = {o.type: o for o in match.opfoelgninger.all()}
+    today = timezone.localdate()
+    note = _("Ved opfølgningen: %(type)s") % {"type": OpfoelgningType(opfoelgning.type).label}
+    for type_ in order[:order.index(opfoelgning.type) + 1]:
+        step = earlier.get(type_)
+        if type_ != opfoelgning.type and (step is None or (step.udfoert is None and step.forfalder >= today)):
+            return  # an earlier follow-up is neither recorded nor overdue: the match waits for it
+        if stages.allowed(match.stage, FOLLOWUP_STAGE[type_]):
+            match = match_transition(actor=actor, match=match, til=FOLLOWUP_STAGE[type_], note=note)
 
 
 # --- When the borger's data or consents change (called from matching.borgerdata) ----------------

@@ -8,7 +8,8 @@ from allauth.account.internal.flows.login import (
 from allauth.mfa.models import Authenticator
 from django.test import Client
 
-from borgere.models import Borger
+from borgere.models import Borger, Formaal, Samtykke, SamtykkeMaade
+from borgere.services import gaeldende_samtykketekst
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, User
 from foreninger.models import Faellesskab, Forening, Moedetid
 
@@ -115,6 +116,7 @@ class MoedetidFactory(factory.django.DjangoModelFactory):
 class BorgerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Borger
+        skip_postgeneration_save = True
 
     center = factory.SubFactory(CenterFactory)
     fornavn = factory.Faker("first_name", locale="da_DK")
@@ -122,3 +124,18 @@ class BorgerFactory(factory.django.DjangoModelFactory):
     telefon = "+4520123456"
     postnummer = factory.LazyFunction(postnummer)
     foedselsaar = 1980
+
+    @factory.post_generation
+    def registreringssamtykke(obj, create, extracted, **kwargs):
+        """Registration consent, as borger_create records it (issue 12: consent first), so a test
+        borger can be described and matched. `BorgerFactory(registreringssamtykke=False)` for one without."""
+        if create and extracted is not False:
+            Samtykke.objects.create(
+                center=obj.center, borger=obj, formaal=Formaal.REGISTRERING, maade=SamtykkeMaade.MUNDTLIGT,
+                tekst=gaeldende_samtykketekst(center_id=obj.center_id, formaal=Formaal.REGISTRERING))
+
+
+def samtykke_data(center) -> dict:
+    """The registration consent fields of the "Ny borger" form, as a koordinator fills them in."""
+    tekst = gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING)
+    return {"samtykke": "on", "samtykke_maade": "mundtligt", "samtykke_version": tekst.pk}

@@ -1,6 +1,8 @@
 """Factories for the journey objects the reminder tests need (created directly with the ORM)."""
 
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 import factory
 from django.utils import timezone
@@ -94,6 +96,16 @@ def plan(actor, match, when=None, **extra):
 
 def attend(actor, match):
     ledsagelse = plan(actor, match)
-    ledsagelse.tidspunkt = timezone.now() - timedelta(hours=1)  # the meeting has happened
+    # The meeting is over (it started varighed_min + 1 hour ago), so the day-after follow-up is open.
+    ledsagelse.tidspunkt = timezone.now() - timedelta(minutes=ledsagelse.varighed_min + 60)
     ledsagelse.save()
     return services.ledsagelse_outcome(actor=actor, ledsagelse=ledsagelse, status=LedsagelseStatus.MOEDT_OP)
+
+
+@contextmanager
+def moved_clock(**delta):
+    """Run as if it were `timedelta(**delta)` from now: `timezone.now`, and with it `localdate` and
+    `localtime`, move; so a follow-up due in a month can be recorded "in a month" (its window)."""
+    real_now = timezone.now
+    with mock.patch("django.utils.timezone.now", lambda: real_now() + timedelta(**delta)):
+        yield

@@ -82,7 +82,6 @@ MATRIX = {
     "borgere:borger_archive":                       ("borger",       "L   200 404 403 403 403 403", "L 302 404 403 403 403 403"),
     "borgere:samtale_create":                       ("borger",       "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
     "borgere:samtykke_give":                        ("borger",       "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
-    "borgere:samtykke_withdraw":                    ("samtykke",     "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
     "matching:forslag":                             ("borger",       "L   200 404 200 403 403 403", None),
     "matching:match_create":                        ("borger",       "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
     "matching:pipeline":                            (None,           "L   200 200 403 403 403 403", None),
@@ -237,7 +236,6 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         f.log_in(clients[key], user)
     objects = {
         "borger": {"pk": borger.pk},
-        "samtykke": {"pk": borger.samtykker.get().pk},
         "medlemskab": {"pk": Medlemskab.objects.get(user=target).pk},
         "forening": {"pk": forening.pk},
         "faellesskab": {"pk": world.faellesskab_a.pk},

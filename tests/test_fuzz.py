@@ -35,7 +35,7 @@ from brobygning.models import Invitation, Paamindelse, PaamindelseStatus, Rolle
 
 from . import factories as f
 from .conftest import _member
-from .journey_factories import MatchFactory, OpfoelgningFactory, SamtykkeFactory, planned_ledsagelse
+from .journey_factories import MatchFactory, OpfoelgningFactory, planned_ledsagelse
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,6 @@ class Scene:
     match: object
     ledsagelse: object
     opfoelgning: object
-    samtykke: object
     paamindelse: object
     medlemskab: object
     invitation_token: str
@@ -125,7 +124,6 @@ ENDPOINTS: dict[str, Endpoint] = {
     "borgere:borger_retention_extend": Endpoint("koordinator", _pk("borger")),
     "borgere:samtale_create": Endpoint("brobygger", _pk("borger")),
     "borgere:samtykke_give": Endpoint("brobygger", _pk("borger")),
-    "borgere:samtykke_withdraw": Endpoint("brobygger", _pk("samtykke")),
     "foreninger:forening_list": Endpoint("koordinator"),
     "foreninger:forening_create": Endpoint("koordinator"),
     "foreninger:forening_detail": Endpoint("foreningskontakt", _pk("forening")),
@@ -303,7 +301,6 @@ def scene(settings):
         match=MatchFactory(borger=borger, center=center,
                            faellesskab=f.FaellesskabFactory(forening=match.faellesskab.forening), stage="accepteret"),
         ledsagelse=ledsagelse, opfoelgning=OpfoelgningFactory(match=match, center=center),
-        samtykke=SamtykkeFactory(borger=borger, formaal="maalinger"),
         paamindelse=Paamindelse.objects.create(center=center, emne_type="ledsagelse", emne_id=ledsagelse.pk,
                                                art="fuzz", kanal="sms", forfalder=ledsagelse.tidspunkt,
                                                status=PaamindelseStatus.FEJLET),

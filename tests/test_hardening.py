@@ -158,7 +158,7 @@ def test_no_personal_data_in_application_logs_or_urls(world, as_koordinator_a, c
                "email": "qzxmarker@borger.test", "telefon": "+4520123987"}
     caplog.set_level(logging.DEBUG)
     data = {**markers, "foretrukken_kanal": "sms", "postnummer": "5000", "oensket_rolle": "deltager",
-            "max_afstand_km": 10, "status": "ny", "noter": "Qzxmarkørnote"}
+            "max_afstand_km": 10, "status": "ny", "noter": "Qzxmarkørnote", **f.samtykke_data(world.center_a)}
     response = as_koordinator_a.post(reverse("borgere:borger_create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "Qzx" not in response.url and "qzx" not in response.url

@@ -14,9 +14,9 @@ from brobygning.selectors import brobygger_list
 
 from .. import selectors, services
 from ..filters import BorgerFilter
-from ..forms import BorgerForm
-from ..journey_forms import SamtykkeForm
-from ..models import SPROG
+from ..forms import BorgerCreateForm, BorgerForm
+from ..journey_forms import SamtykkerForm
+from ..models import SPROG, Formaal
 
 FILTER_SESSION_KEY = "borger_filter"
 
@@ -42,12 +42,13 @@ def borger_list(request):
 @member_required
 def borger_detail(request, pk):
     borger = selectors.borger_get(actor=request.actor, pk=pk)
+    samtykke_rows, tidligere_samtykker = selectors.samtykke_rows(actor=request.actor, borger=borger)
     return render(request, "borgere/borger/borger_detail.html", {
         "borger": borger,
         "tags": selectors.borger_tags(borger=borger),
-        "samtykker": selectors.samtykke_list(actor=request.actor, borger=borger),
-        "samtykke_form": SamtykkeForm(),
-        "samtykketekster": selectors.gaeldende_samtykketekster(center_id=borger.center_id),
+        "samtykke_rows": samtykke_rows,
+        "tidligere_samtykker": tidligere_samtykker,
+        "samtykke_form": SamtykkerForm(),
         "maalinger": selectors.maaling_summary(actor=request.actor, borger=borger),
         "tidslinje": selectors.borger_timeline(actor=request.actor, borger=borger),
         "sprog": [label for code, label in SPROG if code in borger.sprog],
@@ -67,18 +68,25 @@ def borger_update(request, pk):
 
 
 def _borger_form(request, borger):
-    form = BorgerForm(request.POST or None, instance=borger, brobyggere=brobygger_list(actor=request.actor))
+    brobyggere = brobygger_list(actor=request.actor)
+    context = {"titel": _("Ny borger") if borger is None else _("Ret borger"), "tilbage": borger}
+    if borger is None:
+        tekst = services.gaeldende_samtykketekst(center_id=request.actor.center_id, formaal=Formaal.REGISTRERING)
+        form = BorgerCreateForm(request.POST or None, brobyggere=brobyggere, samtykketekst=tekst)
+        context["samtykketekst"] = tekst
+    else:
+        form = BorgerForm(request.POST or None, instance=borger, brobyggere=brobyggere)
     if not request.actor.is_koordinator:
         form.fields["brobygger"].disabled = True
+
     def save():
         if borger is None:
-            return services.borger_create(actor=request.actor, data=form.cleaned_data)
+            return services.borger_create(actor=request.actor, data=form.borger_data(), **form.consent())
         return services.borger_update(actor=request.actor, borger=borger, data=form.cleaned_data)
 
     if response := save_valid_form(request, form, save, _("Borgeren er gemt.")):
         return response
-    titel = _("Ny borger") if borger is None else _("Ret borger")
-    return render(request, "brobygning/form.html", {"form": form, "titel": titel, "tilbage": borger})
+    return render(request, "brobygning/form.html", {"form": form, **context})
 
 
 @member_required

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,33 +11,39 @@ from django.views.decorators.http import require_POST
 
 from brobygning import access
 from brobygning.decorators import member_required
-from brobygning.forms import act, helper, save_valid_form
+from brobygning.forms import helper, save_valid_form
 
 from .. import selectors, services
-from ..journey_forms import SamtykkeForm
+from ..journey_forms import SamtykkerForm
 from ..models import Formaal, SamtykkeTekst
 
 
 @require_POST
 @member_required
 def samtykke_give(request, pk):
+    """The borger page's one consent form: every purpose given or withdrawn in one submit."""
     borger = selectors.borger_get(actor=request.actor, pk=pk, action="change")
-    form = SamtykkeForm(request.POST)
+    form = SamtykkerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Vælg formål og hvordan samtykket blev givet."))
+        messages.error(request, _("Genindlæs siden, og prøv igen."))
         return redirect(borger)
-    act(request, lambda: services.samtykke_give(actor=request.actor, borger=borger, **form.cleaned_data),
-        _("Samtykket er registreret."))
+    try:
+        givet, tilbage = services.samtykker_update(
+            actor=request.actor, borger=borger, formaal=form.cleaned_data["formaal"],
+            maade=form.cleaned_data["maade"], versioner=form.versioner())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(borger)
+    if not givet and not tilbage:
+        messages.info(request, _("Samtykkerne er uændrede."))
+    else:
+        if givet:
+            messages.success(request, _("Samtykke registreret: %(f)s.") % {
+                "f": ", ".join(str(Formaal(f).label) for f in givet)})
+        if tilbage:
+            messages.success(request, _("Samtykke trukket tilbage: %(f)s. Det gælder fra nu af.") % {
+                "f": ", ".join(str(Formaal(f).label) for f in tilbage)})
     return redirect(borger)
-
-
-@require_POST
-@member_required
-def samtykke_withdraw(request, pk):
-    samtykke = selectors.samtykke_get(actor=request.actor, pk=pk)
-    services.samtykke_withdraw(actor=request.actor, samtykke=samtykke)
-    messages.success(request, _("Samtykket er trukket tilbage. Det gælder fra nu af."))
-    return redirect(samtykke.borger)
 
 
 class SamtykkeTekstForm(forms.Form):

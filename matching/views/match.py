@@ -6,7 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from borgere.models import Formaal
 from borgere.selectors import borger_get
+from borgere.services import har_samtykke
 from brobygning import adgangslog
 from brobygning.decorators import member_required
 from foreninger.selectors import faellesskab_get
@@ -22,7 +24,9 @@ from ..suggest import suggestions_for
 def match_create(request, pk):
     borger = borger_get(actor=request.actor, pk=pk, action="change")
     faellesskab = faellesskab_get(actor=request.actor, pk=request.POST.get("faellesskab"))
-    found = {s.faellesskab_id: s for s in suggestions_for(borger, k=50)}.get(faellesskab.pk)
+    # No suggestions are computed without the registration consent; the service refuses the match.
+    found = {s.faellesskab_id: s for s in suggestions_for(borger, k=50)}.get(faellesskab.pk) \
+        if har_samtykke(borger, Formaal.REGISTRERING) else None
     try:
         match = services.match_create(
             actor=request.actor, borger=borger, faellesskab=faellesskab, rolle=request.POST.get("rolle", "deltager"),
@@ -42,7 +46,7 @@ def match_detail(request, pk):
         "match": match,
         "overgange": match.overgange.select_related("actor"),
         "ledsagelser": match.ledsagelser.select_related("brobygger"),
-        "opfoelgninger": match.opfoelgninger.all(),
+        "opfoelgninger": selectors.opfoelgninger_med_aabner(match.opfoelgninger.all()),
         "naeste_trin": [(stage, Stage(stage).label) for stage in stages.MANUAL.get(match.stage, [])],
         "kan_planlaegge": match.stage == Stage.ACCEPTERET,
         "slut_form": MatchEndForm() if not match.er_afsluttet else None,

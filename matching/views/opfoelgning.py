@@ -1,6 +1,7 @@
 """Opfølgning: recording the follow-ups after the first meeting."""
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from borgere.journey_forms import measure_forms
@@ -16,6 +17,9 @@ from ..forms import OpfoelgningForm
 @member_required
 def opfoelgning_record(request, pk):
     opfoelgning = selectors.opfoelgning_get(actor=request.actor, pk=pk, action="change")
+    # The form is not offered before the follow-up opens; the service refuses a post all the same.
+    opfoelgning.aabner = services.opfoelgning_aabner(opfoelgning, services.foerste_moede_slut(opfoelgning.match))
+    opfoelgning.aaben = timezone.now() >= opfoelgning.aabner
     maa_maale = har_samtykke(opfoelgning.match.borger, Formaal.MAALINGER)
     form = OpfoelgningForm(request.POST or None)
     maalinger = measure_forms(request.POST or None) if maa_maale else []
@@ -30,5 +34,5 @@ def opfoelgning_record(request, pk):
     if measures_ok and (response := save_valid_form(request, form, save, _("Opfølgningen er registreret."))):
         return response
     return render(request, "matching/opfoelgning/opfoelgning_form.html", {
-        "form": form, "maalinger": maalinger, "opfoelgning": opfoelgning, "maa_maale": maa_maale,
+        "form": form, "maalinger": maalinger, "opfoelgning": opfoelgning, "o": opfoelgning, "maa_maale": maa_maale,
     })

@@ -23,7 +23,7 @@ class TestBorger:
     def test_create_saves_and_audits(self, as_koordinator_a, center_a, brobygger_a):
         interesse = f.tag("interesse", "strik")
         response = as_koordinator_a.post(reverse("borgere:borger_create"), borger_data(
-            interesser=[interesse.pk], tilgaengelighed=["0-aften", "2-formiddag"], sprog=["da", "ar"],
+            **f.samtykke_data(center_a), interesser=[interesse.pk], tilgaengelighed=["0-aften", "2-formiddag"], sprog=["da", "ar"],
             brobygger=brobygger_a.pk))
         borger = Borger.objects.get()
         assert response.status_code == 302 and response.url == borger.get_absolute_url()
@@ -47,7 +47,8 @@ class TestBorger:
     ])
     def test_bad_input_gets_danish_error_and_saves_nothing(self, as_koordinator_a, center_a, overrides, field,
                                                            message):
-        response = as_koordinator_a.post(reverse("borgere:borger_create"), borger_data(**overrides))
+        response = as_koordinator_a.post(reverse("borgere:borger_create"),
+                                         borger_data(**f.samtykke_data(center_a), **overrides))
         assert response.status_code == 200
         errors = " ".join(response.context["form"].errors.get(field, []))
         assert message.lower() in errors.lower(), response.context["form"].errors
@@ -76,8 +77,9 @@ class TestBorger:
         borger.refresh_from_db()
         assert borger.fornavn == "Anja" and borger.brobygger_id == world.borger_a.brobygger_id
 
-    def test_brobygger_from_another_centre_is_refused(self, as_koordinator_a, koordinator_b):
-        response = as_koordinator_a.post(reverse("borgere:borger_create"), borger_data(brobygger=koordinator_b.pk))
+    def test_brobygger_from_another_centre_is_refused(self, as_koordinator_a, center_a, koordinator_b):
+        response = as_koordinator_a.post(reverse("borgere:borger_create"),
+                                         borger_data(**f.samtykke_data(center_a), brobygger=koordinator_b.pk))
         assert response.status_code == 200 and "brobygger" in response.context["form"].errors
         assert Borger.objects.count() == 0
 

@@ -102,6 +102,10 @@ def test_koordinator_journey(browsing: Browsing, koordinator):
     page.locator("[name=foretrukken_kanal]").select_option("sms")
     page.locator("[name=postnummer]").fill("0000")
     page.locator("[name=foedselsaar]").fill("1985")
+    # Consent first (issue 12): the registration text is on the form, to be read to the borger.
+    expect(page.locator(".samtykketekst")).to_contain_text("Jeg giver samtykke til, at frivilligcentret registrerer")
+    page.locator("[name=samtykke]").check()
+    page.locator("[name=samtykke_maade][value=mundtligt]").check()
     b.submit("Gem")
     assert page.url == form_url
     postnummer = page.locator("[name=postnummer]")
@@ -117,6 +121,7 @@ def test_koordinator_journey(browsing: Browsing, koordinator):
     borger = Borger.objects.get(fornavn="Anna", efternavn="Andersen")
     assert borger.center.slug == "odense" and borger.postnummer.nr == "5000"
     assert str(borger.telefon.as_e164) == "+4520123456"
+    assert borger.samtykker.get().formaal == "registrering"
     assert page.url.endswith(f"/borgere/{borger.pk}/")
     expect(heading(b)).to_have_text("Anna Andersen")
 

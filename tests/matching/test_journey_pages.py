@@ -76,7 +76,7 @@ def test_full_journey_through_the_forms(brobygger, django_assert_max_num_queries
     })
     assert response.status_code == 302
     ledsagelse = Ledsagelse.objects.get(match=match)
-    Ledsagelse.objects.filter(pk=ledsagelse.pk).update(tidspunkt=timezone.now() - timedelta(hours=2))
+    Ledsagelse.objects.filter(pk=ledsagelse.pk).update(tidspunkt=timezone.now() - timedelta(hours=3))  # and over
     brobygger.post(reverse("matching:ledsagelse_outcome", args=[ledsagelse.pk]), {"status": LedsagelseStatus.MOEDT_OP})
     match.refresh_from_db()
     assert match.stage == Stage.LEDSAGET

@@ -10,7 +10,7 @@ from brobygning.models import AuditEntry
 from matching import services
 from matching.models import MatchOvergang, Opfoelgning, Resultat, Stage
 
-from ..journey_factories import attend
+from ..journey_factories import attend, moved_clock
 
 
 class TestStateMachine:
@@ -19,10 +19,11 @@ class TestStateMachine:
         attend(brobygger, match)
         match.refresh_from_db()
         assert match.stage == Stage.LEDSAGET and match.element == "foelgeskab"
-        for opf_type, stage in [("dagen_efter", Stage.BUDT_VELKOMMEN), ("1_md", Stage.AKTIV_1_MD),
-                                ("3_md", Stage.AKTIV_3_MD)]:
+        for opf_type, days, stage in [("dagen_efter", 1, Stage.BUDT_VELKOMMEN), ("1_md", 30, Stage.AKTIV_1_MD),
+                                      ("3_md", 91, Stage.AKTIV_3_MD)]:
             opf = Opfoelgning.objects.get(match=match, type=opf_type)
-            services.opfoelgning_record(actor=brobygger, opfoelgning=opf, resultat=Resultat.DELTAGER_STADIG)
+            with moved_clock(days=days):  # each on its due day
+                services.opfoelgning_record(actor=brobygger, opfoelgning=opf, resultat=Resultat.DELTAGER_STADIG)
             match.refresh_from_db()
             assert match.stage == stage
         assert match.element == "faellesskab"

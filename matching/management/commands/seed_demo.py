@@ -435,6 +435,11 @@ class Command(BaseCommand):
 
         borgere = Borger.objects.bulk_create(rows)
         self.bulk_tags(Borger, "borger_id", borgere, tag_rows)
+        # Consent first (issue 12): every demo borger gave the registration consent when registered.
+        tekst = gaeldende_samtykketekst(center_id=ctx["center"].pk, formaal=Formaal.REGISTRERING)
+        Samtykke.objects.bulk_create([
+            Samtykke(center=ctx["center"], borger=borger, formaal=Formaal.REGISTRERING, tekst=tekst,
+                     maade=SamtykkeMaade.MUNDTLIGT, registreret_af=brobygger) for borger in borgere])
         return borgere
 
     def make_slots(self, profil, rng) -> list[str]:
