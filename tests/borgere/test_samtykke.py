@@ -1,6 +1,7 @@
 """Consent: koordinatorer edit versioned texts; blocked actions name the missing consent; withdrawal stops processing."""
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from borgere.models import (
 from borgere.services import gaeldende_samtykketekst, maaling_record, samtykke_give, samtykke_withdraw
 from brobygning.access import actor_for
 from brobygning.models import AuditEntry, Paamindelse, PaamindelseStatus
+from brobygning.paamindelser import dispatch_due
 from matching import services as match_services
 from matching.models import Match
 from matching.paamindelser import sync_ledsagelse
@@ -75,7 +77,8 @@ def test_withdrawal_cancels_borger_reminders_and_host_messages_naming_the_consen
     assert Paamindelse.objects.filter(status=PaamindelseStatus.AFVENTER, art__startswith="vaert").exists()
     actor = actor_for(ledsagelse.brobygger)
     with django_capture_on_commit_callbacks(execute=True):
-        for samtykke in Samtykke.objects.filter(borger=borger):
+        # Registration stays: withdrawing it cancels the meeting itself (tests/matching/test_flyttet.py).
+        for samtykke in Samtykke.objects.filter(borger=borger).exclude(formaal=Formaal.REGISTRERING):
             samtykke_withdraw(actor=actor, samtykke=samtykke)
     borger_rows = Paamindelse.objects.filter(art__startswith="borger")
     vaert_rows = Paamindelse.objects.filter(art__startswith="vaert")
@@ -83,11 +86,7 @@ def test_withdrawal_cancels_borger_reminders_and_host_messages_naming_the_consen
     assert not vaert_rows.filter(status=PaamindelseStatus.AFVENTER).exists()
     assert all("samtykket til påmindelser" in r.sidste_fejl for r in borger_rows)
     assert all("samtykket til deling med værten" in r.sidste_fejl for r in vaert_rows)
-    from brobygning.paamindelser import dispatch_due
-
     dispatch_due()
-    from django.core import mail
-
     assert not [m for m in mail.outbox if "hanne@forening.test" in m.to]  # the host got nothing new
 
 

@@ -375,8 +375,7 @@ def test_anonymisation_ends_the_match_and_cancels_the_meeting_for_brobygger_and_
 def test_withdrawing_registration_consent_cancels_the_planned_meeting(locmem_channels,
                                                                       django_capture_on_commit_callbacks):
     ledsagelse, actor = _accepted_meeting()
-    borger = ledsagelse.match.borger
-    rf.give_consent(borger, Formaal.REGISTRERING)
+    borger = ledsagelse.match.borger  # registered with consent (the factory's default)
     _send_first_reminders()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -389,9 +388,9 @@ def test_withdrawing_registration_consent_cancels_the_planned_meeting(locmem_cha
     assert all("er aflyst" in m.body for m in mail.outbox)
 
 
-def test_a_borger_who_never_gave_registration_consent_keeps_the_meeting(django_capture_on_commit_callbacks,
-                                                                          locmem_channels):
-    ledsagelse, actor = _accepted_meeting()  # consents: paamindelser and deling_med_vaert only
+def test_withdrawing_only_reminders_consent_keeps_the_meeting(django_capture_on_commit_callbacks,
+                                                               locmem_channels):
+    ledsagelse, actor = _accepted_meeting()
     with django_capture_on_commit_callbacks(execute=True):
         samtykke_withdraw(actor=actor, samtykke=Samtykke.objects.get(borger=ledsagelse.match.borger,
                                                                      formaal=Formaal.PAAMINDELSER))

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from borgere.models import Borger, BorgerStatus, Formaal, SamtykkeMaade
-from borgere.services import har_samtykke, samtykke_give
+from borgere.models import Borger, BorgerStatus, Formaal, Samtykke, SamtykkeMaade
+from borgere.services import gaeldende_samtykketekst, har_samtykke, samtykke_give
 from brobygning.access import actor_for
 from brobygning.availability import SLOTS
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, TagType, User
