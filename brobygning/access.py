@@ -366,6 +366,13 @@ def actor_for_forening_link(forening) -> Actor:
     return Actor(user=AnonymousUser(), medlemskab=medlemskab, forening_ids=frozenset({forening.pk}))
 
 
+def actor_for_system(center) -> Actor:
+    """The actor behind an answer by signed link or SMS from someone without a login (the borger's
+    "Hvordan gik det?"): the centre, no user and no role, so no rule lets it do anything; the service
+    that takes the answer is the whole of what it may do. Audit entries show no user."""
+    return Actor(user=AnonymousUser(), medlemskab=Medlemskab(center=center, rolle=""))
+
+
 def borger_id_of(obj, kind: str):
     """The id of the borger behind a borger-related object of `kind`."""
     path = BORGER_PATH[kind].removesuffix("brobygger").removesuffix("__")
