@@ -277,6 +277,8 @@ def test_the_borger_answers_by_link_and_the_brobygger_sees_it_but_not_the_host(c
     forside = brobygger.get(reverse("matching:forside")).content.decode()
     assert "Svar fra vært og borger" in forside
     assert "Det var ikke noget for mig" in forside and "For mange mennesker" in forside
+    detail = brobygger.get(ledsagelse.match.get_absolute_url()).content.decode()
+    assert "Borgeren svarede: Det var ikke noget for mig" in detail and "For mange mennesker" in detail
 
     kontakt = f.UserFactory()
     f.MedlemskabFactory(user=kontakt, center=ledsagelse.center, rolle="foreningskontakt").foreninger.set(
