@@ -165,6 +165,24 @@ def test_outcomes_decide_which_questions_survive():
                    .values_list("status", flat=True)) == {"annulleret"}
 
 
+def test_a_moved_meeting_moves_its_questions_and_a_host_who_reported_is_not_asked():
+    now = timezone.now()
+    ledsagelse = rf.planned_ledsagelse(when=now + timedelta(days=3))
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
+    ledsagelse.tidspunkt += timedelta(days=1)
+    ledsagelse.save()
+    paamindelser.sync_ledsagelse(ledsagelse, now=now)
+    got = Paamindelse.objects.filter(emne_id=ledsagelse.pk, art__in=paamindelser.ARTER_EFTER_MOEDET)
+    assert {(r.forfalder, r.status) for r in got} == {(ledsagelse.slut, "afventer")}
+
+    reported = held(kanal="email")
+    Ledsagelse.objects.filter(pk=reported.pk).update(vaert_rapport=VaertRapport.KOM, vaert_rapporteret=now)
+    ask(reported)  # no re-sync: checked again when sent
+    row = Paamindelse.objects.get(emne_id=reported.pk, art="vaert_efter")
+    assert (row.status, row.sidste_fejl) == ("annulleret", "Værten har allerede meldt tilbage")
+    assert not Moedesvar.objects.filter(ledsagelse=reported, modtager="vaert").exists()
+
+
 # --- Signed reply links ---------------------------------------------------------------------------------
 
 
