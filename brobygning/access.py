@@ -388,6 +388,13 @@ def _borger_field(kind: str) -> str:
     return BORGER_PATH[kind].removesuffix("brobygger").removesuffix("__") or "pk"
 
 
+def actor_for_system(center) -> Actor:
+    """The actor behind an answer by signed link or SMS from someone without a login (the borger's
+    "Hvordan gik det?"): the centre, no user and no role, so no rule lets it do anything; the service
+    that takes the answer is the whole of what it may do. Audit entries show no user."""
+    return Actor(user=AnonymousUser(), medlemskab=Medlemskab(center=center, rolle=""))
+
+
 def borger_id_of(obj, kind: str):
     """The id of the borger behind a borger-related object of `kind`."""
     path = BORGER_PATH[kind].removesuffix("brobygger").removesuffix("__")

@@ -264,6 +264,8 @@ class AuditAction(models.TextChoices):
     LEDSAGELSE_VAERT_BEKRAEFTET = "ledsagelse.vaert_bekraeftet", _("Værten tager imod")
     LEDSAGELSE_VAERT_KOM = "ledsagelse.vaert.kom", _("Værten: kom og blev taget godt imod")
     LEDSAGELSE_VAERT_KOM_IKKE = "ledsagelse.vaert.kom_ikke", _("Værten: kom ikke")
+    LEDSAGELSE_SVAR_VAERT = "ledsagelse.svar.vaert", _("Svar fra værten (link eller SMS)")
+    LEDSAGELSE_SVAR_BORGER = "ledsagelse.svar.borger", _("Svar fra borgeren (link eller SMS)")
     OPFOELGNING_REGISTRERET = "opfoelgning.registreret", _("Opfølgning registreret")
 
 

@@ -221,6 +221,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
 BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)
+# Answers after the first meeting (matching/svar.py, docs/SMS_WEBHOOK.md): how long the one-tap links
+# (and an SMS question) stay open, and the inbound-SMS webhook's shared secret and rate limit. Without
+# SMS_WEBHOOK_SECRET the webhook refuses every request.
+SVAR_LINK_MAX_AGE_DAYS = env.int("SVAR_LINK_MAX_AGE_DAYS", default=14)
+SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
+SMS_WEBHOOK_RATE_LIMIT = env.int("SMS_WEBHOOK_RATE_LIMIT", default=120)
+SMS_WEBHOOK_RATE_PERIOD = env.int("SMS_WEBHOOK_RATE_PERIOD", default=60)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Security (SECURITY.md) -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ from borgere.gdpr import ANONYM, export_fields, latest_per_borger
 from borgere.hooks import BorgerData
 from brobygning.models import Paamindelse
 
-from .models import Ledsagelse, LedsagelseStatus, Match, MatchOvergang, Opfoelgning
+from .models import Ledsagelse, LedsagelseStatus, Match, MatchOvergang, Moedesvar, Opfoelgning
 from .paamindelser import EMNE_LEDSAGELSE, EMNE_OPFOELGNING, cancel_for_borger, sync_ledsagelse
 from .selectors import borger_timeline
 from .services import ledsagelse_samtykke_aendret, match_afslut_for_borger
@@ -33,6 +33,7 @@ def anonymise(borger) -> None:
     MatchOvergang.objects.filter(match__in=matches).update(note="")
     ledsagelser = Ledsagelse.objects.filter(match__in=matches)
     ledsagelser.update(moedested=ANONYM, transport="", velkomstnote="")
+    Moedesvar.objects.filter(ledsagelse__in=ledsagelser).update(kommentar="", telefon_noegle="")
     opfoelgninger = Opfoelgning.objects.filter(match__in=matches)
     opfoelgninger.update(aarsag="")
     Paamindelse.objects.filter(
@@ -51,6 +52,8 @@ def export(borger) -> dict:
             "forening": str(match.faellesskab.forening),
             "faser": [export_fields(o, exclude={"match"}) for o in MatchOvergang.objects.filter(match=match)],
             "moeder": [export_fields(x, exclude={"match"}) for x in Ledsagelse.objects.filter(match=match)],
+            "svar_efter_moedet": [export_fields(x, exclude={"ledsagelse", "paamindelse", "nonce", "telefon_noegle"})
+                                  for x in Moedesvar.objects.filter(ledsagelse__match=match)],
             "opfoelgninger": [export_fields(x, exclude={"match"}) for x in Opfoelgning.objects.filter(match=match)],
         })
     return {"matches": matches}

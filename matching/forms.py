@@ -77,3 +77,20 @@ class OpfoelgningForm(forms.Form):
         if cleaned.get("resultat") == Resultat.STOPPET and not cleaned.get("aarsag"):
             self.add_error("aarsag", _("Skriv kort, hvorfor borgeren er stoppet."))
         return cleaned
+
+
+class SvarForm(forms.Form):
+    """The answer page behind a one-tap link: the answer (pre-chosen by the link) and optional free text."""
+
+    svar = forms.ChoiceField(label=_("Dit svar"), widget=forms.RadioSelect,
+                             error_messages={"required": _("Vælg et af svarene."),
+                                             "invalid_choice": _("Vælg et af svarene.")})
+    kommentar = forms.CharField(
+        label=_("Vil du fortælle brobyggeren mere? (valgfrit)"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kun brobyggeren ser det. Det bliver ikke sendt videre."),
+    )
+
+    def __init__(self, *args, valg, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["svar"].choices = valg

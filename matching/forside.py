@@ -20,6 +20,8 @@ def min_dag(*, actor) -> dict:
         "opfoelgninger": matching.opfoelgninger_med_aabner(matching.due_opfoelgninger(actor=actor)),
         "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:20]),
         "kom_ikke": list(matching.host_reported_no_show(actor=actor)),
+        "svar": matching.svar_seneste(actor=actor),
+        **stille(actor=actor),
         "venteliste": access.can(actor, "venteliste", "list"),
     }
 
@@ -35,8 +37,16 @@ def koordinator_overblik(*, actor) -> dict:
         "foraeldede": list(stale_faellesskaber(actor=actor)[:20]),
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
+        **stille(actor=actor),
         "opbevaring_udloeber": retention_warnings(actor=actor),
     }
+
+
+def stille(*, actor) -> dict:
+    """The silence alarm (issue 12): meetings with no outcome 24 h on, follow-ups 7 days overdue.
+    The actor's own on Min dag, the centre's on the koordinator's overview; bounded, with a count."""
+    return {"stille_moeder": matching.stille_moeder(actor=actor),
+            "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor)}
 
 
 def stale_faellesskaber(*, actor):

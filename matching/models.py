@@ -3,7 +3,7 @@ with the first meeting (ledsagelse) and the follow-ups (opfølgning)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -213,3 +213,63 @@ class Opfoelgning(models.Model):
             raise ValidationError({"resultat": _("Vælg hvad opfølgningen viste.")})
         if self.resultat == Resultat.STOPPET and not self.aarsag:
             raise ValidationError({"aarsag": _("Skriv kort, hvorfor borgeren er stoppet.")})
+
+
+class SvarModtager(models.TextChoices):
+    VAERT = "vaert", _("Værten")
+    BORGER = "borger", _("Borgeren")
+
+
+class Svar(models.TextChoices):
+    """The answers to the questions after the first meeting: JA/NEJ to the host, two to the borger."""
+
+    KOM = "kom", _("Ja, kom")
+    KOM_IKKE = "kom_ikke", _("Nej, kom ikke")
+    GODT = "godt", _("Godt – jeg vil gerne igen")
+    IKKE_FOR_MIG = "ikke_for_mig", _("Det var ikke noget for mig")
+
+
+# Each recipient's answers as (JA, NEJ): the SMS keywords and the links' `?svar=ja|nej` map onto them.
+SVAR_VALG = {
+    SvarModtager.VAERT: (Svar.KOM, Svar.KOM_IKKE),
+    SvarModtager.BORGER: (Svar.GODT, Svar.IKKE_FOR_MIG),
+}
+
+
+class SvarVia(models.TextChoices):
+    LINK = "link", _("Link i e-mail")
+    SMS = "sms", _("SMS")
+
+
+class Moedesvar(models.Model):
+    """A question after the first meeting and its answer: "Kom {fornavn}?" to the host, "Hvordan gik
+    det?" to the borger (ARCHITECTURE.md, "Svar efter mødet").
+
+    Made when the påmindelse that asks it is sent. The signed link names the meeting and the nonce,
+    so it opens this question only, and once: `besvaret` closes it. For an SMS only a keyed hash of
+    the number is kept (`telefon_noegle`), enough to match a reply, never the number itself.
+    """
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    ledsagelse = models.ForeignKey(Ledsagelse, on_delete=models.CASCADE, related_name="svar")
+    modtager = models.CharField(_("modtager"), max_length=10, choices=SvarModtager.choices)
+    kanal = models.CharField(_("kanal"), max_length=10)
+    paamindelse = models.OneToOneField("brobygning.Paamindelse", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+")
+    nonce = models.CharField(max_length=32)
+    telefon_noegle = models.CharField(max_length=64, blank=True, db_index=True)
+    oprettet = models.DateTimeField(_("spurgt"), default=timezone.now)
+    svar = models.CharField(_("svar"), max_length=15, choices=Svar.choices, blank=True)
+    besvaret = models.DateTimeField(_("besvaret"), null=True, blank=True)
+    besvaret_via = models.CharField(_("besvaret via"), max_length=10, choices=SvarVia.choices, blank=True)
+    kommentar = models.TextField(_("kommentar"), blank=True, validators=[MaxLengthValidator(1000)])
+
+    class Meta:
+        verbose_name = _("svar efter mødet")
+        verbose_name_plural = _("svar efter mødet")
+        ordering = ["-besvaret", "-oprettet"]
+        constraints = [models.UniqueConstraint(fields=["ledsagelse", "modtager"], name="et_svar_per_moede_og_modtager")]
+        indexes = [models.Index(fields=["center", "besvaret"])]
+
+    def __str__(self):
+        return f"{self.get_modtager_display()} #{self.ledsagelse_id}: {self.svar or '–'}"

@@ -33,6 +33,11 @@ aflyst_borger      borger      SMS or e-mail (+ .ics CANCEL)   at once, when can
 aflyst_vaert       host        e-mail + .ics (CANCEL)          at once, when cancelled,  – (no name,
                                                                or when deling_med_vaert  no reason)
                                                                is withdrawn
+vaert_efter        host        e-mail with JA/NEJ links, or    when the meeting ends     deling_med_vaert
+                               SMS "Svar JA eller NEJ" when
+                               the host has a phone, no e-mail
+borger_efter       borger      by preference: e-mail with      when the meeting ends     paamindelser
+                               links, or SMS with JA/NEJ
 ================== =========== =============================== ========================= ===========
 
 The flyttet_* and aflyst_* messages (`announce_move`, `announce_cancel`) go only to a person
@@ -85,6 +90,7 @@ from brobygning.channels import Attachment, Message, organizer_address
 from brobygning.models import Medlemskab, Paamindelse, PaamindelseKanal, PaamindelseStatus
 from brobygning.paamindelser import Unsendable
 
+from . import svar
 from .models import Ledsagelse, LedsagelseStatus, Opfoelgning, Stage
 
 S = PaamindelseStatus
@@ -157,6 +163,22 @@ AENDRING_ARTER = [
 AENDRING = {a.kode: a.kode.split("_", 1)[0] for a in AENDRING_ARTER}  # art -> FLYTTET or AFLYST
 ARTER.update({a.kode: a for a in [*KORT_VARSEL_ARTER, *AENDRING_ARTER]})
 
+# After the first meeting (issue 12): "Kom {fornavn}?" to the host, "Hvordan gik det?" to the borger.
+# Planned by `_plan_efter_moedet`, not by the loop over LEDSAGELSE_ARTER: due when the meeting ends,
+# and they outlive a recorded "mødte op". `begivenhed` is the last moment worth asking, so a question
+# the dispatcher could not send in time is marked missed instead of arriving days late.
+ARTER_EFTER_MOEDET: dict[str, Art] = {
+    a.kode: a
+    for a in [
+        Art("vaert_efter", EMNE_LEDSAGELSE, VAERT, None, None, Formaal.DELING_MED_VAERT, False,
+            gettext_lazy("Efter mødet: kom borgeren?")),
+        Art("borger_efter", EMNE_LEDSAGELSE, BORGER, None, None, Formaal.PAAMINDELSER, False,
+            gettext_lazy("Efter mødet: hvordan gik det?")),
+    ]
+}
+ARTER.update(ARTER_EFTER_MOEDET)
+SPOERG_SENEST = timedelta(days=2)  # after the meeting's end
+
 
 # --- Planning: which rows should exist -----------------------------------------------------------
 
@@ -203,18 +225,59 @@ def sync_ledsagelse(ledsagelse: Ledsagelse, *, now: datetime | None = None) -> l
     now = now or timezone.now()
     with transaction.atomic():
         rows = _rows(EMNE_LEDSAGELSE, ledsagelse.pk)
+        efter = _plan_efter_moedet(ledsagelse, {k: rows.pop(k) for k in list(rows) if k in ARTER_EFTER_MOEDET}, now)
         if ledsagelse.status != LedsagelseStatus.PLANLAGT:
             grund = "Mødet er aflyst" if ledsagelse.status == LedsagelseStatus.AFLYST else "Mødets udfald er registreret"
             for row in rows.values():
                 _cancel(row, grund)
-            return list(rows.values())
+            return list(rows.values()) + efter
         borger = ledsagelse.match.borger
         samtykker = {a.samtykke: har_samtykke(borger, a.samtykke) for a in LEDSAGELSE_ARTER if a.samtykke}
         for art in LEDSAGELSE_ARTER:
             plan = _plan_ledsagelse(ledsagelse, art, now, samtykker)
             rows[art.kode] = _apply(rows.get(art.kode), art, plan, ledsagelse, now)
         _sync_kort_varsel(ledsagelse, rows, now, samtykker)
-    return [row for row in rows.values() if row is not None]
+    return [row for row in rows.values() if row is not None] + efter
+
+
+def vaert_kanal(faellesskab) -> str | None:
+    """The host's channel for the question after the meeting: e-mail when the fællesskab has the
+    host's address, else SMS when it has the host's phone, else none."""
+    if faellesskab.vaert_email:
+        return PaamindelseKanal.EMAIL
+    return PaamindelseKanal.SMS if faellesskab.vaert_telefon else None
+
+
+def _efter_moedet_plan(ledsagelse: Ledsagelse, art: Art, samtykker: dict[str, bool]) -> _Plan:
+    status = ledsagelse.status
+    if status == LedsagelseStatus.AFLYST or ledsagelse.match.stage == Stage.AFSLUTTET:
+        return _Plan(grund="Mødet er aflyst")
+    if status == LedsagelseStatus.UDEBLEV:
+        return _Plan(grund="Borgeren mødte ikke op")
+    if not samtykker[art.samtykke]:
+        return _Plan(grund=_samtykke_grund(art.samtykke))
+    if art.modtager == VAERT:
+        if ledsagelse.vaert_rapport:
+            return _Plan(grund="Værten har allerede meldt tilbage")
+        kanal = vaert_kanal(ledsagelse.match.faellesskab)
+        if kanal is None:
+            return _Plan(grund="Fællesskabet har ingen e-mail eller telefon til værten")
+    else:
+        kanal = borger_kanal(ledsagelse.match.borger)
+    return _Plan(forfalder=ledsagelse.slut, kanal=kanal, begivenhed=ledsagelse.slut + SPOERG_SENEST)
+
+
+def _plan_efter_moedet(ledsagelse: Ledsagelse, rows: dict[str, Paamindelse], now: datetime) -> list[Paamindelse]:
+    """The questions after the meeting: planned while it is planned or attended, cancelled when it is
+    cancelled or missed (and the host's once the host has answered another way)."""
+    borger = ledsagelse.match.borger
+    samtykker = {a.samtykke: har_samtykke(borger, a.samtykke) for a in ARTER_EFTER_MOEDET.values()}
+    out = []
+    for art in ARTER_EFTER_MOEDET.values():
+        row = _apply(rows.get(art.kode), art, _efter_moedet_plan(ledsagelse, art, samtykker), ledsagelse, now)
+        if row is not None:
+            out.append(row)
+    return out
 
 
 def _sync_kort_varsel(ledsagelse: Ledsagelse, rows: dict, now: datetime, samtykker: dict[str, bool]) -> None:
@@ -436,6 +499,8 @@ class Resolver:
         art = ARTER.get(row.art)
         if art is None or art.emne_type != row.emne_type:
             raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
+        if art.kode in ARTER_EFTER_MOEDET:
+            return _resolve_efter_moedet(row, art, self.ledsagelser.get(row.emne_id), self.samtykker)
         if art.emne_type == EMNE_LEDSAGELSE:
             return _resolve_ledsagelse(row, art, self.ledsagelser.get(row.emne_id), self.samtykker, self.medlemmer)
         return _resolve_opfoelgning(row, art, self.opfoelgninger.get(row.emne_id), self.medlemmer)
@@ -610,6 +675,48 @@ def _ledsagelse_message(row: Paamindelse, art: Art, ledsagelse: Ledsagelse, medl
                            "text/calendar", {"method": method})
             )
     return message
+
+
+def _resolve_efter_moedet(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | None, samtykker: set) -> Message:
+    """"Kom {fornavn}?" (host) or "Hvordan gik det?" (borger), with one-tap links or a reply keyword."""
+    if ledsagelse is None:
+        raise Unsendable(S.ANNULLERET, "Mødet findes ikke længere")
+    if ledsagelse.status in (LedsagelseStatus.AFLYST, LedsagelseStatus.UDEBLEV) or ledsagelse.match.er_afsluttet:
+        raise Unsendable(S.ANNULLERET, "Mødet er aflyst, eller borgeren mødte ikke op")
+    borger, faellesskab = ledsagelse.match.borger, ledsagelse.match.faellesskab
+    if borger.arkiveret:
+        raise Unsendable(S.ANNULLERET, "Borgeren er arkiveret")
+    if (borger.pk, art.samtykke) not in samtykker:
+        raise Unsendable(S.ANNULLERET, _samtykke_grund(art.samtykke) + " (trukket tilbage)")
+    if art.modtager == VAERT:
+        if ledsagelse.vaert_rapport:
+            raise Unsendable(S.ANNULLERET, "Værten har allerede meldt tilbage")
+        kanal = vaert_kanal(faellesskab)
+        if kanal is None:
+            raise Unsendable(S.FEJLET, "Fællesskabet har ingen e-mail eller telefon til værten")
+        to = faellesskab.vaert_email if kanal == PaamindelseKanal.EMAIL else faellesskab.vaert_telefon.as_e164
+        recipient = _Recipient(kanal, to, faellesskab.vaert_navn, settings.LANGUAGE_CODE)
+    else:
+        recipient = _borger(borger)
+    moedesvar = svar.til_afsendelse(row=row, ledsagelse=ledsagelse, modtager=art.modtager, kanal=recipient.kanal,
+                                    to=recipient.to)
+    if moedesvar.besvaret is not None:
+        raise Unsendable(S.ANNULLERET, "Spørgsmålet er allerede besvaret")
+    link = _link("matching:svar_link", ledsagelse.pk, svar.token_for(moedesvar))
+    context = {
+        "art": art.kode,
+        "modtager_navn": recipient.navn,
+        "borger_fornavn": borger.fornavn,
+        "faellesskab": faellesskab.titel,
+        "tidspunkt": ledsagelse.tidspunkt,
+        "slut": ledsagelse.slut,
+        "link_ja": f"{link}?svar=ja",
+        "link_nej": f"{link}?svar=nej",
+        "dage": settings.SVAR_LINK_MAX_AGE_DAYS,
+        "center_navn": ledsagelse.center.navn,
+        "center_telefon": ledsagelse.center.telefon,
+    }
+    return _render(row, art, recipient, context, reply_to=ledsagelse.center.email)
 
 
 def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | None,

@@ -12,7 +12,19 @@ from borgere.models import Formaal, Samtykke
 from borgere.selectors import borger_list
 from brobygning import access, adgangslog
 
-from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, Stage, VaertRapport
+from . import svar as svarlink
+from .models import (
+    SVAR_VALG,
+    Ledsagelse,
+    LedsagelseStatus,
+    Match,
+    Moedesvar,
+    Opfoelgning,
+    Stage,
+    Svar,
+    SvarModtager,
+    VaertRapport,
+)
 from .services import opfoelgning_aabner
 
 
@@ -73,8 +85,11 @@ def upcoming_ledsagelser(*, actor, days=7):
 
 
 def past_unrecorded_ledsagelser(*, actor):
+    """Meetings of the last 24 h with no outcome yet; older ones are the silence alarm's (`stille_moeder`)."""
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
-    return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now()).order_by("tidspunkt")
+    now = timezone.now()
+    return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=now,
+                     tidspunkt__gte=now - STILLE_MOEDE).order_by("tidspunkt")
 
 
 def due_opfoelgninger(*, actor, within_days=7):
@@ -187,3 +202,92 @@ def overdragelse_ledsagelser(*, actor, medlemskab):
     return qs.filter(center_id=medlemskab.center_id, brobygger_id=medlemskab.user_id,
                      status=LedsagelseStatus.PLANLAGT,
                      tidspunkt__gte=timezone.now() - timedelta(hours=12)).order_by("tidspunkt", "pk")
+
+
+# --- Answers after the meeting, and the silence alarm (issue 12) ----------------------------------
+
+
+@dataclass(frozen=True)
+class Liste:
+    """The first `rows` of a list, and how many there are in all (lists on the front pages are bounded)."""
+
+    rows: list
+    antal: int
+
+    @property
+    def flere(self) -> int:
+        return self.antal - len(self.rows)
+
+
+def _bounded(qs, limit: int) -> Liste:
+    rows = list(qs[:limit])
+    return Liste(rows, len(rows) if len(rows) < limit else qs.count())
+
+
+def svar_seneste(*, actor, days=14, limit=10) -> Liste:
+    """"Svar fra vært og borger": the answers to the actor's meetings in the last `days`, newest first.
+    Two queries at most, however many there are."""
+    moeder = access.scope(actor, "ledsagelse", Ledsagelse.objects.all()).values("pk")
+    qs = Moedesvar.objects.filter(ledsagelse__in=moeder, besvaret__gte=timezone.now() - timedelta(days=days)) \
+        .select_related("ledsagelse__match__borger", "ledsagelse__match__faellesskab").order_by("-besvaret", "-pk")
+    return _bounded(qs, limit)
+
+
+# A first meeting with no outcome this long after it began, or a follow-up this long overdue, is a task.
+STILLE_MOEDE = timedelta(hours=24)
+STILLE_OPFOELGNING_DAGE = 7
+
+
+def stille_moeder(*, actor, limit=20) -> Liste:
+    """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first."""
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    qs = qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now() - STILLE_MOEDE) \
+        .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
+    return _bounded(qs, limit)
+
+
+def stille_opfoelgninger(*, actor, limit=20) -> Liste:
+    """Silence alarm: follow-ups more than 7 days overdue on open matches, oldest first."""
+    qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
+    cutoff = timezone.localdate() - timedelta(days=STILLE_OPFOELGNING_DAGE)
+    qs = qs.filter(udfoert__isnull=True, forfalder__lt=cutoff).exclude(match__stage=Stage.AFSLUTTET) \
+        .order_by("forfalder", "pk")
+    return _bounded(qs, limit)
+
+
+@dataclass(frozen=True)
+class SvarSide:
+    """What the answer page shows: plain values, no model object (the reader has no login)."""
+
+    ledsagelse_id: int
+    modtager: str
+    fornavn: str  # "" for a host when the borger no longer consents to sharing with the host
+    faellesskab: str
+    tidspunkt: datetime
+    valg: list[tuple[str, str]]  # (value, label): JA first
+
+
+def svar_side(*, moedesvar: Moedesvar) -> SvarSide:
+    """The page behind an answer link. Showing the borger's first name is a read: logged."""
+    ledsagelse = moedesvar.ledsagelse
+    borger = ledsagelse.match.borger
+    if moedesvar.modtager == SvarModtager.VAERT:
+        actor = access.actor_for_forening_link(ledsagelse.match.faellesskab.forening)
+        consent = Samtykke.objects.filter(borger=borger, formaal=Formaal.DELING_MED_VAERT,
+                                          tilbagekaldt__isnull=True).exists()
+        fornavn = access.visible_fields(actor, "borger", borger, ["fornavn"], host_consent=consent).get("fornavn", "")
+    else:
+        actor = access.actor_for_system(moedesvar.center)
+        fornavn = borger.fornavn
+    if fornavn:
+        adgangslog.log_read(actor=actor, borger_id=borger.pk, center_id=moedesvar.center_id,
+                            kriterium=f"moedesvar={moedesvar.pk}")
+    return SvarSide(
+        ledsagelse_id=ledsagelse.pk, modtager=moedesvar.modtager, fornavn=fornavn,
+        faellesskab=ledsagelse.match.faellesskab.titel, tidspunkt=ledsagelse.tidspunkt,
+        valg=[(value, Svar(value).label) for value in SVAR_VALG[moedesvar.modtager]],
+    )
+
+
+def moedesvar_fra_link(*, ledsagelse_id: int, token: str) -> svarlink.Opslag:
+    return svarlink.fra_token(ledsagelse_id, token)

@@ -22,16 +22,21 @@ from brobygning.models import AuditAction
 
 from . import paamindelser, stages
 from .models import (
+    SVAR_VALG,
     Afslutningsaarsag,
     Ledsagelse,
     LedsagelseStatus,
     Match,
     MatchOvergang,
     MatchRolle,
+    Moedesvar,
     Opfoelgning,
     OpfoelgningType,
     Resultat,
     Stage,
+    Svar,
+    SvarModtager,
+    SvarVia,
     VaertRapport,
 )
 
@@ -150,8 +155,9 @@ def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = 
 
 
 def _user(actor):
-    """The person behind `actor`, or None when the system acts (e.g. for an art. 17 anonymisation)."""
-    return actor.user if actor is not None else None
+    """The person behind `actor`, or None when the system acts (an art. 17 anonymisation) or a
+    signed link's actor answers (it has no user)."""
+    return actor.user if actor is not None and actor.user.is_authenticated else None
 
 
 def _stop_what_is_pending(match: Match, *, actor, modtagere=paamindelser.ALLE_MODTAGERE) -> None:
@@ -429,15 +435,67 @@ def vaert_rapporter(*, actor, ledsagelse: Ledsagelse, rapport: str) -> Ledsagels
         ledsagelse.save(update_fields=["vaert_rapport", "vaert_rapporteret"])
         log_action(actor=actor, handling=AuditAction(f"ledsagelse.vaert.{rapport}"), obj=ledsagelse, felter=["vaert_rapport"])
         if rapport == VaertRapport.KOM:
-            match = Match.objects.select_for_update().get(pk=ledsagelse.match_id)
-            if ledsagelse.status == LedsagelseStatus.PLANLAGT:
-                ledsagelse.status = LedsagelseStatus.MOEDT_OP
-                ledsagelse.save(update_fields=["status"])
-                log_action(actor=actor, handling=AuditAction(f"ledsagelse.udfald.{ledsagelse.status}"), obj=ledsagelse, felter=["status"])
-                paamindelser.sync_ledsagelse(ledsagelse)
-                if stages.allowed(match.stage, Stage.LEDSAGET):
-                    match = _transition(actor=actor, match=match, til=Stage.LEDSAGET, note=_("Meldt af værten"))
-                    _schedule_followups(match, timezone.localtime(ledsagelse.tidspunkt).date())
+            match = _moedt_op(actor, ledsagelse, note=_("Meldt af værten"))
             if stages.allowed(match.stage, Stage.BUDT_VELKOMMEN):
                 _transition(actor=actor, match=match, til=Stage.BUDT_VELKOMMEN, note=_("Meldt af værten"))
     return ledsagelse
+
+
+def _moedt_op(actor, ledsagelse: Ledsagelse, *, note: str) -> Match:
+    """Someone who was there says the borger came: the outcome "mødte op" if it is still open, and the
+    match to "ledsaget" with its follow-ups, through the state machine. Returns the locked match."""
+    match = Match.objects.select_for_update().get(pk=ledsagelse.match_id)
+    if ledsagelse.status == LedsagelseStatus.PLANLAGT:
+        ledsagelse.status = LedsagelseStatus.MOEDT_OP
+        ledsagelse.save(update_fields=["status"])
+        log_action(actor=actor, handling=AuditAction(f"ledsagelse.udfald.{ledsagelse.status}"), obj=ledsagelse, felter=["status"])
+        paamindelser.sync_ledsagelse(ledsagelse)
+        if stages.allowed(match.stage, Stage.LEDSAGET):
+            match = _transition(actor=actor, match=match, til=Stage.LEDSAGET, note=note)
+            _schedule_followups(match, timezone.localtime(ledsagelse.tidspunkt).date())
+    return match
+
+
+# --- Answers after the meeting, by signed link or SMS (matching/svar.py) ----------------------------
+
+
+def moedesvar_registrer(*, moedesvar: Moedesvar, svar: str, kommentar: str = "", via: str) -> Moedesvar:
+    """Record the host's or the borger's answer to the question after the first meeting.
+
+    The signed link (or the signed SMS webhook) is the key, so there is no logged-in actor. The host
+    answers as their forening (`access.actor_for_forening_link`) through `vaert_rapporter`, so its
+    rules hold: JA is "kom og blev taget godt imod" (attended, then ledsaget and budt velkommen),
+    NEJ is "kom ikke" (flagged for the brobygger). The borger answers as the centre's system actor:
+    either answer means they went, so an open outcome becomes "mødte op". The free text is kept for
+    the brobygger only. Each answer is audited as `ledsagelse.svar.<vaert|borger>` with no user.
+    """
+    if via not in SvarVia.values:
+        raise ValidationError(_("Ukendt svarvej."))
+    with transaction.atomic():
+        moedesvar = Moedesvar.objects.select_for_update().get(pk=moedesvar.pk)
+        if moedesvar.besvaret is not None:
+            raise ValidationError(_("Der er allerede svaret. Tak!"))
+        if svar not in SVAR_VALG[moedesvar.modtager]:
+            raise ValidationError({"svar": _("Vælg et af svarene.")})
+        ledsagelse = Ledsagelse.objects.select_related("center", "match__faellesskab__forening").get(
+            pk=moedesvar.ledsagelse_id)
+        if moedesvar.modtager == SvarModtager.VAERT:
+            actor = access.actor_for_forening_link(ledsagelse.match.faellesskab.forening)
+            rapport = VaertRapport.KOM if svar == Svar.KOM else VaertRapport.KOM_IKKE
+            vaert_rapporter(actor=actor, ledsagelse=ledsagelse, rapport=rapport)
+        else:
+            actor = access.actor_for_system(ledsagelse.center)
+            locked = Ledsagelse.objects.select_for_update().select_related("match").get(pk=ledsagelse.pk)
+            if locked.match.er_afsluttet or locked.status in (LedsagelseStatus.AFLYST, LedsagelseStatus.UDEBLEV):
+                raise ValidationError(_("Mødet er aflyst."))
+            if locked.tidspunkt > timezone.now():
+                raise ValidationError(_("Mødet er ikke begyndt endnu."))
+            _moedt_op(actor, locked, note=_("Meldt af borgeren"))
+        moedesvar.svar, moedesvar.besvaret, moedesvar.besvaret_via = svar, timezone.now(), via
+        moedesvar.kommentar = (kommentar or "").strip()[:1000]
+        moedesvar.save(update_fields=["svar", "besvaret", "besvaret_via", "kommentar"])
+        handling = AuditAction.LEDSAGELSE_SVAR_VAERT if moedesvar.modtager == SvarModtager.VAERT \
+            else AuditAction.LEDSAGELSE_SVAR_BORGER
+        log_action(actor=actor, handling=handling, obj=ledsagelse,
+                   felter=["svar", "kommentar"] if moedesvar.kommentar else ["svar"])
+    return moedesvar

@@ -3,7 +3,7 @@ Mounted at the root; the paths carry their own prefix."""
 
 from django.urls import path
 
-from .views import forside, forslag, kalender, ledsagelse, match, opfoelgning, overdragelse, vaert
+from .views import forside, forslag, kalender, ledsagelse, match, opfoelgning, overdragelse, svar, vaert
 
 app_name = "matching"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("nye-paa-vej/", vaert.nye_paa_vej, name="nye_paa_vej"),
     path("nye-paa-vej/<int:pk>/vi-tager-imod/", vaert.vaert_bekraeft, name="vaert_bekraeft"),
     path("nye-paa-vej/<int:pk>/efter-moedet/", vaert.vaert_rapport, name="vaert_rapport"),
+    # Answers after the first meeting, without a login: the signed link is the key (matching/svar.py).
+    path("svar/tak/", svar.svar_tak, name="svar_tak"),
+    path("svar/<int:pk>/<str:token>/", svar.svar_link, name="svar_link"),
+    path("sms/indgaaende/", svar.svar_sms, name="svar_sms"),
     path("kalender/<str:token>.ics", kalender.kalender_feed, name="kalender_feed"),
     path("medlemmer/<int:pk>/overdragelse/", overdragelse.medlem_overdragelse, name="medlem_overdragelse"),
 ]

@@ -36,6 +36,8 @@ from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle,
 from foreninger.hsds import serialize as hsds
 from foreninger.models import ImportJob
 from foreninger.services import bekraeft_token
+from matching.models import Moedesvar
+from matching.svar import token_for as svar_token_for
 
 from . import factories as f
 from . import journey_factories as rf
@@ -74,6 +76,11 @@ MATRIX = {
     "foreninger:bekraeft_list":                     ("link",         "200 200 200 200 200 200 200", None),
     "foreninger:bekraeft_faellesskab":              ("link",         "405 405 405 405 405 405 405", None),
     "foreninger:bekraeft_rediger":                  ("link",         "200 200 200 200 200 200 200", None),
+    # Answers after the first meeting: the signed link is the key (tests/matching/test_svar.py); the
+    # SMS webhook is signed with a shared secret (none is set here, so every POST is refused)
+    "matching:svar_link":                           ("svar",         "200 200 200 200 200 200 200", None),
+    "matching:svar_tak":                            (None,           "200 200 200 200 200 200 200", None),
+    "matching:svar_sms":                            (None,           "405 405 405 405 405 405 405", "403 403 403 403 403 403 403"),
     # Borgere and the journey
     "borgere:borger_list":                          (None,           "L   200 200 200 200 403 403", None),
     "borgere:borger_create":                        (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
@@ -228,6 +235,8 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
         samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING))
     importjob = ImportJob.objects.create(center=center, filnavn="x.csv", format="csv", indhold=b"")
+    moedesvar = Moedesvar.objects.create(center=center, ledsagelse=ledsagelse, modtager="vaert", kanal="email",
+                                         nonce="matrix-nonce")
     users = {"kA": koordinator_a, "kB": koordinator_b, "bb": brobygger_a, "bb2": brobygger_a2,
              "fk": foreningskontakt_a, "fk2": fk2}
     clients = {"anon": Client()}
@@ -257,6 +266,7 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         "hsds_term": {"center_slug": center.slug, "pk": hsds.term_id(TagType.KATEGORI, Tag.objects.filter(type=TagType.KATEGORI).first().slug)},
         "bad_token": {"token": "not-a-valid-token"},
         "link": {"token": bekraeft_token(forening), "pk": world.faellesskab_a.pk},
+        "svar": {"pk": ledsagelse.pk, "token": svar_token_for(moedesvar)},
     }
     return clients, objects
 

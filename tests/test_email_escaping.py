@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import mail
 from django.test.signals import template_rendered
 from django.urls import reverse
+from django.utils import timezone
 
 from borgere.models import Formaal
 from borgere.services import gaeldende_samtykketekst, henvisning_create
@@ -22,7 +23,7 @@ from brobygning.models import Paamindelse, Rolle, TagType
 from brobygning.services import invitation_create
 from foreninger.services import bekraeft_send
 from matching import paamindelser
-from matching.models import OpfoelgningType
+from matching.models import LedsagelseStatus, OpfoelgningType
 
 from . import factories as f
 from . import journey_factories as rf
@@ -73,11 +74,25 @@ def _ledsagelse_messages():
     forening.save(update_fields=["navn"])
     paamindelser.sync_ledsagelse(ledsagelse)
     rows = list(Paamindelse.objects.filter(emne_type="ledsagelse", emne_id=ledsagelse.pk))
-    assert {r.art for r in rows} == {a.kode for a in paamindelser.LEDSAGELSE_ARTER}
+    assert {r.art for r in rows} == {a.kode for a in paamindelser.LEDSAGELSE_ARTER} | set(paamindelser.ARTER_EFTER_MOEDET)
     opfoelgninger = [rf.OpfoelgningFactory(match=ledsagelse.match, center=center, type=t) for t in OpfoelgningType]
     for opfoelgning in opfoelgninger:
         rows.append(paamindelser.sync_opfoelgning(opfoelgning))
-    return [paamindelser.resolve(row) for row in rows]
+    messages = [paamindelser.resolve(row) for row in rows]
+    # Short notice and a move, rendered from the planned meeting; then its cancellation.
+    aendring = {kode: paamindelser.ARTER[kode] for kode in paamindelser.AENDRING}
+    planned = paamindelser.KORT_VARSEL_ARTER + [a for a in aendring.values() if a.kode.startswith("flyttet")]
+    messages += [paamindelser.resolve(row) for row in _unsaved_rows(ledsagelse, planned, sekvens=1)]
+    ledsagelse.status = LedsagelseStatus.AFLYST
+    ledsagelse.save(update_fields=["status"])
+    cancelled = [a for a in aendring.values() if a.kode.startswith("aflyst")]
+    messages += [paamindelser.resolve(row) for row in _unsaved_rows(ledsagelse, cancelled, sekvens=2)]
+    return messages
+
+
+def _unsaved_rows(ledsagelse, arter, *, sekvens):
+    return [Paamindelse(center=ledsagelse.center, emne_type="ledsagelse", emne_id=ledsagelse.pk, art=art.kode,
+                        kanal="email", forfalder=timezone.now(), sekvens=sekvens) for art in arter]
 
 
 def _outbox_parts():

@@ -32,6 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brobygning.models import Invitation, Paamindelse, PaamindelseStatus, Rolle
+from matching.models import Moedesvar
+from matching.svar import token_for as svar_token_for
 
 from . import factories as f
 from .conftest import _member
@@ -62,6 +64,7 @@ class Scene:
     henvisning: object
     importjob: object
     bekraeft_token: str
+    svar_token: str = ""  # a signed answer link for the planned meeting (matching/svar.py)
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "foreninger:bekraeft_list": Endpoint("anon", lambda s: [s.bekraeft_token]),
     "foreninger:bekraeft_faellesskab": Endpoint("anon", lambda s: [s.bekraeft_token, s.faellesskab.pk]),
     "foreninger:bekraeft_rediger": Endpoint("anon", lambda s: [s.bekraeft_token, s.faellesskab.pk]),
+    "matching:svar_link": Endpoint("anon", lambda s: [s.ledsagelse.pk, s.svar_token]),
+    "matching:svar_tak": Endpoint("anon"),
+    "matching:svar_sms": Endpoint("anon", data=lambda s: {"from": "+4520304050", "text": "JA tak"}),
     "borgere:henvisning_list": Endpoint("koordinator"),
     "borgere:henvisning_detail": Endpoint("koordinator", _pk("henvisning")),
     "borgere:henvisning_convert": Endpoint("koordinator", _pk("henvisning")),
@@ -312,6 +318,8 @@ def scene(settings):
         henvisning=henvisning,
         importjob=ImportJob.objects.create(center=center, filnavn="x.csv", format="csv", indhold=b""),
         bekraeft_token=bekraeft_token(forening),
+        svar_token=svar_token_for(Moedesvar.objects.create(
+            center=center, ledsagelse=ledsagelse, modtager="vaert", kanal="email", nonce="fuzz-nonce")),
     )
 
 

@@ -45,7 +45,7 @@ def match_detail(request, pk):
     return render(request, "matching/match/match_detail.html", {
         "match": match,
         "overgange": match.overgange.select_related("actor"),
-        "ledsagelser": match.ledsagelser.select_related("brobygger"),
+        "ledsagelser": match.ledsagelser.select_related("brobygger").prefetch_related("svar"),
         "opfoelgninger": selectors.opfoelgninger_med_aabner(match.opfoelgninger.all()),
         "naeste_trin": [(stage, Stage(stage).label) for stage in stages.MANUAL.get(match.stage, [])],
         "kan_planlaegge": match.stage == Stage.ACCEPTERET,

@@ -55,6 +55,8 @@ def due_reminders(postgresql_only, settings):
     center = f.CenterFactory(email="kontakt@center.test")
     for _ in range(LEDSAGELSER):
         paamindelser.sync_ledsagelse(rf.planned_ledsagelse(center=center, kanal="email"))
+    # Five kinds per meeting; the questions after it (issue 12) are left out of this count.
+    Paamindelse.objects.filter(art__in=paamindelser.ARTER_EFTER_MOEDET).delete()
     Paamindelse.objects.update(forfalder=timezone.now() - timedelta(minutes=1))
     assert Paamindelse.objects.filter(status="afventer").count() == 500
     yield

@@ -109,7 +109,9 @@ def test_pages_stay_within_the_query_budget(request, who, django_assert_max_num_
     if who == "koordinator":
         urls.append(reverse("matching:pipeline"))
     for url in urls:
-        with django_assert_max_num_queries(MAX_QUERIES):
+        # The front page also has the silence alarm's two lists and the answers after meetings (issue 12).
+        extra = 3 if url == reverse("matching:forside") else 0
+        with django_assert_max_num_queries(MAX_QUERIES + extra):
             assert client.get(url).status_code == 200, url
 
 

@@ -32,12 +32,15 @@ def _channels(locmem_channels):
 
 
 def rows(ledsagelse):
-    return {p.art: p for p in Paamindelse.objects.filter(emne_type="ledsagelse", emne_id=ledsagelse.pk)}
+    """The reminders before the meeting (the questions after it are tested in test_svar.py)."""
+    return {p.art: p for p in Paamindelse.objects.filter(emne_type="ledsagelse", emne_id=ledsagelse.pk)
+            .exclude(art__in=paamindelser.ARTER_EFTER_MOEDET)}
 
 
 def make_due(*arts, now=None):
-    """Make rows due now (as if their time had come)."""
-    qs = Paamindelse.objects.all() if not arts else Paamindelse.objects.filter(art__in=arts)
+    """Make rows due now (as if their time had come); the questions after the meeting only when named."""
+    qs = Paamindelse.objects.exclude(art__in=paamindelser.ARTER_EFTER_MOEDET) if not arts \
+        else Paamindelse.objects.filter(art__in=arts)
     qs.update(forfalder=(now or timezone.now()) - timedelta(seconds=1))
 
 
@@ -114,7 +117,7 @@ def test_moving_the_meeting_moves_pending_reminders_but_not_sent_ones():
     assert got["vaert_48t"].forfalder == ledsagelse.tidspunkt - 48 * H
     assert all(r.begivenhed == ledsagelse.tidspunkt for a, r in got.items() if a != "vaert_nyankomst")
     assert got["vaert_nyankomst"].status == "sendt" and got["vaert_nyankomst"].forfalder == now
-    assert Paamindelse.objects.count() == 5
+    assert len(got) == 5 and Paamindelse.objects.count() == 7  # and the two questions after the meeting
 
 
 def test_moving_closer_cancels_reminders_whose_time_has_passed_and_rearms_when_moved_back():
@@ -372,7 +375,8 @@ def test_archiving_a_borger_cancels_their_pending_reminders():
     Paamindelse.objects.filter(art="vaert_nyankomst").update(status="sendt")
     someone_else = rf.planned_ledsagelse()
     paamindelser.sync_ledsagelse(someone_else)
-    assert paamindelser.cancel_for_borger(ledsagelse.match.borger) == 5  # 4 pending about the meeting + follow-up
+    # 4 pending about the meeting, the 2 questions after it, and the follow-up
+    assert paamindelser.cancel_for_borger(ledsagelse.match.borger) == 7
     got = rows(ledsagelse)
     assert got.pop("vaert_nyankomst").status == "sendt"
     assert {r.status for r in got.values()} == {"annulleret"}
