@@ -135,6 +135,11 @@ def _rows(ledsagelse, **filters):
     return Paamindelse.objects.filter(emne_type="ledsagelse", emne_id=ledsagelse.pk, **filters)
 
 
+def _borger_reminders(ledsagelse):
+    """The borger's reminders before the meeting (not the question after it)."""
+    return _rows(ledsagelse, art__startswith="borger").exclude(art__in=paamindelser.ARTER_EFTER_MOEDET)
+
+
 # --- Real SMTP: move, then cancel ------------------------------------------------------------------------
 
 
@@ -325,7 +330,7 @@ def test_flyttet_to_a_borger_by_sms(locmem_channels):
 
 def test_a_meeting_at_short_notice_reminds_the_borger_at_once_and_two_hours_before(locmem_channels):
     ledsagelse, _actor = _accepted_meeting(when=timezone.now() + 10 * H)
-    got = {r.art: r for r in _rows(ledsagelse, art__startswith="borger")}
+    got = {r.art: r for r in _borger_reminders(ledsagelse)}
     assert set(got) == {"borger_straks", "borger_2t"}
     assert got["borger_2t"].forfalder == ledsagelse.tidspunkt - 2 * H
     dispatch.dispatch_due()
@@ -340,14 +345,14 @@ def test_a_meeting_at_short_notice_reminds_the_borger_at_once_and_two_hours_befo
 
 def test_short_notice_reminders_need_consent_and_skip_the_two_hour_one_when_too_late(locmem_channels):
     without, _actor = _accepted_meeting(when=timezone.now() + 10 * H, consents=("deling_med_vaert",))
-    assert not _rows(without, art__startswith="borger").exists()
+    assert not _borger_reminders(without).exists()
     very_soon, _actor = _accepted_meeting(when=timezone.now() + H)
-    assert set(_rows(very_soon, art__startswith="borger").values_list("art", flat=True)) == {"borger_straks"}
+    assert set(_borger_reminders(very_soon).values_list("art", flat=True)) == {"borger_straks"}
 
 
 def test_a_normal_meeting_has_no_short_notice_reminders():
     ledsagelse, _actor = _accepted_meeting(when=timezone.now() + timedelta(days=3))
-    assert set(_rows(ledsagelse, art__startswith="borger").values_list("art", flat=True)) == {"borger_24t"}
+    assert set(_borger_reminders(ledsagelse).values_list("art", flat=True)) == {"borger_24t"}
 
 
 # --- Cancelled by the borger's data or consent --------------------------------------------------------
