@@ -23,6 +23,7 @@ a budget miss.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import statistics
@@ -189,7 +190,7 @@ def main():
     if not reuse:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        call_command("seed_demo", size=args.size, force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("seed_demo", size=args.size, force=True, stdout=io.StringIO())
         build_seconds = time.perf_counter() - started
     slug = Frivilligcenter.objects.filter(slug__startswith=f"{SLUG_PREFIX}001-").values_list("slug", flat=True).first()
     if slug is None:

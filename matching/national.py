@@ -105,11 +105,9 @@ def is_generated_slug(slug: str) -> bool:
 
 def existing_data() -> dict[str, int]:
     """What the database holds that a national build would sit next to (0 everywhere when empty)."""
-    return {
-        "generated centres": sum(is_generated_slug(s) for s in Frivilligcenter.objects.values_list("slug", flat=True)),
-        "other centres": sum(not is_generated_slug(s) for s in Frivilligcenter.objects.values_list("slug", flat=True)),
-        "users": User.objects.count(),
-    }
+    slugs = list(Frivilligcenter.objects.values_list("slug", flat=True))
+    generated = sum(map(is_generated_slug, slugs))
+    return {"generated centres": generated, "other centres": len(slugs) - generated, "users": User.objects.count()}
 
 
 def slug_for(i: int, by: str) -> str:

@@ -17,6 +17,7 @@ from foreninger.models import Faellesskab, Forening, Moedetid
 from matching import demo_data
 from matching.models import Ledsagelse, Match, MatchOvergang, Opfoelgning
 from matching.national import SIZES, zipf_split
+from matching.national_copy import Copier, ModelDrift
 
 from .. import factories as f
 
@@ -116,7 +117,7 @@ def test_the_demo_logins_work(national):
     assert client.get(f"/borgere/{mine.pk}/").status_code == 200
 
 
-def test_refuses_a_second_build_and_foreign_data(national):
+def test_refuses_a_second_build(national):
     with pytest.raises(CommandError, match="already holds a national dataset"):
         call_command("seed_demo", size="tiny", stdout=StringIO(), force=True)
 
@@ -134,3 +135,8 @@ def test_refuses_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("seed_demo", size="tiny", stdout=StringIO())
     assert not Borger.objects.exists()
+
+
+def test_copy_refuses_a_model_with_a_required_column_it_does_not_fill():
+    with pytest.raises(ModelDrift, match="center"):
+        Copier().copy(Forening, ["id", "navn"], [])
