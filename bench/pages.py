@@ -187,8 +187,8 @@ def main():
     from matching.national import SLUG_PREFIX
 
     build_seconds = None
+    call_command("migrate", verbosity=0)  # also on a kept database: new indexes apply to the next run
     if not reuse:
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         call_command("seed_demo", size=args.size, force=True, stdout=io.StringIO())
         build_seconds = time.perf_counter() - started
