@@ -7,13 +7,14 @@ The content itself lives in `matching.demo_data`.
 
 import datetime as dt
 import random
+import time
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -24,7 +25,7 @@ from brobygning.availability import SLOTS
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, TagType, User
 from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Frekvens, Moedetid
 from matching import demo_data as data
-from matching import paamindelser
+from matching import national, paamindelser
 from matching.models import Ledsagelse, LedsagelseStatus, Stage
 from matching.services import ledsagelse_outcome, ledsagelse_plan, match_create, match_transition
 
@@ -84,10 +85,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--force", action="store_true",
-            help="Run even when DEBUG is off. The demo logins have a published password.",
+            help="Run even when DEBUG is off. The demo logins have a published password. With --size, "
+                 "also build next to data that is not from the generator.",
+        )
+        parser.add_argument(
+            "--size", choices=["demo", *national.SIZES], default="demo",
+            help="demo (default): the two hand-written centres. tiny/medium/large: the national dataset "
+                 "(issue 15), 100 centres written with COPY; PostgreSQL only, on an empty database.",
         )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, size="demo", **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo refuses to run with DEBUG off: it creates logins with a published password "
@@ -95,6 +102,9 @@ class Command(BaseCommand):
             )
         if not Tag.objects.exists() or not Postnummer.objects.exists():
             raise CommandError("The taxonomy or the postal codes are missing. Run `manage.py migrate` first.")
+        if size != "demo":
+            self.seed_national(size, force=force)
+            return
 
         self.today = timezone.localdate()
         self.tags = Taxonomy()
@@ -120,6 +130,26 @@ class Command(BaseCommand):
                     f"{counts['borgere']} borgere."
                 ))
         self.print_logins(logins)
+
+    def seed_national(self, size, *, force):
+        if connection.vendor != "postgresql":
+            raise CommandError("The national dataset is written with PostgreSQL COPY; DATABASE_URL must be PostgreSQL.")
+        existing = national.existing_data()
+        if existing["generated centres"]:
+            raise CommandError("This database already holds a national dataset. Build it in a fresh database.")
+        if (existing["other centres"] or existing["users"]) and not force:
+            raise CommandError(
+                f"The database is not empty ({existing['other centres']} centres, {existing['users']} users). "
+                "The national dataset is built in an empty database; pass --force to build next to that data.")
+        started = time.perf_counter()
+        generator = national.Generator(national.SIZES[size], log=self.stdout.write)
+        counts = generator.run()
+        self.stdout.write(self.style.SUCCESS(
+            f"National dataset ({size}) built in {time.perf_counter() - started:.1f} s."))
+        for label, n in counts.items():
+            self.stdout.write(f"  {label:<45}{n:>10,}")
+        self.stdout.write(f"Largest centre: /c/{generator.slugs[0]}/ – logins koordinator@{generator.slugs[0]}.demo, "
+                          f"brobygger1@{generator.slugs[0]}.demo; password {data.DEMO_PASSWORD}")
 
     # --- Users ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,218 @@
+"""Benchmark: every key page at national scale, as a multiple of /healthz in the same run (issue 15).
+
+    .venv/bin/python bench/pages.py --size medium            # build, measure, drop
+    .venv/bin/python bench/pages.py --size large --keep      # keep the database for the next run
+    .venv/bin/python bench/pages.py --size large --reuse     # measure a kept database again
+    .venv/bin/python bench/pages.py --smoke                  # CI: tiny size, 1 warm-up + 2 runs
+
+It builds the national dataset (`manage.py seed_demo --size …`, PostgreSQL COPY) in its own database
+(``DATABASE_URL``, the name must start with ``brobygning_bench``; default brobygning_bench_pages),
+then serves the pages in-process through Django's test Client with the production settings
+(DEBUG off, real PostgreSQL, Redis as cache and broker when REDIS_URL is set; default
+redis://127.0.0.1:6379/0; static files without the manifest, which would need collectstatic). Server time is the wall time of `client.get()`: URL resolution,
+middleware, view, template — everything but the network and the WSGI server.
+
+It logs in as the largest centre's koordinator (the two-factor step marked as passed in the session,
+as after a real login) and one of its brobyggere. Each run requests /healthz, then each page, in
+turn, so load on the machine hits both alike; the table shows each page's median over the runs, the
+ratio to the median /healthz, and the page's query count (from a separate, untimed request).
+Budget: ≤ 5× /healthz. ``--smoke`` exits non-zero only when a page does not answer 200, never for
+a budget miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import bench_db_exists, database_url, drop_db, recreate_db  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/brobygning_bench_pages"
+BUDGET = 5.0
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--size", choices=["tiny", "medium", "large"], default="medium")
+    p.add_argument("--runs", type=int, default=15, help="timed runs per page (default 15)")
+    p.add_argument("--warmup", type=int, default=2, help="untimed runs per page first (default 2)")
+    p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p.add_argument("--reuse", action="store_true", help="reuse a kept database (skips the build)")
+    p.add_argument("--smoke", action="store_true", help="CI: tiny size, 1 warm-up, 2 runs; fails only on non-200")
+    args = p.parse_args()
+    if args.smoke:
+        args.size, args.warmup, args.runs = "tiny", 1, 2
+    return args
+
+
+def log_in(user, *, koordinator: bool):
+    from django.test import Client
+
+    from brobygning.middleware import MFA_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    if koordinator:  # as after the two-factor step: the middleware remembers it in the session
+        session = client.session
+        session[MFA_SESSION_KEY] = user.pk
+        session.save()
+    return client
+
+
+def pages(slug: str):
+    """(label, who, url) for every key page, on the largest centre."""
+    from django.db.models import Count
+
+    from borgere.models import Borger
+    from brobygning.models import Frivilligcenter, Medlemskab, Rolle
+    from foreninger.models import Faellesskab, public_faellesskaber
+
+    center = Frivilligcenter.objects.get(slug=slug)
+    brobygger = (Medlemskab.objects.filter(center=center, rolle=Rolle.BROBYGGER).order_by("user__email")
+                 .first().user)
+    # The brobygger's borger with the most history: the heaviest detail page.
+    borger = (Borger.objects.filter(center=center, brobygger=brobygger).annotate(n=Count("samtaler"))
+              .order_by("-n", "pk").first())
+    faellesskab = public_faellesskaber(Faellesskab.objects.filter(center=center)).order_by("pk").first()
+    common_name = (Borger.objects.filter(center=center).values("fornavn").annotate(n=Count("pk"))
+                   .order_by("-n").first()["fornavn"])
+    postnummer = Borger.objects.filter(center=center).values_list("postnummer", flat=True).first()
+    k, b = "koordinator", "brobygger"
+    return brobygger, [
+        ("Borger list", k, "/borgere/"),
+        ("Borger list (brobygger)", b, "/borgere/"),
+        ("Borger search", k, f"/borgere/?q={common_name}"),
+        ("Borger detail", b, f"/borgere/{borger.pk}/"),
+        ("Suggestions (forslag)", b, f"/borgere/{borger.pk}/forslag/"),
+        ("Overview `/`", k, "/"),
+        ("Overview `/` (brobygger)", b, "/"),
+        ("Match board `/matches/`", k, "/matches/"),
+        *[(f"Påmindelser, {tab}", k, f"/paamindelser/?vis={tab}")
+          for tab in ("kommende", "sendt", "fejlet", "forpasset", "annulleret")],
+        ("Access log", k, "/adgangslog/"),
+        ("Public search `?q=kaffe`", None, f"/c/{slug}/?q=kaffe"),
+        ("Public search near a postcode", None, f"/c/{slug}/?postnummer={postnummer}"),
+        ("Public fællesskab page", None, f"/c/{slug}/faellesskab/{faellesskab.pk}/"),
+        ("HSDS list `/api/hsds/services`", None, "/api/hsds/services"),
+    ]
+
+
+def measure(args, slug):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from brobygning.models import Medlemskab, Rolle
+
+    koordinator = Medlemskab.objects.get(center__slug=slug, rolle=Rolle.KOORDINATOR).user
+    brobygger, page_list = pages(slug)
+    clients = {"koordinator": log_in(koordinator, koordinator=True), "brobygger": log_in(brobygger, koordinator=False),
+               None: Client()}
+    health = Client()
+    errors, queries, times = [], {}, {label: [] for label, _who, _url in page_list}
+    health_times = []
+
+    def get(client, url):
+        started = time.perf_counter()
+        response = client.get(url, secure=True)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+        return time.perf_counter() - started, response.status_code
+
+    for label, who, url in page_list:  # untimed: the query count, and whether the page answers
+        with CaptureQueriesContext(connection) as ctx:
+            _t, status = get(clients[who], url)
+        queries[label] = len(ctx.captured_queries)
+        if status != 200:
+            errors.append(f"{label} ({url}) as {who or 'the public'}: HTTP {status}")
+    for run in range(args.warmup + args.runs):
+        for label, who, url in page_list:
+            t_health, status = get(health, "/healthz")
+            if status != 200:
+                errors.append(f"/healthz: HTTP {status}")
+            t_page, _status = get(clients[who], url)
+            if run >= args.warmup:
+                health_times.append(t_health)
+                times[label].append(t_page)
+    return page_list, times, health_times, queries, errors
+
+
+def table(page_list, times, health_times, queries) -> str:
+    health = statistics.median(health_times)
+    lines = ["| Page | As | Median ms | × /healthz | Queries | Budget | Result |", "|---|---|---|---|---|---|---|",
+             f"| `/healthz` | – | {health * 1000:.1f} | 1.0× | – | – | – |"]
+    for label, who, _url in page_list:
+        median = statistics.median(times[label])
+        ratio = median / health
+        lines.append(f"| {label} | {who or 'public'} | {median * 1000:.1f} | {ratio:.1f}× | {queries[label]} "
+                     f"| ≤ {BUDGET:.0f}× | {'pass' if ratio <= BUDGET else '**fail**'} |")
+    return "\n".join(lines)
+
+
+def main():
+    args = parse_args()
+    url = database_url(DEFAULT_URL)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    os.environ["DEBUG"] = "False"  # like production: no query log, compiled templates cached
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brobygning.settings")
+
+    reuse = args.reuse and bench_db_exists(url)
+    if not reuse:
+        recreate_db(url)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    # The one change from production: static URLs without the manifest, which needs collectstatic first.
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
+
+    from brobygning.models import Frivilligcenter
+    from matching.national import SLUG_PREFIX
+
+    build_seconds = None
+    call_command("migrate", verbosity=0)  # also on a kept database: new indexes apply to the next run
+    if not reuse:
+        started = time.perf_counter()
+        call_command("seed_demo", size=args.size, force=True, stdout=io.StringIO())
+        build_seconds = time.perf_counter() - started
+    slug = Frivilligcenter.objects.filter(slug__startswith=f"{SLUG_PREFIX}001-").values_list("slug", flat=True).first()
+    if slug is None:
+        sys.exit("No national dataset in this database: run without --reuse.")
+    try:
+        load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        page_list, times, health_times, queries, errors = measure(args, slug)
+        load_after = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"\nKey pages, size {args.size}, largest centre /c/{slug}/; {args.runs} runs after {args.warmup} warm-up,"
+              f" interleaved with /healthz")
+        if build_seconds is not None:
+            print(f"Dataset built in {build_seconds:.1f} s (seed_demo --size {args.size}).")
+        print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, "
+              f"load average {load_before} before, {load_after} after.\n")
+        print(table(page_list, times, health_times, queries))
+    finally:
+        if not args.keep:
+            drop_db(url)
+    if errors:
+        print("\nErrors:\n  " + "\n  ".join(dict.fromkeys(errors)), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
