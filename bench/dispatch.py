@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/brobygning_bench_dispatch"
-KINDS_PER_MEETING = 5
+KINDS_PER_MEETING = 7  # the five reminders before a meeting, and the two questions after it (issue 12)
 
 
 def parse_args():
@@ -110,7 +110,7 @@ def db_name(url: str) -> str:
 # --- No-op backends that record what they were given --------------------------------------------
 
 _lock = threading.Lock()
-DELIVERED: list[str] = []  # "email:<row pk>" or "sms:<number>" (every borger has their own number)
+DELIVERED: list[str] = []  # "email:<row pk>" or "sms:<idempotency key>" (one per row and arming)
 RELAY_DELAY = 0.0  # seconds per message (--slow-relay); set before the dispatchers start
 
 
@@ -130,7 +130,7 @@ class RecordingSmsBackend:
     def send(self, to, message, *, key=""):
         time.sleep(RELAY_DELAY)
         with _lock:
-            DELIVERED.append(f"sms:{to}")
+            DELIVERED.append(f"sms:{key}")
 
 
 def trivial_resolver(rows):
