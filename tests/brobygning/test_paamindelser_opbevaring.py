@@ -12,7 +12,7 @@ from brobygning import paamindelser as dispatch
 from brobygning.models import Paamindelse
 from brobygning.views import paamindelser as paamindelse_views
 from matching import paamindelser
-from matching.models import LedsagelseStatus, Moedesvar, Stage
+from matching.models import LedsagelseStatus, Moedesvar, Resultat, Stage
 
 from .. import journey_factories as rf
 
@@ -63,7 +63,7 @@ def test_rows_of_a_meeting_still_planned_or_ahead_and_of_an_open_follow_up_are_k
     open_opf = rf.OpfoelgningFactory(match=open_match, forfalder=timezone.localdate() - timedelta(days=120))
     kept.append(_row(open_opf, "opfoelgning", art="opfoelgning"))
     done_opf = rf.OpfoelgningFactory(match=open_match, type="en_maaned", udfoert=timezone.now() - timedelta(days=100),
-                                     resultat="deltager_stadig")
+                                     resultat=Resultat.DELTAGER_STADIG)
     purged = _row(done_opf, "opfoelgning", art="opfoelgning")
     told_before = {m: paamindelser.told(silent, m) for m in (paamindelser.BORGER, paamindelser.VAERT)}
 
