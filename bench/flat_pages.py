@@ -10,8 +10,9 @@ Django's test client, logged in as the koordinator or a brobygger, and checks th
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/brobygning_bench_pages .venv/bin/python bench/flat_pages.py
 
 Flags: --borgere 3000 --runs 15 --warmup 3 --keep/--reuse; --smoke (200 borgere, 2 runs; checks only).
-Runs on the code before issue 15 too (it only reads what both versions render), which is how the
-"before" column in PERFORMANCE.md was measured.
+Checks: every front-page list and board column holds at most 20 rows, with its total; exits 1
+otherwise. It runs on the code before issue 15 too (it prints the table, then fails the check), which
+is how the "before" column in PERFORMANCE.md was measured. CI runs it with --smoke.
 """
 
 from __future__ import annotations
@@ -163,8 +164,31 @@ def main():
         ms = statistics.median(m for lab, m, _s in results if lab == label)
         size = next(s for lab, _m, s in results if lab == label)
         print(f"{label:28} {ms:10.1f} {ms / healthz:10.1f} {size / 1024:8.0f}")
+    ok = check(koordinator, brobygger)
     if not args.keep:
         drop_db(url)
+    sys.exit(0 if ok else 1)
+
+
+def check(koordinator, brobygger) -> bool:
+    """The lists are bounded: at most 20 rows each, with the total (issue 15). Code from before
+    issue 15 has no bounded lists, so this reports them as unbounded."""
+    problems = []
+    board = koordinator.get("/matches/").context.get("kolonner") or []
+    for column in board:
+        liste = column[-1]
+        if not hasattr(liste, "antal") or len(liste.rows) > 20:
+            problems.append(f"board column {column[0]} is not bounded")
+    for client, keys in ((koordinator, ("ledsagelser", "forfaldne", "foraeldede")),
+                         (brobygger, ("ledsagelser", "opfoelgninger", "uden_udfald", "kom_ikke"))):
+        context = client.get("/").context
+        for key in keys:
+            liste = context.get(key)
+            if not hasattr(liste, "antal") or len(liste.rows) > 20:
+                problems.append(f"front page list {key} is not bounded")
+    for problem in problems:
+        print("CHECK FAILED:", problem)
+    return not problems
 
 
 if __name__ == "__main__":
