@@ -127,17 +127,26 @@ def scrub_henvisninger(qs) -> int:
 # --- Retention -----------------------------------------------------------------------------------------
 
 
-def with_last_activity(qs):
-    """Annotate `sidste_aktivitet`: the latest change, samtale, or activity the apps built on
-    borgere report (`borgere.hooks`: stage change, meeting, follow-up)."""
+def aktivitet_udtryk():
+    """The borger's last activity, over a Borger queryset: the latest change, samtale, or activity
+    the apps built on borgere report (`borgere.hooks`: stage change, meeting, follow-up)."""
     opdateret = "opdateret"
     dates = [latest_per_borger(Samtale, "borger", "oprettet"),
              *(expression for part in hooks.parts() for expression in part.last_activity())]
-    return qs.annotate(sidste_aktivitet=Greatest(opdateret, *(Coalesce(d, opdateret) for d in dates)))
+    return Greatest(opdateret, *(Coalesce(d, opdateret) for d in dates))
+
+
+def aktivitet_registreret(borger_ids) -> int:
+    """Bring `Borger.sidste_aktivitet` of these borgere (ids, or a queryset of ids) in step with
+    their data. Every service that writes activity calls it in its transaction, after the write:
+    one UPDATE, recomputed from the data, so a meeting moved earlier moves the clock back too."""
+    if isinstance(borger_ids, int):
+        borger_ids = [borger_ids]
+    return Borger.objects.filter(pk__in=borger_ids).update(sidste_aktivitet=aktivitet_udtryk())
 
 
 def latest_per_borger(model, path: str, field: str) -> Subquery:
-    """The latest `field` of `model` rows reaching the borger through `path`, for `with_last_activity`."""
+    """The latest `field` of `model` rows reaching the borger through `path`, for `aktivitet_udtryk`."""
     return Subquery(model.objects.filter(**{path: OuterRef("pk")}).order_by().values(path)
                     .annotate(m=Max(field)).values("m")[:1])
 
@@ -151,7 +160,7 @@ def due_for_anonymisation(*, center: Frivilligcenter, now=None, days_ahead: int 
     now = now or timezone.now()
     qs = Borger.objects.filter(center=center, anonymiseret__isnull=True).exclude(
         opbevar_til__gte=(now + timedelta(days=days_ahead)).date())
-    return with_last_activity(qs).filter(sidste_aktivitet__lt=_cutoff(center, now, days_ahead))
+    return qs.filter(sidste_aktivitet__lt=_cutoff(center, now, days_ahead))
 
 
 def retention_warnings(*, actor, now=None):
@@ -171,6 +180,9 @@ def anonymise_inactive(*, now=None) -> int:
     now = now or timezone.now()
     count = 0
     for center in Frivilligcenter.objects.all():
+        # The column may lag behind a write that bypassed the services (an import, the admin, a
+        # script): recompute the candidates from their data first, so nobody active is anonymised.
+        aktivitet_registreret(due_for_anonymisation(center=center, now=now).values("pk"))
         for borger in due_for_anonymisation(center=center, now=now):
             borger_anonymise(actor=None, borger=borger, grund="opbevaringsperiode udløbet")
             count += 1

@@ -9,7 +9,8 @@ registers one `BorgerData` in its `AppConfig.ready()`. borgere calls every regis
   (inside the transaction that anonymises the borger);
 * `export(borger) -> dict`: art. 15 — the part's sections of the borger's insight export;
 * `last_activity() -> list`: expressions (over a Borger queryset) of the part's latest activity
-  dates, for the retention period;
+  dates, for the retention period. They are stored in `Borger.sidste_aktivitet`: the part's services
+  call `borgere.gdpr.aktivitet_registreret(borger_id)` after each write that is activity;
 * `timeline(actor, borger) -> list[Haendelse]`: the part's lines in the borger's forløb, as the
   actor may see them.
 

@@ -17,7 +17,7 @@ from brobygning.models import AuditAction, Medlemskab, Rolle
 from brobygning.ratelimit import count_attempt
 from brobygning.selectors import brobygger_list
 
-from . import hooks
+from . import gdpr, hooks
 from .models import (
     STANDARD_SAMTYKKETEKSTER,
     AnmodningStatus,
@@ -158,6 +158,7 @@ def samtale_create(*, actor, borger: Borger, data: dict, borger_data: dict, maal
             log_action(actor=actor, handling=AuditAction.BORGER_AENDRET, obj=borger, felter=changed)
         for type_, svar in maalinger:
             maaling_record(actor=actor, borger=borger, type=type_, svar=svar, samtale=samtale)
+        gdpr.aktivitet_registreret(borger.pk)  # last: after the borger's own save above
     return samtale
 
 

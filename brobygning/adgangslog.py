@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import statistics
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -179,9 +179,10 @@ def volume_alerts(*, center_id, today=None) -> list[dict]:
     more than 3 × that median.
     """
     today = today or timezone.localdate()
-    start = today - timedelta(days=ALERT_BASELINE_DAYS)
+    # A range on the column itself (local midnight), not `tidspunkt__date`: a cast serves no index.
+    start = timezone.make_aware(datetime.combine(today - timedelta(days=ALERT_BASELINE_DAYS), time.min))
     rows = (Adgangslog.objects.filter(center_id=center_id, handling=H.LAEST, bruger__isnull=False,
-                                      borger_id__isnull=False, tidspunkt__date__gte=start)
+                                      borger_id__isnull=False, tidspunkt__gte=start)
             .annotate(dag=TruncDate("tidspunkt", tzinfo=timezone.get_current_timezone()))
             .values("bruger_id", "dag").annotate(n=Count("borger_id", distinct=True)))
     per_user: dict[int, dict] = {}

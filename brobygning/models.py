@@ -347,7 +347,10 @@ class Paamindelse(models.Model):
             models.UniqueConstraint(fields=["emne_type", "emne_id", "art", "sekvens"],
                                     name="en_paamindelse_per_emne_art_og_revision"),
         ]
-        indexes = [models.Index(fields=["status", "forfalder"]), models.Index(fields=["center", "status"])]
+        # (center, status, -sendt) serves the koordinator's tabs, the "sendt" tab's newest-first
+        # ordering included (issue 15); (status, sendt) the purge of old sent rows.
+        indexes = [models.Index(fields=["status", "forfalder"]), models.Index(fields=["center", "status", "-sendt"]),
+                   models.Index(fields=["status", "sendt"])]
 
     def __str__(self):
         return f"{self.art} {self.emne_type}#{self.emne_id} ({self.get_status_display()})"

@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -341,3 +341,37 @@ def retry(*, actor, paamindelse: Paamindelse, now: datetime | None = None) -> Pa
         paamindelse.refresh_from_db()
         log_action(actor=actor, handling=AuditAction.PAAMINDELSE_PROEVET_IGEN, obj=paamindelse, felter=["status", "forfalder"])
     return paamindelse
+
+
+# --- Retention (issue 15) -----------------------------------------------------------------------
+
+
+def purge_old(*, now: datetime | None = None, batch_size: int | None = None, max_batches: int | None = None) -> int:
+    """Delete sent, cancelled and missed rows older than PAAMINDELSE_OPBEVARING_DAGE (sent rows by
+    when they went out, the others by when they were due), in batches of PAAMINDELSE_PURGE_BATCH,
+    at most PAAMINDELSE_PURGE_MAX_BATCHES a run (beat runs it daily; what is left waits a day).
+    Failed rows stay for the koordinator. Rows about a subject still in progress stay too: the
+    resolver's `i_brug(now)` names them (a planned meeting or one ahead, whose rows say who was
+    already told; an open follow-up), so a purge never makes a påmindelse go out again.
+    Returns how many rows were deleted."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.PAAMINDELSE_PURGE_BATCH
+    max_batches = max_batches or settings.PAAMINDELSE_PURGE_MAX_BATCHES
+    cutoff = now - timedelta(days=settings.PAAMINDELSE_OPBEVARING_DAGE)
+    old = Paamindelse.objects.filter(Q(status=S.SENDT, sendt__lt=cutoff)
+                                     | Q(status__in=[S.ANNULLERET, S.FORPASSET], forfalder__lt=cutoff))
+    i_brug = getattr(resolver_class(), "i_brug", None)
+    if i_brug is None:
+        return 0  # a resolver that cannot say which rows are still in use: keep everything
+    old = old.exclude(i_brug(now)).order_by()
+    deleted = 0
+    for _batch in range(max_batches):
+        pks = list(old.values_list("pk", flat=True)[:batch_size])
+        if pks:
+            Paamindelse.objects.filter(pk__in=pks).delete()  # an answer's link to its row is set to NULL
+            deleted += len(pks)
+        if len(pks) < batch_size:
+            break
+    if deleted:
+        logger.info("Påmindelser: purged %d rows older than %d days", deleted, settings.PAAMINDELSE_OPBEVARING_DAGE)
+    return deleted

@@ -216,6 +216,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0),
     },
     "purge-access-log": {"task": "brobygning.tasks.purge_access_log", "schedule": 24 * 3600.0},
+    "purge-paamindelser": {"task": "brobygning.tasks.purge_paamindelser", "schedule": 24 * 3600.0},
     "anonymise-inactive-borgere": {"task": "borgere.tasks.anonymise_inactive", "schedule": 24 * 3600.0},
     "import-mark-stuck": {"task": "foreninger.tasks.import_mark_stuck", "schedule": 300.0},
 }
@@ -302,6 +303,11 @@ PAAMINDELSE_MAX_ATTEMPTS = env.int("PAAMINDELSE_MAX_ATTEMPTS", default=5)
 PAAMINDELSE_SENDING_TIMEOUT = env.int("PAAMINDELSE_SENDING_TIMEOUT", default=600)
 PAAMINDELSE_BACKOFF_MINUTES = env.list("PAAMINDELSE_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
 PAAMINDELSE_BATCH_SIZE = env.int("PAAMINDELSE_BATCH_SIZE", default=50)
+# Sent, cancelled and missed påmindelser are deleted this many days on (brobygning.paamindelser.purge_old,
+# daily), except rows about a meeting still planned or ahead; at most BATCH × MAX_BATCHES rows a run.
+PAAMINDELSE_OPBEVARING_DAGE = env.int("PAAMINDELSE_OPBEVARING_DAGE", default=90)
+PAAMINDELSE_PURGE_BATCH = env.int("PAAMINDELSE_PURGE_BATCH", default=1000)
+PAAMINDELSE_PURGE_MAX_BATCHES = env.int("PAAMINDELSE_PURGE_MAX_BATCHES", default=50)
 # Called with each claimed batch; loads the subjects and turns each row into a message at send time.
 PAAMINDELSE_RESOLVER = "matching.paamindelser.Resolver"
 

@@ -36,3 +36,9 @@ def dispatch_soon() -> None:
 def purge_access_log():
     """Run by beat daily: access-log entries older than ADGANGSLOG_RETENTION_DAYS are deleted."""
     return adgangslog.purge_old()
+
+
+@shared_task(ignore_result=True)
+def purge_paamindelser():
+    """Run by beat daily: old sent, cancelled and missed påmindelser are deleted (`paamindelser.purge_old`)."""
+    return paamindelser.purge_old()

@@ -10,16 +10,21 @@ from foreninger.selectors import faellesskab_list, forening_list
 from foreninger.services import stale_q
 
 from . import selectors as matching
+from .selectors import bounded
+
+# Every list on a front page is bounded (issue 15): at most LISTE rows, with the total when there
+# are more (`selectors.bounded`), so a page costs the same for a centre of 20 borgere or 20,000.
+LISTE = 20
 
 
 def min_dag(*, actor) -> dict:
     """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
     return {
-        "ledsagelser": list(matching.upcoming_ledsagelser(actor=actor)),
-        "uden_udfald": list(matching.past_unrecorded_ledsagelser(actor=actor)),
-        "opfoelgninger": matching.opfoelgninger_med_aabner(matching.due_opfoelgninger(actor=actor)),
-        "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:20]),
-        "kom_ikke": list(matching.host_reported_no_show(actor=actor)),
+        "ledsagelser": bounded(matching.upcoming_ledsagelser(actor=actor), LISTE),
+        "uden_udfald": bounded(matching.past_unrecorded_ledsagelser(actor=actor), LISTE),
+        "opfoelgninger": matching.opfoelgninger_med_aabner(matching.due_opfoelgninger(actor=actor), LISTE),
+        "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:LISTE]),
+        "kom_ikke": bounded(matching.host_reported_no_show(actor=actor), LISTE),
         "svar": matching.svar_seneste(actor=actor),
         **stille(actor=actor),
         "venteliste": access.can(actor, "venteliste", "list"),
@@ -29,12 +34,12 @@ def min_dag(*, actor) -> dict:
 def koordinator_overblik(*, actor) -> dict:
     return {
         "faser": matching.stage_counts(actor=actor),
-        "ledsagelser": list(matching.upcoming_ledsagelser(actor=actor)),
-        "forfaldne": list(matching.due_opfoelgninger(actor=actor, within_days=-1)),
+        "ledsagelser": bounded(matching.upcoming_ledsagelser(actor=actor), LISTE),
+        "forfaldne": bounded(matching.due_opfoelgninger(actor=actor, within_days=-1), LISTE),
         "fejlede_paamindelser": failed_reminders_count(actor=actor),
-        "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:20]),
+        "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:LISTE]),
         "anmodninger": anmodning_list(actor=actor).count(),
-        "foraeldede": list(stale_faellesskaber(actor=actor)[:20]),
+        "foraeldede": bounded(stale_faellesskaber(actor=actor), LISTE),
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
         **stille(actor=actor),

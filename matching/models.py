@@ -83,7 +83,8 @@ class Match(models.Model):
             models.UniqueConstraint(fields=["borger", "faellesskab"], condition=~Q(stage="afsluttet"),
                                     name="et_aabent_match_per_borger_og_faellesskab"),
         ]
-        indexes = [models.Index(fields=["center", "stage"])]
+        # (center, stage, stage_siden): the board's stage counts and its longest-waiting rows per stage.
+        indexes = [models.Index(fields=["center", "stage", "stage_siden"])]
 
     def __str__(self):
         return f"{self.borger.fornavn} → {self.faellesskab}"

@@ -507,6 +507,16 @@ class Resolver:
 
 
     @staticmethod
+    def i_brug(now: datetime) -> Q:
+        """The rows `brobygning.paamindelser.purge_old` must keep however old: those about a meeting
+        still planned or ahead (they decide who was told, `told`, and hold the sent reminders a
+        sync must not plan again) and about an open follow-up of an open match."""
+        ledsagelser = Ledsagelse.objects.filter(Q(status=LedsagelseStatus.PLANLAGT) | Q(tidspunkt__gte=now))
+        opfoelgninger = Opfoelgning.objects.filter(udfoert__isnull=True).exclude(match__stage=Stage.AFSLUTTET)
+        return (Q(emne_type=EMNE_LEDSAGELSE, emne_id__in=ledsagelser.values("pk"))
+                | Q(emne_type=EMNE_OPFOELGNING, emne_id__in=opfoelgninger.values("pk")))
+
+    @staticmethod
     def describe(rows) -> list[Beskrivelse]:
         """For the koordinator's page of påmindelser (`brobygning.paamindelser.describe`)."""
         return describe(rows)

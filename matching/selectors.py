@@ -1,5 +1,7 @@
 """Reads for the journey, always scoped to the acting user."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,13 +70,27 @@ def borger_timeline(*, actor, borger) -> list[Haendelse]:
     return events
 
 
-def pipeline(*, actor) -> list[tuple[str, list[Match]]]:
-    """All open matches of the centre by stage, for the koordinator's board."""
+# The board shows the matches that have waited longest in each stage, at most this many per stage;
+# a stage's full list is paginated (`pipeline_stage`). A centre can have 16,000 open matches.
+TAVLE_PR_FASE = 20
+
+
+def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, Liste]]:
+    """The centre's open matches by stage, for the koordinator's board: (stage, label, the first
+    `per_stage`, longest in the stage first, with the stage's count). At most 1 + 8 queries."""
     access.check(actor, "match", "board")
-    by_stage = {stage: [] for stage in Stage.values if stage != Stage.AFSLUTTET}
-    for match in match_list(actor=actor).exclude(stage=Stage.AFSLUTTET).order_by("stage_siden"):
-        by_stage[match.stage].append(match)
-    return [(Stage(stage).label, items) for stage, items in by_stage.items()]
+    qs = match_list(actor=actor)
+    counts = dict(qs.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    return [(stage, Stage(stage).label,
+             Liste(list(qs.filter(stage=stage).order_by("stage_siden", "pk")[:per_stage]) if counts.get(stage) else [],
+                   counts.get(stage, 0)))
+            for stage in Stage.values if stage != Stage.AFSLUTTET]
+
+
+def pipeline_stage(*, actor, stage: str):
+    """Every open match in one stage, longest in the stage first (paginate it)."""
+    access.check(actor, "match", "board")
+    return match_list(actor=actor).filter(stage=stage).order_by("stage_siden", "pk")
 
 
 def upcoming_ledsagelser(*, actor, days=7):
@@ -98,19 +114,22 @@ def due_opfoelgninger(*, actor, within_days=7):
         .exclude(match__stage=Stage.AFSLUTTET).order_by("forfalder")
 
 
-def opfoelgninger_med_aabner(qs) -> list[Opfoelgning]:
+def opfoelgninger_med_aabner(qs, limit: int | None = None):
     """The follow-ups of `qs`, each with `aabner` (when it may be recorded, `services.opfoelgning_aabner`)
-    and `aaben` (whether that is now). One query: the attended meeting's time comes as a subquery."""
+    and `aaben` (whether that is now). One query: the attended meeting's time comes as a subquery.
+    With `limit`, the first `limit` of them as a `Liste` (a count when there are more)."""
     moede = Ledsagelse.objects.filter(match=OuterRef("match_id"), status=LedsagelseStatus.MOEDT_OP) \
         .order_by("-tidspunkt")
-    rows = list(qs.annotate(moede_tid=Subquery(moede.values("tidspunkt")[:1]),
-                            moede_min=Subquery(moede.values("varighed_min")[:1])))
+    qs = qs.annotate(moede_tid=Subquery(moede.values("tidspunkt")[:1]),
+                     moede_min=Subquery(moede.values("varighed_min")[:1]))
+    liste = bounded(qs, limit) if limit else None
+    rows = liste.rows if liste else list(qs)
     now = timezone.now()
     for row in rows:
         slut = row.moede_tid + timedelta(minutes=row.moede_min) if row.moede_tid else None
         row.aabner = opfoelgning_aabner(row, slut)
         row.aaben = now >= row.aabner
-    return rows
+    return liste or rows
 
 
 def stage_counts(*, actor) -> list[tuple[str, int]]:
@@ -219,7 +238,8 @@ class Liste:
         return self.antal - len(self.rows)
 
 
-def _bounded(qs, limit: int) -> Liste:
+def bounded(qs, limit: int = 20) -> Liste:
+    """The first `limit` rows of `qs` and the total: one query, two when the list is full."""
     rows = list(qs[:limit])
     return Liste(rows, len(rows) if len(rows) < limit else qs.count())
 
@@ -230,7 +250,7 @@ def svar_seneste(*, actor, days=14, limit=10) -> Liste:
     moeder = access.scope(actor, "ledsagelse", Ledsagelse.objects.all()).values("pk")
     qs = Moedesvar.objects.filter(ledsagelse__in=moeder, besvaret__gte=timezone.now() - timedelta(days=days)) \
         .select_related("ledsagelse__match__borger", "ledsagelse__match__faellesskab").order_by("-besvaret", "-pk")
-    return _bounded(qs, limit)
+    return bounded(qs, limit)
 
 
 # A first meeting with no outcome this long after it began, or a follow-up this long overdue, is a task.
@@ -243,7 +263,7 @@ def stille_moeder(*, actor, limit=20) -> Liste:
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
     qs = qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now() - STILLE_MOEDE) \
         .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
-    return _bounded(qs, limit)
+    return bounded(qs, limit)
 
 
 def stille_opfoelgninger(*, actor, limit=20) -> Liste:
@@ -252,7 +272,7 @@ def stille_opfoelgninger(*, actor, limit=20) -> Liste:
     cutoff = timezone.localdate() - timedelta(days=STILLE_OPFOELGNING_DAGE)
     qs = qs.filter(udfoert__isnull=True, forfalder__lt=cutoff).exclude(match__stage=Stage.AFSLUTTET) \
         .order_by("forfalder", "pk")
-    return _bounded(qs, limit)
+    return bounded(qs, limit)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from borgere.gdpr import aktivitet_registreret
 from borgere.models import Formaal, Samtykke
 from borgere.services import har_samtykke, maaling_record
 from brobygning import access
@@ -117,6 +118,7 @@ def match_create(*, actor, borger, faellesskab, rolle="deltager", score=None, be
             )
             MatchOvergang.objects.create(match=match, til=Stage.FORESLAAET, actor=actor.user)
             log_action(actor=actor, handling=AuditAction.MATCH_OPRETTET, obj=match, felter=["stage"])
+            aktivitet_registreret(borger.pk)
     except IntegrityError:
         raise ValidationError(_("Borgeren har allerede et åbent match med dette fællesskab.")) from None
     return match
@@ -148,6 +150,7 @@ def _transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = 
                                  tidspunkt=now)
     match.stage, match.stage_siden = til, now
     match.save()
+    aktivitet_registreret(match.borger_id)  # a stage change is activity (the retention clock)
     log_action(actor=actor, handling=AuditAction(f"match.fase.{til}"), obj=match, felter=["stage"])
     if til == Stage.AFSLUTTET:
         _stop_what_is_pending(match, actor=actor, modtagere=modtagere)
@@ -219,6 +222,7 @@ def ledsagelse_update(*, actor, ledsagelse: Ledsagelse, data: dict) -> Ledsagels
         paamindelser.sync_ledsagelse(ledsagelse)
         if flyttet:
             paamindelser.announce_move(ledsagelse)
+            aktivitet_registreret(ledsagelse.match.borger_id)  # the meeting's time is activity
     return ledsagelse
 
 
@@ -309,6 +313,7 @@ def opfoelgning_record(*, actor, opfoelgning: Opfoelgning, resultat: str, aarsag
         apply_changes(opfoelgning, {"resultat": resultat, "aarsag": aarsag, "note": note,
                                     "udfoert": timezone.now(), "udfoert_af": actor.user})
         log_action(actor=actor, handling=AuditAction.OPFOELGNING_REGISTRERET, obj=opfoelgning, felter=["resultat"])
+        aktivitet_registreret(opfoelgning.match.borger_id)
         for type_, svar in maalinger:
             maaling_record(actor=actor, borger=opfoelgning.match.borger, type=type_, svar=svar,
                            opfoelgning=opfoelgning)

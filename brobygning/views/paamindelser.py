@@ -1,6 +1,5 @@
 """The koordinator's page of påmindelser: upcoming, sent, failed, missed and cancelled."""
 
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +23,18 @@ TABS = [
 ]
 
 
+# A tab's badge counts at most this many rows and then says "999+": a centre's whole history of
+# sent rows is no longer counted on every visit (issue 15). The rows themselves are purged after
+# PAAMINDELSE_OPBEVARING_DAGE (brobygning.paamindelser.purge_old).
+TAELLER_LOFT = 999
+
+
+def _capped_count(qs) -> tuple[int, str]:
+    """(the count up to the cap, as shown)."""
+    n = qs.order_by()[:TAELLER_LOFT + 1].count()
+    return n, f"{TAELLER_LOFT}+" if n > TAELLER_LOFT else str(n)
+
+
 def _scoped(actor):
     access.check(actor, "paamindelse", "list")  # 403 for other roles
     return access.scope(actor, "paamindelse", Paamindelse.objects.all())  # the actor's centre only
@@ -35,10 +46,9 @@ def paamindelse_list(request):
     key = request.GET.get("vis", "kommende")
     tab = next((t for t in TABS if t[0] == key), TABS[0])
     adgangslog.log_search(actor=request.actor, criteria={"liste": "paamindelser", "vis": tab[0]})  # rows name borgere
-    counts = dict(qs.values_list("status").annotate(n=Count("pk")).order_by())
     page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
     rows = paamindelser.describe(page.object_list)
-    tabs = [(k, label, sum(counts.get(s, 0) for s in statuses)) for k, label, statuses, _o in TABS]
+    tabs = [(k, label, *_capped_count(qs.filter(status__in=statuses))) for k, label, statuses, _o in TABS]
     return render(request, "brobygning/paamindelser/paamindelse_list.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
 
 

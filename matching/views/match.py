@@ -11,6 +11,7 @@ from borgere.selectors import borger_get
 from borgere.services import har_samtykke
 from brobygning import adgangslog
 from brobygning.decorators import member_required
+from brobygning.pagination import paginate
 from foreninger.selectors import faellesskab_get
 
 from .. import selectors, services, stages
@@ -85,5 +86,13 @@ def match_end(request, pk):
 
 @member_required
 def pipeline_board(request):
+    """The board: each open stage's longest-waiting matches; `?fase=` pages through one stage."""
+    fase = request.GET.get("fase")
+    if fase in Stage.values and fase != Stage.AFSLUTTET:
+        page = paginate(request, selectors.pipeline_stage(actor=request.actor, stage=fase))
+        adgangslog.log_search(actor=request.actor, criteria={"liste": "matchtavle", "fase": fase})
+        return render(request, "matching/match/pipeline_fase.html",
+                      {"fase": fase, "fase_label": Stage(fase).label, "page": page})
+    kolonner = selectors.pipeline(actor=request.actor)
     adgangslog.log_search(actor=request.actor, criteria={"liste": "matchtavle"})
-    return render(request, "matching/match/pipeline.html", {"kolonner": selectors.pipeline(actor=request.actor)})
+    return render(request, "matching/match/pipeline.html", {"kolonner": kolonner})

@@ -143,9 +143,12 @@ def test_art17_needs_confirmation_then_leaves_nothing_identifying_but_keeps_stat
 
 
 def _age(borger, days):
+    """Backdate the borger's data, as a direct write does; the retention clock is then recomputed
+    from the data (`sidste_aktivitet` is otherwise kept by the services)."""
     old = timezone.now() - timedelta(days=days)
     Borger.objects.filter(pk=borger.pk).update(opdateret=old)
     Samtale.objects.filter(borger=borger).update(oprettet=old)
+    gdpr.aktivitet_registreret(borger.pk)
 
 
 def test_retention_anonymises_inactive_borgere_after_the_centres_period(world, settings):
@@ -210,3 +213,92 @@ def test_koordinator_is_warned_30_days_ahead_and_can_extend_with_a_logged_reason
     entry = Adgangslog.objects.get(handling=Adgangslog.Handling.FORLAENGET)
     assert entry.kriterium == "Borgeren venter på ny samtale" and entry.borger_id == soon.pk
     assert "Snart-Udløbet-Markør" not in as_koordinator_a.get(reverse("matching:forside")).content.decode()
+
+
+def _clock(borger):
+    """The stored retention clock, and the same computed from the data (they must agree)."""
+    stored = Borger.objects.get(pk=borger.pk).sidste_aktivitet
+    computed = Borger.objects.annotate(x=gdpr.aktivitet_udtryk()).get(pk=borger.pk).x
+    return stored, computed
+
+
+def _backdate(borger, days=400):
+    old = timezone.now() - timedelta(days=days)
+    Borger.objects.filter(pk=borger.pk).update(opdateret=old, sidste_aktivitet=old)
+    return old
+
+
+def test_the_retention_clock_column_is_kept_by_samtale_stage_change_meeting_and_follow_up(world, brobygger, match):
+    """Issue 15: `Borger.sidste_aktivitet` replaces four subqueries per borger; each kind of activity
+    the old expression counted moves the stored column, and it always equals the expression."""
+    from borgere.services import samtale_create
+    from matching import services
+    from matching.models import Opfoelgning, OpfoelgningType, Resultat, Stage
+
+    from ..journey_factories import attend, plan
+
+    borger = world.borger_a
+    MatchOvergang.objects.filter(match=match).update(tidspunkt=timezone.now() - timedelta(days=400))
+    Match.objects.filter(pk=match.pk).update(stage_siden=timezone.now() - timedelta(days=400))
+
+    old = _backdate(borger)
+    before = timezone.now()
+    samtale_create(actor=brobygger, borger=borger, data={"noter": "x"}, borger_data={})
+    stored, computed = _clock(borger)
+    assert stored == computed and stored >= before > old
+
+    old = _backdate(borger)
+    Samtale.objects.filter(borger=borger).update(oprettet=old)
+    before = timezone.now()
+    match = services.match_transition(actor=brobygger, match=match, til=Stage.ACCEPTERET)
+    stored, computed = _clock(borger)
+    assert stored == computed == Match.objects.get(pk=match.pk).stage_siden >= before
+
+    # A meeting: its time counts, even ahead; moved earlier, the clock follows it back.
+    _backdate(borger)
+    when = timezone.now() + timedelta(days=10)
+    ledsagelse = plan(brobygger, match, when=when)
+    assert _clock(borger) == (when, when)
+    sooner = timezone.now() + timedelta(days=4)
+    services.ledsagelse_update(actor=brobygger, ledsagelse=ledsagelse, data={"tidspunkt": sooner})
+    assert _clock(borger) == (sooner, sooner)
+    services.ledsagelse_outcome(actor=brobygger, ledsagelse=ledsagelse, status="aflyst")
+
+    # A follow-up.
+    match = Match.objects.get(pk=match.pk)
+    attend(brobygger, match)
+    _backdate(borger)
+    opf = Opfoelgning.objects.get(match=match, type=OpfoelgningType.DAGEN_EFTER)
+    before = timezone.now()
+    services.opfoelgning_record(actor=brobygger, opfoelgning=opf, resultat=Resultat.DELTAGER_STADIG)
+    stored, computed = _clock(borger)
+    assert stored == computed and stored >= Opfoelgning.objects.get(pk=opf.pk).udfoert >= before
+
+    # A save of the borger itself is activity, as `opdateret` was; it never lowers the clock.
+    borger = Borger.objects.get(pk=borger.pk)
+    borger.save()
+    assert _clock(borger) == (sooner, sooner)  # the cancelled meeting ahead still counts, as it did
+    other = f.BorgerFactory(center=world.center_a)
+    _backdate(other)
+    other = Borger.objects.get(pk=other.pk)
+    other.save()
+    stored, computed = _clock(other)
+    assert stored == computed == Borger.objects.get(pk=other.pk).opdateret
+
+
+def test_retention_warnings_are_an_index_range_with_fixed_queries(world, as_koordinator_a,
+                                                                  django_assert_max_num_queries):
+    """The overview's warnings read the column: no per-borger subquery, whatever the centre's size."""
+    soon = [f.BorgerFactory(center=world.center_a, fornavn=f"Udløber-{i}") for i in range(3)]
+    for borger in soon:
+        _age(borger, 12 * 30 - 10)
+    as_koordinator_a.get(reverse("matching:forside"))
+    with django_assert_max_num_queries(60) as few:
+        as_koordinator_a.get(reverse("matching:forside"))
+    for i in range(60):
+        _age(f.BorgerFactory(center=world.center_a, fornavn=f"Udløber-x{i}"), 12 * 30 - 10)
+    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+        response = as_koordinator_a.get(reverse("matching:forside"))
+    assert len(response.context["opbevaring_udloeber"]) == 50
+    warnings = [q["sql"] for q in many.captured_queries if "sidste_aktivitet" in q["sql"]]
+    assert warnings and not any("MAX(" in sql.upper() for sql in warnings)

@@ -286,3 +286,11 @@ def test_the_target_centres_spot_check_and_log_show_the_attempt(world, as_koordi
     # The attacker's centre sees its own user's refusal, never the target centre's entry.
     theirs = as_koordinator_b.get(reverse("brobygning:adgangslog"), {"handling": H.AFVIST}).context["page"].object_list
     assert attempt.pk not in {e.pk for e in theirs}
+
+
+def test_the_volume_alert_filters_on_a_time_range_not_a_cast_date(world, django_assert_max_num_queries):
+    """Issue 15: `tidspunkt__date__gte` cast the column per row, so no index range applied."""
+    with django_assert_max_num_queries(1) as queries:
+        adgangslog.volume_alerts(center_id=world.center_a.pk)
+    where = queries.captured_queries[0]["sql"].split(" WHERE ", 1)[1].split(" GROUP BY ", 1)[0]
+    assert '"tidspunkt" >=' in where and "cast_date" not in where and "::date" not in where.lower()

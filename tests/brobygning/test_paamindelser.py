@@ -486,7 +486,7 @@ def test_paamindelse_list_queries_do_not_grow_with_rows(as_koordinator_a, world,
     opf = rf.OpfoelgningFactory(match=rf.MatchFactory(borger__center=world.center_a))
     paamindelser.sync_opfoelgning(opf)
     assert Paamindelse.objects.filter(center=world.center_a).count() > 25
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):  # one capped count per tab (issue 15)
         response = as_koordinator_a.get(reverse("brobygning:paamindelse_list"))
     assert response.status_code == 200
     assert "Opfølgning: dagen efter første møde" in response.content.decode()

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from borgere.gdpr import aktivitet_registreret
 from borgere.models import Borger, BorgerStatus, Formaal, Samtykke, SamtykkeMaade
 from borgere.services import gaeldende_samtykketekst, har_samtykke, samtykke_give
 from brobygning.access import actor_for
@@ -255,6 +256,7 @@ class Command(BaseCommand):
         Ledsagelse.objects.filter(pk=ledsagelse.pk).update(tidspunkt=when)
         ledsagelse.refresh_from_db()
         paamindelser.sync_ledsagelse(ledsagelse)
+        aktivitet_registreret(ledsagelse.match.borger_id)  # the retention clock follows the meeting back
 
     def random_name(self, rng) -> tuple[str, str]:
         return rng.choice(data.FORNAVNE), rng.choice(data.EFTERNAVNE)

@@ -1,0 +1,87 @@
+"""Issue 15: the koordinator's overview, Min dag and the match board stay flat as a centre grows.
+
+Each page is fetched with a few rows and with many; the query count must not grow, and each list
+shows at most its bound, with the total."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.forside import LISTE
+from matching.models import Stage
+from matching.selectors import TAVLE_PR_FASE
+
+from .. import factories as f
+from .. import journey_factories as rf
+
+pytestmark = pytest.mark.django_db
+
+
+def _matches(world, n, *, ansvarlig=None, stage=Stage.FORESLAAET, **ledsagelse):
+    """`n` matches in `stage`, each with an overdue follow-up, and a meeting when `ledsagelse` is given."""
+    for _ in range(n):
+        borger = f.BorgerFactory(center=world.center_a, brobygger=ansvarlig)
+        match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a, stage=stage)
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=timezone.localdate() - timedelta(days=2))
+        if ledsagelse:
+            rf.LedsagelseFactory(match=match, center=world.center_a, **ledsagelse)
+
+
+def _flat(client, url, grow, django_assert_max_num_queries):
+    client.get(url)
+    with django_assert_max_num_queries(80) as few:
+        client.get(url)
+    grow()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        return client.get(url)
+
+
+def test_the_koordinator_overview_is_bounded_and_its_queries_do_not_grow(
+        world, brobygger_a, as_koordinator_a, django_assert_max_num_queries):
+    soon = {"tidspunkt": timezone.now() + timedelta(days=2), "brobygger": brobygger_a}
+    _matches(world, LISTE + 1, **soon)  # both lists already full, so their counts are in the baseline
+    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _matches(world, 60, **soon),
+                     django_assert_max_num_queries)
+    forfaldne, moeder = response.context["forfaldne"], response.context["ledsagelser"]
+    assert (len(forfaldne.rows), forfaldne.antal) == (LISTE, 81)
+    assert (len(moeder.rows), moeder.antal) == (LISTE, 81)
+    html = response.content.decode()
+    assert html.count("· Dagen efter") == LISTE and "og 61 mere" in html
+
+
+def test_min_dag_is_bounded_and_its_queries_do_not_grow(world, brobygger_a, as_brobygger_a,
+                                                        django_assert_max_num_queries):
+    def meetings(n):
+        _matches(world, n, ansvarlig=brobygger_a, tidspunkt=timezone.now() + timedelta(days=1), brobygger=brobygger_a)
+
+    meetings(LISTE + 1)
+    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: meetings(60), django_assert_max_num_queries)
+    for key in ("ledsagelser", "opfoelgninger"):
+        liste = response.context[key]
+        assert (len(liste.rows), liste.antal) == (LISTE, 81), key
+    assert len(response.context["borgere"]) == LISTE
+
+
+def test_the_match_board_shows_the_longest_waiting_per_stage_with_counts_and_pages_through_a_stage(
+        world, as_koordinator_a, django_assert_max_num_queries):
+    _matches(world, 3)
+    _matches(world, 2, stage=Stage.ACCEPTERET)
+    response = _flat(as_koordinator_a, reverse("matching:pipeline"), lambda: _matches(world, 60),
+                     django_assert_max_num_queries)
+    kolonner = {fase: liste for fase, _label, liste in response.context["kolonner"]}
+    assert (len(kolonner[Stage.FORESLAAET].rows), kolonner[Stage.FORESLAAET].antal) == (TAVLE_PR_FASE, 63)
+    assert (len(kolonner[Stage.ACCEPTERET].rows), kolonner[Stage.ACCEPTERET].antal) == (2, 2)
+    assert Stage.AFSLUTTET not in kolonner
+    rows = kolonner[Stage.FORESLAAET].rows
+    assert [m.stage_siden for m in rows] == sorted(m.stage_siden for m in rows)  # longest waiting first
+    html = response.content.decode()
+    assert html.count('class="list-group-item"><a href="/matches/') == TAVLE_PR_FASE + 2
+    assert f'?fase={Stage.FORESLAAET}' in html and "Se alle 63" in html
+
+    stage = as_koordinator_a.get(reverse("matching:pipeline"), {"fase": Stage.FORESLAAET, "side": 3})
+    assert stage.status_code == 200 and stage.context["page"].paginator.count == 63
+    assert len(stage.context["page"].object_list) == 63 - 2 * 25
+    # An unknown or ended stage shows the board.
+    assert "kolonner" in as_koordinator_a.get(reverse("matching:pipeline"), {"fase": Stage.AFSLUTTET}).context
