@@ -31,6 +31,25 @@ FULL_PREFETCH = [
 ]
 
 
+def export_batches(center=None, *, batch_size=500):
+    """Every public fællesskab of `center` (or the deployment), fully loaded, in batches by id.
+
+    Keyset pagination on the primary key: each batch is one query plus the prefetches, whatever
+    the size of the export, and a row edited during the export is neither skipped nor repeated
+    (its id does not change). Only one batch is held in memory.
+    """
+    base = access.scope_public("faellesskab", Faellesskab.objects.select_related("forening", "postnummer", "kategori")
+                               .prefetch_related(*FULL_PREFETCH).order_by("pk"), center)
+    last = 0
+    while True:
+        batch = list(base.filter(pk__gt=last)[:batch_size])
+        if batch:
+            yield batch
+        if len(batch) < batch_size:
+            return
+        last = batch[-1].pk
+
+
 def public_foreninger(center=None):
     """Foreninger with at least one public fællesskab."""
     qs = (Forening.objects.active().select_related("postnummer")
