@@ -21,7 +21,7 @@ def stream(center=None, *, batch_size: int | None = None) -> Iterator[bytes]:
     """The export of `center` (or of every centre) as chunks of UTF-8 JSON, one chunk per batch."""
     opening = b"["
     for batch in selectors.export_batches(center, batch_size=batch_size or BATCH_SIZE):
-        body = ",".join(_encoder.encode(serialize.service(f)) for f in batch)
+        body = ",".join(_encoder.encode(serialize.service(f, rel)) for f, rel in batch)
         yield opening + body.encode()
         opening = b","
     yield b"]" if opening == b"," else b"[]"
