@@ -15,9 +15,9 @@ reading the stream to a file. It measures:
 
 - time to first byte: until the first chunk of the body (the first batch, serialised);
 - total time, and throughput in services per second;
-- the process's peak RSS, from ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end (the
-  high-water mark of the whole process, so it includes Django itself), and the same figure
-  before the export request, to show what the export adds.
+- the process's peak RSS, ``VmHWM`` from ``/proc/self/status`` at the end (the high-water mark of
+  the whole process, so it includes Django itself), and the same figure before the export
+  request, to show what the export adds.
 
 Every run checks the file: valid JSON, exactly the expected services (ids unique; the centre's
 export holds none of the other centre's), every service valid against the HSDS schema
@@ -80,10 +80,16 @@ def _env(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brobygning.settings")
 
 
-def _rss_mb() -> float:
-    import resource
+def _rss_mb(field: str = "VmHWM") -> float:
+    """This process's peak (VmHWM) or current (VmRSS) resident set, from /proc (Linux).
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    Not getrusage's ru_maxrss: Linux carries that across fork and exec, so a child started by a
+    parent that once held more reports the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 # --- The measured process --------------------------------------------------------------------------
