@@ -376,3 +376,14 @@ def test_derived_ids_are_uuid5():
     parent = uuid.uuid4()
     for kind in ("location", "address", "attribute:æøå-☕", ""):
         assert serialize.derived(parent, kind) == str(uuid.uuid5(parent, kind))
+
+
+def test_the_count_leaves_out_services_of_archived_foreninger(client, hsds, world):
+    assert _get(client, "services", center="odense").json()["total_items"] == 2
+    assert _get(client, "service_at_locations").json()["total_items"] == 3
+    world.forening_a2.arkiveret = timezone.now()
+    world.forening_a2.save()
+    page = _get(client, "services", center="odense").json()
+    assert page["total_items"] == 1 == len(page["contents"])
+    assert _get(client, "services").json()["total_items"] == 2
+    assert _get(client, "service_at_locations").json()["total_items"] == 2
