@@ -7,7 +7,7 @@ given, one centre.
 from django.db.models import Prefetch, Q, Value
 
 from brobygning import access
-from brobygning.models import Frivilligcenter, Tag
+from brobygning.models import Frivilligcenter, Postnummer, Tag
 
 from ..models import PUBLIC_ROW, Faellesskab, Forening, Moedetid
 from . import serialize
@@ -46,19 +46,26 @@ def export_batches(center=None, *, batch_size=500):
     batches of (fællesskab, serialize.Related) by id.
 
     Keyset pagination on the primary key: a row edited during the export is neither skipped nor
-    repeated (its id does not change). Each batch is three queries (the rows with forening, postal
-    code and category; their tag links, one UNION ALL; their meeting times), whatever the size of
-    the export, and only one batch is held in memory. Tags come from one lookup of the (small) tag
-    table, not as instances per link.
+    repeated (its id does not change). Each batch is four queries (the rows; their foreninger; their
+    tag links, one UNION ALL; their meeting times), whatever the size of the export, and only one
+    batch is held in memory. Tags and postal codes come from one lookup each per export (small
+    tables), not as instances per row or link.
     """
     tags = Tag.objects.in_bulk()
-    base = access.scope_public("faellesskab", Faellesskab.objects.select_related("forening", "postnummer", "kategori")
-                               .defer(*EXPORT_UNUSED).order_by("pk"), center)
+    postnumre = Postnummer.objects.in_bulk()
+    # The forening, postal code and category are attached from lookups, not joined per row: the
+    # instances select_related would build for every row cost more than the rest of the load.
+    base = access.scope_public("faellesskab", Faellesskab.objects.defer(*EXPORT_UNUSED).order_by("pk"), center)
     last = 0
     while True:
         batch = list(base.filter(pk__gt=last)[:batch_size])
         if not batch:
             return
+        foreninger = Forening.objects.only(*EXPORT_FORENING).in_bulk({f.forening_id for f in batch})
+        for f in batch:
+            cache = f._state.fields_cache
+            cache["forening"], cache["postnummer"] = foreninger[f.forening_id], postnumre[f.postnummer_id]
+            cache["kategori"] = tags.get(f.kategori_id)
         ids = [f.pk for f in batch]
         links = {(name, f.pk): [] for f in batch for name in _TAG_LINKS}
         for name, fid, tag_id in _tag_links(ids):
@@ -74,10 +81,8 @@ def export_batches(center=None, *, batch_size=500):
 
 _TAG_LINKS = ("interesser", "maalgrupper", "tilgaengelighed")  # serialize.Related's order
 # Columns serialize.service never reads: loading them costs (timestamps, phone numbers parsed per row).
-EXPORT_UNUSED = ("oprettet", "arkiveret", "vaert_navn", "vaert_email", "vaert_telefon", "ekstern_id", "version",
-                 "forening__oprettet", "forening__opdateret", "forening__arkiveret", "forening__telefon",
-                 "forening__noter", "forening__kontaktperson", "forening__bekraeft_nonce", "forening__bekraeft_sendt",
-                 "forening__ekstern_id", "forening__adresse", "forening__postnummer")
+EXPORT_UNUSED = ("oprettet", "arkiveret", "vaert_navn", "vaert_email", "vaert_telefon", "ekstern_id", "version")
+EXPORT_FORENING = ("uuid", "navn", "email", "hjemmeside", "cvr")  # what serialize.organization_brief reads
 
 
 def _tag_links(ids):

@@ -367,7 +367,7 @@ def test_export_queries_per_batch_not_per_service(client, world, monkeypatch):
     assert many == few + 23 and many_queries == few_queries  # one batch: the same queries for 1 or 24
     monkeypatch.setattr(export, "BATCH_SIZE", 10)
     batched, batched_queries = run()
-    assert batched == many and batched_queries == few_queries + 2 * 3  # three batches of 3 queries each
+    assert batched == many and batched_queries == few_queries + 2 * 4  # three batches of 4 queries each
 
 
 def test_derived_ids_are_uuid5():
