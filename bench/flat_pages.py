@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.benchdb import bench_db_exists, database_url, drop_db, recreate_db  # noqa: E402
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/brobygning_bench_pages"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/brobygning_bench_flat"
 
 
 def parse_args():

@@ -75,11 +75,15 @@ def parse_args():
     p.add_argument("--nice", type=int, default=0, metavar="INC",
                    help="run this process and its PostgreSQL backend at this niceness (e.g. -10, needs root): "
                         "approximates a quiet machine when others share the cores")
+    p.add_argument("--small", type=int, default=0, metavar="ROWS",
+                   help="also seed a small centre of ROWS fællesskaber around Thisted (fewer than N: the KNN's "
+                        "branches run out) and match two borgere there; the big centre is the rest of the deployment")
     p.add_argument("--smoke", action="store_true",
                    help="tiny run for CI: 150 fællesskaber, 1 warm-up and 3 timed runs per borger, the same checks")
     args = p.parse_args()
     if args.smoke:
         args.rows, args.warmup, args.runs = 150, 1, 3
+        args.small = args.small or 40
     return args
 
 
@@ -154,32 +158,66 @@ def seed(rows: int) -> None:
           f"{len(moeder):,} meeting times in {time.perf_counter() - t0:.1f} s")
 
 
-def make_borgere():
+SMALL_PLACES = [("7700", "Lille: Thisted"), ("7760", "Lille: Hurup Thy ♿")]
+
+
+def seed_small(rows: int) -> None:
+    """A small centre (as most are): `rows` fællesskaber at the 25 postal codes nearest Thisted, 12 % without
+    their own coordinates."""
+    from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
+    from foreninger.models import Faellesskab, Forening
+
+    rng = random.Random(77)  # noqa: S311 -- test data
+    center = Frivilligcenter.objects.create(navn="Lille", slug="lille")
+    thisted = Postnummer.objects.get(nr="7700")
+    nearby = sorted(Postnummer.objects.all(), key=lambda p: (p.lat - thisted.lat) ** 2 + ((p.lng - thisted.lng) * 0.55) ** 2)[:25]
+    forening = Forening.objects.create(center=center, navn="Lille forening", postnummer=nearby[0])
+    koerestol = Tag.objects.get(type=TagType.TILGAENGELIGHED, slug="koerestolsadgang")
+    fks = []
+    for i in range(rows):
+        pn = rng.choice(nearby)
+        own = rng.random() < 0.88
+        fks.append(Faellesskab(center=center, forening=forening, titel=f"Lille {i}", postnummer=pn,
+                               lat=pn.lat + rng.uniform(-0.01, 0.01) if own else None,
+                               lng=pn.lng + rng.uniform(-0.01, 0.01) if own else None))
+    fks = Faellesskab.objects.bulk_create(fks)
+    Faellesskab.tilgaengelighed.through.objects.bulk_create(
+        [Faellesskab.tilgaengelighed.through(faellesskab_id=fk.pk, tag_id=koerestol.pk) for fk in fks[::3]])
+
+
+def make_borgere(small: bool = False):
     from borgere.models import Borger
     from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
     from matching.models import Match, Stage
 
     center = Frivilligcenter.objects.get(slug="bench")
     Borger.objects.filter(center=center).delete()
+    lille = Frivilligcenter.objects.filter(slug="lille").first()
+    if lille is not None:
+        Match.objects.filter(center=lille).delete()
+        Borger.objects.filter(center=lille).delete()
     interesser = list(Tag.objects.filter(type=TagType.INTERESSE))
     barrierer = list(Tag.objects.filter(type=TagType.BARRIERE))
     rng = random.Random(7)  # noqa: S311 -- test data
     out = []
-    for i, (nr, label) in enumerate(PLACES):
+    places = [(nr, label, center) for nr, label in PLACES]
+    if small and lille is not None:
+        places += [(nr, label, lille) for nr, label in SMALL_PLACES]
+    for i, (nr, label, where) in enumerate(places):
         b = Borger.objects.create(
-            center=center, fornavn=f"Borger {label}", telefon="+4520123456", postnummer=Postnummer.objects.get(nr=nr),
-            foedselsaar=1950 + 10 * i, tilgaengelighed=["1-aften", "3-formiddag", "5-eftermiddag"],
+            center=where, fornavn=f"Borger {label}", telefon="+4520123456", postnummer=Postnummer.objects.get(nr=nr),
+            foedselsaar=1950 + 10 * (i % len(PLACES)), tilgaengelighed=["1-aften", "3-formiddag", "5-eftermiddag"],
             max_afstand_km=10,
         )
         b.interesser.set(rng.sample(interesser, 3))
         b.barrierer.set(rng.sample(barrierer, 1))
-        if i % 3 == 0:
+        if i % 3 == 0 or "♿" in label:
             b.tilgaengelighedsbehov.set(Tag.objects.filter(type=TagType.TILGAENGELIGHED, slug="koerestolsadgang"))
         # A couple of earlier matches, so the exclusion is exercised.
         from matching.candidates import candidates_for
 
         for k, stage in zip(candidates_for(b, n=2), (Stage.AFSLUTTET, Stage.ACCEPTERET), strict=False):
-            Match.objects.create(center=center, borger=b, faellesskab_id=k.id, stage=stage)
+            Match.objects.create(center=where, borger=b, faellesskab_id=k.id, stage=stage)
         out.append((b.pk, label))
     return out
 
@@ -306,11 +344,14 @@ def recall(borgere, k):
 def check(borgere, args, rows: int) -> list[str]:
     """What every run asserts about the answers (not the timings); returns the problems found."""
     from borgere.models import Borger
+    from foreninger.models import Faellesskab
     from matching.suggest import suggestions_for
 
     problems = []
     for pk, label in borgere:
-        got = suggestions_for(Borger.objects.get(pk=pk), k=args.k, n=args.n)
+        borger = Borger.objects.get(pk=pk)
+        rows = Faellesskab.objects.filter(center_id=borger.center_id).count()  # noqa: PLW2901 -- per centre
+        got = suggestions_for(borger, k=args.k, n=args.n)
         scores = [s.score for s in got]
         if not 1 <= len(got) <= args.k:
             problems.append(f"{label}: {len(got)} suggestions, expected 1 to {args.k}")
@@ -346,8 +387,12 @@ def main():
     call_command("migrate", verbosity=0)
     if not Faellesskab.objects.exists():
         seed(args.rows)
-    rows = Faellesskab.objects.count()
-    borgere = make_borgere()
+    if args.small and not Faellesskab.objects.filter(center__slug="lille").exists():
+        seed_small(args.small)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    rows = Faellesskab.objects.filter(center__slug="bench").count()
+    borgere = make_borgere(small=bool(args.small))
     if args.nice:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")

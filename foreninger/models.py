@@ -65,6 +65,10 @@ class FaellesskabStatus(models.TextChoices):
     OPHOERT = "ophoert", _("Ophørt")
 
 
+# A fællesskab's own part of "public" (see `public_faellesskaber`; the forening's part is a join).
+PUBLIC_ROW = models.Q(arkiveret__isnull=True, offentlig=True, status=FaellesskabStatus.AKTIV)
+
+
 def _tags(tag_type, verbose_name):
     return models.ManyToManyField(
         Tag, blank=True, related_name="+", limit_choices_to={"type": tag_type}, verbose_name=verbose_name
@@ -133,7 +137,14 @@ class Faellesskab(Archivable):
         verbose_name = _("fællesskab")
         verbose_name_plural = _("fællesskaber")
         ordering = ["titel"]
-        indexes = [models.Index(fields=["center", "arkiveret", "status", "aaben_for_nye"])]
+        indexes = [
+            models.Index(fields=["center", "arkiveret", "status", "aaben_for_nye"]),
+            # The public lists' order, over public rows only (issue 15): the HSDS lists walk these
+            # from a keyset cursor; the centre's export walks (center, id).
+            models.Index(fields=["titel", "id"], condition=PUBLIC_ROW, name="faellesskab_offentlig_titel"),
+            models.Index(fields=["center", "titel", "id"], condition=PUBLIC_ROW, name="faellesskab_offentlig_c_titel"),
+            models.Index(fields=["center", "id"], condition=PUBLIC_ROW, name="faellesskab_offentlig_c_id"),
+        ]
         constraints = [models.UniqueConstraint(fields=["center", "ekstern_id"], condition=~models.Q(ekstern_id=""),
                                                name="faellesskab_unikt_eksternt_id")]
 
@@ -287,5 +298,4 @@ class ImportJob(models.Model):
 def public_faellesskaber(qs):
     """What of fællesskaber is public (registered with `access.scope_public`): active, not archived,
     marked public, of a forening that is not archived."""
-    return qs.filter(arkiveret__isnull=True, offentlig=True, status=FaellesskabStatus.AKTIV,
-                     forening__arkiveret__isnull=True)
+    return qs.filter(PUBLIC_ROW, forening__arkiveret__isnull=True)

@@ -5,9 +5,10 @@ from datetime import time
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import Exists, ExpressionWrapper, FloatField, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, FloatField, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Coalesce, Cos, Power, Radians, Sin, Sqrt
 from django.utils.translation import gettext_lazy as _
 
@@ -22,13 +23,25 @@ AFSTANDE = [(2, _("2 km")), (5, _("5 km")), (10, _("10 km")), (25, _("25 km")), 
 ROLLER = [("deltager", _("Deltager")), ("frivillig", _("Frivillig"))]
 TIDSPUNKTER = [(code, label) for code, label, _start, _end in DAYPARTS]
 
-# The text the free-text search looks in (and the GIN index in migration foreninger 0002 covers).
+# The text the free-text search looks in. On PostgreSQL it is stored, as search_vector() builds it,
+# in the generated column `fts` with a GIN index (migration foreninger 0007), which the search reads.
 FTS_FIELDS = ("titel", "beskrivelse")
 FTS_CONFIG = "danish"
 
 
 def search_vector():
     return SearchVector(*FTS_FIELDS, config=FTS_CONFIG)
+
+
+def stored_search(value: str) -> RawSQL:
+    """`fts @@ websearch_to_tsquery('danish', value)` on the stored column (PostgreSQL only).
+
+    Reading the column, not the expression, means no row computes to_tsvector, whichever index
+    the planner starts from (issue 15).
+    """
+    table = Faellesskab._meta.db_table
+    return RawSQL(f'"{table}"."fts" @@ websearch_to_tsquery(%s::regconfig, %s)',  # noqa: S611 -- params
+                  (FTS_CONFIG, value), output_field=BooleanField())
 
 
 def _tags(tag_type):
@@ -90,8 +103,7 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
         if not value:
             return queryset
         if connection.vendor == "postgresql":
-            return queryset.annotate(fts=search_vector()).filter(
-                fts=SearchQuery(value, config=FTS_CONFIG, search_type="websearch"))
+            return queryset.filter(stored_search(value))
         for word in value.split()[:5]:
             queryset = queryset.filter(Q(titel__icontains=word) | Q(beskrivelse__icontains=word))
         return queryset

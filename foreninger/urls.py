@@ -20,6 +20,8 @@ HSDS_ENDPOINTS = [
     ("taxonomies/<str:pk>", hsds_api.taxonomy, "taxonomy"),
     ("taxonomy_terms", hsds_api.taxonomy_terms, "taxonomy_terms"),
     ("taxonomy_terms/<str:pk>", hsds_api.taxonomy_term, "taxonomy_term"),
+    # Every public service at once, as one streamed JSON array (a file to import elsewhere).
+    ("export", hsds_api.export, "export"),
 ]
 
 urlpatterns = [

@@ -15,8 +15,11 @@ branches, each LIMIT N:
    ``WHERE lat IS NOT NULL AND lng IS NOT NULL``;
 2. rows without, joined to their postal code and ordered by the postal code's
    ``ll_to_earth(lat, lng)``, which has its own GiST index (1,089 rows). A partial index on
-   ``postnummer_id WHERE lat IS NULL OR lng IS NULL`` lets the planner walk postal codes nearest
-   first and stop once it has N rows.
+   ``(center_id, postnummer_id) WHERE lat IS NULL OR lng IS NULL`` lets the planner walk postal
+   codes nearest first and stop once it has N rows. Leading with the centre means each postal code
+   is one probe that finds only the centre's rows, so in a centre with fewer than N rows (where
+   nothing bounds the walk) the walk costs 1,089 probes, not a visit to every row without
+   coordinates in the deployment (issue 15; PERFORMANCE.md, "Matching in a small centre").
 
 Branch 2 is also bounded by branch 1's Nth distance (an ``earth_box`` index condition), so it
 stops early when branch 1 is full. The outer query merges the two (at most 2N rows), computes the

@@ -149,6 +149,8 @@ MATRIX = {
     "foreninger:hsds_center_taxonomy":              ("hsds_taxonomy", "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "foreninger:hsds_center_taxonomy_terms":        ("hsds",         "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "foreninger:hsds_center_taxonomy_term":         ("hsds_term",    "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "foreninger:hsds_export":                       ("hsds",         "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "foreninger:hsds_center_export":                ("hsds",         "200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     # Privacy: the access log, consent texts, the borger's rights (koordinator only)
     "brobygning:adgangslog":                        (None,           "L   200 200 403 403 403 403", None),
     "brobygning:adgangslog_stikproeve":             (None,           "L   200 200 403 403 403 403", None),

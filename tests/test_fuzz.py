@@ -90,7 +90,7 @@ def _hsds_endpoints() -> dict[str, Endpoint]:
            "taxonomy": lambda s: hsds.taxonomy_id("kategori"), "taxonomy_term": lambda s: "ikke-et-id"}
     out = {}
     for name in ("root", "services", "organizations", "service_at_locations", "taxonomies", "taxonomy_terms",
-                 *ids):
+                 "export", *ids):
         one = ids.get(name)
         out[f"foreninger:hsds_{name}"] = Endpoint("anon", (lambda s, one=one: [one(s)]) if one else (lambda s: []))
         out[f"foreninger:hsds_center_{name}"] = Endpoint(

@@ -4,12 +4,12 @@ There is no actor here: the API is public, so the only scoping is "public entrie
 given, one centre.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Value
 
 from brobygning import access
-from brobygning.models import Frivilligcenter, Tag
+from brobygning.models import Frivilligcenter, Postnummer, Tag
 
-from ..models import Faellesskab, Forening, Moedetid
+from ..models import PUBLIC_ROW, Faellesskab, Forening, Moedetid
 from . import serialize
 
 
@@ -29,6 +29,67 @@ FULL_PREFETCH = [
     "interesser", "maalgrupper", "tilgaengelighed",
     Prefetch("moedetider", queryset=Moedetid.objects.order_by("ugedag", "fra", "pk")),
 ]
+
+
+def public_service_count(center=None) -> int:
+    """How many fællesskaber `public_faellesskaber(center)` holds, without joining every row to its forening:
+    the public rows (a count over the partial index of public rows), less those of archived foreninger
+    (few, found from the archived foreninger's side)."""
+    rows = Faellesskab.objects.filter(PUBLIC_ROW)
+    if center is not None:
+        rows = rows.filter(center_id=center.pk)
+    return rows.count() - rows.filter(forening__arkiveret__isnull=False).count()
+
+
+def export_batches(center=None, *, batch_size=500):
+    """Every public fællesskab of `center` (or the deployment) with its tags and meeting times, in
+    batches of (fællesskab, serialize.Related) by id.
+
+    Keyset pagination on the primary key: a row edited during the export is neither skipped nor
+    repeated (its id does not change). Each batch is four queries (the rows; their foreninger; their
+    tag links, one UNION ALL; their meeting times), whatever the size of the export, and only one
+    batch is held in memory. Tags and postal codes come from one lookup each per export (small
+    tables), not as instances per row or link.
+    """
+    tags = Tag.objects.in_bulk()
+    postnumre = Postnummer.objects.in_bulk()
+    # The forening, postal code and category are attached from lookups, not joined per row: the
+    # instances select_related would build for every row cost more than the rest of the load.
+    base = access.scope_public("faellesskab", Faellesskab.objects.defer(*EXPORT_UNUSED).order_by("pk"), center)
+    last = 0
+    while True:
+        batch = list(base.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            return
+        foreninger = Forening.objects.only(*EXPORT_FORENING).in_bulk({f.forening_id for f in batch})
+        for f in batch:
+            cache = f._state.fields_cache
+            cache["forening"], cache["postnummer"] = foreninger[f.forening_id], postnumre[f.postnummer_id]
+            cache["kategori"] = tags.get(f.kategori_id)
+        ids = [f.pk for f in batch]
+        links = {(name, f.pk): [] for f in batch for name in _TAG_LINKS}
+        for name, fid, tag_id in _tag_links(ids):
+            links[(name, fid)].append(tags[tag_id])
+        moeder = {f.pk: [] for f in batch}
+        for m in Moedetid.objects.filter(faellesskab_id__in=ids).order_by("faellesskab_id", "ugedag", "fra", "pk"):
+            moeder[m.faellesskab_id].append(m)
+        yield [(f, serialize.Related(*(links[(name, f.pk)] for name in _TAG_LINKS), moeder[f.pk])) for f in batch]
+        if len(batch) < batch_size:
+            return
+        last = batch[-1].pk
+
+
+_TAG_LINKS = ("interesser", "maalgrupper", "tilgaengelighed")  # serialize.Related's order
+# Columns serialize.service never reads: loading them costs (timestamps, phone numbers parsed per row).
+EXPORT_UNUSED = ("oprettet", "arkiveret", "vaert_navn", "vaert_email", "vaert_telefon", "ekstern_id", "version")
+EXPORT_FORENING = ("uuid", "navn", "email", "hjemmeside", "cvr")  # what serialize.organization_brief reads
+
+
+def _tag_links(ids):
+    """(relation, fællesskab id, tag id) for the fællesskaber `ids`, in one query."""
+    parts = [getattr(Faellesskab, name).through.objects.filter(faellesskab_id__in=ids)
+             .annotate(rel=Value(name)).values_list("rel", "faellesskab_id", "tag_id") for name in _TAG_LINKS]
+    return parts[0].union(*parts[1:], all=True)
 
 
 def public_foreninger(center=None):

@@ -14,10 +14,17 @@ exports without extra columns.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import get_language
+
 from brobygning.models import TagType
+
+from ..models import Moedetid
 
 NS = uuid.UUID("5b0b1c4e-7f44-4c1e-9a51-4b726f627967")
 HSDS_VERSION = "3.0"
@@ -45,7 +52,13 @@ BYDAY = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
 def derived(parent: uuid.UUID, kind: str) -> str:
-    return str(uuid.uuid5(parent, kind))
+    """str(uuid.uuid5(parent, kind)), computed directly: the export derives a dozen per service, and
+    the uuid module's objects cost more than the hash (tests check the two agree)."""
+    b = bytearray(hashlib.sha1(parent.bytes + kind.encode(), usedforsecurity=False).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50  # version 5
+    b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = b.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 _KEEP_VERSION_AND_VARIANT = ~((0xF << 76) | (0x3 << 62))
@@ -64,10 +77,28 @@ def sal_id(f) -> str:
     return str(flipped(f.uuid, "service_at_location"))
 
 
+@dataclass(frozen=True)
+class Related:
+    """A fællesskab's tags and meeting times: from its prefetched managers (`related`), or loaded in
+    bulk by the export (`selectors.export_batches`), which skips the ORM's per-row managers."""
+
+    interesser: list
+    maalgrupper: list
+    tilgaengelighed: list
+    moedetider: list
+
+
+def related(f) -> Related:
+    return Related(list(f.interesser.all()), list(f.maalgrupper.all()), list(f.tilgaengelighed.all()),
+                   list(f.moedetider.all()))
+
+
+@functools.cache
 def taxonomy_id(type_: str) -> str:
     return str(uuid.uuid5(NS, f"taxonomy:{type_}"))
 
 
+@functools.cache
 def term_id(type_: str, slug: str) -> str:
     return str(uuid.uuid5(NS, f"term:{type_}:{slug}"))
 
@@ -99,9 +130,9 @@ def role_terms() -> list[dict]:
     return [taxonomy_term(ROLLE, slug, navn) for slug, navn in ROLE_TERMS.items()]
 
 
-def _terms(f) -> list[dict]:
+def _terms(f, rel: Related) -> list[dict]:
     terms = [tag_term(f.kategori)] if f.kategori_id else []
-    for tags in (f.interesser.all(), f.maalgrupper.all(), f.tilgaengelighed.all()):
+    for tags in (rel.interesser, rel.maalgrupper, rel.tilgaengelighed):
         terms += [tag_term(tag) for tag in sorted(tags, key=lambda t: t.slug)]
     roles = [slug for slug, on in (("deltager", f.for_deltagere), ("frivillig", f.for_frivillige),
                                    ("aaben-for-nye", f.aaben_for_nye)) if on]
@@ -115,9 +146,19 @@ def _attribute(f, term: dict) -> dict:
             "taxonomy_term_id": term["id"]}
 
 
+def _describe(m) -> str:
+    return _description(get_language(), m.frekvens, m.ugedag, m.uge_i_maaned, m.fra, m.til)
+
+
+@functools.lru_cache(maxsize=4096)
+def _description(language, frekvens, ugedag, uge_i_maaned, fra, til) -> str:
+    """str() of a meeting time, once per distinct time and language (its gettext calls add up in an export)."""
+    return str(Moedetid(frekvens=frekvens, ugedag=ugedag, uge_i_maaned=uge_i_maaned, fra=fra, til=til))
+
+
 def schedule(m, service_id: str) -> dict:
     data = {"id": str(m.uuid), "service_id": service_id, "wkst": "MO", "opens_at": m.fra.strftime("%H:%M"),
-            "closes_at": m.til.strftime("%H:%M"), "description": str(m),
+            "closes_at": m.til.strftime("%H:%M"), "description": _describe(m),
             "valid_from": m.gyldig_fra.isoformat() if m.gyldig_fra else None,
             "valid_to": m.gyldig_til.isoformat() if m.gyldig_til else None}
     day = BYDAY[m.ugedag]
@@ -130,7 +171,7 @@ def schedule(m, service_id: str) -> dict:
     return _clean(data)
 
 
-def location(f) -> dict:
+def location(f, rel: Related | None = None) -> dict:
     loc_id = derived(f.uuid, "location")
     pn = f.postnummer
     address = {"id": derived(f.uuid, "address"), "location_id": loc_id, "address_1": f.adresse,
@@ -139,7 +180,7 @@ def location(f) -> dict:
     accessibility = [
         {"id": derived(f.uuid, f"accessibility:{tag.slug}"), "location_id": loc_id, "description": tag.navn,
          "details": tag.slug}
-        for tag in sorted(f.tilgaengelighed.all(), key=lambda t: t.slug)
+        for tag in sorted((rel or related(f)).tilgaengelighed, key=lambda t: t.slug)
     ]
     return _clean({
         "id": loc_id, "location_type": "physical", "organization_id": str(f.forening.uuid),
@@ -193,24 +234,26 @@ def _fees(f) -> str:
     return f"{amount} {f.pris_note}".strip()
 
 
-def service_at_location(f, *, with_service: bool = False, full: bool = True) -> dict:
+def service_at_location(f, *, with_service: bool = False, full: bool = True, rel: Related | None = None) -> dict:
+    rel = rel or related(f)
     data = {"id": sal_id(f), "service_id": str(f.uuid), "location_id": derived(f.uuid, "location"),
-            "location": location(f)}
+            "location": location(f, rel)}
     if full:
-        data["schedules"] = [schedule(m, str(f.uuid)) | {"service_at_location_id": data["id"]} for m in f.moedetider.all()]
+        data["schedules"] = [schedule(m, str(f.uuid)) | {"service_at_location_id": data["id"]} for m in rel.moedetider]
     if with_service:
         data["service"] = service_brief(f)
     return data
 
 
-def service(f) -> dict:
-    """A fully nested service."""
+def service(f, rel: Related | None = None) -> dict:
+    """A fully nested service. `rel`: its tags and meeting times, if not from prefetched managers."""
+    rel = rel or related(f)
     data = service_brief(f)
     sid = data["id"]
-    terms = _terms(f)
+    terms = _terms(f, rel)
     data["organization"] = organization_brief(f.forening)
-    data["schedules"] = [schedule(m, sid) for m in f.moedetider.all()]
-    data["service_at_locations"] = [service_at_location(f, full=False)]
+    data["schedules"] = [schedule(m, sid) for m in rel.moedetider]
+    data["service_at_locations"] = [service_at_location(f, full=False, rel=rel)]
     data["attributes"] = [_attribute(f, term) for term in terms]
     data["cost_options"] = [_clean({
         "id": derived(f.uuid, "cost"), "service_id": sid, "option": f.pris_note or None, "currency": "DKK",

@@ -2,6 +2,11 @@
 
 Every endpoint exists twice: for the whole deployment under `/api/hsds/` and for one centre
 under `/api/hsds/c/<centre-slug>/`. Only active fællesskaber of non-archived foreninger are shown.
+
+The service lists are keyset-paginated: each page carries `next_cursor`, and `?cursor=` fetches the
+next page by (titel, id) > the last row's, through a partial index, so page 500 costs what page 1
+does. The total is counted once, on the first page, and carried in the cursor. `?page=` still works
+(with OFFSET). `export` streams every service at once (`foreninger/hsds/export.py`).
 """
 
 import math
@@ -9,12 +14,15 @@ import uuid
 from datetime import datetime
 from functools import wraps
 
-from django.http import JsonResponse
+from django.core import signing
+from django.db.models import Q
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
+from ..hsds import export as hsds_export
 from ..hsds import selectors, serialize
 
 DEFAULT_PER_PAGE = 50
@@ -94,17 +102,65 @@ def _datetime_param(request, name):
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _page(request, items, serialize_one):
-    """The HSDS page object. `items` is a queryset or a list."""
+def _page(request, items, serialize_one, count=None):
+    """The HSDS page object. `items` is a queryset or a list; `count` a cheaper way to count it."""
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
     page = _int_param(request, "page", 1)
-    total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
+    if count is not None:
+        total = count()
+    else:
+        total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     start = (page - 1) * per_page
-    contents = [serialize_one(item) for item in items[start:start + per_page]] if start < total else []
+    rows = list(items[start:start + per_page]) if start < total else []
     total_pages = max(1, math.ceil(total / per_page))
-    return {"total_items": total, "total_pages": total_pages, "page_number": page, "size": len(contents),
+    return {"total_items": total, "total_pages": total_pages, "page_number": page, "size": len(rows),
             "first_page": page == 1, "last_page": page >= total_pages, "empty": total == 0,
-            "contents": contents}
+            "contents": [serialize_one(item) for item in rows], "_items": rows}
+
+
+CURSOR_SALT = "foreninger.hsds.cursor"
+
+
+def _cursor_param(request):
+    """The signed (page number, total, last titel, last id) of the previous page, or None."""
+    raw = request.GET.get("cursor")
+    if raw in (None, ""):
+        return None
+    try:
+        page, total, titel, pk = signing.loads(raw, salt=CURSOR_SALT)
+        return int(page), int(total), str(titel), int(pk)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise BadRequest("'cursor' er ugyldig; brug next_cursor fra den forrige side.") from None
+
+
+def _keyset_page(request, qs, serialize_one, count=None):
+    """An HSDS page of `qs` (ordered by titel, pk), by cursor when one is given, else by `page`.
+
+    Adds `next_cursor` (null on the last page). The rows come from an index walk from the cursor
+    on; the count runs only when there is no cursor.
+    """
+    cursor = _cursor_param(request)
+    if cursor is None:
+        data = _page(request, qs, serialize_one, count)
+        page, total = data["page_number"], data["total_items"]
+        per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
+        more = not data["last_page"] and data["size"] == per_page
+        items = data.pop("_items")
+    else:
+        previous, total, titel, pk = cursor
+        per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
+        # titel >= t narrows the index range; the OR picks up the rows after the last one.
+        rows = list(qs.filter(Q(titel__gte=titel) & (Q(titel__gt=titel) | Q(pk__gt=pk)))[:per_page + 1])
+        more, items = len(rows) > per_page, rows[:per_page]
+        page = previous + 1
+        total = max(total, (page - 1) * per_page + len(items))  # the carried total may have gone stale
+        total_pages = max(1, math.ceil(total / per_page))
+        data = {"total_items": total, "total_pages": total_pages, "page_number": page, "size": len(items),
+                "first_page": False, "last_page": not more, "empty": total == 0,
+                "contents": [serialize_one(item) for item in items]}
+    data["next_cursor"] = (signing.dumps([page, total, items[-1].titel, items[-1].pk], salt=CURSOR_SALT)
+                           if more and items else None)
+    return data
 
 
 def _get(qs, **lookup):
@@ -119,6 +175,12 @@ def _uuid(value):
         return uuid.UUID(str(value))
     except ValueError:
         raise LookupError from None
+
+
+def _plain_page(request, items, serialize_one):
+    data = _page(request, items, serialize_one)
+    del data["_items"]
+    return data
 
 
 @api
@@ -138,15 +200,15 @@ def services(request, center):
     if term_uuid := _uuid_param(request, "taxonomy_term_id"):
         term = selectors.term_lookup(term_uuid)
         if term is None:
-            return _page(request, [], None)
+            return _plain_page(request, [], None) | {"next_cursor": None}
         term = term if term[0] == "rolle" else ("tag", term[1].pk)
     full = _bool_param(request, "full")
-    qs = selectors.filter_services(
-        selectors.public_faellesskaber(center, full=full), search=request.GET.get("search", "").strip()[:200],
-        term=term, organization=_uuid_param(request, "organization_id"),
-        modified_after=_datetime_param(request, "modified_after"),
-    )
-    return _page(request, qs, serialize.service if full else serialize.service_brief)
+    filters = {"search": request.GET.get("search", "").strip()[:200], "term": term,
+               "organization": _uuid_param(request, "organization_id"),
+               "modified_after": _datetime_param(request, "modified_after")}
+    qs = selectors.filter_services(selectors.public_faellesskaber(center, full=full), **filters)
+    count = None if any(filters.values()) else (lambda: selectors.public_service_count(center))
+    return _keyset_page(request, qs, serialize.service if full else serialize.service_brief, count)
 
 
 @api
@@ -159,7 +221,7 @@ def organizations(request, center):
     qs = selectors.public_foreninger(center)
     if search := request.GET.get("search", "").strip()[:200]:
         qs = qs.filter(navn__icontains=search)
-    return _page(request, qs, serialize.organization_brief)
+    return _plain_page(request, qs, serialize.organization_brief)
 
 
 @api
@@ -171,8 +233,9 @@ def organization(request, center, pk):
 
 @api
 def service_at_locations(request, center):
-    return _page(request, selectors.public_faellesskaber(center, full=True),
-                 lambda f: serialize.service_at_location(f, with_service=True))
+    return _keyset_page(request, selectors.public_faellesskaber(center, full=True),
+                        lambda f: serialize.service_at_location(f, with_service=True),
+                        lambda: selectors.public_service_count(center))
 
 
 @api
@@ -184,7 +247,7 @@ def service_at_location(request, center, pk):
 
 @api
 def taxonomies(request, center):
-    return _page(request, serialize.taxonomies(), lambda t: t)
+    return _plain_page(request, serialize.taxonomies(), lambda t: t)
 
 
 @api
@@ -206,7 +269,7 @@ def taxonomy_terms(request, center):
         terms = [t for t in terms if t["taxonomy_id"] == taxonomy_id]
     if search := request.GET.get("search", "").strip().lower():
         terms = [t for t in terms if search in t["name"].lower()]
-    return _page(request, terms, lambda t: t)
+    return _plain_page(request, terms, lambda t: t)
 
 
 @api
@@ -215,3 +278,17 @@ def taxonomy_term(request, center, pk):
     if found is None:
         raise LookupError
     return found
+
+
+@require_GET
+def export(request, center_slug=None):
+    """Every public service of the deployment (or one centre) as one JSON array, streamed."""
+    center = None
+    if center_slug is not None:
+        center = selectors.center_by_slug(center_slug)
+        if center is None:
+            return _json({"error": "Ukendt frivilligcenter."}, status=404)
+    response = StreamingHttpResponse(hsds_export.stream(center), content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Content-Disposition"] = f'attachment; filename="hsds-services-{center.slug if center else "alle"}.json"'
+    return response

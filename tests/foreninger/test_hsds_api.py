@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -254,3 +255,135 @@ def test_public_api_is_not_held_by_the_two_factor_setup(world):
 def test_search_folds_danish_letters_on_postgresql(client, hsds):
     contents = _get(client, "services", params={"search": "ærø-KAFFE"}).json()["contents"]
     assert [s["name"] for s in contents] == [hsds["bare"].titel]
+
+
+# --- Keyset pagination and the streamed export (issue 15) ------------------------------------------
+
+
+def _follow_cursors(client, center=None, **params):
+    pages = [_get(client, "services", center=center, params={"per_page": 2, **params}).json()]
+    while pages[-1]["next_cursor"]:
+        pages.append(_get(client, "services", center=center,
+                          params={"per_page": 2, "cursor": pages[-1]["next_cursor"], **params}).json())
+    return pages
+
+
+def test_keyset_pages_walk_the_same_order_as_the_offset_pages(client, hsds, world):
+    for i in range(4):
+        f.FaellesskabFactory(forening=world.forening_a, titel="Samme titel")  # ties are broken by id
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Titel {i}")
+    pages = _follow_cursors(client)
+    everything = _get(client, "services", params={"per_page": 100}).json()
+    assert [s["id"] for p in pages for s in p["contents"]] == [s["id"] for s in everything["contents"]]
+    assert [p["page_number"] for p in pages] == list(range(1, len(pages) + 1))
+    assert all(p["total_items"] == everything["total_items"] == 11 for p in pages)
+    assert all(p["total_pages"] == 6 for p in pages) and len(pages) == 6
+    assert pages[0]["first_page"] and not pages[1]["first_page"]
+    assert pages[-1]["last_page"] and pages[-1]["next_cursor"] is None and not pages[-2]["last_page"]
+    for page in pages:
+        _valid_page(page, "service_list")
+
+
+def test_keyset_page_counts_nothing_and_keeps_the_filters(client, hsds, world):
+    for i in range(5):
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Kaffe {i}")
+    first = _get(client, "services", center="odense", params={"per_page": 2, "search": "Kaffe"}).json()
+    with CaptureQueriesContext(connection) as queries:
+        second = _get(client, "services", center="odense",
+                      params={"per_page": 2, "search": "Kaffe", "cursor": first["next_cursor"]}).json()
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert second["page_number"] == 2 and second["total_items"] == first["total_items"] == 6
+    names = [s["name"] for p in _follow_cursors(client, center="odense", search="Kaffe") for s in p["contents"]]
+    assert len(names) == 6 and all("Kaffe" in n or "kaffe" in n for n in names)
+
+
+@pytest.mark.parametrize("cursor", ["junk", "W1swXQ:1abc:xyz"])
+def test_a_bad_cursor_gets_a_400(client, hsds, cursor):
+    response = _get(client, "services", params={"cursor": cursor})
+    assert response.status_code == 400 and "cursor" in response.json()["error"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partial indexes checked by PostgreSQL's plan")
+def test_keyset_page_walks_the_partial_index(hsds, world):
+    from foreninger.hsds import selectors
+
+    qs = selectors.public_faellesskaber(world.center_a).filter(titel__gte="A")[:3]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = qs.explain()
+    assert "faellesskab_offentlig_c_titel" in plan
+
+
+def _export(client, center=None):
+    response = _get(client, "export", center=center)
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    return json.loads(b"".join(response.streaming_content))
+
+
+def test_export_streams_every_public_service_schema_valid(client, hsds, world):
+    data = _export(client)
+    public = Faellesskab.objects.filter(offentlig=True, status="aktiv", arkiveret__isnull=True)
+    assert sorted(s["id"] for s in data) == sorted(str(u) for u in public.values_list("uuid", flat=True))
+    assert len(data) == 3
+    for service in data:
+        _valid("service", service)
+    text = json.dumps(data, ensure_ascii=False)
+    assert SECRET not in text and "vaert-privat@example.org" not in text and "MARKOR" not in text
+    # The same object as the single-service endpoint, so the file can be imported elsewhere.
+    full = next(s for s in data if s["id"] == str(hsds["full"].uuid))
+    assert full == _get(client, "service", pk=str(hsds["full"].uuid)).json()
+
+
+def test_export_of_one_centre_holds_only_its_services(client, hsds, world):
+    assert {s["name"] for s in _export(client, center="odense")} == {"Strik og snak", hsds["bare"].titel}
+    assert [s["name"] for s in _export(client, center="silkeborg")] == [world.faellesskab_b.titel]
+    assert _get(client, "export", center="findes-ikke").status_code == 404
+    assert client.post(reverse("foreninger:hsds_export")).status_code == 405
+
+
+def test_export_of_nothing_is_an_empty_array(client, world):
+    Faellesskab.objects.update(offentlig=False)
+    assert _export(client) == [] and _export(client, center="odense") == []
+
+
+def test_export_queries_per_batch_not_per_service(client, world, monkeypatch):
+    from foreninger.hsds import export
+
+    def run():
+        with CaptureQueriesContext(connection) as queries:
+            data = _export(client, center="odense")
+        return len(data), len(queries.captured_queries)
+
+    few, few_queries = run()
+    for i in range(23):
+        fc = f.FaellesskabFactory(forening=world.forening_a, kategori=f.tag("kategori", "musik-og-sang"),
+                                  titel=f"Eksport {i}")
+        fc.interesser.set([f.tag("interesse", "strik")])
+        fc.tilgaengelighed.set([f.tag("tilgaengelighed", "koerestolsadgang")])
+        f.MoedetidFactory(faellesskab=fc)
+    many, many_queries = run()
+    assert many == few + 23 and many_queries == few_queries  # one batch: the same queries for 1 or 24
+    monkeypatch.setattr(export, "BATCH_SIZE", 10)
+    batched, batched_queries = run()
+    assert batched == many and batched_queries == few_queries + 2 * 4  # three batches of 4 queries each
+
+
+def test_derived_ids_are_uuid5():
+    import uuid
+
+    parent = uuid.uuid4()
+    for kind in ("location", "address", "attribute:æøå-☕", ""):
+        assert serialize.derived(parent, kind) == str(uuid.uuid5(parent, kind))
+
+
+def test_the_count_leaves_out_services_of_archived_foreninger(client, hsds, world):
+    assert _get(client, "services", center="odense").json()["total_items"] == 2
+    assert _get(client, "service_at_locations").json()["total_items"] == 3
+    world.forening_a2.arkiveret = timezone.now()
+    world.forening_a2.save()
+    page = _get(client, "services", center="odense").json()
+    assert page["total_items"] == 1 == len(page["contents"])
+    assert _get(client, "services").json()["total_items"] == 2
+    assert _get(client, "service_at_locations").json()["total_items"] == 2

@@ -9,7 +9,7 @@ from django.utils import timezone
 from borgere.models import Borger
 from brobygning.models import Tag, TagType
 from foreninger.models import Faellesskab, FaellesskabStatus
-from matching.candidates import Filter, candidates_for, haversine_km, nearest
+from matching.candidates import Filter, candidates_for, haversine_km, knn_query, nearest
 from matching.engine import BARRIER_PREFERS, KATEGORI_INTERESSER, BorgerProfil
 from matching.models import Match, Stage
 from matching.suggest import Suggestion, excluded_ids, profil_for, suggestions_for
@@ -247,7 +247,7 @@ def test_knn_indexes_exist_and_are_used(center, forening, borger):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'matching_%%'")
         names = {row[0] for row in cursor.fetchall()}
     assert {"matching_faellesskab_earth_knn", "matching_postnummer_earth_knn",
-            "matching_faellesskab_uden_koord"} <= names
+            "matching_faellesskab_uden_koord_c"} <= names
     fs(forening, km=1)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -256,6 +256,22 @@ def test_knn_indexes_exist_and_are_used(center, forening, borger):
             "ORDER BY ll_to_earth(lat, lng) <-> ll_to_earth(%s, %s) LIMIT 5", ODENSE)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "matching_faellesskab_earth_knn" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_rows_without_coordinates_are_probed_per_centre(center, forening, borger):
+    """Branch 2 finds a postal code's rows of this centre only, not every centre's (issue 15)."""
+    fs(forening, km=1)
+    odense_v = fs(forening, postnummer=f.postnummer("5200"))
+    sql, params = knn_query(Filter(center_id=center.pk), *ODENSE)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (COSTS OFF) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(sql, params)
+        assert odense_v.pk in {row[0] for row in cursor.fetchall()}
+    probe = plan[plan.index("matching_faellesskab_uden_koord_c"):]
+    cond = probe.splitlines()[1].strip()
+    assert cond.startswith("Index Cond:") and f"center_id = {center.pk}" in cond, plan
 
 
 def test_profile_from_the_borger_with_or_without_prefetch(rich, borger, django_assert_num_queries):
