@@ -312,7 +312,8 @@ def test_keyset_page_walks_the_partial_index(hsds, world):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
         plan = qs.explain()
-    assert "faellesskab_offentlig_c_titel" in plan
+    # Either public partial index gives the (titel, id) order; which one depends on the statistics.
+    assert "faellesskab_offentlig_c_titel" in plan or "faellesskab_offentlig_titel" in plan, plan
 
 
 def _export(client, center=None):
