@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from borgere.hooks import Haendelse
 from borgere.models import Formaal, Samtykke
 from borgere.selectors import borger_list
+from borgere.services import har_samtykke
 from brobygning import access, adgangslog
 
 from . import svar as svarlink
@@ -293,8 +294,7 @@ def svar_side(*, moedesvar: Moedesvar) -> SvarSide:
     borger = ledsagelse.match.borger
     if moedesvar.modtager == SvarModtager.VAERT:
         actor = access.actor_for_forening_link(ledsagelse.match.faellesskab.forening)
-        consent = Samtykke.objects.filter(borger=borger, formaal=Formaal.DELING_MED_VAERT,
-                                          tilbagekaldt__isnull=True).exists()
+        consent = har_samtykke(borger, Formaal.DELING_MED_VAERT)
         fornavn = access.visible_fields(actor, "borger", borger, ["fornavn"], host_consent=consent).get("fornavn", "")
     else:
         actor = access.actor_for_system(moedesvar.center)

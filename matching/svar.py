@@ -24,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from brobygning.models import PaamindelseKanal, PaamindelseStatus
+
 from .models import SVAR_VALG, Moedesvar
 
 SALT = "brobygning.svar"
@@ -86,7 +88,7 @@ def til_afsendelse(*, row, ledsagelse, modtager: str, kanal: str, to: str) -> Mo
     """The question a påmindelse asks, made when it is sent (again after a retry: the same question,
     the same nonce, so every copy's link opens it)."""
     fields = {"center_id": ledsagelse.center_id, "kanal": kanal, "paamindelse": row,
-              "telefon_noegle": telefon_noegle(to) if kanal == "sms" else ""}
+              "telefon_noegle": telefon_noegle(to) if kanal == PaamindelseKanal.SMS else ""}
     try:
         with transaction.atomic():
             moedesvar, created = Moedesvar.objects.get_or_create(
@@ -123,6 +125,7 @@ def aabent_for_nummer(number: str) -> Moedesvar | None:
     if not noegle:
         return None
     since = timezone.now() - timedelta(days=settings.SVAR_LINK_MAX_AGE_DAYS)
-    return (Moedesvar.objects.filter(telefon_noegle=noegle, kanal="sms", besvaret__isnull=True, oprettet__gte=since,
-                                     paamindelse__status__in=["sendt", "sender"])
+    gone_out = [PaamindelseStatus.SENDT, PaamindelseStatus.SENDER]
+    return (Moedesvar.objects.filter(telefon_noegle=noegle, kanal=PaamindelseKanal.SMS, besvaret__isnull=True,
+                                     oprettet__gte=since, paamindelse__status__in=gone_out)
             .order_by("-paamindelse__sendt", "-oprettet", "-pk").first())

@@ -102,8 +102,9 @@ def _datetime_param(request, name):
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _page(request, items, serialize_one, count=None):
-    """The HSDS page object. `items` is a queryset or a list; `count` a cheaper way to count it."""
+def _offset_rows(request, items, count=None):
+    """(page, per_page, total, rows) of `items` (a queryset or a list) by `page` and `per_page`;
+    `count` is a cheaper way to count it."""
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
     page = _int_param(request, "page", 1)
     if count is not None:
@@ -111,11 +112,21 @@ def _page(request, items, serialize_one, count=None):
     else:
         total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     start = (page - 1) * per_page
-    rows = list(items[start:start + per_page]) if start < total else []
+    return page, per_page, total, (list(items[start:start + per_page]) if start < total else [])
+
+
+def _page_object(*, page, per_page, total, rows, serialize_one, last_page=None):
+    """The HSDS page object for `rows`; `last_page` defaults to what the total says."""
     total_pages = max(1, math.ceil(total / per_page))
     return {"total_items": total, "total_pages": total_pages, "page_number": page, "size": len(rows),
-            "first_page": page == 1, "last_page": page >= total_pages, "empty": total == 0,
-            "contents": [serialize_one(item) for item in rows], "_items": rows}
+            "first_page": page == 1, "last_page": page >= total_pages if last_page is None else last_page,
+            "empty": total == 0, "contents": [serialize_one(item) for item in rows]}
+
+
+def _page(request, items, serialize_one, count=None):
+    """The HSDS page object, by `page` (OFFSET)."""
+    page, per_page, total, rows = _offset_rows(request, items, count)
+    return _page_object(page=page, per_page=per_page, total=total, rows=rows, serialize_one=serialize_one)
 
 
 CURSOR_SALT = "foreninger.hsds.cursor"
@@ -141,11 +152,9 @@ def _keyset_page(request, qs, serialize_one, count=None):
     """
     cursor = _cursor_param(request)
     if cursor is None:
-        data = _page(request, qs, serialize_one, count)
-        page, total = data["page_number"], data["total_items"]
-        per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
-        more = not data["last_page"] and data["size"] == per_page
-        items = data.pop("_items")
+        page, per_page, total, items = _offset_rows(request, qs, count)
+        data = _page_object(page=page, per_page=per_page, total=total, rows=items, serialize_one=serialize_one)
+        more = not data["last_page"] and len(items) == per_page
     else:
         previous, total, titel, pk = cursor
         per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
@@ -154,10 +163,8 @@ def _keyset_page(request, qs, serialize_one, count=None):
         more, items = len(rows) > per_page, rows[:per_page]
         page = previous + 1
         total = max(total, (page - 1) * per_page + len(items))  # the carried total may have gone stale
-        total_pages = max(1, math.ceil(total / per_page))
-        data = {"total_items": total, "total_pages": total_pages, "page_number": page, "size": len(items),
-                "first_page": False, "last_page": not more, "empty": total == 0,
-                "contents": [serialize_one(item) for item in items]}
+        data = _page_object(page=page, per_page=per_page, total=total, rows=items, serialize_one=serialize_one,
+                            last_page=not more)
     data["next_cursor"] = (signing.dumps([page, total, items[-1].titel, items[-1].pk], salt=CURSOR_SALT)
                            if more and items else None)
     return data
@@ -177,12 +184,6 @@ def _uuid(value):
         raise LookupError from None
 
 
-def _plain_page(request, items, serialize_one):
-    data = _page(request, items, serialize_one)
-    del data["_items"]
-    return data
-
-
 @api
 def root(request, center):
     kwargs = {"center_slug": center.slug} if center else {}
@@ -200,7 +201,7 @@ def services(request, center):
     if term_uuid := _uuid_param(request, "taxonomy_term_id"):
         term = selectors.term_lookup(term_uuid)
         if term is None:
-            return _plain_page(request, [], None) | {"next_cursor": None}
+            return _page(request, [], None) | {"next_cursor": None}
         term = term if term[0] == "rolle" else ("tag", term[1].pk)
     full = _bool_param(request, "full")
     filters = {"search": request.GET.get("search", "").strip()[:200], "term": term,
@@ -221,7 +222,7 @@ def organizations(request, center):
     qs = selectors.public_foreninger(center)
     if search := request.GET.get("search", "").strip()[:200]:
         qs = qs.filter(navn__icontains=search)
-    return _plain_page(request, qs, serialize.organization_brief)
+    return _page(request, qs, serialize.organization_brief)
 
 
 @api
@@ -247,7 +248,7 @@ def service_at_location(request, center, pk):
 
 @api
 def taxonomies(request, center):
-    return _plain_page(request, serialize.taxonomies(), lambda t: t)
+    return _page(request, serialize.taxonomies(), lambda t: t)
 
 
 @api
@@ -269,7 +270,7 @@ def taxonomy_terms(request, center):
         terms = [t for t in terms if t["taxonomy_id"] == taxonomy_id]
     if search := request.GET.get("search", "").strip().lower():
         terms = [t for t in terms if search in t["name"].lower()]
-    return _plain_page(request, terms, lambda t: t)
+    return _page(request, terms, lambda t: t)
 
 
 @api
