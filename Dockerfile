@@ -12,6 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint (the funder report PDF and the borger's art. 15 letter) renders with Pango.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 brobygning \
     && useradd --system --uid 10001 --gid brobygning --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin brobygning

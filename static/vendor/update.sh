@@ -25,7 +25,7 @@ case "${1:-}" in
 esac
 
 # npm package -> folder under static/vendor/
-declare -A DIR=([bootstrap]=bootstrap [htmx.org]=htmx [leaflet]=leaflet [axe-core]=axe-core)
+declare -A DIR=([bootstrap]=bootstrap [htmx.org]=htmx [leaflet]=leaflet [axe-core]=axe-core [chart.js]=chartjs)
 
 # Files to copy, as "path in the package -> path in the folder". Paths in the package are under package/.
 files_for() {
@@ -50,6 +50,10 @@ files_for() {
             for png in layers layers-2x marker-icon marker-icon-2x marker-shadow; do
                 echo "dist/images/$png.png images/$png.png"
             done
+            ;;
+        chart.js)
+            echo "LICENSE.md LICENSE.md"
+            echo "dist/chart.umd.min.js chart.umd.min.js"
             ;;
         axe-core)
             echo "LICENSE LICENSE"
@@ -85,7 +89,7 @@ trap 'rm -rf "$scratch"' EXIT
 out="$scratch/out"
 mkdir -p "$out"
 
-for pkg in bootstrap htmx.org leaflet axe-core; do
+for pkg in bootstrap htmx.org leaflet axe-core chart.js; do
     version="$(version_of "$pkg")"
     echo "$pkg@$version"
     (cd "$scratch" && npm pack --silent "$pkg@$version" >/dev/null)
