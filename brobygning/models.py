@@ -275,7 +275,9 @@ class AuditEntry(models.Model):
     center = models.ForeignKey(Frivilligcenter, on_delete=models.SET_NULL, null=True, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     tidspunkt = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
-    handling = models.CharField(_("handling"), max_length=50, choices=AuditAction.choices)
+    # No `choices` here: AuditAction is checked by log_action, and leaving the list out of the
+    # field means a new action needs no migration.
+    handling = models.CharField(_("handling"), max_length=50)
     objekt_type = models.CharField(_("objekttype"), max_length=50)
     objekt_id = models.CharField(_("objekt-id"), max_length=40)
     felter = models.JSONField(_("ændrede felter"), default=list, blank=True)
@@ -288,6 +290,13 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.handling} {self.objekt_type}#{self.objekt_id}"
+
+    def get_handling_display(self):
+        """The action's label, as the `choices` display would give it."""
+        try:
+            return AuditAction(self.handling).label
+        except ValueError:
+            return self.handling
 
 
 class PaamindelseStatus(models.TextChoices):
