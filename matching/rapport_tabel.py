@@ -27,4 +27,7 @@ class Tabel:
     kolonner: list[str]
     raekker: list[list[Celle]]
     taelle_kolonner: frozenset[int] = field(default_factory=frozenset)  # columns that count people
+    # Columns computed from a row's counts (a rate, a median, a mean change): blanked together with
+    # the row's counts when suppression blanks any of them, so they cannot give a small count away.
+    afledte_kolonner: frozenset[int] = field(default_factory=frozenset)
     note: str = ""              # source, denominator or caveat shown under the table
