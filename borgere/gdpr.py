@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access, adgangslog
 from brobygning.audit import log_action
+from brobygning.availability import slot_labels
 from brobygning.models import Adgangslog, AuditAction, Frivilligcenter
 
 from . import hooks
@@ -49,9 +50,9 @@ def export_fields(obj, *, exclude=()) -> dict:
             value = getattr(obj, f"get_{name}_display")() if getattr(obj, name) not in ("", None) else ""
         else:
             value = getattr(obj, name)
-        if hasattr(value, "isoformat"):
-            value = value.isoformat()
-        elif value is not None and not isinstance(value, bool | int | float | list | dict | str):
+        # Dates stay dates: the page shows them in local time, the JSON download as ISO 8601.
+        plain = (bool, int, float, list, dict, str)
+        if value is not None and not hasattr(value, "isoformat") and not isinstance(value, plain):
             value = str(value)
         out[str(field.verbose_name)] = value
     return out
@@ -67,6 +68,7 @@ def borger_export(*, actor, borger: Borger) -> dict:
                 borger.brobygger.get_short_name() if borger.brobygger else None,
             **{str(Borger._meta.get_field(name).verbose_name): [t.navn for t in getattr(borger, name).all()]
                for name in ("interesser", "barrierer", "tilgaengelighedsbehov")},
+            str(Borger._meta.get_field("tilgaengelighed").verbose_name): slot_labels(borger.tilgaengelighed),
         },
         "samtaler": [export_fields(s, exclude={"borger"}) for s in Samtale.objects.filter(borger=borger)],
         **{key: value for part in hooks.parts() for key, value in part.export(borger).items()},
@@ -75,7 +77,7 @@ def borger_export(*, actor, borger: Borger) -> dict:
         "samtykker": [{**export_fields(s, exclude={"borger", "tekst"}), "tekstversion": s.tekst.version,
                        "tekst": s.tekst.tekst} for s in Samtykke.objects.filter(borger=borger).select_related("tekst")],
         # Datatilsynet 2024-32-0283: dates and purposes of the accesses, not who the staff were.
-        "adgange": [{"tidspunkt": e.tidspunkt.isoformat(), "handling": e.get_handling_display(),
+        "adgange": [{"tidspunkt": e.tidspunkt, "handling": e.get_handling_display(),
                      "formaal": e.formaal}
                     for e in Adgangslog.objects.filter(borger_id=borger.pk).order_by("tidspunkt")],
     }

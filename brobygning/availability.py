@@ -26,6 +26,11 @@ SLOTS = [
 SLOT_CODES = frozenset(code for code, _label in SLOTS)
 
 
+def slot_labels(codes) -> list[str]:
+    """["0-formiddag"] as ["Mandag formiddag"], in the week's order; unknown codes are left out."""
+    return [str(label) for code, label in SLOTS if code in set(codes or [])]
+
+
 def daypart_for_hour(hour: int) -> str:
     for code, _label, start, end in DAYPARTS:
         if start <= hour < end:

@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brobygning.decorators import member_required
 
-from .. import gdpr, selectors
+from .. import gdpr, indsigt, selectors
 
 
 class EraseForm(forms.Form):
@@ -33,7 +34,9 @@ class ExtendForm(forms.Form):
 def borger_export(request, pk):
     borger = selectors.borger_get(actor=request.actor, pk=pk, action="export")
     data = gdpr.borger_export(actor=request.actor, borger=borger)
-    return render(request, "borgere/gdpr/indsigt.html", {"borger": borger, "data": data})
+    return render(request, "borgere/gdpr/indsigt.html", {
+        "borger": borger, "sektioner": indsigt.indsigt_sektioner(data), "adgange": indsigt.adgange(data),
+        "udskrevet": timezone.localdate()})
 
 
 @member_required

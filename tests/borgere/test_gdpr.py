@@ -1,6 +1,7 @@
 """The borger's rights: art. 15 insight, art. 17 erasure by anonymisation, and retention."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,22 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
     assert data["adgange"] and all(set(a) == {"tidspunkt", "handling", "formaal"} for a in data["adgange"])
     assert "Staffnavn" not in download.content.decode()
     assert Adgangslog.objects.filter(handling=Adgangslog.Handling.EKSPORT, borger_id=rich_borger.pk).count() == 2
+
+
+def test_art15_page_reads_as_text_for_a_person(rich_borger, koordinator):
+    """Labels, local dates with the weekday and availability in words; no ISO stamps, slot codes or keys."""
+    adgangslog.log(handling=adgangslog.H.LAEST, borger_id=rich_borger.pk, center_id=rich_borger.center_id,
+                  formaal="sagsbehandling")
+    html = koordinator.get(reverse("borgere:borger_export", args=[rich_borger.pk])).content.decode()
+    assert "Mandag aften" in html and "0-aften" not in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", html)
+    weekday = timezone.localdate().strftime("%w")
+    assert ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"][int(weekday)] in html
+    for key in ("svar_efter_moedet", "opfoelgninger", "tekstversion", ">score<", ">faser<"):
+        assert key not in html, key
+    assert "Første møder" in html and "Faser" in html and "data-udskriv" in html
+    data = json.loads(koordinator.get(reverse("borgere:borger_export_json", args=[rich_borger.pk])).content)
+    assert re.match(r"\d{4}-\d{2}-\d{2}T", data["adgange"][0]["tidspunkt"])  # the download stays ISO 8601
 
 
 def test_only_koordinatorer_may_export_or_erase(rich_borger):
