@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def beat_heartbeat():
-    """Run by beat every minute; /healthz reports when the scheduler and a worker last ran it."""
+    """Run by beat every minute; the time it last ran stays in the cache, for monitoring (docs/SCALING.md)."""
     cache.set(BEAT_KEY, timezone.now().isoformat(), timeout=None)
 
 
