@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import SLOTS
+from brobygning.cpr import IngenCprMixin
 from brobygning.forms import AvailabilityGrid, PostnummerField, VersionedFormMixin, tag_field
 from brobygning.models import TagType
 
 from .models import SPROG, Borger, SamtykkeMaade
 
 
-class BorgerForm(VersionedFormMixin, forms.ModelForm):
+class BorgerForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField()
     sprog = forms.MultipleChoiceField(label=_("Sprog"), choices=SPROG, required=False,
                                       widget=forms.CheckboxSelectMultiple)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import SLOTS
+from brobygning.cpr import IngenCprMixin
 from brobygning.forms import AvailabilityGrid, tag_field
 from brobygning.models import TagType
 
@@ -11,7 +12,7 @@ from .measures import UCLA3_CHOICES, UCLA3_ITEMS, WHO5_CHOICES, WHO5_ITEMS
 from .models import Formaal, MaalingType, OensketRolle, Samtale, SamtykkeMaade
 
 
-class SamtaleForm(forms.ModelForm):
+class SamtaleForm(IngenCprMixin, forms.ModelForm):
     class Meta:
         model = Samtale
         fields = ["dato", "type", "varighed_min", "oensker", "noter", "naeste_skridt"]

@@ -5,6 +5,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from brobygning.cpr import IngenCprMixin
 from brobygning.forms import PostnummerField
 from brobygning.models import Tag, TagType
 
@@ -13,7 +14,7 @@ from .models import EGEN_HENVENDELSE, Henvisning
 HONEYPOT = "hjemmeside"  # a field people never see; bots fill it in
 
 
-class HenvisningForm(forms.ModelForm):
+class HenvisningForm(IngenCprMixin, forms.ModelForm):
     postnummer = PostnummerField(required=False, help_text=_("Hvor personen bor, så vi kan finde noget i nærheden."))
     samtykke = forms.BooleanField(
         label=_("Personen har læst eller fået læst teksten ovenfor op og giver sit samtykke."),
@@ -97,7 +98,7 @@ class HenvisningForm(forms.ModelForm):
         return bool(self.data.get(HONEYPOT, "").strip())
 
 
-class HenvisningAfvisForm(forms.Form):
+class HenvisningAfvisForm(IngenCprMixin, forms.Form):
     afvist_grund = forms.CharField(
         label=_("Begrundelse"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kort og sagligt, fx 'Personen er henvist til et andet tilbud'. Gemmes ved henvisningen."),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .availability import DAYPARTS, WEEKDAYS
 from .changes import VersionConflict
+from .cpr import IngenCprMixin
 from .models import Postnummer, Rolle, Tag, User
 
 
@@ -47,7 +48,7 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(IngenCprMixin, forms.Form):
     fornavn = forms.CharField(label=_("Fornavn"), max_length=100)
     efternavn = forms.CharField(label=_("Efternavn"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254)

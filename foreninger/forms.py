@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr
 
 from brobygning import access
+from brobygning.cpr import IngenCprMixin
 from brobygning.forms import PostnummerField, VersionedFormMixin, helper, tag_field
 from brobygning.models import TagType
 
 from .models import LINK_FELTER, Faellesskab, Forening, Moedetid
 
 
-class ForeningForm(VersionedFormMixin, forms.ModelForm):
+class ForeningForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField(required=False)
     hjemmeside = forms.URLField(label=_("Hjemmeside"), required=False, assume_scheme="https")
     cvr = forms.CharField(label=_("CVR-nummer"), max_length=20, required=False, help_text=_("8 cifre, fx 12345678."))
@@ -38,7 +39,7 @@ class ForeningForm(VersionedFormMixin, forms.ModelForm):
         return value
 
 
-class FaellesskabForm(VersionedFormMixin, forms.ModelForm):
+class FaellesskabForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField()
     interesser = tag_field(TagType.INTERESSE, _("Interesser"))
     maalgrupper = tag_field(TagType.UDFORDRING, _("Målgrupper"))
@@ -77,7 +78,7 @@ class FaellesskabForm(VersionedFormMixin, forms.ModelForm):
         self.add_version_field()
 
 
-class FaellesskabLinkForm(VersionedFormMixin, forms.ModelForm):
+class FaellesskabLinkForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
     """The fællesskab form behind a signed link: the practical details only (`LINK_FELTER`)."""
 
     postnummer = PostnummerField()

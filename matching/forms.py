@@ -3,6 +3,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from brobygning.cpr import IngenCprMixin
 from brobygning.models import Tag, TagType
 
 from .models import Afslutningsaarsag, Ledsagelse, MatchRolle, Resultat
@@ -20,7 +21,7 @@ class SuggestionFilterForm(forms.Form):
         self.fields["kategori"].choices = [("", _("Alle")), *kategorier]  # one query, no COUNT
 
 
-class LedsagelseForm(forms.ModelForm):
+class LedsagelseForm(IngenCprMixin, forms.ModelForm):
     naeste_moede = forms.ChoiceField(label=_("Fællesskabets næste møder"), required=False)
     tidspunkt = forms.DateTimeField(
         label=_("Eller vælg selv et tidspunkt"), required=False,
@@ -60,12 +61,12 @@ class LedsagelseForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class MatchEndForm(forms.Form):
+class MatchEndForm(IngenCprMixin, forms.Form):
     aarsag = forms.ChoiceField(label=_("Hvorfor slutter matchet?"), choices=Afslutningsaarsag.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-class OpfoelgningForm(forms.Form):
+class OpfoelgningForm(IngenCprMixin, forms.Form):
     resultat = forms.ChoiceField(label=_("Hvad viste opfølgningen?"), choices=Resultat.choices,
                                  widget=forms.RadioSelect)
     aarsag = forms.CharField(label=_("Årsag"), max_length=300, required=False,
@@ -79,7 +80,7 @@ class OpfoelgningForm(forms.Form):
         return cleaned
 
 
-class SvarForm(forms.Form):
+class SvarForm(IngenCprMixin, forms.Form):
     """The answer page behind a one-tap link: the answer (pre-chosen by the link) and optional free text."""
 
     svar = forms.ChoiceField(label=_("Dit svar"), widget=forms.RadioSelect,

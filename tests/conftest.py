@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from brobygning.access import actor_for
 from brobygning.celery import app as celery_app
@@ -13,6 +14,10 @@ from brobygning.models import Rolle
 from matching import services as match_services
 
 from . import factories as f
+
+# No wall-clock deadline per example: tests assert behaviour, never time, and CI machines are shared.
+hypothesis_settings.register_profile("brobygning", deadline=None)
+hypothesis_settings.load_profile("brobygning")
 
 # The test-only settings (plain static files storage, no HTTPS redirect, MD5 hasher, eager Celery)
 # are in brobygning/settings_test.py, pytest's DJANGO_SETTINGS_MODULE.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from brobygning.cpr import IngenCprMixin
 from brobygning.decorators import member_required
 
 from .. import gdpr, indsigt, selectors
@@ -24,7 +25,7 @@ class EraseForm(forms.Form):
         error_messages={"required": gettext_lazy("Sæt kryds for at bekræfte, at anonymiseringen ikke kan fortrydes.")})
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(IngenCprMixin, forms.Form):
     begrundelse = forms.CharField(label=gettext_lazy("Begrundelse"), min_length=5, max_length=300,
                                   error_messages={"required": gettext_lazy("Skriv en begrundelse."),
                                                   "min_length": gettext_lazy("Skriv en begrundelse.")})

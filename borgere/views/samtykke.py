@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brobygning import access
+from brobygning.cpr import IngenCprMixin
 from brobygning.decorators import member_required
 from brobygning.forms import helper, save_valid_form
 
@@ -46,7 +47,7 @@ def samtykke_give(request, pk):
     return redirect(borger)
 
 
-class SamtykkeTekstForm(forms.Form):
+class SamtykkeTekstForm(IngenCprMixin, forms.Form):
     tekst = forms.CharField(label=gettext_lazy("Ny tekst"), widget=forms.Textarea(attrs={"rows": 6}),
                             min_length=20, max_length=5000)
 

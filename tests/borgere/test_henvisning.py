@@ -66,6 +66,15 @@ def test_form_shows_the_current_consent_text_and_never_asks_for_cpr(client, worl
     assert "<script>" not in page and 'style="' not in page
 
 
+@pytest.mark.parametrize("felt", ["oensker", "kontakt_note"])
+def test_a_cpr_number_in_free_text_is_refused_and_nothing_is_saved(client, world, felt):
+    response = client.post(FORM_URL, _data(world.center_a, **{felt: "Mit cpr er 010190-1234"}))
+    assert response.status_code == 200
+    assert "Skriv ikke CPR-numre her." in response.content.decode()
+    assert not Henvisning.objects.exists()
+    assert "010190-1234" in response.content.decode()  # shown back for the sender to remove, never stored
+
+
 def test_submit_creates_a_referral_with_the_consent_version_and_redirects(client, world):
     response = client.post(FORM_URL, _data(world.center_a))
     assert response.status_code == 302
