@@ -158,30 +158,26 @@ def table(page_list, times, health_times, queries) -> str:
     return "\n".join(lines)
 
 
-def main():
-    args = parse_args()
-    url = database_url(DEFAULT_URL)
+def production_env(url: str) -> None:
+    """The environment of a production process, for this run (before Django is set up)."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     os.environ["DEBUG"] = "False"  # like production: no query log, compiled templates cached
-    os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brobygning.settings")
 
-    reuse = args.reuse and bench_db_exists(url)
+
+def national_dataset(url: str, *, size: str, reuse: bool) -> tuple[str, float | None]:
+    """Set Django up on `url` with the national dataset of `size` (built unless `reuse` finds it):
+    the largest centre's slug, and the seconds the build took (None when reused)."""
+    reuse = reuse and bench_db_exists(url)
     if not reuse:
         recreate_db(url)
 
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
-    from django.test.utils import override_settings
-
-    # The one change from production: static URLs without the manifest, which needs collectstatic first.
-    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
 
     from brobygning.models import Frivilligcenter
     from matching.national import SLUG_PREFIX
@@ -190,11 +186,26 @@ def main():
     call_command("migrate", verbosity=0)  # also on a kept database: new indexes apply to the next run
     if not reuse:
         started = time.perf_counter()
-        call_command("seed_demo", size=args.size, force=True, stdout=io.StringIO())
+        call_command("seed_demo", size=size, force=True, stdout=io.StringIO())
         build_seconds = time.perf_counter() - started
     slug = Frivilligcenter.objects.filter(slug__startswith=f"{SLUG_PREFIX}001-").values_list("slug", flat=True).first()
     if slug is None:
         sys.exit("No national dataset in this database: run without --reuse.")
+    return slug, build_seconds
+
+
+def main():
+    args = parse_args()
+    url = database_url(DEFAULT_URL)
+    production_env(url)
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    slug, build_seconds = national_dataset(url, size=args.size, reuse=args.reuse)
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # The one change from production: static URLs without the manifest, which needs collectstatic first.
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
     try:
         load_before = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         page_list, times, health_times, queries, errors = measure(args, slug)
