@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import WEEKDAYS
+from brobygning.cpr import afvis_cpr
 from brobygning.fields import Archivable, PhoneField, long_text
 from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
 
@@ -424,7 +425,8 @@ class Partnerkontakt(models.Model):
     center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="kontakter")
     dato = models.DateField(_("dato"), default=timezone.localdate)
-    note = models.TextField(_("note"), max_length=2000)
+    note = models.TextField(_("note"), max_length=2000, validators=[afvis_cpr],
+                            help_text=_("Om samarbejdet; ingen oplysninger om borgere."))
     registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                        related_name="+")
 
