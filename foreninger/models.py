@@ -391,12 +391,14 @@ class Partner(models.Model):
         indexes = [models.Index(fields=["center", "art"])]
         constraints = [
             models.UniqueConstraint(fields=["partnerskab", "forening"], condition=models.Q(forening__isnull=False),
-                                    name="partner_en_gang_per_forening"),
+                                    name="partner_en_gang_per_forening",
+                                    violation_error_message=_("Foreningen er allerede partner i dette partnerskab.")),
             models.CheckConstraint(condition=models.Q(art="forening", forening__isnull=False)
                                    | (~models.Q(art="forening") & models.Q(forening__isnull=True)),
                                    name="partner_forening_hvis_art_forening"),
             models.CheckConstraint(condition=models.Q(bevilget_i_alt__lte=models.F("loft"), bevilget_i_alt__gte=0),
-                                   name="partner_tilslutning_under_loft"),
+                                   name="partner_tilslutning_under_loft",
+                                   violation_error_message=_("Tilslutningsbeløbene overstiger loftet for partneren.")),
         ]
 
     def __str__(self):
