@@ -64,7 +64,8 @@ def import_job_get(*, actor, pk, action="view"):
 
 
 def partnerskab_list(*, actor):
-    return access.scope(actor, "partnerskab", Partnerskab.objects.annotate(antal_partnere=Count("partnere")))
+    return access.scope(actor, "partnerskab", Partnerskab.objects.annotate(antal_partnere=Count("partnere"))
+                        .order_by("navn", "pk"))
 
 
 def partnerskab_get(*, actor, pk, action="view"):
