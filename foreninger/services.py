@@ -377,7 +377,7 @@ def _tilslutning_gem(*, partner: Partner, tilslutning: Tilslutningsbeloeb, data:
 
 def tilslutning_create(*, actor, partner: Partner, data: dict) -> Tilslutningsbeloeb:
     with transaction.atomic():
-        partner = Partner.objects.select_for_update().select_related("forening").get(pk=partner.pk)
+        partner = Partner.objects.select_for_update(of=("self",)).select_related("forening").get(pk=partner.pk)
         access.check(actor, "partner", "change", partner)
         tilslutning = Tilslutningsbeloeb(center_id=partner.center_id, partner=partner)
         felter = _tilslutning_gem(partner=partner, tilslutning=tilslutning, data=data)
@@ -387,7 +387,7 @@ def tilslutning_create(*, actor, partner: Partner, data: dict) -> Tilslutningsbe
 
 def tilslutning_update(*, actor, tilslutning: Tilslutningsbeloeb, data: dict) -> Tilslutningsbeloeb:
     with transaction.atomic():
-        partner = Partner.objects.select_for_update().select_related("forening").get(pk=tilslutning.partner_id)
+        partner = Partner.objects.select_for_update(of=("self",)).select_related("forening").get(pk=tilslutning.partner_id)
         access.check(actor, "partner", "change", partner)
         tilslutning = Tilslutningsbeloeb.objects.get(pk=tilslutning.pk)
         felter = _tilslutning_gem(partner=partner, tilslutning=tilslutning, data=data)
