@@ -133,7 +133,7 @@ MoedetidFormSet = forms.inlineformset_factory(
 DATO = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PartnerskabForm(forms.ModelForm):
+class PartnerskabForm(IngenCprMixin, forms.ModelForm):
     class Meta:
         model = Partnerskab
         fields = ["navn", "tilslutningsloft", "budget", "beskrivelse"]
@@ -144,7 +144,7 @@ class PartnerskabForm(forms.ModelForm):
         self.helper = helper(_("Gem"))
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(IngenCprMixin, forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["art", "forening", "navn", "kontaktperson", "kontakt_email", "kontakt_telefon", "status",
@@ -160,7 +160,7 @@ class PartnerForm(forms.ModelForm):
         self.helper.attrs = {"enctype": "multipart/form-data"}
 
 
-class PartnerkontaktForm(forms.ModelForm):
+class PartnerkontaktForm(IngenCprMixin, forms.ModelForm):
     class Meta:
         model = Partnerkontakt
         fields = ["dato", "note"]
@@ -171,7 +171,7 @@ class PartnerkontaktForm(forms.ModelForm):
         self.helper = helper(_("Noter kontakten"))
 
 
-class TilslutningForm(forms.ModelForm):
+class TilslutningForm(IngenCprMixin, forms.ModelForm):
     class Meta:
         model = Tilslutningsbeloeb
         fields = ["beloeb", "bevilget", "udbetalt", "formaal", "opfoelgning"]

@@ -111,7 +111,7 @@ class SvarForm(IngenCprMixin, forms.Form):
 # --- Frivillige til foreninger and rådgivning (issue 14) ------------------------------------------
 
 
-class FrivilligrolleForm(forms.ModelForm):
+class FrivilligrolleForm(IngenCprMixin, forms.ModelForm):
     postnummer = PostnummerField()
     interesser = tag_field(TagType.INTERESSE, _("Interesser"))
     tider = forms.MultipleChoiceField(label=_("Tidspunkter"), choices=SLOTS, required=False, widget=AvailabilityGrid)
@@ -133,7 +133,7 @@ class FrivilligrolleForm(forms.ModelForm):
         )
 
 
-class RolleKandidatForm(forms.ModelForm):
+class RolleKandidatForm(IngenCprMixin, forms.ModelForm):
     postnummer = PostnummerField()
     interesser = tag_field(TagType.INTERESSE, _("Interesser"))
     tilgaengelighed = forms.MultipleChoiceField(label=_("Hvornår kan personen"), choices=SLOTS, required=False,
@@ -154,7 +154,7 @@ class RolleKandidatForm(forms.ModelForm):
         self.helper = helper(_("Gem"))
 
 
-class RaadgivningForm(forms.ModelForm):
+class RaadgivningForm(IngenCprMixin, forms.ModelForm):
     class Meta:
         model = Raadgivning
         fields = ["dato", "organisation", "art", "emne", "varighed_min", "opfoelgning", "note"]

@@ -116,7 +116,7 @@ class TestPartner:
         assert partner.aftale_fil.name.startswith("partnerskab/aftaler/") and "Jensen" not in partner.aftale_fil.name
 
     def test_contact_log_refuses_cpr(self, koordinator, partner):
-        with pytest.raises(ValidationError, match="CPR-nummer"):
+        with pytest.raises(ValidationError, match="CPR-numre"):
             services.partnerkontakt_create(actor=koordinator, partner=partner,
                                            data={"note": "Talte om borger 010190-1234"})
         services.partnerkontakt_create(actor=koordinator, partner=partner, data={"note": "Møde om aftalen"})
