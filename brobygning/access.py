@@ -135,6 +135,13 @@ def _view_faellesskab(actor, faellesskab) -> bool:
     return actor.is_brobygger or _own_faellesskab(actor, faellesskab)
 
 
+def _own_forening_row(actor, obj) -> bool:
+    """A row that belongs to a forening (a partner record, a volunteer role): koordinator, or the
+    forening's own foreningskontakt."""
+    return actor.is_koordinator or (actor.is_foreningskontakt and obj is not None
+                                    and obj.forening_id is not None and obj.forening_id in actor.forening_ids)
+
+
 def _venteliste(actor, obj=None) -> bool:
     """Koordinatorer always; brobyggere when the centre has switched the waiting list on."""
     return actor.is_koordinator or (actor.is_brobygger and actor.center.venteliste_synlig)
@@ -196,6 +203,28 @@ RULES: dict[tuple[str, str], Rule] = {
     ("adgangslog", "list"): _roles(K),
     ("samtykketekst", "list"): _roles(K),
     ("samtykketekst", "create"): _roles(K),
+    # The local partnership (issue 14): koordinatorer manage; a foreningskontakt reads their own
+    # forening's partner record.
+    ("partnerskab", "list"): _roles(K),
+    ("partnerskab", "view"): _roles(K),
+    ("partnerskab", "create"): _roles(K),
+    ("partnerskab", "change"): _roles(K),
+    ("partner", "list"): _roles(K, F),
+    ("partner", "view"): _own_forening_row,
+    ("partner", "create"): _roles(K),
+    ("partner", "change"): _roles(K),
+    # Volunteer roles: posted by koordinatorer and by the forening's own contacts.
+    ("frivilligrolle", "list"): _roles(K, F),
+    ("frivilligrolle", "view"): _own_forening_row,
+    ("frivilligrolle", "create"): _roles(K, F),
+    ("frivilligrolle", "change"): _own_forening_row,
+    ("rollekandidat", "list"): _roles(K),
+    ("rollekandidat", "create"): _roles(K),
+    ("rollekandidat", "change"): _roles(K),
+    # Advice to professionals: the centre's own log.
+    ("raadgivning", "list"): _roles(K),
+    ("raadgivning", "create"): _roles(K),
+    ("raadgivning", "change"): _roles(K),
 }
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
@@ -234,6 +263,8 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
     if kind == "forening" and actor.is_foreningskontakt:
         return qs.filter(pk__in=actor.forening_ids)
     if kind == "faellesskab" and actor.is_foreningskontakt:
+        return qs.filter(forening_id__in=actor.forening_ids)
+    if kind in ("partner", "frivilligrolle") and actor.is_foreningskontakt:
         return qs.filter(forening_id__in=actor.forening_ids)
     if kind == "nyankomst" and actor.is_foreningskontakt:  # ledsagelser to the forening's fællesskaber
         return qs.filter(match__faellesskab__forening_id__in=actor.forening_ids)

@@ -5,6 +5,7 @@ message, before anything is saved."""
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cpr
 
@@ -27,3 +28,10 @@ class IngenCprMixin:
         for name, value in list(getattr(self, "cleaned_data", {}).items()):
             if isinstance(value, str) and indeholder_cpr(value):
                 self.add_error(name, forms.ValidationError(CPR_BESKED, code="cpr"))
+
+
+def afvis_cpr(tekst) -> None:
+    """The same check as a model field validator, for writes that do not go through a form (a
+    service called directly, an import): raises the Danish message."""
+    if isinstance(tekst, str) and indeholder_cpr(tekst):
+        raise ValidationError(CPR_BESKED, code="cpr")

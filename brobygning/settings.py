@@ -186,6 +186,10 @@ STORAGES = {
     },
 }
 
+# Uploaded files (partnership agreements, issue 14). Never served directly: no MEDIA_URL route; a
+# view checks access and sends the file as a download (`foreninger:partner_aftale`).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # widgets may use templates/widgets/
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -11,5 +11,5 @@ class ForeningerConfig(AppConfig):
 
         from .models import public_faellesskaber  # noqa: PLC0415
 
-        access.register_kinds("foreninger", {"forening", "faellesskab", "import"},
+        access.register_kinds("foreninger", {"forening", "faellesskab", "import", "partnerskab", "partner"},
                               public={"faellesskab": public_faellesskaber})

@@ -9,7 +9,16 @@ from brobygning.cpr import IngenCprMixin
 from brobygning.forms import PostnummerField, VersionedFormMixin, helper, tag_field
 from brobygning.models import TagType
 
-from .models import LINK_FELTER, Faellesskab, Forening, Moedetid
+from .models import (
+    LINK_FELTER,
+    Faellesskab,
+    Forening,
+    Moedetid,
+    Partner,
+    Partnerkontakt,
+    Partnerskab,
+    Tilslutningsbeloeb,
+)
 
 
 class ForeningForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
@@ -117,3 +126,57 @@ MoedetidFormSet = forms.inlineformset_factory(
     Faellesskab, Moedetid, form=MoedetidForm, extra=1, can_delete=True, max_num=10, validate_max=True
 )
 
+
+
+# --- Partnerskab (issue 14) ------------------------------------------------------------------------
+
+DATO = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PartnerskabForm(IngenCprMixin, forms.ModelForm):
+    class Meta:
+        model = Partnerskab
+        fields = ["navn", "tilslutningsloft", "budget", "beskrivelse"]
+        widgets = {"beskrivelse": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(_("Gem"))
+
+
+class PartnerForm(IngenCprMixin, forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["art", "forening", "navn", "kontaktperson", "kontakt_email", "kontakt_telefon", "status",
+                  "aftale_fra", "aftale_til", "aftale_tekst", "aftale_fil"]
+        widgets = {"aftale_fra": DATO, "aftale_til": DATO, "aftale_tekst": forms.Textarea(attrs={"rows": 4}),
+                   "aftale_fil": forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt,.txt"})}
+        help_texts = {"aftale_fil": _("PDF, Word (.docx), OpenDocument (.odt) eller tekst; højst 10 MB.")}
+
+    def __init__(self, *args, foreninger, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forening"].queryset = foreninger
+        self.helper = helper(_("Gem"))
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+
+class PartnerkontaktForm(IngenCprMixin, forms.ModelForm):
+    class Meta:
+        model = Partnerkontakt
+        fields = ["dato", "note"]
+        widgets = {"dato": DATO, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(_("Noter kontakten"))
+
+
+class TilslutningForm(IngenCprMixin, forms.ModelForm):
+    class Meta:
+        model = Tilslutningsbeloeb
+        fields = ["beloeb", "bevilget", "udbetalt", "formaal", "opfoelgning"]
+        widgets = {"bevilget": DATO, "udbetalt": DATO, "opfoelgning": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(_("Gem"))

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import WEEKDAYS
+from brobygning.cpr import afvis_cpr
 from brobygning.fields import Archivable, PhoneField, long_text
 from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
 
@@ -299,3 +301,167 @@ def public_faellesskaber(qs):
     """What of fællesskaber is public (registered with `access.scope_public`): active, not archived,
     marked public, of a forening that is not archived."""
     return qs.filter(PUBLIC_ROW, forening__arkiveret__isnull=True)
+
+
+# --- Partnerskab: the local partnership (issue 14) -------------------------------------------------
+# ARCHITECTURE.md, "Partnerskab". A partnership of foreninger and other organisations, each partner
+# with an agreement, a contact log and sign-on fees (tilslutningsbeløb) of at most the partnership's
+# cap in total. The cap is kept on each partner row too (`loft`), next to its running total
+# (`bevilget_i_alt`), so the database refuses a total over the cap even if a service were bypassed.
+
+STANDARD_TILSLUTNINGSLOFT = 30000
+
+
+class Partnerskab(models.Model):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="partnerskaber")
+    navn = models.CharField(_("navn"), max_length=200)
+    tilslutningsloft = models.DecimalField(
+        _("loft for tilslutningsbeløb pr. partner (kr.)"), max_digits=9, decimal_places=2,
+        default=STANDARD_TILSLUTNINGSLOFT, validators=[MinValueValidator(0)],
+        help_text=_("Det samlede beløb, én partner højst kan få bevilget."))
+    budget = models.DecimalField(_("budget til tilslutningsbeløb (kr.)"), max_digits=11, decimal_places=2, default=0,
+                                 validators=[MinValueValidator(0)])
+    beskrivelse = long_text(_("beskrivelse"))
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partnerskab")
+        verbose_name_plural = _("partnerskaber")
+        ordering = ["navn"]
+        constraints = [models.CheckConstraint(condition=models.Q(tilslutningsloft__gte=0, budget__gte=0),
+                                              name="partnerskab_beloeb_ikke_negative")]
+
+    def __str__(self):
+        return self.navn
+
+    def get_absolute_url(self):
+        return reverse("foreninger:partnerskab_detail", args=[self.pk])
+
+
+class PartnerArt(models.TextChoices):
+    FORENING = "forening", _("Forening")
+    KOMMUNE = "kommune", _("Kommune")
+    UDDANNELSE = "uddannelse", _("Uddannelse")
+    ERHVERV = "erhverv", _("Erhverv")
+    REGION = "region", _("Region")
+    ANDEN = "anden", _("Anden")
+
+
+class PartnerStatus(models.TextChoices):
+    DIALOG = "dialog", _("I dialog")
+    AKTIV = "aktiv", _("Aktiv partner")
+    PAUSE = "pause", _("På pause")
+    UDTRAADT = "udtraadt", _("Udtrådt")
+
+
+def _aftale_sti(instance, filename):
+    """A random name: the uploaded file's own name may hold a person's name."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"partnerskab/aftaler/{uuid.uuid4().hex}.{ext}"
+
+
+class Partner(models.Model):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    partnerskab = models.ForeignKey(Partnerskab, on_delete=models.PROTECT, related_name="partnere",
+                                    verbose_name=_("partnerskab"))
+    art = models.CharField(_("art"), max_length=12, choices=PartnerArt.choices)
+    forening = models.ForeignKey(Forening, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="partnere", verbose_name=_("forening"))
+    navn = models.CharField(_("organisation"), max_length=200, blank=True,
+                            help_text=_("Navnet på organisationen, når partneren ikke er en forening."))
+    kontaktperson = models.CharField(_("kontaktperson"), max_length=200, blank=True)
+    kontakt_email = models.EmailField(_("kontaktpersonens e-mail"), blank=True)
+    kontakt_telefon = PhoneField(_("kontaktpersonens telefon"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=PartnerStatus.choices, default=PartnerStatus.DIALOG)
+    aftale_fra = models.DateField(_("aftale fra"), null=True, blank=True)
+    aftale_til = models.DateField(_("aftale til"), null=True, blank=True)
+    aftale_tekst = long_text(_("aftalens tekst"))
+    aftale_fil = models.FileField(_("aftalen som fil"), upload_to=_aftale_sti, blank=True, max_length=200)
+    # Kept by the services (`tilslutning_*`): the partnership's cap and this partner's granted total.
+    loft = models.DecimalField(_("loft"), max_digits=9, decimal_places=2, default=STANDARD_TILSLUTNINGSLOFT,
+                               editable=False)
+    bevilget_i_alt = models.DecimalField(_("bevilget i alt"), max_digits=9, decimal_places=2, default=0,
+                                         editable=False)
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partnere")
+        ordering = ["navn"]
+        indexes = [models.Index(fields=["center", "art"])]
+        constraints = [
+            models.UniqueConstraint(fields=["partnerskab", "forening"], condition=models.Q(forening__isnull=False),
+                                    name="partner_en_gang_per_forening",
+                                    violation_error_message=_("Foreningen er allerede partner i dette partnerskab.")),
+            models.CheckConstraint(condition=models.Q(art="forening", forening__isnull=False)
+                                   | (~models.Q(art="forening") & models.Q(forening__isnull=True)),
+                                   name="partner_forening_hvis_art_forening"),
+            models.CheckConstraint(condition=models.Q(bevilget_i_alt__lte=models.F("loft"), bevilget_i_alt__gte=0),
+                                   name="partner_tilslutning_under_loft",
+                                   violation_error_message=_("Tilslutningsbeløbene overstiger loftet for partneren.")),
+        ]
+
+    def __str__(self):
+        return self.forening.navn if self.forening_id else self.navn
+
+    def get_absolute_url(self):
+        return reverse("foreninger:partner_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.art == PartnerArt.FORENING and not self.forening_id:
+            errors["forening"] = _("Vælg foreningen.")
+        if self.art != PartnerArt.FORENING:
+            self.forening = None
+            if not self.navn.strip():
+                errors["navn"] = _("Skriv organisationens navn.")
+        if self.aftale_fra and self.aftale_til and self.aftale_til < self.aftale_fra:
+            errors["aftale_til"] = _("Slutdatoen skal ligge efter startdatoen.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Partnerkontakt(models.Model):
+    """One entry of a partner's contact log: a date and a note (about the organisation, never a borger)."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="kontakter")
+    dato = models.DateField(_("dato"), default=timezone.localdate)
+    note = models.TextField(_("note"), max_length=2000, validators=[afvis_cpr],
+                            help_text=_("Om samarbejdet; ingen oplysninger om borgere."))
+    registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                       related_name="+")
+
+    class Meta:
+        verbose_name = _("kontakt med partner")
+        verbose_name_plural = _("kontaktlog")
+        ordering = ["-dato", "-pk"]
+
+    def __str__(self):
+        return f"{self.dato:%Y-%m-%d}"
+
+
+class Tilslutningsbeloeb(models.Model):
+    """A sign-on fee granted to a partner: amount, when paid, what for and how it was used."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="tilslutninger")
+    beloeb = models.DecimalField(_("bevilget beløb (kr.)"), max_digits=9, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    bevilget = models.DateField(_("bevilget den"), default=timezone.localdate)
+    udbetalt = models.DateField(_("udbetalt den"), null=True, blank=True)
+    formaal = models.CharField(_("hvad pengene er til"), max_length=500)
+    opfoelgning = long_text(_("opfølgning: sådan blev pengene brugt"))
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tilslutningsbeløb")
+        verbose_name_plural = _("tilslutningsbeløb")
+        ordering = ["-bevilget", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(beloeb__gt=0), name="tilslutning_beloeb_positivt")]
+
+    def __str__(self):
+        return f"{self.beloeb} kr."
+
+    def get_absolute_url(self):
+        return reverse("foreninger:partner_detail", args=[self.partner_id])

@@ -2,16 +2,19 @@
 
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from brobygning import access
@@ -19,7 +22,16 @@ from brobygning.audit import log_action
 from brobygning.changes import apply_changes, check_version
 from brobygning.models import AuditAction
 
-from .models import LINK_FELTER, Faellesskab, Forening, Moedetid
+from .models import (
+    LINK_FELTER,
+    Faellesskab,
+    Forening,
+    Moedetid,
+    Partner,
+    Partnerkontakt,
+    Partnerskab,
+    Tilslutningsbeloeb,
+)
 
 MOEDETID_FIELDS = ("frekvens", "ugedag", "uge_i_maaned", "fra", "til", "gyldig_fra", "gyldig_til")
 
@@ -224,3 +236,160 @@ def stale_q(center) -> Q:
     """Fællesskaber not confirmed for 2 × the centre's interval (or never)."""
     cutoff = timezone.localdate() - timedelta(weeks=2 * center.bekraeft_interval_uger)
     return Q(sidst_bekraeftet__isnull=True) | Q(sidst_bekraeftet__lt=cutoff)
+
+
+# --- Partnerskab (issue 14) ------------------------------------------------------------------------
+# The sign-on fee cap: the total granted to one partner may never exceed the partnership's
+# `tilslutningsloft`. The services check it under the partner's row lock (so two grants at once
+# cannot both pass), and the database checks it again (`partner_tilslutning_under_loft`).
+
+AFTALE_MAX_MB = 10
+AFTALE_TYPER = {"pdf": (b"%PDF-",), "docx": (b"PK\x03\x04",), "odt": (b"PK\x03\x04",), "txt": ()}
+
+
+def kr(beloeb) -> str:
+    """An amount as Danes write it: '30.000' or '1.250,50'."""
+    beloeb = Decimal(beloeb or 0)
+    decimaler = 0 if beloeb == beloeb.to_integral_value() else 2
+    return number_format(beloeb, decimal_pos=decimaler, use_l10n=True, force_grouping=True)
+
+
+def tjek_aftalefil(fil) -> None:
+    """An uploaded agreement: PDF, Word (.docx), OpenDocument (.odt) or plain text, of a sane size,
+    whose first bytes match its type (an .exe renamed .pdf is refused)."""
+    ext = fil.name.rsplit(".", 1)[-1].lower() if "." in fil.name else ""
+    if ext not in AFTALE_TYPER:
+        raise ValidationError({"aftale_fil": _("Aftalen skal være en PDF-, Word- (.docx), OpenDocument- (.odt) "
+                                               "eller tekstfil.")})
+    if fil.size > AFTALE_MAX_MB * 1024 * 1024:
+        raise ValidationError({"aftale_fil": _("Filen er for stor. Den må højst fylde %(max)s MB.")
+                               % {"max": AFTALE_MAX_MB}})
+    fil.seek(0)
+    head = fil.read(2048)
+    fil.seek(0)
+    if not head:
+        raise ValidationError({"aftale_fil": _("Filen er tom.")})
+    magic = AFTALE_TYPER[ext]
+    if magic and not head.startswith(magic):
+        raise ValidationError({"aftale_fil": _("Filens indhold passer ikke til dens type.")})
+    if ext == "txt" and b"\x00" in head:
+        raise ValidationError({"aftale_fil": _("Filens indhold passer ikke til dens type.")})
+
+
+def partnerskab_create(*, actor, data: dict) -> Partnerskab:
+    access.check(actor, "partnerskab", "create")
+    with transaction.atomic():
+        partnerskab = Partnerskab(center_id=actor.center_id)
+        felter = apply_changes(partnerskab, data)
+        log_action(actor=actor, handling=AuditAction.PARTNERSKAB_OPRETTET, obj=partnerskab, felter=felter)
+    return partnerskab
+
+
+def partnerskab_update(*, actor, partnerskab: Partnerskab, data: dict) -> Partnerskab:
+    """A new cap applies to every partner; it may not go below what a partner has already been granted."""
+    with transaction.atomic():
+        partnerskab = Partnerskab.objects.select_for_update().get(pk=partnerskab.pk)
+        access.check(actor, "partnerskab", "change", partnerskab)
+        loft = data.get("tilslutningsloft", partnerskab.tilslutningsloft)
+        hoejeste = (Partner.objects.select_for_update().filter(partnerskab=partnerskab)
+                    .aggregate(m=Max("bevilget_i_alt"))["m"])
+        if loft is not None and hoejeste is not None and hoejeste > loft:
+            raise ValidationError({"tilslutningsloft": _(
+                "Loftet kan ikke sættes under %(hoejeste)s kr.: så meget har en partner allerede fået bevilget.")
+                % {"hoejeste": kr(hoejeste)}})
+        felter = apply_changes(partnerskab, data)
+        if "tilslutningsloft" in felter:
+            Partner.objects.filter(partnerskab=partnerskab).update(loft=partnerskab.tilslutningsloft)
+        log_action(actor=actor, handling=AuditAction.PARTNERSKAB_AENDRET, obj=partnerskab, felter=felter)
+    return partnerskab
+
+
+def _partner_data(partner: Partner, data: dict) -> dict:
+    data = dict(data)
+    fil = data.pop("aftale_fil", None)
+    if isinstance(fil, UploadedFile):
+        tjek_aftalefil(fil)
+        data["aftale_fil"] = fil
+    elif fil is False:  # "clear" ticked
+        data["aftale_fil"] = ""
+    forening = data.get("forening")
+    if forening is not None and forening.center_id != partner.center_id:
+        raise ValidationError({"forening": _("Foreningen hører til et andet frivilligcenter.")})
+    return data
+
+
+def partner_create(*, actor, partnerskab: Partnerskab, data: dict) -> Partner:
+    access.check(actor, "partner", "create")
+    access.check(actor, "partnerskab", "change", partnerskab)
+    with transaction.atomic():
+        partner = Partner(center_id=actor.center_id, partnerskab=partnerskab, loft=partnerskab.tilslutningsloft)
+        try:
+            with transaction.atomic():
+                felter = apply_changes(partner, _partner_data(partner, data))
+        except IntegrityError:
+            raise ValidationError({"forening": _("Foreningen er allerede partner i dette partnerskab.")}) from None
+        log_action(actor=actor, handling=AuditAction.PARTNER_OPRETTET, obj=partner, felter=felter)
+    return partner
+
+
+def partner_update(*, actor, partner: Partner, data: dict) -> Partner:
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        access.check(actor, "partner", "change", partner)
+        try:
+            with transaction.atomic():
+                felter = apply_changes(partner, _partner_data(partner, data))
+        except IntegrityError:
+            raise ValidationError({"forening": _("Foreningen er allerede partner i dette partnerskab.")}) from None
+        log_action(actor=actor, handling=AuditAction.PARTNER_AENDRET, obj=partner, felter=felter)
+    return partner
+
+
+def partnerkontakt_create(*, actor, partner: Partner, data: dict) -> Partnerkontakt:
+    access.check(actor, "partner", "change", partner)
+    with transaction.atomic():
+        kontakt = Partnerkontakt(center_id=partner.center_id, partner=partner, registreret_af=actor.user)
+        felter = apply_changes(kontakt, data)
+        log_action(actor=actor, handling=AuditAction.PARTNERKONTAKT_OPRETTET, obj=kontakt, felter=felter)
+    return kontakt
+
+
+def _tilslutning_gem(*, partner: Partner, tilslutning: Tilslutningsbeloeb, data: dict) -> list[str]:
+    """Save a fee under the partner's row lock, keeping the partner's total within the cap."""
+    andre = (Tilslutningsbeloeb.objects.filter(partner=partner).exclude(pk=tilslutning.pk)
+             .aggregate(s=Sum("beloeb"))["s"] or Decimal(0))
+    beloeb = data.get("beloeb", tilslutning.beloeb)
+    if beloeb is not None and andre + beloeb > partner.loft:
+        rest = max(partner.loft - andre, Decimal(0))
+        raise ValidationError({"beloeb": _(
+            "Beløbet er for stort: en partner kan højst få %(loft)s kr. i alt i tilslutningsbeløb. "
+            "%(partner)s har allerede fået bevilget %(bevilget)s kr., så der kan højst bevilges %(rest)s kr. mere.")
+            % {"loft": kr(partner.loft), "partner": str(partner), "bevilget": kr(andre), "rest": kr(rest)}})
+    try:
+        with transaction.atomic():
+            felter = apply_changes(tilslutning, data)
+            partner.bevilget_i_alt = andre + tilslutning.beloeb
+            partner.save(update_fields=["bevilget_i_alt"])
+    except IntegrityError:  # the database's own check: the cap, or a non-positive amount
+        raise ValidationError({"beloeb": _("Beløbet kan ikke bevilges: det overskrider loftet for partneren.")}) from None
+    return felter
+
+
+def tilslutning_create(*, actor, partner: Partner, data: dict) -> Tilslutningsbeloeb:
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update(of=("self",)).select_related("forening").get(pk=partner.pk)
+        access.check(actor, "partner", "change", partner)
+        tilslutning = Tilslutningsbeloeb(center_id=partner.center_id, partner=partner)
+        felter = _tilslutning_gem(partner=partner, tilslutning=tilslutning, data=data)
+        log_action(actor=actor, handling=AuditAction.TILSLUTNING_BEVILGET, obj=tilslutning, felter=felter)
+    return tilslutning
+
+
+def tilslutning_update(*, actor, tilslutning: Tilslutningsbeloeb, data: dict) -> Tilslutningsbeloeb:
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update(of=("self",)).select_related("forening").get(pk=tilslutning.partner_id)
+        access.check(actor, "partner", "change", partner)
+        tilslutning = Tilslutningsbeloeb.objects.get(pk=tilslutning.pk)
+        felter = _tilslutning_gem(partner=partner, tilslutning=tilslutning, data=data)
+        log_action(actor=actor, handling=AuditAction.TILSLUTNING_AENDRET, obj=tilslutning, felter=felter)
+    return tilslutning

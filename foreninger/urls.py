@@ -3,7 +3,7 @@ and "Er det stadig korrekt?". Mounted at the root; the paths carry their own pre
 
 from django.urls import include, path
 
-from .views import bekraeft, faellesskab, forening, hsds_api, hsds_import, public
+from .views import bekraeft, faellesskab, forening, hsds_api, hsds_import, partnerskab, public
 
 app_name = "foreninger"
 
@@ -41,6 +41,18 @@ urlpatterns = [
         path("import/<int:pk>/", hsds_import.import_detail, name="import_detail"),
         path("import/<int:pk>/status/", hsds_import.import_progress, name="import_progress"),
         path("import/<int:pk>/bekraeft/", hsds_import.import_confirm, name="import_confirm"),
+        # The local partnership (issue 14)
+        path("partnerskab/", partnerskab.partnerskab_list, name="partnerskab_list"),
+        path("partnerskab/ny/", partnerskab.partnerskab_create, name="partnerskab_create"),
+        path("partnerskab/<int:pk>/", partnerskab.partnerskab_detail, name="partnerskab_detail"),
+        path("partnerskab/<int:pk>/rediger/", partnerskab.partnerskab_update, name="partnerskab_update"),
+        path("partnerskab/<int:pk>/ny-partner/", partnerskab.partner_create, name="partner_create"),
+        path("partnere/<int:pk>/", partnerskab.partner_detail, name="partner_detail"),
+        path("partnere/<int:pk>/rediger/", partnerskab.partner_update, name="partner_update"),
+        path("partnere/<int:pk>/aftale/", partnerskab.partner_aftale, name="partner_aftale"),
+        path("partnere/<int:pk>/kontakt/", partnerskab.partnerkontakt_create, name="partnerkontakt_create"),
+        path("partnere/<int:pk>/tilslutning/", partnerskab.tilslutning_create, name="tilslutning_create"),
+        path("tilslutning/<int:pk>/", partnerskab.tilslutning_update, name="tilslutning_update"),
     ])),
     path("stadig-korrekt/<str:token>/", bekraeft.bekraeft_list, name="bekraeft_list"),
     path("stadig-korrekt/<str:token>/<int:pk>/", bekraeft.bekraeft_faellesskab, name="bekraeft_faellesskab"),

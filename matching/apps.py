@@ -12,5 +12,6 @@ class MatchingConfig(AppConfig):
 
         from .borgerdata import PART  # noqa: PLC0415
 
-        access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst"})
+        access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst", "frivilligrolle",
+                                           "rollekandidat", "raadgivning"})
         hooks.register(PART)

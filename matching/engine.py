@@ -451,3 +451,19 @@ def rank(
             caveat=_caveat(c, kand, fr, parts, weights, memo),
         ))
     return out
+
+
+def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = None,
+           weights: Mapping[str, float] = WEIGHTS, fresh_days: int = FRESH_DAYS) -> Forslag | None:
+    """One person against one candidate, explained as in `rank`; None when a hard filter rules it out.
+
+    For ranking many people against one thing (a volunteer role, `matching/frivilligroller.py`),
+    where `rank` ranks many things for one person."""
+    if not hard_filter(profil, kandidat):
+        return None
+    c = _Borger(profil, today or date.today(), fresh_days)
+    fr = {name: part(c, kandidat) for name, part in PARTS.items()}
+    parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
+    memo = _Memo()
+    return Forslag(kandidat=kandidat, score=_clamp(sum(parts.values())), parts=parts,
+                   reasons=_reasons(c, kandidat, fr, memo), caveat=_caveat(c, kandidat, fr, parts, weights, memo))

@@ -1,12 +1,23 @@
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from brobygning.availability import SLOTS
 from brobygning.cpr import IngenCprMixin
+from brobygning.forms import AvailabilityGrid, PostnummerField, helper, tag_field
 from brobygning.models import Tag, TagType
 
-from .models import Afslutningsaarsag, Ledsagelse, MatchRolle, Resultat
+from .models import (
+    Afslutningsaarsag,
+    Frivilligrolle,
+    Ledsagelse,
+    MatchRolle,
+    Raadgivning,
+    Resultat,
+    RolleKandidat,
+)
 
 
 class SuggestionFilterForm(forms.Form):
@@ -95,3 +106,62 @@ class SvarForm(IngenCprMixin, forms.Form):
     def __init__(self, *args, valg, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["svar"].choices = valg
+
+
+# --- Frivillige til foreninger and rådgivning (issue 14) ------------------------------------------
+
+
+class FrivilligrolleForm(IngenCprMixin, forms.ModelForm):
+    postnummer = PostnummerField()
+    interesser = tag_field(TagType.INTERESSE, _("Interesser"))
+    tider = forms.MultipleChoiceField(label=_("Tidspunkter"), choices=SLOTS, required=False, widget=AvailabilityGrid)
+
+    class Meta:
+        model = Frivilligrolle
+        fields = ["forening", "titel", "beskrivelse", "hvornaar", "tider", "sted", "postnummer", "krav",
+                  "interesser", "antal", "aaben"]
+        widgets = {"beskrivelse": forms.Textarea(attrs={"rows": 3}), "krav": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, foreninger, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forening"].queryset = foreninger
+        self.helper = helper(_("Gem"))
+        self.helper.layout = Layout(
+            Fieldset(_("Rollen"), "forening", "titel", "beskrivelse", "krav", Div("interesser", css_class="checkbox-columns")),
+            Fieldset(_("Hvornår og hvor"), "hvornaar", "tider", "sted", "postnummer"),
+            Fieldset(_("Status"), "antal", "aaben"),
+        )
+
+
+class RolleKandidatForm(IngenCprMixin, forms.ModelForm):
+    postnummer = PostnummerField()
+    interesser = tag_field(TagType.INTERESSE, _("Interesser"))
+    tilgaengelighed = forms.MultipleChoiceField(label=_("Hvornår kan personen"), choices=SLOTS, required=False,
+                                                widget=AvailabilityGrid)
+    samtykke = forms.BooleanField(
+        label=_("Personen har givet samtykke til, at centret registrerer oplysningerne for at finde en frivilligrolle."),
+        required=True)
+
+    class Meta:
+        model = RolleKandidat
+        fields = ["fornavn", "efternavn", "email", "telefon", "postnummer", "foedselsaar", "interesser",
+                  "tilgaengelighed", "max_afstand_km", "deling_med_foreninger", "aktiv"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["samtykke"]  # given at registration
+        self.helper = helper(_("Gem"))
+
+
+class RaadgivningForm(IngenCprMixin, forms.ModelForm):
+    class Meta:
+        model = Raadgivning
+        fields = ["dato", "organisation", "art", "emne", "varighed_min", "opfoelgning", "note"]
+        widgets = {"dato": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "opfoelgning": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(_("Gem"))

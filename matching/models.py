@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borgere.models import Borger
-from brobygning.fields import long_text
-from brobygning.models import Frivilligcenter
-from foreninger.models import Faellesskab
+from brobygning.availability import SLOT_CODES
+from brobygning.cpr import afvis_cpr
+from brobygning.fields import PhoneField, long_text
+from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
+from foreninger.models import Faellesskab, Forening
 
 
 class Element(models.TextChoices):
@@ -274,3 +276,140 @@ class Moedesvar(models.Model):
 
     def __str__(self):
         return f"{self.get_modtager_display()} #{self.ledsagelse_id}: {self.svar or '–'}"
+
+
+# --- Frivillige til foreninger (issue 14) ------------------------------------------------------------
+# ARCHITECTURE.md, "Frivillige til foreninger". A forening (or the centre for it) posts a volunteer
+# role; borgere who want to volunteer and registered volunteer candidates are ranked against it by
+# the matching engine (`matching/frivilligroller.py`). A foreningskontakt sees a person only with
+# their consent: a borger's `deling_med_vaert`, a candidate's `deling_med_foreninger`.
+
+
+class Frivilligrolle(models.Model):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    forening = models.ForeignKey(Forening, on_delete=models.PROTECT, related_name="frivilligroller",
+                                 verbose_name=_("forening"))
+    titel = models.CharField(_("hvad skal den frivillige lave"), max_length=200)
+    beskrivelse = long_text(_("beskrivelse"))
+    hvornaar = models.CharField(_("hvornår"), max_length=200, blank=True, help_text=_("Fx 'tirsdage kl. 17–19'."))
+    tider = models.JSONField(_("tidspunkter"), default=list, blank=True)
+    sted = models.CharField(_("hvor"), max_length=200, blank=True)
+    postnummer = models.ForeignKey(Postnummer, on_delete=models.PROTECT, verbose_name=_("postnummer"))
+    krav = long_text(_("hvad det kræver"))
+    interesser = models.ManyToManyField(Tag, blank=True, related_name="+", limit_choices_to={"type": TagType.INTERESSE},
+                                        verbose_name=_("interesser"))
+    antal = models.PositiveSmallIntegerField(_("antal frivillige"), null=True, blank=True,
+                                             validators=[MaxValueValidator(1000)],
+                                             help_text=_("Tom betyder ingen grænse."))
+    aaben = models.BooleanField(_("søger frivillige nu"), default=True)
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    opdateret = models.DateTimeField(_("opdateret"), auto_now=True)
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("frivilligrolle")
+        verbose_name_plural = _("frivilligroller")
+        ordering = ["-oprettet"]
+        indexes = [models.Index(fields=["center", "aaben"])]
+
+    def __str__(self):
+        return self.titel
+
+    def get_absolute_url(self):
+        return reverse("matching:frivilligrolle_detail", args=[self.pk])
+
+    def clean(self):
+        if not set(self.tider or []) <= SLOT_CODES:
+            raise ValidationError({"tider": _("Ukendt tidspunkt.")})
+        if self.forening_id and self.center_id and self.forening.center_id != self.center_id:
+            raise ValidationError({"forening": _("Foreningen hører til et andet frivilligcenter.")})
+
+
+class RolleKandidat(models.Model):
+    """A person registered as a volunteer candidate who is not a borger in a forløb."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    fornavn = models.CharField(_("fornavn"), max_length=100)
+    efternavn = models.CharField(_("efternavn"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    telefon = PhoneField(_("telefon"), blank=True)
+    postnummer = models.ForeignKey(Postnummer, on_delete=models.PROTECT, verbose_name=_("postnummer"))
+    foedselsaar = models.PositiveSmallIntegerField(_("fødselsår"), null=True, blank=True,
+                                                   validators=[MinValueValidator(1900), MaxValueValidator(2100)])
+    interesser = models.ManyToManyField(Tag, blank=True, related_name="+", limit_choices_to={"type": TagType.INTERESSE},
+                                        verbose_name=_("interesser"))
+    tilgaengelighed = models.JSONField(_("hvornår kan personen"), default=list, blank=True)
+    max_afstand_km = models.PositiveSmallIntegerField(_("højst afstand (km)"), default=10,
+                                                      validators=[MinValueValidator(1), MaxValueValidator(200)])
+    # Registration needs consent (the form asks); sharing with foreninger is a consent of its own.
+    samtykke_givet = models.DateTimeField(_("samtykke til registrering givet"))
+    deling_med_foreninger = models.BooleanField(
+        _("fornavn må vises for foreninger"), default=False,
+        help_text=_("Personen har givet samtykke til, at foreninger med en passende rolle ser fornavnet."))
+    aktiv = models.BooleanField(_("aktiv"), default=True)
+    registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                       related_name="+")
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("frivilligkandidat")
+        verbose_name_plural = _("frivilligkandidater")
+        ordering = ["fornavn", "efternavn"]
+        indexes = [models.Index(fields=["center", "aktiv"])]
+
+    def __str__(self):
+        return f"{self.fornavn} {self.efternavn}".strip()
+
+    def get_absolute_url(self):
+        return reverse("matching:rollekandidat_update", args=[self.pk])
+
+    @property
+    def alder(self):
+        return timezone.localdate().year - self.foedselsaar if self.foedselsaar else None
+
+    def clean(self):
+        if not set(self.tilgaengelighed or []) <= SLOT_CODES:
+            raise ValidationError({"tilgaengelighed": _("Ukendt tidspunkt.")})
+
+
+# --- Rådgivning af fagpersonale (issue 14) --------------------------------------------------------------
+# A log of advice sessions with professionals. It never holds borger data: free text that looks like
+# a CPR number is refused (brobygning/cpr.py).
+
+
+class FagpersonArt(models.TextChoices):
+    JOBCENTER = "jobcenter", _("Jobcenter")
+    SOCIALRAADGIVER = "socialraadgiver", _("Socialrådgiver")
+    LAERER = "laerer", _("Lærer")
+    SUNDHED = "sundhed", _("Sundhed")
+    ANDEN = "anden", _("Anden")
+
+
+class Raadgivning(models.Model):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    dato = models.DateField(_("dato"), default=timezone.localdate)
+    organisation = models.CharField(_("organisation"), max_length=200, validators=[afvis_cpr])
+    art = models.CharField(_("fagperson"), max_length=16, choices=FagpersonArt.choices)
+    emne = models.CharField(_("emne"), max_length=300, validators=[afvis_cpr],
+                            help_text=_("Fx 'sådan henviser I til brobygning'. Ingen oplysninger om borgere."))
+    varighed_min = models.PositiveSmallIntegerField(_("varighed (minutter)"),
+                                                    validators=[MinValueValidator(5), MaxValueValidator(24 * 60)])
+    opfoelgning = models.DateField(_("opfølgning den"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[afvis_cpr, MaxLengthValidator(2000)],
+                            help_text=_("Ingen oplysninger om borgere."))
+    registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                       related_name="+")
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rådgivning")
+        verbose_name_plural = _("rådgivning af fagpersonale")
+        ordering = ["-dato", "-pk"]
+        indexes = [models.Index(fields=["center", "dato"])]
+        constraints = [models.CheckConstraint(condition=Q(varighed_min__gt=0), name="raadgivning_varighed_positiv")]
+
+    def __str__(self):
+        return f"{self.get_art_display()} {self.dato:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("matching:raadgivning_update", args=[self.pk])

@@ -3,7 +3,20 @@ Mounted at the root; the paths carry their own prefix."""
 
 from django.urls import path
 
-from .views import forside, forslag, kalender, ledsagelse, match, opfoelgning, overdragelse, svar, vaert
+from .views import (
+    forside,
+    forslag,
+    frivilligrolle,
+    kalender,
+    ledsagelse,
+    match,
+    opfoelgning,
+    overdragelse,
+    partnerskab,
+    raadgivning,
+    svar,
+    vaert,
+)
 
 app_name = "matching"
 
@@ -28,4 +41,17 @@ urlpatterns = [
     path("sms/indgaaende/", svar.svar_sms, name="svar_sms"),
     path("kalender/<str:token>.ics", kalender.kalender_feed, name="kalender_feed"),
     path("medlemmer/<int:pk>/overdragelse/", overdragelse.medlem_overdragelse, name="medlem_overdragelse"),
+    # Issue 14: the partnership overview, volunteer roles and candidates, advice to professionals
+    path("partnerskab/oversigt/", partnerskab.partnerskab_oversigt_side, name="partnerskab_oversigt"),
+    path("partnerskab/oversigt.csv", partnerskab.partnerskab_oversigt_csv, name="partnerskab_oversigt_csv"),
+    path("frivilligroller/", frivilligrolle.frivilligrolle_list, name="frivilligrolle_list"),
+    path("frivilligroller/ny/", frivilligrolle.frivilligrolle_create, name="frivilligrolle_create"),
+    path("frivilligroller/<int:pk>/", frivilligrolle.frivilligrolle_detail, name="frivilligrolle_detail"),
+    path("frivilligroller/<int:pk>/rediger/", frivilligrolle.frivilligrolle_update, name="frivilligrolle_update"),
+    path("frivilligkandidater/", frivilligrolle.rollekandidat_list, name="rollekandidat_list"),
+    path("frivilligkandidater/ny/", frivilligrolle.rollekandidat_create, name="rollekandidat_create"),
+    path("frivilligkandidater/<int:pk>/", frivilligrolle.rollekandidat_update, name="rollekandidat_update"),
+    path("raadgivning/", raadgivning.raadgivning_list, name="raadgivning_list"),
+    path("raadgivning/ny/", raadgivning.raadgivning_create, name="raadgivning_create"),
+    path("raadgivning/<int:pk>/", raadgivning.raadgivning_update, name="raadgivning_update"),
 ]

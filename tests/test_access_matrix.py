@@ -26,6 +26,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -34,9 +35,9 @@ from borgere.models import Formaal, Henvisning, Overtagelsesanmodning
 from borgere.services import gaeldende_samtykketekst
 from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle, Tag, TagType
 from foreninger.hsds import serialize as hsds
-from foreninger.models import ImportJob
+from foreninger.models import ImportJob, Partner, Partnerskab, Tilslutningsbeloeb
 from foreninger.services import bekraeft_token
-from matching.models import Moedesvar
+from matching.models import Frivilligrolle, Moedesvar, Raadgivning, RolleKandidat
 from matching.svar import token_for as svar_token_for
 
 from . import factories as f
@@ -161,6 +162,31 @@ MATRIX = {
     "borgere:borger_erase":                         ("borger",       "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
     "borgere:borger_retention_extend":              ("borger",       "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
     "set_language":                                 (None,           "*   *   *   *   *   *   *",   None),
+    # The local partnership (issue 14): koordinatorer manage; a foreningskontakt reads their own record
+    "foreninger:partnerskab_list":                  (None,           "L   200 200 403 403 200 200", None),
+    "foreninger:partnerskab_create":                (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "foreninger:partnerskab_detail":                ("partnerskab",  "L   200 404 403 403 403 403", None),
+    "foreninger:partnerskab_update":                ("partnerskab",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "foreninger:partner_create":                    ("partnerskab",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "foreninger:partner_detail":                    ("partner",      "L   200 404 403 403 200 403", None),
+    "foreninger:partner_update":                    ("partner",      "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "foreninger:partner_aftale":                    ("partner",      "L   200 404 403 403 200 403", None),
+    "foreninger:partnerkontakt_create":             ("partner",      "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "foreninger:tilslutning_create":                ("partner",      "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "foreninger:tilslutning_update":                ("tilslutning",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "matching:partnerskab_oversigt":                (None,           "L   200 200 403 403 403 403", None),
+    "matching:partnerskab_oversigt_csv":            (None,           "L   200 200 403 403 403 403", None),
+    # Volunteer roles: koordinatorer and the forening's own contacts; candidates and advice: koordinatorer
+    "matching:frivilligrolle_list":                 (None,           "L   200 200 403 403 200 200", None),
+    "matching:frivilligrolle_create":               (None,           "L   200 200 403 403 200 200", "L 200 200 403 403 200 200"),
+    "matching:frivilligrolle_detail":               ("frivilligrolle", "L   200 404 403 403 200 403", None),
+    "matching:frivilligrolle_update":               ("frivilligrolle", "L   200 404 403 403 200 403", "L 200 404 403 403 200 403"),
+    "matching:rollekandidat_list":                  (None,           "L   200 200 403 403 403 403", None),
+    "matching:rollekandidat_create":                (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "matching:rollekandidat_update":                ("rollekandidat", "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "matching:raadgivning_list":                    (None,           "L   200 200 403 403 403 403", None),
+    "matching:raadgivning_create":                  (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "matching:raadgivning_update":                  ("raadgivning",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
 }
 
 # Third-party URL groups, covered by prefix: (GET codes for the patterns that take no arguments).
@@ -212,7 +238,8 @@ def test_the_matrix_has_no_stale_rows():
 
 
 @pytest.fixture
-def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2, foreningskontakt_a):
+def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2, foreningskontakt_a):
+    settings.MEDIA_ROOT = tmp_path  # the partner's agreement file
     center = world.center_a
     center.venteliste_synlig = True
     center.save()
@@ -239,6 +266,16 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
     importjob = ImportJob.objects.create(center=center, filnavn="x.csv", format="csv", indhold=b"")
     moedesvar = Moedesvar.objects.create(center=center, ledsagelse=ledsagelse, modtager="vaert", kanal="email",
                                          nonce="matrix-nonce")
+    partnerskab = Partnerskab.objects.create(center=center, navn="Partnerskabet")
+    partner = Partner.objects.create(center=center, partnerskab=partnerskab, art="forening", forening=forening,
+                                     aftale_fil=ContentFile(b"%PDF-1.4 aftale", name="aftale.pdf"))
+    tilslutning = Tilslutningsbeloeb.objects.create(center=center, partner=partner, beloeb=1000, formaal="Opstart")
+    frivilligrolle = Frivilligrolle.objects.create(center=center, forening=forening, titel="Kaffe",
+                                                   postnummer=f.postnummer())
+    rollekandidat = RolleKandidat.objects.create(center=center, fornavn="Kandidat", postnummer=f.postnummer(),
+                                                 samtykke_givet=timezone.now())
+    raadgivning = Raadgivning.objects.create(center=center, organisation="Jobcenter", art="jobcenter", emne="Henvisning",
+                                             varighed_min=30)
     users = {"kA": koordinator_a, "kB": koordinator_b, "bb": brobygger_a, "bb2": brobygger_a2,
              "fk": foreningskontakt_a, "fk2": fk2}
     clients = {"anon": Client()}
@@ -269,6 +306,12 @@ def matrix_world(world, koordinator_a, koordinator_b, brobygger_a, brobygger_a2,
         "bad_token": {"token": "not-a-valid-token"},
         "link": {"token": bekraeft_token(forening), "pk": world.faellesskab_a.pk},
         "svar": {"pk": ledsagelse.pk, "token": svar_token_for(moedesvar)},
+        "partnerskab": {"pk": partnerskab.pk},
+        "partner": {"pk": partner.pk},
+        "tilslutning": {"pk": tilslutning.pk},
+        "frivilligrolle": {"pk": frivilligrolle.pk},
+        "rollekandidat": {"pk": rollekandidat.pk},
+        "raadgivning": {"pk": raadgivning.pk},
     }
     return clients, objects
 

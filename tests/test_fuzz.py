@@ -65,6 +65,13 @@ class Scene:
     importjob: object
     bekraeft_token: str
     svar_token: str = ""  # a signed answer link for the planned meeting (matching/svar.py)
+    # Issue 14: the partnership, a volunteer role and candidate, an advice session
+    partnerskab: object = None
+    partner: object = None
+    tilslutning: object = None
+    frivilligrolle: object = None
+    rollekandidat: object = None
+    raadgivning: object = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,30 @@ ENDPOINTS: dict[str, Endpoint] = {
     "foreninger:import_detail": Endpoint("koordinator", _pk("importjob")),
     "foreninger:import_progress": Endpoint("koordinator", _pk("importjob")),
     "foreninger:import_confirm": Endpoint("koordinator", _pk("importjob")),
+    "foreninger:partnerskab_list": Endpoint("koordinator"),
+    "foreninger:partnerskab_create": Endpoint("koordinator"),
+    "foreninger:partnerskab_detail": Endpoint("koordinator", _pk("partnerskab")),
+    "foreninger:partnerskab_update": Endpoint("koordinator", _pk("partnerskab")),
+    "foreninger:partner_create": Endpoint("koordinator", _pk("partnerskab")),
+    "foreninger:partner_detail": Endpoint("foreningskontakt", _pk("partner")),
+    "foreninger:partner_update": Endpoint("koordinator", _pk("partner")),
+    "foreninger:partner_aftale": Endpoint("koordinator", _pk("partner")),
+    "foreninger:partnerkontakt_create": Endpoint("koordinator", _pk("partner"), data=lambda s: {
+        "dato": "2026-03-02", "note": "Møde om aftalen"}),
+    "foreninger:tilslutning_create": Endpoint("koordinator", _pk("partner")),
+    "foreninger:tilslutning_update": Endpoint("koordinator", _pk("tilslutning")),
+    "matching:partnerskab_oversigt": Endpoint("koordinator"),
+    "matching:partnerskab_oversigt_csv": Endpoint("koordinator"),
+    "matching:frivilligrolle_list": Endpoint("foreningskontakt"),
+    "matching:frivilligrolle_create": Endpoint("foreningskontakt"),
+    "matching:frivilligrolle_detail": Endpoint("koordinator", _pk("frivilligrolle")),
+    "matching:frivilligrolle_update": Endpoint("foreningskontakt", _pk("frivilligrolle")),
+    "matching:rollekandidat_list": Endpoint("koordinator"),
+    "matching:rollekandidat_create": Endpoint("koordinator"),
+    "matching:rollekandidat_update": Endpoint("koordinator", _pk("rollekandidat")),
+    "matching:raadgivning_list": Endpoint("koordinator"),
+    "matching:raadgivning_create": Endpoint("koordinator"),
+    "matching:raadgivning_update": Endpoint("koordinator", _pk("raadgivning")),
     **HSDS_ENDPOINTS,
     "set_language": Endpoint("anon"),
     "admin:login": Endpoint("anon"),
@@ -320,7 +351,28 @@ def scene(settings):
         bekraeft_token=bekraeft_token(forening),
         svar_token=svar_token_for(Moedesvar.objects.create(
             center=center, ledsagelse=ledsagelse, modtager="vaert", kanal="email", nonce="fuzz-nonce")),
+        **_issue14_objects(center, forening),
     )
+
+
+def _issue14_objects(center, forening) -> dict:
+    from django.utils import timezone
+
+    from foreninger.models import Partner, Partnerskab, Tilslutningsbeloeb
+    from matching.models import Frivilligrolle, Raadgivning, RolleKandidat
+
+    partnerskab = Partnerskab.objects.create(center=center, navn="Fuzz-partnerskab")
+    partner = Partner.objects.create(center=center, partnerskab=partnerskab, art="forening", forening=forening)
+    return {
+        "partnerskab": partnerskab, "partner": partner,
+        "tilslutning": Tilslutningsbeloeb.objects.create(center=center, partner=partner, beloeb=1000, formaal="Fuzz"),
+        "frivilligrolle": Frivilligrolle.objects.create(center=center, forening=forening, titel="Fuzz-rolle",
+                                                        postnummer=f.postnummer()),
+        "rollekandidat": RolleKandidat.objects.create(center=center, fornavn="Fuzz", postnummer=f.postnummer(),
+                                                      samtykke_givet=timezone.now()),
+        "raadgivning": Raadgivning.objects.create(center=center, organisation="Fuzz", art="anden", emne="Fuzz",
+                                                  varighed_min=30),
+    }
 
 
 def _client(scene: Scene, role: str) -> Client:

@@ -24,10 +24,21 @@ from borgere.services import gaeldende_samtykketekst, har_samtykke, samtykke_giv
 from brobygning.access import actor_for
 from brobygning.availability import SLOTS
 from brobygning.models import Frivilligcenter, Medlemskab, Postnummer, Rolle, Tag, TagType, User
-from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Frekvens, Moedetid
+from foreninger.models import (
+    Faellesskab,
+    FaellesskabStatus,
+    Forening,
+    Frekvens,
+    Moedetid,
+    PartnerArt,
+    PartnerStatus,
+)
+from foreninger.services import partner_create, partnerskab_create, tilslutning_create
 from matching import demo_data as data
 from matching import national, paamindelser
-from matching.models import Ledsagelse, LedsagelseStatus, Stage
+from matching.frivilligroller import frivilligrolle_create
+from matching.models import FagpersonArt, Ledsagelse, LedsagelseStatus, Stage
+from matching.raadgivning import raadgivning_create
 from matching.services import ledsagelse_outcome, ledsagelse_plan, match_create, match_transition
 
 SEED = "brobygning-demo-v1"
@@ -209,6 +220,7 @@ class Command(BaseCommand):
         kontakt.foreninger.set(foreninger[:2])
         self.seed_journey(ctx, users, borgere, [f for f in faellesskaber if f.forening_id in
                                                  {foreninger[0].pk, foreninger[1].pk}])
+        self.seed_partnerskab(ctx, users, foreninger)
         return {
             "foreninger": len(foreninger), "faellesskaber": len(faellesskaber),
             "moedetider": len(moedetider), "borgere": len(borgere),
@@ -248,6 +260,39 @@ class Command(BaseCommand):
                 self._as_if_held(ledsagelse, now + dt.timedelta(days=days, hours=2))
             if days <= -5:
                 ledsagelse_outcome(actor=actor, ledsagelse=ledsagelse, status=LedsagelseStatus.MOEDT_OP)
+
+    def seed_partnerskab(self, ctx, users, foreninger):
+        """Issue 14: a local partnership with two foreninger and the kommune, sign-on fees (one paid),
+        a volunteer role for the demo foreningskontakt's forening, and an advice session. Through
+        the services, as a koordinator would do it."""
+        center = ctx["center"]
+        actor = actor_for(users[Rolle.KOORDINATOR], center.pk)
+        by = ctx["venues"][0][0]
+        partnerskab = partnerskab_create(actor=actor, data={
+            "navn": f"Partnerskabet {ctx['postnumre'][by].by}", "budget": Decimal(300000),
+            "beskrivelse": "Foreninger, kommune og erhvervsliv om at tage godt imod nye."})
+        foerste = partner_create(actor=actor, partnerskab=partnerskab, data={
+            "art": PartnerArt.FORENING, "forening": foreninger[0], "status": PartnerStatus.AKTIV,
+            "kontaktperson": foreninger[0].kontaktperson, "aftale_fra": self.today.replace(month=1, day=1),
+            "aftale_tekst": "Foreningen tager imod nye med en fast vært og deltager i netværksmøderne."})
+        anden = partner_create(actor=actor, partnerskab=partnerskab, data={
+            "art": PartnerArt.FORENING, "forening": foreninger[1], "status": PartnerStatus.AKTIV})
+        partner_create(actor=actor, partnerskab=partnerskab, data={
+            "art": PartnerArt.KOMMUNE, "navn": "Kommunens jobcenter", "status": PartnerStatus.AKTIV})
+        tilslutning_create(actor=actor, partner=foerste, data={
+            "beloeb": Decimal(20000), "formaal": "Værtskursus og introforløb for nye",
+            "udbetalt": self.today - dt.timedelta(days=20),
+            "opfoelgning": "Brugt på to værtskurser og materialer til velkomst."})
+        tilslutning_create(actor=actor, partner=anden, data={"beloeb": Decimal(30000), "formaal": "Opstart af ny aftengruppe"})
+        frivilligrolle_create(actor=actor, data={
+            "forening": foreninger[0], "titel": "Fast vært for nye", "postnummer": ctx["postnumre"][by],
+            "hvornaar": "Tirsdage kl. 17–19", "tider": ["1-aften"], "sted": ctx["venues"][0][1],
+            "krav": "Lyst til at tage imod nye og tale med dem over en kop kaffe.",
+            "beskrivelse": "Du byder nye velkommen og viser dem rundt de første gange.", "antal": 2})
+        raadgivning_create(actor=actor, data={
+            "dato": self.today - dt.timedelta(days=7), "organisation": "Jobcentret", "art": FagpersonArt.JOBCENTER,
+            "emne": "Sådan henviser I borgere til brobygning", "varighed_min": 60,
+            "opfoelgning": self.today + dt.timedelta(days=30)})
 
     @staticmethod
     def _as_if_held(ledsagelse, when):
