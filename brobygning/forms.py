@@ -172,6 +172,13 @@ class AvailabilityGrid(forms.widgets.ChoiceWidget):
     def use_required_attribute(self, initial):
         return False
 
+    def id_for_label(self, id_, index=None):
+        # The field's label is a heading for the whole grid; tied to the first box it would tick
+        # Monday morning when clicked (issue 16). As CheckboxSelectMultiple does: no index, no id.
+        if index is None:
+            return ""
+        return super().id_for_label(id_, index)
+
     def value_omitted_from_data(self, data, files, name):
         return False  # no box ticked means "no times", not "field left out"
 

@@ -194,6 +194,9 @@ def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
         ledsagelse = Ledsagelse(center_id=match.center_id, match=match)
         felter = apply_changes(ledsagelse, data)
         log_action(actor=actor, handling=AuditAction.LEDSAGELSE_PLANLAGT, obj=ledsagelse, felter=felter)
+        if match.stage == Stage.FORESLAAET:
+            # Planning the first meeting is the borger's yes (issue 16): no separate "accepteret" click.
+            match_transition(actor=actor, match=match, til=Stage.ACCEPTERET)
         match_transition(actor=actor, match=match, til=Stage.MOEDE_PLANLAGT)
         paamindelser.sync_ledsagelse(ledsagelse)
     return ledsagelse
