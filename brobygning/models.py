@@ -262,6 +262,7 @@ class AuditAction(models.TextChoices):
     RAADGIVNING_AENDRET = "raadgivning.aendret", _("Rådgivning ændret")
     # Matches, first meetings and follow-ups
     MATCH_OPRETTET = "match.oprettet", _("Match oprettet")
+    MATCH_FORTRUDT = "match.fortrudt", _("Match fortrudt lige efter oprettelsen")
     MATCH_FASE_FORESLAAET = "match.fase.foreslaaet", _("Fase: foreslået")
     MATCH_FASE_ACCEPTERET = "match.fase.accepteret", _("Fase: accepteret")
     MATCH_FASE_MOEDE_PLANLAGT = "match.fase.moede_planlagt", _("Fase: første møde planlagt")
