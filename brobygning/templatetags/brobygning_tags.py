@@ -43,3 +43,9 @@ def naturlig_dato(value, arg=""):
     when it is not this year. A datetime is shown in the local time zone, with "kl." and the time
     ("kl. 10", "kl. 10.30"); `|naturlig_dato:"kort"` leaves the time out. Anything else is shown as is."""
     return datoer.naturlig_dato(value, uden_tid=(arg == "kort"))
+
+
+@register.filter
+def har_fejl(forms) -> bool:
+    """True when any of `forms` has errors, so a closed <details> holding them opens (issue 16)."""
+    return any(form.errors for form in forms or ())
