@@ -206,3 +206,11 @@ class VersionedFormMixin:
         if self._errors and "version" in self._errors:
             errors = self._errors.pop("version")
             self._errors.setdefault(forms.forms.NON_FIELD_ERRORS, self.error_class(error_class="nonfield")).extend(errors)
+
+
+class TelefonForm(forms.Form):
+    """Min profil: the person's own phone number (issue 16)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["telefon"] = User._meta.get_field("telefon").formfield()

@@ -49,3 +49,4 @@ def naturlig_dato(value, arg=""):
 def har_fejl(forms) -> bool:
     """True when any of `forms` has errors, so a closed <details> holding them opens (issue 16)."""
     return any(form.errors for form in forms or ())
+
