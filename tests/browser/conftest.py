@@ -314,7 +314,9 @@ class Browsing:
         nav = self.page.get_by_role("navigation", name="Hovedmenu")
         link = nav.get_by_role("link", name=name, exact=True, include_hidden=True)
         if not link.is_visible():
-            nav.locator("li.dropdown").filter(has=link).locator(".dropdown-toggle").click()
+            # `has` is matched inside each <li>, so it is built from the page, not from `nav`.
+            inner = self.page.get_by_role("link", name=name, exact=True, include_hidden=True)
+            nav.locator("li.dropdown").filter(has=inner).locator(".dropdown-toggle").click()
             link.wait_for(state="visible")
         self.click_and_wait(link)
 
