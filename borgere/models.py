@@ -224,6 +224,30 @@ class Maaling(models.Model):
         """WHO-5 ≤ 50 suggests poor wellbeing; UCLA-3 of 6 or more is commonly read as lonely."""
         return self.score <= 50 if self.type == MaalingType.WHO5 else self.score >= 6
 
+    @property
+    def tolkning(self) -> dict:
+        """What the score means and what the brobygger does about it (issue 16). `niveau` is a
+        status badge class: ok, warn or danger. WHO-5: ≤ 28 suggests depression, ≤ 50 poor wellbeing."""
+        if self.type == MaalingType.WHO5:
+            if self.score <= 28:
+                return {"niveau": "danger", "tekst": _("Mulig depression"),
+                        "raad": _("Tal med borgeren om at kontakte egen læge, og fortæl koordinatoren det i dag.")}
+            if self.score <= 50:
+                return {"niveau": "warn", "tekst": _("Lav trivsel"),
+                        "raad": _("Hold øje med borgeren, tal om det ved næste samtale, og mål igen om en måned.")}
+            return {"niveau": "ok", "tekst": _("God trivsel"), "raad": ""}
+        if self.score >= 6:
+            return {"niveau": "warn", "tekst": _("Føler sig ensom"),
+                    "raad": _("Et fællesskab kan hjælpe. Mål igen efter en måned i fællesskabet.")}
+        return {"niveau": "ok", "tekst": _("Føler sig sjældent ensom"), "raad": ""}
+
+    @property
+    def hoejde(self) -> int:
+        """The score on a 0–10 scale, for the small trend bars (a CSS class, no inline style)."""
+        if self.type == MaalingType.WHO5:
+            return round(self.score / 10)
+        return round((self.score - 3) * 10 / 6)
+
     def clean(self):
         count, low, high = self.ITEMS.get(self.type, (0, 0, 0))
         answers = self.svar if isinstance(self.svar, list) else []

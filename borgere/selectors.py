@@ -68,6 +68,12 @@ def samtykke_rows(*, actor, borger) -> tuple[list[SamtykkeRaekke], list[Samtykke
     return [SamtykkeRaekke(formaal, *tekster[formaal], current.get(formaal)) for formaal in Formaal], withdrawn
 
 
+def samtykker_gaeldende(*, actor, borger) -> set[str]:
+    """The purposes the borger has consented to now (withdrawn ones left out)."""
+    return set(samtykke_list(actor=actor, borger=borger).filter(tilbagekaldt__isnull=True)
+               .values_list("formaal", flat=True))
+
+
 def maaling_list(*, actor, borger):
     return access.scope(actor, "maaling", Maaling.objects.filter(borger=borger))
 

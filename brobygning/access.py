@@ -366,11 +366,12 @@ FIELDS: dict[tuple[str, str], frozenset[str] | None] = {
     ("borger", F): frozenset({"fornavn"}),
     ("ledsagelse", K): ALL,
     ("ledsagelse", B): ALL,
-    ("ledsagelse", F): frozenset({"tidspunkt", "varighed_min", "velkomstnote", "status",
+    ("ledsagelse", F): frozenset({"tidspunkt", "varighed_min", "moedested", "velkomstnote", "status",
                                   "vaert_bekraeftet", "vaert_rapport"}),
     ("brobygger", K): ALL,
     ("brobygger", B): ALL,
-    ("brobygger", F): frozenset({"first_name"}),
+    # The host may ring the brobygger who brings a newcomer (issue 16): their own work phone.
+    ("brobygger", F): frozenset({"first_name", "telefon"}),
     # What a foreningskontakt may see of and change in their own forening: not the centre's own notes
     # and assessments.
     ("forening", K): ALL,

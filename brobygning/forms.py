@@ -172,6 +172,13 @@ class AvailabilityGrid(forms.widgets.ChoiceWidget):
     def use_required_attribute(self, initial):
         return False
 
+    def id_for_label(self, id_, index=None):
+        # The field's label is a heading for the whole grid; tied to the first box it would tick
+        # Monday morning when clicked (issue 16). As CheckboxSelectMultiple does: no index, no id.
+        if index is None:
+            return ""
+        return super().id_for_label(id_, index)
+
     def value_omitted_from_data(self, data, files, name):
         return False  # no box ticked means "no times", not "field left out"
 
@@ -199,3 +206,11 @@ class VersionedFormMixin:
         if self._errors and "version" in self._errors:
             errors = self._errors.pop("version")
             self._errors.setdefault(forms.forms.NON_FIELD_ERRORS, self.error_class(error_class="nonfield")).extend(errors)
+
+
+class TelefonForm(forms.Form):
+    """Min profil: the person's own phone number (issue 16)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["telefon"] = User._meta.get_field("telefon").formfield()

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import PhoneField
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -36,6 +38,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), unique=True)
     first_name = models.CharField(_("fornavn"), max_length=100, blank=True)
     last_name = models.CharField(_("efternavn"), max_length=100, blank=True)
+    telefon = PhoneField(_("telefon"), blank=True,
+                         help_text=_("Vises for værten, når du følger en ny deltager til et første møde."))
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_staff = models.BooleanField(_("adgang til administration"), default=False)
     date_joined = models.DateTimeField(_("oprettet"), default=timezone.now)
@@ -209,6 +213,7 @@ class AuditAction(models.TextChoices):
     MEDLEMSKAB_OPRETTET = "medlemskab.oprettet", _("Medlemskab oprettet")
     MEDLEMSKAB_AENDRET = "medlemskab.aendret", _("Medlemskab ændret")
     BRUGER_DEAKTIVERET = "user.deaktiveret", _("Bruger deaktiveret")
+    BRUGER_TELEFON = "user.telefon", _("Telefonnummer ændret")
     KALENDERFEED_OPRETTET = "kalenderfeed.oprettet", _("Kalenderlink oprettet")
     KALENDERFEED_SLETTET = "kalenderfeed.slettet", _("Kalenderlink slettet")
     PAAMINDELSE_PROEVET_IGEN = "paamindelse.proevet_igen", _("Påmindelse prøvet igen")
@@ -262,6 +267,7 @@ class AuditAction(models.TextChoices):
     RAADGIVNING_AENDRET = "raadgivning.aendret", _("Rådgivning ændret")
     # Matches, first meetings and follow-ups
     MATCH_OPRETTET = "match.oprettet", _("Match oprettet")
+    MATCH_FORTRUDT = "match.fortrudt", _("Match fortrudt lige efter oprettelsen")
     MATCH_FASE_FORESLAAET = "match.fase.foreslaaet", _("Fase: foreslået")
     MATCH_FASE_ACCEPTERET = "match.fase.accepteret", _("Fase: accepteret")
     MATCH_FASE_MOEDE_PLANLAGT = "match.fase.moede_planlagt", _("Fase: første møde planlagt")

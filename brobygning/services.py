@@ -162,6 +162,16 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def user_telefon_update(*, actor, telefon) -> User:
+    """The person's own phone number, shown to a host they bring a newcomer to (issue 16)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.user.pk)
+        felter = apply_changes(user, {"telefon": telefon})
+        if felter:
+            log_action(actor=actor, handling=AuditAction.BRUGER_TELEFON, obj=user, felter=felter)
+    return user
+
+
 def kalenderfeed_new(*, actor) -> str:
     """A new secret feed token for the actor (the old one stops working). Returned once; only its hash is kept."""
     access.check(actor, "kalenderfeed", "manage")

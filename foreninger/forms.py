@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr
@@ -48,7 +48,27 @@ class ForeningForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
         return value
 
 
-class FaellesskabForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
+class StedMixin:
+    """Place by address and postal code, never raw coordinates (issue 16). A fællesskab without its own
+    coordinates is placed at its postal code; a new address clears coordinates that belonged to the
+    old one, unless the same submit sets new ones (the koordinator's optional "præcis placering")."""
+
+    def clean(self):
+        cleaned = super().clean()
+        moved = {"adresse", "postnummer"} & set(self.changed_data)
+        if moved and not {"lat", "lng"} & set(self.changed_data):
+            cleaned["lat"] = cleaned["lng"] = None
+        return cleaned
+
+
+PRAECIS_PLACERING = HTML(
+    '{% load i18n %}<details class="mb-3"{% if form.lat.errors or form.lng.errors %} open{% endif %}>'
+    '<summary>{% translate "Præcis placering på kortet (valgfri)" %}</summary>'
+    '<p class="small text-body-secondary mt-2">{% translate "Uden den vises fællesskabet ved postnummeret. '
+    'Ændrer du adressen, nulstilles den." %}</p>')
+
+
+class FaellesskabForm(StedMixin, IngenCprMixin, VersionedFormMixin, forms.ModelForm):
     postnummer = PostnummerField()
     interesser = tag_field(TagType.INTERESSE, _("Interesser"))
     maalgrupper = tag_field(TagType.UDFORDRING, _("Målgrupper"))
@@ -75,8 +95,9 @@ class FaellesskabForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(_("Om fællesskabet"), "forening", "titel", "beskrivelse", "velkomst", "kategori",
                      Div("interesser", css_class="checkbox-columns"), Div("maalgrupper", css_class="checkbox-columns")),
-            Fieldset(_("Sted"), "adresse", "postnummer", Div(Field("lat", wrapper_class="col"),
-                                                            Field("lng", wrapper_class="col"), css_class="row")),
+            Fieldset(_("Sted"), "adresse", "postnummer", PRAECIS_PLACERING,
+                     Div(Field("lat", wrapper_class="col"), Field("lng", wrapper_class="col"), css_class="row"),
+                     HTML("</details>")),
             Fieldset(_("Hvem kan være med"), Div(Field("alder_min", wrapper_class="col"),
                                                  Field("alder_max", wrapper_class="col"), css_class="row"),
                      Div("tilgaengelighed", css_class="checkbox-columns"),
@@ -87,14 +108,15 @@ class FaellesskabForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
         self.add_version_field()
 
 
-class FaellesskabLinkForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
-    """The fællesskab form behind a signed link: the practical details only (`LINK_FELTER`)."""
+class FaellesskabLinkForm(StedMixin, IngenCprMixin, VersionedFormMixin, forms.ModelForm):
+    """The fællesskab form behind a signed link: the practical details only (`LINK_FELTER`), and the
+    place as address and postal code (a volunteer is never asked for coordinates)."""
 
     postnummer = PostnummerField()
 
     class Meta:
         model = Faellesskab
-        fields = list(LINK_FELTER)
+        fields = [name for name in LINK_FELTER if name not in ("lat", "lng")]
         widgets = FaellesskabForm.Meta.widgets
 
     def __init__(self, *args, foreninger=None, **kwargs):
@@ -103,8 +125,7 @@ class FaellesskabLinkForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(_("Om fællesskabet"), "beskrivelse", "velkomst", "aaben_for_nye", "kapacitet"),
-            Fieldset(_("Sted"), "adresse", "postnummer", Div(Field("lat", wrapper_class="col"),
-                                                            Field("lng", wrapper_class="col"), css_class="row")),
+            Fieldset(_("Sted"), "adresse", "postnummer"),
             Fieldset(_("Pris"), "pris", "pris_note"),
         )
         self.add_version_field()

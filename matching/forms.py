@@ -73,7 +73,9 @@ class LedsagelseForm(IngenCprMixin, forms.ModelForm):
 
 
 class MatchEndForm(IngenCprMixin, forms.Form):
-    aarsag = forms.ChoiceField(label=_("Hvorfor slutter matchet?"), choices=Afslutningsaarsag.choices)
+    # Nothing preselected (issue 16): the reason is a choice the person makes, never a default.
+    aarsag = forms.ChoiceField(label=_("Hvorfor slutter matchet?"),
+                               choices=[("", _("Vælg en årsag …")), *Afslutningsaarsag.choices])
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 

@@ -154,6 +154,9 @@ class NyPaaVej:
     fornavn: str  # "" without the borger's consent to share with the host
     brobygger_fornavn: str
     velkomstnote: str
+    moedested: str
+    brobygger_telefon: object  # a PhoneNumber, or None
+    tidligere: bool  # over and reported: shown under "Tidligere"
     vaert_bekraeftet: datetime | None
     vaert_rapport: str
     vaert_rapport_label: str
@@ -180,14 +183,16 @@ def nye_paa_vej(*, actor, days_back=14) -> list[NyPaaVej]:
         consent = ledsagelse.match.borger_id in consented
         borger = access.visible_fields(actor, "borger", ledsagelse.match.borger, ["fornavn"], host_consent=consent)
         moede = access.visible_fields(actor, "ledsagelse", ledsagelse,
-                                      ["tidspunkt", "velkomstnote", "vaert_bekraeftet", "vaert_rapport"],
+                                      ["tidspunkt", "moedested", "velkomstnote", "vaert_bekraeftet", "vaert_rapport"],
                                       host_consent=consent)
-        brobygger = access.visible_fields(actor, "brobygger", ledsagelse.brobygger, ["first_name"])
+        brobygger = access.visible_fields(actor, "brobygger", ledsagelse.brobygger, ["first_name", "telefon"])
         rapport = moede.get("vaert_rapport", "")
         out.append(NyPaaVej(
             pk=ledsagelse.pk, faellesskab=ledsagelse.match.faellesskab.titel, tidspunkt=moede["tidspunkt"],
             fornavn=borger.get("fornavn", ""), brobygger_fornavn=brobygger.get("first_name", ""),
             velkomstnote=moede.get("velkomstnote", ""), vaert_bekraeftet=moede.get("vaert_bekraeftet"),
+            moedested=moede.get("moedested", ""), brobygger_telefon=brobygger.get("telefon") or None,
+            tidligere=ledsagelse.tidspunkt <= now and bool(rapport),
             vaert_rapport=rapport, vaert_rapport_label=VaertRapport(rapport).label if rapport else "",
             kan_bekraefte=ledsagelse.tidspunkt > now and moede.get("vaert_bekraeftet") is None,
             kan_rapportere=ledsagelse.tidspunkt <= now and not rapport,

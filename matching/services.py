@@ -124,6 +124,31 @@ def match_create(*, actor, borger, faellesskab, rolle="deltager", score=None, be
     return match
 
 
+# A match just made can be undone for this long (issue 16, "Confirm or undo"), while nothing has
+# happened to it yet: still "foreslået", no meeting planned.
+FORTRYD_MINUTTER = 10
+
+
+def match_kan_fortrydes(match: Match, *, actor) -> bool:
+    return (match.stage == Stage.FORESLAAET and match.oprettet_af_id == actor.user.pk
+            and timezone.now() - match.oprettet <= timedelta(minutes=FORTRYD_MINUTTER))
+
+
+def match_fortryd(*, actor, match: Match):
+    """Undo "Opret match": the match is deleted, and the audit log keeps that it was made and undone.
+    Returns the borger, whose page the person goes back to."""
+    with transaction.atomic():
+        match = Match.objects.select_for_update().select_related("borger").get(pk=match.pk)
+        access.check(actor, "match", "change", match)
+        if not match_kan_fortrydes(match, actor=actor) or match.ledsagelser.exists():
+            raise ValidationError(_("Matchet kan ikke længere fortrydes. Afslut det i stedet, og vælg en årsag."))
+        log_action(actor=actor, handling=AuditAction.MATCH_FORTRUDT, obj=match, felter=["stage"])
+        borger = match.borger
+        match.delete()
+        aktivitet_registreret(borger.pk)
+    return borger
+
+
 def match_transition(*, actor, match: Match, til: str, note: str = "", aarsag: str = "") -> Match:
     """Move a match to `til`, if the state machine allows it from where it is now."""
     with transaction.atomic():
@@ -194,6 +219,9 @@ def ledsagelse_plan(*, actor, match: Match, data: dict) -> Ledsagelse:
         ledsagelse = Ledsagelse(center_id=match.center_id, match=match)
         felter = apply_changes(ledsagelse, data)
         log_action(actor=actor, handling=AuditAction.LEDSAGELSE_PLANLAGT, obj=ledsagelse, felter=felter)
+        if match.stage == Stage.FORESLAAET:
+            # Planning the first meeting is the borger's yes (issue 16): no separate "accepteret" click.
+            match_transition(actor=actor, match=match, til=Stage.ACCEPTERET)
         match_transition(actor=actor, match=match, til=Stage.MOEDE_PLANLAGT)
         paamindelser.sync_ledsagelse(ledsagelse)
     return ledsagelse

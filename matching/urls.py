@@ -28,6 +28,7 @@ urlpatterns = [
     path("matches/<int:pk>/", match.match_detail, name="match_detail"),
     path("matches/<int:pk>/fase/", match.match_step, name="match_step"),
     path("matches/<int:pk>/afslut/", match.match_end, name="match_end"),
+    path("matches/<int:pk>/fortryd/", match.match_fortryd, name="match_fortryd"),
     path("matches/<int:pk>/ledsagelse/", ledsagelse.ledsagelse_plan, name="ledsagelse_plan"),
     path("ledsagelser/<int:pk>/", ledsagelse.ledsagelse_update, name="ledsagelse_update"),
     path("ledsagelser/<int:pk>/udfald/", ledsagelse.ledsagelse_outcome, name="ledsagelse_outcome"),

@@ -96,6 +96,7 @@ MATRIX = {
     "matching:match_detail":                        ("match",        "L   200 404 200 403 403 403", None),
     "matching:match_step":                          ("match",        "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
     "matching:match_end":                           ("match",        "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "matching:match_fortryd":                       ("match",        "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
     "matching:ledsagelse_plan":                     ("match",        "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
     "matching:ledsagelse_update":                   ("ledsagelse",   "L   200 404 200 403 403 403", "L 200 404 200 403 403 403"),
     "matching:ledsagelse_outcome":                  ("ledsagelse",   "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),

@@ -151,6 +151,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:match_detail": Endpoint("brobygger", _pk("match")),
     "matching:match_step": Endpoint("brobygger", _pk("match"), data=lambda s: {"til": "moede_planlagt"}),
     "matching:match_end": Endpoint("brobygger", _pk("match")),
+    "matching:match_fortryd": Endpoint("brobygger", _pk("match")),
     "matching:ledsagelse_plan": Endpoint("brobygger", _pk("match")),
     "matching:ledsagelse_update": Endpoint("brobygger", _pk("ledsagelse")),
     "matching:ledsagelse_outcome": Endpoint("brobygger", _pk("ledsagelse"), data=lambda s: {"status": "afholdt"}),

@@ -28,6 +28,14 @@ def samtykke_give(request, pk):
     if not form.is_valid():
         messages.error(request, _("Genindlæs siden, og prøv igen."))
         return redirect(borger)
+    tilbage = selectors.samtykker_gaeldende(actor=request.actor, borger=borger) - set(form.cleaned_data["formaal"])
+    if tilbage and request.POST.get("bekraeft") != "ja":
+        # Withdrawing consent cannot be undone (a new consent needs the text read again): ask first,
+        # on a page of its own that posts the same choices again (issue 16).
+        return render(request, "borgere/samtykke/samtykke_bekraeft.html", {
+            "borger": borger, "tilbage": [Formaal(f).label for f in Formaal.values if f in tilbage],
+            "felter": [(k, v) for k, values in request.POST.lists() if k not in ("csrfmiddlewaretoken", "bekraeft")
+                       for v in values]})
     try:
         givet, tilbage = services.samtykker_update(
             actor=request.actor, borger=borger, formaal=form.cleaned_data["formaal"],

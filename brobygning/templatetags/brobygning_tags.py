@@ -1,6 +1,6 @@
 from django import template
 
-from brobygning import access
+from brobygning import access, datoer
 
 register = template.Library()
 
@@ -33,3 +33,20 @@ def join_if_list(value):
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "–"
     return value
+
+
+@register.filter
+def naturlig_dato(value, arg=""):
+    """A date or time as a person says it (issue 16): "i morgen, torsdag 3. dec. kl. 10".
+
+    "i dag", "i morgen" and "i går" lead when they apply; the weekday is always there; the year only
+    when it is not this year. A datetime is shown in the local time zone, with "kl." and the time
+    ("kl. 10", "kl. 10.30"); `|naturlig_dato:"kort"` leaves the time out. Anything else is shown as is."""
+    return datoer.naturlig_dato(value, uden_tid=(arg == "kort"))
+
+
+@register.filter
+def har_fejl(forms) -> bool:
+    """True when any of `forms` has errors, so a closed <details> holding them opens (issue 16)."""
+    return any(form.errors for form in forms or ())
+

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from .. import access, services
 from ..decorators import member_required
+from ..forms import TelefonForm
 from ..models import Kalenderfeed
 
 NYT_KALENDERLINK = "nyt_kalenderlink"
@@ -21,7 +22,12 @@ def profil(request):
     feed = Kalenderfeed.objects.filter(user=request.user).first()
     # A new link is shown once, on the page the POST redirects to; only its hash is kept.
     feed_url = request.session.pop(NYT_KALENDERLINK, None)
-    return render(request, "brobygning/profil/profil.html", {"feed": feed, "feed_url": feed_url})
+    form = TelefonForm(request.POST or None, initial={"telefon": request.user.telefon})
+    if request.method == "POST" and form.is_valid():
+        services.user_telefon_update(actor=request.actor, telefon=form.cleaned_data["telefon"])
+        messages.success(request, _("Dit telefonnummer er gemt."))
+        return redirect("brobygning:profil")
+    return render(request, "brobygning/profil/profil.html", {"feed": feed, "feed_url": feed_url, "form": form})
 
 
 @require_POST

@@ -36,8 +36,22 @@ def match_create(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("borgere:borger_detail", pk=borger.pk)
-    messages.success(request, _("Matchet er oprettet."))
+    messages.success(request, _("Matchet er oprettet. Var det en fejl, kan du fortryde det på denne side i %(n)d minutter.")
+                     % {"n": services.FORTRYD_MINUTTER})
     return redirect(match)
+
+
+@require_POST
+@member_required
+def match_fortryd(request, pk):
+    match = selectors.match_get(actor=request.actor, pk=pk, action="change")
+    try:
+        borger = services.match_fortryd(actor=request.actor, match=match)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(match)
+    messages.success(request, _("Matchet er fortrudt."))
+    return redirect(borger)
 
 
 @member_required
@@ -49,7 +63,11 @@ def match_detail(request, pk):
         "ledsagelser": match.ledsagelser.select_related("brobygger").prefetch_related("svar"),
         "opfoelgninger": selectors.opfoelgninger_med_aabner(match.opfoelgninger.all()),
         "naeste_trin": [(stage, Stage(stage).label) for stage in stages.MANUAL.get(match.stage, [])],
-        "kan_planlaegge": match.stage == Stage.ACCEPTERET,
+        # Planning the first meeting is the next step from "foreslået" too: it is the borger's yes.
+        "kan_planlaegge": match.stage in (Stage.FORESLAAET, Stage.ACCEPTERET),
+        "trin": stages.stepper(match.stage),
+        "kan_fortrydes": services.match_kan_fortrydes(match, actor=request.actor),
+        "fortryd_minutter": services.FORTRYD_MINUTTER,
         "slut_form": MatchEndForm() if not match.er_afsluttet else None,
     })
 

@@ -13,8 +13,10 @@ from .. import services as matching_services
 
 @member_required
 def nye_paa_vej(request):
-    return render(request, "matching/vaert/nye_paa_vej.html",
-                  {"nye": matching_selectors.nye_paa_vej(actor=request.actor)})
+    nye = matching_selectors.nye_paa_vej(actor=request.actor)
+    # Over and reported: under "Tidligere", so the list on top is what still needs the host.
+    return render(request, "matching/vaert/nye_paa_vej.html", {
+        "nye": [n for n in nye if not n.tidligere], "tidligere": [n for n in nye if n.tidligere]})
 
 
 @require_POST

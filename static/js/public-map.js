@@ -11,8 +11,21 @@
   el.classList.add("public-map-active");
   var map = L.map(el, {scrollWheelZoom: false});
   var tileUrl = el.dataset.tileUrl;
+  var note = document.getElementById("kort-note");
+  // No background (no tile server, or it cannot be reached): a plain pattern instead of grey, and a
+  // note that says so, pointing at the list (issue 16).
+  var noBackground = function () {
+    el.classList.add("kort-uden-baggrund");
+    if (note) note.hidden = false;
+  };
   if (tileUrl) {
-    L.tileLayer(tileUrl, {maxZoom: 18, attribution: el.dataset.attribution || ""}).addTo(map);
+    var loaded = false;
+    var layer = L.tileLayer(tileUrl, {maxZoom: 18, attribution: el.dataset.attribution || ""}).addTo(map);
+    layer.on("tileload", function () { loaded = true; });
+    layer.on("tileerror", function () { if (!loaded) noBackground(); });
+    setTimeout(function () { if (!loaded) noBackground(); }, 6000);
+  } else {
+    noBackground();
   }
   var bounds = [];
   points.forEach(function (p) {

@@ -231,8 +231,8 @@ class TestOneConsentForm:
     def rows(self, borger):
         return {s.formaal: s for s in borger.samtykker.filter(tilbagekaldt__isnull=True)}
 
-    def post(self, client, borger, formaal, maade="mundtligt", **versioner):
-        data = {"formaal": formaal, "maade": maade}
+    def post(self, client, borger, formaal, maade="mundtligt", bekraeft="ja", **versioner):
+        data = {"formaal": formaal, "maade": maade, "bekraeft": bekraeft}
         for purpose in Formaal.values:
             data[f"version_{purpose}"] = versioner.get(
                 purpose, gaeldende_samtykketekst(center_id=borger.center_id, formaal=purpose).version)
@@ -277,6 +277,17 @@ class TestOneConsentForm:
         response = self.post(as_brobygger_a, world.borger_a, [Formaal.REGISTRERING, Formaal.MAALINGER], maade="")
         assert response.status_code == 302 and set(self.rows(world.borger_a)) == {Formaal.REGISTRERING}
         assert any("hvordan" in str(m) for m in response.wsgi_request._messages)
+
+    def test_withdrawing_asks_first_and_changes_nothing_until_confirmed(self, world, as_brobygger_a):
+        borger = world.borger_a
+        response = self.post(as_brobygger_a, borger, [], bekraeft="")
+        page = response.content.decode()
+        assert response.status_code == 200 and "Træk samtykke tilbage?" in page
+        assert 'name="bekraeft" value="ja"' in page and "Registrering" in page
+        assert set(self.rows(borger)) == {Formaal.REGISTRERING}
+        # Giving a new consent needs no confirmation.
+        response = self.post(as_brobygger_a, borger, [Formaal.REGISTRERING, Formaal.MAALINGER], bekraeft="")
+        assert response.status_code == 302 and Formaal.MAALINGER in self.rows(borger)
 
     def test_another_brobyggers_borger_is_refused(self, world, as_brobygger_a2):
         response = self.post(as_brobygger_a2, world.borger_a, [])

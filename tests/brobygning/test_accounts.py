@@ -434,3 +434,16 @@ def test_user_without_centre_is_told_to_contact_koordinator(client):
         "Du er ikke tilknyttet et frivilligcenter endnu. Kontakt din koordinator."
         in response.content.decode()
     )
+
+
+def test_login_message_is_good_danish_and_no_second_password_right_after_login(client, brobygger_a, settings):
+    """Issue 16: "Du er logget ind som …", and setting up two-step login right after logging in does
+    not ask for the password again; once the timeout has passed, it does."""
+    response = password_login(client, brobygger_a)
+    page = client.get(response.url).content.decode()
+    assert "Du er logget ind som" in page and "succesfuldt" not in page
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302 and response.url.startswith(reverse("account_reauthenticate"))

@@ -308,11 +308,17 @@ class Browsing:
             self.page.locator("#hovedmenu.show").wait_for()
 
     def click_nav(self, name: str) -> None:
-        """Click a link in the main menu, opening the collapsed menu first on small screens."""
+        """Click a link in the main menu, opening the collapsed menu first on small screens and the
+        link's group (a koordinator's menus are grouped: Borgere, Fællesskaber, Forløb, …) if it is in one."""
         self.open_menu_if_collapsed()
-        self.click_and_wait(
-            self.page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=name)
-        )
+        nav = self.page.get_by_role("navigation", name="Hovedmenu")
+        link = nav.get_by_role("link", name=name, exact=True, include_hidden=True)
+        if not link.is_visible():
+            # `has` is matched inside each <li>, so it is built from the page, not from `nav`.
+            inner = self.page.get_by_role("link", name=name, exact=True, include_hidden=True)
+            nav.locator("li.dropdown").filter(has=inner).locator(".dropdown-toggle").click()
+            link.wait_for(state="visible")
+        self.click_and_wait(link)
 
 
 def _axe_problems(docs) -> list[str]:

@@ -198,20 +198,20 @@ def test_brobygger_journey(browsing: Browsing, journey: Journey, mailoutbox):
     assert page.evaluate("window.__sammeSide === true"), "The filter reloaded the whole page"
     b.check_now("forslag filtreret")
 
-    # 5. "Opret match" on the top suggestion, then accept it.
+    # 5. "Opret match" on the top suggestion (it can be undone for a while on the match page).
     b.click_and_wait(items.first.get_by_role("button", name="Opret match"))
     match = Match.objects.get(borger=borger)
     assert match.faellesskab == journey.naer and match.stage == Stage.FORESLAAET
     assert match.score is not None and match.begrundelser
     assert_on(b, rf"/matches/{match.pk}/$")
     expect(heading(b)).to_contain_text("Strik og snak")
-    b.submit("Videre: Accepteret")
-    assert_on(b, rf"/matches/{match.pk}/$")
-    match.refresh_from_db()
-    assert match.stage == Stage.ACCEPTERET
-    expect(page.locator("main")).to_contain_text("Accepteret")
+    expect(page.get_by_role("button", name="Fortryd matchet")).to_be_visible()
+    # The stepper shows where the match is: the first of four elements.
+    expect(page.locator(".stepper li")).to_have_count(4)
+    expect(page.locator(".stepper li[aria-current=step]")).to_contain_text("Kendskab")
+    assert page.title().startswith("Match med Strik og snak")
 
-    # 6. Plan the first meeting at the fællesskab's next meeting.
+    # 6. Plan the first meeting at the fællesskab's next meeting: straight from "Foreslået" (issue 16).
     b.click_and_wait(page.get_by_role("link", name="Planlæg første møde"))
     assert page.url.endswith(f"/matches/{match.pk}/ledsagelse/")
     naeste = page.get_by_label("Fællesskabets næste møder")
@@ -230,7 +230,7 @@ def test_brobygger_journey(browsing: Browsing, journey: Journey, mailoutbox):
     moede = page.locator("section[aria-labelledby=moede-h]")
     expect(moede).to_contain_text("Ved hoveddøren")
     expect(moede).to_contain_text("Bus 21 fra Banegården")
-    expect(moede.get_by_role("button", name="Mødte op", exact=True)).to_be_visible()
+    expect(moede.locator("summary", has_text="Mødte op").first).to_be_visible()
     match.refresh_from_db()
     assert match.stage == Stage.MOEDE_PLANLAGT
 
@@ -270,11 +270,13 @@ def test_brobygger_journey(browsing: Browsing, journey: Journey, mailoutbox):
     Ledsagelse.objects.filter(pk=ledsagelse.pk).update(tidspunkt=timezone.now() - timedelta(hours=2))
     b.goto(f"/matches/{match.pk}/")
     moede = page.locator("section[aria-labelledby=moede-h]")
-    b.click_and_wait(moede.get_by_role("button", name="Mødte op", exact=True))
+    # Irreversible, so it asks first (a <details> panel: no JavaScript needed).
+    moede.locator("summary", has_text="Mødte op").first.click()
+    b.click_and_wait(moede.get_by_role("button", name="Ja, mødte op", exact=True))
     assert_on(b, rf"/matches/{match.pk}/$")
     match.refresh_from_db()
     assert match.stage == Stage.LEDSAGET
-    expect(page.locator("main p strong").first).to_have_text("Ledsaget")
+    expect(page.locator("main .status").first).to_have_text("Ledsaget")
     opfoelgninger = page.locator("section[aria-labelledby=opf-h] li")
     expect(opfoelgninger).to_have_count(3)
     for label in ("Dagen efter første møde", "Efter 1 måned", "Efter 3 måneder"):

@@ -72,6 +72,20 @@ class TestSignedLinks:
             "hanne@forening.test", "Hanne", True)
         assert faellesskab.vaert_telefon != "+4511111111"
 
+    def test_a_volunteer_gives_the_place_as_an_address_never_coordinates(self, sent, world, client):
+        """Issue 16: no latitude/longitude on the link form; a new address drops the old coordinates,
+        so the fællesskab is shown at its postal code until someone places it precisely."""
+        faellesskab = world.faellesskab_a
+        faellesskab.lat, faellesskab.lng = 55.4, 10.38
+        faellesskab.save()
+        url = reverse("foreninger:bekraeft_rediger", args=[sent, faellesskab.pk])
+        page = client.get(url)
+        assert 'name="lat"' not in page.content.decode() and "breddegrad" not in page.content.decode()
+        response = client.post(url, {**post_data(page.context), "adresse": "Nørregade 5"})
+        assert response.status_code == 302
+        faellesskab.refresh_from_db()
+        assert faellesskab.adresse == "Nørregade 5" and faellesskab.lat is None and faellesskab.lng is None
+
     def test_the_service_refuses_host_fields_from_a_link_actor(self, sent, world):
         with pytest.raises(ValidationError, match="Log ind"):
             faellesskab_update(actor=actor_for_forening_link(world.forening_a), faellesskab=world.faellesskab_a,

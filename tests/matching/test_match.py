@@ -1,6 +1,8 @@
 """A match's stages through the services: what may follow what, and who may move it."""
 
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -10,7 +12,7 @@ from brobygning.models import AuditEntry
 from matching import services
 from matching.models import MatchOvergang, Opfoelgning, Resultat, Stage
 
-from ..journey_factories import attend, moved_clock
+from ..journey_factories import attend, moved_clock, plan
 
 
 class TestStateMachine:
@@ -83,3 +85,49 @@ class TestRolle:
         match = services.match_create(actor=brobygger, borger=world.borger_a, faellesskab=world.faellesskab_a,
                                       rolle="frivillig")
         assert match.rolle == "frivillig"
+
+
+class TestMatchPage:
+    """Issue 16: the stepper, planning from "foreslået", ending with no preselected reason, undo."""
+
+    def test_planning_straight_from_foreslaaet_accepts_on_the_way(self, brobygger, match):
+        plan(brobygger, match)
+        match.refresh_from_db()
+        assert match.stage == Stage.MOEDE_PLANLAGT
+        steps = list(MatchOvergang.objects.filter(match=match).order_by("pk").values_list("til", flat=True))
+        assert steps == [Stage.FORESLAAET, Stage.ACCEPTERET, Stage.MOEDE_PLANLAGT]
+
+    def test_the_page_shows_the_stepper_and_the_next_action(self, match, as_brobygger_a):
+        page = as_brobygger_a.get(reverse("matching:match_detail", args=[match.pk])).content.decode()
+        assert page.count('<li class=""') + page.count('<li class="trin-gjort"') == 4
+        assert 'aria-current="step"' in page and "Kendskab" in page
+        assert reverse("matching:ledsagelse_plan", args=[match.pk]) in page  # no "Videre" click first
+        assert "<title>Match med " in page
+        assert '<option value="" selected>Vælg en årsag …</option>' in page
+
+    def test_ending_needs_a_reason(self, match, as_brobygger_a):
+        response = as_brobygger_a.post(reverse("matching:match_end", args=[match.pk]), {"aarsag": ""})
+        assert response.status_code == 302
+        match.refresh_from_db()
+        assert match.stage == Stage.FORESLAAET
+
+    def test_a_new_match_can_be_undone_for_a_while(self, match, as_brobygger_a, world):
+        url = reverse("matching:match_fortryd", args=[match.pk])
+        assert url in as_brobygger_a.get(reverse("matching:match_detail", args=[match.pk])).content.decode()
+        response = as_brobygger_a.post(url)
+        assert response.status_code == 302 and response["Location"] == world.borger_a.get_absolute_url()
+        assert not type(match).objects.filter(pk=match.pk).exists()
+        assert AuditEntry.objects.filter(handling="match.fortrudt", objekt_id=match.pk).exists()
+
+    def test_undo_is_refused_once_time_has_passed_or_the_match_moved(self, brobygger, match, as_brobygger_a):
+        type(match).objects.filter(pk=match.pk).update(
+            oprettet=match.oprettet - timedelta(minutes=services.FORTRYD_MINUTTER + 1))
+        response = as_brobygger_a.post(reverse("matching:match_fortryd", args=[match.pk]))
+        assert response.status_code == 302 and type(match).objects.filter(pk=match.pk).exists()
+        with pytest.raises(ValidationError):
+            services.match_fortryd(actor=brobygger, match=match)
+
+    def test_another_brobyggers_match_cannot_be_undone(self, match, as_brobygger_a2):
+        response = as_brobygger_a2.post(reverse("matching:match_fortryd", args=[match.pk]))
+        assert response.status_code in (403, 404)
+        assert type(match).objects.filter(pk=match.pk).exists()

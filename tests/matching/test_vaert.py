@@ -104,3 +104,33 @@ class TestHostHandshake:
         assert client_for(fk2).post(reverse("matching:vaert_bekraeft", args=[newcomer.pk])).status_code == 403
         newcomer.refresh_from_db()
         assert newcomer.vaert_bekraeftet is None
+
+
+class TestNyePaaVejShowsWhatTheHostNeeds:
+    """Issue 16: place, the brobygger's phone, natural dates; reported meetings move to "Tidligere"."""
+
+    def test_place_phone_and_the_past_under_tidligere(self, newcomer, brobygger_a, as_foreningskontakt_a):
+        brobygger_a.telefon = "+4520304050"
+        brobygger_a.save()
+        type(newcomer).objects.filter(pk=newcomer.pk).update(moedested="Ved hoveddøren")
+        url = reverse("matching:nye_paa_vej")
+        html = as_foreningskontakt_a.get(url).content.decode()
+        assert "Mødested: Ved hoveddøren" in html
+        assert 'href="tel:+4520304050"' in html and "20 30 40 50" in html
+        assert "I morgen, " in html
+        assert "Tidligere" not in html
+        type(newcomer).objects.filter(pk=newcomer.pk).update(tidspunkt=timezone.now() - timedelta(hours=3))
+        as_foreningskontakt_a.post(reverse("matching:vaert_rapport", args=[newcomer.pk]), {"rapport": "kom"})
+        html = as_foreningskontakt_a.get(url).content.decode()
+        current, _sep, past = html.partition("Tidligere</h2>")
+        assert "Ingen nye på vej lige nu" in current and "Ved hoveddøren" not in current
+        assert "Kom og blev taget godt imod" in past or "Kom" in past
+
+    def test_the_brobygger_sets_their_phone_on_min_profil(self, brobygger_a, as_brobygger_a):
+        url = reverse("brobygning:profil")
+        assert as_brobygger_a.post(url, {"telefon": "ikke et nummer"}).status_code == 200
+        brobygger_a.refresh_from_db()
+        assert not brobygger_a.telefon
+        assert as_brobygger_a.post(url, {"telefon": "20 30 40 50"}).status_code == 302
+        brobygger_a.refresh_from_db()
+        assert brobygger_a.telefon.as_e164 == "+4520304050"
