@@ -155,7 +155,9 @@ class Borger(Archivable):
         verbose_name_plural = _("borgere")
         ordering = ["fornavn", "efternavn"]
         indexes = [models.Index(fields=["center", "arkiveret", "status"]),
-                   models.Index(fields=["center", "sidste_aktivitet"])]
+                   models.Index(fields=["center", "sidste_aktivitet"]),
+                   # The reports' cohort: the borgere whose forløb started in the period (matching/rapporter.py).
+                   models.Index(fields=["center", "oprettet"])]
 
     def __str__(self):
         return f"{self.fornavn} {self.efternavn}".strip()
