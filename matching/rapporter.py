@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     Exists,
     F,
@@ -29,6 +30,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -169,15 +171,13 @@ def tragt(*, center_ids: list[int], periode: Periode, projekt_id: int | None = N
         (_("Deltager efter 1 måned"), _overgang(Stage.AKTIV_1_MD)),
         (_("Deltager efter 3 måneder"), _overgang(Stage.AKTIV_3_MD)),
     ]
-    betingelser, samlet = [], None
-    for _navn, udtryk in reversed(trin):
-        if udtryk is not None:
-            samlet = Q(udtryk) if samlet is None else samlet | Q(udtryk)
-        betingelser.append(samlet)
-    betingelser.reverse()
-    antal = _kohorte(center_ids, periode, projekt_id).aggregate(**{
-        f"t{i}": Count("pk", filter=betingelse) if betingelse is not None else Count("pk")
-        for i, betingelse in enumerate(betingelser)})
+    # The furthest step each borger reached (CASE stops at the first true EXISTS), then one row per
+    # step: GROUP BY over at most 8 groups; a step's count is everyone at it or further.
+    naaet = Case(*[When(udtryk, then=Value(i)) for i, (_navn, udtryk) in reversed(list(enumerate(trin))) if udtryk],
+                 default=Value(0), output_field=IntegerField())
+    pr_trin = dict(_kohorte(center_ids, periode, projekt_id).annotate(naaet=naaet).values_list("naaet")
+                   .annotate(n=Count("pk")).order_by())
+    antal = {f"t{i}": sum(n for t, n in pr_trin.items() if t >= i) for i in range(len(trin))}
     alle = antal["t0"]
     raekker, forrige = [], None
     for i, (navn, _udtryk) in enumerate(trin):
@@ -321,7 +321,7 @@ def matches_efter_fase(*, center_ids: list[int], periode: Periode, projekt_id: i
         noegle="matches_efter_fase",
         titel=_("Matches oprettet i perioden, efter fase"),
         kolonner=[_("Fase"), _("Antal")],
-        raekker=[[label, antal.get(value, 0)] for value, label in Stage.choices],
+        raekker=[[str(label), antal.get(value, 0)] for value, label in Stage.choices],
         taelle_kolonner=frozenset({1}),
     )
 
@@ -438,7 +438,7 @@ def udeblivelser(*, center_ids: list[int], periode: Periode, projekt_id: int | N
         noegle="udeblivelser",
         titel=_("Første møder og udeblivelser"),
         kolonner=[_("Udfald"), _("Møder"), _("Andel (%)")],
-        raekker=[[label, antal.get(value, 0), _pct(antal.get(value, 0), i_alt)]
+        raekker=[[str(label), antal.get(value, 0), _pct(antal.get(value, 0), i_alt)]
                  for value, label in LedsagelseStatus.choices],
         taelle_kolonner=frozenset({1}),
         afledte_kolonner=frozenset({2}),
@@ -459,7 +459,7 @@ def afsluttede_matches(*, center_ids: list[int], periode: Periode, projekt_id: i
     raekker = []
     for value, label in valg:
         r = rows.get(value, {"n": 0, "efter": 0})
-        raekker.append([label, r["n"], r["n"] - r["efter"], r["efter"], _pct(r["n"], i_alt)])
+        raekker.append([str(label), r["n"], r["n"] - r["efter"], r["efter"], _pct(r["n"], i_alt)])
     return Tabel(
         noegle="afsluttede_matches",
         titel=_("Afsluttede matches efter årsag"),
