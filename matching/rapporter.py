@@ -14,7 +14,7 @@ count when they happened in the period.
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Avg,
@@ -476,4 +476,10 @@ RAPPORTER = (tragt, tid_til_foerste_moede, udfald_who5, udfald_ucla3, matches_ef
 
 
 def rapport_tabeller(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> list[Tabel]:
-    return [rapport(center_ids=center_ids, periode=periode, projekt_id=projekt_id) for rapport in RAPPORTER]
+    """Every figure, read in one transaction. On PostgreSQL with JIT off: these are many short
+    aggregate queries, where compiling each plan costs more than it saves (PERFORMANCE.md, "Rapporter")."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return [rapport(center_ids=center_ids, periode=periode, projekt_id=projekt_id) for rapport in RAPPORTER]
