@@ -235,7 +235,7 @@ def test_udfald_per_projekt(data):
 
 
 def test_matches(data):
-    fase = dict((r[0], r[1]) for r in _tabel(data, "matches_efter_fase").raekker)
+    fase = {r[0]: r[1] for r in _tabel(data, "matches_efter_fase").raekker}
     assert fase[Stage.AKTIV_3_MD.label] == 1 and fase[Stage.AKTIV_1_MD.label] == 1
     assert fase[Stage.AFSLUTTET.label] == 1 and sum(fase.values()) == 3
     kategori = _tabel(data, "matches_efter_kategori").raekker
@@ -355,7 +355,7 @@ def test_side_antal_queries_afhaenger_ikke_af_data(data, world, as_koordinator_a
     as_koordinator_a.get(url)  # the session's first request does its own bookkeeping
     foer = _antal_queries(as_koordinator_a, url)
     # Many more borgere, samtaler, matches and foreninger: the same number of queries.
-    for i in range(8):
+    for _i in range(8):
         borger = _borger(world.center_a, date(2026, 3, 3))
         _samtale(borger, date(2026, 3, 4), None, 30)
         forening = f.ForeningFactory(center=world.center_a)
