@@ -270,14 +270,14 @@ def udfald_who5(*, center_ids: list[int], periode: Periode, projekt_id: int | No
     return Tabel(
         noegle="udfald_who5",
         titel=_("Trivsel før og efter (WHO-5, 0–100)"),
-        kolonner=[_("Borgere i perioden"), _("Med førmåling"), _("Med før- og eftermåling (n)"),
+        kolonner=[_("Skala"), _("Borgere i perioden"), _("Med førmåling"), _("Med før- og eftermåling (n)"),
                   _("Svarprocent (%)"), _("Gns. før"), _("Gns. efter"), _("Gns. ændring"),
                   _("≤ 50 før"), _("Heraf over 50 efter"), _("Fra ≤ 50 til over 50 (%)")],
-        raekker=[[t["n"], t["med_foer"], t["par"], _pct(t["par"], t["med_foer"]), _rund(t["gns_foer"]),
+        raekker=[["WHO-5", t["n"], t["med_foer"], t["par"], _pct(t["par"], t["med_foer"]), _rund(t["gns_foer"]),
                   _rund(t["gns_efter"]), _rund(t["aendring"]), t["graense_foer"], t["graense_efter"],
                   _pct(t["graense_efter"], t["graense_foer"])]],
-        taelle_kolonner=frozenset({0, 1, 2, 7, 8}),
-        afledte_kolonner=frozenset({3, 4, 5, 6, 9}),
+        taelle_kolonner=frozenset({1, 2, 3, 8, 9}),
+        afledte_kolonner=frozenset({4, 5, 6, 7, 10}),
         note=_("Parret: hver borgers første og seneste måling; kun borgere med begge tæller i gennemsnittene. "
                "Svarprocent: andel af borgere med en førmåling, som også har en eftermåling. "
                "WHO-5 på 50 eller derunder tyder på nedsat trivsel."),
@@ -290,16 +290,16 @@ def udfald_ucla3(*, center_ids: list[int], periode: Periode, projekt_id: int | N
     return Tabel(
         noegle="udfald_ucla3",
         titel=_("Ensomhed før og efter (UCLA-3, 3–9)"),
-        kolonner=[_("Borgere i perioden"), _("Med førmåling"), _("Med før- og eftermåling (n)"),
+        kolonner=[_("Skala"), _("Borgere i perioden"), _("Med førmåling"), _("Med før- og eftermåling (n)"),
                   _("Svarprocent (%)"), _("Gns. før"), _("Gns. efter"), _("Gns. ændring"),
                   _("7 eller mere før"), _("7 eller mere efter"), _("7 eller mere før (%)"),
                   _("7 eller mere efter (%)"), _("Voksne på landsplan")],
-        raekker=[[t["n"], t["med_foer"], t["par"], _pct(t["par"], t["med_foer"]), _rund(t["gns_foer"]),
+        raekker=[["UCLA-3", t["n"], t["med_foer"], t["par"], _pct(t["par"], t["med_foer"]), _rund(t["gns_foer"]),
                   _rund(t["gns_efter"]), _rund(t["aendring"]), t["graense_foer"], t["graense_efter"],
                   _pct(t["graense_foer"], t["par"]), _pct(t["graense_efter"], t["par"]),
                   ENSOMHED_NATIONALT.tekst()]],
-        taelle_kolonner=frozenset({0, 1, 2, 7, 8}),
-        afledte_kolonner=frozenset({3, 4, 5, 6, 9, 10}),
+        taelle_kolonner=frozenset({1, 2, 3, 8, 9}),
+        afledte_kolonner=frozenset({4, 5, 6, 7, 10, 11}),
         note=_("Parret som WHO-5. En score på 7–9 regnes som alvorlig ensomhed. Landstal: %(kilde)s.")
         % {"kilde": ENSOMHED_NATIONALT.kilde},
     )

@@ -25,7 +25,7 @@ PR_RAEKKE = {
     "udeblivelser": (0, [1]),
     "afsluttede_matches": (0, [2, 3]),
 }
-PR_KOLONNE = {"udfald_who5": [4, 5], "udfald_ucla3": [9, 10]}
+PR_KOLONNE = {"udfald_who5": [5, 6], "udfald_ucla3": [10, 11]}
 VANDRET = {"tragt", "matches_efter_forening", "brobygger_aktivitet", "henvisningskilder"}
 
 

@@ -214,24 +214,24 @@ def test_udfald_who5_parret(data):
     (raekke,) = _tabel(data, "udfald_who5").raekker
     # 6 in the cohort; b1–b3 measured before; b1 (40 → 60) and b2 (56 → 48) before and after: 2 of 3.
     # Means 48 → 54, change (20 − 8) / 2 = 6; of those ≤ 50 before (b1), b1 rose above 50: 1 of 1.
-    assert raekke == [6, 3, 2, 66.7, 48.0, 54.0, 6.0, 1, 1, 100.0]
+    assert raekke == ["WHO-5", 6, 3, 2, 66.7, 48.0, 54.0, 6.0, 1, 1, 100.0]
 
 
 def test_udfald_ucla3_parret_og_landstal(data):
     t = _tabel(data, "udfald_ucla3")
     (raekke,) = t.raekker
     # b1 8 → 5, b2 7 → 7: means 7.5 → 6.0, change −1.5; ≥ 7 before 2 of 2, after 1 of 2.
-    assert raekke[:11] == [6, 2, 2, 100.0, 7.5, 6.0, -1.5, 2, 1, 100.0, 50.0]
-    assert raekke[11] == ENSOMHED_NATIONALT.tekst()
-    assert "12,4 %" in raekke[11] and "2021" in raekke[11] and "2023" in raekke[11]
+    assert raekke[:12] == ["UCLA-3", 6, 2, 2, 100.0, 7.5, 6.0, -1.5, 2, 1, 100.0, 50.0]
+    assert raekke[12] == ENSOMHED_NATIONALT.tekst()
+    assert "12,4 %" in raekke[12] and "2021" in raekke[12] and "2023" in raekke[12]
     assert ENSOMHED_NATIONALT.kilde in t.note
 
 
 def test_udfald_per_projekt(data):
     (raekke,) = _tabel(data, "udfald_who5", projekt_id=data.projekt.pk).raekker
-    assert raekke == [2, 2, 2, 100.0, 48.0, 54.0, 6.0, 1, 1, 100.0]
+    assert raekke == ["WHO-5", 2, 2, 2, 100.0, 48.0, 54.0, 6.0, 1, 1, 100.0]
     (i_b,) = _tabel(data, "udfald_who5", center_ids=data.center_b_ids).raekker
-    assert i_b[:7] == [1, 1, 1, 100.0, 0.0, 100.0, 100.0]
+    assert i_b[1:8] == [1, 1, 1, 100.0, 0.0, 100.0, 100.0]
 
 
 def test_matches(data):
@@ -313,7 +313,7 @@ def test_side_viser_graf_og_tabel_med_samme_tal(data, as_koordinator_a):
     tragt = figurer["tragt"]
     assert tragt["graf"]["datasets"][0]["data"] == [6, 4, 3, 3, 2, 2, 2, 1]
     assert f'id="{tragt["graf_id"]}"' in html
-    assert '<th scope="col"' in html and '<th scope="row"' in html and "<caption>" in html
+    assert '<th scope="col"' in html and '<th scope="row"' in html and '<caption id="tragt-caption">' in html
     ucla = figurer["udfald_ucla3"]["graf"]
     assert ucla["datasets"][0]["data"] == [100.0, 50.0, 12.4]
     # The json_script payload parses back to the same chart data.
