@@ -14,7 +14,7 @@ count when they happened in the period.
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import (
     Aggregate,
     Avg,
@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from borgere.models import Borger, Henvisning, HenvisningStatus, Maaling, MaalingType, Samtale
+from brobygning.dbrouter import laese_alias
 from matching.models import (
     Afslutningsaarsag,
     Ledsagelse,
@@ -212,7 +213,7 @@ def tid_til_foerste_moede(*, center_ids: list[int], periode: Periode, projekt_id
         fra_samtale=DageMellem(foerste_moede, foerste_samtale),
     )
     maal = ("fra_henvisning", "fra_samtale")
-    if connection.vendor == "postgresql":
+    if connections[laese_alias()].vendor == "postgresql":
         tal = qs.aggregate(**{k: v for m in maal for k, v in (
             (f"{m}_n", Count(m)), (f"{m}_q1", Percentil(m, 0.25)),
             (f"{m}_median", Percentil(m, 0.5)), (f"{m}_q3", Percentil(m, 0.75)))})
@@ -476,10 +477,12 @@ RAPPORTER = (tragt, tid_til_foerste_moede, udfald_who5, udfald_ucla3, matches_ef
 
 
 def rapport_tabeller(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> list[Tabel]:
-    """Every figure, read in one transaction. On PostgreSQL with JIT off: these are many short
-    aggregate queries, where compiling each plan costs more than it saves (PERFORMANCE.md, "Rapporter")."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+    """Every figure, read in one transaction on the connection reads use (the read replica inside
+    `brobygning.dbrouter.paa_replika()`). On PostgreSQL with JIT off: these are many short aggregate
+    queries, where compiling each plan costs more than it saves (PERFORMANCE.md, "Rapporter")."""
+    alias = laese_alias()
+    with transaction.atomic(using=alias):
+        if connections[alias].vendor == "postgresql":
+            with connections[alias].cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
         return [rapport(center_ids=center_ids, periode=periode, projekt_id=projekt_id) for rapport in RAPPORTER]
