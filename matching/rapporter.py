@@ -36,6 +36,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from borgere.models import Borger, Henvisning, HenvisningStatus, Maaling, MaalingType, Samtale
 from brobygning.dbrouter import laese_alias
@@ -53,7 +54,7 @@ from matching.rapport_tabel import Periode, Tabel
 @dataclass(frozen=True)
 class Landstal:
     aar: int
-    tekst: str              # as it is shown
+    tekst: str              # as it is shown (translatable)
     procent: float | None   # when the source gives a number
 
 
@@ -70,7 +71,7 @@ class NationaltTal:
 # adults with a UCLA-3 score of 7 or more ("alvorligt ensomme").
 ENSOMHED_NATIONALT = NationaltTal(
     kilde="Statens Institut for Folkesundhed, Danskernes Sundhed",
-    tal=(Landstal(2023, "knap 1 ud af 10 voksne", None), Landstal(2021, "12,4 %", 12.4)),
+    tal=(Landstal(2023, gettext_lazy("knap 1 ud af 10 voksne"), None), Landstal(2021, gettext_lazy("12,4 %"), 12.4)),
 )
 
 WHO5_GRAENSE = 50     # WHO-5 ≤ 50 suggests poor wellbeing
