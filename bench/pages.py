@@ -70,7 +70,10 @@ def log_in(user, *, koordinator: bool):
 
 def pages(slug: str):
     """(label, who, url) for every key page, on the largest centre."""
+    from datetime import timedelta
+
     from django.db.models import Count
+    from django.utils import timezone
 
     from borgere.models import Borger
     from brobygning.models import Frivilligcenter, Medlemskab, Rolle
@@ -86,6 +89,8 @@ def pages(slug: str):
     common_name = (Borger.objects.filter(center=center).values("fornavn").annotate(n=Count("pk"))
                    .order_by("-n").first()["fornavn"])
     postnummer = Borger.objects.filter(center=center).values_list("postnummer", flat=True).first()
+    i_dag = timezone.localdate()
+    fem_aar_siden = i_dag.replace(year=i_dag.year - 5) + timedelta(days=2)  # the longest period a report allows
     k, b = "koordinator", "brobygger"
     return brobygger, [
         ("Borger list", k, "/borgere/"),
@@ -99,6 +104,8 @@ def pages(slug: str):
         *[(f"Påmindelser, {tab}", k, f"/paamindelser/?vis={tab}")
           for tab in ("kommende", "sendt", "fejlet", "forpasset", "annulleret")],
         ("Access log", k, "/adgangslog/"),
+        ("Rapporter, the year so far", k, "/rapporter/"),
+        ("Rapporter, five years", k, f"/rapporter/?fra={fem_aar_siden:%Y-%m-%d}&til={i_dag:%Y-%m-%d}"),
         ("Public search `?q=kaffe`", None, f"/c/{slug}/?q=kaffe"),
         ("Public search near a postcode", None, f"/c/{slug}/?postnummer={postnummer}"),
         ("Public fællesskab page", None, f"/c/{slug}/faellesskab/{faellesskab.pk}/"),

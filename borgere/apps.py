@@ -11,4 +11,4 @@ class BorgereConfig(AppConfig):
 
         # Nothing about borgere is ever public.
         access.register_kinds("borgere", {"borger", "samtale", "samtykke", "maaling", "venteliste", "anmodning",
-                                          "henvisning", "samtykketekst"})
+                                          "henvisning", "samtykketekst", "projekt"})

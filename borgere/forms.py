@@ -5,10 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import SLOTS
 from brobygning.cpr import IngenCprMixin
-from brobygning.forms import AvailabilityGrid, PostnummerField, VersionedFormMixin, tag_field
+from brobygning.forms import (
+    AvailabilityGrid,
+    PostnummerField,
+    SafeModelMultipleChoiceField,
+    VersionedFormMixin,
+    helper,
+    tag_field,
+)
 from brobygning.models import TagType
 
-from .models import SPROG, Borger, SamtykkeMaade
+from .models import SPROG, Borger, Projekt, SamtykkeMaade
 
 
 class BorgerForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
@@ -92,3 +99,27 @@ class BorgerCreateForm(BorgerForm):
     def borger_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items()
                 if k not in ("samtykke", "samtykke_maade", "samtykke_version")}
+
+
+class ProjektForm(IngenCprMixin, forms.ModelForm):
+    class Meta:
+        model = Projekt
+        fields = ["navn", "bevillingsgiver", "fra", "til", "maal_antal"]
+        widgets = {"fra": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "til": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "maal_antal": forms.NumberInput(attrs={"inputmode": "numeric"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(_("Gem projektet"))
+
+
+class BorgerProjekterForm(forms.Form):
+    projekter = SafeModelMultipleChoiceField(label=_("Projekter"), queryset=None, required=False,
+                                             widget=forms.CheckboxSelectMultiple,
+                                             help_text=_("Borgerens forløb tæller med i rapporterne for de valgte projekter."))
+
+    def __init__(self, *args, projekter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projekter"].queryset = projekter
+        self.helper = helper(_("Gem"))

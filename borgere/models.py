@@ -68,6 +68,43 @@ class AktivitetField(models.DateTimeField):
         return value
 
 
+class Projekt(models.Model):
+    """A project or grant pool a koordinator tags borgere's forløb to, so every report can be cut by it
+    (ARCHITECTURE.md, "Rapporter"): its funder, period and the number of people it promises to reach."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="projekter")
+    navn = models.CharField(_("navn"), max_length=200)
+    bevillingsgiver = models.CharField(_("bevillingsgiver"), max_length=200, blank=True,
+                                       help_text=_("Fx VELUX FONDEN, Velliv Foreningen eller Socialstyrelsen."))
+    fra = models.DateField(_("fra"))
+    til = models.DateField(_("til"))
+    maal_antal = models.PositiveIntegerField(_("mål: antal personer"), null=True, blank=True,
+                                             validators=[MaxValueValidator(1_000_000)],
+                                             help_text=_("Hvor mange personer projektet vil nå."))
+    arkiveret = models.DateTimeField(_("arkiveret"), null=True, blank=True, editable=False)
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("projekt")
+        verbose_name_plural = _("projekter")
+        ordering = ["-fra", "navn"]
+        indexes = [models.Index(fields=["center", "arkiveret", "fra"])]
+
+    def __str__(self):
+        return self.navn
+
+    def get_absolute_url(self):
+        return reverse("borgere:projekt_detail", args=[self.pk])
+
+    @property
+    def er_arkiveret(self):
+        return self.arkiveret is not None
+
+    def clean(self):
+        if self.fra and self.til and self.fra > self.til:
+            raise ValidationError({"til": _("Slutdatoen skal ligge efter startdatoen.")})
+
+
 class Borger(Archivable):
     center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="borgere")
     fornavn = models.CharField(_("fornavn"), max_length=100)
@@ -100,6 +137,7 @@ class Borger(Archivable):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="borgere", verbose_name=_("ansvarlig brobygger"),
     )
+    projekter = models.ManyToManyField(Projekt, blank=True, related_name="borgere", verbose_name=_("projekter"))
     status = models.CharField(_("status"), max_length=10, choices=BorgerStatus.choices, default=BorgerStatus.NY)
     noter = long_text(_("interne noter"), help_text=_("Kun til centrets egne folk. Skriv ikke helbredsoplysninger, der ikke er brug for."))
     version = models.PositiveIntegerField(_("version"), default=1, editable=False,
@@ -117,7 +155,9 @@ class Borger(Archivable):
         verbose_name_plural = _("borgere")
         ordering = ["fornavn", "efternavn"]
         indexes = [models.Index(fields=["center", "arkiveret", "status"]),
-                   models.Index(fields=["center", "sidste_aktivitet"])]
+                   models.Index(fields=["center", "sidste_aktivitet"]),
+                   # The reports' cohort: the borgere whose forløb started in the period (matching/rapporter.py).
+                   models.Index(fields=["center", "oprettet"])]
 
     def __str__(self):
         return f"{self.fornavn} {self.efternavn}".strip()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from brobygning import access, adgangslog
@@ -19,6 +19,7 @@ from .models import (
     Henvisning,
     Maaling,
     Overtagelsesanmodning,
+    Projekt,
     Samtykke,
     SamtykkeTekst,
 )
@@ -183,3 +184,40 @@ def _as_datetime(value) -> datetime:
     if isinstance(value, datetime):
         return value
     return timezone.make_aware(datetime.combine(value, datetime.min.time()))
+
+
+# --- Projects (ARCHITECTURE.md, "Rapporter") -----------------------------------------------------
+
+
+def projekt_list(*, actor, arkiverede: bool = False):
+    """The centre's projects, active or archived, with the number of borgere tagged to each."""
+    qs = Projekt.objects.filter(arkiveret__isnull=not arkiverede).annotate(naaet=Count("borgere"))
+    return access.scope(actor, "projekt", qs).order_by("-fra", "navn", "pk")
+
+
+def projekt_get(*, actor, pk, action="view"):
+    return access.get_or_deny(actor, "projekt", action, Projekt.objects.all(), pk)
+
+
+def projekt_valg(*, actor) -> list[tuple[int, str]]:
+    """(id, name) of the centre's active projects, for the report filter and a borger's projects."""
+    return list(access.scope(actor, "projekt", Projekt.objects.filter(arkiveret__isnull=True))
+                .order_by("navn", "pk").values_list("pk", "navn")[:PROJEKT_VALG_MAX])
+
+
+PROJEKT_VALG_MAX = 200  # a centre runs a handful of projects; the choice lists stay bounded
+
+
+def projekt_naaet(*, projekt) -> dict:
+    """How many people the project has reached (tagged borgere, anonymised ones too: they were
+    reached), of them how many are still active in the system, next to its target."""
+    tal = projekt.borgere.aggregate(naaet=Count("pk"), aktive=Count("pk", filter=Q(arkiveret__isnull=True)))
+    maal = projekt.maal_antal
+    tal["maal"] = maal
+    tal["andel"] = round(100 * tal["naaet"] / maal) if maal else None
+    return tal
+
+
+def borger_projekt_ids(*, borger) -> list[int]:
+    """The active projects the borger's forløb is tagged to."""
+    return list(borger.projekter.filter(arkiveret__isnull=True).values_list("pk", flat=True))

@@ -28,6 +28,7 @@ from .models import (
     HenvisningStatus,
     Maaling,
     Overtagelsesanmodning,
+    Projekt,
     Samtale,
     Samtykke,
     SamtykkeMaade,
@@ -418,3 +419,63 @@ def samtykketekst_create(*, actor, formaal: str, tekst: str) -> SamtykkeTekst:
                                           tekst=tekst, oprettet_af=actor.user)
         log_action(actor=actor, handling=AuditAction.SAMTYKKETEKST_OPRETTET, obj=ny, felter=["tekst"])
     return ny
+
+
+# --- Projects (ARCHITECTURE.md, "Rapporter") -----------------------------------------------------
+
+PROJEKT_FELTER = ("navn", "bevillingsgiver", "fra", "til", "maal_antal")
+
+
+def projekt_create(*, actor, data: dict) -> Projekt:
+    access.check(actor, "projekt", "create")
+    with transaction.atomic():
+        projekt = Projekt(center_id=actor.center_id)
+        felter = apply_changes(projekt, {k: data[k] for k in PROJEKT_FELTER if k in data})
+        log_action(actor=actor, handling=AuditAction.PROJEKT_OPRETTET, obj=projekt, felter=felter)
+    return projekt
+
+
+def projekt_update(*, actor, projekt: Projekt, data: dict) -> Projekt:
+    with transaction.atomic():
+        projekt = Projekt.objects.select_for_update().get(pk=projekt.pk)
+        access.check(actor, "projekt", "change", projekt)
+        felter = apply_changes(projekt, {k: data[k] for k in PROJEKT_FELTER if k in data})
+        if felter:
+            log_action(actor=actor, handling=AuditAction.PROJEKT_AENDRET, obj=projekt, felter=felter)
+    return projekt
+
+
+def projekt_archive(*, actor, projekt: Projekt) -> Projekt:
+    """Archive a project: it leaves the choice lists; its borgere keep the tag, so old reports still add up."""
+    with transaction.atomic():
+        projekt = Projekt.objects.select_for_update().get(pk=projekt.pk)
+        access.check(actor, "projekt", "change", projekt)
+        if projekt.arkiveret is not None:
+            raise ValidationError(_("Projektet er allerede arkiveret."))
+        projekt.arkiveret = timezone.now()
+        projekt.save(update_fields=["arkiveret"])
+        log_action(actor=actor, handling=AuditAction.PROJEKT_ARKIVERET, obj=projekt, felter=["arkiveret"])
+    return projekt
+
+
+def borger_projekter_set(*, actor, borger: Borger, projekter) -> list[str]:
+    """Tag the borger's forløb to exactly `projekter` (active projects of the borger's centre).
+    Archived projects the borger is already tagged to stay: they belong to finished reports.
+    Returns the changed field names (empty when nothing changed)."""
+    access.check(actor, "projekt", "change")
+    access.check(actor, "borger", "change", borger)
+    valgte = {p.pk for p in projekter}
+    tilladte = set(Projekt.objects.filter(center_id=borger.center_id, arkiveret__isnull=True, pk__in=valgte)
+                   .values_list("pk", flat=True))
+    if valgte - tilladte:
+        raise ValidationError({"projekter": _("Vælg blandt centrets aktive projekter.")})
+    with transaction.atomic():
+        borger = Borger.objects.select_for_update().get(pk=borger.pk)
+        nuvaerende = set(borger.projekter.values_list("pk", flat=True))
+        arkiverede = set(borger.projekter.filter(arkiveret__isnull=False).values_list("pk", flat=True))
+        nye = valgte | arkiverede
+        if nye == nuvaerende:
+            return []
+        borger.projekter.set(nye)
+        log_action(actor=actor, handling=AuditAction.BORGER_PROJEKTER_AENDRET, obj=borger, felter=["projekter"])
+    return ["projekter"]

@@ -225,6 +225,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("raadgivning", "list"): _roles(K),
     ("raadgivning", "create"): _roles(K),
     ("raadgivning", "change"): _roles(K),
+    # Projects and the reports cut by them (ARCHITECTURE.md, "Rapporter"): koordinatorer only.
+    ("projekt", "list"): _roles(K),
+    ("projekt", "view"): _roles(K),
+    ("projekt", "create"): _roles(K),
+    ("projekt", "change"): _roles(K),
+    ("rapport", "view"): _roles(K),
 }
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):

@@ -14,6 +14,7 @@ from .views import (
     overdragelse,
     partnerskab,
     raadgivning,
+    rapport,
     svar,
     vaert,
 )
@@ -25,6 +26,7 @@ urlpatterns = [
     path("borgere/<int:pk>/forslag/", forslag.forslag, name="forslag"),
     path("borgere/<int:pk>/match/", match.match_create, name="match_create"),
     path("matches/", match.pipeline_board, name="pipeline"),
+    path("rapporter/", rapport.rapport, name="rapport"),
     path("matches/<int:pk>/", match.match_detail, name="match_detail"),
     path("matches/<int:pk>/fase/", match.match_step, name="match_step"),
     path("matches/<int:pk>/afslut/", match.match_end, name="match_end"),

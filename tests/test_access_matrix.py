@@ -31,7 +31,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from borgere.models import Formaal, Henvisning, Overtagelsesanmodning
+from borgere.models import Formaal, Henvisning, Overtagelsesanmodning, Projekt
 from borgere.services import gaeldende_samtykketekst
 from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle, Tag, TagType
 from foreninger.hsds import serialize as hsds
@@ -117,6 +117,14 @@ MATRIX = {
     "borgere:henvisning_detail":                    ("henvisning",   "L   200 404 403 403 403 403", None),
     "borgere:henvisning_convert":                   ("henvisning",   "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
     "borgere:henvisning_decline":                   ("henvisning",   "L   405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    # Projects and reports (ARCHITECTURE.md, "Rapporter"): koordinatorer only
+    "borgere:projekt_list":                         (None,           "L   200 200 403 403 403 403", None),
+    "borgere:projekt_create":                       (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "borgere:projekt_detail":                       ("projekt",      "L   200 404 403 403 403 403", None),
+    "borgere:projekt_update":                       ("projekt",      "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "borgere:projekt_archive":                      ("projekt",      "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "borgere:borger_projekter":                     ("borger",       "L   200 404 403 403 403 403", "L 302 404 403 403 403 403"),
+    "matching:rapport":                             (None,           "L   200 200 403 403 403 403", None),
     # public: no login, the same for everyone
     "foreninger:public_directory":                  ("public",       "200 200 200 200 200 200 200", None),
     "foreninger:public_faellesskab":                ("public",       "200 200 200 200 200 200 200", None),
@@ -265,6 +273,8 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
         kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
         samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING))
     importjob = ImportJob.objects.create(center=center, filnavn="x.csv", format="csv", indhold=b"")
+    projekt = Projekt.objects.create(center=center, navn="Matrixprojekt", fra=timezone.localdate(),
+                                     til=timezone.localdate() + timedelta(days=365))
     moedesvar = Moedesvar.objects.create(center=center, ledsagelse=ledsagelse, modtager="vaert", kanal="email",
                                          nonce="matrix-nonce")
     partnerskab = Partnerskab.objects.create(center=center, navn="Partnerskabet")
@@ -297,6 +307,7 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
         "henvisning": {"pk": henvisning.pk},
         "public": {"slug": center.slug, "pk": world.faellesskab_a.pk},
         "importjob": {"pk": importjob.pk},
+        "projekt": {"pk": projekt.pk},
         "formaal": {"formaal": "maalinger"},
         "hsds": {"center_slug": center.slug},
         "hsds_service": {"center_slug": center.slug, "pk": str(world.faellesskab_a.uuid)},

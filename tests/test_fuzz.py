@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -31,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from borgere.models import Projekt
 from brobygning.models import Invitation, Paamindelse, PaamindelseStatus, Rolle
 from matching.models import Moedesvar
 from matching.svar import token_for as svar_token_for
@@ -72,6 +74,7 @@ class Scene:
     frivilligrolle: object = None
     rollekandidat: object = None
     raadgivning: object = None
+    projekt: object = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:svar_tak": Endpoint("anon"),
     "matching:svar_sms": Endpoint("anon", data=lambda s: {"from": "+4520304050", "text": "JA tak"}),
     "borgere:henvisning_list": Endpoint("koordinator"),
+    "borgere:projekt_list": Endpoint("koordinator"),
+    "borgere:projekt_create": Endpoint("koordinator"),
+    "borgere:projekt_detail": Endpoint("koordinator", _pk("projekt")),
+    "borgere:projekt_update": Endpoint("koordinator", _pk("projekt")),
+    "borgere:projekt_archive": Endpoint("koordinator", _pk("projekt")),
+    "borgere:borger_projekter": Endpoint("koordinator", _pk("borger")),
+    "matching:rapport": Endpoint("koordinator"),
     "borgere:henvisning_detail": Endpoint("koordinator", _pk("henvisning")),
     "borgere:henvisning_convert": Endpoint("koordinator", _pk("henvisning")),
     "borgere:henvisning_decline": Endpoint("koordinator", _pk("henvisning")),
@@ -353,6 +363,7 @@ def scene(settings):
         svar_token=svar_token_for(Moedesvar.objects.create(
             center=center, ledsagelse=ledsagelse, modtager="vaert", kanal="email", nonce="fuzz-nonce")),
         **_issue14_objects(center, forening),
+        projekt=Projekt.objects.create(center=center, navn="Fuzzprojekt", fra=date(2026, 1, 1), til=date(2026, 12, 31)),
     )
 
 

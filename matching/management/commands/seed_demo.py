@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from borgere.gdpr import aktivitet_registreret
-from borgere.models import Borger, BorgerStatus, Formaal, Samtykke, SamtykkeMaade
+from borgere.models import Borger, BorgerStatus, Formaal, Projekt, Samtykke, SamtykkeMaade
 from borgere.services import gaeldende_samtykketekst, har_samtykke, samtykke_give
 from brobygning.access import actor_for
 from brobygning.availability import SLOTS
@@ -215,6 +215,11 @@ class Command(BaseCommand):
         foreninger = self.create_foreninger(ctx)
         faellesskaber, moedetider = self.create_faellesskaber(ctx, foreninger)
         borgere = self.create_borgere(ctx, users[Rolle.BROBYGGER])
+        # A grant-funded project with every other borger, so the Rapporter page can be cut by project.
+        projekt = Projekt.objects.create(
+            center=center, navn="Fællesskab for alle", bevillingsgiver="VELUX FONDEN",
+            fra=self.today.replace(month=1, day=1), til=self.today.replace(month=12, day=31), maal_antal=150)
+        projekt.borgere.add(*borgere[::2])
 
         kontakt = Medlemskab.objects.get(user=users[Rolle.FORENINGSKONTAKT], center=center)
         kontakt.foreninger.set(foreninger[:2])

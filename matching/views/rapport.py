@@ -1,0 +1,64 @@
+"""Rapporter: the koordinator's report page. Every figure is a chart and, next to it, the same
+numbers as an accessible table (ARCHITECTURE.md, "Rapporter")."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from borgere.selectors import projekt_valg
+from brobygning import access
+from brobygning.dbrouter import paa_replika
+from brobygning.decorators import member_required
+
+from ..rapport_kriterier import rapport_kriterier
+from ..rapport_tabel import Tabel
+from ..rapporter import ENSOMHED_NATIONALT, rapport_tabeller
+
+# How each table is drawn: a bar per row (the label column, the value columns), or, for the
+# one-row outcome tables, a bar per chosen column. The chart reads the same Tabel as the table.
+PR_RAEKKE = {
+    "tragt": (0, [1]),
+    "tid_til_foerste_moede": (0, [2, 3, 4]),
+    "matches_efter_fase": (0, [1]),
+    "matches_efter_kategori": (0, [1]),
+    "matches_efter_forening": (0, [1]),
+    "henvisningskilder": (0, [1, 3]),
+    "brobygger_aktivitet": (0, [3]),
+    "udeblivelser": (0, [1]),
+    "afsluttede_matches": (0, [2, 3]),
+}
+PR_KOLONNE = {"udfald_who5": [5, 6], "udfald_ucla3": [10, 11]}
+VANDRET = {"tragt", "matches_efter_forening", "brobygger_aktivitet", "henvisningskilder"}
+
+
+def graf(tabel: Tabel) -> dict:
+    """The chart's data, from the table alone: labels and one dataset per value column."""
+    if tabel.noegle in PR_KOLONNE:
+        kolonner = PR_KOLONNE[tabel.noegle]
+        raekke = tabel.raekker[0] if tabel.raekker else [None] * len(tabel.kolonner)
+        labels = [tabel.kolonner[i] for i in kolonner]
+        data = [raekke[i] for i in kolonner]
+        if tabel.noegle == "udfald_ucla3":
+            for tal in ENSOMHED_NATIONALT.tal:
+                if tal.procent is not None:
+                    labels.append(_("Voksne på landsplan %(aar)s (%%)") % {"aar": tal.aar})
+                    data.append(tal.procent)
+        return {"type": "bar", "vandret": False, "labels": labels,
+                "datasets": [{"label": tabel.titel, "data": data}]}
+    label, kolonner = PR_RAEKKE.get(tabel.noegle, (0, [1]))
+    return {"type": "bar", "vandret": tabel.noegle in VANDRET,
+            "labels": [str(r[label]) for r in tabel.raekker],
+            "datasets": [{"label": tabel.kolonner[i], "data": [r[i] for r in tabel.raekker]} for i in kolonner]}
+
+
+@member_required
+def rapport(request):
+    access.check(request.actor, "rapport", "view")
+    form, kriterier = rapport_kriterier(request.GET, projekter=projekt_valg(actor=request.actor))
+    with paa_replika():  # aggregates only; a few seconds of replication lag do not change the figures
+        tabeller = rapport_tabeller(center_ids=[request.actor.center_id], periode=kriterier.periode,
+                                    projekt_id=kriterier.projekt_id)
+    return render(request, "matching/rapport/rapport.html", {
+        "form": form,
+        "kriterier": kriterier,
+        "figurer": [{"tabel": t, "graf": graf(t), "graf_id": f"graf-data-{t.noegle}"} for t in tabeller],
+    })
