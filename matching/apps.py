@@ -10,8 +10,11 @@ class MatchingConfig(AppConfig):
         from borgere import hooks  # noqa: PLC0415 - app modules load once the apps are ready
         from brobygning import access  # noqa: PLC0415
 
+        from . import arrangement_paamindelser, paamindelser  # noqa: PLC0415
         from .borgerdata import PART  # noqa: PLC0415
 
         access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst", "frivilligrolle",
-                                           "rollekandidat", "raadgivning"})
+                                           "rollekandidat", "raadgivning", "arrangement"})
         hooks.register(PART)
+        for emne in (arrangement_paamindelser.EMNE_TILMELDING, arrangement_paamindelser.EMNE_FREMMOEDE):
+            paamindelser.ANDRE_EMNER[emne] = arrangement_paamindelser.ArrangementResolver
