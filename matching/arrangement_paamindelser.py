@@ -389,3 +389,32 @@ class ArrangementResolver:
                 emne=arrangement.titel if arrangement else _("(slettet)"),
                 url=reverse("matching:arrangement_detail", args=[arrangement.pk]) if arrangement else ""))
         return out
+
+
+def public_ics(datoer, *, center, now: datetime | None = None) -> bytes:
+    """The public feed of a centre's public arrangementer (METHOD PUBLISH): title, time, place, page."""
+    now = now or timezone.now()
+    cal = Calendar()
+    cal.add("prodid", "-//Brobygning//Arrangementer//DA")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _("Arrangementer hos %(center)s") % {"center": center.navn})
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for dato in datoer:
+        arrangement = dato.arrangement
+        url = settings.SITE_URL.rstrip("/") + reverse("matching:arrangement_public_tilmeld",
+                                                      args=[center.slug, arrangement.pk])
+        event = Event()
+        event.add("uid", f"arrangementdato-{dato.pk}@brobygning")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("sequence", dato.sekvens)
+        event.add("dtstart", dato.start.astimezone(UTC))
+        event.add("dtend", dato.slut.astimezone(UTC))
+        event.add("summary", arrangement.titel)
+        event.add("location", arrangement.sted or arrangement.online_link)
+        event.add("url", url)
+        event.add("description", _("%(type)s. Læs mere og tilmeld dig: %(url)s")
+                  % {"type": arrangement.get_type_display(), "url": url})
+        cal.add_component(event)
+    return cal.to_ical()
