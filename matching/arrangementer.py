@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
 from brobygning import access
+from foreninger.hooks import PublicEvent, PublicEvents
 
 from .models import (
     Arrangement,
@@ -109,6 +111,17 @@ def public_datoer(*, center, fra: datetime, til: datetime, limit: int = 60) -> l
     return list(ArrangementDato.objects.filter(center=center, arrangement__offentlig=True, aflyst=False,
                                                arrangement__aflyst__isnull=True, start__gte=fra, start__lte=til)
                 .select_related("arrangement").order_by("start", "pk")[:limit])
+
+
+def public_events(center, limit: int) -> PublicEvents:
+    """The provider for the public directory (`foreninger.hooks`): coming public arrangementer."""
+    lang = translation.get_language()
+    suffix = f"?sprog={lang}" if lang and lang != settings.LANGUAGE_CODE else ""
+    items = [PublicEvent(titel=a.titel, start=a.naeste, sted=a.stedtekst, slags=a.get_type_display(),
+                         url=reverse("matching:arrangement_public_tilmeld", args=[center.slug, a.pk]) + suffix)
+             for a in public_arrangement_list(center=center, limit=limit)]
+    return PublicEvents(items=items, alle_url=reverse("matching:arrangement_public_list", args=[center.slug]) + suffix,
+                        ical_url=reverse("matching:arrangement_public_ics", args=[center.slug]))
 
 
 # --- For the partnership overview (issue 14, point 2) ---------------------------------------------

@@ -147,7 +147,7 @@ def tilmelding_create(request, pk):
     center_id = request.actor.center_id
     kontakter = User.objects.filter(medlemskaber__center_id=center_id, medlemskaber__aktiv=True,
                                     medlemskaber__rolle=Rolle.FORENINGSKONTAKT).distinct().order_by("first_name", "email")
-    foreninger = Forening.objects.filter(center_id=center_id, arkiveret=False).order_by("navn")
+    foreninger = Forening.objects.filter(center_id=center_id, arkiveret__isnull=True).order_by("navn")
     hvem = request.POST.get("hvem", "")
     kontakt_form = TilmeldKontaktForm(request.POST if hvem == "kontakt" else None, kontakter=kontakter)
     anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger)
