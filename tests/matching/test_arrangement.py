@@ -435,3 +435,57 @@ def test_only_members_of_the_centre_can_run_it(k, world):
         _arrangement(k, ansvarlige=[outsider])
     assert not Arrangement.objects.exists()
     assert f  # factories kept for the module's readers
+
+
+def test_koordinator_pages_edit_move_add_and_cancel(as_koordinator_a, k, brobygger_a):
+    arrangement = _arrangement(k, kapacitet=5)
+    _anden(k, arrangement, 1)
+    dispatch.dispatch_due()
+    mail.outbox.clear()
+    url = reverse("matching:arrangement_update", args=[arrangement.pk])
+    assert as_koordinator_a.get(url).status_code == 200
+    r = as_koordinator_a.post(url, {"type": "inklusionskursus", "titel": "Nyt navn", "beskrivelse": "",
+                                    "maalgruppe": "", "sted": "Salen", "online_link": "", "kapacitet": "6",
+                                    "ansvarlige": [brobygger_a.pk]})
+    assert r.status_code == 302
+    arrangement.refresh_from_db()
+    assert arrangement.titel == "Nyt navn" and arrangement.kapacitet == 6
+    dato = arrangement.datoer.get()
+    new = (timezone.localtime(dato.start) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    r = as_koordinator_a.post(reverse("matching:arrangement_dato_flyt", args=[dato.pk]),
+                              {"start": new, "varighed_min": "90"})
+    assert r.status_code == 302
+    dato.refresh_from_db()
+    assert dato.sekvens == 1 and dato.varighed_min == 90
+    dispatch.dispatch_due()
+    assert [m.subject[:6] for m in mail.outbox] == ["Ny tid"]
+    mail.outbox.clear()
+    r = as_koordinator_a.post(reverse("matching:arrangement_dato_tilfoej", args=[arrangement.pk]),
+                              {"start": new, "varighed_min": "nope"})
+    assert r.status_code == 302 and arrangement.datoer.count() == 1  # refused with a message
+    r = as_koordinator_a.post(reverse("matching:arrangement_dato_tilfoej", args=[arrangement.pk]),
+                              {"start": new, "varighed_min": "60"})
+    assert arrangement.datoer.count() == 2
+    assert Fremmoede.objects.filter(dato__arrangement=arrangement).count() == 2  # registered for the new date too
+    r = as_koordinator_a.post(reverse("matching:arrangement_aflys", args=[arrangement.pk]))
+    assert r.status_code == 302
+    arrangement.refresh_from_db()
+    assert arrangement.aflyst is not None and all(d.aflyst for d in arrangement.datoer.all())
+    dispatch.dispatch_due()
+    assert [m.subject[:6] for m in mail.outbox] == ["Aflyst", "Aflyst"]  # both dates, to the one told
+    with pytest.raises(ValidationError, match="aflyst"):
+        _anden(k, arrangement, 9)
+
+
+def test_expired_and_tampered_cancellation_links_get_danish_pages(client, k, settings):
+    arrangement = _arrangement(k)
+    t = _anden(k, arrangement, 1)
+    settings.ARRANGEMENT_AFMELD_LINK_MAX_AGE_DAYS = 0
+    token = links.token_for(t, links.AFMELD)
+    with rf.moved_clock(seconds=5):
+        r = client.post(reverse("matching:arrangement_afmeld", args=[t.pk, token]))
+    assert r.status_code == 410 and "udløbet" in r.content.decode()
+    r = client.get(reverse("matching:arrangement_afmeld", args=[t.pk, token[:-2] + "xx"]))
+    assert r.status_code == 410 and "ikke gyldigt" in r.content.decode()
+    t.refresh_from_db()
+    assert t.status == TilmeldingStatus.TILMELDT
