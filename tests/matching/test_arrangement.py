@@ -489,3 +489,11 @@ def test_expired_and_tampered_cancellation_links_get_danish_pages(client, k, set
     assert r.status_code == 410 and "ikke gyldigt" in r.content.decode()
     t.refresh_from_db()
     assert t.status == TilmeldingStatus.TILMELDT
+
+
+def test_the_partnership_overview_lists_coming_network_meetings(as_koordinator_a, k):
+    moede = _arrangement(k, type_=ArrangementType.NETVAERKSMOEDE)
+    moede.titel = "Netværksmøde om inklusion"
+    moede.save()
+    page = as_koordinator_a.get(reverse("matching:partnerskab_oversigt")).content.decode()
+    assert "Netværksmøde om inklusion" in page and moede.get_absolute_url() in page
