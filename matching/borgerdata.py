@@ -80,7 +80,7 @@ def export(borger) -> dict:
         **export_fields(t, exclude={"borger", "nonce", "user", "arrangement"}),
         "arrangement": t.arrangement.titel,
         "type": t.arrangement.get_type_display(),
-        "fremmoede": [{"dato": f.dato.start.isoformat(), "moedt": f.moedt}
+        "fremmoede": [{"dato": f.dato.start, "moedt": f.moedt}
                       for f in Fremmoede.objects.filter(tilmelding=t).select_related("dato")],
         "evaluering": [export_fields(e, exclude={"tilmelding"}) for e in Evaluering.objects.filter(tilmelding=t)],
     } for t in Tilmelding.objects.filter(borger=borger).select_related("arrangement")]

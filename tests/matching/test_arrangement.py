@@ -385,6 +385,10 @@ def test_participation_shows_on_the_borgers_forloeb_and_in_the_art15_export(k, w
     assert "Inklusion i praksis" in page
     export = borger_export(actor=k, borger=world.borger_a)
     assert export["arrangementer"][0]["arrangement"] == "Inklusion i praksis"
+    insight = as_koordinator_a.get(reverse("borgere:borger_export", args=[world.borger_a.pk])).content.decode()
+    assert "Arrangementer" in insight and "Inklusion i praksis" in insight and "Fremmøde" in insight
+    as_json = as_koordinator_a.get(reverse("borgere:borger_export_json", args=[world.borger_a.pk]))
+    assert as_json.status_code == 200 and "Inklusion i praksis" in as_json.content.decode()
 
 
 def test_centre_isolation(k, koordinator_b, as_koordinator_b, world):
