@@ -14,6 +14,10 @@ NOEGLE_TEKST = {
     "score": _("Score"),
     "tekstversion": _("Tekstversion"),
     "tekst": _("Samtykketekst"),
+    "arrangement": _("Arrangement"),
+    "type": _("Type"),
+    "dato": _("Dato"),
+    "moedt": _("Mødte op"),
 }
 # Lists of records nested in a match, shown as sub-sections in this order.
 UNDERGRUPPER = [
@@ -21,12 +25,15 @@ UNDERGRUPPER = [
     ("moeder", _("Første møder")),
     ("svar_efter_moedet", _("Svar efter mødet")),
     ("opfoelgninger", _("Opfølgninger")),
+    ("fremmoede", _("Fremmøde")),
+    ("evaluering", _("Evaluering")),
 ]
 SEKTIONER = [
     ("borger", _("Oplysninger")),
     ("samtykker", _("Samtykker")),
     ("samtaler", _("Samtaler")),
     ("matches", _("Matches, møder og opfølgninger")),
+    ("arrangementer", _("Arrangementer")),
     ("maalinger", _("Målinger")),
 ]
 

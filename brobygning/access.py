@@ -161,6 +161,21 @@ def _host(actor, ledsagelse) -> bool:
             and ledsagelse.match.faellesskab.forening_id in actor.forening_ids)
 
 
+def _arrangement_runs(actor, arrangement=None) -> bool:
+    """Koordinator, or a brobygger among those who help run the arrangement."""
+    if actor.is_koordinator:
+        return True
+    return actor.is_brobygger and (arrangement is None
+                                   or arrangement.ansvarlige.filter(pk=actor.user.pk).exists())
+
+
+def _arrangement_view(actor, arrangement=None) -> bool:
+    if _arrangement_runs(actor, arrangement):
+        return True
+    return actor.is_foreningskontakt and (arrangement is None or arrangement.tilmeldinger.filter(
+        user=actor.user).exclude(status="afmeldt").exists())
+
+
 RULES: dict[tuple[str, str], Rule] = {
     ("borger", "list"): _roles(K, B),
     ("borger", "view"): _own("borger"),
@@ -232,6 +247,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("projekt", "change"): _roles(K),
     ("rapport", "view"): _roles(K),
 }
+# Arrangementer (issue 14): koordinatorer manage; a brobygger sees and takes attendance at those they
+# help run; a foreningskontakt sees the ones they are registered for (their courses).
+RULES.update({
+    ("arrangement", "list"): _roles(K, B, F),
+    ("arrangement", "view"): _arrangement_view,
+    ("arrangement", "create"): _roles(K),
+    ("arrangement", "change"): _roles(K),
+    ("arrangement", "fremmoede"): _arrangement_runs,
+})
 # The journey's objects: whoever may work with the borger may list, see, create and change them.
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
     for _action in ("list", "view", "create", "change"):
@@ -274,6 +298,11 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
         return qs.filter(forening_id__in=actor.forening_ids)
     if kind == "nyankomst" and actor.is_foreningskontakt:  # ledsagelser to the forening's fællesskaber
         return qs.filter(match__faellesskab__forening_id__in=actor.forening_ids)
+    if kind == "arrangement" and actor.is_brobygger:
+        return qs.filter(ansvarlige=actor.user)
+    if kind == "arrangement" and actor.is_foreningskontakt:  # their courses
+        return qs.filter(tilmeldinger__user=actor.user,
+                         tilmeldinger__status__in=("tilmeldt", "venteliste")).distinct()
     if kind == "venteliste":  # borgere with no brobygger yet
         return qs.filter(brobygger__isnull=True)
     return qs

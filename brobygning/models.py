@@ -292,6 +292,19 @@ class AuditAction(models.TextChoices):
     LEDSAGELSE_SVAR_VAERT = "ledsagelse.svar.vaert", _("Svar fra værten (link eller SMS)")
     LEDSAGELSE_SVAR_BORGER = "ledsagelse.svar.borger", _("Svar fra borgeren (link eller SMS)")
     OPFOELGNING_REGISTRERET = "opfoelgning.registreret", _("Opfølgning registreret")
+    # Arrangementer (issue 14)
+    ARRANGEMENT_OPRETTET = "arrangement.oprettet", _("Arrangement oprettet")
+    ARRANGEMENT_AENDRET = "arrangement.aendret", _("Arrangement ændret")
+    ARRANGEMENT_AFLYST = "arrangement.aflyst", _("Arrangement aflyst")
+    ARRANGEMENTDATO_OPRETTET = "arrangementdato.oprettet", _("Dato tilføjet")
+    ARRANGEMENTDATO_FLYTTET = "arrangementdato.flyttet", _("Dato flyttet")
+    ARRANGEMENTDATO_AFLYST = "arrangementdato.aflyst", _("Dato aflyst")
+    TILMELDING_OPRETTET = "tilmelding.oprettet", _("Tilmelding")
+    TILMELDING_VENTELISTE = "tilmelding.venteliste", _("Tilmelding på venteliste")
+    TILMELDING_RYKKET_OP = "tilmelding.rykket_op", _("Rykket op fra ventelisten")
+    TILMELDING_AFMELDT = "tilmelding.afmeldt", _("Afmelding")
+    FREMMOEDE_REGISTRERET = "fremmoede.registreret", _("Fremmøde registreret")
+    EVALUERING_MODTAGET = "evaluering.modtaget", _("Evaluering modtaget")
 
 
 class AuditEntry(models.Model):

@@ -244,6 +244,11 @@ BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)
 # (and an SMS question) stay open, and the inbound-SMS webhook's shared secret and rate limit. Without
 # SMS_WEBHOOK_SECRET the webhook refuses every request.
 SVAR_LINK_MAX_AGE_DAYS = env.int("SVAR_LINK_MAX_AGE_DAYS", default=14)
+# Arrangementer (issue 14): how long the signed links in the e-mails work, and the public form's limit.
+ARRANGEMENT_AFMELD_LINK_MAX_AGE_DAYS = env.int("ARRANGEMENT_AFMELD_LINK_MAX_AGE_DAYS", default=365)
+ARRANGEMENT_EVALUERING_LINK_MAX_AGE_DAYS = env.int("ARRANGEMENT_EVALUERING_LINK_MAX_AGE_DAYS", default=30)
+ARRANGEMENT_RATE_LIMIT = env.int("ARRANGEMENT_RATE_LIMIT", default=5)
+ARRANGEMENT_RATE_PERIOD = env.int("ARRANGEMENT_RATE_PERIOD", default=3600)
 SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
 SMS_WEBHOOK_RATE_LIMIT = env.int("SMS_WEBHOOK_RATE_LIMIT", default=120)
 SMS_WEBHOOK_RATE_PERIOD = env.int("SMS_WEBHOOK_RATE_PERIOD", default=60)

@@ -9,9 +9,14 @@ class MatchingConfig(AppConfig):
     def ready(self):
         from borgere import hooks  # noqa: PLC0415 - app modules load once the apps are ready
         from brobygning import access  # noqa: PLC0415
+        from foreninger import hooks as foreninger_hooks  # noqa: PLC0415
 
+        from . import arrangement_paamindelser, arrangementer, paamindelser  # noqa: PLC0415
         from .borgerdata import PART  # noqa: PLC0415
 
         access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst", "frivilligrolle",
-                                           "rollekandidat", "raadgivning", "rapport"})
+                                           "rollekandidat", "raadgivning", "rapport", "arrangement"})
         hooks.register(PART)
+        foreninger_hooks.register_public_events(arrangementer.public_events)
+        for emne in (arrangement_paamindelser.EMNE_TILMELDING, arrangement_paamindelser.EMNE_FREMMOEDE):
+            paamindelser.ANDRE_EMNER[emne] = arrangement_paamindelser.ArrangementResolver

@@ -7,7 +7,20 @@ from borgere.gdpr import ANONYM, export_fields, latest_per_borger
 from borgere.hooks import BorgerData
 from brobygning.models import Paamindelse
 
-from .models import Ledsagelse, LedsagelseStatus, Match, MatchOvergang, Moedesvar, Opfoelgning
+from . import arrangement_paamindelser
+from .arrangementer import borger_arrangementer
+from .models import (
+    Evaluering,
+    Fremmoede,
+    Ledsagelse,
+    LedsagelseStatus,
+    Match,
+    MatchOvergang,
+    Moedesvar,
+    Opfoelgning,
+    Tilmelding,
+    TilmeldingStatus,
+)
 from .paamindelser import EMNE_LEDSAGELSE, EMNE_OPFOELGNING, cancel_for_borger, sync_ledsagelse
 from .selectors import borger_timeline
 from .services import ledsagelse_samtykke_aendret, match_afslut_for_borger
@@ -15,6 +28,7 @@ from .services import ledsagelse_samtykke_aendret, match_afslut_for_borger
 
 def archived(borger) -> None:
     cancel_for_borger(borger)
+    arrangement_paamindelser.cancel_for_borger(borger)
 
 
 def consent_changed(borger_id: int) -> None:
@@ -24,10 +38,16 @@ def consent_changed(borger_id: int) -> None:
     ledsagelse_samtykke_aendret(actor=None, borger_id=borger_id)
     for ledsagelse in Ledsagelse.objects.filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT):
         sync_ledsagelse(ledsagelse)
+    for tilmelding in Tilmelding.objects.filter(borger_id=borger_id).exclude(status=TilmeldingStatus.AFMELDT) \
+            .select_related("arrangement", "borger"):
+        arrangement_paamindelser.sync_tilmelding(tilmelding)
 
 
 def anonymise(borger) -> None:
     cancel_for_borger(borger, grund="Borgeren er anonymiseret")
+    arrangement_paamindelser.cancel_for_borger(borger, grund="Borgeren er anonymiseret")
+    # Event participation stays for the statistics, without the borger's words.
+    Evaluering.objects.filter(tilmelding__borger=borger).update(kommentar="")
     matches = Match.objects.filter(borger=borger)
     matches.update(afslutningsnote="", begrundelser=[])
     MatchOvergang.objects.filter(match__in=matches).update(note="")
@@ -56,14 +76,28 @@ def export(borger) -> dict:
                                   for x in Moedesvar.objects.filter(ledsagelse__match=match)],
             "opfoelgninger": [export_fields(x, exclude={"match"}) for x in Opfoelgning.objects.filter(match=match)],
         })
-    return {"matches": matches}
+    arrangementer = [{
+        **export_fields(t, exclude={"borger", "nonce", "user", "arrangement"}),
+        "arrangement": t.arrangement.titel,
+        "type": t.arrangement.get_type_display(),
+        "fremmoede": [{"dato": f.dato.start, "moedt": f.moedt}
+                      for f in Fremmoede.objects.filter(tilmelding=t).select_related("dato")],
+        "evaluering": [export_fields(e, exclude={"tilmelding"}) for e in Evaluering.objects.filter(tilmelding=t)],
+    } for t in Tilmelding.objects.filter(borger=borger).select_related("arrangement")]
+    return {"matches": matches, "arrangementer": arrangementer}
 
 
 def last_activity() -> list:
     return [latest_per_borger(Match, "borger", "stage_siden"),
             latest_per_borger(Ledsagelse, "match__borger", "tidspunkt"),
-            latest_per_borger(Opfoelgning, "match__borger", "udfoert")]
+            latest_per_borger(Opfoelgning, "match__borger", "udfoert"),
+            latest_per_borger(Tilmelding, "borger", "tilmeldt")]
+
+
+def timeline(actor, borger) -> list:
+    """The journey's lines and the borger's arrangementer (whoever may see the borger sees them)."""
+    return borger_timeline(actor=actor, borger=borger) + borger_arrangementer(borger=borger)
 
 
 PART = BorgerData(name="matching", archived=archived, consent_changed=consent_changed, anonymise=anonymise,
-                  export=export, last_activity=last_activity, timeline=borger_timeline)
+                  export=export, last_activity=last_activity, timeline=timeline)

@@ -627,3 +627,19 @@ BORGER_NOTER = [
     "Har ikke været i en forening før. Tag den stille og roligt.",
     "Kan bedst lide små hold.",
 ]
+
+
+# Arrangementer (issue 14): one inclusion course for the foreninger and one public workshop for borgere,
+# created by the koordinator. (days ahead, hour, number of weekly dates)
+ARRANGEMENTER = [
+    {"type": "inklusionskursus", "titel": "Inklusionskursus: sådan tager I godt imod nye",
+     "beskrivelse": "To aftener for værter og foreningskontakter om den første kontakt, om at sige velkommen "
+                    "og om at holde fast i nye deltagere.",
+     "maalgruppe": "Foreningskontakter og værter", "sted": "Frivilligcentret, mødelokale 1", "kapacitet": 3,
+     "offentlig": False, "dage": 7, "klokken": 19, "antal": 2},
+    {"type": "workshop", "titel": "Workshop: vejen ind i frivilligt arbejde",
+     "beskrivelse": "En hyggelig eftermiddag om, hvordan man finder et fællesskab eller en frivillig opgave, "
+                    "der passer til én. Kaffe og kage.",
+     "maalgruppe": "Borgere, der gerne vil i gang", "sted": "Frivilligcentret, salen", "kapacitet": 12,
+     "offentlig": True, "dage": 10, "klokken": 14, "antal": 1},
+]

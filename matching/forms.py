@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.utils import formats, timezone
@@ -11,6 +13,7 @@ from brobygning.models import Tag, TagType
 
 from .models import (
     Afslutningsaarsag,
+    Arrangement,
     Frivilligrolle,
     Ledsagelse,
     MatchRolle,
@@ -167,3 +170,93 @@ class RaadgivningForm(IngenCprMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = helper(_("Gem"))
+
+
+# --- Arrangementer (issue 14) ----------------------------------------------------------------------
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ArrangementForm(IngenCprMixin, forms.ModelForm):
+    """The arrangement and, when new, its dates: the first, and optionally a weekly series."""
+
+    online_link = forms.URLField(label=_("Link til online-møde"), required=False, assume_scheme="https")
+    start = forms.DateTimeField(label=_("Første dato og tidspunkt"), widget=DATETIME_WIDGET)
+    varighed_min = forms.IntegerField(label=_("Varighed (minutter)"), min_value=15, max_value=1440, initial=120)
+    gentag_uger = forms.IntegerField(label=_("Gentag ugentligt, antal gange i alt"), min_value=1, max_value=26,
+                                     initial=1, help_text=_("1 = kun én dato. Flere datoer kan også tilføjes bagefter."))
+
+    class Meta:
+        model = Arrangement
+        fields = ["type", "titel", "beskrivelse", "maalgruppe", "sted", "online_link", "kapacitet", "offentlig",
+                  "ansvarlige"]
+        widgets = {"beskrivelse": forms.Textarea(attrs={"rows": 4}), "ansvarlige": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, ansvarlige_qs, ny: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ansvarlige"].queryset = ansvarlige_qs
+        self.fields["ansvarlige"].label_from_instance = lambda u: u.get_full_name() or u.email
+        self.fields["ansvarlige"].help_text = _("Brobyggere, der hjælper med at afvikle det, ser arrangementet og "
+                                                "kan tage fremmøde.")
+        if not ny:
+            for name in ("start", "varighed_min", "gentag_uger"):
+                del self.fields[name]
+
+    def datoer(self) -> list:
+        start, minutter = self.cleaned_data["start"], self.cleaned_data["varighed_min"]
+        return [(start + timedelta(weeks=i), minutter) for i in range(self.cleaned_data.get("gentag_uger") or 1)]
+
+
+class DatoForm(forms.Form):
+    start = forms.DateTimeField(label=_("Dato og tidspunkt"), widget=DATETIME_WIDGET)
+    varighed_min = forms.IntegerField(label=_("Varighed (minutter)"), min_value=15, max_value=1440, initial=120)
+
+
+class TilmeldAndenForm(IngenCprMixin, forms.Form):
+    """Staff register another person by name and e-mail (a host, a professional), optionally for a forening."""
+
+    navn = forms.CharField(label=_("Navn"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    forening = forms.ModelChoiceField(label=_("Forening (valgfri)"), queryset=None, required=False)
+
+    def __init__(self, *args, foreninger, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forening"].queryset = foreninger
+
+
+class TilmeldKontaktForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Foreningskontakt"), queryset=None)
+
+    def __init__(self, *args, kontakter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = kontakter
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+PUBLIC_HONEYPOT = "hjemmeside"
+
+
+class PublicTilmeldingForm(IngenCprMixin, forms.Form):
+    """The public registration: name, e-mail, consent; and a honeypot people never see."""
+
+    navn = forms.CharField(label=_("Dit navn"), max_length=200)
+    email = forms.EmailField(label=_("Din e-mail"), help_text=_("Hertil sender vi bekræftelsen og et link til at "
+                                                                "afmelde dig."))
+    samtykke = forms.BooleanField(
+        label=_("Jeg har læst teksten ovenfor og giver mit samtykke."),
+        error_messages={"required": _("Sæt kryds for at give samtykke. Uden samtykke kan vi ikke tage imod "
+                                      "tilmeldingen.")})
+    hjemmeside = forms.CharField(label=_("Lad dette felt være tomt"), required=False,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get(PUBLIC_HONEYPOT))
+
+
+class EvalueringForm(IngenCprMixin, forms.Form):
+    udbytte = forms.TypedChoiceField(
+        label=_("Hvad fik du ud af det?"), coerce=int, widget=forms.RadioSelect,
+        choices=[(5, _("Rigtig meget")), (4, _("En del")), (3, _("Noget")), (2, _("Lidt")), (1, _("Ingenting"))])
+    kommentar = forms.CharField(label=_("Vil du fortælle os mere? (valgfrit)"), required=False, max_length=1000,
+                                widget=forms.Textarea(attrs={"rows": 3}))

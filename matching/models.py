@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -413,3 +414,193 @@ class Raadgivning(models.Model):
 
     def get_absolute_url(self):
         return reverse("matching:raadgivning_update", args=[self.pk])
+
+
+# --- Arrangementer (issue 14): workshops, courses and meetings beyond the single journey ---------
+
+
+class ArrangementType(models.TextChoices):
+    WORKSHOP = "workshop", _("Workshop for borgere")
+    INKLUSIONSKURSUS = "inklusionskursus", _("Inklusionskursus")
+    NETVAERKSMOEDE = "netvaerksmoede", _("Netværksmøde")
+    INFOMOEDE = "infomoede", _("Informationsmøde")
+    ANDET = "andet", _("Andet")
+
+
+class Arrangement(models.Model):
+    """An event of the centre's (ARCHITECTURE.md, "Arrangementer"), on one date or a series of dates
+    (`ArrangementDato`). In matching because borgere register for it."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(_("type"), max_length=20, choices=ArrangementType.choices)
+    titel = models.CharField(_("titel"), max_length=200)
+    beskrivelse = long_text(_("beskrivelse"))
+    maalgruppe = models.CharField(_("målgruppe"), max_length=200, blank=True)
+    sted = models.CharField(_("sted"), max_length=200, blank=True, help_text=_("Adresse eller lokale."))
+    online_link = models.URLField(_("link til online-møde"), blank=True)
+    kapacitet = models.PositiveSmallIntegerField(_("antal pladser"), null=True, blank=True,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(5000)],
+                                                 help_text=_("Tomt: ingen grænse."))
+    offentlig = models.BooleanField(_("offentligt"), default=False,
+                                    help_text=_("Vises på centrets offentlige sider, hvor alle kan tilmelde sig."))
+    ansvarlige = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="arrangementer",
+                                        verbose_name=_("hvem står for det"))
+    aflyst = models.DateTimeField(_("aflyst"), null=True, blank=True)
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("arrangement")
+        verbose_name_plural = _("arrangementer")
+        ordering = ["-oprettet"]
+        indexes = [models.Index(fields=["center", "type"]), models.Index(fields=["center", "offentlig"])]
+
+    def __str__(self):
+        return self.titel
+
+    def get_absolute_url(self):
+        return reverse("matching:arrangement_detail", args=[self.pk])
+
+    def clean(self):
+        if not self.sted and not self.online_link:
+            raise ValidationError({"sted": _("Skriv hvor arrangementet holdes, eller angiv et link til online-mødet.")})
+
+    @property
+    def stedtekst(self) -> str:
+        return self.sted or (_("Online") if self.online_link else "")
+
+
+class ArrangementDato(models.Model):
+    """One date of an arrangement. `sekvens` counts moves and cancellations: the SEQUENCE of its .ics."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="datoer")
+    start = models.DateTimeField(_("start"))
+    varighed_min = models.PositiveSmallIntegerField(_("varighed (minutter)"), default=120,
+                                                    validators=[MinValueValidator(15), MaxValueValidator(1440)])
+    aflyst = models.BooleanField(_("aflyst"), default=False)
+    sekvens = models.PositiveIntegerField(_("revision"), default=0)
+
+    class Meta:
+        verbose_name = _("dato")
+        verbose_name_plural = _("datoer")
+        ordering = ["start", "pk"]
+        indexes = [models.Index(fields=["center", "start"])]
+
+    def __str__(self):
+        return f"{self.arrangement} {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
+
+    @property
+    def slut(self):
+        return self.start + timezone.timedelta(minutes=self.varighed_min)
+
+
+class TilmeldingStatus(models.TextChoices):
+    TILMELDT = "tilmeldt", _("Tilmeldt")
+    VENTELISTE = "venteliste", _("På venteliste")
+    AFMELDT = "afmeldt", _("Afmeldt")
+
+
+class TilmeldingKilde(models.TextChoices):
+    PERSONALE = "personale", _("Tilmeldt af centret")
+    OFFENTLIG = "offentlig", _("Tilmeldt på centrets hjemmeside")
+
+
+AKTIV_TILMELDING = ~Q(status="afmeldt")
+
+
+class Tilmelding(models.Model):
+    """A registration: a borger, a foreningskontakt (a user), or another person by name and e-mail.
+
+    The waiting list is the `venteliste` rows, oldest first; `matching.services.tilmelding_afmeld`
+    moves the first up when a place frees. `nonce` keys the signed cancellation and evaluation links.
+    """
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="tilmeldinger")
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, null=True, blank=True, related_name="tilmeldinger")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="tilmeldinger")
+    forening = models.ForeignKey("foreninger.Forening", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("forening"))
+    navn = models.CharField(_("navn"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=TilmeldingStatus.choices,
+                              default=TilmeldingStatus.TILMELDT)
+    kilde = models.CharField(_("kilde"), max_length=12, choices=TilmeldingKilde.choices,
+                             default=TilmeldingKilde.PERSONALE)
+    samtykke = models.DateTimeField(_("samtykke givet"), null=True, blank=True)
+    nonce = models.CharField(max_length=32)
+    tilmeldt = models.DateTimeField(_("tilmeldt"), default=timezone.now)
+    afmeldt = models.DateTimeField(_("afmeldt"), null=True, blank=True)
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("tilmelding")
+        verbose_name_plural = _("tilmeldinger")
+        ordering = ["tilmeldt", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(borger__isnull=False, user__isnull=True)
+                           | Q(borger__isnull=True, user__isnull=False)
+                           | (Q(borger__isnull=True, user__isnull=True) & ~Q(email=""))),
+                name="tilmelding_borger_bruger_eller_email"),
+            models.UniqueConstraint(fields=["arrangement", "borger"], condition=AKTIV_TILMELDING & Q(borger__isnull=False),
+                                    name="en_tilmelding_per_borger"),
+            models.UniqueConstraint(fields=["arrangement", "user"], condition=AKTIV_TILMELDING & Q(user__isnull=False),
+                                    name="en_tilmelding_per_bruger"),
+            models.UniqueConstraint(models.F("arrangement"), Lower("email"),
+                                    condition=AKTIV_TILMELDING & ~Q(email="") & Q(borger__isnull=True, user__isnull=True),
+                                    name="en_tilmelding_per_email"),
+        ]
+        indexes = [models.Index(fields=["arrangement", "status", "tilmeldt"]), models.Index(fields=["center", "status"])]
+
+    def __str__(self):
+        return f"{self.arrangement} #{self.pk}"
+
+    @property
+    def deltager_navn(self) -> str:
+        """The name staff see on lists: a borger's first name, a user's name, or the given name."""
+        if self.borger_id:
+            return self.borger.fornavn
+        if self.user_id:
+            return self.user.get_full_name() or self.user.email
+        return self.navn or self.email
+
+
+class Fremmoede(models.Model):
+    """Attendance of one registration at one date (`moedt` None: not taken yet). Also the subject of the
+    date's påmindelser (`matching.arrangement_paamindelser`)."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    tilmelding = models.ForeignKey(Tilmelding, on_delete=models.CASCADE, related_name="fremmoeder")
+    dato = models.ForeignKey(ArrangementDato, on_delete=models.CASCADE, related_name="fremmoeder")
+    moedt = models.BooleanField(_("mødte op"), null=True, blank=True)
+    registreret = models.DateTimeField(_("registreret"), null=True, blank=True)
+    registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("fremmøde")
+        verbose_name_plural = _("fremmøder")
+        constraints = [models.UniqueConstraint(fields=["tilmelding", "dato"], name="et_fremmoede_per_dato")]
+
+    def __str__(self):
+        return f"{self.tilmelding_id}@{self.dato_id}: {self.moedt}"
+
+
+class Evaluering(models.Model):
+    """The short evaluation after an arrangement, given once by signed link (no login)."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    tilmelding = models.OneToOneField(Tilmelding, on_delete=models.CASCADE, related_name="evaluering")
+    udbytte = models.PositiveSmallIntegerField(_("hvad fik du ud af det?"),
+                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
+    kommentar = models.TextField(_("kommentar"), blank=True, validators=[MaxLengthValidator(1000)])
+    besvaret = models.DateTimeField(_("besvaret"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evaluering")
+        verbose_name_plural = _("evalueringer")
+
+    def __str__(self):
+        return f"{self.tilmelding_id}: {self.udbytte}"

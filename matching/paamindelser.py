@@ -466,6 +466,12 @@ def _told(rows) -> bool:
 # --- Sending: resolve a row into a message -------------------------------------------------------
 
 
+# Resolvers of other subjects (emne_type -> a class with this Resolver's interface), registered by the
+# module that plans them (matching.arrangement_paamindelser, from MatchingConfig.ready): this module
+# cannot import them, since they build on it.
+ANDRE_EMNER: dict[str, type] = {}
+
+
 class Resolver:
     """Resolves the rows of one claimed batch into messages (`PAAMINDELSE_RESOLVER`).
 
@@ -476,6 +482,14 @@ class Resolver:
     """
 
     def __init__(self, rows):
+        rows = list(rows)
+        self.andre = {}
+        for cls in set(ANDRE_EMNER.values()):
+            own = [row for row in rows if ANDRE_EMNER.get(row.emne_type) is cls]
+            if own:
+                resolver = cls(own)
+                self.andre.update({emne: resolver for emne, c in ANDRE_EMNER.items() if c is cls})
+        rows = [row for row in rows if row.emne_type not in ANDRE_EMNER]
         ids = {EMNE_LEDSAGELSE: set(), EMNE_OPFOELGNING: set()}
         for row in rows:
             ids.setdefault(row.emne_type, set()).add(row.emne_id)
@@ -496,6 +510,8 @@ class Resolver:
         )
 
     def __call__(self, row: Paamindelse) -> Message:
+        if row.emne_type in self.andre:
+            return self.andre[row.emne_type](row)
         art = ARTER.get(row.art)
         if art is None or art.emne_type != row.emne_type:
             raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
@@ -513,13 +529,23 @@ class Resolver:
         sync must not plan again) and about an open follow-up of an open match."""
         ledsagelser = Ledsagelse.objects.filter(Q(status=LedsagelseStatus.PLANLAGT) | Q(tidspunkt__gte=now))
         opfoelgninger = Opfoelgning.objects.filter(udfoert__isnull=True).exclude(match__stage=Stage.AFSLUTTET)
-        return (Q(emne_type=EMNE_LEDSAGELSE, emne_id__in=ledsagelser.values("pk"))
-                | Q(emne_type=EMNE_OPFOELGNING, emne_id__in=opfoelgninger.values("pk")))
+        q = (Q(emne_type=EMNE_LEDSAGELSE, emne_id__in=ledsagelser.values("pk"))
+             | Q(emne_type=EMNE_OPFOELGNING, emne_id__in=opfoelgninger.values("pk")))
+        for cls in set(ANDRE_EMNER.values()):
+            q |= cls.i_brug(now)
+        return q
 
     @staticmethod
     def describe(rows) -> list[Beskrivelse]:
         """For the koordinator's page of påmindelser (`brobygning.paamindelser.describe`)."""
-        return describe(rows)
+        rows = list(rows)
+        mine = [row for row in rows if row.emne_type not in ANDRE_EMNER]
+        out = dict(zip([row.pk for row in mine], describe(mine), strict=True))
+        for cls in set(ANDRE_EMNER.values()):
+            own = [row for row in rows if ANDRE_EMNER.get(row.emne_type) is cls]
+            if own:
+                out.update(zip([row.pk for row in own], cls.describe(own), strict=True))
+        return [out[row.pk] for row in rows]
 
 
 def resolve(row: Paamindelse) -> Message:

@@ -3,9 +3,9 @@ newcomers each partner forening has welcomed, as report `Tabel`s (matching/rappo
 Read by the overview page and its CSV export (`matching/views/partnerskab.py`). Aggregated in the
 database: three queries whatever the number of partners.
 
-Two figures of the issue come from the events feature (matching/arrangementer.py) and are added
-where they are marked below once it is merged: hosts who completed an inclusion course
-(`kursus_gennemfoert`) and upcoming network meetings (`kommende_netvaerksmoeder`).
+Two figures of the issue come from the events feature (matching/arrangementer.py): hosts who
+completed an inclusion course (`kursus_gennemfoert`, a column below) and upcoming network meetings
+(`kommende_netvaerksmoeder`, on the overview page).
 """
 
 from django.db.models import Count, Q, Sum
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from foreninger.models import Partner, PartnerArt, Partnerskab, PartnerStatus
 
+from .arrangementer import kursus_gennemfoert
 from .models import MatchOvergang, Stage
 from .rapport_tabel import Periode, Tabel
 
@@ -50,11 +51,8 @@ def tilslutning_mod_budget(*, center_id: int) -> Tabel:
 
 
 def nyankomne_pr_partnerforening(*, center_id: int, periode: Periode) -> Tabel:
-    """Borgere welcomed (a match reached "budt velkommen") in the period, per partner forening.
-
-    LEAD, after merging the events feature: add a column "Værter med inklusionskursus" from
-    `arrangementer.kursus_gennemfoert(center_id=center_id, forening_ids=[...])` (people: add its index
-    to `taelle_kolonner`)."""
+    """Borgere welcomed (a match reached "budt velkommen") in the period, per partner forening, and the
+    forening's hosts and contacts who completed an inclusion course (`arrangementer.kursus_gennemfoert`)."""
     foreninger = list(Partner.objects.filter(center_id=center_id, forening__isnull=False)
                       .exclude(status=PartnerStatus.UDTRAADT)
                       .values_list("forening_id", "forening__navn").distinct().order_by("forening__navn")[:500])
@@ -65,12 +63,13 @@ def nyankomne_pr_partnerforening(*, center_id: int, periode: Periode) -> Tabel:
             tidspunkt__date__gte=periode.fra, tidspunkt__date__lte=periode.til,
         ).values_list("match__faellesskab__forening_id")
         .annotate(n=Count("match__borger_id", distinct=True)).order_by())
+    kursus = kursus_gennemfoert(center_id=center_id, forening_ids=ids)
     return Tabel(
         noegle="nyankomne_pr_partnerforening",
         titel=_("Nye budt velkommen i perioden, pr. partnerforening"),
-        kolonner=[_("Forening"), _("Borgere budt velkommen")],
-        raekker=[[navn, antal.get(fid, 0)] for fid, navn in foreninger],
-        taelle_kolonner=frozenset({1}),
+        kolonner=[_("Forening"), _("Borgere budt velkommen"), _("Værter med inklusionskursus")],
+        raekker=[[navn, antal.get(fid, 0), kursus.get(fid, 0)] for fid, navn in foreninger],
+        taelle_kolonner=frozenset({1, 2}),
         note=_("Borgere, hvis match nåede fasen 'budt velkommen' i perioden."),
     )
 

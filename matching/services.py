@@ -19,12 +19,16 @@ from borgere.services import har_samtykke, maaling_record
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes
-from brobygning.models import AuditAction
+from brobygning.models import AuditAction, Medlemskab, Rolle
 
-from . import paamindelser, stages
+from . import arrangement_links, arrangement_paamindelser, paamindelser, stages
 from .models import (
     SVAR_VALG,
     Afslutningsaarsag,
+    Arrangement,
+    ArrangementDato,
+    Evaluering,
+    Fremmoede,
     Ledsagelse,
     LedsagelseStatus,
     Match,
@@ -38,6 +42,9 @@ from .models import (
     Svar,
     SvarModtager,
     SvarVia,
+    Tilmelding,
+    TilmeldingKilde,
+    TilmeldingStatus,
     VaertRapport,
 )
 
@@ -532,3 +539,283 @@ def moedesvar_registrer(*, moedesvar: Moedesvar, svar: str, kommentar: str = "",
         log_action(actor=actor, handling=handling, obj=ledsagelse,
                    felter=["svar", "kommentar"] if moedesvar.kommentar else ["svar"])
     return moedesvar
+
+
+# --- Arrangementer (issue 14) ----------------------------------------------------------------------
+# Registrations take the arrangement's row lock (SELECT … FOR UPDATE) first, so capacity, the waiting
+# list and its moving up are decided one at a time per arrangement.
+
+ARRANGEMENT_FELTER = ["type", "titel", "beskrivelse", "maalgruppe", "sted", "online_link", "kapacitet", "offentlig"]
+
+
+def _ansvarlige(arrangement: Arrangement, users) -> None:
+    users = list(users or [])
+    ok = set(Medlemskab.objects.filter(center_id=arrangement.center_id, aktiv=True, user__in=users,
+                                       rolle__in=[Rolle.KOORDINATOR, Rolle.BROBYGGER]).values_list("user_id", flat=True))
+    if any(u.pk not in ok for u in users):
+        raise ValidationError({"ansvarlige": _("Kun centrets koordinatorer og brobyggere kan stå for et arrangement.")})
+    arrangement.ansvarlige.set(users)
+
+
+def _ny_dato(arrangement: Arrangement, start, varighed_min: int) -> ArrangementDato:
+    if start is None:
+        raise ValidationError({"start": _("Angiv dato og tidspunkt.")})
+    dato = ArrangementDato(center_id=arrangement.center_id, arrangement=arrangement, start=start,
+                           varighed_min=varighed_min or 120)
+    dato.full_clean(exclude=["arrangement", "center"])
+    dato.save()
+    return dato
+
+
+def arrangement_create(*, actor, data: dict, datoer) -> Arrangement:
+    """A new arrangement with its dates (`datoer`: (start, minutes) pairs, at least one)."""
+    access.check(actor, "arrangement", "create")
+    datoer = [d for d in datoer if d[0] is not None]
+    if not datoer:
+        raise ValidationError({"start": _("Et arrangement skal have mindst én dato.")})
+    with transaction.atomic():
+        arrangement = Arrangement(center_id=actor.center_id, oprettet_af=_user(actor),
+                                  **{k: data.get(k) for k in ARRANGEMENT_FELTER if k in data})
+        arrangement.beskrivelse = arrangement.beskrivelse or ""
+        arrangement.full_clean(exclude=["center", "oprettet_af"])
+        arrangement.save()
+        _ansvarlige(arrangement, data.get("ansvarlige"))
+        for start, minutter in datoer:
+            _ny_dato(arrangement, start, minutter)
+        log_action(actor=actor, handling=AuditAction.ARRANGEMENT_OPRETTET, obj=arrangement, felter=ARRANGEMENT_FELTER)
+    return arrangement
+
+
+def _laas(arrangement: Arrangement) -> Arrangement:
+    return Arrangement.objects.select_for_update().get(pk=arrangement.pk)
+
+
+def arrangement_update(*, actor, arrangement: Arrangement, data: dict) -> Arrangement:
+    access.check(actor, "arrangement", "change", arrangement)
+    with transaction.atomic():
+        locked = _laas(arrangement)
+        changed = [k for k in ARRANGEMENT_FELTER if k in data and getattr(locked, k) != data[k]]
+        for k in changed:
+            setattr(locked, k, data[k])
+        locked.full_clean(exclude=["center", "oprettet_af"])
+        locked.save()
+        if "ansvarlige" in data:
+            _ansvarlige(locked, data["ansvarlige"])
+            changed.append("ansvarlige")
+        log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AENDRET, obj=locked, felter=changed)
+        if "kapacitet" in changed:
+            _ryk_op(actor, locked)
+    return locked
+
+
+def arrangement_aflys(*, actor, arrangement: Arrangement) -> Arrangement:
+    """Cancel the whole arrangement: every coming date is cancelled and announced to whoever was told."""
+    access.check(actor, "arrangement", "change", arrangement)
+    with transaction.atomic():
+        locked = _laas(arrangement)
+        if locked.aflyst:
+            raise ValidationError(_("Arrangementet er allerede aflyst."))
+        locked.aflyst = timezone.now()
+        locked.save(update_fields=["aflyst"])
+        for dato in locked.datoer.filter(aflyst=False, start__gte=timezone.now()):
+            _aflys_dato(dato)
+        for tilmelding in locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT):
+            tilmelding.arrangement = locked
+            arrangement_paamindelser.sync_tilmelding(tilmelding)
+        log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AFLYST, obj=locked, felter=["aflyst"])
+    return locked
+
+
+def _aflys_dato(dato: ArrangementDato) -> None:
+    dato.aflyst, dato.sekvens = True, dato.sekvens + 1
+    dato.save(update_fields=["aflyst", "sekvens"])
+    arrangement_paamindelser.sync_dato(dato)
+    arrangement_paamindelser.announce(dato, "aflyst")
+
+
+def dato_tilfoej(*, actor, arrangement: Arrangement, start, varighed_min: int = 120) -> ArrangementDato:
+    """A further date; everyone registered is registered for it too."""
+    access.check(actor, "arrangement", "change", arrangement)
+    with transaction.atomic():
+        locked = _laas(arrangement)
+        dato = _ny_dato(locked, start, varighed_min)
+        for tilmelding in locked.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT):
+            Fremmoede.objects.create(center_id=locked.center_id, tilmelding=tilmelding, dato=dato)
+        arrangement_paamindelser.sync_dato(dato)
+        log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_OPRETTET, obj=dato, felter=["start"])
+    return dato
+
+
+def dato_flyt(*, actor, dato: ArrangementDato, start, varighed_min: int | None = None) -> ArrangementDato:
+    """A new time for a date: its revision counts up, reminders move, whoever was told hears of it."""
+    access.check(actor, "arrangement", "change", dato.arrangement)
+    with transaction.atomic():
+        locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
+        if locked.aflyst:
+            raise ValidationError(_("Datoen er aflyst og kan ikke flyttes."))
+        felter = [n for n, v in (("start", start), ("varighed_min", varighed_min or locked.varighed_min))
+                  if v is not None and getattr(locked, n) != v]
+        if not felter:
+            return locked
+        locked.start = start or locked.start
+        locked.varighed_min = varighed_min or locked.varighed_min
+        locked.full_clean(exclude=["arrangement", "center"])
+        locked.sekvens += 1
+        locked.save()
+        arrangement_paamindelser.sync_dato(locked)
+        arrangement_paamindelser.announce(locked, "flyttet")
+        log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_FLYTTET, obj=locked, felter=felter)
+    return locked
+
+
+def dato_aflys(*, actor, dato: ArrangementDato) -> ArrangementDato:
+    access.check(actor, "arrangement", "change", dato.arrangement)
+    with transaction.atomic():
+        locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
+        if locked.aflyst:
+            raise ValidationError(_("Datoen er allerede aflyst."))
+        _aflys_dato(locked)
+        log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_AFLYST, obj=locked, felter=["aflyst"])
+    return locked
+
+
+def _tilmeld(tilmelding: Tilmelding) -> None:
+    """Registered: an attendance row per date not cancelled."""
+    for dato in tilmelding.arrangement.datoer.filter(aflyst=False):
+        Fremmoede.objects.get_or_create(tilmelding=tilmelding, dato=dato, defaults={"center_id": tilmelding.center_id})
+
+
+def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None, navn: str = "", email: str = "",
+                     forening=None, kilde: str = TilmeldingKilde.PERSONALE, samtykke: bool = False) -> Tilmelding:
+    """Register one person: a borger, a foreningskontakt (user), or another person by name and e-mail.
+    Within capacity: registered; beyond it: the waiting list. A second active registration of the
+    same person is refused. Staff register (koordinator); the public form registers through the
+    centre's system actor (`access.actor_for_system`) for public arrangementer only."""
+    if kilde == TilmeldingKilde.OFFENTLIG:
+        if not arrangement.offentlig or actor.center_id != arrangement.center_id:
+            raise ValidationError(_("Man kan ikke tilmelde sig dette arrangement her."))
+        if not samtykke:
+            raise ValidationError({"samtykke": _("Sæt kryds for at give samtykke.")})
+    else:
+        access.check(actor, "arrangement", "change", arrangement)
+    if sum(x is not None and x != "" for x in (borger, user, email)) != 1:
+        raise ValidationError(_("Vælg én borger, én foreningskontakt eller skriv navn og e-mail på en anden person."))
+    if borger is not None and borger.center_id != arrangement.center_id:
+        raise ValidationError({"borger": _("Borgeren hører til et andet center.")})
+    if user is not None:
+        medlemskab = Medlemskab.objects.filter(user=user, center_id=arrangement.center_id, aktiv=True).first()
+        if medlemskab is None:
+            raise ValidationError({"user": _("Personen er ikke medlem af centret.")})
+        if forening is None and medlemskab.rolle == Rolle.FORENINGSKONTAKT:
+            forening = medlemskab.foreninger.order_by("pk").first()
+    if forening is not None and forening.center_id != arrangement.center_id:
+        raise ValidationError({"forening": _("Foreningen hører til et andet center.")})
+    if email and not navn:
+        raise ValidationError({"navn": _("Skriv personens navn.")})
+    with transaction.atomic():
+        locked = _laas(arrangement)
+        if locked.aflyst or not locked.datoer.filter(aflyst=False, start__gte=timezone.now()).exists():
+            raise ValidationError(_("Arrangementet er aflyst eller overstået; der kan ikke tilmeldes flere."))
+        aktive = locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT)
+        if (borger is not None and aktive.filter(borger=borger).exists()) or \
+                (user is not None and aktive.filter(user=user).exists()) or \
+                (email and aktive.filter(borger__isnull=True, user__isnull=True, email__iexact=email).exists()):
+            raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten)."))
+        fuldt = locked.kapacitet is not None and aktive.filter(status=TilmeldingStatus.TILMELDT).count() >= locked.kapacitet
+        tilmelding = Tilmelding(
+            center_id=locked.center_id, arrangement=locked, borger=borger, user=user, forening=forening,
+            navn=navn if email else "", email=email or "", kilde=kilde, nonce=arrangement_links.ny_nonce(),
+            status=TilmeldingStatus.VENTELISTE if fuldt else TilmeldingStatus.TILMELDT,
+            samtykke=timezone.now() if samtykke else None, oprettet_af=_user(actor))
+        try:
+            with transaction.atomic():
+                tilmelding.save()
+        except IntegrityError:
+            raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten).")) from None
+        if not fuldt:
+            _tilmeld(tilmelding)
+        log_action(actor=actor, handling=AuditAction.TILMELDING_VENTELISTE if fuldt
+                   else AuditAction.TILMELDING_OPRETTET, obj=tilmelding, felter=["status"])
+        arrangement_paamindelser.meddel_status(tilmelding)
+        arrangement_paamindelser.sync_tilmelding(tilmelding)
+        if borger is not None:
+            aktivitet_registreret(borger.pk)
+    return tilmelding
+
+
+def tilmelding_afmeld(*, actor, tilmelding: Tilmelding, via_link: bool = False) -> Tilmelding:
+    """Cancel a registration (staff, or the person by the signed link in their confirmation). A freed
+    place goes to the first on the waiting list, in the same transaction."""
+    if not via_link:
+        access.check(actor, "arrangement", "change", tilmelding.arrangement)
+    with transaction.atomic():
+        arrangement = _laas(tilmelding.arrangement)
+        locked = Tilmelding.objects.select_for_update().get(pk=tilmelding.pk)
+        if locked.status == TilmeldingStatus.AFMELDT:
+            raise ValidationError(_("Tilmeldingen er allerede afmeldt."))
+        havde_plads = locked.status == TilmeldingStatus.TILMELDT
+        locked.status, locked.afmeldt = TilmeldingStatus.AFMELDT, timezone.now()
+        locked.save(update_fields=["status", "afmeldt"])
+        locked.arrangement = arrangement
+        arrangement_paamindelser.sync_tilmelding(locked)
+        log_action(actor=actor, handling=AuditAction.TILMELDING_AFMELDT, obj=locked, felter=["status"])
+        if havde_plads:
+            _ryk_op(actor, arrangement)
+    return locked
+
+
+def _ryk_op(actor, arrangement: Arrangement) -> list[Tilmelding]:
+    """Move the waiting list up while there are free places (the caller holds the arrangement's lock)."""
+    moved = []
+    if arrangement.aflyst:
+        return moved
+    while True:
+        taken = arrangement.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).count()
+        if arrangement.kapacitet is not None and taken >= arrangement.kapacitet:
+            break
+        first = (Tilmelding.objects.select_for_update().filter(arrangement=arrangement,
+                                                               status=TilmeldingStatus.VENTELISTE)
+                 .order_by("tilmeldt", "pk").first())
+        if first is None:
+            break
+        first.status = TilmeldingStatus.TILMELDT
+        first.save(update_fields=["status"])
+        first.arrangement = arrangement
+        _tilmeld(first)
+        log_action(actor=actor, handling=AuditAction.TILMELDING_RYKKET_OP, obj=first, felter=["status"])
+        arrangement_paamindelser.meddel_status(first, rykket_op=True)
+        arrangement_paamindelser.sync_tilmelding(first)
+        moved.append(first)
+    return moved
+
+
+def fremmoede_registrer(*, actor, fremmoede: Fremmoede, moedt: bool | None) -> Fremmoede:
+    """One tap at the door: came (True), did not (False), or undo (None)."""
+    access.check(actor, "arrangement", "fremmoede", fremmoede.dato.arrangement)
+    with transaction.atomic():
+        locked = Fremmoede.objects.select_for_update().select_related("tilmelding").get(pk=fremmoede.pk)
+        if locked.tilmelding.status != TilmeldingStatus.TILMELDT:
+            raise ValidationError(_("Personen er ikke tilmeldt."))
+        locked.moedt = moedt
+        locked.registreret = timezone.now() if moedt is not None else None
+        locked.registreret_af = _user(actor)
+        locked.save(update_fields=["moedt", "registreret", "registreret_af"])
+        log_action(actor=actor, handling=AuditAction.FREMMOEDE_REGISTRERET, obj=locked, felter=["moedt"])
+        if locked.tilmelding.borger_id:
+            aktivitet_registreret(locked.tilmelding.borger_id)
+    return locked
+
+
+def evaluering_giv(*, tilmelding: Tilmelding, udbytte: int, kommentar: str = "") -> Evaluering:
+    """The evaluation by signed link (no login): once per registration, from someone who came."""
+    actor = access.actor_for_system(tilmelding.center)
+    with transaction.atomic():
+        locked = Tilmelding.objects.select_for_update().get(pk=tilmelding.pk)
+        if Evaluering.objects.filter(tilmelding=locked).exists():
+            raise ValidationError(_("Tak, vi har allerede fået din evaluering."))
+        evaluering = Evaluering(center_id=locked.center_id, tilmelding=locked, udbytte=udbytte,
+                                kommentar=(kommentar or "").strip())
+        evaluering.full_clean(exclude=["tilmelding", "center"])
+        evaluering.save()
+        log_action(actor=actor, handling=AuditAction.EVALUERING_MODTAGET, obj=evaluering, felter=["udbytte", "kommentar"])
+    return evaluering

@@ -4,6 +4,7 @@ Mounted at the root; the paths carry their own prefix."""
 from django.urls import path
 
 from .views import (
+    arrangement,
     forside,
     forslag,
     frivilligrolle,
@@ -57,4 +58,23 @@ urlpatterns = [
     path("raadgivning/", raadgivning.raadgivning_list, name="raadgivning_list"),
     path("raadgivning/ny/", raadgivning.raadgivning_create, name="raadgivning_create"),
     path("raadgivning/<int:pk>/", raadgivning.raadgivning_update, name="raadgivning_update"),
+    # Arrangementer (issue 14): staff pages, attendance at the door, public pages and signed links.
+    path("arrangementer/", arrangement.arrangement_list, name="arrangement_list"),
+    path("arrangementer/ny/", arrangement.arrangement_create, name="arrangement_create"),
+    path("arrangementer/<int:pk>/", arrangement.arrangement_detail, name="arrangement_detail"),
+    path("arrangementer/<int:pk>/rediger/", arrangement.arrangement_update, name="arrangement_update"),
+    path("arrangementer/<int:pk>/aflys/", arrangement.arrangement_aflys, name="arrangement_aflys"),
+    path("arrangementer/<int:pk>/datoer/", arrangement.dato_tilfoej, name="arrangement_dato_tilfoej"),
+    path("arrangementer/<int:pk>/tilmeld/", arrangement.tilmelding_create, name="arrangement_tilmeld"),
+    path("arrangementer/datoer/<int:pk>/", arrangement.dato_flyt, name="arrangement_dato_flyt"),
+    path("arrangementer/datoer/<int:pk>/aflys/", arrangement.dato_aflys, name="arrangement_dato_aflys"),
+    path("arrangementer/datoer/<int:pk>/fremmoede/", arrangement.fremmoede, name="arrangement_fremmoede"),
+    path("arrangementer/fremmoede/<int:pk>/", arrangement.fremmoede_tap, name="arrangement_fremmoede_tap"),
+    path("arrangementer/tilmeldinger/<int:pk>/afmeld/", arrangement.tilmelding_afmeld, name="arrangement_afmeld_staff"),
+    path("arrangement/afmeld/<int:pk>/<str:token>/", arrangement.afmeld_link, name="arrangement_afmeld"),
+    path("arrangement/evaluering/<int:pk>/<str:token>/", arrangement.evaluering_link, name="arrangement_evaluering"),
+    path("c/<slug:slug>/arrangementer/", arrangement.public_list, name="arrangement_public_list"),
+    path("c/<slug:slug>/arrangementer/tak/", arrangement.public_tak, name="arrangement_public_tak"),
+    path("c/<slug:slug>/arrangementer/kalender.ics", arrangement.public_ics, name="arrangement_public_ics"),
+    path("c/<slug:slug>/arrangementer/<int:pk>/", arrangement.public_tilmeld, name="arrangement_public_tilmeld"),
 ]

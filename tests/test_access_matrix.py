@@ -33,10 +33,13 @@ from django.utils import timezone
 
 from borgere.models import Formaal, Henvisning, Overtagelsesanmodning, Projekt
 from borgere.services import gaeldende_samtykketekst
+from brobygning.access import actor_for
 from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle, Tag, TagType
 from foreninger.hsds import serialize as hsds
 from foreninger.models import ImportJob, Partner, Partnerskab, Tilslutningsbeloeb
 from foreninger.services import bekraeft_token
+from matching import arrangement_links
+from matching import services as arrangement_services
 from matching.models import Frivilligrolle, Moedesvar, Raadgivning, RolleKandidat
 from matching.svar import token_for as svar_token_for
 
@@ -170,6 +173,26 @@ MATRIX = {
     "borgere:borger_export_json":                   ("borger",       "L   200 404 403 403 403 403", None),
     "borgere:borger_erase":                         ("borger",       "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
     "borgere:borger_retention_extend":              ("borger",       "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    # Arrangementer (issue 14): koordinatorer manage; brobygger A helps run it (bb2 does not); the
+    # foreningskontakt is registered (fk2 is not). The signed links are the key, whoever holds them.
+    "matching:arrangement_list":                    (None,           "L   200 200 200 200 200 200", None),
+    "matching:arrangement_create":                  (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
+    "matching:arrangement_detail":                  ("arrangement",  "L   200 404 200 403 200 403", None),
+    "matching:arrangement_update":                  ("arrangement",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "matching:arrangement_aflys":                   ("arrangement",  "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:arrangement_dato_tilfoej":            ("arrangement",  "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:arrangement_tilmeld":                 ("arrangement",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "matching:arrangement_dato_flyt":               ("arr_dato",     "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "matching:arrangement_dato_aflys":              ("arr_dato",     "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:arrangement_fremmoede":               ("arr_dato",     "L   200 404 200 403 403 403", None),
+    "matching:arrangement_fremmoede_tap":           ("arr_fremmoede", "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
+    "matching:arrangement_afmeld_staff":            ("arr_tilmelding", "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:arrangement_afmeld":                  ("arr_afmeld",   "200 200 200 200 200 200 200", None),
+    "matching:arrangement_evaluering":              ("arr_evaluering", "200 200 200 200 200 200 200", None),
+    "matching:arrangement_public_list":             ("public",       "200 200 200 200 200 200 200", None),
+    "matching:arrangement_public_tak":              ("public",       "200 200 200 200 200 200 200", None),
+    "matching:arrangement_public_ics":              ("public",       "200 200 200 200 200 200 200", None),
+    "matching:arrangement_public_tilmeld":          ("arr_public",   "200 200 200 200 200 200 200", None),
     "set_language":                                 (None,           "*   *   *   *   *   *   *",   None),
     # The local partnership (issue 14): koordinatorer manage; a foreningskontakt reads their own record
     "foreninger:partnerskab_list":                  (None,           "L   200 200 403 403 200 200", None),
@@ -287,6 +310,12 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
                                                  samtykke_givet=timezone.now())
     raadgivning = Raadgivning.objects.create(center=center, organisation="Jobcenter", art="jobcenter", emne="Henvisning",
                                              varighed_min=30)
+    koordinator = actor_for(koordinator_a)
+    arrangement = arrangement_services.arrangement_create(actor=koordinator, data={
+        "type": "inklusionskursus", "titel": "Kursus", "sted": "Salen", "offentlig": True,
+        "ansvarlige": [brobygger_a]}, datoer=[(timezone.now() + timedelta(days=4), 120)])
+    tilmelding = arrangement_services.tilmelding_opret(actor=koordinator, arrangement=arrangement,
+                                                       user=foreningskontakt_a)
     users = {"kA": koordinator_a, "kB": koordinator_b, "bb": brobygger_a, "bb2": brobygger_a2,
              "fk": foreningskontakt_a, "fk2": fk2}
     clients = {"anon": Client()}
@@ -324,6 +353,14 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
         "frivilligrolle": {"pk": frivilligrolle.pk},
         "rollekandidat": {"pk": rollekandidat.pk},
         "raadgivning": {"pk": raadgivning.pk},
+        "arrangement": {"pk": arrangement.pk},
+        "arr_dato": {"pk": arrangement.datoer.get().pk},
+        "arr_fremmoede": {"pk": tilmelding.fremmoeder.get().pk},
+        "arr_tilmelding": {"pk": tilmelding.pk},
+        "arr_afmeld": {"pk": tilmelding.pk, "token": arrangement_links.token_for(tilmelding, arrangement_links.AFMELD)},
+        "arr_evaluering": {"pk": tilmelding.pk,
+                           "token": arrangement_links.token_for(tilmelding, arrangement_links.EVALUER)},
+        "arr_public": {"slug": center.slug, "pk": arrangement.pk},
     }
     return clients, objects
 

@@ -7,6 +7,7 @@ stay plain text. The e-mail templates are found by walking the templates folder,
 for an HTML e-mail template that none of the builders rendered, so a new one is covered at once.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,10 @@ from brobygning.access import actor_for
 from brobygning.models import Paamindelse, Rolle, TagType
 from brobygning.services import invitation_create
 from foreninger.services import bekraeft_send
+from matching import arrangement_paamindelser as arr
 from matching import paamindelser
-from matching.models import LedsagelseStatus, OpfoelgningType
+from matching import services as matching_services
+from matching.models import Fremmoede, LedsagelseStatus, OpfoelgningType
 
 from . import factories as f
 from . import journey_factories as rf
@@ -90,6 +93,35 @@ def _ledsagelse_messages():
     return messages
 
 
+def _arrangement_messages():
+    """Every kind of an arrangement's messages (matching.arrangement_paamindelser), markup everywhere."""
+    center = f.CenterFactory(navn=MARKUP, email="kontakt@center3.test", telefon="66 11 22 55")
+    koordinator = f.UserFactory()
+    f.MedlemskabFactory(user=koordinator, center=center, rolle=Rolle.KOORDINATOR)
+    k = actor_for(koordinator, center.pk)
+    arrangement = matching_services.arrangement_create(actor=k, data={
+        "type": "workshop", "titel": MARKUP, "sted": MARKUP, "kapacitet": 1},
+        datoer=[(timezone.now() + timedelta(days=3), 120)])
+    came = matching_services.tilmelding_opret(actor=k, arrangement=arrangement, navn=MARKUP, email="a@example.org")
+    waiting = matching_services.tilmelding_opret(actor=k, arrangement=arrangement, navn=MARKUP,
+                                                 email="b@example.org")
+    fremmoede = came.fremmoeder.get()
+    matching_services.fremmoede_registrer(actor=k, fremmoede=fremmoede, moedt=True)
+
+    def row(art, subject, sekvens=0):
+        emne = arr.EMNE_FREMMOEDE if isinstance(subject, Fremmoede) else arr.EMNE_TILMELDING
+        return Paamindelse(center=center, emne_type=emne, emne_id=subject.pk, art=art, kanal="email",
+                           forfalder=timezone.now(), sekvens=sekvens)
+
+    rows = [row("arr_bekraeftelse", came), row("arr_rykket_op", came), row("arr_evaluering", came),
+            row("arr_venteliste", waiting), row("arr_24t", fremmoede), row("arr_flyttet", fremmoede, 1)]
+    messages = [paamindelser.resolve(r) for r in rows]
+    dato = arrangement.datoer.get()
+    dato.aflyst = True
+    dato.save(update_fields=["aflyst"])
+    return messages + [paamindelser.resolve(row("arr_aflyst", fremmoede, 2))]
+
+
 def _unsaved_rows(ledsagelse, arter, *, sekvens):
     return [Paamindelse(center=ledsagelse.center, emne_type="ledsagelse", emne_id=ledsagelse.pk, art=art.kode,
                         kanal="email", forfalder=timezone.now(), sekvens=sekvens) for art in arter]
@@ -105,7 +137,7 @@ def _outbox_parts():
 
 
 def test_no_user_written_markup_reaches_an_html_part(rendered, django_capture_on_commit_callbacks, client):
-    parts = [(f"{m.subject}\n{m.text}", m.html) for m in _ledsagelse_messages()]
+    parts = [(f"{m.subject}\n{m.text}", m.html) for m in _ledsagelse_messages() + _arrangement_messages()]
 
     center = f.CenterFactory(navn=MARKUP, email="kontakt@center2.test", telefon="66 11 22 44")
     koordinator = f.UserFactory(first_name=MARKUP)

@@ -75,6 +75,10 @@ class Scene:
     rollekandidat: object = None
     raadgivning: object = None
     projekt: object = None
+    arrangement: object = None  # a public arrangement with one date and one registration (issue 14)
+    arr_tilmelding: object = None
+    arr_afmeld_token: str = ""
+    arr_evaluering_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,27 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:raadgivning_list": Endpoint("koordinator"),
     "matching:raadgivning_create": Endpoint("koordinator"),
     "matching:raadgivning_update": Endpoint("koordinator", _pk("raadgivning")),
+    "matching:arrangement_list": Endpoint("koordinator"),
+    "matching:arrangement_create": Endpoint("koordinator"),
+    "matching:arrangement_detail": Endpoint("koordinator", lambda s: [s.arrangement.pk]),
+    "matching:arrangement_update": Endpoint("koordinator", lambda s: [s.arrangement.pk]),
+    "matching:arrangement_aflys": Endpoint("koordinator", lambda s: [s.arrangement.pk]),
+    "matching:arrangement_dato_tilfoej": Endpoint("koordinator", lambda s: [s.arrangement.pk],
+                                                  data=lambda s: {"start": "2030-01-01T10:00", "varighed_min": "90"}),
+    "matching:arrangement_tilmeld": Endpoint("koordinator", lambda s: [s.arrangement.pk], data=lambda s: {
+        "hvem": "borger", "borger": s.borger.pk, "user": s.foreningskontakt.pk, "navn": "X", "email": "x@x.test"}),
+    "matching:arrangement_dato_flyt": Endpoint("koordinator", lambda s: [s.arrangement.datoer.first().pk]),
+    "matching:arrangement_dato_aflys": Endpoint("koordinator", lambda s: [s.arrangement.datoer.first().pk]),
+    "matching:arrangement_fremmoede": Endpoint("koordinator", lambda s: [s.arrangement.datoer.first().pk]),
+    "matching:arrangement_fremmoede_tap": Endpoint("koordinator", lambda s: [s.arr_tilmelding.fremmoeder.first().pk],
+                                                   data=lambda s: {"moedt": "ja"}),
+    "matching:arrangement_afmeld_staff": Endpoint("koordinator", lambda s: [s.arr_tilmelding.pk]),
+    "matching:arrangement_afmeld": Endpoint("anon", lambda s: [s.arr_tilmelding.pk, s.arr_afmeld_token]),
+    "matching:arrangement_evaluering": Endpoint("anon", lambda s: [s.arr_tilmelding.pk, s.arr_evaluering_token]),
+    "matching:arrangement_public_list": Endpoint("anon", lambda s: [s.center.slug]),
+    "matching:arrangement_public_tak": Endpoint("anon", lambda s: [s.center.slug]),
+    "matching:arrangement_public_ics": Endpoint("anon", lambda s: [s.center.slug]),
+    "matching:arrangement_public_tilmeld": Endpoint("anon", lambda s: [s.center.slug, s.arrangement.pk]),
     **HSDS_ENDPOINTS,
     "set_language": Endpoint("anon"),
     "admin:login": Endpoint("anon"),
@@ -343,7 +368,20 @@ def scene(settings):
         kilde=f.tag("henvisningskilde", "jobcenter"),
         samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING))
 
+    from brobygning.access import actor_for
+    from matching import arrangement_links
+    from matching import services as matching_services
+
+    arrangement = matching_services.arrangement_create(actor=actor_for(koordinator), data={
+        "type": "workshop", "titel": "Workshop", "sted": "Salen", "offentlig": True, "kapacitet": 5,
+        "ansvarlige": [brobygger]}, datoer=[(ledsagelse.tidspunkt, 120)])
+    arr_tilmelding = matching_services.tilmelding_opret(actor=actor_for(koordinator), arrangement=arrangement,
+                                                        navn="Ole", email="ole@x.test")
+
     return Scene(
+        arrangement=arrangement, arr_tilmelding=arr_tilmelding,
+        arr_afmeld_token=arrangement_links.token_for(arr_tilmelding, arrangement_links.AFMELD),
+        arr_evaluering_token=arrangement_links.token_for(arr_tilmelding, arrangement_links.EVALUER),
         center=center, koordinator=koordinator, brobygger=brobygger, foreningskontakt=kontakt, borger=borger,
         forening=match.faellesskab.forening, faellesskab=match.faellesskab,
         match=MatchFactory(borger=borger, center=center,

@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 from brobygning.pagination import paginate
 from brobygning.public import public_page
 
-from .. import selectors
+from .. import hooks, selectors
 from ..public_filters import PublicFaellesskabFilter
 from ..schedule import fra_model, naeste_forekomster
 
@@ -41,6 +41,7 @@ def directory(request, slug):
         "center": center, "filter": filterset, "page": page,
         "map_points": _map_points(page, center, request.LANGUAGE_CODE),
         "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "arrangementer": hooks.public_events(center),
     })
 
 

@@ -5,10 +5,12 @@ import io
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from brobygning import access
 from brobygning.decorators import member_required
 
+from ..arrangementer import kommende_netvaerksmoeder
 from ..partnerskab import partnerskab_oversigt
 from ..rapport_kriterier import rapport_kriterier
 
@@ -22,10 +24,9 @@ def _tabeller(request):
 @member_required
 def partnerskab_oversigt_side(request):
     form, kriterier, tabeller = _tabeller(request)
-    # LEAD, after merging the events feature: add "Kommende netværksmøder" here from
-    # `arrangementer.kommende_netvaerksmoeder(center_id=request.actor.center_id, fra=timezone.now())`.
+    netvaerksmoeder = kommende_netvaerksmoeder(center_id=request.actor.center_id, fra=timezone.now())
     return render(request, "matching/partnerskab/partnerskab_oversigt.html",
-                  {"form": form, "kriterier": kriterier, "tabeller": tabeller})
+                  {"form": form, "kriterier": kriterier, "tabeller": tabeller, "netvaerksmoeder": netvaerksmoeder})
 
 
 @member_required

@@ -40,7 +40,7 @@ def test_overview_tables(scene):
     assert arter["Forening"] == [1, 1] and arter["Kommune"] == [0, 1]
     assert tabeller["tilslutning_mod_budget"].raekker == [["Odense", 100000.0, 30000.0, 25000.0, 20000.0, 75000.0]]
     nye = tabeller["nyankomne_pr_partnerforening"]
-    assert nye.raekker == [[scene.forening_a.navn, 1]] and nye.taelle_kolonner == frozenset({1})
+    assert nye.raekker == [[scene.forening_a.navn, 1, 0]] and nye.taelle_kolonner == frozenset({1, 2})
 
 
 def test_page_and_csv(scene, as_koordinator_a):

@@ -39,7 +39,14 @@ from matching import national, paamindelser
 from matching.frivilligroller import frivilligrolle_create
 from matching.models import FagpersonArt, Ledsagelse, LedsagelseStatus, Stage
 from matching.raadgivning import raadgivning_create
-from matching.services import ledsagelse_outcome, ledsagelse_plan, match_create, match_transition
+from matching.services import (
+    arrangement_create,
+    ledsagelse_outcome,
+    ledsagelse_plan,
+    match_create,
+    match_transition,
+    tilmelding_opret,
+)
 
 SEED = "brobygning-demo-v1"
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
@@ -226,6 +233,7 @@ class Command(BaseCommand):
         self.seed_journey(ctx, users, borgere, [f for f in faellesskaber if f.forening_id in
                                                  {foreninger[0].pk, foreninger[1].pk}])
         self.seed_partnerskab(ctx, users, foreninger)
+        self.seed_arrangementer(ctx, users, borgere)
         return {
             "foreninger": len(foreninger), "faellesskaber": len(faellesskaber),
             "moedetider": len(moedetider), "borgere": len(borgere),
@@ -298,6 +306,25 @@ class Command(BaseCommand):
             "dato": self.today - dt.timedelta(days=7), "organisation": "Jobcentret", "art": FagpersonArt.JOBCENTER,
             "emne": "Sådan henviser I borgere til brobygning", "varighed_min": 60,
             "opfoelgning": self.today + dt.timedelta(days=30)})
+
+    def seed_arrangementer(self, ctx, users, borgere):
+        """An inclusion course (three places) with the demo foreningskontakt registered, and a public
+        workshop with one of the brobygger's borgere, through the services as the koordinator would."""
+        center = ctx["center"]
+        actor = actor_for(users[Rolle.KOORDINATOR], center.pk)
+        start = timezone.now().replace(minute=0, second=0, microsecond=0)
+        made = []
+        for spec in data.ARRANGEMENTER:
+            first = timezone.localtime(start + dt.timedelta(days=spec["dage"])).replace(hour=spec["klokken"])
+            made.append(arrangement_create(actor=actor, data={
+                **{k: spec[k] for k in ("type", "titel", "beskrivelse", "maalgruppe", "sted", "kapacitet",
+                                        "offentlig")},
+                "online_link": "", "ansvarlige": [users[Rolle.BROBYGGER]]},
+                datoer=[(first + dt.timedelta(weeks=i), 150) for i in range(spec["antal"])]))
+        tilmelding_opret(actor=actor, arrangement=made[0], user=users[Rolle.FORENINGSKONTAKT])
+        mine = [b for b in borgere if b.brobygger_id == users[Rolle.BROBYGGER].pk]
+        if mine:
+            tilmelding_opret(actor=actor, arrangement=made[1], borger=mine[0])
 
     @staticmethod
     def _as_if_held(ledsagelse, when):

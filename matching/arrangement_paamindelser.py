@@ -1,0 +1,420 @@
+"""Which påmindelser an arrangement's registrations get, and what each says (ARCHITECTURE.md,
+"Arrangementer"). The same outbox and the same rules as the first meetings (matching.paamindelser):
+rows follow the plan inside the service's transaction, content is rendered at send time, a moved or
+cancelled date announces itself to whoever was told, and every .ics of a date has one UID and
+SEQUENCE = the date's revision (`ArrangementDato.sekvens`).
+
+================= =============== ===================================== ==================================
+art               subject         due                                   content
+================= =============== ===================================== ==================================
+arr_bekraeftelse  registration    at once, when registered              dates, place, cancellation link, .ics
+arr_venteliste    registration    at once, when put on the waiting list cancellation link
+arr_rykket_op     registration    at once, when moved up                as arr_bekraeftelse
+arr_evaluering    registration    when the last date ends (asked until  the evaluation link; only to those
+                                  7 days later)                         who came
+arr_24t           attendance row  24 h before the date                  the date, .ics REQUEST
+arr_flyttet       attendance row  at once, when the date moved          the new time, .ics REQUEST
+arr_aflyst        attendance row  at once, when the date or event is    .ics CANCEL
+                                  cancelled
+================= =============== ===================================== ==================================
+
+A borger gets them by their preferred channel and only with the consent "paamindelser"; a
+foreningskontakt at their login's address; another person at the address they gave. Messages carry
+first names, titles, times and places, never anything else about the borger.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from borgere.models import Formaal, Samtykke
+from borgere.services import har_samtykke
+from brobygning.channels import Attachment, Message, organizer_address
+from brobygning.models import Paamindelse, PaamindelseKanal
+from brobygning.paamindelser import Unsendable
+
+from . import arrangement_links as links
+from .models import ArrangementDato, Fremmoede, Tilmelding, TilmeldingStatus
+from .paamindelser import (
+    Art,
+    Beskrivelse,
+    S,
+    _apply,
+    _arm,
+    _cancel,
+    _create,
+    _link,
+    _Plan,
+    _Recipient,
+    _render,
+    borger_kanal,
+    borger_sprog,
+)
+
+EMNE_TILMELDING = "arr_tilmelding"
+EMNE_FREMMOEDE = "arr_fremmoede"
+DELTAGER = "deltager"
+SPOERG_SENEST = timedelta(days=7)
+
+
+def _art(kode, emne, foer, ics, label) -> Art:
+    return Art(kode, emne, DELTAGER, foer, None, None, ics, label)
+
+
+ARTER: dict[str, Art] = {a.kode: a for a in [
+    _art("arr_bekraeftelse", EMNE_TILMELDING, None, True, gettext_lazy("Tilmelding bekræftet")),
+    _art("arr_venteliste", EMNE_TILMELDING, None, False, gettext_lazy("På venteliste")),
+    _art("arr_rykket_op", EMNE_TILMELDING, None, True, gettext_lazy("Rykket op fra ventelisten")),
+    _art("arr_evaluering", EMNE_TILMELDING, None, False, gettext_lazy("Evaluering efter arrangementet")),
+    _art("arr_24t", EMNE_FREMMOEDE, timedelta(hours=24), True, gettext_lazy("24 timer før")),
+    _art("arr_flyttet", EMNE_FREMMOEDE, None, True, gettext_lazy("Datoen er flyttet")),
+    _art("arr_aflyst", EMNE_FREMMOEDE, None, True, gettext_lazy("Datoen er aflyst")),
+]}
+STRAKS = {TilmeldingStatus.TILMELDT: "arr_bekraeftelse", TilmeldingStatus.VENTELISTE: "arr_venteliste"}
+
+
+# --- Planning ------------------------------------------------------------------------------------
+
+
+def _kanal(tilmelding: Tilmelding) -> str | None:
+    """The channel, or None when we may not write (a borger without the consent "paamindelser")."""
+    if tilmelding.borger_id:
+        if not har_samtykke(tilmelding.borger, Formaal.PAAMINDELSER):
+            return None
+        return borger_kanal(tilmelding.borger)
+    return PaamindelseKanal.EMAIL
+
+
+def _aktive_datoer(arrangement) -> list[ArrangementDato]:
+    return [d for d in arrangement.datoer.all() if not d.aflyst]
+
+
+def meddel_status(tilmelding: Tilmelding, *, rykket_op: bool = False, now: datetime | None = None) -> None:
+    """The message at once about a new registration (confirmed or waiting) or a move up from the list."""
+    now = now or timezone.now()
+    kanal = _kanal(tilmelding)
+    datoer = _aktive_datoer(tilmelding.arrangement)
+    if kanal is None or not datoer:
+        return
+    kode = "arr_rykket_op" if rykket_op else STRAKS.get(tilmelding.status)
+    if kode is None:
+        return
+    plan = _Plan(forfalder=now, kanal=kanal, begivenhed=datoer[-1].start)
+    row = _create(ARTER[kode], plan, tilmelding)
+    if row.status != S.AFVENTER and row.status not in (S.SENDT, S.SENDER):
+        _arm(row, plan)
+
+
+def sync_tilmelding(tilmelding: Tilmelding, *, now: datetime | None = None) -> None:
+    """Bring the registration's reminders in step: each date's 24-hour reminder and the evaluation
+    while registered; everything pending cancelled once cancelled or the event is cancelled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = {r.art: r for r in Paamindelse.objects.select_for_update().filter(
+            emne_type=EMNE_TILMELDING, emne_id=tilmelding.pk, sekvens=0)}
+        aktiv = tilmelding.status == TilmeldingStatus.TILMELDT and tilmelding.arrangement.aflyst is None
+        if tilmelding.status == TilmeldingStatus.AFMELDT or tilmelding.arrangement.aflyst:
+            for kode in ("arr_bekraeftelse", "arr_venteliste", "arr_rykket_op"):
+                _cancel(rows.get(kode), "Tilmeldingen er afmeldt eller arrangementet aflyst")
+        kanal = _kanal(tilmelding)
+        datoer = _aktive_datoer(tilmelding.arrangement)
+        if aktiv and kanal and datoer:
+            slut = max(d.slut for d in datoer)
+            plan = _Plan(forfalder=slut, kanal=kanal, begivenhed=slut + SPOERG_SENEST)
+        else:
+            plan = _Plan(grund="Ikke tilmeldt, eller ingen påmindelser")
+        _apply(rows.get("arr_evaluering"), ARTER["arr_evaluering"], plan, tilmelding, now)
+        for fremmoede in tilmelding.fremmoeder.select_related("dato"):
+            _sync_fremmoede(fremmoede, tilmelding, kanal if aktiv else None, now)
+
+
+def sync_dato(dato: ArrangementDato, *, now: datetime | None = None) -> None:
+    """After a date is moved or cancelled: each registered person's reminder for it follows."""
+    now = now or timezone.now()
+    for fremmoede in dato.fremmoeder.select_related("tilmelding__borger", "tilmelding__arrangement"):
+        tilmelding = fremmoede.tilmelding
+        aktiv = tilmelding.status == TilmeldingStatus.TILMELDT and tilmelding.arrangement.aflyst is None
+        _sync_fremmoede(fremmoede, tilmelding, _kanal(tilmelding) if aktiv else None, now)
+
+
+def _sync_fremmoede(fremmoede: Fremmoede, tilmelding: Tilmelding, kanal: str | None, now: datetime) -> None:
+    dato = fremmoede.dato
+    row = Paamindelse.objects.select_for_update().filter(
+        emne_type=EMNE_FREMMOEDE, emne_id=fremmoede.pk, art="arr_24t", sekvens=0).first()
+    if kanal is None or dato.aflyst:
+        plan = _Plan(grund="Ikke tilmeldt, datoen er aflyst, eller ingen påmindelser")
+    elif dato.start <= now:
+        plan = _Plan(grund="Datoen er allerede begyndt")
+    else:
+        plan = _Plan(forfalder=dato.start - ARTER["arr_24t"].foer, kanal=kanal, begivenhed=dato.start)
+    _apply(row, ARTER["arr_24t"], plan, fremmoede, now)
+
+
+def told(fremmoede: Fremmoede) -> bool:
+    """Whether the person holds this date from us: a confirmation, move-up, reminder or move has gone out."""
+    gone = (S.SENDT, S.SENDER)
+    return Paamindelse.objects.filter(
+        Q(emne_type=EMNE_TILMELDING, emne_id=fremmoede.tilmelding_id, art__in=("arr_bekraeftelse", "arr_rykket_op"))
+        | Q(emne_type=EMNE_FREMMOEDE, emne_id=fremmoede.pk, art__in=("arr_24t", "arr_flyttet")),
+        status__in=gone).exists()
+
+
+def announce(dato: ArrangementDato, slags: str, *, now: datetime | None = None) -> list[Paamindelse]:
+    """The date moved ("flyttet") or was cancelled ("aflyst"), and the service has counted up its
+    `sekvens`: one message per registered person already told about it (older pending ones go)."""
+    now = now or timezone.now()
+    art = ARTER[f"arr_{slags}"]
+    created = []
+    with transaction.atomic():
+        for fremmoede in dato.fremmoeder.select_related("tilmelding__borger", "tilmelding__arrangement"):
+            tilmelding = fremmoede.tilmelding
+            kanal = _kanal(tilmelding)
+            if tilmelding.status != TilmeldingStatus.TILMELDT or kanal is None or not told(fremmoede):
+                continue
+            for old in Paamindelse.objects.select_for_update().filter(
+                    emne_type=EMNE_FREMMOEDE, emne_id=fremmoede.pk, art__in=("arr_flyttet", "arr_aflyst")):
+                _cancel(old, "Erstattet af en nyere besked om datoen")
+            plan = _Plan(forfalder=now, kanal=kanal, begivenhed=dato.start if slags == "flyttet" else None)
+            row = _create(art, plan, fremmoede, sekvens=dato.sekvens)
+            if row.status == S.ANNULLERET:
+                _arm(row, plan)
+            created.append(row)
+    return created
+
+
+def cancel_for_borger(borger, *, grund: str = "Borgeren er arkiveret") -> int:
+    tilmeldinger = Tilmelding.objects.filter(borger=borger).values("pk")
+    fremmoeder = Fremmoede.objects.filter(tilmelding__borger=borger).values("pk")
+    return Paamindelse.objects.filter(
+        Q(emne_type=EMNE_TILMELDING, emne_id__in=tilmeldinger) | Q(emne_type=EMNE_FREMMOEDE, emne_id__in=fremmoeder),
+        status=S.AFVENTER).update(status=S.ANNULLERET, sidste_fejl=grund)
+
+
+# --- Sending ---------------------------------------------------------------------------------------
+
+
+def arrangement_ics(datoer, *, attendee: str = "", method: str = "REQUEST", now: datetime | None = None) -> str:
+    """An iCalendar REQUEST (or CANCEL) with one VEVENT per date: UID per date, SEQUENCE its revision,
+    local times. No personal data beyond the attendee's own address."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"Unknown iTIP method {method!r}")
+    now = now or timezone.now()
+    tz = ZoneInfo(settings.TIME_ZONE)
+    cal = Calendar()
+    cal.add("prodid", "-//Brobygning//Arrangementer//DA")
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    for dato in datoer:
+        arrangement, center = dato.arrangement, dato.arrangement.center
+        event = Event()
+        event.add("uid", f"arrangementdato-{dato.pk}@brobygning")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("sequence", dato.sekvens)
+        event.add("dtstart", dato.start.astimezone(tz))
+        event.add("dtend", dato.slut.astimezone(tz))
+        event.add("summary", arrangement.titel)
+        event.add("location", arrangement.sted or arrangement.online_link)
+        if arrangement.online_link:
+            event.add("url", arrangement.online_link)
+        event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+        org_name, org_email = (center.navn, center.email) if center.email else organizer_address()
+        organizer = vCalAddress(f"mailto:{org_email}")
+        organizer.params["cn"] = vText(org_name or center.navn)
+        event["organizer"] = organizer
+        if attendee:
+            person = vCalAddress(f"mailto:{attendee}")
+            person.params["rsvp"] = vText("FALSE")
+            person.params["partstat"] = vText("ACCEPTED")
+            event.add("attendee", person, encode=0)
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
+
+
+def _recipient(tilmelding: Tilmelding, samtykker: set) -> _Recipient:
+    if tilmelding.borger_id:
+        borger = tilmelding.borger
+        if borger.arkiveret:
+            raise Unsendable(S.ANNULLERET, "Borgeren er arkiveret")
+        if (borger.pk, Formaal.PAAMINDELSER) not in samtykker:
+            raise Unsendable(S.ANNULLERET, "Borgeren har ikke samtykket til påmindelser (trukket tilbage)")
+        if borger_kanal(borger) == PaamindelseKanal.EMAIL:
+            if not borger.email:
+                raise Unsendable(S.FEJLET, "Borgeren har ingen e-mailadresse")
+            return _Recipient(PaamindelseKanal.EMAIL, borger.email, borger.fornavn, borger_sprog(borger))
+        if not borger.telefon:
+            raise Unsendable(S.FEJLET, "Borgeren har intet telefonnummer")
+        return _Recipient(PaamindelseKanal.SMS, borger.telefon.as_e164, borger.fornavn, borger_sprog(borger))
+    if tilmelding.user_id:
+        user = tilmelding.user
+        if not user.is_active or not user.email:
+            raise Unsendable(S.FEJLET, "Deltageren har ingen aktiv e-mailadresse")
+        return _Recipient(PaamindelseKanal.EMAIL, user.email, user.first_name, settings.LANGUAGE_CODE)
+    if not tilmelding.email:
+        raise Unsendable(S.FEJLET, "Deltageren har ingen e-mailadresse")
+    return _Recipient(PaamindelseKanal.EMAIL, tilmelding.email, tilmelding.navn.split(" ")[0] if tilmelding.navn
+                      else "", settings.LANGUAGE_CODE)
+
+
+class ArrangementResolver:
+    """Resolves an arrangement's rows (registered with `matching.paamindelser.ANDRE_EMNER`)."""
+
+    def __init__(self, rows):
+        rows = list(rows)
+        t_ids = {r.emne_id for r in rows if r.emne_type == EMNE_TILMELDING}
+        f_ids = {r.emne_id for r in rows if r.emne_type == EMNE_FREMMOEDE}
+        self.fremmoeder = Fremmoede.objects.select_related(
+            "dato__arrangement__center", "tilmelding__borger", "tilmelding__user").in_bulk(f_ids) if f_ids else {}
+        self.tilmeldinger = Tilmelding.objects.select_related(
+            "arrangement__center", "borger", "user").in_bulk(t_ids) if t_ids else {}
+        borger_ids = {t.borger_id for t in self.tilmeldinger.values() if t.borger_id}
+        borger_ids |= {f.tilmelding.borger_id for f in self.fremmoeder.values() if f.tilmelding.borger_id}
+        self.samtykker = set(Samtykke.objects.filter(borger_id__in=borger_ids, tilbagekaldt__isnull=True)
+                             .values_list("borger_id", "formaal")) if borger_ids else set()
+
+    def __call__(self, row: Paamindelse) -> Message:
+        art = ARTER.get(row.art)
+        if art is None or art.emne_type != row.emne_type:
+            raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
+        if art.emne_type == EMNE_FREMMOEDE:
+            fremmoede = self.fremmoeder.get(row.emne_id)
+            if fremmoede is None:
+                raise Unsendable(S.ANNULLERET, "Tilmeldingen findes ikke længere")
+            return self._dato(row, art, fremmoede)
+        tilmelding = self.tilmeldinger.get(row.emne_id)
+        if tilmelding is None:
+            raise Unsendable(S.ANNULLERET, "Tilmeldingen findes ikke længere")
+        return self._tilmelding(row, art, tilmelding)
+
+    def _context(self, art, recipient, tilmelding, **extra) -> dict:
+        arrangement = tilmelding.arrangement
+        return {"art": art.kode, "modtager_navn": recipient.navn, "titel": arrangement.titel,
+                "sted": arrangement.sted, "online_link": arrangement.online_link,
+                "afmeld_link": _link("matching:arrangement_afmeld", tilmelding.pk,
+                                      links.token_for(tilmelding, links.AFMELD)),
+                "center_navn": arrangement.center.navn, "center_telefon": arrangement.center.telefon, **extra}
+
+    def _tilmelding(self, row, art, tilmelding: Tilmelding) -> Message:
+        arrangement = tilmelding.arrangement
+        if arrangement.aflyst:
+            raise Unsendable(S.ANNULLERET, "Arrangementet er aflyst")
+        if tilmelding.status == TilmeldingStatus.AFMELDT:
+            raise Unsendable(S.ANNULLERET, "Tilmeldingen er afmeldt")
+        if art.kode == "arr_venteliste" and tilmelding.status != TilmeldingStatus.VENTELISTE:
+            raise Unsendable(S.ANNULLERET, "Ikke længere på ventelisten")
+        if art.kode != "arr_venteliste" and tilmelding.status != TilmeldingStatus.TILMELDT:
+            raise Unsendable(S.ANNULLERET, "Ikke tilmeldt")
+        recipient = _recipient(tilmelding, self.samtykker)
+        datoer = [d for d in arrangement.datoer.all() if not d.aflyst]
+        extra = {"datoer": [(d.start, d.slut) for d in datoer]}
+        if art.kode == "arr_evaluering":
+            if not tilmelding.fremmoeder.filter(moedt=True).exists():
+                raise Unsendable(S.ANNULLERET, "Deltageren mødte ikke op")
+            if Tilmelding.objects.filter(pk=tilmelding.pk, evaluering__isnull=False).exists():
+                raise Unsendable(S.ANNULLERET, "Evalueringen er allerede givet")
+            extra["link"] = _link("matching:arrangement_evaluering", tilmelding.pk,
+                                  links.token_for(tilmelding, links.EVALUER))
+            extra["dage"] = settings.ARRANGEMENT_EVALUERING_LINK_MAX_AGE_DAYS
+        message = _render(row, art, recipient, self._context(art, recipient, tilmelding, **extra),
+                          reply_to=arrangement.center.email)
+        if art.ics and message.kanal == PaamindelseKanal.EMAIL and datoer:
+            for d in datoer:
+                d.arrangement = arrangement
+            with translation.override(recipient.sprog):
+                message.attachments.append(Attachment("arrangement.ics", arrangement_ics(datoer, attendee=recipient.to),
+                                                      "text/calendar", {"method": "REQUEST"}))
+        return message
+
+    def _dato(self, row, art, fremmoede: Fremmoede) -> Message:
+        dato, tilmelding = fremmoede.dato, fremmoede.tilmelding
+        arrangement = dato.arrangement
+        tilmelding.arrangement = arrangement
+        if tilmelding.status != TilmeldingStatus.TILMELDT:
+            raise Unsendable(S.ANNULLERET, "Tilmeldingen er afmeldt")
+        aflyst = dato.aflyst or arrangement.aflyst is not None
+        if art.kode == "arr_aflyst":
+            if not aflyst:
+                raise Unsendable(S.ANNULLERET, "Datoen er ikke aflyst")
+            method = "CANCEL"
+        else:
+            if aflyst:
+                raise Unsendable(S.ANNULLERET, "Datoen er aflyst")
+            method = "REQUEST"
+        recipient = _recipient(tilmelding, self.samtykker)
+        context = self._context(art, recipient, tilmelding, tidspunkt=dato.start, slut=dato.slut)
+        message = _render(row, art, recipient, context, reply_to=arrangement.center.email)
+        if message.kanal == PaamindelseKanal.EMAIL:
+            with translation.override(recipient.sprog):
+                message.attachments.append(Attachment("arrangement.ics",
+                                                      arrangement_ics([dato], attendee=recipient.to, method=method),
+                                                      "text/calendar", {"method": method}))
+        return message
+
+    @staticmethod
+    def i_brug(now: datetime) -> Q:
+        """Rows about a registration or date still ahead: they decide who was told."""
+        datoer = ArrangementDato.objects.filter(start__gte=now - SPOERG_SENEST).values("pk")
+        return (Q(emne_type=EMNE_FREMMOEDE, emne_id__in=Fremmoede.objects.filter(dato__in=datoer).values("pk"))
+                | Q(emne_type=EMNE_TILMELDING, emne_id__in=Fremmoede.objects.filter(
+                    dato__in=datoer).values("tilmelding_id")))
+
+    @staticmethod
+    def describe(rows) -> list[Beskrivelse]:
+        rows = list(rows)
+        fremmoeder = Fremmoede.objects.select_related("dato__arrangement").in_bulk(
+            {r.emne_id for r in rows if r.emne_type == EMNE_FREMMOEDE})
+        tilmeldinger = Tilmelding.objects.select_related("arrangement").in_bulk(
+            {r.emne_id for r in rows if r.emne_type == EMNE_TILMELDING})
+        out = []
+        for row in rows:
+            art = ARTER.get(row.art)
+            if row.emne_type == EMNE_FREMMOEDE:
+                subject = fremmoeder.get(row.emne_id)
+                arrangement = subject.dato.arrangement if subject else None
+            else:
+                subject = tilmeldinger.get(row.emne_id)
+                arrangement = subject.arrangement if subject else None
+            out.append(Beskrivelse(
+                row=row, modtager=_("Deltager"), art=str(art.label) if art else row.art,
+                emne=arrangement.titel if arrangement else _("(slettet)"),
+                url=reverse("matching:arrangement_detail", args=[arrangement.pk]) if arrangement else ""))
+        return out
+
+
+def public_ics(datoer, *, center, now: datetime | None = None) -> bytes:
+    """The public feed of a centre's public arrangementer (METHOD PUBLISH): title, time, place, page."""
+    now = now or timezone.now()
+    cal = Calendar()
+    cal.add("prodid", "-//Brobygning//Arrangementer//DA")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _("Arrangementer hos %(center)s") % {"center": center.navn})
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for dato in datoer:
+        arrangement = dato.arrangement
+        url = settings.SITE_URL.rstrip("/") + reverse("matching:arrangement_public_tilmeld",
+                                                      args=[center.slug, arrangement.pk])
+        event = Event()
+        event.add("uid", f"arrangementdato-{dato.pk}@brobygning")
+        event.add("dtstamp", now.astimezone(UTC))
+        event.add("sequence", dato.sekvens)
+        event.add("dtstart", dato.start.astimezone(UTC))
+        event.add("dtend", dato.slut.astimezone(UTC))
+        event.add("summary", arrangement.titel)
+        event.add("location", arrangement.sted or arrangement.online_link)
+        event.add("url", url)
+        event.add("description", _("%(type)s. Læs mere og tilmeld dig: %(url)s")
+                  % {"type": arrangement.get_type_display(), "url": url})
+        cal.add_component(event)
+    return cal.to_ical()

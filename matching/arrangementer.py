@@ -1,0 +1,188 @@
+"""Reads for arrangementer (ARCHITECTURE.md, "Arrangementer"), scoped to the actor; the public list of a
+centre's public events; and two centre-wide figures the partnership overview uses
+(`kursus_gennemfoert`, `kommende_netvaerksmoeder`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from borgere.hooks import Haendelse
+from brobygning import access
+from foreninger.hooks import PublicEvent, PublicEvents
+
+from .models import (
+    Arrangement,
+    ArrangementDato,
+    ArrangementType,
+    Fremmoede,
+    Tilmelding,
+    TilmeldingStatus,
+)
+
+FREMMOEDE_MAX = 500  # the door list of one date; capacity is at most 5000, a date's list is far smaller
+LISTE_MAX = 200
+
+
+def _kommende_dato(fra):
+    return ArrangementDato.objects.filter(arrangement=OuterRef("pk"), aflyst=False, start__gte=fra)
+
+
+def arrangement_list(*, actor, kommende: bool = True):
+    """The arrangementer the actor may see: coming ones (a date ahead) or past ones, newest first."""
+    now = timezone.now()
+    qs = access.scope(actor, "arrangement", Arrangement.objects.all())
+    qs = qs.annotate(har_kommende=Exists(_kommende_dato(now)),
+                     antal_tilmeldt=Count("tilmeldinger", filter=Q(tilmeldinger__status=TilmeldingStatus.TILMELDT),
+                                          distinct=True))
+    qs = qs.filter(har_kommende=kommende, aflyst__isnull=True) if kommende else qs.filter(
+        Q(har_kommende=False) | Q(aflyst__isnull=False))
+    return qs.prefetch_related("datoer").order_by("-oprettet", "-pk")
+
+
+def arrangement_get(*, actor, pk, action: str = "view") -> Arrangement:
+    return access.get_or_deny(actor, "arrangement", action, Arrangement.objects.all(), pk)
+
+
+def dato_get(*, actor, pk, action: str = "fremmoede") -> ArrangementDato:
+    """A date, with access decided on its arrangement (404 in another centre, 403 for the role)."""
+    dato = access.get_or_deny(actor, "arrangement", "list", ArrangementDato.objects.select_related("arrangement"), pk)
+    access.check(actor, "arrangement", action, dato.arrangement)
+    return dato
+
+
+def tilmelding_get(*, actor, pk) -> Tilmelding:
+    tilmelding = access.get_or_deny(actor, "arrangement", "list",
+                                    Tilmelding.objects.select_related("arrangement", "borger", "user"), pk)
+    access.check(actor, "arrangement", "change", tilmelding.arrangement)
+    return tilmelding
+
+
+def tilmeldinger(*, arrangement) -> dict[str, list[Tilmelding]]:
+    """The registered and the waiting list (oldest first) of an arrangement the caller has loaded."""
+    qs = (arrangement.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT)
+          .select_related("borger", "user", "forening").order_by("tilmeldt", "pk")[:FREMMOEDE_MAX])
+    out = {TilmeldingStatus.TILMELDT: [], TilmeldingStatus.VENTELISTE: []}
+    for t in qs:
+        out[t.status].append(t)
+    return out
+
+
+def fremmoede_liste(*, dato) -> list[Fremmoede]:
+    """The door list of one date: everyone registered, by name as staff see it."""
+    rows = list(Fremmoede.objects.filter(dato=dato, tilmelding__status=TilmeldingStatus.TILMELDT)
+                .select_related("tilmelding__borger", "tilmelding__user").order_by("tilmelding__tilmeldt", "pk")
+                [:FREMMOEDE_MAX])
+    return sorted(rows, key=lambda f: f.tilmelding.deltager_navn.lower())
+
+
+def ledige_pladser(arrangement) -> int | None:
+    if arrangement.kapacitet is None:
+        return None
+    taken = arrangement.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).count()
+    return max(arrangement.kapacitet - taken, 0)
+
+
+# --- Public --------------------------------------------------------------------------------------
+
+
+def public_arrangement_list(*, center, fra: datetime | None = None, limit: int = 50):
+    """The centre's public, not cancelled arrangementer with a date ahead, soonest first."""
+    fra = fra or timezone.now()
+    naeste = ArrangementDato.objects.filter(arrangement=OuterRef("pk"), aflyst=False, start__gte=fra) \
+        .order_by("start").values("start")[:1]
+    return list(Arrangement.objects.filter(center=center, offentlig=True, aflyst__isnull=True)
+                .annotate(naeste=Subquery(naeste)).filter(naeste__isnull=False).order_by("naeste", "pk")[:limit])
+
+
+def public_arrangement_get(*, center, pk) -> Arrangement:
+    return Arrangement.objects.get(center=center, pk=pk, offentlig=True)
+
+
+def public_datoer(*, center, fra: datetime, til: datetime, limit: int = 60) -> list[ArrangementDato]:
+    """Dates of public arrangementer between `fra` and `til`, for the public iCal feed."""
+    return list(ArrangementDato.objects.filter(center=center, arrangement__offentlig=True, aflyst=False,
+                                               arrangement__aflyst__isnull=True, start__gte=fra, start__lte=til)
+                .select_related("arrangement").order_by("start", "pk")[:limit])
+
+
+def public_events(center, limit: int) -> PublicEvents:
+    """The provider for the public directory (`foreninger.hooks`): coming public arrangementer."""
+    lang = translation.get_language()
+    suffix = f"?sprog={lang}" if lang and lang != settings.LANGUAGE_CODE else ""
+    items = [PublicEvent(titel=a.titel, start=a.naeste, sted=a.stedtekst, slags=a.get_type_display(),
+                         url=reverse("matching:arrangement_public_tilmeld", args=[center.slug, a.pk]) + suffix)
+             for a in public_arrangement_list(center=center, limit=limit)]
+    return PublicEvents(items=items, alle_url=reverse("matching:arrangement_public_list", args=[center.slug]) + suffix,
+                        ical_url=reverse("matching:arrangement_public_ics", args=[center.slug]))
+
+
+# --- For the partnership overview (issue 14, point 2) ---------------------------------------------
+
+
+def _gennemfoerte_kurser(center_id: int, now: datetime):
+    return Arrangement.objects.filter(center_id=center_id, type=ArrangementType.INKLUSIONSKURSUS,
+                                      aflyst__isnull=True).exclude(
+        Exists(ArrangementDato.objects.filter(arrangement=OuterRef("pk"), aflyst=False, start__gte=now)))
+
+
+def kursus_gennemfoert(*, center_id: int, forening_ids) -> dict[int, int]:
+    """Per forening id: how many of its foreningskontakter and hosts attended a completed inclusion
+    course (all its dates past, not cancelled; the person came to at least one date). A person is
+    counted once per forening however many courses they took: by login, else by e-mail. One query."""
+    forening_ids = list(forening_ids)
+    if not forening_ids:
+        return {}
+    rows = (Tilmelding.objects.filter(center_id=center_id, forening_id__in=forening_ids,
+                                      status=TilmeldingStatus.TILMELDT,
+                                      arrangement__in=_gennemfoerte_kurser(center_id, timezone.now()))
+            .filter(Exists(Fremmoede.objects.filter(tilmelding=OuterRef("pk"), moedt=True)))
+            .order_by().values("forening_id")
+            .annotate(brugere=Count("user_id", distinct=True),
+                      andre=Count(Lower("email"), filter=Q(user__isnull=True), distinct=True)))
+    return {row["forening_id"]: row["brugere"] + row["andre"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Netvaerksmoede:
+    titel: str
+    start: datetime
+    sted: str
+    url: str
+
+
+def kommende_netvaerksmoeder(*, center_id: int, fra: datetime, limit: int = 20) -> list[Netvaerksmoede]:
+    """The centre's coming network meetings (one line per date), soonest first."""
+    datoer = (ArrangementDato.objects.filter(center_id=center_id, aflyst=False, start__gte=fra,
+                                             arrangement__type=ArrangementType.NETVAERKSMOEDE,
+                                             arrangement__aflyst__isnull=True)
+              .select_related("arrangement").order_by("start", "pk")[:limit])
+    return [Netvaerksmoede(titel=d.arrangement.titel, start=d.start, sted=d.arrangement.stedtekst,
+                           url=reverse("matching:arrangement_detail", args=[d.arrangement_id])) for d in datoer]
+
+
+# --- The borger's forløb ---------------------------------------------------------------------------
+
+
+def borger_arrangementer(*, borger) -> list[Haendelse]:
+    """The borger's registrations as lines in their forløb (`matching.selectors.borger_timeline`)."""
+    rows = (Tilmelding.objects.filter(borger=borger).select_related("arrangement")
+            .annotate(moedt=Count("fremmoeder", filter=Q(fremmoeder__moedt=True)))
+            .order_by("-tilmeldt")[:LISTE_MAX])
+    out = []
+    for t in rows:
+        detalje = t.get_status_display()
+        if t.moedt:
+            detalje = _("%(status)s · mødte op %(n)d gang(e)") % {"status": detalje, "n": t.moedt}
+        out.append(Haendelse(timezone.localtime(t.tilmeldt), "arrangement",
+                             _("%(type)s: %(titel)s") % {"type": t.arrangement.get_type_display(),
+                                                         "titel": t.arrangement.titel},
+                             detalje, t.arrangement.get_absolute_url()))
+    return out

@@ -1,0 +1,353 @@
+"""Arrangementer (ARCHITECTURE.md, "Arrangementer"): the koordinator's pages, attendance at the door,
+the public list and registration, and the signed links to cancel and to evaluate (no login).
+
+Signed-link pages: a GET never changes anything (mail scanners fetch links); the POST does.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from borgere.selectors import borger_list
+from brobygning import access, adgangslog
+from brobygning.decorators import member_required
+from brobygning.forms import act, add_service_errors, save_valid_form
+from brobygning.models import Rolle, User
+from brobygning.pagination import paginate
+from brobygning.public import public_page
+from brobygning.ratelimit import rate_limited
+from foreninger.models import Forening
+from foreninger.selectors import public_center_get
+
+from .. import arrangement_links as links
+from .. import arrangement_paamindelser, services
+from .. import arrangementer as selectors
+from ..forms import (
+    PUBLIC_HONEYPOT,
+    ArrangementForm,
+    DatoForm,
+    EvalueringForm,
+    PublicTilmeldingForm,
+    TilmeldAndenForm,
+    TilmeldKontaktForm,
+)
+from ..models import Arrangement, Fremmoede, TilmeldingKilde
+
+SAMTYKKETEKST = gettext_lazy(
+    "Vi gemmer dit navn og din e-mail for at kunne sende dig en bekræftelse, en påmindelse og eventuelle "
+    "ændringer til arrangementet, og bagefter et kort spørgeskema. Vi deler dem ikke med andre. Du kan altid "
+    "afmelde dig med linket i bekræftelsen.")
+BORGER_SOEG_MAX = 20
+
+
+def _ansvarlige_qs(center_id):
+    return User.objects.filter(medlemskaber__center_id=center_id, medlemskaber__aktiv=True,
+                               medlemskaber__rolle__in=[Rolle.KOORDINATOR, Rolle.BROBYGGER]).distinct() \
+        .order_by("first_name", "email")
+
+
+@member_required
+def arrangement_list(request):
+    access.check(request.actor, "arrangement", "list")
+    tidligere = request.GET.get("vis") == "tidligere"
+    qs = selectors.arrangement_list(actor=request.actor, kommende=not tidligere)
+    return render(request, "matching/arrangement/arrangement_list.html", {
+        "page": paginate(request, qs), "tidligere": tidligere,
+        "kan_oprette": access.can(request.actor, "arrangement", "create")})
+
+
+@member_required
+def arrangement_create(request):
+    access.check(request.actor, "arrangement", "create")
+    form = ArrangementForm(request.POST or None, ansvarlige_qs=_ansvarlige_qs(request.actor.center_id))
+    response = save_valid_form(request, form, lambda: services.arrangement_create(
+        actor=request.actor, data=form.cleaned_data, datoer=form.datoer()), _("Arrangementet er oprettet."))
+    return response or render(request, "matching/arrangement/arrangement_form.html", {"form": form})
+
+
+@member_required
+def arrangement_update(request, pk):
+    arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
+    form = ArrangementForm(request.POST or None, instance=Arrangement.objects.get(pk=arrangement.pk), ny=False,
+                           ansvarlige_qs=_ansvarlige_qs(request.actor.center_id))
+    response = save_valid_form(request, form, lambda: services.arrangement_update(
+        actor=request.actor, arrangement=arrangement, data=form.cleaned_data), _("Arrangementet er gemt."))
+    return response or render(request, "matching/arrangement/arrangement_form.html",
+                              {"form": form, "arrangement": arrangement})
+
+
+@member_required
+def arrangement_detail(request, pk):
+    arrangement = selectors.arrangement_get(actor=request.actor, pk=pk)
+    kan_aendre = access.can(request.actor, "arrangement", "change", arrangement)
+    kan_fremmoede = access.can(request.actor, "arrangement", "fremmoede", arrangement)
+    context = {"arrangement": arrangement, "datoer": list(arrangement.datoer.all()),
+               "kan_aendre": kan_aendre, "kan_fremmoede": kan_fremmoede,
+               "ledige": selectors.ledige_pladser(arrangement), "dato_form": DatoForm()}
+    if kan_fremmoede:
+        context["tilmeldinger"] = selectors.tilmeldinger(arrangement=arrangement)
+    return render(request, "matching/arrangement/arrangement_detail.html", context)
+
+
+@require_POST
+@member_required
+def arrangement_aflys(request, pk):
+    arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
+    act(request, lambda: services.arrangement_aflys(actor=request.actor, arrangement=arrangement),
+        _("Arrangementet er aflyst. De tilmeldte får besked."))
+    return redirect(arrangement)
+
+
+@require_POST
+@member_required
+def dato_tilfoej(request, pk):
+    arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
+    form = DatoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Angiv en gyldig dato, et tidspunkt og en varighed på 15–1440 minutter."))
+    else:
+        act(request, lambda: services.dato_tilfoej(actor=request.actor, arrangement=arrangement, **form.cleaned_data),
+            _("Datoen er tilføjet."))
+    return redirect(arrangement)
+
+
+@member_required
+def dato_flyt(request, pk):
+    dato = selectors.dato_get(actor=request.actor, pk=pk, action="change")
+    form = DatoForm(request.POST or None, initial={"start": timezone.localtime(dato.start),
+                                                   "varighed_min": dato.varighed_min})
+    response = save_valid_form(request, form, lambda: services.dato_flyt(
+        actor=request.actor, dato=dato, **form.cleaned_data).arrangement,
+        _("Datoen er flyttet. Dem, der har fået besked, får den nye tid."))
+    return response or render(request, "matching/arrangement/dato_form.html", {"form": form, "dato": dato})
+
+
+@require_POST
+@member_required
+def dato_aflys(request, pk):
+    dato = selectors.dato_get(actor=request.actor, pk=pk, action="change")
+    act(request, lambda: services.dato_aflys(actor=request.actor, dato=dato),
+        _("Datoen er aflyst. De tilmeldte får besked."))
+    return redirect(dato.arrangement)
+
+
+@member_required
+def tilmelding_create(request, pk):
+    """Staff register a borger (searched by name), a foreningskontakt or another person by name."""
+    arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
+    center_id = request.actor.center_id
+    kontakter = User.objects.filter(medlemskaber__center_id=center_id, medlemskaber__aktiv=True,
+                                    medlemskaber__rolle=Rolle.FORENINGSKONTAKT).distinct().order_by("first_name", "email")
+    foreninger = Forening.objects.filter(center_id=center_id, arkiveret__isnull=True).order_by("navn")
+    hvem = request.POST.get("hvem", "")
+    kontakt_form = TilmeldKontaktForm(request.POST if hvem == "kontakt" else None, kontakter=kontakter)
+    anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger)
+    if request.method == "POST":
+        try:
+            if hvem == "borger":
+                borger_id = request.POST.get("borger", "")
+                borger = borger_list(actor=request.actor).filter(pk=borger_id).first() if borger_id.isdigit() else None
+                if borger is None:
+                    raise ValidationError(_("Vælg en borger på listen."))
+                services.tilmelding_opret(actor=request.actor, arrangement=arrangement, borger=borger)
+            elif hvem == "kontakt" and kontakt_form.is_valid():
+                services.tilmelding_opret(actor=request.actor, arrangement=arrangement, **kontakt_form.cleaned_data)
+            elif hvem == "anden" and anden_form.is_valid():
+                services.tilmelding_opret(actor=request.actor, arrangement=arrangement, **anden_form.cleaned_data)
+            else:
+                raise ValidationError(_("Ret fejlene i formularen."))
+        except ValidationError as error:
+            form = kontakt_form if hvem == "kontakt" else anden_form if hvem == "anden" else None
+            if form is not None and form.is_bound:
+                add_service_errors(form, error)
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Tilmeldingen er gemt."))
+            return redirect(arrangement)
+    q = request.GET.get("q", "").strip()[:100]
+    fundne = []
+    if q:
+        adgangslog.log_search(actor=request.actor, criteria={"liste": "arrangement_tilmeld"})
+        fundne = list(borger_list(actor=request.actor).filter(Q(fornavn__icontains=q) | Q(efternavn__icontains=q))
+                      .order_by("fornavn", "pk")[:BORGER_SOEG_MAX])
+    return render(request, "matching/arrangement/tilmelding_form.html", {
+        "arrangement": arrangement, "q": q, "fundne": fundne, "kontakt_form": kontakt_form, "anden_form": anden_form,
+        "ledige": selectors.ledige_pladser(arrangement)})
+
+
+@require_POST
+@member_required
+def tilmelding_afmeld(request, pk):
+    tilmelding = selectors.tilmelding_get(actor=request.actor, pk=pk)
+    act(request, lambda: services.tilmelding_afmeld(actor=request.actor, tilmelding=tilmelding),
+        _("Tilmeldingen er afmeldt. Er der en venteliste, er den første rykket op."))
+    return redirect(tilmelding.arrangement)
+
+
+# --- Attendance at the door ---------------------------------------------------------------------
+
+
+@member_required
+def fremmoede(request, pk):
+    """The door list of one date, made for a phone: one tap per person."""
+    dato = selectors.dato_get(actor=request.actor, pk=pk, action="fremmoede")
+    rows = selectors.fremmoede_liste(dato=dato)
+    return render(request, "matching/arrangement/fremmoede.html", {
+        "dato": dato, "arrangement": dato.arrangement, "rows": rows,
+        "antal_moedt": sum(1 for r in rows if r.moedt)})
+
+
+@require_POST
+@member_required
+def fremmoede_tap(request, pk):
+    """One tap: `moedt` = ja, nej or fortryd. Answers the row again for htmx, or goes back to the list."""
+    row = access.get_or_deny(request.actor, "arrangement", "list",
+                             Fremmoede.objects.select_related("dato__arrangement", "tilmelding__borger",
+                                                                       "tilmelding__user"), pk)
+    access.check(request.actor, "arrangement", "fremmoede", row.dato.arrangement)
+    moedt = {"ja": True, "nej": False, "fortryd": None}.get(request.POST.get("moedt", ""), "ugyldig")
+    try:
+        if moedt == "ugyldig":
+            raise ValidationError(_("Vælg om personen er mødt op."))
+        saved = services.fremmoede_registrer(actor=request.actor, fremmoede=row, moedt=moedt)
+        row.moedt = saved.moedt
+    except ValidationError as error:
+        if request.htmx:
+            return HttpResponse(" ".join(error.messages), status=400)
+        messages.error(request, " ".join(error.messages))
+    if request.htmx:
+        return render(request, "matching/arrangement/_fremmoede_row.html", {"r": row})
+    return redirect(reverse("matching:arrangement_fremmoede", args=[row.dato_id]) + f"#r{row.pk}")
+
+
+# --- Public ----------------------------------------------------------------------------------------
+
+
+@public_page()
+def public_list(request, slug):
+    center = public_center_get(slug=slug)
+    return render(request, "matching/arrangement/public_list.html", {
+        "center": center, "arrangementer": selectors.public_arrangement_list(center=center)})
+
+
+def _public_get(center, pk):
+    try:
+        return selectors.public_arrangement_get(center=center, pk=pk)
+    except (Arrangement.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@public_page(cacheable=False)
+def public_tilmeld(request, slug, pk):
+    center = public_center_get(slug=slug)
+    arrangement = _public_get(center, pk)
+    form = PublicTilmeldingForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if rate_limited(request, "arrangement", limit=settings.ARRANGEMENT_RATE_LIMIT,
+                        period=settings.ARRANGEMENT_RATE_PERIOD):
+            form.add_error(None, _("Der er sendt mange tilmeldinger fra din forbindelse på kort tid. Vent lidt, og "
+                                   "prøv igen, eller ring til frivilligcentret."))
+            status = 429
+        elif form.is_spam:
+            return redirect("matching:arrangement_public_tak", slug=center.slug)  # looks like success
+        elif form.is_valid():
+            try:
+                services.tilmelding_opret(
+                    actor=access.actor_for_system(center), arrangement=arrangement, navn=form.cleaned_data["navn"],
+                    email=form.cleaned_data["email"], kilde=TilmeldingKilde.OFFENTLIG,
+                    samtykke=form.cleaned_data["samtykke"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("matching:arrangement_public_tak", slug=center.slug)
+    return render(request, "matching/arrangement/public_tilmeld.html", {
+        "center": center, "arrangement": arrangement, "form": form, "honeypot": PUBLIC_HONEYPOT,
+        "datoer": [d for d in arrangement.datoer.all() if not d.aflyst], "samtykketekst": SAMTYKKETEKST,
+        "ledige": selectors.ledige_pladser(arrangement)}, status=status)
+
+
+@public_page()
+def public_tak(request, slug):
+    return render(request, "matching/arrangement/public_tak.html", {"center": public_center_get(slug=slug)})
+
+
+@public_page()
+def public_ics(request, slug):
+    """The centre's public arrangementer as an iCal feed, for subscribing in a calendar app."""
+    center = public_center_get(slug=slug)
+    now = timezone.now()
+    datoer = selectors.public_datoer(center=center, fra=now - timezone.timedelta(days=1),
+                                     til=now + timezone.timedelta(days=184))
+    response = HttpResponse(arrangement_paamindelser.public_ics(datoer, center=center),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="arrangementer.ics"'
+    return response
+
+
+# --- Signed links: cancel, evaluate ----------------------------------------------------------------
+
+_UGYLDIG_TEKST = {
+    (links.AFMELD, links.UGYLDIG): (gettext_lazy("Linket virker ikke"), gettext_lazy(
+        "Linket er ikke gyldigt. Brug linket i den nyeste e-mail, eller kontakt frivilligcentret.")),
+    (links.AFMELD, links.UDLOEBET): (gettext_lazy("Linket er udløbet"), gettext_lazy(
+        "Linket virker ikke længere. Kontakt frivilligcentret, hvis du vil afmelde dig.")),
+    (links.AFMELD, links.BRUGT): (gettext_lazy("Du er allerede afmeldt"), gettext_lazy(
+        "Din afmelding er modtaget. Vil du tilmelde dig igen, så kontakt frivilligcentret.")),
+    (links.EVALUER, links.UGYLDIG): (gettext_lazy("Linket virker ikke"), gettext_lazy(
+        "Linket er ikke gyldigt. Brug linket i den nyeste e-mail, eller kontakt frivilligcentret.")),
+    (links.EVALUER, links.UDLOEBET): (gettext_lazy("Linket er udløbet"), gettext_lazy(
+        "Evalueringen kan kun gives i en periode efter arrangementet. Tak for din interesse!")),
+    (links.EVALUER, links.BRUGT): (gettext_lazy("Du har allerede svaret"), gettext_lazy(
+        "Din evaluering er modtaget. Tak!")),
+}
+
+
+def _ugyldig(request, formaal: str, grund: str):
+    titel, tekst = _UGYLDIG_TEKST[(formaal, grund)]
+    return render(request, "matching/svar/svar_ugyldig.html", {"titel": titel, "tekst": tekst}, status=410)
+
+
+@never_cache
+def afmeld_link(request, pk, token):
+    opslag = links.fra_token(pk, token, links.AFMELD)
+    if opslag.grund:
+        return _ugyldig(request, links.AFMELD, opslag.grund)
+    tilmelding = opslag.tilmelding
+    if request.method == "POST":
+        try:
+            services.tilmelding_afmeld(actor=access.actor_for_system(tilmelding.center), tilmelding=tilmelding,
+                                       via_link=True)
+        except ValidationError:
+            return _ugyldig(request, links.AFMELD, links.BRUGT)
+        return render(request, "matching/arrangement/afmeld_tak.html", {"arrangement": tilmelding.arrangement})
+    return render(request, "matching/arrangement/afmeld_link.html", {
+        "arrangement": tilmelding.arrangement, "datoer": [d for d in tilmelding.arrangement.datoer.all()
+                                                          if not d.aflyst]})
+
+
+@never_cache
+def evaluering_link(request, pk, token):
+    opslag = links.fra_token(pk, token, links.EVALUER)
+    if opslag.grund:
+        return _ugyldig(request, links.EVALUER, opslag.grund)
+    tilmelding = opslag.tilmelding
+    form = EvalueringForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluering_giv(tilmelding=tilmelding, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render(request, "matching/arrangement/evaluering_tak.html", {"arrangement": tilmelding.arrangement})
+    return render(request, "matching/arrangement/evaluering_link.html",
+                  {"arrangement": tilmelding.arrangement, "form": form})
