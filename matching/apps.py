@@ -13,5 +13,5 @@ class MatchingConfig(AppConfig):
         from .borgerdata import PART  # noqa: PLC0415
 
         access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst", "frivilligrolle",
-                                           "rollekandidat", "raadgivning"})
+                                           "rollekandidat", "raadgivning", "velkomst"})
         hooks.register(PART)

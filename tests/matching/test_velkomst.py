@@ -1,0 +1,135 @@
+"""Issue 13: the welcome score per fællesskab, its prior, the nightly task, matching's soft signal,
+the forening's own view and the koordinator's inclusion-course list."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from brobygning.access import actor_for
+from matching import velkomst
+from matching.models import (
+    LedsagelseStatus,
+    Match,
+    Opfoelgning,
+    OpfoelgningType,
+    Resultat,
+    Stage,
+    Velkomstscore,
+)
+from matching.tasks import beregn_velkomst
+
+from .. import factories as f
+from .. import journey_factories as rf
+
+pytestmark = pytest.mark.django_db
+
+I_DAG = timezone.localdate
+
+
+def newcomer(faellesskab, *, blev=None, afsluttet=False, forfalden=True, moede=LedsagelseStatus.MOEDT_OP):
+    """A newcomer sent to `faellesskab`: a first meeting with outcome `moede`, and for one who came,
+    a 3-month follow-up (due already when `forfalden`). `blev`: True recorded "deltager stadig",
+    False recorded "stoppet", None not recorded. `afsluttet`: the match has ended."""
+    center = faellesskab.center
+    match = rf.MatchFactory(borger=f.BorgerFactory(center=center), center=center, faellesskab=faellesskab,
+                            stage=Stage.AFSLUTTET if afsluttet else Stage.AKTIV_1_MD)
+    rf.LedsagelseFactory(match=match, center=center, status=moede,
+                         tidspunkt=timezone.now() - timedelta(days=100))
+    if moede != LedsagelseStatus.MOEDT_OP:
+        return match
+    due = I_DAG() - timedelta(days=1) if forfalden else I_DAG() + timedelta(days=30)
+    opf = rf.OpfoelgningFactory(match=match, center=center, type=OpfoelgningType.TRE_MAANEDER, forfalder=due)
+    if blev is not None:
+        Opfoelgning.objects.filter(pk=opf.pk).update(
+            udfoert=timezone.now(), resultat=Resultat.DELTAGER_STADIG if blev else Resultat.STOPPET, aarsag="x")
+    return match
+
+
+def direct_count(faellesskab):
+    """The same figures counted one row at a time in Python: the reference for the grouped query."""
+    n = blevet = moeder = moedt = 0
+    for match in Match.objects.filter(faellesskab=faellesskab):
+        for opf in match.opfoelgninger.filter(type=OpfoelgningType.TRE_MAANEDER):
+            if opf.forfalder <= I_DAG() and (opf.udfoert or match.stage == Stage.AFSLUTTET):
+                n += 1
+                blevet += bool(opf.udfoert and opf.resultat == Resultat.DELTAGER_STADIG)
+        for ledsagelse in match.ledsagelser.all():
+            moeder += ledsagelse.status in (LedsagelseStatus.MOEDT_OP, LedsagelseStatus.UDEBLEV)
+            moedt += ledsagelse.status == LedsagelseStatus.MOEDT_OP
+    return n, blevet, moeder, moedt
+
+
+# --- The score --------------------------------------------------------------------------------------
+
+
+def test_the_prior_keeps_one_of_one_from_being_100_percent():
+    assert velkomst.udglat(1, 1, 0.5) == pytest.approx(3 / 5)  # (1 + 4·0.5) / (1 + 4)
+    assert velkomst.udglat(0, 0, 0.5) == 0.5  # nothing known: the prior
+    assert velkomst.udglat(7, 9, 0.5) == pytest.approx(9 / 13)
+    assert velkomst.udglat(90, 100, 0.5) == pytest.approx(92 / 104)  # much data: near the raw share
+
+
+def test_hand_computed_scores_with_the_default_prior(world):
+    fa, fb = world.faellesskab_a, f.FaellesskabFactory(forening=world.forening_a2)
+    for _ in range(2):
+        newcomer(fa, blev=True)
+    newcomer(fa, blev=False, afsluttet=True)
+    newcomer(fa, afsluttet=True)  # ended before anyone recorded the 3-month follow-up: left
+    newcomer(fa)  # open, not recorded: unknown, left out
+    newcomer(fa, blev=True, forfalden=False)  # not due yet: left out
+    newcomer(fa, moede=LedsagelseStatus.UDEBLEV)  # never came: a no-show, not a newcomer who left
+    newcomer(fb, blev=True)
+    assert velkomst.beregn_center(world.center_a.pk) == 2
+    a = Velkomstscore.objects.get(faellesskab=fa)
+    assert (a.n, a.blevet, a.moeder, a.moedt_op) == (4, 2, 7, 6)
+    assert a.prior == velkomst.STANDARD_ANDEL  # 5 newcomers in the centre, fewer than 20
+    assert a.score == pytest.approx((2 + 2) / (4 + 4))
+    assert a.fremmoede == pytest.approx(6 / 7)
+    b = Velkomstscore.objects.get(faellesskab=fb)
+    assert (b.n, b.blevet, b.score) == (1, 1, pytest.approx(0.6))
+
+
+def test_the_centres_own_share_is_the_prior_from_20_newcomers(world):
+    fa, fb = world.faellesskab_a, f.FaellesskabFactory(forening=world.forening_a2)
+    for i in range(16):
+        newcomer(fa, blev=i < 12)  # 12 of 16
+    for i in range(4):
+        newcomer(fb, blev=i < 3)  # 3 of 4
+    velkomst.beregn_center(world.center_a.pk)
+    a, b = Velkomstscore.objects.get(faellesskab=fa), Velkomstscore.objects.get(faellesskab=fb)
+    assert a.prior == b.prior == pytest.approx(15 / 20)
+    assert a.score == pytest.approx((12 + 4 * 0.75) / 20)
+    assert b.score == pytest.approx((3 + 3) / 8)
+
+
+def test_the_grouped_query_agrees_with_a_direct_count_and_the_nightly_task_keeps_it_fresh(
+        world, django_assert_max_num_queries):
+    rnd = random.Random(13)
+    faellesskaber = [world.faellesskab_a, *(f.FaellesskabFactory(forening=world.forening_a2) for _ in range(3))]
+    for _ in range(30):
+        newcomer(rnd.choice(faellesskaber), blev=rnd.choice([True, False, None]), afsluttet=rnd.random() < 0.3,
+                 forfalden=rnd.random() < 0.8, moede=rnd.choice([LedsagelseStatus.MOEDT_OP] * 3
+                                                                + [LedsagelseStatus.UDEBLEV, LedsagelseStatus.AFLYST]))
+    newcomer(world.faellesskab_b, blev=True)  # another centre
+    with django_assert_max_num_queries(2 * 6):  # per centre: the grouped query, the upsert, the cleanup
+        beregn_velkomst()
+    for faellesskab in faellesskaber:
+        v = Velkomstscore.objects.get(faellesskab=faellesskab)
+        assert (v.n, v.blevet, v.moeder, v.moedt_op) == direct_count(faellesskab), faellesskab
+        assert v.center_id == world.center_a.pk
+    assert Velkomstscore.objects.get(faellesskab=world.faellesskab_b).center_id == world.center_b.pk
+    # A later run follows the data, and drops a fællesskab whose matches are gone.
+    newcomer(world.faellesskab_a, blev=True)
+    Match.objects.filter(faellesskab=faellesskaber[1]).delete()
+    beregn_velkomst()
+    assert Velkomstscore.objects.get(faellesskab=world.faellesskab_a).n == direct_count(world.faellesskab_a)[0]
+    assert not Velkomstscore.objects.filter(faellesskab=faellesskaber[1]).exists()
+
+
+def test_the_task_is_on_the_nightly_beat():
+    beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "matching.tasks.beregn_velkomst" in beat
