@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brobygning.access import actor_for
-from matching import velkomst
+from matching import engine, velkomst
 from matching.models import (
     LedsagelseStatus,
     Match,
@@ -20,6 +20,7 @@ from matching.models import (
     Stage,
     Velkomstscore,
 )
+from matching.suggest import suggestions_for
 from matching.tasks import beregn_velkomst
 
 from .. import factories as f
@@ -133,3 +134,58 @@ def test_the_grouped_query_agrees_with_a_direct_count_and_the_nightly_task_keeps
 def test_the_task_is_on_the_nightly_beat():
     beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "matching.tasks.beregn_velkomst" in beat
+
+
+# --- Matching: a soft signal outside engine.WEIGHTS ----------------------------------------------------
+
+
+def _score(faellesskab, *, n, blevet, prior=0.5):
+    return Velkomstscore.objects.create(center=faellesskab.center, faellesskab=faellesskab, n=n, blevet=blevet,
+                                        prior=prior, score=velkomst.udglat(blevet, n, prior), beregnet=timezone.now())
+
+
+def _twins(center, *, km=(2.0, 2.0)):
+    """Two fællesskaber identical for matching, the second further east when `km` says so."""
+    forening = f.ForeningFactory(center=center)
+    lat, lng = 55.3959, 10.3883  # Odense 5000, the borger's postal code
+    return [f.FaellesskabFactory(forening=forening, titel=f"Tvilling {i}", lat=lat, lng=lng + d / 63.2)
+            for i, d in enumerate(km)]
+
+
+@pytest.fixture
+def borger_5000(db):
+    """A borger in a centre of their own, with nothing else to suggest."""
+    return f.BorgerFactory(center=f.CenterFactory(slug="velkomst"), postnummer=f.postnummer("5000"),
+                           foedselsaar=1980, max_afstand_km=10)
+
+
+def test_adjustment_is_bounded_and_needs_enough_newcomers():
+    v = Velkomstscore(n=9, blevet=7, prior=0.5, score=velkomst.udglat(7, 9, 0.5))
+    assert velkomst.justering(v) == pytest.approx(velkomst.VELKOMST_VAEGT * (9 / 13 - 0.5) / velkomst.SPAEND)
+    assert velkomst.justering(Velkomstscore(n=50, blevet=50, prior=0.5, score=0.99)) == velkomst.VELKOMST_VAEGT
+    assert velkomst.justering(Velkomstscore(n=50, blevet=0, prior=0.5, score=0.01)) == -velkomst.VELKOMST_VAEGT
+    assert velkomst.justering(Velkomstscore(n=2, blevet=2, prior=0.5, score=0.67)) == 0
+    assert "velkomst" not in engine.WEIGHTS  # outside the 100 points
+
+
+def test_a_good_welcome_ranks_above_an_otherwise_identical_poor_one_with_the_reason(borger_5000):
+    poor, good = _twins(borger_5000.center)  # same place: the tie goes to the lower id, the poor one
+    assert [s.faellesskab_id for s in suggestions_for(borger_5000)] == [poor.pk, good.pk]
+    _score(good, n=9, blevet=7)
+    _score(poor, n=8, blevet=1)
+    found = suggestions_for(borger_5000)
+    assert [s.faellesskab_id for s in found] == [good.pk, poor.pk]
+    assert "7 af 9 nye er blevet" in found[0].reasons
+    assert "1 af 8 nye er blevet" in found[1].reasons
+    assert found[0].score - found[1].score >= 2 * velkomst.VELKOMST_VAEGT - 1
+    assert found[0].parts["velkomst"] > 0 > found[1].parts["velkomst"]
+
+
+def test_the_welcome_score_can_lift_one_in_from_just_below_k_and_few_newcomers_change_nothing(borger_5000):
+    near, far = _twins(borger_5000.center, km=(1.0, 1.3))
+    assert [s.faellesskab_id for s in suggestions_for(borger_5000, k=1)] == [near.pk]
+    _score(far, n=2, blevet=2)  # too few to count
+    assert [s.faellesskab_id for s in suggestions_for(borger_5000, k=1)] == [near.pk]
+    assert not any("nye er blevet" in r for r in suggestions_for(borger_5000, k=1)[0].reasons)
+    Velkomstscore.objects.filter(faellesskab=far).update(n=10, blevet=10, score=velkomst.udglat(10, 10, 0.5))
+    assert [s.faellesskab_id for s in suggestions_for(borger_5000, k=1)] == [far.pk]
