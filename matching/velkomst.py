@@ -19,10 +19,11 @@ Matching reads it as a soft signal outside `engine.WEIGHTS` (`justering`, `match
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brobygning import access
 from brobygning.models import Frivilligcenter
 
 from .models import LedsagelseStatus, Match, OpfoelgningType, Resultat, Stage, Velkomstscore
@@ -113,3 +114,26 @@ def begrundelse(v: Velkomstscore) -> str:
 def kursus_q() -> Q:
     """Fællesskaber whose newcomers often leave: enough of them, and well below the centre's share."""
     return Q(n__gte=KURSUS_MIN_N, score__lte=F("prior") - KURSUS_UNDER)
+
+
+# --- Scoped reads for the pages (the forening's own, the koordinator's course list) ----------------
+
+
+def velkomst_list(*, actor):
+    """The welcome scores the actor may see: a forening its own fællesskaber's, a koordinator the
+    centre's; lowest score first. Counts only, no borger: not an access-log read."""
+    access.check(actor, "velkomst", "list")
+    qs = Velkomstscore.objects.select_related("faellesskab__forening")
+    return access.scope(actor, "velkomst", qs).order_by("score", "faellesskab__titel", "pk")
+
+
+def velkomst_kursus(*, actor):
+    """Foreninger that would benefit from an inclusion course: those with fællesskaber whose
+    newcomers often leave (`kursus_q`), per forening, most newcomers lost first. Grouped in the
+    database; paginate it."""
+    access.check(actor, "velkomst", "kursus")
+    qs = access.scope(actor, "velkomst", Velkomstscore.objects.filter(kursus_q()))
+    return (qs.order_by().values("faellesskab__forening_id", "faellesskab__forening__navn")
+            .annotate(faellesskaber=Count("pk"), n=Sum("n"), blevet=Sum("blevet"), laveste=Min("score"),
+                      mistet=Sum("n") - Sum("blevet"))
+            .order_by("-mistet", "laveste", "faellesskab__forening__navn"))
