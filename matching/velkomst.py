@@ -134,6 +134,6 @@ def velkomst_kursus(*, actor):
     access.check(actor, "velkomst", "kursus")
     qs = access.scope(actor, "velkomst", Velkomstscore.objects.filter(kursus_q()))
     return (qs.order_by().values("faellesskab__forening_id", "faellesskab__forening__navn")
-            .annotate(faellesskaber=Count("pk"), n=Sum("n"), blevet=Sum("blevet"), laveste=Min("score"),
-                      mistet=Sum("n") - Sum("blevet"))
+            .annotate(faellesskaber=Count("pk"), nye=Sum("n"), stadig=Sum("blevet"), laveste=Min("score"),
+                      mistet=Sum(F("n") - F("blevet")))
             .order_by("-mistet", "laveste", "faellesskab__forening__navn"))
