@@ -189,3 +189,47 @@ def test_the_welcome_score_can_lift_one_in_from_just_below_k_and_few_newcomers_c
     assert not any("nye er blevet" in r for r in suggestions_for(borger_5000, k=1)[0].reasons)
     Velkomstscore.objects.filter(faellesskab=far).update(n=10, blevet=10, score=velkomst.udglat(10, 10, 0.5))
     assert [s.faellesskab_id for s in suggestions_for(borger_5000, k=1)] == [far.pk]
+
+
+# --- The forening's own score, and the koordinator's inclusion-course list ----------------------------
+
+
+def test_the_forening_sees_only_its_own_score_with_n_and_an_explanation(world, as_foreningskontakt_a):
+    own, other = world.faellesskab_a, f.FaellesskabFactory(forening=world.forening_a2, titel="Andres gåtur")
+    _score(own, n=9, blevet=7)
+    _score(other, n=6, blevet=1)
+    for url in (reverse("matching:forside"), reverse("matching:velkomst")):
+        html = as_foreningskontakt_a.get(url).content.decode()
+        assert "Jeres velkomst" in html and "Strik og snak" in html
+        assert "7 af 9 nye var stadig med efter 3 måneder" in html
+        assert "69 %" in html  # (7 + 2) / (9 + 4)
+        assert "én ud af én er ikke 100 %" in html
+        assert "Andres gåtur" not in html and "1 af 6" not in html
+
+
+def test_few_newcomers_show_no_percentage(world, as_foreningskontakt_a):
+    _score(world.faellesskab_a, n=1, blevet=1)
+    html = as_foreningskontakt_a.get(reverse("matching:velkomst")).content.decode()
+    assert "1 af 1 ny var stadig med" in html and "For få endnu" in html and "60 %" not in html
+
+
+def test_the_course_list_names_foreninger_whose_newcomers_leave(world, koordinator_a, as_koordinator_a):
+    poor = f.FaellesskabFactory(forening=world.forening_a2)
+    _score(poor, n=10, blevet=2)  # (2 + 2) / 14 = 29 %: more than 10 points below 50 %
+    _score(f.FaellesskabFactory(forening=world.forening_a2), n=3, blevet=0)  # too few
+    _score(world.faellesskab_a, n=10, blevet=5)  # at the prior
+    _score(world.faellesskab_b, n=10, blevet=0)  # another centre
+    rows = list(velkomst.velkomst_kursus(actor=actor_for(koordinator_a)))
+    assert [(r["faellesskab__forening__navn"], r["faellesskaber"], r["nye"], r["stadig"], r["mistet"])
+            for r in rows] == [("Odense Gå-klub", 1, 10, 2, 8)]
+    html = as_koordinator_a.get(reverse("matching:velkomst_kursus")).content.decode()
+    assert "Odense Gå-klub" in html and "29 %" in html and "Odense Strikkeklub" not in html
+    assert "Silkeborg" not in html
+
+
+def test_the_velkomst_pages_are_paginated(world, as_koordinator_a):
+    for _ in range(30):
+        _score(f.FaellesskabFactory(forening=world.forening_a), n=5, blevet=1)
+    response = as_koordinator_a.get(reverse("matching:velkomst"))
+    assert len(response.context["page"].object_list) == 25
+    assert response.context["page"].paginator.count == 30
