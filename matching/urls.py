@@ -19,24 +19,6 @@ from .views import (
     vaert,
     velkomst,
 )
-    kalender,
-    ledsagelse,
-    match,
-    opfoelgning,
-<<<<<<< HEAD
-    overdragelse,
-    partnerskab,
-    raadgivning,
-    svar,
-    vaert,
-=======
-    opgaver,
-    overdragelse,
-    svar,
-    vaert,
-    velkomst,
->>>>>>> d7346b3 (The koordinator's overview as a to-do list: KPIs for the month, new referrals, meetings with no outcome, follow-ups due, stale fællesskaber with 'Spørg foreningen'; bounded lists with capped counts and full paginated pages)
-)
 
 app_name = "matching"
 
