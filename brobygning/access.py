@@ -246,6 +246,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("projekt", "create"): _roles(K),
     ("projekt", "change"): _roles(K),
     ("rapport", "view"): _roles(K),
+    # The welcome score (issue 13): a forening sees its own fællesskaber's; the koordinator all, and
+    # the list of foreninger that would benefit from an inclusion course. Koordinatorer ask a
+    # forening "Er det stadig korrekt?" from the overview.
+    ("velkomst", "list"): _roles(K, F),
+    ("velkomst", "kursus"): _roles(K),
+    ("forening", "spoerg"): _roles(K),
 }
 # Arrangementer (issue 14): koordinatorer manage; a brobygger sees and takes attendance at those they
 # help run; a foreningskontakt sees the ones they are registered for (their courses).
@@ -296,6 +302,8 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
         return qs.filter(forening_id__in=actor.forening_ids)
     if kind in ("partner", "frivilligrolle") and actor.is_foreningskontakt:
         return qs.filter(forening_id__in=actor.forening_ids)
+    if kind == "velkomst" and actor.is_foreningskontakt:  # the forening's own fællesskaber only
+        return qs.filter(faellesskab__forening_id__in=actor.forening_ids)
     if kind == "nyankomst" and actor.is_foreningskontakt:  # ledsagelser to the forening's fællesskaber
         return qs.filter(match__faellesskab__forening_id__in=actor.forening_ids)
     if kind == "arrangement" and actor.is_brobygger:

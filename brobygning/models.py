@@ -245,6 +245,7 @@ class AuditAction(models.TextChoices):
     FORENING_IMPORTERET = "forening.importeret", _("Forening importeret")
     FORENING_AENDRET_VED_IMPORT = "forening.aendret_ved_import", _("Forening ændret ved import")
     FORENING_SPURGT = "forening.spurgt_om_stadig_korrekt", _("Spurgt om stadig korrekt")
+    FORENING_SPURGT_AF_KOORDINATOR = "forening.spurgt_af_koordinator", _("Koordinator bad foreningen bekræfte")
     FAELLESSKAB_OPRETTET = "faellesskab.oprettet", _("Fællesskab oprettet")
     FAELLESSKAB_AENDRET = "faellesskab.aendret", _("Fællesskab ændret")
     FAELLESSKAB_ARKIVERET = "faellesskab.arkiveret", _("Fællesskab arkiveret")

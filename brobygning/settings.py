@@ -237,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-paamindelser": {"task": "brobygning.tasks.purge_paamindelser", "schedule": 24 * 3600.0},
     "anonymise-inactive-borgere": {"task": "borgere.tasks.anonymise_inactive", "schedule": 24 * 3600.0},
     "import-mark-stuck": {"task": "foreninger.tasks.import_mark_stuck", "schedule": 300.0},
+    # The welcome score per fællesskab (matching/velkomst.py): a summary table, rewritten nightly.
+    "beregn-velkomst": {"task": "matching.tasks.beregn_velkomst", "schedule": crontab(hour=3, minute=30)},
 }
 # How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
 BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)

@@ -221,6 +221,26 @@ def bekraeft_send(*, forening: Forening, only_if_due: bool = False, now=None) ->
     return True
 
 
+# "Spørg foreningen" from the koordinator's overview asks again at most this often.
+SPOERG_IGEN_EFTER = timedelta(hours=24)
+
+
+def bekraeft_spoerg(*, actor, forening: Forening) -> None:
+    """A koordinator asks the forening "Er det stadig korrekt?" now, outside the beat's schedule
+    (the overview's stale fællesskaber). Refused with a Danish message when it was asked within
+    SPOERG_IGEN_EFTER, or has nobody to mail."""
+    access.check(actor, "forening", "spoerg", forening)
+    if forening.bekraeft_sendt and forening.bekraeft_sendt > timezone.now() - SPOERG_IGEN_EFTER:
+        raise ValidationError(_("%(navn)s blev spurgt for under et døgn siden. Giv foreningen tid til at svare.")
+                              % {"navn": forening.navn})
+    with transaction.atomic():
+        if not bekraeft_send(forening=forening):
+            raise ValidationError(_("%(navn)s har ingen e-mailadresse og ingen aktive foreningskontakter.")
+                                  % {"navn": forening.navn})
+        log_action(actor=actor, handling=AuditAction.FORENING_SPURGT_AF_KOORDINATOR, obj=forening,
+                   felter=["bekraeft_sendt"])
+
+
 def faellesskab_bekraeft(*, actor, faellesskab: Faellesskab) -> Faellesskab:
     """"Stadig korrekt": the forening vouches for the entry as it stands."""
     with transaction.atomic():

@@ -31,6 +31,7 @@ urlpatterns = [
         path("<int:pk>/", forening.forening_detail, name="forening_detail"),
         path("<int:pk>/rediger/", forening.forening_update, name="forening_update"),
         path("<int:pk>/arkiver/", forening.forening_archive, name="forening_archive"),
+        path("<int:pk>/spoerg/", bekraeft.bekraeft_spoerg, name="bekraeft_spoerg"),  # "Er det stadig korrekt?" now
         path("faellesskaber/", faellesskab.faellesskab_list, name="faellesskab_list"),
         path("faellesskaber/ny/", faellesskab.faellesskab_create, name="faellesskab_create"),
         path("faellesskaber/<int:pk>/", faellesskab.faellesskab_detail, name="faellesskab_detail"),

@@ -15,7 +15,8 @@ class MatchingConfig(AppConfig):
         from .borgerdata import PART  # noqa: PLC0415
 
         access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst", "frivilligrolle",
-                                           "rollekandidat", "raadgivning", "rapport", "arrangement"})
+                                           "rollekandidat", "raadgivning", "rapport", "arrangement",
+                                           "velkomst"})
         hooks.register(PART)
         foreninger_hooks.register_public_events(arrangementer.public_events)
         for emne in (arrangement_paamindelser.EMNE_TILMELDING, arrangement_paamindelser.EMNE_FREMMOEDE):

@@ -1,15 +1,25 @@
 """The front page (forside): what each role sees first, read through the scoped selectors."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
 from borgere.gdpr import retention_warnings
-from borgere.models import BorgerStatus
+from borgere.models import BorgerStatus, Henvisning, HenvisningStatus, Samtale
 from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
 from brobygning.adgangslog import log_search, volume_alerts
-from brobygning.models import Paamindelse, PaamindelseStatus
+from brobygning.models import Frivilligcenter, Paamindelse, PaamindelseStatus
 from foreninger.selectors import faellesskab_list, forening_list
 from foreninger.services import stale_q
 
 from . import selectors as matching
+from . import velkomst
+from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, OpfoelgningType, Resultat
 from .selectors import bounded
 
 # Every list on a front page is bounded (issue 15): at most LISTE rows, with the total when there
@@ -31,20 +41,71 @@ def min_dag(*, actor) -> dict:
     }
 
 
+# The koordinator's overview is a to-do list (issue 13): each task list shows its first OPGAVER rows
+# and a count that stops at LOFT ("999+"), and links to its full, paginated list.
+OPGAVER = 8
+LOFT = 999
+
+
 def koordinator_overblik(*, actor) -> dict:
     return {
+        "kpi": kpi(actor=actor),
         "faser": matching.stage_counts(actor=actor),
         "ledsagelser": bounded(matching.upcoming_ledsagelser(actor=actor), LISTE),
-        "forfaldne": bounded(matching.due_opfoelgninger(actor=actor, within_days=-1), LISTE),
+        "nye_henvisninger": bounded(nye_henvisninger(actor=actor), OPGAVER, LOFT),
+        "uden_udfald": bounded(matching.moeder_uden_udfald(actor=actor), OPGAVER, LOFT),
+        "forfaldne": bounded(matching.due_opfoelgninger(actor=actor, within_days=0), OPGAVER, LOFT),
         "fejlede_paamindelser": failed_reminders_count(actor=actor),
         "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:LISTE]),
         "anmodninger": anmodning_list(actor=actor).count(),
-        "foraeldede": bounded(stale_faellesskaber(actor=actor), LISTE),
+        "foraeldede": bounded(stale_faellesskaber(actor=actor), OPGAVER, LOFT),
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
-        **stille(actor=actor),
+        "stille_moeder": matching.stille_moeder(actor=actor, limit=OPGAVER, loft=LOFT),
+        "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, limit=OPGAVER, loft=LOFT),
         "opbevaring_udloeber": retention_warnings(actor=actor),
     }
+
+
+@dataclass(frozen=True)
+class Kpi:
+    noegle: str
+    label: str
+    antal: int
+
+
+def maanedens_start(i_dag: date | None = None) -> date:
+    return (i_dag or timezone.localdate()).replace(day=1)
+
+
+def kpi(*, actor, fra: date | None = None) -> dict:
+    """The overview's figures for the period (this month unless `fra` is given, to today): each a
+    count in the database, scoped to the actor's centre, all five in one query (scalar subqueries)."""
+    fra = fra or maanedens_start()
+    start = timezone.make_aware(datetime.combine(fra, time.min))
+    tal = [
+        ("henvisninger", gettext_lazy("Nye henvisninger"),
+         access.scope(actor, "henvisning", Henvisning.objects.filter(oprettet__gte=start))),
+        ("samtaler", gettext_lazy("Samtaler"), access.scope(actor, "samtale", Samtale.objects.filter(dato__gte=fra))),
+        ("matches", gettext_lazy("Matches"), access.scope(actor, "match", Match.objects.filter(oprettet__gte=start))),
+        ("foerste_moeder", gettext_lazy("Første møder holdt"), access.scope(actor, "ledsagelse", Ledsagelse.objects.filter(
+            status=LedsagelseStatus.MOEDT_OP, tidspunkt__gte=start))),
+        ("efter_3_md", gettext_lazy("Stadig med efter 3 måneder"), access.scope(actor, "opfoelgning",
+         Opfoelgning.objects.filter(type=OpfoelgningType.TRE_MAANEDER, resultat=Resultat.DELTAGER_STADIG,
+                                    udfoert__gte=start))),
+    ]
+    taellinger = {f"kpi_{noegle}": Coalesce(Subquery(qs.order_by().values("center_id").annotate(n=Count("pk")).values("n")[:1]), 0)
+                  for noegle, _label, qs in tal}
+    antal = Frivilligcenter.objects.filter(pk=actor.center_id).annotate(**taellinger) \
+        .values(*taellinger).first() or {}
+    return {"fra": fra, "til": timezone.localdate(),
+            "tal": [Kpi(noegle, label, antal.get(f"kpi_{noegle}", 0)) for noegle, label, _qs in tal]}
+
+
+def nye_henvisninger(*, actor):
+    """Referrals waiting in the inbox, oldest first (the full list: `borgere:henvisning_list`)."""
+    qs = Henvisning.objects.filter(status=HenvisningStatus.NY).select_related("kilde")
+    return access.scope(actor, "henvisning", qs).order_by("oprettet", "pk")
 
 
 def stille(*, actor) -> dict:
@@ -66,7 +127,9 @@ def failed_reminders_count(*, actor) -> int:
 
 def forening_overblik(*, actor) -> dict:
     return {"foreninger": forening_list(actor=actor).count(), "faellesskaber": faellesskab_list(actor=actor).count(),
-            "nye": matching.nye_paa_vej(actor=actor)}
+            "nye": matching.nye_paa_vej(actor=actor),
+            "velkomst": bounded(velkomst.velkomst_list(actor=actor), OPGAVER), "velkomst_min_n": velkomst.MIN_N,
+            "prior_vaegt": velkomst.PRIOR_VAEGT}
 
 
 def for_actor(*, actor) -> tuple[str, dict]:

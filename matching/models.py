@@ -604,3 +604,37 @@ class Evaluering(models.Model):
 
     def __str__(self):
         return f"{self.tilmelding_id}: {self.udbytte}"
+
+
+class Velkomstscore(models.Model):
+    """How well a fællesskab keeps the newcomers the centre sends it (issue 13, "Velkomstscore").
+
+    One row per fællesskab, rewritten nightly by `matching.velkomst.beregn_center` from one grouped
+    query per centre. `n` counts newcomers whose 3-month follow-up is due and whose outcome is known
+    (recorded, or the match ended); `blevet` those still taking part then. `score` is the smoothed
+    share (a Beta prior around `prior`, so 1 of 1 is not 100 %). `moeder`/`moedt_op` are the first
+    meetings with an outcome and those the newcomer came to: the host's show rate.
+    """
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    faellesskab = models.OneToOneField(Faellesskab, on_delete=models.CASCADE, related_name="velkomstscore")
+    n = models.PositiveIntegerField(_("nye sendt"), default=0)
+    blevet = models.PositiveIntegerField(_("stadig med efter 3 måneder"), default=0)
+    prior = models.FloatField(_("forventet andel (prior)"))
+    score = models.FloatField(_("udglattet andel der bliver"))
+    moeder = models.PositiveIntegerField(_("første møder med udfald"), default=0)
+    moedt_op = models.PositiveIntegerField(_("første møder hvor den nye kom"), default=0)
+    beregnet = models.DateTimeField(_("beregnet"))
+
+    class Meta:
+        verbose_name = _("velkomstscore")
+        verbose_name_plural = _("velkomstscorer")
+        indexes = [models.Index(fields=["center", "score"])]
+
+    def __str__(self):
+        return f"{self.faellesskab_id}: {self.blevet}/{self.n}"
+
+    @property
+    def fremmoede(self) -> float | None:
+        """The host's first-meeting show rate, or None before any meeting has an outcome."""
+        return self.moedt_op / self.moeder if self.moeder else None

@@ -109,6 +109,14 @@ def past_unrecorded_ledsagelser(*, actor):
                      tidspunkt__gte=now - STILLE_MOEDE).order_by("tidspunkt")
 
 
+def moeder_uden_udfald(*, actor):
+    """Every first meeting that has begun with no outcome recorded, on open matches, oldest first:
+    the overview's task list and its full page (`matching:opgaver_moeder`)."""
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now()) \
+        .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
+
+
 def due_opfoelgninger(*, actor, within_days=7):
     qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
     return qs.filter(udfoert__isnull=True, forfalder__lte=timezone.localdate() + timedelta(days=within_days)) \
@@ -234,20 +242,37 @@ def overdragelse_ledsagelser(*, actor, medlemskab):
 
 @dataclass(frozen=True)
 class Liste:
-    """The first `rows` of a list, and how many there are in all (lists on the front pages are bounded)."""
+    """The first `rows` of a list, and how many there are in all (lists on the front pages are bounded).
+    With `loft`, the count stops just past it (`antal` is then loft + 1; shown as "999+")."""
 
     rows: list
     antal: int
+    loft: int | None = None
 
     @property
     def flere(self) -> int:
         return self.antal - len(self.rows)
 
+    @property
+    def over_loft(self) -> bool:
+        return self.loft is not None and self.antal > self.loft
 
-def bounded(qs, limit: int = 20) -> Liste:
-    """The first `limit` rows of `qs` and the total: one query, two when the list is full."""
+    @property
+    def antal_tekst(self) -> str:
+        return f"{self.loft}+" if self.over_loft else str(self.antal)
+
+    @property
+    def flere_tekst(self) -> str:
+        return f"{self.loft - len(self.rows)}+" if self.over_loft else str(self.flere)
+
+
+def bounded(qs, limit: int = 20, loft: int | None = None) -> Liste:
+    """The first `limit` rows of `qs` and the total: one query, two when the list is full. With
+    `loft` the count reads at most loft + 1 rows (`COUNT(*)` over a `LIMIT` subquery)."""
     rows = list(qs[:limit])
-    return Liste(rows, len(rows) if len(rows) < limit else qs.count())
+    if len(rows) < limit:
+        return Liste(rows, len(rows), loft)
+    return Liste(rows, qs[:loft + 1].count() if loft else qs.count(), loft)
 
 
 def svar_seneste(*, actor, days=14, limit=10) -> Liste:
@@ -264,21 +289,21 @@ STILLE_MOEDE = timedelta(hours=24)
 STILLE_OPFOELGNING_DAGE = 7
 
 
-def stille_moeder(*, actor, limit=20) -> Liste:
+def stille_moeder(*, actor, limit=20, loft=None) -> Liste:
     """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first."""
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
     qs = qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now() - STILLE_MOEDE) \
         .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
-    return bounded(qs, limit)
+    return bounded(qs, limit, loft)
 
 
-def stille_opfoelgninger(*, actor, limit=20) -> Liste:
+def stille_opfoelgninger(*, actor, limit=20, loft=None) -> Liste:
     """Silence alarm: follow-ups more than 7 days overdue on open matches, oldest first."""
     qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
     cutoff = timezone.localdate() - timedelta(days=STILLE_OPFOELGNING_DAGE)
     qs = qs.filter(udfoert__isnull=True, forfalder__lt=cutoff).exclude(match__stage=Stage.AFSLUTTET) \
         .order_by("forfalder", "pk")
-    return bounded(qs, limit)
+    return bounded(qs, limit, loft)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,15 @@
 """Matching, end to end: borger → stage 1 (database) → stage 2 (pure) → suggestions.
 
-The caller has already checked access. One call makes 2 queries on PostgreSQL, whatever N and K:
+The caller has already checked access. One call makes 3 queries on PostgreSQL, whatever N and K:
 
 1. the borger's tags, earlier matches and postal-code coordinates (one UNION; what the instance
    already has loaded is left out);
 2. stage 1: the KNN candidates with their tags, meeting times and what a suggestion shows (title,
-   forening name), so the winners need no query of their own.
+   forening name), so the winners need no query of their own;
+3. the welcome scores of the top candidates (`med_velkomst`, matching/velkomst.py).
 
 SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
-fewer than N rows: at most 4.
+fewer than N rows: at most 5.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.utils import timezone
 from borgere.models import Borger
 from brobygning.models import Frivilligcenter, Postnummer, Tag
 
-from . import engine
+from . import engine, velkomst
 from .candidates import DEFAULT_N, candidates_for, effective_role
 from .models import Match
 
@@ -155,11 +156,35 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
     exclude = ctx.exclude
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
                                 exclude_ids=exclude, needs=profil.tilgaengelighedsbehov, origin=ctx.origin)
-    ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate(),
+    # A few more than k, so that the welcome score (±VELKOMST_VAEGT) can lift one in from just below.
+    ranked = engine.rank(profil, kandidater, exclude=exclude, k=max(k, 0) + VELKOMST_EKSTRA,
+                         today=today or timezone.localdate(),
                          fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7))
-    return [
+    suggestions = [
         Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
                    score=f.score, reasons=f.reasons, caveat=f.caveat, distance_km=f.kandidat.distance_km,
-                   parts=f.parts)
+                   parts=dict(f.parts))
         for f in ranked
     ]
+    return med_velkomst(suggestions, center_id=borger.center_id)[:max(k, 0)]
+
+
+VELKOMST_EKSTRA = 10
+
+
+def med_velkomst(suggestions: list[Suggestion], *, center_id: int) -> list[Suggestion]:
+    """The welcome score as a soft signal, outside `engine.WEIGHTS` (ARCHITECTURE.md, "Velkomstscore"):
+    a fællesskab whose newcomers stay gains up to `velkomst.VELKOMST_VAEGT` points, one whose
+    newcomers leave loses as many, with the reason "7 af 9 nye er blevet". Only with at least
+    `velkomst.MIN_N` newcomers with a known outcome. One query; re-sorted as `engine.rank` sorts."""
+    scores = velkomst.for_faellesskaber(center_id, [s.faellesskab_id for s in suggestions])
+    for s in suggestions:
+        v = scores.get(s.faellesskab_id)
+        if v is None:
+            continue
+        points = velkomst.justering(v)
+        s.parts["velkomst"] = points
+        s.score = max(0, min(100, round(s.score + points)))
+        s.reasons.append(velkomst.begrundelse(v))
+    suggestions.sort(key=lambda s: (-s.score, s.distance_km, s.faellesskab_id))
+    return suggestions

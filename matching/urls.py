@@ -12,18 +12,26 @@ from .views import (
     ledsagelse,
     match,
     opfoelgning,
+    opgaver,
     overdragelse,
     partnerskab,
     raadgivning,
     rapport,
     svar,
     vaert,
+    velkomst,
 )
 
 app_name = "matching"
 
 urlpatterns = [
     path("", forside.forside, name="forside"),
+    # The overview's task lists in full, and the welcome score (issue 13)
+    path("opgaver/moeder/", opgaver.opgaver_moeder, name="opgaver_moeder"),
+    path("opgaver/opfoelgninger/", opgaver.opgaver_opfoelgninger, name="opgaver_opfoelgninger"),
+    path("opgaver/faellesskaber/", opgaver.opgaver_faellesskaber, name="opgaver_faellesskaber"),
+    path("velkomst/", velkomst.velkomst, name="velkomst"),
+    path("velkomst/inklusionskursus/", velkomst.velkomst_kursus, name="velkomst_kursus"),
     path("borgere/<int:pk>/forslag/", forslag.forslag, name="forslag"),
     path("borgere/<int:pk>/match/", match.match_create, name="match_create"),
     path("matches/", match.pipeline_board, name="pipeline"),

@@ -72,6 +72,13 @@ MATRIX = {
     "borgere:venteliste_anmod":                     ("ventende",     "405 405 405 405 405 405 405", "L 403 404 302 302 403 403"),
     "borgere:anmodning_list":                       (None,           "L   200 200 403 403 403 403", None),
     "borgere:anmodning_decide":                     ("anmodning",    "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    # The overview's task lists in full, and the welcome score (issue 13)
+    "matching:opgaver_moeder":                      (None,           "L   200 200 403 403 403 403", None),
+    "matching:opgaver_opfoelgninger":               (None,           "L   200 200 403 403 403 403", None),
+    "matching:opgaver_faellesskaber":               (None,           "L   200 200 403 403 403 403", None),
+    "foreninger:bekraeft_spoerg":                   ("forening",     "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:velkomst":                            (None,           "L   200 200 403 403 200 200", None),
+    "matching:velkomst_kursus":                     (None,           "L   200 200 403 403 403 403", None),
     # The forening portal
     "matching:nye_paa_vej":                         (None,           "L   200 200 403 403 200 200", None),
     "matching:vaert_bekraeft":                      ("ledsagelse",   "405 405 405 405 405 405 405", "L 302 404 403 403 302 403"),

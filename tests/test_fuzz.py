@@ -155,6 +155,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:match_create": Endpoint("brobygger", _pk("borger"), data=lambda s: {
         "faellesskab": s.faellesskab.pk, "rolle": "deltager"}),
     "matching:pipeline": Endpoint("koordinator"),
+    "matching:opgaver_moeder": Endpoint("koordinator"),
+    "matching:opgaver_opfoelgninger": Endpoint("koordinator"),
+    "matching:opgaver_faellesskaber": Endpoint("koordinator"),
+    "foreninger:bekraeft_spoerg": Endpoint("koordinator", _pk("forening")),
+    "matching:velkomst": Endpoint("foreningskontakt"),
+    "matching:velkomst_kursus": Endpoint("koordinator"),
     "matching:match_detail": Endpoint("brobygger", _pk("match")),
     "matching:match_step": Endpoint("brobygger", _pk("match"), data=lambda s: {"til": "moede_planlagt"}),
     "matching:match_end": Endpoint("brobygger", _pk("match")),

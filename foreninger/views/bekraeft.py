@@ -1,13 +1,16 @@
 """"Er det stadig korrekt?": a forening confirms or corrects its fællesskaber by signed link, without a password."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from brobygning import access
+from brobygning.decorators import member_required
 
 from .. import selectors, services
 from ..forms import FaellesskabLinkForm
@@ -65,3 +68,20 @@ def bekraeft_rediger(request, token, pk):
     # The practical details only: the host's contact and public visibility need a login (issue 11).
     return _faellesskab_form(request, faellesskab, actor=actor, done_url=back, tilbage=_Back(back),
                              form_class=FaellesskabLinkForm)
+
+
+@require_POST
+@member_required
+def bekraeft_spoerg(request, pk):
+    """"Spørg foreningen": a koordinator sends the forening a fresh "Er det stadig korrekt?" link."""
+    forening = selectors.forening_get(actor=request.actor, pk=pk, action="spoerg")
+    try:
+        services.bekraeft_spoerg(actor=request.actor, forening=forening)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(navn)s er bedt om at bekræfte sine fællesskaber.") % {"navn": forening.navn})
+    tilbage = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(tilbage, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(tilbage)
+    return redirect("matching:forside")

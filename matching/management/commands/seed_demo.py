@@ -35,7 +35,7 @@ from foreninger.models import (
 )
 from foreninger.services import partner_create, partnerskab_create, tilslutning_create
 from matching import demo_data as data
-from matching import national, paamindelser
+from matching import national, paamindelser, velkomst
 from matching.frivilligroller import frivilligrolle_create
 from matching.models import FagpersonArt, Ledsagelse, LedsagelseStatus, Stage
 from matching.raadgivning import raadgivning_create
@@ -148,6 +148,7 @@ class Command(BaseCommand):
                     f"{counts['faellesskaber']} fællesskaber, {counts['moedetider']} mødetider, "
                     f"{counts['borgere']} borgere."
                 ))
+        velkomst.beregn_alle()  # the welcome scores the nightly task would compute (issue 13)
         self.print_logins(logins)
 
     def seed_national(self, size, *, force):

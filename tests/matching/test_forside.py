@@ -1,0 +1,211 @@
+"""Issue 13: the koordinator's overview as a to-do list. KPIs for the period, bounded task lists with
+capped counts that link to their full pages, "Spørg foreningen", and the menu badge's tag."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from borgere.models import Formaal, Henvisning, HenvisningStatus, Samtale
+from borgere.services import gaeldende_samtykketekst
+from borgere.templatetags import borgere_tags
+from brobygning.access import actor_for
+from brobygning.models import AuditEntry, TagType
+from foreninger.models import Forening
+from matching import forside
+from matching.models import LedsagelseStatus, Match, OpfoelgningType, Resultat, Stage
+from matching.selectors import bounded
+
+from .. import factories as f
+from .. import journey_factories as rf
+
+pytestmark = pytest.mark.django_db
+
+
+def henvisning(center, **kw):
+    return Henvisning.objects.create(
+        center=center, fornavn=kw.pop("fornavn", "Henvist"), telefon="+4520304050", oensker="Gåture",
+        kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
+        samtykketekst=gaeldende_samtykketekst(center_id=center.pk, formaal=Formaal.REGISTRERING), **kw)
+
+
+def match_for(world, **kw):
+    borger = f.BorgerFactory(center=world.center_a)
+    return rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a, **kw)
+
+
+def tasks(world, brobygger, n):
+    """`n` of each task: a new referral, a meeting with no outcome 2 days on, an overdue follow-up,
+    and a stale fællesskab of a forening with an e-mail address."""
+    past = timezone.now() - timedelta(days=2)
+    for _ in range(n):
+        henvisning(world.center_a)
+        match = match_for(world)
+        rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger, tidspunkt=past)
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=timezone.localdate() - timedelta(days=9))
+        f.FaellesskabFactory(forening=f.ForeningFactory(center=world.center_a, email="f@forening.test"))
+
+
+# --- KPIs -------------------------------------------------------------------------------------------
+
+
+def test_kpis_count_the_period_by_hand(world, koordinator_a, brobygger_a, django_assert_num_queries):
+    fra = timezone.localdate() - timedelta(days=10)
+    before = timezone.now() - timedelta(days=12)
+    henvisning(world.center_a)
+    henvisning(world.center_a, status=HenvisningStatus.OPRETTET)  # handled since: still new this period
+    henvisning(world.center_a, oprettet=before)
+    henvisning(world.center_b)
+    for dato in (timezone.localdate(), timezone.localdate(), fra, fra - timedelta(days=1)):
+        Samtale.objects.create(center=world.center_a, borger=world.borger_a, brobygger=brobygger_a, dato=dato)
+    m1, m2, old = match_for(world), match_for(world), match_for(world)
+    Match.objects.filter(pk=old.pk).update(oprettet=before)
+    rf.LedsagelseFactory(match=m1, center=world.center_a, status=LedsagelseStatus.MOEDT_OP,
+                         tidspunkt=timezone.now() - timedelta(days=1))
+    rf.LedsagelseFactory(match=m2, center=world.center_a, status=LedsagelseStatus.UDEBLEV,
+                         tidspunkt=timezone.now() - timedelta(days=1))
+    rf.LedsagelseFactory(match=old, center=world.center_a, status=LedsagelseStatus.MOEDT_OP, tidspunkt=before)
+    for match, udfoert, resultat in [(m1, timezone.now(), Resultat.DELTAGER_STADIG),
+                                     (m2, timezone.now(), Resultat.STOPPET),
+                                     (old, before, Resultat.DELTAGER_STADIG)]:
+        rf.OpfoelgningFactory(match=match, center=world.center_a, type=OpfoelgningType.TRE_MAANEDER,
+                              forfalder=timezone.localdate(), udfoert=udfoert, resultat=resultat, aarsag="x")
+    actor = actor_for(koordinator_a)
+    with django_assert_num_queries(1):  # all five figures in one query
+        tal = {t.noegle: t.antal for t in forside.kpi(actor=actor, fra=fra)["tal"]}
+    assert tal == {"henvisninger": 2, "samtaler": 3, "matches": 2, "foerste_moeder": 1, "efter_3_md": 1}
+
+
+def test_the_overview_shows_this_months_kpis(world, as_koordinator_a):
+    henvisning(world.center_a)
+    response = as_koordinator_a.get(reverse("matching:forside"))
+    kpi = response.context["kpi"]
+    assert kpi["fra"] == timezone.localdate().replace(day=1)
+    assert {t.noegle: t.antal for t in kpi["tal"]}["henvisninger"] == 1
+    assert "Denne måned" in response.content.decode()
+
+
+# --- Bounded task lists -------------------------------------------------------------------------------
+
+
+def test_each_task_list_shows_its_first_rows_and_links_to_the_full_list(world, brobygger_a, as_koordinator_a):
+    tasks(world, brobygger_a, forside.OPGAVER + 3)
+    response = as_koordinator_a.get(reverse("matching:forside"))
+    for key in ("nye_henvisninger", "uden_udfald", "forfaldne", "foraeldede"):
+        liste = response.context[key]
+        assert len(liste.rows) == forside.OPGAVER, key
+        assert liste.antal >= forside.OPGAVER + 3, key
+    assert len(response.context["stille_moeder"].rows) == forside.OPGAVER
+    html = response.content.decode()
+    assert "og 3 flere" in html
+    for name in ("borgere:henvisning_list", "matching:opgaver_moeder", "matching:opgaver_opfoelgninger",
+                 "matching:opgaver_faellesskaber"):
+        assert f'href="{reverse(name)}"' in html, name
+    assert html.count("Spørg foreningen") == forside.OPGAVER
+
+
+def test_counts_stop_at_the_ceiling(world, brobygger_a, as_koordinator_a, monkeypatch):
+    tasks(world, brobygger_a, 12)
+    monkeypatch.setattr(forside, "LOFT", 10)
+    response = as_koordinator_a.get(reverse("matching:forside"))
+    liste = response.context["uden_udfald"]
+    assert (liste.antal, liste.antal_tekst, liste.flere_tekst) == (11, "10+", "2+")
+    assert "og 2+ flere" in response.content.decode()
+
+
+def test_bounded_with_a_ceiling_reads_at_most_one_row_past_it(world):
+    for _ in range(7):
+        match_for(world)
+    qs = Match.objects.order_by("pk")
+    assert (bounded(qs, 3, loft=5).antal, bounded(qs, 3, loft=5).over_loft) == (6, True)
+    assert (bounded(qs, 3, loft=10).antal, bounded(qs, 3, loft=10).antal_tekst) == (7, "7")
+    assert bounded(qs, 10, loft=5).antal == 7  # not full: counted from the rows
+
+
+def test_the_overviews_queries_do_not_grow_with_data(world, brobygger_a, as_koordinator_a,
+                                                      django_assert_max_num_queries):
+    tasks(world, brobygger_a, forside.OPGAVER + 1)  # every list full, so its count is in the baseline
+    url = reverse("matching:forside")
+    as_koordinator_a.get(url)
+    with django_assert_max_num_queries(80) as few:
+        as_koordinator_a.get(url)
+    tasks(world, brobygger_a, 40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = as_koordinator_a.get(url)
+    assert response.context["nye_henvisninger"].antal == forside.OPGAVER + 41
+
+
+def test_the_full_task_pages_are_paginated(world, brobygger_a, as_koordinator_a, django_assert_max_num_queries):
+    tasks(world, brobygger_a, 30)
+    for name in ("matching:opgaver_moeder", "matching:opgaver_opfoelgninger", "matching:opgaver_faellesskaber"):
+        with django_assert_max_num_queries(40):
+            response = as_koordinator_a.get(reverse(name))
+        page = response.context["page"]
+        assert len(page.object_list) == 25 and page.paginator.count >= 30, name
+        assert as_koordinator_a.get(reverse(name), {"side": 2}).status_code == 200
+
+
+def test_a_meeting_with_an_outcome_or_an_ended_match_is_no_task(world, brobygger_a, koordinator_a):
+    past = timezone.now() - timedelta(hours=3)
+    done = rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a, tidspunkt=past,
+                                status=LedsagelseStatus.MOEDT_OP)
+    ended = rf.LedsagelseFactory(match=match_for(world, stage=Stage.AFSLUTTET), center=world.center_a,
+                                 brobygger=brobygger_a, tidspunkt=past)
+    open_ = rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a, tidspunkt=past)
+    rows = forside.koordinator_overblik(actor=actor_for(koordinator_a))["uden_udfald"].rows
+    assert [r.pk for r in rows] == [open_.pk]
+    assert {done.pk, ended.pk}.isdisjoint(r.pk for r in rows)
+
+
+# --- "Spørg foreningen" ---------------------------------------------------------------------------------
+
+
+def test_spoerg_foreningen_sends_the_request_once_a_day(world, as_koordinator_a, koordinator_a, settings,
+                                                        django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    forening = world.forening_a
+    Forening.objects.filter(pk=forening.pk).update(email="strik@forening.test")
+    url = reverse("foreninger:bekraeft_spoerg", args=[forening.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_koordinator_a.post(url, {"next": reverse("matching:opgaver_faellesskaber")})
+    assert response.status_code == 302 and response.url == reverse("matching:opgaver_faellesskaber")
+    assert [m.to for m in mail.outbox] == [["strik@forening.test"]]
+    assert AuditEntry.objects.filter(handling="forening.spurgt_af_koordinator", actor=koordinator_a).count() == 1
+    response = as_koordinator_a.post(url, {"next": "https://evil.example/"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("matching:forside")  # no open redirect
+    assert "spurgt for under et døgn siden" in response.content.decode()
+    assert len(mail.outbox) == 1
+
+
+def test_spoerg_foreningen_without_anybody_to_mail_says_so(world, as_koordinator_a):
+    forening = f.ForeningFactory(center=world.center_a, email="")
+    response = as_koordinator_a.post(reverse("foreninger:bekraeft_spoerg", args=[forening.pk]), follow=True)
+    assert "ingen e-mailadresse" in response.content.decode()
+    assert Forening.objects.get(pk=forening.pk).bekraeft_sendt is None
+
+
+# --- The menu badge ---------------------------------------------------------------------------------------
+
+
+def test_the_menu_badge_counts_new_referrals_for_koordinatorer_only(world, koordinator_a, brobygger_a,
+                                                                     django_assert_max_num_queries):
+    template = Template("{% load borgere_tags %}{% nye_henvisninger actor as antal %}[{{ antal }}]")
+    for _ in range(3):
+        henvisning(world.center_a)
+    henvisning(world.center_a, status=HenvisningStatus.AFVIST)
+    henvisning(world.center_b)
+    actor = actor_for(koordinator_a)
+    with django_assert_max_num_queries(1):
+        assert template.render(Context({"actor": actor})) == "[3]"
+    assert template.render(Context({"actor": actor_for(brobygger_a)})) == "[0]"
+    assert template.render(Context({"actor": None})) == "[0]"
+
+
+def test_the_menu_badge_stops_counting_at_100(world, koordinator_a, monkeypatch):
+    monkeypatch.setattr(borgere_tags, "MENU_LOFT", 2)
+    for _ in range(5):
+        henvisning(world.center_a)
+    assert borgere_tags.nye_henvisninger(actor_for(koordinator_a)) == 3
