@@ -78,7 +78,7 @@ def maaling_list(*, actor, borger):
     return access.scope(actor, "maaling", Maaling.objects.filter(borger=borger))
 
 
-BORGER_TAG_FIELDS = ("interesser", "barrierer", "tilgaengelighedsbehov")
+BORGER_TAG_FIELDS = ("interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov")
 
 
 def borger_tags(*, borger) -> dict[str, list[Tag]]:

@@ -78,7 +78,7 @@ def _borger_new(actor, data: dict) -> Borger:
 
 # What the registration consent covers beyond contact details: the borger's barriers and needs and
 # the centre's notes. Without a current consent nothing may be added to them (they can be cleared).
-REGISTRERING_FELTER = ("barrierer", "tilgaengelighedsbehov", "noter")
+REGISTRERING_FELTER = ("udfordringer", "barrierer", "tilgaengelighedsbehov", "noter")
 
 
 def _check_registration_consent(borger: Borger, message: str) -> None:

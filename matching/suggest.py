@@ -38,13 +38,30 @@ class Suggestion:
     caveat: str | None  # the main reason it is not a perfect fit, if any
     distance_km: float
     parts: dict[str, float] = field(default_factory=dict)  # points per part, for the curious
+    caveats: list[str] = field(default_factory=list)  # every shortfall, costliest first
+    skjult: list[str] = field(default_factory=list)  # why it is normally hidden (only with vis_skjulte)
 
     @property
     def url(self) -> str:
         return reverse("foreninger:faellesskab_detail", args=[self.faellesskab_id])
 
+    @property
+    def vurdering(self) -> str:
+        """The score in words ("Passer godt"), which the page shows instead of the number."""
+        return engine.vurdering(self.score)
 
-_TAG_FIELDS = {"i": "interesser", "b": "barrierer", "t": "tilgaengelighedsbehov"}
+
+@dataclass
+class Forslagsresultat:
+    forslag: list[Suggestion]
+    skjulte: list[tuple[str, int]]  # (why, how many fællesskaber), most first: "ingen ledige pladser", 2
+
+    @property
+    def antal_skjulte(self) -> int:
+        return sum(n for _tekst, n in self.skjulte)
+
+
+_TAG_FIELDS = {"i": "interesser", "u": "udfordringer", "b": "barrierer", "t": "tilgaengelighedsbehov"}
 
 
 @dataclass
@@ -126,9 +143,11 @@ def profil_for(borger: Borger, *, rolle: str | None = None,
         tags = _borger_context(borger, matches=False, origin=False).tags
     return engine.BorgerProfil(
         alder=borger.alder,
+        alder_usikker=borger.alder_usikker,
         rolle=effective_role(borger, rolle),
         max_afstand_km=float(borger.max_afstand_km or 10),
         interesser=frozenset(slug for slug, _n in tags["interesser"]),
+        udfordringer=frozenset(slug for slug, _n in tags["udfordringer"]),
         barrierer=frozenset(slug for slug, _n in tags["barrierer"]),
         tilgaengelighedsbehov=frozenset(slug for slug, _n in tags["tilgaengelighedsbehov"]),
         tilgaengelighed=frozenset(borger.tilgaengelighed or ()),
@@ -144,22 +163,34 @@ def excluded_ids(borger: Borger) -> frozenset[int]:
 def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
                     rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
                     today: date | None = None) -> list[Suggestion]:
-    """The top `k` fællesskaber for the borger, best first, with reasons.
+    """The top `k` fællesskaber for the borger, best first, with reasons (see `forslag_for`)."""
+    return forslag_for(borger, max_km=max_km, kategori_id=kategori_id, rolle=rolle, k=k, n=n, today=today).forslag
+
+
+def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
+                rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
+                today: date | None = None, vis_skjulte: bool = False) -> Forslagsresultat:
+    """The top `k` fællesskaber for the borger, best first, with reasons, and how many were hidden.
 
     `max_km` is a hard cut (a search filter); the borger's own max distance only lowers the score.
     `rolle` ("deltager"/"frivillig"/"begge") overrides the borger's wished role for this search.
-    `n` is how many nearest candidates stage 1 hands to stage 2.
+    `n` is how many nearest candidates stage 1 hands to stage 2. The borger's accessibility needs
+    and full fællesskaber are not filtered in stage 1, so stage 2 can count what they hide
+    ("2 fællesskaber skjult: ingen ledige pladser"); `vis_skjulte` ranks those too, marked.
     """
     ctx = _borger_context(borger, interval=True)
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
-                                exclude_ids=exclude, needs=profil.tilgaengelighedsbehov, origin=ctx.origin)
-    ranked = engine.rank(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate(),
-                         fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7))
-    return [
+                                exclude_ids=exclude, origin=ctx.origin)
+    result = engine.rank_forklaret(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate(),
+                                   fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7),
+                                   vis_skjulte=vis_skjulte)
+    skjulte = sorted(((result.tekster[key], count) for key, count in result.skjulte.items()),
+                     key=lambda row: (-row[1], row[0]))
+    return Forslagsresultat(forslag=[
         Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
                    score=f.score, reasons=f.reasons, caveat=f.caveat, distance_km=f.kandidat.distance_km,
-                   parts=f.parts)
-        for f in ranked
-    ]
+                   parts=f.parts, caveats=f.caveats, skjult=f.skjult)
+        for f in result.forslag
+    ], skjulte=skjulte)
