@@ -42,7 +42,7 @@ WEIGHTS: dict[str, int] = {
 HYPPIGHED: dict[str, float] = {"WEEKLY": 1.0, "BIWEEKLY": 0.6, "MONTHLY": 0.25}
 
 # Penalties below zero, in points (a part's fraction goes negative, as distance does beyond the max):
-TID_STRAF = 30  # no meeting time fits the borger at all: she cannot attend as things are
+TID_STRAF = 45  # no meeting time fits the borger at all: she cannot attend as things are
 PRIS_STRAF = 15  # the borger has an economy barrier and the price is above LAV_PRIS
 LAV_PRIS = 150  # kr.: at or under this, the price is no barrier for a borger with an economy barrier
 OEKONOMI = "oekonomi-kontingent"  # the economy barrier's slug
