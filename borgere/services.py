@@ -18,6 +18,7 @@ from brobygning.ratelimit import count_attempt
 from brobygning.selectors import brobygger_list
 
 from . import gdpr, hooks
+from .cpr import tjek_felter
 from .models import (
     STANDARD_SAMTYKKETEKSTER,
     AnmodningStatus,
@@ -51,6 +52,7 @@ def borger_create(*, actor, data: dict, samtykke_maade: str = "", samtykketekst:
     """
     access.check(actor, "borger", "create")
     _check_brobygger(actor, data)
+    tjek_felter(data, BORGER_FRITEKST)
     _check_consent_given(actor, samtykke_maade, samtykketekst)
     with transaction.atomic():
         borger = _borger_new(actor, data)
@@ -104,6 +106,7 @@ def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
     """Change a borger. Without a current registration consent, barriers, needs and notes can only be
     cleared, not added to (REGISTRERING_FELTER)."""
     _check_brobygger(actor, data)
+    tjek_felter(data, BORGER_FRITEKST)
     with transaction.atomic():
         borger = Borger.objects.select_for_update().get(pk=borger.pk)
         access.check(actor, "borger", "change", borger)
@@ -307,6 +310,10 @@ def anmodning_decide(*, actor, anmodning: Overtagelsesanmodning, godkend: bool) 
 
 # --- Referrals (henvisninger) --------------------------------------------------------------------
 
+# Free text a person might type a CPR number into: refused with a clear message, never stored (issue 16).
+HENVISNING_FRITEKST = ("oensker", "kontakt_note", "fornavn", "efternavn", "henviser_navn", "henviser_organisation")
+BORGER_FRITEKST = ("fornavn", "efternavn", "noter")
+
 HENVISNING_FIELDS = ("kilde", "henviser_navn", "henviser_organisation", "henviser_email", "henviser_telefon",
                      "fornavn", "efternavn", "telefon", "email", "foretrukken_kanal", "kontakt_note", "postnummer",
                      "oensker")
@@ -319,6 +326,7 @@ def henvisning_create(*, center, data: dict, samtykketekst: SamtykkeTekst) -> He
     """
     if samtykketekst.center_id != center.pk or samtykketekst.formaal != Formaal.REGISTRERING:
         raise ValidationError(_("Samtykketeksten hører ikke til dette frivilligcenter."))
+    tjek_felter(data, HENVISNING_FRITEKST)
     with transaction.atomic():
         henvisning = Henvisning(center=center, samtykketekst=samtykketekst)
         felter = apply_changes(henvisning, {k: v for k, v in data.items() if k in HENVISNING_FIELDS})
@@ -367,6 +375,7 @@ def henvisning_convert(*, actor, henvisning: Henvisning, data: dict) -> Borger:
     """
     if not data.get("brobygger"):
         raise ValidationError({"brobygger": _("Vælg den brobygger, der skal tage kontakt.")})
+    tjek_felter(data, BORGER_FRITEKST)
     with transaction.atomic():
         henvisning = _lock_ny_henvisning(actor, henvisning)
         access.check(actor, "borger", "create")
