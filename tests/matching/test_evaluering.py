@@ -23,9 +23,9 @@ SAET = json.loads((Path(__file__).parent / "evaluering" / "saet.json").read_text
 TODAY = date.fromisoformat(SAET["i_dag"])
 
 # Floors from the tuned engine's run (docs/MATCHING.md); a change that lowers a figure fails here.
-HIT3_MIN = 0.0
-NDCG5_MIN = 0.0
-FEJL3_MAX = 1.0
+HIT3_MIN = 1.0
+NDCG5_MIN = 0.98
+FEJL3_MAX = 0.13
 
 
 def _only_known(cls, data: dict) -> dict:
