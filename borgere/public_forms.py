@@ -9,9 +9,7 @@ from brobygning.cpr import IngenCprMixin
 from brobygning.forms import PostnummerField
 from brobygning.models import Tag, TagType
 
-from .cpr import CPR_BESKED, indeholder_cpr
 from .models import EGEN_HENVENDELSE, Henvisning
-from .services import HENVISNING_FRITEKST
 
 HONEYPOT = "hjemmeside"  # a field people never see; bots fill it in
 
@@ -85,9 +83,6 @@ class HenvisningForm(IngenCprMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name in HENVISNING_FRITEKST:  # a CPR number is refused, never stored (issue 16)
-            if indeholder_cpr(cleaned.get(name) or ""):
-                self.add_error(name, CPR_BESKED)
         if "samtykke_version" in cleaned and cleaned["samtykke_version"] != self.samtykketekst.pk:
             # A koordinator published a new text meanwhile: show it, and ask for the tick again.
             data = self.data.copy()

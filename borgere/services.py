@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes, check_version
+from brobygning.cpr import tjek_felter
 from brobygning.models import AuditAction, Medlemskab, Rolle
 from brobygning.ratelimit import count_attempt
 from brobygning.selectors import brobygger_list
 
 from . import gdpr, hooks
-from .cpr import tjek_felter
 from .models import (
     STANDARD_SAMTYKKETEKSTER,
     AnmodningStatus,

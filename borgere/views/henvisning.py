@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brobygning import access
+from brobygning.cpr import fjern_cpr
 from brobygning.decorators import member_required
 from brobygning.forms import add_service_errors, save_valid_form
 from brobygning.models import TagType
@@ -20,7 +21,6 @@ from brobygning.selectors import brobygger_list
 from foreninger.selectors import public_center_get, public_faellesskab_list
 
 from .. import selectors, services
-from ..cpr import fjern_cpr
 from ..forms import BorgerForm
 from ..models import BorgerStatus, Formaal, HenvisningStatus
 from ..public_forms import HenvisningAfvisForm, HenvisningForm

@@ -417,7 +417,7 @@ def test_staff_cannot_save_a_cpr_number_in_the_borgers_notes(as_koordinator_a, h
 
 
 def test_cpr_helpers():
-    from borgere.cpr import fjern_cpr, indeholder_cpr
+    from brobygning.cpr import fjern_cpr, indeholder_cpr
 
     assert indeholder_cpr(f"x {CPR} y") and indeholder_cpr("0101901234")
     assert not indeholder_cpr("3213901234")  # no such date
