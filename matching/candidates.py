@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, When
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, When
 from django.utils import timezone
 
 from brobygning.availability import daypart_for_hour
@@ -304,7 +304,7 @@ def _slot(ugedag: int, hour: int) -> str:
 # --- Any other backend: bounding box + haversine in Python ------------------------------------------
 
 
-def _rows_portable(f: Filter, lat: float, lng: float, box_km: float):
+def _base_qs(f: Filter, *, needs: bool = True):
     qs = Faellesskab.objects.filter(center_id=f.center_id, arkiveret__isnull=True, status=FaellesskabStatus.AKTIV,
                                     aaben_for_nye=True)
     deltager = Q(for_deltagere=True)
@@ -321,20 +321,50 @@ def _rows_portable(f: Filter, lat: float, lng: float, box_km: float):
         qs = qs.filter(kategori_id=f.kategori_id)
     if f.exclude_ids:
         qs = qs.exclude(id__in=f.exclude_ids)
-    for slug in f.needs:  # one filter() each: the fællesskab must have every one of them
+    for slug in f.needs if needs else ():  # one filter() each: the fællesskab must have every one of them
         qs = qs.filter(tilgaengelighed__type=TagType.TILGAENGELIGHED, tilgaengelighed__slug=slug)
     own = Q(lat__isnull=False, lng__isnull=False)
-    qs = qs.annotate(
+    return qs.annotate(
         plat=Case(When(own, then=F("lat")), default=F("postnummer__lat"), output_field=FloatField()),
         plng=Case(When(own, then=F("lng")), default=F("postnummer__lng"), output_field=FloatField()),
-    ).values_list("id", "plat", "plng", "alder_min", "alder_max", "for_deltagere", "for_frivillige",
+    )
+
+
+def _box(lat: float, lng: float, radius: float) -> Q:
+    dlat = radius / 111.0
+    dlng = radius / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    return Q(plat__range=(lat - dlat, lat + dlat), plng__range=(lng - dlng, lng + dlng))
+
+
+def skjult_af_behov(borger, *, radius_km: float, kategori_id: int | None = None, rolle: str | None = None,
+                    exclude_ids: Iterable[int] = (), needs: Iterable[str] = (),
+                    origin: tuple[float, float] | None = None) -> dict[str, int]:
+    """For each accessibility need: how many fællesskaber within about `radius_km` (a bounding box)
+    could be offered to the borger but lack it. One query, and only for a borger with needs, so the
+    suggestions page can say "2 skjult: har ikke kørestolsadgang" while stage 1 keeps filtering on
+    the needs (its N candidates stay usable)."""
+    needs = sorted(set(needs))
+    if not needs:
+        return {}
+    lat, lng = origin or origin_for(borger)
+    f = Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), kategori_id=kategori_id,
+                     alder=borger.alder, alder_usikker=borger.alder_usikker, exclude_ids=exclude_ids)
+    through = Faellesskab.tilgaengelighed.through.objects
+    qs = _base_qs(f).filter(_box(lat, lng, float(radius_km))).annotate(**{
+        f"har{i}": Exists(through.filter(faellesskab_id=OuterRef("pk"), tag__type=TagType.TILGAENGELIGHED,
+                                         tag__slug=slug))
+        for i, slug in enumerate(needs)})
+    counts = qs.aggregate(**{f"n{i}": Count("id", filter=Q(**{f"har{i}": False})) for i in range(len(needs))})
+    return {slug: counts[f"n{i}"] for i, slug in enumerate(needs)}
+
+
+def _rows_portable(f: Filter, lat: float, lng: float, box_km: float):
+    qs = _base_qs(f).values_list("id", "plat", "plng", "alder_min", "alder_max", "for_deltagere", "for_frivillige",
                   "kategori__slug", "kategori__navn", "forening__inklusionsparat", "vaert_navn",
                   "sidst_bekraeftet", "kapacitet", "titel", "forening__navn", "pris")
 
     radius = float(f.max_km) if f.max_km is not None else box_km
-    dlat = radius / 111.0
-    dlng = radius / (111.0 * max(math.cos(math.radians(lat)), 0.01))
-    rows = list(qs.filter(plat__range=(lat - dlat, lat + dlat), plng__range=(lng - dlng, lng + dlng)))
+    rows = list(qs.filter(_box(lat, lng, radius)))
     if len(rows) < f.n and f.max_km is None:
         rows = list(qs)  # too few nearby: look at the whole centre, as the KNN would
     out = []

@@ -24,7 +24,7 @@ from borgere.models import Borger
 from brobygning.models import Frivilligcenter, Postnummer, Tag
 
 from . import engine
-from .candidates import DEFAULT_N, candidates_for, effective_role
+from .candidates import DEFAULT_N, candidates_for, effective_role, skjult_af_behov
 from .models import Match
 
 
@@ -164,30 +164,43 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
                     rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
                     today: date | None = None) -> list[Suggestion]:
     """The top `k` fællesskaber for the borger, best first, with reasons (see `forslag_for`)."""
-    return forslag_for(borger, max_km=max_km, kategori_id=kategori_id, rolle=rolle, k=k, n=n, today=today).forslag
+    return forslag_for(borger, max_km=max_km, kategori_id=kategori_id, rolle=rolle, k=k, n=n, today=today,
+                       tael_skjulte=False).forslag
 
 
 def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
                 rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
-                today: date | None = None, vis_skjulte: bool = False) -> Forslagsresultat:
+                today: date | None = None, vis_skjulte: bool = False, tael_skjulte: bool = True) -> Forslagsresultat:
     """The top `k` fællesskaber for the borger, best first, with reasons, and how many were hidden.
 
     `max_km` is a hard cut (a search filter); the borger's own max distance only lowers the score.
     `rolle` ("deltager"/"frivillig"/"begge") overrides the borger's wished role for this search.
-    `n` is how many nearest candidates stage 1 hands to stage 2. The borger's accessibility needs
-    and full fællesskaber are not filtered in stage 1, so stage 2 can count what they hide
-    ("2 fællesskaber skjult: ingen ledige pladser"); `vis_skjulte` ranks those too, marked.
+    `n` is how many nearest candidates stage 1 hands to stage 2.
+
+    What is hidden is counted per reason ("2 skjult: ingen ledige pladser"): full ones among the N
+    candidates by stage 2; for a borger with accessibility needs, which stage 1 filters on so its N
+    candidates stay usable, one more query counts those within the max distance that lack a need
+    (`tael_skjulte`; `suggestions_for` leaves it out and keeps to 2 queries). `vis_skjulte` ranks
+    the hidden ones too, marked: stage 1 then leaves the needs to stage 2.
     """
     ctx = _borger_context(borger, interval=True)
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
+    needs = profil.tilgaengelighedsbehov
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
-                                exclude_ids=exclude, origin=ctx.origin)
+                                exclude_ids=exclude, needs=() if vis_skjulte else needs, origin=ctx.origin)
     result = engine.rank_forklaret(profil, kandidater, exclude=exclude, k=k, today=today or timezone.localdate(),
                                    fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7),
                                    vis_skjulte=vis_skjulte)
-    skjulte = sorted(((result.tekster[key], count) for key, count in result.skjulte.items()),
-                     key=lambda row: (-row[1], row[0]))
+    counts, tekster = dict(result.skjulte), dict(result.tekster)
+    if tael_skjulte and needs and not vis_skjulte:
+        radius = max_km if max_km is not None else profil.max_afstand_km
+        for slug, count in skjult_af_behov(borger, radius_km=radius, kategori_id=kategori_id, rolle=profil.rolle,
+                                           exclude_ids=exclude, needs=needs, origin=ctx.origin).items():
+            if count:
+                counts[f"behov:{slug}"] = count
+                tekster[f"behov:{slug}"] = engine.skjult_tekst(f"behov:{slug}", profil.tag_navne)
+    skjulte = sorted(((tekster[key], count) for key, count in counts.items()), key=lambda row: (-row[1], row[0]))
     return Forslagsresultat(forslag=[
         Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
                    score=f.score, reasons=f.reasons, caveat=f.caveat, distance_km=f.kandidat.distance_km,
