@@ -144,14 +144,16 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     params = {"center": f.center_id, "lat": lat, "lng": lng, "coslat": math.cos(math.radians(lat)), "n": f.n,
               "aktiv": FaellesskabStatus.AKTIV, "diameter": 2 * EARTH_RADIUS_KM}
     where = ["f.center_id = %(center)s", "f.arkiveret IS NULL", "f.status = %(aktiv)s", "f.aaben_for_nye"]
-    # The age range is the participants': it never stops a volunteer (engine.tilbudt).
-    deltager = "f.for_deltagere"
+    # The age range is the participants' where there are any: it never stops a volunteer there
+    # (engine.tilbudt).
+    deltager, frivillig = "f.for_deltagere", "f.for_frivillige"
     if f.alder is not None:
-        deltager = ("(f.for_deltagere AND (f.alder_min IS NULL OR f.alder_min <= %(alder_hoejst)s)"
-                    " AND (f.alder_max IS NULL OR f.alder_max >= %(alder)s))")
+        alder_ok = ("(f.alder_min IS NULL OR f.alder_min <= %(alder_hoejst)s)"
+                    " AND (f.alder_max IS NULL OR f.alder_max >= %(alder)s)")
+        deltager = f"(f.for_deltagere AND {alder_ok})"
+        frivillig = f"(f.for_frivillige AND (f.for_deltagere OR {alder_ok}))"
         params["alder"], params["alder_hoejst"] = f.alder, f.alder + f.alder_usikker
-    where.append({"frivillig": "f.for_frivillige", "begge": f"({deltager} OR f.for_frivillige)"}
-                 .get(f.rolle, deltager))
+    where.append({"frivillig": frivillig, "begge": f"({deltager} OR {frivillig})"}.get(f.rolle, deltager))
     if f.kategori_id is not None:
         where.append("f.kategori_id = %(kategori)s")
         params["kategori"] = f.kategori_id
@@ -307,14 +309,16 @@ def _slot(ugedag: int, hour: int) -> str:
 def _base_qs(f: Filter, *, needs: bool = True):
     qs = Faellesskab.objects.filter(center_id=f.center_id, arkiveret__isnull=True, status=FaellesskabStatus.AKTIV,
                                     aaben_for_nye=True)
-    deltager = Q(for_deltagere=True)
-    if f.alder is not None:  # the participants' age range; it never stops a volunteer (engine.tilbudt)
-        deltager &= Q(alder_min__isnull=True) | Q(alder_min__lte=f.alder + f.alder_usikker)
-        deltager &= Q(alder_max__isnull=True) | Q(alder_max__gte=f.alder)
+    deltager, frivillig = Q(for_deltagere=True), Q(for_frivillige=True)
+    if f.alder is not None:  # the participants' age range; it never stops a volunteer there (engine.tilbudt)
+        alder_ok = ((Q(alder_min__isnull=True) | Q(alder_min__lte=f.alder + f.alder_usikker))
+                    & (Q(alder_max__isnull=True) | Q(alder_max__gte=f.alder)))
+        deltager &= alder_ok
+        frivillig &= Q(for_deltagere=True) | alder_ok
     if f.rolle == "frivillig":
-        qs = qs.filter(for_frivillige=True)
+        qs = qs.filter(frivillig)
     elif f.rolle == "begge":
-        qs = qs.filter(deltager | Q(for_frivillige=True))
+        qs = qs.filter(deltager | frivillig)
     else:
         qs = qs.filter(deltager)
     if f.kategori_id is not None:

@@ -212,13 +212,15 @@ def alder_ok(b: BorgerProfil, k: Kandidat) -> bool:
 
 
 def tilbudt(b: BorgerProfil, k: Kandidat) -> bool:
-    """The role the borger seeks is offered. The age range is the participants': it never stops a
-    volunteer (a lektiecafé for 13–25-year-olds wants adult volunteers)."""
+    """The role the borger seeks is offered. Where a fællesskab seeks participants, its age range is
+    theirs and never stops a volunteer (a lektiecafé for 13–25-year-olds wants adult volunteers);
+    where it seeks only volunteers (a volunteer role), the age range is the volunteers'."""
     as_participant = k.for_deltagere and alder_ok(b, k)
+    as_volunteer = k.for_frivillige and (k.for_deltagere or alder_ok(b, k))
     if b.rolle == "frivillig":
-        return k.for_frivillige
+        return as_volunteer
     if b.rolle == "begge":
-        return as_participant or k.for_frivillige
+        return as_participant or as_volunteer
     return as_participant
 
 

@@ -406,7 +406,7 @@ def test_property_scores_in_range_and_hard_filters_hold(b, ks, exclude, k):
         assert f.id in allowed and f.id not in exclude
         c = f.kandidat
         assert b.tilgaengelighedsbehov <= c.tilgaengelighed
-        if b.alder is not None and b.rolle == "deltager":
+        if b.alder is not None and (b.rolle == "deltager" or not c.for_deltagere):
             assert c.alder_min is None or b.alder + b.alder_usikker >= c.alder_min
             assert c.alder_max is None or b.alder <= c.alder_max
         assert c.kapacitet is None or c.kapacitet > 0

@@ -140,6 +140,8 @@ def test_the_participants_age_range_does_not_block_volunteers(rolle):
     lektiecafe = kandidat(alder_min=13, alder_max=25, for_deltagere=True, for_frivillige=True)
     assert order(borger(alder=58, rolle=rolle), lektiecafe) == [1]
     assert order(borger(alder=58, rolle="deltager"), lektiecafe) == []
+    # A role only for volunteers: its age range is the volunteers'.
+    assert order(borger(alder=15, rolle=rolle), kandidat(alder_min=18, for_deltagere=False, for_frivillige=True)) == []
 
 
 def test_a_second_meeting_time_never_lowers_the_schedule_score():
