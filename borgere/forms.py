@@ -23,6 +23,8 @@ class BorgerForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
     sprog = forms.MultipleChoiceField(label=_("Sprog"), choices=SPROG, required=False,
                                       widget=forms.CheckboxSelectMultiple)
     interesser = tag_field(TagType.INTERESSE, _("Interesser"))
+    udfordringer = tag_field(TagType.UDFORDRING, _("Udfordringer og målgruppe"),
+                             help_text=_("Tæller med i forslagene, når et fællesskab er rettet mod den samme målgruppe."))
     barrierer = tag_field(TagType.BARRIERE, _("Barrierer og støttebehov"))
     tilgaengelighedsbehov = tag_field(TagType.TILGAENGELIGHED, _("Behov for tilgængelighed"),
                                       help_text=_("Det, et fællesskab skal have, før det passer."))
@@ -32,7 +34,7 @@ class BorgerForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Borger
         fields = ["fornavn", "efternavn", "telefon", "email", "foretrukken_kanal", "postnummer", "foedselsaar",
-                  "sprog", "interesser", "barrierer", "tilgaengelighedsbehov", "tilgaengelighed",
+                  "sprog", "interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov", "tilgaengelighed",
                   "oensket_rolle", "max_afstand_km", "henvisningskilde", "brobygger", "status", "noter"]
         widgets = {"noter": forms.Textarea(attrs={"rows": 3}),
                    "foedselsaar": forms.NumberInput(attrs={"inputmode": "numeric"})}
@@ -46,6 +48,7 @@ class BorgerForm(IngenCprMixin, VersionedFormMixin, forms.ModelForm):
             Fieldset(_("Kontakt"), "fornavn", "efternavn", "telefon", "email", "foretrukken_kanal",
                      "postnummer", "foedselsaar", Div("sprog", css_class="checkbox-columns")),
             Fieldset(_("Det der betyder noget"), Div("interesser", css_class="checkbox-columns"),
+                     Div("udfordringer", css_class="checkbox-columns"),
                      Div("barrierer", css_class="checkbox-columns"),
                      Div("tilgaengelighedsbehov", css_class="checkbox-columns"),
                      "tilgaengelighed", "oensket_rolle", "max_afstand_km"),

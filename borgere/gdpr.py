@@ -67,7 +67,7 @@ def borger_export(*, actor, borger: Borger) -> dict:
             str(Borger._meta.get_field("brobygger").verbose_name):
                 borger.brobygger.get_short_name() if borger.brobygger else None,
             **{str(Borger._meta.get_field(name).verbose_name): [t.navn for t in getattr(borger, name).all()]
-               for name in ("interesser", "barrierer", "tilgaengelighedsbehov")},
+               for name in ("interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov")},
             str(Borger._meta.get_field("tilgaengelighed").verbose_name): slot_labels(borger.tilgaengelighed),
         },
         "samtaler": [export_fields(s, exclude={"borger"}) for s in Samtale.objects.filter(borger=borger)],
@@ -107,7 +107,7 @@ def borger_anonymise(*, actor, borger: Borger, grund: str = "sletning (art. 17)"
         borger.anonymiseret = now
         borger.version += 1
         borger.save()
-        for name in ("interesser", "barrierer", "tilgaengelighedsbehov"):
+        for name in ("interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov"):
             getattr(borger, name).clear()
         Samtale.objects.filter(borger=borger).update(noter="", oensker="", naeste_skridt="")
         for part in hooks.parts():

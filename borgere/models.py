@@ -1,5 +1,7 @@
 """Borgere: the people the centre helps into fællesskaber. Never a CPR number."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +13,26 @@ from django.utils.translation import gettext_lazy as _
 from brobygning.availability import SLOT_CODES
 from brobygning.fields import Archivable, PhoneField, long_text
 from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
+
+
+def alder_fra_foedselsdato(foedselsdato: date, today: date | None = None) -> int:
+    """The exact age on `today` of someone born on `foedselsdato`."""
+    today = today or timezone.localdate()
+    return today.year - foedselsdato.year - ((today.month, today.day) < (foedselsdato.month, foedselsdato.day))
+
+
+def alder_fra_foedselsaar(foedselsaar: int | None, today: date | None = None) -> int | None:
+    """The age someone born in `foedselsaar` has surely reached on `today`, from the year alone.
+
+    Year minus birth year counts a borger a year older until their birthday; without the date we
+    cannot know whether it has passed, so the lower age is the one to rely on (they may be one year
+    older). The system keeps no birth date: a birth date with the CPR number's six digits is close
+    to a CPR number, and the year is enough for age ranges.
+    """
+    if not foedselsaar:
+        return None
+    today = today or timezone.localdate()
+    return max(today.year - foedselsaar - 1, 0)
 
 
 class Kanal(models.TextChoices):
@@ -120,6 +142,9 @@ class Borger(Archivable):
     )
     sprog = models.JSONField(_("sprog"), default=list, blank=True)
     interesser = _tags(TagType.INTERESSE, _("interesser"))
+    # Challenges and target groups (ensomhed, angst, ny i Danmark …): the same tags as the fællesskaber's
+    # målgrupper, so matching can count them.
+    udfordringer = _tags(TagType.UDFORDRING, _("udfordringer og målgruppe"))
     barrierer = _tags(TagType.BARRIERE, _("barrierer og støttebehov"))
     tilgaengelighedsbehov = _tags(TagType.TILGAENGELIGHED, _("behov for tilgængelighed"))
     tilgaengelighed = models.JSONField(_("hvornår kan borgeren"), default=list, blank=True)
@@ -166,8 +191,14 @@ class Borger(Archivable):
         return reverse("borgere:borger_detail", args=[self.pk])
 
     @property
-    def alder(self):
-        return timezone.localdate().year - self.foedselsaar if self.foedselsaar else None
+    def alder(self) -> int | None:
+        """The age the borger has surely reached (see `alder_fra_foedselsaar`)."""
+        return alder_fra_foedselsaar(self.foedselsaar)
+
+    @property
+    def alder_usikker(self) -> bool:
+        """Only the birth year is known, so the borger may be one year older than `alder`."""
+        return self.foedselsaar is not None
 
     def clean(self):
         errors = {}

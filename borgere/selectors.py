@@ -1,5 +1,6 @@
 """Reads for borgere, always scoped to the acting user."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from brobygning import access, adgangslog
-from brobygning.models import Tag
+from brobygning.models import Tag, TagType
 
 from . import hooks
 from .models import (
@@ -79,7 +80,7 @@ def maaling_list(*, actor, borger):
     return access.scope(actor, "maaling", Maaling.objects.filter(borger=borger))
 
 
-BORGER_TAG_FIELDS = ("interesser", "barrierer", "tilgaengelighedsbehov")
+BORGER_TAG_FIELDS = ("interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov")
 
 
 def borger_tags(*, borger) -> dict[str, list[Tag]]:
@@ -221,3 +222,22 @@ def projekt_naaet(*, projekt) -> dict:
 def borger_projekt_ids(*, borger) -> list[int]:
     """The active projects the borger's forløb is tagged to."""
     return list(borger.projekter.filter(arkiveret__isnull=True).values_list("pk", flat=True))
+_ORD = re.compile(r"\w+")
+
+
+def tags_i_tekst(*, tekst: str, typer=(TagType.INTERESSE, TagType.UDFORDRING)) -> dict[str, list[Tag]]:
+    """The active tags of `typer` that a free text mentions, for a koordinator to confirm: a referral's
+    "Vil gerne synge i kor, føler sig ensom" suggests Sang og kor and Ensomhed, so the wishes inform
+    the match instead of lying in the notes. A tag counts when every word of its name (the first five
+    letters of longer words, so "ensom" finds Ensomhed) begins a word of the text. One query over the
+    small taxonomy table.
+    """
+    words = [w.lower() for w in _ORD.findall(tekst or "")]
+    out: dict[str, list[Tag]] = {t: [] for t in typer}
+    if not words:
+        return out
+    for tag in Tag.objects.filter(type__in=typer, aktiv=True).order_by("navn"):
+        stems = [w.lower()[:5] for w in _ORD.findall(tag.navn) if len(w) > 2]
+        if stems and all(any(word.startswith(stem) for word in words) for stem in stems):
+            out[tag.type].append(tag)
+    return out

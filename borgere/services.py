@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from brobygning import access
 from brobygning.audit import log_action
 from brobygning.changes import apply_changes, check_version
+from brobygning.cpr import tjek_felter
 from brobygning.models import AuditAction, Medlemskab, Rolle
 from brobygning.ratelimit import count_attempt
 from brobygning.selectors import brobygger_list
@@ -52,6 +53,7 @@ def borger_create(*, actor, data: dict, samtykke_maade: str = "", samtykketekst:
     """
     access.check(actor, "borger", "create")
     _check_brobygger(actor, data)
+    tjek_felter(data, BORGER_FRITEKST)
     _check_consent_given(actor, samtykke_maade, samtykketekst)
     with transaction.atomic():
         borger = _borger_new(actor, data)
@@ -79,7 +81,7 @@ def _borger_new(actor, data: dict) -> Borger:
 
 # What the registration consent covers beyond contact details: the borger's barriers and needs and
 # the centre's notes. Without a current consent nothing may be added to them (they can be cleared).
-REGISTRERING_FELTER = ("barrierer", "tilgaengelighedsbehov", "noter")
+REGISTRERING_FELTER = ("udfordringer", "barrierer", "tilgaengelighedsbehov", "noter")
 
 
 def _check_registration_consent(borger: Borger, message: str) -> None:
@@ -105,6 +107,7 @@ def borger_update(*, actor, borger: Borger, data: dict) -> Borger:
     """Change a borger. Without a current registration consent, barriers, needs and notes can only be
     cleared, not added to (REGISTRERING_FELTER)."""
     _check_brobygger(actor, data)
+    tjek_felter(data, BORGER_FRITEKST)
     with transaction.atomic():
         borger = Borger.objects.select_for_update().get(pk=borger.pk)
         access.check(actor, "borger", "change", borger)
@@ -308,6 +311,10 @@ def anmodning_decide(*, actor, anmodning: Overtagelsesanmodning, godkend: bool) 
 
 # --- Referrals (henvisninger) --------------------------------------------------------------------
 
+# Free text a person might type a CPR number into: refused with a clear message, never stored (issue 16).
+HENVISNING_FRITEKST = ("oensker", "kontakt_note", "fornavn", "efternavn", "henviser_navn", "henviser_organisation")
+BORGER_FRITEKST = ("fornavn", "efternavn", "noter")
+
 HENVISNING_FIELDS = ("kilde", "henviser_navn", "henviser_organisation", "henviser_email", "henviser_telefon",
                      "fornavn", "efternavn", "telefon", "email", "foretrukken_kanal", "kontakt_note", "postnummer",
                      "oensker")
@@ -320,6 +327,7 @@ def henvisning_create(*, center, data: dict, samtykketekst: SamtykkeTekst) -> He
     """
     if samtykketekst.center_id != center.pk or samtykketekst.formaal != Formaal.REGISTRERING:
         raise ValidationError(_("Samtykketeksten hører ikke til dette frivilligcenter."))
+    tjek_felter(data, HENVISNING_FRITEKST)
     with transaction.atomic():
         henvisning = Henvisning(center=center, samtykketekst=samtykketekst)
         felter = apply_changes(henvisning, {k: v for k, v in data.items() if k in HENVISNING_FIELDS})
@@ -368,6 +376,7 @@ def henvisning_convert(*, actor, henvisning: Henvisning, data: dict) -> Borger:
     """
     if not data.get("brobygger"):
         raise ValidationError({"brobygger": _("Vælg den brobygger, der skal tage kontakt.")})
+    tjek_felter(data, BORGER_FRITEKST)
     with transaction.atomic():
         henvisning = _lock_ny_henvisning(actor, henvisning)
         access.check(actor, "borger", "create")

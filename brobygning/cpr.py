@@ -35,3 +35,22 @@ def afvis_cpr(tekst) -> None:
     service called directly, an import): raises the Danish message."""
     if isinstance(tekst, str) and indeholder_cpr(tekst):
         raise ValidationError(CPR_BESKED, code="cpr")
+
+
+CPR_FJERNET = _("[CPR-nummer fjernet]")
+
+
+def fjern_cpr(tekst: str) -> str:
+    """The text with every CPR number replaced by a marker: for text stored before the check, so it is
+    carried no further (a referral's wishes into a new borger, issue 16)."""
+    if not tekst:
+        return tekst
+    return CPR_FORM.sub(lambda m: str(CPR_FJERNET) if cpr.is_valid(m.group(1) + m.group(2)) else m.group(0), tekst)
+
+
+def tjek_felter(data: dict, felter) -> None:
+    """For services: refuse (one message per field) if any of `felter` in `data` holds a CPR number, so a
+    caller that skips the form cannot store one either."""
+    errors = {name: CPR_BESKED for name in felter if isinstance(data.get(name), str) and indeholder_cpr(data[name])}
+    if errors:
+        raise ValidationError(errors)

@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, When
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, When
 from django.utils import timezone
 
 from brobygning.availability import daypart_for_hour
@@ -61,7 +61,13 @@ MIN_BOX_KM = 25.0
 
 # Both backends produce rows of: id, distance_km, alder_min, alder_max, for_deltagere, for_frivillige,
 # kategori slug, kategori navn, inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel,
-# forening navn. The last two are for display: the suggestions need no further query.
+# forening navn, pris. Titel and forening navn are for display: the suggestions need no further query.
+
+# A meeting's frequency travels with its weekday and hour as one number (frequency × 1000 + weekday
+# × 100 + hour), so stage 2 knows a monthly group from a weekly one.
+FREKVENS_KODE = {"WEEKLY": 0, "BIWEEKLY": 1, "MONTHLY": 2}
+_KODE_FREKVENS = {code: name for name, code in FREKVENS_KODE.items()}
+_FREKVENS_SQL = "(CASE m.frekvens WHEN 'MONTHLY' THEN 2000 WHEN 'BIWEEKLY' THEN 1000 ELSE 0 END)"
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -93,7 +99,8 @@ class Filter:
     n: int = DEFAULT_N
     max_km: float | None = None  # a hard cut
     kategori_id: int | None = None
-    alder: int | None = None
+    alder: int | None = None  # the age surely reached; the borger may be one older if `alder_usikker`
+    alder_usikker: bool = False
     exclude_ids: tuple[int, ...] = ()
     needs: tuple[str, ...] = ()  # accessibility slugs the fællesskab must all have
 
@@ -112,7 +119,8 @@ def candidates_for(borger, *, n: int = DEFAULT_N, max_km: float | None = None, k
     """
     lat, lng = origin or origin_for(borger)
     f = Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), n=n, max_km=max_km,
-                     kategori_id=kategori_id, alder=borger.alder, exclude_ids=exclude_ids, needs=needs)
+                     kategori_id=kategori_id, alder=borger.alder, alder_usikker=borger.alder_usikker,
+                     exclude_ids=exclude_ids, needs=needs)
     return nearest(f, lat, lng, box_km=max(2.0 * (max_km or borger.max_afstand_km or 0), MIN_BOX_KM))
 
 
@@ -125,7 +133,7 @@ def nearest(f: Filter, lat: float, lng: float, *, box_km: float = MIN_BOX_KM) ->
     rows = _rows_portable(f, lat, lng, box_km)
     if not rows:
         return []
-    return _kandidater(rows, *_details([row[0] for row in rows]))
+    return _kandidater(rows, _details([row[0] for row in rows]))
 
 
 # --- PostgreSQL: KNN --------------------------------------------------------------------------------
@@ -136,15 +144,19 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     params = {"center": f.center_id, "lat": lat, "lng": lng, "coslat": math.cos(math.radians(lat)), "n": f.n,
               "aktiv": FaellesskabStatus.AKTIV, "diameter": 2 * EARTH_RADIUS_KM}
     where = ["f.center_id = %(center)s", "f.arkiveret IS NULL", "f.status = %(aktiv)s", "f.aaben_for_nye"]
-    where.append({"frivillig": "f.for_frivillige", "begge": "(f.for_deltagere OR f.for_frivillige)"}
-                 .get(f.rolle, "f.for_deltagere"))
+    # The age range is the participants' where there are any: it never stops a volunteer there
+    # (engine.tilbudt).
+    deltager, frivillig = "f.for_deltagere", "f.for_frivillige"
+    if f.alder is not None:
+        alder_ok = ("(f.alder_min IS NULL OR f.alder_min <= %(alder_hoejst)s)"
+                    " AND (f.alder_max IS NULL OR f.alder_max >= %(alder)s)")
+        deltager = f"(f.for_deltagere AND {alder_ok})"
+        frivillig = f"(f.for_frivillige AND (f.for_deltagere OR {alder_ok}))"
+        params["alder"], params["alder_hoejst"] = f.alder, f.alder + f.alder_usikker
+    where.append({"frivillig": frivillig, "begge": f"({deltager} OR {frivillig})"}.get(f.rolle, deltager))
     if f.kategori_id is not None:
         where.append("f.kategori_id = %(kategori)s")
         params["kategori"] = f.kategori_id
-    if f.alder is not None:
-        where.append("(f.alder_min IS NULL OR f.alder_min <= %(alder)s)")
-        where.append("(f.alder_max IS NULL OR f.alder_max >= %(alder)s)")
-        params["alder"] = f.alder
     if f.exclude_ids:
         where.append("f.id <> ALL(%(exclude)s)")
         params["exclude"] = list(f.exclude_ids)
@@ -167,7 +179,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     f_table, p_table = Faellesskab._meta.db_table, Postnummer._meta.db_table
     fo_table, t_table = Forening._meta.db_table, Tag._meta.db_table
     cols = ("f.id, f.forening_id, f.kategori_id, f.alder_min, f.alder_max, f.for_deltagere, f.for_frivillige, "
-            "f.vaert_navn, f.sidst_bekraeftet, f.kapacitet, f.titel")
+            "f.vaert_navn, f.sidst_bekraeftet, f.kapacitet, f.titel, f.pris")
     here = "ll_to_earth(%(lat)s, %(lng)s)"
     # The great-circle distance, as earth_distance() gives it, but in plain arithmetic: earth_distance
     # goes through ll_to_earth() and the `earth` domain's checks for every row, which cost more than
@@ -190,7 +202,8 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
         )
         SELECT c.id, c.d, c.alder_min, c.alder_max, c.for_deltagere, c.for_frivillige,
                t.slug AS kategori_slug, t.navn AS kategori_navn,
-               fo.inklusionsparat, c.vaert_navn, c.sidst_bekraeftet, c.kapacitet, c.titel, fo.navn AS forening_navn
+               fo.inklusionsparat, c.vaert_navn, c.sidst_bekraeftet, c.kapacitet, c.titel, fo.navn AS forening_navn,
+               c.pris
         FROM (
             SELECT u.*, {distance} AS d
             FROM (
@@ -225,19 +238,24 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
     knn_sql, params = knn_query(f, lat, lng)
     params["today"] = timezone.localdate()
     interesser = Faellesskab.interesser.through._meta.db_table
+    maalgrupper = Faellesskab.maalgrupper.through._meta.db_table
     tilgaengelighed = Faellesskab.tilgaengelighed.through._meta.db_table
     tag, moedetid = Tag._meta.db_table, Moedetid._meta.db_table
     sql = f"""
         WITH k AS MATERIALIZED ({knn_sql})
-        SELECT k.*, coalesce(i.a, '{{}}'), coalesce(tl.a, '{{}}'), coalesce(m.a, '{{}}')
+        SELECT k.*, coalesce(i.a, '{{}}'), coalesce(tl.a, '{{}}'), coalesce(m.a, '{{}}'), coalesce(mg.a, '{{}}')
         FROM k
         LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(t.slug) AS a
                    FROM k JOIN {interesser} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
                    GROUP BY 1) i ON i.id = k.id
+        LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(t.slug) AS a
+                   FROM k JOIN {maalgrupper} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
+                   GROUP BY 1) mg ON mg.id = k.id
         LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(ARRAY[t.slug, t.navn]) AS a
                    FROM k JOIN {tilgaengelighed} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
                    GROUP BY 1) tl ON tl.id = k.id
-        LEFT JOIN (SELECT m.faellesskab_id AS id, array_agg(m.ugedag * 100 + CAST(extract(hour FROM m.fra) AS int)) AS a
+        LEFT JOIN (SELECT m.faellesskab_id AS id,
+                          array_agg({_FREKVENS_SQL} + m.ugedag * 100 + CAST(extract(hour FROM m.fra) AS int)) AS a
                    FROM k JOIN {moedetid} m ON m.faellesskab_id = k.id
                    WHERE m.gyldig_til IS NULL OR m.gyldig_til >= %(today)s
                    GROUP BY 1) m ON m.id = k.id
@@ -247,14 +265,36 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     navne: dict[str, str] = {}
-    interesser_of, tilg_of, slots_of = {}, {}, {}
+    details = _Details(navne)
     for row in fetched:
         fid = row[0]
-        interesser_of[fid] = set(row[14])
-        tilg_of[fid] = {slug for slug, _navn in row[15]}
-        navne.update(row[15])
-        slots_of[fid] = {_slot(hour_code // 100, hour_code % 100) for hour_code in row[16]}
-    return _kandidater([row[:14] for row in fetched], interesser_of, tilg_of, slots_of, navne)
+        details.interesser[fid] = set(row[15])
+        details.tilg[fid] = {slug for slug, _navn in row[16]}
+        navne.update(row[16])
+        for code in row[17]:
+            details.moede(fid, code // 1000, (code % 1000) // 100, code % 100)
+        details.maalgrupper[fid] = set(row[18])
+    return _kandidater([row[:15] for row in fetched], details)
+
+
+class _Details:
+    """The candidates' tags and meeting times by fællesskab id, as both backends collect them."""
+
+    def __init__(self, navne: dict[str, str]):
+        self.navne = navne
+        self.interesser: dict[int, set[str]] = {}
+        self.maalgrupper: dict[int, set[str]] = {}
+        self.tilg: dict[int, set[str]] = {}
+        self.slots: dict[int, set[str]] = {}
+        self.frekvenser: dict[int, dict[str, str]] = {}
+
+    def moede(self, fid: int, frekvens_kode: int, ugedag: int, hour: int) -> None:
+        """One meeting; of two in the same slot, the more frequent counts."""
+        slot = _slot(ugedag, hour)
+        self.slots.setdefault(fid, set()).add(slot)
+        frekvenser = self.frekvenser.setdefault(fid, {})
+        best = min(frekvens_kode, FREKVENS_KODE.get(frekvenser.get(slot, "MONTHLY"), 2))
+        frekvenser[slot] = _KODE_FREKVENS.get(best, "WEEKLY")
 
 
 @functools.cache
@@ -266,36 +306,69 @@ def _slot(ugedag: int, hour: int) -> str:
 # --- Any other backend: bounding box + haversine in Python ------------------------------------------
 
 
-def _rows_portable(f: Filter, lat: float, lng: float, box_km: float):
+def _base_qs(f: Filter, *, needs: bool = True):
     qs = Faellesskab.objects.filter(center_id=f.center_id, arkiveret__isnull=True, status=FaellesskabStatus.AKTIV,
                                     aaben_for_nye=True)
+    deltager, frivillig = Q(for_deltagere=True), Q(for_frivillige=True)
+    if f.alder is not None:  # the participants' age range; it never stops a volunteer there (engine.tilbudt)
+        alder_ok = ((Q(alder_min__isnull=True) | Q(alder_min__lte=f.alder + f.alder_usikker))
+                    & (Q(alder_max__isnull=True) | Q(alder_max__gte=f.alder)))
+        deltager &= alder_ok
+        frivillig &= Q(for_deltagere=True) | alder_ok
     if f.rolle == "frivillig":
-        qs = qs.filter(for_frivillige=True)
+        qs = qs.filter(frivillig)
     elif f.rolle == "begge":
-        qs = qs.filter(Q(for_deltagere=True) | Q(for_frivillige=True))
+        qs = qs.filter(deltager | frivillig)
     else:
-        qs = qs.filter(for_deltagere=True)
+        qs = qs.filter(deltager)
     if f.kategori_id is not None:
         qs = qs.filter(kategori_id=f.kategori_id)
-    if f.alder is not None:
-        qs = qs.filter(Q(alder_min__isnull=True) | Q(alder_min__lte=f.alder))
-        qs = qs.filter(Q(alder_max__isnull=True) | Q(alder_max__gte=f.alder))
     if f.exclude_ids:
         qs = qs.exclude(id__in=f.exclude_ids)
-    for slug in f.needs:  # one filter() each: the fællesskab must have every one of them
+    for slug in f.needs if needs else ():  # one filter() each: the fællesskab must have every one of them
         qs = qs.filter(tilgaengelighed__type=TagType.TILGAENGELIGHED, tilgaengelighed__slug=slug)
     own = Q(lat__isnull=False, lng__isnull=False)
-    qs = qs.annotate(
+    return qs.annotate(
         plat=Case(When(own, then=F("lat")), default=F("postnummer__lat"), output_field=FloatField()),
         plng=Case(When(own, then=F("lng")), default=F("postnummer__lng"), output_field=FloatField()),
-    ).values_list("id", "plat", "plng", "alder_min", "alder_max", "for_deltagere", "for_frivillige",
-                  "kategori__slug", "kategori__navn", "forening__inklusionsparat", "vaert_navn",
-                  "sidst_bekraeftet", "kapacitet", "titel", "forening__navn")
+    )
 
-    radius = float(f.max_km) if f.max_km is not None else box_km
+
+def _box(lat: float, lng: float, radius: float) -> Q:
     dlat = radius / 111.0
     dlng = radius / (111.0 * max(math.cos(math.radians(lat)), 0.01))
-    rows = list(qs.filter(plat__range=(lat - dlat, lat + dlat), plng__range=(lng - dlng, lng + dlng)))
+    return Q(plat__range=(lat - dlat, lat + dlat), plng__range=(lng - dlng, lng + dlng))
+
+
+def skjult_af_behov(borger, *, radius_km: float, kategori_id: int | None = None, rolle: str | None = None,
+                    exclude_ids: Iterable[int] = (), needs: Iterable[str] = (),
+                    origin: tuple[float, float] | None = None) -> dict[str, int]:
+    """For each accessibility need: how many fællesskaber within about `radius_km` (a bounding box)
+    could be offered to the borger but lack it. One query, and only for a borger with needs, so the
+    suggestions page can say "2 skjult: har ikke kørestolsadgang" while stage 1 keeps filtering on
+    the needs (its N candidates stay usable)."""
+    needs = sorted(set(needs))
+    if not needs:
+        return {}
+    lat, lng = origin or origin_for(borger)
+    f = Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), kategori_id=kategori_id,
+                     alder=borger.alder, alder_usikker=borger.alder_usikker, exclude_ids=exclude_ids)
+    through = Faellesskab.tilgaengelighed.through.objects
+    qs = _base_qs(f).filter(_box(lat, lng, float(radius_km))).annotate(**{
+        f"har{i}": Exists(through.filter(faellesskab_id=OuterRef("pk"), tag__type=TagType.TILGAENGELIGHED,
+                                         tag__slug=slug))
+        for i, slug in enumerate(needs)})
+    counts = qs.aggregate(**{f"n{i}": Count("id", filter=Q(**{f"har{i}": False})) for i in range(len(needs))})
+    return {slug: counts[f"n{i}"] for i, slug in enumerate(needs)}
+
+
+def _rows_portable(f: Filter, lat: float, lng: float, box_km: float):
+    qs = _base_qs(f).values_list("id", "plat", "plng", "alder_min", "alder_max", "for_deltagere", "for_frivillige",
+                  "kategori__slug", "kategori__navn", "forening__inklusionsparat", "vaert_navn",
+                  "sidst_bekraeftet", "kapacitet", "titel", "forening__navn", "pris")
+
+    radius = float(f.max_km) if f.max_km is not None else box_km
+    rows = list(qs.filter(_box(lat, lng, radius)))
     if len(rows) < f.n and f.max_km is None:
         rows = list(qs)  # too few nearby: look at the whole centre, as the KNN would
     out = []
@@ -319,10 +392,11 @@ def _details(ids: list[int]):
     """
     in_ids = f"IN ({', '.join(['%s'] * len(ids))})"
     interesser = Faellesskab.interesser.through._meta.db_table
+    maalgrupper = Faellesskab.maalgrupper.through._meta.db_table
     tilgaengelighed = Faellesskab.tilgaengelighed.through._meta.db_table
     tag, moedetid = Tag._meta.db_table, Moedetid._meta.db_table
     sql = f"""
-        SELECT m.faellesskab_id, 'm', CAST(NULL AS varchar(100)), CAST(NULL AS varchar(100)), m.ugedag, m.fra
+        SELECT m.faellesskab_id, 'm', m.frekvens, CAST(NULL AS varchar(100)), m.ugedag, m.fra
         FROM {moedetid} m
         WHERE m.faellesskab_id {in_ids} AND (m.gyldig_til IS NULL OR m.gyldig_til >= %s)
         UNION ALL
@@ -330,37 +404,46 @@ def _details(ids: list[int]):
         FROM {interesser} x JOIN {tag} t ON t.id = x.tag_id
         WHERE x.faellesskab_id {in_ids}
         UNION ALL
+        SELECT x.faellesskab_id, 'g', t.slug, t.navn, NULL, NULL
+        FROM {maalgrupper} x JOIN {tag} t ON t.id = x.tag_id
+        WHERE x.faellesskab_id {in_ids}
+        UNION ALL
         SELECT x.faellesskab_id, 't', t.slug, t.navn, NULL, NULL
         FROM {tilgaengelighed} x JOIN {tag} t ON t.id = x.tag_id
         WHERE x.faellesskab_id {in_ids}
     """  # noqa: S608 -- only table names and placeholders are formatted in
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, timezone.localdate(), *ids, *ids])
+        cursor.execute(sql, [*ids, timezone.localdate(), *ids, *ids, *ids])
         fetched = cursor.fetchall()
-    navne: dict[str, str] = {}
+    details = _Details({})
     interesser_of: dict[int, set[str]] = defaultdict(set)
+    maalgrupper_of: dict[int, set[str]] = defaultdict(set)
     tilg_of: dict[int, set[str]] = defaultdict(set)
-    slots_of: dict[int, set[str]] = defaultdict(set)
     for fid, kind, slug, navn, ugedag, fra in fetched:
         if kind == "m":
             hour = fra.hour if hasattr(fra, "hour") else int(str(fra)[:2])  # SQLite hands back "17:00:00"
-            slots_of[fid].add(_slot(ugedag, hour))
+            details.moede(fid, FREKVENS_KODE.get(slug, 0), ugedag, hour)
         elif kind == "i":
             interesser_of[fid].add(slug)
+        elif kind == "g":
+            maalgrupper_of[fid].add(slug)
         else:
             tilg_of[fid].add(slug)
-            navne[slug] = navn
-    return interesser_of, tilg_of, slots_of, navne
+            details.navne[slug] = navn
+    details.interesser, details.maalgrupper, details.tilg = interesser_of, maalgrupper_of, tilg_of
+    return details
 
 
 _EMPTY: frozenset[str] = frozenset()
+_NO_FREKVENSER: dict[str, str] = {}
 
 
-def _kandidater(rows, interesser_of, tilg_of, slots_of, navne: dict[str, str]) -> list[Kandidat]:
-    """Candidate rows plus their interests, accessibility features and meeting slots by id."""
+def _kandidater(rows, details: _Details) -> list[Kandidat]:
+    """Candidate rows plus their tags and meeting times by id."""
+    navne = details.navne
     out = []
     for (fid, distance_km, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
-         inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel, forening_navn) in rows:
+         inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel, forening_navn, pris) in rows:
         if kategori_slug:
             navne[kategori_slug] = kategori_navn
         out.append(Kandidat(
@@ -370,14 +453,17 @@ def _kandidater(rows, interesser_of, tilg_of, slots_of, navne: dict[str, str]) -
             alder_max=alder_max,
             for_deltagere=for_deltagere,
             for_frivillige=for_frivillige,
-            interesser=interesser_of.get(fid, _EMPTY),
-            tilgaengelighed=tilg_of.get(fid, _EMPTY),
+            interesser=details.interesser.get(fid, _EMPTY),
+            maalgrupper=details.maalgrupper.get(fid, _EMPTY),
+            tilgaengelighed=details.tilg.get(fid, _EMPTY),
             kategori=kategori_slug,
-            slots=slots_of.get(fid, _EMPTY),
+            slots=details.slots.get(fid, _EMPTY),
+            frekvenser=details.frekvenser.get(fid, _NO_FREKVENSER),
             inklusionsparat=inklusionsparat,
             vaert_navn=vaert_navn or "",
             sidst_bekraeftet=sidst_bekraeftet,
             kapacitet=kapacitet,
+            pris=float(pris or 0),
             titel=titel,
             forening_navn=forening_navn,
             tag_navne=navne,  # one shared dict for all candidates

@@ -545,6 +545,7 @@ NYE_I_DANMARK = [
 PROFILER = [
     {
         "navn": "ensom senior",
+        "udfordringer": ["Ensomhed", "Seniorer"],  # challenges / target groups; seed_demo gives each borger the first 1–2
         "foedselsaar": (1945, 1960),
         "sprog": [["da"]],
         "interesser": ["Strik", "Gåture", "Sang og kor", "Kortspil", "Fællesspisning", "Historie", "Læsning",
@@ -558,6 +559,7 @@ PROFILER = [
     },
     {
         "navn": "ung på kanten",
+        "udfordringer": ["Unge 16–30", "Ensomhed"],  # challenges / target groups; seed_demo gives each borger the first 1–2
         "foedselsaar": (1997, 2008),
         "sprog": [["da"], ["da", "en"]],
         "interesser": ["Fodbold", "Brætspil", "Film", "Musik", "Computer", "Løb", "Natur", "Madlavning"],
@@ -570,6 +572,7 @@ PROFILER = [
     },
     {
         "navn": "ny i Danmark",
+        "udfordringer": ["Ny i Danmark"],  # challenges / target groups; seed_demo gives each borger the first 1–2
         "foedselsaar": (1970, 2002),
         "sprog": None,  # from NYE_I_DANMARK
         "interesser": ["Sprog", "Fodbold", "Madlavning", "Syning", "Havearbejde", "Frivilligt arbejde",
@@ -582,6 +585,7 @@ PROFILER = [
     },
     {
         "navn": "psykisk sårbar",
+        "udfordringer": ["Angst", "Psykisk sårbarhed"],  # challenges / target groups; seed_demo gives each borger the first 1–2
         "foedselsaar": (1965, 1998),
         "sprog": [["da"], ["da", "en"]],
         "interesser": ["Maling", "Keramik", "Havearbejde", "Yoga", "Gåture", "Hunde", "Skrivning", "Læsning"],
@@ -595,6 +599,7 @@ PROFILER = [
     },
     {
         "navn": "fysisk funktionsnedsættelse",
+        "udfordringer": ["Fysisk handicap"],  # challenges / target groups; seed_demo gives each borger the first 1–2
         "foedselsaar": (1950, 1990),
         "sprog": [["da"]],
         "interesser": ["Svømning", "Brætspil", "Musik", "Læsning", "Fotografi", "Computer"],
@@ -606,6 +611,7 @@ PROFILER = [
     },
     {
         "navn": "ledig, vil være frivillig",
+        "udfordringer": ["Ledighed"],  # challenges / target groups; seed_demo gives each borger the first 1–2
         "foedselsaar": (1960, 1995),
         "sprog": [["da"], ["da", "en"], ["da", "de"]],
         "interesser": ["Frivilligt arbejde", "Cykling", "Træarbejde", "Madlavning", "Havearbejde", "Hunde"],

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from brobygning.availability import DAYPARTS, SLOTS
 
@@ -27,14 +27,33 @@ from brobygning.availability import DAYPARTS, SLOTS
 # Points per part; they add up to 100. A part earns weight × fraction, the fraction being 0–1
 # (the distance part goes below 0 beyond the borger's max distance, see `_afstand`).
 WEIGHTS: dict[str, int] = {
-    "interesser": 30,  # shared interests (partial credit when only the category relates)
-    "afstand": 25,  # near is full credit; smooth decay up to the max; strong penalty beyond it
-    "tider": 20,  # a meeting time falls in a weekday × daypart the borger can
-    "vaertsskab": 10,  # inclusion-ready forening (60 %) and a named host (40 %)
-    "barrierer": 5,  # features that help with the borger's barriers (BARRIER_PREFERS)
-    "friskhed": 5,  # full when confirmed within 8 weeks, 0 after a year or never
-    "kapacitet": 5,  # free places; unknown/unlimited is fine, 0 is poor
+    "interesser": 34,  # shared interests (partial credit when only the category relates)
+    "maalgrupper": 12,  # the fællesskab's target groups include the borger's challenges (udfordringer)
+    "afstand": 14,  # near is full credit; smooth decay up to the max; strong penalty beyond it
+    "tider": 14,  # one meeting time falls in a weekday × daypart the borger can; none: a penalty
+    "hyppighed": 6,  # how often the best fitting meeting is: weekly full, every other week, monthly
+    "vaertsskab": 8,  # inclusion-ready forening (60 %) and a named host (40 %)
+    "barrierer": 6,  # features that help with the borger's barriers (BARRIER_PREFERS); the price
+    "friskhed": 3,  # full when confirmed within the centre's interval, 0 when stale or never
+    "kapacitet": 3,  # free places; unknown/unlimited is fine, 1–2 a little less. 0 is hidden (SKJULT)
 }
+
+# A meeting's frequency (Moedetid.frekvens) → the fraction of the frequency part.
+HYPPIGHED: dict[str, float] = {"WEEKLY": 1.0, "BIWEEKLY": 0.6, "MONTHLY": 0.25}
+
+# Penalties below zero, in points (a part's fraction goes negative, as distance does beyond the max):
+TID_STRAF = 45  # no meeting time fits the borger at all: she cannot attend as things are
+PRIS_STRAF = 15  # the borger has an economy barrier and the price is above LAV_PRIS
+LAV_PRIS = 150  # kr.: at or under this, the price is no barrier for a borger with an economy barrier
+OEKONOMI = "oekonomi-kontingent"  # the economy barrier's slug
+
+# Words for the score, best first: (at least this score, the words).
+VURDERINGER: tuple[tuple[int, str], ...] = (
+    (80, gettext_noop("Passer meget godt")),
+    (65, gettext_noop("Passer godt")),
+    (45, gettext_noop("Passer rimeligt")),
+    (0, gettext_noop("Passer svagt")),
+)
 
 # A borger's barrier (slug) → the fællesskab features (tilgængelighed slugs) that help with it.
 # One feature is enough to count the barrier as met. Hard accessibility *needs* are not here:
@@ -90,10 +109,12 @@ _SLOT_LABELS = dict(SLOTS)
 class BorgerProfil:
     """What matching needs to know about the borger. Tag sets hold slugs."""
 
-    alder: int | None = None
+    alder: int | None = None  # the age the borger has surely reached (see `alder_usikker`)
+    alder_usikker: bool = False  # only the birth year is known: the borger may be one year older
     rolle: str = "deltager"  # "deltager", "frivillig" or "begge"
     max_afstand_km: float = 10.0
     interesser: frozenset[str] = frozenset()
+    udfordringer: frozenset[str] = frozenset()  # challenges / target groups, as the fællesskaber's maalgrupper
     barrierer: frozenset[str] = frozenset()
     tilgaengelighedsbehov: frozenset[str] = frozenset()
     tilgaengelighed: frozenset[str] = frozenset()  # slot codes like "0-aften"
@@ -111,13 +132,16 @@ class Kandidat:
     for_deltagere: bool = True
     for_frivillige: bool = False
     interesser: Set[str] = frozenset()  # any set: stage 1 hands over plain sets, tests frozensets
+    maalgrupper: Set[str] = frozenset()  # target groups (udfordring tags)
     tilgaengelighed: Set[str] = frozenset()
     kategori: str | None = None  # slug
     slots: Set[str] = frozenset()  # weekday × daypart of each meeting's start, e.g. "1-eftermiddag"
+    frekvenser: Mapping[str, str] = field(default_factory=dict)  # slot → Moedetid.frekvens; missing: weekly
     inklusionsparat: bool = False
     vaert_navn: str = ""
     sidst_bekraeftet: date | None = None
     kapacitet: int | None = None  # None: no limit given
+    pris: float = 0.0  # kr., as the fællesskab states it
     titel: str = ""  # for display only; stage 2 never reads these two
     forening_navn: str = ""
     tag_navne: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -135,11 +159,34 @@ class Forslag:
     score: int
     parts: dict[str, float]  # points per part (can be negative for distance)
     reasons: list[str]
-    caveat: str | None
+    caveat: str | None  # the costliest shortfall (the first of `caveats`)
+    caveats: list[str] = field(default_factory=list)  # every shortfall, costliest first
+    skjult: list[str] = field(default_factory=list)  # why it is normally hidden (shown on request only)
 
     @property
     def id(self) -> int:
         return self.kandidat.id
+
+    @property
+    def vurdering(self) -> str:
+        return vurdering(self.score)
+
+
+def vurdering(score: int) -> str:
+    """The score in words, for a koordinator: "Passer godt" rather than "64"."""
+    for lowest, words in VURDERINGER:
+        if score >= lowest:
+            return gettext(words)
+    return gettext(VURDERINGER[-1][1])
+
+
+@dataclass
+class Resultat:
+    """What `rank_forklaret` found: the suggestions, and how many were hidden, per reason."""
+
+    forslag: list[Forslag]
+    skjulte: dict[str, int]  # reason key ("fuld", "behov:<slug>") → how many fællesskaber
+    tekster: dict[str, str]  # reason key → Danish text, e.g. "kræver kørestolsadgang"
 
 
 # --- Hard filters -------------------------------------------------------------------------------
@@ -153,18 +200,54 @@ def role_offered(rolle: str, k: Kandidat) -> bool:
     return k.for_deltagere
 
 
+def alder_ok(b: BorgerProfil, k: Kandidat) -> bool:
+    """The participants' age range. With only a birth year the borger may be one year older than
+    `alder`: only a borger who is surely outside the range is left out."""
+    if b.alder is None:
+        return True
+    oldest = b.alder + (1 if b.alder_usikker else 0)
+    if k.alder_min is not None and oldest < k.alder_min:
+        return False
+    return k.alder_max is None or b.alder <= k.alder_max
+
+
+def tilbudt(b: BorgerProfil, k: Kandidat) -> bool:
+    """The role the borger seeks is offered. Where a fællesskab seeks participants, its age range is
+    theirs and never stops a volunteer (a lektiecafé for 13–25-year-olds wants adult volunteers);
+    where it seeks only volunteers (a volunteer role), the age range is the volunteers'."""
+    as_participant = k.for_deltagere and alder_ok(b, k)
+    as_volunteer = k.for_frivillige and (k.for_deltagere or alder_ok(b, k))
+    if b.rolle == "frivillig":
+        return as_volunteer
+    if b.rolle == "begge":
+        return as_participant or as_volunteer
+    return as_participant
+
+
+def skjult_grunde(b: BorgerProfil, k: Kandidat) -> list[str]:
+    """Why a fællesskab the borger could otherwise be offered is hidden: keys "fuld" (no free
+    places) and "behov:<slug>" (an accessibility need it does not meet). Empty: not hidden.
+    The suggestions page counts these and can show them on request."""
+    out = [f"behov:{slug}" for slug in sorted(b.tilgaengelighedsbehov - k.tilgaengelighed)]
+    if k.kapacitet is not None and k.kapacitet <= 0:
+        out.append("fuld")
+    return out
+
+
+def skjult_tekst(key: str, navne: Mapping[str, str]) -> str:
+    """The Danish text for a hidden reason, e.g. "kræver kørestolsadgang"."""
+    if key == "fuld":
+        return gettext("ingen ledige pladser")
+    slug = key.partition(":")[2]
+    return gettext("har ikke %(behov)s, som borgeren har brug for") % {
+        "behov": navne.get(slug, slug.replace("-", " ")).lower()}
+
+
 def hard_filter(b: BorgerProfil, k: Kandidat, exclude: frozenset[int] | set[int] = frozenset()) -> bool:
-    """True if the candidate may be suggested at all."""
-    if k.id in exclude:
+    """True if the candidate may be suggested at all (not hidden, see `skjult_grunde`)."""
+    if k.id in exclude or not tilbudt(b, k):
         return False
-    if b.alder is not None:
-        if k.alder_min is not None and b.alder < k.alder_min:
-            return False
-        if k.alder_max is not None and b.alder > k.alder_max:
-            return False
-    if not b.tilgaengelighedsbehov <= k.tilgaengelighed:
-        return False
-    return role_offered(b.rolle, k)
+    return not skjult_grunde(b, k)
 
 
 # --- The parts: each returns a fraction (0–1; distance may go below 0) ---------------------------
@@ -174,7 +257,7 @@ def hard_filter(b: BorgerProfil, k: Kandidat, exclude: frozenset[int] | set[int]
 
 class _Borger:
     __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "today",
-                 "fresh_days", "stale_days")
+                 "fresh_days", "stale_days", "oekonomi", "n_barrierer")
 
     def __init__(self, b: BorgerProfil, today: date, fresh_days: int = FRESH_DAYS):
         self.b = b
@@ -182,8 +265,11 @@ class _Borger:
         self.n_interesser = len(b.interesser)
         self.max_km = max(float(b.max_afstand_km), 0.1)
         self.tider = b.tilgaengelighed
-        self.mapped = sorted(s for s in b.barrierer if s in BARRIER_PREFERS)
+        # The economy barrier is read against the price, not a tag (see `_barrierer`).
+        self.oekonomi = OEKONOMI in b.barrierer
+        self.mapped = sorted(s for s in b.barrierer if s in BARRIER_PREFERS and s != OEKONOMI)
         self.barrier_sets = [frozenset(BARRIER_PREFERS[s]) for s in self.mapped]
+        self.n_barrierer = len(self.mapped) + self.oekonomi
         self.today = today
         self.fresh_days = max(int(fresh_days), 1)
         self.stale_days = 2 * self.fresh_days
@@ -224,24 +310,50 @@ def _afstand(c: _Borger, k: Kandidat) -> float:
     return FAR_FLOOR + (AT_MAX - FAR_FLOOR) * math.exp(-FAR_DECAY * (r - 1.0))
 
 
+def _maalgrupper(c: _Borger, k: Kandidat) -> float:
+    if not c.b.udfordringer:
+        return 1.0  # nothing to aim at (as with no barriers)
+    if not k.maalgrupper:
+        return 0.3  # open to all, aimed at nobody in particular
+    return 1.0 if not c.b.udfordringer.isdisjoint(k.maalgrupper) else 0.0
+
+
 def _tider(c: _Borger, k: Kandidat) -> float:
+    """One fitting meeting time is all a borger needs; a second time never lowers the score. None
+    fitting is a penalty (TID_STRAF points below zero): the borger cannot come as things are."""
     if not c.tider or not k.slots:
         return 0.5  # unknown on one side: neutral
-    matched = len(k.slots & c.tider)
-    if matched == 0:
-        return 0.0
-    return 0.7 + 0.3 * matched / len(k.slots)
+    if k.slots.isdisjoint(c.tider):
+        return -TID_STRAF / WEIGHTS["tider"]
+    return 1.0
+
+
+def _hyppighed(c: _Borger, k: Kandidat) -> float:
+    """How often the best meeting the borger can attend takes place (any meeting, if none fits)."""
+    if not k.slots:
+        return 0.5
+    fitting = k.slots & c.tider if c.tider else k.slots
+    return max(HYPPIGHED.get(k.frekvenser.get(slot, "WEEKLY"), 1.0) for slot in (fitting or k.slots))
 
 
 def _vaertsskab(_c: _Borger, k: Kandidat) -> float:
     return (0.6 if k.inklusionsparat else 0.0) + (0.4 if k.vaert_navn and not k.vaert_navn.isspace() else 0.0)
 
 
+def _for_dyrt(c: _Borger, k: Kandidat) -> bool:
+    return c.oekonomi and k.pris > LAV_PRIS
+
+
 def _barrierer(c: _Borger, k: Kandidat) -> float:
-    if not c.barrier_sets:
+    """The share of the borger's barriers the fællesskab helps with. The economy barrier is met by a
+    price at or under LAV_PRIS; above it, PRIS_STRAF points come off besides."""
+    if not c.n_barrierer:
         return 1.0  # nothing to accommodate
     tilg = k.tilgaengelighed
-    return sum(1 for features in c.barrier_sets if not features.isdisjoint(tilg)) / len(c.barrier_sets)
+    met = sum(1 for features in c.barrier_sets if not features.isdisjoint(tilg))
+    if c.oekonomi and not _for_dyrt(c, k):
+        met += 1
+    return met / c.n_barrierer - (PRIS_STRAF / WEIGHTS["barrierer"] if _for_dyrt(c, k) else 0.0)
 
 
 def _age_days(k: Kandidat, today: date) -> int | None:
@@ -269,8 +381,10 @@ def _kapacitet(_c: _Borger, k: Kandidat) -> float:
 
 PARTS = {
     "interesser": _interesser,
+    "maalgrupper": _maalgrupper,
     "afstand": _afstand,
     "tider": _tider,
+    "hyppighed": _hyppighed,
     "vaertsskab": _vaertsskab,
     "barrierer": _barrierer,
     "friskhed": _friskhed,
@@ -346,11 +460,22 @@ def _reasons(c: _Borger, k: Kandidat, fr: dict[str, float], _: _Memo) -> list[st
     elif fr["interesser"] > 0 and b.interesser and k.kategori:
         navn = k.tag_navne.get(k.kategori, k.kategori.replace("-", " ")).lower()
         out.append(_("Kategorien %(kategori)s ligger tæt på borgerens interesser") % {"kategori": navn})
+    maal = b.udfordringer & k.maalgrupper
+    if maal:
+        out.append(_("Rettet mod: %(maalgrupper)s") % {"maalgrupper": _names(maal, b.tag_navne)})
     if k.distance_km <= b.max_afstand_km:
         out.append(_("%(km)s km væk") % {"km": format_km(k.distance_km)})
-    if fr["tider"] >= 0.7:
-        first = min(k.slots & b.tilgaengelighed, key=_slot_sort_key)
-        out.append(_("%(tidspunkt)s passer") % {"tidspunkt": _.label(first)})
+    if fr["tider"] >= 1.0:
+        fitting = k.slots & b.tilgaengelighed
+        best = max(HYPPIGHED.get(k.frekvenser.get(slot, "WEEKLY"), 1.0) for slot in fitting)
+        first = min((slot for slot in fitting if HYPPIGHED.get(k.frekvenser.get(slot, "WEEKLY"), 1.0) == best),
+                    key=_slot_sort_key)
+        frekvens = k.frekvenser.get(first, "WEEKLY")
+        if frekvens == "WEEKLY":
+            out.append(_("%(tidspunkt)s passer") % {"tidspunkt": _.label(first)})
+        else:
+            out.append(_("%(tidspunkt)s passer (%(hyppighed)s)")
+                       % {"tidspunkt": _.label(first), "hyppighed": _hyppighed_navn(frekvens, _)})
     if k.inklusionsparat:
         out.append(_("Foreningen er klædt på til at tage imod nye"))
     if k.har_vaert:
@@ -362,16 +487,27 @@ def _reasons(c: _Borger, k: Kandidat, fr: dict[str, float], _: _Memo) -> list[st
         out.append(_("Oplysningerne er bekræftet inden for de sidste %(uger)d uger") % {"uger": c.fresh_days // 7})
     if k.kapacitet is not None and k.kapacitet > 0:
         out.append(ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", k.kapacitet) % {"antal": k.kapacitet})
+    if c.oekonomi and not _for_dyrt(c, k):
+        out.append(_("Gratis") if k.pris <= 0 else _("Pris: %(pris)s kr.") % {"pris": _kr(k.pris)})
     return out
 
 
-def _caveat(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, float],
-            weights: Mapping[str, float], _: _Memo) -> str | None:
-    """The shortcoming that costs the most points, if any counts as a real shortcoming.
+def _hyppighed_navn(frekvens: str, _: _Memo) -> str:
+    if frekvens == "MONTHLY":
+        return _("hver måned")
+    if frekvens == "BIWEEKLY":
+        return _("hver anden uge")
+    return _("hver uge")
 
-    Candidates are collected as (points lost, tie-break, text builder); only the winner's text
-    is built.
-    """
+
+def _kr(pris: float) -> str:
+    return number_format(round(pris), decimal_pos=0, force_grouping=True)
+
+
+def _caveats(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, float],
+             weights: Mapping[str, float], _: _Memo) -> list[str]:
+    """Every shortcoming that counts as a real one, the costliest first (points lost, then a fixed
+    order), so "Ingen ledige pladser" cannot hide behind "Længere væk end …"."""
     b = c.b
     found: list = []
 
@@ -384,12 +520,19 @@ def _caveat(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, floa
             shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
             return _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
         add("afstand", 7, far)
-    if fr["tider"] == 0.0:
+    if fr["tider"] < 0:
         add("tider", 6, lambda: _("Mødetiderne passer ikke med borgerens tider"))
     if fr["interesser"] == 0.0:
         add("interesser", 5, lambda: _("Ingen fælles interesser"))
     if k.kapacitet is not None and k.kapacitet <= 0:
-        add("kapacitet", 4, lambda: _("Ingen ledige pladser lige nu"))
+        found.append((100, 9, lambda: _("Ingen ledige pladser lige nu")))
+    if _for_dyrt(c, k):
+        found.append((PRIS_STRAF, 8, lambda: _("Koster %(pris)s kr., og borgeren har svært ved at betale kontingent")
+                      % {"pris": _kr(k.pris)}))
+    if b.udfordringer and k.maalgrupper and fr["maalgrupper"] == 0.0:
+        add("maalgrupper", 4, lambda: _("Ikke rettet mod borgerens udfordringer"))
+    if fr["hyppighed"] < 0.5:
+        add("hyppighed", 4, lambda: _("Mødes kun %(hyppighed)s") % {"hyppighed": _hyppighed_navn("MONTHLY", _)})
     days = _age_days(k, c.today)
     if days is None:
         add("friskhed", 3, lambda: _("Oplysningerne er aldrig blevet bekræftet"))
@@ -398,13 +541,12 @@ def _caveat(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, floa
             % {"uger": c.stale_days // 7})
     unmet = [s for s, features in zip(c.mapped, c.barrier_sets, strict=True) if features.isdisjoint(k.tilgaengelighed)]
     if unmet:
-        add("barrierer", 2, lambda: _("Intet særligt hensyn til: %(barrierer)s")
-            % {"barrierer": _names(unmet, b.tag_navne)})
+        found.append((weights.get("barrierer", 0) / max(c.n_barrierer, 1), 2, lambda: _("Intet særligt hensyn til: %(barrierer)s")
+            % {"barrierer": _names(unmet, b.tag_navne)}))
     if fr["vaertsskab"] == 0.0:
         add("vaertsskab", 1, lambda: _("Ingen fast vært, og foreningen er ikke klædt på til nye"))
-    if not found:
-        return None
-    return max(found, key=lambda row: row[:2])[2]()
+    found.sort(key=lambda row: row[:2], reverse=True)
+    return [build() for _lost, _order, build in found]
 
 
 # --- The entry point ----------------------------------------------------------------------------
@@ -420,18 +562,45 @@ def rank(
     weights: Mapping[str, float] = WEIGHTS,
     fresh_days: int = FRESH_DAYS,
 ) -> list[Forslag]:
-    """The top `k` candidates that pass the hard filters, best first.
+    """The top `k` candidates that pass the hard filters, best first (see `rank_forklaret`)."""
+    return rank_forklaret(borger, kandidater, exclude=exclude, k=k, today=today, weights=weights,
+                          fresh_days=fresh_days).forslag
+
+
+def rank_forklaret(
+    borger: BorgerProfil,
+    kandidater: Iterable[Kandidat],
+    *,
+    exclude: frozenset[int] | set[int] = frozenset(),
+    k: int = DEFAULT_K,
+    today: date | None = None,
+    weights: Mapping[str, float] = WEIGHTS,
+    fresh_days: int = FRESH_DAYS,
+    vis_skjulte: bool = False,
+) -> Resultat:
+    """The top `k` candidates, best first, and how many were hidden and why.
 
     `exclude` holds fællesskab ids the borger must not be offered: ones with an ended
     ("afsluttet") match, i.e. declined or ended before, and ones with an open match already.
+    Those and the ones whose role or age range do not fit are left out silently. The ones hidden
+    for a reason a koordinator may want to overrule (`skjult_grunde`: no free places, an unmet
+    accessibility need) are counted per reason, and ranked as well when `vis_skjulte` is set,
+    each marked with why it is normally hidden.
     Ties are broken by distance, then id, so the order is deterministic.
     """
     c = _Borger(borger, today or date.today(), fresh_days)
     parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
     scored = []
+    skjulte: dict[str, int] = {}
     for kand in kandidater:
-        if not hard_filter(borger, kand, exclude):
+        if kand.id in exclude or not tilbudt(borger, kand):
             continue
+        grunde = skjult_grunde(borger, kand)
+        if grunde:
+            for key in grunde:
+                skjulte[key] = skjulte.get(key, 0) + 1
+            if not vis_skjulte:
+                continue
         total = 0.0
         for _name, part, weight in parts_w:
             total += weight * part(c, kand)
@@ -439,18 +608,23 @@ def rank(
     top = heapq.nsmallest(max(k, 0), scored, key=lambda row: row[:3])
     # Details and texts for the top k only.
     memo = _Memo()
+    navne = {**borger.tag_navne}
+    tekster = {key: skjult_tekst(key, navne) for key in skjulte}
     out = []
     for neg_score, _d, _id, kand in top:
         fr = {name: part(c, kand) for name, part, _w in parts_w}
         parts = {name: weight * fr[name] for name, _p, weight in parts_w}
+        caveats = _caveats(c, kand, fr, parts, weights, memo)
         out.append(Forslag(
             kandidat=kand,
             score=-neg_score,
             parts=parts,
             reasons=_reasons(c, kand, fr, memo),
-            caveat=_caveat(c, kand, fr, parts, weights, memo),
+            caveat=caveats[0] if caveats else None,
+            caveats=caveats,
+            skjult=[tekster[key] for key in skjult_grunde(borger, kand)],
         ))
-    return out
+    return Resultat(forslag=out, skjulte=skjulte, tekster=tekster)
 
 
 def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = None,
@@ -465,5 +639,7 @@ def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = Non
     fr = {name: part(c, kandidat) for name, part in PARTS.items()}
     parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
     memo = _Memo()
+    caveats = _caveats(c, kandidat, fr, parts, weights, memo)
     return Forslag(kandidat=kandidat, score=_clamp(sum(parts.values())), parts=parts,
-                   reasons=_reasons(c, kandidat, fr, memo), caveat=_caveat(c, kandidat, fr, parts, weights, memo))
+                   reasons=_reasons(c, kandidat, fr, memo), caveat=caveats[0] if caveats else None,
+                   caveats=caveats)

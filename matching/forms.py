@@ -28,6 +28,7 @@ class SuggestionFilterForm(forms.Form):
     kategori = forms.TypedChoiceField(label=_("Kategori"), coerce=int, empty_value=None, required=False)
     rolle = forms.ChoiceField(label=_("Rolle"), required=False,
                               choices=[("", _("Som borgeren ønsker"))] + list(MatchRolle.choices))
+    vis_skjulte = forms.BooleanField(required=False, widget=forms.HiddenInput)  # show what the needs hide
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,7 +25,7 @@ from borgere.models import Borger
 from brobygning.models import Frivilligcenter, Postnummer, Tag
 
 from . import engine, velkomst
-from .candidates import DEFAULT_N, candidates_for, effective_role
+from .candidates import DEFAULT_N, candidates_for, effective_role, skjult_af_behov
 from .models import Match
 
 
@@ -39,13 +39,30 @@ class Suggestion:
     caveat: str | None  # the main reason it is not a perfect fit, if any
     distance_km: float
     parts: dict[str, float] = field(default_factory=dict)  # points per part, for the curious
+    caveats: list[str] = field(default_factory=list)  # every shortfall, costliest first
+    skjult: list[str] = field(default_factory=list)  # why it is normally hidden (only with vis_skjulte)
 
     @property
     def url(self) -> str:
         return reverse("foreninger:faellesskab_detail", args=[self.faellesskab_id])
 
+    @property
+    def vurdering(self) -> str:
+        """The score in words ("Passer godt"), which the page shows instead of the number."""
+        return engine.vurdering(self.score)
 
-_TAG_FIELDS = {"i": "interesser", "b": "barrierer", "t": "tilgaengelighedsbehov"}
+
+@dataclass
+class Forslagsresultat:
+    forslag: list[Suggestion]
+    skjulte: list[tuple[str, int]]  # (why, how many fællesskaber), most first: "ingen ledige pladser", 2
+
+    @property
+    def antal_skjulte(self) -> int:
+        return sum(n for _tekst, n in self.skjulte)
+
+
+_TAG_FIELDS = {"i": "interesser", "u": "udfordringer", "b": "barrierer", "t": "tilgaengelighedsbehov"}
 
 
 @dataclass
@@ -127,9 +144,11 @@ def profil_for(borger: Borger, *, rolle: str | None = None,
         tags = _borger_context(borger, matches=False, origin=False).tags
     return engine.BorgerProfil(
         alder=borger.alder,
+        alder_usikker=borger.alder_usikker,
         rolle=effective_role(borger, rolle),
         max_afstand_km=float(borger.max_afstand_km or 10),
         interesser=frozenset(slug for slug, _n in tags["interesser"]),
+        udfordringer=frozenset(slug for slug, _n in tags["udfordringer"]),
         barrierer=frozenset(slug for slug, _n in tags["barrierer"]),
         tilgaengelighedsbehov=frozenset(slug for slug, _n in tags["tilgaengelighedsbehov"]),
         tilgaengelighed=frozenset(borger.tilgaengelighed or ()),
@@ -145,28 +164,52 @@ def excluded_ids(borger: Borger) -> frozenset[int]:
 def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
                     rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
                     today: date | None = None) -> list[Suggestion]:
-    """The top `k` fællesskaber for the borger, best first, with reasons.
+    """The top `k` fællesskaber for the borger, best first, with reasons (see `forslag_for`)."""
+    return forslag_for(borger, max_km=max_km, kategori_id=kategori_id, rolle=rolle, k=k, n=n, today=today,
+                       tael_skjulte=False).forslag
+
+
+def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
+                rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
+                today: date | None = None, vis_skjulte: bool = False, tael_skjulte: bool = True) -> Forslagsresultat:
+    """The top `k` fællesskaber for the borger, best first, with reasons, and how many were hidden.
 
     `max_km` is a hard cut (a search filter); the borger's own max distance only lowers the score.
     `rolle` ("deltager"/"frivillig"/"begge") overrides the borger's wished role for this search.
     `n` is how many nearest candidates stage 1 hands to stage 2.
+
+    What is hidden is counted per reason ("2 skjult: ingen ledige pladser"): full ones among the N
+    candidates by stage 2; for a borger with accessibility needs, which stage 1 filters on so its N
+    candidates stay usable, one more query counts those within the max distance that lack a need
+    (`tael_skjulte`; `suggestions_for` leaves it out and keeps to 2 queries). `vis_skjulte` ranks
+    the hidden ones too, marked: stage 1 then leaves the needs to stage 2.
     """
     ctx = _borger_context(borger, interval=True)
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
+    needs = profil.tilgaengelighedsbehov
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
-                                exclude_ids=exclude, needs=profil.tilgaengelighedsbehov, origin=ctx.origin)
-    # A few more than k, so that the welcome score (±VELKOMST_VAEGT) can lift one in from just below.
-    ranked = engine.rank(profil, kandidater, exclude=exclude, k=max(k, 0) + VELKOMST_EKSTRA,
-                         today=today or timezone.localdate(),
-                         fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7))
-    suggestions = [
+                                exclude_ids=exclude, needs=() if vis_skjulte else needs, origin=ctx.origin)
+    result = engine.rank_forklaret(profil, kandidater, exclude=exclude, k=max(k, 0) + VELKOMST_EKSTRA,
+                                   today=today or timezone.localdate(), fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7),
+                                   vis_skjulte=vis_skjulte)
+    counts, tekster = dict(result.skjulte), dict(result.tekster)
+    if tael_skjulte and needs and not vis_skjulte:
+        radius = max_km if max_km is not None else profil.max_afstand_km
+        for slug, count in skjult_af_behov(borger, radius_km=radius, kategori_id=kategori_id, rolle=profil.rolle,
+                                           exclude_ids=exclude, needs=needs, origin=ctx.origin).items():
+            if count:
+                counts[f"behov:{slug}"] = count
+                tekster[f"behov:{slug}"] = engine.skjult_tekst(f"behov:{slug}", profil.tag_navne)
+    skjulte = sorted(((tekster[key], count) for key, count in counts.items()), key=lambda row: (-row[1], row[0]))
+    # A few more than k were ranked, so that the welcome score (±VELKOMST_VAEGT) can lift one in from just below.
+    forslag = [
         Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
-                   score=f.score, reasons=f.reasons, caveat=f.caveat, distance_km=f.kandidat.distance_km,
-                   parts=dict(f.parts))
-        for f in ranked
+                   score=f.score, reasons=list(f.reasons), caveat=f.caveat, distance_km=f.kandidat.distance_km,
+                   parts=dict(f.parts), caveats=f.caveats, skjult=f.skjult)
+        for f in result.forslag
     ]
-    return med_velkomst(suggestions, center_id=borger.center_id)[:max(k, 0)]
+    return Forslagsresultat(forslag=med_velkomst(forslag, center_id=borger.center_id)[:max(k, 0)], skjulte=skjulte)
 
 
 VELKOMST_EKSTRA = 10

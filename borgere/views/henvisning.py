@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from brobygning import access
+from brobygning.cpr import fjern_cpr
 from brobygning.decorators import member_required
 from brobygning.forms import add_service_errors, save_valid_form
+from brobygning.models import TagType
 from brobygning.pagination import paginate
 from brobygning.public import public_language, public_page
 from brobygning.ratelimit import rate_limited
@@ -88,11 +90,16 @@ def henvisning_detail(request, pk):
 
 
 def _initial(henvisning) -> dict:
-    noter = "\n".join(p for p in [henvisning.oensker, henvisning.kontakt_note] if p)
-    return {"fornavn": henvisning.fornavn, "efternavn": henvisning.efternavn, "telefon": henvisning.telefon,
-            "email": henvisning.email, "foretrukken_kanal": henvisning.foretrukken_kanal,
-            "postnummer": henvisning.postnummer_id, "henvisningskilde": henvisning.kilde_id,
-            "status": BorgerStatus.NY, "noter": noter}
+    """The borger form, filled in from the referral. The wishes inform the match: the interests and
+    challenges they mention are ticked (the koordinator confirms), not copied into the internal notes.
+    Text stored before CPR numbers were refused is carried over without them (issue 16)."""
+    fundet = selectors.tags_i_tekst(tekst=henvisning.oensker)
+    return {"fornavn": fjern_cpr(henvisning.fornavn), "efternavn": fjern_cpr(henvisning.efternavn),
+            "telefon": henvisning.telefon, "email": henvisning.email,
+            "foretrukken_kanal": henvisning.foretrukken_kanal, "postnummer": henvisning.postnummer_id,
+            "henvisningskilde": henvisning.kilde_id, "status": BorgerStatus.NY,
+            "interesser": fundet[TagType.INTERESSE], "udfordringer": fundet[TagType.UDFORDRING],
+            "noter": fjern_cpr(henvisning.kontakt_note)}
 
 
 @member_required
@@ -110,7 +117,8 @@ def henvisning_convert(request, pk):
 
     if response := save_valid_form(request, form, save, _("Borgeren er oprettet med samtykke fra henvisningen.")):
         return response
-    return render(request, "borgere/henvisning/henvisning_convert.html", {"form": form, "henvisning": henvisning})
+    return render(request, "borgere/henvisning/henvisning_convert.html",
+                  {"form": form, "henvisning": henvisning, "oensker": fjern_cpr(henvisning.oensker)})
 
 
 @member_required

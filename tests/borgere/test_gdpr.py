@@ -41,6 +41,7 @@ def rich_borger():
     borger.refresh_from_db()
     borger.barrierer.add(*list(f.Tag.objects.filter(type="barriere")[:2]))
     borger.interesser.add(f.Tag.objects.create(type="interesse", navn="Zqmarkørhobby", slug="zq-hobby"))
+    borger.udfordringer.add(f.Tag.objects.create(type="udfordring", navn="Zqmarkørudfordring", slug="zq-udfordring"))
     sync_ledsagelse(ledsagelse)
     Samtale.objects.create(center=borger.center, borger=borger, noter="Zqmarkørsamtale", oensker="Zqmarkørønske",
                            naeste_skridt="Zqmarkørskridt")
@@ -80,7 +81,8 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
     html = response.content.decode()
     assert response.status_code == 200
     for marker in ["Zqmarkørfornavn", "Zqmarkørefternavn", "zqmarker@borger.test", "Zqmarkørnote", "Zqmarkørsamtale",
-                   "Zqmarkørvelkomst", "Zqmarkørårsag", "Zqmarkørovergang", "Strik og snak", "1987"]:
+                   "Zqmarkørvelkomst", "Zqmarkørårsag", "Zqmarkørovergang", "Strik og snak", "1987",
+                   "Zqmarkørudfordring"]:
         assert marker in html, marker
     assert "sagsbehandling" in html and "Staffnavn" not in html and "Hemmeligsen" not in html
 
@@ -146,6 +148,7 @@ def test_art17_needs_confirmation_then_leaves_nothing_identifying_but_keeps_stat
     assert leftovers == []
     borger = Borger.objects.get(pk=rich_borger.pk)
     assert borger.anonymiseret and borger.foedselsaar == 1980 and not borger.interesser.exists()
+    assert not borger.udfordringer.exists()
     assert Samtale.objects.filter(borger=borger).count() == before["samtaler"]
     # The open match ends (issue 12: no live meeting after art. 17); how far it got stays in its history.
     assert before["stages"] == ["moede_planlagt"]

@@ -341,3 +341,85 @@ def test_inbox_queries_do_not_grow(as_koordinator_a, world, client, django_asser
     assert Henvisning.objects.count() == 15
     with django_assert_max_num_queries(10):
         assert as_koordinator_a.get(reverse("borgere:henvisning_list")).status_code == 200
+
+
+# --- Issue 16: no CPR number is ever stored, and the wishes inform the match --------------------------
+
+CPR = "010190-1234"  # a valid date of birth: python-stdnum's dk.cpr accepts it
+
+
+@pytest.mark.parametrize("field", ["oensker", "kontakt_note", "henviser_organisation"])
+@pytest.mark.parametrize("cpr", [CPR, "0101901234", "010190 1234"])
+def test_public_form_refuses_a_cpr_number_with_a_clear_danish_message(client, world, field, cpr):
+    response = client.post(FORM_URL, _data(world.center_a, **{field: f"Personen har CPR {cpr} og vil gerne gå ture"}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Skriv ikke CPR-numre her" in page
+    assert not Henvisning.objects.exists()
+    assert cpr not in "".join(str(e.felter) for e in AuditEntry.objects.all())
+
+
+def test_public_form_lets_other_numbers_through(client, world):
+    response = client.post(FORM_URL, _data(world.center_a, oensker="Ring på 4520304050 eller ordre 9999999999"))
+    assert response.status_code == 302
+    assert Henvisning.objects.get().oensker.startswith("Ring på")
+
+
+def test_the_service_refuses_a_cpr_number_too(world):
+    from django.core.exceptions import ValidationError
+
+    from borgere import services
+
+    tekst = gaeldende_samtykketekst(center_id=world.center_a.pk, formaal=Formaal.REGISTRERING)
+    data = {"kilde": f.tag(TagType.HENVISNINGSKILDE, "egen-henvendelse"), "fornavn": "Ib", "telefon": "+4520304050",
+            "foretrukken_kanal": "telefon", "oensker": f"CPR {CPR}"}
+    with pytest.raises(ValidationError) as error:
+        services.henvisning_create(center=world.center_a, data=data, samtykketekst=tekst)
+    assert "oensker" in error.value.message_dict
+    assert not Henvisning.objects.exists()
+
+
+def test_convert_never_carries_the_wishes_or_a_cpr_number_into_the_notes(as_koordinator_a, henvisning):
+    # A referral stored before the check, with a CPR number in its wishes and contact note.
+    Henvisning.objects.filter(pk=henvisning.pk).update(
+        oensker=f"Føler sig ensom, vil gerne synge i kor og gå ture. CPR {CPR}", kontakt_note=f"Ring efter 10 ({CPR})")
+    response = as_koordinator_a.get(reverse("borgere:henvisning_convert", args=[henvisning.pk]))
+    page = response.content.decode()
+    assert CPR not in page and "0101901234" not in page
+    assert "[CPR-nummer fjernet]" in page
+    form = response.context["form"]
+    assert form.initial["noter"] == "Ring efter 10 ([CPR-nummer fjernet])"
+    assert "ensom" not in form.initial["noter"]
+    assert [t.slug for t in form.initial["udfordringer"]] == ["ensomhed"]
+
+
+def test_the_wishes_tick_the_interests_and_challenges_the_engine_reads(as_koordinator_a, henvisning, brobygger_a):
+    Henvisning.objects.filter(pk=henvisning.pk).update(oensker="Er ny i Danmark, kunne tænke sig strik og brætspil")
+    form = as_koordinator_a.get(reverse("borgere:henvisning_convert", args=[henvisning.pk])).context["form"]
+    assert {t.slug for t in form.initial["interesser"]} == {"strik", "braetspil"}
+    assert {t.slug for t in form.initial["udfordringer"]} == {"ny-i-danmark"}
+    data = _convert_data(henvisning, brobygger_a, noter="",
+                         interesser=[t.pk for t in form.initial["interesser"]],
+                         udfordringer=[t.pk for t in form.initial["udfordringer"]])
+    assert as_koordinator_a.post(reverse("borgere:henvisning_convert", args=[henvisning.pk]), data).status_code == 302
+    borger = Borger.objects.get(fornavn="Referral-Fornavn")
+    assert set(borger.interesser.values_list("slug", flat=True)) == {"strik", "braetspil"}
+    assert set(borger.udfordringer.values_list("slug", flat=True)) == {"ny-i-danmark"}
+    assert borger.noter == ""
+
+
+def test_staff_cannot_save_a_cpr_number_in_the_borgers_notes(as_koordinator_a, henvisning, brobygger_a):
+    response = as_koordinator_a.post(reverse("borgere:henvisning_convert", args=[henvisning.pk]),
+                                     _convert_data(henvisning, brobygger_a, noter=f"CPR {CPR}"))
+    assert response.status_code == 200
+    assert "Skriv ikke CPR-numre her" in response.content.decode()
+    assert not Borger.objects.filter(fornavn="Referral-Fornavn").exists()
+
+
+def test_cpr_helpers():
+    from brobygning.cpr import fjern_cpr, indeholder_cpr
+
+    assert indeholder_cpr(f"x {CPR} y") and indeholder_cpr("0101901234")
+    assert not indeholder_cpr("3213901234")  # no such date
+    assert not indeholder_cpr("+4520304050") and not indeholder_cpr("12345")
+    assert fjern_cpr(f"a {CPR} b 0101901234") == "a [CPR-nummer fjernet] b [CPR-nummer fjernet]"

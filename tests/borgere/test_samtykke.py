@@ -171,8 +171,9 @@ def uden_samtykke(world, brobygger_a):
 class TestRefusedWithoutRegistrationConsent:
     def test_barriers_and_notes_cannot_be_added_but_contact_details_and_clearing_can(self, brobygger, uden_samtykke):
         barriere = f.Tag.objects.filter(type="barriere").first()
+        udfordring = f.Tag.objects.filter(type="udfordring").first()
         same = {"brobygger": uden_samtykke.brobygger}
-        for data in ({"barrierer": [barriere]}, {"noter": "Noget om helbred"}):
+        for data in ({"barrierer": [barriere]}, {"udfordringer": [udfordring]}, {"noter": "Noget om helbred"}):
             with pytest.raises(ValidationError, match="ikke givet samtykke til registrering"):
                 borger_services.borger_update(actor=brobygger, borger=uden_samtykke, data={**same, **data})
         uden_samtykke.refresh_from_db()

@@ -226,7 +226,7 @@ def test_suggestions_query_count_is_bounded_and_independent_of_n_and_k(
     with django_assert_max_num_queries(limit):
         assert len(suggestions_for(fresh, k=50, n=500)) == 24
     loaded = (Borger.objects.select_related("postnummer")
-              .prefetch_related("interesser", "barrierer", "tilgaengelighedsbehov").get(pk=borger.pk))
+              .prefetch_related("interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov").get(pk=borger.pk))
     with django_assert_max_num_queries(limit):
         assert len(suggestions_for(loaded, k=20)) == 20
 
@@ -294,7 +294,7 @@ def test_profile_from_the_borger_with_or_without_prefetch(rich, borger, django_a
     assert p.tilgaengelighed == {"1-aften", "3-formiddag"}
     assert p.tag_navne["nervoes-for-nye-steder"] == "Nervøs for nye steder"
     assert (p.alder, p.rolle, p.max_afstand_km) == (borger.alder, "deltager", 10.0)
-    loaded = Borger.objects.prefetch_related("interesser", "barrierer", "tilgaengelighedsbehov").get(pk=borger.pk)
+    loaded = Borger.objects.prefetch_related("interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov").get(pk=borger.pk)
     with django_assert_num_queries(0):
         assert profil_for(loaded, rolle="begge") == BorgerProfil(**{**p.__dict__, "rolle": "begge"})
 

@@ -540,6 +540,9 @@ class Command(BaseCommand):
             behov = rng.sample(profil["behov"], k=rng.randint(0, min(2, len(profil["behov"]))))
             tag_rows.append((len(rows), "interesser", self.tags.many(TagType.INTERESSE, interesser)))
             tag_rows.append((len(rows), "barrierer", self.tags.many(TagType.BARRIERE, barrierer)))
+            # Without the random stream, so the rest of the demo stays as it was.
+            udfordringer = profil.get("udfordringer", [])[: 1 + i % 2]
+            tag_rows.append((len(rows), "udfordringer", self.tags.many(TagType.UDFORDRING, udfordringer)))
             tag_rows.append((len(rows), "tilgaengelighedsbehov", self.tags.many(TagType.TILGAENGELIGHED, behov)))
             rows.append(borger)
 

@@ -1,0 +1,143 @@
+"""The suggestions page and `forslag_for` on the database (issue 16, point 2): stage 1 keeps what
+stage 2 needs, hidden fællesskaber are counted and can be shown, the score reads as words."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from borgere.models import alder_fra_foedselsaar, alder_fra_foedselsdato
+from brobygning.models import TagType
+from foreninger.models import Frekvens
+from matching.candidates import candidates_for
+from matching.suggest import forslag_for, profil_for
+
+from .. import factories as f
+from .test_candidates import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def center(db):
+    return f.CenterFactory(slug="odense")
+
+
+@pytest.fixture
+def forening(center):
+    return f.ForeningFactory(center=center, inklusionsparat=True)
+
+
+@pytest.fixture
+def borger(center):
+    b = f.BorgerFactory(center=center, postnummer=f.postnummer("5000"), foedselsaar=1955, max_afstand_km=10,
+                        tilgaengelighed=["3-aften"])
+    b.interesser.set([f.tag(TagType.INTERESSE, "sang-og-kor")])
+    return b
+
+
+def fs(forening, km, **kw):
+    kw["lat"], kw["lng"] = at(km)
+    return f.FaellesskabFactory(forening=forening, **kw)
+
+
+def test_stage_1_keeps_frequency_price_and_target_groups(forening, borger):
+    kor = fs(forening, 1, pris=300)
+    kor.maalgrupper.set([f.tag(TagType.UDFORDRING, "ensomhed")])
+    f.MoedetidFactory(faellesskab=kor, ugedag=3, fra="19:00", til="21:00", frekvens=Frekvens.MAANEDLIG)
+    [k] = candidates_for(borger)
+    assert k.frekvenser == {"3-aften": "MONTHLY"}
+    assert k.pris == 300
+    assert k.maalgrupper == {"ensomhed"}
+
+
+def test_a_weekly_and_a_monthly_choir_differ(forening, borger):
+    ugentlig, maanedlig = fs(forening, 1), fs(forening, 1)
+    f.MoedetidFactory(faellesskab=ugentlig, ugedag=3, fra="19:00", til="21:00")
+    f.MoedetidFactory(faellesskab=maanedlig, ugedag=3, fra="19:00", til="21:00", frekvens=Frekvens.MAANEDLIG)
+    first, second = forslag_for(borger).forslag
+    assert (first.faellesskab_id, second.faellesskab_id) == (ugentlig.pk, maanedlig.pk)
+    assert first.score > second.score
+
+
+def test_the_borgers_challenges_count(forening, borger):
+    borger.udfordringer.set([f.tag(TagType.UDFORDRING, "ensomhed")])
+    aimed, other = fs(forening, 2), fs(forening, 1)
+    aimed.maalgrupper.set([f.tag(TagType.UDFORDRING, "ensomhed")])
+    other.maalgrupper.set([f.tag(TagType.UDFORDRING, "angst")])
+    assert profil_for(borger).udfordringer == {"ensomhed"}
+    first, _second = forslag_for(borger).forslag
+    assert first.faellesskab_id == aimed.pk
+    assert "Rettet mod: ensomhed" in first.reasons
+
+
+def test_an_adult_volunteer_is_suggested_for_a_youth_lektiecafe(forening, borger):
+    borger.oensket_rolle = "frivillig"
+    borger.save()
+    lektiecafe = fs(forening, 1, alder_min=13, alder_max=25, for_frivillige=True)
+    assert [s.faellesskab_id for s in forslag_for(borger).forslag] == [lektiecafe.pk]
+    assert forslag_for(borger, rolle="deltager").forslag == []
+
+
+def test_hidden_by_a_need_is_counted_and_can_be_shown(forening, borger):
+    borger.tilgaengelighedsbehov.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+    kor1, kor2, fuld = fs(forening, 1), fs(forening, 2), fs(forening, 3, kapacitet=0)
+    fuld.tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+    result = forslag_for(borger)
+    assert result.forslag == []
+    assert result.skjulte == [("har ikke kørestolsadgang, som borgeren har brug for", 2),
+                              ("ingen ledige pladser", 1)]
+    assert result.antal_skjulte == 3
+    shown = forslag_for(borger, vis_skjulte=True).forslag
+    assert {s.faellesskab_id for s in shown} == {kor1.pk, kor2.pk, fuld.pk}
+    assert all(s.skjult for s in shown)
+
+
+def test_the_page_says_what_is_hidden_and_shows_it_on_request(forening, borger, center):
+    brobygger = f.MedlemskabFactory(center=center).user
+    borger.brobygger = brobygger
+    borger.save()
+    borger.tilgaengelighedsbehov.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+    fs(forening, 1, titel="Kor for alle")
+    fs(forening, 2, titel="Kirkekoret")
+    client = f.client_logged_in(brobygger)
+    url = reverse("matching:forslag", args=[borger.pk])
+    page = client.get(url).content.decode()
+    assert "2 fællesskaber er skjult" in page
+    assert "2 skjult: har ikke kørestolsadgang, som borgeren har brug for" in page
+    assert "vis_skjulte=1" in page
+    assert "Kor for alle" not in page
+    shown = client.get(url, {"vis_skjulte": "1"}).content.decode()
+    assert "Kor for alle" in shown and "Kirkekoret" in shown
+    assert "Normalt skjult" in shown
+
+
+def test_the_page_shows_the_score_in_words_and_every_caveat(forening, borger, center):
+    brobygger = f.MedlemskabFactory(center=center).user
+    borger.brobygger = brobygger
+    borger.save()
+    fs(forening, 30, titel="Langt væk", kapacitet=None)
+    page = f.client_logged_in(brobygger).get(reverse("matching:forslag", args=[borger.pk])).content.decode()
+    assert "Passer svagt" in page or "Passer rimeligt" in page
+    assert "Længere væk end de 10 km, borgeren helst vil rejse" in page
+    assert "Ingen fælles interesser" in page
+
+
+@pytest.mark.parametrize(("aar", "today", "alder"), [
+    (1955, date(2026, 1, 1), 70),  # 70 or 71: 70 is sure
+    (1955, date(2026, 12, 31), 70),
+    (2001, date(2026, 3, 10), 24),
+    (None, date(2026, 3, 10), None),
+])
+def test_age_from_the_birth_year_is_the_age_surely_reached(aar, today, alder):
+    assert alder_fra_foedselsaar(aar, today) == alder
+
+
+def test_age_from_a_birth_date_is_exact():
+    assert alder_fra_foedselsdato(date(1955, 6, 1), date(2026, 5, 31)) == 70
+    assert alder_fra_foedselsdato(date(1955, 6, 1), date(2026, 6, 1)) == 71
+
+
+def test_the_borger_may_be_a_year_older_than_alder(borger):
+    assert borger.alder_usikker
+    assert profil_for(borger).alder_usikker
