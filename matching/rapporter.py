@@ -48,6 +48,7 @@ from matching.models import (
     MatchOvergang,
     Stage,
 )
+from matching.raadgivning import raadgivning_efter_art
 from matching.rapport_tabel import Periode, Tabel
 
 
@@ -474,7 +475,8 @@ def afsluttede_matches(*, center_ids: list[int], periode: Periode, projekt_id: i
 
 
 RAPPORTER = (tragt, tid_til_foerste_moede, udfald_who5, udfald_ucla3, matches_efter_fase, matches_efter_kategori,
-             matches_efter_forening, henvisningskilder, brobygger_aktivitet, udeblivelser, afsluttede_matches)
+             matches_efter_forening, henvisningskilder, brobygger_aktivitet, udeblivelser, afsluttede_matches,
+             raadgivning_efter_art)
 
 
 def rapport_tabeller(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> list[Tabel]:

@@ -282,7 +282,7 @@ def test_rapport_tabeller_har_alle_figurer(data):
     noegler = [t.noegle for t in rapport_tabeller(center_ids=data.center_ids, periode=MARTS)]
     assert noegler == ["tragt", "tid_til_foerste_moede", "udfald_who5", "udfald_ucla3", "matches_efter_fase",
                        "matches_efter_kategori", "matches_efter_forening", "henvisningskilder",
-                       "brobygger_aktivitet", "udeblivelser", "afsluttede_matches"]
+                       "brobygger_aktivitet", "udeblivelser", "afsluttede_matches", "raadgivning_efter_art"]
     for t in rapport_tabeller(center_ids=data.center_ids, periode=MARTS):
         bredde = len(t.kolonner)
         assert all(len(r) == bredde for r in t.raekker), t.noegle
@@ -365,6 +365,7 @@ def test_side_antal_queries_afhaenger_ikke_af_data(data, world, as_koordinator_a
     with django_assert_num_queries(foer):
         as_koordinator_a.get(url)
     # The report's own reads: one or two queries per figure (the rest is the session, the actor, the menu).
-    # 13 report queries (one per figure; two for sources and activity), the transaction's savepoint
-    # and release (+ SET LOCAL jit on PostgreSQL), the project choices, and the session, user and membership.
-    assert foer == 19 + (connection.vendor == "postgresql")
+    # 14 report queries (one per figure; two for sources and activity), the transaction's savepoint
+    # and release (+ SET LOCAL jit on PostgreSQL), the project choices, the session, user and membership,
+    # and the menu's count of new referrals.
+    assert foer == 21 + (connection.vendor == "postgresql")
