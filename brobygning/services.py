@@ -200,10 +200,12 @@ def user_for_feed_token(token: str):
 
 
 def center_settings_update(*, actor, data: dict):
-    """A koordinator's settings for their centre: the waiting list and the confirmation interval."""
+    """A koordinator's settings for their centre: the waiting list, the confirmation interval and
+    whether the centre shares its (aggregated, suppressed) reports with the network."""
     access.check(actor, "center", "change")
     with transaction.atomic():
         center = Frivilligcenter.objects.select_for_update().get(pk=actor.center_id)
-        felter = apply_changes(center, {k: data[k] for k in ("venteliste_synlig", "bekraeft_interval_uger")})
+        felter = apply_changes(center, {k: data[k] for k in ("venteliste_synlig", "bekraeft_interval_uger", "deler_med_netvaerk")
+                                       if k in data})
         log_action(actor=actor, handling=AuditAction.CENTER_AENDRET, obj=center, felter=felter)
     return center
