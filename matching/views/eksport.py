@@ -4,6 +4,7 @@ report as PDF. The criteria come from the query string, as on the Rapporter page
 
 from django.http import Http404, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET
 
 from brobygning.decorators import member_required
 
@@ -28,16 +29,19 @@ def tabel_svar(request, format: str, *, netvaerk: bool = False) -> HttpResponse:
     return fil_svar(fil)
 
 
+@require_GET
 @member_required
 def eksport_csv(request):
     return tabel_svar(request, "csv")
 
 
+@require_GET
 @member_required
 def eksport_xlsx(request):
     return tabel_svar(request, "xlsx")
 
 
+@require_GET
 @member_required
 def eksport_pdf(request):
     _form, kriterier = rapport_kriterier(request.GET, projekter=eksport.projekt_valg(request.actor.center_id))

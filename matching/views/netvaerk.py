@@ -3,6 +3,7 @@ centres that share with the network, and the centres side by side; suppressed, n
 (SECURITY.md, "Netværket")."""
 
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from brobygning import access
 from brobygning.decorators import netvaerk_required
@@ -12,6 +13,7 @@ from ..rapport_kriterier import rapport_kriterier
 from .eksport import fil_svar, tabel_svar
 
 
+@require_GET
 @netvaerk_required
 def netvaerk(request):
     form, kriterier = rapport_kriterier(request.GET, projekter=[])  # projects belong to a centre
@@ -21,16 +23,19 @@ def netvaerk(request):
         "form": form, "kriterier": kriterier, "antal_centre": len(center_ids), "tabeller": tabeller})
 
 
+@require_GET
 @netvaerk_required
 def netvaerk_csv(request):
     return tabel_svar(request, "csv", netvaerk=True)
 
 
+@require_GET
 @netvaerk_required
 def netvaerk_xlsx(request):
     return tabel_svar(request, "xlsx", netvaerk=True)
 
 
+@require_GET
 @netvaerk_required
 def netvaerk_pdf(request):
     _form, kriterier = rapport_kriterier(request.GET, projekter=[])

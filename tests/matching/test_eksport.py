@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from weasyprint.formatting_structure import boxes
 
@@ -170,3 +172,16 @@ def test_the_partial_keeps_the_criteria():
         assert part in html
     pdf_link = render_to_string("matching/rapport/_eksport.html", {}, request=request)
     assert reverse("matching:eksport_pdf") in pdf_link and "fra=2026-01-01" in pdf_link
+
+
+NASTY = ["", "2026-02-30", "1900-01-01", "9999-12-31", "x" * 300, "' OR 1=1 --", "\x00", "-1", "0", "NaN",
+         NOEGLE, "sammenligning", "../../etc/passwd", "<script>"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.dictionaries(st.sampled_from(["fra", "til", "projekt", "tabel", "x"]),
+                       st.one_of(st.sampled_from(NASTY), st.text(max_size=30)), max_size=5),
+       st.sampled_from(["matching:eksport_csv", "matching:eksport_xlsx"]))
+def test_fuzzed_criteria_never_break_an_export(data, as_koordinator_a, query, name):
+    response = as_koordinator_a.get(reverse(name), query)
+    assert response.status_code in (200, 404)

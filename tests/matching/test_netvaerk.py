@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from brobygning import access
@@ -157,3 +159,16 @@ def test_a_centre_opts_in_on_its_settings_page(world, as_koordinator_a):
 def test_no_centre_shares_yet(world, as_netvaerk):
     response = as_netvaerk.get(reverse("matching:netvaerk"))
     assert response.status_code == 200 and response.context["tabeller"] == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.dictionaries(st.sampled_from(["fra", "til", "projekt", "tabel"]),
+                       st.one_of(st.sampled_from(["", "2026-02-30", "1900-01-01", "9999-12-31", "sammenligning",
+                                                  "\x00", "x" * 300]), st.text(max_size=30)), max_size=4),
+       st.sampled_from(["matching:netvaerk", "matching:netvaerk_csv", "matching:netvaerk_xlsx"]))
+def test_fuzzed_criteria_never_break_the_network_view(net, as_netvaerk, query, name):
+    response = as_netvaerk.get(reverse(name), query)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200 and name == "matching:netvaerk":
+        for t in response.context["tabeller"]:
+            tjek_ingen_smaa(t)
