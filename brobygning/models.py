@@ -224,6 +224,7 @@ class AuditAction(models.TextChoices):
     MEDLEMSKAB_AENDRET = "medlemskab.aendret", _("Medlemskab ændret")
     BRUGER_DEAKTIVERET = "user.deaktiveret", _("Bruger deaktiveret")
     BRUGER_TELEFON = "user.telefon", _("Telefonnummer ændret")
+    BRUGER_NETVAERKSADGANG = "user.netvaerksadgang", _("Netværksadgang givet eller fjernet")
     KALENDERFEED_OPRETTET = "kalenderfeed.oprettet", _("Kalenderlink oprettet")
     KALENDERFEED_SLETTET = "kalenderfeed.slettet", _("Kalenderlink slettet")
     PAAMINDELSE_PROEVET_IGEN = "paamindelse.proevet_igen", _("Påmindelse prøvet igen")

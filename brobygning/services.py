@@ -122,6 +122,13 @@ def medlemskab_admin_saved(*, user, created=(), changed=()) -> None:
             log_action(actor=actor, handling=AuditAction.MEDLEMSKAB_AENDRET, obj=medlemskab, felter=felter)
 
 
+def netvaerksadgang_admin_saved(*, user, bruger) -> None:
+    """Audit that a staff user gave or took away network access in the Django admin (the network
+    view sees aggregated reports of every centre that shares with the network)."""
+    log_action(actor=access.Actor(user=user, medlemskab=None), handling=AuditAction.BRUGER_NETVAERKSADGANG,
+               obj=bruger, felter=["netvaerksadgang"])
+
+
 def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
     """Deactivate the user in the actor's centre.
 

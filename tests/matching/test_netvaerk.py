@@ -5,13 +5,15 @@ import csv
 import io
 
 import pytest
+from django.contrib import admin as django_admin
+from django.test import RequestFactory
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from brobygning import access
-from brobygning.models import Adgangslog
+from brobygning.models import Adgangslog, AuditEntry, User
 from matching import eksport
 from matching.models import Stage
 from matching.rapport_kriterier import rapport_kriterier
@@ -172,3 +174,28 @@ def test_fuzzed_criteria_never_break_the_network_view(net, as_netvaerk, query, n
     if response.status_code == 200 and name == "matching:netvaerk":
         for t in response.context["tabeller"]:
             tjek_ingen_smaa(t)
+
+
+def test_granting_network_access_in_the_admin_is_audited(rf_request, netvaerksbruger):
+    model_admin = django_admin.site._registry[User]
+    staff = f.UserFactory(email="staff@x.test", is_staff=True, is_superuser=True)
+    bruger = f.UserFactory(email="ny-frise@x.test")
+    form_class = model_admin.get_form(rf_request(staff), bruger, change=True)
+    data = {"email": bruger.email, "first_name": "", "last_name": "", "is_active": "on", "netvaerksadgang": "on"}
+    form = form_class(data, instance=bruger)
+    assert form.is_valid(), form.errors
+    model_admin.save_model(rf_request(staff), form.save(commit=False), form, change=True)
+    bruger.refresh_from_db()
+    assert bruger.netvaerksadgang
+    entry = AuditEntry.objects.get(handling="user.netvaerksadgang")
+    assert entry.actor_id == staff.pk and entry.objekt_id == str(bruger.pk) and entry.felter == ["netvaerksadgang"]
+
+
+@pytest.fixture
+def rf_request():
+    def make(user):
+        request = RequestFactory().post("/admin/")
+        request.user = user
+        return request
+
+    return make
