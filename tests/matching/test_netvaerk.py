@@ -6,7 +6,9 @@ import io
 
 import pytest
 from django.contrib import admin as django_admin
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -199,3 +201,17 @@ def rf_request():
         return request
 
     return make
+
+
+def test_the_network_view_does_not_query_per_centre(net, as_netvaerk):
+    def antal_forespoergsler():
+        with CaptureQueriesContext(connection) as queries:
+            assert as_netvaerk.get(reverse("matching:netvaerk")).status_code == 200
+        return len(queries)
+
+    antal_forespoergsler()  # the session's first request records the two-factor step
+    foer = antal_forespoergsler()
+    for navn in ("Frivilligcenter Vejle", "Frivilligcenter Ribe"):
+        center = f.CenterFactory(navn=navn, slug=navn[-5:].lower(), deler_med_netvaerk=True)
+        _matches(center, Stage.BUDT_VELKOMMEN, 5)
+    assert antal_forespoergsler() == foer
