@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from brobygning import access, adgangslog
+from brobygning.dbrouter import paa_replika
 from brobygning.models import Frivilligcenter
 from matching.rapport_kriterier import Kriterier
 from matching.rapport_tabel import Tabel
@@ -49,10 +50,13 @@ def projekt_info(center_id: int, projekt_id: int | None) -> dict | None:
 
 
 def tabeller(*, center_ids: list[int], kriterier: Kriterier, netvaerk: bool = False) -> list[Tabel]:
-    """Every report table for the criteria, suppressed. The network gets the comparison too."""
-    alle = rapport_tabeller(center_ids=center_ids, periode=kriterier.periode, projekt_id=kriterier.projekt_id)
-    if netvaerk:
-        alle = [*alle, sammenligning(center_ids=center_ids, periode=kriterier.periode)]
+    """Every report table for the criteria, suppressed. The network gets the comparison too.
+    Read from the replica when there is one (the centre ids, who may be counted, come from the
+    primary: a centre that stops sharing is out at once)."""
+    with paa_replika():
+        alle = rapport_tabeller(center_ids=center_ids, periode=kriterier.periode, projekt_id=kriterier.projekt_id)
+        if netvaerk:
+            alle = [*alle, sammenligning(center_ids=center_ids, periode=kriterier.periode)]
     ud = [undertryk(t) for t in alle]
     for t in ud:  # belt and braces: nothing with 1-4 ever leaves
         if smaa_celler(t):
