@@ -28,6 +28,7 @@ from matching.undertrykkelse import smaa_celler, undertryk
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
+ALLE = "alle"  # `?tabel=alle`: every table in one workbook (XLSX only)
 
 
 # --- Projects ------------------------------------------------------------------------------------
@@ -155,17 +156,18 @@ def _omfang(actor, netvaerk: bool) -> list[int]:
 
 
 def eksporter_tabel(*, actor, kriterier: Kriterier, noegle: str, format: str, netvaerk: bool = False) -> Fil | None:
-    """One table as CSV or XLSX, or None when there is no table `noegle`."""
+    """One table as CSV or XLSX, or None when there is no table `noegle`. `ALLE` as XLSX: every
+    table, one sheet each (the funder's spreadsheet next to the PDF)."""
     center_ids = _omfang(actor, netvaerk)
-    tabel = next((t for t in tabeller(center_ids=center_ids, kriterier=kriterier, netvaerk=netvaerk)
-                  if t.noegle == noegle), None)
-    if tabel is None:
+    alle = tabeller(center_ids=center_ids, kriterier=kriterier, netvaerk=netvaerk)
+    valgte = alle if noegle == ALLE and format == "xlsx" else [t for t in alle if t.noegle == noegle][:1]
+    if not valgte:
         return None
     _log(actor=actor, format=format, kriterier=kriterier, tabel=noegle, center_ids=center_ids, netvaerk=netvaerk)
     navn = f"{'netvaerk-' if netvaerk else ''}{noegle}-{kriterier.periode.fra}-{kriterier.periode.til}.{format}"
     if format == "csv":
-        return Fil(navn, CSV_TYPE, csv_bytes(tabel))
-    return Fil(navn, XLSX_TYPE, xlsx_bytes([tabel]))
+        return Fil(navn, CSV_TYPE, csv_bytes(valgte[0]))
+    return Fil(navn, XLSX_TYPE, xlsx_bytes(valgte))
 
 
 def soejler(tabel: Tabel) -> list[dict]:

@@ -172,6 +172,7 @@ def test_the_partial_keeps_the_criteria():
         assert part in html
     pdf_link = render_to_string("matching/rapport/_eksport.html", {}, request=request)
     assert reverse("matching:eksport_pdf") in pdf_link and "fra=2026-01-01" in pdf_link
+    assert "tabel=alle" in pdf_link and reverse("matching:eksport_xlsx") in pdf_link
 
 
 NASTY = ["", "2026-02-30", "1900-01-01", "9999-12-31", "x" * 300, "' OR 1=1 --", "\x00", "-1", "0", "NaN",
@@ -185,3 +186,14 @@ NASTY = ["", "2026-02-30", "1900-01-01", "9999-12-31", "x" * 300, "' OR 1=1 --",
 def test_fuzzed_criteria_never_break_an_export(data, as_koordinator_a, query, name):
     response = as_koordinator_a.get(reverse(name), query)
     assert response.status_code in (200, 404)
+
+
+def test_all_tables_in_one_workbook(data, as_koordinator_a):
+    response = as_koordinator_a.get(reverse("matching:eksport_xlsx"), {"tabel": "alle", **_kriterier_query()})
+    assert response.status_code == 200
+    bog = load_workbook(io.BytesIO(response.content))
+    actor = as_koordinator_a.get(reverse("matching:forside")).wsgi_request.actor
+    noegler = [t.noegle for t in eksport.tabeller(center_ids=[actor.center_id], kriterier=rapport_kriterier({})[1])]
+    assert bog.sheetnames == [n[:31] for n in noegler]
+    assert as_koordinator_a.get(reverse("matching:eksport_csv"), {"tabel": "alle"}).status_code == 404
+    assert "tabel=alle" in Adgangslog.objects.get(handling=Adgangslog.Handling.EKSPORT).kriterium
