@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('brobygning', '0016_auditentry_handling_uden_choices'),
+        ('brobygning', '0017_user_telefon'),
     ]
 
     operations = [
