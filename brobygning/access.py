@@ -17,7 +17,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from .adgangslog import log_foreign_attempt, log_read
-from .models import Medlemskab, Rolle
+from .models import Frivilligcenter, Medlemskab, Rolle
 
 K, B, F = Rolle.KOORDINATOR, Rolle.BROBYGGER, Rolle.FORENINGSKONTAKT
 
@@ -216,6 +216,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("import", "view"): _roles(K),
     ("import", "create"): _roles(K),
     ("adgangslog", "list"): _roles(K),
+    # Reports leave the centre only as a koordinator's export (suppressed: matching/undertrykkelse.py).
+    ("rapport", "export"): _roles(K),
     ("samtykketekst", "list"): _roles(K),
     ("samtykketekst", "create"): _roles(K),
     # The local partnership (issue 14): koordinatorer manage; a foreningskontakt reads their own
@@ -266,6 +268,28 @@ RULES.update({
 for _kind in ("samtale", "samtykke", "maaling", "match", "ledsagelse", "opfoelgning"):
     for _action in ("list", "view", "create", "change"):
         RULES[(_kind, _action)] = _own(_kind)
+
+
+# --- The network role ------------------------------------------------------------------------------
+# A user with `netvaerksadgang` (FriSe as national coordinator) needs no membership: they see the
+# report tables aggregated over the centres that opted in (`deler_med_netvaerk`), suppressed, and no
+# object of any centre. Centre rules above never apply to them (`can` needs a membership), and
+# nothing but the network pages asks `is_netvaerk`. SECURITY.md, "Netværket".
+
+
+def is_netvaerk(actor: Actor) -> bool:
+    user = actor.user
+    return bool(user.is_authenticated and user.is_active and getattr(user, "netvaerksadgang", False))
+
+
+def check_netvaerk(actor: Actor) -> None:
+    if not is_netvaerk(actor):
+        raise PermissionDenied
+
+
+def netvaerk_center_ids() -> list[int]:
+    """The centres whose reports the network sees: those that opted in."""
+    return list(Frivilligcenter.objects.filter(deler_med_netvaerk=True).order_by("pk").values_list("pk", flat=True))
 
 
 def can(actor: Actor, kind: str, action: str, obj: Model | None = None) -> bool:

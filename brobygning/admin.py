@@ -41,12 +41,17 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Navn"), {"fields": ("first_name", "last_name")}),
-        (_("Rettigheder"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Rettigheder"), {"fields": ("is_active", "is_staff", "is_superuser", "netvaerksadgang")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ()
-    list_filter = ("is_active", "is_staff")
+    list_filter = ("is_active", "is_staff", "netvaerksadgang")
     inlines = [MedlemskabInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "netvaerksadgang" in form.changed_data:
+            services.netvaerksadgang_admin_saved(user=request.user, bruger=obj)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -3,6 +3,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from . import access
+
 
 def member_required(view):
     """Logged in, and a member of a centre. What the role may do is decided by the access module."""
@@ -12,6 +14,18 @@ def member_required(view):
     def wrapper(request, *args, **kwargs):
         if request.actor.medlemskab is None:
             raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def netvaerk_required(view):
+    """Logged in with network access (`User.netvaerksadgang`); no centre membership is needed."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        access.check_netvaerk(request.actor)
         return view(request, *args, **kwargs)
 
     return wrapper

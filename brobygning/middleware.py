@@ -47,7 +47,7 @@ class ActorMiddleware:
 
 
 class RequireMfaForKoordinatorMiddleware:
-    """Koordinatorer, and staff (who reach the admin), log in with two factors.
+    """Koordinatorer, network users and staff (who reach the admin), log in with two factors.
 
     Without TOTP they must set it up before they can do anything else. With TOTP, a session must have
     passed the two-factor step of this login (allauth records the methods used in the session); a
@@ -84,7 +84,7 @@ MFA_SESSION_KEY = "mfa_bestaaet"  # the user whose login in this session passed 
 
 def _must_use_mfa(request) -> bool:
     user = request.user
-    return user.is_staff or user.is_superuser or request.actor.koordinator_anywhere
+    return user.is_staff or user.is_superuser or user.netvaerksadgang or request.actor.koordinator_anywhere
 
 
 def _passed_mfa(request) -> bool:

@@ -43,6 +43,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_staff = models.BooleanField(_("adgang til administration"), default=False)
     date_joined = models.DateTimeField(_("oprettet"), default=timezone.now)
+    # The network role (e.g. FriSe as national coordinator): sees the reports of the centres that
+    # share with the network, aggregated and suppressed, and nothing else (SECURITY.md, "Netværket").
+    netvaerksadgang = models.BooleanField(
+        _("netværksadgang"), default=False,
+        help_text=_("Ser samlede rapporter for de centre, der deler med netværket. Aldrig personoplysninger."))
 
     objects = UserManager()
 
@@ -84,6 +89,11 @@ class Frivilligcenter(models.Model):
         _("spørg foreninger hver (uger)"), default=8,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
         help_text=_("Så ofte får foreningerne “Er det stadig korrekt?”. Dobbelt så gammelt regnes som forældet."),
+    )
+    deler_med_netvaerk = models.BooleanField(
+        _("del rapporter med netværket"), default=False,
+        help_text=_("Netværket (fx FriSe) ser centrets tal i samlede rapporter, uden personoplysninger og "
+                    "uden tal under 5."),
     )
 
     class Meta:
@@ -214,6 +224,7 @@ class AuditAction(models.TextChoices):
     MEDLEMSKAB_AENDRET = "medlemskab.aendret", _("Medlemskab ændret")
     BRUGER_DEAKTIVERET = "user.deaktiveret", _("Bruger deaktiveret")
     BRUGER_TELEFON = "user.telefon", _("Telefonnummer ændret")
+    BRUGER_NETVAERKSADGANG = "user.netvaerksadgang", _("Netværksadgang givet eller fjernet")
     KALENDERFEED_OPRETTET = "kalenderfeed.oprettet", _("Kalenderlink oprettet")
     KALENDERFEED_SLETTET = "kalenderfeed.slettet", _("Kalenderlink slettet")
     PAAMINDELSE_PROEVET_IGEN = "paamindelse.proevet_igen", _("Påmindelse prøvet igen")

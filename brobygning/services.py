@@ -122,6 +122,13 @@ def medlemskab_admin_saved(*, user, created=(), changed=()) -> None:
             log_action(actor=actor, handling=AuditAction.MEDLEMSKAB_AENDRET, obj=medlemskab, felter=felter)
 
 
+def netvaerksadgang_admin_saved(*, user, bruger) -> None:
+    """Audit that a staff user gave or took away network access in the Django admin (the network
+    view sees aggregated reports of every centre that shares with the network)."""
+    log_action(actor=access.Actor(user=user, medlemskab=None), handling=AuditAction.BRUGER_NETVAERKSADGANG,
+               obj=bruger, felter=["netvaerksadgang"])
+
+
 def medlemskab_deactivate(*, actor, medlemskab: Medlemskab) -> Medlemskab:
     """Deactivate the user in the actor's centre.
 
@@ -200,10 +207,12 @@ def user_for_feed_token(token: str):
 
 
 def center_settings_update(*, actor, data: dict):
-    """A koordinator's settings for their centre: the waiting list and the confirmation interval."""
+    """A koordinator's settings for their centre: the waiting list, the confirmation interval and
+    whether the centre shares its (aggregated, suppressed) reports with the network."""
     access.check(actor, "center", "change")
     with transaction.atomic():
         center = Frivilligcenter.objects.select_for_update().get(pk=actor.center_id)
-        felter = apply_changes(center, {k: data[k] for k in ("venteliste_synlig", "bekraeft_interval_uger")})
+        felter = apply_changes(center, {k: data[k] for k in ("venteliste_synlig", "bekraeft_interval_uger", "deler_med_netvaerk")
+                                       if k in data})
         log_action(actor=actor, handling=AuditAction.CENTER_AENDRET, obj=center, felter=felter)
     return center

@@ -36,6 +36,10 @@ CENTRES = [
     },
 ]
 
+# The network user (FriSe as national coordinator; SECURITY.md, "Netværket"): no centre. Both demo
+# centres share their reports with the network.
+NETVAERK_USER = ("netvaerk@frise.demo", "Frida", "Nørgaard")
+
 # Role -> the local part of the login email.
 LOGIN_LOCAL_PART = {"koordinator": "koordinator", "brobygger": "brobygger", "foreningskontakt": "forening"}
 

@@ -5,12 +5,14 @@ from django.urls import path
 
 from .views import (
     arrangement,
+    eksport,
     forside,
     forslag,
     frivilligrolle,
     kalender,
     ledsagelse,
     match,
+    netvaerk,
     opfoelgning,
     opgaver,
     overdragelse,
@@ -85,4 +87,13 @@ urlpatterns = [
     path("c/<slug:slug>/arrangementer/tak/", arrangement.public_tak, name="arrangement_public_tak"),
     path("c/<slug:slug>/arrangementer/kalender.ics", arrangement.public_ics, name="arrangement_public_ics"),
     path("c/<slug:slug>/arrangementer/<int:pk>/", arrangement.public_tilmeld, name="arrangement_public_tilmeld"),
+    # Exports of the report tables (koordinator; suppressed and access-logged: matching/eksport.py)
+    path("rapporter/eksport/csv/", eksport.eksport_csv, name="eksport_csv"),
+    path("rapporter/eksport/xlsx/", eksport.eksport_xlsx, name="eksport_xlsx"),
+    path("rapporter/eksport/pdf/", eksport.eksport_pdf, name="eksport_pdf"),
+    # The network view: centres that share with the network, aggregated (SECURITY.md, "Netværket")
+    path("netvaerk/", netvaerk.netvaerk, name="netvaerk"),
+    path("netvaerk/csv/", netvaerk.netvaerk_csv, name="netvaerk_csv"),
+    path("netvaerk/xlsx/", netvaerk.netvaerk_xlsx, name="netvaerk_xlsx"),
+    path("netvaerk/pdf/", netvaerk.netvaerk_pdf, name="netvaerk_pdf"),
 ]

@@ -200,6 +200,16 @@ MATRIX = {
     "matching:arrangement_public_tak":              ("public",       "200 200 200 200 200 200 200", None),
     "matching:arrangement_public_ics":              ("public",       "200 200 200 200 200 200 200", None),
     "matching:arrangement_public_tilmeld":          ("arr_public",   "200 200 200 200 200 200 200", None),
+    # Report exports (koordinator only; suppressed and logged: tests/matching/test_eksport.py). No
+    # table named: 404 for the koordinator, after the role check.
+    "matching:eksport_csv":                         (None,           "L   404 404 403 403 403 403", None),
+    "matching:eksport_xlsx":                        (None,           "L   404 404 403 403 403 403", None),
+    "matching:eksport_pdf":                         (None,           "L   200 200 403 403 403 403", None),
+    # The network view: only the network user (NETVAERK below), who is no member of any centre
+    "matching:netvaerk":                            (None,           "L   403 403 403 403 403 403", None),
+    "matching:netvaerk_csv":                        (None,           "L   403 403 403 403 403 403", None),
+    "matching:netvaerk_xlsx":                       (None,           "L   403 403 403 403 403 403", None),
+    "matching:netvaerk_pdf":                        (None,           "L   403 403 403 403 403 403", None),
     "set_language":                                 (None,           "*   *   *   *   *   *   *",   None),
     # The local partnership (issue 14): koordinatorer manage; a foreningskontakt reads their own record
     "foreninger:partnerskab_list":                  (None,           "L   200 200 403 403 200 200", None),
@@ -227,6 +237,34 @@ MATRIX = {
     "matching:raadgivning_create":                  (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
     "matching:raadgivning_update":                  ("raadgivning",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
 }
+
+# The network user (`User.netvaerksadgang`, no centre membership; SECURITY.md, "Netværket") is one
+# more actor, kept out of the columns above: they are answered like an anonymous visitor, except
+# that where the visitor is sent to log in, they are refused (403), since no centre rule lets a
+# user without a membership in. The exceptions are listed here: name -> (GET, POST or None).
+NETVAERK = {
+    "matching:forside":                             ("302", None),  # to the network view
+    "brobygning:switch_center":                     ("405", "302"),  # "you are no member of that centre"
+    "brobygning:kalender_ny":                       ("405", "302"),
+    "brobygning:kalender_slet":                     ("405", "302"),
+    "matching:netvaerk":                            ("200", None),
+    "matching:netvaerk_csv":                        ("404", None),  # no table named
+    "matching:netvaerk_xlsx":                       ("404", None),
+    "matching:netvaerk_pdf":                        ("200", None),
+}
+
+
+def netvaerk_codes(name: str) -> tuple[str, str | None]:
+    """The network user's expected GET and POST codes for a row of MATRIX."""
+    if name in NETVAERK:
+        return NETVAERK[name]
+    _key, get_row, post_row = MATRIX[name]
+
+    def like_anon(row):
+        code = _codes(row)["anon"]
+        return "403" if code == "L" else code
+
+    return like_anon(get_row), like_anon(post_row) if post_row else None
 
 # Third-party URL groups, covered by prefix: (GET codes for the patterns that take no arguments).
 # Allauth's own pages are public (login, reset) or ask for login; the admin lets no one in who is
@@ -428,6 +466,28 @@ def test_access_matrix(matrix_world):
                 assert _snapshot() == before, f"POST {name} as {actor} changed the database"
             except AssertionError as error:
                 failures.append(str(error))
+    assert not failures, "\n".join(failures)
+
+
+def test_access_matrix_network_user(matrix_world):
+    """Every URL as the network user: only the network pages let them in."""
+    _clients, objects = matrix_world
+    client = Client()
+    f.log_in(client, f.give_mfa(f.UserFactory(email="netvaerk@matrix.test", netvaerksadgang=True)))
+    failures = []
+    for route, name, _pattern in all_patterns():
+        if name not in MATRIX:
+            continue
+        get_code, post_code = netvaerk_codes(name)
+        url = reverse(name, kwargs=_kwargs(route, objects, MATRIX[name][0]))
+        try:
+            _check(client.get(url), get_code, f"GET {name} as netvaerk")
+            if post_code in ("403", "404", "L"):
+                before = _snapshot()
+                _check(client.post(url, {}), post_code, f"POST {name} as netvaerk")
+                assert _snapshot() == before, f"POST {name} as netvaerk changed the database"
+        except AssertionError as error:
+            failures.append(str(error))
     assert not failures, "\n".join(failures)
 
 

@@ -79,11 +79,12 @@ class Scene:
     arr_tilmelding: object = None
     arr_afmeld_token: str = ""
     arr_evaluering_token: str = ""
+    netvaerk: object = None  # a network user (User.netvaerksadgang), member of no centre
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    role: str  # "anon", "koordinator", "brobygger", "foreningskontakt"
+    role: str  # "anon", "koordinator", "brobygger", "foreningskontakt", "netvaerk"
     args: Callable[[Scene], list] = lambda s: []
     # Fields a view reads from request.POST itself, outside any form: a POST-only URL has no page
     # whose form the baseline could read, so without these its fields would never be sent (and an
@@ -253,6 +254,15 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:arrangement_public_tak": Endpoint("anon", lambda s: [s.center.slug]),
     "matching:arrangement_public_ics": Endpoint("anon", lambda s: [s.center.slug]),
     "matching:arrangement_public_tilmeld": Endpoint("anon", lambda s: [s.center.slug, s.arrangement.pk]),
+    # Report exports and the network view: GET only (their query strings are fuzzed in
+    # tests/matching/test_eksport.py and test_netvaerk.py)
+    "matching:eksport_csv": Endpoint("koordinator"),
+    "matching:eksport_xlsx": Endpoint("koordinator"),
+    "matching:eksport_pdf": Endpoint("koordinator"),
+    "matching:netvaerk": Endpoint("netvaerk"),
+    "matching:netvaerk_csv": Endpoint("netvaerk"),
+    "matching:netvaerk_xlsx": Endpoint("netvaerk"),
+    "matching:netvaerk_pdf": Endpoint("netvaerk"),
     **HSDS_ENDPOINTS,
     "set_language": Endpoint("anon"),
     "admin:login": Endpoint("anon"),
@@ -408,6 +418,7 @@ def scene(settings):
             center=center, ledsagelse=ledsagelse, modtager="vaert", kanal="email", nonce="fuzz-nonce")),
         **_issue14_objects(center, forening),
         projekt=Projekt.objects.create(center=center, navn="Fuzzprojekt", fra=date(2026, 1, 1), til=date(2026, 12, 31)),
+        netvaerk=f.give_mfa(f.UserFactory(email="fuzz-netvaerk@x.test", netvaerksadgang=True)),
     )
 
 

@@ -30,7 +30,7 @@ def switch_center(request):
 class CenterSettingsForm(forms.ModelForm):
     class Meta:
         model = Frivilligcenter
-        fields = ["venteliste_synlig", "bekraeft_interval_uger"]
+        fields = ["venteliste_synlig", "bekraeft_interval_uger", "deler_med_netvaerk"]
         labels = {"bekraeft_interval_uger": gettext_lazy("Spørg foreningerne “Er det stadig korrekt?” hver (uger)")}
 
     def __init__(self, *args, **kwargs):

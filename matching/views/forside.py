@@ -2,6 +2,8 @@
 
 from django.shortcuts import redirect, render
 
+from brobygning import access
+
 from ..forside import for_actor
 
 
@@ -9,6 +11,8 @@ def forside(request):
     if not request.user.is_authenticated:
         return redirect("account_login")
     if request.actor.medlemskab is None:
+        if access.is_netvaerk(request.actor):  # the network role has no centre: its page is the network view
+            return redirect("matching:netvaerk")
         return render(request, "matching/forside/no_center.html", status=403)
     template, data = for_actor(actor=request.actor)
     return render(request, template, data)

@@ -272,3 +272,12 @@ def test_demo_meetings_and_follow_ups_are_made_through_the_services_with_their_r
         assert follow_ups.count() == 3
         assert Paamindelse.objects.filter(emne_type="opfoelgning", emne_id__in=follow_ups.values("pk"),
                                           status="afventer").count() == 2  # the day-after one's time had passed: no row
+
+
+@pytest.mark.django_db
+def test_the_network_user_sees_both_demo_centres(seeded):
+    user = authenticate(request=None, username=demo_data.NETVAERK_USER[0], password=demo_data.DEMO_PASSWORD)
+    assert user is not None and user.netvaerksadgang
+    assert not Medlemskab.objects.filter(user=user).exists()
+    assert set(Frivilligcenter.objects.filter(deler_med_netvaerk=True).values_list("slug", flat=True)) == set(SLUGS)
+    assert demo_data.NETVAERK_USER[0] in seeded

@@ -132,7 +132,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 center, created = Frivilligcenter.objects.get_or_create(
                     slug=spec["slug"],
-                    defaults={"navn": spec["navn"], "email": spec["email"], "telefon": spec["telefon"]},
+                    defaults={"navn": spec["navn"], "email": spec["email"], "telefon": spec["telefon"],
+                              "deler_med_netvaerk": True},
                 )
                 users = self.ensure_users(center, spec)
                 logins.extend((user.email, rolle, center.navn) for rolle, user in users.items())
@@ -149,6 +150,7 @@ class Command(BaseCommand):
                     f"{counts['borgere']} borgere."
                 ))
         velkomst.beregn_alle()  # the welcome scores the nightly task would compute (issue 13)
+        logins.append((self.ensure_netvaerk_user().email, "netværk", "centre, der deler"))
         self.print_logins(logins)
 
     def seed_national(self, size, *, force):
@@ -193,6 +195,17 @@ class Command(BaseCommand):
             users[rolle] = user
         return users
 
+    def ensure_netvaerk_user(self):
+        email, first, last = data.NETVAERK_USER
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User(email=email, first_name=first, last_name=last, password=self.password_hash(),
+                        netvaerksadgang=True)
+            user.full_clean()
+            user.save()
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user
+
     def password_hash(self) -> str:
         """Hashed once per run: the strong hasher takes a good part of a second per call."""
         if not getattr(self, "_password_hash", None):
@@ -208,7 +221,8 @@ class Command(BaseCommand):
         for email, rolle, center in logins:
             self.stdout.write(f"{email:<{width}}{rolle:<{rolle_width}}{center}")
         self.stdout.write(f"\nPassword for all: {data.DEMO_PASSWORD}")
-        self.stdout.write("Koordinatorer are asked to set up two-factor login (an authenticator app) at first login.")
+        self.stdout.write("Koordinatorer and the network user are asked to set up two-factor login (an authenticator "
+                          "app) at first login.")
 
     # --- One centre ----------------------------------------------------------------------------------
 
