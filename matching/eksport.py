@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from borgere.models import Projekt
+from borgere.selectors import projekt_get
 from brobygning import access, adgangslog
 from brobygning.dbrouter import paa_replika
 from brobygning.models import Frivilligcenter
@@ -32,19 +34,13 @@ ALLE = "alle"  # `?tabel=alle`: every table in one workbook (XLSX only)
 
 
 # --- Projects ------------------------------------------------------------------------------------
-# THE ONE PLACE where exports read projects (borgere.Projekt, built in parallel). Until it is
-# wired, no project is offered and a report covers all borgere. To wire: return the centre's
-# projects as (id, name) and the chosen one's name, funder and period.
 
 
-def projekt_valg(center_id: int) -> list[tuple[int, str]]:
-    """The project choices of the criteria form for `center_id`."""
-    return []
-
-
-def projekt_info(center_id: int, projekt_id: int | None) -> dict | None:
-    """{"navn", "bevillingsgiver", "periode"} of the chosen project, for the PDF's title page."""
-    return None
+def projekt_info(actor, projekt_id: int | None) -> Projekt | None:
+    """The chosen project (name, funder, period) for the PDF's title page; None for all borgere."""
+    if projekt_id is None:
+        return None
+    return projekt_get(actor=actor, pk=projekt_id)  # the criteria form took it from the actor's own
 
 
 # --- Tables --------------------------------------------------------------------------------------
@@ -197,7 +193,7 @@ def rapport_html(*, actor, kriterier: Kriterier, netvaerk: bool = False) -> str:
         projekt = None
     else:
         center = Frivilligcenter.objects.get(pk=actor.center_id).navn
-        projekt = projekt_info(actor.center_id, kriterier.projekt_id)
+        projekt = projekt_info(actor, kriterier.projekt_id)
     return render_to_string("matching/eksport/rapport_pdf.html", {
         "center": center, "projekt": projekt, "periode": kriterier.periode, "dannet": timezone.localtime(),
         "tabeller": [{"tabel": t, "soejler": soejler(t), "hoejde": len(t.raekker) * 22 + 4} for t in alle],

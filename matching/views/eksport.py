@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
+from borgere.selectors import projekt_valg
 from brobygning.decorators import member_required
 
 from .. import eksport
@@ -20,7 +21,7 @@ def fil_svar(fil: eksport.Fil) -> HttpResponse:
 
 
 def tabel_svar(request, format: str, *, netvaerk: bool = False) -> HttpResponse:
-    projekter = [] if netvaerk else eksport.projekt_valg(request.actor.center_id)
+    projekter = [] if netvaerk else projekt_valg(actor=request.actor)
     _form, kriterier = rapport_kriterier(request.GET, projekter=projekter)
     fil = eksport.eksporter_tabel(actor=request.actor, kriterier=kriterier, noegle=request.GET.get("tabel", ""),
                                   format=format, netvaerk=netvaerk)
@@ -44,5 +45,5 @@ def eksport_xlsx(request):
 @require_GET
 @member_required
 def eksport_pdf(request):
-    _form, kriterier = rapport_kriterier(request.GET, projekter=eksport.projekt_valg(request.actor.center_id))
+    _form, kriterier = rapport_kriterier(request.GET, projekter=projekt_valg(actor=request.actor))
     return fil_svar(eksport.eksporter_pdf(actor=request.actor, kriterier=kriterier))

@@ -3,6 +3,7 @@ and written to the access log with their criteria."""
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from weasyprint.formatting_structure import boxes
 
+from borgere.models import Projekt
 from brobygning.models import Adgangslog
 from matching import eksport, pdf
 from matching.models import Stage
@@ -123,6 +125,16 @@ def test_pdf_has_a_title_page_the_tables_and_bars(data, as_koordinator_a, koordi
     assert str(Stage.MOEDE_PLANLAGT.label) in tekst
     assert SKJULT in tekst
     assert "Xqnavnq" not in tekst
+
+
+def test_pdf_for_a_project_names_the_project_and_its_funder(data, as_koordinator_a, world):
+    projekt = Projekt.objects.create(center=world.center_a, navn="Bro til fællesskab", bevillingsgiver="VELUX FONDEN",
+                                     fra=date(2026, 1, 1), til=date(2026, 12, 31), maal_antal=150)
+    actor = as_koordinator_a.get(reverse("matching:forside")).wsgi_request.actor
+    query = {**_kriterier_query(), "projekt": str(projekt.pk)}
+    html = eksport.rapport_html(actor=actor, kriterier=rapport_kriterier(query, projekter=[(projekt.pk, projekt.navn)])[1])
+    assert "Bro til fællesskab" in html and "VELUX FONDEN" in html
+    assert as_koordinator_a.get(reverse("matching:eksport_pdf"), query).status_code == 200
 
 
 def test_every_export_is_in_the_access_log_with_its_criteria(data, as_koordinator_a, koordinator_a):
