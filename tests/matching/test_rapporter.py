@@ -320,6 +320,9 @@ def test_side_viser_graf_og_tabel_med_samme_tal(data, as_koordinator_a):
     start = html.index(f'id="{tragt["graf_id"]}"')
     payload = html[html.index(">", start) + 1:html.index("</script>", start)]
     assert json.loads(payload) == json.loads(json.dumps(tragt["graf"]))
+    # The exports keep the page's criteria: the whole report as PDF, and each table as CSV.
+    assert reverse("matching:eksport_pdf") + "?fra=2026-03-01&amp;til=2026-03-31" in html
+    assert reverse("matching:eksport_csv") + "?fra=2026-03-01&amp;til=2026-03-31&amp;tabel=tragt" in html
 
 
 def test_side_projektfilter(data, as_koordinator_a):
