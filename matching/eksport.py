@@ -54,6 +54,11 @@ def tabeller(*, center_ids: list[int], kriterier: Kriterier, netvaerk: bool = Fa
         alle = rapport_tabeller(center_ids=center_ids, periode=kriterier.periode, projekt_id=kriterier.projekt_id)
         if netvaerk:
             alle = [*alle, sammenligning(center_ids=center_ids, periode=kriterier.periode)]
+    return undertrykte(alle)
+
+
+def undertrykte(alle: list[Tabel]) -> list[Tabel]:
+    """The tables as they may leave the centre: every count under 5 suppressed."""
     ud = [undertryk(t) for t in alle]
     for t in ud:  # belt and braces: nothing with 1-4 ever leaves
         if smaa_celler(t):
@@ -86,15 +91,21 @@ def _xlsx_celle(celle):
     return _sikker(celle)
 
 
-def csv_bytes(tabel: Tabel) -> bytes:
-    """Semicolon-separated, UTF-8 with a BOM: Excel in Danish opens it with the right letters."""
+def csv_bytes(*alle: Tabel) -> bytes:
+    """Semicolon-separated, UTF-8 with a BOM: Excel in Danish opens it with the right letters.
+    Several tables follow each other, each under its title."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_sikker(k) for k in tabel.kolonner])
-    writer.writerows([_tekst(c) for c in r] for r in tabel.raekker)
-    if tabel.note:
-        writer.writerow([])
-        writer.writerow([_sikker(tabel.note)])
+    for tabel in alle:
+        if len(alle) > 1:
+            writer.writerow([_sikker(tabel.titel)])
+        writer.writerow([_sikker(k) for k in tabel.kolonner])
+        writer.writerows([_tekst(c) for c in r] for r in tabel.raekker)
+        if tabel.note:
+            writer.writerow([])
+            writer.writerow([_sikker(tabel.note)])
+        if len(alle) > 1:
+            writer.writerow([])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -164,6 +175,14 @@ def eksporter_tabel(*, actor, kriterier: Kriterier, noegle: str, format: str, ne
     if format == "csv":
         return Fil(navn, CSV_TYPE, csv_bytes(valgte[0]))
     return Fil(navn, XLSX_TYPE, xlsx_bytes(valgte))
+
+
+def eksporter_oversigt(*, actor, alle: list[Tabel], kriterier: Kriterier, navn: str) -> Fil:
+    """Another page's tables (the partnership overview) as one CSV: suppressed and logged like the
+    report's. The caller has checked access to the page."""
+    ud = undertrykte(alle)
+    _log(actor=actor, format="csv", kriterier=kriterier, tabel=navn)
+    return Fil(f"{navn}-{kriterier.periode.fra}-{kriterier.periode.til}.csv", CSV_TYPE, csv_bytes(*ud))
 
 
 def soejler(tabel: Tabel) -> list[dict]:

@@ -1,18 +1,16 @@
 """The partnership overview and its CSV export (issue 14), for koordinatorer."""
 
-import csv
-import io
-
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from brobygning import access
 from brobygning.decorators import member_required
 
+from .. import eksport
 from ..arrangementer import kommende_netvaerksmoeder
 from ..partnerskab import partnerskab_oversigt
 from ..rapport_kriterier import rapport_kriterier
+from .eksport import fil_svar
 
 
 def _tabeller(request):
@@ -31,19 +29,7 @@ def partnerskab_oversigt_side(request):
 
 @member_required
 def partnerskab_oversigt_csv(request):
-    """All tables in one CSV (UTF-8 with BOM, for Excel): a title line, the header, the rows.
-
-    LEAD: route each table through `matching.undertrykkelse.undertryk(tabel)` before writing
-    (counts of people under 5 blanked); the count columns are marked in `taelle_kolonner`."""
+    """All tables in one CSV, with counts of people under 5 suppressed, written to the access log."""
     _form, kriterier, tabeller = _tabeller(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for tabel in tabeller:
-        writer.writerow([tabel.titel])
-        writer.writerow(tabel.kolonner)
-        writer.writerows(tabel.raekker)
-        writer.writerow([])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    navn = f"partnerskab-{kriterier.periode.fra:%Y%m%d}-{kriterier.periode.til:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{navn}"'
-    return response
+    return fil_svar(eksport.eksporter_oversigt(actor=request.actor, alle=tabeller, kriterier=kriterier,
+                                               navn="partnerskab"))

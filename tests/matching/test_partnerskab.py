@@ -1,5 +1,7 @@
 """The partnership overview and its CSV export (issue 14)."""
 
+import csv
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brobygning import access
+from brobygning.models import Adgangslog
 from foreninger import services
 from foreninger.models import PartnerArt, Partnerskab
 from matching.models import MatchOvergang, Stage
@@ -49,6 +52,10 @@ def test_page_and_csv(scene, as_koordinator_a):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8-sig")
     assert "Tilslutningsbeløb mod budget" in body and scene.borger_a.fornavn not in body
+    # The one newcomer leaves the centre only as "<5", and the export is in the access log.
+    raekke = next(r for r in csv.reader(io.StringIO(body), delimiter=";") if r and r[0] == scene.forening_a.navn)
+    assert raekke[1] == "<5"
+    assert Adgangslog.objects.filter(handling=Adgangslog.Handling.EKSPORT, kriterium__contains="tabel=partnerskab").exists()
 
 
 def test_only_koordinatorer(scene, as_brobygger_a, as_foreningskontakt_a):
