@@ -35,11 +35,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event
 
 from borgere.models import Formaal, Samtykke
 from borgere.services import har_samtykke
-from brobygning.channels import Attachment, Message, organizer_address
+from brobygning.channels import Attachment, Message
 from brobygning.models import Paamindelse, PaamindelseKanal
 from brobygning.paamindelser import Unsendable
 
@@ -59,6 +59,8 @@ from .paamindelser import (
     _render,
     borger_kanal,
     borger_sprog,
+    ics_kalender,
+    ics_parter,
 )
 
 EMNE_TILMELDING = "arr_tilmelding"
@@ -206,14 +208,9 @@ def cancel_for_borger(borger, *, grund: str = "Borgeren er arkiveret") -> int:
 def arrangement_ics(datoer, *, attendee: str = "", method: str = "REQUEST", now: datetime | None = None) -> str:
     """An iCalendar REQUEST (or CANCEL) with one VEVENT per date: UID per date, SEQUENCE its revision,
     local times. No personal data beyond the attendee's own address."""
-    if method not in ("REQUEST", "CANCEL"):
-        raise ValueError(f"Unknown iTIP method {method!r}")
     now = now or timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
-    cal = Calendar()
-    cal.add("prodid", "-//Brobygning//Arrangementer//DA")
-    cal.add("version", "2.0")
-    cal.add("method", method)
+    cal = ics_kalender("-//Brobygning//Arrangementer//DA", method)
     for dato in datoer:
         arrangement, center = dato.arrangement, dato.arrangement.center
         event = Event()
@@ -226,16 +223,7 @@ def arrangement_ics(datoer, *, attendee: str = "", method: str = "REQUEST", now:
         event.add("location", arrangement.sted or arrangement.online_link)
         if arrangement.online_link:
             event.add("url", arrangement.online_link)
-        event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-        org_name, org_email = (center.navn, center.email) if center.email else organizer_address()
-        organizer = vCalAddress(f"mailto:{org_email}")
-        organizer.params["cn"] = vText(org_name or center.navn)
-        event["organizer"] = organizer
-        if attendee:
-            person = vCalAddress(f"mailto:{attendee}")
-            person.params["rsvp"] = vText("FALSE")
-            person.params["partstat"] = vText("ACCEPTED")
-            event.add("attendee", person, encode=0)
+        ics_parter(event, center=center, attendee=attendee, method=method)
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical().decode()

@@ -819,16 +819,11 @@ def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime 
     SEQUENCE is its revision (`sekvens`, counted up on each move and cancellation), so calendars
     update or remove the one entry. Times are in local time (Europe/Copenhagen, with its
     VTIMEZONE). No personal data beyond the place and time."""
-    if method not in ("REQUEST", "CANCEL"):
-        raise ValueError(f"Unknown iTIP method {method!r}")
     now = now or timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
     faellesskab = ledsagelse.match.faellesskab
     center = ledsagelse.center
-    cal = Calendar()
-    cal.add("prodid", "-//Brobygning//Påmindelser//DA")
-    cal.add("version", "2.0")
-    cal.add("method", method)
+    cal = ics_kalender("-//Brobygning//Påmindelser//DA", method)
     event = Event()
     event.add("uid", f"ledsagelse-{ledsagelse.pk}@brobygning")
     event.add("dtstamp", now.astimezone(UTC))
@@ -840,6 +835,25 @@ def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime 
     moedested = "" if ledsagelse.match.borger.anonymiseret else ledsagelse.moedested
     if moedested:
         event.add("description", _("Mødested: %(sted)s") % {"sted": moedested})
+    ics_parter(event, center=center, attendee=attendee, method=method)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
+
+
+def ics_kalender(prodid: str, method: str) -> Calendar:
+    """An empty iTIP calendar: REQUEST to add or update, CANCEL to remove."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"Unknown iTIP method {method!r}")
+    cal = Calendar()
+    cal.add("prodid", prodid)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    return cal
+
+
+def ics_parter(event: Event, *, center, attendee: str, method: str) -> None:
+    """The status, the centre as organizer and the one attendee: the same on every invitation."""
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     org_name, org_email = (center.navn, center.email) if center.email else organizer_address()
     organizer = vCalAddress(f"mailto:{org_email}")
@@ -850,9 +864,6 @@ def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime 
         person.params["rsvp"] = vText("FALSE")
         person.params["partstat"] = vText("ACCEPTED")
         event.add("attendee", person, encode=0)
-    cal.add_component(event)
-    cal.add_missing_timezones()
-    return cal.to_ical().decode()
 
 
 # --- For the koordinator's page of påmindelser ----------------------------------------------------
