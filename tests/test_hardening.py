@@ -200,3 +200,13 @@ def test_error_reports_hold_no_post_values_or_local_variables(rf):
         report = ExceptionReporter(request, *_sys.exc_info()).get_traceback_text()
     assert "Rapportmarkør" not in report and "Rapportnote" not in report and "Lokalmarkør" not in report
     assert "fornavn" in report  # the field names are kept, to help debugging
+
+
+def test_page_titles_hold_no_markup():
+    """A <title> is plain text: markup in a title block is a misplaced piece of the page."""
+    import re
+
+    offenders = [str(path.relative_to(BASE_DIR)) for path in (BASE_DIR / "templates").rglob("*.html")
+                 for block in re.findall(r"{% block title %}(.*?){% endblock %}", path.read_text(), flags=re.S)
+                 if "<" in block]
+    assert offenders == []
