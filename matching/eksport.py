@@ -8,7 +8,7 @@ centres that share with the network (the same functions, other centre ids).
 import csv
 import importlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -53,8 +53,19 @@ def tabeller(*, center_ids: list[int], kriterier: Kriterier, netvaerk: bool = Fa
     with paa_replika():
         alle = rapport_tabeller(center_ids=center_ids, periode=kriterier.periode, projekt_id=kriterier.projekt_id)
         if netvaerk:
-            alle = [*alle, sammenligning(center_ids=center_ids, periode=kriterier.periode)]
+            alle = [*[uden_navne(t) for t in alle], sammenligning(center_ids=center_ids, periode=kriterier.periode)]
     return undertrykte(alle)
+
+
+# Tables whose rows are named after staff: they stay in their centre, and the network sees one sum.
+NAVNGIVNE_TABELLER = frozenset({"brobygger_aktivitet"})
+
+
+def uden_navne(tabel: Tabel) -> Tabel:
+    if tabel.noegle not in NAVNGIVNE_TABELLER or not tabel.raekker:
+        return tabel
+    summer = [round(sum(r[i] or 0 for r in tabel.raekker), 1) for i in range(1, len(tabel.kolonner))]
+    return replace(tabel, raekker=[[_("Alle brobyggere"), *summer]])
 
 
 def undertrykte(alle: list[Tabel]) -> list[Tabel]:

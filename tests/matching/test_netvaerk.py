@@ -215,3 +215,17 @@ def test_the_network_view_does_not_query_per_centre(net, as_netvaerk):
         center = f.CenterFactory(navn=navn, slug=navn[-5:].lower(), deler_med_netvaerk=True)
         _matches(center, Stage.BUDT_VELKOMMEN, 5)
     assert antal_forespoergsler() == foer
+
+
+def test_the_network_sees_brobygger_activity_as_one_sum_without_staff_names(net, as_netvaerk):
+    from borgere.models import Samtale
+
+    for center, fornavn, antal in ((net.center_a, "Xqstaffa", 4), (net.center_c, "Xqstaffc", 3)):
+        brobygger = f.UserFactory(first_name=fornavn, last_name="Hansen")
+        for _i in range(antal):
+            Samtale.objects.create(center=center, borger=f.BorgerFactory(center=center), brobygger=brobygger,
+                                   varighed_min=30)
+    response = as_netvaerk.get(reverse("matching:netvaerk"))
+    aktivitet = {t.noegle: t for t in response.context["tabeller"]}["brobygger_aktivitet"]
+    assert aktivitet.raekker == [["Alle brobyggere", 7, 0, 3.5]]
+    assert "Xqstaff" not in response.content.decode()
