@@ -151,7 +151,7 @@ def tilmelding_create(request, pk):
     hvem = request.POST.get("hvem", "")
     kontakt_form = TilmeldKontaktForm(request.POST if hvem == "kontakt" else None, kontakter=kontakter)
     anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger)
-    if request.method == "POST":
+    if request.method == "POST" and hvem != "soeg":
         try:
             if hvem == "borger":
                 borger_id = request.POST.get("borger", "")
@@ -173,7 +173,8 @@ def tilmelding_create(request, pk):
         else:
             messages.success(request, _("Tilmeldingen er gemt."))
             return redirect(arrangement)
-    q = request.GET.get("q", "").strip()[:100]
+    # A search is a name, so it is POSTed, never put in the URL (SECURITY.md).
+    q = request.POST.get("q", "").strip()[:100] if hvem == "soeg" else ""
     fundne = []
     if q:
         adgangslog.log_search(actor=request.actor, criteria={"liste": "arrangement_tilmeld"})

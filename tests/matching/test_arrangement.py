@@ -122,6 +122,19 @@ def test_staff_page_registers_and_cancels(as_koordinator_a, k, foreningskontakt_
     assert "Hanne Vært" in page
 
 
+def test_a_borger_is_found_by_a_posted_search_never_by_a_name_in_the_url(as_koordinator_a, k, world):
+    arrangement = _arrangement(k)
+    url = reverse("matching:arrangement_tilmeld", args=[arrangement.pk])
+    navn = world.borger_a.fornavn
+    funden = f'name="borger" value="{world.borger_a.pk}"'
+    assert funden not in as_koordinator_a.get(url, {"q": navn}).content.decode()  # a name in the URL finds nothing
+    page = as_koordinator_a.post(url, {"hvem": "soeg", "q": navn}).content.decode()
+    assert navn in page and funden in page
+    assert not Tilmelding.objects.exists()  # a search registers nobody
+    assert as_koordinator_a.post(url, {"hvem": "borger", "borger": world.borger_a.pk}).status_code == 302
+    assert Tilmelding.objects.get().borger == world.borger_a
+
+
 # --- Cancellation link --------------------------------------------------------------------------
 
 
