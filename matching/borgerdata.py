@@ -1,7 +1,7 @@
 """matching's part in a borger's life (`borgere.hooks`): archiving and anonymising a borger, consent
 changes, the art. 15 export and the retention clock, for matches, meetings and follow-ups."""
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from borgere.gdpr import ANONYM, export_fields, latest_per_borger
 from borgere.hooks import BorgerData
@@ -80,10 +80,10 @@ def export(borger) -> dict:
         **export_fields(t, exclude={"borger", "nonce", "user", "arrangement"}),
         "arrangement": t.arrangement.titel,
         "type": t.arrangement.get_type_display(),
-        "fremmoede": [{"dato": f.dato.start, "moedt": f.moedt}
-                      for f in Fremmoede.objects.filter(tilmelding=t).select_related("dato")],
-        "evaluering": [export_fields(e, exclude={"tilmelding"}) for e in Evaluering.objects.filter(tilmelding=t)],
-    } for t in Tilmelding.objects.filter(borger=borger).select_related("arrangement")]
+        "fremmoede": [{"dato": f.dato.start, "moedt": f.moedt} for f in t.fremmoeder.all()],
+        "evaluering": [export_fields(e, exclude={"tilmelding"}) for e in [getattr(t, "evaluering", None)] if e],
+    } for t in Tilmelding.objects.filter(borger=borger).select_related("arrangement", "evaluering").prefetch_related(
+        Prefetch("fremmoeder", queryset=Fremmoede.objects.select_related("dato").order_by("dato__start")))]
     return {"matches": matches, "arrangementer": arrangementer}
 
 
