@@ -216,17 +216,18 @@ def fremmoede_tap(request, pk):
                                                                        "tilmelding__user"), pk)
     access.check(request.actor, "arrangement", "fremmoede", row.dato.arrangement)
     moedt = {"ja": True, "nej": False, "fortryd": None}.get(request.POST.get("moedt", ""), "ugyldig")
+    fejl = ""
     try:
         if moedt == "ugyldig":
             raise ValidationError(_("Vælg om personen er mødt op."))
         saved = services.fremmoede_registrer(actor=request.actor, fremmoede=row, moedt=moedt)
         row.moedt = saved.moedt
     except ValidationError as error:
-        if request.htmx:
-            return HttpResponse(" ".join(error.messages), status=400)
-        messages.error(request, " ".join(error.messages))
-    if request.htmx:
-        return render(request, "matching/arrangement/_fremmoede_row.html", {"r": row})
+        fejl = " ".join(error.messages)
+        if not request.htmx:
+            messages.error(request, fejl)
+    if request.htmx:  # the row again, with the error under it: htmx only swaps in a 2xx answer
+        return render(request, "matching/arrangement/_fremmoede_row.html", {"r": row, "fejl": fejl})
     return redirect(reverse("matching:arrangement_fremmoede", args=[row.dato_id]) + f"#r{row.pk}")
 
 

@@ -311,6 +311,9 @@ def test_attendance_one_tap_per_person_by_a_brobygger_who_helps_run_it(k, brobyg
     assert r.status_code == 200 and 'aria-pressed="false"' in r.content.decode()
     row.refresh_from_db()
     assert row.moedt is None
+    # a bad tap answers the row with a Danish error that htmx shows (it swaps only 2xx answers)
+    r = as_brobygger_a.post(tap, {"moedt": "maaske"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "Vælg om personen er mødt op." in r.content.decode()
     # a brobygger who does not help run it may not
     assert as_brobygger_a2.post(tap, {"moedt": "ja"}).status_code == 403
     assert as_brobygger_a2.get(reverse("matching:arrangement_fremmoede", args=[dato.pk])).status_code == 403
