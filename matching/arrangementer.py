@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +27,8 @@ from .models import (
     TilmeldingStatus,
 )
 
-FREMMOEDE_MAX = 500  # the door list of one date; capacity is at most 5000, a date's list is far smaller
+FREMMOEDE_SIDE = 100  # people per page of the door list
+TILMELDINGER_SIDE = 50
 LISTE_MAX = 200
 
 
@@ -65,22 +66,20 @@ def tilmelding_get(*, actor, pk) -> Tilmelding:
     return tilmelding
 
 
-def tilmeldinger(*, arrangement) -> dict[str, list[Tilmelding]]:
-    """The registered and the waiting list (oldest first) of an arrangement the caller has loaded."""
-    qs = (arrangement.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT)
-          .select_related("borger", "user", "forening").order_by("tilmeldt", "pk")[:FREMMOEDE_MAX])
-    out = {TilmeldingStatus.TILMELDT: [], TilmeldingStatus.VENTELISTE: []}
-    for t in qs:
-        out[t.status].append(t)
-    return out
+def tilmeldinger(*, arrangement, status: str):
+    """The registered or the waiting list (oldest first) of an arrangement the caller has loaded;
+    the view pages through it (`TILMELDINGER_SIDE` a page)."""
+    return (arrangement.tilmeldinger.filter(status=status)
+            .select_related("borger", "user", "forening").order_by("tilmeldt", "pk"))
 
 
-def fremmoede_liste(*, dato) -> list[Fremmoede]:
-    """The door list of one date: everyone registered, by name as staff see it."""
-    rows = list(Fremmoede.objects.filter(dato=dato, tilmelding__status=TilmeldingStatus.TILMELDT)
-                .select_related("tilmelding__borger", "tilmelding__user").order_by("tilmelding__tilmeldt", "pk")
-                [:FREMMOEDE_MAX])
-    return sorted(rows, key=lambda f: f.tilmelding.deltager_navn.lower())
+def fremmoede_liste(*, dato):
+    """The door list of one date: everyone registered, by the name staff see (a borger's first name,
+    a user's name, the given name), paged by the view (`FREMMOEDE_SIDE` a page)."""
+    navn = Lower(Coalesce("tilmelding__borger__fornavn", NullIf("tilmelding__user__first_name", Value("")),
+                          NullIf("tilmelding__navn", Value("")), "tilmelding__email"))
+    return (Fremmoede.objects.filter(dato=dato, tilmelding__status=TilmeldingStatus.TILMELDT)
+            .select_related("tilmelding__borger", "tilmelding__user").order_by(navn, "pk"))
 
 
 def ledige_pladser(arrangement) -> int | None:

@@ -40,7 +40,7 @@ from ..forms import (
     TilmeldAndenForm,
     TilmeldKontaktForm,
 )
-from ..models import Arrangement, Fremmoede, TilmeldingKilde
+from ..models import Arrangement, Fremmoede, TilmeldingKilde, TilmeldingStatus
 
 SAMTYKKETEKST = gettext_lazy(
     "Vi gemmer dit navn og din e-mail for at kunne sende dig en bekræftelse, en påmindelse og eventuelle "
@@ -94,7 +94,10 @@ def arrangement_detail(request, pk):
                "kan_aendre": kan_aendre, "kan_fremmoede": kan_fremmoede,
                "ledige": selectors.ledige_pladser(arrangement), "dato_form": DatoForm()}
     if kan_fremmoede:
-        context["tilmeldinger"] = selectors.tilmeldinger(arrangement=arrangement)
+        context["tilmeldte"], context["venteliste"] = (
+            paginate(request, selectors.tilmeldinger(arrangement=arrangement, status=status),
+                     selectors.TILMELDINGER_SIDE, param=param)
+            for status, param in ((TilmeldingStatus.TILMELDT, "tilmeldte"), (TilmeldingStatus.VENTELISTE, "venteliste")))
     return render(request, "matching/arrangement/arrangement_detail.html", context)
 
 
@@ -201,10 +204,9 @@ def tilmelding_afmeld(request, pk):
 def fremmoede(request, pk):
     """The door list of one date, made for a phone: one tap per person."""
     dato = selectors.dato_get(actor=request.actor, pk=pk, action="fremmoede")
-    rows = selectors.fremmoede_liste(dato=dato)
+    page = paginate(request, selectors.fremmoede_liste(dato=dato), selectors.FREMMOEDE_SIDE)
     return render(request, "matching/arrangement/fremmoede.html", {
-        "dato": dato, "arrangement": dato.arrangement, "rows": rows,
-        "antal_moedt": sum(1 for r in rows if r.moedt)})
+        "dato": dato, "arrangement": dato.arrangement, "page": page, "rows": page.object_list})
 
 
 @require_POST

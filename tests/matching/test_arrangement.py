@@ -17,6 +17,7 @@ from brobygning.access import actor_for
 from brobygning.models import Paamindelse, PaamindelseStatus, Rolle
 from matching import arrangement_links as links
 from matching import arrangement_paamindelser as arr
+from matching import arrangementer as selectors
 from matching import services
 from matching.arrangementer import kommende_netvaerksmoeder, kursus_gennemfoert
 from matching.models import Arrangement, ArrangementType, Evaluering, Fremmoede, Tilmelding, TilmeldingStatus
@@ -133,6 +134,16 @@ def test_a_borger_is_found_by_a_posted_search_never_by_a_name_in_the_url(as_koor
     assert not Tilmelding.objects.exists()  # a search registers nobody
     assert as_koordinator_a.post(url, {"hvem": "borger", "borger": world.borger_a.pk}).status_code == 302
     assert Tilmelding.objects.get().borger == world.borger_a
+
+
+def test_long_lists_are_paged_and_counted_in_full(as_koordinator_a, k, settings):
+    arrangement = _arrangement(k, kapacitet=2)
+    for n in range(1, 2 + selectors.TILMELDINGER_SIDE + 3 + 1):
+        _anden(k, arrangement, n)
+    url = reverse("matching:arrangement_detail", args=[arrangement.pk])
+    page = as_koordinator_a.get(url).content.decode()
+    assert f"Venteliste ({selectors.TILMELDINGER_SIDE + 3})" in page and "venteliste=2" in page
+    assert f"Person {2 + selectors.TILMELDINGER_SIDE + 3}" in as_koordinator_a.get(url, {"venteliste": 2}).content.decode()
 
 
 # --- Cancellation link --------------------------------------------------------------------------
