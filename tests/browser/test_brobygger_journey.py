@@ -179,9 +179,9 @@ def test_brobygger_journey(browsing: Browsing, journey: Journey, mailoutbox):
     expect(items).to_have_count(3)
     top = items.first
     expect(top.get_by_role("link", name="Strik og snak")).to_be_visible()
-    expect(top.locator(".badge")).to_have_text(re.compile(r"^\s*\d{1,3}\s*$"))
-    expect(top.locator("ul")).to_contain_text(re.compile(r"km væk|passer|Fælles interesser"))
-    expect(top.locator("ul")).to_contain_text("Fælles interesser")
+    expect(top.locator(".badge")).to_have_text(re.compile(r"^\s*Passer .+\(\d{1,3} af 100\)\s*$"))  # in words (issue 16)
+    expect(top.locator("ul").first).to_contain_text(re.compile(r"km væk|passer|Fælles interesser"))
+    expect(top.locator("ul").first).to_contain_text("Fælles interesser")
     b.check_now("forslag indlæst")
 
     # ... and a filter re-renders the list in place (htmx), without loading a new document.

@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from brobygning.models import Rolle
+from matching.forside import OPGAVER
 from matching.models import Stage
 from tests import factories as f
 from tests import journey_factories as rf
@@ -36,7 +37,7 @@ def test_the_overview_and_the_match_board_are_bounded_and_page_through_a_stage(b
     activate_totp(b, f.PASSWORD)
 
     b.goto("/")
-    expect(page.locator("main")).to_contain_text("og 10 mere")
+    expect(page.locator("main")).to_contain_text(f"og {30 - OPGAVER} flere")  # a to-do list of OPGAVER rows
     b.goto("/matches/")
     b.click_and_wait(page.get_by_role("link", name="Se alle 30"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Foreslået")
