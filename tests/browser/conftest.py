@@ -312,10 +312,12 @@ class Browsing:
         link's group (a koordinator's menus are grouped: Borgere, Fællesskaber, Forløb, …) if it is in one."""
         self.open_menu_if_collapsed()
         nav = self.page.get_by_role("navigation", name="Hovedmenu")
-        link = nav.get_by_role("link", name=name, exact=True, include_hidden=True)
+        # The name, or the name and a count badge ("Henvisninger 3 nye").
+        navn = re.compile(rf"^\s*{re.escape(name)}(\s+\d+\+?\s+\w+)?\s*$")
+        link = nav.get_by_role("link", name=navn, include_hidden=True)
         if not link.is_visible():
             # `has` is matched inside each <li>, so it is built from the page, not from `nav`.
-            inner = self.page.get_by_role("link", name=name, exact=True, include_hidden=True)
+            inner = self.page.get_by_role("link", name=navn, include_hidden=True)
             nav.locator("li.dropdown").filter(has=inner).locator(".dropdown-toggle").click()
             link.wait_for(state="visible")
         self.click_and_wait(link)

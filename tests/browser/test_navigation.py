@@ -83,7 +83,7 @@ def test_every_menu_item_is_reachable_at_992_1366_and_1920(browsing: Browsing, s
         assert_no_sideways_scroll(b)
         b.open_menu_if_collapsed()
         groups = nav.locator(".hovedmenu > li > .dropdown-toggle")
-        expect(groups).to_have_count(4)  # Borgere, Fællesskaber, Forløb, Administration (Rapporter: a SLOT)
+        expect(groups).to_have_count(5)  # Borgere, Fællesskaber, Forløb, Rapporter, Administration
         tops = nav.locator(".hovedmenu > li > .nav-link, .brugermenu > li > .nav-link")
         for i in range(tops.count()):
             assert_inside_window(b, tops.nth(i), f"menu item {tops.nth(i).inner_text()!r} at {width} px")
@@ -122,7 +122,7 @@ def test_a_brobygger_gets_a_short_menu(browsing: Browsing, scene):
     b.goto("/")
     nav = page.get_by_role("navigation", name="Hovedmenu")
     expect(nav.locator(".hovedmenu .dropdown-toggle")).to_have_count(0)
-    expect(nav.locator(".hovedmenu > li")).to_have_count(3)  # Min dag, Mine borgere, Fællesskaber
+    expect(nav.locator(".hovedmenu > li")).to_have_count(4)  # Min dag, Mine borgere, Fællesskaber, Arrangementer
     expect(nav.get_by_role("link", name="Min dag")).to_be_visible()
     expect(nav.get_by_text("Administration")).to_have_count(0)
     b.click_nav("Mine borgere")
