@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from brobygning import access
 from brobygning.decorators import member_required
-from brobygning.forms import save_valid_form
+from brobygning.forms import add_service_errors, save_valid_form
 from brobygning.pagination import paginate
 
 from .. import selectors, services
@@ -76,7 +76,11 @@ def partner_create(request, pk):
 
 @member_required
 def partner_detail(request, pk):
-    partner = selectors.partner_get(actor=request.actor, pk=pk)
+    return partner_side(request, selectors.partner_get(actor=request.actor, pk=pk))
+
+
+def partner_side(request, partner, kontakt_form=None):
+    """The partner's page; with a contact note that did not save, its form keeps the text and errors."""
     kan_rette = access.can(request.actor, "partner", "change", partner)
     tilslutninger = selectors.tilslutning_list(partner=partner)
     return render(request, "foreninger/partnerskab/partner_detail.html", {
@@ -84,7 +88,7 @@ def partner_detail(request, pk):
         "tilslutninger": [(t, services.kr(t.beloeb)) for t in tilslutninger[:50]],
         "bevilget": services.kr(partner.bevilget_i_alt), "loft": services.kr(partner.loft),
         "kontakter": paginate(request, selectors.partnerkontakt_list(actor=request.actor, partner=partner)),
-        "kontakt_form": PartnerkontaktForm() if kan_rette else None,
+        "kontakt_form": (kontakt_form or PartnerkontaktForm()) if kan_rette else None,
     })
 
 
@@ -124,12 +128,11 @@ def partnerkontakt_create(request, pk):
         try:
             services.partnerkontakt_create(actor=request.actor, partner=partner, data=form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Kontakten er noteret."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(partner)
+            return redirect(partner)
+    return partner_side(request, partner, kontakt_form=form)
 
 
 @member_required

@@ -122,6 +122,15 @@ class TestPartner:
         services.partnerkontakt_create(actor=koordinator, partner=partner, data={"note": "Møde om aftalen"})
         assert Partnerkontakt.objects.count() == 1
 
+    def test_a_refused_contact_note_keeps_its_text_and_shows_the_error_by_the_field(self, as_koordinator_a, partner):
+        url = reverse("foreninger:partnerkontakt_create", args=[partner.pk])
+        response = as_koordinator_a.post(url, {"dato": "2026-11-30", "note": "Aftale med 010190-1234 om tilskud"})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Skriv ikke CPR-numre her." in page and "Aftale med 010190-1234 om tilskud" in page
+        assert not Partnerkontakt.objects.exists()
+        assert as_koordinator_a.post(url, {"dato": "2026-11-30", "note": "Møde om aftalen"}).status_code == 302
+
 
 class TestAccess:
     def test_foreningskontakt_reads_own_record_only(self, client, foreningskontakt_a, koordinator, partner,
