@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
 from brobygning import access
+from brobygning.models import User
 from foreninger.hooks import PublicEvent, PublicEvents
 
 from .models import (
@@ -57,6 +58,12 @@ def dato_get(*, actor, pk, action: str = "fremmoede") -> ArrangementDato:
     dato = access.get_or_deny(actor, "arrangement", "list", ArrangementDato.objects.select_related("arrangement"), pk)
     access.check(actor, "arrangement", action, dato.arrangement)
     return dato
+
+
+def medarbejdere(*, center_id: int, roller):
+    """The centre's active users with one of `roller`, for choosing who runs or is registered."""
+    return User.objects.filter(medlemskaber__center_id=center_id, medlemskaber__aktiv=True,
+                               medlemskaber__rolle__in=roller).distinct().order_by("first_name", "email")
 
 
 def tilmelding_get(*, actor, pk) -> Tilmelding:

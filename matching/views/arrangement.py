@@ -21,12 +21,11 @@ from borgere.selectors import borger_list
 from brobygning import access, adgangslog
 from brobygning.decorators import member_required
 from brobygning.forms import act, add_service_errors, save_valid_form
-from brobygning.models import Rolle, User
+from brobygning.models import Rolle
 from brobygning.pagination import paginate
 from brobygning.public import public_page
 from brobygning.ratelimit import rate_limited
-from foreninger.models import Forening
-from foreninger.selectors import public_center_get
+from foreninger.selectors import forening_list, public_center_get
 
 from .. import arrangement_links as links
 from .. import arrangement_paamindelser, services
@@ -49,10 +48,7 @@ SAMTYKKETEKST = gettext_lazy(
 BORGER_SOEG_MAX = 20
 
 
-def _ansvarlige_qs(center_id):
-    return User.objects.filter(medlemskaber__center_id=center_id, medlemskaber__aktiv=True,
-                               medlemskaber__rolle__in=[Rolle.KOORDINATOR, Rolle.BROBYGGER]).distinct() \
-        .order_by("first_name", "email")
+ANSVARLIGE = [Rolle.KOORDINATOR, Rolle.BROBYGGER]  # who may help run an arrangement
 
 
 @member_required
@@ -68,7 +64,7 @@ def arrangement_list(request):
 @member_required
 def arrangement_create(request):
     access.check(request.actor, "arrangement", "create")
-    form = ArrangementForm(request.POST or None, ansvarlige_qs=_ansvarlige_qs(request.actor.center_id))
+    form = ArrangementForm(request.POST or None, ansvarlige_qs=selectors.medarbejdere(center_id=request.actor.center_id, roller=ANSVARLIGE))
     response = save_valid_form(request, form, lambda: services.arrangement_create(
         actor=request.actor, data=form.cleaned_data, datoer=form.datoer()), _("Arrangementet er oprettet."))
     return response or render(request, "matching/arrangement/arrangement_form.html", {"form": form})
@@ -78,7 +74,7 @@ def arrangement_create(request):
 def arrangement_update(request, pk):
     arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
     form = ArrangementForm(request.POST or None, instance=Arrangement.objects.get(pk=arrangement.pk), ny=False,
-                           ansvarlige_qs=_ansvarlige_qs(request.actor.center_id))
+                           ansvarlige_qs=selectors.medarbejdere(center_id=request.actor.center_id, roller=ANSVARLIGE))
     response = save_valid_form(request, form, lambda: services.arrangement_update(
         actor=request.actor, arrangement=arrangement, data=form.cleaned_data), _("Arrangementet er gemt."))
     return response or render(request, "matching/arrangement/arrangement_form.html",
@@ -147,10 +143,8 @@ def dato_aflys(request, pk):
 def tilmelding_create(request, pk):
     """Staff register a borger (searched by name), a foreningskontakt or another person by name."""
     arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
-    center_id = request.actor.center_id
-    kontakter = User.objects.filter(medlemskaber__center_id=center_id, medlemskaber__aktiv=True,
-                                    medlemskaber__rolle=Rolle.FORENINGSKONTAKT).distinct().order_by("first_name", "email")
-    foreninger = Forening.objects.filter(center_id=center_id, arkiveret__isnull=True).order_by("navn")
+    kontakter = selectors.medarbejdere(center_id=request.actor.center_id, roller=[Rolle.FORENINGSKONTAKT])
+    foreninger = forening_list(actor=request.actor).order_by("navn")
     hvem = request.POST.get("hvem", "")
     kontakt_form = TilmeldKontaktForm(request.POST if hvem == "kontakt" else None, kontakter=kontakter)
     anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger)
