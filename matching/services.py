@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from borgere.gdpr import aktivitet_registreret
 from borgere.models import Formaal, Samtykke
 from borgere.services import har_samtykke, maaling_record
 from brobygning import access
-from brobygning.audit import log_action
+from brobygning.audit import log_action, log_actions
 from brobygning.changes import apply_changes
 from brobygning.models import AuditAction, Medlemskab, Rolle
 
@@ -617,20 +618,25 @@ def arrangement_aflys(*, actor, arrangement: Arrangement) -> Arrangement:
             raise ValidationError(_("Arrangementet er allerede aflyst."))
         locked.aflyst = timezone.now()
         locked.save(update_fields=["aflyst"])
-        for dato in locked.datoer.filter(aflyst=False, start__gte=timezone.now()):
-            _aflys_dato(dato)
-        for tilmelding in locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT):
+        _aflys_datoer(locked.datoer.filter(aflyst=False, start__gte=timezone.now()))
+        tilmeldinger = list(locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT).select_related("borger"))
+        for tilmelding in tilmeldinger:
             tilmelding.arrangement = locked
-            arrangement_paamindelser.sync_tilmelding(tilmelding)
+        arrangement_paamindelser.sync_tilmeldinger(tilmeldinger)
         log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AFLYST, obj=locked, felter=["aflyst"])
     return locked
 
 
-def _aflys_dato(dato: ArrangementDato) -> None:
-    dato.aflyst, dato.sekvens = True, dato.sekvens + 1
-    dato.save(update_fields=["aflyst", "sekvens"])
-    arrangement_paamindelser.sync_dato(dato)
-    arrangement_paamindelser.announce(dato, "aflyst")
+def _aflys_datoer(datoer) -> None:
+    """Cancel dates (a queryset) and announce it: one UPDATE for the dates, then the reminders of
+    everyone registered in a fixed number of queries (`sync_datoer`, `announce`)."""
+    pks = list(datoer.values_list("pk", flat=True))
+    if not pks:
+        return
+    ArrangementDato.objects.filter(pk__in=pks).update(aflyst=True, sekvens=F("sekvens") + 1)
+    aflyste = list(ArrangementDato.objects.filter(pk__in=pks).select_related("arrangement__center"))
+    arrangement_paamindelser.sync_datoer(aflyste)
+    arrangement_paamindelser.announce(aflyste, "aflyst")
 
 
 def dato_tilfoej(*, actor, arrangement: Arrangement, start, varighed_min: int = 120) -> ArrangementDato:
@@ -639,8 +645,9 @@ def dato_tilfoej(*, actor, arrangement: Arrangement, start, varighed_min: int = 
     with transaction.atomic():
         locked = _laas(arrangement)
         dato = _ny_dato(locked, start, varighed_min)
-        for tilmelding in locked.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT):
-            Fremmoede.objects.create(center_id=locked.center_id, tilmelding=tilmelding, dato=dato)
+        Fremmoede.objects.bulk_create([
+            Fremmoede(center_id=locked.center_id, tilmelding_id=pk, dato=dato)
+            for pk in locked.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).values_list("pk", flat=True)])
         arrangement_paamindelser.sync_dato(dato)
         log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_OPRETTET, obj=dato, felter=["start"])
     return dato
@@ -650,6 +657,7 @@ def dato_flyt(*, actor, dato: ArrangementDato, start, varighed_min: int | None =
     """A new time for a date: its revision counts up, reminders move, whoever was told hears of it."""
     access.check(actor, "arrangement", "change", dato.arrangement)
     with transaction.atomic():
+        _laas(dato.arrangement)
         locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
         if locked.aflyst:
             raise ValidationError(_("Datoen er aflyst og kan ikke flyttes."))
@@ -671,18 +679,21 @@ def dato_flyt(*, actor, dato: ArrangementDato, start, varighed_min: int | None =
 def dato_aflys(*, actor, dato: ArrangementDato) -> ArrangementDato:
     access.check(actor, "arrangement", "change", dato.arrangement)
     with transaction.atomic():
+        _laas(dato.arrangement)
         locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
         if locked.aflyst:
             raise ValidationError(_("Datoen er allerede aflyst."))
-        _aflys_dato(locked)
+        _aflys_datoer(ArrangementDato.objects.filter(pk=locked.pk))
+        locked.refresh_from_db(fields=["aflyst", "sekvens"])
         log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_AFLYST, obj=locked, felter=["aflyst"])
     return locked
 
 
-def _tilmeld(tilmelding: Tilmelding) -> None:
-    """Registered: an attendance row per date not cancelled."""
-    for dato in tilmelding.arrangement.datoer.filter(aflyst=False):
-        Fremmoede.objects.get_or_create(tilmelding=tilmelding, dato=dato, defaults={"center_id": tilmelding.center_id})
+def _tilmeld(tilmeldinger, arrangement: Arrangement) -> None:
+    """Registered: an attendance row per date not cancelled, for each (two queries however many)."""
+    datoer = list(arrangement.datoer.filter(aflyst=False).values_list("pk", flat=True))
+    Fremmoede.objects.bulk_create([Fremmoede(center_id=t.center_id, tilmelding_id=t.pk, dato_id=d)
+                                   for t in tilmeldinger for d in datoer], ignore_conflicts=True)
 
 
 def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None, navn: str = "", email: str = "",
@@ -733,7 +744,7 @@ def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None,
         except IntegrityError:
             raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten).")) from None
         if not fuldt:
-            _tilmeld(tilmelding)
+            _tilmeld([tilmelding], locked)
         log_action(actor=actor, handling=AuditAction.TILMELDING_VENTELISTE if fuldt
                    else AuditAction.TILMELDING_OPRETTET, obj=tilmelding, felter=["status"])
         arrangement_paamindelser.meddel_status(tilmelding)
@@ -765,27 +776,28 @@ def tilmelding_afmeld(*, actor, tilmelding: Tilmelding, via_link: bool = False) 
 
 
 def _ryk_op(actor, arrangement: Arrangement) -> list[Tilmelding]:
-    """Move the waiting list up while there are free places (the caller holds the arrangement's lock)."""
-    moved = []
+    """Move the waiting list up into the free places, oldest first (the caller holds the arrangement's
+    lock). Set-based: the same number of queries for one place or a hundred."""
     if arrangement.aflyst:
-        return moved
-    while True:
-        taken = arrangement.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).count()
-        if arrangement.kapacitet is not None and taken >= arrangement.kapacitet:
-            break
-        first = (Tilmelding.objects.select_for_update().filter(arrangement=arrangement,
+        return []
+    venteliste = (Tilmelding.objects.select_for_update(of=("self",)).filter(arrangement=arrangement,
                                                                status=TilmeldingStatus.VENTELISTE)
-                 .order_by("tilmeldt", "pk").first())
-        if first is None:
-            break
-        first.status = TilmeldingStatus.TILMELDT
-        first.save(update_fields=["status"])
-        first.arrangement = arrangement
-        _tilmeld(first)
-        log_action(actor=actor, handling=AuditAction.TILMELDING_RYKKET_OP, obj=first, felter=["status"])
-        arrangement_paamindelser.meddel_status(first, rykket_op=True)
-        arrangement_paamindelser.sync_tilmelding(first)
-        moved.append(first)
+                  .select_related("borger").order_by("tilmeldt", "pk"))
+    if arrangement.kapacitet is not None:
+        ledige = arrangement.kapacitet - arrangement.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).count()
+        if ledige <= 0:
+            return []
+        venteliste = venteliste[:ledige]
+    moved = list(venteliste)
+    if not moved:
+        return moved
+    Tilmelding.objects.filter(pk__in=[t.pk for t in moved]).update(status=TilmeldingStatus.TILMELDT)
+    for tilmelding in moved:
+        tilmelding.status, tilmelding.arrangement = TilmeldingStatus.TILMELDT, arrangement
+    _tilmeld(moved, arrangement)
+    log_actions(actor=actor, handling=AuditAction.TILMELDING_RYKKET_OP, objs=moved, felter=["status"])
+    arrangement_paamindelser.meddel_status_alle(moved, rykket_op=True)
+    arrangement_paamindelser.sync_tilmeldinger(moved)
     return moved
 
 
