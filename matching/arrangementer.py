@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
 from brobygning import access
-from brobygning.models import User
+from brobygning.models import Rolle, User
 from foreninger.hooks import PublicEvent, PublicEvents
 
 from .models import (
@@ -64,6 +64,31 @@ def medarbejdere(*, center_id: int, roller):
     """The centre's active users with one of `roller`, for choosing who runs or is registered."""
     return User.objects.filter(medlemskaber__center_id=center_id, medlemskaber__aktiv=True,
                                medlemskaber__rolle__in=roller).distinct().order_by("first_name", "email")
+
+
+SOEG_MAX = 20  # hits of a name search on the registration page
+FORENING_VALG_MAX = 50  # foreninger offered in the select before a search narrows it
+
+
+def foreningskontakt_soeg(*, center_id: int, q: str):
+    """At most SOEG_MAX of the centre's active foreningskontakter whose name or e-mail holds `q`."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    qs = medarbejdere(center_id=center_id, roller=[Rolle.FORENINGSKONTAKT])
+    for ord_ in q.split()[:4]:
+        qs = qs.filter(Q(first_name__icontains=ord_) | Q(last_name__icontains=ord_) | Q(email__icontains=ord_))
+    return list(qs[:SOEG_MAX])
+
+
+def forening_valg(foreninger, *, q: str = "") -> tuple[list, bool]:
+    """The foreninger a select offers (the caller's scoped, active ones): the first
+    FORENING_VALG_MAX by name, or those whose name holds `q`; and whether there are more."""
+    q = (q or "").strip()[:100]
+    if q:
+        foreninger = foreninger.filter(navn__icontains=q)
+    valg = list(foreninger.order_by("navn", "pk")[:FORENING_VALG_MAX + 1])
+    return valg[:FORENING_VALG_MAX], len(valg) > FORENING_VALG_MAX
 
 
 def tilmelding_get(*, actor, pk) -> Tilmelding:

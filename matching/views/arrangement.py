@@ -141,14 +141,20 @@ def dato_aflys(request, pk):
 
 @member_required
 def tilmelding_create(request, pk):
-    """Staff register a borger (searched by name), a foreningskontakt or another person by name."""
+    """Staff register a borger or a foreningskontakt (each found by a posted name search, at most
+    `SOEG_MAX` hits) or another person by name, with a bounded forening select (issue 14)."""
     arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
     kontakter = selectors.medarbejdere(center_id=request.actor.center_id, roller=[Rolle.FORENINGSKONTAKT])
-    foreninger = forening_list(actor=request.actor).order_by("navn")
+    foreninger = forening_list(actor=request.actor)
     hvem = request.POST.get("hvem", "")
+    # Searches are names, so they are POSTed, never put in the URL (SECURITY.md).
+    soeg = {k: request.POST.get(k, "").strip()[:100] for k in ("q", "q_kontakt", "q_forening")}
+    valg, flere = selectors.forening_valg(foreninger, q=soeg["q_forening"] if hvem == "soeg_forening" else "")
     kontakt_form = TilmeldKontaktForm(request.POST if hvem == "kontakt" else None, kontakter=kontakter)
-    anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger)
-    if request.method == "POST" and hvem != "soeg":
+    anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger,
+                                  forening_valg=valg,
+                                  initial={k: request.POST.get(k, "") for k in ("navn", "email")})
+    if request.method == "POST" and hvem in ("borger", "kontakt", "anden"):
         try:
             if hvem == "borger":
                 borger_id = request.POST.get("borger", "")
@@ -160,26 +166,30 @@ def tilmelding_create(request, pk):
                 services.tilmelding_opret(actor=request.actor, arrangement=arrangement, **kontakt_form.cleaned_data)
             elif hvem == "anden" and anden_form.is_valid():
                 services.tilmelding_opret(actor=request.actor, arrangement=arrangement, **anden_form.cleaned_data)
+            elif hvem == "kontakt":
+                raise ValidationError(kontakt_form.errors.get("user") or _("Ret fejlene i formularen."))
             else:
                 raise ValidationError(_("Ret fejlene i formularen."))
         except ValidationError as error:
-            form = kontakt_form if hvem == "kontakt" else anden_form if hvem == "anden" else None
+            form = anden_form if hvem == "anden" else None
             if form is not None and form.is_bound:
                 add_service_errors(form, error)
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Tilmeldingen er gemt."))
             return redirect(arrangement)
-    # A search is a name, so it is POSTed, never put in the URL (SECURITY.md).
-    q = request.POST.get("q", "").strip()[:100] if hvem == "soeg" else ""
     fundne = []
-    if q:
+    if hvem == "soeg" and soeg["q"]:
         adgangslog.log_search(actor=request.actor, criteria={"liste": "arrangement_tilmeld"})
-        fundne = list(borger_list(actor=request.actor).filter(Q(fornavn__icontains=q) | Q(efternavn__icontains=q))
-                      .order_by("fornavn", "pk")[:BORGER_SOEG_MAX])
+        fundne = list(borger_list(actor=request.actor).filter(
+            Q(fornavn__icontains=soeg["q"]) | Q(efternavn__icontains=soeg["q"])).order_by("fornavn", "pk")[:BORGER_SOEG_MAX])
+    kontakter_fundne = selectors.foreningskontakt_soeg(center_id=request.actor.center_id, q=soeg["q_kontakt"]) \
+        if hvem == "soeg_kontakt" else []
     return render(request, "matching/arrangement/tilmelding_form.html", {
-        "arrangement": arrangement, "q": q, "fundne": fundne, "kontakt_form": kontakt_form, "anden_form": anden_form,
-        "ledige": selectors.ledige_pladser(arrangement)})
+        "arrangement": arrangement, "q": soeg["q"] if hvem == "soeg" else "", "fundne": fundne,
+        "q_kontakt": soeg["q_kontakt"] if hvem == "soeg_kontakt" else "", "kontakter_fundne": kontakter_fundne,
+        "q_forening": soeg["q_forening"] if hvem == "soeg_forening" else "", "flere_foreninger": flere,
+        "anden_form": anden_form, "soeg_max": selectors.SOEG_MAX, "ledige": selectors.ledige_pladser(arrangement)})
 
 
 @require_POST
