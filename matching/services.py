@@ -802,12 +802,15 @@ def _ryk_op(actor, arrangement: Arrangement) -> list[Tilmelding]:
 
 
 def fremmoede_registrer(*, actor, fremmoede: Fremmoede, moedt: bool | None) -> Fremmoede:
-    """One tap at the door: came (True), did not (False), or undo (None)."""
+    """One tap at the door: came (True), did not (False), or undo (None). The same state sent again
+    (the door page replays taps kept while offline) is recorded once: no new time, no audit entry."""
     access.check(actor, "arrangement", "fremmoede", fremmoede.dato.arrangement)
     with transaction.atomic():
         locked = Fremmoede.objects.select_for_update().select_related("tilmelding").get(pk=fremmoede.pk)
         if locked.tilmelding.status != TilmeldingStatus.TILMELDT:
             raise ValidationError(_("Personen er ikke tilmeldt."))
+        if locked.moedt == moedt:
+            return locked  # idempotent per state: a tap replayed from the offline queue changes nothing
         locked.moedt = moedt
         locked.registreret = timezone.now() if moedt is not None else None
         locked.registreret_af = _user(actor)
