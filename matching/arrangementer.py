@@ -212,6 +212,8 @@ def borger_arrangementer(*, borger) -> list[Haendelse]:
         detalje = t.get_status_display()
         if t.moedt:
             detalje = _("%(status)s · mødte op %(n)d gang(e)") % {"status": detalje, "n": t.moedt}
+        if t.forloeb_startet:
+            detalje = _("%(status)s · forløbet startede her") % {"status": detalje}
         out.append(Haendelse(timezone.localtime(t.tilmeldt), "arrangement",
                              _("%(type)s: %(titel)s") % {"type": t.arrangement.get_type_display(),
                                                          "titel": t.arrangement.titel},

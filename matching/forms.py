@@ -1,6 +1,7 @@
 from datetime import timedelta
 
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
@@ -245,6 +246,20 @@ class TilmeldKontaktForm(forms.Form):
     def __init__(self, *args, kontakter, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = kontakter
+
+
+class StartForloebForm(forms.Form):
+    """A registered borger's forløb starts from a workshop: who takes contact."""
+
+    brobygger = forms.ModelChoiceField(label=_("Brobygger"), queryset=None,
+                                       error_messages={"required": _("Vælg den brobygger, der skal tage kontakt.")})
+
+    def __init__(self, *args, brobyggere, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brobygger"].queryset = brobyggere
+        self.fields["brobygger"].label_from_instance = lambda u: u.get_full_name() or u.email
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Start forløb")))
 
 
 PUBLIC_HONEYPOT = "hjemmeside"

@@ -6,7 +6,7 @@ matching.stages, time-stamps it, records who did it and writes the audit log.
 
 from datetime import datetime, time, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from borgere.gdpr import aktivitet_registreret
-from borgere.models import Formaal, Samtykke
-from borgere.services import har_samtykke, maaling_record
+from borgere.models import BorgerStatus, Formaal, Samtykke
+from borgere.services import borger_create, borger_update, har_samtykke, maaling_record
 from brobygning import access
 from brobygning.audit import log_action, log_actions
 from brobygning.changes import apply_changes
@@ -28,6 +28,7 @@ from .models import (
     Afslutningsaarsag,
     Arrangement,
     ArrangementDato,
+    ArrangementType,
     Evaluering,
     Fremmoede,
     Ledsagelse,
@@ -799,6 +800,54 @@ def _ryk_op(actor, arrangement: Arrangement) -> list[Tilmelding]:
     arrangement_paamindelser.meddel_status_alle(moved, rykket_op=True)
     arrangement_paamindelser.sync_tilmeldinger(moved)
     return moved
+
+
+def tilmelding_start_forloeb(*, actor, tilmelding: Tilmelding, data: dict, samtykke_maade: str = "",
+                             samtykketekst=None):
+    """A workshop registration as the start of a brobygning forløb (issue 14; koordinator).
+
+    A registered borger: their forløb starts (status "I forløb" from "Ny", and the brobygger chosen in
+    `data`, through `borger_update`). A public registrant who gave consent on the form: becomes a
+    borger through `borger_create`, with their registration consent recorded as given
+    (`samtykke_maade`, to `samtykketekst`); the registration is then the borger's (its name and
+    e-mail are on the borger now, so they leave the registration). All or nothing, once per registration."""
+    access.check(actor, "arrangement", "change", tilmelding.arrangement)
+    if not actor.is_koordinator:
+        raise PermissionDenied(_("Kun en koordinator kan starte et forløb."))
+    if tilmelding.arrangement.type != ArrangementType.WORKSHOP:
+        raise ValidationError(_("Kun en tilmelding til en workshop for borgere kan starte et forløb."))
+    if not data.get("brobygger"):
+        raise ValidationError({"brobygger": _("Vælg den brobygger, der skal tage kontakt.")})
+    with transaction.atomic():
+        locked = Tilmelding.objects.select_for_update().select_related("arrangement", "borger").get(pk=tilmelding.pk)
+        if locked.forloeb_startet:
+            raise ValidationError(_("Der er allerede startet et forløb fra denne tilmelding."))
+        if locked.status == TilmeldingStatus.AFMELDT or locked.anonymiseret:
+            raise ValidationError(_("Tilmeldingen er afmeldt eller slettet; start forløbet fra borgerens side."))
+        if locked.user_id:
+            raise ValidationError(_("En foreningskontakt kan ikke starte et forløb som borger."))
+        if locked.borger_id:
+            borger = locked.borger
+            if borger.arkiveret:
+                raise ValidationError(_("Borgeren er arkiveret."))
+            aendring = {"brobygger": data["brobygger"]}
+            if borger.status == BorgerStatus.NY:
+                aendring["status"] = BorgerStatus.AKTIV
+            borger = borger_update(actor=actor, borger=borger, data=aendring)
+        else:
+            if locked.kilde != TilmeldingKilde.OFFENTLIG or not locked.samtykke:
+                raise ValidationError(_("Kun en borger eller en offentlig tilmelding med samtykke kan starte et "
+                                        "forløb. Opret personen som borger i stedet."))
+            borger = borger_create(actor=actor, data={**data, "status": data.get("status") or BorgerStatus.AKTIV},
+                                   samtykke_maade=samtykke_maade, samtykketekst=samtykketekst)
+            locked.borger, locked.navn, locked.email = borger, "", ""
+        locked.forloeb_startet = timezone.now()
+        locked.save(update_fields=["borger", "navn", "email", "forloeb_startet"])
+        log_action(actor=actor, handling=AuditAction.TILMELDING_FORLOEB_STARTET, obj=locked,
+                   felter=["borger", "forloeb_startet"])
+        arrangement_paamindelser.sync_tilmelding(locked)  # reminders now follow the borger's consent
+        aktivitet_registreret(borger.pk)
+    return borger
 
 
 def fremmoede_registrer(*, actor, fremmoede: Fremmoede, moedt: bool | None) -> Fremmoede:

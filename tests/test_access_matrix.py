@@ -194,6 +194,7 @@ MATRIX = {
     "matching:arrangement_fremmoede":               ("arr_dato",     "L   200 404 200 403 403 403", None),
     "matching:arrangement_fremmoede_tap":           ("arr_fremmoede", "405 405 405 405 405 405 405", "L 302 404 302 403 403 403"),
     "matching:arrangement_afmeld_staff":            ("arr_tilmelding", "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:arrangement_start_forloeb":           ("arr_tilmelding", "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
     "matching:arrangement_afmeld":                  ("arr_afmeld",   "200 200 200 200 200 200 200", None),
     "matching:arrangement_evaluering":              ("arr_evaluering", "200 200 200 200 200 200 200", None),
     "matching:arrangement_public_list":             ("public",       "200 200 200 200 200 200 200", None),

@@ -248,6 +248,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:arrangement_fremmoede_tap": Endpoint("koordinator", lambda s: [s.arr_tilmelding.fremmoeder.first().pk],
                                                    data=lambda s: {"moedt": "ja"}),
     "matching:arrangement_afmeld_staff": Endpoint("koordinator", lambda s: [s.arr_tilmelding.pk]),
+    "matching:arrangement_start_forloeb": Endpoint("koordinator", lambda s: [s.arr_tilmelding.pk], data=lambda s: {
+        "fornavn": "Ole", "postnummer": "5000", "brobygger": s.brobygger.pk, "samtykke": "on",
+        "samtykke_maade": "mundtligt", "status": "aktiv"}),
     "matching:arrangement_afmeld": Endpoint("anon", lambda s: [s.arr_tilmelding.pk, s.arr_afmeld_token]),
     "matching:arrangement_evaluering": Endpoint("anon", lambda s: [s.arr_tilmelding.pk, s.arr_evaluering_token]),
     "matching:arrangement_public_list": Endpoint("anon", lambda s: [s.center.slug]),

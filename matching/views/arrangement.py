@@ -6,7 +6,7 @@ Signed-link pages: a GET never changes anything (mail scanners fetch links); the
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,12 +17,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from borgere.forms import BorgerCreateForm
+from borgere.models import BorgerStatus, Formaal, Kanal
 from borgere.selectors import borger_list
+from borgere.services import gaeldende_samtykketekst
 from brobygning import access, adgangslog
 from brobygning.decorators import member_required
 from brobygning.forms import act, add_service_errors, save_valid_form
 from brobygning.models import Rolle
 from brobygning.pagination import paginate
+from brobygning.selectors import brobygger_list
 from brobygning.public import public_page
 from brobygning.ratelimit import rate_limited
 from foreninger.selectors import forening_list, public_center_get
@@ -36,10 +40,11 @@ from ..forms import (
     DatoForm,
     EvalueringForm,
     PublicTilmeldingForm,
+    StartForloebForm,
     TilmeldAndenForm,
     TilmeldKontaktForm,
 )
-from ..models import Arrangement, Fremmoede, TilmeldingKilde, TilmeldingStatus
+from ..models import Arrangement, ArrangementType, Fremmoede, TilmeldingKilde, TilmeldingStatus
 
 SAMTYKKETEKST = gettext_lazy(
     "Vi gemmer dit navn og din e-mail for at kunne sende dig en bekræftelse, en påmindelse og eventuelle "
@@ -88,7 +93,9 @@ def arrangement_detail(request, pk):
     kan_fremmoede = access.can(request.actor, "arrangement", "fremmoede", arrangement)
     context = {"arrangement": arrangement, "datoer": list(arrangement.datoer.all()),
                "kan_aendre": kan_aendre, "kan_fremmoede": kan_fremmoede,
-               "ledige": selectors.ledige_pladser(arrangement), "dato_form": DatoForm()}
+               "ledige": selectors.ledige_pladser(arrangement), "dato_form": DatoForm(),
+               "kan_starte_forloeb": kan_aendre and request.actor.is_koordinator
+               and arrangement.type == ArrangementType.WORKSHOP}
     if kan_fremmoede:
         context["tilmeldte"], context["venteliste"] = (
             paginate(request, selectors.tilmeldinger(arrangement=arrangement, status=status),
@@ -190,6 +197,38 @@ def tilmelding_create(request, pk):
         "q_kontakt": soeg["q_kontakt"] if hvem == "soeg_kontakt" else "", "kontakter_fundne": kontakter_fundne,
         "q_forening": soeg["q_forening"] if hvem == "soeg_forening" else "", "flere_foreninger": flere,
         "anden_form": anden_form, "soeg_max": selectors.SOEG_MAX, "ledige": selectors.ledige_pladser(arrangement)})
+
+
+@member_required
+def tilmelding_start_forloeb(request, pk):
+    """A workshop registration starts a brobygning forløb (koordinator): a registered borger gets a
+    brobygger; a public registrant becomes a borger, with their registration consent (issue 14)."""
+    tilmelding = selectors.tilmelding_get(actor=request.actor, pk=pk)
+    if not request.actor.is_koordinator:
+        raise PermissionDenied
+    brobyggere = brobygger_list(actor=request.actor)
+    if tilmelding.borger_id:
+        form = StartForloebForm(request.POST or None, brobyggere=brobyggere,
+                                initial={"brobygger": tilmelding.borger.brobygger_id})
+
+        def save():
+            services.tilmelding_start_forloeb(actor=request.actor, tilmelding=tilmelding, data=form.cleaned_data)
+            return tilmelding.borger
+        tekst = None
+    else:
+        tekst = gaeldende_samtykketekst(center_id=request.actor.center_id, formaal=Formaal.REGISTRERING)
+        fornavn, _mellem, efternavn = (tilmelding.navn or "").partition(" ")
+        form = BorgerCreateForm(request.POST or None, brobyggere=brobyggere, samtykketekst=tekst, initial={
+            "fornavn": fornavn, "efternavn": efternavn, "email": tilmelding.email,
+            "foretrukken_kanal": Kanal.EMAIL, "status": BorgerStatus.AKTIV})
+
+        def save():
+            return services.tilmelding_start_forloeb(actor=request.actor, tilmelding=tilmelding,
+                                                     data=form.borger_data(), **form.consent())
+    if response := save_valid_form(request, form, save, _("Forløbet er startet.")):
+        return response
+    return render(request, "matching/arrangement/start_forloeb.html", {
+        "form": form, "tilmelding": tilmelding, "arrangement": tilmelding.arrangement, "samtykketekst": tekst})
 
 
 @require_POST
