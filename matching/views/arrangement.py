@@ -26,9 +26,9 @@ from brobygning.decorators import member_required
 from brobygning.forms import act, add_service_errors, save_valid_form
 from brobygning.models import Rolle
 from brobygning.pagination import paginate
-from brobygning.selectors import brobygger_list
 from brobygning.public import public_page
 from brobygning.ratelimit import rate_limited
+from brobygning.selectors import brobygger_list
 from foreninger.selectors import forening_list, public_center_get
 
 from .. import arrangement_links as links
