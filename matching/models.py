@@ -571,6 +571,8 @@ class Tilmelding(models.Model):
             return self.borger.fornavn
         if self.user_id:
             return self.user.get_full_name() or self.user.email
+        if self.anonymiseret:
+            return str(_("(navn slettet)"))
         return self.navn or self.email
 
 

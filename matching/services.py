@@ -6,9 +6,10 @@ matching.stages, time-stamps it, records who did it and writes the audit log.
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -883,3 +884,34 @@ def evaluering_giv(*, tilmelding: Tilmelding, udbytte: int, kommentar: str = "")
         evaluering.save()
         log_action(actor=actor, handling=AuditAction.EVALUERING_MODTAGET, obj=evaluering, felter=["udbytte", "kommentar"])
     return evaluering
+
+
+# --- Retention of public registrants' details (issue 14) -------------------------------------------
+
+ANONYMISER_BATCH = 500
+
+
+def tilmelding_anonymiser_udloebne(*, now=None, batch_size: int = ANONYMISER_BATCH) -> int:
+    """Erase the name and e-mail of every registration that is no borger's and no user's (the public
+    form's, or a person staff registered by name) once the arrangement's last date started more than
+    ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE days ago; their evaluation comments go too. The rows stay
+    (status, attendance, the evaluation score), so counts and reports do not change. Run daily by
+    beat, in bounded batches; each batch one UPDATE per kind and one audit INSERT."""
+    now = now or timezone.now()
+    graense = now - timedelta(days=settings.ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE)
+    sidste = (ArrangementDato.objects.filter(arrangement_id=OuterRef("arrangement_id"))
+              .values("arrangement_id").annotate(m=Max("start")).values("m"))
+    kandidater = (Tilmelding.objects.filter(borger__isnull=True, user__isnull=True, anonymiseret__isnull=True)
+                  .annotate(sidste=Subquery(sidste)).filter(sidste__lt=graense).order_by("pk"))
+    count = 0
+    while True:
+        with transaction.atomic():
+            rows = list(kandidater.select_for_update(of=("self",)).only("pk", "center_id")[:batch_size])
+            if not rows:
+                return count
+            ids = [t.pk for t in rows]
+            Tilmelding.objects.filter(pk__in=ids).update(navn="", email="", anonymiseret=now)
+            Evaluering.objects.filter(tilmelding_id__in=ids).exclude(kommentar="").update(kommentar="")
+            log_actions(actor=None, handling=AuditAction.TILMELDING_ANONYMISERET, objs=rows,
+                        felter=["navn", "email", "evaluering.kommentar"])
+        count += len(rows)
