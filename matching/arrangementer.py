@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
@@ -167,7 +168,8 @@ def _gennemfoerte_kurser(center_id: int, now: datetime):
 def kursus_gennemfoert(*, center_id: int, forening_ids) -> dict[int, int]:
     """Per forening id: how many of its foreningskontakter and hosts attended a completed inclusion
     course (all its dates past, not cancelled; the person came to at least one date). A person is
-    counted once per forening however many courses they took: by login, else by e-mail. One query."""
+    counted once per forening however many courses they took: by login, else by e-mail (or the key
+    kept of an erased one). One query."""
     forening_ids = list(forening_ids)
     if not forening_ids:
         return {}
@@ -175,10 +177,21 @@ def kursus_gennemfoert(*, center_id: int, forening_ids) -> dict[int, int]:
                                       status=TilmeldingStatus.TILMELDT,
                                       arrangement__in=_gennemfoerte_kurser(center_id, timezone.now()))
             .filter(Exists(Fremmoede.objects.filter(tilmelding=OuterRef("pk"), moedt=True)))
-            .order_by().values("forening_id")
-            .annotate(brugere=Count("user_id", distinct=True),
-                      andre=Count(Lower("email"), filter=Q(user__isnull=True), distinct=True)))
-    return {row["forening_id"]: row["brugere"] + row["andre"] for row in rows}
+            .order_by().values_list("forening_id", "user_id", Lower("email"), "email_noegle").distinct())
+    personer: dict[int, set] = {}
+    for forening_id, user_id, email, noegle in rows:
+        # An erased e-mail (retention) is counted by its kept key, so the figure does not change.
+        person = ("u", user_id) if user_id else ("e", email_noegle(email) if email else noegle or None)
+        personer.setdefault(forening_id, set()).add(person)
+    return {forening_id: len(p) for forening_id, p in personer.items()}
+
+
+EMAIL_SALT = "brobygning.arrangement.email"
+
+
+def email_noegle(email: str) -> str:
+    """A keyed hash of an e-mail address (lower-cased), kept when the address itself is erased."""
+    return salted_hmac(EMAIL_SALT, email.strip().lower(), algorithm="sha256").hexdigest() if email else ""
 
 
 @dataclass(frozen=True)

@@ -539,6 +539,9 @@ class Tilmelding(models.Model):
     # A public registrant's name, e-mail (and phone) are erased a while after the event
     # (ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE); the row stays for the counts.
     anonymiseret = models.DateTimeField(_("anonymiseret"), null=True, blank=True, editable=False)
+    # Kept when the e-mail goes: a keyed hash of it (HMAC with SECRET_KEY), so a person who took two
+    # courses is still counted once (`arrangementer.kursus_gennemfoert`). Not reversible.
+    email_noegle = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tilmelding")

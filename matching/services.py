@@ -24,6 +24,7 @@ from brobygning.changes import apply_changes
 from brobygning.models import AuditAction, Medlemskab, Rolle
 
 from . import arrangement_links, arrangement_paamindelser, paamindelser, stages
+from .arrangementer import email_noegle
 from .models import (
     SVAR_VALG,
     Afslutningsaarsag,
@@ -906,11 +907,13 @@ def tilmelding_anonymiser_udloebne(*, now=None, batch_size: int = ANONYMISER_BAT
     count = 0
     while True:
         with transaction.atomic():
-            rows = list(kandidater.select_for_update(of=("self",)).only("pk", "center_id")[:batch_size])
+            rows = list(kandidater.select_for_update(of=("self",)).only("pk", "center_id", "email")[:batch_size])
             if not rows:
                 return count
             ids = [t.pk for t in rows]
-            Tilmelding.objects.filter(pk__in=ids).update(navn="", email="", anonymiseret=now)
+            for t in rows:
+                t.email_noegle, t.navn, t.email, t.anonymiseret = email_noegle(t.email), "", "", now
+            Tilmelding.objects.bulk_update(rows, ["navn", "email", "email_noegle", "anonymiseret"])
             Evaluering.objects.filter(tilmelding_id__in=ids).exclude(kommentar="").update(kommentar="")
             log_actions(actor=None, handling=AuditAction.TILMELDING_ANONYMISERET, objs=rows,
                         felter=["navn", "email", "evaluering.kommentar"])

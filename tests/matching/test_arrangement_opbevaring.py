@@ -12,6 +12,7 @@ from django.utils import timezone
 from brobygning.access import actor_for, actor_for_system
 from brobygning.models import AuditEntry
 from matching import services, tasks
+from matching.arrangementer import kursus_gennemfoert
 from matching.models import ArrangementType, Evaluering, Fremmoede, Tilmelding, TilmeldingKilde
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,27 @@ def test_the_daily_beat_task(k, world, settings):
     _flyt_tilbage(arrangement, timezone.now(), 200)
     tasks.anonymiser_tilmeldinger()
     assert Tilmelding.objects.get().anonymiseret is not None
+
+
+def test_trained_hosts_count_the_same_after_erasure(k, world, settings):
+    """The partnership overview's count of people who completed an inclusion course (by e-mail for
+    people without a login) is the same before and after their e-mails are erased."""
+    settings.ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE = 90
+    now = timezone.now()
+    kurser = []
+    for n in range(2):  # the same host at two courses, and another host once
+        kursus = services.arrangement_create(actor=k, data={
+            "type": ArrangementType.INKLUSIONSKURSUS, "titel": f"Kursus {n}", "beskrivelse": "", "maalgruppe": "",
+            "sted": "Salen", "online_link": "", "kapacitet": None, "offentlig": False, "ansvarlige": []},
+            datoer=[(now + timedelta(days=1), 120)])
+        services.tilmelding_opret(actor=k, arrangement=kursus, navn="Hanne", email="Hanne@x.test",
+                                  forening=world.forening_a)
+        kurser.append(kursus)
+    services.tilmelding_opret(actor=k, arrangement=kurser[0], navn="Ib", email="ib@x.test", forening=world.forening_a)
+    Fremmoede.objects.update(moedt=True)
+    _flyt_tilbage(kurser[0], now, 200)
+    _flyt_tilbage(kurser[1], now, 10)
+    before = kursus_gennemfoert(center_id=world.center_a.pk, forening_ids=[world.forening_a.pk])
+    assert before == {world.forening_a.pk: 2}
+    assert services.tilmelding_anonymiser_udloebne(now=now) == 2  # the older course's two
+    assert kursus_gennemfoert(center_id=world.center_a.pk, forening_ids=[world.forening_a.pk]) == before
