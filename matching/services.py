@@ -821,7 +821,8 @@ def tilmelding_start_forloeb(*, actor, tilmelding: Tilmelding, data: dict, samty
     if not data.get("brobygger"):
         raise ValidationError({"brobygger": _("Vælg den brobygger, der skal tage kontakt.")})
     with transaction.atomic():
-        locked = Tilmelding.objects.select_for_update().select_related("arrangement", "borger").get(pk=tilmelding.pk)
+        locked = (Tilmelding.objects.select_for_update(of=("self",)).select_related("arrangement", "borger")
+                  .get(pk=tilmelding.pk))
         if locked.forloeb_startet:
             raise ValidationError(_("Der er allerede startet et forløb fra denne tilmelding."))
         if locked.status == TilmeldingStatus.AFMELDT or locked.anonymiseret:
