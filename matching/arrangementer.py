@@ -4,6 +4,7 @@ centre's public events; and two centre-wide figures the partnership overview use
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
 from brobygning import access
-from brobygning.models import Rolle, User
-from foreninger.hooks import PublicEvent, PublicEvents
+from brobygning.models import Frivilligcenter, Rolle, User
+from foreninger.hooks import EventDate, EventService, PublicEvent, PublicEvents
 
 from .models import (
     Arrangement,
@@ -126,11 +127,13 @@ def ledige_pladser(arrangement) -> int | None:
 
 
 def public_arrangement_list(*, center, fra: datetime | None = None, limit: int = 50):
-    """The centre's public, not cancelled arrangementer with a date ahead, soonest first."""
+    """The centre's (None: every centre's) public, not cancelled arrangementer with a date ahead,
+    soonest first."""
     fra = fra or timezone.now()
     naeste = ArrangementDato.objects.filter(arrangement=OuterRef("pk"), aflyst=False, start__gte=fra) \
         .order_by("start").values("start")[:1]
-    return list(Arrangement.objects.filter(center=center, offentlig=True, aflyst__isnull=True)
+    qs = Arrangement.objects.filter(center=center) if center is not None else Arrangement.objects.all()
+    return list(qs.filter(offentlig=True, aflyst__isnull=True)
                 .annotate(naeste=Subquery(naeste)).filter(naeste__isnull=False).order_by("naeste", "pk")[:limit])
 
 
@@ -154,6 +157,36 @@ def public_events(center, limit: int) -> PublicEvents:
              for a in public_arrangement_list(center=center, limit=limit)]
     return PublicEvents(items=items, alle_url=reverse("matching:arrangement_public_list", args=[center.slug]) + suffix,
                         ical_url=reverse("matching:arrangement_public_ics", args=[center.slug]))
+
+
+HSDS_NS = uuid.UUID("0b6f3f0e-2f5a-4d7b-9f43-61727261676d")  # "arrangm": event ids in the HSDS API
+
+
+def hsds_id(kind: str, pk: int) -> str:
+    """A stable UUID for an arrangement or a date in the HSDS API (no column needed)."""
+    return str(uuid.uuid5(HSDS_NS, f"{kind}:{pk}"))
+
+
+def hsds_events(center, limit: int) -> list[EventService]:
+    """The provider for the HSDS API (`foreninger.hooks.register_hsds_events`): coming public
+    arrangementer as services, each with its coming dates. Three queries however many."""
+    now = timezone.now()
+    arrangementer = public_arrangement_list(center=center, fra=now, limit=limit)
+    if not arrangementer:
+        return []
+    centre = {c.pk: c for c in Frivilligcenter.objects.filter(pk__in={a.center_id for a in arrangementer})}
+    datoer: dict[int, list] = {}
+    for d in ArrangementDato.objects.filter(arrangement__in=arrangementer, aflyst=False, start__gte=now) \
+            .order_by("start", "pk"):
+        datoer.setdefault(d.arrangement_id, []).append(EventDate(uid=hsds_id("dato", d.pk), start=d.start,
+                                                                 slut=d.slut))
+    base = settings.SITE_URL.rstrip("/")
+    return [EventService(
+        uid=hsds_id("arrangement", a.pk), titel=a.titel, beskrivelse=a.beskrivelse, slags=a.get_type_display(),
+        maalgruppe=a.maalgruppe, sted=a.sted, online_link=a.online_link,
+        url=base + reverse("matching:arrangement_public_tilmeld", args=[centre[a.center_id].slug, a.pk]),
+        center_navn=centre[a.center_id].navn, center_email=centre[a.center_id].email, opdateret=a.oprettet,
+        datoer=datoer.get(a.pk, [])) for a in arrangementer]
 
 
 # --- For the partnership overview (issue 14, point 2) ---------------------------------------------

@@ -104,8 +104,8 @@ def _hsds_endpoints() -> dict[str, Endpoint]:
            "service_at_location": lambda s: hsds.sal_id(s.faellesskab),
            "taxonomy": lambda s: hsds.taxonomy_id("kategori"), "taxonomy_term": lambda s: "ikke-et-id"}
     out = {}
-    for name in ("root", "services", "organizations", "service_at_locations", "taxonomies", "taxonomy_terms",
-                 "export", *ids):
+    for name in ("root", "services", "events", "organizations", "service_at_locations", "taxonomies",
+                 "taxonomy_terms", "export", *ids):
         one = ids.get(name)
         out[f"foreninger:hsds_{name}"] = Endpoint("anon", (lambda s, one=one: [one(s)]) if one else (lambda s: []))
         out[f"foreninger:hsds_center_{name}"] = Endpoint(
