@@ -34,3 +34,22 @@ def log_action(*, actor, handling: AuditAction, obj, felter=()) -> AuditEntry:
         transaction.on_commit(lambda: log(actor=actor, handling=H.AENDRET, borger_id=borger_id,
                                           center_id=center_id, kriterium=handling.value))
     return entry
+
+
+def log_actions(*, actor, handling: AuditAction, objs, felter=()) -> list[AuditEntry]:
+    """`log_action` for many objects of one kind in one INSERT (a set-based service, e.g. the waiting
+    list moving up by many places). Borger-related kinds keep their per-object access-log entry."""
+    objs = list(objs)
+    if not objs:
+        return []
+    handling = AuditAction(handling)
+    kind = objs[0]._meta.model_name
+    if kind in BORGER_PATH:
+        return [log_action(actor=actor, handling=handling, obj=obj, felter=felter) for obj in objs]
+    if not handling.startswith(f"{kind}.") or any(o._meta.model_name != kind for o in objs):
+        raise ValueError(f"audit action {handling.value!r} does not belong to a {kind}")
+    user = actor.user if getattr(actor, "user", None) and actor.user.is_authenticated else None
+    return AuditEntry.objects.bulk_create([
+        AuditEntry(center_id=getattr(obj, "center_id", None) or getattr(actor, "center_id", None), actor=user,
+                   handling=handling, objekt_type=kind, objekt_id=str(obj.pk), felter=sorted(felter))
+        for obj in objs])

@@ -315,6 +315,8 @@ class AuditAction(models.TextChoices):
     TILMELDING_VENTELISTE = "tilmelding.venteliste", _("Tilmelding på venteliste")
     TILMELDING_RYKKET_OP = "tilmelding.rykket_op", _("Rykket op fra ventelisten")
     TILMELDING_AFMELDT = "tilmelding.afmeldt", _("Afmelding")
+    TILMELDING_FORLOEB_STARTET = "tilmelding.forloeb_startet", _("Forløb startet fra en tilmelding")
+    TILMELDING_ANONYMISERET = "tilmelding.anonymiseret", _("Tilmeldingens kontaktoplysninger slettet")
     FREMMOEDE_REGISTRERET = "fremmoede.registreret", _("Fremmøde registreret")
     EVALUERING_MODTAGET = "evaluering.modtaget", _("Evaluering modtaget")
 

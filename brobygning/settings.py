@@ -239,6 +239,9 @@ CELERY_BEAT_SCHEDULE = {
     "import-mark-stuck": {"task": "foreninger.tasks.import_mark_stuck", "schedule": 300.0},
     # The welcome score per fællesskab (matching/velkomst.py): a summary table, rewritten nightly.
     "beregn-velkomst": {"task": "matching.tasks.beregn_velkomst", "schedule": crontab(hour=3, minute=30)},
+    # Arrangementer: public registrants' names and e-mails go a while after the event (issue 14).
+    "anonymiser-arrangement-tilmeldinger": {"task": "matching.tasks.anonymiser_tilmeldinger",
+                                            "schedule": crontab(hour=3, minute=45)},
 }
 # How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
 BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)
@@ -251,6 +254,9 @@ ARRANGEMENT_AFMELD_LINK_MAX_AGE_DAYS = env.int("ARRANGEMENT_AFMELD_LINK_MAX_AGE_
 ARRANGEMENT_EVALUERING_LINK_MAX_AGE_DAYS = env.int("ARRANGEMENT_EVALUERING_LINK_MAX_AGE_DAYS", default=30)
 ARRANGEMENT_RATE_LIMIT = env.int("ARRANGEMENT_RATE_LIMIT", default=5)
 ARRANGEMENT_RATE_PERIOD = env.int("ARRANGEMENT_RATE_PERIOD", default=3600)
+# Days after an arrangement's last date before the name and e-mail of registrants who are no borger
+# and no user are erased (the registration stays, for the counts).
+ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE = env.int("ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE", default=90)
 SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
 SMS_WEBHOOK_RATE_LIMIT = env.int("SMS_WEBHOOK_RATE_LIMIT", default=120)
 SMS_WEBHOOK_RATE_PERIOD = env.int("SMS_WEBHOOK_RATE_PERIOD", default=60)

@@ -12,6 +12,7 @@ HSDS_ENDPOINTS = [
     ("", hsds_api.root, "root"),
     ("services", hsds_api.services, "services"),
     ("services/<str:pk>", hsds_api.service, "service"),
+    ("arrangementer", hsds_api.events, "events"),
     ("organizations", hsds_api.organizations, "organizations"),
     ("organizations/<str:pk>", hsds_api.organization, "organization"),
     ("service_at_locations", hsds_api.service_at_locations, "service_at_locations"),

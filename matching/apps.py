@@ -19,5 +19,6 @@ class MatchingConfig(AppConfig):
                                            "velkomst"})
         hooks.register(PART)
         foreninger_hooks.register_public_events(arrangementer.public_events)
+        foreninger_hooks.register_hsds_events(arrangementer.hsds_events)
         for emne in (arrangement_paamindelser.EMNE_TILMELDING, arrangement_paamindelser.EMNE_FREMMOEDE):
             paamindelser.ANDRE_EMNER[emne] = arrangement_paamindelser.ArrangementResolver

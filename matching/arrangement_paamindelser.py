@@ -38,7 +38,6 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from borgere.models import Formaal, Samtykke
-from borgere.services import har_samtykke
 from brobygning.channels import Attachment, Message
 from brobygning.models import Paamindelse, PaamindelseKanal
 from brobygning.paamindelser import Unsendable
@@ -49,6 +48,7 @@ from .paamindelser import (
     Art,
     Beskrivelse,
     S,
+    Udsat,
     _apply,
     _arm,
     _cancel,
@@ -88,13 +88,19 @@ STRAKS = {TilmeldingStatus.TILMELDT: "arr_bekraeftelse", TilmeldingStatus.VENTEL
 # --- Planning ------------------------------------------------------------------------------------
 
 
+def _kanaler(tilmeldinger) -> dict[int, str | None]:
+    """Each registration's channel, or None when we may not write (a borger without the consent
+    "paamindelser"). The consents are read in one query for all of them."""
+    borger_ids = {t.borger_id for t in tilmeldinger if t.borger_id}
+    samtykke = set(Samtykke.objects.filter(borger_id__in=borger_ids, formaal=Formaal.PAAMINDELSER,
+                                           tilbagekaldt__isnull=True).values_list("borger_id", flat=True)
+                   ) if borger_ids else set()
+    return {t.pk: (borger_kanal(t.borger) if t.borger_id in samtykke else None) if t.borger_id
+            else PaamindelseKanal.EMAIL for t in tilmeldinger}
+
+
 def _kanal(tilmelding: Tilmelding) -> str | None:
-    """The channel, or None when we may not write (a borger without the consent "paamindelser")."""
-    if tilmelding.borger_id:
-        if not har_samtykke(tilmelding.borger, Formaal.PAAMINDELSER):
-            return None
-        return borger_kanal(tilmelding.borger)
-    return PaamindelseKanal.EMAIL
+    return _kanaler([tilmelding])[tilmelding.pk]
 
 
 def _aktive_datoer(arrangement) -> list[ArrangementDato]:
@@ -103,94 +109,185 @@ def _aktive_datoer(arrangement) -> list[ArrangementDato]:
 
 def meddel_status(tilmelding: Tilmelding, *, rykket_op: bool = False, now: datetime | None = None) -> None:
     """The message at once about a new registration (confirmed or waiting) or a move up from the list."""
+    meddel_status_alle([tilmelding], rykket_op=rykket_op, now=now)
+
+
+def meddel_status_alle(tilmeldinger, *, rykket_op: bool = False, now: datetime | None = None) -> None:
+    """`meddel_status` for registrations of one arrangement, in a fixed number of queries (issue 14:
+    the waiting list moving up by many places at once)."""
+    tilmeldinger = list(tilmeldinger)
+    if not tilmeldinger:
+        return
     now = now or timezone.now()
-    kanal = _kanal(tilmelding)
-    datoer = _aktive_datoer(tilmelding.arrangement)
-    if kanal is None or not datoer:
+    datoer = _aktive_datoer(tilmeldinger[0].arrangement)
+    if not datoer:
         return
-    kode = "arr_rykket_op" if rykket_op else STRAKS.get(tilmelding.status)
-    if kode is None:
-        return
-    plan = _Plan(forfalder=now, kanal=kanal, begivenhed=datoer[-1].start)
-    row = _create(ARTER[kode], plan, tilmelding)
-    if row.status != S.AFVENTER and row.status not in (S.SENDT, S.SENDER):
-        _arm(row, plan)
+    kanaler = _kanaler(tilmeldinger)
+    koder = {t.pk: "arr_rykket_op" if rykket_op else STRAKS.get(t.status) for t in tilmeldinger}
+    existing = {(r.emne_id, r.art): r for r in Paamindelse.objects.select_for_update().filter(
+        emne_type=EMNE_TILMELDING, emne_id__in=list(koder), art__in={k for k in koder.values() if k}, sekvens=0)}
+    udsat = Udsat()
+    for tilmelding in tilmeldinger:
+        kanal, kode = kanaler[tilmelding.pk], koder[tilmelding.pk]
+        if kanal is None or kode is None:
+            continue
+        plan = _Plan(forfalder=now, kanal=kanal, begivenhed=datoer[-1].start)
+        row = existing.get((tilmelding.pk, kode))
+        if row is None:
+            _create(ARTER[kode], plan, tilmelding, udsat=udsat)
+        elif row.status not in (S.SENDT, S.SENDER):
+            _arm(row, plan, udsat)
+    udsat.gem()
 
 
 def sync_tilmelding(tilmelding: Tilmelding, *, now: datetime | None = None) -> None:
     """Bring the registration's reminders in step: each date's 24-hour reminder and the evaluation
     while registered; everything pending cancelled once cancelled or the event is cancelled."""
+    sync_tilmeldinger([tilmelding], now=now)
+
+
+def sync_tilmeldinger(tilmeldinger, *, now: datetime | None = None) -> None:
+    """`sync_tilmelding` for registrations of one arrangement (each with `.arrangement` set), in a
+    fixed number of queries however many there are: the rows, the consents, the dates and the
+    attendance rows are each read once, and the changes written in one bulk_create and one
+    bulk_update (`Udsat`). The caller holds the arrangement's row lock."""
+    tilmeldinger = list(tilmeldinger)
+    if not tilmeldinger:
+        return
     now = now or timezone.now()
+    ids = [t.pk for t in tilmeldinger]
+    udsat = Udsat()
     with transaction.atomic():
-        rows = {r.art: r for r in Paamindelse.objects.select_for_update().filter(
-            emne_type=EMNE_TILMELDING, emne_id=tilmelding.pk, sekvens=0)}
-        aktiv = tilmelding.status == TilmeldingStatus.TILMELDT and tilmelding.arrangement.aflyst is None
-        if tilmelding.status == TilmeldingStatus.AFMELDT or tilmelding.arrangement.aflyst:
-            for kode in ("arr_bekraeftelse", "arr_venteliste", "arr_rykket_op"):
-                _cancel(rows.get(kode), "Tilmeldingen er afmeldt eller arrangementet aflyst")
-        kanal = _kanal(tilmelding)
-        datoer = _aktive_datoer(tilmelding.arrangement)
-        if aktiv and kanal and datoer:
-            slut = max(d.slut for d in datoer)
-            plan = _Plan(forfalder=slut, kanal=kanal, begivenhed=slut + SPOERG_SENEST)
-        else:
-            plan = _Plan(grund="Ikke tilmeldt, eller ingen påmindelser")
-        _apply(rows.get("arr_evaluering"), ARTER["arr_evaluering"], plan, tilmelding, now)
-        for fremmoede in tilmelding.fremmoeder.select_related("dato"):
-            _sync_fremmoede(fremmoede, tilmelding, kanal if aktiv else None, now)
+        rows = {(r.emne_id, r.art): r for r in Paamindelse.objects.select_for_update().filter(
+            emne_type=EMNE_TILMELDING, emne_id__in=ids, sekvens=0)}
+        kanaler = _kanaler(tilmeldinger)
+        datoer_af: dict[int, list] = {}
+        fremmoeder: dict[int, list] = {}
+        for fremmoede in Fremmoede.objects.filter(tilmelding_id__in=ids).select_related("dato"):
+            fremmoeder.setdefault(fremmoede.tilmelding_id, []).append(fremmoede)
+        rows_24t = {r.emne_id: r for r in Paamindelse.objects.select_for_update().filter(
+            emne_type=EMNE_FREMMOEDE, emne_id__in=[f.pk for fs in fremmoeder.values() for f in fs],
+            art="arr_24t", sekvens=0)}
+        for tilmelding in tilmeldinger:
+            arrangement = tilmelding.arrangement
+            if arrangement.pk not in datoer_af:
+                datoer_af[arrangement.pk] = _aktive_datoer(arrangement)
+            aktiv = tilmelding.status == TilmeldingStatus.TILMELDT and arrangement.aflyst is None
+            if tilmelding.status == TilmeldingStatus.AFMELDT or arrangement.aflyst:
+                for kode in ("arr_bekraeftelse", "arr_venteliste", "arr_rykket_op"):
+                    _cancel(rows.get((tilmelding.pk, kode)), "Tilmeldingen er afmeldt eller arrangementet aflyst",
+                            udsat)
+            kanal, datoer = kanaler[tilmelding.pk], datoer_af[arrangement.pk]
+            if aktiv and kanal and datoer:
+                slut = max(d.slut for d in datoer)
+                plan = _Plan(forfalder=slut, kanal=kanal, begivenhed=slut + SPOERG_SENEST)
+            else:
+                plan = _Plan(grund="Ikke tilmeldt, eller ingen påmindelser")
+            _apply(rows.get((tilmelding.pk, "arr_evaluering")), ARTER["arr_evaluering"], plan, tilmelding, now, udsat)
+            for fremmoede in fremmoeder.get(tilmelding.pk, []):
+                _sync_fremmoede(fremmoede, rows_24t.get(fremmoede.pk), kanal if aktiv else None, now, udsat)
+        udsat.gem()
 
 
 def sync_dato(dato: ArrangementDato, *, now: datetime | None = None) -> None:
-    """After a date is moved or cancelled: each registered person's reminder for it follows."""
+    """After a date is added, moved or cancelled: each registered person's reminder for it follows."""
+    sync_datoer([dato], now=now)
+
+
+def _dato_fremmoeder(datoer) -> list[Fremmoede]:
+    """The attendance rows of the dates, with what planning needs, in one query."""
+    by_pk = {d.pk: d for d in datoer}
+    fremmoeder = list(Fremmoede.objects.filter(dato_id__in=list(by_pk)).select_related(
+        "tilmelding__borger", "tilmelding__arrangement").order_by("pk"))
+    for fremmoede in fremmoeder:
+        fremmoede.dato = by_pk[fremmoede.dato_id]
+    return fremmoeder
+
+
+def sync_datoer(datoer, *, now: datetime | None = None) -> None:
+    """`sync_dato` for several dates, in a fixed number of queries however many are registered."""
     now = now or timezone.now()
-    for fremmoede in dato.fremmoeder.select_related("tilmelding__borger", "tilmelding__arrangement"):
+    fremmoeder = _dato_fremmoeder(datoer)
+    if not fremmoeder:
+        return
+    kanaler = _kanaler({f.tilmelding for f in fremmoeder})
+    rows_24t = {r.emne_id: r for r in Paamindelse.objects.select_for_update().filter(
+        emne_type=EMNE_FREMMOEDE, emne_id__in=[f.pk for f in fremmoeder], art="arr_24t", sekvens=0)}
+    udsat = Udsat()
+    for fremmoede in fremmoeder:
         tilmelding = fremmoede.tilmelding
         aktiv = tilmelding.status == TilmeldingStatus.TILMELDT and tilmelding.arrangement.aflyst is None
-        _sync_fremmoede(fremmoede, tilmelding, _kanal(tilmelding) if aktiv else None, now)
+        _sync_fremmoede(fremmoede, rows_24t.get(fremmoede.pk), kanaler[tilmelding.pk] if aktiv else None, now, udsat)
+    udsat.gem()
 
 
-def _sync_fremmoede(fremmoede: Fremmoede, tilmelding: Tilmelding, kanal: str | None, now: datetime) -> None:
+def _sync_fremmoede(fremmoede: Fremmoede, row, kanal: str | None, now: datetime, udsat: Udsat) -> None:
     dato = fremmoede.dato
-    row = Paamindelse.objects.select_for_update().filter(
-        emne_type=EMNE_FREMMOEDE, emne_id=fremmoede.pk, art="arr_24t", sekvens=0).first()
     if kanal is None or dato.aflyst:
         plan = _Plan(grund="Ikke tilmeldt, datoen er aflyst, eller ingen påmindelser")
     elif dato.start <= now:
         plan = _Plan(grund="Datoen er allerede begyndt")
     else:
         plan = _Plan(forfalder=dato.start - ARTER["arr_24t"].foer, kanal=kanal, begivenhed=dato.start)
-    _apply(row, ARTER["arr_24t"], plan, fremmoede, now)
+    _apply(row, ARTER["arr_24t"], plan, fremmoede, now, udsat)
+
+
+def _told_q(fremmoeder) -> Q:
+    return (Q(emne_type=EMNE_TILMELDING, emne_id__in={f.tilmelding_id for f in fremmoeder},
+              art__in=("arr_bekraeftelse", "arr_rykket_op"))
+            | Q(emne_type=EMNE_FREMMOEDE, emne_id__in=[f.pk for f in fremmoeder], art__in=("arr_24t", "arr_flyttet")))
 
 
 def told(fremmoede: Fremmoede) -> bool:
     """Whether the person holds this date from us: a confirmation, move-up, reminder or move has gone out."""
-    gone = (S.SENDT, S.SENDER)
-    return Paamindelse.objects.filter(
-        Q(emne_type=EMNE_TILMELDING, emne_id=fremmoede.tilmelding_id, art__in=("arr_bekraeftelse", "arr_rykket_op"))
-        | Q(emne_type=EMNE_FREMMOEDE, emne_id=fremmoede.pk, art__in=("arr_24t", "arr_flyttet")),
-        status__in=gone).exists()
+    return fremmoede.pk in told_alle([fremmoede])
 
 
-def announce(dato: ArrangementDato, slags: str, *, now: datetime | None = None) -> list[Paamindelse]:
-    """The date moved ("flyttet") or was cancelled ("aflyst"), and the service has counted up its
-    `sekvens`: one message per registered person already told about it (older pending ones go)."""
+def told_alle(fremmoeder) -> set[int]:
+    """The attendance rows (pks) whose person holds the date from us, in one query."""
+    fremmoeder = list(fremmoeder)
+    if not fremmoeder:
+        return set()
+    sendt = set(Paamindelse.objects.filter(_told_q(fremmoeder), status__in=(S.SENDT, S.SENDER))
+                .values_list("emne_type", "emne_id"))
+    return {f.pk for f in fremmoeder
+            if (EMNE_FREMMOEDE, f.pk) in sendt or (EMNE_TILMELDING, f.tilmelding_id) in sendt}
+
+
+def announce(datoer, slags: str, *, now: datetime | None = None) -> list[Paamindelse]:
+    """The dates (one or a list) moved ("flyttet") or were cancelled ("aflyst"), and the service has
+    counted up each one's `sekvens`: one message per registered person already told about it (older
+    pending ones go). A fixed number of queries however many are registered."""
+    if isinstance(datoer, ArrangementDato):
+        datoer = [datoer]
     now = now or timezone.now()
     art = ARTER[f"arr_{slags}"]
     created = []
     with transaction.atomic():
-        for fremmoede in dato.fremmoeder.select_related("tilmelding__borger", "tilmelding__arrangement"):
-            tilmelding = fremmoede.tilmelding
-            kanal = _kanal(tilmelding)
-            if tilmelding.status != TilmeldingStatus.TILMELDT or kanal is None or not told(fremmoede):
-                continue
-            for old in Paamindelse.objects.select_for_update().filter(
-                    emne_type=EMNE_FREMMOEDE, emne_id=fremmoede.pk, art__in=("arr_flyttet", "arr_aflyst")):
-                _cancel(old, "Erstattet af en nyere besked om datoen")
-            plan = _Plan(forfalder=now, kanal=kanal, begivenhed=dato.start if slags == "flyttet" else None)
-            row = _create(art, plan, fremmoede, sekvens=dato.sekvens)
-            if row.status == S.ANNULLERET:
-                _arm(row, plan)
+        fremmoeder = [f for f in _dato_fremmoeder(datoer) if f.tilmelding.status == TilmeldingStatus.TILMELDT]
+        kanaler = _kanaler({f.tilmelding for f in fremmoeder})
+        fremmoeder = [f for f in fremmoeder if kanaler[f.tilmelding_id] is not None]
+        told_ids = told_alle(fremmoeder)
+        fremmoeder = [f for f in fremmoeder if f.pk in told_ids]
+        if not fremmoeder:
+            return created
+        udsat = Udsat()
+        existing = {}
+        for old in Paamindelse.objects.select_for_update().filter(
+                emne_type=EMNE_FREMMOEDE, emne_id__in=[f.pk for f in fremmoeder], art__in=("arr_flyttet", "arr_aflyst")):
+            _cancel(old, "Erstattet af en nyere besked om datoen", udsat)
+            existing[(old.emne_id, old.art, old.sekvens)] = old
+        for fremmoede in fremmoeder:
+            dato = fremmoede.dato
+            plan = _Plan(forfalder=now, kanal=kanaler[fremmoede.tilmelding_id],
+                         begivenhed=dato.start if slags == "flyttet" else None)
+            row = existing.get((fremmoede.pk, art.kode, dato.sekvens))
+            if row is None:
+                row = _create(art, plan, fremmoede, sekvens=dato.sekvens, udsat=udsat)
+            else:
+                _arm(row, plan, udsat)
             created.append(row)
+        udsat.gem()
     return created
 
 

@@ -4,6 +4,7 @@ centre's public events; and two centre-wide figures the partnership overview use
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,12 +13,13 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
 from brobygning import access
-from brobygning.models import User
-from foreninger.hooks import PublicEvent, PublicEvents
+from brobygning.models import Frivilligcenter, Rolle, User
+from foreninger.hooks import EventDate, EventService, PublicEvent, PublicEvents
 
 from .models import (
     Arrangement,
@@ -66,6 +68,31 @@ def medarbejdere(*, center_id: int, roller):
                                medlemskaber__rolle__in=roller).distinct().order_by("first_name", "email")
 
 
+SOEG_MAX = 20  # hits of a name search on the registration page
+FORENING_VALG_MAX = 50  # foreninger offered in the select before a search narrows it
+
+
+def foreningskontakt_soeg(*, center_id: int, q: str):
+    """At most SOEG_MAX of the centre's active foreningskontakter whose name or e-mail holds `q`."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    qs = medarbejdere(center_id=center_id, roller=[Rolle.FORENINGSKONTAKT])
+    for ord_ in q.split()[:4]:
+        qs = qs.filter(Q(first_name__icontains=ord_) | Q(last_name__icontains=ord_) | Q(email__icontains=ord_))
+    return list(qs[:SOEG_MAX])
+
+
+def forening_valg(foreninger, *, q: str = "") -> tuple[list, bool]:
+    """The foreninger a select offers (the caller's scoped, active ones): the first
+    FORENING_VALG_MAX by name, or those whose name holds `q`; and whether there are more."""
+    q = (q or "").strip()[:100]
+    if q:
+        foreninger = foreninger.filter(navn__icontains=q)
+    valg = list(foreninger.order_by("navn", "pk")[:FORENING_VALG_MAX + 1])
+    return valg[:FORENING_VALG_MAX], len(valg) > FORENING_VALG_MAX
+
+
 def tilmelding_get(*, actor, pk) -> Tilmelding:
     tilmelding = access.get_or_deny(actor, "arrangement", "list",
                                     Tilmelding.objects.select_related("arrangement", "borger", "user"), pk)
@@ -100,11 +127,13 @@ def ledige_pladser(arrangement) -> int | None:
 
 
 def public_arrangement_list(*, center, fra: datetime | None = None, limit: int = 50):
-    """The centre's public, not cancelled arrangementer with a date ahead, soonest first."""
+    """The centre's (None: every centre's) public, not cancelled arrangementer with a date ahead,
+    soonest first."""
     fra = fra or timezone.now()
     naeste = ArrangementDato.objects.filter(arrangement=OuterRef("pk"), aflyst=False, start__gte=fra) \
         .order_by("start").values("start")[:1]
-    return list(Arrangement.objects.filter(center=center, offentlig=True, aflyst__isnull=True)
+    qs = Arrangement.objects.filter(center=center) if center is not None else Arrangement.objects.all()
+    return list(qs.filter(offentlig=True, aflyst__isnull=True)
                 .annotate(naeste=Subquery(naeste)).filter(naeste__isnull=False).order_by("naeste", "pk")[:limit])
 
 
@@ -130,6 +159,36 @@ def public_events(center, limit: int) -> PublicEvents:
                         ical_url=reverse("matching:arrangement_public_ics", args=[center.slug]))
 
 
+HSDS_NS = uuid.UUID("0b6f3f0e-2f5a-4d7b-9f43-61727261676d")  # "arrangm": event ids in the HSDS API
+
+
+def hsds_id(kind: str, pk: int) -> str:
+    """A stable UUID for an arrangement or a date in the HSDS API (no column needed)."""
+    return str(uuid.uuid5(HSDS_NS, f"{kind}:{pk}"))
+
+
+def hsds_events(center, limit: int) -> list[EventService]:
+    """The provider for the HSDS API (`foreninger.hooks.register_hsds_events`): coming public
+    arrangementer as services, each with its coming dates. Three queries however many."""
+    now = timezone.now()
+    arrangementer = public_arrangement_list(center=center, fra=now, limit=limit)
+    if not arrangementer:
+        return []
+    centre = {c.pk: c for c in Frivilligcenter.objects.filter(pk__in={a.center_id for a in arrangementer})}
+    datoer: dict[int, list] = {}
+    for d in ArrangementDato.objects.filter(arrangement__in=arrangementer, aflyst=False, start__gte=now) \
+            .order_by("start", "pk"):
+        datoer.setdefault(d.arrangement_id, []).append(EventDate(uid=hsds_id("dato", d.pk), start=d.start,
+                                                                 slut=d.slut))
+    base = settings.SITE_URL.rstrip("/")
+    return [EventService(
+        uid=hsds_id("arrangement", a.pk), titel=a.titel, beskrivelse=a.beskrivelse, slags=a.get_type_display(),
+        maalgruppe=a.maalgruppe, sted=a.sted, online_link=a.online_link,
+        url=base + reverse("matching:arrangement_public_tilmeld", args=[centre[a.center_id].slug, a.pk]),
+        center_navn=centre[a.center_id].navn, center_email=centre[a.center_id].email, opdateret=a.oprettet,
+        datoer=datoer.get(a.pk, [])) for a in arrangementer]
+
+
 # --- For the partnership overview (issue 14, point 2) ---------------------------------------------
 
 
@@ -142,7 +201,8 @@ def _gennemfoerte_kurser(center_id: int, now: datetime):
 def kursus_gennemfoert(*, center_id: int, forening_ids) -> dict[int, int]:
     """Per forening id: how many of its foreningskontakter and hosts attended a completed inclusion
     course (all its dates past, not cancelled; the person came to at least one date). A person is
-    counted once per forening however many courses they took: by login, else by e-mail. One query."""
+    counted once per forening however many courses they took: by login, else by e-mail (or the key
+    kept of an erased one). One query."""
     forening_ids = list(forening_ids)
     if not forening_ids:
         return {}
@@ -150,10 +210,21 @@ def kursus_gennemfoert(*, center_id: int, forening_ids) -> dict[int, int]:
                                       status=TilmeldingStatus.TILMELDT,
                                       arrangement__in=_gennemfoerte_kurser(center_id, timezone.now()))
             .filter(Exists(Fremmoede.objects.filter(tilmelding=OuterRef("pk"), moedt=True)))
-            .order_by().values("forening_id")
-            .annotate(brugere=Count("user_id", distinct=True),
-                      andre=Count(Lower("email"), filter=Q(user__isnull=True), distinct=True)))
-    return {row["forening_id"]: row["brugere"] + row["andre"] for row in rows}
+            .order_by().values_list("forening_id", "user_id", Lower("email"), "email_noegle").distinct())
+    personer: dict[int, set] = {}
+    for forening_id, user_id, email, noegle in rows:
+        # An erased e-mail (retention) is counted by its kept key, so the figure does not change.
+        person = ("u", user_id) if user_id else ("e", email_noegle(email) if email else noegle or None)
+        personer.setdefault(forening_id, set()).add(person)
+    return {forening_id: len(p) for forening_id, p in personer.items()}
+
+
+EMAIL_SALT = "brobygning.arrangement.email"
+
+
+def email_noegle(email: str) -> str:
+    """A keyed hash of an e-mail address (lower-cased), kept when the address itself is erased."""
+    return salted_hmac(EMAIL_SALT, email.strip().lower(), algorithm="sha256").hexdigest() if email else ""
 
 
 @dataclass(frozen=True)
@@ -187,6 +258,8 @@ def borger_arrangementer(*, borger) -> list[Haendelse]:
         detalje = t.get_status_display()
         if t.moedt:
             detalje = _("%(status)s · mødte op %(n)d gang(e)") % {"status": detalje, "n": t.moedt}
+        if t.forloeb_startet:
+            detalje = _("%(status)s · forløbet startede her") % {"status": detalje}
         out.append(Haendelse(timezone.localtime(t.tilmeldt), "arrangement",
                              _("%(type)s: %(titel)s") % {"type": t.arrangement.get_type_display(),
                                                          "titel": t.arrangement.titel},

@@ -38,9 +38,9 @@ def consent_changed(borger_id: int) -> None:
     ledsagelse_samtykke_aendret(actor=None, borger_id=borger_id)
     for ledsagelse in Ledsagelse.objects.filter(match__borger_id=borger_id, status=LedsagelseStatus.PLANLAGT):
         sync_ledsagelse(ledsagelse)
-    for tilmelding in Tilmelding.objects.filter(borger_id=borger_id).exclude(status=TilmeldingStatus.AFMELDT) \
-            .select_related("arrangement", "borger"):
-        arrangement_paamindelser.sync_tilmelding(tilmelding)
+    arrangement_paamindelser.sync_tilmeldinger(
+        Tilmelding.objects.filter(borger_id=borger_id).exclude(status=TilmeldingStatus.AFMELDT)
+        .select_related("arrangement", "borger"))
 
 
 def anonymise(borger) -> None:

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
@@ -214,24 +215,51 @@ class DatoForm(forms.Form):
 
 
 class TilmeldAndenForm(IngenCprMixin, forms.Form):
-    """Staff register another person by name and e-mail (a host, a professional), optionally for a forening."""
+    """Staff register another person by name and e-mail (a host, a professional), optionally for a forening.
+
+    The forening select is bounded: it offers `forening_valg` (the centre's first active foreninger by
+    name, or the hits of a posted name search, at most `arrangementer.FORENING_VALG_MAX`), while the
+    choice is validated against all of the centre's active ones (`foreninger`)."""
 
     navn = forms.CharField(label=_("Navn"), max_length=200)
     email = forms.EmailField(label=_("E-mail"))
     forening = forms.ModelChoiceField(label=_("Forening (valgfri)"), queryset=None, required=False)
 
-    def __init__(self, *args, foreninger, **kwargs):
+    def __init__(self, *args, foreninger, forening_valg, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["forening"].queryset = foreninger
+        field = self.fields["forening"]
+        field.queryset = foreninger
+        valg = list(forening_valg)
+        valgt = self.data.get("forening") if self.is_bound else None
+        if valgt and str(valgt).isdigit() and all(str(f.pk) != str(valgt) for f in valg):
+            valg = list(foreninger.filter(pk=valgt)[:1]) + valg  # keep the person's choice after a search
+        field.widget.choices = [("", "---------")] + [(f.pk, f.navn) for f in valg]
 
 
 class TilmeldKontaktForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Foreningskontakt"), queryset=None)
+    """A foreningskontakt picked from a posted name search (a hidden id), checked against the
+    centre's active foreningskontakter."""
+
+    user = forms.ModelChoiceField(label=_("Foreningskontakt"), queryset=None, widget=forms.HiddenInput,
+                                  error_messages={"invalid_choice": _("Vælg en foreningskontakt på listen.")})
 
     def __init__(self, *args, kontakter, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = kontakter
-        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class StartForloebForm(forms.Form):
+    """A registered borger's forløb starts from a workshop: who takes contact."""
+
+    brobygger = forms.ModelChoiceField(label=_("Brobygger"), queryset=None,
+                                       error_messages={"required": _("Vælg den brobygger, der skal tage kontakt.")})
+
+    def __init__(self, *args, brobyggere, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brobygger"].queryset = brobyggere
+        self.fields["brobygger"].label_from_instance = lambda u: u.get_full_name() or u.email
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Start forløb")))
 
 
 PUBLIC_HONEYPOT = "hjemmeside"

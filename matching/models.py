@@ -534,6 +534,14 @@ class Tilmelding(models.Model):
     tilmeldt = models.DateTimeField(_("tilmeldt"), default=timezone.now)
     afmeldt = models.DateTimeField(_("afmeldt"), null=True, blank=True)
     oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # A workshop registration that started the borger's brobygning forløb (issue 14).
+    forloeb_startet = models.DateTimeField(_("forløb startet"), null=True, blank=True, editable=False)
+    # A public registrant's name, e-mail (and phone) are erased a while after the event
+    # (ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE); the row stays for the counts.
+    anonymiseret = models.DateTimeField(_("anonymiseret"), null=True, blank=True, editable=False)
+    # Kept when the e-mail goes: a keyed hash of it (HMAC with SECRET_KEY), so a person who took two
+    # courses is still counted once (`arrangementer.kursus_gennemfoert`). Not reversible.
+    email_noegle = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tilmelding")
@@ -543,7 +551,8 @@ class Tilmelding(models.Model):
             models.CheckConstraint(
                 condition=(Q(borger__isnull=False, user__isnull=True)
                            | Q(borger__isnull=True, user__isnull=False)
-                           | (Q(borger__isnull=True, user__isnull=True) & ~Q(email=""))),
+                           | (Q(borger__isnull=True, user__isnull=True) & ~Q(email=""))
+                           | Q(borger__isnull=True, user__isnull=True, anonymiseret__isnull=False)),
                 name="tilmelding_borger_bruger_eller_email"),
             models.UniqueConstraint(fields=["arrangement", "borger"], condition=AKTIV_TILMELDING & Q(borger__isnull=False),
                                     name="en_tilmelding_per_borger"),
@@ -565,6 +574,8 @@ class Tilmelding(models.Model):
             return self.borger.fornavn
         if self.user_id:
             return self.user.get_full_name() or self.user.email
+        if self.anonymiseret:
+            return str(_("(navn slettet)"))
         return self.navn or self.email
 
 

@@ -343,51 +343,90 @@ def _rows(emne_type: str, emne_id: int) -> dict[str, Paamindelse]:
     return {row.art: row for row in qs}
 
 
-def _cancel(row: Paamindelse | None, grund: str) -> None:
+class Udsat:
+    """Deferred writes for a set-based sync (issue 14): `_apply`, `_arm`, `_cancel` and `_create` given
+    one collect their changes here instead of saving row by row, and `gem` writes them in one
+    bulk_create and one bulk_update. The caller holds the lock that keeps concurrent syncs of the
+    same subjects out (the arrangement's row lock), so a new row cannot meet a twin."""
+
+    FELTER = ["status", "forfalder", "begivenhed", "kanal", "forsoeg", "sidste_fejl", "taget"]
+
+    def __init__(self):
+        self.nye: list[Paamindelse] = []
+        self.aendrede: dict[int, Paamindelse] = {}
+
+    def save(self, row: Paamindelse) -> None:
+        if row.pk is None:
+            return  # a new row is written whole by bulk_create
+        self.aendrede[row.pk] = row
+
+    def gem(self) -> None:
+        if self.nye:
+            Paamindelse.objects.bulk_create(self.nye)
+        if self.aendrede:
+            Paamindelse.objects.bulk_update(list(self.aendrede.values()), self.FELTER)
+        self.nye, self.aendrede = [], {}
+
+
+def _cancel(row: Paamindelse | None, grund: str, udsat: Udsat | None = None) -> None:
     if row is not None and row.status == S.AFVENTER:
         row.status, row.sidste_fejl = S.ANNULLERET, grund
-        row.save(update_fields=["status", "sidste_fejl"])
+        if udsat is not None:
+            udsat.save(row)
+        else:
+            row.save(update_fields=["status", "sidste_fejl"])
 
 
-def _apply(row: Paamindelse | None, art: Art, plan: _Plan, subject, now: datetime) -> Paamindelse | None:
-    """Create, move, re-arm or cancel one row so it matches `plan`."""
+def _apply(row: Paamindelse | None, art: Art, plan: _Plan, subject, now: datetime,
+           udsat: Udsat | None = None) -> Paamindelse | None:
+    """Create, move, re-arm or cancel one row so it matches `plan` (deferred into `udsat` when given)."""
     if plan.forfalder is None:
-        _cancel(row, plan.grund)
+        _cancel(row, plan.grund, udsat)
         return row
     ahead = plan.forfalder >= now  # the immediate host notice is due exactly `now`
     if row is None:
         if not ahead:
             return None  # too late for this one: skip rather than create a row that is missed at once
-        return _create(art, plan, subject)
+        return _create(art, plan, subject, udsat=udsat)
     if row.status in (S.SENDT, S.SENDER):
         return row  # gone out (or going): never touched
     moved = row.begivenhed != plan.begivenhed or (art.emne_type == EMNE_OPFOELGNING and row.forfalder != plan.forfalder)
     if row.status == S.AFVENTER:
         if moved:
             if not ahead:
-                _cancel(row, "For kort varsel efter flytning")
+                _cancel(row, "For kort varsel efter flytning", udsat)
                 return row
-            _arm(row, plan)
+            _arm(row, plan, udsat)
         elif row.kanal != plan.kanal:
             row.kanal = plan.kanal
-            row.save(update_fields=["kanal"])
+            if udsat is not None:
+                udsat.save(row)
+            else:
+                row.save(update_fields=["kanal"])
         return row
     # annulleret, forpasset or fejlet: re-arm for a new time, or when a cancellation's reason went away
     if ahead and (moved or row.status == S.ANNULLERET):
-        _arm(row, plan)
+        _arm(row, plan, udsat)
     return row
 
 
-def _arm(row: Paamindelse, plan: _Plan) -> None:
+def _arm(row: Paamindelse, plan: _Plan, udsat: Udsat | None = None) -> None:
     row.status, row.forfalder, row.begivenhed, row.kanal = S.AFVENTER, plan.forfalder, plan.begivenhed, plan.kanal
     row.forsoeg, row.sidste_fejl, row.taget = 0, "", None
-    row.save(update_fields=["status", "forfalder", "begivenhed", "kanal", "forsoeg", "sidste_fejl", "taget"])
+    if udsat is not None:
+        udsat.save(row)
+    else:
+        row.save(update_fields=["status", "forfalder", "begivenhed", "kanal", "forsoeg", "sidste_fejl", "taget"])
 
 
-def _create(art: Art, plan: _Plan, subject, *, sekvens: int = 0) -> Paamindelse:
+def _create(art: Art, plan: _Plan, subject, *, sekvens: int = 0, udsat: Udsat | None = None) -> Paamindelse:
     fields = {"center_id": subject.center_id, "kanal": plan.kanal, "forfalder": plan.forfalder,
               "begivenhed": plan.begivenhed}
     key = {"emne_type": art.emne_type, "emne_id": subject.pk, "art": art.kode, "sekvens": sekvens}
+    if udsat is not None:
+        row = Paamindelse(**key, **fields)
+        udsat.nye.append(row)
+        return row
     try:
         with transaction.atomic():
             return Paamindelse.objects.create(**key, **fields)

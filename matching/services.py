@@ -6,27 +6,31 @@ matching.stages, time-stamps it, records who did it and writes the audit log.
 
 from datetime import datetime, time, timedelta
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from borgere.gdpr import aktivitet_registreret
-from borgere.models import Formaal, Samtykke
-from borgere.services import har_samtykke, maaling_record
+from borgere.models import BorgerStatus, Formaal, Samtykke
+from borgere.services import borger_create, borger_update, har_samtykke, maaling_record
 from brobygning import access
-from brobygning.audit import log_action
+from brobygning.audit import log_action, log_actions
 from brobygning.changes import apply_changes
 from brobygning.models import AuditAction, Medlemskab, Rolle
 
 from . import arrangement_links, arrangement_paamindelser, paamindelser, stages
+from .arrangementer import email_noegle
 from .models import (
     SVAR_VALG,
     Afslutningsaarsag,
     Arrangement,
     ArrangementDato,
+    ArrangementType,
     Evaluering,
     Fremmoede,
     Ledsagelse,
@@ -617,20 +621,25 @@ def arrangement_aflys(*, actor, arrangement: Arrangement) -> Arrangement:
             raise ValidationError(_("Arrangementet er allerede aflyst."))
         locked.aflyst = timezone.now()
         locked.save(update_fields=["aflyst"])
-        for dato in locked.datoer.filter(aflyst=False, start__gte=timezone.now()):
-            _aflys_dato(dato)
-        for tilmelding in locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT):
+        _aflys_datoer(locked.datoer.filter(aflyst=False, start__gte=timezone.now()))
+        tilmeldinger = list(locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT).select_related("borger"))
+        for tilmelding in tilmeldinger:
             tilmelding.arrangement = locked
-            arrangement_paamindelser.sync_tilmelding(tilmelding)
+        arrangement_paamindelser.sync_tilmeldinger(tilmeldinger)
         log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AFLYST, obj=locked, felter=["aflyst"])
     return locked
 
 
-def _aflys_dato(dato: ArrangementDato) -> None:
-    dato.aflyst, dato.sekvens = True, dato.sekvens + 1
-    dato.save(update_fields=["aflyst", "sekvens"])
-    arrangement_paamindelser.sync_dato(dato)
-    arrangement_paamindelser.announce(dato, "aflyst")
+def _aflys_datoer(datoer) -> None:
+    """Cancel dates (a queryset) and announce it: one UPDATE for the dates, then the reminders of
+    everyone registered in a fixed number of queries (`sync_datoer`, `announce`)."""
+    pks = list(datoer.values_list("pk", flat=True))
+    if not pks:
+        return
+    ArrangementDato.objects.filter(pk__in=pks).update(aflyst=True, sekvens=F("sekvens") + 1)
+    aflyste = list(ArrangementDato.objects.filter(pk__in=pks).select_related("arrangement__center"))
+    arrangement_paamindelser.sync_datoer(aflyste)
+    arrangement_paamindelser.announce(aflyste, "aflyst")
 
 
 def dato_tilfoej(*, actor, arrangement: Arrangement, start, varighed_min: int = 120) -> ArrangementDato:
@@ -639,8 +648,9 @@ def dato_tilfoej(*, actor, arrangement: Arrangement, start, varighed_min: int = 
     with transaction.atomic():
         locked = _laas(arrangement)
         dato = _ny_dato(locked, start, varighed_min)
-        for tilmelding in locked.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT):
-            Fremmoede.objects.create(center_id=locked.center_id, tilmelding=tilmelding, dato=dato)
+        Fremmoede.objects.bulk_create([
+            Fremmoede(center_id=locked.center_id, tilmelding_id=pk, dato=dato)
+            for pk in locked.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).values_list("pk", flat=True)])
         arrangement_paamindelser.sync_dato(dato)
         log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_OPRETTET, obj=dato, felter=["start"])
     return dato
@@ -650,6 +660,7 @@ def dato_flyt(*, actor, dato: ArrangementDato, start, varighed_min: int | None =
     """A new time for a date: its revision counts up, reminders move, whoever was told hears of it."""
     access.check(actor, "arrangement", "change", dato.arrangement)
     with transaction.atomic():
+        _laas(dato.arrangement)
         locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
         if locked.aflyst:
             raise ValidationError(_("Datoen er aflyst og kan ikke flyttes."))
@@ -671,18 +682,21 @@ def dato_flyt(*, actor, dato: ArrangementDato, start, varighed_min: int | None =
 def dato_aflys(*, actor, dato: ArrangementDato) -> ArrangementDato:
     access.check(actor, "arrangement", "change", dato.arrangement)
     with transaction.atomic():
+        _laas(dato.arrangement)
         locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
         if locked.aflyst:
             raise ValidationError(_("Datoen er allerede aflyst."))
-        _aflys_dato(locked)
+        _aflys_datoer(ArrangementDato.objects.filter(pk=locked.pk))
+        locked.refresh_from_db(fields=["aflyst", "sekvens"])
         log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_AFLYST, obj=locked, felter=["aflyst"])
     return locked
 
 
-def _tilmeld(tilmelding: Tilmelding) -> None:
-    """Registered: an attendance row per date not cancelled."""
-    for dato in tilmelding.arrangement.datoer.filter(aflyst=False):
-        Fremmoede.objects.get_or_create(tilmelding=tilmelding, dato=dato, defaults={"center_id": tilmelding.center_id})
+def _tilmeld(tilmeldinger, arrangement: Arrangement) -> None:
+    """Registered: an attendance row per date not cancelled, for each (two queries however many)."""
+    datoer = list(arrangement.datoer.filter(aflyst=False).values_list("pk", flat=True))
+    Fremmoede.objects.bulk_create([Fremmoede(center_id=t.center_id, tilmelding_id=t.pk, dato_id=d)
+                                   for t in tilmeldinger for d in datoer], ignore_conflicts=True)
 
 
 def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None, navn: str = "", email: str = "",
@@ -733,7 +747,7 @@ def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None,
         except IntegrityError:
             raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten).")) from None
         if not fuldt:
-            _tilmeld(tilmelding)
+            _tilmeld([tilmelding], locked)
         log_action(actor=actor, handling=AuditAction.TILMELDING_VENTELISTE if fuldt
                    else AuditAction.TILMELDING_OPRETTET, obj=tilmelding, felter=["status"])
         arrangement_paamindelser.meddel_status(tilmelding)
@@ -765,37 +779,90 @@ def tilmelding_afmeld(*, actor, tilmelding: Tilmelding, via_link: bool = False) 
 
 
 def _ryk_op(actor, arrangement: Arrangement) -> list[Tilmelding]:
-    """Move the waiting list up while there are free places (the caller holds the arrangement's lock)."""
-    moved = []
+    """Move the waiting list up into the free places, oldest first (the caller holds the arrangement's
+    lock). Set-based: the same number of queries for one place or a hundred."""
     if arrangement.aflyst:
-        return moved
-    while True:
-        taken = arrangement.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).count()
-        if arrangement.kapacitet is not None and taken >= arrangement.kapacitet:
-            break
-        first = (Tilmelding.objects.select_for_update().filter(arrangement=arrangement,
+        return []
+    venteliste = (Tilmelding.objects.select_for_update(of=("self",)).filter(arrangement=arrangement,
                                                                status=TilmeldingStatus.VENTELISTE)
-                 .order_by("tilmeldt", "pk").first())
-        if first is None:
-            break
-        first.status = TilmeldingStatus.TILMELDT
-        first.save(update_fields=["status"])
-        first.arrangement = arrangement
-        _tilmeld(first)
-        log_action(actor=actor, handling=AuditAction.TILMELDING_RYKKET_OP, obj=first, felter=["status"])
-        arrangement_paamindelser.meddel_status(first, rykket_op=True)
-        arrangement_paamindelser.sync_tilmelding(first)
-        moved.append(first)
+                  .select_related("borger").order_by("tilmeldt", "pk"))
+    if arrangement.kapacitet is not None:
+        ledige = arrangement.kapacitet - arrangement.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).count()
+        if ledige <= 0:
+            return []
+        venteliste = venteliste[:ledige]
+    moved = list(venteliste)
+    if not moved:
+        return moved
+    Tilmelding.objects.filter(pk__in=[t.pk for t in moved]).update(status=TilmeldingStatus.TILMELDT)
+    for tilmelding in moved:
+        tilmelding.status, tilmelding.arrangement = TilmeldingStatus.TILMELDT, arrangement
+    _tilmeld(moved, arrangement)
+    log_actions(actor=actor, handling=AuditAction.TILMELDING_RYKKET_OP, objs=moved, felter=["status"])
+    arrangement_paamindelser.meddel_status_alle(moved, rykket_op=True)
+    arrangement_paamindelser.sync_tilmeldinger(moved)
     return moved
 
 
+def tilmelding_start_forloeb(*, actor, tilmelding: Tilmelding, data: dict, samtykke_maade: str = "",
+                             samtykketekst=None):
+    """A workshop registration as the start of a brobygning forløb (issue 14; koordinator).
+
+    A registered borger: their forløb starts (status "I forløb" from "Ny", and the brobygger chosen in
+    `data`, through `borger_update`). A public registrant who gave consent on the form: becomes a
+    borger through `borger_create`, with their registration consent recorded as given
+    (`samtykke_maade`, to `samtykketekst`); the registration is then the borger's (its name and
+    e-mail are on the borger now, so they leave the registration). All or nothing, once per registration."""
+    access.check(actor, "arrangement", "change", tilmelding.arrangement)
+    if not actor.is_koordinator:
+        raise PermissionDenied(_("Kun en koordinator kan starte et forløb."))
+    if tilmelding.arrangement.type != ArrangementType.WORKSHOP:
+        raise ValidationError(_("Kun en tilmelding til en workshop for borgere kan starte et forløb."))
+    if not data.get("brobygger"):
+        raise ValidationError({"brobygger": _("Vælg den brobygger, der skal tage kontakt.")})
+    with transaction.atomic():
+        locked = (Tilmelding.objects.select_for_update(of=("self",)).select_related("arrangement", "borger")
+                  .get(pk=tilmelding.pk))
+        if locked.forloeb_startet:
+            raise ValidationError(_("Der er allerede startet et forløb fra denne tilmelding."))
+        if locked.status == TilmeldingStatus.AFMELDT or locked.anonymiseret:
+            raise ValidationError(_("Tilmeldingen er afmeldt eller slettet; start forløbet fra borgerens side."))
+        if locked.user_id:
+            raise ValidationError(_("En foreningskontakt kan ikke starte et forløb som borger."))
+        if locked.borger_id:
+            borger = locked.borger
+            if borger.arkiveret:
+                raise ValidationError(_("Borgeren er arkiveret."))
+            aendring = {"brobygger": data["brobygger"]}
+            if borger.status == BorgerStatus.NY:
+                aendring["status"] = BorgerStatus.AKTIV
+            borger = borger_update(actor=actor, borger=borger, data=aendring)
+        else:
+            if locked.kilde != TilmeldingKilde.OFFENTLIG or not locked.samtykke:
+                raise ValidationError(_("Kun en borger eller en offentlig tilmelding med samtykke kan starte et "
+                                        "forløb. Opret personen som borger i stedet."))
+            borger = borger_create(actor=actor, data={**data, "status": data.get("status") or BorgerStatus.AKTIV},
+                                   samtykke_maade=samtykke_maade, samtykketekst=samtykketekst)
+            locked.borger, locked.navn, locked.email = borger, "", ""
+        locked.forloeb_startet = timezone.now()
+        locked.save(update_fields=["borger", "navn", "email", "forloeb_startet"])
+        log_action(actor=actor, handling=AuditAction.TILMELDING_FORLOEB_STARTET, obj=locked,
+                   felter=["borger", "forloeb_startet"])
+        arrangement_paamindelser.sync_tilmelding(locked)  # reminders now follow the borger's consent
+        aktivitet_registreret(borger.pk)
+    return borger
+
+
 def fremmoede_registrer(*, actor, fremmoede: Fremmoede, moedt: bool | None) -> Fremmoede:
-    """One tap at the door: came (True), did not (False), or undo (None)."""
+    """One tap at the door: came (True), did not (False), or undo (None). The same state sent again
+    (the door page replays taps kept while offline) is recorded once: no new time, no audit entry."""
     access.check(actor, "arrangement", "fremmoede", fremmoede.dato.arrangement)
     with transaction.atomic():
         locked = Fremmoede.objects.select_for_update().select_related("tilmelding").get(pk=fremmoede.pk)
         if locked.tilmelding.status != TilmeldingStatus.TILMELDT:
             raise ValidationError(_("Personen er ikke tilmeldt."))
+        if locked.moedt == moedt:
+            return locked  # idempotent per state: a tap replayed from the offline queue changes nothing
         locked.moedt = moedt
         locked.registreret = timezone.now() if moedt is not None else None
         locked.registreret_af = _user(actor)
@@ -819,3 +886,36 @@ def evaluering_giv(*, tilmelding: Tilmelding, udbytte: int, kommentar: str = "")
         evaluering.save()
         log_action(actor=actor, handling=AuditAction.EVALUERING_MODTAGET, obj=evaluering, felter=["udbytte", "kommentar"])
     return evaluering
+
+
+# --- Retention of public registrants' details (issue 14) -------------------------------------------
+
+ANONYMISER_BATCH = 500
+
+
+def tilmelding_anonymiser_udloebne(*, now=None, batch_size: int = ANONYMISER_BATCH) -> int:
+    """Erase the name and e-mail of every registration that is no borger's and no user's (the public
+    form's, or a person staff registered by name) once the arrangement's last date started more than
+    ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE days ago; their evaluation comments go too. The rows stay
+    (status, attendance, the evaluation score), so counts and reports do not change. Run daily by
+    beat, in bounded batches; each batch one UPDATE per kind and one audit INSERT."""
+    now = now or timezone.now()
+    graense = now - timedelta(days=settings.ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE)
+    sidste = (ArrangementDato.objects.filter(arrangement_id=OuterRef("arrangement_id"))
+              .values("arrangement_id").annotate(m=Max("start")).values("m"))
+    kandidater = (Tilmelding.objects.filter(borger__isnull=True, user__isnull=True, anonymiseret__isnull=True)
+                  .annotate(sidste=Subquery(sidste)).filter(sidste__lt=graense).order_by("pk"))
+    count = 0
+    while True:
+        with transaction.atomic():
+            rows = list(kandidater.select_for_update(of=("self",)).only("pk", "center_id", "email")[:batch_size])
+            if not rows:
+                return count
+            ids = [t.pk for t in rows]
+            for t in rows:
+                t.email_noegle, t.navn, t.email, t.anonymiseret = email_noegle(t.email), "", "", now
+            Tilmelding.objects.bulk_update(rows, ["navn", "email", "email_noegle", "anonymiseret"])
+            Evaluering.objects.filter(tilmelding_id__in=ids).exclude(kommentar="").update(kommentar="")
+            log_actions(actor=None, handling=AuditAction.TILMELDING_ANONYMISERET, objs=rows,
+                        felter=["navn", "email", "evaluering.kommentar"])
+        count += len(rows)

@@ -1,9 +1,16 @@
 from celery import shared_task
 
-from . import velkomst
+from . import services, velkomst
 
 
 @shared_task(ignore_result=True)
 def beregn_velkomst():
     """Run by beat nightly: every centre's welcome scores (matching/velkomst.py)."""
     return velkomst.beregn_alle()
+
+
+@shared_task(ignore_result=True)
+def anonymiser_tilmeldinger():
+    """Run by beat daily: public registrants' names and e-mails go ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE
+    days after the event (matching.services.tilmelding_anonymiser_udloebne)."""
+    return services.tilmelding_anonymiser_udloebne()

@@ -76,6 +76,8 @@ urlpatterns = [
     path("arrangementer/<int:pk>/aflys/", arrangement.arrangement_aflys, name="arrangement_aflys"),
     path("arrangementer/<int:pk>/datoer/", arrangement.dato_tilfoej, name="arrangement_dato_tilfoej"),
     path("arrangementer/<int:pk>/tilmeld/", arrangement.tilmelding_create, name="arrangement_tilmeld"),
+    path("arrangementer/tilmeldinger/<int:pk>/forloeb/", arrangement.tilmelding_start_forloeb,
+         name="arrangement_start_forloeb"),
     path("arrangementer/datoer/<int:pk>/", arrangement.dato_flyt, name="arrangement_dato_flyt"),
     path("arrangementer/datoer/<int:pk>/aflys/", arrangement.dato_aflys, name="arrangement_dato_aflys"),
     path("arrangementer/datoer/<int:pk>/fremmoede/", arrangement.fremmoede, name="arrangement_fremmoede"),

@@ -104,8 +104,8 @@ def _hsds_endpoints() -> dict[str, Endpoint]:
            "service_at_location": lambda s: hsds.sal_id(s.faellesskab),
            "taxonomy": lambda s: hsds.taxonomy_id("kategori"), "taxonomy_term": lambda s: "ikke-et-id"}
     out = {}
-    for name in ("root", "services", "organizations", "service_at_locations", "taxonomies", "taxonomy_terms",
-                 "export", *ids):
+    for name in ("root", "services", "events", "organizations", "service_at_locations", "taxonomies",
+                 "taxonomy_terms", "export", *ids):
         one = ids.get(name)
         out[f"foreninger:hsds_{name}"] = Endpoint("anon", (lambda s, one=one: [one(s)]) if one else (lambda s: []))
         out[f"foreninger:hsds_center_{name}"] = Endpoint(
@@ -248,6 +248,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:arrangement_fremmoede_tap": Endpoint("koordinator", lambda s: [s.arr_tilmelding.fremmoeder.first().pk],
                                                    data=lambda s: {"moedt": "ja"}),
     "matching:arrangement_afmeld_staff": Endpoint("koordinator", lambda s: [s.arr_tilmelding.pk]),
+    "matching:arrangement_start_forloeb": Endpoint("koordinator", lambda s: [s.arr_tilmelding.pk], data=lambda s: {
+        "fornavn": "Ole", "postnummer": "5000", "brobygger": s.brobygger.pk, "samtykke": "on",
+        "samtykke_maade": "mundtligt", "status": "aktiv"}),
     "matching:arrangement_afmeld": Endpoint("anon", lambda s: [s.arr_tilmelding.pk, s.arr_afmeld_token]),
     "matching:arrangement_evaluering": Endpoint("anon", lambda s: [s.arr_tilmelding.pk, s.arr_evaluering_token]),
     "matching:arrangement_public_list": Endpoint("anon", lambda s: [s.center.slug]),

@@ -7,6 +7,10 @@ cost_option; "sidst bekræftet" → `assured_date`; our taxonomy (`Tag`) → tax
 linked through `attributes` (by `taxonomy_term_id`; the terms are at `/taxonomy_terms`). Internal notes and the host's personal contact details are never
 exported.
 
+Public arrangementer (from `foreninger.hooks.hsds_events`, issue 14) are services too, at
+`/arrangementer` and `/services/{id}`: each date a schedule of its own (valid_from = valid_to = its
+day, with opening and closing times), the public page as `url`, the centre's e-mail as `email`.
+
 Ids: foreninger, fællesskaber and meeting times carry their own UUIDs; everything hanging off them
 (location, address, attribute, …) gets a UUIDv5 derived from its parent, so ids are stable across
 exports without extra columns.
@@ -19,7 +23,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import get_language
 
 from brobygning.models import TagType
@@ -263,3 +269,24 @@ def service(f, rel: Related | None = None) -> dict:
                                "unit": {"id": str(uuid.uuid5(NS, "unit:pladser")), "name": "ledige pladser"},
                                "updated": f.opdateret.isoformat()}]
     return data
+
+
+def event_service(e) -> dict:
+    """A public arrangement (`foreninger.hooks.EventService`) as an HSDS service with a schedule per date."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    attending = "online" if e.online_link and not e.sted else "in_person"
+    schedules = []
+    for d in e.datoer:
+        start, slut = d.start.astimezone(tz), d.slut.astimezone(tz)
+        schedules.append(_clean({
+            "id": d.uid, "service_id": e.uid, "valid_from": start.date().isoformat(),
+            "valid_to": slut.date().isoformat(), "dtstart": start.date().isoformat(),
+            "opens_at": start.strftime("%H:%M"), "closes_at": slut.strftime("%H:%M"),
+            "description": f"{e.slags}: {start:%d.%m.%Y %H:%M}–{slut:%H:%M}" + (f", {e.sted}" if e.sted else ""),
+            "attending_type": attending, "schedule_link": e.url}))
+    return _clean({
+        "id": e.uid, "name": e.titel, "alternate_name": e.slags, "description": e.beskrivelse or e.titel,
+        "url": e.url, "email": e.center_email or None, "status": "active",
+        "eligibility_description": e.maalgruppe or None, "application_process": f"Tilmelding: {e.url}",
+        "last_modified": e.opdateret.isoformat(), "schedules": schedules,
+    })

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
+from .. import hooks
 from ..hsds import export as hsds_export
 from ..hsds import selectors, serialize
 
@@ -192,6 +193,7 @@ def root(request, center):
             "profile": "https://docs.openreferral.org/en/latest/hsds/",
             "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
             "services_url": request.build_absolute_uri(reverse(name, kwargs=kwargs)),
+            "events_url": request.build_absolute_uri(reverse(name.replace("_services", "_events"), kwargs=kwargs)),
             "scope": center.slug if center else "alle"}
 
 
@@ -214,7 +216,25 @@ def services(request, center):
 
 @api
 def service(request, center, pk):
-    return serialize.service(_get(selectors.public_faellesskaber(center, full=True), uuid=_uuid(pk)))
+    """A fællesskab, or a public arrangement (issue 14), by its id."""
+    service_uuid = _uuid(pk)
+    try:
+        return serialize.service(_get(selectors.public_faellesskaber(center, full=True), uuid=service_uuid))
+    except LookupError:
+        found = next((e for e in hooks.hsds_events(center, EVENTS_MAX) if e.uid == str(service_uuid)), None)
+        if found is None:
+            raise
+        return serialize.event_service(found)
+
+
+EVENTS_MAX = 500  # coming public arrangementer at most, per deployment or centre
+
+
+@api
+def events(request, center):
+    """The coming public arrangementer as HSDS services (a schedule per date), soonest first. Not in
+    the HSDS 3.0 list of endpoints; each item is a valid `service` (issue 14)."""
+    return _page(request, hooks.hsds_events(center, EVENTS_MAX), serialize.event_service)
 
 
 @api

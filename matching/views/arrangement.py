@@ -6,7 +6,7 @@ Signed-link pages: a GET never changes anything (mail scanners fetch links); the
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from borgere.forms import BorgerCreateForm
+from borgere.models import BorgerStatus, Formaal, Kanal
 from borgere.selectors import borger_list
+from borgere.services import gaeldende_samtykketekst
 from brobygning import access, adgangslog
 from brobygning.decorators import member_required
 from brobygning.forms import act, add_service_errors, save_valid_form
@@ -25,6 +28,7 @@ from brobygning.models import Rolle
 from brobygning.pagination import paginate
 from brobygning.public import public_page
 from brobygning.ratelimit import rate_limited
+from brobygning.selectors import brobygger_list
 from foreninger.selectors import forening_list, public_center_get
 
 from .. import arrangement_links as links
@@ -36,10 +40,11 @@ from ..forms import (
     DatoForm,
     EvalueringForm,
     PublicTilmeldingForm,
+    StartForloebForm,
     TilmeldAndenForm,
     TilmeldKontaktForm,
 )
-from ..models import Arrangement, Fremmoede, TilmeldingKilde, TilmeldingStatus
+from ..models import Arrangement, ArrangementType, Fremmoede, TilmeldingKilde, TilmeldingStatus
 
 SAMTYKKETEKST = gettext_lazy(
     "Vi gemmer dit navn og din e-mail for at kunne sende dig en bekræftelse, en påmindelse og eventuelle "
@@ -88,7 +93,9 @@ def arrangement_detail(request, pk):
     kan_fremmoede = access.can(request.actor, "arrangement", "fremmoede", arrangement)
     context = {"arrangement": arrangement, "datoer": list(arrangement.datoer.all()),
                "kan_aendre": kan_aendre, "kan_fremmoede": kan_fremmoede,
-               "ledige": selectors.ledige_pladser(arrangement), "dato_form": DatoForm()}
+               "ledige": selectors.ledige_pladser(arrangement), "dato_form": DatoForm(),
+               "kan_starte_forloeb": kan_aendre and request.actor.is_koordinator
+               and arrangement.type == ArrangementType.WORKSHOP}
     if kan_fremmoede:
         context["tilmeldte"], context["venteliste"] = (
             paginate(request, selectors.tilmeldinger(arrangement=arrangement, status=status),
@@ -141,14 +148,20 @@ def dato_aflys(request, pk):
 
 @member_required
 def tilmelding_create(request, pk):
-    """Staff register a borger (searched by name), a foreningskontakt or another person by name."""
+    """Staff register a borger or a foreningskontakt (each found by a posted name search, at most
+    `SOEG_MAX` hits) or another person by name, with a bounded forening select (issue 14)."""
     arrangement = selectors.arrangement_get(actor=request.actor, pk=pk, action="change")
     kontakter = selectors.medarbejdere(center_id=request.actor.center_id, roller=[Rolle.FORENINGSKONTAKT])
-    foreninger = forening_list(actor=request.actor).order_by("navn")
+    foreninger = forening_list(actor=request.actor)
     hvem = request.POST.get("hvem", "")
+    # Searches are names, so they are POSTed, never put in the URL (SECURITY.md).
+    soeg = {k: request.POST.get(k, "").strip()[:100] for k in ("q", "q_kontakt", "q_forening")}
+    valg, flere = selectors.forening_valg(foreninger, q=soeg["q_forening"] if hvem == "soeg_forening" else "")
     kontakt_form = TilmeldKontaktForm(request.POST if hvem == "kontakt" else None, kontakter=kontakter)
-    anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger)
-    if request.method == "POST" and hvem != "soeg":
+    anden_form = TilmeldAndenForm(request.POST if hvem == "anden" else None, foreninger=foreninger,
+                                  forening_valg=valg,
+                                  initial={k: request.POST.get(k, "") for k in ("navn", "email")})
+    if request.method == "POST" and hvem in ("borger", "kontakt", "anden"):
         try:
             if hvem == "borger":
                 borger_id = request.POST.get("borger", "")
@@ -160,26 +173,62 @@ def tilmelding_create(request, pk):
                 services.tilmelding_opret(actor=request.actor, arrangement=arrangement, **kontakt_form.cleaned_data)
             elif hvem == "anden" and anden_form.is_valid():
                 services.tilmelding_opret(actor=request.actor, arrangement=arrangement, **anden_form.cleaned_data)
+            elif hvem == "kontakt":
+                raise ValidationError(kontakt_form.errors.get("user") or _("Ret fejlene i formularen."))
             else:
                 raise ValidationError(_("Ret fejlene i formularen."))
         except ValidationError as error:
-            form = kontakt_form if hvem == "kontakt" else anden_form if hvem == "anden" else None
+            form = anden_form if hvem == "anden" else None
             if form is not None and form.is_bound:
                 add_service_errors(form, error)
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Tilmeldingen er gemt."))
             return redirect(arrangement)
-    # A search is a name, so it is POSTed, never put in the URL (SECURITY.md).
-    q = request.POST.get("q", "").strip()[:100] if hvem == "soeg" else ""
     fundne = []
-    if q:
+    if hvem == "soeg" and soeg["q"]:
         adgangslog.log_search(actor=request.actor, criteria={"liste": "arrangement_tilmeld"})
-        fundne = list(borger_list(actor=request.actor).filter(Q(fornavn__icontains=q) | Q(efternavn__icontains=q))
-                      .order_by("fornavn", "pk")[:BORGER_SOEG_MAX])
+        fundne = list(borger_list(actor=request.actor).filter(
+            Q(fornavn__icontains=soeg["q"]) | Q(efternavn__icontains=soeg["q"])).order_by("fornavn", "pk")[:BORGER_SOEG_MAX])
+    kontakter_fundne = selectors.foreningskontakt_soeg(center_id=request.actor.center_id, q=soeg["q_kontakt"]) \
+        if hvem == "soeg_kontakt" else []
     return render(request, "matching/arrangement/tilmelding_form.html", {
-        "arrangement": arrangement, "q": q, "fundne": fundne, "kontakt_form": kontakt_form, "anden_form": anden_form,
-        "ledige": selectors.ledige_pladser(arrangement)})
+        "arrangement": arrangement, "q": soeg["q"] if hvem == "soeg" else "", "fundne": fundne,
+        "q_kontakt": soeg["q_kontakt"] if hvem == "soeg_kontakt" else "", "kontakter_fundne": kontakter_fundne,
+        "q_forening": soeg["q_forening"] if hvem == "soeg_forening" else "", "flere_foreninger": flere,
+        "anden_form": anden_form, "soeg_max": selectors.SOEG_MAX, "ledige": selectors.ledige_pladser(arrangement)})
+
+
+@member_required
+def tilmelding_start_forloeb(request, pk):
+    """A workshop registration starts a brobygning forløb (koordinator): a registered borger gets a
+    brobygger; a public registrant becomes a borger, with their registration consent (issue 14)."""
+    tilmelding = selectors.tilmelding_get(actor=request.actor, pk=pk)
+    if not request.actor.is_koordinator:
+        raise PermissionDenied
+    brobyggere = brobygger_list(actor=request.actor)
+    if tilmelding.borger_id:
+        form = StartForloebForm(request.POST or None, brobyggere=brobyggere,
+                                initial={"brobygger": tilmelding.borger.brobygger_id})
+
+        def save():
+            services.tilmelding_start_forloeb(actor=request.actor, tilmelding=tilmelding, data=form.cleaned_data)
+            return tilmelding.borger
+        tekst = None
+    else:
+        tekst = gaeldende_samtykketekst(center_id=request.actor.center_id, formaal=Formaal.REGISTRERING)
+        fornavn, _mellem, efternavn = (tilmelding.navn or "").partition(" ")
+        form = BorgerCreateForm(request.POST or None, brobyggere=brobyggere, samtykketekst=tekst, initial={
+            "fornavn": fornavn, "efternavn": efternavn, "email": tilmelding.email,
+            "foretrukken_kanal": Kanal.EMAIL, "status": BorgerStatus.AKTIV})
+
+        def save():
+            return services.tilmelding_start_forloeb(actor=request.actor, tilmelding=tilmelding,
+                                                     data=form.borger_data(), **form.consent())
+    if response := save_valid_form(request, form, save, _("Forløbet er startet.")):
+        return response
+    return render(request, "matching/arrangement/start_forloeb.html", {
+        "form": form, "tilmelding": tilmelding, "arrangement": tilmelding.arrangement, "samtykketekst": tekst})
 
 
 @require_POST

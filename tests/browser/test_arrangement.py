@@ -57,3 +57,53 @@ def test_taking_attendance_on_a_phone(browsing: Browsing):
     b.goto(f"/arrangementer/datoer/{dato.pk}/fremmoede/")
     expect(page.get_by_role("button", name="✓ Ole Olsen (mødt – tryk for at fortryde)")).to_be_visible()
     b.finish()
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_attendance_taps_wait_offline_and_are_saved_when_back_online(browsing: Browsing):
+    """The network goes at the door: taps are kept in the browser ("2 afventer forbindelse") and sent
+    when it returns; the server records each state once."""
+    center = f.CenterFactory(navn="Frivilligcenter Odense", slug="odense", email="kontakt@odense.test")
+    koordinator = f.UserFactory(email="k@odense.test")
+    f.MedlemskabFactory(user=koordinator, center=center, rolle=Rolle.KOORDINATOR)
+    brobygger = f.UserFactory(email="mette@odense.test", first_name="Mette")
+    f.MedlemskabFactory(user=brobygger, center=center, rolle=Rolle.BROBYGGER)
+    k = actor_for(koordinator)
+    arrangement = services.arrangement_create(actor=k, data={
+        "type": "workshop", "titel": "Workshop", "sted": "Mødelokale 1", "kapacitet": 10,
+        "ansvarlige": [brobygger]}, datoer=[(timezone.now() + timedelta(minutes=10), 120)])
+    for navn in ("Hanne Vært", "Ole Olsen", "Birgit Berg"):
+        services.tilmelding_opret(actor=k, arrangement=arrangement, navn=navn,
+                                  email=navn.split()[0].lower() + "@x.test")
+    dato = arrangement.datoer.get()
+
+    b, page = browsing, browsing.page
+    assert b.is_phone and page.viewport_size["width"] == 375
+    log_in(b, brobygger.email, f.PASSWORD)
+    b.goto(f"/arrangementer/datoer/{dato.pk}/fremmoede/")
+    status = page.get_by_role("status")
+    expect(status).to_be_hidden()
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Ole Olsen").click()
+    expect(page.get_by_role("button", name="✓ Ole Olsen (afventer forbindelse)")).to_be_visible()
+    expect(status).to_have_text("1 afventer forbindelse")
+    page.get_by_role("button", name="Hanne Vært").click()
+    # tapped twice more: undone and tapped again; the last state wins
+    page.get_by_role("button", name="✓ Hanne Vært (afventer forbindelse)").click()
+    page.get_by_role("button", name="Hanne Vært (afventer forbindelse)", exact=True).click()
+    expect(status).to_have_text("2 afventer forbindelse")
+    assert not Fremmoede.objects.filter(dato=dato, moedt=True).exists()  # nothing reached the server
+    b.check_now("offline, two taps waiting")
+
+    page.context.set_offline(False)
+    expect(page.get_by_role("button", name="✓ Ole Olsen (mødt – tryk for at fortryde)")).to_be_visible()
+    expect(page.get_by_role("button", name="✓ Hanne Vært (mødt – tryk for at fortryde)")).to_be_visible()
+    expect(status).to_be_hidden()
+    came = set(Fremmoede.objects.filter(dato=dato, moedt=True).values_list("tilmelding__navn", flat=True))
+    assert came == {"Ole Olsen", "Hanne Vært"}
+    b.check_now("back online, taps saved")
+    # online again, a tap goes straight through htmx
+    page.get_by_role("button", name="Birgit Berg").click()
+    expect(page.get_by_role("button", name="✓ Birgit Berg (mødt – tryk for at fortryde)")).to_be_visible()
+    b.finish()
