@@ -239,6 +239,9 @@ CELERY_BEAT_SCHEDULE = {
     "import-mark-stuck": {"task": "foreninger.tasks.import_mark_stuck", "schedule": 300.0},
     # The welcome score per fællesskab (matching/velkomst.py): a summary table, rewritten nightly.
     "beregn-velkomst": {"task": "matching.tasks.beregn_velkomst", "schedule": crontab(hour=3, minute=30)},
+    # The per-borger forløb summary the reports read (matching/forloeb.py): kept by the services,
+    # recomputed nightly as a safety net.
+    "genberegn-forloeb": {"task": "matching.tasks.genberegn_forloeb", "schedule": crontab(hour=3, minute=45)},
 }
 # How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
 BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)

@@ -1,9 +1,16 @@
 from celery import shared_task
 
-from . import velkomst
+from . import forloeb, velkomst
 
 
 @shared_task(ignore_result=True)
 def beregn_velkomst():
     """Run by beat nightly: every centre's welcome scores (matching/velkomst.py)."""
     return velkomst.beregn_alle()
+
+
+@shared_task(ignore_result=True)
+def genberegn_forloeb():
+    """Run by beat nightly: every borger's forløb summary (matching/forloeb.py), a safety net for
+    the rows the services keep."""
+    return forloeb.genberegn()
