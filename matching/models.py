@@ -667,6 +667,8 @@ class Forloeb(models.Model):
     class Meta:
         verbose_name = _("forløb")
         verbose_name_plural = _("forløb")
+        # (center, beregnet): the newest change of a centre's summary, which keys the cached report.
+        indexes = [models.Index(fields=["center", "beregnet"])]
 
     def __str__(self):
         return f"{self.borger_id}: {self.naaet}"

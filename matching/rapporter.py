@@ -11,31 +11,36 @@ anonymised borgere too, so the denominators stay honest). Events (samtaler, meet
 count when they happened in the period.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import (
     Aggregate,
     Avg,
     Count,
     F,
+    FilteredRelation,
     FloatField,
     Func,
     IntegerField,
+    Max,
     Q,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from borgere.models import Borger, Henvisning, HenvisningStatus, MaalingType, Samtale
 from brobygning.dbrouter import laese_alias
 from matching import forloeb
 from matching.models import (
     Afslutningsaarsag,
+    Forloeb,
     Ledsagelse,
     LedsagelseStatus,
     Match,
@@ -89,6 +94,14 @@ def _kohorte(center_ids, periode: Periode, projekt_id):
     fra, til = _fra_til(periode)
     qs = Borger.objects.filter(center_id__in=center_ids, oprettet__gte=fra, oprettet__lt=til)
     return qs.filter(projekter=projekt_id) if projekt_id else qs
+
+
+def _med_forloeb(center_ids, periode: Periode, projekt_id):
+    """The cohort joined to its forløb summary (matching/forloeb.py) as `fl`, the join limited to the
+    centres' summary rows, so PostgreSQL reads those by the centre's index instead of the whole table.
+    A borger with no row yet (no activity) has reached the first step only."""
+    return _kohorte(center_ids, periode, projekt_id).annotate(
+        fl=FilteredRelation("forloeb", condition=Q(forloeb__center_id__in=center_ids)))
 
 
 def _projekt(qs, projekt_id, sti: str):
@@ -147,7 +160,7 @@ def tragt(*, center_ids: list[int], periode: Periode, projekt_id: int | None = N
     trin = forloeb.trin()
     # Each borger's furthest step is kept in the forløb summary (matching/forloeb.py); one row per
     # step: GROUP BY over at most 8 groups; a step's count is everyone at it or further.
-    pr_trin = dict(_kohorte(center_ids, periode, projekt_id).values_list(Coalesce("forloeb__naaet", 0))
+    pr_trin = dict(_med_forloeb(center_ids, periode, projekt_id).values_list(Coalesce("fl__naaet", 0))
                    .annotate(n=Count("pk")).order_by())
     antal = {f"t{i}": sum(n for t, n in pr_trin.items() if t >= i) for i in range(len(trin))}
     alle = antal["t0"]
@@ -174,10 +187,10 @@ def tragt(*, center_ids: list[int], periode: Periode, projekt_id: int | None = N
 def tid_til_foerste_moede(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> Tabel:
     """Days to the first attended meeting, from the referral and from the first samtale: n, median
     and quartiles (PERCENTILE_CONT on PostgreSQL)."""
-    foerste_moede = F("forloeb__foerste_moede")  # kept in the forløb summary (matching/forloeb.py)
-    foerste_samtale = F("forloeb__foerste_samtale")
+    foerste_moede = F("fl__foerste_moede")  # kept in the forløb summary (matching/forloeb.py)
+    foerste_samtale = F("fl__foerste_samtale")
     henvist = TruncDate(Coalesce("henvisning__oprettet", "oprettet"))
-    qs = _kohorte(center_ids, periode, projekt_id).annotate(
+    qs = _med_forloeb(center_ids, periode, projekt_id).annotate(
         fra_henvisning=DageMellem(foerste_moede, henvist),
         fra_samtale=DageMellem(foerste_moede, foerste_samtale),
     )
@@ -214,9 +227,9 @@ def tid_til_foerste_moede(*, center_ids: list[int], periode: Periode, projekt_id
 def _parret(center_ids, periode, projekt_id, type_: str, graense: Q, ny_graense: Q | None = None) -> dict:
     """One query: the cohort with each borger's first and last measure of `type_` and how many, as the
     forløb summary keeps them (matching/forloeb.py)."""
-    qs = _kohorte(center_ids, periode, projekt_id).annotate(
-        foer=F(f"forloeb__{type_}_foer"), efter=F(f"forloeb__{type_}_efter"),
-        antal=Coalesce(F(f"forloeb__{type_}_antal"), 0),
+    qs = _med_forloeb(center_ids, periode, projekt_id).annotate(
+        foer=F(f"fl__{type_}_foer"), efter=F(f"fl__{type_}_efter"),
+        antal=Coalesce(F(f"fl__{type_}_antal"), 0),
     )
     par = Q(antal__gte=2)
     return qs.aggregate(
@@ -445,6 +458,34 @@ def afsluttede_matches(*, center_ids: list[int], periode: Periode, projekt_id: i
 RAPPORTER = (tragt, tid_til_foerste_moede, udfald_who5, udfald_ucla3, matches_efter_fase, matches_efter_kategori,
              matches_efter_forening, henvisningskilder, brobygger_aktivitet, udeblivelser, afsluttede_matches,
              raadgivning_efter_art)
+
+
+# A computed report is kept this long per centre(s), criteria and language (the page says when it was
+# computed, and has a button to compute it again). The key also carries the newest change to the
+# centres' forløb summary, so any write through the services shows at once.
+RAPPORT_CACHE_SEKUNDER = 600
+
+
+@dataclass(frozen=True)
+class Beregning:
+    tabeller: list[Tabel]
+    beregnet: datetime
+
+
+def rapport_beregning(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None,
+                      igen: bool = False) -> Beregning:
+    """Every figure, from the server-side cache when the same report was computed in the last
+    RAPPORT_CACHE_SEKUNDER and nothing in the centres' forløb changed since; `igen` computes anew.
+    The page and the exports both read it, so an export gives the numbers the page showed."""
+    seneste = Forloeb.objects.using(laese_alias()).filter(center_id__in=center_ids).aggregate(m=Max("beregnet"))["m"]
+    noegle = "rapport:" + hashlib.sha256(repr((sorted(center_ids), periode.fra, periode.til, projekt_id,
+                                                get_language(), seneste)).encode()).hexdigest()
+    if not igen and (gemt := cache.get(noegle)) is not None:
+        return gemt
+    beregning = Beregning(rapport_tabeller(center_ids=center_ids, periode=periode, projekt_id=projekt_id),
+                          timezone.now())
+    cache.set(noegle, beregning, RAPPORT_CACHE_SEKUNDER)
+    return beregning
 
 
 def rapport_tabeller(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> list[Tabel]:

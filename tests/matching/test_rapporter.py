@@ -357,7 +357,7 @@ def _antal_queries(client, url) -> int:
 
 
 def test_side_antal_queries_afhaenger_ikke_af_data(data, world, as_koordinator_a, django_assert_num_queries):
-    url = _url(fra="2026-03-01", til="2026-03-31")
+    url = _url(fra="2026-03-01", til="2026-03-31", beregn="igen")  # computed anew each time, not from the cache
     as_koordinator_a.get(url)  # the session's first request does its own bookkeeping
     foer = _antal_queries(as_koordinator_a, url)
     # Many more borgere, samtaler, matches and foreninger: the same number of queries.
@@ -374,5 +374,24 @@ def test_side_antal_queries_afhaenger_ikke_af_data(data, world, as_koordinator_a
     # The report's own reads: one or two queries per figure (the rest is the session, the actor, the menu).
     # 14 report queries (one per figure; two for sources and activity), the transaction's savepoint
     # and release (+ SET LOCAL jit on PostgreSQL), the project choices, the session, user and membership,
-    # and the menu's count of new referrals.
-    assert foer == 21 + (connection.vendor == "postgresql")
+    # the menu's count of new referrals, and the newest forløb change (the cache key).
+    assert foer == 22 + (connection.vendor == "postgresql")
+
+
+def test_side_gemmer_rapporten_og_viser_hvornaar(data, world, as_koordinator_a, brobygger_a):
+    url = _url(fra="2026-03-01", til="2026-03-31")
+    as_koordinator_a.get(url)
+    foerste = _antal_queries(as_koordinator_a, url)
+    assert foerste == _antal_queries(as_koordinator_a, url)  # from the cache: no report query
+    frisk = as_koordinator_a.get(url + "&beregn=igen")
+    assert frisk.status_code == 200 and "Beregnet kl." in frisk.content.decode() and "Beregn igen" in frisk.content.decode()
+    assert _antal_queries(as_koordinator_a, url + "&beregn=igen") == foerste + 16 + (connection.vendor == "postgresql")  # 14 figures, savepoint, release
+    # A write through the services (here: the nightly recomputation) shows at once, without the button.
+    borger = _borger(world.center_a, date(2026, 3, 3))
+    _samtale(borger, date(2026, 3, 4), None, 30)
+    forloeb.genberegn(world.center_a.pk)
+    tragt = {fig["tabel"].noegle: fig for fig in as_koordinator_a.get(url).context["figurer"]}["tragt"]["tabel"]
+    assert [r[1] for r in tragt.raekker][:2] == [7, 5]
+    # The export reads the same computation as the page.
+    csv_svar = as_koordinator_a.get(reverse("matching:eksport_csv") + "?fra=2026-03-01&til=2026-03-31&tabel=tragt")
+    assert csv_svar.status_code == 200

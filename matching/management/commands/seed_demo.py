@@ -169,7 +169,7 @@ class Command(BaseCommand):
         counts = generator.run()
         # The forløb summary the reports read, from the rows COPY wrote (matching/forloeb.py).
         summary_started = time.perf_counter()
-        counts["Forløb summary rows"] = forloeb.genberegn(batch=5000)
+        counts["Forløb summary rows"] = forloeb.genberegn()
         self.stdout.write(f"Forløb summary in {time.perf_counter() - summary_started:.1f} s.")
         self.stdout.write(self.style.SUCCESS(
             f"National dataset ({size}) built in {time.perf_counter() - started:.1f} s."))
