@@ -106,6 +106,10 @@ def pages(slug: str):
         ("Access log", k, "/adgangslog/"),
         ("Rapporter, the year so far", k, "/rapporter/"),
         ("Rapporter, five years", k, f"/rapporter/?fra={fem_aar_siden:%Y-%m-%d}&til={i_dag:%Y-%m-%d}"),
+        # The two above are served from the report cache after the first run; these compute every time.
+        ("Rapporter, the year so far, computed anew", k, "/rapporter/?beregn=igen"),
+        ("Rapporter, five years, computed anew", k,
+         f"/rapporter/?fra={fem_aar_siden:%Y-%m-%d}&til={i_dag:%Y-%m-%d}&beregn=igen"),
         ("Public search `?q=kaffe`", None, f"/c/{slug}/?q=kaffe"),
         ("Public search near a postcode", None, f"/c/{slug}/?postnummer={postnummer}"),
         ("Public fællesskab page", None, f"/c/{slug}/faellesskab/{faellesskab.pk}/"),

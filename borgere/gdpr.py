@@ -141,10 +141,15 @@ def aktivitet_udtryk():
 def aktivitet_registreret(borger_ids) -> int:
     """Bring `Borger.sidste_aktivitet` of these borgere (ids, or a queryset of ids) in step with
     their data. Every service that writes activity calls it in its transaction, after the write:
-    one UPDATE, recomputed from the data, so a meeting moved earlier moves the clock back too."""
+    one UPDATE, recomputed from the data, so a meeting moved earlier moves the clock back too.
+    The parts that keep a summary of the borger recompute it too (`hooks.BorgerData.activity_recorded`)."""
     if isinstance(borger_ids, int):
         borger_ids = [borger_ids]
-    return Borger.objects.filter(pk__in=borger_ids).update(sidste_aktivitet=aktivitet_udtryk())
+    antal = Borger.objects.filter(pk__in=borger_ids).update(sidste_aktivitet=aktivitet_udtryk())
+    for part in hooks.parts():  # the parts' own summaries of the borger (matching: the forløb)
+        if part.activity_recorded is not None:
+            part.activity_recorded(borger_ids)
+    return antal
 
 
 def latest_per_borger(model, path: str, field: str) -> Subquery:

@@ -12,7 +12,10 @@ registers one `BorgerData` in its `AppConfig.ready()`. borgere calls every regis
   dates, for the retention period. They are stored in `Borger.sidste_aktivitet`: the part's services
   call `borgere.gdpr.aktivitet_registreret(borger_id)` after each write that is activity;
 * `timeline(actor, borger) -> list[Haendelse]`: the part's lines in the borger's forløb, as the
-  actor may see them.
+  actor may see them;
+* `activity_recorded(borger_ids)` (optional): called by `aktivitet_registreret` after each write
+  that is activity, in the same transaction, so a part can keep its own summary of the borger
+  (matching: the forløb summary the reports read).
 
 A new app with data about borgere must register here, or art. 15 and 17 would miss its data.
 """
@@ -44,6 +47,7 @@ class BorgerData:
     export: Callable
     last_activity: Callable
     timeline: Callable
+    activity_recorded: Callable | None = None
 
 
 _parts: dict[str, BorgerData] = {}

@@ -243,6 +243,7 @@ class Samtale(models.Model):
         verbose_name = _("samtale")
         verbose_name_plural = _("samtaler")
         ordering = ["-dato", "-oprettet"]
+        indexes = [models.Index(fields=["center", "dato"])]  # the reports' samtaler in a period
 
     def __str__(self):
         return f"{self.get_type_display()} {self.dato:%d.%m.%Y}"

@@ -242,6 +242,9 @@ CELERY_BEAT_SCHEDULE = {
     # Arrangementer: public registrants' names and e-mails go a while after the event (issue 14).
     "anonymiser-arrangement-tilmeldinger": {"task": "matching.tasks.anonymiser_tilmeldinger",
                                             "schedule": crontab(hour=3, minute=45)},
+    # The per-borger forløb summary the reports read (matching/forloeb.py): kept by the services,
+    # recomputed nightly as a safety net.
+    "genberegn-forloeb": {"task": "matching.tasks.genberegn_forloeb", "schedule": crontab(hour=4, minute=0)},
 }
 # How long an "Er det stadig korrekt?" link works; a newer mailing retires it at once.
 BEKRAEFT_LINK_MAX_AGE_DAYS = env.int("BEKRAEFT_LINK_MAX_AGE_DAYS", default=21)

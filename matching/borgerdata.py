@@ -7,7 +7,7 @@ from borgere.gdpr import ANONYM, export_fields, latest_per_borger
 from borgere.hooks import BorgerData
 from brobygning.models import Paamindelse
 
-from . import arrangement_paamindelser
+from . import arrangement_paamindelser, forloeb
 from .arrangementer import borger_arrangementer
 from .models import (
     Evaluering,
@@ -100,4 +100,5 @@ def timeline(actor, borger) -> list:
 
 
 PART = BorgerData(name="matching", archived=archived, consent_changed=consent_changed, anonymise=anonymise,
-                  export=export, last_activity=last_activity, timeline=timeline)
+                  export=export, last_activity=last_activity, timeline=timeline,
+                  activity_recorded=forloeb.opdater)

@@ -23,7 +23,7 @@ from brobygning.dbrouter import paa_replika
 from brobygning.models import Frivilligcenter
 from matching.rapport_kriterier import Kriterier
 from matching.rapport_tabel import Tabel
-from matching.rapporter import rapport_tabeller
+from matching.rapporter import rapport_beregning
 from matching.rapporter_netvaerk import sammenligning
 from matching.undertrykkelse import smaa_celler, undertryk
 
@@ -51,7 +51,9 @@ def tabeller(*, center_ids: list[int], kriterier: Kriterier, netvaerk: bool = Fa
     Read from the replica when there is one (the centre ids, who may be counted, come from the
     primary: a centre that stops sharing is out at once)."""
     with paa_replika():
-        alle = rapport_tabeller(center_ids=center_ids, periode=kriterier.periode, projekt_id=kriterier.projekt_id)
+        # The same computation the page shows (cached for a few minutes): the same numbers.
+        alle = rapport_beregning(center_ids=center_ids, periode=kriterier.periode,
+                                 projekt_id=kriterier.projekt_id).tabeller
         if netvaerk:
             alle = [*[uden_navne(t) for t in alle], sammenligning(center_ids=center_ids, periode=kriterier.periode)]
     return undertrykte(alle)

@@ -87,7 +87,8 @@ class Match(models.Model):
                                     name="et_aabent_match_per_borger_og_faellesskab"),
         ]
         # (center, stage, stage_siden): the board's stage counts and its longest-waiting rows per stage.
-        indexes = [models.Index(fields=["center", "stage", "stage_siden"])]
+        # (center, oprettet): the reports' matches made in a period.
+        indexes = [models.Index(fields=["center", "stage", "stage_siden"]), models.Index(fields=["center", "oprettet"])]
 
     def __str__(self):
         return f"{self.borger.fornavn} → {self.faellesskab}"
@@ -649,3 +650,36 @@ class Velkomstscore(models.Model):
     def fremmoede(self) -> float | None:
         """The host's first-meeting show rate, or None before any meeting has an outcome."""
         return self.moedt_op / self.moeder if self.moeder else None
+
+
+class Forloeb(models.Model):
+    """One borger's forløb in a few columns, for the reports (issue 13 point 7, ARCHITECTURE.md "Rapporter").
+
+    Kept by the services: every write that is activity calls `borgere.gdpr.aktivitet_registreret`,
+    which has `matching.forloeb.opdater` recompute the row from the borger's own samtaler, matches,
+    meetings and measures (the same expressions the reports used directly). A nightly task
+    (`matching.tasks.genberegn_forloeb`) recomputes every row, as a safety net. The reports then read
+    one row per borger of the cohort instead of a dozen correlated lookups per borger.
+    """
+
+    borger = models.OneToOneField(Borger, on_delete=models.CASCADE, primary_key=True, related_name="forloeb")
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.CASCADE, related_name="+")
+    naaet = models.PositiveSmallIntegerField(_("længste trin nået"), default=0)  # index into rapporter.TRIN
+    foerste_samtale = models.DateField(_("første samtale"), null=True)
+    foerste_moede = models.DateField(_("første møde borgeren mødte op til"), null=True)
+    who5_foer = models.SmallIntegerField(null=True)
+    who5_efter = models.SmallIntegerField(null=True)
+    who5_antal = models.PositiveIntegerField(default=0)
+    ucla3_foer = models.SmallIntegerField(null=True)
+    ucla3_efter = models.SmallIntegerField(null=True)
+    ucla3_antal = models.PositiveIntegerField(default=0)
+    beregnet = models.DateTimeField(_("beregnet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("forløb")
+        verbose_name_plural = _("forløb")
+        # (center, beregnet): the newest change of a centre's summary, which keys the cached report.
+        indexes = [models.Index(fields=["center", "beregnet"])]
+
+    def __str__(self):
+        return f"{self.borger_id}: {self.naaet}"

@@ -11,41 +11,39 @@ anonymised borgere too, so the denominators stay honest). Events (samtaler, meet
 count when they happened in the period.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import (
     Aggregate,
     Avg,
-    Case,
     Count,
-    Exists,
     F,
+    FilteredRelation,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
+    Max,
     Q,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from borgere.models import Borger, Henvisning, HenvisningStatus, Maaling, MaalingType, Samtale
+from borgere.models import Borger, Henvisning, HenvisningStatus, MaalingType, Samtale
 from brobygning.dbrouter import laese_alias
+from matching import forloeb
 from matching.models import (
     Afslutningsaarsag,
+    Forloeb,
     Ledsagelse,
     LedsagelseStatus,
     Match,
-    MatchOvergang,
     Stage,
 )
 from matching.raadgivning import raadgivning_efter_art
@@ -98,6 +96,14 @@ def _kohorte(center_ids, periode: Periode, projekt_id):
     return qs.filter(projekter=projekt_id) if projekt_id else qs
 
 
+def _med_forloeb(center_ids, periode: Periode, projekt_id):
+    """The cohort joined to its forløb summary (matching/forloeb.py) as `fl`, the join limited to the
+    centres' summary rows, so PostgreSQL reads those by the centre's index instead of the whole table.
+    A borger with no row yet (no activity) has reached the first step only."""
+    return _kohorte(center_ids, periode, projekt_id).annotate(
+        fl=FilteredRelation("forloeb", condition=Q(forloeb__center_id__in=center_ids)))
+
+
 def _projekt(qs, projekt_id, sti: str):
     return qs.filter(**{f"{sti}projekter": projekt_id}) if projekt_id else qs
 
@@ -145,47 +151,23 @@ def percentil_cont(sorterede: list, p: float) -> float | None:
     return sorterede[lav] + (sorterede[hoej] - sorterede[lav]) * (pos - lav)
 
 
-def _score(type_: str):
-    """A Maaling's score in the database: WHO-5 the raw sum × 4 (0–100), UCLA-3 the sum (3–9)."""
-    antal = Maaling.ITEMS[type_][0]
-    raw = sum((Cast(KeyTextTransform(i, "svar"), IntegerField()) for i in range(1, antal)),
-              Cast(KeyTextTransform(0, "svar"), IntegerField()))
-    return raw * Value(4) if type_ == MaalingType.WHO5 else raw
-
-
 # --- The funnel --------------------------------------------------------------------------------
-
-
-def _overgang(*stages):
-    return Exists(MatchOvergang.objects.filter(match__borger=OuterRef("pk"), til__in=stages))
 
 
 def tragt(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> Tabel:
     """Referred → … → still there at 3 months. A borger counts at a step when they reached it or any
     later one (evidence of a later step implies the earlier ones), so the funnel never widens."""
-    trin = [
-        (_("Henvist eller registreret"), None),
-        (_("Første samtale"), Exists(Samtale.objects.filter(borger=OuterRef("pk")))),
-        (_("Match"), Exists(Match.objects.filter(borger=OuterRef("pk")))),
-        (_("Første møde planlagt"), Exists(Ledsagelse.objects.filter(match__borger=OuterRef("pk")))),
-        (_("Mødte op"), Exists(Ledsagelse.objects.filter(match__borger=OuterRef("pk"),
-                                                         status=LedsagelseStatus.MOEDT_OP))),
-        (_("Budt velkommen"), _overgang(Stage.BUDT_VELKOMMEN)),
-        (_("Deltager efter 1 måned"), _overgang(Stage.AKTIV_1_MD)),
-        (_("Deltager efter 3 måneder"), _overgang(Stage.AKTIV_3_MD)),
-    ]
-    # The furthest step each borger reached (CASE stops at the first true EXISTS), then one row per
+    trin = forloeb.trin()
+    # Each borger's furthest step is kept in the forløb summary (matching/forloeb.py); one row per
     # step: GROUP BY over at most 8 groups; a step's count is everyone at it or further.
-    naaet = Case(*[When(udtryk, then=Value(i)) for i, (_navn, udtryk) in reversed(list(enumerate(trin))) if udtryk],
-                 default=Value(0), output_field=IntegerField())
-    pr_trin = dict(_kohorte(center_ids, periode, projekt_id).annotate(naaet=naaet).values_list("naaet")
+    pr_trin = dict(_med_forloeb(center_ids, periode, projekt_id).values_list(Coalesce("fl__naaet", 0))
                    .annotate(n=Count("pk")).order_by())
     antal = {f"t{i}": sum(n for t, n in pr_trin.items() if t >= i) for i in range(len(trin))}
     alle = antal["t0"]
     raekker, forrige = [], None
     for i, (navn, _udtryk) in enumerate(trin):
         n = antal[f"t{i}"]
-        raekker.append([navn, n, _pct(n, forrige) if i else None, _pct(n, alle)])
+        raekker.append([str(navn), n, _pct(n, forrige) if i else None, _pct(n, alle)])
         forrige = n
     return Tabel(
         noegle="tragt",
@@ -205,12 +187,10 @@ def tragt(*, center_ids: list[int], periode: Periode, projekt_id: int | None = N
 def tid_til_foerste_moede(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> Tabel:
     """Days to the first attended meeting, from the referral and from the first samtale: n, median
     and quartiles (PERCENTILE_CONT on PostgreSQL)."""
-    foerste_moede = Subquery(
-        Ledsagelse.objects.filter(match__borger=OuterRef("pk"), status=LedsagelseStatus.MOEDT_OP)
-        .order_by("tidspunkt").annotate(d=TruncDate("tidspunkt")).values("d")[:1])
-    foerste_samtale = Subquery(Samtale.objects.filter(borger=OuterRef("pk")).order_by("dato").values("dato")[:1])
+    foerste_moede = F("fl__foerste_moede")  # kept in the forløb summary (matching/forloeb.py)
+    foerste_samtale = F("fl__foerste_samtale")
     henvist = TruncDate(Coalesce("henvisning__oprettet", "oprettet"))
-    qs = _kohorte(center_ids, periode, projekt_id).annotate(
+    qs = _med_forloeb(center_ids, periode, projekt_id).annotate(
         fra_henvisning=DageMellem(foerste_moede, henvist),
         fra_samtale=DageMellem(foerste_moede, foerste_samtale),
     )
@@ -245,13 +225,11 @@ def tid_til_foerste_moede(*, center_ids: list[int], periode: Periode, projekt_id
 
 
 def _parret(center_ids, periode, projekt_id, type_: str, graense: Q, ny_graense: Q | None = None) -> dict:
-    """One query: the cohort with each borger's first and last measure of `type_` and how many."""
-    maalinger = Maaling.objects.filter(borger=OuterRef("pk"), type=type_)
-    score = _score(type_)
-    qs = _kohorte(center_ids, periode, projekt_id).annotate(
-        foer=Subquery(maalinger.order_by("dato", "pk").annotate(s=score).values("s")[:1]),
-        efter=Subquery(maalinger.order_by("-dato", "-pk").annotate(s=score).values("s")[:1]),
-        antal=Coalesce(Subquery(maalinger.order_by().values("borger").annotate(c=Count("pk")).values("c")), 0),
+    """One query: the cohort with each borger's first and last measure of `type_` and how many, as the
+    forløb summary keeps them (matching/forloeb.py)."""
+    qs = _med_forloeb(center_ids, periode, projekt_id).annotate(
+        foer=F(f"fl__{type_}_foer"), efter=F(f"fl__{type_}_efter"),
+        antal=Coalesce(F(f"fl__{type_}_antal"), 0),
     )
     par = Q(antal__gte=2)
     return qs.aggregate(
@@ -329,13 +307,16 @@ def matches_efter_fase(*, center_ids: list[int], periode: Periode, projekt_id: i
     )
 
 
-def _moedt_op():
-    return Exists(Ledsagelse.objects.filter(match=OuterRef("pk"), status=LedsagelseStatus.MOEDT_OP))
+def _moedt_op(center_ids):
+    """The match's borger came to its first meeting: membership in the centres' attended meetings,
+    which PostgreSQL hashes once (a hashed SubPlan), instead of one lookup per match."""
+    return Q(pk__in=Ledsagelse.objects.filter(center_id__in=center_ids, status=LedsagelseStatus.MOEDT_OP)
+             .values("match_id"))
 
 
 def matches_efter_kategori(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> Tabel:
     rows = (_matches(center_ids, periode, projekt_id).values("faellesskab__kategori__navn")
-            .annotate(n=Count("pk"), borgere=Count("borger", distinct=True), moedt=Count("pk", filter=Q(_moedt_op())))
+            .annotate(n=Count("pk"), borgere=Count("borger", distinct=True), moedt=Count("pk", filter=_moedt_op(center_ids)))
             .order_by("-n", "faellesskab__kategori__navn"))
     return Tabel(
         noegle="matches_efter_kategori",
@@ -351,13 +332,13 @@ def matches_efter_kategori(*, center_ids: list[int], periode: Periode, projekt_i
 def matches_efter_forening(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> Tabel:
     qs = _matches(center_ids, periode, projekt_id)
     top = list(qs.values("faellesskab__forening_id", "faellesskab__forening__navn")
-               .annotate(n=Count("pk"), moedt=Count("pk", filter=Q(_moedt_op())))
+               .annotate(n=Count("pk"), moedt=Count("pk", filter=_moedt_op(center_ids)))
                .order_by("-n", "faellesskab__forening__navn")[:TOP_FORENINGER + 1])
     raekker = [[r["faellesskab__forening__navn"], r["n"], r["moedt"]] for r in top[:TOP_FORENINGER]]
     if len(top) > TOP_FORENINGER:  # one more than shown: there are others, counted in one query
         vist = [r["faellesskab__forening_id"] for r in top[:TOP_FORENINGER]]
         resten = qs.exclude(faellesskab__forening_id__in=vist).aggregate(
-            n=Count("pk"), moedt=Count("pk", filter=Q(_moedt_op())), foreninger=Count("faellesskab__forening", distinct=True))
+            n=Count("pk"), moedt=Count("pk", filter=_moedt_op(center_ids)), foreninger=Count("faellesskab__forening", distinct=True))
         raekker.append([_("Øvrige %(antal)s foreninger") % {"antal": resten["foreninger"]}, resten["n"], resten["moedt"]])
     return Tabel(
         noegle="matches_efter_forening",
@@ -456,7 +437,7 @@ def afsluttede_matches(*, center_ids: list[int], periode: Periode, projekt_id: i
     qs = _projekt(Match.objects.filter(center_id__in=center_ids, stage=Stage.AFSLUTTET,
                                        stage_siden__gte=fra, stage_siden__lt=til), projekt_id, "borger__")
     rows = {r["afslutningsaarsag"]: r for r in qs.values("afslutningsaarsag").annotate(
-        n=Count("pk"), efter=Count("pk", filter=Q(_moedt_op()))).order_by()}
+        n=Count("pk"), efter=Count("pk", filter=_moedt_op(center_ids))).order_by()}
     i_alt = sum(r["n"] for r in rows.values())
     valg = list(Afslutningsaarsag.choices) + ([("", _("Ikke oplyst"))] if "" in rows else [])
     raekker = []
@@ -477,6 +458,34 @@ def afsluttede_matches(*, center_ids: list[int], periode: Periode, projekt_id: i
 RAPPORTER = (tragt, tid_til_foerste_moede, udfald_who5, udfald_ucla3, matches_efter_fase, matches_efter_kategori,
              matches_efter_forening, henvisningskilder, brobygger_aktivitet, udeblivelser, afsluttede_matches,
              raadgivning_efter_art)
+
+
+# A computed report is kept this long per centre(s), criteria and language (the page says when it was
+# computed, and has a button to compute it again). The key also carries the newest change to the
+# centres' forløb summary, so any write through the services shows at once.
+RAPPORT_CACHE_SEKUNDER = 600
+
+
+@dataclass(frozen=True)
+class Beregning:
+    tabeller: list[Tabel]
+    beregnet: datetime
+
+
+def rapport_beregning(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None,
+                      igen: bool = False) -> Beregning:
+    """Every figure, from the server-side cache when the same report was computed in the last
+    RAPPORT_CACHE_SEKUNDER and nothing in the centres' forløb changed since; `igen` computes anew.
+    The page and the exports both read it, so an export gives the numbers the page showed."""
+    seneste = Forloeb.objects.using(laese_alias()).filter(center_id__in=center_ids).aggregate(m=Max("beregnet"))["m"]
+    noegle = "rapport:" + hashlib.sha256(repr((sorted(center_ids), periode.fra, periode.til, projekt_id,
+                                                get_language(), seneste)).encode()).hexdigest()
+    if not igen and (gemt := cache.get(noegle)) is not None:
+        return gemt
+    beregning = Beregning(rapport_tabeller(center_ids=center_ids, periode=periode, projekt_id=projekt_id),
+                          timezone.now())
+    cache.set(noegle, beregning, RAPPORT_CACHE_SEKUNDER)
+    return beregning
 
 
 def rapport_tabeller(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> list[Tabel]:

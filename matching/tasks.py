@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services, velkomst
+from . import forloeb, services, velkomst
 
 
 @shared_task(ignore_result=True)
@@ -14,3 +14,10 @@ def anonymiser_tilmeldinger():
     """Run by beat daily: public registrants' names and e-mails go ARRANGEMENT_OFFENTLIG_OPBEVARING_DAGE
     days after the event (matching.services.tilmelding_anonymiser_udloebne)."""
     return services.tilmelding_anonymiser_udloebne()
+
+
+@shared_task(ignore_result=True)
+def genberegn_forloeb():
+    """Run by beat nightly: every borger's forløb summary (matching/forloeb.py), a safety net for
+    the rows the services keep."""
+    return forloeb.genberegn()

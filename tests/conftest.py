@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -21,6 +22,13 @@ hypothesis_settings.load_profile("brobygning")
 
 # The test-only settings (plain static files storage, no HTTPS redirect, MD5 hasher, eager Celery)
 # are in brobygning/settings_test.py, pytest's DJANGO_SETTINGS_MODULE.
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the ids of a test's rows repeat from test to test, and a
+    computed report is cached per centre id (matching.rapporter.rapport_beregning)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from brobygning.decorators import member_required
 
 from ..rapport_kriterier import rapport_kriterier
 from ..rapport_tabel import Tabel
-from ..rapporter import ENSOMHED_NATIONALT, rapport_tabeller
+from ..rapporter import ENSOMHED_NATIONALT, RAPPORT_CACHE_SEKUNDER, rapport_beregning
 
 # How each table is drawn: a bar per row (the label column, the value columns), or, for the
 # one-row outcome tables, a bar per chosen column. The chart reads the same Tabel as the table.
@@ -55,10 +55,12 @@ def rapport(request):
     access.check(request.actor, "rapport", "view")
     form, kriterier = rapport_kriterier(request.GET, projekter=projekt_valg(actor=request.actor))
     with paa_replika():  # aggregates only; a few seconds of replication lag do not change the figures
-        tabeller = rapport_tabeller(center_ids=[request.actor.center_id], periode=kriterier.periode,
-                                    projekt_id=kriterier.projekt_id)
+        beregning = rapport_beregning(center_ids=[request.actor.center_id], periode=kriterier.periode,
+                                      projekt_id=kriterier.projekt_id, igen=request.GET.get("beregn") == "igen")
     return render(request, "matching/rapport/rapport.html", {
         "form": form,
         "kriterier": kriterier,
-        "figurer": [{"tabel": t, "graf": graf(t), "graf_id": f"graf-data-{t.noegle}"} for t in tabeller],
+        "beregnet": beregning.beregnet,
+        "cache_minutter": RAPPORT_CACHE_SEKUNDER // 60,
+        "figurer": [{"tabel": t, "graf": graf(t), "graf_id": f"graf-data-{t.noegle}"} for t in beregning.tabeller],
     })

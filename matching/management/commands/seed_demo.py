@@ -35,7 +35,7 @@ from foreninger.models import (
 )
 from foreninger.services import partner_create, partnerskab_create, tilslutning_create
 from matching import demo_data as data
-from matching import national, paamindelser, velkomst
+from matching import forloeb, national, paamindelser, velkomst
 from matching.frivilligroller import frivilligrolle_create
 from matching.models import FagpersonArt, Ledsagelse, LedsagelseStatus, Stage
 from matching.raadgivning import raadgivning_create
@@ -150,6 +150,7 @@ class Command(BaseCommand):
                     f"{counts['borgere']} borgere."
                 ))
         velkomst.beregn_alle()  # the welcome scores the nightly task would compute (issue 13)
+        forloeb.genberegn()  # the forløb summary the reports read (some demo rows are written past the services)
         logins.append((self.ensure_netvaerk_user().email, "netværk", "centre, der deler"))
         self.print_logins(logins)
 
@@ -166,6 +167,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         generator = national.Generator(national.SIZES[size], log=self.stdout.write)
         counts = generator.run()
+        # The forløb summary the reports read, from the rows COPY wrote (matching/forloeb.py).
+        summary_started = time.perf_counter()
+        counts["Forløb summary rows"] = forloeb.genberegn()
+        self.stdout.write(f"Forløb summary in {time.perf_counter() - summary_started:.1f} s.")
         self.stdout.write(self.style.SUCCESS(
             f"National dataset ({size}) built in {time.perf_counter() - started:.1f} s."))
         for label, n in counts.items():
