@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('borgere', '0012_borger_udfordringer'),
         ('brobygning', '0018_netvaerk'),
-        ('matching', '0011_velkomstscore'),
+        ('matching', '0014_forloeb_beregnet'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
