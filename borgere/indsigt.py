@@ -18,6 +18,7 @@ NOEGLE_TEKST = {
     "type": _("Type"),
     "dato": _("Dato"),
     "moedt": _("Mødte op"),
+    "rolle": _("Frivilligrolle"),
 }
 # Lists of records nested in a match, shown as sub-sections in this order.
 UNDERGRUPPER = [
@@ -34,6 +35,7 @@ SEKTIONER = [
     ("samtaler", _("Samtaler")),
     ("matches", _("Matches, møder og opfølgninger")),
     ("arrangementer", _("Arrangementer")),
+    ("frivilligroller", _("Frivilligroller")),
     ("maalinger", _("Målinger")),
 ]
 

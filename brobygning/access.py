@@ -238,6 +238,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("rollekandidat", "list"): _roles(K),
     ("rollekandidat", "create"): _roles(K),
     ("rollekandidat", "change"): _roles(K),
+    ("rollekandidat", "export"): _roles(K),  # art. 15 for a volunteer candidate
+    ("rollekandidat", "erase"): _roles(K),  # art. 17
+    # A person saved as a match to a role: koordinatorer save and move it; the forening sees its own
+    # roles' matches (the first name only with the person's consent: matching/frivilligroller.py).
+    ("rollematch", "list"): _roles(K, F),
+    ("rollematch", "create"): _roles(K),
+    ("rollematch", "change"): _roles(K),
     # Advice to professionals: the centre's own log.
     ("raadgivning", "list"): _roles(K),
     ("raadgivning", "create"): _roles(K),
@@ -326,6 +333,8 @@ def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
         return qs.filter(forening_id__in=actor.forening_ids)
     if kind in ("partner", "frivilligrolle") and actor.is_foreningskontakt:
         return qs.filter(forening_id__in=actor.forening_ids)
+    if kind == "rollematch" and actor.is_foreningskontakt:  # matches to the forening's own roles
+        return qs.filter(rolle__forening_id__in=actor.forening_ids)
     if kind == "velkomst" and actor.is_foreningskontakt:  # the forening's own fællesskaber only
         return qs.filter(faellesskab__forening_id__in=actor.forening_ids)
     if kind == "nyankomst" and actor.is_foreningskontakt:  # ledsagelser to the forening's fællesskaber

@@ -279,6 +279,11 @@ class AuditAction(models.TextChoices):
     FRIVILLIGROLLE_AENDRET = "frivilligrolle.aendret", _("Frivilligrolle ændret")
     ROLLEKANDIDAT_OPRETTET = "rollekandidat.oprettet", _("Frivilligkandidat registreret")
     ROLLEKANDIDAT_AENDRET = "rollekandidat.aendret", _("Frivilligkandidat ændret")
+    ROLLEKANDIDAT_ANONYMISERET = "rollekandidat.anonymiseret", _("Frivilligkandidat anonymiseret")
+    ROLLEMATCH_OPRETTET = "rollematch.oprettet", _("Match til frivilligrolle gemt")
+    ROLLEMATCH_KONTAKTET = "rollematch.status.kontaktet", _("Match til frivilligrolle: kontaktet")
+    ROLLEMATCH_AFTALT = "rollematch.status.aftalt", _("Match til frivilligrolle: aftalt")
+    ROLLEMATCH_AFSLUTTET = "rollematch.status.afsluttet", _("Match til frivilligrolle afsluttet")
     RAADGIVNING_OPRETTET = "raadgivning.oprettet", _("Rådgivning registreret")
     RAADGIVNING_AENDRET = "raadgivning.aendret", _("Rådgivning ændret")
     # Matches, first meetings and follow-ups

@@ -15,7 +15,7 @@ class MatchingConfig(AppConfig):
         from .borgerdata import PART  # noqa: PLC0415
 
         access.register_kinds("matching", {"match", "ledsagelse", "opfoelgning", "nyankomst", "frivilligrolle",
-                                           "rollekandidat", "raadgivning", "rapport", "arrangement",
+                                           "rollekandidat", "rollematch", "raadgivning", "rapport", "arrangement",
                                            "velkomst"})
         hooks.register(PART)
         foreninger_hooks.register_public_events(arrangementer.public_events)

@@ -9,6 +9,7 @@ from brobygning.models import Paamindelse
 
 from . import arrangement_paamindelser, forloeb
 from .arrangementer import borger_arrangementer
+from .frivilligroller import rollematch_anonymise, rollematch_export
 from .models import (
     Evaluering,
     Fremmoede,
@@ -18,6 +19,7 @@ from .models import (
     MatchOvergang,
     Moedesvar,
     Opfoelgning,
+    RolleMatch,
     Tilmelding,
     TilmeldingStatus,
 )
@@ -60,6 +62,7 @@ def anonymise(borger) -> None:
         Q(emne_type=EMNE_LEDSAGELSE, emne_id__in=ledsagelser.values("pk"))
         | Q(emne_type=EMNE_OPFOELGNING, emne_id__in=opfoelgninger.values("pk"))
     ).update(sidste_fejl="")
+    rollematch_anonymise(RolleMatch.objects.filter(borger=borger))
     # Last, so the scrubbing above leaves the new "aflyst" messages and the ending's note alone.
     match_afslut_for_borger(actor=None, borger=borger)
 
@@ -84,14 +87,16 @@ def export(borger) -> dict:
         "evaluering": [export_fields(e, exclude={"tilmelding"}) for e in [getattr(t, "evaluering", None)] if e],
     } for t in Tilmelding.objects.filter(borger=borger).select_related("arrangement", "evaluering").prefetch_related(
         Prefetch("fremmoeder", queryset=Fremmoede.objects.select_related("dato").order_by("dato__start")))]
-    return {"matches": matches, "arrangementer": arrangementer}
+    return {"matches": matches, "arrangementer": arrangementer,
+            "frivilligroller": rollematch_export(RolleMatch.objects.filter(borger=borger))}
 
 
 def last_activity() -> list:
     return [latest_per_borger(Match, "borger", "stage_siden"),
             latest_per_borger(Ledsagelse, "match__borger", "tidspunkt"),
             latest_per_borger(Opfoelgning, "match__borger", "udfoert"),
-            latest_per_borger(Tilmelding, "borger", "tilmeldt")]
+            latest_per_borger(Tilmelding, "borger", "tilmeldt"),
+            latest_per_borger(RolleMatch, "borger", "status_siden")]
 
 
 def timeline(actor, borger) -> list:

@@ -352,6 +352,8 @@ class RolleKandidat(models.Model):
     registreret_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                        related_name="+")
     oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    # Art. 17: what identifies the person is removed; the row stays for the role matches' statistics.
+    anonymiseret = models.DateTimeField(_("anonymiseret"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("frivilligkandidat")
@@ -372,6 +374,84 @@ class RolleKandidat(models.Model):
     def clean(self):
         if not set(self.tilgaengelighed or []) <= SLOT_CODES:
             raise ValidationError({"tilgaengelighed": _("Ukendt tidspunkt.")})
+
+
+class RolleMatchStatus(models.TextChoices):
+    FORESLAAET = "foreslaaet", _("Foreslået")
+    KONTAKTET = "kontaktet", _("Kontaktet")
+    AFTALT = "aftalt", _("Aftalt")
+    AFSLUTTET = "afsluttet", _("Afsluttet")
+
+
+ROLLEMATCH_NAESTE = {RolleMatchStatus.FORESLAAET: RolleMatchStatus.KONTAKTET,
+                     RolleMatchStatus.KONTAKTET: RolleMatchStatus.AFTALT}
+
+
+class RolleAfslutningsaarsag(models.TextChoices):
+    PERSON_SAGDE_NEJ = "person_nej", _("Personen sagde nej")
+    FORENING_SAGDE_NEJ = "forening_nej", _("Foreningen sagde nej")
+    PASSEDE_IKKE = "passede_ikke", _("Passede ikke")
+    ROLLE_BESAT = "rolle_besat", _("Rollen er besat eller lukket")
+    I_GANG = "i_gang", _("Er i gang som frivillig")
+    ANDET = "andet", _("Andet")
+
+
+class RolleMatch(models.Model):
+    """A person saved as a match to a volunteer role: a borger who wants to volunteer, or a registered
+    volunteer candidate (exactly one). The status moves foreslået → kontaktet → aftalt → afsluttet
+    (with a reason); the score and the reasons are the engine's when it was saved."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    rolle = models.ForeignKey(Frivilligrolle, on_delete=models.CASCADE, related_name="matches",
+                              verbose_name=_("frivilligrolle"))
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, null=True, blank=True, related_name="rollematches")
+    kandidat = models.ForeignKey(RolleKandidat, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="matches", verbose_name=_("frivilligkandidat"))
+    status = models.CharField(_("status"), max_length=12, choices=RolleMatchStatus.choices,
+                              default=RolleMatchStatus.FORESLAAET)
+    status_siden = models.DateTimeField(_("i status siden"), default=timezone.now)
+    afslutningsaarsag = models.CharField(_("årsag til afslutning"), max_length=15,
+                                         choices=RolleAfslutningsaarsag.choices, blank=True)
+    afslutningsnote = models.CharField(_("note om afslutningen"), max_length=500, blank=True)
+    score = models.FloatField(_("match-score"), null=True, blank=True)
+    begrundelser = models.JSONField(_("begrundelser"), default=list, blank=True)
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("match til frivilligrolle")
+        verbose_name_plural = _("matches til frivilligroller")
+        ordering = ["-oprettet"]
+        constraints = [
+            models.CheckConstraint(condition=(Q(borger__isnull=False, kandidat__isnull=True)
+                                              | Q(borger__isnull=True, kandidat__isnull=False)),
+                                   name="rollematch_enten_borger_eller_kandidat"),
+            models.UniqueConstraint(fields=["rolle", "borger"], condition=~Q(status="afsluttet"),
+                                    name="et_aabent_rollematch_per_borger"),
+            models.UniqueConstraint(fields=["rolle", "kandidat"], condition=~Q(status="afsluttet"),
+                                    name="et_aabent_rollematch_per_kandidat"),
+        ]
+        indexes = [models.Index(fields=["center", "rolle", "status"])]
+
+    def __str__(self):
+        person = self.borger or self.kandidat
+        return f"{person.fornavn if person else '–'} → {self.rolle}"
+
+    def get_absolute_url(self):
+        return reverse("matching:frivilligrolle_detail", args=[self.rolle_id])
+
+    @property
+    def person(self):
+        return self.borger if self.borger_id else self.kandidat
+
+    @property
+    def er_afsluttet(self):
+        return self.status == RolleMatchStatus.AFSLUTTET
+
+    @property
+    def naeste_status(self) -> RolleMatchStatus | None:
+        """The one step forward from here (ending is possible from any open status)."""
+        return ROLLEMATCH_NAESTE.get(self.status)
 
 
 # --- Rådgivning af fagpersonale (issue 14) --------------------------------------------------------------

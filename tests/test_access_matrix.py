@@ -40,7 +40,7 @@ from foreninger.models import ImportJob, Partner, Partnerskab, Tilslutningsbeloe
 from foreninger.services import bekraeft_token
 from matching import arrangement_links
 from matching import services as arrangement_services
-from matching.models import Frivilligrolle, Moedesvar, Raadgivning, RolleKandidat
+from matching.models import Frivilligrolle, Moedesvar, Raadgivning, RolleKandidat, RolleMatch
 from matching.svar import token_for as svar_token_for
 
 from . import factories as f
@@ -236,6 +236,12 @@ MATRIX = {
     "matching:rollekandidat_list":                  (None,           "L   200 200 403 403 403 403", None),
     "matching:rollekandidat_create":                (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
     "matching:rollekandidat_update":                ("rollekandidat", "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    # A volunteer candidate's art. 15 and art. 17, and a person saved as a match to a role: koordinatorer
+    # (the forening sees its role's matches on the role's page, the name only with consent)
+    "matching:rollekandidat_indsigt":               ("rollekandidat", "L   200 404 403 403 403 403", None),
+    "matching:rollekandidat_anonymiser":            ("rollekandidat", "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
+    "matching:rollematch_create":                   ("frivilligrolle", "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
+    "matching:rollematch_status":                   ("rollematch",   "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
     "matching:raadgivning_list":                    (None,           "L   200 200 403 403 403 403", None),
     "matching:raadgivning_create":                  (None,           "L   200 200 403 403 403 403", "L 200 200 403 403 403 403"),
     "matching:raadgivning_update":                  ("raadgivning",  "L   200 404 403 403 403 403", "L 200 404 403 403 403 403"),
@@ -356,6 +362,7 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
                                                    postnummer=f.postnummer())
     rollekandidat = RolleKandidat.objects.create(center=center, fornavn="Kandidat", postnummer=f.postnummer(),
                                                  samtykke_givet=timezone.now())
+    rollematch = RolleMatch.objects.create(center=center, rolle=frivilligrolle, kandidat=rollekandidat)
     raadgivning = Raadgivning.objects.create(center=center, organisation="Jobcenter", art="jobcenter", emne="Henvisning",
                                              varighed_min=30)
     koordinator = actor_for(koordinator_a)
@@ -400,6 +407,7 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
         "tilslutning": {"pk": tilslutning.pk},
         "frivilligrolle": {"pk": frivilligrolle.pk},
         "rollekandidat": {"pk": rollekandidat.pk},
+        "rollematch": {"pk": rollematch.pk},
         "raadgivning": {"pk": raadgivning.pk},
         "arrangement": {"pk": arrangement.pk},
         "arr_dato": {"pk": arrangement.datoer.get().pk},

@@ -73,6 +73,7 @@ class Scene:
     tilslutning: object = None
     frivilligrolle: object = None
     rollekandidat: object = None
+    rollematch: object = None
     raadgivning: object = None
     projekt: object = None
     arrangement: object = None  # a public arrangement with one date and one registration (issue 14)
@@ -230,6 +231,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:rollekandidat_list": Endpoint("koordinator"),
     "matching:rollekandidat_create": Endpoint("koordinator"),
     "matching:rollekandidat_update": Endpoint("koordinator", _pk("rollekandidat")),
+    "matching:rollekandidat_indsigt": Endpoint("koordinator", _pk("rollekandidat")),
+    "matching:rollekandidat_anonymiser": Endpoint("koordinator", _pk("rollekandidat")),
+    "matching:rollematch_create": Endpoint("koordinator", _pk("frivilligrolle"), data=lambda s: {
+        "art": "kandidat", "person": s.rollekandidat.pk}),
+    "matching:rollematch_status": Endpoint("koordinator", _pk("rollematch"), data=lambda s: {
+        "status": "afsluttet", "aarsag": "andet", "note": "Fuzz"}),
     "matching:raadgivning_list": Endpoint("koordinator"),
     "matching:raadgivning_create": Endpoint("koordinator"),
     "matching:raadgivning_update": Endpoint("koordinator", _pk("raadgivning")),
@@ -429,17 +436,19 @@ def _issue14_objects(center, forening) -> dict:
     from django.utils import timezone
 
     from foreninger.models import Partner, Partnerskab, Tilslutningsbeloeb
-    from matching.models import Frivilligrolle, Raadgivning, RolleKandidat
+    from matching.models import Frivilligrolle, Raadgivning, RolleKandidat, RolleMatch
 
     partnerskab = Partnerskab.objects.create(center=center, navn="Fuzz-partnerskab")
     partner = Partner.objects.create(center=center, partnerskab=partnerskab, art="forening", forening=forening)
+    frivilligrolle = Frivilligrolle.objects.create(center=center, forening=forening, titel="Fuzz-rolle",
+                                                   postnummer=f.postnummer())
+    rollekandidat = RolleKandidat.objects.create(center=center, fornavn="Fuzz", postnummer=f.postnummer(),
+                                                 samtykke_givet=timezone.now())
     return {
         "partnerskab": partnerskab, "partner": partner,
         "tilslutning": Tilslutningsbeloeb.objects.create(center=center, partner=partner, beloeb=1000, formaal="Fuzz"),
-        "frivilligrolle": Frivilligrolle.objects.create(center=center, forening=forening, titel="Fuzz-rolle",
-                                                        postnummer=f.postnummer()),
-        "rollekandidat": RolleKandidat.objects.create(center=center, fornavn="Fuzz", postnummer=f.postnummer(),
-                                                      samtykke_givet=timezone.now()),
+        "frivilligrolle": frivilligrolle, "rollekandidat": rollekandidat,
+        "rollematch": RolleMatch.objects.create(center=center, rolle=frivilligrolle, kandidat=rollekandidat),
         "raadgivning": Raadgivning.objects.create(center=center, organisation="Fuzz", art="anden", emne="Fuzz",
                                                   varighed_min=30),
     }

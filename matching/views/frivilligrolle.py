@@ -1,8 +1,13 @@
 """Frivillige til foreninger (issue 14): volunteer roles, their explained candidates, and the
 volunteer candidates a koordinator registers."""
 
-from django.shortcuts import render
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from brobygning import access
 from brobygning.decorators import member_required
@@ -12,6 +17,7 @@ from foreninger import selectors as forening_selectors
 
 from .. import frivilligroller
 from ..forms import FrivilligrolleForm, RolleKandidatForm
+from ..models import RolleAfslutningsaarsag
 
 
 @member_required
@@ -27,6 +33,11 @@ def frivilligrolle_detail(request, pk):
     return render(request, "matching/frivilligrolle/frivilligrolle_detail.html", {
         "rolle": rolle, "kan_rette": access.can(request.actor, "frivilligrolle", "change", rolle),
         "forslag": frivilligroller.rolle_forslag(actor=request.actor, rolle=rolle),
+        "kan_gemme": access.can(request.actor, "rollematch", "create"),
+        "matches": frivilligroller.rollematch_list(actor=request.actor, rolle=rolle),
+        "paa_vej": (frivilligroller.rollematch_paa_vej(actor=request.actor, rolle=rolle)
+                    if request.actor.is_foreningskontakt else None),
+        "aarsager": RolleAfslutningsaarsag.choices,
     })
 
 
@@ -83,3 +94,33 @@ def rollekandidat_update(request, pk):
 
 def _redirect_to_list(_kandidat):
     return "matching:rollekandidat_list"
+
+
+class AnonymiserForm(forms.Form):
+    bekraeft = forms.BooleanField(
+        label=gettext_lazy("Jeg forstår, at anonymiseringen ikke kan fortrydes."), required=True,
+        error_messages={"required": gettext_lazy("Sæt kryds for at bekræfte, at anonymiseringen ikke kan fortrydes.")})
+
+
+@member_required
+def rollekandidat_indsigt(request, pk):
+    kandidat = frivilligroller.rollekandidat_get(actor=request.actor, pk=pk, action="export")
+    data = frivilligroller.rollekandidat_indsigt(actor=request.actor, kandidat=kandidat)
+    return render(request, "matching/frivilligrolle/rollekandidat_indsigt.html", {
+        "kandidat": kandidat, "sektioner": frivilligroller.rollekandidat_sektioner(data),
+        "udskrevet": timezone.localdate()})
+
+
+@member_required
+def rollekandidat_anonymiser(request, pk):
+    kandidat = frivilligroller.rollekandidat_get(actor=request.actor, pk=pk, action="erase")
+    form = AnonymiserForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            frivilligroller.rollekandidat_anonymiser(actor=request.actor, kandidat=kandidat)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Frivilligkandidaten er anonymiseret. Statistikken er bevaret."))
+        return redirect("matching:rollekandidat_list")
+    return render(request, "matching/frivilligrolle/rollekandidat_anonymiser.html", {"kandidat": kandidat, "form": form})

@@ -89,7 +89,7 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
     download = koordinator.get(reverse("borgere:borger_export_json", args=[rich_borger.pk]))
     assert download["Content-Disposition"].startswith("attachment")
     data = json.loads(download.content)
-    assert set(data) == {"borger", "samtaler", "matches", "arrangementer", "maalinger", "samtykker", "adgange"}
+    assert set(data) == {"borger", "samtaler", "matches", "arrangementer", "frivilligroller", "maalinger", "samtykker", "adgange"}
     assert [m["score"] for m in data["maalinger"]] == [20, 80]
     assert {s["tekstversion"] for s in data["samtykker"]} == {1}
     assert "Zqmarkørvelkomst" in json.dumps(data["matches"][0]["moeder"][0], ensure_ascii=False)

@@ -356,10 +356,11 @@ def _axe_problems(docs) -> list[str]:
     return problems
 
 
-@pytest.fixture
-def browsing(new_context, live_server, viewport) -> Browsing:
-    """A fresh browser context at the parametrised viewport, with axe and console checks on every page."""
-    context = new_context(**VIEWPORTS[viewport], locale="da-DK", timezone_id="Europe/Copenhagen")
+def open_browsing(new_context, base_url: str, viewport: str, **context_options) -> Browsing:
+    """A fresh browser context at `viewport`, with axe and console checks on every page. The
+    `browsing` fixture opens one; a test that moves to a second device (a phone at the door) opens
+    another, and calls its `finish()`."""
+    context = new_context(**VIEWPORTS[viewport], locale="da-DK", timezone_id="Europe/Copenhagen", **context_options)
     context.set_default_timeout(15_000)
     holder: dict[str, Browsing] = {}
     context.expose_binding("__brobygningAxe", lambda source, raw: holder["b"]._on_report(source, raw))
@@ -367,7 +368,14 @@ def browsing(new_context, live_server, viewport) -> Browsing:
     context.add_init_script(script=CSP_LISTENER)
     context.add_init_script(script=AXE_JS.read_text(encoding="utf-8") + "\n" + AXE_RUNNER)
     page = context.new_page()
-    holder["b"] = b = Browsing(page, live_server.url, viewport)
+    holder["b"] = b = Browsing(page, base_url, viewport)
+    return b
+
+
+@pytest.fixture
+def browsing(new_context, live_server, viewport) -> Browsing:
+    """A fresh browser context at the parametrised viewport, with axe and console checks on every page."""
+    b = open_browsing(new_context, live_server.url, viewport)
     yield b
     b.finish()
 
