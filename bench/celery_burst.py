@@ -13,7 +13,8 @@ What runs, and how it is checked:
   makes all of them due at once. The database is dropped at the end unless ``--keep``.
 * **Workers.** ``--workers`` separate ``celery -A brobygning worker --concurrency 1`` processes
   (prefork, as in docker-compose.yml), each in its own process group, with production settings
-  (DEBUG off, ``CONN_MAX_AGE=60``) on Redis db 4 (broker; ``--redis-url``) and db 5 (cache).
+  (DEBUG off, ``CONN_MAX_AGE=60``) on Redis db 4 (broker and cache, as production's default;
+  ``--redis-url``; the bench empties that db first).
 * **How work reaches them.** As in production: beat's task ``brobygning.tasks.dispatch_due_reminders``,
   sent with beat's options. The bench plays beat and sends it every ``--beat-interval`` seconds
   (production: 60) until every row is done; the task itself queues the helper passes that spread
@@ -108,6 +109,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class SmsCount:
+    """Counts the lines of the SMS file as it grows, reading only what is new."""
+
+    def __init__(self, path: Path):
+        self.path, self.offset, self.lines = path, 0, 0
+
+    def __call__(self) -> int:
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            new = f.read()
+        done = new.rfind(b"\n") + 1
+        self.offset += done
+        self.lines += new.count(b"\n", 0, done)
+        return self.lines
+
+
+def postgres_cpu(db: str) -> float:
+    """CPU seconds of the PostgreSQL backends connected to `db` (the workers' connections)."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            if proc.info["name"] == "postgres" and any(f" {db} " in part for part in proc.info["cmdline"] or []):
+                t = proc.cpu_times()
+                total += t.user + t.system
+        except psutil.Error:
+            continue
+    return total
+
+
 def read_sms(path: Path) -> list[tuple[int, str, float]]:
     out = []
     if path.exists():
@@ -126,7 +158,7 @@ def parse_args():
     p.add_argument("--url", default=os.environ.get("BENCH_BURST_URL", DEFAULT_URL),
                    help=f"PostgreSQL URL of the bench database (default {DEFAULT_URL})")
     p.add_argument("--redis-url", default=os.environ.get("BENCH_BURST_REDIS", DEFAULT_REDIS),
-                   help=f"broker (default {DEFAULT_REDIS}); the cache uses the next db number")
+                   help=f"broker and cache (default {DEFAULT_REDIS}); emptied first")
     p.add_argument("--reminders", type=int, default=10_000)
     p.add_argument("--workers", type=int, default=4, help="Celery worker processes (concurrency 1 each)")
     p.add_argument("--runs", default="nokill,kill",
@@ -154,12 +186,6 @@ def check_url(url: str) -> str:
     return url
 
 
-def cache_url(redis_url: str) -> str:
-    parts = urlsplit(redis_url)
-    db = int(parts.path.lstrip("/") or 0)
-    return parts._replace(path=f"/{db + 1}").geturl()
-
-
 # --- Workers ---------------------------------------------------------------------------------------
 
 
@@ -175,7 +201,7 @@ def worker_env(args, smtp_port: int, sms_log: Path) -> dict[str, str]:
         "DATABASE_URL": args.url,
         "CONN_MAX_AGE": "60",
         "REDIS_URL": args.redis_url,
-        "CACHE_REDIS_URL": cache_url(args.redis_url),
+        "CACHE_REDIS_URL": args.redis_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "EMAIL_TIMEOUT": "1",
         "SMS_TIMEOUT": "1",
@@ -259,10 +285,13 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
     cpu0 = {p.pid: group_cpu(p.pid) for p in procs}
     killed_at = None
     delivered_at_kill = 0
+    sms_count = SmsCount(sms_log)
+    db = urlsplit(args.url).path.lstrip("/")
     try:
         wait_ready(app, procs)
         cpu0 = {p.pid: group_cpu(p.pid) for p in procs}
         load = os.getloadavg()[0]
+        pg0, bench0 = postgres_cpu(db), time.process_time()
         start = time.time()
         next_beat = 0.0
         last_cpu = {p.pid: group_cpu(p.pid) for p in procs}
@@ -273,7 +302,7 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
             if now >= next_beat:
                 dispatch_due_reminders.apply_async(**beat_options)  # what beat sends
                 next_beat = now + args.beat_interval
-            delivered = len(sink.mails) + len(read_sms(sms_log))
+            delivered = len(sink.mails) + sms_count()
             if now - last_cpu_at >= 0.3:
                 sample = {pid: group_cpu(pid) - last_cpu[pid] for pid in last_cpu}
                 last_cpu = {pid: group_cpu(pid) for pid in last_cpu}
@@ -291,6 +320,7 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
             time.sleep(0.05)
         time.sleep(0.5)  # a straggler would show up now
         cpu = {p.pid: group_cpu(p.pid) - cpu0[p.pid] for p in procs if p.poll() is None}
+        pg_cpu, bench_cpu = postgres_cpu(db) - pg0, time.process_time() - bench0
     finally:
         stop_workers(procs)
 
@@ -319,6 +349,7 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
         "killed_after": delivered_at_kill if killed_at else None,
         "reclaimed": reclaimed, "in_flight": in_flight, "load": load,
         "busy_workers": sum(1 for c in cpu.values() if c > 1.0), "worker_cpu": sum(cpu.values()),
+        "pg_cpu": pg_cpu, "bench_cpu": bench_cpu,
         "longest_gap": max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0),
     }
     return result
@@ -329,7 +360,10 @@ def report(r: dict) -> None:
     print(f"{r['run']:<7} {r['reminders']:>9,} {r['seconds']:>8.1f} {r['rate']:>6.0f} {before:>12} "
           f"{r['unique']:>7,} {r['duplicates']:>5} {r['window']:>6} {r['missing']:>7} "
           f"{r['reclaimed']:>9} {r['in_flight']:>9} {r['longest_gap']:>6.1f} {r['load']:>5.1f}"
-          f"   (sendt {r['sendt']:,}; {r['busy_workers']} workers busy; worker CPU {r['worker_cpu']:.0f} s"
+          f"   (sendt {r['sendt']:,}; {r['busy_workers']} workers busy; CPU per reminder: "
+          f"surviving workers {1000 * r['worker_cpu'] / r['reminders']:.1f} ms, "
+          f"PostgreSQL {1000 * r['pg_cpu'] / r['reminders']:.1f} ms, SMTP server and bench "
+          f"{1000 * r['bench_cpu'] / r['reminders']:.1f} ms"
           + (f"; killed after {r['killed_after']:,} delivered" if r["killed_after"] is not None else "") + ")")
 
 
@@ -343,7 +377,7 @@ def main():
     url = check_url(args.url)
     os.environ["DATABASE_URL"] = url
     os.environ["REDIS_URL"] = args.redis_url
-    os.environ["CACHE_REDIS_URL"] = cache_url(args.redis_url)
+    os.environ["CACHE_REDIS_URL"] = args.redis_url
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brobygning.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -373,8 +407,7 @@ def main():
 
         from brobygning.models import Paamindelse
 
-        for r_url in (args.redis_url, cache_url(args.redis_url)):
-            redis.Redis.from_url(r_url).flushdb()
+        redis.Redis.from_url(args.redis_url).flushdb()
         call_command("migrate", verbosity=0)
         total, sync_seconds = dispatch.seed_and_count(-(-args.reminders // dispatch.KINDS_PER_MEETING))
         expected = set(Paamindelse.objects.values_list("pk", flat=True))
