@@ -125,21 +125,6 @@ class SmsCount:
         return self.lines
 
 
-def postgres_cpu(db: str) -> float:
-    """CPU seconds of the PostgreSQL backends connected to `db` (the workers' connections)."""
-    import psutil
-
-    total = 0.0
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        try:
-            if proc.info["name"] == "postgres" and any(f" {db} " in part for part in proc.info["cmdline"] or []):
-                t = proc.cpu_times()
-                total += t.user + t.system
-        except psutil.Error:
-            continue
-    return total
-
-
 def read_sms(path: Path) -> list[tuple[int, str, float]]:
     out = []
     if path.exists():
@@ -286,12 +271,11 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
     killed_at = None
     delivered_at_kill = 0
     sms_count = SmsCount(sms_log)
-    db = urlsplit(args.url).path.lstrip("/")
     try:
         wait_ready(app, procs)
         cpu0 = {p.pid: group_cpu(p.pid) for p in procs}
         load = os.getloadavg()[0]
-        pg0, bench0 = postgres_cpu(db), time.process_time()
+        bench0 = time.process_time()
         start = time.time()
         next_beat = 0.0
         last_cpu = {p.pid: group_cpu(p.pid) for p in procs}
@@ -320,7 +304,7 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
             time.sleep(0.05)
         time.sleep(0.5)  # a straggler would show up now
         cpu = {p.pid: group_cpu(p.pid) - cpu0[p.pid] for p in procs if p.poll() is None}
-        pg_cpu, bench_cpu = postgres_cpu(db) - pg0, time.process_time() - bench0
+        bench_cpu = time.process_time() - bench0
     finally:
         stop_workers(procs)
 
@@ -349,7 +333,7 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
         "killed_after": delivered_at_kill if killed_at else None,
         "reclaimed": reclaimed, "in_flight": in_flight, "load": load,
         "busy_workers": sum(1 for c in cpu.values() if c > 1.0), "worker_cpu": sum(cpu.values()),
-        "pg_cpu": pg_cpu, "bench_cpu": bench_cpu,
+        "bench_cpu": bench_cpu,
         "longest_gap": max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0),
     }
     return result
@@ -362,7 +346,7 @@ def report(r: dict) -> None:
           f"{r['reclaimed']:>9} {r['in_flight']:>9} {r['longest_gap']:>6.1f} {r['load']:>5.1f}"
           f"   (sendt {r['sendt']:,}; {r['busy_workers']} workers busy; CPU per reminder: "
           f"surviving workers {1000 * r['worker_cpu'] / r['reminders']:.1f} ms, "
-          f"PostgreSQL {1000 * r['pg_cpu'] / r['reminders']:.1f} ms, SMTP server and bench "
+          f"SMTP server and bench "
           f"{1000 * r['bench_cpu'] / r['reminders']:.1f} ms"
           + (f"; killed after {r['killed_after']:,} delivered" if r["killed_after"] is not None else "") + ")")
 
