@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import smtplib
 import threading
 import urllib.error
 import urllib.request
@@ -34,7 +35,7 @@ from email.mime.text import MIMEText
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -81,14 +82,26 @@ class Message:
 # --- E-mail --------------------------------------------------------------------------------------
 
 
-def send_email(message: Message) -> None:
+def message_id(key: str) -> str:
+    """The Message-ID of an outbox e-mail: made from its idempotency key, so every copy of one
+    arming of a row has the same one and a mail system that drops repeated Message-IDs keeps one."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "brobygning.local"
+    return f"<{key}@{domain}>"
+
+
+def send_email(message: Message, *, connection=None) -> None:
+    """Send one e-mail, over `connection` (an open mail backend) when given, else a new one."""
+    headers = dict(message.headers)
+    if message.idempotency_key:
+        headers.setdefault("Message-ID", message_id(message.idempotency_key))
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers=message.headers or None,
+        headers=headers or None,
+        connection=connection,
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")
@@ -190,14 +203,68 @@ def send_sms(message: Message) -> None:
     get_sms_backend().send(message.to, message.text, key=message.idempotency_key)
 
 
-def deliver(message: Message) -> None:
-    """Send `message` on its channel; raise when it was not delivered."""
+def deliver(message: Message, *, batch: Batch | None = None) -> None:
+    """Send `message` on its channel; raise when it was not delivered. With `batch`, e-mail goes
+    over the batch's one SMTP connection."""
     if message.kanal == "sms":
         send_sms(message)
     elif message.kanal == "email":
-        send_email(message)
+        if batch is None:
+            send_email(message)
+        else:
+            batch.send_email(message)
     else:
         raise DeliveryError(f"Ukendt kanal: {message.kanal}")
+
+
+class Batch:
+    """Sends the e-mails of one batch over one mail connection, opened at the first e-mail and
+    closed at the end (`with Batch() as batch:`), instead of a connection, EHLO and QUIT for each
+    message. A connection that failed is closed and never used again: the next e-mail opens a new
+    one. When a connection that has already carried a message turns out to be closed by the relay
+    (`SMTPServerDisconnected`: an idle timeout), the message is tried once more on a new one."""
+
+    def __init__(self):
+        self._connection = None
+        self._used = False
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _open(self):
+        if self._connection is None:
+            self._connection = get_connection(fail_silently=False)
+            self._connection.open()
+            self._used = False
+        return self._connection
+
+    def send_email(self, message: Message) -> None:
+        reused = self._connection is not None and self._used
+        try:
+            self._send(message)
+        except smtplib.SMTPServerDisconnected:
+            if not reused:
+                raise
+            self._send(message)
+
+    def _send(self, message: Message) -> None:
+        try:
+            send_email(message, connection=self._open())
+        except Exception:
+            self.close()
+            raise
+        self._used = True
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001 - the messages went out (or failed) already; nothing to do
+                logger.debug("Closing the mail connection failed", exc_info=True)
 
 
 def organizer_address() -> tuple[str, str]:
@@ -207,7 +274,7 @@ def organizer_address() -> tuple[str, str]:
 
 
 __all__ = [
-    "Attachment", "ConsoleSmsBackend", "DeliveryError", "HttpSmsBackend", "LocmemSmsBackend", "Message",
-    "SmsBackend", "deliver", "get_sms_backend", "mask_number", "organizer_address",
+    "Attachment", "Batch", "ConsoleSmsBackend", "DeliveryError", "HttpSmsBackend", "LocmemSmsBackend", "Message",
+    "SmsBackend", "deliver", "get_sms_backend", "mask_number", "message_id", "organizer_address",
     "send_email", "send_sms",
 ]

@@ -143,6 +143,17 @@ def claim_strategy() -> str:
     return "skip_locked" if connection.features.has_select_for_update_skip_locked else "cas"
 
 
+def helper_passes_needed(*, now: datetime | None = None) -> int:
+    """How many more passes should run alongside this one: one per further batch that is due, at
+    most `PAAMINDELSE_PARALLEL_PASSES` - 1. One bounded count query."""
+    extra = max(settings.PAAMINDELSE_PARALLEL_PASSES - 1, 0)
+    if not extra:
+        return 0
+    batch = settings.PAAMINDELSE_BATCH_SIZE
+    due = _due(now or timezone.now()).order_by()[: batch * (extra + 1)].count()
+    return min(extra, max(-(-due // batch) - 1, 0))
+
+
 # --- The steps of a pass -------------------------------------------------------------------------
 
 
@@ -245,12 +256,13 @@ def _finish(row: Paamindelse, **fields) -> bool:
     return bool(updated)
 
 
-def deliver(row: Paamindelse, *, now: datetime | None = None, resolve=None) -> str:
+def deliver(row: Paamindelse, *, now: datetime | None = None, resolve=None, batch: channels.Batch | None = None) -> str:
     """Deliver one claimed row. Returns the outcome: sent, retried, failed, missed, cancelled,
     superseded (not sent: another dispatcher holds the row now) or unrecorded (sent, but the lease
     ran out meanwhile, so the outcome was not recorded).
 
     `resolve` is the batch's resolver (see `resolver_for`); without it one is made for this row.
+    `batch` (`channels.Batch`) carries the batch's e-mails over one SMTP connection.
     """
     clock = _clock(now)
     if row.begivenhed and row.begivenhed < clock():
@@ -260,7 +272,7 @@ def deliver(row: Paamindelse, *, now: datetime | None = None, resolve=None) -> s
     try:
         message = (resolve or resolver_for([row]))(row)
         message.idempotency_key = idempotency_key(row)
-        channels.deliver(message)
+        channels.deliver(message, batch=batch)
     except Unsendable as stop:
         if not _finish(row, status=stop.status, sidste_fejl=scrub(stop.reason)):
             return "superseded"
@@ -313,8 +325,9 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None, 
             for row in rows:
                 result.add(_failed(row, exc, clock()) if start_attempt(row, now=clock()) else "superseded")
             continue
-        for row in rows:
-            result.add(deliver(row, now=now, resolve=resolve))
+        with channels.Batch() as batch:
+            for row in rows:
+                result.add(deliver(row, now=now, resolve=resolve, batch=batch))
     if any(result.as_dict().values()):
         logger.info("Påmindelser pass: %s", result.as_dict())
     return result

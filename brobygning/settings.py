@@ -337,6 +337,9 @@ PAAMINDELSE_MAX_ATTEMPTS = env.int("PAAMINDELSE_MAX_ATTEMPTS", default=5)
 PAAMINDELSE_SENDING_TIMEOUT = env.int("PAAMINDELSE_SENDING_TIMEOUT", default=600)
 PAAMINDELSE_BACKOFF_MINUTES = env.list("PAAMINDELSE_BACKOFF_MINUTES", cast=int, default=[1, 5, 15, 60, 240])
 PAAMINDELSE_BATCH_SIZE = env.int("PAAMINDELSE_BATCH_SIZE", default=50)
+# A burst is spread over this many dispatch passes at once (beat's task queues the helpers); about the
+# number of worker processes (brobygning.tasks.dispatch_due_reminders).
+PAAMINDELSE_PARALLEL_PASSES = env.int("PAAMINDELSE_PARALLEL_PASSES", default=4)
 # Sent, cancelled and missed påmindelser are deleted this many days on (brobygning.paamindelser.purge_old,
 # daily), except rows about a meeting still planned or ahead; at most BATCH × MAX_BATCHES rows a run.
 PAAMINDELSE_OPBEVARING_DAGE = env.int("PAAMINDELSE_OPBEVARING_DAGE", default=90)

@@ -17,10 +17,20 @@ def beat_heartbeat():
     cache.set(BEAT_KEY, timezone.now().isoformat(), timeout=None)
 
 
+DISPATCH_EXPIRES = 55  # seconds, as beat's own entry: a pass queued behind a long one is not needed later
+
+
 @shared_task(ignore_result=True)
-def dispatch_due_reminders():
+def dispatch_due_reminders(*, hjaelper: bool = False):
     """Run by beat every minute: one pass over the due påmindelser (ARCHITECTURE.md, "Påmindelser").
-    Overlapping runs are safe."""
+    Overlapping runs are safe.
+
+    A burst (more than one batch due) is spread over the workers: the pass first queues up to
+    `PAAMINDELSE_PARALLEL_PASSES` - 1 helper passes (`hjaelper=True`, which queue none themselves),
+    so that idle workers claim batches alongside it instead of waiting for beat's next minute."""
+    if not hjaelper:
+        for _ in range(paamindelser.helper_passes_needed()):
+            dispatch_due_reminders.apply_async(kwargs={"hjaelper": True}, expires=DISPATCH_EXPIRES)
     return paamindelser.dispatch_due().as_dict()
 
 

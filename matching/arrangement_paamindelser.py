@@ -61,6 +61,7 @@ from .paamindelser import (
     borger_sprog,
     ics_kalender,
     ics_parter,
+    ics_tekst,
 )
 
 EMNE_TILMELDING = "arr_tilmelding"
@@ -322,8 +323,7 @@ def arrangement_ics(datoer, *, attendee: str = "", method: str = "REQUEST", now:
             event.add("url", arrangement.online_link)
         ics_parter(event, center=center, attendee=attendee, method=method)
         cal.add_component(event)
-    cal.add_missing_timezones()
-    return cal.to_ical().decode()
+    return ics_tekst(cal)
 
 
 def _recipient(tilmelding: Tilmelding, samtykker: set) -> _Recipient:

@@ -69,6 +69,7 @@ Rules kept here:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -82,7 +83,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from borgere.models import Formaal, Kanal, Samtykke
 from borgere.services import har_samtykke
@@ -876,8 +877,7 @@ def ledsagelse_ics(ledsagelse: Ledsagelse, *, attendee: str = "", now: datetime 
         event.add("description", _("Mødested: %(sted)s") % {"sted": moedested})
     ics_parter(event, center=center, attendee=attendee, method=method)
     cal.add_component(event)
-    cal.add_missing_timezones()
-    return cal.to_ical().decode()
+    return ics_tekst(cal)
 
 
 def ics_kalender(prodid: str, method: str) -> Calendar:
@@ -889,6 +889,30 @@ def ics_kalender(prodid: str, method: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("method", method)
     return cal
+
+
+@functools.lru_cache(maxsize=8)
+def _vtimezone(tzid: str) -> bytes:
+    """The VTIMEZONE of `tzid` as icalendar's `add_missing_timezones` builds it (every transition
+    1970–2038), serialised, made once per process: building and serialising it took most of a
+    reminder's CPU time (PERFORMANCE.md, "Reminder burst with Celery"). b"" for a time zone
+    icalendar does not know (left out, as add_missing_timezones does)."""
+    try:
+        return Timezone.from_tzid(tzid).to_ical()
+    except ValueError:
+        return b""
+
+
+def ics_tekst(cal: Calendar) -> str:
+    """`cal.add_missing_timezones(); cal.to_ical().decode()`, byte for byte, with each VTIMEZONE
+    made once per process (`_vtimezone`): it goes where add_missing_timezones would append it, after
+    the events."""
+    end = b"END:VCALENDAR\r\n"
+    ical = cal.to_ical()
+    if not ical.endswith(end):  # pragma: no cover - icalendar always ends a calendar so
+        raise ValueError("Unexpected iCalendar output")
+    zones = b"".join(_vtimezone(tzid) for tzid in sorted(cal.get_missing_tzids()))
+    return (ical[: -len(end)] + zones + end).decode()
 
 
 def ics_parter(event: Event, *, center, attendee: str, method: str) -> None:

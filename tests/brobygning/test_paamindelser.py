@@ -135,7 +135,7 @@ def test_a_send_that_outlasts_its_lease_is_not_counted_as_sent(center_a, monkeyp
     row = row_for(center_a)
     [mine] = dispatch.claim_due()
 
-    def slow_relay(message):  # the lease runs out during the send and another dispatcher takes the row
+    def slow_relay(message, **kwargs):  # the lease runs out during the send and another dispatcher takes the row
         Paamindelse.objects.filter(pk=row.pk).update(laas=uuid.uuid4())
 
     monkeypatch.setattr(dispatch.channels, "deliver", slow_relay)

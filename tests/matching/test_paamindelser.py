@@ -551,6 +551,19 @@ def test_ics_parses_back_with_uid_times_location_and_organizer():
     assert f"ledsagelse-{ledsagelse.pk}@brobygning" in host.attachments[0].content
 
 
+def test_ics_timezone_made_once_is_what_icalendar_would_add():
+    """The VTIMEZONE is built once per process (it was most of a reminder's CPU time); the
+    invitation is byte for byte what add_missing_timezones gives, every time."""
+    ledsagelse = rf.planned_ledsagelse(when=datetime(2030, 3, 12, 17, 0, tzinfo=CPH))
+    now = timezone.now()
+    cached = [paamindelser.ledsagelse_ics(ledsagelse, attendee="a@b.test", now=now) for _ in range(2)]
+    cal = Calendar.from_ical(cached[0])
+    cal.subcomponents = [c for c in cal.subcomponents if c.name != "VTIMEZONE"]
+    cal.add_missing_timezones()
+    assert cached[0] == cached[1] == cal.to_ical().decode()
+    assert paamindelser._vtimezone.cache_info().currsize >= 1
+
+
 def test_ics_organizer_falls_back_to_default_from_email(settings):
     settings.DEFAULT_FROM_EMAIL = "Brobygning <noreply@brobygning.test>"
     ledsagelse = rf.planned_ledsagelse(center=f.CenterFactory(email=""))

@@ -1,0 +1,210 @@
+"""A burst of påmindelser (issue 15): beat's task spreads it over the workers, a batch's e-mails share
+one SMTP connection, and every copy of one arming of a row carries the same Message-ID.
+
+The throughput itself is measured by bench/celery_burst.py (PERFORMANCE.md); these tests check
+the behaviour it relies on. The SMTP tests use a real SMTP server (aiosmtpd)."""
+
+import email
+import smtplib
+import socket
+from datetime import timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from brobygning import channels
+from brobygning import paamindelser as dispatch
+from brobygning.channels import Batch, LocmemSmsBackend, Message
+from brobygning.models import Paamindelse
+from brobygning.tasks import DISPATCH_EXPIRES, dispatch_due_reminders
+from matching import paamindelser
+
+from .. import journey_factories as rf
+
+pytestmark = pytest.mark.django_db
+
+BEFORE = "brobygger_24t", "brobygger_2t", "vaert_48t", "vaert_2t", "borger_24t"
+
+
+class _Inbox:
+    """aiosmtpd handler: each message accepted, parsed, with the client's address (one per connection)."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((session.peer, email.message_from_bytes(envelope.original_content, policy=policy.default)))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
+    settings.DEFAULT_FROM_EMAIL = "Brobygning <noreply@brobygning.test>"
+    LocmemSmsBackend.outbox, LocmemSmsBackend.keys = [], []
+    yield inbox
+    controller.stop()
+    LocmemSmsBackend.outbox, LocmemSmsBackend.keys = [], []
+
+
+def _due_meetings(n: int, *, kanal="email"):
+    """`n` planned meetings whose five reminders before the meeting are all due now."""
+    for _ in range(n):
+        paamindelser.sync_ledsagelse(rf.planned_ledsagelse(kanal=kanal))
+    Paamindelse.objects.exclude(art__in=BEFORE).delete()
+    Paamindelse.objects.update(forfalder=timezone.now() - timedelta(seconds=1))
+    return Paamindelse.objects.count()
+
+
+# --- Beat's task spreads a burst ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("due", "passes", "expected"), [
+    (0, 4, 0), (2, 4, 0), (3, 4, 1), (5, 4, 2), (7, 4, 3), (40, 4, 3), (40, 1, 0), (40, 2, 1),
+])
+def test_helper_passes_one_per_further_batch_at_most_passes_minus_one(settings, center_a, due, passes, expected):
+    settings.PAAMINDELSE_BATCH_SIZE, settings.PAAMINDELSE_PARALLEL_PASSES = 2, passes
+    for i in range(due):
+        Paamindelse.objects.create(center=center_a, art="brobygger_24t", emne_type="ledsagelse", emne_id=1000 + i,
+                                   kanal="email", forfalder=timezone.now() - timedelta(minutes=1))
+    Paamindelse.objects.create(center=center_a, art="brobygger_24t", emne_type="ledsagelse", emne_id=999,
+                               kanal="email", forfalder=timezone.now() + timedelta(hours=1))  # not due
+    assert dispatch.helper_passes_needed() == expected
+
+
+def test_beat_task_queues_helpers_that_queue_none_and_each_row_goes_once(settings, monkeypatch, locmem_channels):
+    settings.PAAMINDELSE_BATCH_SIZE, settings.PAAMINDELSE_PARALLEL_PASSES = 2, 4
+    total = _due_meetings(2)  # 10 rows: 5 batches, so 3 helpers
+    queued = []
+    original = dispatch_due_reminders.apply_async
+
+    def spy(args=None, kwargs=None, **options):
+        queued.append((kwargs, options))
+        return original(args, kwargs, **options)  # eager in the tests: the helper runs now
+
+    monkeypatch.setattr(dispatch_due_reminders, "apply_async", spy)
+    dispatch_due_reminders.delay()
+    assert len(queued) == 4 and not queued[0][0]  # beat's own, then three helpers
+    assert queued[1:] == [({"hjaelper": True}, {"expires": DISPATCH_EXPIRES})] * 3
+    assert set(Paamindelse.objects.values_list("status", flat=True)) == {"sendt"}
+    assert len(mail.outbox) == total
+    assert len({m.extra_headers["X-Brobygning-Paamindelse"] for m in mail.outbox}) == total
+
+
+# --- One SMTP connection per batch ---------------------------------------------------------------------
+
+
+def test_a_batch_sends_its_emails_over_one_smtp_connection(settings, smtp):
+    settings.PAAMINDELSE_BATCH_SIZE = 50
+    total = _due_meetings(3)  # 15 rows: e-mails and the borgere's by e-mail too
+    assert dispatch.dispatch_due().sent == total
+    assert len(smtp.messages) == total
+    assert len({peer for peer, _m in smtp.messages}) == 1
+
+    Paamindelse.objects.update(status="afventer", forsoeg=0, forfalder=timezone.now() - timedelta(seconds=1))
+    settings.PAAMINDELSE_BATCH_SIZE = 5
+    smtp.messages = []
+    assert dispatch.dispatch_due().sent == total
+    assert len({peer for peer, _m in smtp.messages}) == 3  # three batches of five
+
+
+def test_message_id_is_the_same_for_every_copy_of_one_arming(settings, smtp):
+    _due_meetings(1)
+    Paamindelse.objects.exclude(art="brobygger_24t").delete()
+    row = Paamindelse.objects.get()
+    dispatch.dispatch_due()
+    row.refresh_from_db()
+    [(_peer, first)] = smtp.messages
+    assert first["Message-ID"].strip() == f"<{dispatch.idempotency_key(row)}@brobygning.test>"
+    assert first["X-Brobygning-Paamindelse"] == str(row.pk)
+    # Sent again as a retry of the same arming (as after a crash before `sendt` was recorded): same id.
+    Paamindelse.objects.filter(pk=row.pk).update(status="afventer", forfalder=timezone.now() - timedelta(seconds=1))
+    dispatch.dispatch_due()
+    assert smtp.messages[1][1]["Message-ID"] == first["Message-ID"]
+    # Armed again (forsoeg 0: a moved meeting): a new key, a new Message-ID.
+    Paamindelse.objects.filter(pk=row.pk).update(status="afventer", forsoeg=0,
+                                                 forfalder=timezone.now() - timedelta(seconds=1))
+    dispatch.dispatch_due()
+    assert smtp.messages[2][1]["Message-ID"] not in ("", first["Message-ID"])
+
+
+def test_mail_without_idempotency_key_gets_its_own_message_id(smtp):
+    for _ in range(2):
+        channels.send_email(Message(kanal="email", to="a@b.test", sprog="da", subject="Hej", text="Hej"))
+    ids = [m["Message-ID"] for _p, m in smtp.messages]
+    assert all(ids) and ids[0] != ids[1]
+
+
+# --- A connection that breaks ----------------------------------------------------------------------------
+
+
+class FlakyBackend(BaseEmailBackend):
+    """Each connection carries one message; the relay has closed it before the next (an idle timeout)."""
+
+    opened = 0
+    sent: list[str] = []
+    refuse: set[str] = set()
+
+    def open(self):
+        FlakyBackend.opened += 1
+        self.used = False
+        return True
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        if self.used:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        for m in messages:
+            if m.to[0] in self.refuse:
+                raise smtplib.SMTPRecipientsRefused({m.to[0]: (550, b"No such user")})
+            self.used = True
+            FlakyBackend.sent.append(m.to[0])
+        return len(messages)
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.opened, FlakyBackend.sent, FlakyBackend.refuse = 0, [], set()
+    return FlakyBackend
+
+
+def _mail(to):
+    return Message(kanal="email", to=to, sprog="da", subject="Hej", text="Hej")
+
+
+def test_batch_reconnects_once_when_a_used_connection_was_closed(flaky):
+    with Batch() as batch:
+        for to in ("a@x.test", "b@x.test", "c@x.test"):
+            channels.deliver(_mail(to), batch=batch)
+    assert flaky.sent == ["a@x.test", "b@x.test", "c@x.test"] and flaky.opened == 3
+
+
+def test_batch_does_not_retry_a_failure_on_a_new_connection_and_drops_a_failed_one(flaky):
+    flaky.refuse = {"b@x.test"}
+    with Batch() as batch:
+        channels.deliver(_mail("a@x.test"), batch=batch)
+        with pytest.raises(smtplib.SMTPException):
+            channels.deliver(_mail("b@x.test"), batch=batch)  # reconnects (closed), then refused: raised
+        channels.deliver(_mail("c@x.test"), batch=batch)  # a new connection, not the failed one
+    assert flaky.sent == ["a@x.test", "c@x.test"] and flaky.opened == 3
