@@ -182,7 +182,10 @@ class Borger(Archivable):
         indexes = [models.Index(fields=["center", "arkiveret", "status"]),
                    models.Index(fields=["center", "sidste_aktivitet"]),
                    # The reports' cohort: the borgere whose forløb started in the period (matching/rapporter.py).
-                   models.Index(fields=["center", "oprettet"])]
+                   models.Index(fields=["center", "oprettet"]),
+                   # The borger list in its order, page by page, and its count: an index range (issue 15).
+                   models.Index(fields=["center", "fornavn", "efternavn", "id"], name="borger_liste_idx",
+                                condition=models.Q(arkiveret__isnull=True))]
 
     def __str__(self):
         return f"{self.fornavn} {self.efternavn}".strip()

@@ -31,7 +31,10 @@ TAELLER_LOFT = 999
 
 def _capped_count(qs) -> tuple[int, str]:
     """(the count up to the cap, as shown)."""
-    n = qs.order_by()[:TAELLER_LOFT + 1].count()
+    return _shown(qs.order_by()[:TAELLER_LOFT + 1].count())
+
+
+def _shown(n: int) -> tuple[int, str]:
     return n, f"{TAELLER_LOFT}+" if n > TAELLER_LOFT else str(n)
 
 
@@ -46,9 +49,13 @@ def paamindelse_list(request):
     key = request.GET.get("vis", "kommende")
     tab = next((t for t in TABS if t[0] == key), TABS[0])
     adgangslog.log_search(actor=request.actor, criteria={"liste": "paamindelser", "vis": tab[0]})  # rows name borgere
-    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
+    # The page's own count stops at the cap too; up to page 40 it is the open tab's badge count.
+    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]), loft=TAELLER_LOFT)
     rows = paamindelser.describe(page.object_list)
-    tabs = [(k, label, *_capped_count(qs.filter(status__in=statuses))) for k, label, statuses, _o in TABS]
+    samme = page.paginator.graense == TAELLER_LOFT + 1
+    tabs = [(k, label, *(_shown(page.paginator.count) if k == tab[0] and samme
+                         else _capped_count(qs.filter(status__in=statuses))))
+            for k, label, statuses, _o in TABS]
     return render(request, "brobygning/paamindelser/paamindelse_list.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
 
 
