@@ -79,7 +79,7 @@ def capped_counts(querysets, *, loft: int) -> list[int]:
     parts, params = [], []
     for i, qs in enumerate(querysets):
         sql, sql_params = qs.order_by().values("pk")[:loft + 1].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS t{i})")
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS t{i})")  # noqa: S608 - Django's SQL; values are parameters
         params.extend(sql_params)
     with connections[querysets[0].db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
