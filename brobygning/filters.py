@@ -31,6 +31,7 @@ def choices_in_one_query(form):
         if isinstance(field, forms.ModelChoiceField):
             filter_field = issubclass(field.iterator, FilterModelChoiceIterator)
             field.iterator = FilterChoicesInOneQuery if filter_field else ChoicesInOneQuery
+            field.widget.choices = field.choices  # the widget holds the iterator made when the queryset was set
     return form
 
 
