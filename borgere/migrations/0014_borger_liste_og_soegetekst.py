@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('borgere', '0012_borger_udfordringer'),
+        ('borgere', '0013_rapport_indekser'),
         ('brobygning', '0018_netvaerk'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
