@@ -54,18 +54,26 @@ def parse_args():
     return args
 
 
-def log_in(user, *, koordinator: bool):
+def log_in(user, *, koordinator: bool, borger_filter: dict | None = None):
     from django.test import Client
 
+    from borgere.views.borger import FILTER_SESSION_KEY
     from brobygning.middleware import MFA_SESSION_KEY
 
     client = Client()
     client.force_login(user)
+    session = client.session
     if koordinator:  # as after the two-factor step: the middleware remembers it in the session
-        session = client.session
         session[MFA_SESSION_KEY] = user.pk
-        session.save()
+    if borger_filter:  # the borger list's criteria are POSTed and kept in the session, never in the URL
+        session[FILTER_SESSION_KEY] = borger_filter
+    session.save()
     return client
+
+
+# The borger search's word per centre (set by `pages`): its client has it in the session.
+SOEGEORD: dict[str, str] = {}
+SOEGER = "koordinator, søger"
 
 
 def pages(slug: str):
@@ -91,11 +99,12 @@ def pages(slug: str):
     postnummer = Borger.objects.filter(center=center).values_list("postnummer", flat=True).first()
     i_dag = timezone.localdate()
     fem_aar_siden = i_dag.replace(year=i_dag.year - 5) + timedelta(days=2)  # the longest period a report allows
+    SOEGEORD[slug] = common_name
     k, b = "koordinator", "brobygger"
     return brobygger, [
         ("Borger list", k, "/borgere/"),
         ("Borger list (brobygger)", b, "/borgere/"),
-        ("Borger search", k, f"/borgere/?q={common_name}"),
+        ("Borger search", SOEGER, "/borgere/"),  # a common first name, as a search POSTed to the list
         ("Borger detail", b, f"/borgere/{borger.pk}/"),
         ("Suggestions (forslag)", b, f"/borgere/{borger.pk}/forslag/"),
         ("Overview `/`", k, "/"),
@@ -127,7 +136,7 @@ def measure(args, slug):
     koordinator = Medlemskab.objects.get(center__slug=slug, rolle=Rolle.KOORDINATOR).user
     brobygger, page_list = pages(slug)
     clients = {"koordinator": log_in(koordinator, koordinator=True), "brobygger": log_in(brobygger, koordinator=False),
-               None: Client()}
+               SOEGER: log_in(koordinator, koordinator=True, borger_filter={"q": [SOEGEORD[slug]]}), None: Client()}
     health = Client()
     errors, queries, times = [], {}, {label: [] for label, _who, _url in page_list}
     health_times = []

@@ -1,4 +1,6 @@
 import django_filters
+from django.db.models import Value
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.filters import ALL, SearchFilterSet, YesNoAllWidget
@@ -21,6 +23,12 @@ class BorgerFilter(SearchFilterSet):
     class Meta:
         model = Borger
         fields = ["q", "status", "interesse", "uden_brobygger", "postnummer"]
+
+    def search(self, queryset, name, value):
+        """Each word in name, e-mail or phone (`search_fields`), through the stored `soegetekst`."""
+        for word in value.split()[:5]:
+            queryset = queryset.filter(soegetekst__contains=Upper(Value(word)))
+        return queryset
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

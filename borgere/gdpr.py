@@ -41,7 +41,7 @@ def export_fields(obj, *, exclude=()) -> dict:
     out = {}
     for field in obj._meta.concrete_fields:
         name = field.name
-        if name in exclude or name in STAFF_FIELDS or field.primary_key:
+        if name in exclude or name in STAFF_FIELDS or field.primary_key or field.generated:  # soegetekst repeats others
             continue
         if field.is_relation:
             related = getattr(obj, name)

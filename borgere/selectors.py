@@ -27,7 +27,10 @@ from .models import (
 
 
 def borger_list(*, actor):
-    return access.scope(actor, "borger", Borger.objects.active().select_related("postnummer", "brobygger"))
+    """The actor's active borgere by name (the id breaks ties, so pages never overlap); the index
+    `borger_liste_idx` serves the order and the count."""
+    return access.scope(actor, "borger", Borger.objects.active().select_related("postnummer", "brobygger")
+                        .order_by("fornavn", "efternavn", "pk"))
 
 
 def borger_get(*, actor, pk, action="view"):

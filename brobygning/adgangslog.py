@@ -132,9 +132,13 @@ class Collect:
 
     def flush(self) -> None:
         entries = _buffer.get() or []
-        if entries:
+        if len(entries) == 1:
+            # Most requests log one entry: one INSERT, atomic by itself. bulk_create would wrap it in
+            # BEGIN … COMMIT, two more round trips on every page that shows a borger (issue 15).
+            entries[0].save(force_insert=True)
+        elif entries:
             Adgangslog.objects.bulk_create(entries)
-            entries.clear()
+        entries.clear()
 
     def __exit__(self, *exc):
         try:

@@ -1,5 +1,7 @@
 """Reads for centres and memberships, always scoped to the acting user."""
 
+from django.db import connections
+
 from . import access
 from .adgangslog import FORMAAL_ANDET_CENTER
 from .models import Adgangslog, Invitation, Medlemskab, Rolle, User
@@ -66,3 +68,19 @@ def invitation_foreninger(*, actor):
     one the invitation links to, so the core names no domain app."""
     forening = Invitation._meta.get_field("foreninger").related_model
     return access.scope(actor, "forening", forening.objects.active().select_related("postnummer"))
+
+
+def capped_counts(querysets, *, loft: int) -> list[int]:
+    """Each queryset's row count, counting at most `loft` + 1 rows (so "999+" can be told from 999),
+    all in one query: a page of tabs with a badge each pays one round trip, not one per tab."""
+    querysets = list(querysets)
+    if not querysets:
+        return []
+    parts, params = [], []
+    for i, qs in enumerate(querysets):
+        sql, sql_params = qs.order_by().values("pk")[:loft + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS t{i})")  # noqa: S608 - Django's SQL; values are parameters
+        params.extend(sql_params)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())

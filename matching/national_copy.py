@@ -38,7 +38,7 @@ class Copier:
         given = [meta.get_field(name) for name in field_names]
         extra, extra_values = [], []  # defaults: a constant, or a callable called per row
         for field in meta.concrete_fields:
-            if field in given:
+            if field in given or field.generated:  # the database computes a generated column
                 continue
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 extra.append(field)

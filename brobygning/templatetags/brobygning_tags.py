@@ -1,8 +1,131 @@
-from django import template
+import functools
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django import forms, template
+from django.conf import settings
+from django.template.loader import get_template
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from brobygning import access, datoer
 
 register = template.Library()
+
+# Widgets `felt` draws itself; anything else (a checkbox, radio buttons, a file, a multiple choice)
+# goes through crispy's template.
+_EGNE = (forms.widgets.Input, forms.Select)
+_CRISPY = (forms.CheckboxInput, forms.FileInput, forms.SelectMultiple, forms.RadioSelect, forms.HiddenInput)
+
+
+@register.simple_tag
+def menu_url(name: str) -> str:
+    """`{% menu_url "app:name" %}`: `{% url %}` for a URL without arguments, reversed once per process
+    (and URL configuration and prefix) instead of on every page: the menu has some 30 links."""
+    return _menu_url(name, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _menu_url(name: str, urlconf, prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+@register.simple_tag(takes_context=True)
+def hovedmenu(context, nye: int = 0) -> str:
+    """The main menu (`partials/hovedmenu.html`) for the actor's role, the open page and `nye` new
+    referrals. Its HTML depends only on the values passed to the template below and the language,
+    so each combination is rendered once per process (it was about a tenth of a simple page's
+    time); with DEBUG on, every time, so template edits show at once."""
+    actor, request = context.get("actor"), context["request"]
+    medlemskab = getattr(actor, "medlemskab", None)
+    match = request.resolver_match
+    key = (bool(medlemskab), medlemskab.rolle if medlemskab else None,
+           bool(medlemskab and medlemskab.center.venteliste_synlig),
+           bool(getattr(request.user, "netvaerksadgang", False)), min(nye or 0, 100),
+           match.namespace if match else "", match.url_name if match else "", translation.get_language(),
+           get_urlconf(), get_script_prefix())
+    if settings.DEBUG:
+        return _hovedmenu.__wrapped__(*key)
+    return _hovedmenu(*key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hovedmenu(medlem, rolle, venteliste_synlig, netvaerk, nye, ns, un, _sprog, _urlconf, _prefix) -> str:
+    return get_template("partials/hovedmenu.html").render({
+        "medlem": medlem, "rolle": rolle, "venteliste_synlig": venteliste_synlig, "netvaerk": netvaerk,
+        "nye": nye, "ns": ns, "un": un})
+
+
+@register.filter
+def felt(field):
+    """A search or filter field as Bootstrap 5 markup, the same as crispy's `|as_crispy_field` gives
+    for a text, number, date or select box (label, box, errors, help text), without rendering
+    crispy's nest of templates: on a list page that was the largest share of the page's Python
+    time (PERFORMANCE.md, "Key pages at national size (session 7)"). Other widgets go to crispy."""
+    widget = field.field.widget
+    if field.is_hidden or not isinstance(widget, _EGNE) or isinstance(widget, _CRISPY):
+        return as_crispy_field(field)
+    # As crispy's `crispy_field`: the widget's own class, its name in lower case, then Bootstrap's.
+    klasser = widget.attrs.get("class", "").split()
+    for klasse in (type(widget).__name__.lower(), "form-select" if isinstance(widget, forms.Select) else "form-control",
+                   "is-invalid" if field.errors else ""):
+        if klasse and klasse not in klasser:
+            klasser.append(klasse)
+    widget.attrs["class"] = " ".join(klasser)
+    required = field.field.required
+    label = format_html(
+        '<label for="{}" class="form-label{}">{}{}</label>', field.id_for_label,
+        " requiredField" if required else "", field.label,
+        mark_safe('<span class="asteriskField">*</span>') if required else "",
+    ) if field.label else ""
+    fejl = format_html(
+        '<div id="{}_error" class="invalid-feedback">{}</div>', field.auto_id,
+        format_html_join("", '<p id="error_{}_{}"><strong>{}</strong></p>',
+                         ((i, field.auto_id, e) for i, e in enumerate(field.errors, 1))),
+    ) if field.errors else ""
+    hjaelp = format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id,
+                         mark_safe(field.help_text)) if field.help_text else ""  # noqa: S308 - as crispy: |safe
+    css = field.css_classes()
+    return format_html('<div id="div_{}" class="mb-3{}">{}{}{}{}</div>', field.auto_id, f" {css}" if css else "",
+                       label, _widget(field), fejl, hjaelp)
+
+
+# Django's widget templates that `_widget` writes out in Python: text, number, date, e-mail and URL
+# boxes (each `input.html`) and a select (`select.html` with our `select_option.html`: "Vælg …").
+_INPUT_TEMPLATES = frozenset(f"django/forms/widgets/{name}.html" for name in ("text", "number", "date", "email", "url"))
+_SELECT_TEMPLATE = "django/forms/widgets/select.html"
+_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def _widget(field) -> str:
+    """`str(field)` for the simple widgets, as Django's templates render them, without the template
+    engine (a select of 30 options was 60 template renders); anything else through Django."""
+    widget = field.field.widget
+    plain_select = widget.template_name == _SELECT_TEMPLATE and widget.option_template_name == _OPTION_TEMPLATE
+    if not (widget.template_name in _INPUT_TEMPLATES or plain_select) or type(widget).render is not forms.Widget.render:
+        return str(field)  # another template, or a widget that prepares its value in render()
+    attrs = field.build_widget_attrs({}, widget)  # as BoundField.as_widget
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    w = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    if not plain_select:  # input.html
+        value = "" if w["value"] is None else format_html(' value="{}"', w["value"])
+        return format_html('<input type="{}" name="{}"{}{}>', w["type"], w["name"], value, _attrs(w["attrs"]))
+    groups = []
+    for group_name, options, _index in w["optgroups"]:
+        html = format_html_join("", '\n  <option value="{}"{}>{}</option>', (
+            (o["value"], _attrs(o["attrs"]), _("Vælg …") if o["label"] == "---------" else o["label"]) for o in options))
+        groups.append(format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, html) if group_name else html)
+    return format_html('<select name="{}"{}>{}\n</select>', w["name"], _attrs(w["attrs"]),
+                       format_html_join("", "{}", ((g,) for g in groups)))
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html"""
+    return format_html_join("", " {}{}", ((name, "" if value is True else format_html('="{}"', value))
+                                          for name, value in attrs.items() if value is not False))
 
 
 @register.simple_tag(takes_context=True)

@@ -6,10 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access, selectors
 from ..decorators import member_required
+from ..filters import choices_in_one_query
 from ..models import Adgangslog, User
 from ..pagination import paginate
 
 STIKPROEVE_MAX = 200
+# The log's page count stops here ("Side 1 af 40+"): half a year of a large centre's log is not
+# counted on every visit (issue 15); every page stays reachable through "Næste".
+SIDE_LOFT = 1000
 
 
 class AdgangslogFilter(forms.Form):
@@ -26,6 +30,7 @@ class AdgangslogFilter(forms.Form):
         super().__init__(*args, **kwargs)
 
         self.fields["bruger"].queryset = User.objects.filter(medlemskaber__center_id=actor.center_id).distinct()
+        choices_in_one_query(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -41,7 +46,7 @@ def adgangslog(request):
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selectors.adgangslog_list(actor=request.actor, data=data)
     return render(request, "brobygning/adgangslog/adgangslog.html", {
-        "form": form, "page": paginate(request, rows), "stikproeve": False,
+        "form": form, "page": paginate(request, rows, loft=SIDE_LOFT), "stikproeve": False,
     })
 
 

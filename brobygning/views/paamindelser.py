@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import access, adgangslog, paamindelser, tasks
+from .. import access, adgangslog, paamindelser, selectors, tasks
 from ..decorators import member_required
 from ..forms import act
 from ..models import Paamindelse, PaamindelseStatus
@@ -29,9 +29,8 @@ TABS = [
 TAELLER_LOFT = 999
 
 
-def _capped_count(qs) -> tuple[int, str]:
+def _shown(n: int) -> tuple[int, str]:
     """(the count up to the cap, as shown)."""
-    n = qs.order_by()[:TAELLER_LOFT + 1].count()
     return n, f"{TAELLER_LOFT}+" if n > TAELLER_LOFT else str(n)
 
 
@@ -46,9 +45,14 @@ def paamindelse_list(request):
     key = request.GET.get("vis", "kommende")
     tab = next((t for t in TABS if t[0] == key), TABS[0])
     adgangslog.log_search(actor=request.actor, criteria={"liste": "paamindelser", "vis": tab[0]})  # rows name borgere
-    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]))
+    # The page's own count stops at the cap too; up to page 40 it is the open tab's badge count.
+    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]), loft=TAELLER_LOFT)
     rows = paamindelser.describe(page.object_list)
-    tabs = [(k, label, *_capped_count(qs.filter(status__in=statuses))) for k, label, statuses, _o in TABS]
+    counts = {tab[0]: page.paginator.count} if page.paginator.graense == TAELLER_LOFT + 1 else {}
+    andre = [(k, statuses) for k, _label, statuses, _o in TABS if k not in counts]  # in one query
+    counts |= dict(zip([k for k, _s in andre], selectors.capped_counts(
+        [qs.filter(status__in=statuses) for _k, statuses in andre], loft=TAELLER_LOFT), strict=True))
+    tabs = [(k, label, *_shown(counts[k])) for k, label, _s, _o in TABS]
     return render(request, "brobygning/paamindelser/paamindelse_list.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
 
 

@@ -1,0 +1,118 @@
+"""The shared pieces every list page stands on (issue 15): the capped paginator, counts in one query,
+filter fields drawn without crispy's templates, and the main menu kept per process."""
+
+import re
+
+import pytest
+from django.http import QueryDict
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import reverse
+
+from borgere.filters import BorgerFilter
+from borgere.models import Formaal, Henvisning
+from borgere.selectors import borger_list
+from borgere.services import gaeldende_samtykketekst
+from brobygning.access import actor_for
+from brobygning.models import Adgangslog
+from brobygning.pagination import paginate
+from brobygning.selectors import capped_counts
+from brobygning.templatetags import brobygning_tags
+from brobygning.views.adgangslog import AdgangslogFilter
+
+from .. import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _log(world, user, n):
+    Adgangslog.objects.bulk_create([Adgangslog(center=world.center_a, bruger=user, handling=Adgangslog.Handling.LAEST)
+                                    for _ in range(n)])
+
+
+def test_a_capped_page_count_stops_but_every_page_stays_reachable(world, koordinator_a, django_assert_num_queries):
+    _log(world, koordinator_a, 60)
+    qs = Adgangslog.objects.filter(center=world.center_a).order_by("pk")
+    with django_assert_num_queries(2):  # the capped count and the page
+        page = paginate(RequestFactory().get("/"), qs, 10, loft=25)
+        assert len(page.object_list) == 10
+    assert page.paginator.count == 26 and page.sider == "3+" and page.has_next()
+    page = paginate(RequestFactory().get("/?side=5"), qs, 10, loft=25)  # beyond the cap, one page at a time
+    assert page.number == 5 and page.has_next() and page.sider == "6+"
+    page = paginate(RequestFactory().get("/?side=6"), qs, 10, loft=25)
+    assert page.number == 6 and not page.has_next() and page.sider == 6
+    page = paginate(RequestFactory().get("/?side=junk"), qs, 10, loft=100)
+    assert page.number == 1 and page.sider == 6 and page.paginator.count == 60  # under the cap: exact
+
+
+def test_counts_in_one_query(world, koordinator_a, django_assert_num_queries):
+    _log(world, koordinator_a, 7)
+    qs = Adgangslog.objects.filter(center=world.center_a)
+    with django_assert_num_queries(1):
+        assert capped_counts([qs, qs.filter(bruger=None), qs.filter(handling="x")], loft=5) == [6, 0, 0]
+    assert capped_counts([], loft=5) == []
+
+
+def _norm(html):
+    return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", re.sub(r"\s+", " ", html))).strip()
+
+
+def _both(form):
+    crispy = engines["django"].from_string("{% load crispy_forms_tags %}{% for f in form %}{{ f|as_crispy_field }}|{% endfor %}")
+    felt = engines["django"].from_string("{% load brobygning_tags %}{% for f in form %}{{ f|felt }}|{% endfor %}")
+    return _norm(crispy.render({"form": form()})), _norm(felt.render({"form": form()}))
+
+
+@pytest.mark.parametrize("data", [None, {"q": "a<b", "status": "ny", "uden_brobygger": "true", "postnummer": "5000"},
+                                  {"status": "zzz", "interesse": "999999", "uden_brobygger": "maybe"}])
+def test_filter_fields_are_the_markup_crispy_gives(world, koordinator_a, data):
+    f.tag("interesse", "strik")
+    actor = actor_for(koordinator_a)
+
+    def form():
+        filterset = BorgerFilter(QueryDict(mutable=True) if data is None else _querydict(data),
+                                 queryset=borger_list(actor=actor), actor=actor)
+        filterset.form.is_valid()
+        return filterset.form
+
+    crispy, felt = _both(form)
+    assert crispy == felt and "form-select" in felt
+
+
+@pytest.mark.parametrize("data", [None, {"borger": "-1", "handling": "laest", "fra": "2026-02-01", "til": "2026-01-01"}])
+def test_access_log_filter_fields_are_the_markup_crispy_gives(world, koordinator_a, data):
+    actor = actor_for(koordinator_a)
+
+    def form():
+        filter_form = AdgangslogFilter(data, actor=actor)
+        if data:
+            filter_form.is_valid()
+        return filter_form
+
+    crispy, felt = _both(form)
+    assert crispy == felt
+    if data:
+        assert "is-invalid" in felt and "invalid-feedback" in felt
+
+
+def _querydict(data):
+    query = QueryDict(mutable=True)
+    query.update(data)
+    return query
+
+
+def test_the_menu_follows_the_badge_the_page_and_the_role(world, as_koordinator_a, as_brobygger_a, settings):
+    settings.DEBUG = False
+    brobygning_tags._hovedmenu.cache_clear()
+    html = as_koordinator_a.get(reverse("borgere:borger_list")).content.decode()
+    assert "nye henvisninger" not in html and 'href="/adgangslog/"' in html
+    for i in range(3):
+        Henvisning.objects.create(center=world.center_a, fornavn=f"Ny{i}", telefon="+4520304050",
+                                  kilde=f.tag("henvisningskilde", "jobcenter"),
+                                  samtykketekst=gaeldende_samtykketekst(center_id=world.center_a.pk,
+                                                                        formaal=Formaal.REGISTRERING))
+    html = as_koordinator_a.get(reverse("brobygning:adgangslog")).content.decode()
+    assert re.search(r'text-bg-warning">3<span class="visually-hidden"> nye henvisninger', html)
+    assert brobygning_tags._hovedmenu.cache_info().currsize == 2  # one per page and badge
+    html = as_brobygger_a.get(reverse("borgere:borger_list")).content.decode()
+    assert "Mine borgere" in html and 'aria-current="page">Mine borgere' in html and "/adgangslog/" not in html
