@@ -248,3 +248,22 @@ def test_koordinator_kerneopgave(browsing: Browsing, kerneopgave):
 
     b.assert_clicks_at_most("The koordinator's core job", KOORDINATOR_KLIK)
     b.finish()
+
+
+WIDE_PAGE = """<!doctype html><html lang="da"><head><title>Bred</title></head><body><main><h1>Bred</h1>
+<div style="width:2000px">For bred</div><button type="button">Tryk her</button></main></body></html>"""
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_the_checker_catches_sideways_scroll_and_counts_clicks(browsing: Browsing):
+    """The harness itself: at 1366 px a page wider than the window fails; clicks are counted."""
+    url = f"{browsing.base_url}/__bred__/"
+    browsing.page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=WIDE_PAGE))
+    with pytest.raises(pytest.fail.Exception, match=r"scrolls sideways at 1366 px: scrollWidth 20\d\d"):
+        browsing.goto(url)
+    browsing.start_counting()
+    browsing.page.get_by_role("button", name="Tryk her").click()
+    assert browsing.clicks == 1 and "Tryk her" in browsing.click_log[0]
+    with pytest.raises(AssertionError, match="took 1 clicks/taps at desktop, more than the 0"):
+        browsing.assert_clicks_at_most("Selvtest", {"desktop": 0})
+    browsing.finish()
