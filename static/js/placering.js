@@ -23,7 +23,7 @@
   var show = function () {
     var chosen = marker !== null;
     status.textContent = chosen ? box.dataset.tekstValgt : box.dataset.tekstIngen;
-    fjern.hidden = !chosen;
+    fjern.hidden = !chosen && !lat.value && !lng.value;  // a stored place the map cannot show can go too
   };
   var place = function (latlng) {
     if (!danmark.contains(latlng)) return;
@@ -39,8 +39,9 @@
     show();
   };
 
-  if (lat.value && lng.value) {
-    place(L.latLng(Number(lat.value), Number(lng.value)));
+  var gemt = [Number(lat.value), Number(lng.value)];  // a stored (or just posted) place
+  if (lat.value && lng.value && isFinite(gemt[0]) && isFinite(gemt[1])) place(L.latLng(gemt[0], gemt[1]));
+  if (marker !== null) {
     map.setView(marker.getLatLng(), 16);
   } else {
     map.setView([start[0], start[1]], start[2]);
