@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr
 
@@ -61,11 +62,12 @@ class StedMixin:
         return cleaned
 
 
-PRAECIS_PLACERING = HTML(
-    '{% load i18n %}<details class="mb-3"{% if form.lat.errors or form.lng.errors %} open{% endif %}>'
-    '<summary>{% translate "Præcis placering på kortet (valgfri)" %}</summary>'
-    '<p class="small text-body-secondary mt-2">{% translate "Uden den vises fællesskabet ved postnummeret. '
-    'Ændrer du adressen, nulstilles den." %}</p>')
+# The precise place, picked on a map (static/js/placering.js): a click or the dragged marker fills the
+# hidden lat/lng fields. Without JavaScript the picker stays hidden and the place is the postal code.
+PLACERING = HTML('{% include "foreninger/faellesskab/_placering.html" %}')
+
+# Where the picker's map starts without a chosen place or postal code: all of Denmark.
+DANMARK_MIDTE = (56.0, 10.6, 6)
 
 
 class FaellesskabForm(StedMixin, IngenCprMixin, VersionedFormMixin, forms.ModelForm):
@@ -84,20 +86,25 @@ class FaellesskabForm(StedMixin, IngenCprMixin, VersionedFormMixin, forms.ModelF
             "beskrivelse": forms.Textarea(attrs={"rows": 4}),
             "velkomst": forms.Textarea(attrs={"rows": 3}),
             "sidst_bekraeftet": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "lat": forms.HiddenInput,
+            "lng": forms.HiddenInput,
         }
 
     def __init__(self, *args, foreninger, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["forening"].queryset = foreninger
+        self.kort_tile_url = settings.MAP_TILE_URL
+        self.kort_attribution = settings.MAP_TILE_ATTRIBUTION
+        postnummer = self.instance.postnummer if self.instance.postnummer_id else None
+        start = (postnummer.lat, postnummer.lng, 13) if postnummer else DANMARK_MIDTE
+        self.kort_start = ",".join(str(v) for v in start)
         self.fields["kategori"].queryset = self.fields["kategori"].queryset.filter(aktiv=True)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(_("Om fællesskabet"), "forening", "titel", "beskrivelse", "velkomst", "kategori",
                      Div("interesser", css_class="checkbox-columns"), Div("maalgrupper", css_class="checkbox-columns")),
-            Fieldset(_("Sted"), "adresse", "postnummer", PRAECIS_PLACERING,
-                     Div(Field("lat", wrapper_class="col"), Field("lng", wrapper_class="col"), css_class="row"),
-                     HTML("</details>")),
+            Fieldset(_("Sted"), "adresse", "postnummer", "lat", "lng", PLACERING),
             Fieldset(_("Hvem kan være med"), Div(Field("alder_min", wrapper_class="col"),
                                                  Field("alder_max", wrapper_class="col"), css_class="row"),
                      Div("tilgaengelighed", css_class="checkbox-columns"),

@@ -5,28 +5,13 @@
   "use strict";
   var el = document.getElementById("kort");
   var data = document.getElementById("kort-punkter");
-  if (!el || !data || typeof L === "undefined") return;
+  if (!el || !data || typeof L === "undefined" || !window.BrobygningKort) return;
   var points = JSON.parse(data.textContent);
   if (!points.length) return;
   el.classList.add("public-map-active");
   var map = L.map(el, {scrollWheelZoom: false});
-  var tileUrl = el.dataset.tileUrl;
-  var note = document.getElementById("kort-note");
-  // No background (no tile server, or it cannot be reached): a plain pattern instead of grey, and a
-  // note that says so, pointing at the list (issue 16).
-  var noBackground = function () {
-    el.classList.add("kort-uden-baggrund");
-    if (note) note.hidden = false;
-  };
-  if (tileUrl) {
-    var loaded = false;
-    var layer = L.tileLayer(tileUrl, {maxZoom: 18, attribution: el.dataset.attribution || ""}).addTo(map);
-    layer.on("tileload", function () { loaded = true; });
-    layer.on("tileerror", function () { if (!loaded) noBackground(); });
-    setTimeout(function () { if (!loaded) noBackground(); }, 6000);
-  } else {
-    noBackground();
-  }
+  // No background (no tile server, or it cannot be reached): see kort.js.
+  window.BrobygningKort.baggrund(map, el, document.getElementById("kort-note"));
   var bounds = [];
   points.forEach(function (p) {
     var marker = L.marker([p.lat, p.lng], {title: p.titel, alt: p.titel, keyboard: true}).addTo(map);

@@ -13,6 +13,12 @@ Every document the browser loads in a test is checked with axe-core (ARCHITECTUR
 * ``Browsing.finish()`` (called at the end of a test, and again by the fixture's teardown) fails on
   every serious/critical violation from every page visited, grouped by rule, and on any page that
   was left before axe finished. Moderate/minor violations are printed as warnings.
+* At 1366 px (the desktop viewport) every settled document is also checked for sideways scroll
+  (``scrollWidth <= innerWidth``, issue 16); a page that scrolls fails the test at once.
+* Every click, tap and check the test makes through Playwright (``Locator.click``/``tap``/``check``/
+  ``uncheck``/``set_checked``, ``Page.click``/``tap``) is counted in ``Browsing.clicks``, so a core-job
+  test can assert that its count does not grow (docs/KERNEOPGAVER.md). Typing into a field and
+  choosing in a drop-down list (``fill``, ``select_option``) are not counted.
 
 The Chromium binary is /usr/bin/chromium (override with BROBYGNING_CHROMIUM). Without it the tests
 are skipped, unless CI=true, where they fail.
@@ -30,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import playwright.sync_api as playwright_sync_api
 import pytest
 from django.conf import settings as django_settings
 from django.test.utils import override_settings
@@ -50,10 +57,28 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = Path(django_settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+NO_SCROLL_WIDTH = 1366  # issue 16: no page scrolls sideways at this width
+NO_SIDEWAYS_SCROLL = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# For the failure message: the outermost elements that reach past the window's right edge.
+WIDEST_ELEMENTS = r"""
+() => {
+  const w = window.innerWidth, found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.right <= w + 0.5 || r.width === 0) continue;
+    if (found.some((f) => f.el.contains(el))) continue;
+    found.push({el, right: Math.round(r.right)});
+    if (found.length >= 5) break;
+  }
+  return found.map(({el, right}) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "")
+    + " (right edge " + right + ")");
+}
+"""
 HERE = Path(__file__).resolve().parent
 
 VIEWPORTS = {
-    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "desktop": {"viewport": {"width": 1366, "height": 800}},
     "phone": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True},
 }
 
@@ -194,6 +219,8 @@ class Browsing:
         self.console_errors: list[str] = []
         self.csp_violations: list[str] = []
         self.finished = False
+        self.clicks = 0  # every click/tap/check the test makes (see _count_clicks)
+        self.click_log: list[str] = []  # what each counted click was on, for a failure message
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror on {page.url}: {exc}"))
 
@@ -237,6 +264,36 @@ class Browsing:
         if self.console_errors:
             errors, self.console_errors = self.console_errors, []
             pytest.fail(f"[{self.viewport}] " + "\n".join(errors), pytrace=False)
+        self.assert_no_sideways_scroll()
+
+    def start_counting(self) -> None:
+        """A core job starts here: count its clicks from zero."""
+        self.clicks = 0
+        self.click_log = []
+
+    def assert_clicks_at_most(self, job: str, budget: dict[str, int]) -> None:
+        """The job took no more clicks/taps than it does today (docs/KERNEOPGAVER.md)."""
+        if log := os.environ.get("BROBYGNING_KLIK_LOG"):  # for re-measuring docs/KERNEOPGAVER.md
+            with open(log, "a", encoding="utf-8") as out:
+                out.write(f"{job} [{self.viewport}]: {self.clicks}\n  " + "\n  ".join(self.click_log) + "\n")
+        assert self.clicks <= budget[self.viewport], (
+            f"{job} took {self.clicks} clicks/taps at {self.viewport}, more than the {budget[self.viewport]} "
+            "it takes today (docs/KERNEOPGAVER.md):\n  " + "\n  ".join(self.click_log)
+        )
+
+    def assert_no_sideways_scroll(self) -> None:
+        """At 1366 px no page may scroll sideways (issue 16). Checked on every settled document."""
+        size = self.page.viewport_size
+        if not size or size["width"] != NO_SCROLL_WIDTH:
+            return
+        scroll_width, inner_width = self.page.evaluate(NO_SIDEWAYS_SCROLL)
+        if scroll_width > inner_width:
+            wide = self.page.evaluate(WIDEST_ELEMENTS)
+            pytest.fail(
+                f"[{self.viewport}] {self.page.url} scrolls sideways at {inner_width} px: scrollWidth "
+                f"{scroll_width}. Elements reaching past the right edge: {wide}",
+                pytrace=False,
+            )
 
     def finish(self) -> None:
         """End of test: check the current document, then fail on anything found on any page."""
@@ -356,12 +413,42 @@ def _axe_problems(docs) -> list[str]:
     return problems
 
 
+_COUNTED = {"Locator": ("click", "dblclick", "tap", "check", "uncheck", "set_checked"), "Page": ("click", "tap")}
+
+
+def _count_clicks(monkeypatch, browsings: dict) -> None:
+    """Count every click/tap/check the test makes on a Browsing's page (issue 16: clicks per core job).
+
+    ``check``/``uncheck``/``set_checked`` count only when they change the box (Playwright clicks only then).
+    """
+    for cls_name, methods in _COUNTED.items():
+        cls = getattr(playwright_sync_api, cls_name)
+        for name in methods:
+            original = getattr(cls, name)
+
+            def counted(self, *args, _original=original, _name=name, _cls=cls_name, **kwargs):
+                page = self if _cls == "Page" else self.page
+                b = browsings.get(id(page))
+                if b is not None:
+                    wanted = {"check": True, "uncheck": False}.get(_name)
+                    if _name == "set_checked":
+                        wanted = bool(args[0] if args else kwargs.get("checked"))
+                    if wanted is None or self.is_checked() != wanted:
+                        b.clicks += 1
+                        b.click_log.append(f"{_name} {args[0] if _cls == 'Page' and args else self}")
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(cls, name, counted)
+
+
 def open_browsing(new_context, base_url: str, viewport: str, **context_options) -> Browsing:
     """A fresh browser context at `viewport`, with axe and console checks on every page. The
     `browsing` fixture opens one; a test that moves to a second device (a phone at the door) opens
     another, and calls its `finish()`."""
     context = new_context(**VIEWPORTS[viewport], locale="da-DK", timezone_id="Europe/Copenhagen", **context_options)
     context.set_default_timeout(15_000)
+    # A page load may wait for the live server and axe-core's 500 kB on a busy 2-core machine.
+    context.set_default_navigation_timeout(30_000)
     holder: dict[str, Browsing] = {}
     context.expose_binding("__brobygningAxe", lambda source, raw: holder["b"]._on_report(source, raw))
     context.expose_binding("__brobygningCsp", lambda source, raw: holder["b"]._on_csp(source, raw))
@@ -373,9 +460,10 @@ def open_browsing(new_context, base_url: str, viewport: str, **context_options) 
 
 
 @pytest.fixture
-def browsing(new_context, live_server, viewport) -> Browsing:
+def browsing(new_context, live_server, viewport, monkeypatch) -> Browsing:
     """A fresh browser context at the parametrised viewport, with axe and console checks on every page."""
     b = open_browsing(new_context, live_server.url, viewport)
+    _count_clicks(monkeypatch, {id(b.page): b})
     yield b
     b.finish()
 

@@ -68,6 +68,21 @@ class TestFaellesskab:
         assert message.lower() in all_errors(response).lower()
         assert Faellesskab.objects.count() == before and Moedetid.objects.count() == 0
 
+    def test_place_is_picked_on_a_map_never_typed_as_coordinates(self, as_koordinator_a, world):
+        """Issue 16, point 5: lat/lng are hidden fields filled by the map picker (static/js/placering.js),
+        which stays hidden without JavaScript; a coordinate that fails shows its error where it is seen."""
+        url = reverse("foreninger:faellesskab_update", args=[world.faellesskab_a.pk])
+        html = as_koordinator_a.get(url).content.decode()
+        assert '<input type="hidden" name="lat"' in html and '<input type="hidden" name="lng"' in html
+        assert 'type="number" name="lat"' not in html and "breddegrad" not in html
+        assert '<div id="placering" class="mb-3" hidden' in html and "Fjern præcis placering" in html
+        assert "js/placering.js" in html and "vendor/leaflet/leaflet.js" in html
+        response = as_koordinator_a.post(url, faellesskab_data(world.forening_a, version=world.faellesskab_a.version,
+                                                               lat="40", lng="10"))
+        assert response.status_code == 200
+        assert 'id="placering-fejl"' in response.content.decode()
+        assert "Vælg den igen på kortet" in response.content.decode()
+
     def test_foreningskontakt_creates_only_for_own_forening(self, as_foreningskontakt_a, world):
         response = as_foreningskontakt_a.post(reverse("foreninger:faellesskab_create"), faellesskab_data(world.forening_a2))
         assert response.status_code == 200 and "forening" in response.context["form"].errors
