@@ -8,7 +8,7 @@ recomputes a centre, or all, in batches (the nightly safety net, the national da
 migration that created the table). The reports then aggregate one indexed table.
 """
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
@@ -88,15 +88,57 @@ def opdater(borger_ids) -> int:
     return len(rows)
 
 
-def genberegn(center_id: int | None = None, *, batch: int = 500) -> int:
-    """Recompute every borger of a centre (or of the deployment), `batch` at a time, by id. Small
-    batches on purpose: from a few thousand borgere on, PostgreSQL swaps the per-borger lookups for
-    hashes over the whole tables, three times slower per borger (measured at national size)."""
-    qs = Borger.objects.order_by("pk")
-    if center_id is not None:
-        qs = qs.filter(center_id=center_id)
-    last, total = 0, 0
-    while ids := list(qs.filter(pk__gt=last).values_list("pk", flat=True)[:batch]):
-        total += opdater(ids)
-        last = ids[-1]
+def _saet(center_id: int) -> dict[int, dict]:
+    """FELTER for every borger of a centre, set-based: one grouped query per source instead of the
+    per-borger lookups of `beregn` (which it must agree with; tests/matching/test_forloeb.py). The
+    furthest step is the highest step with evidence, as `beregn`'s CASE tested from the last back."""
+    rows = {pk: {"naaet": 0, "foerste_samtale": None, "foerste_moede": None, "who5_foer": None, "who5_efter": None,
+                 "who5_antal": 0, "ucla3_foer": None, "ucla3_efter": None, "ucla3_antal": 0}
+            for pk in Borger.objects.filter(center_id=center_id).values_list("pk", flat=True)}
+
+    def naaet(borger_ids, step):
+        for pk in borger_ids:
+            if pk in rows and rows[pk]["naaet"] < step:
+                rows[pk]["naaet"] = step
+
+    egne = {"borger__center_id": center_id}
+    for r in Samtale.objects.filter(**egne).values("borger").annotate(d=Min("dato")).order_by():
+        rows[r["borger"]]["foerste_samtale"] = r["d"]
+    naaet((pk for pk, r in rows.items() if r["foerste_samtale"]), 1)
+    naaet(Match.objects.filter(**egne).values_list("borger", flat=True).distinct().order_by(), 2)
+    ledsagelser = Ledsagelse.objects.filter(match__borger__center_id=center_id)
+    naaet(ledsagelser.values_list("match__borger", flat=True).distinct().order_by(), 3)
+    for r in (ledsagelser.filter(status=LedsagelseStatus.MOEDT_OP).values("match__borger")
+              .annotate(d=Min(TruncDate("tidspunkt"))).order_by()):
+        rows[r["match__borger"]]["foerste_moede"] = r["d"]
+        naaet([r["match__borger"]], 4)
+    for step, stage in ((5, Stage.BUDT_VELKOMMEN), (6, Stage.AKTIV_1_MD), (7, Stage.AKTIV_3_MD)):
+        naaet(MatchOvergang.objects.filter(match__borger__center_id=center_id, til=stage)
+              .values_list("match__borger", flat=True).distinct().order_by(), step)
+    for type_ in (MaalingType.WHO5, MaalingType.UCLA3):
+        maalinger = (Maaling.objects.filter(**egne, type=type_).annotate(s=score(type_))
+                     .order_by("borger", "dato", "pk").values_list("borger", "s"))
+        for pk, s in maalinger:
+            r = rows[pk]
+            if not r[f"{type_}_antal"]:
+                r[f"{type_}_foer"] = s
+            r[f"{type_}_efter"] = s
+            r[f"{type_}_antal"] += 1
+    return rows
+
+
+def genberegn(center_id: int | None = None, *, batch: int = 1000) -> int:
+    """Recompute every borger of a centre (or of every centre): the nightly safety net, the national
+    dataset and the migration that created the table. Set-based per centre (`_saet`), so the cost is a
+    few grouped scans per centre, not a dozen lookups per borger; written `batch` rows at a time."""
+    centres = [center_id] if center_id is not None else list(
+        Borger.objects.order_by().values_list("center_id", flat=True).distinct())
+    total = 0
+    for cid in centres:
+        now = timezone.now()
+        rows = [Forloeb(borger_id=pk, center_id=cid, beregnet=now, **r) for pk, r in _saet(cid).items()]
+        for i in range(0, len(rows), batch):
+            Forloeb.objects.bulk_create(rows[i:i + batch], update_conflicts=True, unique_fields=["borger"],
+                                        update_fields=["center", *FELTER, "beregnet"])
+        total += len(rows)
     return total
