@@ -104,7 +104,8 @@ def kan_tilmelde(actor) -> bool:
 def tilmeldinger(*, actor, moede: Arrangement, status: str):
     """The registrations the actor may see: the holding side sees everyone (name and centre, to plan
     the meeting); a member centre sees its own staff. Oldest first; the view pages through it."""
-    qs = moede.tilmeldinger.filter(status=status).select_related("user", "center").order_by("tilmeldt", "pk")
+    qs = (moede.tilmeldinger.filter(status=status, user__isnull=False)
+          .select_related("user", "center").order_by("tilmeldt", "pk"))
     return qs if er_min(actor, moede) else qs.filter(center_id=actor.center_id)
 
 

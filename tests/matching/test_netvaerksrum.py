@@ -358,3 +358,16 @@ def test_the_network_models_hold_no_relation_to_a_borger():
     for model in (Netvaerksmateriale, Netvaerksreferat):
         related = {field.related_model for field in model._meta.get_fields() if field.is_relation}
         assert Borger not in related and not any(m._meta.app_label == "borgere" for m in related if m)
+
+
+def test_the_holding_centre_cannot_bring_a_borger_or_the_public_in_through_its_own_pages(net, world,
+                                                                                          foreningskontakt_a):
+    moede = _moede(net.kA)
+    for kwargs in ({"borger": world.borger_a}, {"navn": "Ole", "email": "ole@x.test"}, {"user": foreningskontakt_a}):
+        with pytest.raises(ValidationError, match="kun medarbejdere"):
+            services.tilmelding_opret(actor=net.kA, arrangement=moede, **kwargs)
+    for data in ({"type": "workshop"}, {"offentlig": True}):
+        with pytest.raises(ValidationError, match="aldrig offentligt"):
+            services.arrangement_update(actor=net.kA, arrangement=moede, data=data)
+    assert not moede.tilmeldinger.exists()
+    assert Arrangement.objects.get(pk=moede.pk).offentlig is False
