@@ -223,11 +223,11 @@ def netvaerksmoede_aflys(*, actor, moede: Arrangement) -> Arrangement:
             raise ValidationError(_("Mødet er allerede aflyst."))
         locked.aflyst = timezone.now()
         locked.save(update_fields=["aflyst"])
-        for dato in locked.datoer.filter(aflyst=False, start__gte=timezone.now()):
-            services._aflys_dato(dato)
-        for tilmelding in locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT):
+        services._aflys_datoer(locked.datoer.filter(aflyst=False, start__gte=timezone.now()))
+        tilmeldinger = list(locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT).select_related("borger"))
+        for tilmelding in tilmeldinger:
             tilmelding.arrangement = locked
-            arrangement_paamindelser.sync_tilmelding(tilmelding)
+        arrangement_paamindelser.sync_tilmeldinger(tilmeldinger)
         log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AFLYST, obj=locked, felter=["aflyst"])
     return locked
 
@@ -260,7 +260,7 @@ def netvaerkstilmelding_opret(*, actor, moede: Arrangement, user) -> Tilmelding:
         except IntegrityError:
             raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten).")) from None
         if not fuldt:
-            services._tilmeld(tilmelding)
+            services._tilmeld([tilmelding], locked)
         log_action(actor=actor, handling=AuditAction.TILMELDING_VENTELISTE if fuldt
                    else AuditAction.TILMELDING_OPRETTET, obj=tilmelding, felter=["status"])
         arrangement_paamindelser.meddel_status(tilmelding)
