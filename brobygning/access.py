@@ -299,6 +299,30 @@ def netvaerk_center_ids() -> list[int]:
     return list(Frivilligcenter.objects.filter(deler_med_netvaerk=True).order_by("pk").values_list("pk", flat=True))
 
 
+# The network space (issue 14, point 5; ARCHITECTURE.md, "Netværksrummet"): the network's meetings,
+# its shared library and meeting notes. The network user and the koordinatorer of centres that share
+# with the network use it; brobyggere, foreningskontakter and centres that did not opt in never see it.
+# Its rows are not one centre's, so it has its own two questions instead of RULES: may the actor use
+# the space at all, and in whose name do they act there (which meetings and materials are theirs).
+
+
+def netvaerksrum_adgang(actor: Actor) -> bool:
+    if is_netvaerk(actor):
+        return True
+    return actor.is_koordinator and bool(actor.center.deler_med_netvaerk)
+
+
+def check_netvaerksrum(actor: Actor) -> None:
+    if not netvaerksrum_adgang(actor):
+        raise PermissionDenied
+
+
+def netvaerk_side(actor: Actor) -> int | None:
+    """The side the actor acts for in the network space: their centre's id, or None for the network
+    itself (the network user). A meeting or material with the same `center_id` is theirs to change."""
+    return None if is_netvaerk(actor) else actor.center_id
+
+
 def can(actor: Actor, kind: str, action: str, obj: Model | None = None) -> bool:
     if actor.medlemskab is None:
         return False
@@ -422,7 +446,7 @@ def _log_if_foreign(actor: Actor, kind: str, model, pk) -> None:
         row = model._base_manager.filter(pk=pk).exclude(center_id=actor.center_id).values(*fields).first()
     except (ValueError, TypeError, ValidationError):
         return  # not even a valid id: nothing was reached
-    if row is not None:
+    if row is not None and row["center_id"] is not None:  # a row of the network itself belongs to no centre
         log_foreign_attempt(center_id=row["center_id"], kind=kind, obj_id=pk, from_center_id=actor.center_id,
                             borger_id=row.get(borger_field) if borger_field else None)
 

@@ -29,3 +29,15 @@ def netvaerk_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def netvaerksrum_required(view):
+    """The network space: the network user, or a koordinator of a centre that shares with the network."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        access.check_netvaerksrum(request.actor)
+        return view(request, *args, **kwargs)
+
+    return wrapper

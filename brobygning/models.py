@@ -324,6 +324,11 @@ class AuditAction(models.TextChoices):
     TILMELDING_ANONYMISERET = "tilmelding.anonymiseret", _("Tilmeldingens kontaktoplysninger slettet")
     FREMMOEDE_REGISTRERET = "fremmoede.registreret", _("Fremmøde registreret")
     EVALUERING_MODTAGET = "evaluering.modtaget", _("Evaluering modtaget")
+    # The network of centres (issue 14, point 5)
+    NETVAERKSMATERIALE_OPRETTET = "netvaerksmateriale.oprettet", _("Materiale delt i netværket")
+    NETVAERKSMATERIALE_AENDRET = "netvaerksmateriale.aendret", _("Materiale i netværket ændret")
+    NETVAERKSMATERIALE_SLETTET = "netvaerksmateriale.slettet", _("Materiale i netværket slettet")
+    NETVAERKSREFERAT_GEMT = "netvaerksreferat.gemt", _("Referat af netværksmøde gemt")
 
 
 class AuditEntry(models.Model):

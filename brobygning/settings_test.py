@@ -4,6 +4,8 @@ Only what tests need and production must not have. Tests that are about the prod
 import ``brobygning.settings`` directly.
 """
 
+import tempfile
+
 from brobygning.settings import *  # noqa: F403
 from brobygning.settings import STORAGES
 
@@ -27,3 +29,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # (brobygning/testdb). A new dict, so the production settings module keeps Django's backend.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES = {**DATABASES, "default": {**DATABASES["default"], "ENGINE": "brobygning.testdb"}}  # noqa: F405
+
+# Uploads from tests (the demo data's shared network tool, issue 14) go to a throwaway folder, never
+# the developer's var/media. Tests that look at the files set their own `tmp_path`.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="brobygning-test-media-")

@@ -303,14 +303,16 @@ def cancel_for_borger(borger, *, grund: str = "Borgeren er arkiveret") -> int:
 # --- Sending ---------------------------------------------------------------------------------------
 
 
-def arrangement_ics(datoer, *, attendee: str = "", method: str = "REQUEST", now: datetime | None = None) -> str:
+def arrangement_ics(datoer, *, attendee: str = "", method: str = "REQUEST", now: datetime | None = None,
+                    vaert=None) -> str:
     """An iCalendar REQUEST (or CANCEL) with one VEVENT per date: UID per date, SEQUENCE its revision,
-    local times. No personal data beyond the attendee's own address."""
+    local times. No personal data beyond the attendee's own address. `vaert`: the centre named as
+    organizer when the network itself holds the meeting (the registrant's own centre)."""
     now = now or timezone.now()
     tz = ZoneInfo(settings.TIME_ZONE)
     cal = ics_kalender("-//Brobygning//Arrangementer//DA", method)
     for dato in datoer:
-        arrangement, center = dato.arrangement, dato.arrangement.center
+        arrangement, center = dato.arrangement, dato.arrangement.center or vaert
         event = Event()
         event.add("uid", f"arrangementdato-{dato.pk}@brobygning")
         event.add("dtstamp", now.astimezone(UTC))
@@ -324,6 +326,12 @@ def arrangement_ics(datoer, *, attendee: str = "", method: str = "REQUEST", now:
         ics_parter(event, center=center, attendee=attendee, method=method)
         cal.add_component(event)
     return ics_tekst(cal)
+
+
+def _vaert(tilmelding: Tilmelding):
+    """The centre that speaks in the messages: the arrangement's, or for a meeting the network itself
+    holds, the registrant's own centre."""
+    return tilmelding.arrangement.center or tilmelding.center
 
 
 def _recipient(tilmelding: Tilmelding, samtykker: set) -> _Recipient:
@@ -359,9 +367,10 @@ class ArrangementResolver:
         t_ids = {r.emne_id for r in rows if r.emne_type == EMNE_TILMELDING}
         f_ids = {r.emne_id for r in rows if r.emne_type == EMNE_FREMMOEDE}
         self.fremmoeder = Fremmoede.objects.select_related(
-            "dato__arrangement__center", "tilmelding__borger", "tilmelding__user").in_bulk(f_ids) if f_ids else {}
+            "dato__arrangement__center", "tilmelding__borger", "tilmelding__user", "tilmelding__center",
+        ).in_bulk(f_ids) if f_ids else {}
         self.tilmeldinger = Tilmelding.objects.select_related(
-            "arrangement__center", "borger", "user").in_bulk(t_ids) if t_ids else {}
+            "arrangement__center", "borger", "user", "center").in_bulk(t_ids) if t_ids else {}
         borger_ids = {t.borger_id for t in self.tilmeldinger.values() if t.borger_id}
         borger_ids |= {f.tilmelding.borger_id for f in self.fremmoeder.values() if f.tilmelding.borger_id}
         self.samtykker = set(Samtykke.objects.filter(borger_id__in=borger_ids, tilbagekaldt__isnull=True)
@@ -383,11 +392,12 @@ class ArrangementResolver:
 
     def _context(self, art, recipient, tilmelding, **extra) -> dict:
         arrangement = tilmelding.arrangement
+        vaert = _vaert(tilmelding)
         return {"art": art.kode, "modtager_navn": recipient.navn, "titel": arrangement.titel,
                 "sted": arrangement.sted, "online_link": arrangement.online_link,
                 "afmeld_link": _link("matching:arrangement_afmeld", tilmelding.pk,
                                       links.token_for(tilmelding, links.AFMELD)),
-                "center_navn": arrangement.center.navn, "center_telefon": arrangement.center.telefon, **extra}
+                "center_navn": vaert.navn, "center_telefon": vaert.telefon, **extra}
 
     def _tilmelding(self, row, art, tilmelding: Tilmelding) -> Message:
         arrangement = tilmelding.arrangement
@@ -411,12 +421,13 @@ class ArrangementResolver:
                                   links.token_for(tilmelding, links.EVALUER))
             extra["dage"] = settings.ARRANGEMENT_EVALUERING_LINK_MAX_AGE_DAYS
         message = _render(row, art, recipient, self._context(art, recipient, tilmelding, **extra),
-                          reply_to=arrangement.center.email)
+                          reply_to=_vaert(tilmelding).email)
         if art.ics and message.kanal == PaamindelseKanal.EMAIL and datoer:
             for d in datoer:
                 d.arrangement = arrangement
             with translation.override(recipient.sprog):
-                message.attachments.append(Attachment("arrangement.ics", arrangement_ics(datoer, attendee=recipient.to),
+                message.attachments.append(Attachment("arrangement.ics", arrangement_ics(datoer, attendee=recipient.to,
+                                                                                      vaert=tilmelding.center),
                                                       "text/calendar", {"method": "REQUEST"}))
         return message
 
@@ -437,11 +448,12 @@ class ArrangementResolver:
             method = "REQUEST"
         recipient = _recipient(tilmelding, self.samtykker)
         context = self._context(art, recipient, tilmelding, tidspunkt=dato.start, slut=dato.slut)
-        message = _render(row, art, recipient, context, reply_to=arrangement.center.email)
+        message = _render(row, art, recipient, context, reply_to=_vaert(tilmelding).email)
         if message.kanal == PaamindelseKanal.EMAIL:
             with translation.override(recipient.sprog):
                 message.attachments.append(Attachment("arrangement.ics",
-                                                      arrangement_ics([dato], attendee=recipient.to, method=method),
+                                                      arrangement_ics([dato], attendee=recipient.to, method=method,
+                                                                      vaert=tilmelding.center),
                                                       "text/calendar", {"method": method}))
         return message
 
@@ -455,6 +467,12 @@ class ArrangementResolver:
 
     @staticmethod
     def describe(rows) -> list[Beskrivelse]:
+        def _url(arrangement):
+            if arrangement is None:
+                return ""
+            name = "matching:netvaerksrum_moede" if arrangement.i_netvaerket else "matching:arrangement_detail"
+            return reverse(name, args=[arrangement.pk])
+
         rows = list(rows)
         fremmoeder = Fremmoede.objects.select_related("dato__arrangement").in_bulk(
             {r.emne_id for r in rows if r.emne_type == EMNE_FREMMOEDE})
@@ -472,7 +490,7 @@ class ArrangementResolver:
             out.append(Beskrivelse(
                 row=row, modtager=_("Deltager"), art=str(art.label) if art else row.art,
                 emne=arrangement.titel if arrangement else _("(slettet)"),
-                url=reverse("matching:arrangement_detail", args=[arrangement.pk]) if arrangement else ""))
+                url=_url(arrangement)))
         return out
 
 

@@ -653,3 +653,28 @@ ARRANGEMENTER = [
      "maalgruppe": "Borgere, der gerne vil i gang", "sted": "Frivilligcentret, salen", "kapacitet": 12,
      "offentlig": True, "dage": 10, "klokken": 14, "antal": 1},
 ]
+
+# The network of centres (issue 14, point 5): a meeting held in Aarhus two months ago, with its notes,
+# the next one online, and two shared tools. No borger appears in any of it.
+NETVAERKSMOEDER = [
+    {"titel": "Netværksmøde i Aarhus: brobygning i praksis", "sted": "Frivillighedens Hus, Aarhus",
+     "online_link": "", "kapacitet": 30, "dage": -60, "klokken": 10,
+     "beskrivelse": "Årets fysiske møde. Centrene fortæller om det, der virker, og vi ser på de fælles tal.",
+     "referat": "Til stede: seks centre og netværket.\n\n1. Runde: hvert center fortalte om en god "
+                "overgang til en forening og om det, der drillede.\n2. Velkomst i foreningerne: flere "
+                "centre bruger inklusionskurset; vi deler materialet i biblioteket.\n3. Næste møde holdes "
+                "online; dagsordenen lægges her senest en uge før."},
+    {"titel": "Online netværksmøde: opfølgning efter tre måneder", "sted": "",
+     "online_link": "https://meet.example.org/brobygning-netvaerk", "kapacitet": 2, "dage": 21, "klokken": 13,
+     "beskrivelse": "Hvordan følger vi op, så nye bliver i fællesskabet? Kom med ét eksempel fra jeres center.",
+     "referat": ""},
+]
+NETVAERKSMATERIALER = [
+    {"titel": "Samtaleguide til den første samtale", "tags": "samtale, metode",
+     "beskrivelse": "Spørgsmål, der åbner for interesser og drømme i stedet for problemer. Fra inklusionskurset.",
+     "fil": ("samtaleguide.txt", "Samtaleguide\n\n1. Hvad kan du lide at lave?\n2. Hvem vil du gerne lære at "
+                                 "kende?\n3. Hvad skal der til, for at du har lyst at komme igen?\n")},
+    {"titel": "FriSe: Frivilligcentre og Selvhjælp Danmark", "tags": "netværk, viden",
+     "beskrivelse": "Landsorganisationens side om brobygning, med rapporter og værktøjer.",
+     "link": "https://frise.dk"},
+]

@@ -18,6 +18,7 @@ from .models import (
     Frivilligrolle,
     Ledsagelse,
     MatchRolle,
+    Netvaerksmateriale,
     Raadgivning,
     Resultat,
     RolleKandidat,
@@ -289,3 +290,72 @@ class EvalueringForm(IngenCprMixin, forms.Form):
         choices=[(5, _("Rigtig meget")), (4, _("En del")), (3, _("Noget")), (2, _("Lidt")), (1, _("Ingenting"))])
     kommentar = forms.CharField(label=_("Vil du fortælle os mere? (valgfrit)"), required=False, max_length=1000,
                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- The network of centres (issue 14, point 5) ------------------------------------------------------
+
+
+class NetvaerksmoedeForm(IngenCprMixin, forms.ModelForm):
+    """A network meeting and, when new, its first date."""
+
+    online_link = forms.URLField(label=_("Link til online-møde"), required=False, assume_scheme="https")
+    start = forms.DateTimeField(label=_("Dato og tidspunkt"), widget=DATETIME_WIDGET)
+    varighed_min = forms.IntegerField(label=_("Varighed (minutter)"), min_value=15, max_value=1440, initial=180)
+
+    class Meta:
+        model = Arrangement
+        fields = ["titel", "beskrivelse", "maalgruppe", "sted", "online_link", "kapacitet"]
+        widgets = {"beskrivelse": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, ny: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ny:
+            del self.fields["start"], self.fields["varighed_min"]
+        self.helper = helper(_("Gem netværksmødet"))
+
+    def datoer(self) -> list:
+        return [(self.cleaned_data["start"], self.cleaned_data["varighed_min"])]
+
+
+class NetvaerkTilmeldForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Medarbejder"), queryset=None)
+
+    def __init__(self, *args, medarbejdere, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = medarbejdere
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class NetvaerksreferatForm(IngenCprMixin, forms.Form):
+    tekst = forms.CharField(label=_("Referat"), max_length=5000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 12}),
+                            help_text=_("Skriv aldrig navne eller andre oplysninger om borgere i referatet."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = helper(_("Gem referatet"))
+
+
+class NetvaerksmaterialeForm(IngenCprMixin, forms.ModelForm):
+    """A method or tool for the shared library: a file or a link."""
+
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https", max_length=500)
+    tags = forms.CharField(label=_("Emneord"), max_length=300, required=False,
+                           help_text=_("Adskilt med komma, fx: inklusion, samtale, metode."))
+
+    class Meta:
+        model = Netvaerksmateriale
+        fields = ["titel", "beskrivelse", "fil", "link", "tags"]
+        widgets = {"beskrivelse": forms.Textarea(attrs={"rows": 4}),
+                   "fil": forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx,.odt,.txt"})}
+        help_texts = {"fil": _("PDF, Word, Excel, PowerPoint, OpenDocument eller tekst; højst 20 MB. "
+                               "Eller angiv et link herunder.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tags"] = ", ".join(self.instance.tag_liste)
+        self.helper = helper(_("Del i netværket"))
+
+    def _post_clean(self):
+        pass  # the service validates the model and the file (matching/netvaerksrum.py)

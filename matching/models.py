@@ -1,6 +1,8 @@
 """Matches between a borger and a fællesskab, moving through FriSe's four elements,
 with the first meeting (ledsagelse) and the follow-ups (opfølgning)."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -510,9 +512,14 @@ class ArrangementType(models.TextChoices):
 
 class Arrangement(models.Model):
     """An event of the centre's (ARCHITECTURE.md, "Arrangementer"), on one date or a series of dates
-    (`ArrangementDato`). In matching because borgere register for it."""
+    (`ArrangementDato`). In matching because borgere register for it.
 
-    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    A meeting of the network of centres (`i_netvaerket`, ARCHITECTURE.md, "Netværksrummet") is held
+    by one centre (`center`) or by the network itself (`center` empty); staff of every member centre
+    register for it, each registration in the registrant's own centre."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    i_netvaerket = models.BooleanField(_("i netværket af centre"), default=False, editable=False)
     type = models.CharField(_("type"), max_length=20, choices=ArrangementType.choices)
     titel = models.CharField(_("titel"), max_length=200)
     beskrivelse = long_text(_("beskrivelse"))
@@ -534,7 +541,12 @@ class Arrangement(models.Model):
         verbose_name = _("arrangement")
         verbose_name_plural = _("arrangementer")
         ordering = ["-oprettet"]
-        indexes = [models.Index(fields=["center", "type"]), models.Index(fields=["center", "offentlig"])]
+        indexes = [models.Index(fields=["center", "type"]), models.Index(fields=["center", "offentlig"]),
+                   models.Index(fields=["i_netvaerket", "oprettet"], condition=Q(i_netvaerket=True),
+                                name="arrangement_netvaerk_idx")]
+        constraints = [models.CheckConstraint(
+            condition=Q(center__isnull=False) | Q(i_netvaerket=True, type="netvaerksmoede", offentlig=False),
+            name="arrangement_center_eller_netvaerk")]
 
     def __str__(self):
         return self.titel
@@ -552,9 +564,10 @@ class Arrangement(models.Model):
 
 
 class ArrangementDato(models.Model):
-    """One date of an arrangement. `sekvens` counts moves and cancellations: the SEQUENCE of its .ics."""
+    """One date of an arrangement. `sekvens` counts moves and cancellations: the SEQUENCE of its .ics.
+    `center` is the arrangement's (empty for a meeting the network itself holds)."""
 
-    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="datoer")
     start = models.DateTimeField(_("start"))
     varighed_min = models.PositiveSmallIntegerField(_("varighed (minutter)"), default=120,
@@ -763,3 +776,65 @@ class Forloeb(models.Model):
 
     def __str__(self):
         return f"{self.borger_id}: {self.naaet}"
+
+
+# --- The network of centres (issue 14, point 5; ARCHITECTURE.md, "Netværksrummet") ----------------
+# No row here points at a borger: the network space never holds personal data about borgere.
+
+
+def _materiale_sti(instance, filename):
+    """A random name: the uploaded file's own name may hold a person's name."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"netvaerk/materialer/{uuid.uuid4().hex}.{ext}"
+
+
+class Netvaerksmateriale(models.Model):
+    """A method or tool in the network's shared library: a file or a link, shared by one centre (or,
+    with `center` empty, by the network itself). Only the sharing side edits or deletes it."""
+
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("delt af"))
+    titel = models.CharField(_("titel"), max_length=200)
+    beskrivelse = long_text(_("beskrivelse"))
+    fil = models.FileField(_("fil"), upload_to=_materiale_sti, blank=True, max_length=200)
+    filtype = models.CharField(_("filtype"), max_length=10, blank=True, editable=False)
+    link = models.URLField(_("link"), blank=True, max_length=500)
+    tags = models.CharField(_("emneord"), max_length=300, blank=True,
+                            help_text=_("Adskilt med komma, fx: inklusion, samtale, metode."))
+    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    opdateret = models.DateTimeField(_("opdateret"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("materiale")
+        verbose_name_plural = _("materialer")
+        ordering = ["-oprettet", "-pk"]
+        indexes = [models.Index(fields=["-oprettet"], name="netvaerksmateriale_nye_idx")]
+
+    def __str__(self):
+        return self.titel
+
+    def clean(self):
+        if bool(self.fil) == bool(self.link):
+            raise ValidationError({"link": _("Upload en fil eller angiv et link (ikke begge).")})
+
+    @property
+    def tag_liste(self) -> list[str]:
+        return [t for t in self.tags.strip(",").split(",") if t]
+
+
+class Netvaerksreferat(models.Model):
+    """The notes of one network meeting, written by the side that holds it, read by every member."""
+
+    arrangement = models.OneToOneField(Arrangement, on_delete=models.CASCADE, related_name="referat")
+    tekst = long_text(_("referat"))
+    skrevet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    opdateret = models.DateTimeField(_("opdateret"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("referat")
+        verbose_name_plural = _("referater")
+
+    def __str__(self):
+        return str(self.arrangement)

@@ -599,6 +599,8 @@ def arrangement_update(*, actor, arrangement: Arrangement, data: dict) -> Arrang
     with transaction.atomic():
         locked = _laas(arrangement)
         changed = [k for k in ARRANGEMENT_FELTER if k in data and getattr(locked, k) != data[k]]
+        if locked.i_netvaerket and ({"type", "offentlig"} & set(changed)):
+            raise ValidationError(_("Et netværksmøde forbliver et netværksmøde og er aldrig offentligt."))
         for k in changed:
             setattr(locked, k, data[k])
         locked.full_clean(exclude=["center", "oprettet_af"])
@@ -714,12 +716,16 @@ def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None,
         access.check(actor, "arrangement", "change", arrangement)
     if sum(x is not None and x != "" for x in (borger, user, email)) != 1:
         raise ValidationError(_("Vælg én borger, én foreningskontakt eller skriv navn og e-mail på en anden person."))
+    if arrangement.i_netvaerket and user is None:  # the network space holds no borger and no outsider
+        raise ValidationError(_("Til et netværksmøde tilmeldes kun medarbejdere fra netværkets centre."))
     if borger is not None and borger.center_id != arrangement.center_id:
         raise ValidationError({"borger": _("Borgeren hører til et andet center.")})
     if user is not None:
         medlemskab = Medlemskab.objects.filter(user=user, center_id=arrangement.center_id, aktiv=True).first()
         if medlemskab is None:
             raise ValidationError({"user": _("Personen er ikke medlem af centret.")})
+        if arrangement.i_netvaerket and medlemskab.rolle not in (Rolle.KOORDINATOR, Rolle.BROBYGGER):
+            raise ValidationError(_("Til et netværksmøde tilmeldes kun medarbejdere fra netværkets centre."))
         if forening is None and medlemskab.rolle == Rolle.FORENINGSKONTAKT:
             forening = medlemskab.foreninger.order_by("pk").first()
     if forening is not None and forening.center_id != arrangement.center_id:

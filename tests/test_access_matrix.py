@@ -27,6 +27,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ from brobygning.models import Medlemskab, Paamindelse, PaamindelseStatus, Rolle,
 from foreninger.hsds import serialize as hsds
 from foreninger.models import ImportJob, Partner, Partnerskab, Tilslutningsbeloeb
 from foreninger.services import bekraeft_token
-from matching import arrangement_links
+from matching import arrangement_links, netvaerksrum
 from matching import services as arrangement_services
 from matching.models import Frivilligrolle, Moedesvar, Raadgivning, RolleKandidat, RolleMatch
 from matching.svar import token_for as svar_token_for
@@ -213,6 +214,21 @@ MATRIX = {
     "matching:netvaerk_csv":                        (None,           "L   403 403 403 403 403 403", None),
     "matching:netvaerk_xlsx":                       (None,           "L   403 403 403 403 403 403", None),
     "matching:netvaerk_pdf":                        (None,           "L   403 403 403 403 403 403", None),
+    # The network space (issue 14, point 5): koordinatorer of centres that share with the network (A
+    # does, B does not) and the network user (NETVAERK below); the meeting and material are A's.
+    "matching:netvaerksrum":                        (None,           "L   200 403 403 403 403 403", None),
+    "matching:netvaerksrum_moede_ny":               (None,           "L   200 403 403 403 403 403", "L 200 403 403 403 403 403"),
+    "matching:netvaerksrum_moede":                  ("netvaerksmoede", "L   200 403 403 403 403 403", None),
+    "matching:netvaerksrum_moede_rediger":          ("netvaerksmoede", "L   200 403 403 403 403 403", "L 200 403 403 403 403 403"),
+    "matching:netvaerksrum_moede_aflys":            ("netvaerksmoede", "405 405 405 405 405 405 405", "L 302 403 403 403 403 403"),
+    "matching:netvaerksrum_tilmeld":                ("netvaerksmoede", "405 405 405 405 405 405 405", "L 302 403 403 403 403 403"),
+    "matching:netvaerksrum_afmeld":                 ("netvaerkstilmelding", "405 405 405 405 405 405 405", "L 302 403 403 403 403 403"),
+    "matching:netvaerksrum_referat":                ("netvaerksmoede", "L   200 403 403 403 403 403", "L 200 403 403 403 403 403"),
+    "matching:netvaerksrum_bibliotek":              (None,           "L   200 403 403 403 403 403", None),
+    "matching:netvaerksrum_materiale_ny":           (None,           "L   200 403 403 403 403 403", "L 200 403 403 403 403 403"),
+    "matching:netvaerksrum_materiale_rediger":      ("netvaerksmateriale", "L   200 403 403 403 403 403", "L 200 403 403 403 403 403"),
+    "matching:netvaerksrum_materiale_slet":         ("netvaerksmateriale", "405 405 405 405 405 405 405", "L 302 403 403 403 403 403"),
+    "matching:netvaerksrum_materiale_fil":          ("netvaerksmateriale", "L   200 403 403 403 403 403", None),
     "set_language":                                 (None,           "*   *   *   *   *   *   *",   None),
     # The local partnership (issue 14): koordinatorer manage; a foreningskontakt reads their own record
     "foreninger:partnerskab_list":                  (None,           "L   200 200 403 403 200 200", None),
@@ -260,6 +276,15 @@ NETVAERK = {
     "matching:netvaerk_csv":                        ("404", None),  # no table named
     "matching:netvaerk_xlsx":                       ("404", None),
     "matching:netvaerk_pdf":                        ("200", None),
+    # The network space: the network user reads everything and shares in the network's own name, but
+    # changes nothing centre A holds or shared, and registers no one (they have no staff).
+    "matching:netvaerksrum":                        ("200", None),
+    "matching:netvaerksrum_moede_ny":               ("200", "200"),
+    "matching:netvaerksrum_moede":                  ("200", None),
+    "matching:netvaerksrum_afmeld":                 ("405", "404"),  # not theirs to see
+    "matching:netvaerksrum_bibliotek":              ("200", None),
+    "matching:netvaerksrum_materiale_ny":           ("200", "200"),
+    "matching:netvaerksrum_materiale_fil":          ("200", None),
 }
 
 
@@ -328,6 +353,7 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
     settings.MEDIA_ROOT = tmp_path  # the partner's agreement file
     center = world.center_a
     center.venteliste_synlig = True
+    center.deler_med_netvaerk = True  # the network space; centre B does not share with the network
     center.save()
     fk2 = _member(center, Rolle.FORENINGSKONTAKT, "forening2@a.test", foreninger=[world.forening_a2])
     target = _member(center, Rolle.BROBYGGER, "maal@a.test")
@@ -371,6 +397,12 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
         "ansvarlige": [brobygger_a]}, datoer=[(timezone.now() + timedelta(days=4), 120)])
     tilmelding = arrangement_services.tilmelding_opret(actor=koordinator, arrangement=arrangement,
                                                        user=foreningskontakt_a)
+    netvaerksmoede = netvaerksrum.netvaerksmoede_opret(actor=koordinator, data={
+        "titel": "Netværksmøde", "sted": "Aarhus", "kapacitet": 10}, datoer=[(timezone.now() + timedelta(days=5), 180)])
+    netvaerkstilmelding = netvaerksrum.netvaerkstilmelding_opret(actor=koordinator, moede=netvaerksmoede,
+                                                                 user=brobygger_a)
+    netvaerksmateriale = netvaerksrum.netvaerksmateriale_opret(actor=koordinator, data={
+        "titel": "Metode", "fil": SimpleUploadedFile("metode.pdf", b"%PDF-1.4 metode"), "tags": "metode"})
     users = {"kA": koordinator_a, "kB": koordinator_b, "bb": brobygger_a, "bb2": brobygger_a2,
              "fk": foreningskontakt_a, "fk2": fk2}
     clients = {"anon": Client()}
@@ -417,6 +449,9 @@ def matrix_world(settings, tmp_path, world, koordinator_a, koordinator_b, brobyg
         "arr_evaluering": {"pk": tilmelding.pk,
                            "token": arrangement_links.token_for(tilmelding, arrangement_links.EVALUER)},
         "arr_public": {"slug": center.slug, "pk": arrangement.pk},
+        "netvaerksmoede": {"pk": netvaerksmoede.pk},
+        "netvaerkstilmelding": {"pk": netvaerkstilmelding.pk},
+        "netvaerksmateriale": {"pk": netvaerksmateriale.pk},
     }
     return clients, objects
 

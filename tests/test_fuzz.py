@@ -81,6 +81,10 @@ class Scene:
     arr_afmeld_token: str = ""
     arr_evaluering_token: str = ""
     netvaerk: object = None  # a network user (User.netvaerksadgang), member of no centre
+    # The network space (issue 14, point 5): a meeting the centre holds, a registration, a material
+    netvaerksmoede: object = None
+    netvaerkstilmelding: object = None
+    netvaerksmateriale: object = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,21 @@ ENDPOINTS: dict[str, Endpoint] = {
     "matching:netvaerk_csv": Endpoint("netvaerk"),
     "matching:netvaerk_xlsx": Endpoint("netvaerk"),
     "matching:netvaerk_pdf": Endpoint("netvaerk"),
+    # The network space (the scene's centre shares with the network)
+    "matching:netvaerksrum": Endpoint("koordinator"),
+    "matching:netvaerksrum_moede_ny": Endpoint("koordinator"),
+    "matching:netvaerksrum_moede": Endpoint("koordinator", _pk("netvaerksmoede")),
+    "matching:netvaerksrum_moede_rediger": Endpoint("koordinator", _pk("netvaerksmoede")),
+    "matching:netvaerksrum_moede_aflys": Endpoint("koordinator", _pk("netvaerksmoede")),
+    "matching:netvaerksrum_tilmeld": Endpoint("koordinator", _pk("netvaerksmoede"),
+                                              data=lambda s: {"user": s.koordinator.pk}),
+    "matching:netvaerksrum_afmeld": Endpoint("koordinator", _pk("netvaerkstilmelding")),
+    "matching:netvaerksrum_referat": Endpoint("koordinator", _pk("netvaerksmoede")),
+    "matching:netvaerksrum_bibliotek": Endpoint("koordinator"),
+    "matching:netvaerksrum_materiale_ny": Endpoint("netvaerk"),
+    "matching:netvaerksrum_materiale_rediger": Endpoint("koordinator", _pk("netvaerksmateriale")),
+    "matching:netvaerksrum_materiale_slet": Endpoint("koordinator", _pk("netvaerksmateriale")),
+    "matching:netvaerksrum_materiale_fil": Endpoint("koordinator", _pk("netvaerksmateriale")),
     **HSDS_ENDPOINTS,
     "set_language": Endpoint("anon"),
     "admin:login": Endpoint("anon"),
@@ -363,7 +382,8 @@ def test_every_url_pattern_has_a_fuzz_entry():
 
 
 @pytest.fixture
-def scene(settings):
+def scene(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the network library's uploaded file
     settings.ACCOUNT_RATE_LIMITS = False  # limits would turn later examples into 429s and hide the forms
     ledsagelse = planned_ledsagelse()
     match = ledsagelse.match
@@ -384,6 +404,7 @@ def scene(settings):
     from foreninger.services import bekraeft_token
 
     center.venteliste_synlig = True
+    center.deler_med_netvaerk = True  # the network space
     center.save()
     forening = match.faellesskab.forening
     forening.bekraeft_nonce = "fuzz-nonce"
@@ -429,7 +450,23 @@ def scene(settings):
         **_issue14_objects(center, forening),
         projekt=Projekt.objects.create(center=center, navn="Fuzzprojekt", fra=date(2026, 1, 1), til=date(2026, 12, 31)),
         netvaerk=f.give_mfa(f.UserFactory(email="fuzz-netvaerk@x.test", netvaerksadgang=True)),
+        **_netvaerksrum_objects(actor_for(koordinator), brobygger, ledsagelse.tidspunkt),
     )
+
+
+def _netvaerksrum_objects(koordinator, kollega, start) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from matching import netvaerksrum
+
+    moede = netvaerksrum.netvaerksmoede_opret(actor=koordinator, data={"titel": "Fuzz-møde", "sted": "Aarhus",
+                                                                       "kapacitet": 3}, datoer=[(start, 180)])
+    return {
+        "netvaerksmoede": moede,
+        "netvaerkstilmelding": netvaerksrum.netvaerkstilmelding_opret(actor=koordinator, moede=moede, user=kollega),
+        "netvaerksmateriale": netvaerksrum.netvaerksmateriale_opret(actor=koordinator, data={
+            "titel": "Fuzz-metode", "fil": SimpleUploadedFile("m.pdf", b"%PDF-1.4 fuzz"), "tags": "fuzz"}),
+    }
 
 
 def _issue14_objects(center, forening) -> dict:

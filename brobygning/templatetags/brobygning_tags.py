@@ -43,6 +43,7 @@ def hovedmenu(context, nye: int = 0) -> str:
     match = request.resolver_match
     key = (bool(medlemskab), medlemskab.rolle if medlemskab else None,
            bool(medlemskab and medlemskab.center.venteliste_synlig),
+           bool(medlemskab and medlemskab.center.deler_med_netvaerk),
            bool(getattr(request.user, "netvaerksadgang", False)), min(nye or 0, 100),
            match.namespace if match else "", match.url_name if match else "", translation.get_language(),
            get_urlconf(), get_script_prefix())
@@ -52,9 +53,9 @@ def hovedmenu(context, nye: int = 0) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _hovedmenu(medlem, rolle, venteliste_synlig, netvaerk, nye, ns, un, _sprog, _urlconf, _prefix) -> str:
+def _hovedmenu(medlem, rolle, venteliste_synlig, deler, netvaerk, nye, ns, un, _sprog, _urlconf, _prefix) -> str:
     return get_template("partials/hovedmenu.html").render({
-        "medlem": medlem, "rolle": rolle, "venteliste_synlig": venteliste_synlig, "netvaerk": netvaerk,
+        "medlem": medlem, "rolle": rolle, "venteliste_synlig": venteliste_synlig, "deler": deler, "netvaerk": netvaerk,
         "nye": nye, "ns": ns, "un": un})
 
 

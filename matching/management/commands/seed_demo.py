@@ -13,6 +13,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -34,10 +35,10 @@ from foreninger.models import (
     PartnerStatus,
 )
 from foreninger.services import partner_create, partnerskab_create, tilslutning_create
+from matching import arrangement_paamindelser, forloeb, national, netvaerksrum, paamindelser, velkomst
 from matching import demo_data as data
-from matching import forloeb, national, paamindelser, velkomst
 from matching.frivilligroller import frivilligrolle_create
-from matching.models import FagpersonArt, Ledsagelse, LedsagelseStatus, Stage
+from matching.models import Arrangement, ArrangementDato, FagpersonArt, Ledsagelse, LedsagelseStatus, Stage
 from matching.raadgivning import raadgivning_create
 from matching.services import (
     arrangement_create,
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         self.today = timezone.localdate()
         self.tags = Taxonomy()
         logins = []
+        centre_users = []
         for spec in data.CENTRES:
             with transaction.atomic():
                 center, created = Frivilligcenter.objects.get_or_create(
@@ -136,6 +138,7 @@ class Command(BaseCommand):
                               "deler_med_netvaerk": True},
                 )
                 users = self.ensure_users(center, spec)
+                centre_users.append((center, users))
                 logins.extend((user.email, rolle, center.navn) for rolle, user in users.items())
                 existing = Forening.objects.filter(center=center).count()
                 if existing:
@@ -151,6 +154,7 @@ class Command(BaseCommand):
                 ))
         velkomst.beregn_alle()  # the welcome scores the nightly task would compute (issue 13)
         forloeb.genberegn()  # the forløb summary the reports read (some demo rows are written past the services)
+        self.seed_netvaerksrum(centre_users)
         logins.append((self.ensure_netvaerk_user().email, "netværk", "centre, der deler"))
         self.print_logins(logins)
 
@@ -345,6 +349,37 @@ class Command(BaseCommand):
         mine = [b for b in borgere if b.brobygger_id == users[Rolle.BROBYGGER].pk]
         if mine:
             tilmelding_opret(actor=actor, arrangement=made[1], borger=mine[0])
+
+    def seed_netvaerksrum(self, centre_users):
+        """The network space (issue 14, point 5): the first centre holds a meeting that has been held
+        (with notes) and the next one, for which each centre's koordinator has registered their
+        brobygger; the next is full, so the second centre's koordinator waits. Two shared tools."""
+        if len(centre_users) < 2 or Arrangement.objects.filter(i_netvaerket=True).exists():
+            return
+        (vaert, vaert_users), (andet, andet_users) = centre_users[:2]
+        vaert_actor = actor_for(vaert_users[Rolle.KOORDINATOR], vaert.pk)
+        andet_actor = actor_for(andet_users[Rolle.KOORDINATOR], andet.pk)
+        start = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for spec in data.NETVAERKSMOEDER:
+            naar = timezone.localtime(start + dt.timedelta(days=abs(spec["dage"]))).replace(hour=spec["klokken"])
+            moede = netvaerksrum.netvaerksmoede_opret(actor=vaert_actor, data={
+                k: spec[k] for k in ("titel", "beskrivelse", "sted", "online_link", "kapacitet")}, datoer=[(naar, 180)])
+            netvaerksrum.netvaerkstilmelding_opret(actor=vaert_actor, moede=moede, user=vaert_users[Rolle.BROBYGGER])
+            netvaerksrum.netvaerkstilmelding_opret(actor=andet_actor, moede=moede, user=andet_users[Rolle.BROBYGGER])
+            if spec["dage"] < 0:  # held: moved back as if the days had passed, with its notes
+                ArrangementDato.objects.filter(arrangement=moede).update(start=naar - dt.timedelta(days=2 * abs(spec["dage"])))
+                for tilmelding in moede.tilmeldinger.all():
+                    arrangement_paamindelser.sync_tilmelding(tilmelding)
+                netvaerksrum.netvaerksreferat_gem(actor=vaert_actor, moede=moede, tekst=spec["referat"])
+            else:
+                netvaerksrum.netvaerkstilmelding_opret(actor=andet_actor, moede=moede,
+                                                       user=andet_users[Rolle.KOORDINATOR])
+        for i, spec in enumerate(data.NETVAERKSMATERIALER):
+            actor = vaert_actor if i == 0 else andet_actor
+            fil = SimpleUploadedFile(spec["fil"][0], spec["fil"][1].encode()) if "fil" in spec else None
+            netvaerksrum.netvaerksmateriale_opret(actor=actor, data={
+                "titel": spec["titel"], "beskrivelse": spec["beskrivelse"], "tags": spec["tags"],
+                "link": spec.get("link", ""), "fil": fil})
 
     @staticmethod
     def _as_if_held(ledsagelse, when):
