@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from brobygning.access import actor_for
@@ -29,6 +30,15 @@ def _empty_cache():
     """Every test starts with an empty cache: the ids of a test's rows repeat from test to test, and a
     computed report is cached per centre id (matching.rapporter.rapport_beregning)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _danish():
+    """Every test starts in Danish, the default language: a request in English (or a test that
+    activates it) must not leave the next test on the same worker reading English labels."""
+    translation.activate("da")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
