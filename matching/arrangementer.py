@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -60,6 +61,18 @@ def dato_get(*, actor, pk, action: str = "fremmoede") -> ArrangementDato:
     dato = access.get_or_deny(actor, "arrangement", "list", ArrangementDato.objects.select_related("arrangement"), pk)
     access.check(actor, "arrangement", action, dato.arrangement)
     return dato
+
+
+def fremmoede_get(*, actor, pk) -> Fremmoede:
+    """One row of a door list, with access decided on its date's arrangement (404 outside the centre
+    that holds it, 403 for the role). At a network meeting a row belongs to the registrant's own
+    centre, so the holding centre reaches the other centres' rows through the date, not the row."""
+    try:
+        row = Fremmoede.objects.select_related("dato__arrangement", "tilmelding__borger", "tilmelding__user").get(pk=pk)
+    except (Fremmoede.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    dato_get(actor=actor, pk=row.dato_id)
+    return row
 
 
 def medarbejdere(*, center_id: int, roller):

@@ -44,7 +44,7 @@ from ..forms import (
     TilmeldAndenForm,
     TilmeldKontaktForm,
 )
-from ..models import Arrangement, ArrangementType, Fremmoede, TilmeldingKilde, TilmeldingStatus
+from ..models import Arrangement, ArrangementType, TilmeldingKilde, TilmeldingStatus
 
 SAMTYKKETEKST = gettext_lazy(
     "Vi gemmer dit navn og din e-mail for at kunne sende dig en bekræftelse, en påmindelse og eventuelle "
@@ -256,10 +256,7 @@ def fremmoede(request, pk):
 @member_required
 def fremmoede_tap(request, pk):
     """One tap: `moedt` = ja, nej or fortryd. Answers the row again for htmx, or goes back to the list."""
-    row = access.get_or_deny(request.actor, "arrangement", "list",
-                             Fremmoede.objects.select_related("dato__arrangement", "tilmelding__borger",
-                                                                       "tilmelding__user"), pk)
-    access.check(request.actor, "arrangement", "fremmoede", row.dato.arrangement)
+    row = selectors.fremmoede_get(actor=request.actor, pk=pk)
     moedt = {"ja": True, "nej": False, "fortryd": None}.get(request.POST.get("moedt", ""), "ugyldig")
     fejl = ""
     try:

@@ -153,6 +153,24 @@ def test_registration_across_centres_with_capacity_and_a_waiting_list_that_moves
     rum.netvaerkstilmelding_afmeld(actor=net.kA, tilmelding=ny_c)
 
 
+def test_the_holding_centre_takes_attendance_for_every_centre_at_the_door(net, koordinator_a, brobygger_a):
+    moede = _moede(net.kA)
+    hos_c = rum.netvaerkstilmelding_opret(actor=net.kC, moede=moede, user=net.brobygger_c).fremmoeder.get()
+    hos_a = rum.netvaerkstilmelding_opret(actor=net.kA, moede=moede, user=brobygger_a).fremmoeder.get()
+    holder = f.client_logged_in(koordinator_a)
+    for row in (hos_c, hos_a):  # C's registrant's row belongs to C, yet A holds the door list
+        url = reverse("matching:arrangement_fremmoede_tap", args=[row.pk])
+        assert holder.post(url, {"moedt": "ja"}).status_code == 302
+        row.refresh_from_db()
+        assert row.moedt is True
+    # A member centre does not take attendance at a meeting another centre holds, not even for its own.
+    c_client = f.client_logged_in(net.koordinator_c)
+    assert c_client.post(reverse("matching:arrangement_fremmoede_tap", args=[hos_c.pk]),
+                         {"moedt": "nej"}).status_code == 404
+    hos_c.refresh_from_db()
+    assert hos_c.moedt is True
+
+
 def test_a_koordinator_registers_a_colleague_on_the_page_and_sees_only_their_own(net, koordinator_a,
                                                                                  brobygger_a):
     moede = _moede(net.netvaerk)
