@@ -32,6 +32,10 @@ def partnere_efter_art(*, center_id: int) -> Tabel:
     )
 
 
+def _kr(beloeb) -> int:
+    return int(round(beloeb or 0))
+
+
 def tilslutning_mod_budget(*, center_id: int) -> Tabel:
     """Per partnership: budget, fees granted and paid, and what is left of the budget."""
     qs = (Partnerskab.objects.filter(center_id=center_id)
@@ -39,8 +43,9 @@ def tilslutning_mod_budget(*, center_id: int) -> Tabel:
                     udbetalt=Sum("partnere__tilslutninger__beloeb",
                                  filter=Q(partnere__tilslutninger__udbetalt__isnull=False)))
           .order_by("navn").values_list("navn", "budget", "tilslutningsloft", "bevilget", "udbetalt")[:200])
-    raekker = [[navn, float(budget), float(loft), float(bevilget or 0), float(udbetalt or 0),
-                float(budget - (bevilget or 0))] for navn, budget, loft, bevilget, udbetalt in qs]
+    # Whole kroner: the page and the exports show "50000", not a decimal "50000,0".
+    raekker = [[navn, _kr(budget), _kr(loft), _kr(bevilget), _kr(udbetalt), _kr(budget - (bevilget or 0))]
+               for navn, budget, loft, bevilget, udbetalt in qs]
     return Tabel(
         noegle="tilslutning_mod_budget",
         titel=_("Tilslutningsbeløb mod budget (kr.)"),

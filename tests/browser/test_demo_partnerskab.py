@@ -70,9 +70,12 @@ def test_inklusionskursus_til_partnerskabet_paa_demodata(browsing: Browsing, dem
 
     # Three foreningskontakter: the demo contact (a login), and two contacts of partner foreninger by name.
     b.click_and_wait(page.get_by_role("link", name="Tilmeld en person"))
-    kontakt_form = page.locator("form").filter(has=page.locator("input[name=hvem][value=kontakt]"))
-    kontakt_form.locator("select[name=user]").select_option(label=kontakt.get_full_name())
-    b.click_and_wait(kontakt_form.get_by_role("button", name="Tilmeld"))
+    # Foreningskontakter are found by a name search (POSTed, so no name in the URL), then registered.
+    soeg = page.locator("form").filter(has=page.locator("input[name=hvem][value=soeg_kontakt]"))
+    soeg.locator("input[name=q_kontakt]").fill(kontakt.get_full_name())
+    b.click_and_wait(soeg.get_by_role("button", name="Søg", exact=True))
+    fundet = page.locator("li.list-group-item").filter(has_text=kontakt.get_full_name())
+    b.click_and_wait(fundet.get_by_role("button", name="Tilmeld"))
     registrer_anden(b, "Hanne Vært", "hanne.vaert@example.org", anden.navn)
     registrer_anden(b, "Ole Olsen", "ole.olsen@example.org", foerste.navn)
     expect(page.get_by_role("heading", name="Tilmeldte (2)")).to_be_visible()
@@ -110,8 +113,8 @@ def test_inklusionskursus_til_partnerskabet_paa_demodata(browsing: Browsing, dem
     # The partnership overview: the fees (demo data) and the two trained hosts of the first partner forening.
     b.click_nav("Partnerskabet i tal")
     gebyrer = page.locator("section#tilslutning_mod_budget tbody tr").first
-    expect(gebyrer.locator("td").nth(3)).to_have_text("50000,0")  # granted: 20,000 + 30,000 kr. (Danish decimal comma)
-    expect(gebyrer.locator("td").nth(4)).to_have_text("20000,0")  # paid
+    expect(gebyrer.locator("td").nth(3)).to_have_text("50000")  # granted: 20,000 + 30,000 kr., whole kroner
+    expect(gebyrer.locator("td").nth(4)).to_have_text("20000")  # paid
     vaerter = page.locator("section#nyankomne_pr_partnerforening tbody tr")
     expect(vaerter.filter(has_text=foerste.navn).locator("td").nth(2)).to_have_text("2")
     expect(vaerter.filter(has_text=anden.navn).locator("td").nth(2)).to_have_text("0")

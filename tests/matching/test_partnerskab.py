@@ -42,6 +42,7 @@ def test_overview_tables(scene):
     arter = {row[0]: row[1:] for row in tabeller["partnere_efter_art"].raekker}
     assert arter["Forening"] == [1, 1] and arter["Kommune"] == [0, 1]
     assert tabeller["tilslutning_mod_budget"].raekker == [["Odense", 100000.0, 30000.0, 25000.0, 20000.0, 75000.0]]
+    assert all(type(c) is int for c in tabeller["tilslutning_mod_budget"].raekker[0][1:])  # whole kroner, no ",0"
     nye = tabeller["nyankomne_pr_partnerforening"]
     assert nye.raekker == [[scene.forening_a.navn, 1, 0]] and nye.taelle_kolonner == frozenset({1, 2})
 
