@@ -19,8 +19,8 @@ from .conftest import Browsing, log_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
-def test_taking_attendance_on_a_phone(browsing: Browsing):
+def _ved_doeren(type_: str, titel: str):
+    """An event starting in ten minutes, run by the brobygger Mette, with three people registered."""
     center = f.CenterFactory(navn="Frivilligcenter Odense", slug="odense", email="kontakt@odense.test")
     koordinator = f.UserFactory(email="k@odense.test")
     f.MedlemskabFactory(user=koordinator, center=center, rolle=Rolle.KOORDINATOR)
@@ -28,12 +28,18 @@ def test_taking_attendance_on_a_phone(browsing: Browsing):
     f.MedlemskabFactory(user=brobygger, center=center, rolle=Rolle.BROBYGGER)
     k = actor_for(koordinator)
     arrangement = services.arrangement_create(actor=k, data={
-        "type": "inklusionskursus", "titel": "Inklusionskursus", "sted": "Mødelokale 1", "kapacitet": 10,
+        "type": type_, "titel": titel, "sted": "Mødelokale 1", "kapacitet": 10,
         "ansvarlige": [brobygger]}, datoer=[(timezone.now() + timedelta(minutes=10), 120)])
     for navn in ("Hanne Vært", "Ole Olsen", "Birgit Berg"):
         services.tilmelding_opret(actor=k, arrangement=arrangement, navn=navn,
                                   email=navn.split()[0].lower() + "@x.test")
     dato = arrangement.datoer.get()
+    return brobygger, arrangement, dato
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_taking_attendance_on_a_phone(browsing: Browsing):
+    brobygger, arrangement, dato = _ved_doeren("inklusionskursus", "Inklusionskursus")
 
     b, page = browsing, browsing.page
     assert b.is_phone and page.viewport_size["width"] == 375
@@ -63,19 +69,7 @@ def test_taking_attendance_on_a_phone(browsing: Browsing):
 def test_attendance_taps_wait_offline_and_are_saved_when_back_online(browsing: Browsing):
     """The network goes at the door: taps are kept in the browser ("2 afventer forbindelse") and sent
     when it returns; the server records each state once."""
-    center = f.CenterFactory(navn="Frivilligcenter Odense", slug="odense", email="kontakt@odense.test")
-    koordinator = f.UserFactory(email="k@odense.test")
-    f.MedlemskabFactory(user=koordinator, center=center, rolle=Rolle.KOORDINATOR)
-    brobygger = f.UserFactory(email="mette@odense.test", first_name="Mette")
-    f.MedlemskabFactory(user=brobygger, center=center, rolle=Rolle.BROBYGGER)
-    k = actor_for(koordinator)
-    arrangement = services.arrangement_create(actor=k, data={
-        "type": "workshop", "titel": "Workshop", "sted": "Mødelokale 1", "kapacitet": 10,
-        "ansvarlige": [brobygger]}, datoer=[(timezone.now() + timedelta(minutes=10), 120)])
-    for navn in ("Hanne Vært", "Ole Olsen", "Birgit Berg"):
-        services.tilmelding_opret(actor=k, arrangement=arrangement, navn=navn,
-                                  email=navn.split()[0].lower() + "@x.test")
-    dato = arrangement.datoer.get()
+    brobygger, arrangement, dato = _ved_doeren("workshop", "Workshop")
 
     b, page = browsing, browsing.page
     assert b.is_phone and page.viewport_size["width"] == 375
