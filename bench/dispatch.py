@@ -46,6 +46,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.mail.backends.base import BaseEmailBackend
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -114,9 +116,8 @@ DELIVERED: list[str] = []  # "email:<row pk>" or "sms:<idempotency key>" (one pe
 RELAY_DELAY = 0.0  # seconds per message (--slow-relay); set before the dispatchers start
 
 
-class RecordingEmailBackend:
-    def __init__(self, *args, **kwargs):
-        pass
+class RecordingEmailBackend(BaseEmailBackend):
+    """A mail backend (open/close included: a batch sends over one connection) that only records."""
 
     def send_messages(self, messages):
         for m in messages:
