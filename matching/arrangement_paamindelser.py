@@ -47,21 +47,21 @@ from .models import ArrangementDato, Fremmoede, Tilmelding, TilmeldingStatus
 from .paamindelser import (
     Art,
     Beskrivelse,
+    Plan,
+    Recipient,
     S,
     Udsat,
-    _apply,
-    _arm,
-    _cancel,
-    _create,
-    _link,
-    _Plan,
-    _Recipient,
-    _render,
+    apply_plan,
+    arm_row,
     borger_kanal,
     borger_sprog,
+    cancel_row,
+    create_row,
     ics_kalender,
     ics_parter,
     ics_tekst,
+    render_message,
+    site_link,
 )
 
 EMNE_TILMELDING = "arr_tilmelding"
@@ -132,12 +132,12 @@ def meddel_status_alle(tilmeldinger, *, rykket_op: bool = False, now: datetime |
         kanal, kode = kanaler[tilmelding.pk], koder[tilmelding.pk]
         if kanal is None or kode is None:
             continue
-        plan = _Plan(forfalder=now, kanal=kanal, begivenhed=datoer[-1].start)
+        plan = Plan(forfalder=now, kanal=kanal, begivenhed=datoer[-1].start)
         row = existing.get((tilmelding.pk, kode))
         if row is None:
-            _create(ARTER[kode], plan, tilmelding, udsat=udsat)
+            create_row(ARTER[kode], plan, tilmelding, udsat=udsat)
         elif row.status not in (S.SENDT, S.SENDER):
-            _arm(row, plan, udsat)
+            arm_row(row, plan, udsat)
     udsat.gem()
 
 
@@ -176,15 +176,15 @@ def sync_tilmeldinger(tilmeldinger, *, now: datetime | None = None) -> None:
             aktiv = tilmelding.status == TilmeldingStatus.TILMELDT and arrangement.aflyst is None
             if tilmelding.status == TilmeldingStatus.AFMELDT or arrangement.aflyst:
                 for kode in ("arr_bekraeftelse", "arr_venteliste", "arr_rykket_op"):
-                    _cancel(rows.get((tilmelding.pk, kode)), "Tilmeldingen er afmeldt eller arrangementet aflyst",
+                    cancel_row(rows.get((tilmelding.pk, kode)), "Tilmeldingen er afmeldt eller arrangementet aflyst",
                             udsat)
             kanal, datoer = kanaler[tilmelding.pk], datoer_af[arrangement.pk]
             if aktiv and kanal and datoer:
                 slut = max(d.slut for d in datoer)
-                plan = _Plan(forfalder=slut, kanal=kanal, begivenhed=slut + SPOERG_SENEST)
+                plan = Plan(forfalder=slut, kanal=kanal, begivenhed=slut + SPOERG_SENEST)
             else:
-                plan = _Plan(grund="Ikke tilmeldt, eller ingen påmindelser")
-            _apply(rows.get((tilmelding.pk, "arr_evaluering")), ARTER["arr_evaluering"], plan, tilmelding, now, udsat)
+                plan = Plan(grund="Ikke tilmeldt, eller ingen påmindelser")
+            apply_plan(rows.get((tilmelding.pk, "arr_evaluering")), ARTER["arr_evaluering"], plan, tilmelding, now, udsat)
             for fremmoede in fremmoeder.get(tilmelding.pk, []):
                 _sync_fremmoede(fremmoede, rows_24t.get(fremmoede.pk), kanal if aktiv else None, now, udsat)
         udsat.gem()
@@ -225,12 +225,12 @@ def sync_datoer(datoer, *, now: datetime | None = None) -> None:
 def _sync_fremmoede(fremmoede: Fremmoede, row, kanal: str | None, now: datetime, udsat: Udsat) -> None:
     dato = fremmoede.dato
     if kanal is None or dato.aflyst:
-        plan = _Plan(grund="Ikke tilmeldt, datoen er aflyst, eller ingen påmindelser")
+        plan = Plan(grund="Ikke tilmeldt, datoen er aflyst, eller ingen påmindelser")
     elif dato.start <= now:
-        plan = _Plan(grund="Datoen er allerede begyndt")
+        plan = Plan(grund="Datoen er allerede begyndt")
     else:
-        plan = _Plan(forfalder=dato.start - ARTER["arr_24t"].foer, kanal=kanal, begivenhed=dato.start)
-    _apply(row, ARTER["arr_24t"], plan, fremmoede, now, udsat)
+        plan = Plan(forfalder=dato.start - ARTER["arr_24t"].foer, kanal=kanal, begivenhed=dato.start)
+    apply_plan(row, ARTER["arr_24t"], plan, fremmoede, now, udsat)
 
 
 def _told_q(fremmoeder) -> Q:
@@ -276,17 +276,17 @@ def announce(datoer, slags: str, *, now: datetime | None = None) -> list[Paamind
         existing = {}
         for old in Paamindelse.objects.select_for_update().filter(
                 emne_type=EMNE_FREMMOEDE, emne_id__in=[f.pk for f in fremmoeder], art__in=("arr_flyttet", "arr_aflyst")):
-            _cancel(old, "Erstattet af en nyere besked om datoen", udsat)
+            cancel_row(old, "Erstattet af en nyere besked om datoen", udsat)
             existing[(old.emne_id, old.art, old.sekvens)] = old
         for fremmoede in fremmoeder:
             dato = fremmoede.dato
-            plan = _Plan(forfalder=now, kanal=kanaler[fremmoede.tilmelding_id],
+            plan = Plan(forfalder=now, kanal=kanaler[fremmoede.tilmelding_id],
                          begivenhed=dato.start if slags == "flyttet" else None)
             row = existing.get((fremmoede.pk, art.kode, dato.sekvens))
             if row is None:
-                row = _create(art, plan, fremmoede, sekvens=dato.sekvens, udsat=udsat)
+                row = create_row(art, plan, fremmoede, sekvens=dato.sekvens, udsat=udsat)
             else:
-                _arm(row, plan, udsat)
+                arm_row(row, plan, udsat)
             created.append(row)
         udsat.gem()
     return created
@@ -334,7 +334,7 @@ def _vaert(tilmelding: Tilmelding):
     return tilmelding.arrangement.center or tilmelding.center
 
 
-def _recipient(tilmelding: Tilmelding, samtykker: set) -> _Recipient:
+def _recipient(tilmelding: Tilmelding, samtykker: set) -> Recipient:
     if tilmelding.borger_id:
         borger = tilmelding.borger
         if borger.arkiveret:
@@ -344,18 +344,18 @@ def _recipient(tilmelding: Tilmelding, samtykker: set) -> _Recipient:
         if borger_kanal(borger) == PaamindelseKanal.EMAIL:
             if not borger.email:
                 raise Unsendable(S.FEJLET, "Borgeren har ingen e-mailadresse")
-            return _Recipient(PaamindelseKanal.EMAIL, borger.email, borger.fornavn, borger_sprog(borger))
+            return Recipient(PaamindelseKanal.EMAIL, borger.email, borger.fornavn, borger_sprog(borger))
         if not borger.telefon:
             raise Unsendable(S.FEJLET, "Borgeren har intet telefonnummer")
-        return _Recipient(PaamindelseKanal.SMS, borger.telefon.as_e164, borger.fornavn, borger_sprog(borger))
+        return Recipient(PaamindelseKanal.SMS, borger.telefon.as_e164, borger.fornavn, borger_sprog(borger))
     if tilmelding.user_id:
         user = tilmelding.user
         if not user.is_active or not user.email:
             raise Unsendable(S.FEJLET, "Deltageren har ingen aktiv e-mailadresse")
-        return _Recipient(PaamindelseKanal.EMAIL, user.email, user.first_name, settings.LANGUAGE_CODE)
+        return Recipient(PaamindelseKanal.EMAIL, user.email, user.first_name, settings.LANGUAGE_CODE)
     if not tilmelding.email:
         raise Unsendable(S.FEJLET, "Deltageren har ingen e-mailadresse")
-    return _Recipient(PaamindelseKanal.EMAIL, tilmelding.email, tilmelding.navn.split(" ")[0] if tilmelding.navn
+    return Recipient(PaamindelseKanal.EMAIL, tilmelding.email, tilmelding.navn.split(" ")[0] if tilmelding.navn
                       else "", settings.LANGUAGE_CODE)
 
 
@@ -395,7 +395,7 @@ class ArrangementResolver:
         vaert = _vaert(tilmelding)
         return {"art": art.kode, "modtager_navn": recipient.navn, "titel": arrangement.titel,
                 "sted": arrangement.sted, "online_link": arrangement.online_link,
-                "afmeld_link": _link("matching:arrangement_afmeld", tilmelding.pk,
+                "afmeld_link": site_link("matching:arrangement_afmeld", tilmelding.pk,
                                       links.token_for(tilmelding, links.AFMELD)),
                 "center_navn": vaert.navn, "center_telefon": vaert.telefon, **extra}
 
@@ -417,10 +417,10 @@ class ArrangementResolver:
                 raise Unsendable(S.ANNULLERET, "Deltageren mødte ikke op")
             if Tilmelding.objects.filter(pk=tilmelding.pk, evaluering__isnull=False).exists():
                 raise Unsendable(S.ANNULLERET, "Evalueringen er allerede givet")
-            extra["link"] = _link("matching:arrangement_evaluering", tilmelding.pk,
+            extra["link"] = site_link("matching:arrangement_evaluering", tilmelding.pk,
                                   links.token_for(tilmelding, links.EVALUER))
             extra["dage"] = settings.ARRANGEMENT_EVALUERING_LINK_MAX_AGE_DAYS
-        message = _render(row, art, recipient, self._context(art, recipient, tilmelding, **extra),
+        message = render_message(row, art, recipient, self._context(art, recipient, tilmelding, **extra),
                           reply_to=_vaert(tilmelding).email)
         if art.ics and message.kanal == PaamindelseKanal.EMAIL and datoer:
             for d in datoer:
@@ -448,7 +448,7 @@ class ArrangementResolver:
             method = "REQUEST"
         recipient = _recipient(tilmelding, self.samtykker)
         context = self._context(art, recipient, tilmelding, tidspunkt=dato.start, slut=dato.slut)
-        message = _render(row, art, recipient, context, reply_to=_vaert(tilmelding).email)
+        message = render_message(row, art, recipient, context, reply_to=_vaert(tilmelding).email)
         if message.kanal == PaamindelseKanal.EMAIL:
             with translation.override(recipient.sprog):
                 message.attachments.append(Attachment("arrangement.ics",

@@ -64,16 +64,11 @@ class MatchRolle(models.TextChoices):
     FRIVILLIG = "frivillig", _("Frivillig")
 
 
-class Match(models.Model):
-    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
-    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="matches")
-    faellesskab = models.ForeignKey(Faellesskab, on_delete=models.PROTECT, related_name="matches",
-                                    verbose_name=_("fællesskab"))
-    rolle = models.CharField(_("rolle"), max_length=10, choices=MatchRolle.choices, default=MatchRolle.DELTAGER)
-    stage = models.CharField(_("fase"), max_length=20, choices=Stage.choices, default=Stage.FORESLAAET)
-    stage_siden = models.DateTimeField(_("i fasen siden"), default=timezone.now)
-    afslutningsaarsag = models.CharField(_("årsag til afslutning"), max_length=15,
-                                         choices=Afslutningsaarsag.choices, blank=True)
+class MatchGrundlag(models.Model):
+    """What a match to a fællesskab (`Match`) and a match to a volunteer role (`RolleMatch`) both
+    keep: a note on how it ended, the engine's score and reasons when it was saved, and who made it
+    when. Each sets its own reasons for ending with `afslutningsaarsag_felt`."""
+
     afslutningsnote = models.CharField(_("note om afslutningen"), max_length=500, blank=True)
     score = models.FloatField(_("match-score"), null=True, blank=True)
     begrundelser = models.JSONField(_("begrundelser"), default=list, blank=True)
@@ -81,9 +76,38 @@ class Match(models.Model):
     oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-oprettet"]
+
+    def __init_subclass__(cls, **kwargs):
+        # Django orders a model's fields by creation; the shared ones were created first, so they would
+        # come before each model's own. Renumber them as the subclass is made so they keep their place
+        # at the end, as when each model declared them (the art. 15 export lists a match's fields in
+        # this order; the tables are unchanged either way).
+        super().__init_subclass__(**kwargs)
+        for field in MatchGrundlag._meta.local_fields:
+            field.creation_counter = models.Field.creation_counter
+            models.Field.creation_counter += 1
+
+
+def afslutningsaarsag_felt(aarsager: type[models.TextChoices]) -> models.CharField:
+    """The reason a match ended, one of `aarsager` (blank while it is open)."""
+    return models.CharField(_("årsag til afslutning"), max_length=15, choices=aarsager.choices, blank=True)
+
+
+class Match(MatchGrundlag):
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
+    borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="matches")
+    faellesskab = models.ForeignKey(Faellesskab, on_delete=models.PROTECT, related_name="matches",
+                                    verbose_name=_("fællesskab"))
+    rolle = models.CharField(_("rolle"), max_length=10, choices=MatchRolle.choices, default=MatchRolle.DELTAGER)
+    stage = models.CharField(_("fase"), max_length=20, choices=Stage.choices, default=Stage.FORESLAAET)
+    stage_siden = models.DateTimeField(_("i fasen siden"), default=timezone.now)
+    afslutningsaarsag = afslutningsaarsag_felt(Afslutningsaarsag)
+
+    class Meta(MatchGrundlag.Meta):
         verbose_name = _("match")
         verbose_name_plural = _("matches")
-        ordering = ["-oprettet"]
         constraints = [
             models.UniqueConstraint(fields=["borger", "faellesskab"], condition=~Q(stage="afsluttet"),
                                     name="et_aabent_match_per_borger_og_faellesskab"),
@@ -398,7 +422,7 @@ class RolleAfslutningsaarsag(models.TextChoices):
     ANDET = "andet", _("Andet")
 
 
-class RolleMatch(models.Model):
+class RolleMatch(MatchGrundlag):
     """A person saved as a match to a volunteer role: a borger who wants to volunteer, or a registered
     volunteer candidate (exactly one). The status moves foreslået → kontaktet → aftalt → afsluttet
     (with a reason); the score and the reasons are the engine's when it was saved."""
@@ -412,18 +436,11 @@ class RolleMatch(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=RolleMatchStatus.choices,
                               default=RolleMatchStatus.FORESLAAET)
     status_siden = models.DateTimeField(_("i status siden"), default=timezone.now)
-    afslutningsaarsag = models.CharField(_("årsag til afslutning"), max_length=15,
-                                         choices=RolleAfslutningsaarsag.choices, blank=True)
-    afslutningsnote = models.CharField(_("note om afslutningen"), max_length=500, blank=True)
-    score = models.FloatField(_("match-score"), null=True, blank=True)
-    begrundelser = models.JSONField(_("begrundelser"), default=list, blank=True)
-    oprettet_af = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    oprettet = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    afslutningsaarsag = afslutningsaarsag_felt(RolleAfslutningsaarsag)
 
-    class Meta:
+    class Meta(MatchGrundlag.Meta):
         verbose_name = _("match til frivilligrolle")
         verbose_name_plural = _("matches til frivilligroller")
-        ordering = ["-oprettet"]
         constraints = [
             models.CheckConstraint(condition=(Q(borger__isnull=False, kandidat__isnull=True)
                                               | Q(borger__isnull=True, kandidat__isnull=False)),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -29,7 +29,7 @@ from brobygning.audit import log_action
 from brobygning.cpr import tjek_felter
 from brobygning.models import AuditAction, Medlemskab, Rolle, User
 
-from . import arrangement_links, arrangement_paamindelser, services
+from . import registrering, services
 from .models import (
     Arrangement,
     ArrangementDato,
@@ -187,7 +187,7 @@ def netvaerksmoede_opret(*, actor, data: dict, datoer) -> Arrangement:
         moede.full_clean(exclude=["center", "oprettet_af"])
         moede.save()
         for start, minutter in datoer:
-            services._ny_dato(moede, start, minutter)
+            registrering.ny_dato(moede, start, minutter)
         log_action(actor=actor, handling=AuditAction.ARRANGEMENT_OPRETTET, obj=moede,
                    felter=[*MOEDE_FELTER, "i_netvaerket"])
     return moede
@@ -200,7 +200,7 @@ def netvaerksmoede_ret(*, actor, moede: Arrangement, data: dict) -> Arrangement:
         raise PermissionDenied
     tjek_felter(data, ["titel", "beskrivelse", "maalgruppe", "sted"])
     with transaction.atomic():
-        locked = services._laas(moede)
+        locked = registrering.laas(moede)
         changed = [k for k in MOEDE_FELTER if k in data and getattr(locked, k) != data[k]]
         for k in changed:
             setattr(locked, k, data[k] if data[k] is not None or k == "kapacitet" else "")
@@ -208,7 +208,7 @@ def netvaerksmoede_ret(*, actor, moede: Arrangement, data: dict) -> Arrangement:
         locked.save()
         log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AENDRET, obj=locked, felter=changed)
         if "kapacitet" in changed:
-            services._ryk_op(actor, locked)
+            registrering.ryk_op(actor, locked)
     return locked
 
 
@@ -218,18 +218,8 @@ def netvaerksmoede_aflys(*, actor, moede: Arrangement) -> Arrangement:
     if not er_min(actor, moede):
         raise PermissionDenied
     with transaction.atomic():
-        locked = services._laas(moede)
-        if locked.aflyst:
-            raise ValidationError(_("Mødet er allerede aflyst."))
-        locked.aflyst = timezone.now()
-        locked.save(update_fields=["aflyst"])
-        services._aflys_datoer(locked.datoer.filter(aflyst=False, start__gte=timezone.now()))
-        tilmeldinger = list(locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT).select_related("borger"))
-        for tilmelding in tilmeldinger:
-            tilmelding.arrangement = locked
-        arrangement_paamindelser.sync_tilmeldinger(tilmeldinger)
-        log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AFLYST, obj=locked, felter=["aflyst"])
-    return locked
+        return registrering.aflys(actor=actor, locked=registrering.laas(moede),
+                                  allerede_aflyst=_("Mødet er allerede aflyst."))
 
 
 def netvaerkstilmelding_opret(*, actor, moede: Arrangement, user) -> Tilmelding:
@@ -243,29 +233,10 @@ def netvaerkstilmelding_opret(*, actor, moede: Arrangement, user) -> Tilmelding:
                                                      rolle__in=MEDARBEJDERE).exists():
         raise ValidationError({"user": _("Vælg en af centrets egne medarbejdere.")})
     with transaction.atomic():
-        locked = services._laas(moede)
-        if locked.aflyst or not locked.datoer.filter(aflyst=False, start__gte=timezone.now()).exists():
-            raise ValidationError(_("Mødet er aflyst eller overstået; der kan ikke tilmeldes flere."))
-        aktive = locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT)
-        if aktive.filter(user=user).exists():
-            raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten)."))
-        fuldt = locked.kapacitet is not None and aktive.filter(status=TilmeldingStatus.TILMELDT).count() >= locked.kapacitet
-        tilmelding = Tilmelding(
-            center_id=actor.center_id, arrangement=locked, user=user, kilde=TilmeldingKilde.PERSONALE,
-            nonce=arrangement_links.ny_nonce(), oprettet_af=actor.user,
-            status=TilmeldingStatus.VENTELISTE if fuldt else TilmeldingStatus.TILMELDT)
-        try:
-            with transaction.atomic():
-                tilmelding.save()
-        except IntegrityError:
-            raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten).")) from None
-        if not fuldt:
-            services._tilmeld([tilmelding], locked)
-        log_action(actor=actor, handling=AuditAction.TILMELDING_VENTELISTE if fuldt
-                   else AuditAction.TILMELDING_OPRETTET, obj=tilmelding, felter=["status"])
-        arrangement_paamindelser.meddel_status(tilmelding)
-        arrangement_paamindelser.sync_tilmelding(tilmelding)
-    return tilmelding
+        return registrering.registrer(
+            actor=actor, arrangement=moede, user=user,
+            lukket=_("Mødet er aflyst eller overstået; der kan ikke tilmeldes flere."),
+            center_id=actor.center_id, kilde=TilmeldingKilde.PERSONALE, oprettet_af=actor.user)
 
 
 def netvaerkstilmelding_afmeld(*, actor, tilmelding: Tilmelding) -> Tilmelding:

@@ -185,7 +185,7 @@ SPOERG_SENEST = timedelta(days=2)  # after the meeting's end
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """What one kind should be for the subject now: a due time, or the reason it should not exist."""
 
     forfalder: datetime | None = None
@@ -199,15 +199,15 @@ def borger_kanal(borger) -> str:
     return PaamindelseKanal.EMAIL if borger.foretrukken_kanal == Kanal.EMAIL else PaamindelseKanal.SMS
 
 
-def _plan_ledsagelse(ledsagelse: Ledsagelse, art: Art, now: datetime, samtykker: dict[str, bool]) -> _Plan:
+def _plan_ledsagelse(ledsagelse: Ledsagelse, art: Art, now: datetime, samtykker: dict[str, bool]) -> Plan:
     borger = ledsagelse.match.borger
     if art.samtykke and not samtykker[art.samtykke]:
-        return _Plan(grund=_samtykke_grund(art.samtykke))
+        return Plan(grund=_samtykke_grund(art.samtykke))
     kanal = borger_kanal(borger) if art.kanal is None else art.kanal
     if ledsagelse.tidspunkt <= now:
-        return _Plan(grund="Mødet er allerede begyndt")
+        return Plan(grund="Mødet er allerede begyndt")
     forfalder = now if art.foer is None else ledsagelse.tidspunkt - art.foer
-    return _Plan(forfalder=forfalder, kanal=kanal, begivenhed=ledsagelse.tidspunkt)
+    return Plan(forfalder=forfalder, kanal=kanal, begivenhed=ledsagelse.tidspunkt)
 
 
 def _samtykke_grund(formaal: str) -> str:
@@ -230,13 +230,13 @@ def sync_ledsagelse(ledsagelse: Ledsagelse, *, now: datetime | None = None) -> l
         if ledsagelse.status != LedsagelseStatus.PLANLAGT:
             grund = "Mødet er aflyst" if ledsagelse.status == LedsagelseStatus.AFLYST else "Mødets udfald er registreret"
             for row in rows.values():
-                _cancel(row, grund)
+                cancel_row(row, grund)
             return list(rows.values()) + efter
         borger = ledsagelse.match.borger
         samtykker = {a.samtykke: har_samtykke(borger, a.samtykke) for a in LEDSAGELSE_ARTER if a.samtykke}
         for art in LEDSAGELSE_ARTER:
             plan = _plan_ledsagelse(ledsagelse, art, now, samtykker)
-            rows[art.kode] = _apply(rows.get(art.kode), art, plan, ledsagelse, now)
+            rows[art.kode] = apply_plan(rows.get(art.kode), art, plan, ledsagelse, now)
         _sync_kort_varsel(ledsagelse, rows, now, samtykker)
     return [row for row in rows.values() if row is not None] + efter
 
@@ -249,23 +249,23 @@ def vaert_kanal(faellesskab) -> str | None:
     return PaamindelseKanal.SMS if faellesskab.vaert_telefon else None
 
 
-def _efter_moedet_plan(ledsagelse: Ledsagelse, art: Art, samtykker: dict[str, bool]) -> _Plan:
+def _efter_moedet_plan(ledsagelse: Ledsagelse, art: Art, samtykker: dict[str, bool]) -> Plan:
     status = ledsagelse.status
     if status == LedsagelseStatus.AFLYST or ledsagelse.match.stage == Stage.AFSLUTTET:
-        return _Plan(grund="Mødet er aflyst")
+        return Plan(grund="Mødet er aflyst")
     if status == LedsagelseStatus.UDEBLEV:
-        return _Plan(grund="Borgeren mødte ikke op")
+        return Plan(grund="Borgeren mødte ikke op")
     if not samtykker[art.samtykke]:
-        return _Plan(grund=_samtykke_grund(art.samtykke))
+        return Plan(grund=_samtykke_grund(art.samtykke))
     if art.modtager == VAERT:
         if ledsagelse.vaert_rapport:
-            return _Plan(grund="Værten har allerede meldt tilbage")
+            return Plan(grund="Værten har allerede meldt tilbage")
         kanal = vaert_kanal(ledsagelse.match.faellesskab)
         if kanal is None:
-            return _Plan(grund="Fællesskabet har ingen e-mail eller telefon til værten")
+            return Plan(grund="Fællesskabet har ingen e-mail eller telefon til værten")
     else:
         kanal = borger_kanal(ledsagelse.match.borger)
-    return _Plan(forfalder=ledsagelse.slut, kanal=kanal, begivenhed=ledsagelse.slut + SPOERG_SENEST)
+    return Plan(forfalder=ledsagelse.slut, kanal=kanal, begivenhed=ledsagelse.slut + SPOERG_SENEST)
 
 
 def _plan_efter_moedet(ledsagelse: Ledsagelse, rows: dict[str, Paamindelse], now: datetime) -> list[Paamindelse]:
@@ -275,7 +275,7 @@ def _plan_efter_moedet(ledsagelse: Ledsagelse, rows: dict[str, Paamindelse], now
     samtykker = {a.samtykke: har_samtykke(borger, a.samtykke) for a in ARTER_EFTER_MOEDET.values()}
     out = []
     for art in ARTER_EFTER_MOEDET.values():
-        row = _apply(rows.get(art.kode), art, _efter_moedet_plan(ledsagelse, art, samtykker), ledsagelse, now)
+        row = apply_plan(rows.get(art.kode), art, _efter_moedet_plan(ledsagelse, art, samtykker), ledsagelse, now)
         if row is not None:
             out.append(row)
     return out
@@ -290,13 +290,13 @@ def _sync_kort_varsel(ledsagelse: Ledsagelse, rows: dict, now: datetime, samtykk
     for art in KORT_VARSEL_ARTER:
         plan = _plan_ledsagelse(ledsagelse, art, now, samtykker)
         if plan.forfalder is not None and not kort_varsel:
-            plan = _Plan(grund="Påmindelsen 24 timer før går ud")
+            plan = Plan(grund="Påmindelsen 24 timer før går ud")
         elif plan.forfalder is not None and art.foer is None:
             if told is None:
                 told = _told(_modtagerens(_all_rows(ledsagelse), BORGER))
             if told:
-                plan = _Plan(grund="Borgeren har fået besked om mødet")
-        rows[art.kode] = _apply(rows.get(art.kode), art, plan, ledsagelse, now)
+                plan = Plan(grund="Borgeren har fået besked om mødet")
+        rows[art.kode] = apply_plan(rows.get(art.kode), art, plan, ledsagelse, now)
 
 
 def _holds(row: Paamindelse | None, ledsagelse: Ledsagelse) -> bool:
@@ -319,12 +319,12 @@ def sync_opfoelgning(opfoelgning: Opfoelgning, *, now: datetime | None = None) -
     with transaction.atomic():
         row = _rows(EMNE_OPFOELGNING, opfoelgning.pk).get(art.kode)
         if opfoelgning.udfoert:
-            plan = _Plan(grund="Opfølgningen er udført")
+            plan = Plan(grund="Opfølgningen er udført")
         elif opfoelgning.match.stage == Stage.AFSLUTTET:
-            plan = _Plan(grund="Matchet er afsluttet")
+            plan = Plan(grund="Matchet er afsluttet")
         else:
-            plan = _Plan(forfalder=opfoelgning_forfalder(opfoelgning))
-        return _apply(row, art, plan, opfoelgning, now)
+            plan = Plan(forfalder=opfoelgning_forfalder(opfoelgning))
+        return apply_plan(row, art, plan, opfoelgning, now)
 
 
 def cancel_for_borger(borger, *, grund: str = "Borgeren er arkiveret") -> int:
@@ -345,7 +345,7 @@ def _rows(emne_type: str, emne_id: int) -> dict[str, Paamindelse]:
 
 
 class Udsat:
-    """Deferred writes for a set-based sync (issue 14): `_apply`, `_arm`, `_cancel` and `_create` given
+    """Deferred writes for a set-based sync (issue 14): `apply_plan`, `arm_row`, `cancel_row` and `create_row` given
     one collect their changes here instead of saving row by row, and `gem` writes them in one
     bulk_create and one bulk_update. The caller holds the lock that keeps concurrent syncs of the
     same subjects out (the arrangement's row lock), so a new row cannot meet a twin."""
@@ -369,7 +369,8 @@ class Udsat:
         self.nye, self.aendrede = [], {}
 
 
-def _cancel(row: Paamindelse | None, grund: str, udsat: Udsat | None = None) -> None:
+def cancel_row(row: Paamindelse | None, grund: str, udsat: Udsat | None = None) -> None:
+    """Cancel a pending row with the reason `grund` (deferred into `udsat` when given)."""
     if row is not None and row.status == S.AFVENTER:
         row.status, row.sidste_fejl = S.ANNULLERET, grund
         if udsat is not None:
@@ -378,26 +379,26 @@ def _cancel(row: Paamindelse | None, grund: str, udsat: Udsat | None = None) -> 
             row.save(update_fields=["status", "sidste_fejl"])
 
 
-def _apply(row: Paamindelse | None, art: Art, plan: _Plan, subject, now: datetime,
+def apply_plan(row: Paamindelse | None, art: Art, plan: Plan, subject, now: datetime,
            udsat: Udsat | None = None) -> Paamindelse | None:
     """Create, move, re-arm or cancel one row so it matches `plan` (deferred into `udsat` when given)."""
     if plan.forfalder is None:
-        _cancel(row, plan.grund, udsat)
+        cancel_row(row, plan.grund, udsat)
         return row
     ahead = plan.forfalder >= now  # the immediate host notice is due exactly `now`
     if row is None:
         if not ahead:
             return None  # too late for this one: skip rather than create a row that is missed at once
-        return _create(art, plan, subject, udsat=udsat)
+        return create_row(art, plan, subject, udsat=udsat)
     if row.status in (S.SENDT, S.SENDER):
         return row  # gone out (or going): never touched
     moved = row.begivenhed != plan.begivenhed or (art.emne_type == EMNE_OPFOELGNING and row.forfalder != plan.forfalder)
     if row.status == S.AFVENTER:
         if moved:
             if not ahead:
-                _cancel(row, "For kort varsel efter flytning", udsat)
+                cancel_row(row, "For kort varsel efter flytning", udsat)
                 return row
-            _arm(row, plan, udsat)
+            arm_row(row, plan, udsat)
         elif row.kanal != plan.kanal:
             row.kanal = plan.kanal
             if udsat is not None:
@@ -407,11 +408,12 @@ def _apply(row: Paamindelse | None, art: Art, plan: _Plan, subject, now: datetim
         return row
     # annulleret, forpasset or fejlet: re-arm for a new time, or when a cancellation's reason went away
     if ahead and (moved or row.status == S.ANNULLERET):
-        _arm(row, plan, udsat)
+        arm_row(row, plan, udsat)
     return row
 
 
-def _arm(row: Paamindelse, plan: _Plan, udsat: Udsat | None = None) -> None:
+def arm_row(row: Paamindelse, plan: Plan, udsat: Udsat | None = None) -> None:
+    """Make a row pending again for `plan`'s time, event and channel (deferred into `udsat` when given)."""
     row.status, row.forfalder, row.begivenhed, row.kanal = S.AFVENTER, plan.forfalder, plan.begivenhed, plan.kanal
     row.forsoeg, row.sidste_fejl, row.taget = 0, "", None
     if udsat is not None:
@@ -420,7 +422,8 @@ def _arm(row: Paamindelse, plan: _Plan, udsat: Udsat | None = None) -> None:
         row.save(update_fields=["status", "forfalder", "begivenhed", "kanal", "forsoeg", "sidste_fejl", "taget"])
 
 
-def _create(art: Art, plan: _Plan, subject, *, sekvens: int = 0, udsat: Udsat | None = None) -> Paamindelse:
+def create_row(art: Art, plan: Plan, subject, *, sekvens: int = 0, udsat: Udsat | None = None) -> Paamindelse:
+    """A new pending row of kind `art` for `subject` (collected in `udsat` when given)."""
     fields = {"center_id": subject.center_id, "kanal": plan.kanal, "forfalder": plan.forfalder,
               "begivenhed": plan.begivenhed}
     key = {"emne_type": art.emne_type, "emne_id": subject.pk, "art": art.kode, "sekvens": sekvens}
@@ -435,7 +438,7 @@ def _create(art: Art, plan: _Plan, subject, *, sekvens: int = 0, udsat: Udsat | 
         # Created meanwhile by a concurrent sync of the same subject: take that row and align it.
         row = Paamindelse.objects.select_for_update().get(**key)
         if row.status == S.AFVENTER:
-            _arm(row, plan)
+            arm_row(row, plan)
         return row
 
 
@@ -475,12 +478,12 @@ def _announce(ledsagelse: Ledsagelse, slags: str, modtagere, now: datetime | Non
                 continue  # (an older message still pending stays: e.g. the host's cancel after a withdrawal)
             for row in own:
                 if row.art in AENDRING:
-                    _cancel(row, "Erstattet af en nyere besked om mødet")
-            plan = _Plan(forfalder=now, kanal=borger_kanal(borger) if art.kanal is None else art.kanal,
+                    cancel_row(row, "Erstattet af en nyere besked om mødet")
+            plan = Plan(forfalder=now, kanal=borger_kanal(borger) if art.kanal is None else art.kanal,
                          begivenhed=ledsagelse.tidspunkt)
-            row = _create(art, plan, ledsagelse, sekvens=ledsagelse.sekvens)
+            row = create_row(art, plan, ledsagelse, sekvens=ledsagelse.sekvens)
             if row.status == S.ANNULLERET:  # this revision's row, cancelled above: the news still holds
-                _arm(row, plan)
+                arm_row(row, plan)
             created.append(row)
     return created
 
@@ -594,7 +597,9 @@ def resolve(row: Paamindelse) -> Message:
 
 
 @dataclass(frozen=True)
-class _Recipient:
+class Recipient:
+    """Who one message goes to: channel, address, name and language."""
+
     kanal: str
     to: str
     navn: str
@@ -629,7 +634,7 @@ class _AktiveMedlemskaber:
         return (user.pk, center_id) in self._active
 
 
-def _staff(user, *, hvem: str, center_id: int, medlemmer: _AktiveMedlemskaber) -> _Recipient:
+def _staff(user, *, hvem: str, center_id: int, medlemmer: _AktiveMedlemskaber) -> Recipient:
     if user is None or not user.is_active or not user.email:
         raise Unsendable(S.FEJLET, f"{hvem} har ingen aktiv e-mailadresse")
     if not medlemmer(user, center_id):
@@ -637,10 +642,10 @@ def _staff(user, *, hvem: str, center_id: int, medlemmer: _AktiveMedlemskaber) -
         # goes to them any more; the koordinator reassigns the borger (issue 11).
         raise Unsendable(S.ANNULLERET, f"{hvem} er ikke længere aktiv i centret")
     # Users have no stored language preference yet: staff get the site language.
-    return _Recipient(PaamindelseKanal.EMAIL, user.email, user.first_name, settings.LANGUAGE_CODE)
+    return Recipient(PaamindelseKanal.EMAIL, user.email, user.first_name, settings.LANGUAGE_CODE)
 
 
-def _borger(borger) -> _Recipient:
+def _borger(borger) -> Recipient:
     kanal = borger_kanal(borger)
     if kanal == PaamindelseKanal.EMAIL:
         if not borger.email:
@@ -650,10 +655,10 @@ def _borger(borger) -> _Recipient:
         if not borger.telefon:
             raise Unsendable(S.FEJLET, "Borgeren har intet telefonnummer")
         to = borger.telefon.as_e164
-    return _Recipient(kanal, to, borger.fornavn, borger_sprog(borger))
+    return Recipient(kanal, to, borger.fornavn, borger_sprog(borger))
 
 
-def _link(name: str, *args) -> str:
+def site_link(name: str, *args) -> str:
     """SITE_URL plus a path with ids only; the site root while a page is not wired up yet."""
     try:
         path = reverse(name, args=args)
@@ -712,18 +717,18 @@ def _ledsagelse_message(row: Paamindelse, art: Art, ledsagelse: Ledsagelse, medl
     if art.modtager == BROBYGGER:
         recipient = _staff(ledsagelse.brobygger, hvem="Brobyggeren", center_id=ledsagelse.center_id,
                            medlemmer=medlemmer)
-        link = _link("matching:match_detail", ledsagelse.match_id)
+        link = site_link("matching:match_detail", ledsagelse.match_id)
     elif art.modtager == BORGER:
         recipient = _borger(borger)
         link = ""  # the borger has no login; the centre's phone number is in the message instead
     else:
         if not faellesskab.vaert_email:
             raise Unsendable(S.FEJLET, "Fællesskabet har ingen e-mailadresse til værten")
-        recipient = _Recipient(PaamindelseKanal.EMAIL, faellesskab.vaert_email, faellesskab.vaert_navn,
+        recipient = Recipient(PaamindelseKanal.EMAIL, faellesskab.vaert_email, faellesskab.vaert_navn,
                                settings.LANGUAGE_CODE)
-        link = _link("foreninger:faellesskab_detail", faellesskab.pk)
+        link = site_link("foreninger:faellesskab_detail", faellesskab.pk)
         if art.kode == "flyttet_vaert":
-            link = _link("matching:nye_paa_vej")  # where the host confirms the new time
+            link = site_link("matching:nye_paa_vej")  # where the host confirms the new time
 
     # The whole context: plain values on a whitelist. No borger object, so no template can reach
     # barriers, notes or contact details by accident.
@@ -743,7 +748,7 @@ def _ledsagelse_message(row: Paamindelse, art: Art, ledsagelse: Ledsagelse, medl
         "center_navn": ledsagelse.center.navn,
         "center_telefon": ledsagelse.center.telefon,
     }
-    message = _render(row, art, recipient, context, reply_to=ledsagelse.center.email)
+    message = render_message(row, art, recipient, context, reply_to=ledsagelse.center.email)
     if art.ics and message.kanal == PaamindelseKanal.EMAIL:
         with translation.override(recipient.sprog):
             message.attachments.append(
@@ -771,14 +776,14 @@ def _resolve_efter_moedet(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | N
         if kanal is None:
             raise Unsendable(S.FEJLET, "Fællesskabet har ingen e-mail eller telefon til værten")
         to = faellesskab.vaert_email if kanal == PaamindelseKanal.EMAIL else faellesskab.vaert_telefon.as_e164
-        recipient = _Recipient(kanal, to, faellesskab.vaert_navn, settings.LANGUAGE_CODE)
+        recipient = Recipient(kanal, to, faellesskab.vaert_navn, settings.LANGUAGE_CODE)
     else:
         recipient = _borger(borger)
     moedesvar = svar.til_afsendelse(row=row, ledsagelse=ledsagelse, modtager=art.modtager, kanal=recipient.kanal,
                                     to=recipient.to)
     if moedesvar.besvaret is not None:
         raise Unsendable(S.ANNULLERET, "Spørgsmålet er allerede besvaret")
-    link = _link("matching:svar_link", ledsagelse.pk, svar.token_for(moedesvar))
+    link = site_link("matching:svar_link", ledsagelse.pk, svar.token_for(moedesvar))
     context = {
         "art": art.kode,
         "modtager_navn": recipient.navn,
@@ -792,7 +797,7 @@ def _resolve_efter_moedet(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | N
         "center_navn": ledsagelse.center.navn,
         "center_telefon": ledsagelse.center.telefon,
     }
-    return _render(row, art, recipient, context, reply_to=ledsagelse.center.email)
+    return render_message(row, art, recipient, context, reply_to=ledsagelse.center.email)
 
 
 def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | None,
@@ -818,11 +823,11 @@ def _resolve_opfoelgning(row: Paamindelse, art: Art, opfoelgning: Opfoelgning | 
         "borger_fornavn": match.borger.fornavn,
         "faellesskab": match.faellesskab.titel,
         "forfalder": opfoelgning.forfalder,
-        "link": _link("matching:match_detail", match.pk),
+        "link": site_link("matching:match_detail", match.pk),
         "center_navn": opfoelgning.center.navn,
         "center_telefon": opfoelgning.center.telefon,
     }
-    return _render(row, art, recipient, context, reply_to=opfoelgning.center.email)
+    return render_message(row, art, recipient, context, reply_to=opfoelgning.center.email)
 
 
 def _tidy(text: str) -> str:
@@ -831,7 +836,7 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def _render(row: Paamindelse, art: Art, recipient: _Recipient, context: dict, *, reply_to: str = "") -> Message:
+def render_message(row: Paamindelse, art: Art, recipient: Recipient, context: dict, *, reply_to: str = "") -> Message:
     """Render subject, text and HTML (e-mail) or the text (SMS) in the recipient's language."""
     with translation.override(recipient.sprog):
         if recipient.kanal == PaamindelseKanal.SMS:

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from brobygning.audit import log_action, log_actions
 from brobygning.changes import apply_changes
 from brobygning.models import AuditAction, Medlemskab, Rolle
 
-from . import arrangement_links, arrangement_paamindelser, paamindelser, stages
+from . import arrangement_paamindelser, paamindelser, registrering, stages
 from .arrangementer import email_noegle
 from .models import (
     SVAR_VALG,
@@ -547,7 +547,8 @@ def moedesvar_registrer(*, moedesvar: Moedesvar, svar: str, kommentar: str = "",
 
 # --- Arrangementer (issue 14) ----------------------------------------------------------------------
 # Registrations take the arrangement's row lock (SELECT … FOR UPDATE) first, so capacity, the waiting
-# list and its moving up are decided one at a time per arrangement.
+# list and its moving up are decided one at a time per arrangement. The machinery itself (lock, dates,
+# cancelling, registering, the waiting list) is `matching.registrering`, shared with the network space.
 
 ARRANGEMENT_FELTER = ["type", "titel", "beskrivelse", "maalgruppe", "sted", "online_link", "kapacitet", "offentlig"]
 
@@ -559,16 +560,6 @@ def _ansvarlige(arrangement: Arrangement, users) -> None:
     if any(u.pk not in ok for u in users):
         raise ValidationError({"ansvarlige": _("Kun centrets koordinatorer og brobyggere kan stå for et arrangement.")})
     arrangement.ansvarlige.set(users)
-
-
-def _ny_dato(arrangement: Arrangement, start, varighed_min: int) -> ArrangementDato:
-    if start is None:
-        raise ValidationError({"start": _("Angiv dato og tidspunkt.")})
-    dato = ArrangementDato(center_id=arrangement.center_id, arrangement=arrangement, start=start,
-                           varighed_min=varighed_min or 120)
-    dato.full_clean(exclude=["arrangement", "center"])
-    dato.save()
-    return dato
 
 
 def arrangement_create(*, actor, data: dict, datoer) -> Arrangement:
@@ -585,19 +576,15 @@ def arrangement_create(*, actor, data: dict, datoer) -> Arrangement:
         arrangement.save()
         _ansvarlige(arrangement, data.get("ansvarlige"))
         for start, minutter in datoer:
-            _ny_dato(arrangement, start, minutter)
+            registrering.ny_dato(arrangement, start, minutter)
         log_action(actor=actor, handling=AuditAction.ARRANGEMENT_OPRETTET, obj=arrangement, felter=ARRANGEMENT_FELTER)
     return arrangement
-
-
-def _laas(arrangement: Arrangement) -> Arrangement:
-    return Arrangement.objects.select_for_update().get(pk=arrangement.pk)
 
 
 def arrangement_update(*, actor, arrangement: Arrangement, data: dict) -> Arrangement:
     access.check(actor, "arrangement", "change", arrangement)
     with transaction.atomic():
-        locked = _laas(arrangement)
+        locked = registrering.laas(arrangement)
         changed = [k for k in ARRANGEMENT_FELTER if k in data and getattr(locked, k) != data[k]]
         if locked.i_netvaerket and ({"type", "offentlig"} & set(changed)):
             raise ValidationError(_("Et netværksmøde forbliver et netværksmøde og er aldrig offentligt."))
@@ -610,7 +597,7 @@ def arrangement_update(*, actor, arrangement: Arrangement, data: dict) -> Arrang
             changed.append("ansvarlige")
         log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AENDRET, obj=locked, felter=changed)
         if "kapacitet" in changed:
-            _ryk_op(actor, locked)
+            registrering.ryk_op(actor, locked)
     return locked
 
 
@@ -618,38 +605,16 @@ def arrangement_aflys(*, actor, arrangement: Arrangement) -> Arrangement:
     """Cancel the whole arrangement: every coming date is cancelled and announced to whoever was told."""
     access.check(actor, "arrangement", "change", arrangement)
     with transaction.atomic():
-        locked = _laas(arrangement)
-        if locked.aflyst:
-            raise ValidationError(_("Arrangementet er allerede aflyst."))
-        locked.aflyst = timezone.now()
-        locked.save(update_fields=["aflyst"])
-        _aflys_datoer(locked.datoer.filter(aflyst=False, start__gte=timezone.now()))
-        tilmeldinger = list(locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT).select_related("borger"))
-        for tilmelding in tilmeldinger:
-            tilmelding.arrangement = locked
-        arrangement_paamindelser.sync_tilmeldinger(tilmeldinger)
-        log_action(actor=actor, handling=AuditAction.ARRANGEMENT_AFLYST, obj=locked, felter=["aflyst"])
-    return locked
-
-
-def _aflys_datoer(datoer) -> None:
-    """Cancel dates (a queryset) and announce it: one UPDATE for the dates, then the reminders of
-    everyone registered in a fixed number of queries (`sync_datoer`, `announce`)."""
-    pks = list(datoer.values_list("pk", flat=True))
-    if not pks:
-        return
-    ArrangementDato.objects.filter(pk__in=pks).update(aflyst=True, sekvens=F("sekvens") + 1)
-    aflyste = list(ArrangementDato.objects.filter(pk__in=pks).select_related("arrangement__center"))
-    arrangement_paamindelser.sync_datoer(aflyste)
-    arrangement_paamindelser.announce(aflyste, "aflyst")
+        return registrering.aflys(actor=actor, locked=registrering.laas(arrangement),
+                                  allerede_aflyst=_("Arrangementet er allerede aflyst."))
 
 
 def dato_tilfoej(*, actor, arrangement: Arrangement, start, varighed_min: int = 120) -> ArrangementDato:
     """A further date; everyone registered is registered for it too."""
     access.check(actor, "arrangement", "change", arrangement)
     with transaction.atomic():
-        locked = _laas(arrangement)
-        dato = _ny_dato(locked, start, varighed_min)
+        locked = registrering.laas(arrangement)
+        dato = registrering.ny_dato(locked, start, varighed_min)
         Fremmoede.objects.bulk_create([
             Fremmoede(center_id=locked.center_id, tilmelding_id=pk, dato=dato)
             for pk in locked.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).values_list("pk", flat=True)])
@@ -662,7 +627,7 @@ def dato_flyt(*, actor, dato: ArrangementDato, start, varighed_min: int | None =
     """A new time for a date: its revision counts up, reminders move, whoever was told hears of it."""
     access.check(actor, "arrangement", "change", dato.arrangement)
     with transaction.atomic():
-        _laas(dato.arrangement)
+        registrering.laas(dato.arrangement)
         locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
         if locked.aflyst:
             raise ValidationError(_("Datoen er aflyst og kan ikke flyttes."))
@@ -684,21 +649,14 @@ def dato_flyt(*, actor, dato: ArrangementDato, start, varighed_min: int | None =
 def dato_aflys(*, actor, dato: ArrangementDato) -> ArrangementDato:
     access.check(actor, "arrangement", "change", dato.arrangement)
     with transaction.atomic():
-        _laas(dato.arrangement)
+        registrering.laas(dato.arrangement)
         locked = ArrangementDato.objects.select_for_update().get(pk=dato.pk)
         if locked.aflyst:
             raise ValidationError(_("Datoen er allerede aflyst."))
-        _aflys_datoer(ArrangementDato.objects.filter(pk=locked.pk))
+        registrering.aflys_datoer(ArrangementDato.objects.filter(pk=locked.pk))
         locked.refresh_from_db(fields=["aflyst", "sekvens"])
         log_action(actor=actor, handling=AuditAction.ARRANGEMENTDATO_AFLYST, obj=locked, felter=["aflyst"])
     return locked
-
-
-def _tilmeld(tilmeldinger, arrangement: Arrangement) -> None:
-    """Registered: an attendance row per date not cancelled, for each (two queries however many)."""
-    datoer = list(arrangement.datoer.filter(aflyst=False).values_list("pk", flat=True))
-    Fremmoede.objects.bulk_create([Fremmoede(center_id=t.center_id, tilmelding_id=t.pk, dato_id=d)
-                                   for t in tilmeldinger for d in datoer], ignore_conflicts=True)
 
 
 def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None, navn: str = "", email: str = "",
@@ -733,31 +691,11 @@ def tilmelding_opret(*, actor, arrangement: Arrangement, borger=None, user=None,
     if email and not navn:
         raise ValidationError({"navn": _("Skriv personens navn.")})
     with transaction.atomic():
-        locked = _laas(arrangement)
-        if locked.aflyst or not locked.datoer.filter(aflyst=False, start__gte=timezone.now()).exists():
-            raise ValidationError(_("Arrangementet er aflyst eller overstået; der kan ikke tilmeldes flere."))
-        aktive = locked.tilmeldinger.exclude(status=TilmeldingStatus.AFMELDT)
-        if (borger is not None and aktive.filter(borger=borger).exists()) or \
-                (user is not None and aktive.filter(user=user).exists()) or \
-                (email and aktive.filter(borger__isnull=True, user__isnull=True, email__iexact=email).exists()):
-            raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten)."))
-        fuldt = locked.kapacitet is not None and aktive.filter(status=TilmeldingStatus.TILMELDT).count() >= locked.kapacitet
-        tilmelding = Tilmelding(
-            center_id=locked.center_id, arrangement=locked, borger=borger, user=user, forening=forening,
-            navn=navn if email else "", email=email or "", kilde=kilde, nonce=arrangement_links.ny_nonce(),
-            status=TilmeldingStatus.VENTELISTE if fuldt else TilmeldingStatus.TILMELDT,
+        tilmelding = registrering.registrer(
+            actor=actor, arrangement=arrangement, borger=borger, user=user, email=email,
+            lukket=_("Arrangementet er aflyst eller overstået; der kan ikke tilmeldes flere."),
+            center_id=arrangement.center_id, forening=forening, navn=navn if email else "", kilde=kilde,
             samtykke=timezone.now() if samtykke else None, oprettet_af=_user(actor))
-        try:
-            with transaction.atomic():
-                tilmelding.save()
-        except IntegrityError:
-            raise ValidationError(_("Personen er allerede tilmeldt (eller på ventelisten).")) from None
-        if not fuldt:
-            _tilmeld([tilmelding], locked)
-        log_action(actor=actor, handling=AuditAction.TILMELDING_VENTELISTE if fuldt
-                   else AuditAction.TILMELDING_OPRETTET, obj=tilmelding, felter=["status"])
-        arrangement_paamindelser.meddel_status(tilmelding)
-        arrangement_paamindelser.sync_tilmelding(tilmelding)
         if borger is not None:
             aktivitet_registreret(borger.pk)
     return tilmelding
@@ -769,7 +707,7 @@ def tilmelding_afmeld(*, actor, tilmelding: Tilmelding, via_link: bool = False) 
     if not via_link:
         access.check(actor, "arrangement", "change", tilmelding.arrangement)
     with transaction.atomic():
-        arrangement = _laas(tilmelding.arrangement)
+        arrangement = registrering.laas(tilmelding.arrangement)
         locked = Tilmelding.objects.select_for_update().get(pk=tilmelding.pk)
         if locked.status == TilmeldingStatus.AFMELDT:
             raise ValidationError(_("Tilmeldingen er allerede afmeldt."))
@@ -780,34 +718,8 @@ def tilmelding_afmeld(*, actor, tilmelding: Tilmelding, via_link: bool = False) 
         arrangement_paamindelser.sync_tilmelding(locked)
         log_action(actor=actor, handling=AuditAction.TILMELDING_AFMELDT, obj=locked, felter=["status"])
         if havde_plads:
-            _ryk_op(actor, arrangement)
+            registrering.ryk_op(actor, arrangement)
     return locked
-
-
-def _ryk_op(actor, arrangement: Arrangement) -> list[Tilmelding]:
-    """Move the waiting list up into the free places, oldest first (the caller holds the arrangement's
-    lock). Set-based: the same number of queries for one place or a hundred."""
-    if arrangement.aflyst:
-        return []
-    venteliste = (Tilmelding.objects.select_for_update(of=("self",)).filter(arrangement=arrangement,
-                                                               status=TilmeldingStatus.VENTELISTE)
-                  .select_related("borger").order_by("tilmeldt", "pk"))
-    if arrangement.kapacitet is not None:
-        ledige = arrangement.kapacitet - arrangement.tilmeldinger.filter(status=TilmeldingStatus.TILMELDT).count()
-        if ledige <= 0:
-            return []
-        venteliste = venteliste[:ledige]
-    moved = list(venteliste)
-    if not moved:
-        return moved
-    Tilmelding.objects.filter(pk__in=[t.pk for t in moved]).update(status=TilmeldingStatus.TILMELDT)
-    for tilmelding in moved:
-        tilmelding.status, tilmelding.arrangement = TilmeldingStatus.TILMELDT, arrangement
-    _tilmeld(moved, arrangement)
-    log_actions(actor=actor, handling=AuditAction.TILMELDING_RYKKET_OP, objs=moved, felter=["status"])
-    arrangement_paamindelser.meddel_status_alle(moved, rykket_op=True)
-    arrangement_paamindelser.sync_tilmeldinger(moved)
-    return moved
 
 
 def tilmelding_start_forloeb(*, actor, tilmelding: Tilmelding, data: dict, samtykke_maade: str = "",

@@ -62,7 +62,8 @@ def borger_erase(request, pk):
             return redirect(borger)
         messages.success(request, _("Borgeren er anonymiseret. Statistikken er bevaret."))
         return redirect("borgere:borger_list")
-    return render(request, "borgere/gdpr/anonymiser_confirm.html", {"borger": borger, "form": form})
+    return render(request, "borgere/gdpr/anonymiser_confirm.html", {
+        "borger": borger, "navn": borger, "fortryd_url": borger.get_absolute_url(), "form": form})
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from brobygning import access, datoer
+from brobygning import hovedmenu as menu
 
 register = template.Library()
 
@@ -54,9 +55,9 @@ def hovedmenu(context, nye: int = 0) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _hovedmenu(medlem, rolle, venteliste_synlig, deler, netvaerk, nye, ns, un, _sprog, _urlconf, _prefix) -> str:
-    return get_template("partials/hovedmenu.html").render({
-        "medlem": medlem, "rolle": rolle, "venteliste_synlig": venteliste_synlig, "deler": deler, "netvaerk": netvaerk,
-        "nye": nye, "ns": ns, "un": un})
+    return get_template("partials/hovedmenu.html").render({"punkter": menu.punkter(
+        medlem=medlem, rolle=rolle, venteliste_synlig=venteliste_synlig, deler=deler, netvaerk=netvaerk,
+        nye=nye, ns=ns, un=un)})
 
 
 @register.filter

@@ -14,7 +14,7 @@ from brobygning.decorators import member_required
 
 from .. import selectors, services
 from ..forms import FaellesskabLinkForm
-from .faellesskab import _faellesskab_form
+from .faellesskab import faellesskab_form
 
 
 def _link_actor(token):
@@ -66,7 +66,7 @@ def bekraeft_rediger(request, token, pk):
     faellesskab = selectors.faellesskab_get(actor=actor, pk=pk, action="change")
     back = reverse("foreninger:bekraeft_list", args=[token])
     # The practical details only: the host's contact and public visibility need a login (issue 11).
-    return _faellesskab_form(request, faellesskab, actor=actor, done_url=back, tilbage=_Back(back),
+    return faellesskab_form(request, faellesskab, actor=actor, done_url=back, tilbage=_Back(back),
                              form_class=FaellesskabLinkForm)
 
 

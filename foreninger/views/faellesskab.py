@@ -31,15 +31,15 @@ def faellesskab_detail(request, pk):
 @member_required
 def faellesskab_create(request):
     access.check(request.actor, "faellesskab", "create")
-    return _faellesskab_form(request, None)
+    return faellesskab_form(request, None)
 
 
 @member_required
 def faellesskab_update(request, pk):
-    return _faellesskab_form(request, selectors.faellesskab_get(actor=request.actor, pk=pk, action="change"))
+    return faellesskab_form(request, selectors.faellesskab_get(actor=request.actor, pk=pk, action="change"))
 
 
-def _faellesskab_form(request, faellesskab, *, actor=None, done_url=None, tilbage=None, form_class=FaellesskabForm):
+def faellesskab_form(request, faellesskab, *, actor=None, done_url=None, tilbage=None, form_class=FaellesskabForm):
     """The fællesskab form. `actor`/`done_url`/`form_class` are given for an edit through a signed link."""
     actor = actor or request.actor
     data = request.POST or None

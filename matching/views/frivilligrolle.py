@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -123,4 +124,5 @@ def rollekandidat_anonymiser(request, pk):
         else:
             messages.success(request, _("Frivilligkandidaten er anonymiseret. Statistikken er bevaret."))
         return redirect("matching:rollekandidat_list")
-    return render(request, "matching/frivilligrolle/rollekandidat_anonymiser.html", {"kandidat": kandidat, "form": form})
+    return render(request, "matching/frivilligrolle/rollekandidat_anonymiser.html", {
+        "kandidat": kandidat, "navn": kandidat, "fortryd_url": reverse("matching:rollekandidat_list"), "form": form})

@@ -119,3 +119,13 @@ def test_the_summary_agrees_with_a_direct_count(world, seed):
 
     trin = [naaet(b) for b in borgere]
     assert [r[1] for r in tragt.raekker] == [sum(1 for t in trin if t >= i) for i in range(8)]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_set_based_recompute_scans_each_source_once(world, seed, django_assert_num_queries):
+    """A centre's summary in a fixed number of queries however much history (`_saet`): the borgere,
+    one per first date (samtale, meeting attended; their steps are read from those), one per other
+    step (match, meeting planned, three stages) and one per measurement."""
+    _tilfaeldig_historik(world, random.Random(seed), 3 + 9 * seed)
+    with django_assert_num_queries(1 + 2 + 5 + 2):
+        forloeb._saet(world.center_a.pk)

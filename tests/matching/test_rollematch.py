@@ -14,7 +14,7 @@ from borgere import gdpr, indsigt
 from brobygning import access
 from brobygning.models import Adgangslog, AuditEntry
 from matching import frivilligroller
-from matching.models import RolleKandidat, RolleMatch
+from matching.models import Afslutningsaarsag, Match, RolleAfslutningsaarsag, RolleKandidat, RolleMatch
 from tests.matching import test_frivilligroller as frivillig
 
 # The volunteer-role fixtures of tests/matching/test_frivilligroller.py: the koordinator, a role
@@ -231,3 +231,16 @@ class TestGdpr:
         for client in (as_foreningskontakt_a, as_brobygger_a):
             for name in ("matching:rollekandidat_indsigt", "matching:rollekandidat_anonymiser"):
                 assert client.get(reverse(name, args=[personer["kandidat"].pk])).status_code == 403
+
+
+def test_match_and_rollematch_share_their_fields_in_place():
+    """The fields both keep are defined once (`MatchGrundlag`) and stay last, in the order each model
+    had when it declared them (the art. 15 export lists a match's fields in this order)."""
+    faelles = ["afslutningsaarsag", "afslutningsnote", "score", "begrundelser", "oprettet_af", "oprettet"]
+    assert [f.name for f in Match._meta.concrete_fields] == [
+        "id", "center", "borger", "faellesskab", "rolle", "stage", "stage_siden", *faelles]
+    assert [f.name for f in RolleMatch._meta.concrete_fields] == [
+        "id", "center", "rolle", "borger", "kandidat", "status", "status_siden", *faelles]
+    assert Match._meta.get_field("afslutningsaarsag").choices == Afslutningsaarsag.choices
+    assert RolleMatch._meta.get_field("afslutningsaarsag").choices == RolleAfslutningsaarsag.choices
+    assert Match._meta.ordering == RolleMatch._meta.ordering == ["-oprettet"]
