@@ -33,6 +33,20 @@ def borger_list(*, actor):
                         .order_by("fornavn", "efternavn", "pk"))
 
 
+# The borger list counts at most this many (`paginate_keys`): "Over 1000 borgere", and every page
+# is still reached by "Næste". A centre's count or a common name's matches then cost one bounded pass.
+BORGER_LISTE_LOFT = 1000
+
+
+def borger_list_rows(*, actor):
+    """The list's rows, as `borger_list` scopes them, with only what a row shows (the name, postcode,
+    status and brobygger; templates/borgere/borger/borger_list.html): not the notes, consents and
+    preferences of every row, nor the brobygger's password hash."""
+    return access.scope(actor, "borger", Borger.objects.active().select_related("postnummer", "brobygger").only(
+        "pk", "center_id", "fornavn", "efternavn", "status", "postnummer__nr", "postnummer__by",
+        "brobygger__first_name", "brobygger__last_name", "brobygger__email"))
+
+
 def borger_get(*, actor, pk, action="view"):
     qs = Borger.objects.active().select_related("postnummer", "brobygger", "henvisningskilde")
     return access.get_or_deny(actor, "borger", action, qs, pk)
