@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
 from brobygning import access, adgangslog
@@ -101,16 +101,17 @@ BORGER_TAG_FIELDS = ("interesser", "udfordringer", "barrierer", "tilgaengelighed
 
 
 def borger_tags(*, borger) -> dict[str, list[Tag]]:
-    """The borger's interests, barriers and accessibility needs, in one query instead of three."""
-    through = {name: getattr(Borger, name).through.objects.filter(borger_id=borger.pk).values("tag_id")
-               for name in BORGER_TAG_FIELDS}
-    condition = Q()
-    for rows in through.values():
-        condition |= Q(pk__in=rows)
-    tags = Tag.objects.filter(condition).annotate(
-        **{f"i_{name}": Exists(rows.filter(tag_id=OuterRef("pk"))) for name, rows in through.items()}
-    )
-    return {name: [t for t in tags if getattr(t, f"i_{name}")] for name in BORGER_TAG_FIELDS}
+    """The borger's interests, barriers and accessibility needs, in one query: the four link tables'
+    rows as one UNION ALL, each with its tag's name (not a scan of the taxonomy with four EXISTS)."""
+    led = [getattr(Borger, name).through.objects.filter(borger_id=borger.pk).order_by().annotate(
+        h_felt=Value(name), h_id=F("tag_id"), h_type=F("tag__type"), h_sortering=F("tag__sortering"),
+        h_navn=F("tag__navn")).values_list("h_felt", "h_id", "h_type", "h_sortering", "h_navn")
+        for name in BORGER_TAG_FIELDS]
+    out: dict[str, list[Tag]] = {name: [] for name in BORGER_TAG_FIELDS}
+    for felt, pk, type_, sortering, navn in led[0].union(*led[1:], all=True).order_by("h_type", "h_sortering",
+                                                                                       "h_navn"):
+        out[felt].append(Tag(pk=pk, type=type_, sortering=sortering, navn=navn))
+    return out
 
 
 def maaling_summary(*, actor, borger) -> list[dict]:
