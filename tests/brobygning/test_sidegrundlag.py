@@ -137,3 +137,11 @@ def test_pages_by_key_read_the_keys_once_then_the_page(world, koordinator_a, dja
     with django_assert_num_queries(0):  # nothing to show: no read at all
         page = paginate_keys(RequestFactory().get("/"), qs.none(), Adgangslog.objects.all(), 10)
     assert list(page.object_list) == [] and page.paginator.count == 0
+
+
+@pytest.mark.parametrize("pk", [1, 42, 987654321, 10**12])
+def test_pk_url_is_the_url_tag(pk):
+    html = engines["django"].from_string("{% load brobygning_tags %}{% pk_url 'borgere:borger_detail' pk %}|"
+                                         "{% url 'borgere:borger_detail' pk %}").render({"pk": pk})
+    mine, djangos = html.split("|")
+    assert mine == djangos == reverse("borgere:borger_detail", args=[pk])
