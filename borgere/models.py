@@ -129,7 +129,10 @@ class Projekt(models.Model):
 
 
 class Borger(Archivable):
-    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="borgere")
+    # No index of its own: every index below starts with the centre. The lone one made PostgreSQL read
+    # the centre's whole rows for a search (845 heap pages at 19,000 borgere) instead of `borger_liste_idx`
+    # (317 index pages, index-only); PERFORMANCE.md, "The borger pages (h/borgerside)".
+    center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="borgere", db_index=False)
     fornavn = models.CharField(_("fornavn"), max_length=100)
     efternavn = models.CharField(_("efternavn"), max_length=100, blank=True)
     telefon = PhoneField(_("telefon"), blank=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, DateField, DateTimeField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +25,8 @@ from .models import (
     Match,
     Moedesvar,
     Opfoelgning,
+    OpfoelgningType,
+    Resultat,
     Stage,
     Svar,
     SvarModtager,
@@ -53,21 +57,38 @@ def opfoelgning_get(*, actor, pk, action="view"):
 
 def borger_timeline(*, actor, borger) -> list[Haendelse]:
     """matching's lines in a borger's forløb (`borgere.hooks`): matches, meetings and follow-ups.
-    Three queries whatever the length."""
+    One query whatever the length: the three as one UNION ALL of the columns a line needs."""
     matches = match_list(actor=actor).filter(borger=borger)
-    events = [
-        Haendelse(timezone.localtime(m.oprettet), "match", _("Match: %(f)s") % {"f": m.faellesskab.titel},
-                  m.get_stage_display(), m.get_absolute_url())
-        for m in matches
-    ]
-    for ledsagelse in Ledsagelse.objects.filter(match__in=matches).select_related("match__faellesskab"):
-        events.append(Haendelse(timezone.localtime(ledsagelse.tidspunkt), "ledsagelse",
-                                _("Første møde: %(f)s") % {"f": ledsagelse.match.faellesskab.titel},
-                                ledsagelse.get_status_display(), ledsagelse.match.get_absolute_url()))
-    for opf in Opfoelgning.objects.filter(match__in=matches).select_related("match__faellesskab"):
-        events.append(Haendelse(opf.forfalder, "opfoelgning", opf.get_type_display(),
-                                opf.get_resultat_display() if opf.udfoert else _("Ikke udført endnu"),
-                                opf.match.get_absolute_url()))
+    ids = matches.values("pk")
+    ingen_tid, ingen_dato = Cast(Value(None), DateTimeField()), Cast(Value(None), DateField())
+
+    def linjer(qs, **kolonner):
+        return qs.order_by().annotate(**kolonner).values_list(*kolonner)
+
+    rows = linjer(matches, h_slags=Value("match"), h_tid=F("oprettet"), h_dato=ingen_dato,
+                  h_titel=F("faellesskab__titel"), h_kode=F("stage"), h_resultat=Value(""), h_udfoert=ingen_tid,
+                  h_match=F("pk")).union(
+        linjer(Ledsagelse.objects.filter(match__in=ids), h_slags=Value("ledsagelse"), h_tid=F("tidspunkt"),
+               h_dato=ingen_dato, h_titel=F("match__faellesskab__titel"), h_kode=F("status"), h_resultat=Value(""),
+               h_udfoert=ingen_tid, h_match=F("match_id")),
+        linjer(Opfoelgning.objects.filter(match__in=ids), h_slags=Value("opfoelgning"), h_tid=ingen_tid,
+               h_dato=F("forfalder"), h_titel=F("match__faellesskab__titel"), h_kode=F("type"),
+               h_resultat=F("resultat"), h_udfoert=F("udfoert"), h_match=F("match_id")),
+        all=True)
+    stage, status = dict(Stage.choices), dict(LedsagelseStatus.choices)
+    opf_type, resultat = dict(OpfoelgningType.choices), dict(Resultat.choices)
+    events = []
+    for slags, tid, dato, titel, kode, res, udfoert, match_id in rows:
+        url = reverse("matching:match_detail", args=[match_id])
+        if slags == "match":
+            events.append(Haendelse(timezone.localtime(tid), "match", _("Match: %(f)s") % {"f": titel},
+                                    stage.get(kode, kode), url))
+        elif slags == "ledsagelse":
+            events.append(Haendelse(timezone.localtime(tid), "ledsagelse", _("Første møde: %(f)s") % {"f": titel},
+                                    status.get(kode, kode), url))
+        else:
+            events.append(Haendelse(dato, "opfoelgning", opf_type.get(kode, kode),
+                                    resultat.get(res, res) if udfoert else _("Ikke udført endnu"), url))
     return events
 
 

@@ -80,7 +80,7 @@ def test_borger_detail(world, brobygger_a, as_brobygger_a, django_assert_num_que
             rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=timezone.localdate())
 
     rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
-    _flat(as_brobygger_a, reverse("borgere:borger_detail", args=[borger.pk]), grow, 14,
+    _flat(as_brobygger_a, reverse("borgere:borger_detail", args=[borger.pk]), grow, 12,
           django_assert_num_queries, django_assert_max_num_queries)
 
 

@@ -9,7 +9,7 @@ from brobygning import access, adgangslog
 from brobygning.availability import SLOTS
 from brobygning.decorators import member_required
 from brobygning.forms import save_valid_form
-from brobygning.pagination import paginate
+from brobygning.pagination import paginate_keys
 from brobygning.selectors import brobygger_list
 
 from .. import selectors, services
@@ -34,8 +34,12 @@ def borger_list(request):
         criteria.setlist(key, values)
     filterset = BorgerFilter(criteria, queryset=selectors.borger_list(actor=request.actor), actor=request.actor)
     adgangslog.log_search(actor=request.actor, criteria=dict(criteria.lists()))
+    # The keys in name order (index `borger_liste_idx`, the search's text INCLUDEd: one index-only
+    # pass, capped), then the page's 25 rows by key.
+    page = paginate_keys(request, filterset.qs, selectors.borger_list_rows(actor=request.actor),
+                         loft=selectors.BORGER_LISTE_LOFT)
     return render(request, "borgere/borger/borger_list.html", {
-        "filter": filterset, "filter_method": "post", "page": paginate(request, filterset.qs),
+        "filter": filterset, "filter_method": "post", "page": page,
     })
 
 

@@ -33,6 +33,24 @@ def _menu_url(name: str, urlconf, prefix: str) -> str:
     return reverse(name, urlconf=urlconf)
 
 
+_PK_PLADS = 987654321  # stands for the id while the URL is reversed once
+
+
+@register.simple_tag
+def pk_url(name: str, pk) -> str:
+    """`{% pk_url "app:name" obj.pk %}`: `{% url name obj.pk %}` for a URL whose only argument is an
+    integer id, reversed once per process (and URL configuration and prefix) and the id put in: a list
+    of 25 rows otherwise reverses 25 times (PERFORMANCE.md, "The borger pages")."""
+    foer, efter = _pk_url(name, get_urlconf(), get_script_prefix())
+    return f"{foer}{int(pk)}{efter}"
+
+
+@functools.lru_cache(maxsize=256)
+def _pk_url(name: str, urlconf, prefix: str) -> tuple[str, str]:
+    foer, plads, efter = reverse(name, urlconf=urlconf, args=[_PK_PLADS]).rpartition(str(_PK_PLADS))
+    return foer, efter
+
+
 @register.simple_tag(takes_context=True)
 def hovedmenu(context, nye: int = 0) -> str:
     """The main menu (`partials/hovedmenu.html`) for the actor's role, the open page and `nye` new

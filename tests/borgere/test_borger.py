@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from borgere.models import Borger
 from brobygning.models import AuditEntry
@@ -91,3 +92,26 @@ class TestBorger:
         assert "Anna" in page and "Yrsa-Soegetest" not in page
         as_koordinator_a.post(reverse("borgere:borger_list"), {"nulstil": "1"})
         assert "Yrsa-Soegetest" in as_koordinator_a.get(reverse("borgere:borger_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_list_counts_up_to_a_cap_and_pages_on_in_name_order(as_koordinator_a, world, monkeypatch):
+    monkeypatch.setattr("borgere.selectors.BORGER_LISTE_LOFT", 5)  # the count stops after a page + 1 anyway
+    for i in range(27, 0, -1):
+        f.BorgerFactory(center=world.center_a, fornavn=f"Zz{i:02d}", efternavn="Listetest")
+    Borger.objects.filter(fornavn="Zz02").update(arkiveret=timezone.now())
+    f.BorgerFactory(center=world.center_b, fornavn="Zz00", efternavn="Listetest")
+    url = reverse("borgere:borger_list")
+    assert "Over 25 borgere" in as_koordinator_a.get(url).content.decode()
+    as_koordinator_a.post(url, {"q": "listetest"})
+    response = as_koordinator_a.get(url)  # 26 matches: more than a page
+    page = response.context["page"]
+    names = [f"Zz{i:02d}" for i in range(1, 28) if i != 2]
+    assert [b.fornavn for b in page.object_list] == names[:25]  # in name order, the archived one left out
+    assert page.paginator.over_loft and page.sider == "2+" and "Over 25 borgere" in response.content.decode()
+    page = as_koordinator_a.get(f"{url}?side=2").context["page"]
+    assert [b.fornavn for b in page.object_list] == names[25:] and page.sider == 2 and not page.has_next()
+    as_koordinator_a.post(url, {"q": "zz27"})
+    response = as_koordinator_a.get(url)
+    assert [b.fornavn for b in response.context["page"].object_list] == ["Zz27"]
+    assert ">1 borger<" in response.content.decode()

@@ -15,7 +15,7 @@ from borgere.selectors import borger_list
 from borgere.services import gaeldende_samtykketekst
 from brobygning.access import actor_for
 from brobygning.models import Adgangslog
-from brobygning.pagination import paginate
+from brobygning.pagination import paginate, paginate_keys
 from brobygning.selectors import capped_counts
 from brobygning.templatetags import brobygning_tags
 from brobygning.views.adgangslog import AdgangslogFilter
@@ -116,3 +116,32 @@ def test_the_menu_follows_the_badge_the_page_and_the_role(world, as_koordinator_
     assert brobygning_tags._hovedmenu.cache_info().currsize == 2  # one per page and badge
     html = as_brobygger_a.get(reverse("borgere:borger_list")).content.decode()
     assert "Mine borgere" in html and 'aria-current="page">Mine borgere' in html and "/adgangslog/" not in html
+
+
+def test_pages_by_key_read_the_keys_once_then_the_page(world, koordinator_a, django_assert_num_queries):
+    _log(world, koordinator_a, 60)
+    qs = Adgangslog.objects.filter(center=world.center_a).order_by("-pk")
+    newest = list(qs.values_list("pk", flat=True))
+    with django_assert_num_queries(2):  # the keys up to the cap, the page's rows
+        page = paginate_keys(RequestFactory().get("/"), qs, Adgangslog.objects.all(), 10, loft=25)
+        assert [a.pk for a in page.object_list] == newest[:10]  # in the list's order
+    assert page.paginator.count == 26 and page.paginator.over_loft and page.paginator.mindst == 25
+    assert page.sider == "3+" and page.has_next()
+    page = paginate_keys(RequestFactory().get("/?side=6"), qs, Adgangslog.objects.all(), 10, loft=25)
+    assert [a.pk for a in page.object_list] == newest[50:] and not page.has_next() and page.sider == 6
+    page = paginate_keys(RequestFactory().get("/?side=junk"), qs, Adgangslog.objects.all(), 10, loft=100)
+    assert page.number == 1 and page.sider == 6 and page.paginator.count == 60 and not page.paginator.over_loft
+    # rows are read through `rows`: what it leaves out is not shown
+    page = paginate_keys(RequestFactory().get("/"), qs, Adgangslog.objects.exclude(pk=newest[0]), 10, loft=25)
+    assert [a.pk for a in page.object_list] == newest[1:10]
+    with django_assert_num_queries(0):  # nothing to show: no read at all
+        page = paginate_keys(RequestFactory().get("/"), qs.none(), Adgangslog.objects.all(), 10)
+    assert list(page.object_list) == [] and page.paginator.count == 0
+
+
+@pytest.mark.parametrize("pk", [1, 42, 987654321, 10**12])
+def test_pk_url_is_the_url_tag(pk):
+    html = engines["django"].from_string("{% load brobygning_tags %}{% pk_url 'borgere:borger_detail' pk %}|"
+                                         "{% url 'borgere:borger_detail' pk %}").render({"pk": pk})
+    mine, djangos = html.split("|")
+    assert mine == djangos == reverse("borgere:borger_detail", args=[pk])

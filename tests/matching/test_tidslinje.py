@@ -1,0 +1,47 @@
+"""The borger page's forløb lines from matching (`matching.selectors.borger_timeline`): matches,
+first meetings and follow-ups, read in one UNION ALL query (PERFORMANCE.md, "The borger pages")."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from brobygning.access import actor_for
+from matching.models import LedsagelseStatus, Resultat, Stage
+from matching.selectors import borger_timeline
+
+from .. import factories as f
+from .. import journey_factories as rf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_lines_of_matches_meetings_and_follow_ups_in_one_query(world, koordinator_a, django_assert_num_queries):
+    borger = world.borger_a
+    match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a, stage=Stage.LEDSAGET)
+    tid = timezone.now() - timedelta(days=3)
+    rf.LedsagelseFactory(match=match, center=world.center_a, tidspunkt=tid, status=LedsagelseStatus.MOEDT_OP)
+    i_morgen = timezone.localdate() + timedelta(days=1)
+    rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=i_morgen)
+    rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=i_morgen, type="1_md",
+                          udfoert=timezone.now(), resultat=Resultat.DELTAGER_STADIG)
+    andet = f.FaellesskabFactory(forening=world.forening_a, titel="Strikkeklub")
+    andet_match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=andet)
+    rf.MatchFactory(center=world.center_a, faellesskab=andet)  # another borger's: not in this forløb
+    actor = actor_for(koordinator_a)
+
+    with django_assert_num_queries(1):
+        lines = borger_timeline(actor=actor, borger=borger)
+    url = match.get_absolute_url()
+    got = sorted((h.slags, str(h.titel), str(h.detalje), h.url) for h in lines)
+    titel = world.faellesskab_a.titel
+    assert got == sorted([
+        ("match", f"Match: {titel}", str(Stage.LEDSAGET.label), url),
+        ("match", "Match: Strikkeklub", str(Stage.MOEDE_PLANLAGT.label), andet_match.get_absolute_url()),
+        ("ledsagelse", f"Første møde: {titel}", str(LedsagelseStatus.MOEDT_OP.label), url),
+        ("opfoelgning", "Dagen efter første møde", "Ikke udført endnu", url),
+        ("opfoelgning", "Efter 1 måned", "Deltager stadig", url),
+    ])
+    datoer = {h.slags: h.dato for h in lines if h.slags != "match"}
+    assert datoer["ledsagelse"] == timezone.localtime(tid) and datoer["opfoelgning"] == i_morgen
+    assert all(timezone.is_aware(h.dato) for h in lines if h.slags in ("match", "ledsagelse"))
