@@ -40,8 +40,11 @@ def _opfoelgninger(qs):
 
 
 def _borgere(qs, *felter):
-    return qs.select_related(None).select_related(*[f.split("__")[0] for f in felter if "__" in f]) \
-        .only("center_id", "fornavn", "efternavn", *felter)
+    """A list of borgere with their names (and `felter`); no related row but those `felter` name."""
+    qs = qs.select_related(None)
+    if relationer := {felt.split("__")[0] for felt in felter if "__" in felt}:
+        qs = qs.select_related(*relationer)
+    return qs.only("center_id", "fornavn", "efternavn", *felter)
 
 
 # Every list on a front page is bounded (issue 15): at most LISTE rows, with the total when there

@@ -132,7 +132,7 @@ def _aabne_matches_i_centret(qs, actor):
     (17,000 at national size) to find the first 8, or to count to 1,000 (PERFORMANCE.md, issue 15)."""
     if actor.is_brobygger:
         return qs.exclude(match__stage=Stage.AFSLUTTET)
-    fase = Subquery(Match.objects.filter(pk=OuterRef("match_id")).values("stage")[:1])
+    fase = Subquery(Match.objects.filter(pk=OuterRef("match_id")).order_by().values("stage")[:1])
     return qs.alias(match_fase=fase).filter(match_fase__in=AABNE_FASER)
 
 
