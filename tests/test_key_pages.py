@@ -18,7 +18,7 @@ from borgere.services import gaeldende_samtykketekst
 from borgere.views.borger import FILTER_SESSION_KEY
 from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus, TagType
 from matching.forside import LISTE, OPGAVER
-from matching.models import Stage
+from matching.models import Match, Stage
 
 from . import factories as f
 from . import journey_factories as rf
@@ -153,7 +153,9 @@ def test_overview_koordinator(world, brobygger_a, as_koordinator_a, django_asser
     for key in ("nye_henvisninger", "uden_udfald", "forfaldne", "foraeldede", "stille_moeder", "stille_opfoelgninger"):
         assert len(response.context[key].rows) == OPGAVER, key
     assert response.context["forfaldne"].antal == LISTE + 31
-    assert dict(response.context["faser"])[Stage.FORESLAAET.label] == 2 * (LISTE + 31)
+    assert response.context["faser"] == [(Stage(stage).label, Match.objects.filter(center=world.center_a, stage=stage).count())
+                                         for stage in Stage.values]
+    assert sum(n for _label, n in response.context["faser"]) >= 2 * (LISTE + 31)
 
 
 def test_overview_brobygger(world, brobygger_a, as_brobygger_a, django_assert_num_queries,
