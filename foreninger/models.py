@@ -146,6 +146,9 @@ class Faellesskab(Archivable):
             models.Index(fields=["titel", "id"], condition=PUBLIC_ROW, name="faellesskab_offentlig_titel"),
             models.Index(fields=["center", "titel", "id"], condition=PUBLIC_ROW, name="faellesskab_offentlig_c_titel"),
             models.Index(fields=["center", "id"], condition=PUBLIC_ROW, name="faellesskab_offentlig_c_id"),
+            # The overview's "not confirmed for 2 × N weeks", oldest first: an index range with a LIMIT.
+            models.Index(fields=["center", "sidst_bekraeftet", "titel"], condition=models.Q(arkiveret__isnull=True),
+                         name="faellesskab_bekraeftet"),
         ]
         constraints = [models.UniqueConstraint(fields=["center", "ekstern_id"], condition=~models.Q(ekstern_id=""),
                                                name="faellesskab_unikt_eksternt_id")]

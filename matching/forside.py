@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Subquery
+from django.db.models import Count, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -19,8 +19,33 @@ from foreninger.services import stale_q
 
 from . import selectors as matching
 from . import velkomst
-from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, OpfoelgningType, Resultat
+from .models import Ledsagelse, LedsagelseStatus, Match, Opfoelgning, OpfoelgningType, Resultat, Stage
 from .selectors import bounded
+
+# What the front pages' rows show, and only that (issue 15): whole borger, match and fællesskab rows
+# (notes, descriptions, a telephone number parsed per borger) cost more to load than the queries.
+# The templates: partials/ledsagelse_row.html, forside/_stille.html, forside/home_*.html.
+LEDSAGELSE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
+                     "match__borger__fornavn", "match__faellesskab__titel")
+OPFOELGNING_FELTER = ("center_id", "type", "forfalder", "udfoert", "match__center_id", "match__stage",
+                      "match__borger__fornavn", "match__faellesskab__titel")
+
+
+def _ledsagelser(qs):
+    return qs.only(*LEDSAGELSE_FELTER)
+
+
+def _opfoelgninger(qs):
+    return qs.only(*OPFOELGNING_FELTER)
+
+
+def _borgere(qs, *felter):
+    """A list of borgere with their names (and `felter`); no related row but those `felter` name."""
+    qs = qs.select_related(None)
+    if relationer := {felt.split("__")[0] for felt in felter if "__" in felt}:
+        qs = qs.select_related(*relationer)
+    return qs.only("center_id", "fornavn", "efternavn", *felter)
+
 
 # Every list on a front page is bounded (issue 15): at most LISTE rows, with the total when there
 # are more (`selectors.bounded`), so a page costs the same for a centre of 20 borgere or 20,000.
@@ -30,11 +55,12 @@ LISTE = 20
 def min_dag(*, actor) -> dict:
     """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
     return {
-        "ledsagelser": bounded(matching.upcoming_ledsagelser(actor=actor), LISTE),
-        "uden_udfald": bounded(matching.past_unrecorded_ledsagelser(actor=actor), LISTE),
-        "opfoelgninger": matching.opfoelgninger_med_aabner(matching.due_opfoelgninger(actor=actor), LISTE),
-        "borgere": list(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET)[:LISTE]),
-        "kom_ikke": bounded(matching.host_reported_no_show(actor=actor), LISTE),
+        "ledsagelser": bounded(_ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE),
+        "uden_udfald": bounded(_ledsagelser(matching.past_unrecorded_ledsagelser(actor=actor)), LISTE),
+        "opfoelgninger": matching.opfoelgninger_med_aabner(_opfoelgninger(matching.due_opfoelgninger(actor=actor)),
+                                                           LISTE),
+        "borgere": list(_borgere(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET))[:LISTE]),
+        "kom_ikke": bounded(_ledsagelser(matching.host_reported_no_show(actor=actor)), LISTE),
         "svar": matching.svar_seneste(actor=actor),
         **stille(actor=actor),
         "venteliste": access.can(actor, "venteliste", "list"),
@@ -49,20 +75,21 @@ LOFT = 999
 
 def koordinator_overblik(*, actor) -> dict:
     return {
-        "kpi": kpi(actor=actor),
-        "faser": matching.stage_counts(actor=actor),
-        "ledsagelser": bounded(matching.upcoming_ledsagelser(actor=actor), LISTE),
-        "nye_henvisninger": bounded(nye_henvisninger(actor=actor), OPGAVER, LOFT),
-        "uden_udfald": bounded(matching.moeder_uden_udfald(actor=actor), OPGAVER, LOFT),
-        "forfaldne": bounded(matching.due_opfoelgninger(actor=actor, within_days=0), OPGAVER, LOFT),
-        "fejlede_paamindelser": failed_reminders_count(actor=actor),
-        "uden_brobygger": list(borger_list(actor=actor).filter(brobygger__isnull=True)[:LISTE]),
-        "anmodninger": anmodning_list(actor=actor).count(),
-        "foraeldede": bounded(stale_faellesskaber(actor=actor), OPGAVER, LOFT),
+        **overblik_tal(actor=actor),  # kpi, faser, fejlede_paamindelser, anmodninger
+        "ledsagelser": bounded(_ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE),
+        "nye_henvisninger": bounded(nye_henvisninger(actor=actor).only(
+            "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT),
+        "uden_udfald": bounded(_ledsagelser(matching.moeder_uden_udfald(actor=actor)), OPGAVER, LOFT),
+        "forfaldne": bounded(_opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0)), OPGAVER, LOFT),
+        "uden_brobygger": list(_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
+                                        "postnummer__nr", "postnummer__by")[:LISTE]),
+        "foraeldede": bounded(stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
+            "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, LOFT),
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
-        "stille_moeder": matching.stille_moeder(actor=actor, limit=OPGAVER, loft=LOFT),
-        "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, limit=OPGAVER, loft=LOFT),
+        "stille_moeder": matching.stille_moeder(actor=actor, limit=OPGAVER, loft=LOFT, felter=LEDSAGELSE_FELTER),
+        "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, limit=OPGAVER, loft=LOFT,
+                                                              felter=OPFOELGNING_FELTER),
         "opbevaring_udloeber": retention_warnings(actor=actor),
     }
 
@@ -78,12 +105,25 @@ def maanedens_start(i_dag: date | None = None) -> date:
     return (i_dag or timezone.localdate()).replace(day=1)
 
 
-def kpi(*, actor, fra: date | None = None) -> dict:
-    """The overview's figures for the period (this month unless `fra` is given, to today): each a
-    count in the database, scoped to the actor's centre, all five in one query (scalar subqueries)."""
-    fra = fra or maanedens_start()
+def _antal(qs):
+    """`qs`'s count as a scalar subquery (0 for a list the actor may not see). Counted on the centre
+    column, which every scoped list filters on: an index that has it can answer alone."""
+    if qs.query.is_empty():
+        return Value(0)
+    return Coalesce(Subquery(qs.order_by().values("center_id").annotate(n=Count("center_id")).values("n")[:1]), 0)
+
+
+def _i_et_query(*, actor, taellinger: dict) -> dict:
+    """Several counts in one round trip: scalar subqueries on the actor's centre row."""
+    udtryk = {f"n_{noegle}": _antal(qs) for noegle, qs in taellinger.items()}
+    antal = Frivilligcenter.objects.filter(pk=actor.center_id).order_by().annotate(**udtryk) \
+        .values(*udtryk).first() or {}
+    return {noegle: antal.get(f"n_{noegle}", 0) for noegle in taellinger}
+
+
+def _kpi_tal(*, actor, fra: date) -> list[tuple[str, str, object]]:
     start = timezone.make_aware(datetime.combine(fra, time.min))
-    tal = [
+    return [
         ("henvisninger", gettext_lazy("Nye henvisninger"),
          access.scope(actor, "henvisning", Henvisning.objects.filter(oprettet__gte=start))),
         ("samtaler", gettext_lazy("Samtaler"), access.scope(actor, "samtale", Samtale.objects.filter(dato__gte=fra))),
@@ -94,12 +134,36 @@ def kpi(*, actor, fra: date | None = None) -> dict:
          Opfoelgning.objects.filter(type=OpfoelgningType.TRE_MAANEDER, resultat=Resultat.DELTAGER_STADIG,
                                     udfoert__gte=start))),
     ]
-    taellinger = {f"kpi_{noegle}": Coalesce(Subquery(qs.order_by().values("center_id").annotate(n=Count("pk")).values("n")[:1]), 0)
-                  for noegle, _label, qs in tal}
-    antal = Frivilligcenter.objects.filter(pk=actor.center_id).annotate(**taellinger) \
-        .values(*taellinger).first() or {}
+
+
+def _kpi(tal, antal: dict, fra: date) -> dict:
     return {"fra": fra, "til": timezone.localdate(),
-            "tal": [Kpi(noegle, label, antal.get(f"kpi_{noegle}", 0)) for noegle, label, _qs in tal]}
+            "tal": [Kpi(noegle, label, antal[f"kpi_{noegle}"]) for noegle, label, _qs in tal]}
+
+
+def kpi(*, actor, fra: date | None = None) -> dict:
+    """The overview's figures for the period (this month unless `fra` is given, to today): each a
+    count in the database, scoped to the actor's centre, all five in one query (scalar subqueries)."""
+    fra = fra or maanedens_start()
+    tal = _kpi_tal(actor=actor, fra=fra)
+    return _kpi(tal, _i_et_query(actor=actor, taellinger={f"kpi_{noegle}": qs for noegle, _l, qs in tal}), fra)
+
+
+def overblik_tal(*, actor) -> dict:
+    """Every count on the koordinator's overview that is not under a list, in one query: this month's
+    figures (`kpi`), matches per stage, failed reminders, and pending take-over requests."""
+    fra = maanedens_start()
+    tal = _kpi_tal(actor=actor, fra=fra)
+    matches = matching.match_list(actor=actor)
+    antal = _i_et_query(actor=actor, taellinger={
+        **{f"kpi_{noegle}": qs for noegle, _l, qs in tal},
+        **{f"fase_{stage}": matches.filter(stage=stage) for stage in Stage.values},
+        "fejlede": access.scope(actor, "paamindelse", Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)),
+        "anmodninger": anmodning_list(actor=actor),
+    })
+    return {"kpi": _kpi(tal, antal, fra),
+            "faser": [(Stage(stage).label, antal[f"fase_{stage}"]) for stage in Stage.values],
+            "fejlede_paamindelser": antal["fejlede"], "anmodninger": antal["anmodninger"]}
 
 
 def nye_henvisninger(*, actor):
@@ -111,18 +175,13 @@ def nye_henvisninger(*, actor):
 def stille(*, actor) -> dict:
     """The silence alarm (issue 12): meetings with no outcome 24 h on, follow-ups 7 days overdue.
     The actor's own on Min dag, the centre's on the koordinator's overview; bounded, with a count."""
-    return {"stille_moeder": matching.stille_moeder(actor=actor),
-            "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor)}
+    return {"stille_moeder": matching.stille_moeder(actor=actor, felter=LEDSAGELSE_FELTER),
+            "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, felter=OPFOELGNING_FELTER)}
 
 
 def stale_faellesskaber(*, actor):
     """The centre's fællesskaber not confirmed for 2 × N weeks (or never), oldest first."""
     return faellesskab_list(actor=actor).filter(stale_q(actor.center)).order_by("sidst_bekraeftet", "titel")
-
-
-def failed_reminders_count(*, actor) -> int:
-    failed = Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)
-    return access.scope(actor, "paamindelse", failed).count()  # none for roles that may not list them
 
 
 def forening_overblik(*, actor) -> dict:

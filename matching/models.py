@@ -192,7 +192,10 @@ class Ledsagelse(models.Model):
         verbose_name = _("ledsagelse")
         verbose_name_plural = _("ledsagelser")
         ordering = ["tidspunkt"]
-        indexes = [models.Index(fields=["center", "status", "tidspunkt"])]
+        indexes = [models.Index(fields=["center", "status", "tidspunkt"]),
+                   # Min dag's "Værten meldte: kom ikke" (issue 15): a few rows, not a scan of the centre.
+                   models.Index(fields=["center", "tidspunkt"], name="ledsagelse_kom_ikke",
+                                condition=Q(status=LedsagelseStatus.PLANLAGT, vaert_rapport=VaertRapport.KOM_IKKE))]
 
     def __str__(self):
         return f"{self.match} {timezone.localtime(self.tidspunkt):%d.%m.%Y %H:%M}"
@@ -230,7 +233,11 @@ class Opfoelgning(models.Model):
         verbose_name_plural = _("opfølgninger")
         ordering = ["forfalder"]
         constraints = [models.UniqueConstraint(fields=["match", "type"], name="en_opfoelgning_per_type")]
-        indexes = [models.Index(fields=["center", "udfoert", "forfalder"])]
+        indexes = [models.Index(fields=["center", "udfoert", "forfalder"]),
+                   # The overview's overdue lists (issue 15): open follow-ups in due order, so "the first
+                   # 8 overdue" is an index range that stops after 8 rows, not a sort of every overdue one.
+                   models.Index(fields=["center", "forfalder", "id"], condition=Q(udfoert__isnull=True),
+                                name="opfoelgning_aaben_forfalder")]
 
     def __str__(self):
         return f"{self.get_type_display()} ({self.forfalder:%d.%m.%Y})"

@@ -142,10 +142,19 @@ def moeder_uden_udfald(*, actor):
         .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
 
 
+# Every stage but the closed one.
+AABNE_FASER = [stage for stage in Stage.values if stage != Stage.AFSLUTTET]
+
+
 def _aabne_matches_i_centret(qs, actor):
-    """Follow-ups on open matches. The match's centre is named too (it is always the follow-up's): with
-    it, PostgreSQL reads the centre's matches by index instead of every match in the deployment."""
-    return qs.filter(match__center_id=actor.center_id).exclude(match__stage=Stage.AFSLUTTET)
+    """Follow-ups on open matches. A brobygger's list is reached through their own borgere (a few
+    hundred, by index), so the match is joined anyway. The centre's list looks up each follow-up's
+    match stage by primary key, in due order: a join made PostgreSQL hash all the centre's open matches
+    (17,000 at national size) to find the first 8, or to count to 1,000 (PERFORMANCE.md, issue 15)."""
+    if actor.is_brobygger:
+        return qs.exclude(match__stage=Stage.AFSLUTTET)
+    fase = Subquery(Match.objects.filter(pk=OuterRef("match_id")).order_by().values("stage")[:1])
+    return qs.alias(match_fase=fase).filter(match_fase__in=AABNE_FASER)
 
 
 def due_opfoelgninger(*, actor, within_days=7):
@@ -170,11 +179,6 @@ def opfoelgninger_med_aabner(qs, limit: int | None = None):
         row.aabner = opfoelgning_aabner(row, slut)
         row.aaben = now >= row.aabner
     return liste or rows
-
-
-def stage_counts(*, actor) -> list[tuple[str, int]]:
-    counts = dict(match_list(actor=actor).values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
-    return [(Stage(stage).label, counts.get(stage, 0)) for stage in Stage.values]
 
 
 # --- The forening's view: "Nye på vej" ----------------------------------------------------------
@@ -322,20 +326,21 @@ STILLE_MOEDE = timedelta(hours=24)
 STILLE_OPFOELGNING_DAGE = 7
 
 
-def stille_moeder(*, actor, limit=20, loft=None) -> Liste:
-    """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first."""
+def stille_moeder(*, actor, limit=20, loft=None, felter=()) -> Liste:
+    """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first.
+    `felter`: load only these fields (`QuerySet.only`), what the page shows."""
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
     qs = qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now() - STILLE_MOEDE) \
         .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
-    return bounded(qs, limit, loft)
+    return bounded(qs.only(*felter) if felter else qs, limit, loft)
 
 
-def stille_opfoelgninger(*, actor, limit=20, loft=None) -> Liste:
-    """Silence alarm: follow-ups more than 7 days overdue on open matches, oldest first."""
+def stille_opfoelgninger(*, actor, limit=20, loft=None, felter=()) -> Liste:
+    """Silence alarm: follow-ups more than 7 days overdue on open matches, oldest first (`felter`: as above)."""
     qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
     cutoff = timezone.localdate() - timedelta(days=STILLE_OPFOELGNING_DAGE)
     qs = _aabne_matches_i_centret(qs.filter(udfoert__isnull=True, forfalder__lt=cutoff), actor).order_by("forfalder", "pk")
-    return bounded(qs, limit, loft)
+    return bounded(qs.only(*felter) if felter else qs, limit, loft)
 
 
 @dataclass(frozen=True)

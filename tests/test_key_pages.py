@@ -13,10 +13,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from borgere.models import Samtale
+from borgere.models import Formaal, Henvisning, Samtale
+from borgere.services import gaeldende_samtykketekst
 from borgere.views.borger import FILTER_SESSION_KEY
-from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus
-from matching.models import Stage
+from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus, TagType
+from matching.forside import LISTE, OPGAVER
+from matching.models import Match, Stage
 
 from . import factories as f
 from . import journey_factories as rf
@@ -117,3 +119,52 @@ def test_adgangslog(world, koordinator_a, as_koordinator_a, django_assert_num_qu
     response = _flat(as_koordinator_a, reverse("brobygning:adgangslog"), grow, 7,
                      django_assert_num_queries, django_assert_max_num_queries)
     assert len(response.context["page"].object_list) == 25
+
+
+def _opgaver(world, brobygger, n):
+    """`n` of everything the front pages list, for `brobygger`'s borgere: a referral, a meeting this
+    week, one 2 days ago with no outcome, a follow-up 9 days overdue, a stale fællesskab."""
+    kilde = f.tag(TagType.HENVISNINGSKILDE, "jobcenter")
+    tekst = gaeldende_samtykketekst(center_id=world.center_a.pk, formaal=Formaal.REGISTRERING)
+    for _ in range(n):
+        Henvisning.objects.create(center=world.center_a, fornavn="Henvist", telefon="+4520304050", oensker="Gåture",
+                                  kilde=kilde, samtykketekst=tekst)
+        borger = f.BorgerFactory(center=world.center_a, brobygger=brobygger)
+        match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
+        rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger,
+                             tidspunkt=timezone.now() - timedelta(days=2))
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=timezone.localdate() - timedelta(days=9))
+        soon = rf.MatchFactory(borger=borger, center=world.center_a,
+                               faellesskab=f.FaellesskabFactory(forening=world.forening_a))
+        rf.LedsagelseFactory(match=soon, center=world.center_a, brobygger=brobygger,
+                             tidspunkt=timezone.now() + timedelta(days=2))
+        f.FaellesskabFactory(forening=f.ForeningFactory(center=world.center_a, email="f@forening.test"))
+
+
+def test_overview_koordinator(world, brobygger_a, as_koordinator_a, django_assert_num_queries,
+                              django_assert_max_num_queries):
+    _opgaver(world, brobygger_a, LISTE + 1)  # every list full, so each one's count is in the figure
+    # session, user, memberships; every count that is not under a list in one query (this month's
+    # figures, matches per stage, failed reminders, take-over requests; were 4); meetings this week and
+    # their count; six task lists of OPGAVER rows and their capped counts (12); borgere without a
+    # brobygger, today's reads per user (volume alert), retention warnings, the menu badge; access log
+    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 23,
+                     django_assert_num_queries, django_assert_max_num_queries)
+    for key in ("nye_henvisninger", "uden_udfald", "forfaldne", "foraeldede", "stille_moeder", "stille_opfoelgninger"):
+        assert len(response.context[key].rows) == OPGAVER, key
+    assert response.context["forfaldne"].antal == LISTE + 31
+    assert response.context["faser"] == [(Stage(stage).label, Match.objects.filter(center=world.center_a, stage=stage).count())
+                                         for stage in Stage.values]
+    assert sum(n for _label, n in response.context["faser"]) >= 2 * (LISTE + 31)
+
+
+def test_overview_brobygger(world, brobygger_a, as_brobygger_a, django_assert_num_queries,
+                            django_assert_max_num_queries):
+    _opgaver(world, brobygger_a, LISTE + 1)
+    # session, user, memberships; meetings this week and their count, in the last 24 h, follow-ups due
+    # (with the attended meeting's time) and their count, their borgere, "kom ikke", answers, the
+    # silence alarm's two lists and their counts; access log
+    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 16,
+                     django_assert_num_queries, django_assert_max_num_queries)
+    assert (len(response.context["opfoelgninger"].rows), response.context["opfoelgninger"].antal) == (LISTE, LISTE + 31)
+    assert len(response.context["borgere"]) == LISTE
