@@ -17,7 +17,9 @@ class ChoicesInOneQuery(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
+        # A form that reads several fields' choices in one query sets them on the field (`forhaandslaest`).
+        rows = getattr(self.field, "forhaandslaest", None)
+        for obj in self.queryset.all() if rows is None else rows:
             yield self.choice(obj)
 
 

@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 PAGE_SIZE = 25
@@ -23,6 +24,24 @@ class LoftPaginator(Paginator):
         return n
 
 
+class AntalMedSidenPaginator(Paginator):
+    """A paginator that counts in the page's own query (`COUNT(*) OVER ()`) for a `values_list`
+    queryset: one pass over the matching rows instead of two, where finding the page reads them all
+    anyway (the public directory ordered by distance; PERFORMANCE.md, "Public pages at national size").
+    Only a page past the end (no rows to carry the count) counts separately, as Paginator does."""
+
+    ANTAL = "_antal_i_alt"
+
+    def get_page(self, number):
+        side = _side(number)
+        bottom = (side - 1) * self.per_page
+        rows = list(self.object_list.annotate(**{self.ANTAL: Window(Count("*"))})[bottom:bottom + self.per_page])
+        if not rows and side > 1:
+            return super().get_page(side)  # past the end: count, then the last page
+        self.__dict__["count"] = rows[0][-1] if rows else 0
+        return self._get_page([row[:-1] for row in rows], side, self)
+
+
 def _side(value) -> int:
     """The asked-for page number as Paginator.get_page reads it; 1 for junk."""
     try:
@@ -31,11 +50,15 @@ def _side(value) -> int:
         return 1
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE, *, param="side", loft=None):
+def paginate(request, queryset, per_page=PAGE_SIZE, *, param="side", loft=None, antal_med_siden=False):
     """One page of `queryset`; an out-of-range or junk page number gives the nearest valid page.
     `param` names the page's query parameter, for a page with two lists. With `loft`, the count
-    stops at `loft` rows (or just past the asked-for page), for lists that grow with the history."""
-    if loft is None:
+    stops at `loft` rows (or just past the asked-for page), for lists that grow with the history.
+    With `antal_med_siden` (a `values_list` queryset), the page's query also counts
+    (`AntalMedSidenPaginator`)."""
+    if antal_med_siden:
+        paginator = AntalMedSidenPaginator(queryset, per_page)
+    elif loft is None:
         paginator = Paginator(queryset, per_page)
     else:
         paginator = LoftPaginator(queryset, per_page, loft=loft, side=_side(request.GET.get(param)))

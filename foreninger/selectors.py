@@ -1,5 +1,7 @@
 """Reads for foreninger and fællesskaber, always scoped to the acting user."""
 
+from collections import defaultdict
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
@@ -8,7 +10,16 @@ from django.shortcuts import get_object_or_404
 from brobygning import access
 from brobygning.models import Frivilligcenter
 
-from .models import Faellesskab, Forening, ImportJob, Partner, Partnerkontakt, Partnerskab, Tilslutningsbeloeb
+from .models import (
+    Faellesskab,
+    Forening,
+    ImportJob,
+    Moedetid,
+    Partner,
+    Partnerkontakt,
+    Partnerskab,
+    Tilslutningsbeloeb,
+)
 
 
 def forening_list(*, actor):
@@ -32,15 +43,47 @@ def faellesskab_get(*, actor, pk, action="view"):
 
 # --- The public directory: no login, one centre, only what access.scope_public allows ---------------
 
+# What a card in the directory shows (and the map: coordinates, or the postal code's).
+PUBLIC_KORT_FELTER = ("titel", "beskrivelse", "lat", "lng", "aaben_for_nye", "for_frivillige", "center_id",
+                      "forening__navn", "postnummer", "kategori")
+MOEDETID_FELTER = ("faellesskab_id", "frekvens", "ugedag", "uge_i_maaned", "fra", "til")  # what str() shows
+
 
 def public_center_get(*, slug):
     return get_object_or_404(Frivilligcenter, slug=slug)
 
 
 def public_faellesskab_list(*, center):
-    qs = (Faellesskab.objects.select_related("forening", "postnummer", "kategori")
-          .prefetch_related("tilgaengelighed", "moedetider"))
-    return access.scope_public("faellesskab", qs, center)
+    """The centre's public fællesskaber for the directory's search, without joins: counting them and
+    finding a page (by distance: ordering every row of the centre) reads only their own rows and the
+    postal codes. `public_faellesskab_side` then loads the page's rows with what a card shows."""
+    return access.scope_public("faellesskab", Faellesskab.objects.order_by("titel", "pk"), center)
+
+
+def public_faellesskab_side(*, center, noegler) -> list[Faellesskab]:
+    """The fællesskaber of one page of the directory, whole, in the page's order. `noegler` are the
+    page's `(pk,)` or `(pk, afstand_km)` rows from `public_faellesskab_list`. 3 queries for any page:
+    the rows with forening, postal code and category; their meeting times (`moeder`); the names of
+    their accessibility tags (`tilgaengelige`). Attached as lists, not by prefetch_related, whose
+    machinery cost more than the queries (PERFORMANCE.md, "Public pages at national size")."""
+    pks = [noegle[0] for noegle in noegler]
+    qs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER)
+    rows = access.scope_public("faellesskab", qs, center).in_bulk(pks)
+    moeder = defaultdict(list)
+    for moede in Moedetid.objects.filter(faellesskab_id__in=list(rows)).only(*MOEDETID_FELTER):  # ordered by day and time
+        moeder[moede.faellesskab_id].append(moede)
+    tilgaengelige = defaultdict(list)
+    for faellesskab_id, navn in (Faellesskab.tilgaengelighed.through.objects.filter(faellesskab_id__in=list(rows))
+                                 .order_by("tag__type", "tag__sortering", "tag__navn")  # Tag's ordering
+                                 .values_list("faellesskab_id", "tag__navn")):
+        tilgaengelige[faellesskab_id].append(navn)
+    side = []
+    for pk, *afstand in noegler:
+        if (row := rows.get(pk)) is not None:
+            row.afstand_km = afstand[0] if afstand else None
+            row.moeder, row.tilgaengelige = moeder[pk], tilgaengelige[pk]
+            side.append(row)
+    return side
 
 
 def public_faellesskab_get(*, center, pk):

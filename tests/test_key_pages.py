@@ -168,3 +168,47 @@ def test_overview_brobygger(world, brobygger_a, as_brobygger_a, django_assert_nu
                      django_assert_num_queries, django_assert_max_num_queries)
     assert (len(response.context["opfoelgninger"].rows), response.context["opfoelgninger"].antal) == (LISTE, LISTE + 31)
     assert len(response.context["borgere"]) == LISTE
+
+
+# --- The public pages (no login): the directory's searches and a fællesskab's page -----------------
+
+
+def _faellesskaber(world, n):
+    koerestol = f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")
+    for i in range(n):
+        fs = f.FaellesskabFactory(forening=world.forening_a, titel=f"Kaffeklub {i}", beskrivelse="Vi drikker kaffe.",
+                                  kategori=f.tag(TagType.KATEGORI, "musik-og-sang"), lat=55.40 + i / 1000, lng=10.39)
+        fs.tilgaengelighed.set([koerestol])
+        f.MoedetidFactory(faellesskab=fs, ugedag=i % 7)
+        f.MoedetidFactory(faellesskab=fs, ugedag=(i + 3) % 7, fra="10:00", til="12:00")
+
+
+@pytest.mark.parametrize(("params", "expected"), [("?q=kaffe", 7), ("?postnummer=5000", 8),
+                                                  ("?postnummer=5000&afstand=25&q=kaffe", 8)])
+def test_public_search(world, client, params, expected, django_assert_num_queries, django_assert_max_num_queries):
+    _faellesskaber(world, 2)
+    # the centre; the three tag lists of the form in one query; (the postal code); the page of ids
+    # with the count (COUNT(*) OVER ()); the page's rows, their meeting times and accessibility tags;
+    # the centre's coming public arrangementer
+    response = _flat(client, reverse("foreninger:public_directory", args=[world.center_a.slug]) + params,
+                     lambda: _faellesskaber(world, 60), expected, django_assert_num_queries,
+                     django_assert_max_num_queries)
+    page = response.context["page"]
+    assert len(page.object_list) == 25 and page.paginator.count >= 60
+    klubber = [row for row in page.object_list if row.titel.startswith("Kaffeklub")]
+    assert len(klubber) >= 24
+    assert all(len(row.moeder) == 2 and row.tilgaengelige == ["Kørestolsadgang"] for row in klubber)
+
+
+def test_public_faellesskab_page(world, client, django_assert_num_queries, django_assert_max_num_queries):
+    fs = world.faellesskab_a
+
+    def grow():
+        fs.tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+        for day in range(5):
+            f.MoedetidFactory(faellesskab=fs, ugedag=day)
+
+    # the centre; the fællesskab with forening, postal code and category; its accessibility tags,
+    # target groups and meeting times
+    _flat(client, reverse("foreninger:public_faellesskab", args=[world.center_a.slug, fs.pk]), grow, 5,
+          django_assert_num_queries, django_assert_max_num_queries)

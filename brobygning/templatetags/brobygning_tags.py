@@ -19,6 +19,8 @@ register = template.Library()
 # goes through crispy's template.
 _EGNE = (forms.widgets.Input, forms.Select)
 _CRISPY = (forms.CheckboxInput, forms.FileInput, forms.SelectMultiple, forms.RadioSelect, forms.HiddenInput)
+# Checkboxes `felt` draws itself when the field has no errors and no help text (`_afkrydsning`).
+_AFKRYDSNING = (forms.CheckboxInput, forms.CheckboxSelectMultiple)
 
 
 @register.simple_tag
@@ -85,6 +87,8 @@ def felt(field):
     crispy's nest of templates: on a list page that was the largest share of the page's Python
     time (PERFORMANCE.md, "Key pages at national size (session 7)"). Other widgets go to crispy."""
     widget = field.field.widget
+    if type(widget) in _AFKRYDSNING and not field.errors and not field.help_text:
+        return _afkrydsning(field)
     if field.is_hidden or not isinstance(widget, _EGNE) or isinstance(widget, _CRISPY):
         return as_crispy_field(field)
     # As crispy's `crispy_field`: the widget's own class, its name in lower case, then Bootstrap's.
@@ -140,6 +144,49 @@ def _widget(field) -> str:
         groups.append(format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, html) if group_name else html)
     return format_html('<select name="{}"{}>{}\n</select>', w["name"], _attrs(w["attrs"]),
                        format_html_join("", "{}", ((g,) for g in groups)))
+
+
+def _afkrydsning(field) -> str:
+    """A checkbox or a list of checkboxes as crispy's bootstrap5 `field.html` draws them (without errors
+    or help text, which still go to crispy): the public directory's search form has four lists of
+    checkboxes, one template include per box (PERFORMANCE.md, "Public pages at national size")."""
+    widget = field.field.widget
+    required = field.field.required
+    stjerne = mark_safe('<span class="asteriskField">*</span>') if required else ""
+    if isinstance(widget, forms.CheckboxInput):  # crispy_field adds its classes, then Django draws the box
+        klasser = widget.attrs.get("class", "").split()
+        for klasse in ("checkboxinput", "form-check-input"):
+            if klasse not in klasser:
+                klasser.append(klasse)
+        widget.attrs["class"] = " ".join(klasser)
+        attrs = field.build_widget_attrs({}, widget)
+        if field.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", field.auto_id)
+        w = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+        value = "" if w["value"] is None else format_html(' value="{}"', w["value"])
+        css = field.css_classes()
+        return format_html(
+            '<div class="mb-3"><div id="div_{}" class="form-check{}"><input type="{}" name="{}"{}{}>'
+            '<label for="{}" class="form-check-label{}">{}{}</label></div></div>',
+            field.auto_id, f" {css}" if css else "", w["type"], w["name"], value, _attrs(w["attrs"]),
+            field.id_for_label, " requiredField" if required else "", field.label, stjerne)
+    # CheckboxSelectMultiple, as crispy's `radio_checkbox_select.html` with its `optgroups` filter
+    id_ = widget.attrs.get("id") or field.auto_id
+    attrs = field.build_widget_attrs({"id": id_} if id_ else {})
+    groups = widget.optgroups(field.html_name, widget.format_value(field.value()), attrs)
+    options = format_html_join("", "{}", ((format_html(
+        '{}<div class="form-check"><input type="{}" class="form-check-input" name="{}" value="{}"{}>'
+        '<label for="{}" class="form-check-label">{}</label></div>',
+        format_html("<strong>{}</strong>", group) if group and i == 0 else "", o["type"], field.html_name,
+        str(o["value"]), _attrs(o["attrs"]), o["attrs"].get("id", ""), str(o["label"])),)
+        for group, group_options, _index in groups for i, o in enumerate(group_options)))
+    label = format_html('<fieldset{}><legend{} class="form-label{} fs-6">{}{}</legend>',
+                        format_html(' aria-describedby="{}"', field.aria_describedby) if field.aria_describedby else "",
+                        format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
+                        " requiredField" if required else "", field.label, stjerne) if field.label else ""
+    css = field.css_classes()
+    return format_html('<div id="div_{}" class="mb-3{}">{}<div >{}</div>{}</div>', field.auto_id,
+                       f" {css}" if css else "", label, options, mark_safe("</fieldset>") if field.label else "")
 
 
 def _attrs(attrs: dict) -> str:

@@ -36,7 +36,13 @@ def _map_points(faellesskaber, center, lang) -> list[dict]:
 def directory(request, slug):
     center = selectors.public_center_get(slug=slug)
     filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center))
-    page = paginate(request, filterset.qs)
+    qs = filterset.qs
+    # The page is found on the bare rows (ids, and the distance when searching near a postal code),
+    # counted in the same query, then its 25 rows are loaded whole: ordering by distance reads every
+    # row of the centre, and so does the count.
+    noegler = qs.values_list("pk", *(["afstand_km"] if "afstand_km" in qs.query.annotations else []))
+    page = paginate(request, noegler, antal_med_siden=True)
+    page.object_list = selectors.public_faellesskab_side(center=center, noegler=list(page.object_list))
     return render(request, "foreninger/public/directory.html", {
         "center": center, "filter": filterset, "page": page,
         "map_points": _map_points(page, center, request.LANGUAGE_CODE),

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from borgere.filters import BorgerFilter
 from borgere.models import Formaal, Henvisning
@@ -19,6 +20,8 @@ from brobygning.pagination import paginate, paginate_keys
 from brobygning.selectors import capped_counts
 from brobygning.templatetags import brobygning_tags
 from brobygning.views.adgangslog import AdgangslogFilter
+from foreninger.public_filters import PublicFaellesskabFilter
+from foreninger.selectors import public_faellesskab_list
 
 from .. import factories as f
 
@@ -93,6 +96,52 @@ def test_access_log_filter_fields_are_the_markup_crispy_gives(world, koordinator
     assert crispy == felt
     if data:
         assert "is-invalid" in felt and "invalid-feedback" in felt
+
+
+@pytest.mark.parametrize("data", [None, {"q": "kaffe", "postnummer": "5000"},
+                                  {"ugedag": ["0", "2"], "tidspunkt": "aften", "aaben_for_nye": "on", "rolle": "frivillig",
+                                   "maalgruppe": "ENSOMHED", "tilgaengelighed": ["KOERESTOL", "TOILET"]},
+                                  {"ugedag": "9", "maalgruppe": "999999", "alder": "abc", "postnummer": "0001"}])
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_public_search_fields_are_the_markup_crispy_gives(world, data, sprog):
+    """The directory's form: its checkboxes (`_afkrydsning`) too; a field with errors goes to crispy."""
+    ids = {"ENSOMHED": f.tag("udfordring", "ensomhed").pk, "KOERESTOL": f.tag("tilgaengelighed", "koerestolsadgang").pk,
+           "TOILET": f.tag("tilgaengelighed", "handicaptoilet").pk}
+    if data:
+        data = {k: [str(ids.get(x, x)) for x in v] if isinstance(v, list) else str(ids.get(v, v))
+                for k, v in data.items()}
+
+    def form():
+        query = QueryDict(mutable=True)
+        for key, value in (data or {}).items():
+            query.setlist(key, value if isinstance(value, list) else [value])
+        filterset = PublicFaellesskabFilter(query or None, queryset=public_faellesskab_list(center=world.center_a))
+        filterset.form.is_valid()
+        return filterset.form
+
+    with translation.override(sprog):
+        crispy, felt = _both(form)
+    assert crispy == felt and 'type="checkbox"' in felt
+    if data and "tidspunkt" in data:
+        assert felt.count(" checked") == 7  # 2 days, 1 time of day, 1 group, 2 accessibility tags, 1 box
+    if data and "ugedag" in data and data["ugedag"] == "9":
+        assert "is-invalid" in felt
+
+
+def test_a_page_counted_in_its_own_query(world, koordinator_a, django_assert_num_queries):
+    _log(world, koordinator_a, 60)
+    qs = Adgangslog.objects.filter(center=world.center_a).order_by("pk").values_list("pk")
+    ids = list(qs.values_list("pk", flat=True))
+    with django_assert_num_queries(1):  # the page and the count: COUNT(*) OVER ()
+        page = paginate(RequestFactory().get("/?side=2"), qs, 25, antal_med_siden=True)
+        assert [row[0] for row in page.object_list] == ids[25:50]
+    assert page.paginator.count == 60 and page.number == 2 and page.sider == 3 and page.has_next()
+    with django_assert_num_queries(3):  # past the end: as Paginator, the count, then the last page
+        page = paginate(RequestFactory().get("/?side=9"), qs, 25, antal_med_siden=True)
+        assert [row[0] for row in page.object_list] == ids[50:]
+    assert page.number == 3 and not page.has_next()
+    page = paginate(RequestFactory().get("/?side=junk"), qs.none(), 25, antal_med_siden=True)
+    assert page.number == 1 and page.paginator.count == 0 and list(page.object_list) == []
 
 
 def _querydict(data):

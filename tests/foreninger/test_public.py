@@ -125,6 +125,21 @@ def test_distance_is_shown_and_sorted(client, world, katalog):
     assert page.index(katalog["strik"].titel) < page.index(katalog["fjern"].titel)
 
 
+def test_pages_follow_distance_then_title_then_id(client, world):
+    """The page is found on bare ids and distances, then loaded whole: every row once, in order."""
+    for i in range(30):  # shared places and titles, so the order needs its tie-breakers
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Klub {i % 3}", lat=55.40 + (i % 5) / 100, lng=10.39)
+    url = reverse("foreninger:public_directory", args=[world.center_a.slug])
+    shown = []
+    for side in (1, 2):
+        response = client.get(url, {"postnummer": "5000", "afstand": "50", "side": side})
+        page = response.context["page"]
+        shown += [(row.afstand_km, row.titel, row.pk) for row in page.object_list]
+    assert not page.has_next()
+    assert shown == sorted(shown) and len(shown) == len({pk for *_rest, pk in shown}) == page.paginator.count > 25
+    assert f"{page.paginator.count} fællesskaber fundet" in response.content.decode()
+
+
 @pytest.mark.parametrize("params", [{"alder": "abc"}, {"ugedag": "9"}, {"q": "x" * 500}, {"kategori": "999999"},
                                     {"tilgaengelighed": "abc"}, {"afstand": "7"}, {"side": "999"}])
 def test_junk_parameters_get_an_answer_not_an_error(client, world, katalog, params):
