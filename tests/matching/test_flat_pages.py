@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.forside import LISTE, OPGAVER
 from matching import selectors
+from matching.forside import LISTE, OPGAVER
 from matching.models import Stage
 from matching.selectors import TAVLE_PR_FASE
 
