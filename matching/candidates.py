@@ -12,7 +12,7 @@ index under its postal code's coordinates. The query is therefore a UNION ALL of
 branches, each LIMIT N:
 
 1. rows with their own lat/lng, through the partial GiST index on ``(center_id, ll_to_earth(lat, lng))``
-   ``WHERE lat IS NOT NULL AND lng IS NOT NULL`` (btree_gist; migration ``matching.0017``): the walk
+   ``WHERE lat IS NOT NULL AND lng IS NOT NULL`` (btree_gist; migration ``matching.0018``): the walk
    reads only the borger's centre;
 2. rows without, joined to their postal code and ordered by the postal code's
    ``ll_to_earth(lat, lng)``, which has its own GiST index (1,089 rows). A partial index on

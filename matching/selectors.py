@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections
-from django.db.models import Count, DateField, DateTimeField, F, OuterRef, Subquery, Value
+from django.db.models import DateField, DateTimeField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone

@@ -248,7 +248,7 @@ def test_knn_indexes_exist_and_are_used(center, forening, borger):
         names = {row[0] for row in cursor.fetchall()}
     assert {"matching_faellesskab_earth_knn_c", "matching_postnummer_earth_knn",
             "matching_faellesskab_uden_koord_c"} <= names
-    assert "matching_faellesskab_earth_knn" not in names  # replaced by the one per centre (0017)
+    assert "matching_faellesskab_earth_knn" not in names  # replaced by the one per centre (0018)
     fs(forening, km=1)
     with connection.cursor() as cursor:
         # A few rows: without these the planner rightly reads them all and sorts them.

@@ -38,7 +38,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matching", "0016_netvaerksrum"),
+        ("matching", "0017_overblik_indekser"),
         ("foreninger", "0007_offentlig_orden_og_fts"),
     ]
     operations = [migrations.RunPython(forwards, backwards)]
