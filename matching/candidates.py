@@ -11,8 +11,9 @@ cannot reach into another table, so a fællesskab without its own coordinates ca
 index under its postal code's coordinates. The query is therefore a UNION ALL of two KNN
 branches, each LIMIT N:
 
-1. rows with their own lat/lng, through the partial GiST index on ``ll_to_earth(lat, lng)``
-   ``WHERE lat IS NOT NULL AND lng IS NOT NULL``;
+1. rows with their own lat/lng, through the partial GiST index on ``(center_id, ll_to_earth(lat, lng))``
+   ``WHERE lat IS NOT NULL AND lng IS NOT NULL`` (btree_gist; migration ``matching.0018``): the walk
+   reads only the borger's centre;
 2. rows without, joined to their postal code and ordered by the postal code's
    ``ll_to_earth(lat, lng)``, which has its own GiST index (1,089 rows). A partial index on
    ``(center_id, postnummer_id) WHERE lat IS NULL OR lng IS NULL`` lets the planner walk postal
@@ -143,7 +144,9 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     """The stage-1 SQL for PostgreSQL and its parameters (also used by bench/ for EXPLAIN)."""
     params = {"center": f.center_id, "lat": lat, "lng": lng, "coslat": math.cos(math.radians(lat)), "n": f.n,
               "aktiv": FaellesskabStatus.AKTIV, "diameter": 2 * EARTH_RADIUS_KM}
-    where = ["f.center_id = %(center)s", "f.arkiveret IS NULL", "f.status = %(aktiv)s", "f.aaben_for_nye"]
+    # The centre as bigint, the column's type: an integer parameter makes `bigint = integer`, which the
+    # GiST index on (center_id, ll_to_earth) cannot use (btree_gist has only bigint = bigint).
+    where = ["f.center_id = CAST(%(center)s AS bigint)", "f.arkiveret IS NULL", "f.status = %(aktiv)s", "f.aaben_for_nye"]
     # The age range is the participants' where there are any: it never stops a volunteer there
     # (engine.tilbudt).
     deltager, frivillig = "f.for_deltagere", "f.for_frivillige"
@@ -227,6 +230,16 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     return sql, params
 
 
+# For the stage-1 statement only: a random heap page costs about what a sequential one does, as the
+# fællesskaber of a centre are in memory. With the default 4, PostgreSQL prices the KNN walk on the
+# GiST index (center_id, ll_to_earth) by ~1,900 random heap fetches and prefers to read the whole
+# centre by its btree and sort it: it cannot see that the sort computes ll_to_earth() (a domain with
+# checks) for each of the centre's ~2,700 rows, 5-8x the time of the walk (issue 15, PERFORMANCE.md
+# "Suggestions and the match board"). The same setting turns the forening join into 200 probes by
+# primary key instead of a hash of every forening in the deployment.
+KNN_RANDOM_PAGE_COST = 1.1
+
+
 def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
     """The KNN candidates with their tags and meeting times in one round trip (PostgreSQL).
 
@@ -262,7 +275,10 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
         ORDER BY k.d, k.id
     """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # One round trip, three statements (client-side binding): the planner setting holds for this
+        # statement only (KNN_RANDOM_PAGE_COST).
+        cursor.execute(f"SET random_page_cost = {KNN_RANDOM_PAGE_COST}; {sql}; RESET random_page_cost", params)
+        cursor.nextset()
         fetched = cursor.fetchall()
     navne: dict[str, str] = {}
     details = _Details(navne)

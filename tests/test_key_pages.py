@@ -10,6 +10,7 @@ borgere adds the access log's one INSERT."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -212,3 +213,42 @@ def test_public_faellesskab_page(world, client, django_assert_num_queries, djang
     # target groups and meeting times
     _flat(client, reverse("foreninger:public_faellesskab", args=[world.center_a.slug, fs.pk]), grow, 5,
           django_assert_num_queries, django_assert_max_num_queries)
+
+
+def test_forslag(world, brobygger_a, as_brobygger_a, django_assert_num_queries, django_assert_max_num_queries):
+    borger = world.borger_a  # the brobygger's, with the registration consent
+    f.FaellesskabFactory(forening=world.forening_a, titel="Strik for begyndere")
+
+    def grow():
+        for i in range(40):
+            f.FaellesskabFactory(forening=world.forening_a if i % 2 else world.forening_a2)
+        rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
+
+    # session, user, memberships; the borger, the category choices, the consent; the borger's tags,
+    # matches and postal code (one UNION), stage 1 (PostgreSQL: one statement with the candidates'
+    # tags and meeting times; SQLite: a bounding box, the whole centre as the box holds fewer than N,
+    # and the details), the welcome scores; access log
+    expected = 10 if connection.vendor == "postgresql" else 12
+    response = _flat(as_brobygger_a, reverse("matching:forslag", args=[borger.pk]), grow, expected,
+                     django_assert_num_queries, django_assert_max_num_queries)
+    assert len(response.context["forslag"]) == 20
+    assert world.faellesskab_a.pk not in {s.faellesskab_id for s in response.context["forslag"]}  # matched
+
+
+def test_match_board(world, as_koordinator_a, django_assert_num_queries, django_assert_max_num_queries):
+    open_stages = [stage for stage in Stage.values if stage != Stage.AFSLUTTET]
+
+    def matches(n):
+        for i in range(n):
+            rf.MatchFactory(borger=f.BorgerFactory(center=world.center_a), center=world.center_a,
+                            faellesskab=world.faellesskab_a, stage=open_stages[i % len(open_stages)])
+
+    matches(len(open_stages))  # one in every open stage, so each stage's cards are read from the start
+    # session, user, memberships; every stage's count in one query (capped), the cards (PostgreSQL:
+    # one UNION ALL of the stages; SQLite cannot LIMIT inside a UNION: one per stage), the menu
+    # badge; access log
+    expected = 7 if connection.vendor == "postgresql" else 6 + len(open_stages)
+    response = _flat(as_koordinator_a, reverse("matching:pipeline"), lambda: matches(7 * 25), expected,
+                     django_assert_num_queries, django_assert_max_num_queries)
+    kolonner = {fase: liste for fase, _label, liste in response.context["kolonner"]}
+    assert {fase: (len(liste.rows), liste.antal) for fase, liste in kolonner.items()} == dict.fromkeys(open_stages, (20, 26))

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from matching import selectors
 from matching.forside import LISTE, OPGAVER
 from matching.models import Stage
 from matching.selectors import TAVLE_PR_FASE
@@ -85,3 +86,18 @@ def test_the_match_board_shows_the_longest_waiting_per_stage_with_counts_and_pag
     assert len(stage.context["page"].object_list) == 63 - 2 * 25
     # An unknown or ended stage shows the board.
     assert "kolonner" in as_koordinator_a.get(reverse("matching:pipeline"), {"fase": Stage.AFSLUTTET}).context
+
+
+def test_the_match_board_stops_counting_a_stage_at_its_cap(world, as_koordinator_a, monkeypatch):
+    """A stage's count reads at most TAVLE_LOFT + 1 rows and then says "999+" (here 30+), as the
+    påmindelser tabs do: an exact count reads every open match of the centre."""
+    monkeypatch.setattr(selectors, "TAVLE_LOFT", 30)
+    _matches(world, 31)
+    _matches(world, 30, stage=Stage.ACCEPTERET)
+    response = as_koordinator_a.get(reverse("matching:pipeline"))
+    kolonner = {fase: liste for fase, _label, liste in response.context["kolonner"]}
+    assert (kolonner[Stage.FORESLAAET].antal, kolonner[Stage.FORESLAAET].antal_tekst) == (31, "30+")
+    assert (kolonner[Stage.ACCEPTERET].antal, kolonner[Stage.ACCEPTERET].antal_tekst) == (30, "30")
+    html = response.content.decode()
+    assert "Se alle 30+" in html and "Se alle 30<" in html
+    assert '<span class="badge text-bg-secondary">30+</span>' in html
