@@ -237,6 +237,79 @@ def group_cpu(pid: int) -> float:
     return total
 
 
+class CpuMeter:
+    """CPU seconds by process group over one run, from /proc (psutil), sampled as the run goes so a
+    process that ends (a killed worker, a PostgreSQL backend that closes) keeps what it used:
+
+    * ``workers``: each worker's process group (main process and pool child), the killed one included
+      up to its last sample (taken right before the kill);
+    * ``postgres``: the PostgreSQL backends connected to the bench database, except the bench's own
+      polling connection (``postgres_bench``); a backend that starts during the run counts from 0;
+    * ``postgres_shared``: the server's background processes (WAL writer, checkpointer, background
+      writer …); the server is shared with anything else on the machine, so this is an upper bound;
+    * ``redis``: the Redis server (shared with anything else using it: an upper bound);
+    * ``smtp``: the aiosmtpd server's thread in this process; ``bench``: the rest of this process
+      (playing beat, polling for progress, sampling).
+    """
+
+    def __init__(self, *, db: str, worker_pids, bench_backend: int | None, smtp_thread: int | None):
+        import psutil
+
+        self.psutil, self.db, self.bench_backend, self.smtp_thread = psutil, db, bench_backend, smtp_thread
+        self.worker_pids = list(worker_pids)
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self._redis = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("redis-server")]
+        self._seen_pg: set[int] = set()
+        self.sample(first=True)
+
+    @staticmethod
+    def _cpu(proc) -> float:
+        t = proc.cpu_times()
+        return t.user + t.system
+
+    def _record(self, group: str, pid: int, value: float, first: bool) -> None:
+        key = (group, pid)
+        if key not in self.first:
+            self.first[key] = value if first else 0.0  # started during the run: all of it counts
+        self.last[key] = max(value, self.last.get(key, 0.0))
+
+    def sample(self, *, first: bool = False) -> None:
+        ps = self.psutil
+        for pid in self.worker_pids:
+            self._record("workers", pid, group_cpu(pid), first)
+        for proc in ps.process_iter(["name", "cmdline"]):
+            try:
+                if proc.info["name"] != "postgres":
+                    continue
+                cmd = " ".join(proc.info["cmdline"] or [])
+                if f" {self.db} " in cmd:
+                    group = "postgres_bench" if proc.pid == self.bench_backend else "postgres"
+                elif "postgres: " in cmd and "@" not in cmd and " 127.0.0.1(" not in cmd and "[local]" not in cmd:
+                    group = "postgres_shared"  # a background process, not any database's backend
+                else:
+                    continue
+                self._record(group, proc.pid, self._cpu(proc), first)
+            except ps.Error:
+                continue
+        for proc in self._redis:
+            try:
+                self._record("redis", proc.pid, self._cpu(proc), first)
+            except ps.Error:
+                continue
+        me = ps.Process()
+        threads = {t.id: t.user_time + t.system_time for t in me.threads()}
+        smtp = threads.get(self.smtp_thread, 0.0)
+        self._record("smtp", 0, smtp, first)
+        self._record("bench", 0, self._cpu(me) - smtp, first)
+
+    def totals(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for (group, pid), value in self.last.items():
+            out[group] = out.get(group, 0.0) + value - self.first.get((group, pid), 0.0)
+        return out
+
+
 def stop_workers(procs) -> None:
     for p in procs:
         if p.poll() is None:
@@ -252,8 +325,10 @@ def stop_workers(procs) -> None:
 # --- One run ---------------------------------------------------------------------------------------
 
 
-def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path, total: int, expected: set) -> dict:
+def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path, total: int, expected: set,
+            smtp_thread: int | None = None) -> dict:
     import dispatch
+    from django.db import connection
     from django.db.models import Count
 
     from brobygning.celery import app
@@ -275,7 +350,12 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
         wait_ready(app, procs)
         cpu0 = {p.pid: group_cpu(p.pid) for p in procs}
         load = os.getloadavg()[0]
-        bench0 = time.process_time()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            bench_backend = cursor.fetchone()[0]
+        meter = CpuMeter(db=dispatch.db_name(args.url), worker_pids=[p.pid for p in procs],
+                         bench_backend=bench_backend, smtp_thread=smtp_thread)
+        last_meter = time.monotonic()
         start = time.time()
         next_beat = 0.0
         last_cpu = {p.pid: group_cpu(p.pid) for p in procs}
@@ -291,8 +371,12 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
                 sample = {pid: group_cpu(pid) - last_cpu[pid] for pid in last_cpu}
                 last_cpu = {pid: group_cpu(pid) for pid in last_cpu}
                 last_cpu_at = now
+            if now - last_meter >= 1.0:
+                meter.sample()
+                last_meter = now
             if kind == "kill" and killed_at is None and delivered >= args.kill_at * total:
                 victim = max(procs, key=lambda p: sample.get(p.pid, 0))
+                meter.sample()  # the victim's CPU up to now
                 os.killpg(victim.pid, signal.SIGKILL)
                 killed_at, delivered_at_kill = time.time(), delivered
                 victim.wait()
@@ -304,7 +388,8 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
             time.sleep(0.05)
         time.sleep(0.5)  # a straggler would show up now
         cpu = {p.pid: group_cpu(p.pid) - cpu0[p.pid] for p in procs if p.poll() is None}
-        bench_cpu = time.process_time() - bench0
+        meter.sample()
+        cpu_by_group = meter.totals()
     finally:
         stop_workers(procs)
 
@@ -332,11 +417,16 @@ def one_run(args, kind: str, sink: Sink, sms_log: Path, env: dict, logdir: Path,
         "rate_before_kill": (len(before) / (before[-1] - before[0])) if killed_at and len(before) > 1 else None,
         "killed_after": delivered_at_kill if killed_at else None,
         "reclaimed": reclaimed, "in_flight": in_flight, "load": load,
-        "busy_workers": sum(1 for c in cpu.values() if c > 1.0), "worker_cpu": sum(cpu.values()),
-        "bench_cpu": bench_cpu,
+        "busy_workers": sum(1 for c in cpu.values() if c > 1.0), "cpu": cpu_by_group,
         "longest_gap": max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0),
     }
     return result
+
+
+CPU_GROUPS = [("workers", "workers"), ("postgres", "PostgreSQL backends"), ("redis", "Redis*"),
+              ("smtp", "SMTP server"), ("postgres_shared", "PostgreSQL background*"),
+              ("postgres_bench", "bench's PostgreSQL"), ("bench", "bench")]
+PIPELINE = ("workers", "postgres", "redis", "smtp", "postgres_shared")  # what sending costs; not the bench's polling
 
 
 def report(r: dict) -> None:
@@ -344,11 +434,15 @@ def report(r: dict) -> None:
     print(f"{r['run']:<7} {r['reminders']:>9,} {r['seconds']:>8.1f} {r['rate']:>6.0f} {before:>12} "
           f"{r['unique']:>7,} {r['duplicates']:>5} {r['window']:>6} {r['missing']:>7} "
           f"{r['reclaimed']:>9} {r['in_flight']:>9} {r['longest_gap']:>6.1f} {r['load']:>5.1f}"
-          f"   (sendt {r['sendt']:,}; {r['busy_workers']} workers busy; CPU per reminder: "
-          f"surviving workers {1000 * r['worker_cpu'] / r['reminders']:.1f} ms, "
-          f"SMTP server and bench "
-          f"{1000 * r['bench_cpu'] / r['reminders']:.1f} ms"
+          f"   (sendt {r['sendt']:,}; {r['busy_workers']} workers busy"
           + (f"; killed after {r['killed_after']:,} delivered" if r["killed_after"] is not None else "") + ")")
+    cpu, n = r["cpu"], r["reminders"]
+    per = {group: 1000 * cpu.get(group, 0.0) / n for group, _label in CPU_GROUPS}
+    pipeline = sum(per[g] for g in PIPELINE)
+    print("        CPU per reminder (ms): " + ", ".join(f"{label} {per[g]:.2f}" for g, label in CPU_GROUPS)
+          + f"; pipeline (workers + PostgreSQL + Redis + SMTP) {pipeline:.2f} ms"
+          + (f" = {2000 / pipeline:.0f}/s on 2 idle cores" if pipeline else ""))
+    print("        (* shared with anything else on the machine: an upper bound)")
 
 
 def ok(r: dict, kills: int) -> bool:
@@ -405,7 +499,8 @@ def main():
         for kind in args.runs.split(","):
             if kind not in ("kill", "nokill"):
                 sys.exit(f"Unknown run {kind!r}: kill or nokill")
-            r = one_run(args, kind, sink, sms_log, env, logdir, total, expected)
+            r = one_run(args, kind, sink, sms_log, env, logdir, total, expected,
+                        smtp_thread=getattr(getattr(controller, "_thread", None), "native_id", None))
             report(r)
             if not ok(r, 1 if kind == "kill" else 0):
                 print(f"  !! statuses {r['statuses']}")

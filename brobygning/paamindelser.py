@@ -33,6 +33,7 @@ management command at once) sends each row once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
@@ -43,7 +44,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -195,6 +196,8 @@ def claim_due(*, now: datetime | None = None, batch_size: int | None = None,
     strategy = strategy or claim_strategy()
     token = uuid.uuid4()
     claim = {"status": S.SENDER, "taget": now, "laas": token}
+    if strategy == "skip_locked" and connection.vendor == "postgresql":
+        return _claim_returning(now, batch_size, token)
     if strategy == "skip_locked":
         with transaction.atomic():
             pks = list(_due(now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
@@ -215,6 +218,25 @@ def claim_due(*, now: datetime | None = None, batch_size: int | None = None,
     return list(Paamindelse.objects.filter(pk__in=pks, status=S.SENDER, laas=token).order_by("forfalder", "pk"))
 
 
+def _claim_returning(now: datetime, batch_size: int, token: uuid.UUID) -> list[Paamindelse]:
+    """The `SKIP LOCKED` claim on PostgreSQL in one statement: lock up to `batch_size` due rows that
+    no other dispatcher holds, mark them ours and return them (instead of a locking SELECT, an
+    UPDATE and a SELECT in a transaction). The CTE is MATERIALIZED, so the locking SELECT with its
+    LIMIT runs exactly once."""
+    meta = Paamindelse._meta
+    table, pk = connection.ops.quote_name(meta.db_table), meta.pk.column
+    sql = (
+        f"WITH due AS MATERIALIZED (SELECT {pk} FROM {table} WHERE status = %s AND forfalder <= %s "  # noqa: S608
+        f"ORDER BY forfalder, {pk} LIMIT %s FOR UPDATE SKIP LOCKED) "
+        f"UPDATE {table} AS p SET status = %s, taget = %s, laas = %s FROM due "
+        f"WHERE p.{pk} = due.{pk} AND p.status = %s RETURNING p.*"
+    )
+    rows = list(Paamindelse.objects.raw(sql, [str(S.AFVENTER), now, batch_size, str(S.SENDER), now, token,
+                                              str(S.AFVENTER)]))
+    rows.sort(key=lambda row: (row.forfalder, row.pk))
+    return rows
+
+
 def _claim_one(pk: int, now: datetime, claim: dict) -> bool:
     """Compare and swap: the row is ours only if it was still pending when we updated it."""
     with transaction.atomic():
@@ -226,6 +248,33 @@ def _mine(row: Paamindelse):
     return Paamindelse.objects.filter(pk=row.pk, status=S.SENDER, laas=row.laas)
 
 
+@functools.lru_cache(maxsize=32)
+def _update_mine_sql(names: tuple[str, ...], count_attempt: bool) -> tuple[str, tuple]:
+    meta = Paamindelse._meta
+    qn = connection.ops.quote_name
+    fields = tuple(meta.get_field(name) for name in names)
+    sets = [f"{qn(field.column)} = %s" for field in fields]
+    if count_attempt:
+        sets.append(f"{qn('forsoeg')} = {qn('forsoeg')} + 1")
+    # Only the table and column names are formatted in; the values are parameters.
+    sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608
+           f"WHERE {qn(meta.pk.column)} = %s AND {qn('status')} = %s AND {qn('laas')} = %s")
+    return sql, fields
+
+
+def _update_mine(row: Paamindelse, fields: dict, *, count_attempt: bool = False) -> int:
+    """`_mine(row).update(**fields)` (plus `forsoeg = forsoeg + 1` when `count_attempt`) as one
+    prepared statement: the same UPDATE, without building an ORM query for every row of a burst
+    (PERFORMANCE.md, "Reminder burst with Celery"). Returns the number of rows updated (0 or 1)."""
+    sql, model_fields = _update_mine_sql(tuple(fields), count_attempt)
+    laas = Paamindelse._meta.get_field("laas")
+    params = [field.get_db_prep_save(fields[field.name], connection) for field in model_fields]
+    params += [row.pk, str(S.SENDER), laas.get_db_prep_save(row.laas, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def start_attempt(row: Paamindelse, *, now: datetime | None = None) -> bool:
     """Renew this row's lease and count the attempt, if the row is still ours. Called right before
     the send; False means another dispatcher has it now, and this one must not send it.
@@ -234,7 +283,7 @@ def start_attempt(row: Paamindelse, *, now: datetime | None = None) -> bool:
     koordinator) draws a new idempotency key; the retries that follow keep it."""
     now = now or timezone.now()
     noegle = row.noegle if row.forsoeg and row.noegle else uuid.uuid4()
-    if not _mine(row).update(taget=now, forsoeg=F("forsoeg") + 1, noegle=noegle):
+    if not _update_mine(row, {"taget": now, "noegle": noegle}, count_attempt=True):
         logger.warning("Påmindelser: reminder %s was taken over by another dispatcher; not sent here", row.pk)
         return False
     row.taget, row.forsoeg, row.noegle = now, row.forsoeg + 1, noegle
@@ -248,7 +297,7 @@ def idempotency_key(row: Paamindelse) -> str:
 
 def _finish(row: Paamindelse, **fields) -> bool:
     """Record the outcome, but only while the row is still ours (its lease token matches)."""
-    updated = _mine(row).update(**fields)
+    updated = _update_mine(row, fields)
     if not updated:
         logger.warning("Påmindelser: reminder %s changed while it was being sent; outcome not recorded", row.pk)
     for name, value in fields.items():

@@ -547,6 +547,9 @@ class Resolver:
         self.samtykker = set(
             Samtykke.objects.filter(borger_id__in=borger_ids, tilbagekaldt__isnull=True).values_list("borger_id", "formaal")
         ) if borger_ids else set()
+        # The questions after the meeting already made for this batch's meetings (`svar.til_afsendelse`).
+        self.spoergsmaal = svar.kendte_spoergsmaal(
+            row.emne_id for row in rows if row.art in ARTER_EFTER_MOEDET and row.emne_type == EMNE_LEDSAGELSE)
         self.medlemmer = _AktiveMedlemskaber(
             {le.brobygger_id for le in self.ledsagelser.values()}
             | {op.match.borger.brobygger_id for op in self.opfoelgninger.values()}
@@ -559,7 +562,8 @@ class Resolver:
         if art is None or art.emne_type != row.emne_type:
             raise Unsendable(S.ANNULLERET, "Ukendt slags påmindelse")
         if art.kode in ARTER_EFTER_MOEDET:
-            return _resolve_efter_moedet(row, art, self.ledsagelser.get(row.emne_id), self.samtykker)
+            return _resolve_efter_moedet(row, art, self.ledsagelser.get(row.emne_id), self.samtykker,
+                                         self.spoergsmaal)
         if art.emne_type == EMNE_LEDSAGELSE:
             return _resolve_ledsagelse(row, art, self.ledsagelser.get(row.emne_id), self.samtykker, self.medlemmer)
         return _resolve_opfoelgning(row, art, self.opfoelgninger.get(row.emne_id), self.medlemmer)
@@ -758,7 +762,8 @@ def _ledsagelse_message(row: Paamindelse, art: Art, ledsagelse: Ledsagelse, medl
     return message
 
 
-def _resolve_efter_moedet(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | None, samtykker: set) -> Message:
+def _resolve_efter_moedet(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | None, samtykker: set,
+                          spoergsmaal: dict | None = None) -> Message:
     """"Kom {fornavn}?" (host) or "Hvordan gik det?" (borger), with one-tap links or a reply keyword."""
     if ledsagelse is None:
         raise Unsendable(S.ANNULLERET, "Mødet findes ikke længere")
@@ -780,7 +785,7 @@ def _resolve_efter_moedet(row: Paamindelse, art: Art, ledsagelse: Ledsagelse | N
     else:
         recipient = _borger(borger)
     moedesvar = svar.til_afsendelse(row=row, ledsagelse=ledsagelse, modtager=art.modtager, kanal=recipient.kanal,
-                                    to=recipient.to)
+                                    to=recipient.to, kendte=spoergsmaal)
     if moedesvar.besvaret is not None:
         raise Unsendable(S.ANNULLERET, "Spørgsmålet er allerede besvaret")
     link = site_link("matching:svar_link", ledsagelse.pk, svar.token_for(moedesvar))

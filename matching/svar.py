@@ -84,18 +84,46 @@ def telefon_noegle(number: str) -> str:
     return salted_hmac(TELEFON_SALT, normalised, algorithm="sha256").hexdigest() if normalised else ""
 
 
-def til_afsendelse(*, row, ledsagelse, modtager: str, kanal: str, to: str) -> Moedesvar:
+def kendte_spoergsmaal(ledsagelse_ids) -> dict[tuple[int, str], Moedesvar]:
+    """The questions already made for these meetings, by (meeting id, recipient), in one query: what
+    a batch of påmindelser passes to `til_afsendelse` as `kendte`."""
+    ids = set(ledsagelse_ids)
+    if not ids:
+        return {}
+    return {(m.ledsagelse_id, m.modtager): m for m in Moedesvar.objects.filter(ledsagelse_id__in=ids)}
+
+
+def til_afsendelse(*, row, ledsagelse, modtager: str, kanal: str, to: str,
+                   kendte: dict[tuple[int, str], Moedesvar] | None = None) -> Moedesvar:
     """The question a påmindelse asks, made when it is sent (again after a retry: the same question,
-    the same nonce, so every copy's link opens it)."""
+    the same nonce, so every copy's link opens it).
+
+    `kendte` (`kendte_spoergsmaal`, loaded once for a batch) says which questions exist already; a
+    meeting and recipient not in it has none yet, so the question is inserted without looking first,
+    and an unanswered one is written only when its channel, row or number changed. Without it, one
+    is looked up (`get_or_create`)."""
     fields = {"center_id": ledsagelse.center_id, "kanal": kanal, "paamindelse": row,
               "telefon_noegle": telefon_noegle(to) if kanal == PaamindelseKanal.SMS else ""}
+    key = (ledsagelse.pk, modtager)
     try:
-        with transaction.atomic():
-            moedesvar, created = Moedesvar.objects.get_or_create(
-                ledsagelse=ledsagelse, modtager=modtager, defaults={**fields, "nonce": secrets.token_urlsafe(16)})
+        if kendte is None:
+            with transaction.atomic():
+                moedesvar, created = Moedesvar.objects.get_or_create(
+                    ledsagelse=ledsagelse, modtager=modtager, defaults={**fields, "nonce": secrets.token_urlsafe(16)})
+        elif key in kendte:
+            moedesvar, created = kendte[key], False
+        else:
+            with transaction.atomic():
+                moedesvar = Moedesvar.objects.create(ledsagelse=ledsagelse, modtager=modtager, **fields,
+                                                     nonce=secrets.token_urlsafe(16))
+            created = True
     except IntegrityError:  # made meanwhile by another dispatcher
         moedesvar, created = Moedesvar.objects.get(ledsagelse=ledsagelse, modtager=modtager), False
-    if not created and moedesvar.besvaret is None:
+    if kendte is not None:
+        kendte[key] = moedesvar
+    changed = (moedesvar.kanal, moedesvar.paamindelse_id, moedesvar.telefon_noegle) != (
+        fields["kanal"], row.pk, fields["telefon_noegle"])
+    if not created and moedesvar.besvaret is None and (kendte is None or changed):
         for name, value in fields.items():
             setattr(moedesvar, name, value)
         moedesvar.save(update_fields=["kanal", "paamindelse", "telefon_noegle"])

@@ -208,3 +208,83 @@ def test_batch_does_not_retry_a_failure_on_a_new_connection_and_drops_a_failed_o
             channels.deliver(_mail("b@x.test"), batch=batch)  # reconnects (closed), then refused: raised
         channels.deliver(_mail("c@x.test"), batch=batch)  # a new connection, not the failed one
     assert flaky.sent == ["a@x.test", "c@x.test"] and flaky.opened == 3
+
+
+# --- Cheaper per reminder, the same message (PERFORMANCE.md, "Burst: cost per reminder") ------------------
+
+
+def _with_fixed_boundaries(raw: bytes) -> bytes:
+    import re
+
+    seen: list[bytes] = []
+    for b in re.findall(rb'boundary="([^"]+)"', raw):
+        if b not in seen:
+            seen.append(b)
+    for i, b in enumerate(seen):
+        raw = raw.replace(b, b"BOUNDARY-%d" % i)
+    return raw
+
+
+def test_outbox_email_is_djangos_byte_for_byte_apart_from_the_random_boundaries(settings, monkeypatch):
+    from django.core.mail import EmailMultiAlternatives
+
+    settings.DEFAULT_FROM_EMAIL = "Brobygning <noreply@brobygning.test>"
+    monkeypatch.setattr("django.core.mail.message.formatdate", lambda *a, **k: "Thu, 03 Dec 2026 12:00:00 -0000")
+    message = Message(kanal="email", to="æblegrød@b.test", sprog="da", subject="Påmindelse: første møde i Fællesskab Ø",
+                      text="Hej Åse\n\nVi ses ==============1234567890123456789==\n", html="<p>Hej Åse</p>",
+                      reply_to="c@b.test", headers={"X-Brobygning-Paamindelse": "7"},
+                      attachments=[channels.Attachment("moede.ics", "BEGIN:VCALENDAR\r\nSUMMARY:Møde\r\nEND:VCALENDAR\r\n",
+                                                       "text/calendar", {"method": "REQUEST"})],
+                      idempotency_key="brobygning-paamindelse-7-abc")
+    sent = []
+    monkeypatch.setattr(EmailMultiAlternatives, "send", lambda self, fail_silently=False: sent.append(self) or 1)
+    channels.send_email(message)
+    [ours] = sent
+    assert isinstance(ours, channels._OutboxEmail)
+    plain = EmailMultiAlternatives(subject=ours.subject, body=ours.body, from_email=ours.from_email, to=ours.to,
+                                   reply_to=ours.reply_to, headers=ours.extra_headers,
+                                   alternatives=ours.alternatives, attachments=ours.attachments)
+    ours_raw, plain_raw = ours.message().as_bytes(linesep="\r\n"), plain.message().as_bytes(linesep="\r\n")
+    assert ours_raw.count(b'boundary="') == 2
+    assert _with_fixed_boundaries(ours_raw) == _with_fixed_boundaries(plain_raw)
+
+
+def test_a_boundary_is_never_found_in_the_text(monkeypatch):
+    numbers = iter([1, 1, 2])
+    monkeypatch.setattr(channels.random, "randrange", lambda _n: next(numbers))
+    taken = channels._boundary("")
+    assert channels._boundary(f"text {taken} text") == "=" * 15 + "2".zfill(channels._BOUNDARY_DIGITS) + "=="
+
+
+def test_the_postgresql_claim_is_one_statement_and_returns_the_rows_in_due_order(settings, django_assert_num_queries):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim is PostgreSQL's")
+    total = _due_meetings(2)
+    Paamindelse.objects.filter(art="brobygger_2t").update(forfalder=timezone.now() - timedelta(hours=1))
+    with django_assert_num_queries(1):
+        rows = dispatch.claim_due(batch_size=4)
+    assert [r.art for r in rows[:2]] == ["brobygger_2t", "brobygger_2t"]
+    assert [(r.forfalder, r.pk) for r in rows] == sorted((r.forfalder, r.pk) for r in rows)
+    assert {r.status for r in rows} == {"sender"} and len({r.laas for r in rows}) == 1
+    assert Paamindelse.objects.filter(status="sender").count() == 4
+    rest = dispatch.claim_due(batch_size=50)
+    assert len(rest) == total - 4 and not {r.pk for r in rest} & {r.pk for r in rows}
+
+
+def test_start_and_finish_are_one_statement_each_and_only_for_the_holder(django_assert_num_queries):
+    _due_meetings(1)
+    rows = dispatch.claim_due(batch_size=2)
+    with django_assert_num_queries(1):
+        assert dispatch.start_attempt(rows[0])
+    assert Paamindelse.objects.get(pk=rows[0].pk).forsoeg == 1 and rows[0].forsoeg == 1
+    with django_assert_num_queries(1):
+        assert dispatch._finish(rows[0], status="sendt", sendt=timezone.now(), kanal="email")
+    stored = Paamindelse.objects.get(pk=rows[0].pk)
+    assert (stored.status, stored.kanal, stored.noegle) == ("sendt", "email", rows[0].noegle)
+    # Another dispatcher's token: nothing is written.
+    other = Paamindelse.objects.get(pk=rows[1].pk)
+    other.laas = None
+    assert not dispatch.start_attempt(other) and not dispatch._finish(other, status="sendt")
+    assert Paamindelse.objects.get(pk=rows[1].pk).status == "sender"

@@ -530,3 +530,74 @@ def test_the_host_answer_service_keeps_the_host_rules(host_links):
     with pytest.raises(Exception, match="Vælg et af svarene"):
         services.moedesvar_registrer(moedesvar=moedesvar, svar=Svar.GODT, via="link")  # the borger's answer
     assert answered(ledsagelse).besvaret is None
+
+
+# --- A batch's questions (PERFORMANCE.md, "Burst: cost per reminder") --------------------------------------
+
+
+def _moedesvar_queries(queries):
+    return [q["sql"] for q in queries if '"matching_moedesvar"' in q["sql"]]
+
+
+def test_a_batch_looks_its_questions_up_once_and_inserts_each_new_one_without_a_select():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meetings = [held() for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        assert dispatch.dispatch_due(batch_size=50).sent == 6  # two questions per meeting
+    sql = _moedesvar_queries(queries.captured_queries)
+    assert sum(s.startswith("SELECT") for s in sql) == 1
+    assert sum(s.startswith("INSERT") for s in sql) == 6 and len(sql) == 7
+    assert Moedesvar.objects.filter(ledsagelse__in=meetings).count() == 6
+
+    # Sent again (a retry of the same arming): the same questions, not written again, same links.
+    before = {(m.ledsagelse_id, m.modtager): m.nonce for m in Moedesvar.objects.all()}
+    first_links = [{k: v.split(":")[0] for k, v in links(m.body).items()} for m in mail.outbox]  # the signed part
+    mail.outbox.clear()
+    Paamindelse.objects.filter(art__in=paamindelser.ARTER_EFTER_MOEDET).update(
+        status="afventer", forfalder=timezone.now() - timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert dispatch.dispatch_due(batch_size=50).sent == 6
+    assert [s.split()[0] for s in _moedesvar_queries(queries.captured_queries)] == ["SELECT"]
+    assert {(m.ledsagelse_id, m.modtager): m.nonce for m in Moedesvar.objects.all()} == before
+    assert [{k: v.split(":")[0] for k, v in links(m.body).items()} for m in mail.outbox] == first_links
+
+
+def test_a_question_made_meanwhile_by_another_dispatcher_is_the_one_sent(monkeypatch):
+    """Two dispatchers' batches both hold the meeting's row for the question (the second after a
+    reclaim); the second made its batch's list before the first inserted. It must send the question
+    the first made (the same nonce, so either link opens it), not fail or make another."""
+    ledsagelse = held(kanal="email")
+    [row] = Paamindelse.objects.filter(emne_id=ledsagelse.pk, art="vaert_efter")
+    kendte = svar.kendte_spoergsmaal([ledsagelse.pk])  # empty: none made yet
+    first = svar.til_afsendelse(row=row, ledsagelse=ledsagelse, modtager="vaert", kanal="email",
+                                to="vaert@x.test", kendte={})
+    second = svar.til_afsendelse(row=row, ledsagelse=ledsagelse, modtager="vaert", kanal="email",
+                                 to="vaert@x.test", kendte=kendte)
+    assert second.pk == first.pk and second.nonce == first.nonce
+    assert Moedesvar.objects.filter(ledsagelse=ledsagelse, modtager="vaert").count() == 1
+    assert kendte[(ledsagelse.pk, "vaert")].pk == first.pk
+
+
+def test_a_known_question_whose_channel_changed_is_updated_and_an_answered_one_is_not_sent_again():
+    ledsagelse = held(kanal="email")
+    ask(ledsagelse)
+    moedesvar = answered(ledsagelse, "borger")
+    Moedesvar.objects.filter(pk=moedesvar.pk).update(kanal="sms", telefon_noegle="x")
+    row = Paamindelse.objects.get(emne_id=ledsagelse.pk, art="borger_efter")
+    kendte = svar.kendte_spoergsmaal([ledsagelse.pk])
+    again = svar.til_afsendelse(row=row, ledsagelse=ledsagelse, modtager="borger", kanal="email", to="b@x.test",
+                                kendte=kendte)
+    moedesvar.refresh_from_db()
+    assert (again.nonce, moedesvar.kanal, moedesvar.telefon_noegle) == (moedesvar.nonce, "email", "")
+
+    host = answered(ledsagelse, "vaert")
+    Moedesvar.objects.filter(pk=host.pk).update(besvaret=timezone.now(), svar=Svar.KOM)
+    mail.outbox.clear()
+    Paamindelse.objects.filter(emne_id=ledsagelse.pk, art="vaert_efter").update(
+        status="afventer", forfalder=timezone.now() - timedelta(seconds=1))
+    result = dispatch.dispatch_due()
+    assert result.cancelled == 1 and not mail.outbox
+    assert Paamindelse.objects.get(emne_id=ledsagelse.pk, art="vaert_efter").sidste_fejl == \
+        "Spørgsmålet er allerede besvaret"
