@@ -419,9 +419,16 @@ class Paamindelse(models.Model):
                                     name="en_paamindelse_per_emne_art_og_revision"),
         ]
         # (center, status, -sendt) serves the koordinator's tabs, the "sendt" tab's newest-first
-        # ordering included (issue 15); (status, sendt) the purge of old sent rows.
+        # ordering included (issue 15); (status, sendt) the purge of old sent rows. The two partial
+        # indexes give the other tabs their page in order, without sorting the centre's rows: the
+        # upcoming rows (afventer and sender) soonest first, and the failed, missed and cancelled ones
+        # latest first (PERFORMANCE.md, "Påmindelser and the cached report page").
         indexes = [models.Index(fields=["status", "forfalder"]), models.Index(fields=["center", "status", "-sendt"]),
-                   models.Index(fields=["status", "sendt"])]
+                   models.Index(fields=["status", "sendt"]),
+                   models.Index(fields=["center", "forfalder", "id"], name="paamindelse_kommende_idx",
+                                condition=models.Q(status__in=["afventer", "sender"])),
+                   models.Index(fields=["center", "status", "-forfalder", "-id"], name="paamindelse_historik_idx",
+                                condition=models.Q(status__in=["fejlet", "forpasset", "annulleret"]))]
 
     def __str__(self):
         return f"{self.art} {self.emne_type}#{self.emne_id} ({self.get_status_display()})"

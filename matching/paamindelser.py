@@ -92,7 +92,7 @@ from brobygning.models import Medlemskab, Paamindelse, PaamindelseKanal, Paamind
 from brobygning.paamindelser import Unsendable
 
 from . import svar
-from .models import Ledsagelse, LedsagelseStatus, Opfoelgning, Stage
+from .models import Ledsagelse, LedsagelseStatus, Opfoelgning, OpfoelgningType, Stage
 
 S = PaamindelseStatus
 EMNE_LEDSAGELSE = "ledsagelse"
@@ -952,29 +952,35 @@ class Beskrivelse:
 
 
 def describe(rows) -> list[Beskrivelse]:
-    """Role, kind and subject (a match) for each row, in two queries whatever the number of rows."""
+    """Role, kind and subject (a match) for each row, in two queries whatever the number of rows.
+
+    Reads only the values shown (the match, the borger's first name, the fællesskab's title, a
+    follow-up's type), not whole rows: on the koordinator's page the 25 rows' subjects, matches,
+    borgere and fællesskaber were 125 model instances a request (PERFORMANCE.md, "Påmindelser and
+    the cached report page")."""
     rows = list(rows)
     ids = {EMNE_LEDSAGELSE: set(), EMNE_OPFOELGNING: set()}
     for row in rows:
         ids.setdefault(row.emne_type, set()).add(row.emne_id)
-    subjects = {}
+    subjects = {}  # emne_type -> {pk: (match pk, borger's first name, fællesskab's title, follow-up type or None)}
     for model, emne_type in ((Ledsagelse, EMNE_LEDSAGELSE), (Opfoelgning, EMNE_OPFOELGNING)):
         if ids[emne_type]:
-            qs = model.objects.filter(pk__in=ids[emne_type]).select_related("match__borger", "match__faellesskab")
-            subjects[emne_type] = {obj.pk: obj for obj in qs}
+            felter = ["pk", "match_id", "match__borger__fornavn", "match__faellesskab__titel"]
+            subjects[emne_type] = {pk: (*rest, None)[:4] for pk, *rest in model.objects.filter(
+                pk__in=ids[emne_type]).order_by().values_list(*felter, *(["type"] if model is Opfoelgning else []))}
+    typer = dict(OpfoelgningType.choices)
     result = []
     for row in rows:
         art = ARTER.get(row.art)
         subject = subjects.get(row.emne_type, {}).get(row.emne_id)
-        match = subject.match if subject else None
         label = str(art.label) if art else row.art
-        if isinstance(subject, Opfoelgning):
-            label = f"{label}: {subject.get_type_display().lower()}"
+        if subject and row.emne_type == EMNE_OPFOELGNING:
+            label = f"{label}: {str(typer.get(subject[3], subject[3])).lower()}"
         result.append(Beskrivelse(
             row=row,
             modtager=str(MODTAGER_LABELS[art.modtager]) if art else "–",
             art=label,
-            emne=f"{match.borger.fornavn} → {match.faellesskab.titel}" if match else _("(slettet)"),
-            url=reverse("matching:match_detail", args=[match.pk]) if match else "",
+            emne=f"{subject[1]} → {subject[2]}" if subject else _("(slettet)"),
+            url=reverse("matching:match_detail", args=[subject[0]]) if subject else "",
         ))
     return result

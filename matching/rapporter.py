@@ -470,6 +470,7 @@ RAPPORT_CACHE_SEKUNDER = 600
 class Beregning:
     tabeller: list[Tabel]
     beregnet: datetime
+    noegle: str = ""  # the cache key it is kept under: with `beregnet`, which computation this is
 
 
 def rapport_beregning(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None,
@@ -483,7 +484,7 @@ def rapport_beregning(*, center_ids: list[int], periode: Periode, projekt_id: in
     if not igen and (gemt := cache.get(noegle)) is not None:
         return gemt
     beregning = Beregning(rapport_tabeller(center_ids=center_ids, periode=periode, projekt_id=projekt_id),
-                          timezone.now())
+                          timezone.now(), noegle)
     cache.set(noegle, beregning, RAPPORT_CACHE_SEKUNDER)
     return beregning
 

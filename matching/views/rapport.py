@@ -1,7 +1,12 @@
 """Rapporter: the koordinator's report page. Every figure is a chart and, next to it, the same
 numbers as an accessible table (ARCHITECTURE.md, "Rapporter")."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from borgere.selectors import projekt_valg
@@ -50,6 +55,25 @@ def graf(tabel: Tabel) -> dict:
             "datasets": [{"label": tabel.kolonner[i], "data": [r[i] for r in tabel.raekker]} for i in kolonner]}
 
 
+def figurer_html(request, beregning) -> str:
+    """The figures (charts and tables) of a computed report as HTML, rendered once and kept in the
+    cache next to the computation: rendering twelve figures' tables was most of a cached report's
+    time (PERFORMANCE.md, "Påmindelser and the cached report page"). Keyed by the computation (its
+    cache key, which names the centre, criteria, language and the newest forløb change, and when it
+    was computed) and by the query string the export links repeat (without `beregn`), so a new
+    computation, or any write through the services, renders anew."""
+    query = sorted((k, v) for k, v in request.GET.lists() if k != "beregn")
+    noegle = "rapport-html:" + hashlib.sha256(repr((beregning.noegle, beregning.beregnet.isoformat(), query))
+                                              .encode()).hexdigest()
+    if beregning.noegle and (html := cache.get(noegle)) is not None:
+        return mark_safe(html)  # noqa: S308 - rendered by the template below, escaped there
+    html = render_to_string("matching/rapport/_figurer.html", {"figurer": [
+        {"tabel": t, "graf": graf(t), "graf_id": f"graf-data-{t.noegle}"} for t in beregning.tabeller]}, request=request)
+    if beregning.noegle:
+        cache.set(noegle, html, RAPPORT_CACHE_SEKUNDER)
+    return html
+
+
 @member_required
 def rapport(request):
     access.check(request.actor, "rapport", "view")
@@ -62,5 +86,5 @@ def rapport(request):
         "kriterier": kriterier,
         "beregnet": beregning.beregnet,
         "cache_minutter": RAPPORT_CACHE_SEKUNDER // 60,
-        "figurer": [{"tabel": t, "graf": graf(t), "graf_id": f"graf-data-{t.noegle}"} for t in beregning.tabeller],
+        "figurer_html": figurer_html(request, beregning),
     })

@@ -345,6 +345,35 @@ def test_side_afviser_andet_centers_projekt(data, world, as_koordinator_b):
     assert figurer["tragt"]["tabel"].raekker[0][1] == 2  # centre B's own two borgere only
 
 
+def _figurer_renderet(response) -> bool:
+    return "matching/rapport/_figurer.html" in [t.name for t in response.templates]
+
+
+def test_figurerne_gemmes_som_html_med_beregningen(data, world, as_koordinator_a):
+    """A cached report does not render its figures again (PERFORMANCE.md, "Påmindelser and the
+    cached report page"): their HTML is kept with the computation, and rendered anew for a new
+    computation, a write through the services, or other criteria."""
+    url = _url(fra="2026-03-01", til="2026-03-31")
+    foerste = as_koordinator_a.get(url)
+    assert _figurer_renderet(foerste)
+    anden = as_koordinator_a.get(url)
+    assert not _figurer_renderet(anden)
+    assert anden.context["figurer_html"] == foerste.context["figurer_html"]
+    assert '<caption id="tragt-caption">' in anden.content.decode()
+    # The export links repeat the criteria: other criteria, other HTML.
+    projekt = as_koordinator_a.get(url + f"&projekt={data.projekt.pk}")
+    assert _figurer_renderet(projekt) and f"projekt={data.projekt.pk}" in projekt.context["figurer_html"]
+    assert _figurer_renderet(as_koordinator_a.get(url + "&beregn=igen"))  # computed anew: rendered anew
+    igen = as_koordinator_a.get(url)
+    assert not _figurer_renderet(igen) and "beregn=" not in igen.context["figurer_html"]
+    # A write through the services shows at once, in the figures too.
+    _samtale(_borger(world.center_a, date(2026, 3, 3)), date(2026, 3, 4), None, 30)
+    forloeb.genberegn(world.center_a.pk)
+    efter = as_koordinator_a.get(url)
+    assert _figurer_renderet(efter) and efter.context["figurer_html"] != foerste.context["figurer_html"]
+    assert not _figurer_renderet(as_koordinator_a.get(url))
+
+
 def test_side_kun_for_koordinatorer(data, as_brobygger_a, as_foreningskontakt_a):
     assert as_brobygger_a.get(reverse("matching:rapport")).status_code == 403
     assert as_foreningskontakt_a.get(reverse("matching:rapport")).status_code == 403
