@@ -6,16 +6,13 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
-from django.utils.formats import date_format
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from brobygning import access, datoer
 from brobygning import hovedmenu as menu
-from brobygning.models import PaamindelseKanal
 
 register = template.Library()
 
@@ -274,38 +271,3 @@ def har_fejl(forms) -> bool:
     """True when any of `forms` has errors, so a closed <details> holding them opens (issue 16)."""
     return any(form.errors for form in forms or ())
 
-
-
-@register.simple_tag
-def paamindelse_celler(d, aktiv: str) -> str:
-    """The cells of one row on the koordinator's page of påmindelser (`d` a `Beskrivelse`, `aktiv`
-    the open tab), but the "Prøv igen" form: the same markup the row's template gave (a test compares
-    them), written out in Python with every value escaped. Rendering 25 rows through the template
-    engine, with a translation lookup and `get_kanal_display` per cell, was a third of the "kommende"
-    and "sendt" tabs' time (PERFORMANCE.md, "Påmindelser and the cached report page")."""
-    t = _paamindelse_tekster(translation.get_language())
-    row = d.row
-    tid = row.sendt if aktiv == "sendt" else row.forfalder
-    tid = escape(date_format(localtime(tid), "SHORT_DATETIME_FORMAT")) if tid else ""
-    emne = escape(d.emne)
-    cells = [
-        f"<td>{tid}\n        {t['sendes nu'] if row.status == 'sender' else ''}</td>",
-        f'<td><span class="d-sm-none text-body-secondary">{t["Til"]}: </span>{escape(d.modtager)}</td>',
-        f"<td>{escape(d.art)}</td>",
-        f'<td><span class="d-sm-none text-body-secondary">{t["Kanal"]}: </span>'
-        f"{t['kanaler'].get(row.kanal) or escape(row.kanal)}</td>",
-        f'<td><a href="{escape(d.url)}">{emne}</a></td>' if d.url else f"<td>{emne}</td>",
-    ]
-    if aktiv != "sendt":
-        cells.append(f'<td><span class="d-sm-none text-body-secondary">{t["Forsøg"]}: </span>{row.forsoeg:d}</td>')
-    if aktiv in ("fejlet", "annulleret", "kommende"):
-        cells.append(f'<td class="text-break small">{escape(row.sidste_fejl or "–")}</td>')
-    return mark_safe("\n      ".join(cells))  # noqa: S308 - every value above is escaped
-
-
-@functools.lru_cache(maxsize=16)
-def _paamindelse_tekster(_sprog: str) -> dict:
-    """The fixed texts of a påmindelse row in the active language (`_sprog`: the cache key), escaped."""
-    return {"Til": escape(_("Til")), "Kanal": escape(_("Kanal")), "Forsøg": escape(_("Forsøg")),
-            "sendes nu": format_html('<span class="badge text-bg-info">{}</span>', _("sendes nu")),
-            "kanaler": {value: escape(label) for value, label in PaamindelseKanal.choices}}

@@ -17,7 +17,6 @@ from django.core import mail
 from django.core.checks import registry
 from django.core.management import call_command
 from django.db import connection
-from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +27,6 @@ from brobygning import tasks as brobygning_tasks
 from brobygning.channels import DeliveryError, HttpSmsBackend
 from brobygning.models import AuditEntry, Paamindelse
 from brobygning.tasks import dispatch_due_reminders
-from brobygning.templatetags.brobygning_tags import paamindelse_celler
 from matching import paamindelser
 
 from .. import journey_factories as rf
@@ -475,30 +473,6 @@ def test_koordinator_sees_the_centres_paamindelser_by_tab(as_koordinator_a, paam
     assert failed_page.count("Prøv igen") == 1  # the other centre's failed row is not listed
     sent_page = as_koordinator_a.get(reverse("brobygning:paamindelse_list") + "?vis=sendt").content.decode()
     assert "En ny deltager kommer" in sent_page and "Vært" in sent_page
-
-
-# The row's cells as the template wrote them before `paamindelse_celler` (brobygning_tags).
-_RAEKKE_SKABELON = """{% load i18n %}<td>{% if aktiv == "sendt" %}{{ d.row.sendt|date:"SHORT_DATETIME_FORMAT" }}{% else %}{{ d.row.forfalder|date:"SHORT_DATETIME_FORMAT" }}{% endif %}
-        {% if d.row.status == "sender" %}<span class="badge text-bg-info">{% translate "sendes nu" %}</span>{% endif %}</td>
-      <td><span class="d-sm-none text-body-secondary">{% translate "Til" %}: </span>{{ d.modtager }}</td>
-      <td>{{ d.art }}</td>
-      <td><span class="d-sm-none text-body-secondary">{% translate "Kanal" %}: </span>{{ d.row.get_kanal_display }}</td>
-      <td>{% if d.url %}<a href="{{ d.url }}">{{ d.emne }}</a>{% else %}{{ d.emne }}{% endif %}</td>
-      {% if aktiv != "sendt" %}<td><span class="d-sm-none text-body-secondary">{% translate "Forsøg" %}: </span>{{ d.row.forsoeg }}</td>{% endif %}
-      {% if aktiv == "fejlet" or aktiv == "annulleret" or aktiv == "kommende" %}<td class="text-break small">{{ d.row.sidste_fejl|default:"–" }}</td>{% endif %}"""
-
-
-@pytest.mark.parametrize("aktiv", ["kommende", "sendt", "fejlet", "forpasset", "annulleret"])
-def test_row_cells_written_in_python_are_the_templates_markup(paamindelse_rows, aktiv):
-    """`paamindelse_celler` gives what the row's template gave, for every tab: a row being sent, a
-    row whose subject is gone (no link), an error text with markup in it, and one never sent."""
-    rows = list(Paamindelse.objects.filter(center__slug="odense").order_by("pk"))
-    rows[0].status, rows[1].emne_id, rows[2].sidste_fejl = "sender", 10**9, "<b>421</b> & mere"
-    for d in dispatch.describe(rows):
-        old = Template(_RAEKKE_SKABELON).render(Context({"d": d, "aktiv": aktiv}))
-        new = paamindelse_celler(d, aktiv)
-        assert " ".join(new.split()) == " ".join(old.split())
-    assert any(not d.url and "(slettet)" in d.emne for d in dispatch.describe(rows))
 
 
 @pytest.mark.parametrize("tab", ["kommende", "sendt", "fejlet", "forpasset", "annulleret", "junk"])
