@@ -6,24 +6,23 @@ the behaviour it relies on. The SMTP tests use a real SMTP server (aiosmtpd)."""
 
 import email
 import smtplib
-import socket
 from datetime import timedelta
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from brobygning import channels
 from brobygning import paamindelser as dispatch
-from brobygning.channels import Batch, LocmemSmsBackend, Message
+from brobygning.channels import Batch, Message
 from brobygning.models import Paamindelse
 from brobygning.tasks import DISPATCH_EXPIRES, dispatch_due_reminders
 from matching import paamindelser
 
 from .. import journey_factories as rf
+from ..smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -41,28 +40,11 @@ class _Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(settings):
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
     settings.DEFAULT_FROM_EMAIL = "Brobygning <noreply@brobygning.test>"
-    LocmemSmsBackend.outbox, LocmemSmsBackend.keys = [], []
-    yield inbox
-    controller.stop()
-    LocmemSmsBackend.outbox, LocmemSmsBackend.keys = [], []
+    with smtp_server(settings, _Inbox()) as inbox:
+        yield inbox
 
 
 def _due_meetings(n: int, *, kanal="email"):

@@ -5,13 +5,11 @@ borger; anonymisation and withdrawn consent cancel what is live.
 The first tests send through a real SMTP server (aiosmtpd) and parse what arrived."""
 
 import email
-import socket
 from datetime import datetime, timedelta
 from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
@@ -28,6 +26,7 @@ from matching.models import Afslutningsaarsag, LedsagelseStatus, Stage
 
 from .. import factories as f
 from .. import journey_factories as rf
+from ..smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -59,28 +58,11 @@ class _Inbox:
         return got
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(settings):
     """An SMTP server on localhost for the duration of the test; Django's SMTP backend points at it."""
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    settings.SMS_BACKEND = "brobygning.channels.LocmemSmsBackend"
-    LocmemSmsBackend.outbox = []
-    yield inbox
-    controller.stop()
-    LocmemSmsBackend.outbox = []
+    with smtp_server(settings, _Inbox()) as inbox:
+        yield inbox
 
 
 def _event(message):
