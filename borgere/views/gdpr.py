@@ -36,7 +36,8 @@ def borger_export(request, pk):
     borger = selectors.borger_get(actor=request.actor, pk=pk, action="export")
     data = gdpr.borger_export(actor=request.actor, borger=borger)
     return render(request, "borgere/gdpr/indsigt.html", {
-        "borger": borger, "sektioner": indsigt.indsigt_sektioner(data), "adgange": indsigt.adgange(data),
+        "person": borger, "center": borger.center, "sektioner": indsigt.indsigt_sektioner(data),
+        "adgange": indsigt.adgange(data),
         "udskrevet": timezone.localdate()})
 
 

@@ -108,7 +108,7 @@ def rollekandidat_indsigt(request, pk):
     kandidat = frivilligroller.rollekandidat_get(actor=request.actor, pk=pk, action="export")
     data = frivilligroller.rollekandidat_indsigt(actor=request.actor, kandidat=kandidat)
     return render(request, "matching/frivilligrolle/rollekandidat_indsigt.html", {
-        "kandidat": kandidat, "sektioner": frivilligroller.rollekandidat_sektioner(data),
+        "person": kandidat, "center": request.actor.center, "sektioner": frivilligroller.rollekandidat_sektioner(data),
         "udskrevet": timezone.localdate()})
 
 
