@@ -31,12 +31,13 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from borgere.models import Borger, Henvisning, HenvisningStatus, MaalingType, Samtale
 from brobygning.dbrouter import laese_alias
+from brobygning.models import User
 from matching import forloeb
 from matching.models import (
     Afslutningsaarsag,
@@ -385,14 +386,17 @@ def brobygger_aktivitet(*, center_ids: list[int], periode: Periode, projekt_id: 
     ledsagelser = _projekt(Ledsagelse.objects.filter(
         center_id__in=center_ids, tidspunkt__gte=fra, tidspunkt__lt=til,
         status__in=[LedsagelseStatus.MOEDT_OP, LedsagelseStatus.UDEBLEV]), projekt_id, "match__borger__")
-    felter = ("brobygger_id", "brobygger__first_name", "brobygger__last_name", "brobygger__email")
-    s = {r["brobygger_id"]: r for r in samtaler.values(*felter).annotate(n=Count("pk"), m=Sum("varighed_min")).order_by()}
-    ls = {r["brobygger_id"]: r for r in ledsagelser.values(*felter).annotate(n=Count("pk"), m=Sum("varighed_min")).order_by()}
+    # Grouped by the brobygger's id alone (a hash over ~50 groups), the names read afterwards for those
+    # few ids: grouping by the joined name columns sorted every event of the period (63,794 samtaler in
+    # the largest centre's year, a sort that spilled to disk: PERFORMANCE.md, "Reports computed by a worker").
+    s = {r["brobygger_id"]: r for r in samtaler.values("brobygger_id").annotate(n=Count("pk"), m=Sum("varighed_min")).order_by()}
+    ls = {r["brobygger_id"]: r for r in ledsagelser.values("brobygger_id").annotate(n=Count("pk"), m=Sum("varighed_min")).order_by()}
+    personer = {pk: (fornavn, efternavn, email) for pk, fornavn, efternavn, email in User.objects.filter(
+        pk__in=[pk for pk in set(s) | set(ls) if pk is not None]).values_list("pk", "first_name", "last_name", "email")}
     raekker = []
     for pk in set(s) | set(ls):  # one row per brobygger (bounded by the centre's staff), not per event
-        r = s.get(pk) or ls[pk]
-        navn = (f"{r['brobygger__first_name']} {r['brobygger__last_name']}".strip() or r["brobygger__email"]
-                or _("Uden brobygger"))
+        fornavn, efternavn, email = personer.get(pk, ("", "", None))
+        navn = f"{fornavn} {efternavn}".strip() or email or _("Uden brobygger")
         minutter = (s.get(pk, {}).get("m") or 0) + (ls.get(pk, {}).get("m") or 0)
         raekker.append([navn, s.get(pk, {}).get("n", 0), ls.get(pk, {}).get("n", 0), round(minutter / 60, 1)])
     raekker.sort(key=lambda r: (-r[3], r[0]))
@@ -460,10 +464,16 @@ RAPPORTER = (tragt, tid_til_foerste_moede, udfald_who5, udfald_ucla3, matches_ef
              raadgivning_efter_art)
 
 
-# A computed report is kept this long per centre(s), criteria and language (the page says when it was
-# computed, and has a button to compute it again). The key also carries the newest change to the
-# centres' forløb summary, so any write through the services shows at once.
+# A computed report is current this long per centre(s), criteria and language, and only while nothing
+# in the centres' forløb summary changed since (any write through the services changes it). The page
+# never computes a report itself (PERFORMANCE.md, "Reports computed by a worker"): it shows the last
+# computation with its time and queues a new one when that is not current or on "Beregn igen".
 RAPPORT_CACHE_SEKUNDER = 600
+# The last computation is kept (and shown, with its time, while a newer one is computed) this long.
+RAPPORT_GEMMES_SEKUNDER = 7 * 24 * 3600
+# A queued computation counts as under way this long; a worker that died or failed frees the criteria
+# after it, and the next visit queues again.
+RAPPORT_BEREGNES_SEKUNDER = 300
 
 
 @dataclass(frozen=True)
@@ -471,22 +481,80 @@ class Beregning:
     tabeller: list[Tabel]
     beregnet: datetime
     noegle: str = ""  # the cache key it is kept under: with `beregnet`, which computation this is
+    seneste: datetime | None = None  # the newest change to the centres' forløb summary it saw
+
+    def aktuel(self, seneste: datetime | None) -> bool:
+        """Current: nothing in the forløb summary changed since, and younger than RAPPORT_CACHE_SEKUNDER."""
+        return (self.seneste == seneste
+                and timezone.now() - self.beregnet < timedelta(seconds=RAPPORT_CACHE_SEKUNDER))
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the page shows for some criteria: the last computation (None if there is none) and whether
+    it is current; `beregnes`: a computation is queued or under way."""
+
+    noegle: str
+    gemt: Beregning | None
+    aktuel: bool
+    beregnes: bool
+
+
+def _noegle(center_ids, periode: Periode, projekt_id, sprog: str) -> str:
+    return "rapport:v2:" + hashlib.sha256(repr((sorted(center_ids), periode.fra, periode.til, projekt_id, sprog))
+                                          .encode()).hexdigest()
+
+
+def _beregnes_noegle(noegle: str) -> str:
+    return noegle + ":beregnes"
+
+
+def seneste_aendring(center_ids: list[int]) -> datetime | None:
+    """The newest change to the centres' forløb summary (one query on the (center, beregnet) index)."""
+    return Forloeb.objects.using(laese_alias()).filter(center_id__in=center_ids).aggregate(m=Max("beregnet"))["m"]
+
+
+def rapport_status(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> Status:
+    """One query (the newest forløb change) and one cache read: no figure is computed here."""
+    noegle = _noegle(center_ids, periode, projekt_id, get_language())
+    gemt = cache.get_many([noegle, _beregnes_noegle(noegle)])
+    beregning = gemt.get(noegle)
+    aktuel = beregning is not None and beregning.aktuel(seneste_aendring(center_ids))
+    return Status(noegle, beregning, aktuel, _beregnes_noegle(noegle) in gemt)
+
+
+def bestil_beregning(status: Status) -> bool:
+    """Mark the criteria as being computed; False when a computation is already under way (then the
+    caller queues nothing). The caller queues the task (`matching.tasks.beregn_rapport`)."""
+    return cache.add(_beregnes_noegle(status.noegle), True, RAPPORT_BEREGNES_SEKUNDER)
+
+
+def beregn(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None,
+           sprog: str | None = None) -> Beregning:
+    """Compute every figure now and keep the result as the last computation for these criteria (the
+    worker's task, and an export or the network view with no current computation). In `sprog`, the
+    language of the page that asked: titles and labels are translated as they are computed."""
+    sprog = sprog or get_language()
+    noegle = _noegle(center_ids, periode, projekt_id, sprog)
+    with translation.override(sprog):
+        seneste = seneste_aendring(center_ids)  # before the figures: a write meanwhile makes it stale, never lost
+        tabeller = rapport_tabeller(center_ids=center_ids, periode=periode, projekt_id=projekt_id)
+    beregning = Beregning(tabeller, timezone.now(), noegle, seneste)
+    cache.set(noegle, beregning, RAPPORT_GEMMES_SEKUNDER)
+    cache.delete(_beregnes_noegle(noegle))
+    return beregning
 
 
 def rapport_beregning(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None,
                       igen: bool = False) -> Beregning:
-    """Every figure, from the server-side cache when the same report was computed in the last
-    RAPPORT_CACHE_SEKUNDER and nothing in the centres' forløb changed since; `igen` computes anew.
-    The page and the exports both read it, so an export gives the numbers the page showed."""
-    seneste = Forloeb.objects.using(laese_alias()).filter(center_id__in=center_ids).aggregate(m=Max("beregnet"))["m"]
-    noegle = "rapport:" + hashlib.sha256(repr((sorted(center_ids), periode.fra, periode.til, projekt_id,
-                                                get_language(), seneste)).encode()).hexdigest()
-    if not igen and (gemt := cache.get(noegle)) is not None:
-        return gemt
-    beregning = Beregning(rapport_tabeller(center_ids=center_ids, periode=periode, projekt_id=projekt_id),
-                          timezone.now(), noegle)
-    cache.set(noegle, beregning, RAPPORT_CACHE_SEKUNDER)
-    return beregning
+    """Every figure, now: the current computation when there is one (see `Beregning.aktuel`), else
+    computed here and kept, so the page shows it next. For the exports (a download may take a
+    second; it gives the numbers the page shows whenever the page's figures are current) and the
+    network view; the report page itself never waits for a computation (`rapport_status`)."""
+    status = rapport_status(center_ids=center_ids, periode=periode, projekt_id=projekt_id)
+    if not igen and status.aktuel:
+        return status.gemt
+    return beregn(center_ids=center_ids, periode=periode, projekt_id=projekt_id)
 
 
 def rapport_tabeller(*, center_ids: list[int], periode: Periode, projekt_id: int | None = None) -> list[Tabel]:

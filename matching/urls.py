@@ -40,6 +40,7 @@ urlpatterns = [
     path("borgere/<int:pk>/match/", match.match_create, name="match_create"),
     path("matches/", match.pipeline_board, name="pipeline"),
     path("rapporter/", rapport.rapport, name="rapport"),
+    path("rapporter/status/", rapport.rapport_status, name="rapport_status"),
     path("matches/<int:pk>/", match.match_detail, name="match_detail"),
     path("matches/<int:pk>/fase/", match.match_step, name="match_step"),
     path("matches/<int:pk>/afslut/", match.match_end, name="match_end"),

@@ -136,6 +136,7 @@ MATRIX = {
     "borgere:projekt_archive":                      ("projekt",      "405 405 405 405 405 405 405", "L 302 404 403 403 403 403"),
     "borgere:borger_projekter":                     ("borger",       "L   200 404 403 403 403 403", "L 302 404 403 403 403 403"),
     "matching:rapport":                             (None,           "L   200 200 403 403 403 403", None),
+    "matching:rapport_status":                      (None,           "L   302 302 403 403 403 403", None),
     # public: no login, the same for everyone
     "foreninger:public_directory":                  ("public",       "200 200 200 200 200 200 200", None),
     "foreninger:public_faellesskab":                ("public",       "200 200 200 200 200 200 200", None),

@@ -201,6 +201,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "borgere:projekt_archive": Endpoint("koordinator", _pk("projekt")),
     "borgere:borger_projekter": Endpoint("koordinator", _pk("borger")),
     "matching:rapport": Endpoint("koordinator"),
+    "matching:rapport_status": Endpoint("koordinator"),
     "borgere:henvisning_detail": Endpoint("koordinator", _pk("henvisning")),
     "borgere:henvisning_convert": Endpoint("koordinator", _pk("henvisning")),
     "borgere:henvisning_decline": Endpoint("koordinator", _pk("henvisning")),

@@ -252,3 +252,45 @@ def test_match_board(world, as_koordinator_a, django_assert_num_queries, django_
                      django_assert_num_queries, django_assert_max_num_queries)
     kolonner = {fase: liste for fase, _label, liste in response.context["kolonner"]}
     assert {fase: (len(liste.rows), liste.antal) for fase, liste in kolonner.items()} == dict.fromkeys(open_stages, (20, 26))
+
+
+def _rapport_data(world, n):
+    from matching import forloeb
+
+    for _i in range(n):
+        borger = f.BorgerFactory(center=world.center_a)
+        Samtale.objects.create(center=world.center_a, borger=borger, varighed_min=30)
+        rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a, stage=Stage.ACCEPTERET)
+    forloeb.genberegn(world.center_a.pk)  # the rows were written past the services: as the nightly task
+
+
+def test_rapport_cached(world, as_koordinator_a, django_assert_num_queries, django_assert_max_num_queries):
+    # session, user, memberships, the menu badge, the project choices, the newest forløb change (is the
+    # kept computation current?); the figures and their HTML come from the cache. The growth is written
+    # before the first request: a write through the services makes the kept report stale (the next
+    # request queues a computation; see the test below and tests/matching/test_rapporter.py).
+    _rapport_data(world, 3)
+    url = reverse("matching:rapport")
+    response = _flat(as_koordinator_a, url, lambda: None, 6, django_assert_num_queries, django_assert_max_num_queries)
+    assert "Beregnet kl." in response.content.decode()
+
+
+def test_rapport_beregn_igen(world, as_koordinator_a, settings, monkeypatch, django_assert_num_queries,
+                             django_assert_max_num_queries):
+    """"Beregn igen" at any size: the page queues the computation for a worker (as in production, not
+    eagerly) and shows the last figures; it makes none of the computation's queries."""
+    from matching import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    koe = []
+    monkeypatch.setattr(tasks.beregn_rapport, "delay", lambda **kw: koe.append(kw))
+    _rapport_data(world, 3)
+    url = reverse("matching:rapport") + "?beregn=igen"
+    as_koordinator_a.get(url)  # queues the first computation
+    while koe:  # the worker: from now on there are figures to show
+        tasks.beregn_rapport(**koe.pop())
+    # session, user, memberships, the menu badge, the project choices, the newest forløb change
+    response = _flat(as_koordinator_a, url, lambda: _rapport_data(world, 40), 6,
+                     django_assert_num_queries, django_assert_max_num_queries)
+    html = response.content.decode()
+    assert "Rapporten beregnes …" in html and "Beregnet kl." in html and len(koe) == 1

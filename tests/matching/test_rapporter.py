@@ -401,10 +401,14 @@ def test_side_antal_queries_afhaenger_ikke_af_data(data, world, as_koordinator_a
     with django_assert_num_queries(foer):
         as_koordinator_a.get(url)
     # The report's own reads: one or two queries per figure (the rest is the session, the actor, the menu).
-    # 14 report queries (one per figure; two for sources and activity), the transaction's savepoint
-    # and release (+ SET LOCAL jit on PostgreSQL), the project choices, the session, user and membership,
-    # the menu's count of new referrals, and the newest forløb change (the cache key).
-    assert foer == 22 + (connection.vendor == "postgresql")
+    # 15 report queries (one per figure; two for sources; three for brobygger activity: samtaler and
+    # ledsagelser per brobygger, then their names), the transaction's savepoint and release (+ SET LOCAL
+    # jit on PostgreSQL), the project choices, the session, user and membership, the menu's count of new
+    # referrals, and the newest forløb change (is the kept report current?).
+    # Celery is eager in tests, so the worker's task runs inside the request: + its centre, + the newest
+    # forløb change it records with the figures, + the page reading the status again after it.
+    # Without eager Celery the page makes none of the computation's queries (`test_siden_venter_…`).
+    assert foer == 26 + (connection.vendor == "postgresql")
 
 
 def test_side_gemmer_rapporten_og_viser_hvornaar(data, world, as_koordinator_a, brobygger_a):
@@ -414,7 +418,9 @@ def test_side_gemmer_rapporten_og_viser_hvornaar(data, world, as_koordinator_a, 
     assert foerste == _antal_queries(as_koordinator_a, url)  # from the cache: no report query
     frisk = as_koordinator_a.get(url + "&beregn=igen")
     assert frisk.status_code == 200 and "Beregnet kl." in frisk.content.decode() and "Beregn igen" in frisk.content.decode()
-    assert _antal_queries(as_koordinator_a, url + "&beregn=igen") == foerste + 16 + (connection.vendor == "postgresql")  # 14 figures, savepoint, release
+    # 15 report queries, savepoint, release, and (the task, eager in tests) its centre, its own newest
+    # forløb change, and the page's second look at the status
+    assert _antal_queries(as_koordinator_a, url + "&beregn=igen") == foerste + 20 + (connection.vendor == "postgresql")
     # A write through the services (here: the nightly recomputation) shows at once, without the button.
     borger = _borger(world.center_a, date(2026, 3, 3))
     _samtale(borger, date(2026, 3, 4), None, 30)
@@ -424,3 +430,99 @@ def test_side_gemmer_rapporten_og_viser_hvornaar(data, world, as_koordinator_a, 
     # The export reads the same computation as the page.
     csv_svar = as_koordinator_a.get(reverse("matching:eksport_csv") + "?fra=2026-03-01&til=2026-03-31&tabel=tragt")
     assert csv_svar.status_code == 200
+
+
+# --- Computed by a worker, never inside the request (PERFORMANCE.md, "Reports computed by a worker") --
+
+
+@pytest.fixture
+def uden_worker(settings, monkeypatch):
+    """As in production: the page queues the computation (`matching.tasks.beregn_rapport`) for a worker
+    instead of running it eagerly. Returns the queue; `_koer` plays the worker."""
+    from matching import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    koe = []
+    monkeypatch.setattr(tasks.beregn_rapport, "delay", lambda **kw: koe.append(kw))
+    return koe
+
+
+def _koer(koe):
+    from matching import tasks
+
+    while koe:
+        tasks.beregn_rapport(**koe.pop(0))
+
+
+def _tragt(response):
+    return [r[1] for r in {fig["tabel"].noegle: fig for fig in response.context["figurer"]}["tragt"]["tabel"].raekker]
+
+
+def test_siden_venter_aldrig_paa_en_beregning(data, world, as_koordinator_a, uden_worker):
+    url = _url(fra="2026-03-01", til="2026-03-31")
+    status_url = reverse("matching:rapport_status") + "?fra=2026-03-01&til=2026-03-31&beregn=igen"
+    # Never computed: the page queues one computation and says so; no figures yet.
+    foerste = as_koordinator_a.get(url)
+    html = foerste.content.decode()
+    assert foerste.status_code == 200 and "Rapporten beregnes …" in html and "Beregnet kl." not in html
+    assert "tragt-caption" not in html and 'hx-trigger="every 2s"' in html
+    assert uden_worker == [{"center_id": world.center_a.pk, "fra": "2026-03-01", "til": "2026-03-31",
+                            "projekt_id": None, "sprog": "da"}]
+    # While it is under way: nothing more is queued, not even by "Beregn igen", and the status says 204.
+    assert "Rapporten beregnes …" in as_koordinator_a.get(url + "&beregn=igen").content.decode()
+    assert len(uden_worker) == 1
+    assert as_koordinator_a.get(status_url, HTTP_HX_REQUEST="true").status_code == 204
+    # The worker computes it: the status sends the page to the figures, without `beregn` (no new queueing).
+    _koer(uden_worker)
+    svar = as_koordinator_a.get(status_url, HTTP_HX_REQUEST="true")
+    assert svar.status_code == 200 and svar["HX-Redirect"] == url
+    assert as_koordinator_a.get(status_url)["Location"] == url  # without htmx: a plain redirect
+    klar = as_koordinator_a.get(url)
+    html = klar.content.decode()
+    assert "Beregnet kl." in html and "Beregn igen" in html and "Rapporten beregnes …" not in html
+    assert _tragt(klar) == [6, 4, 3, 3, 2, 2, 2, 1] and not uden_worker
+    # A write through the services: the page shows the last figures with their time while a worker
+    # computes the new ones, and queues exactly one computation.
+    _samtale(_borger(world.center_a, date(2026, 3, 3)), date(2026, 3, 4), None, 30)
+    forloeb.genberegn(world.center_a.pk)
+    gammel = as_koordinator_a.get(url)
+    html = gammel.content.decode()
+    assert "Rapporten beregnes …" in html and "forrige beregning" in html and "Beregnet kl." in html
+    assert "Beregn igen" not in html and len(uden_worker) == 1
+    assert gammel.context["figurer_html"] == klar.context["figurer_html"]  # the same figures, 6 borgere
+    _koer(uden_worker)
+    ny = as_koordinator_a.get(url)
+    assert _tragt(ny)[:2] == [7, 5]
+    # "Beregn igen" on current figures: they stay on the page while the new computation is queued.
+    igen = as_koordinator_a.get(url + "&beregn=igen")
+    assert "Rapporten beregnes …" in igen.content.decode() and len(uden_worker) == 1
+    assert igen.context["figurer_html"] == ny.context["figurer_html"]
+
+
+def test_siden_med_en_koe_laver_ingen_af_beregningens_queries(data, world, as_koordinator_a, uden_worker):
+    """What the koordinator waits for on "Beregn igen": the page's own reads, none of the report's."""
+    url = _url(fra="2026-03-01", til="2026-03-31")
+    as_koordinator_a.get(url)
+    _koer(uden_worker)
+    cached = _antal_queries(as_koordinator_a, url)
+    # session, user, membership, the menu's count, the project choices, the newest forløb change
+    assert cached == 6
+    assert _antal_queries(as_koordinator_a, url + "&beregn=igen") == cached and len(uden_worker) == 1
+    assert _antal_queries(as_koordinator_a, url + "&beregn=igen") == cached and len(uden_worker) == 1
+
+
+def test_eksport_uden_aktuel_beregning_beregner_selv(data, world, as_koordinator_a, uden_worker):
+    """An export does not wait for the worker: with no current computation it computes one (and keeps
+    it, so the page shows the same numbers next)."""
+    svar = as_koordinator_a.get(reverse("matching:eksport_csv") + "?fra=2026-03-01&til=2026-03-31&tabel=tragt")
+    assert svar.status_code == 200 and not uden_worker
+    side = as_koordinator_a.get(_url(fra="2026-03-01", til="2026-03-31"))
+    assert "Rapporten beregnes …" not in side.content.decode() and _tragt(side) == [6, 4, 3, 3, 2, 2, 2, 1]
+    assert not uden_worker
+
+
+def test_brobygger_aktivitet_uden_brobygger(data, world):
+    """Samtaler with no brobygger are one row, "Uden brobygger" (it read "None None" before the
+    figure grouped by id alone)."""
+    _samtale(_borger(world.center_a, date(2026, 3, 3)), date(2026, 3, 4), None, 30)
+    assert ["Uden brobygger", 1, 0, 0.5] in _tabel(data, "brobygger_aktivitet").raekker
