@@ -11,7 +11,6 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -21,7 +20,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ASin, Cast, Coalesce, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import DAYPARTS, WEEKDAYS
@@ -60,13 +59,28 @@ def _tags(tag_type):
     return Tag.objects.filter(type=tag_type, aktiv=True)
 
 
-def _haversine(lat, lng, origin) -> ExpressionWrapper:
-    """The great-circle distance in km from `origin` (a Postnummer) in the database (Django provides
-    these functions on SQLite too)."""
-    dlat = Radians(lat - origin.lat) / 2
-    dlng = Radians(lng - origin.lng) / 2
-    a = Power(Sin(dlat), 2) + Cos(Radians(lat)) * Cos(Radians(origin.lat)) * Power(Sin(dlng), 2)
-    return ExpressionWrapper(2 * EARTH_RADIUS_KM * ASin(Sqrt(a)), output_field=FloatField())
+class _Haversine(Func):
+    """The great-circle distance in km from `origin` (a Postnummer) to the point (lat, lng): one node
+    for the ORM to resolve and copy, not the ~25 of the formula written with Radians, Sin, Cos and
+    friends (which was the same SQL: Django provides these functions on SQLite too)."""
+
+    output_field = FloatField()
+
+    def __init__(self, lat, lng, origin):
+        super().__init__(lat, lng)
+        self.origin = (origin.lat, origin.lng)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (lat, lat_params), (lng, lng_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        olat, olng = self.origin
+        sql = (f"(%s * ASIN(SQRT((POWER(SIN((RADIANS(({lat} - %s)) / %s)), %s) + ((COS(RADIANS({lat})) * "
+               f"COS(RADIANS(%s))) * POWER(SIN((RADIANS(({lng} - %s)) / %s)), %s))))))")
+        params = (2 * EARTH_RADIUS_KM, *lat_params, olat, 2, 2, *lat_params, olat, *lng_params, olng, 2, 2)
+        return sql, params
+
+
+def _haversine(lat, lng, origin) -> Func:
+    return _Haversine(lat, lng, origin)
 
 
 def _boks(origin, km: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -269,10 +283,11 @@ class _ErEnAf(Func):
     output_field = BooleanField()
 
 
-def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int):
+def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, listen=None):
     """`med_afstand(uden_afstand, origin, km)` on PostgreSQL, without computing the distance of every
-    row: returns its count, capped at `graense` rows, and `rows(offset, limit)`, which reads one page of
-    its `(pk, afstand_km)` in its order, for any page that ends at or before row `k`.
+    row: returns its count, capped at `graense` rows, and `side(offset, limit)`: one page of it as a
+    sliced queryset in its order, for any page that ends at or before row `k`. `listen`: that list, if
+    the caller has built it already.
 
     1. One query: the k-th nearest row with its own coordinates (a KNN walk of k rows on the GiST
        index), the k-th nearest without (postal codes nearest first, their rows by index), and the
@@ -298,7 +313,7 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int):
            (base.filter(uden).annotate(afstand_km=_haversine(F("postnummer__lat"), F("postnummer__lng"), origin))
             .order_by(_KnnAfstand(_LlToEarth(F("postnummer__lat"), F("postnummer__lng")), here))
             .values_list("afstand_km")[k - 1:k])]
-    listen = med_afstand(uden_afstand, origin, km)
+    listen = med_afstand(uden_afstand, origin, km) if listen is None else listen
     sql, params = zip(*(q.query.sql_with_params() for q in (*kth, listen.order_by().values("pk")[:graense])),
                       strict=True)
     with connection.cursor() as cursor:
@@ -310,12 +325,11 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int):
     # superset costs nothing (the list's order puts any extra row after its first k).
     bound = min(bound * (1 + 1e-9) + 1e-9, float(km))
 
-    def rows(offset: int, limit: int) -> list[tuple]:
+    def side(offset: int, limit: int):
         box = _EarthBox(here, Value(bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0))
         naere = Postnummer.objects.order_by().filter(_Inden(_LlToEarth(F("lat"), F("lng")), box)).values("nr")
         inden = Q(egne, _Inden(_LlToEarth(F("lat"), F("lng")), box)) | Q(uden, _ErEnAf(F("postnummer_id"),
                                                                                          _Array(naere)))
-        return list(listen.filter(inden, afstand_km__lte=bound)
-                    .values_list("pk", "afstand_km")[offset:offset + limit])
+        return listen.filter(inden, afstand_km__lte=bound)[offset:offset + limit]
 
-    return antal, rows
+    return antal, side

@@ -40,15 +40,16 @@ def directory(request, slug):
     qs = filterset.qs
     if filterset.origin is not None and connection.vendor == "postgresql":
         # Near a postal code: the page from the nearest rows, the count capped ("Over 1000 …").
-        antal, rows = naermeste(filterset.uden_afstand, center=center, origin=filterset.origin, km=filterset.km,
-                                k=side_nummer(request) * PAGE_SIZE, graense=graense(request))
-        page = paginate_counted(request, antal, rows)
+        antal, side = naermeste(filterset.uden_afstand, center=center, origin=filterset.origin, km=filterset.km,
+                                k=side_nummer(request) * PAGE_SIZE, graense=graense(request), listen=qs)
+        page = paginate_counted(request, antal,
+                                lambda offset, limit: selectors.public_faellesskab_kort(side(offset, limit)))
     else:
         # The page is found on the bare rows (ids, and the distance near a postal code), counted in
         # the same query, then its 25 rows are loaded whole.
         noegler = qs.values_list("pk", *(["afstand_km"] if "afstand_km" in qs.query.annotations else []))
         page = paginate(request, noegler, antal_med_siden=True)
-    page.object_list = selectors.public_faellesskab_side(center=center, noegler=list(page.object_list))
+        page.object_list = selectors.public_faellesskab_side(center=center, noegler=list(page.object_list))
     return render(request, "foreninger/public/directory.html", {
         "center": center, "filter": filterset, "page": page,
         "map_points": _map_points(page, center, request.LANGUAGE_CODE),
