@@ -23,13 +23,15 @@ ICS_MAX = 60
 
 
 def _map_points(faellesskaber, center, lang) -> list[dict]:
-    """Markers for the map: the page's fællesskaber with their own or their postal code's coordinates."""
+    """Markers for the map: the page's fællesskaber with their own or their postal code's coordinates.
+    Also sets each one's `public_url` (the card's link): one reverse() for the page, not one per row."""
     suffix = f"?sprog={lang}" if lang != settings.LANGUAGE_CODE else ""
+    start = reverse("foreninger:public_faellesskab", args=[center.slug, 0]).removesuffix("0/")  # …/<pk>/
     points = []
     for f in faellesskaber:
+        f.public_url = f"{start}{f.pk}/{suffix}"
         lat, lng = (f.lat, f.lng) if f.lat is not None else (f.postnummer.lat, f.postnummer.lng)
-        points.append({"lat": lat, "lng": lng, "titel": f.titel,
-                       "url": reverse("foreninger:public_faellesskab", args=[center.slug, f.pk]) + suffix})
+        points.append({"lat": lat, "lng": lng, "titel": f.titel, "url": f.public_url})
     return points
 
 
