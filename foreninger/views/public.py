@@ -19,6 +19,7 @@ from ..public_filters import PublicFaellesskabFilter, naermeste
 from ..schedule import fra_model, naeste_forekomster
 
 ICS_DAYS = 92  # the feed's horizon
+LOFT = 1000  # near a postal code, the count stops here: "Over 1000 fællesskaber fundet", as the borger list
 ICS_MAX = 60
 
 
@@ -43,9 +44,9 @@ def directory(request, slug):
     if filterset.origin is not None and connection.vendor == "postgresql":
         # Near a postal code: the page from the nearest rows, the count capped ("Over 1000 …").
         antal, side = naermeste(filterset.uden_afstand, center=center, origin=filterset.origin, km=filterset.km,
-                                k=side_nummer(request) * PAGE_SIZE, graense=graense(request), listen=qs)
-        page = paginate_counted(request, antal,
-                                lambda offset, limit: selectors.public_faellesskab_kort(side(offset, limit)))
+                                k=side_nummer(request) * PAGE_SIZE, graense=graense(request, loft=LOFT), listen=qs)
+        page = paginate_counted(request, antal, lambda offset, limit: selectors.public_faellesskab_kort(
+            side(offset, limit)), loft=LOFT)
     else:
         # The page is found on the bare rows (ids, and the distance near a postal code), counted in
         # the same query, then its 25 rows are loaded whole.
