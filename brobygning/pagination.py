@@ -95,3 +95,37 @@ def paginate_keys(request, queryset, rows, per_page=PAGE_SIZE, *, param="side", 
     page.param = param
     page.sider = f"{paginator.num_pages}+" if paginator.over_loft else paginator.num_pages
     return page
+
+
+class KendtAntalPaginator(Paginator):
+    """Pages whose count a caller has already taken, capped at `graense` rows as `paginate(loft=)` caps
+    it (`over_loft`, `mindst`: "Over 1000 …"); the page's rows are read separately
+    (`paginate_counted`)."""
+
+    def __init__(self, antal: int, per_page, *, graense: int):
+        super().__init__((), per_page)
+        self.__dict__["count"] = antal
+        self.over_loft = antal >= graense
+        self.mindst = graense - 1
+
+
+def side_nummer(request, param="side") -> int:
+    """The asked-for page number; 1 for junk."""
+    return _side(request.GET.get(param))
+
+
+def graense(request, per_page=PAGE_SIZE, *, param="side", loft=1000) -> int:
+    """How far a capped count reads for the asked-for page: `loft` rows, or just past that page."""
+    return max(loft, _side(request.GET.get(param)) * per_page) + 1
+
+
+def paginate_counted(request, antal: int, rows, per_page=PAGE_SIZE, *, param="side", loft=1000):
+    """One page of a list whose capped count (up to `graense(request, …)`) is `antal`, for a list that
+    finds its page in its own way: `rows(offset, limit)` reads the page's rows once the page number
+    is known (an out-of-range or junk number gives the nearest valid page, as `paginate` does)."""
+    paginator = KendtAntalPaginator(antal, per_page, graense=graense(request, per_page, param=param, loft=loft))
+    page = paginator.get_page(request.GET.get(param))
+    page.object_list = rows((page.number - 1) * per_page, per_page) if antal else []
+    page.param = param
+    page.sider = f"{paginator.num_pages}+" if paginator.over_loft else paginator.num_pages
+    return page

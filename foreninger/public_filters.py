@@ -7,9 +7,20 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, FloatField, OuterRef, Q
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ASin, Coalesce, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import DAYPARTS, WEEKDAYS
@@ -46,6 +57,50 @@ def stored_search(value: str) -> RawSQL:
 
 def _tags(tag_type):
     return Tag.objects.filter(type=tag_type, aktiv=True)
+
+
+class _Haversine(Func):
+    """The great-circle distance in km from `origin` (a Postnummer) to the point (lat, lng): one node
+    for the ORM to resolve and copy, not the ~25 of the formula written with Radians, Sin, Cos and
+    friends (which was the same SQL: Django provides these functions on SQLite too)."""
+
+    output_field = FloatField()
+
+    def __init__(self, lat, lng, origin):
+        super().__init__(lat, lng)
+        self.origin = (origin.lat, origin.lng)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (lat, lat_params), (lng, lng_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        olat, olng = self.origin
+        sql = (f"(%s * ASIN(SQRT((POWER(SIN((RADIANS(({lat} - %s)) / %s)), %s) + ((COS(RADIANS({lat})) * "
+               f"COS(RADIANS(%s))) * POWER(SIN((RADIANS(({lng} - %s)) / %s)), %s))))))")
+        params = (2 * EARTH_RADIUS_KM, *lat_params, olat, 2, 2, *lat_params, olat, *lng_params, olng, 2, 2)
+        return sql, params
+
+
+def _haversine(lat, lng, origin) -> Func:
+    return _Haversine(lat, lng, origin)
+
+
+def _boks(origin, km: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A bounding box around `origin` holding every point within `km`: (lat range, lng range)."""
+    dlat_deg = km / 111.0
+    dlng_deg = km / (111.0 * max(0.2, math.cos(math.radians(origin.lat))))
+    return (origin.lat - dlat_deg, origin.lat + dlat_deg), (origin.lng - dlng_deg, origin.lng + dlng_deg)
+
+
+def med_afstand(queryset, origin, km: int):
+    """The directory's list near a postal code: the rows within `km` of `origin` (own coordinates,
+    else the postal code's), nearest first, then by title and id; each with `afstand_km`."""
+    lat, lng = Coalesce("lat", "postnummer__lat"), Coalesce("lng", "postnummer__lng")
+    lat_range, lng_range = _boks(origin, km)
+    # The box first, so the exact distance is only computed for nearby rows.
+    return (queryset.alias(_lat=lat, _lng=lng)
+            .filter(_lat__range=lat_range, _lng__range=lng_range)
+            .annotate(afstand_km=_haversine(lat, lng, origin))
+            .filter(afstand_km__lte=km)
+            .order_by("afstand_km", "titel", "pk"))
 
 
 class PublicFilterForm(forms.Form):
@@ -152,25 +207,23 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
             moeder = moeder.filter(condition)
         return queryset.filter(Exists(moeder))
 
+    origin = None  # the postal code searched near, and the distance asked for (filter_afstand)
+    km = None
+
     def filter_afstand(self, queryset, name, value):
-        postnummer = self.form.postnummer_obj
-        self.origin = postnummer
-        km = int(self.form.cleaned_data.get("afstand") or 10)
-        # Haversine in the database (Django provides these functions on SQLite too).
-        lat, lng = Coalesce("lat", "postnummer__lat"), Coalesce("lng", "postnummer__lng")
-        dlat = Radians(lat - postnummer.lat) / 2
-        dlng = Radians(lng - postnummer.lng) / 2
-        a = Power(Sin(dlat), 2) + Cos(Radians(lat)) * Cos(Radians(postnummer.lat)) * Power(Sin(dlng), 2)
-        distance = ExpressionWrapper(2 * EARTH_RADIUS_KM * ASin(Sqrt(a)), output_field=FloatField())
-        # A bounding box first, so the exact distance is only computed for nearby rows.
-        dlat_deg = km / 111.0
-        dlng_deg = km / (111.0 * max(0.2, math.cos(math.radians(postnummer.lat))))
-        return (queryset.alias(_lat=lat, _lng=lng)
-                .filter(_lat__range=(postnummer.lat - dlat_deg, postnummer.lat + dlat_deg),
-                        _lng__range=(postnummer.lng - dlng_deg, postnummer.lng + dlng_deg))
-                .annotate(afstand_km=distance)
-                .filter(afstand_km__lte=km)
-                .order_by("afstand_km", "titel", "pk"))
+        # Applied in `qs`, after every other filter: `uden_afstand` is then the rest of the search,
+        # which the nearest-first page on PostgreSQL (`naermeste`) starts from.
+        self.origin = self.form.postnummer_obj
+        self.km = int(self.form.cleaned_data.get("afstand") or 10)
+        return queryset
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_med_afstand"):
+            self.uden_afstand = super().qs
+            self._med_afstand = (self.uden_afstand if self.origin is None
+                                 else med_afstand(self.uden_afstand, self.origin, self.km))
+        return self._med_afstand
 
     def filter_noop(self, queryset, name, value):
         return queryset  # used by filter_afstand
@@ -181,3 +234,102 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
     def filter_aaben(self, queryset, name, value):
         return queryset.filter(aaben_for_nye=True) if value else queryset
 
+
+
+# --- Near a postal code on PostgreSQL: the nearest rows first, not every row of the centre (issue 15) ---
+# filter_afstand defines the list: rows within the distance, by the great-circle distance (haversine),
+# then title, then id. Ordering that computes the distance of every public row of the centre (all
+# 4,318 of the largest centre lie within 10 km of its postal codes). `naermeste` finds the same page
+# from the nearest rows only, through GiST indexes that leading with the centre (migration
+# matching.0018: (center_id, ll_to_earth(lat, lng)) for rows with their own coordinates; matching's
+# (center_id, postnummer_id) for rows without, and the postal codes' ll_to_earth index).
+
+# earth_box() takes metres on earthdistance's sphere (radius 6,378,168 m); afstand_km is on 6,371 km.
+_EARTH_BOX_M_PER_KM = 1000.0 * 6378.168 / EARTH_RADIUS_KM
+
+
+class _LlToEarth(Func):
+    function = "ll_to_earth"
+    output_field = FloatField()  # a point (the `earth` cube); only compared, never read
+
+
+class _EarthBox(Func):
+    function = "earth_box"
+    output_field = FloatField()  # a cube; only compared
+
+
+class _KnnAfstand(Func):
+    """`a <-> b`: the distance a GiST index on the cube walks in order, nearest first."""
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+class _Inden(Func):
+    """`point <@ box`: an index condition on a GiST index of ll_to_earth()."""
+    arg_joiner = " <@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class _Array(Subquery):
+    template = "ARRAY(%(subquery)s)"
+
+
+class _ErEnAf(Func):
+    """`value = ANY(ARRAY(subquery))`: under an OR, unlike `IN (subquery)`, an index condition."""
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, listen=None):
+    """`med_afstand(uden_afstand, origin, km)` on PostgreSQL, without computing the distance of every
+    row: returns its count, capped at `graense` rows, and `side(offset, limit)`: one page of it as a
+    sliced queryset in its order, for any page that ends at or before row `k`. `listen`: that list, if
+    the caller has built it already.
+
+    1. One query: the k-th nearest row with its own coordinates (a KNN walk of k rows on the GiST
+       index), the k-th nearest without (postal codes nearest first, their rows by index), and the
+       count, which stops at `graense` rows. At least k rows of the list lie within the smaller of
+       the two distances D (within `km`, if neither has k rows).
+    2. The page: the list's rows within D (an earth_box of radius D on both indexes: a bitmap of
+       about k rows and the ties at D, not the centre), in the list's order. The list's first k rows
+       all lie within D, so this is the list's page.
+    """
+    here = _LlToEarth(Value(origin.lat), Value(origin.lng))
+    # The centre as bigint, the column's type: btree_gist has only bigint = bigint, so an integer
+    # constant could not lead the GiST index (as in matching.candidates).
+    center_id = Cast(Value(center.pk), BigIntegerField())
+    base = uden_afstand.order_by()
+    egne = Q(lat__isnull=False, lng__isnull=False, center_id=center_id)
+    uden = Q(lat__isnull=True) | Q(lng__isnull=True)
+    # Each branch on its own columns (rows with coordinates without the postal-code join) and without
+    # the box or the `km` filter, whose misestimated selectivity made PostgreSQL sort the centre
+    # instead of walking the index: the k-th row's distance may then exceed `km`, and the bound
+    # below is at most `km` anyway.
+    kth = [(base.filter(egne).annotate(afstand_km=_haversine(F("lat"), F("lng"), origin))
+            .order_by(_KnnAfstand(_LlToEarth(F("lat"), F("lng")), here)).values_list("afstand_km")[k - 1:k]),
+           (base.filter(uden).annotate(afstand_km=_haversine(F("postnummer__lat"), F("postnummer__lng"), origin))
+            .order_by(_KnnAfstand(_LlToEarth(F("postnummer__lat"), F("postnummer__lng")), here))
+            .values_list("afstand_km")[k - 1:k])]
+    listen = med_afstand(uden_afstand, origin, km) if listen is None else listen
+    sql, params = zip(*(q.query.sql_with_params() for q in (*kth, listen.order_by().values("pk")[:graense])),
+                      strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ({}), ({}), (SELECT COUNT(*) FROM ({}) AS antal)".format(*sql),  # noqa: S608
+                       [p for part in params for p in part])
+        egen_k, uden_k, antal = cursor.fetchone()
+    bound = min([d for d in (egen_k, uden_k) if d is not None] or [km])
+    # A hair over D: the distances are the same arithmetic on the same values, so equal, but a
+    # superset costs nothing (the list's order puts any extra row after its first k).
+    bound = min(bound * (1 + 1e-9) + 1e-9, float(km))
+
+    def side(offset: int, limit: int):
+        box = _EarthBox(here, Value(bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0))
+        naere = Postnummer.objects.order_by().filter(_Inden(_LlToEarth(F("lat"), F("lng")), box)).values("nr")
+        inden = Q(egne, _Inden(_LlToEarth(F("lat"), F("lng")), box)) | Q(uden, _ErEnAf(F("postnummer_id"),
+                                                                                         _Array(naere)))
+        return listen.filter(inden, afstand_km__lte=bound)[offset:offset + limit]
+
+    return antal, side

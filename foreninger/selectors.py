@@ -69,21 +69,39 @@ def public_faellesskab_side(*, center, noegler) -> list[Faellesskab]:
     pks = [noegle[0] for noegle in noegler]
     qs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER)
     rows = access.scope_public("faellesskab", qs, center).in_bulk(pks)
-    moeder = defaultdict(list)
-    for moede in Moedetid.objects.filter(faellesskab_id__in=list(rows)).only(*MOEDETID_FELTER):  # ordered by day and time
-        moeder[moede.faellesskab_id].append(moede)
-    tilgaengelige = defaultdict(list)
-    for faellesskab_id, navn in (Faellesskab.tilgaengelighed.through.objects.filter(faellesskab_id__in=list(rows))
-                                 .order_by("tag__type", "tag__sortering", "tag__navn")  # Tag's ordering
-                                 .values_list("faellesskab_id", "tag__navn")):
-        tilgaengelige[faellesskab_id].append(navn)
+    _kortdata(rows.values())
     side = []
     for pk, *afstand in noegler:
         if (row := rows.get(pk)) is not None:
             row.afstand_km = afstand[0] if afstand else None
-            row.moeder, row.tilgaengelige = moeder[pk], tilgaengelige[pk]
             side.append(row)
     return side
+
+
+def public_faellesskab_kort(side) -> list[Faellesskab]:
+    """The fællesskaber of one page of the directory, whole, from `side`: the page as a sliced queryset
+    of `public_faellesskab_list` (with `afstand_km`; `public_filters.naermeste`). 3 queries, as
+    `public_faellesskab_side`: the rows, their meeting times and their accessibility tags' names."""
+    rows = list(side.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER))
+    _kortdata(rows)
+    return rows
+
+
+def _kortdata(rows) -> None:
+    """Attach to each fællesskab what its card shows besides its row: `moeder` (meeting times) and
+    `tilgaengelige` (accessibility tag names). Lists, not prefetch_related, whose machinery cost more
+    than the queries."""
+    by_pk = {row.pk: row for row in rows}
+    moeder = defaultdict(list)
+    for moede in Moedetid.objects.filter(faellesskab_id__in=list(by_pk)).only(*MOEDETID_FELTER):  # by day and time
+        moeder[moede.faellesskab_id].append(moede)
+    tilgaengelige = defaultdict(list)
+    for faellesskab_id, navn in (Faellesskab.tilgaengelighed.through.objects.filter(faellesskab_id__in=list(by_pk))
+                                 .order_by("tag__type", "tag__sortering", "tag__navn")  # Tag's ordering
+                                 .values_list("faellesskab_id", "tag__navn")):
+        tilgaengelige[faellesskab_id].append(navn)
+    for pk, row in by_pk.items():
+        row.moeder, row.tilgaengelige = moeder[pk], tilgaengelige[pk]
 
 
 def public_faellesskab_get(*, center, pk):

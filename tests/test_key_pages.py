@@ -189,8 +189,9 @@ def _faellesskaber(world, n):
 def test_public_search(world, client, params, expected, django_assert_num_queries, django_assert_max_num_queries):
     _faellesskaber(world, 2)
     # the centre; the three tag lists of the form in one query; (the postal code); the page of ids
-    # with the count (COUNT(*) OVER ()); the page's rows, their meeting times and accessibility tags;
-    # the centre's coming public arrangementer
+    # with the count (COUNT(*) OVER ()) and the page's rows, or near a postal code on PostgreSQL the
+    # distance bound with the capped count and the page's rows (public_filters.naermeste); their
+    # meeting times and accessibility tags; the centre's coming public arrangementer
     response = _flat(client, reverse("foreninger:public_directory", args=[world.center_a.slug]) + params,
                      lambda: _faellesskaber(world, 60), expected, django_assert_num_queries,
                      django_assert_max_num_queries)

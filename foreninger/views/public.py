@@ -3,6 +3,7 @@
 from datetime import UTC, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,25 +11,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from brobygning.pagination import paginate
+from brobygning.pagination import PAGE_SIZE, graense, paginate, paginate_counted, side_nummer
 from brobygning.public import public_page
 
 from .. import hooks, selectors
-from ..public_filters import PublicFaellesskabFilter
+from ..public_filters import PublicFaellesskabFilter, naermeste
 from ..schedule import fra_model, naeste_forekomster
 
 ICS_DAYS = 92  # the feed's horizon
+LOFT = 1000  # near a postal code, the count stops here: "Over 1000 fællesskaber fundet", as the borger list
 ICS_MAX = 60
 
 
 def _map_points(faellesskaber, center, lang) -> list[dict]:
-    """Markers for the map: the page's fællesskaber with their own or their postal code's coordinates."""
+    """Markers for the map: the page's fællesskaber with their own or their postal code's coordinates.
+    Also sets each one's `public_url` (the card's link): one reverse() for the page, not one per row."""
     suffix = f"?sprog={lang}" if lang != settings.LANGUAGE_CODE else ""
+    start = reverse("foreninger:public_faellesskab", args=[center.slug, 0]).removesuffix("0/")  # …/<pk>/
     points = []
     for f in faellesskaber:
+        f.public_url = f"{start}{f.pk}/{suffix}"
         lat, lng = (f.lat, f.lng) if f.lat is not None else (f.postnummer.lat, f.postnummer.lng)
-        points.append({"lat": lat, "lng": lng, "titel": f.titel,
-                       "url": reverse("foreninger:public_faellesskab", args=[center.slug, f.pk]) + suffix})
+        points.append({"lat": lat, "lng": lng, "titel": f.titel, "url": f.public_url})
     return points
 
 
@@ -37,12 +41,18 @@ def directory(request, slug):
     center = selectors.public_center_get(slug=slug)
     filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center))
     qs = filterset.qs
-    # The page is found on the bare rows (ids, and the distance when searching near a postal code),
-    # counted in the same query, then its 25 rows are loaded whole: ordering by distance reads every
-    # row of the centre, and so does the count.
-    noegler = qs.values_list("pk", *(["afstand_km"] if "afstand_km" in qs.query.annotations else []))
-    page = paginate(request, noegler, antal_med_siden=True)
-    page.object_list = selectors.public_faellesskab_side(center=center, noegler=list(page.object_list))
+    if filterset.origin is not None and connection.vendor == "postgresql":
+        # Near a postal code: the page from the nearest rows, the count capped ("Over 1000 …").
+        antal, side = naermeste(filterset.uden_afstand, center=center, origin=filterset.origin, km=filterset.km,
+                                k=side_nummer(request) * PAGE_SIZE, graense=graense(request, loft=LOFT), listen=qs)
+        page = paginate_counted(request, antal, lambda offset, limit: selectors.public_faellesskab_kort(
+            side(offset, limit)), loft=LOFT)
+    else:
+        # The page is found on the bare rows (ids, and the distance near a postal code), counted in
+        # the same query, then its 25 rows are loaded whole.
+        noegler = qs.values_list("pk", *(["afstand_km"] if "afstand_km" in qs.query.annotations else []))
+        page = paginate(request, noegler, antal_med_siden=True)
+        page.object_list = selectors.public_faellesskab_side(center=center, noegler=list(page.object_list))
     return render(request, "foreninger/public/directory.html", {
         "center": center, "filter": filterset, "page": page,
         "map_points": _map_points(page, center, request.LANGUAGE_CODE),

@@ -327,3 +327,60 @@ def test_public_pages_need_no_two_factor_setup(world):
     client.force_login(user)
     assert client.get(reverse("matching:forside")).status_code == 302  # sent to set up two-factor login
     assert client.get(reverse("foreninger:public_directory", args=["odense"])).status_code == 200
+
+
+# --- Near a postal code on PostgreSQL: the page from the nearest rows (issue 15) -------------------
+
+
+def _spredte(world):
+    """Rows with their own coordinates (some at the same place, titles repeated) and rows without,
+    at several postal codes (all the rows of a code share its distance), around 5000 Odense C."""
+    postnumre = ["5000", "5200", "5210", "5220", "5230", "5250", "5260", "5270", "5700", "5800"]
+    for i in range(45):
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Klub {i % 4}", lat=55.38 + (i % 9) / 200,
+                             lng=10.36 + (i % 7) / 150, aaben_for_nye=i % 5 != 0)
+    for i in range(40):
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Klub {i % 3}", postnummer=f.postnummer(postnumre[i % 10]),
+                             aaben_for_nye=i % 4 != 0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the nearest-first page is PostgreSQL's")
+@pytest.mark.parametrize("params", [{"afstand": "10"}, {"afstand": "50"}, {"afstand": "2"}, {"afstand": "25", "q": "hygger"},
+                                    {"afstand": "50", "aaben_for_nye": "on"}])
+def test_near_a_postcode_every_page_is_the_whole_lists_page(client, world, params):
+    """Each page equals the same slice of the whole list ordered by distance, title and id
+    (`med_afstand`, what SQLite and the text search use), with ties at the page's edge, rows with and
+    without coordinates, and the other filters; the count is exact below the cap."""
+    from foreninger.public_filters import PublicFaellesskabFilter
+    from foreninger.selectors import public_faellesskab_list
+
+    _spredte(world)
+    for postnummer in ("5000", "5250", "5800"):
+        data = {"postnummer": postnummer, **params}
+        hele = PublicFaellesskabFilter(data, queryset=public_faellesskab_list(center=world.center_a)).qs
+        forventet = list(hele.values_list("pk", "afstand_km"))
+        assert forventet  # the case is not empty
+        url = reverse("foreninger:public_directory", args=[world.center_a.slug])
+        for side in range(1, len(forventet) // 25 + 2):
+            page = client.get(url, {**data, "side": side}).context["page"]
+            assert [(row.pk, row.afstand_km) for row in page.object_list] == forventet[(side - 1) * 25:side * 25]
+            assert page.paginator.count == len(forventet) and not page.paginator.over_loft
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the count is capped on PostgreSQL")
+def test_near_a_postcode_the_count_stops_at_the_cap(client, world, monkeypatch):
+    from foreninger.views import public
+
+    monkeypatch.setattr(public, "LOFT", 10)  # at least one page and a row beyond it: 26 rows
+    _spredte(world)
+    url = reverse("foreninger:public_directory", args=[world.center_a.slug])
+    response = client.get(url, {"postnummer": "5000", "afstand": "50"})
+    html = response.content.decode()
+    assert "Over 25 fællesskaber fundet" in html and "Side 1 af 2+" in html
+    assert len(response.context["page"].object_list) == 25 and response.context["page"].has_next()
+    # a later page counts just past itself, so "Næste" leads on while there are more
+    response = client.get(url, {"postnummer": "5000", "afstand": "50", "side": 3})
+    assert "Over 75 fællesskaber fundet" in response.content.decode() and response.context["page"].has_next()
+    response = client.get(url, {"postnummer": "5000", "afstand": "50", "side": 4})
+    assert response.context["page"].paginator.count == 86 and not response.context["page"].has_next()
+    assert "86 fællesskaber fundet" in response.content.decode()
