@@ -57,14 +57,26 @@ def min_dag(*, actor) -> dict:
     return {
         "ledsagelser": bounded(_ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE),
         "uden_udfald": bounded(_ledsagelser(matching.past_unrecorded_ledsagelser(actor=actor)), LISTE),
-        "opfoelgninger": matching.opfoelgninger_med_aabner(_opfoelgninger(matching.due_opfoelgninger(actor=actor)),
-                                                           LISTE),
         "borgere": list(_borgere(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET))[:LISTE]),
         "kom_ikke": bounded(_ledsagelser(matching.host_reported_no_show(actor=actor)), LISTE),
         "svar": matching.svar_seneste(actor=actor),
-        **stille(actor=actor),
+        "stille_moeder": matching.stille_moeder(actor=actor, felter=LEDSAGELSE_FELTER),
+        **_opfoelgninger_og_stille(actor=actor, within_days=7, limit=LISTE, loft=None, navn="opfoelgninger"),
         "venteliste": access.can(actor, "venteliste", "list"),
     }
+
+
+def _opfoelgninger_og_stille(*, actor, within_days, limit, loft, navn) -> dict:
+    """The open follow-ups due within `within_days` (`navn`) and the silence alarm's (7 days overdue),
+    which are the oldest of them: one query of rows, one count (`selectors.bounded_med_del`). Min dag's
+    rows say when each may be recorded (`selectors.med_aabner`)."""
+    qs = _opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=within_days)).order_by("forfalder", "pk")
+    if navn == "opfoelgninger":
+        qs = matching.med_moede(qs)
+    liste, stille_liste = matching.bounded_med_del(qs, del_q=matching.stille_opfoelgning_q(), limit=limit, loft=loft)
+    if navn == "opfoelgninger":
+        matching.med_aabner(liste.rows)
+    return {navn: liste, "stille_opfoelgninger": stille_liste}
 
 
 # The koordinator's overview is a to-do list (issue 13): each task list shows its first OPGAVER rows
@@ -79,19 +91,25 @@ def koordinator_overblik(*, actor) -> dict:
         "ledsagelser": bounded(_ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE),
         "nye_henvisninger": bounded(nye_henvisninger(actor=actor).only(
             "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT),
-        "uden_udfald": bounded(_ledsagelser(matching.moeder_uden_udfald(actor=actor)), OPGAVER, LOFT),
-        "forfaldne": bounded(_opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0)), OPGAVER, LOFT),
+        **_moeder_og_stille(actor=actor),
+        **_opfoelgninger_og_stille(actor=actor, within_days=0, limit=OPGAVER, loft=LOFT, navn="forfaldne"),
         "uden_brobygger": list(_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
                                         "postnummer__nr", "postnummer__by")[:LISTE]),
         "foraeldede": bounded(stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
             "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, LOFT),
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
-        "stille_moeder": matching.stille_moeder(actor=actor, limit=OPGAVER, loft=LOFT, felter=LEDSAGELSE_FELTER),
-        "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, limit=OPGAVER, loft=LOFT,
-                                                              felter=OPFOELGNING_FELTER),
         "opbevaring_udloeber": retention_warnings(actor=actor),
     }
+
+
+def _moeder_og_stille(*, actor) -> dict:
+    """The centre's meetings with no outcome and the silence alarm's (24 h on), which are the oldest of
+    them: one query of rows, one count (`selectors.bounded_med_del`)."""
+    uden_udfald, stille_moeder = matching.bounded_med_del(
+        _ledsagelser(matching.moeder_uden_udfald(actor=actor)), del_q=matching.stille_moede_q(), limit=OPGAVER,
+        loft=LOFT)
+    return {"uden_udfald": uden_udfald, "stille_moeder": stille_moeder}
 
 
 @dataclass(frozen=True)
@@ -170,13 +188,6 @@ def nye_henvisninger(*, actor):
     """Referrals waiting in the inbox, oldest first (the full list: `borgere:henvisning_list`)."""
     qs = Henvisning.objects.filter(status=HenvisningStatus.NY).select_related("kilde")
     return access.scope(actor, "henvisning", qs).order_by("oprettet", "pk")
-
-
-def stille(*, actor) -> dict:
-    """The silence alarm (issue 12): meetings with no outcome 24 h on, follow-ups 7 days overdue.
-    The actor's own on Min dag, the centre's on the koordinator's overview; bounded, with a count."""
-    return {"stille_moeder": matching.stille_moeder(actor=actor, felter=LEDSAGELSE_FELTER),
-            "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, felter=OPFOELGNING_FELTER)}
 
 
 def stale_faellesskaber(*, actor):
