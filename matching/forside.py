@@ -86,30 +86,36 @@ LOFT = 999
 
 
 def koordinator_overblik(*, actor) -> dict:
+    # The task lists' rows, then the counts of the full ones in one query (`selectors.Lister`).
+    lister = matching.Lister()
+    lister.bounded("ledsagelser", _ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE)
+    lister.bounded("nye_henvisninger", nye_henvisninger(actor=actor).only(
+        "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT)
+    # The silence alarm's tasks are the oldest of the meetings with no outcome and of the overdue
+    # follow-ups: each pair from one query of rows (`selectors.bounded_med_del`).
+    lister.bounded_med_del("uden_udfald", "stille_moeder", _ledsagelser(matching.moeder_uden_udfald(actor=actor)),
+                           del_q=matching.stille_moede_q(), limit=OPGAVER, loft=LOFT)
+    lister.bounded_med_del("forfaldne", "stille_opfoelgninger",
+                           _opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0))
+                           .order_by("forfalder", "pk"),
+                           del_q=matching.stille_opfoelgning_q(), limit=OPGAVER, loft=LOFT)
+    lister.bounded("foraeldede", stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
+        "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, LOFT)
+    # this month's figures, matches per stage, failed reminders, take-over requests: in the same query
+    fra = maanedens_start()
+    tal, taellinger = _overblik_taellinger(actor=actor, fra=fra)
+    for noegle, qs in taellinger.items():
+        lister.antal(noegle, qs)
+    lister_og_tal = lister.hent()
     return {
-        **overblik_tal(actor=actor),  # kpi, faser, fejlede_paamindelser, anmodninger
-        "ledsagelser": bounded(_ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE),
-        "nye_henvisninger": bounded(nye_henvisninger(actor=actor).only(
-            "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT),
-        **_moeder_og_stille(actor=actor),
-        **_opfoelgninger_og_stille(actor=actor, within_days=0, limit=OPGAVER, loft=LOFT, navn="forfaldne"),
+        **_overblik_tal(tal, {noegle: lister_og_tal.pop(noegle) for noegle in taellinger}, fra),
+        **lister_og_tal,
         "uden_brobygger": list(_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
                                         "postnummer__nr", "postnummer__by")[:LISTE]),
-        "foraeldede": bounded(stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
-            "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, LOFT),
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
         "opbevaring_udloeber": retention_warnings(actor=actor),
     }
-
-
-def _moeder_og_stille(*, actor) -> dict:
-    """The centre's meetings with no outcome and the silence alarm's (24 h on), which are the oldest of
-    them: one query of rows, one count (`selectors.bounded_med_del`)."""
-    uden_udfald, stille_moeder = matching.bounded_med_del(
-        _ledsagelser(matching.moeder_uden_udfald(actor=actor)), del_q=matching.stille_moede_q(), limit=OPGAVER,
-        loft=LOFT)
-    return {"uden_udfald": uden_udfald, "stille_moeder": stille_moeder}
 
 
 @dataclass(frozen=True)
@@ -167,21 +173,30 @@ def kpi(*, actor, fra: date | None = None) -> dict:
     return _kpi(tal, _i_et_query(actor=actor, taellinger={f"kpi_{noegle}": qs for noegle, _l, qs in tal}), fra)
 
 
-def overblik_tal(*, actor) -> dict:
-    """Every count on the koordinator's overview that is not under a list, in one query: this month's
-    figures (`kpi`), matches per stage, failed reminders, and pending take-over requests."""
-    fra = maanedens_start()
+def _overblik_taellinger(*, actor, fra: date) -> tuple[list, dict]:
+    """Every count on the koordinator's overview that is not under a list: this month's figures
+    (`kpi`), matches per stage, failed reminders and pending take-over requests, as querysets."""
     tal = _kpi_tal(actor=actor, fra=fra)
     matches = matching.match_list(actor=actor)
-    antal = _i_et_query(actor=actor, taellinger={
+    return tal, {
         **{f"kpi_{noegle}": qs for noegle, _l, qs in tal},
         **{f"fase_{stage}": matches.filter(stage=stage) for stage in Stage.values},
         "fejlede": access.scope(actor, "paamindelse", Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)),
         "anmodninger": anmodning_list(actor=actor),
-    })
+    }
+
+
+def _overblik_tal(tal, antal: dict, fra: date) -> dict:
     return {"kpi": _kpi(tal, antal, fra),
             "faser": [(Stage(stage).label, antal[f"fase_{stage}"]) for stage in Stage.values],
             "fejlede_paamindelser": antal["fejlede"], "anmodninger": antal["anmodninger"]}
+
+
+def overblik_tal(*, actor) -> dict:
+    """The overview's counts that are not under a list (`_overblik_taellinger`), in one query."""
+    fra = maanedens_start()
+    tal, taellinger = _overblik_taellinger(actor=actor, fra=fra)
+    return _overblik_tal(tal, _i_et_query(actor=actor, taellinger=taellinger), fra)
 
 
 def nye_henvisninger(*, actor):
