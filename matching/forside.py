@@ -61,22 +61,20 @@ def min_dag(*, actor) -> dict:
         "kom_ikke": bounded(_ledsagelser(matching.host_reported_no_show(actor=actor)), LISTE),
         "svar": matching.svar_seneste(actor=actor),
         "stille_moeder": matching.stille_moeder(actor=actor, felter=LEDSAGELSE_FELTER),
-        **_opfoelgninger_og_stille(actor=actor, within_days=7, limit=LISTE, loft=None, navn="opfoelgninger"),
+        **_opfoelgninger_og_stille(actor=actor),
         "venteliste": access.can(actor, "venteliste", "list"),
     }
 
 
-def _opfoelgninger_og_stille(*, actor, within_days, limit, loft, navn) -> dict:
-    """The open follow-ups due within `within_days` (`navn`) and the silence alarm's (7 days overdue),
-    which are the oldest of them: one query of rows, one count (`selectors.bounded_med_del`). Min dag's
-    rows say when each may be recorded (`selectors.med_aabner`)."""
-    qs = _opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=within_days)).order_by("forfalder", "pk")
-    if navn == "opfoelgninger":
-        qs = matching.med_moede(qs)
-    liste, stille_liste = matching.bounded_med_del(qs, del_q=matching.stille_opfoelgning_q(), limit=limit, loft=loft)
-    if navn == "opfoelgninger":
-        matching.med_aabner(liste.rows)
-    return {navn: liste, "stille_opfoelgninger": stille_liste}
+def _opfoelgninger_og_stille(*, actor) -> dict:
+    """The brobygger's open follow-ups due within a week, and the silence alarm's (7 days overdue),
+    which are the oldest of them: one query of rows, one count (`selectors.bounded_med_del`). Each row
+    says when it may be recorded (`selectors.med_aabner`)."""
+    qs = matching.med_moede(_opfoelgninger(matching.due_opfoelgninger(actor=actor)).order_by("forfalder", "pk"))
+    opfoelgninger, stille_opfoelgninger = matching.bounded_med_del(qs, del_q=matching.stille_opfoelgning_q(),
+                                                                   limit=LISTE)
+    matching.med_aabner(opfoelgninger.rows)
+    return {"opfoelgninger": opfoelgninger, "stille_opfoelgninger": stille_opfoelgninger}
 
 
 # The koordinator's overview is a to-do list (issue 13): each task list shows its first OPGAVER rows
@@ -190,13 +188,6 @@ def _overblik_tal(tal, antal: dict, fra: date) -> dict:
     return {"kpi": _kpi(tal, antal, fra),
             "faser": [(Stage(stage).label, antal[f"fase_{stage}"]) for stage in Stage.values],
             "fejlede_paamindelser": antal["fejlede"], "anmodninger": antal["anmodninger"]}
-
-
-def overblik_tal(*, actor) -> dict:
-    """The overview's counts that are not under a list (`_overblik_taellinger`), in one query."""
-    fra = maanedens_start()
-    tal, taellinger = _overblik_taellinger(actor=actor, fra=fra)
-    return _overblik_tal(tal, _i_et_query(actor=actor, taellinger=taellinger), fra)
 
 
 def nye_henvisninger(*, actor):

@@ -516,14 +516,6 @@ def stille_moeder(*, actor, limit=20, loft=None, felter=()) -> Liste:
     return bounded(qs.only(*felter) if felter else qs, limit, loft)
 
 
-def stille_opfoelgninger(*, actor, limit=20, loft=None, felter=()) -> Liste:
-    """Silence alarm: follow-ups more than 7 days overdue on open matches, oldest first (`felter`: as above)."""
-    qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
-    qs = _aabne_matches_i_centret(qs.filter(stille_opfoelgning_q(), udfoert__isnull=True), actor) \
-        .order_by("forfalder", "pk")
-    return bounded(qs.only(*felter) if felter else qs, limit, loft)
-
-
 @dataclass(frozen=True)
 class SvarSide:
     """What the answer page shows: plain values, no model object (the reader has no login)."""
