@@ -497,7 +497,13 @@ class Adgangslog(models.Model):
         verbose_name = _("adgangslogpost")
         verbose_name_plural = _("adgangslog")
         ordering = ["-tidspunkt", "-pk"]
-        indexes = [models.Index(fields=["center", "bruger", "tidspunkt"])]
+        indexes = [
+            models.Index(fields=["center", "bruger", "tidspunkt"]),
+            # The overview's volume alert reads one day of a centre's reads (`adgangslog.volume_alerts`):
+            # an index-only range, not the centre's whole log ANDed with the day's (issue 15).
+            models.Index(fields=["center", "tidspunkt"], include=["bruger", "borger_id"], name="adgangslog_laest_idx",
+                         condition=models.Q(handling="laest", bruger__isnull=False, borger_id__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.tidspunkt:%Y-%m-%d %H:%M} {self.handling} #{self.borger_id or '-'}"

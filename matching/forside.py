@@ -57,14 +57,24 @@ def min_dag(*, actor) -> dict:
     return {
         "ledsagelser": bounded(_ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE),
         "uden_udfald": bounded(_ledsagelser(matching.past_unrecorded_ledsagelser(actor=actor)), LISTE),
-        "opfoelgninger": matching.opfoelgninger_med_aabner(_opfoelgninger(matching.due_opfoelgninger(actor=actor)),
-                                                           LISTE),
         "borgere": list(_borgere(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET))[:LISTE]),
         "kom_ikke": bounded(_ledsagelser(matching.host_reported_no_show(actor=actor)), LISTE),
         "svar": matching.svar_seneste(actor=actor),
-        **stille(actor=actor),
+        "stille_moeder": matching.stille_moeder(actor=actor, felter=LEDSAGELSE_FELTER),
+        **_opfoelgninger_og_stille(actor=actor),
         "venteliste": access.can(actor, "venteliste", "list"),
     }
+
+
+def _opfoelgninger_og_stille(*, actor) -> dict:
+    """The brobygger's open follow-ups due within a week, and the silence alarm's (7 days overdue),
+    which are the oldest of them: one query of rows, one count (`selectors.bounded_med_del`). Each row
+    says when it may be recorded (`selectors.med_aabner`)."""
+    qs = matching.med_moede(_opfoelgninger(matching.due_opfoelgninger(actor=actor)).order_by("forfalder", "pk"))
+    opfoelgninger, stille_opfoelgninger = matching.bounded_med_del(qs, del_q=matching.stille_opfoelgning_q(),
+                                                                   limit=LISTE)
+    matching.med_aabner(opfoelgninger.rows)
+    return {"opfoelgninger": opfoelgninger, "stille_opfoelgninger": stille_opfoelgninger}
 
 
 # The koordinator's overview is a to-do list (issue 13): each task list shows its first OPGAVER rows
@@ -74,22 +84,34 @@ LOFT = 999
 
 
 def koordinator_overblik(*, actor) -> dict:
+    # The task lists' rows, then the counts of the full ones in one query (`selectors.Lister`).
+    lister = matching.Lister()
+    lister.bounded("ledsagelser", _ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE)
+    lister.bounded("nye_henvisninger", nye_henvisninger(actor=actor).only(
+        "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT)
+    # The silence alarm's tasks are the oldest of the meetings with no outcome and of the overdue
+    # follow-ups: each pair from one query of rows (`selectors.bounded_med_del`).
+    lister.bounded_med_del("uden_udfald", "stille_moeder", _ledsagelser(matching.moeder_uden_udfald(actor=actor)),
+                           del_q=matching.stille_moede_q(), limit=OPGAVER, loft=LOFT)
+    lister.bounded_med_del("forfaldne", "stille_opfoelgninger",
+                           _opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0))
+                           .order_by("forfalder", "pk"),
+                           del_q=matching.stille_opfoelgning_q(), limit=OPGAVER, loft=LOFT)
+    lister.bounded("foraeldede", stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
+        "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, LOFT)
+    # this month's figures, matches per stage, failed reminders, take-over requests: in the same query
+    fra = maanedens_start()
+    tal, taellinger = _overblik_taellinger(actor=actor, fra=fra)
+    for noegle, qs in taellinger.items():
+        lister.antal(noegle, qs)
+    lister_og_tal = lister.hent()
     return {
-        **overblik_tal(actor=actor),  # kpi, faser, fejlede_paamindelser, anmodninger
-        "ledsagelser": bounded(_ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE),
-        "nye_henvisninger": bounded(nye_henvisninger(actor=actor).only(
-            "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT),
-        "uden_udfald": bounded(_ledsagelser(matching.moeder_uden_udfald(actor=actor)), OPGAVER, LOFT),
-        "forfaldne": bounded(_opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0)), OPGAVER, LOFT),
+        **_overblik_tal(tal, {noegle: lister_og_tal.pop(noegle) for noegle in taellinger}, fra),
+        **lister_og_tal,
         "uden_brobygger": list(_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
                                         "postnummer__nr", "postnummer__by")[:LISTE]),
-        "foraeldede": bounded(stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
-            "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, LOFT),
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
-        "stille_moeder": matching.stille_moeder(actor=actor, limit=OPGAVER, loft=LOFT, felter=LEDSAGELSE_FELTER),
-        "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, limit=OPGAVER, loft=LOFT,
-                                                              felter=OPFOELGNING_FELTER),
         "opbevaring_udloeber": retention_warnings(actor=actor),
     }
 
@@ -149,18 +171,20 @@ def kpi(*, actor, fra: date | None = None) -> dict:
     return _kpi(tal, _i_et_query(actor=actor, taellinger={f"kpi_{noegle}": qs for noegle, _l, qs in tal}), fra)
 
 
-def overblik_tal(*, actor) -> dict:
-    """Every count on the koordinator's overview that is not under a list, in one query: this month's
-    figures (`kpi`), matches per stage, failed reminders, and pending take-over requests."""
-    fra = maanedens_start()
+def _overblik_taellinger(*, actor, fra: date) -> tuple[list, dict]:
+    """Every count on the koordinator's overview that is not under a list: this month's figures
+    (`kpi`), matches per stage, failed reminders and pending take-over requests, as querysets."""
     tal = _kpi_tal(actor=actor, fra=fra)
     matches = matching.match_list(actor=actor)
-    antal = _i_et_query(actor=actor, taellinger={
+    return tal, {
         **{f"kpi_{noegle}": qs for noegle, _l, qs in tal},
         **{f"fase_{stage}": matches.filter(stage=stage) for stage in Stage.values},
         "fejlede": access.scope(actor, "paamindelse", Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)),
         "anmodninger": anmodning_list(actor=actor),
-    })
+    }
+
+
+def _overblik_tal(tal, antal: dict, fra: date) -> dict:
     return {"kpi": _kpi(tal, antal, fra),
             "faser": [(Stage(stage).label, antal[f"fase_{stage}"]) for stage in Stage.values],
             "fejlede_paamindelser": antal["fejlede"], "anmodninger": antal["anmodninger"]}
@@ -170,13 +194,6 @@ def nye_henvisninger(*, actor):
     """Referrals waiting in the inbox, oldest first (the full list: `borgere:henvisning_list`)."""
     qs = Henvisning.objects.filter(status=HenvisningStatus.NY).select_related("kilde")
     return access.scope(actor, "henvisning", qs).order_by("oprettet", "pk")
-
-
-def stille(*, actor) -> dict:
-    """The silence alarm (issue 12): meetings with no outcome 24 h on, follow-ups 7 days overdue.
-    The actor's own on Min dag, the centre's on the koordinator's overview; bounded, with a count."""
-    return {"stille_moeder": matching.stille_moeder(actor=actor, felter=LEDSAGELSE_FELTER),
-            "stille_opfoelgninger": matching.stille_opfoelgninger(actor=actor, felter=OPFOELGNING_FELTER)}
 
 
 def stale_faellesskaber(*, actor):

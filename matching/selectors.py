@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections
-from django.db.models import DateField, DateTimeField, F, OuterRef, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -202,22 +213,36 @@ def due_opfoelgninger(*, actor, within_days=7):
     return _aabne_matches_i_centret(qs, actor).order_by("forfalder")
 
 
-def opfoelgninger_med_aabner(qs, limit: int | None = None):
-    """The follow-ups of `qs`, each with `aabner` (when it may be recorded, `services.opfoelgning_aabner`)
-    and `aaben` (whether that is now). One query: the attended meeting's time comes as a subquery.
-    With `limit`, the first `limit` of them as a `Liste` (a count when there are more)."""
+def med_moede(qs):
+    """The follow-ups of `qs` with the attended meeting's time and length (`moede_tid`, `moede_min`),
+    as subqueries of the same query: what `med_aabner` needs."""
     moede = Ledsagelse.objects.filter(match=OuterRef("match_id"), status=LedsagelseStatus.MOEDT_OP) \
         .order_by("-tidspunkt")
-    qs = qs.annotate(moede_tid=Subquery(moede.values("tidspunkt")[:1]),
-                     moede_min=Subquery(moede.values("varighed_min")[:1]))
-    liste = bounded(qs, limit) if limit else None
-    rows = liste.rows if liste else list(qs)
+    return qs.annotate(moede_tid=Subquery(moede.values("tidspunkt")[:1]),
+                       moede_min=Subquery(moede.values("varighed_min")[:1]))
+
+
+def med_aabner(rows):
+    """Give each follow-up of `rows` (read through `med_moede`) `aabner` (when it may be recorded,
+    `services.opfoelgning_aabner`) and `aaben` (whether that is now)."""
     now = timezone.now()
     for row in rows:
         slut = row.moede_tid + timedelta(minutes=row.moede_min) if row.moede_tid else None
         row.aabner = opfoelgning_aabner(row, slut)
         row.aaben = now >= row.aabner
-    return liste or rows
+    return rows
+
+
+def opfoelgninger_med_aabner(qs, limit: int | None = None):
+    """The follow-ups of `qs`, each with `aabner` and `aaben` (`med_aabner`). One query: the attended
+    meeting's time comes as a subquery. With `limit`, the first `limit` of them as a `Liste` (a count
+    when there are more)."""
+    qs = med_moede(qs)
+    if limit:
+        liste = bounded(qs, limit)
+        med_aabner(liste.rows)
+        return liste
+    return med_aabner(list(qs))
 
 
 # --- The forening's view: "Nye på vej" ----------------------------------------------------------
@@ -351,6 +376,112 @@ def bounded(qs, limit: int = 20, loft: int | None = None) -> Liste:
     return Liste(rows, qs.order_by()[:loft + 1].count() if loft else qs.count(), loft)
 
 
+def bounded_med_del(qs, *, del_q: Q, limit: int = 20, loft: int | None = None) -> tuple[Liste, Liste]:
+    """`bounded(qs, …)` and `bounded(qs.filter(del_q), …)` from one query of rows and at most one count.
+
+    The part must come first in `qs`'s order: every row `del_q` picks sorts before every row it does
+    not (the silence alarm's tasks are the oldest of the overview's: meetings 24 h on with no outcome
+    among those with none, follow-ups 7 days overdue among the overdue ones), so the part's first rows
+    are the list's first. The counts, when the list is full, in one query: without `loft` one pass with
+    a FILTER; with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
+    PostgreSQL sort every candidate), the list's count their sum, capped."""
+    rows = list(qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))[:limit])
+    del_rows = [row for row in rows if row.i_del]
+    if len(rows) < limit:
+        return Liste(rows, len(rows), loft), Liste(del_rows, len(del_rows), loft)
+    if loft is None:
+        antal = qs.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=del_q))
+        n, d = antal["n"], antal["d"]
+    else:
+        d, resten = capped_counts([qs.filter(del_q), qs.exclude(del_q)], loft=loft)
+        n = min(d + resten, loft + 1)
+    if len(del_rows) < limit:  # the part ends inside the rows: all of it is there
+        d = len(del_rows)
+    return Liste(rows, n, loft), Liste(del_rows, d, loft)
+
+
+class Lister:
+    """Bounded lists read together (the koordinator's overview): each list's rows when it is added,
+    and every count the page needs in one query at the end (`hent`): the full lists' counts (as
+    `bounded` and `bounded_med_del` make them, capped at `loft` + 1 rows, without ORDER BY) and
+    exact counts (`antal`). A page of task lists pays one round trip for its counts, not one each."""
+
+    def __init__(self):
+        self._taellinger: list[tuple[object, int | None, int | None]] = []
+        self._lister: dict[str, object] = {}
+
+    def _tael(self, qs, loft, efter: int | None = None) -> int:
+        self._taellinger.append((qs, loft, efter))
+        return len(self._taellinger) - 1
+
+    def antal(self, navn: str, qs) -> None:
+        """`qs`'s exact count, under `navn` in `hent`."""
+        i = self._tael(qs, None)
+        self._lister[navn] = lambda antal: antal[i]
+
+    def bounded(self, navn: str, qs, limit: int = 20, loft: int | None = None) -> None:
+        rows = list(qs[:limit])
+        if len(rows) < limit:
+            self._lister[navn] = Liste(rows, len(rows), loft)
+        else:
+            i = self._tael(qs, loft)
+            self._lister[navn] = lambda antal: Liste(rows, antal[i], loft)
+
+    def bounded_med_del(self, navn: str, del_navn: str, qs, *, del_q: Q, limit: int, loft: int) -> None:
+        """`selectors.bounded_med_del`, its counts with the others'. The rest is counted only up to
+        what the part leaves below the cap: when the part alone is past it, the rest is not read."""
+        rows = list(qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))[:limit])
+        del_rows = [row for row in rows if row.i_del]
+        if len(rows) < limit:
+            self._lister[navn] = Liste(rows, len(rows), loft)
+            self._lister[del_navn] = Liste(del_rows, len(del_rows), loft)
+            return
+        i = self._tael(qs.filter(del_q), loft)
+        j = self._tael(qs.exclude(del_q), loft, efter=i)
+        self._lister[navn] = lambda antal: Liste(rows, min(antal[i] + antal[j], loft + 1), loft)
+        self._lister[del_navn] = (Liste(del_rows, len(del_rows), loft) if len(del_rows) < limit
+                                  else lambda antal: Liste(del_rows, antal[i], loft))
+
+    def hent(self) -> dict:
+        antal = taellinger(self._taellinger)
+        return {navn: liste(antal) if callable(liste) else liste for navn, liste in self._lister.items()}
+
+
+def taellinger(taellinger) -> list[int]:
+    """Counts in one query: for each (queryset, loft, efter), its rows, at most `loft` + 1 of them
+    (all with `loft` None); with `efter` (the index of an earlier count with the same `loft`) only as
+    many as that count leaves below `loft` + 1. Each count is a scalar subquery (a counted one that
+    another waits for, a CTE) that selects a constant, so an index that answers the WHERE answers
+    alone; no ORDER BY: which rows fall under a cap does not change how many there are. (Not one CTE
+    each joined in FROM: PostgreSQL planned the join of 20 one-row results for 45 ms.)"""
+    taellinger = list(taellinger)
+    if not taellinger:
+        return []
+    ventes_paa = {efter for _qs, _loft, efter in taellinger if efter is not None}
+    ctes, cte_params, dele, params = [], [], [], []
+    for i, (qs, loft, efter) in enumerate(taellinger):
+        sql, sql_params = qs.order_by().annotate(en=Value(1)).values("en").query.sql_with_params()
+        sql_params = list(sql_params)
+        if loft is None:
+            graense = ""
+        elif efter is None:
+            graense, sql_params = " LIMIT %s", [*sql_params, loft + 1]
+        else:
+            graense, sql_params = f" LIMIT (SELECT GREATEST(%s - n, 0) FROM c{efter})", [*sql_params, loft + 1]  # noqa: S608
+        taelling = f"SELECT COUNT(*) AS n FROM ({sql}{graense}) AS t{i}"  # noqa: S608 - Django's SQL; values are parameters
+        if i in ventes_paa:
+            ctes.append(f"c{i} AS ({taelling})")
+            cte_params.extend(sql_params)
+            dele.append(f"(SELECT n FROM c{i})")  # noqa: S608
+        else:
+            dele.append(f"({taelling})")
+            params.extend(sql_params)
+    with_ = "WITH " + ", ".join(ctes) + " " if ctes else ""
+    with connections[taellinger[0][0].db].cursor() as cursor:
+        cursor.execute(with_ + "SELECT " + ", ".join(dele), cte_params + params)
+        return list(cursor.fetchone())
+
+
 def svar_seneste(*, actor, days=14, limit=10) -> Liste:
     """"Svar fra vært og borger": the answers to the actor's meetings in the last `days`, newest first.
     Two queries at most, however many there are."""
@@ -365,20 +496,23 @@ STILLE_MOEDE = timedelta(hours=24)
 STILLE_OPFOELGNING_DAGE = 7
 
 
+def stille_moede_q(now=None) -> Q:
+    """Which of the meetings with no outcome are the silence alarm's: begun more than 24 h ago."""
+    return Q(tidspunkt__lt=(now or timezone.now()) - STILLE_MOEDE)
+
+
+def stille_opfoelgning_q() -> Q:
+    """Which of the open follow-ups are the silence alarm's: more than 7 days overdue."""
+    return Q(forfalder__lt=timezone.localdate() - timedelta(days=STILLE_OPFOELGNING_DAGE))
+
+
 def stille_moeder(*, actor, limit=20, loft=None, felter=()) -> Liste:
     """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first.
-    `felter`: load only these fields (`QuerySet.only`), what the page shows."""
+    `felter`: load only these fields (`QuerySet.only`), what the page shows. The front pages read it
+    with the meetings it is part of (`bounded_med_del`)."""
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
-    qs = qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now() - STILLE_MOEDE) \
+    qs = qs.filter(stille_moede_q(), status=LedsagelseStatus.PLANLAGT) \
         .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
-    return bounded(qs.only(*felter) if felter else qs, limit, loft)
-
-
-def stille_opfoelgninger(*, actor, limit=20, loft=None, felter=()) -> Liste:
-    """Silence alarm: follow-ups more than 7 days overdue on open matches, oldest first (`felter`: as above)."""
-    qs = access.scope(actor, "opfoelgning", Opfoelgning.objects.select_related("match__borger", "match__faellesskab"))
-    cutoff = timezone.localdate() - timedelta(days=STILLE_OPFOELGNING_DAGE)
-    qs = _aabne_matches_i_centret(qs.filter(udfoert__isnull=True, forfalder__lt=cutoff), actor).order_by("forfalder", "pk")
     return bounded(qs.only(*felter) if felter else qs, limit, loft)
 
 

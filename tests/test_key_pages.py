@@ -145,11 +145,12 @@ def _opgaver(world, brobygger, n):
 def test_overview_koordinator(world, brobygger_a, as_koordinator_a, django_assert_num_queries,
                               django_assert_max_num_queries):
     _opgaver(world, brobygger_a, LISTE + 1)  # every list full, so each one's count is in the figure
-    # session, user, memberships; every count that is not under a list in one query (this month's
-    # figures, matches per stage, failed reminders, take-over requests; were 4); meetings this week and
-    # their count; six task lists of OPGAVER rows and their capped counts (12); borgere without a
-    # brobygger, today's reads per user (volume alert), retention warnings, the menu badge; access log
-    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 23,
+    # session, user, memberships; the rows of meetings this week and of the task lists (the silence
+    # alarm's two lists read with the meetings with no outcome and the overdue follow-ups they are the
+    # oldest of: 4 queries for 6 lists); every count in one query (the full lists' counts, this month's
+    # figures, matches per stage, failed reminders, take-over requests; were 14 queries); borgere without
+    # a brobygger, today's reads per user (volume alert), retention warnings, the menu badge; access log
+    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 14,
                      django_assert_num_queries, django_assert_max_num_queries)
     for key in ("nye_henvisninger", "uden_udfald", "forfaldne", "foraeldede", "stille_moeder", "stille_opfoelgninger"):
         assert len(response.context[key].rows) == OPGAVER, key
@@ -163,9 +164,10 @@ def test_overview_brobygger(world, brobygger_a, as_brobygger_a, django_assert_nu
                             django_assert_max_num_queries):
     _opgaver(world, brobygger_a, LISTE + 1)
     # session, user, memberships; meetings this week and their count, in the last 24 h, follow-ups due
-    # (with the attended meeting's time) and their count, their borgere, "kom ikke", answers, the
-    # silence alarm's two lists and their counts; access log
-    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 16,
+    # (with the attended meeting's time) and the silence alarm's overdue ones among them, both counts in
+    # one query (were 4 queries), their borgere, "kom ikke", answers, the silence alarm's meetings and
+    # their count; access log
+    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 14,
                      django_assert_num_queries, django_assert_max_num_queries)
     assert (len(response.context["opfoelgninger"].rows), response.context["opfoelgninger"].antal) == (LISTE, LISTE + 31)
     assert len(response.context["borgere"]) == LISTE

@@ -15,7 +15,7 @@ from borgere.templatetags import borgere_tags
 from brobygning.access import actor_for
 from brobygning.models import AuditEntry, TagType
 from foreninger.models import Forening
-from matching import forside
+from matching import forside, selectors
 from matching.models import LedsagelseStatus, Match, OpfoelgningType, Resultat, Stage
 from matching.selectors import bounded
 
@@ -209,3 +209,29 @@ def test_the_menu_badge_stops_counting_at_100(world, koordinator_a, monkeypatch)
     for _ in range(5):
         henvisning(world.center_a)
     assert borgere_tags.nye_henvisninger(actor_for(koordinator_a)) == 3
+
+
+def test_a_list_and_the_silence_alarms_part_of_it_read_together_count_as_two_bounded_lists(world, brobygger_a,
+                                                                                           koordinator_a):
+    # five meetings 30 h on with no outcome (the silence alarm's), four 2 h on: the alarm's come first
+    for timer in [30] * 5 + [2] * 4:
+        rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a,
+                             tidspunkt=timezone.now() - timedelta(hours=timer))
+    qs = selectors.moeder_uden_udfald(actor=actor_for(koordinator_a))
+    del_q = selectors.stille_moede_q()
+
+    def som(liste):
+        return [row.pk for row in liste.rows], liste.antal, liste.antal_tekst
+
+    for limit, loft in [(3, None), (6, None), (20, None), (3, 3), (3, 4), (3, 6), (3, 20), (6, 4), (20, 4)]:
+        hel, part = bounded(qs, limit, loft), bounded(qs.filter(del_q), limit, loft)
+        sammen = selectors.bounded_med_del(qs, del_q=del_q, limit=limit, loft=loft)
+        assert (som(sammen[0]), som(sammen[1])) == (som(hel), som(part)), (limit, loft)
+        if loft is not None:  # with the other lists' counts, in one query
+            lister = selectors.Lister()
+            lister.bounded_med_del("hel", "del", qs, del_q=del_q, limit=limit, loft=loft)
+            lister.antal("alle", qs)
+            lister.bounded("kun", qs, limit, loft)
+            hentet = lister.hent()
+            assert (som(hentet["hel"]), som(hentet["del"])) == (som(hel), som(part)), (limit, loft)
+            assert (hentet["alle"], som(hentet["kun"])) == (9, som(hel))
