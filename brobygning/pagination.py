@@ -46,6 +46,7 @@ class LoftPaginator(Paginator):
         if not rows:
             return super().get_page(number)
         self.antal = getattr(rows[0], self.ANTAL)
+        _ = self.count  # sets `over_loft` now, as Paginator.get_page's check of the number would
         return self._get_page(rows, side, self)
 
     @cached_property
