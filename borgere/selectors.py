@@ -4,11 +4,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from brobygning import access, adgangslog
 from brobygning.models import Tag, TagType
+from brobygning.pagination import AntalHoejst
 
 from . import hooks
 from .models import (
@@ -18,12 +19,25 @@ from .models import (
     BorgerStatus,
     Formaal,
     Henvisning,
+    HenvisningStatus,
     Maaling,
     Overtagelsesanmodning,
     Projekt,
     Samtykke,
     SamtykkeTekst,
 )
+
+# The menu badge of new referrals counts at most this many and shows "99+" beyond (`MENU_LOFT + 1` rows read).
+MENU_LOFT = 99
+NYE_HENVISNINGER = "nye_henvisninger"  # the badge's figure on a membership (apps.py, `register_medlemskab_tal`)
+
+
+def nye_henvisninger_antal():
+    """The new referrals in a membership's centre, at most `MENU_LOFT` + 1 (index (center, status,
+    oprettet)), as an annotation on Medlemskab: the menu's badge, counted in the query that loads
+    the user's memberships. Whether the badge shows is the tag's (`access.can`)."""
+    return AntalHoejst(Henvisning.objects.filter(center_id=OuterRef("center_id"), status=HenvisningStatus.NY)
+                        .order_by().values("pk")[:MENU_LOFT + 1])
 
 
 def borger_list(*, actor):
@@ -36,6 +50,12 @@ def borger_list(*, actor):
 # The borger list counts at most this many (`paginate_keys`): "Over 1000 borgere", and every page
 # is still reached by "Næste". A centre's count or a common name's matches then cost one bounded pass.
 BORGER_LISTE_LOFT = 1000
+
+# The borger list's keys are planned with this cost of a heap page read out of order (PostgreSQL's
+# default 4 is a spinning disk's; the centre's borgere are in memory): a search for a name matching a
+# few hundred borgere then reads them through the trigram index (borgere 0016) and sorts them, rather
+# than testing every borger of the centre in the list's order. PERFORMANCE.md, "Fixed cost … (h/fastpris2)".
+BORGER_LISTE_RANDOM_PAGE_COST = 1.1
 
 
 def borger_list_rows(*, actor):

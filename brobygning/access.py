@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.core import checks
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import BigIntegerField, Model, QuerySet, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from .adgangslog import log_foreign_attempt, log_read
@@ -57,13 +58,38 @@ class Actor:
         return self.rolle == F
 
 
+# The user's active memberships, when the authentication backend (`brobygning.auth.Backend`) loaded
+# them with the user in this request: a tuple on the user under this name.
+AKTIVE_MEDLEMSKABER = "aktive_medlemskaber"
+
+
+# Figures about a membership's centre that every page's menu shows, computed in the same query
+# (`register_medlemskab_tal`): name → a function giving the annotation.
+_MEDLEMSKAB_TAL: dict[str, Callable[[], object]] = {}
+
+
+def register_medlemskab_tal(name: str, expression: Callable[[], object]) -> None:
+    """Let an app add a figure to the query that loads a user's memberships with the user (on every
+    request, `brobygning.auth.Backend`): an annotation on Medlemskab, read as `actor.medlemskab.<name>`,
+    so a menu badge (borgere: the new referrals) costs no round trip of its own. `expression()` gives
+    the annotation and may refer to the membership's row (`OuterRef("center_id")`); keep it bounded."""
+    _MEDLEMSKAB_TAL[name] = expression
+
+
+def aktive_medlemskaber(user_id) -> QuerySet:
+    """A user's active memberships with their centres, in the order `actor_for` offers them, with the
+    registered figures (`register_medlemskab_tal`)."""
+    return (Medlemskab.objects.filter(user_id=user_id, aktiv=True).select_related("center").order_by("center__navn")
+            .annotate(**{name: expression() for name, expression in _MEDLEMSKAB_TAL.items()}))
+
+
 def actor_for(user, center_id: int | None = None) -> Actor:
     """Resolve the actor for `user` in `center_id` (or their first active centre)."""
     if not user.is_authenticated or not user.is_active:
         return Actor(user=user, medlemskab=None)
-    memberships = list(
-        Medlemskab.objects.filter(user=user, aktiv=True).select_related("center").order_by("center__navn")
-    )
+    memberships = getattr(user, AKTIVE_MEDLEMSKABER, None)
+    if memberships is None:
+        memberships = list(aktive_medlemskaber(user.pk))
     chosen = None
     if center_id is not None:
         chosen = next((m for m in memberships if m.center_id == center_id), None)
@@ -344,11 +370,18 @@ def check(actor: Actor, kind: str, action: str, obj: Model | None = None) -> Non
 # --- Row scoping ---------------------------------------------------------------------------------
 
 
+def _center_value(center_id):
+    """The centre as bigint, the column's type, for the borger list's trigram index (borgere 0016:
+    btree_gin has `bigint = bigint` only; an integer literal makes `bigint = integer`, which that
+    index cannot use, and PostgreSQL keeps one of two equal conditions). btree indexes use either."""
+    return center_id if center_id is None else Cast(Value(center_id), BigIntegerField())
+
+
 def scope(actor: Actor, kind: str, qs: QuerySet) -> QuerySet:
     """Narrow `qs` to the rows of `kind` the actor may list: their centre, then their role's share."""
     if not can(actor, kind, "list"):
         return qs.none()
-    qs = qs.filter(center_id=actor.center_id)
+    qs = qs.filter(center_id=_center_value(actor.center_id) if kind == "borger" else actor.center_id)
     if kind in BORGER_PATH and actor.is_brobygger:
         return qs.filter(**{BORGER_PATH[kind]: actor.user})
     if kind == "forening" and actor.is_foreningskontakt:

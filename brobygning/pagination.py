@@ -1,8 +1,18 @@
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
+from django.db import connections
+from django.db.models import Count, IntegerField, Subquery, Window
 from django.utils.functional import cached_property
 
 PAGE_SIZE = 25
+
+
+class AntalHoejst(Subquery):
+    """COUNT(*) of a sliced queryset, as an expression: a count that stops reading at the slice's end
+    (`qs.order_by().values("pk")[:n]`). Uncorrelated, PostgreSQL computes it once per statement."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS antal_hoejst)"
+    output_field = IntegerField()
 
 
 class LoftPaginator(Paginator):
@@ -12,14 +22,36 @@ class LoftPaginator(Paginator):
     påmindelser, its access log) is then one bounded count instead of a count of everything.
     `over_loft` says the count stopped: the page count is shown as "40+"."""
 
-    def __init__(self, object_list, per_page, *, loft: int, side: int):
+    ANTAL = "_antal_hoejst"
+
+    def __init__(self, object_list, per_page, *, loft: int, side: int, antal: int | None = None,
+                 i_siden: bool = False):
         super().__init__(object_list, per_page)
+        self.i_siden = i_siden
         self.graense = max(loft, side * per_page) + 1
         self.over_loft = False
+        # A count read elsewhere as far as this one would read (`loft` + 1 rows), e.g. with other counts in
+        # one query (`selectors.capped_counts`); a page beyond the cap still counts here.
+        self.antal = antal if self.graense == loft + 1 else None
+
+    def get_page(self, number):
+        """With `i_siden`, the capped count rides in the page's own query (a scalar subquery), one round
+        trip instead of two; a page with no rows (past the end) counts as Paginator does."""
+        if not self.i_siden or self.antal is not None:
+            return super().get_page(number)
+        side = _side(number)
+        bottom = (side - 1) * self.per_page
+        antal = AntalHoejst(self.object_list.order_by().values("pk")[:self.graense])
+        rows = list(self.object_list.annotate(**{self.ANTAL: antal})[bottom:bottom + self.per_page])
+        if not rows:
+            return super().get_page(number)
+        self.antal = getattr(rows[0], self.ANTAL)
+        _ = self.count  # sets `over_loft` now, as Paginator.get_page's check of the number would
+        return self._get_page(rows, side, self)
 
     @cached_property
     def count(self):
-        n = self.object_list.order_by()[:self.graense].count()
+        n = self.object_list.order_by()[:self.graense].count() if self.antal is None else self.antal
         self.over_loft = n >= self.graense
         return n
 
@@ -50,18 +82,22 @@ def _side(value) -> int:
         return 1
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE, *, param="side", loft=None, antal_med_siden=False):
+def paginate(request, queryset, per_page=PAGE_SIZE, *, param="side", loft=None, antal_med_siden=False, antal=None,
+             loft_i_siden=False):
     """One page of `queryset`; an out-of-range or junk page number gives the nearest valid page.
     `param` names the page's query parameter, for a page with two lists. With `loft`, the count
     stops at `loft` rows (or just past the asked-for page), for lists that grow with the history.
     With `antal_med_siden` (a `values_list` queryset), the page's query also counts
-    (`AntalMedSidenPaginator`)."""
+    (`AntalMedSidenPaginator`). With `loft`, `antal` is the count already read up to `loft` + 1 rows,
+    used while the asked-for page lies within the cap; `loft_i_siden` counts in the page's query
+    (`LoftPaginator.get_page`)."""
     if antal_med_siden:
         paginator = AntalMedSidenPaginator(queryset, per_page)
     elif loft is None:
         paginator = Paginator(queryset, per_page)
     else:
-        paginator = LoftPaginator(queryset, per_page, loft=loft, side=_side(request.GET.get(param)))
+        paginator = LoftPaginator(queryset, per_page, loft=loft, side=_side(request.GET.get(param)), antal=antal,
+                                  i_siden=loft_i_siden)
     page = paginator.get_page(request.GET.get(param))
     page.param = param  # for partials/pagination.html's links
     # "Side 3 af 40" or, when the count stopped, "Side 3 af 40+"
@@ -78,15 +114,41 @@ class NoeglePaginator(Paginator):
         self.mindst = graense - 1  # "over 1000": at least this many, when the read stopped
 
 
-def paginate_keys(request, queryset, rows, per_page=PAGE_SIZE, *, param="side", loft=1000):
+def _keys(queryset, random_page_cost: float | None) -> list:
+    """The first column of `queryset`'s rows; with `random_page_cost`, the statement is planned with
+    that setting (`SET …; statement; RESET` in one round trip, as matching's KNN query)."""
+    if random_page_cost is None:
+        return [row[0] for row in queryset]
+    connection = connections[queryset.db]
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(f"SET random_page_cost = {float(random_page_cost)}; {sql}; RESET random_page_cost", params)
+        except Exception:
+            if not connection.in_atomic_block:  # in a transaction, its rollback undoes the SET
+                cursor.execute("RESET random_page_cost")
+            raise
+        cursor.nextset()
+        return [row[0] for row in cursor.fetchall()]
+
+
+def paginate_keys(request, queryset, rows, per_page=PAGE_SIZE, *, param="side", loft=1000,
+                  random_page_cost: float | None = None):
     """One page of an ordered `queryset` in two reads, for a list whose filter must look at every row
     (a search in a centre of 19,000 borgere): first the keys in the list's order, up to `loft` and just
     past the asked-for page (one pass; index-only when an index holds the order and the filter's
     columns), which is also the count, capped as in `paginate(loft=)`; then the page's rows, by key,
     from `rows` (a queryset scoped as the list is). That replaces a count over every matching row and
-    a second scan for the page. Beyond `loft` the count shows "40+" pages and "Næste" still leads on."""
+    a second scan for the page. Beyond `loft` the count shows "40+" pages and "Næste" still leads on.
+    `random_page_cost` (PostgreSQL) plans the keys' statement with that cost of a heap page fetched out
+    of order, for a list whose index choice depends on it (the borger search, `borgere.selectors`)."""
     graense = max(loft, _side(request.GET.get(param)) * per_page) + 1
-    keys = [row[0] for row in queryset.values_list("pk")[:graense]]
+    if connections[queryset.db].vendor != "postgresql":
+        random_page_cost = None
+    keys = _keys(queryset.values_list("pk")[:graense], random_page_cost)
     paginator = NoeglePaginator(keys, per_page, graense=graense)
     page = paginator.get_page(request.GET.get(param))
     found = ({obj.pk: obj for obj in rows.filter(pk__in=list(page.object_list)).order_by()}

@@ -119,7 +119,7 @@ else:
 
 # --- Authentication (django-allauth) -------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "brobygning.auth.Backend",  # ModelBackend, with the memberships in the same query (brobygning/auth.py)
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [

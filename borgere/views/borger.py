@@ -35,9 +35,9 @@ def borger_list(request):
     filterset = BorgerFilter(criteria, queryset=selectors.borger_list(actor=request.actor), actor=request.actor)
     adgangslog.log_search(actor=request.actor, criteria=dict(criteria.lists()))
     # The keys in name order (index `borger_liste_idx`, the search's text INCLUDEd: one index-only
-    # pass, capped), then the page's 25 rows by key.
+    # pass, capped; a search word's few hundred matches by the trigram index), then the page's 25 rows by key.
     page = paginate_keys(request, filterset.qs, selectors.borger_list_rows(actor=request.actor),
-                         loft=selectors.BORGER_LISTE_LOFT)
+                         loft=selectors.BORGER_LISTE_LOFT, random_page_cost=selectors.BORGER_LISTE_RANDOM_PAGE_COST)
     return render(request, "borgere/borger/borger_list.html", {
         "filter": filterset, "filter_method": "post", "page": page,
     })

@@ -46,7 +46,7 @@ def adgangslog(request):
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selectors.adgangslog_list(actor=request.actor, data=data)
     return render(request, "brobygning/adgangslog/adgangslog.html", {
-        "form": form, "page": paginate(request, rows, loft=SIDE_LOFT), "stikproeve": False,
+        "form": form, "page": paginate(request, rows, loft=SIDE_LOFT, loft_i_siden=True), "stikproeve": False,
     })
 
 

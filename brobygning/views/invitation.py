@@ -35,7 +35,7 @@ def invitation_accept(request, token):
 
     def save():
         user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="brobygning.auth.Backend")
         return "matching:forside"
 
     welcome = _("Velkommen til %(center)s.") % {"center": invitation.center.navn}

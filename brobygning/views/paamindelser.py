@@ -45,13 +45,11 @@ def paamindelse_list(request):
     key = request.GET.get("vis", "kommende")
     tab = next((t for t in TABS if t[0] == key), TABS[0])
     adgangslog.log_search(actor=request.actor, criteria={"liste": "paamindelser", "vis": tab[0]})  # rows name borgere
-    # The page's own count stops at the cap too; up to page 40 it is the open tab's badge count.
-    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]), loft=TAELLER_LOFT)
+    # Every tab's badge in one query; up to page 40 the open tab's is also the page's count (same cap).
+    counts = dict(zip([k for k, _l, _s, _o in TABS], selectors.capped_counts(
+        [qs.filter(status__in=statuses) for _k, _l, statuses, _o in TABS], loft=TAELLER_LOFT), strict=True))
+    page = paginate(request, qs.filter(status__in=tab[2]).order_by(*tab[3]), loft=TAELLER_LOFT, antal=counts[tab[0]])
     rows = paamindelser.describe(page.object_list)
-    counts = {tab[0]: page.paginator.count} if page.paginator.graense == TAELLER_LOFT + 1 else {}
-    andre = [(k, statuses) for k, _label, statuses, _o in TABS if k not in counts]  # in one query
-    counts |= dict(zip([k for k, _s in andre], selectors.capped_counts(
-        [qs.filter(status__in=statuses) for _k, statuses in andre], loft=TAELLER_LOFT), strict=True))
     tabs = [(k, label, *_shown(counts[k])) for k, label, _s, _o in TABS]
     return render(request, "brobygning/paamindelser/paamindelse_list.html", {"tabs": tabs, "aktiv": tab[0], "page": page, "rows": rows})
 

@@ -48,6 +48,36 @@ def test_a_capped_page_count_stops_but_every_page_stays_reachable(world, koordin
     assert page.number == 1 and page.sider == 6 and page.paginator.count == 60  # under the cap: exact
 
 
+@pytest.mark.parametrize("side", ["", "2", "5", "6", "7", "junk"])
+def test_a_capped_count_in_the_page_or_given_is_the_same_page(world, koordinator_a, side, django_assert_num_queries):
+    _log(world, koordinator_a, 60)
+    qs = Adgangslog.objects.filter(center=world.center_a).order_by("pk")
+    request = RequestFactory().get(f"/?side={side}")
+    plain = paginate(request, qs, 10, loft=25)
+    forventet = (plain.number, [a.pk for a in plain.object_list], plain.sider, plain.paginator.count, plain.has_next())
+    with django_assert_num_queries(3 if side == "7" else 1):  # past the end: the empty page, then as Paginator
+        page = paginate(request, qs, 10, loft=25, loft_i_siden=True)
+        assert (page.number, [a.pk for a in page.object_list], page.sider, page.paginator.count,
+                page.has_next()) == forventet
+    antal = capped_counts([qs], loft=25)[0]
+    with django_assert_num_queries(1 if side in ("", "2", "junk") else 2):  # the given count within the cap only
+        page = paginate(request, qs, 10, loft=25, antal=antal)
+        assert (page.number, [a.pk for a in page.object_list], page.sider, page.paginator.count,
+                page.has_next()) == forventet
+
+
+def test_keys_planned_with_a_page_cost_are_the_same_keys(world, koordinator_a, django_assert_num_queries):
+    _log(world, koordinator_a, 30)
+    qs = Adgangslog.objects.filter(center=world.center_a).order_by("-pk")
+    for side in ("", "3", "4"):
+        plain = paginate_keys(RequestFactory().get(f"/?side={side}"), qs, Adgangslog.objects.all(), 10, loft=15)
+        page = paginate_keys(RequestFactory().get(f"/?side={side}"), qs, Adgangslog.objects.all(), 10, loft=15,
+                             random_page_cost=1.1)
+        assert ([a.pk for a in page.object_list], page.sider) == ([a.pk for a in plain.object_list], plain.sider)
+    page = paginate_keys(RequestFactory().get("/"), qs.none(), Adgangslog.objects.all(), 10, random_page_cost=1.1)
+    assert page.paginator.count == 0
+
+
 def test_counts_in_one_query(world, koordinator_a, django_assert_num_queries):
     _log(world, koordinator_a, 7)
     qs = Adgangslog.objects.filter(center=world.center_a)

@@ -1,0 +1,57 @@
+"""The authentication backend (brobygning/auth.py): the user and their active memberships, with the
+menu's count of new referrals, in one query; the same answers as Django's ModelBackend."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+
+from borgere.models import Formaal, Henvisning, HenvisningStatus
+from borgere.services import gaeldende_samtykketekst
+from brobygning.access import AKTIVE_MEDLEMSKABER, actor_for
+from brobygning.auth import Backend
+from brobygning.models import Medlemskab, Rolle, TagType
+
+from .. import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sessions_name_this_backend_first():
+    assert settings.AUTHENTICATION_BACKENDS[0] == "brobygning.auth.Backend"
+
+
+def test_user_and_memberships_in_one_query(koordinator_a, center_a, center_b, django_assert_num_queries):
+    Medlemskab.objects.create(user=koordinator_a, center=center_b, rolle=Rolle.BROBYGGER)
+    Medlemskab.objects.create(user=koordinator_a, center=f.CenterFactory(navn="Aabenraa"), rolle=Rolle.BROBYGGER,
+                              aktiv=False)
+    Henvisning.objects.create(center=center_a, fornavn="Henvist", telefon="+4520304050", status=HenvisningStatus.NY,
+                              kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
+                              samtykketekst=gaeldende_samtykketekst(center_id=center_a.pk, formaal=Formaal.REGISTRERING))
+    with django_assert_num_queries(1):
+        user = Backend().get_user(koordinator_a.pk)
+        medlemskaber = getattr(user, AKTIVE_MEDLEMSKABER)
+        assert [(m.center.navn, m.rolle) for m in medlemskaber] == [("Frivilligcenter Odense", Rolle.KOORDINATOR),
+                                                                    ("Frivilligcenter Silkeborg", Rolle.BROBYGGER)]
+        assert all(m.user is user for m in medlemskaber)
+        assert [m.nye_henvisninger for m in medlemskaber] == [1, 0]
+        actor = actor_for(user, center_b.pk)
+        assert (actor.center_id, actor.rolle, actor.koordinator_anywhere) == (center_b.pk, Rolle.BROBYGGER, True)
+    assert user == ModelBackend().get_user(koordinator_a.pk)
+
+
+def test_a_user_without_memberships_and_an_inactive_user(koordinator_a):
+    ingen = f.UserFactory(email="ingen@example.org")
+    user = Backend().get_user(ingen.pk)
+    assert user == ingen and not getattr(user, AKTIVE_MEDLEMSKABER, None)
+    assert actor_for(user).medlemskab is None
+    koordinator_a.is_active = False
+    koordinator_a.save()
+    assert Backend().get_user(koordinator_a.pk) is None  # as ModelBackend: inactive users are not loaded
+    assert ModelBackend().get_user(koordinator_a.pk) is None
+    assert Backend().get_user(10 ** 9) is None
+
+
+def test_a_session_of_the_old_backend_path_is_logged_out(koordinator_a, client):
+    client.force_login(koordinator_a, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get("/paamindelser/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
