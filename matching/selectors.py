@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connections
-from django.db.models import DateField, DateTimeField, F, OuterRef, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,29 +59,41 @@ def opfoelgning_get(*, actor, pk, action="view"):
 
 def borger_timeline(*, actor, borger) -> list[Haendelse]:
     """matching's lines in a borger's forløb (`borgere.hooks`): matches, meetings and follow-ups.
-    One query whatever the length: the three as one UNION ALL of the columns a line needs."""
-    matches = match_list(actor=actor).filter(borger=borger)
-    ids = matches.values("pk")
-    ingen_tid, ingen_dato = Cast(Value(None), DateTimeField()), Cast(Value(None), DateField())
-
-    def linjer(qs, **kolonner):
-        return qs.order_by().annotate(**kolonner).values_list(*kolonner)
-
-    rows = linjer(matches, h_slags=Value("match"), h_tid=F("oprettet"), h_dato=ingen_dato,
-                  h_titel=F("faellesskab__titel"), h_kode=F("stage"), h_resultat=Value(""), h_udfoert=ingen_tid,
-                  h_match=F("pk")).union(
-        linjer(Ledsagelse.objects.filter(match__in=ids), h_slags=Value("ledsagelse"), h_tid=F("tidspunkt"),
-               h_dato=ingen_dato, h_titel=F("match__faellesskab__titel"), h_kode=F("status"), h_resultat=Value(""),
-               h_udfoert=ingen_tid, h_match=F("match_id")),
-        linjer(Opfoelgning.objects.filter(match__in=ids), h_slags=Value("opfoelgning"), h_tid=ingen_tid,
-               h_dato=F("forfalder"), h_titel=F("match__faellesskab__titel"), h_kode=F("type"),
-               h_resultat=F("resultat"), h_udfoert=F("udfoert"), h_match=F("match_id")),
-        all=True)
+    One query whatever the length: the three as one UNION ALL of the columns a line needs, over the
+    borger's matches as the actor's scope gives them (the ORM compiles that subquery). The union is
+    plain SQL: the ORM took longer to build and compile it, with its annotations, than the database
+    to run it (PERFORMANCE.md, "Suggestions, borger detail and the match board at national size")."""
+    ids, ids_params = match_list(actor=actor).filter(borger=borger).order_by().values("pk").query.sql_with_params()
+    m, le, o = Match._meta.db_table, Ledsagelse._meta.db_table, Opfoelgning._meta.db_table
+    f = Faellesskab._meta.db_table
+    ingen_tid, ingen_dato = "CAST(NULL AS timestamp with time zone)", "CAST(NULL AS date)"
+    connection = connections[Match.objects.db]
+    if connection.vendor != "postgresql":
+        ingen_tid, ingen_dato = "NULL", "NULL"
+    sql = f"""
+        SELECT 'match', m.oprettet, {ingen_dato}, f.titel, m.stage, '', {ingen_tid}, m.id
+        FROM {m} m JOIN {f} f ON f.id = m.faellesskab_id WHERE m.id IN ({ids})
+        UNION ALL
+        SELECT 'ledsagelse', x.tidspunkt, {ingen_dato}, f.titel, x.status, '', {ingen_tid}, x.match_id
+        FROM {le} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
+        UNION ALL
+        SELECT 'opfoelgning', {ingen_tid}, x.forfalder, f.titel, x.type, x.resultat, x.udfoert, x.match_id
+        FROM {o} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, *ids_params, *ids_params])
+        rows = cursor.fetchall()
+    tid_fra_db = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite hands back text
+    dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)
     stage, status = dict(Stage.choices), dict(LedsagelseStatus.choices)
     opf_type, resultat = dict(OpfoelgningType.choices), dict(Resultat.choices)
     events = []
     for slags, tid, dato, titel, kode, res, udfoert, match_id in rows:
         url = reverse("matching:match_detail", args=[match_id])
+        if tid_fra_db is not None:
+            tid, udfoert = tid_fra_db(tid, None, connection), tid_fra_db(udfoert, None, connection)
+        if dato_fra_db is not None:
+            dato = dato_fra_db(dato, None, connection)
         if slags == "match":
             events.append(Haendelse(timezone.localtime(tid), "match", _("Match: %(f)s") % {"f": titel},
                                     stage.get(kode, kode), url))
