@@ -147,7 +147,8 @@ def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, L
     each an index range on (center, stage, stage_siden); the borger's first name and the fællesskab's
     title are joined once, to the 140 cards. The ORM compiles one stage's scoped query, whose stage
     parameter becomes the array's element: seven copies of it, each with its own joins, took PostgreSQL
-    longer to plan (18 ms warm, at national size) than to run (PERFORMANCE.md, "The match board's growth").
+    longer to plan (18 ms warm, at national size) than to run (PERFORMANCE.md, "Suggestions, borger
+    detail and the match board at national size").
     Elsewhere (SQLite has no LATERAL) the counts in one query, then one query per stage with matches."""
     access.check(actor, "match", "board")
     qs = match_list(actor=actor).select_related(None)
