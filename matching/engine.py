@@ -577,6 +577,7 @@ def rank_forklaret(
     weights: Mapping[str, float] = WEIGHTS,
     fresh_days: int = FRESH_DAYS,
     vis_skjulte: bool = False,
+    forklar: bool = True,
 ) -> Resultat:
     """The top `k` candidates, best first, and how many were hidden and why.
 
@@ -587,6 +588,8 @@ def rank_forklaret(
     accessibility need) are counted per reason, and ranked as well when `vis_skjulte` is set,
     each marked with why it is normally hidden.
     Ties are broken by distance, then id, so the order is deterministic.
+    `forklar=False` leaves the reasons and caveats out (empty), for a caller that shows only some of
+    the top k and explains those with `forklar` (the suggestions: matching/suggest.py).
     """
     c = _Borger(borger, today or date.today(), fresh_days)
     parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
@@ -614,17 +617,31 @@ def rank_forklaret(
     for neg_score, _d, _id, kand in top:
         fr = {name: part(c, kand) for name, part, _w in parts_w}
         parts = {name: weight * fr[name] for name, _p, weight in parts_w}
-        caveats = _caveats(c, kand, fr, parts, weights, memo)
+        caveats = _caveats(c, kand, fr, parts, weights, memo) if forklar else []
         out.append(Forslag(
             kandidat=kand,
             score=-neg_score,
             parts=parts,
-            reasons=_reasons(c, kand, fr, memo),
+            reasons=_reasons(c, kand, fr, memo) if forklar else [],
             caveat=caveats[0] if caveats else None,
             caveats=caveats,
             skjult=[tekster[key] for key in skjult_grunde(borger, kand)],
         ))
     return Resultat(forslag=out, skjulte=skjulte, tekster=tekster)
+
+
+def forklar(borger: BorgerProfil, kandidater: Iterable[Kandidat], *, today: date | None = None,
+            weights: Mapping[str, float] = WEIGHTS, fresh_days: int = FRESH_DAYS) -> list[tuple[list[str], list[str]]]:
+    """(reasons, caveats) of each candidate, as `rank_forklaret` gives them: for suggestions ranked with
+    `forklar=False`, once the caller knows which it shows (texts for 20, not for the 30 ranked)."""
+    c = _Borger(borger, today or date.today(), fresh_days)
+    memo = _Memo()
+    out = []
+    for kand in kandidater:
+        fr = {name: part(c, kand) for name, part in PARTS.items()}
+        parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
+        out.append((_reasons(c, kand, fr, memo), _caveats(c, kand, fr, parts, weights, memo)))
+    return out
 
 
 def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = None,

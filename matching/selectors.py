@@ -9,26 +9,23 @@ from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
-    DateField,
-    DateTimeField,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from borgere.hooks import Haendelse
-from borgere.models import Formaal, Samtykke
+from borgere.models import Borger, Formaal, Samtykke
 from borgere.selectors import borger_list
 from borgere.services import har_samtykke
 from brobygning import access, adgangslog
 from brobygning.selectors import capped_counts
+from foreninger.models import Faellesskab
 
 from . import svar as svarlink
 from .models import (
@@ -70,29 +67,41 @@ def opfoelgning_get(*, actor, pk, action="view"):
 
 def borger_timeline(*, actor, borger) -> list[Haendelse]:
     """matching's lines in a borger's forløb (`borgere.hooks`): matches, meetings and follow-ups.
-    One query whatever the length: the three as one UNION ALL of the columns a line needs."""
-    matches = match_list(actor=actor).filter(borger=borger)
-    ids = matches.values("pk")
-    ingen_tid, ingen_dato = Cast(Value(None), DateTimeField()), Cast(Value(None), DateField())
-
-    def linjer(qs, **kolonner):
-        return qs.order_by().annotate(**kolonner).values_list(*kolonner)
-
-    rows = linjer(matches, h_slags=Value("match"), h_tid=F("oprettet"), h_dato=ingen_dato,
-                  h_titel=F("faellesskab__titel"), h_kode=F("stage"), h_resultat=Value(""), h_udfoert=ingen_tid,
-                  h_match=F("pk")).union(
-        linjer(Ledsagelse.objects.filter(match__in=ids), h_slags=Value("ledsagelse"), h_tid=F("tidspunkt"),
-               h_dato=ingen_dato, h_titel=F("match__faellesskab__titel"), h_kode=F("status"), h_resultat=Value(""),
-               h_udfoert=ingen_tid, h_match=F("match_id")),
-        linjer(Opfoelgning.objects.filter(match__in=ids), h_slags=Value("opfoelgning"), h_tid=ingen_tid,
-               h_dato=F("forfalder"), h_titel=F("match__faellesskab__titel"), h_kode=F("type"),
-               h_resultat=F("resultat"), h_udfoert=F("udfoert"), h_match=F("match_id")),
-        all=True)
+    One query whatever the length: the three as one UNION ALL of the columns a line needs, over the
+    borger's matches as the actor's scope gives them (the ORM compiles that subquery). The union is
+    plain SQL: the ORM took longer to build and compile it, with its annotations, than the database
+    to run it (PERFORMANCE.md, "Suggestions, borger detail and the match board at national size")."""
+    ids, ids_params = match_list(actor=actor).filter(borger=borger).order_by().values("pk").query.sql_with_params()
+    m, le, o = Match._meta.db_table, Ledsagelse._meta.db_table, Opfoelgning._meta.db_table
+    f = Faellesskab._meta.db_table
+    ingen_tid, ingen_dato = "CAST(NULL AS timestamp with time zone)", "CAST(NULL AS date)"
+    connection = connections[Match.objects.db]
+    if connection.vendor != "postgresql":
+        ingen_tid, ingen_dato = "NULL", "NULL"
+    sql = f"""
+        SELECT 'match', m.oprettet, {ingen_dato}, f.titel, m.stage, '', {ingen_tid}, m.id
+        FROM {m} m JOIN {f} f ON f.id = m.faellesskab_id WHERE m.id IN ({ids})
+        UNION ALL
+        SELECT 'ledsagelse', x.tidspunkt, {ingen_dato}, f.titel, x.status, '', {ingen_tid}, x.match_id
+        FROM {le} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
+        UNION ALL
+        SELECT 'opfoelgning', {ingen_tid}, x.forfalder, f.titel, x.type, x.resultat, x.udfoert, x.match_id
+        FROM {o} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, *ids_params, *ids_params])
+        rows = cursor.fetchall()
+    tid_fra_db = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite hands back text
+    dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)
     stage, status = dict(Stage.choices), dict(LedsagelseStatus.choices)
     opf_type, resultat = dict(OpfoelgningType.choices), dict(Resultat.choices)
     events = []
     for slags, tid, dato, titel, kode, res, udfoert, match_id in rows:
         url = reverse("matching:match_detail", args=[match_id])
+        if tid_fra_db is not None:
+            tid, udfoert = tid_fra_db(tid, None, connection), tid_fra_db(udfoert, None, connection)
+        if dato_fra_db is not None:
+            dato = dato_fra_db(dato, None, connection)
         if slags == "match":
             events.append(Haendelse(timezone.localtime(tid), "match", _("Match: %(f)s") % {"f": titel},
                                     stage.get(kode, kode), url))
@@ -128,37 +137,62 @@ class Kort:
 _FASE = "\x00fase"  # stands in for the stage while one stage's query is compiled (`pipeline`)
 
 
+def _med_fase(sql: str, params, fase_sql: str) -> tuple[str, list]:
+    """`sql` with its one `_FASE` parameter swapped for the SQL expression `fase_sql`."""
+    params = list(params)
+    stykker = sql.split("%s")
+    if params.count(_FASE) != 1 or len(stykker) != len(params) + 1:  # pragma: no cover - the shape is fixed
+        raise AssertionError("the board's stage query has an unexpected form")
+    i = params.index(_FASE)
+    return "%s".join(stykker[:i + 1]) + fase_sql + "%s".join(stykker[i + 1:]), params[:i] + params[i + 1:]
+
+
 def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, Liste]]:
     """The centre's open matches by stage, for the koordinator's board: (stage, label, the first
     `per_stage` as `Kort`, longest in the stage first, with the stage's count, capped at `TAVLE_LOFT`).
 
-    Two queries on PostgreSQL: the capped counts, and every stage's cards as one UNION ALL of index
-    ranges on (center, stage, stage_siden). The ORM compiles one stage's scoped query, which is
-    repeated with each stage as its parameter: compiling seven took longer than running them.
-    Elsewhere (SQLite cannot LIMIT inside a UNION) one query per stage with matches."""
+    One query on PostgreSQL: for each stage (an array, `LATERAL`) its capped count and its first cards,
+    each an index range on (center, stage, stage_siden); the borger's first name and the fællesskab's
+    title are joined once, to the 140 cards. The ORM compiles one stage's scoped query, whose stage
+    parameter becomes the array's element: seven copies of it, each with its own joins, took PostgreSQL
+    longer to plan (18 ms warm, at national size) than to run (PERFORMANCE.md, "Suggestions, borger
+    detail and the match board at national size").
+    Elsewhere (SQLite has no LATERAL) the counts in one query, then one query per stage with matches."""
     access.check(actor, "match", "board")
     qs = match_list(actor=actor).select_related(None)
     stages = [stage for stage in Stage.values if stage != Stage.AFSLUTTET]
-    counts = dict(zip(stages, capped_counts([qs.filter(stage=stage) for stage in stages], loft=TAVLE_LOFT),
-                      strict=True))
-    kort = qs.order_by("stage_siden", "pk").values_list(
-        "pk", "stage", "stage_siden", "borger__fornavn", "faellesskab__titel")
-    med = [stage for stage in stages if counts[stage]]
     rows: dict[str, list[Kort]] = {stage: [] for stage in stages}
     connection = connections[qs.db]
-    if med and connection.features.supports_slicing_ordering_in_compound:
-        sql, params = kort.filter(stage=_FASE)[:per_stage].query.sql_with_params()
-        if list(params).count(_FASE) != 1:  # pragma: no cover - the stage must be the one parameter to swap
-            raise AssertionError("the board's stage query has an unexpected form")
+    if connection.vendor == "postgresql":
+        antal_sql, antal_params = _med_fase(
+            *qs.filter(stage=_FASE).order_by().values("pk")[:TAVLE_LOFT + 1].query.sql_with_params(), "s.fase")
+        kort_sql, kort_params = _med_fase(
+            *qs.filter(stage=_FASE).order_by("stage_siden", "pk").values_list(
+                "pk", "stage_siden", "borger_id", "faellesskab_id")[:per_stage].query.sql_with_params(), "s.fase")
+        sql = f"""
+            SELECT s.fase, n.antal, k.pk, k.stage_siden, b.fornavn, f.titel
+            FROM unnest(CAST(%s AS text[])) AS s(fase)
+            CROSS JOIN LATERAL (SELECT COUNT(*) FROM ({antal_sql}) AS t) AS n(antal)
+            LEFT JOIN LATERAL ({kort_sql}) AS k(pk, stage_siden, borger_id, faellesskab_id) ON true
+            LEFT JOIN {Borger._meta.db_table} b ON b.id = k.borger_id
+            LEFT JOIN {Faellesskab._meta.db_table} f ON f.id = k.faellesskab_id
+        """  # noqa: S608 -- Django's SQL and table names; values are parameters
+        counts = {}
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join([f"({sql})"] * len(med)),
-                           [stage if p == _FASE else p for stage in med for p in params])
-            fetched = cursor.fetchall()
+            cursor.execute(sql, [stages, *antal_params, *kort_params])
+            for fase, antal, *kort in cursor.fetchall():
+                counts[fase] = antal
+                if kort[0] is not None:
+                    rows[fase].append(Kort(kort[0], fase, *kort[1:]))
     else:
-        fetched = [row for stage in med for row in kort.filter(stage=stage)[:per_stage]]
-    for row in fetched:
-        rows[row[1]].append(Kort(*row))
-    for stage_rows in rows.values():  # a UNION ALL promises no order across its parts
+        counts = dict(zip(stages, capped_counts([qs.filter(stage=stage) for stage in stages], loft=TAVLE_LOFT),
+                          strict=True))
+        kort = qs.order_by("stage_siden", "pk").values_list(
+            "pk", "stage", "stage_siden", "borger__fornavn", "faellesskab__titel")
+        for stage in stages:
+            if counts[stage]:
+                rows[stage] = [Kort(*row) for row in kort.filter(stage=stage)[:per_stage]]
+    for stage_rows in rows.values():  # a join promises no order
         stage_rows.sort(key=lambda k: (k.stage_siden, k.pk))
     return [(stage, Stage(stage).label, Liste(rows[stage], counts[stage], TAVLE_LOFT)) for stage in stages]
 

@@ -190,9 +190,11 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     needs = profil.tilgaengelighedsbehov
     kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
                                 exclude_ids=exclude, needs=() if vis_skjulte else needs, origin=ctx.origin)
+    today = today or timezone.localdate()
+    fresh_days = 7 * (ctx.interval_uger or engine.FRESH_DAYS // 7)
+    # Reasons and caveats only for the k shown, once the welcome score has picked them (below).
     result = engine.rank_forklaret(profil, kandidater, exclude=exclude, k=max(k, 0) + VELKOMST_EKSTRA,
-                                   today=today or timezone.localdate(), fresh_days=7 * (ctx.interval_uger or engine.FRESH_DAYS // 7),
-                                   vis_skjulte=vis_skjulte)
+                                   today=today, fresh_days=fresh_days, vis_skjulte=vis_skjulte, forklar=False)
     counts, tekster = dict(result.skjulte), dict(result.tekster)
     if tael_skjulte and needs and not vis_skjulte:
         radius = max_km if max_km is not None else profil.max_afstand_km
@@ -205,11 +207,17 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     # A few more than k were ranked, so that the welcome score (±VELKOMST_VAEGT) can lift one in from just below.
     forslag = [
         Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
-                   score=f.score, reasons=list(f.reasons), caveat=f.caveat, distance_km=f.kandidat.distance_km,
-                   parts=dict(f.parts), caveats=f.caveats, skjult=f.skjult)
+                   score=f.score, reasons=[], caveat=None, distance_km=f.kandidat.distance_km,
+                   parts=dict(f.parts), caveats=[], skjult=f.skjult)
         for f in result.forslag
     ]
-    return Forslagsresultat(forslag=med_velkomst(forslag, center_id=borger.center_id)[:max(k, 0)], skjulte=skjulte)
+    vist = med_velkomst(forslag, center_id=borger.center_id)[:max(k, 0)]
+    kandidat = {f.id: f.kandidat for f in result.forslag}
+    forklaringer = engine.forklar(profil, [kandidat[s.faellesskab_id] for s in vist], today=today, fresh_days=fresh_days)
+    for s, (reasons, caveats) in zip(vist, forklaringer, strict=True):
+        s.reasons[:0] = reasons  # the welcome score's reason, if any, comes after the engine's
+        s.caveats, s.caveat = caveats, caveats[0] if caveats else None
+    return Forslagsresultat(forslag=vist, skjulte=skjulte)
 
 
 VELKOMST_EKSTRA = 10

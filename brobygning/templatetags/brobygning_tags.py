@@ -6,7 +6,7 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
@@ -82,6 +82,14 @@ def tid_siden(value) -> str:
         return timesince(value, time_strings=_TIDSTEKSTER)
     except (ValueError, TypeError):
         return ""
+
+
+@register.filter
+def i_tid_siden(value) -> str:
+    """"i 3 uger, 2 dage": what `{% blocktranslate with d=value|tid_siden %}i {{ d }}{% endblocktranslate %}`
+    gives (the same msgid, the duration escaped, the text not), as one filter: on the match board's 140
+    cards the block tag cost as much as the rest of the card."""
+    return mark_safe(_("i %(d)s") % {"d": conditional_escape(tid_siden(value))})  # noqa: S308 - escaped above
 
 
 @register.simple_tag(takes_context=True)

@@ -2,13 +2,14 @@
 filter fields drawn without crispy's templates, and the main menu kept per process."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.http import QueryDict
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from borgere.filters import BorgerFilter
 from borgere.models import Formaal, Henvisning
@@ -224,3 +225,17 @@ def test_pk_url_is_the_url_tag(pk):
                                          "{% url 'borgere:borger_detail' pk %}").render({"pk": pk})
     mine, djangos = html.split("|")
     assert mine == djangos == reverse("borgere:borger_detail", args=[pk])
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_i_tid_siden_gives_what_the_block_tag_gave(sprog):
+    """The match board's cards say how long a match has been in its stage with one filter; it must
+    give exactly what `{% blocktranslate with d=…|tid_siden %}i {{ d }}{% endblocktranslate %}` gave."""
+    engine = engines["django"]
+    blok = engine.from_string("{% load i18n brobygning_tags %}"
+                              "{% blocktranslate with d=t|tid_siden %}i {{ d }}{% endblocktranslate %}")
+    filter_ = engine.from_string("{% load brobygning_tags %}{{ t|i_tid_siden }}")
+    nu = timezone.now()
+    with translation.override(sprog):
+        for t in (nu - timedelta(minutes=3), nu - timedelta(days=40, hours=5), nu - timedelta(days=800), None):
+            assert filter_.render({"t": t}) == blok.render({"t": t})

@@ -5,10 +5,12 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from borgere.models import alder_fra_foedselsaar, alder_fra_foedselsdato
 from brobygning.models import TagType
 from foreninger.models import Frekvens
+from matching import engine
 from matching.candidates import candidates_for
 from matching.suggest import forslag_for, profil_for
 
@@ -141,3 +143,21 @@ def test_age_from_a_birth_date_is_exact():
 def test_the_borger_may_be_a_year_older_than_alder(borger):
     assert borger.alder_usikker
     assert profil_for(borger).alder_usikker
+
+
+def test_only_the_shown_are_explained_and_as_the_engine_explains_them(forening, borger):
+    """`forslag_for` ranks k + a few without texts and explains the k it shows (`engine.forklar`): the
+    reasons and caveats are the ones `rank_forklaret` gives with its texts."""
+    for i in range(30):
+        kor = fs(forening, 0.5 + i / 3, pris=100 * (i % 4), kapacitet=[None, 1, 5][i % 3])
+        f.MoedetidFactory(faellesskab=kor, ugedag=i % 7, fra="19:00", til="21:00",
+                          frekvens=[Frekvens.UGENTLIG, Frekvens.MAANEDLIG][i % 2])
+        if i % 2:
+            kor.interesser.set([f.tag(TagType.INTERESSE, "sang-og-kor")])
+    shown = forslag_for(borger, k=12).forslag
+    profil = profil_for(borger)
+    ranked = engine.rank_forklaret(profil, candidates_for(borger), k=12, today=timezone.localdate()).forslag
+    assert [s.faellesskab_id for s in shown] == [r.id for r in ranked]
+    assert [(s.reasons, s.caveats, s.caveat, s.score) for s in shown] == [
+        (r.reasons, r.caveats, r.caveat, r.score) for r in ranked]
+    assert any(s.reasons for s in shown) and any(s.caveats for s in shown)
