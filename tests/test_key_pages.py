@@ -272,13 +272,13 @@ def _rapport_data(world, n):
 
 
 def test_rapport_cached(world, as_koordinator_a, django_assert_num_queries, django_assert_max_num_queries):
-    # session, user, memberships, the menu badge, the project choices, the newest forløb change (is the
+    # session, user with memberships and menu badge, the project choices, the newest forløb change (is the
     # kept computation current?); the figures and their HTML come from the cache. The growth is written
     # before the first request: a write through the services makes the kept report stale (the next
     # request queues a computation; see the test below and tests/matching/test_rapporter.py).
     _rapport_data(world, 3)
     url = reverse("matching:rapport")
-    response = _flat(as_koordinator_a, url, lambda: None, 6, django_assert_num_queries, django_assert_max_num_queries)
+    response = _flat(as_koordinator_a, url, lambda: None, 4, django_assert_num_queries, django_assert_max_num_queries)
     assert "Beregnet kl." in response.content.decode()
 
 
@@ -296,8 +296,8 @@ def test_rapport_beregn_igen(world, as_koordinator_a, settings, monkeypatch, dja
     as_koordinator_a.get(url)  # queues the first computation
     while koe:  # the worker: from now on there are figures to show
         tasks.beregn_rapport(**koe.pop())
-    # session, user, memberships, the menu badge, the project choices, the newest forløb change
-    response = _flat(as_koordinator_a, url, lambda: _rapport_data(world, 40), 6,
+    # session, user with memberships and menu badge, the project choices, the newest forløb change
+    response = _flat(as_koordinator_a, url, lambda: _rapport_data(world, 40), 4,
                      django_assert_num_queries, django_assert_max_num_queries)
     html = response.content.decode()
     assert "Rapporten beregnes …" in html and "Beregnet kl." in html and len(koe) == 1
