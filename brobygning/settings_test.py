@@ -25,6 +25,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # for their duration (the real_worker fixture in tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 
+# Every test closes what it opens: the live server's threads and the real workers keep no connection
+# that would hold the test database open when it is dropped.
+for _alias in DATABASES.values():  # noqa: F405
+    _alias["CONN_MAX_AGE"] = 0
+
 # The flush after a transactional test may empty the access log, which refuses TRUNCATE otherwise
 # (brobygning/testdb). A new dict, so the production settings module keeps Django's backend.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
