@@ -4,6 +4,8 @@ from django.db import connections
 from django.db.models import Count, IntegerField, Subquery, Window
 from django.utils.functional import cached_property
 
+from .planner import fetch_with_random_page_cost
+
 PAGE_SIZE = 25
 
 
@@ -28,7 +30,7 @@ class LoftPaginator(Paginator):
                  i_siden: bool = False):
         super().__init__(object_list, per_page)
         self.i_siden = i_siden
-        self.graense = max(loft, side * per_page) + 1
+        self.graense = _graense(side, per_page, loft)
         self.over_loft = False
         # A count read elsewhere as far as this one would read (`loft` + 1 rows), e.g. with other counts in
         # one query (`selectors.capped_counts`); a page beyond the cap still counts here.
@@ -116,7 +118,7 @@ class NoeglePaginator(Paginator):
 
 def _keys(queryset, random_page_cost: float | None) -> list:
     """The first column of `queryset`'s rows; with `random_page_cost`, the statement is planned with
-    that setting (`SET …; statement; RESET` in one round trip, as matching's KNN query)."""
+    that setting (`planner.fetch_with_random_page_cost`, as matching's KNN query)."""
     if random_page_cost is None:
         return [row[0] for row in queryset]
     connection = connections[queryset.db]
@@ -125,14 +127,7 @@ def _keys(queryset, random_page_cost: float | None) -> list:
     except EmptyResultSet:
         return []
     with connection.cursor() as cursor:
-        try:
-            cursor.execute(f"SET random_page_cost = {float(random_page_cost)}; {sql}; RESET random_page_cost", params)
-        except Exception:
-            if not connection.in_atomic_block:  # in a transaction, its rollback undoes the SET
-                cursor.execute("RESET random_page_cost")
-            raise
-        cursor.nextset()
-        return [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in fetch_with_random_page_cost(cursor, sql, params, random_page_cost)]
 
 
 def paginate_keys(request, queryset, rows, per_page=PAGE_SIZE, *, param="side", loft=1000,
@@ -145,7 +140,7 @@ def paginate_keys(request, queryset, rows, per_page=PAGE_SIZE, *, param="side", 
     a second scan for the page. Beyond `loft` the count shows "40+" pages and "Næste" still leads on.
     `random_page_cost` (PostgreSQL) plans the keys' statement with that cost of a heap page fetched out
     of order, for a list whose index choice depends on it (the borger search, `borgere.selectors`)."""
-    graense = max(loft, _side(request.GET.get(param)) * per_page) + 1
+    graense = _graense(_side(request.GET.get(param)), per_page, loft)
     if connections[queryset.db].vendor != "postgresql":
         random_page_cost = None
     keys = _keys(queryset.values_list("pk")[:graense], random_page_cost)
@@ -178,7 +173,12 @@ def side_nummer(request, param="side") -> int:
 
 def graense(request, per_page=PAGE_SIZE, *, param="side", loft=1000) -> int:
     """How far a capped count reads for the asked-for page: `loft` rows, or just past that page."""
-    return max(loft, _side(request.GET.get(param)) * per_page) + 1
+    return _graense(_side(request.GET.get(param)), per_page, loft)
+
+
+def _graense(side: int, per_page: int, loft: int) -> int:
+    """At least `loft` rows and one row past page `side`, so "Næste" shows whenever there are more."""
+    return max(loft, side * per_page) + 1
 
 
 def paginate_counted(request, antal: int, rows, per_page=PAGE_SIZE, *, param="side", loft=1000):

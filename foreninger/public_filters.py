@@ -79,10 +79,6 @@ class _Haversine(Func):
         return sql, params
 
 
-def _haversine(lat, lng, origin) -> Func:
-    return _Haversine(lat, lng, origin)
-
-
 def _boks(origin, km: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """A bounding box around `origin` holding every point within `km`: (lat range, lng range)."""
     dlat_deg = km / 111.0
@@ -98,7 +94,7 @@ def med_afstand(queryset, origin, km: int):
     # The box first, so the exact distance is only computed for nearby rows.
     return (queryset.alias(_lat=lat, _lng=lng)
             .filter(_lat__range=lat_range, _lng__range=lng_range)
-            .annotate(afstand_km=_haversine(lat, lng, origin))
+            .annotate(afstand_km=_Haversine(lat, lng, origin))
             .filter(afstand_km__lte=km)
             .order_by("afstand_km", "titel", "pk"))
 
@@ -308,9 +304,9 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, li
     # the box or the `km` filter, whose misestimated selectivity made PostgreSQL sort the centre
     # instead of walking the index: the k-th row's distance may then exceed `km`, and the bound
     # below is at most `km` anyway.
-    kth = [(base.filter(egne).annotate(afstand_km=_haversine(F("lat"), F("lng"), origin))
+    kth = [(base.filter(egne).annotate(afstand_km=_Haversine(F("lat"), F("lng"), origin))
             .order_by(_KnnAfstand(_LlToEarth(F("lat"), F("lng")), here)).values_list("afstand_km")[k - 1:k]),
-           (base.filter(uden).annotate(afstand_km=_haversine(F("postnummer__lat"), F("postnummer__lng"), origin))
+           (base.filter(uden).annotate(afstand_km=_Haversine(F("postnummer__lat"), F("postnummer__lng"), origin))
             .order_by(_KnnAfstand(_LlToEarth(F("postnummer__lat"), F("postnummer__lng")), here))
             .values_list("afstand_km")[k - 1:k])]
     listen = med_afstand(uden_afstand, origin, km) if listen is None else listen

@@ -52,6 +52,7 @@ from django.utils import timezone
 
 from brobygning.availability import daypart_for_hour
 from brobygning.models import Postnummer, Tag, TagType
+from brobygning.planner import fetch_with_random_page_cost
 from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Moedetid
 
 from .engine import Kandidat
@@ -275,11 +276,7 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
         ORDER BY k.d, k.id
     """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
     with connection.cursor() as cursor:
-        # One round trip, three statements (client-side binding): the planner setting holds for this
-        # statement only (KNN_RANDOM_PAGE_COST).
-        cursor.execute(f"SET random_page_cost = {KNN_RANDOM_PAGE_COST}; {sql}; RESET random_page_cost", params)
-        cursor.nextset()
-        fetched = cursor.fetchall()
+        fetched = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST)
     navne: dict[str, str] = {}
     details = _Details(navne)
     for row in fetched:

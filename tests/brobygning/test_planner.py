@@ -1,0 +1,26 @@
+"""A statement planned with its own `random_page_cost` (brobygning.planner): the setting holds for that
+statement only, also when the statement fails."""
+
+import pytest
+from django.db import DatabaseError, connection
+
+from brobygning.planner import fetch_with_random_page_cost
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+
+
+def _setting(cursor) -> str:
+    cursor.execute("SHOW random_page_cost")
+    return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_setting_holds_for_the_statement_only_also_after_an_error():
+    with connection.cursor() as cursor:
+        before = _setting(cursor)
+        rows = fetch_with_random_page_cost(cursor, "SELECT current_setting('random_page_cost')", [], 1.1)
+        assert rows == [("1.1",)]
+        assert _setting(cursor) == before
+        with pytest.raises(DatabaseError):
+            fetch_with_random_page_cost(cursor, "SELECT 1 / 0", [], 1.1)
+        assert _setting(cursor) == before
