@@ -149,6 +149,16 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
     TAG_FELTER = {"kategori": TagType.KATEGORI, "maalgruppe": TagType.UDFORDRING,
                   "tilgaengelighed": TagType.TILGAENGELIGHED}
 
+    _form_class = None
+
+    def get_form_class(self):
+        """django-filter makes the form's class on every request, a field per filter; its fields are
+        the same every time (static choices and querysets, copied by each form), so made once."""
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     @property
     def form(self):
         """The form, its three tag lists read in one plain query (not three server-side cursors)."""
