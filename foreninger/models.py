@@ -209,7 +209,7 @@ class Moedetid(models.Model):
         ordering = ["ugedag", "fra"]
 
     def __str__(self):
-        return _moedetid_tekst(get_language(), self.frekvens, self.ugedag, self.uge_i_maaned, self.fra, self.til)
+        return moedetid_tekst(get_language(), self.frekvens, self.ugedag, self.uge_i_maaned, self.fra, self.til)
 
     def clean(self):
         errors = {}
@@ -228,7 +228,7 @@ class Moedetid(models.Model):
 
 
 @functools.lru_cache(maxsize=4096)
-def _moedetid_tekst(_sprog, frekvens, ugedag, uge_i_maaned, fra, til) -> str:
+def moedetid_tekst(_sprog, frekvens, ugedag, uge_i_maaned, fra, til) -> str:
     """str() of a meeting time, once per distinct time and language: the choices' display lookups and
     gettext calls were a tenth of the public directory's rendering (25 cards, ~36 times)."""
     parts = {"dag": str(dict(WEEKDAYS).get(ugedag, ugedag)).lower(), "fra": f"{fra:%H:%M}", "til": f"{til:%H:%M}"}

@@ -131,8 +131,8 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
     afstand = django_filters.ChoiceFilter(label=_("Højst"), choices=AFSTANDE, empty_label=_("10 km"),
                                           method="filter_noop")
     tilgaengelighed = django_filters.ModelMultipleChoiceFilter(
-        label=_("Tilgængelighed"), queryset=_tags(TagType.TILGAENGELIGHED), conjoined=True,
-        widget=forms.CheckboxSelectMultiple,
+        label=_("Tilgængelighed"), queryset=_tags(TagType.TILGAENGELIGHED), widget=forms.CheckboxSelectMultiple,
+        method="filter_tilgaengelighed",
     )
     rolle = django_filters.ChoiceFilter(label=_("Jeg vil være"), choices=ROLLER, empty_label=ALL,
                                         method="filter_rolle")
@@ -148,6 +148,16 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
     # The fields whose choices are tags, and of which type.
     TAG_FELTER = {"kategori": TagType.KATEGORI, "maalgruppe": TagType.UDFORDRING,
                   "tilgaengelighed": TagType.TILGAENGELIGHED}
+
+    _form_class = None
+
+    def get_form_class(self):
+        """django-filter makes the form's class on every request, a field per filter; its fields are
+        the same every time (static choices and querysets, copied by each form), so made once."""
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     @property
     def form(self):
@@ -180,6 +190,14 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
             return queryset
         through = Faellesskab.maalgrupper.through.objects.filter(faellesskab_id=OuterRef("pk"), tag__in=value)
         return queryset.filter(Exists(through))
+
+    def filter_tilgaengelighed(self, queryset, name, value):
+        """Every chosen feature, each an EXISTS: not a join per feature and DISTINCT (django-filter's
+        `conjoined`), under which the nearest-first page's subqueries (`naermeste`) were invalid SQL."""
+        through = Faellesskab.tilgaengelighed.through.objects
+        for tag in value:
+            queryset = queryset.filter(Exists(through.filter(faellesskab_id=OuterRef("pk"), tag=tag)))
+        return queryset
 
     def filter_alder(self, queryset, name, value):
         return queryset.filter(Q(alder_min__isnull=True) | Q(alder_min__lte=value),

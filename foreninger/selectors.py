@@ -1,11 +1,16 @@
 """Reads for foreninger and fællesskaber, always scoped to the acting user."""
 
 from collections import defaultdict
+from datetime import time
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, OuterRef
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 
 from brobygning import access
 from brobygning.models import Frivilligcenter
@@ -19,6 +24,7 @@ from .models import (
     Partnerkontakt,
     Partnerskab,
     Tilslutningsbeloeb,
+    moedetid_tekst,
 )
 
 
@@ -67,8 +73,7 @@ def public_faellesskab_side(*, center, noegler) -> list[Faellesskab]:
     their accessibility tags (`tilgaengelige`). Attached as lists, not by prefetch_related, whose
     machinery cost more than the queries (PERFORMANCE.md, "Public pages at national size")."""
     pks = [noegle[0] for noegle in noegler]
-    qs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER)
-    rows = access.scope_public("faellesskab", qs, center).in_bulk(pks)
+    rows = access.scope_public("faellesskab", _med_kortdata(Faellesskab.objects.all()), center).in_bulk(pks)
     _kortdata(rows.values())
     side = []
     for pk, *afstand in noegler:
@@ -82,22 +87,55 @@ def public_faellesskab_kort(side) -> list[Faellesskab]:
     """The fællesskaber of one page of the directory, whole, from `side`: the page as a sliced queryset
     of `public_faellesskab_list` (with `afstand_km`; `public_filters.naermeste`). 3 queries, as
     `public_faellesskab_side`: the rows, their meeting times and their accessibility tags' names."""
-    rows = list(side.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER))
+    rows = list(_med_kortdata(side))
     _kortdata(rows)
     return rows
 
 
+class _Moede:
+    """A meeting time on a card: what `str(Moedetid)` shows, from the columns it reads."""
+
+    __slots__ = ("frekvens", "ugedag", "uge_i_maaned", "fra", "til")
+
+    def __init__(self, frekvens, ugedag, uge_i_maaned, fra, til):
+        self.frekvens, self.ugedag, self.uge_i_maaned, self.fra, self.til = frekvens, ugedag, uge_i_maaned, fra, til
+
+    def __str__(self):
+        return moedetid_tekst(get_language(), self.frekvens, self.ugedag, self.uge_i_maaned, self.fra, self.til)
+
+
+def _med_kortdata(qs):
+    """`qs` with what a card shows: forening, postal code and category, and on PostgreSQL its meeting
+    times and accessibility tags' names as arrays in the same query (two correlated subqueries on
+    indexes, for the page's rows only), instead of two more queries and their compiling (issue 15)."""
+    qs = qs.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER)
+    if connection.vendor != "postgresql":
+        return qs
+    moeder = (Moedetid.objects.filter(faellesskab_id=OuterRef("pk")).order_by("ugedag", "fra", "pk")
+              .values(m=JSONObject(**{felt: felt for felt in MOEDETID_FELTER[1:]})))
+    navne = (Faellesskab.tilgaengelighed.through.objects.filter(faellesskab_id=OuterRef("pk"))
+             .order_by("tag__type", "tag__sortering", "tag__navn", "tag_id").values("tag__navn"))  # Tag's ordering
+    return qs.annotate(_moeder=ArraySubquery(moeder), _tilgaengelige=ArraySubquery(navne))
+
+
 def _kortdata(rows) -> None:
     """Attach to each fællesskab what its card shows besides its row: `moeder` (meeting times) and
-    `tilgaengelige` (accessibility tag names). Lists, not prefetch_related, whose machinery cost more
-    than the queries."""
+    `tilgaengelige` (accessibility tag names). On PostgreSQL read with the rows (`_med_kortdata`);
+    elsewhere two queries: lists, not prefetch_related, whose machinery cost more than the queries."""
+    if connection.vendor == "postgresql":
+        for row in rows:
+            row.moeder = [_Moede(m["frekvens"], m["ugedag"], m["uge_i_maaned"], time.fromisoformat(m["fra"]),
+                                 time.fromisoformat(m["til"])) for m in row._moeder]
+            row.tilgaengelige = row._tilgaengelige
+        return
     by_pk = {row.pk: row for row in rows}
     moeder = defaultdict(list)
-    for moede in Moedetid.objects.filter(faellesskab_id__in=list(by_pk)).only(*MOEDETID_FELTER):  # by day and time
+    for moede in Moedetid.objects.filter(faellesskab_id__in=list(by_pk)).only(*MOEDETID_FELTER).order_by(
+            "ugedag", "fra", "pk"):  # by day and time
         moeder[moede.faellesskab_id].append(moede)
     tilgaengelige = defaultdict(list)
     for faellesskab_id, navn in (Faellesskab.tilgaengelighed.through.objects.filter(faellesskab_id__in=list(by_pk))
-                                 .order_by("tag__type", "tag__sortering", "tag__navn")  # Tag's ordering
+                                 .order_by("tag__type", "tag__sortering", "tag__navn", "tag_id")  # Tag's ordering
                                  .values_list("faellesskab_id", "tag__navn")):
         tilgaengelige[faellesskab_id].append(navn)
     for pk, row in by_pk.items():

@@ -155,6 +155,48 @@ def felt(field):
                        label, _widget(field), fejl, hjaelp)
 
 
+_FELTER_HUSKET: dict = {}
+_FELTER_HUSKET_MAX = 2048
+
+
+@register.filter
+def felt_husket(field, ejer=None) -> str:
+    """`felt(field)`, remembered per process (as `hovedmenu`), for the public directory's search form,
+    whose four lists of checkboxes cost a tenth of the page's time whatever the results
+    (PERFORMANCE.md, "Public pages at national size"). `ejer`: what defines the form's fields, when the
+    form's class is made per request (a FilterSet: `{{ filter.form.x|felt_husket:filter }}`).
+
+    The HTML depends only on the form's class, the field, the language, the value sent (`field.data`,
+    as the widget draws it) and the choices. So only fields whose choices are fixed in code, or read
+    per request into `forhaandslaest` (`brobygning.filters`, then part of the key), are remembered; a
+    field with errors or help text, or any field with DEBUG on, is drawn anew. At most 2,048 fields
+    are kept; then the store starts again empty."""
+    formfelt, form = field.field, field.form
+    if settings.DEBUG or field.errors or field.help_text:
+        return felt(field)
+    valg = ()
+    if isinstance(formfelt, forms.ModelChoiceField):
+        rows = getattr(formfelt, "forhaandslaest", None)
+        if rows is None:
+            return felt(field)  # choices from a queryset: not known without the query
+        valg = tuple((obj.pk, str(formfelt.label_from_instance(obj))) for obj in rows)
+    data = field.data if form.is_bound else None
+    if isinstance(data, list | tuple):
+        data = tuple(data)
+    if not isinstance(data, str | bool | tuple | None) or not all(isinstance(v, str) for v in
+                                                                    (data if isinstance(data, tuple) else ())):
+        return felt(field)
+    key = (type(form if ejer is None else ejer), field.name, form.prefix, form.auto_id, form.is_bound, data, valg,
+           translation.get_language())
+    html = _FELTER_HUSKET.get(key)
+    if html is None:
+        html = felt(field)
+        if len(_FELTER_HUSKET) >= _FELTER_HUSKET_MAX:
+            _FELTER_HUSKET.clear()
+        _FELTER_HUSKET[key] = html
+    return html
+
+
 # Django's widget templates that `_widget` writes out in Python: text, number, date, e-mail and URL
 # boxes (each `input.html`) and a select (`select.html` with our `select_option.html`: "Vælg …").
 _INPUT_TEMPLATES = frozenset(f"django/forms/widgets/{name}.html" for name in ("text", "number", "date", "email", "url"))

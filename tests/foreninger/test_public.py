@@ -336,17 +336,24 @@ def _spredte(world):
     """Rows with their own coordinates (some at the same place, titles repeated) and rows without,
     at several postal codes (all the rows of a code share its distance), around 5000 Odense C."""
     postnumre = ["5000", "5200", "5210", "5220", "5230", "5250", "5260", "5270", "5700", "5800"]
+    koerestol, toilet = f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang"), f.tag(TagType.TILGAENGELIGHED, "handicaptoilet")
     for i in range(45):
-        f.FaellesskabFactory(forening=world.forening_a, titel=f"Klub {i % 4}", lat=55.38 + (i % 9) / 200,
-                             lng=10.36 + (i % 7) / 150, aaben_for_nye=i % 5 != 0)
+        fs = f.FaellesskabFactory(forening=world.forening_a, titel=f"Klub {i % 4}", lat=55.38 + (i % 9) / 200,
+                                  lng=10.36 + (i % 7) / 150, aaben_for_nye=i % 5 != 0)
+        fs.tilgaengelighed.set([koerestol, toilet][:i % 3])
     for i in range(40):
-        f.FaellesskabFactory(forening=world.forening_a, titel=f"Klub {i % 3}", postnummer=f.postnummer(postnumre[i % 10]),
-                             aaben_for_nye=i % 4 != 0)
+        fs = f.FaellesskabFactory(forening=world.forening_a, titel=f"Klub {i % 3}",
+                                  postnummer=f.postnummer(postnumre[i % 10]), aaben_for_nye=i % 4 != 0)
+        fs.tilgaengelighed.set([koerestol, toilet][:i % 3])
+    return {"KOERESTOL": str(koerestol.pk), "TOILET": str(toilet.pk)}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the nearest-first page is PostgreSQL's")
 @pytest.mark.parametrize("params", [{"afstand": "10"}, {"afstand": "50"}, {"afstand": "2"}, {"afstand": "25", "q": "hygger"},
-                                    {"afstand": "50", "aaben_for_nye": "on"}])
+                                    {"afstand": "50", "aaben_for_nye": "on"},
+                                    # each chosen feature an EXISTS: a join and DISTINCT made the page's SQL invalid
+                                    {"afstand": "50", "tilgaengelighed": ["KOERESTOL", "TOILET"]},
+                                    {"afstand": "25", "tilgaengelighed": ["KOERESTOL"], "q": "hygger"}])
 def test_near_a_postcode_every_page_is_the_whole_lists_page(client, world, params):
     """Each page equals the same slice of the whole list ordered by distance, title and id
     (`med_afstand`, what SQLite and the text search use), with ties at the page's edge, rows with and
@@ -354,7 +361,8 @@ def test_near_a_postcode_every_page_is_the_whole_lists_page(client, world, param
     from foreninger.public_filters import PublicFaellesskabFilter
     from foreninger.selectors import public_faellesskab_list
 
-    _spredte(world)
+    tags = _spredte(world)
+    params = {name: [tags[v] for v in value] if name == "tilgaengelighed" else value for name, value in params.items()}
     for postnummer in ("5000", "5250", "5800"):
         data = {"postnummer": postnummer, **params}
         hele = PublicFaellesskabFilter(data, queryset=public_faellesskab_list(center=world.center_a)).qs
@@ -384,3 +392,44 @@ def test_near_a_postcode_the_count_stops_at_the_cap(client, world, monkeypatch):
     response = client.get(url, {"postnummer": "5000", "afstand": "50", "side": 4})
     assert response.context["page"].paginator.count == 86 and not response.context["page"].has_next()
     assert "86 fællesskaber fundet" in response.content.decode()
+
+
+# --- The search form's choice fields, remembered per process (brobygning_tags.felt_husket) ------
+
+
+def test_remembered_form_fields_are_the_fields_drawn_anew(world, katalog, settings):
+    """Each remembered field is what `felt` draws for the same request: after other values, another
+    language and a renamed tag have been drawn (and remembered) first, whatever the order."""
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from brobygning.models import Tag
+    from brobygning.templatetags.brobygning_tags import _FELTER_HUSKET, felt, felt_husket
+    from foreninger.public_filters import PublicFaellesskabFilter
+    from foreninger.selectors import public_faellesskab_list
+
+    settings.DEBUG = False
+    ensomhed, koerestol = f.tag(TagType.UDFORDRING, "ensomhed"), f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")
+    kategori = f.tag(TagType.KATEGORI, "musik-og-sang")
+    queries = ["", f"maalgruppe={ensomhed.pk}", f"tilgaengelighed={koerestol.pk}&ugedag=1&ugedag=3",
+               f"kategori={kategori.pk}&afstand=25&rolle=frivillig&aaben_for_nye=on&tidspunkt=aften",
+               "ugedag=9&kategori=999999", None]  # None: an unbound form (no GET parameters)
+    names = ["kategori", "maalgruppe", "ugedag", "tidspunkt", "afstand", "tilgaengelighed", "rolle", "aaben_for_nye"]
+    _FELTER_HUSKET.clear()
+    seen = set()
+    for omgang in range(3):
+        if omgang == 2:
+            Tag.objects.filter(pk=koerestol.pk).update(navn="Kørestol OK")  # the choices change
+        for sprog in ("da", "en"):
+            for query in queries:
+                with translation.override(sprog):
+                    filterset = PublicFaellesskabFilter(QueryDict(query) if query is not None else None,
+                                                        queryset=public_faellesskab_list(center=world.center_a))
+                    filterset.qs  # noqa: B018 -- validates, as the view does
+                    for name in names:
+                        field = filterset.form[name]
+                        husket = felt_husket(field, filterset)
+                        assert husket == felt(filterset.form[name]), (omgang, sprog, query, name)
+                        seen.add(husket)
+    assert _FELTER_HUSKET  # remembered, not drawn anew every time
+    assert any("Kørestol OK" in html for html in seen) and any("checked" in html for html in seen)
