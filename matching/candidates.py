@@ -34,8 +34,8 @@ nearest N. If the box holds fewer than N rows and no hard max_km was asked for, 
 without the box, so both backends return the same set.
 
 The N candidates' interests, accessibility tags and current meeting times come back in the same
-statement on PostgreSQL (as arrays on each candidate row), and in one more query elsewhere,
-whatever N.
+round trip on PostgreSQL (tag ids and meeting codes as arrays on each candidate row, the tag table
+as a second statement), and in one more query elsewhere, whatever N.
 """
 
 from __future__ import annotations
@@ -249,7 +249,8 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
     index-only probe of each link table (its unique (faellesskab_id, tag_id) index). The tags' slugs
     and names come with the same round trip as a second statement over the tag table (a few hundred
     rows at most), so no array is joined to the tags in SQL. Joining and grouping each kind for all N
-    candidates cost about twice as much (issue 15, PERFORMANCE.md "Suggestions and borger detail").
+    candidates cost about twice as much (issue 15, PERFORMANCE.md "Suggestions and borger detail at
+    national size (h/forslag3)").
     """
     knn_sql, params = knn_query(f, lat, lng)
     params["today"] = timezone.localdate()
