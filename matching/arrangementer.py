@@ -15,9 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
 
-from borgere.hooks import Haendelse
 from brobygning import access
 from brobygning.models import Frivilligcenter, Rolle, User
 from foreninger.hooks import EventDate, EventService, PublicEvent, PublicEvents
@@ -256,25 +254,3 @@ def kommende_netvaerksmoeder(*, center_id: int, fra: datetime, limit: int = 20) 
               .select_related("arrangement").order_by("start", "pk")[:limit])
     return [Netvaerksmoede(titel=d.arrangement.titel, start=d.start, sted=d.arrangement.stedtekst,
                            url=reverse("matching:arrangement_detail", args=[d.arrangement_id])) for d in datoer]
-
-
-# --- The borger's forløb ---------------------------------------------------------------------------
-
-
-def borger_arrangementer(*, borger) -> list[Haendelse]:
-    """The borger's registrations as lines in their forløb (`matching.selectors.borger_timeline`)."""
-    rows = (Tilmelding.objects.filter(borger=borger).select_related("arrangement")
-            .annotate(moedt=Count("fremmoeder", filter=Q(fremmoeder__moedt=True)))
-            .order_by("-tilmeldt")[:LISTE_MAX])
-    out = []
-    for t in rows:
-        detalje = t.get_status_display()
-        if t.moedt:
-            detalje = _("%(status)s · mødte op %(n)d gang(e)") % {"status": detalje, "n": t.moedt}
-        if t.forloeb_startet:
-            detalje = _("%(status)s · forløbet startede her") % {"status": detalje}
-        out.append(Haendelse(timezone.localtime(t.tilmeldt), "arrangement",
-                             _("%(type)s: %(titel)s") % {"type": t.arrangement.get_type_display(),
-                                                         "titel": t.arrangement.titel},
-                             detalje, t.arrangement.get_absolute_url()))
-    return out

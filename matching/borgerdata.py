@@ -8,7 +8,6 @@ from borgere.hooks import BorgerData
 from brobygning.models import Paamindelse
 
 from . import arrangement_paamindelser, forloeb
-from .arrangementer import borger_arrangementer
 from .frivilligroller import rollematch_anonymise, rollematch_export
 from .models import (
     Evaluering,
@@ -100,8 +99,8 @@ def last_activity() -> list:
 
 
 def timeline(actor, borger) -> list:
-    """The journey's lines and the borger's arrangementer (whoever may see the borger sees them)."""
-    return borger_timeline(actor=actor, borger=borger) + borger_arrangementer(borger=borger)
+    """The journey's lines and the borger's arrangementer (whoever may see the borger sees them), in one query."""
+    return borger_timeline(actor=actor, borger=borger, arrangementer=True)
 
 
 PART = BorgerData(name="matching", archived=archived, consent_changed=consent_changed, anonymise=anonymise,

@@ -34,8 +34,8 @@ nearest N. If the box holds fewer than N rows and no hard max_km was asked for, 
 without the box, so both backends return the same set.
 
 The N candidates' interests, accessibility tags and current meeting times come back in the same
-statement on PostgreSQL (as arrays on each candidate row), and in one more query elsewhere,
-whatever N.
+round trip on PostgreSQL (tag ids and meeting codes as arrays on each candidate row, the tag table
+as a second statement), and in one more query elsewhere, whatever N.
 """
 
 from __future__ import annotations
@@ -244,10 +244,13 @@ KNN_RANDOM_PAGE_COST = 1.1
 def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
     """The KNN candidates with their tags and meeting times in one round trip (PostgreSQL).
 
-    Each candidate row carries its interests, its accessibility features (slug and name) and the
-    weekday and hour of its current meetings as arrays, so there is no second query and the
-    client only reads N rows. Each kind is joined and grouped once for all N candidates (a
-    subquery per candidate gets planned as a scan of the tag table per candidate).
+    Each candidate row carries the tag ids of its interests, target groups and accessibility
+    features, and the weekday and hour of its current meetings, as arrays: per candidate, an
+    index-only probe of each link table (its unique (faellesskab_id, tag_id) index). The tags' slugs
+    and names come with the same round trip as a second statement over the tag table (a few hundred
+    rows at most), so no array is joined to the tags in SQL. Joining and grouping each kind for all N
+    candidates cost about twice as much (issue 15, PERFORMANCE.md "Suggestions and borger detail at
+    national size (h/forslag3)").
     """
     knn_sql, params = knn_query(f, lat, lng)
     params["today"] = timezone.localdate()
@@ -256,37 +259,32 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
     tilgaengelighed = Faellesskab.tilgaengelighed.through._meta.db_table
     tag, moedetid = Tag._meta.db_table, Moedetid._meta.db_table
     sql = f"""
-        WITH k AS MATERIALIZED ({knn_sql})
-        SELECT k.*, coalesce(i.a, '{{}}'), coalesce(tl.a, '{{}}'), coalesce(m.a, '{{}}'), coalesce(mg.a, '{{}}')
-        FROM k
-        LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(t.slug) AS a
-                   FROM k JOIN {interesser} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
-                   GROUP BY 1) i ON i.id = k.id
-        LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(t.slug) AS a
-                   FROM k JOIN {maalgrupper} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
-                   GROUP BY 1) mg ON mg.id = k.id
-        LEFT JOIN (SELECT x.faellesskab_id AS id, array_agg(ARRAY[t.slug, t.navn]) AS a
-                   FROM k JOIN {tilgaengelighed} x ON x.faellesskab_id = k.id JOIN {tag} t ON t.id = x.tag_id
-                   GROUP BY 1) tl ON tl.id = k.id
-        LEFT JOIN (SELECT m.faellesskab_id AS id,
-                          array_agg({_FREKVENS_SQL} + m.ugedag * 100 + CAST(extract(hour FROM m.fra) AS int)) AS a
-                   FROM k JOIN {moedetid} m ON m.faellesskab_id = k.id
-                   WHERE m.gyldig_til IS NULL OR m.gyldig_til >= %(today)s
-                   GROUP BY 1) m ON m.id = k.id
+        SELECT k.*,
+               ARRAY(SELECT x.tag_id FROM {interesser} x WHERE x.faellesskab_id = k.id),
+               ARRAY(SELECT x.tag_id FROM {tilgaengelighed} x WHERE x.faellesskab_id = k.id),
+               ARRAY(SELECT {_FREKVENS_SQL} + m.ugedag * 100 + CAST(extract(hour FROM m.fra) AS int)
+                     FROM {moedetid} m
+                     WHERE m.faellesskab_id = k.id AND (m.gyldig_til IS NULL OR m.gyldig_til >= %(today)s)),
+               ARRAY(SELECT x.tag_id FROM {maalgrupper} x WHERE x.faellesskab_id = k.id)
+        FROM ({knn_sql}) k
         ORDER BY k.d, k.id
     """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
     with connection.cursor() as cursor:
-        fetched = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST)
+        fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
+                                                    then=f"SELECT id, slug, navn FROM {tag}")  # noqa: S608
+    slug_of = {tag_id: slug for tag_id, slug, _navn in tags}
+    navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
     navne: dict[str, str] = {}
     details = _Details(navne)
     for row in fetched:
         fid = row[0]
-        details.interesser[fid] = set(row[15])
-        details.tilg[fid] = {slug for slug, _navn in row[16]}
-        navne.update(row[16])
+        details.interesser[fid] = {slug_of[t] for t in row[15]}
+        details.tilg[fid] = {slug_of[t] for t in row[16]}
+        for t in row[16]:
+            navne[slug_of[t]] = navn_of[t]
         for code in row[17]:
             details.moede(fid, code // 1000, (code % 1000) // 100, code % 100)
-        details.maalgrupper[fid] = set(row[18])
+        details.maalgrupper[fid] = {slug_of[t] for t in row[18]}
     return _kandidater([row[:15] for row in fetched], details)
 
 

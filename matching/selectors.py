@@ -28,8 +28,12 @@ from brobygning.selectors import capped_counts
 from foreninger.models import Faellesskab
 
 from . import svar as svarlink
+from .arrangementer import LISTE_MAX
 from .models import (
     SVAR_VALG,
+    Arrangement,
+    ArrangementType,
+    Fremmoede,
     Ledsagelse,
     LedsagelseStatus,
     Match,
@@ -40,6 +44,8 @@ from .models import (
     Stage,
     Svar,
     SvarModtager,
+    Tilmelding,
+    TilmeldingStatus,
     VaertRapport,
 )
 from .services import opfoelgning_aabner
@@ -65,9 +71,10 @@ def opfoelgning_get(*, actor, pk, action="view"):
     return access.get_or_deny(actor, "opfoelgning", action, qs, pk)
 
 
-def borger_timeline(*, actor, borger) -> list[Haendelse]:
-    """matching's lines in a borger's forløb (`borgere.hooks`): matches, meetings and follow-ups.
-    One query whatever the length: the three as one UNION ALL of the columns a line needs, over the
+def borger_timeline(*, actor, borger, arrangementer: bool = False) -> list[Haendelse]:
+    """matching's lines in a borger's forløb (`borgere.hooks`): matches, meetings and follow-ups, and
+    with `arrangementer` the borger's registrations (their newest `arrangementer.LISTE_MAX`) after them.
+    One query whatever the length: the parts as one UNION ALL of the columns a line needs, over the
     borger's matches as the actor's scope gives them (the ORM compiles that subquery). The union is
     plain SQL: the ORM took longer to build and compile it, with its annotations, than the database
     to run it (PERFORMANCE.md, "Suggestions, borger detail and the match board at national size")."""
@@ -79,29 +86,55 @@ def borger_timeline(*, actor, borger) -> list[Haendelse]:
     if connection.vendor != "postgresql":
         ingen_tid, ingen_dato = "NULL", "NULL"
     sql = f"""
-        SELECT 'match', m.oprettet, {ingen_dato}, f.titel, m.stage, '', {ingen_tid}, m.id
+        SELECT 'match', m.oprettet, {ingen_dato}, f.titel, m.stage, '', {ingen_tid}, m.id, 0
         FROM {m} m JOIN {f} f ON f.id = m.faellesskab_id WHERE m.id IN ({ids})
         UNION ALL
-        SELECT 'ledsagelse', x.tidspunkt, {ingen_dato}, f.titel, x.status, '', {ingen_tid}, x.match_id
+        SELECT 'ledsagelse', x.tidspunkt, {ingen_dato}, f.titel, x.status, '', {ingen_tid}, x.match_id, 0
         FROM {le} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
         UNION ALL
-        SELECT 'opfoelgning', {ingen_tid}, x.forfalder, f.titel, x.type, x.resultat, x.udfoert, x.match_id
+        SELECT 'opfoelgning', {ingen_tid}, x.forfalder, f.titel, x.type, x.resultat, x.udfoert, x.match_id, 0
         FROM {o} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
     """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    params = [*ids_params, *ids_params, *ids_params]
+    if arrangementer:
+        # The borger's registrations, newest first, with how often they came: whoever may see the
+        # borger sees them (not scoped by match). Wrapped, as SQLite allows no LIMIT in a union's part.
+        t, a, fm = Tilmelding._meta.db_table, Arrangement._meta.db_table, Fremmoede._meta.db_table
+        sql += f"""
+        UNION ALL
+        SELECT * FROM (
+            SELECT 'arrangement', t.tilmeldt, {ingen_dato}, a.titel, a.type, t.status, t.forloeb_startet, a.id,
+                   (SELECT COUNT(*) FROM {fm} fm WHERE fm.tilmelding_id = t.id AND fm.moedt)
+            FROM {t} t JOIN {a} a ON a.id = t.arrangement_id WHERE t.borger_id = %s
+            ORDER BY t.tilmeldt DESC LIMIT %s
+        ) tilmeldinger
+        """  # noqa: S608 -- table names only
+        params += [borger.pk, LISTE_MAX]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, *ids_params, *ids_params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     tid_fra_db = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite hands back text
     dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)
     stage, status = dict(Stage.choices), dict(LedsagelseStatus.choices)
     opf_type, resultat = dict(OpfoelgningType.choices), dict(Resultat.choices)
+    arr_type, tilm_status = dict(ArrangementType.choices), dict(TilmeldingStatus.choices)
     events = []
-    for slags, tid, dato, titel, kode, res, udfoert, match_id in rows:
-        url = reverse("matching:match_detail", args=[match_id])
+    for slags, tid, dato, titel, kode, res, udfoert, ref_id, moedt in rows:
         if tid_fra_db is not None:
             tid, udfoert = tid_fra_db(tid, None, connection), tid_fra_db(udfoert, None, connection)
         if dato_fra_db is not None:
             dato = dato_fra_db(dato, None, connection)
+        if slags == "arrangement":
+            detalje = tilm_status.get(res, res)
+            if moedt:
+                detalje = _("%(status)s · mødte op %(n)d gang(e)") % {"status": detalje, "n": moedt}
+            if udfoert:
+                detalje = _("%(status)s · forløbet startede her") % {"status": detalje}
+            events.append(Haendelse(timezone.localtime(tid), "arrangement",
+                                    _("%(type)s: %(titel)s") % {"type": arr_type.get(kode, kode), "titel": titel},
+                                    detalje, reverse("matching:arrangement_detail", args=[ref_id])))
+            continue
+        url = reverse("matching:match_detail", args=[ref_id])
         if slags == "match":
             events.append(Haendelse(timezone.localtime(tid), "match", _("Match: %(f)s") % {"f": titel},
                                     stage.get(kode, kode), url))

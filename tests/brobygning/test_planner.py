@@ -24,3 +24,14 @@ def test_the_setting_holds_for_the_statement_only_also_after_an_error():
         with pytest.raises(DatabaseError):
             fetch_with_random_page_cost(cursor, "SELECT 1 / 0", [], 1.1)
         assert _setting(cursor) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_statement_comes_back_from_the_same_round_trip_and_the_setting_still_resets():
+    with connection.cursor() as cursor:
+        before = _setting(cursor)
+        rows, then_rows = fetch_with_random_page_cost(
+            cursor, "SELECT current_setting('random_page_cost')", [], 1.1, then="SELECT 2 UNION ALL SELECT 3")
+        assert rows == [("1.1",)]
+        assert then_rows == [(2,), (3,)]
+        assert _setting(cursor) == before
