@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
+    Window,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -410,22 +413,55 @@ def bounded(qs, limit: int = 20, loft: int | None = None) -> Liste:
     return Liste(rows, qs.order_by()[:loft + 1].count() if loft else qs.count(), loft)
 
 
+def bounded_sammen(lister: dict, limit: int = 20) -> dict[str, Liste]:
+    """`bounded(qs, limit)` for each of `lister` (name → queryset; one model, the same columns: the
+    same `only`, `select_related` and annotations), from one query: each list's first `limit` rows
+    with its count (`COUNT(*) OVER ()`, over every row before the LIMIT), the lists joined by UNION
+    ALL. A page of short lists pays one round trip, not one or two each (Min dag, issue 15). Each
+    list's rows are put in its own order again (a UNION promises none). Where a compound query may
+    not have a LIMIT per part (SQLite), one `bounded` per list."""
+    navne, querysets = list(lister), list(lister.values())
+    if len(querysets) < 2 or not connections[querysets[0].db].features.supports_slicing_ordering_in_compound:
+        return {navn: bounded(qs, limit) for navn, qs in lister.items()}
+    dele = [qs.annotate(liste_nr=Value(i, output_field=IntegerField()), liste_antal=Window(Count("pk")))[:limit]
+            for i, qs in enumerate(querysets)]
+    rows: dict[str, list] = {navn: [] for navn in navne}
+    antal = dict.fromkeys(navne, 0)
+    for row in dele[0].union(*dele[1:], all=True):
+        navn = navne[row.liste_nr]
+        rows[navn].append(row)
+        antal[navn] = row.liste_antal
+    for navn, qs in lister.items():
+        _sorter(rows[navn], qs.query.order_by)
+    return {navn: Liste(rows[navn], antal[navn]) for navn in navne}
+
+
+def _sorter(rows: list, order_by) -> None:
+    """Sort `rows` in place as `order_by` (plain field names, "-" for descending) orders them."""
+    for felt in reversed(order_by):
+        if not isinstance(felt, str) or "__" in felt or "." in felt:  # pragma: no cover - the lists' orders are plain
+            raise ValueError(f"cannot sort by {felt!r}")
+        rows.sort(key=attrgetter(felt.lstrip("-")), reverse=felt.startswith("-"))
+
+
 def bounded_med_del(qs, *, del_q: Q, limit: int = 20, loft: int | None = None) -> tuple[Liste, Liste]:
     """`bounded(qs, …)` and `bounded(qs.filter(del_q), …)` from one query of rows and at most one count.
 
     The part must come first in `qs`'s order: every row `del_q` picks sorts before every row it does
     not (the silence alarm's tasks are the oldest of the overview's: meetings 24 h on with no outcome
     among those with none, follow-ups 7 days overdue among the overdue ones), so the part's first rows
-    are the list's first. The counts, when the list is full, in one query: without `loft` one pass with
-    a FILTER; with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
+    are the list's first. The counts, when the list is full: without `loft` in the query of rows
+    (`COUNT(*) OVER ()`, and with a FILTER for the part: one pass, no second walk); with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
     PostgreSQL sort every candidate), the list's count their sum, capped."""
-    rows = list(qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))[:limit])
+    qs = qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
+    if loft is None:  # the exact counts in the same query (window aggregates over every row, before LIMIT)
+        qs = qs.annotate(n_alle=Window(Count("pk")), n_del=Window(Count("pk", filter=del_q)))
+    rows = list(qs[:limit])
     del_rows = [row for row in rows if row.i_del]
     if len(rows) < limit:
         return Liste(rows, len(rows), loft), Liste(del_rows, len(del_rows), loft)
     if loft is None:
-        antal = qs.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=del_q))
-        n, d = antal["n"], antal["d"]
+        n, d = rows[0].n_alle, rows[0].n_del
     else:
         d, resten = capped_counts([qs.filter(del_q), qs.exclude(del_q)], loft=loft)
         n = min(d + resten, loft + 1)
@@ -448,9 +484,9 @@ class Lister:
         self._taellinger.append((qs, loft, efter))
         return len(self._taellinger) - 1
 
-    def antal(self, navn: str, qs) -> None:
-        """`qs`'s exact count, under `navn` in `hent`."""
-        i = self._tael(qs, None)
+    def antal(self, navn: str, qs, loft: int | None = None) -> None:
+        """`qs`'s count, under `navn` in `hent`: exact, or with `loft` at most loft + 1 (read no further)."""
+        i = self._tael(qs, loft)
         self._lister[navn] = lambda antal: antal[i]
 
     def bounded(self, navn: str, qs, limit: int = 20, loft: int | None = None) -> None:
@@ -516,13 +552,13 @@ def taellinger(taellinger) -> list[int]:
         return list(cursor.fetchone())
 
 
-def svar_seneste(*, actor, days=14, limit=10) -> Liste:
+def svar_seneste(*, actor, days=14, limit=10, felter=()) -> Liste:
     """"Svar fra vært og borger": the answers to the actor's meetings in the last `days`, newest first.
-    Two queries at most, however many there are."""
+    Two queries at most, however many there are. `felter`: load only these fields (`QuerySet.only`)."""
     moeder = access.scope(actor, "ledsagelse", Ledsagelse.objects.all()).values("pk")
     qs = Moedesvar.objects.filter(ledsagelse__in=moeder, besvaret__gte=timezone.now() - timedelta(days=days)) \
         .select_related("ledsagelse__match__borger", "ledsagelse__match__faellesskab").order_by("-besvaret", "-pk")
-    return bounded(qs, limit)
+    return bounded(qs.only(*felter) if felter else qs, limit)
 
 
 # A first meeting with no outcome this long after it began, or a follow-up this long overdue, is a task.
@@ -544,10 +580,15 @@ def stille_moeder(*, actor, limit=20, loft=None, felter=()) -> Liste:
     """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first.
     `felter`: load only these fields (`QuerySet.only`), what the page shows. The front pages read it
     with the meetings it is part of (`bounded_med_del`)."""
-    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
-    qs = qs.filter(stille_moede_q(), status=LedsagelseStatus.PLANLAGT) \
-        .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
+    qs = stille_moeder_qs(actor=actor)
     return bounded(qs.only(*felter) if felter else qs, limit, loft)
+
+
+def stille_moeder_qs(*, actor):
+    """The silence alarm's meetings (`stille_moeder`), all of them, oldest first."""
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(stille_moede_q(), status=LedsagelseStatus.PLANLAGT) \
+        .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
 
 
 @dataclass(frozen=True)
