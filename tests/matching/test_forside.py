@@ -236,3 +236,35 @@ def test_a_list_and_the_silence_alarms_part_of_it_read_together_count_as_two_bou
             hentet = lister.hent()
             assert (som(hentet["hel"]), som(hentet["del"])) == (som(hel), som(part)), (limit, loft)
             assert (hentet["alle"], som(hentet["kun"])) == (9, som(hel))
+
+
+@pytest.mark.parametrize("compound_limit", [True, False], ids=["union", "one query per list"])
+def test_lists_read_together_are_each_list_bounded(world, brobygger_a, koordinator_a, compound_limit, monkeypatch):
+    # Min dag's lists of meetings in one query (`bounded_sammen`): each list's rows, order and count as
+    # `bounded` gives them, whether the list is short, exactly full or longer; without a LIMIT per part
+    # of a compound query (SQLite) one `bounded` per list
+    from django.db import connection
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", compound_limit)
+    for timer in [-30, -30, -20, -5, -3, 2, 5, 30, 50, 70]:
+        rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a,
+                             tidspunkt=timezone.now() + timedelta(hours=timer))
+    actor = actor_for(koordinator_a)
+    alle = selectors.upcoming_ledsagelser(actor=actor, days=30).model.objects.filter(center=world.center_a) \
+        .select_related("match__borger", "match__faellesskab")  # the same columns in every list
+    lister = {
+        "kommende": selectors.upcoming_ledsagelser(actor=actor, days=30),
+        "stille": selectors.stille_moeder_qs(actor=actor),
+        "nyeste_foerst": alle.order_by("-tidspunkt", "pk"),
+        "ingen": alle.filter(tidspunkt__gt=timezone.now() + timedelta(days=60)).order_by("tidspunkt"),
+    }
+
+    def som(liste):
+        return [row.pk for row in liste.rows], liste.antal, liste.flere
+
+    for limit in (1, 3, 4, 20):
+        sammen = selectors.bounded_sammen(lister, limit)
+        assert list(sammen) == list(lister)
+        for navn, qs in lister.items():
+            assert som(sammen[navn]) == som(bounded(qs, limit)), (navn, limit)
+    assert som(selectors.bounded_sammen(lister, 3)["kommende"])[1:] == (7, 4)  # 7 from 12 h ago on, 3 shown
+    assert som(selectors.bounded_sammen(lister, 3)["stille"])[1:] == (2, 0)
