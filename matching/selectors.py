@@ -451,7 +451,8 @@ def bounded_med_del(qs, *, del_q: Q, limit: int = 20, loft: int | None = None) -
     not (the silence alarm's tasks are the oldest of the overview's: meetings 24 h on with no outcome
     among those with none, follow-ups 7 days overdue among the overdue ones), so the part's first rows
     are the list's first. The counts, when the list is full: without `loft` in the query of rows
-    (`COUNT(*) OVER ()`, and with a FILTER for the part: one pass, no second walk); with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
+    (`COUNT(*) OVER ()`, and with a FILTER for the part: one pass, not a second walk of the brobygger's
+    borgere); with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
     PostgreSQL sort every candidate), the list's count their sum, capped."""
     qs = qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
     if loft is None:  # the exact counts in the same query (window aggregates over every row, before LIMIT)
@@ -579,7 +580,8 @@ def stille_opfoelgning_q() -> Q:
 def stille_moeder(*, actor, limit=20, loft=None, felter=()) -> Liste:
     """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first.
     `felter`: load only these fields (`QuerySet.only`), what the page shows. The front pages read it
-    with the meetings it is part of (`bounded_med_del`)."""
+    with other lists: the koordinator's with the meetings it is part of (`bounded_med_del`), Min dag
+    with the brobygger's other meetings (`bounded_sammen`, from `stille_moeder_qs`)."""
     qs = stille_moeder_qs(actor=actor)
     return bounded(qs.only(*felter) if felter else qs, limit, loft)
 
