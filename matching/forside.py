@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Subquery, Value
+from django.db.models import BooleanField, Count, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -94,13 +94,19 @@ LOFT = 999
 def koordinator_overblik(*, actor) -> dict:
     # The task lists' rows, then the counts of the full ones in one query (`selectors.Lister`).
     lister = matching.Lister()
-    lister.bounded("ledsagelser", _ledsagelser(matching.upcoming_ledsagelser(actor=actor)), LISTE)
+    # The silence alarm's tasks are the oldest of the meetings with no outcome and of the overdue
+    # follow-ups: each pair from one query of rows (`selectors.bounded_med_del`). The rows of this
+    # week's meetings and of those with no outcome in one query (`selectors.rader_sammen`).
+    kommende = _ledsagelser(matching.upcoming_ledsagelser(actor=actor))
+    uden_udfald, stille_q = _ledsagelser(matching.moeder_uden_udfald(actor=actor)), matching.stille_moede_q()
+    kommende_rader, uden_udfald_rader = matching.rader_sammen([
+        (kommende.annotate(i_del=Value(False, output_field=BooleanField())), LISTE),  # the same columns
+        (matching.Lister.med_del(uden_udfald, stille_q), OPGAVER)])
+    lister.bounded("ledsagelser", kommende, LISTE, rows=kommende_rader)
     lister.bounded("nye_henvisninger", nye_henvisninger(actor=actor).only(
         "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT)
-    # The silence alarm's tasks are the oldest of the meetings with no outcome and of the overdue
-    # follow-ups: each pair from one query of rows (`selectors.bounded_med_del`).
-    lister.bounded_med_del("uden_udfald", "stille_moeder", _ledsagelser(matching.moeder_uden_udfald(actor=actor)),
-                           del_q=matching.stille_moede_q(), limit=OPGAVER, loft=LOFT)
+    lister.bounded_med_del("uden_udfald", "stille_moeder", uden_udfald, del_q=stille_q, limit=OPGAVER, loft=LOFT,
+                           rows=uden_udfald_rader)
     lister.bounded_med_del("forfaldne", "stille_opfoelgninger",
                            _opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0))
                            .order_by("forfalder", "pk"),

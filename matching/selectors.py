@@ -415,25 +415,35 @@ def bounded(qs, limit: int = 20, loft: int | None = None) -> Liste:
 
 def bounded_sammen(lister: dict, limit: int = 20) -> dict[str, Liste]:
     """`bounded(qs, limit)` for each of `lister` (name → queryset; one model, the same columns: the
-    same `only`, `select_related` and annotations), from one query: each list's first `limit` rows
-    with its count (`COUNT(*) OVER ()`, over every row before the LIMIT), the lists joined by UNION
-    ALL. A page of short lists pays one round trip, not one or two each (Min dag, issue 15). Each
-    list's rows are put in its own order again (a UNION promises none). Where a compound query may
+    same `only`, `select_related` and annotations), from one query (`rader_sammen`): each list's first
+    `limit` rows with its count (`COUNT(*) OVER ()`, over every row before the LIMIT). A page of short
+    lists pays one round trip, not one or two each (Min dag, issue 15). Where a compound query may
     not have a LIMIT per part (SQLite), one `bounded` per list."""
-    navne, querysets = list(lister), list(lister.values())
-    if len(querysets) < 2 or not connections[querysets[0].db].features.supports_slicing_ordering_in_compound:
+    if not _union_med_limit(lister.values()):
         return {navn: bounded(qs, limit) for navn, qs in lister.items()}
-    dele = [qs.annotate(liste_nr=Value(i, output_field=IntegerField()), liste_antal=Window(Count("pk")))[:limit]
-            for i, qs in enumerate(querysets)]
-    rows: dict[str, list] = {navn: [] for navn in navne}
-    antal = dict.fromkeys(navne, 0)
-    for row in dele[0].union(*dele[1:], all=True):
-        navn = navne[row.liste_nr]
-        rows[navn].append(row)
-        antal[navn] = row.liste_antal
-    for navn, qs in lister.items():
-        _sorter(rows[navn], qs.query.order_by)
-    return {navn: Liste(rows[navn], antal[navn]) for navn in navne}
+    rader = rader_sammen([(qs.annotate(liste_antal=Window(Count("pk"))), limit) for qs in lister.values()])
+    return {navn: Liste(rows, rows[0].liste_antal if rows else 0) for navn, rows in zip(lister, rader, strict=True)}
+
+
+def _union_med_limit(querysets) -> bool:
+    querysets = list(querysets)
+    return len(querysets) > 1 and connections[querysets[0].db].features.supports_slicing_ordering_in_compound
+
+
+def rader_sammen(dele: list) -> list[list]:
+    """The first `limit` rows of each (queryset, limit) of `dele` (one model, the same columns), from
+    one query: the parts joined by UNION ALL, each with its own ORDER BY and LIMIT, and each part's
+    rows put in its own order again (a UNION promises none). Where a compound query may not have a
+    LIMIT per part (SQLite), one query per part."""
+    if not _union_med_limit(qs for qs, _limit in dele):
+        return [list(qs[:limit]) for qs, limit in dele]
+    dele_sql = [qs.annotate(liste_nr=Value(i, output_field=IntegerField()))[:limit] for i, (qs, limit) in enumerate(dele)]
+    rader: list[list] = [[] for _ in dele]
+    for row in dele_sql[0].union(*dele_sql[1:], all=True):
+        rader[row.liste_nr].append(row)
+    for (qs, _limit), rows in zip(dele, rader, strict=True):
+        _sorter(rows, qs.query.order_by)
+    return rader
 
 
 def _sorter(rows: list, order_by) -> None:
@@ -490,18 +500,27 @@ class Lister:
         i = self._tael(qs, loft)
         self._lister[navn] = lambda antal: antal[i]
 
-    def bounded(self, navn: str, qs, limit: int = 20, loft: int | None = None) -> None:
-        rows = list(qs[:limit])
+    def bounded(self, navn: str, qs, limit: int = 20, loft: int | None = None, rows: list | None = None) -> None:
+        """`selectors.bounded`, its count with the others'. `rows`: `qs`'s first `limit`, when read
+        already (`rader_sammen`)."""
+        rows = list(qs[:limit]) if rows is None else rows
         if len(rows) < limit:
             self._lister[navn] = Liste(rows, len(rows), loft)
         else:
             i = self._tael(qs, loft)
             self._lister[navn] = lambda antal: Liste(rows, antal[i], loft)
 
-    def bounded_med_del(self, navn: str, del_navn: str, qs, *, del_q: Q, limit: int, loft: int) -> None:
+    @staticmethod
+    def med_del(qs, del_q: Q):
+        """`qs` with `i_del`: whether a row is in the part `del_q` picks."""
+        return qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
+
+    def bounded_med_del(self, navn: str, del_navn: str, qs, *, del_q: Q, limit: int, loft: int,
+                        rows: list | None = None) -> None:
         """`selectors.bounded_med_del`, its counts with the others'. The rest is counted only up to
-        what the part leaves below the cap: when the part alone is past it, the rest is not read."""
-        rows = list(qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))[:limit])
+        what the part leaves below the cap: when the part alone is past it, the rest is not read.
+        `rows`: the first `limit` of `med_del(qs, del_q)`, when read already (`rader_sammen`)."""
+        rows = list(self.med_del(qs, del_q)[:limit]) if rows is None else rows
         del_rows = [row for row in rows if row.i_del]
         if len(rows) < limit:
             self._lister[navn] = Liste(rows, len(rows), loft)

@@ -152,13 +152,16 @@ def test_overview_koordinator(world, brobygger_a, as_koordinator_a, django_asser
     _opgaver(world, brobygger_a, LISTE + 1)  # every list full, so each one's count is in the figure
     # session, user with memberships and menu badge; the rows of meetings this week and of the task lists
     # (the silence alarm's two lists read with the meetings with no outcome and the overdue follow-ups
-    # they are the oldest of: 4 queries for 6 lists); every count in one query (the full lists' counts,
-    # this month's figures, matches per stage, failed reminders, take-over requests; were 14 queries);
-    # borgere without a brobygger, today's reads per user (volume alert), retention warnings; access log
-    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 12,
+    # they are the oldest of, this week's meetings with those with no outcome: 3 queries for 7 lists);
+    # every count in one query (the full lists' counts, this month's figures, matches per stage, failed
+    # reminders, take-over requests; were 14 queries); borgere without a brobygger, today's reads per
+    # user (volume alert), retention warnings; access log
+    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 11,
                      django_assert_num_queries, django_assert_max_num_queries)
     for key in ("nye_henvisninger", "uden_udfald", "forfaldne", "foraeldede", "stille_moeder", "stille_opfoelgninger"):
         assert len(response.context[key].rows) == OPGAVER, key
+    assert (len(response.context["ledsagelser"].rows), response.context["ledsagelser"].antal) == (LISTE, LISTE + 31)
+    assert response.context["uden_udfald"].antal_tekst == str(LISTE + 31)
     assert response.context["forfaldne"].antal == LISTE + 31
     # matches per stage, exact up to LOFT and then "999+", as the match board counts them
     assert response.context["faser"] == [

@@ -242,7 +242,7 @@ def test_a_list_and_the_silence_alarms_part_of_it_read_together_count_as_two_bou
 def test_lists_read_together_are_each_list_bounded(world, brobygger_a, koordinator_a, compound_limit, monkeypatch):
     # Min dag's lists of meetings in one query (`bounded_sammen`): each list's rows, order and count as
     # `bounded` gives them, whether the list is short, exactly full or longer; without a LIMIT per part
-    # of a compound query (SQLite) one `bounded` per list
+    # of a compound query (SQLite) one `bounded` per list. And `rader_sammen`, the rows alone.
     from django.db import connection
     monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", compound_limit)
     for timer in [-30, -30, -20, -5, -3, 2, 5, 30, 50, 70]:
@@ -266,5 +266,9 @@ def test_lists_read_together_are_each_list_bounded(world, brobygger_a, koordinat
         assert list(sammen) == list(lister)
         for navn, qs in lister.items():
             assert som(sammen[navn]) == som(bounded(qs, limit)), (navn, limit)
+        # the rows alone, a limit per list (the koordinator's overview)
+        dele = [(qs, limit + i) for i, qs in enumerate(lister.values())]
+        assert [[row.pk for row in rows] for rows in selectors.rader_sammen(dele)] == \
+            [[row.pk for row in qs[:n]] for qs, n in dele], limit
     assert som(selectors.bounded_sammen(lister, 3)["kommende"])[1:] == (7, 4)  # 7 from 12 h ago on, 3 shown
     assert som(selectors.bounded_sammen(lister, 3)["stille"])[1:] == (2, 0)
