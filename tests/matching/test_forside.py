@@ -272,3 +272,20 @@ def test_lists_read_together_are_each_list_bounded(world, brobygger_a, koordinat
             [[row.pk for row in qs[:n]] for qs, n in dele], limit
     assert som(selectors.bounded_sammen(lister, 3)["kommende"])[1:] == (7, 4)  # 7 from 12 h ago on, 3 shown
     assert som(selectors.bounded_sammen(lister, 3)["stille"])[1:] == (2, 0)
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_kort_dato_is_djangos_short_date(sprog):
+    # `|kort_dato` (a table per language and date, issue 15) writes what `|date:"SHORT_DATE_FORMAT"` writes
+    from datetime import date, datetime
+
+    from django.utils import translation
+    egen = Template('{% load brobygning_tags %}{{ d|kort_dato }}')
+    django_ = Template('{{ d|date:"SHORT_DATE_FORMAT" }}')
+    with translation.override(sprog):
+        for d in [date(2026, 1, 2), date(2026, 12, 31), timezone.now(), datetime(2026, 3, 4, 5, 6), None, ""]:
+            assert egen.render(Context({"d": d})) == django_.render(Context({"d": d})), d
+    with translation.override("da"):
+        dansk = egen.render(Context({"d": date(2026, 1, 2)}))
+    with translation.override("en"):
+        assert egen.render(Context({"d": date(2026, 1, 2)})) != dansk  # each language its own
