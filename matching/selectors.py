@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
+    Window,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -443,22 +446,66 @@ def bounded(qs, limit: int = 20, loft: int | None = None) -> Liste:
     return Liste(rows, qs.order_by()[:loft + 1].count() if loft else qs.count(), loft)
 
 
+def bounded_sammen(lister: dict, limit: int = 20) -> dict[str, Liste]:
+    """`bounded(qs, limit)` for each of `lister` (name → queryset; one model, the same columns: the
+    same `only`, `select_related` and annotations), from one query (`rader_sammen`): each list's first
+    `limit` rows with its count (`COUNT(*) OVER ()`, over every row before the LIMIT). A page of short
+    lists pays one round trip, not one or two each (Min dag, issue 15). Where a compound query may
+    not have a LIMIT per part (SQLite), one `bounded` per list."""
+    if not _union_med_limit(lister.values()):
+        return {navn: bounded(qs, limit) for navn, qs in lister.items()}
+    rader = rader_sammen([(qs.annotate(liste_antal=Window(Count("pk"))), limit) for qs in lister.values()])
+    return {navn: Liste(rows, rows[0].liste_antal if rows else 0) for navn, rows in zip(lister, rader, strict=True)}
+
+
+def _union_med_limit(querysets) -> bool:
+    querysets = list(querysets)
+    return len(querysets) > 1 and connections[querysets[0].db].features.supports_slicing_ordering_in_compound
+
+
+def rader_sammen(dele: list) -> list[list]:
+    """The first `limit` rows of each (queryset, limit) of `dele` (one model, the same columns), from
+    one query: the parts joined by UNION ALL, each with its own ORDER BY and LIMIT, and each part's
+    rows put in its own order again (a UNION promises none). Where a compound query may not have a
+    LIMIT per part (SQLite), one query per part."""
+    if not _union_med_limit(qs for qs, _limit in dele):
+        return [list(qs[:limit]) for qs, limit in dele]
+    dele_sql = [qs.annotate(liste_nr=Value(i, output_field=IntegerField()))[:limit] for i, (qs, limit) in enumerate(dele)]
+    rader: list[list] = [[] for _ in dele]
+    for row in dele_sql[0].union(*dele_sql[1:], all=True):
+        rader[row.liste_nr].append(row)
+    for (qs, _limit), rows in zip(dele, rader, strict=True):
+        _sorter(rows, qs.query.order_by)
+    return rader
+
+
+def _sorter(rows: list, order_by) -> None:
+    """Sort `rows` in place as `order_by` (plain field names, "-" for descending) orders them."""
+    for felt in reversed(order_by):
+        if not isinstance(felt, str) or "__" in felt or "." in felt:  # pragma: no cover - the lists' orders are plain
+            raise ValueError(f"cannot sort by {felt!r}")
+        rows.sort(key=attrgetter(felt.lstrip("-")), reverse=felt.startswith("-"))
+
+
 def bounded_med_del(qs, *, del_q: Q, limit: int = 20, loft: int | None = None) -> tuple[Liste, Liste]:
     """`bounded(qs, …)` and `bounded(qs.filter(del_q), …)` from one query of rows and at most one count.
 
     The part must come first in `qs`'s order: every row `del_q` picks sorts before every row it does
     not (the silence alarm's tasks are the oldest of the overview's: meetings 24 h on with no outcome
     among those with none, follow-ups 7 days overdue among the overdue ones), so the part's first rows
-    are the list's first. The counts, when the list is full, in one query: without `loft` one pass with
-    a FILTER; with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
+    are the list's first. The counts, when the list is full: without `loft` in the query of rows
+    (`COUNT(*) OVER ()`, and with a FILTER for the part: one pass, not a second walk of the brobygger's
+    borgere); with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
     PostgreSQL sort every candidate), the list's count their sum, capped."""
-    rows = list(qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))[:limit])
+    qs = qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
+    if loft is None:  # the exact counts in the same query (window aggregates over every row, before LIMIT)
+        qs = qs.annotate(n_alle=Window(Count("pk")), n_del=Window(Count("pk", filter=del_q)))
+    rows = list(qs[:limit])
     del_rows = [row for row in rows if row.i_del]
     if len(rows) < limit:
         return Liste(rows, len(rows), loft), Liste(del_rows, len(del_rows), loft)
     if loft is None:
-        antal = qs.order_by().aggregate(n=Count("pk"), d=Count("pk", filter=del_q))
-        n, d = antal["n"], antal["d"]
+        n, d = rows[0].n_alle, rows[0].n_del
     else:
         d, resten = capped_counts([qs.filter(del_q), qs.exclude(del_q)], loft=loft)
         n = min(d + resten, loft + 1)
@@ -481,23 +528,32 @@ class Lister:
         self._taellinger.append((qs, loft, efter))
         return len(self._taellinger) - 1
 
-    def antal(self, navn: str, qs) -> None:
-        """`qs`'s exact count, under `navn` in `hent`."""
-        i = self._tael(qs, None)
+    def antal(self, navn: str, qs, loft: int | None = None) -> None:
+        """`qs`'s count, under `navn` in `hent`: exact, or with `loft` at most loft + 1 (read no further)."""
+        i = self._tael(qs, loft)
         self._lister[navn] = lambda antal: antal[i]
 
-    def bounded(self, navn: str, qs, limit: int = 20, loft: int | None = None) -> None:
-        rows = list(qs[:limit])
+    def bounded(self, navn: str, qs, limit: int = 20, loft: int | None = None, rows: list | None = None) -> None:
+        """`selectors.bounded`, its count with the others'. `rows`: `qs`'s first `limit`, when read
+        already (`rader_sammen`)."""
+        rows = list(qs[:limit]) if rows is None else rows
         if len(rows) < limit:
             self._lister[navn] = Liste(rows, len(rows), loft)
         else:
             i = self._tael(qs, loft)
             self._lister[navn] = lambda antal: Liste(rows, antal[i], loft)
 
-    def bounded_med_del(self, navn: str, del_navn: str, qs, *, del_q: Q, limit: int, loft: int) -> None:
+    @staticmethod
+    def med_del(qs, del_q: Q):
+        """`qs` with `i_del`: whether a row is in the part `del_q` picks."""
+        return qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
+
+    def bounded_med_del(self, navn: str, del_navn: str, qs, *, del_q: Q, limit: int, loft: int,
+                        rows: list | None = None) -> None:
         """`selectors.bounded_med_del`, its counts with the others'. The rest is counted only up to
-        what the part leaves below the cap: when the part alone is past it, the rest is not read."""
-        rows = list(qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))[:limit])
+        what the part leaves below the cap: when the part alone is past it, the rest is not read.
+        `rows`: the first `limit` of `med_del(qs, del_q)`, when read already (`rader_sammen`)."""
+        rows = list(self.med_del(qs, del_q)[:limit]) if rows is None else rows
         del_rows = [row for row in rows if row.i_del]
         if len(rows) < limit:
             self._lister[navn] = Liste(rows, len(rows), loft)
@@ -549,13 +605,13 @@ def taellinger(taellinger) -> list[int]:
         return list(cursor.fetchone())
 
 
-def svar_seneste(*, actor, days=14, limit=10) -> Liste:
+def svar_seneste(*, actor, days=14, limit=10, felter=()) -> Liste:
     """"Svar fra vært og borger": the answers to the actor's meetings in the last `days`, newest first.
-    Two queries at most, however many there are."""
+    Two queries at most, however many there are. `felter`: load only these fields (`QuerySet.only`)."""
     moeder = access.scope(actor, "ledsagelse", Ledsagelse.objects.all()).values("pk")
     qs = Moedesvar.objects.filter(ledsagelse__in=moeder, besvaret__gte=timezone.now() - timedelta(days=days)) \
         .select_related("ledsagelse__match__borger", "ledsagelse__match__faellesskab").order_by("-besvaret", "-pk")
-    return bounded(qs, limit)
+    return bounded(qs.only(*felter) if felter else qs, limit)
 
 
 # A first meeting with no outcome this long after it began, or a follow-up this long overdue, is a task.
@@ -576,11 +632,17 @@ def stille_opfoelgning_q() -> Q:
 def stille_moeder(*, actor, limit=20, loft=None, felter=()) -> Liste:
     """Silence alarm: planned first meetings that began more than 24 h ago with no outcome, oldest first.
     `felter`: load only these fields (`QuerySet.only`), what the page shows. The front pages read it
-    with the meetings it is part of (`bounded_med_del`)."""
-    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
-    qs = qs.filter(stille_moede_q(), status=LedsagelseStatus.PLANLAGT) \
-        .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
+    with other lists: the koordinator's with the meetings it is part of (`bounded_med_del`), Min dag
+    with the brobygger's other meetings (`bounded_sammen`, from `stille_moeder_qs`)."""
+    qs = stille_moeder_qs(actor=actor)
     return bounded(qs.only(*felter) if felter else qs, limit, loft)
+
+
+def stille_moeder_qs(*, actor):
+    """The silence alarm's meetings (`stille_moeder`), all of them, oldest first."""
+    qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
+    return qs.filter(stille_moede_q(), status=LedsagelseStatus.PLANLAGT) \
+        .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
 
 
 @dataclass(frozen=True)

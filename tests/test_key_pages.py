@@ -18,6 +18,7 @@ from borgere.models import Formaal, Henvisning, Samtale
 from borgere.services import gaeldende_samtykketekst
 from borgere.views.borger import FILTER_SESSION_KEY
 from brobygning.models import Adgangslog, Paamindelse, PaamindelseStatus, TagType
+from matching import forside
 from matching.forside import LISTE, OPGAVER
 from matching.models import Arrangement, ArrangementType, Match, Stage, Tilmelding
 
@@ -155,30 +156,52 @@ def test_overview_koordinator(world, brobygger_a, as_koordinator_a, django_asser
     _opgaver(world, brobygger_a, LISTE + 1)  # every list full, so each one's count is in the figure
     # session, user with memberships and menu badge; the rows of meetings this week and of the task lists
     # (the silence alarm's two lists read with the meetings with no outcome and the overdue follow-ups
-    # they are the oldest of: 4 queries for 6 lists); every count in one query (the full lists' counts,
-    # this month's figures, matches per stage, failed reminders, take-over requests; were 14 queries);
-    # borgere without a brobygger, today's reads per user (volume alert), retention warnings; access log
-    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 12,
+    # they are the oldest of, this week's meetings with those with no outcome: 3 queries for 7 lists);
+    # every count in one query (the full lists' counts, this month's figures, matches per stage, failed
+    # reminders, take-over requests; were 14 queries); borgere without a brobygger, today's reads per
+    # user (volume alert), retention warnings; access log
+    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 11,
                      django_assert_num_queries, django_assert_max_num_queries)
     for key in ("nye_henvisninger", "uden_udfald", "forfaldne", "foraeldede", "stille_moeder", "stille_opfoelgninger"):
         assert len(response.context[key].rows) == OPGAVER, key
+    assert (len(response.context["ledsagelser"].rows), response.context["ledsagelser"].antal) == (LISTE, LISTE + 31)
+    assert response.context["uden_udfald"].antal_tekst == str(LISTE + 31)
     assert response.context["forfaldne"].antal == LISTE + 31
-    assert response.context["faser"] == [(Stage(stage).label, Match.objects.filter(center=world.center_a, stage=stage).count())
-                                         for stage in Stage.values]
-    assert sum(n for _label, n in response.context["faser"]) >= 2 * (LISTE + 31)
+    # matches per stage, exact up to LOFT and then "999+", as the match board counts them
+    assert response.context["faser"] == [
+        (Stage(stage).label, str(Match.objects.filter(center=world.center_a, stage=stage).count()))
+        for stage in Stage.values]
+    assert sum(int(n) for _label, n in response.context["faser"]) >= 2 * (LISTE + 31)
+
+
+def test_overview_counts_matches_per_stage_up_to_the_cap(world, brobygger_a, as_koordinator_a, monkeypatch):
+    monkeypatch.setattr(forside, "LOFT", 3)
+    borger = f.BorgerFactory(center=world.center_a, brobygger=brobygger_a)
+    for stage, n in [(Stage.FORESLAAET, 3), (Stage.ACCEPTERET, 4), (Stage.AFSLUTTET, 9)]:
+        for _ in range(n):
+            rf.MatchFactory(borger=borger, center=world.center_a, stage=stage,
+                            faellesskab=f.FaellesskabFactory(forening=world.forening_a))
+    rf.MatchFactory(borger=f.BorgerFactory(center=world.center_b), center=world.center_b, stage=Stage.FORESLAAET,
+                    faellesskab=f.FaellesskabFactory(forening=f.ForeningFactory(center=world.center_b)))
+    faser = dict(as_koordinator_a.get(reverse("matching:forside")).context["faser"])
+    assert (faser[Stage.FORESLAAET.label], faser[Stage.ACCEPTERET.label], faser[Stage.AFSLUTTET.label],
+            faser[Stage.AKTIV_1_MD.label]) == ("3", "3+", "3+", "0")
 
 
 def test_overview_brobygger(world, brobygger_a, as_brobygger_a, django_assert_num_queries,
                             django_assert_max_num_queries):
     _opgaver(world, brobygger_a, LISTE + 1)
-    # session, user with memberships; meetings this week and their count, in the last 24 h, follow-ups
-    # due (with the attended meeting's time) and the silence alarm's overdue ones among them, both counts
-    # in one query (were 4 queries), their borgere, "kom ikke", answers, the silence alarm's meetings and
-    # their count; access log
-    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 13,
+    # session, user with memberships; the four lists of meetings (this week, the last 24 h, "kom ikke",
+    # the silence alarm's) with their counts in one query (were up to 7); follow-ups due (with the
+    # attended meeting's time) and the silence alarm's overdue ones among them, with both counts, in one
+    # query (were 2); their borgere, answers; access log
+    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), 7,
                      django_assert_num_queries, django_assert_max_num_queries)
     assert (len(response.context["opfoelgninger"].rows), response.context["opfoelgninger"].antal) == (LISTE, LISTE + 31)
     assert len(response.context["borgere"]) == LISTE
+    for key in ("uden_udfald", "stille_moeder"):  # the meetings 2 days on are the alarm's, not the last 24 h's
+        assert response.context[key].antal == {"uden_udfald": 0, "stille_moeder": LISTE + 31}[key], key
+    assert len(response.context["stille_moeder"].rows) == LISTE
 
 
 # --- The public pages (no login): the directory's searches and a fællesskab's page -----------------

@@ -1,8 +1,10 @@
 import functools
+from datetime import date
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.conf import settings
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
@@ -314,6 +316,21 @@ def naturlig_dato(value, arg=""):
     when it is not this year. A datetime is shown in the local time zone, with "kl." and the time
     ("kl. 10", "kl. 10.30"); `|naturlig_dato:"kort"` leaves the time out. Anything else is shown as is."""
     return datoer.naturlig_dato(value, uden_tid=(arg == "kort"))
+
+
+@register.filter
+def kort_dato(value):
+    """`value|date:"SHORT_DATE_FORMAT"`, for a date (not a datetime) from a table per language and
+    date: Django's parses the format anew for every value (23 µs; the overviews show a due date on
+    each of up to 40 follow-up rows, issue 15)."""
+    if type(value) is not date:
+        return date_filter(value, "SHORT_DATE_FORMAT")
+    return _kort_dato(translation.get_language(), value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _kort_dato(_sprog: str | None, value: date) -> str:
+    return date_filter(value, "SHORT_DATE_FORMAT")
 
 
 @register.filter

@@ -236,3 +236,56 @@ def test_a_list_and_the_silence_alarms_part_of_it_read_together_count_as_two_bou
             hentet = lister.hent()
             assert (som(hentet["hel"]), som(hentet["del"])) == (som(hel), som(part)), (limit, loft)
             assert (hentet["alle"], som(hentet["kun"])) == (9, som(hel))
+
+
+@pytest.mark.parametrize("compound_limit", [True, False], ids=["union", "one query per list"])
+def test_lists_read_together_are_each_list_bounded(world, brobygger_a, koordinator_a, compound_limit, monkeypatch):
+    # Min dag's lists of meetings in one query (`bounded_sammen`): each list's rows, order and count as
+    # `bounded` gives them, whether the list is short, exactly full or longer; without a LIMIT per part
+    # of a compound query (SQLite) one `bounded` per list. And `rader_sammen`, the rows alone.
+    from django.db import connection
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", compound_limit)
+    for timer in [-30, -30, -20, -5, -3, 2, 5, 30, 50, 70]:
+        rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a,
+                             tidspunkt=timezone.now() + timedelta(hours=timer))
+    actor = actor_for(koordinator_a)
+    alle = selectors.upcoming_ledsagelser(actor=actor, days=30).model.objects.filter(center=world.center_a) \
+        .select_related("match__borger", "match__faellesskab")  # the same columns in every list
+    lister = {
+        "kommende": selectors.upcoming_ledsagelser(actor=actor, days=30),
+        "stille": selectors.stille_moeder_qs(actor=actor),
+        "nyeste_foerst": alle.order_by("-tidspunkt", "pk"),
+        "ingen": alle.filter(tidspunkt__gt=timezone.now() + timedelta(days=60)).order_by("tidspunkt"),
+    }
+
+    def som(liste):
+        return [row.pk for row in liste.rows], liste.antal, liste.flere
+
+    for limit in (1, 3, 4, 20):
+        sammen = selectors.bounded_sammen(lister, limit)
+        assert list(sammen) == list(lister)
+        for navn, qs in lister.items():
+            assert som(sammen[navn]) == som(bounded(qs, limit)), (navn, limit)
+        # the rows alone, a limit per list (the koordinator's overview)
+        dele = [(qs, limit + i) for i, qs in enumerate(lister.values())]
+        assert [[row.pk for row in rows] for rows in selectors.rader_sammen(dele)] == \
+            [[row.pk for row in qs[:n]] for qs, n in dele], limit
+    assert som(selectors.bounded_sammen(lister, 3)["kommende"])[1:] == (7, 4)  # 7 from 12 h ago on, 3 shown
+    assert som(selectors.bounded_sammen(lister, 3)["stille"])[1:] == (2, 0)
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_kort_dato_is_djangos_short_date(sprog):
+    # `|kort_dato` (a table per language and date, issue 15) writes what `|date:"SHORT_DATE_FORMAT"` writes
+    from datetime import date, datetime
+
+    from django.utils import translation
+    egen = Template('{% load brobygning_tags %}{{ d|kort_dato }}')
+    django_ = Template('{{ d|date:"SHORT_DATE_FORMAT" }}')
+    with translation.override(sprog):
+        for d in [date(2026, 1, 2), date(2026, 12, 31), timezone.now(), datetime(2026, 3, 4, 5, 6), None, ""]:
+            assert egen.render(Context({"d": d})) == django_.render(Context({"d": d})), d
+    with translation.override("da"):
+        dansk = egen.render(Context({"d": date(2026, 1, 2)}))
+    with translation.override("en"):
+        assert egen.render(Context({"d": date(2026, 1, 2)})) != dansk  # each language its own
