@@ -88,6 +88,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 from borgere.models import Formaal, Kanal, Samtykke
 from borgere.services import har_samtykke
 from brobygning.channels import Attachment, Message, organizer_address
+from brobygning.links import pk_urls
 from brobygning.models import Medlemskab, Paamindelse, PaamindelseKanal, PaamindelseStatus
 from brobygning.paamindelser import Unsendable
 
@@ -978,18 +979,23 @@ def describe(rows) -> list[Beskrivelse]:
             subjects[emne_type] = {pk: (*rest, None)[:4] for pk, *rest in model.objects.filter(
                 pk__in=ids[emne_type]).order_by().values_list(*felter, *(["type"] if model is Opfoelgning else []))}
     typer = dict(OpfoelgningType.choices)
+    fundne = [subjects.get(row.emne_type, {}).get(row.emne_id) for row in rows]
+    # The links made for the list at once and each kind's texts translated once, not per row.
+    urls = iter(pk_urls("matching:match_detail", [subject[0] for subject in fundne if subject]))
+    tekster = {}  # row.art -> (its label, its recipient's role)
     result = []
-    for row in rows:
-        art = ARTER.get(row.art)
-        subject = subjects.get(row.emne_type, {}).get(row.emne_id)
-        label = str(art.label) if art else row.art
+    for row, subject in zip(rows, fundne, strict=True):
+        if row.art not in tekster:
+            art = ARTER.get(row.art)
+            tekster[row.art] = (str(art.label), str(MODTAGER_LABELS[art.modtager])) if art else (row.art, "–")
+        label, modtager = tekster[row.art]
         if subject and row.emne_type == EMNE_OPFOELGNING:
             label = f"{label}: {str(typer.get(subject[3], subject[3])).lower()}"
         result.append(Beskrivelse(
             row=row,
-            modtager=str(MODTAGER_LABELS[art.modtager]) if art else "–",
+            modtager=modtager,
             art=label,
             emne=f"{subject[1]} → {subject[2]}" if subject else _("(slettet)"),
-            url=reverse("matching:match_detail", args=[subject[0]]) if subject else "",
+            url=next(urls) if subject else "",
         ))
     return result

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
 
-from brobygning import access, datoer
+from brobygning import access, datoer, links
 from brobygning import hovedmenu as menu
 
 register = template.Library()
@@ -36,29 +36,11 @@ def _menu_url(name: str, urlconf, prefix: str) -> str:
     return reverse(name, urlconf=urlconf)
 
 
-_PK_PLADS = 987654321  # stands for the id while the URL is reversed once
-
-
 @register.simple_tag
 def pk_url(name: str, pk) -> str:
     """`{% pk_url "app:name" obj.pk %}`: `{% url name obj.pk %}` for a URL whose only argument is an
-    integer id, reversed once per process (and URL configuration and prefix) and the id put in: a list
-    of 25 rows otherwise reverses 25 times (PERFORMANCE.md, "The borger pages")."""
-    foer, efter = _pk_url(name, get_urlconf(), get_script_prefix())
-    return f"{foer}{int(pk)}{efter}"
-
-
-@functools.lru_cache(maxsize=256)
-def _pk_url(name: str, urlconf, prefix: str) -> tuple[str, str]:
-    foer, plads, efter = reverse(name, urlconf=urlconf, args=[_PK_PLADS]).rpartition(str(_PK_PLADS))
-    return foer, efter
-
-
-def pk_urls(name: str, pks) -> list[str]:
-    """`pk_url` for many ids at once (a view preparing a list's links): the URL configuration and
-    prefix looked up once, not once per id."""
-    foer, efter = _pk_url(name, get_urlconf(), get_script_prefix())
-    return [f"{foer}{int(pk)}{efter}" for pk in pks]
+    integer id, reversed once per process (`brobygning.links`)."""
+    return links.pk_url(name, pk)
 
 
 class _Tidstekst:

@@ -11,8 +11,9 @@ from borgere.selectors import borger_get
 from borgere.services import har_samtykke
 from brobygning import adgangslog
 from brobygning.decorators import member_required
+from brobygning.links import pk_urls
 from brobygning.pagination import paginate
-from brobygning.templatetags.brobygning_tags import i_tid_siden_liste, pk_urls
+from brobygning.templatetags.brobygning_tags import i_tid_siden_liste
 from foreninger.selectors import faellesskab_get
 
 from .. import selectors, services, stages
