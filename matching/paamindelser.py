@@ -78,9 +78,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
@@ -959,6 +961,14 @@ class Beskrivelse:
         """The channel's name, as `row.get_kanal_display` gives it: that method builds its dict of
         choices on every call, a fifth of a row's cost on the påmindelser page."""
         return str(_KANALER.get(self.row.kanal, self.row.kanal))
+
+    @property
+    def tid(self) -> str:
+        """When a sent row was sent, or when any other row falls due (each tab holds one kind), as
+        `{{ …|date:"SHORT_DATETIME_FORMAT" }}` writes it: made here, the template engine's own work
+        for the variable and its filter cost twice the formatting."""
+        value = self.row.sendt if self.row.status == PaamindelseStatus.SENDT else self.row.forfalder
+        return date_filter(template_localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 def describe(rows) -> list[Beskrivelse]:

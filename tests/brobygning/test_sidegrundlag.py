@@ -257,3 +257,20 @@ def test_a_reminders_channel_is_named_as_get_kanal_display_names_it(sprog):
         for kanal in [*PaamindelseKanal.values, "ukendt"]:
             row = Paamindelse(kanal=kanal)
             assert Beskrivelse(row=row, modtager="", art="", emne="", url="").kanal == row.get_kanal_display()
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_a_reminders_time_is_written_as_the_date_filter_wrote_it(sprog):
+    """The sent tab shows when a row was sent, every other tab when it falls due (`Beskrivelse.tid`)."""
+    from brobygning.models import Paamindelse, PaamindelseStatus
+    from matching.paamindelser import Beskrivelse
+
+    dato = engines["django"].from_string('{{ t|date:"SHORT_DATETIME_FORMAT" }}')
+    sendt, forfalder = timezone.now() - timedelta(hours=30), timezone.now() + timedelta(days=2, minutes=7)
+    with translation.override(sprog):
+        for status in PaamindelseStatus.values:
+            row = Paamindelse(status=status, sendt=sendt if status == PaamindelseStatus.SENDT else None,
+                              forfalder=forfalder)
+            vist = sendt if status == PaamindelseStatus.SENDT else forfalder
+            tid = Beskrivelse(row=row, modtager="", art="", emne="", url="").tid
+            assert tid == dato.render({"t": vist}) and tid
