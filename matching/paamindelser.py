@@ -78,9 +78,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
@@ -88,6 +90,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 from borgere.models import Formaal, Kanal, Samtykke
 from borgere.services import har_samtykke
 from brobygning.channels import Attachment, Message, organizer_address
+from brobygning.links import pk_urls
 from brobygning.models import Medlemskab, Paamindelse, PaamindelseKanal, PaamindelseStatus
 from brobygning.paamindelser import Unsendable
 
@@ -942,6 +945,9 @@ def ics_parter(event: Event, *, center, attendee: str, method: str) -> None:
 # --- For the koordinator's page of påmindelser ----------------------------------------------------
 
 
+_KANALER = dict(PaamindelseKanal.choices)
+
+
 @dataclass(frozen=True)
 class Beskrivelse:
     row: Paamindelse
@@ -949,6 +955,20 @@ class Beskrivelse:
     art: str
     emne: str
     url: str  # the match's page, or "" when the subject is gone
+
+    @property
+    def kanal(self) -> str:
+        """The channel's name, as `row.get_kanal_display` gives it: that method builds its dict of
+        choices on every call, a fifth of a row's cost on the påmindelser page."""
+        return str(_KANALER.get(self.row.kanal, self.row.kanal))
+
+    @property
+    def tid(self) -> str:
+        """When a sent row was sent, or when any other row falls due (each tab holds one kind), as
+        `{{ …|date:"SHORT_DATETIME_FORMAT" }}` writes it: made here, the template engine's own work
+        for the variable and its filter cost twice the formatting."""
+        value = self.row.sendt if self.row.status == PaamindelseStatus.SENDT else self.row.forfalder
+        return date_filter(template_localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 def describe(rows) -> list[Beskrivelse]:
@@ -969,18 +989,23 @@ def describe(rows) -> list[Beskrivelse]:
             subjects[emne_type] = {pk: (*rest, None)[:4] for pk, *rest in model.objects.filter(
                 pk__in=ids[emne_type]).order_by().values_list(*felter, *(["type"] if model is Opfoelgning else []))}
     typer = dict(OpfoelgningType.choices)
+    fundne = [subjects.get(row.emne_type, {}).get(row.emne_id) for row in rows]
+    # The links made for the list at once and each kind's texts translated once, not per row.
+    urls = iter(pk_urls("matching:match_detail", [subject[0] for subject in fundne if subject]))
+    tekster = {}  # row.art -> (its label, its recipient's role)
     result = []
-    for row in rows:
-        art = ARTER.get(row.art)
-        subject = subjects.get(row.emne_type, {}).get(row.emne_id)
-        label = str(art.label) if art else row.art
+    for row, subject in zip(rows, fundne, strict=True):
+        if row.art not in tekster:
+            art = ARTER.get(row.art)
+            tekster[row.art] = (str(art.label), str(MODTAGER_LABELS[art.modtager])) if art else (row.art, "–")
+        label, modtager = tekster[row.art]
         if subject and row.emne_type == EMNE_OPFOELGNING:
             label = f"{label}: {str(typer.get(subject[3], subject[3])).lower()}"
         result.append(Beskrivelse(
             row=row,
-            modtager=str(MODTAGER_LABELS[art.modtager]) if art else "–",
+            modtager=modtager,
             art=label,
             emne=f"{subject[1]} → {subject[2]}" if subject else _("(slettet)"),
-            url=reverse("matching:match_detail", args=[subject[0]]) if subject else "",
+            url=next(urls) if subject else "",
         ))
     return result

@@ -284,7 +284,7 @@ def test_match_board(world, as_koordinator_a, django_assert_num_queries, django_
     expected = 4 if connection.vendor == "postgresql" else 4 + len(open_stages)
     response = _flat(as_koordinator_a, reverse("matching:pipeline"), lambda: matches(7 * 25), expected,
                      django_assert_num_queries, django_assert_max_num_queries)
-    kolonner = {fase: liste for fase, _label, liste in response.context["kolonner"]}
+    kolonner = {fase: liste for fase, _label, liste, _kort in response.context["kolonner"]}
     assert {fase: (len(liste.rows), liste.antal) for fase, liste in kolonner.items()} == dict.fromkeys(open_stages, (20, 26))
 
 

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
 
-from brobygning import access, datoer
+from brobygning import access, datoer, links
 from brobygning import hovedmenu as menu
 
 register = template.Library()
@@ -38,32 +38,22 @@ def _menu_url(name: str, urlconf, prefix: str) -> str:
     return reverse(name, urlconf=urlconf)
 
 
-_PK_PLADS = 987654321  # stands for the id while the URL is reversed once
-
-
 @register.simple_tag
 def pk_url(name: str, pk) -> str:
     """`{% pk_url "app:name" obj.pk %}`: `{% url name obj.pk %}` for a URL whose only argument is an
-    integer id, reversed once per process (and URL configuration and prefix) and the id put in: a list
-    of 25 rows otherwise reverses 25 times (PERFORMANCE.md, "The borger pages")."""
-    foer, efter = _pk_url(name, get_urlconf(), get_script_prefix())
-    return f"{foer}{int(pk)}{efter}"
-
-
-@functools.lru_cache(maxsize=256)
-def _pk_url(name: str, urlconf, prefix: str) -> tuple[str, str]:
-    foer, plads, efter = reverse(name, urlconf=urlconf, args=[_PK_PLADS]).rpartition(str(_PK_PLADS))
-    return foer, efter
+    integer id, reversed once per process (`brobygning.links`)."""
+    return links.pk_url(name, pk)
 
 
 class _Tidstekst:
-    """One of `timesince`'s unit texts ("%(num)d måneder"), translated once per language and number."""
+    """One of `timesince`'s unit texts ("%(num)d måneder") in one language, translated once per
+    number: `timesince` asks for them with `%`."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, sprog: str, name: str):
+        self.sprog, self.name = sprog, name
 
     def __mod__(self, values: dict) -> str:
-        return _tidstekst(translation.get_language(), self.name, values["num"])
+        return _tidstekst(self.sprog, self.name, values["num"])
 
 
 @functools.lru_cache(maxsize=2048)
@@ -71,27 +61,42 @@ def _tidstekst(_sprog: str, name: str, num: int) -> str:
     return TIME_STRINGS[name] % {"num": num}
 
 
-_TIDSTEKSTER = {name: _Tidstekst(name) for name in TIME_STRINGS}
+@functools.lru_cache(maxsize=64)
+def _tidstekster(sprog: str) -> dict[str, _Tidstekst]:
+    """`timesince`'s `time_strings` for one language (the language is looked up once per list)."""
+    return {name: _Tidstekst(sprog, name) for name in TIME_STRINGS}
 
 
-@register.filter
-def tid_siden(value) -> str:
-    """`timesince` with the same words, its unit texts translated once per language and number instead
-    of on every call: for lists with a duration on every row (the match board's 140 cards)."""
+def _tid_siden(value, tekster) -> str:
     if not value:
         return ""
     try:
-        return timesince(value, time_strings=_TIDSTEKSTER)
+        return timesince(value, time_strings=tekster)
     except (ValueError, TypeError):
         return ""
 
 
 @register.filter
+def tid_siden(value) -> str:
+    """`timesince` with the same words, its unit texts translated once per language and number instead
+    of on every call."""
+    return _tid_siden(value, _tidstekster(translation.get_language()))
+
+
+def i_tid_siden_liste(values) -> list[str]:
+    """`i_tid_siden` for each of `values`, for a view preparing a list (the match board's 140 cards):
+    the language, its unit texts and "i %(d)s" looked up once for the list, not once per value."""
+    tekster = _tidstekster(translation.get_language())
+    skabelon = _("i %(d)s")
+    return [mark_safe(skabelon % {"d": conditional_escape(_tid_siden(value, tekster))})  # noqa: S308 - escaped
+            for value in values]
+
+
+@register.filter
 def i_tid_siden(value) -> str:
     """"i 3 uger, 2 dage": what `{% blocktranslate with d=value|tid_siden %}i {{ d }}{% endblocktranslate %}`
-    gives (the same msgid, the duration escaped, the text not), as one filter: on the match board's 140
-    cards the block tag cost as much as the rest of the card."""
-    return mark_safe(_("i %(d)s") % {"d": conditional_escape(tid_siden(value))})  # noqa: S308 - escaped above
+    gives (the same msgid, the duration escaped, the text not), as one filter."""
+    return i_tid_siden_liste([value])[0]
 
 
 @register.simple_tag(takes_context=True)

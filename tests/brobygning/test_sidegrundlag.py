@@ -16,6 +16,7 @@ from borgere.models import Formaal, Henvisning
 from borgere.selectors import borger_list
 from borgere.services import gaeldende_samtykketekst
 from brobygning.access import actor_for
+from brobygning.links import pk_urls
 from brobygning.models import Adgangslog
 from brobygning.pagination import paginate, paginate_keys
 from brobygning.selectors import capped_counts
@@ -225,6 +226,7 @@ def test_pk_url_is_the_url_tag(pk):
                                          "{% url 'borgere:borger_detail' pk %}").render({"pk": pk})
     mine, djangos = html.split("|")
     assert mine == djangos == reverse("borgere:borger_detail", args=[pk])
+    assert pk_urls("borgere:borger_detail", [pk, 7]) == [djangos, reverse("borgere:borger_detail", args=[7])]
 
 
 @pytest.mark.parametrize("sprog", ["da", "en"])
@@ -237,5 +239,38 @@ def test_i_tid_siden_gives_what_the_block_tag_gave(sprog):
     filter_ = engine.from_string("{% load brobygning_tags %}{{ t|i_tid_siden }}")
     nu = timezone.now()
     with translation.override(sprog):
-        for t in (nu - timedelta(minutes=3), nu - timedelta(days=40, hours=5), nu - timedelta(days=800), None):
+        tider = (nu - timedelta(minutes=3), nu - timedelta(days=40, hours=5), nu - timedelta(days=800), None)
+        for t in tider:
             assert filter_.render({"t": t}) == blok.render({"t": t})
+        # The board makes its cards' texts for the whole list at once (`i_tid_siden_liste`): the same.
+        ens = engine.from_string("{% for t in tider %}{{ t }}|{% endfor %}")
+        assert ens.render({"tider": brobygning_tags.i_tid_siden_liste(tider)}) == "".join(blok.render({"t": t}) + "|" for t in tider)
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_a_reminders_channel_is_named_as_get_kanal_display_names_it(sprog):
+    """The påmindelser page names a row's channel from a dict made once (`Beskrivelse.kanal`)."""
+    from brobygning.models import Paamindelse, PaamindelseKanal
+    from matching.paamindelser import Beskrivelse
+
+    with translation.override(sprog):
+        for kanal in [*PaamindelseKanal.values, "ukendt"]:
+            row = Paamindelse(kanal=kanal)
+            assert Beskrivelse(row=row, modtager="", art="", emne="", url="").kanal == row.get_kanal_display()
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_a_reminders_time_is_written_as_the_date_filter_wrote_it(sprog):
+    """The sent tab shows when a row was sent, every other tab when it falls due (`Beskrivelse.tid`)."""
+    from brobygning.models import Paamindelse, PaamindelseStatus
+    from matching.paamindelser import Beskrivelse
+
+    dato = engines["django"].from_string('{{ t|date:"SHORT_DATETIME_FORMAT" }}')
+    sendt, forfalder = timezone.now() - timedelta(hours=30), timezone.now() + timedelta(days=2, minutes=7)
+    with translation.override(sprog):
+        for status in PaamindelseStatus.values:
+            row = Paamindelse(status=status, sendt=sendt if status == PaamindelseStatus.SENDT else None,
+                              forfalder=forfalder)
+            vist = sendt if status == PaamindelseStatus.SENDT else forfalder
+            tid = Beskrivelse(row=row, modtager="", art="", emne="", url="").tid
+            assert tid == dato.render({"t": vist}) and tid

@@ -71,7 +71,7 @@ def test_the_match_board_shows_the_longest_waiting_per_stage_with_counts_and_pag
     _matches(world, 2, stage=Stage.ACCEPTERET)
     response = _flat(as_koordinator_a, reverse("matching:pipeline"), lambda: _matches(world, 60),
                      django_assert_max_num_queries)
-    kolonner = {fase: liste for fase, _label, liste in response.context["kolonner"]}
+    kolonner = {fase: liste for fase, _label, liste, _kort in response.context["kolonner"]}
     assert (len(kolonner[Stage.FORESLAAET].rows), kolonner[Stage.FORESLAAET].antal) == (TAVLE_PR_FASE, 63)
     assert (len(kolonner[Stage.ACCEPTERET].rows), kolonner[Stage.ACCEPTERET].antal) == (2, 2)
     assert Stage.AFSLUTTET not in kolonner
@@ -95,7 +95,7 @@ def test_the_match_board_stops_counting_a_stage_at_its_cap(world, as_koordinator
     _matches(world, 31)
     _matches(world, 30, stage=Stage.ACCEPTERET)
     response = as_koordinator_a.get(reverse("matching:pipeline"))
-    kolonner = {fase: liste for fase, _label, liste in response.context["kolonner"]}
+    kolonner = {fase: liste for fase, _label, liste, _kort in response.context["kolonner"]}
     assert (kolonner[Stage.FORESLAAET].antal, kolonner[Stage.FORESLAAET].antal_tekst) == (31, "30+")
     assert (kolonner[Stage.ACCEPTERET].antal, kolonner[Stage.ACCEPTERET].antal_tekst) == (30, "30")
     html = response.content.decode()
