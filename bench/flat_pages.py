@@ -176,7 +176,7 @@ def check(koordinator, brobygger) -> bool:
     problems = []
     board = koordinator.get("/matches/").context.get("kolonner") or []
     for column in board:
-        liste = column[-1]
+        liste = column[2]  # (stage, label, bounded list, its cards)
         if not hasattr(liste, "antal") or len(liste.rows) > 20:
             problems.append(f"board column {column[0]} is not bounded")
     for client, keys in ((koordinator, ("ledsagelser", "forfaldne", "foraeldede")),
