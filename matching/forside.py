@@ -101,7 +101,7 @@ def koordinator_overblik(*, actor) -> dict:
     uden_udfald, stille_q = _ledsagelser(matching.moeder_uden_udfald(actor=actor)), matching.stille_moede_q()
     kommende_rader, uden_udfald_rader = matching.rader_sammen([
         (kommende.annotate(i_del=Value(False, output_field=BooleanField())), LISTE),  # the same columns
-        (matching.Lister.med_del(uden_udfald, stille_q), OPGAVER)])
+        (matching.med_del(uden_udfald, stille_q), OPGAVER)])
     lister.bounded("ledsagelser", kommende, LISTE, rows=kommende_rader)
     lister.bounded("nye_henvisninger", nye_henvisninger(actor=actor).only(
         "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT)
@@ -200,14 +200,9 @@ def _overblik_taellinger(*, actor, fra: date) -> tuple[list, dict]:
     }
 
 
-def _fase_tekst(antal: int) -> str:
-    """A stage's count as the match board shows it: exact up to LOFT, then "999+"."""
-    return f"{LOFT}+" if antal > LOFT else str(antal)
-
-
 def _overblik_tal(tal, antal: dict, fra: date) -> dict:
     return {"kpi": _kpi(tal, antal, fra),
-            "faser": [(Stage(stage).label, _fase_tekst(antal[f"fase_{stage}"])) for stage in Stage.values],
+            "faser": [(Stage(stage).label, matching.Liste((), antal[f"fase_{stage}"], LOFT).antal_tekst) for stage in Stage.values],
             "fejlede_paamindelser": antal["fejlede"], "anmodninger": antal["anmodninger"]}
 
 

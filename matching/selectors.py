@@ -18,7 +18,6 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +25,7 @@ from borgere.hooks import Haendelse
 from borgere.models import Borger, Formaal, Samtykke
 from borgere.selectors import borger_list
 from borgere.services import har_samtykke
-from brobygning import access, adgangslog
+from brobygning import access, adgangslog, links
 from brobygning.selectors import capped_counts
 from foreninger.models import Faellesskab
 
@@ -135,9 +134,9 @@ def borger_timeline(*, actor, borger, arrangementer: bool = False) -> list[Haend
                 detalje = _("%(status)s · forløbet startede her") % {"status": detalje}
             events.append(Haendelse(timezone.localtime(tid), "arrangement",
                                     _("%(type)s: %(titel)s") % {"type": arr_type.get(kode, kode), "titel": titel},
-                                    detalje, reverse("matching:arrangement_detail", args=[ref_id])))
+                                    detalje, links.pk_url("matching:arrangement_detail", ref_id)))
             continue
-        url = reverse("matching:match_detail", args=[ref_id])
+        url = links.pk_url("matching:match_detail", ref_id)
         if slags == "match":
             events.append(Haendelse(timezone.localtime(tid), "match", _("Match: %(f)s") % {"f": titel},
                                     stage.get(kode, kode), url))
@@ -487,6 +486,11 @@ def _sorter(rows: list, order_by) -> None:
         rows.sort(key=attrgetter(felt.lstrip("-")), reverse=felt.startswith("-"))
 
 
+def med_del(qs, del_q: Q):
+    """`qs` with `i_del`: whether a row is in the part `del_q` picks."""
+    return qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
+
+
 def bounded_med_del(qs, *, del_q: Q, limit: int = 20, loft: int | None = None) -> tuple[Liste, Liste]:
     """`bounded(qs, …)` and `bounded(qs.filter(del_q), …)` from one query of rows and at most one count.
 
@@ -497,7 +501,7 @@ def bounded_med_del(qs, *, del_q: Q, limit: int = 20, loft: int | None = None) -
     (`COUNT(*) OVER ()`, and with a FILTER for the part: one pass, not a second walk of the brobygger's
     borgere); with it the part and the rest each capped (`capped_counts`, no sort: ORDER BY made
     PostgreSQL sort every candidate), the list's count their sum, capped."""
-    qs = qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
+    qs = med_del(qs, del_q)
     if loft is None:  # the exact counts in the same query (window aggregates over every row, before LIMIT)
         qs = qs.annotate(n_alle=Window(Count("pk")), n_del=Window(Count("pk", filter=del_q)))
     rows = list(qs[:limit])
@@ -543,17 +547,12 @@ class Lister:
             i = self._tael(qs, loft)
             self._lister[navn] = lambda antal: Liste(rows, antal[i], loft)
 
-    @staticmethod
-    def med_del(qs, del_q: Q):
-        """`qs` with `i_del`: whether a row is in the part `del_q` picks."""
-        return qs.annotate(i_del=ExpressionWrapper(del_q, output_field=BooleanField()))
-
     def bounded_med_del(self, navn: str, del_navn: str, qs, *, del_q: Q, limit: int, loft: int,
                         rows: list | None = None) -> None:
         """`selectors.bounded_med_del`, its counts with the others'. The rest is counted only up to
         what the part leaves below the cap: when the part alone is past it, the rest is not read.
         `rows`: the first `limit` of `med_del(qs, del_q)`, when read already (`rader_sammen`)."""
-        rows = list(self.med_del(qs, del_q)[:limit]) if rows is None else rows
+        rows = list(med_del(qs, del_q)[:limit]) if rows is None else rows
         del_rows = [row for row in rows if row.i_del]
         if len(rows) < limit:
             self._lister[navn] = Liste(rows, len(rows), loft)
