@@ -25,7 +25,8 @@ def _clear():
 
 
 def _arr(k, titel, *, offentlig=True, dage=(5, 12), sted="Frivilligcentret, sal 2", online=""):
-    start = timezone.now().replace(microsecond=0)
+    # 10:00 local time: a 90-minute date started late in the evening would end the next day
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
     return services.arrangement_create(actor=k, data={
         "type": "workshop", "titel": titel, "beskrivelse": "Om at blive frivillig.", "maalgruppe": "Borgere",
         "sted": sted, "online_link": online, "kapacitet": 20, "offentlig": offentlig, "ansvarlige": []},
