@@ -117,10 +117,12 @@ def koordinator_overblik(*, actor) -> dict:
     fra = maanedens_start()
     tal, taellinger = _overblik_taellinger(actor=actor, fra=fra)
     for noegle, qs in taellinger.items():
-        lister.antal(noegle, qs, LOFT if noegle.startswith("fase_") else None)
+        lister.antal(noegle, qs)
+    faser = {f"fase_{stage}": stage for stage in Stage.values}
+    lister.antal_for_hver(faser, matching.match_list(actor=actor), "stage", LOFT)
     lister_og_tal = lister.hent()
     return {
-        **_overblik_tal(tal, {noegle: lister_og_tal.pop(noegle) for noegle in taellinger}, fra),
+        **_overblik_tal(tal, {noegle: lister_og_tal.pop(noegle) for noegle in [*taellinger, *faser]}, fra),
         **lister_og_tal,
         "uden_brobygger": list(_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
                                         "postnummer__nr", "postnummer__by")[:LISTE]),
@@ -186,15 +188,13 @@ def kpi(*, actor, fra: date | None = None) -> dict:
 
 
 def _overblik_taellinger(*, actor, fra: date) -> tuple[list, dict]:
-    """Every count on the koordinator's overview that is not under a list: this month's figures
-    (`kpi`), matches per stage, failed reminders and pending take-over requests, as querysets.
-    The stages are counted up to LOFT ("999+"), as the match board counts them: exact counts read
-    every index entry of the centre's matches (28,588 at national size) on each request."""
+    """Every count on the koordinator's overview that is not under a list, but matches per stage:
+    this month's figures (`kpi`), failed reminders and pending take-over requests, as querysets.
+    (The stages are counted up to LOFT, "999+", as the match board counts them: exact counts read
+    every index entry of the centre's matches, 28,588 at national size, on each request.)"""
     tal = _kpi_tal(actor=actor, fra=fra)
-    matches = matching.match_list(actor=actor)
     return tal, {
         **{f"kpi_{noegle}": qs for noegle, _l, qs in tal},
-        **{f"fase_{stage}": matches.filter(stage=stage) for stage in Stage.values},
         "fejlede": access.scope(actor, "paamindelse", Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)),
         "anmodninger": anmodning_list(actor=actor),
     }
