@@ -318,3 +318,16 @@ def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, broby
             forventet = gammel.render(Context(context))
             assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "Kaffe &amp; &lt;i&gt;" in forventet
             assert ny.render(Context(context)) == forventet
+
+
+def test_for_hver_compiles_what_each_filter_compiles(world, koordinator_a):
+    # the overview's stage counts: one compile with the value swapped gives each filter's own statement
+    matches = selectors.match_list(actor=actor_for(koordinator_a))
+    taellinger = selectors.for_hver(matches, "stage", Stage.values)
+    for stage, taelling in zip(Stage.values, taellinger, strict=True):
+        sql, params = selectors._taelling(matches.filter(stage=stage))
+        assert (taelling.sql, taelling.params) == (sql, tuple(params))
+    for _ in range(3):
+        match_for(world, stage=Stage.LEDSAGET)
+    assert selectors.taellinger([(t, 1, None) for t in taellinger]) == [
+        min(matches.filter(stage=stage).count(), 2) for stage in Stage.values]
