@@ -214,10 +214,10 @@ def kpi(*, actor, fra: date | None = None) -> dict:
 
 
 def _overblik_taellinger(*, actor, fra: date) -> tuple[list, dict]:
-    """Every count on the koordinator's overview that is not under a list, but matches per stage:
-    this month's figures (`kpi`), failed reminders and pending take-over requests, as querysets.
-    (The stages are counted up to LOFT, "999+", as the match board counts them: exact counts read
-    every index entry of the centre's matches, 28,588 at national size, on each request.)"""
+    """The koordinator's overview's counts that are not under a list, as querysets: this month's
+    figures (`kpi`), failed reminders and pending take-over requests. (Matches per stage are added
+    apart, `Lister.antal_for_hver`, counted up to LOFT, "999+", as the match board counts them: exact
+    counts read every index entry of the centre's matches, 28,588 at national size, on each request.)"""
     tal = _kpi_tal(actor=actor, fra=fra)
     return tal, {
         **{f"kpi_{noegle}": qs for noegle, _l, qs in tal},

@@ -333,11 +333,11 @@ def _naturlig_dato(_sprog: str | None, _tz, idag: date, value, uden_tid: bool) -
     return datoer.naturlig_dato(value, uden_tid=uden_tid, idag=idag)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def kort_dato(value):
     """`value|date:"SHORT_DATE_FORMAT"`, for a date (not a datetime) from a table per language and
     date: Django's parses the format anew for every value (23 µs; the overviews show a due date on
-    each of up to 40 follow-up rows, issue 15)."""
+    each of up to 40 follow-up rows, issue 15). A datetime is shown in local time, as `date` shows it."""
     if type(value) is not date:
         return date_filter(value, "SHORT_DATE_FORMAT")
     return _kort_dato(translation.get_language(), value)
