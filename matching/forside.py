@@ -5,8 +5,11 @@ from datetime import date, datetime, time
 
 from django.db.models import BooleanField, Count, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 from borgere.gdpr import retention_warnings
 from borgere.models import BorgerStatus, Henvisning, HenvisningStatus, Samtale
@@ -14,6 +17,7 @@ from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
 from brobygning.adgangslog import log_search, volume_alerts
 from brobygning.models import Frivilligcenter, Paamindelse, PaamindelseStatus
+from brobygning.templatetags.brobygning_tags import kort_dato
 from foreninger.selectors import faellesskab_list, forening_list
 from foreninger.services import stale_q
 
@@ -55,6 +59,25 @@ def _borgere(qs, *felter):
 LISTE = 20
 
 
+def _stille_tekster(moeder, opfoelgninger) -> None:
+    """Each of the silence alarm's rows gets `stille_tekst`, what `_stille.html` shows: the sentence
+    translated once per list and filled per row, as `blocktranslate` fills it (values escaped), not a
+    `blocktranslate` per row (Min dag shows up to 40). The msgids are the template's own."""
+    if moeder:
+        tekst = gettext("%(navn)s → %(sted)s: første møde %(tid)s har intet udfald")
+        for moede in moeder:
+            moede.stille_tekst = mark_safe(tekst % {  # noqa: S308 - the values are escaped
+                "navn": conditional_escape(moede.match.borger.fornavn),
+                "sted": conditional_escape(moede.match.faellesskab.titel),
+                "tid": conditional_escape(date_filter(timezone.localtime(moede.tidspunkt), "SHORT_DATETIME_FORMAT"))})
+    if opfoelgninger:
+        tekst = gettext("%(navn)s: %(type)s skulle være gjort %(dato)s")
+        for opf in opfoelgninger:
+            opf.stille_tekst = mark_safe(tekst % {  # noqa: S308 - the values are escaped
+                "navn": conditional_escape(opf.match.borger.fornavn), "type": conditional_escape(opf.get_type_display()),
+                "dato": conditional_escape(kort_dato(opf.forfalder))})
+
+
 def min_dag(*, actor) -> dict:
     """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
     # The four lists of meetings in one query (`selectors.bounded_sammen`): each walks the
@@ -65,11 +88,13 @@ def min_dag(*, actor) -> dict:
         "kom_ikke": _ledsagelser(matching.host_reported_no_show(actor=actor)),
         "stille_moeder": _ledsagelser(matching.stille_moeder_qs(actor=actor)),
     }, LISTE)
+    opfoelgninger = _opfoelgninger_og_stille(actor=actor)
+    _stille_tekster(moeder["stille_moeder"].rows, opfoelgninger["stille_opfoelgninger"].rows)
     return {
         **moeder,
         "borgere": list(_borgere(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET))[:LISTE]),
         "svar": matching.svar_seneste(actor=actor, felter=SVAR_FELTER),
-        **_opfoelgninger_og_stille(actor=actor),
+        **opfoelgninger,
         "venteliste": access.can(actor, "venteliste", "list"),
     }
 
@@ -117,10 +142,13 @@ def koordinator_overblik(*, actor) -> dict:
     fra = maanedens_start()
     tal, taellinger = _overblik_taellinger(actor=actor, fra=fra)
     for noegle, qs in taellinger.items():
-        lister.antal(noegle, qs, LOFT if noegle.startswith("fase_") else None)
+        lister.antal(noegle, qs)
+    faser = {f"fase_{stage}": stage for stage in Stage.values}
+    lister.antal_for_hver(faser, matching.match_list(actor=actor), "stage", LOFT)
     lister_og_tal = lister.hent()
+    _stille_tekster(lister_og_tal["stille_moeder"].rows, lister_og_tal["stille_opfoelgninger"].rows)
     return {
-        **_overblik_tal(tal, {noegle: lister_og_tal.pop(noegle) for noegle in taellinger}, fra),
+        **_overblik_tal(tal, {noegle: lister_og_tal.pop(noegle) for noegle in [*taellinger, *faser]}, fra),
         **lister_og_tal,
         "uden_brobygger": list(_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
                                         "postnummer__nr", "postnummer__by")[:LISTE]),
@@ -186,15 +214,13 @@ def kpi(*, actor, fra: date | None = None) -> dict:
 
 
 def _overblik_taellinger(*, actor, fra: date) -> tuple[list, dict]:
-    """Every count on the koordinator's overview that is not under a list: this month's figures
-    (`kpi`), matches per stage, failed reminders and pending take-over requests, as querysets.
-    The stages are counted up to LOFT ("999+"), as the match board counts them: exact counts read
-    every index entry of the centre's matches (28,588 at national size) on each request."""
+    """The koordinator's overview's counts that are not under a list, as querysets: this month's
+    figures (`kpi`), failed reminders and pending take-over requests. (Matches per stage are added
+    apart, `Lister.antal_for_hver`, counted up to LOFT, "999+", as the match board counts them: exact
+    counts read every index entry of the centre's matches, 28,588 at national size, on each request.)"""
     tal = _kpi_tal(actor=actor, fra=fra)
-    matches = matching.match_list(actor=actor)
     return tal, {
         **{f"kpi_{noegle}": qs for noegle, _l, qs in tal},
-        **{f"fase_{stage}": matches.filter(stage=stage) for stage in Stage.values},
         "fejlede": access.scope(actor, "paamindelse", Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)),
         "anmodninger": anmodning_list(actor=actor),
     }

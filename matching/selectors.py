@@ -537,6 +537,12 @@ class Lister:
         i = self._tael(qs, loft)
         self._lister[navn] = lambda antal: antal[i]
 
+    def antal_for_hver(self, navne: dict, qs, felt: str, loft: int | None = None) -> None:
+        """`antal(navn, qs.filter(felt=vaerdi), loft)` for each navn → vaerdi of `navne`; the statement
+        compiled once (`for_hver`), not once for each value."""
+        for navn, taelling in zip(navne, for_hver(qs, felt, navne.values()), strict=True):
+            self.antal(navn, taelling, loft)
+
     def bounded(self, navn: str, qs, limit: int = 20, loft: int | None = None, rows: list | None = None) -> None:
         """`selectors.bounded`, its count with the others'. `rows`: `qs`'s first `limit`, when read
         already (`rader_sammen`)."""
@@ -569,6 +575,35 @@ class Lister:
         return {navn: liste(antal) if callable(liste) else liste for navn, liste in self._lister.items()}
 
 
+@dataclass(frozen=True)
+class Taelling:
+    """What `taellinger` counts, compiled already (`for_hver`)."""
+
+    sql: str
+    params: tuple
+    db: str
+
+
+def _taelling(qs) -> tuple[str, tuple]:
+    """`qs` as `taellinger` counts it: a constant per row, no ORDER BY."""
+    return qs.order_by().annotate(en=Value(1)).values("en").query.sql_with_params()
+
+
+_VAERDI = "\x00vaerdi"  # stands in for the value while `for_hver`'s statement is compiled
+
+
+def for_hver(qs, felt: str, vaerdier) -> list:
+    """`qs.filter(felt=vaerdi)` for each of `vaerdier`, for `taellinger`: one compile, its parameter
+    swapped for each value (the overview's eight stage counts: eight compiles were ~2 ms a request).
+    The SQL is the one each filter gives."""
+    if qs.query.is_empty():
+        return [qs.none() for _ in vaerdier]
+    sql, params = _taelling(qs.filter(**{felt: _VAERDI}))
+    if list(params).count(_VAERDI) != 1:  # pragma: no cover - a lookup that transforms its value
+        return [qs.filter(**{felt: vaerdi}) for vaerdi in vaerdier]
+    return [Taelling(sql, tuple(vaerdi if p == _VAERDI else p for p in params), qs.db) for vaerdi in vaerdier]
+
+
 def taellinger(taellinger) -> list[int]:
     """Counts in one query: for each (queryset, loft, efter), its rows, at most `loft` + 1 of them
     (all with `loft` None); with `efter` (the index of an earlier count with the same `loft`) only as
@@ -582,7 +617,7 @@ def taellinger(taellinger) -> list[int]:
     ventes_paa = {efter for _qs, _loft, efter in taellinger if efter is not None}
     ctes, cte_params, dele, params = [], [], [], []
     for i, (qs, loft, efter) in enumerate(taellinger):
-        sql, sql_params = qs.order_by().annotate(en=Value(1)).values("en").query.sql_with_params()
+        sql, sql_params = (qs.sql, qs.params) if isinstance(qs, Taelling) else _taelling(qs)
         sql_params = list(sql_params)
         if loft is None:
             graense = ""

@@ -46,3 +46,24 @@ def test_the_template_filter_and_its_short_form():
     assert full.startswith("i morgen, ") and " kl. " in full
     assert short.startswith("i morgen, ") and " kl. " not in short
     assert empty == ""
+
+
+def test_the_filter_remembers_what_naturlig_dato_writes_per_language_time_zone_and_day():
+    # the filter's table (`_naturlig_dato`) gives what the function gives, asked twice, in each
+    # language and time zone; a new day is a new key
+    from brobygning.templatetags import brobygning_tags
+
+    nu = timezone.now()
+    values = [nu, nu + datetime.timedelta(days=1), nu - datetime.timedelta(days=1), nu + datetime.timedelta(days=400),
+              datetime.datetime(2026, 12, 3, 23, 30, tzinfo=datetime.UTC), datetime.datetime(2026, 12, 3, 23, 30),
+              datetime.date(2026, 12, 4), None, "tekst"]
+    for sprog in ("da", "en"):
+        for tz in ("Europe/Copenhagen", "UTC", "America/New_York"):
+            with translation.override(sprog), timezone.override(tz):
+                for value in values * 2:
+                    for arg in ("", "kort"):
+                        assert brobygning_tags.naturlig_dato(value, arg) == naturlig_dato(value, uden_tid=arg == "kort")
+    nu = timezone.now()
+    imorgen = nu + datetime.timedelta(days=1)
+    assert brobygning_tags._naturlig_dato("da", timezone.get_current_timezone(), timezone.localdate(), imorgen, False) \
+        != brobygning_tags._naturlig_dato("da", timezone.get_current_timezone(), timezone.localdate(imorgen), imorgen, False)

@@ -289,3 +289,45 @@ def test_kort_dato_is_djangos_short_date(sprog):
         dansk = egen.render(Context({"d": date(2026, 1, 2)}))
     with translation.override("en"):
         assert egen.render(Context({"d": date(2026, 1, 2)})) != dansk  # each language its own
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, brobygger_a, koordinator_a, sprog):
+    # `forside._stille_tekster` fills the sentences of `_stille.html` once per list; each must be the
+    # one its `blocktranslate` gave per row (escaped names, the local time, the short date)
+    from django.utils import translation
+    for _ in range(2):
+        match = rf.MatchFactory(borger=f.BorgerFactory(center=world.center_a, brobygger=brobygger_a, fornavn="Å<b>&'\""), center=world.center_a,
+                                faellesskab=f.FaellesskabFactory(forening=world.faellesskab_a.forening, titel="Kaffe & <i>kage</i>"))
+        rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger_a,
+                             tidspunkt=timezone.now() - timedelta(hours=30))
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=timezone.localdate() - timedelta(days=9))
+    gammel = Template(
+        '{% load i18n brobygning_tags %}{% for l in moeder %}{% blocktranslate trimmed with navn=l.match.borger.fornavn '
+        'sted=l.match.faellesskab.titel tid=l.tidspunkt|date:"SHORT_DATETIME_FORMAT" %}\n'
+        '        {{ navn }} → {{ sted }}: første møde {{ tid }} har intet udfald\n'
+        '      {% endblocktranslate %}|{% endfor %}{% for o in opfoelgninger %}{% blocktranslate trimmed with '
+        'navn=o.match.borger.fornavn type=o.get_type_display dato=o.forfalder|kort_dato %}\n'
+        '        {{ navn }}: {{ type }} skulle være gjort {{ dato }}\n      {% endblocktranslate %}|{% endfor %}')
+    ny = Template("{% for l in moeder %}{{ l.stille_tekst }}|{% endfor %}{% for o in opfoelgninger %}{{ o.stille_tekst }}|{% endfor %}")
+    with translation.override(sprog):
+        for actor in (actor_for(koordinator_a), actor_for(brobygger_a)):
+            data = forside.koordinator_overblik(actor=actor) if actor.is_koordinator else forside.min_dag(actor=actor)
+            context = {"moeder": data["stille_moeder"].rows, "opfoelgninger": data["stille_opfoelgninger"].rows}
+            assert len(context["moeder"]) == len(context["opfoelgninger"]) == 2
+            forventet = gammel.render(Context(context))
+            assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "Kaffe &amp; &lt;i&gt;" in forventet
+            assert ny.render(Context(context)) == forventet
+
+
+def test_for_hver_compiles_what_each_filter_compiles(world, koordinator_a):
+    # the overview's stage counts: one compile with the value swapped gives each filter's own statement
+    matches = selectors.match_list(actor=actor_for(koordinator_a))
+    taellinger = selectors.for_hver(matches, "stage", Stage.values)
+    for stage, taelling in zip(Stage.values, taellinger, strict=True):
+        sql, params = selectors._taelling(matches.filter(stage=stage))
+        assert (taelling.sql, taelling.params) == (sql, tuple(params))
+    for _ in range(3):
+        match_for(world, stage=Stage.LEDSAGET)
+    assert selectors.taellinger([(t, 1, None) for t in taellinger]) == [
+        min(matches.filter(stage=stage).count(), 2) for stage in Stage.values]
