@@ -87,17 +87,20 @@ def borger_timeline(*, actor, borger, arrangementer: bool = False) -> list[Haend
     connection = connections[Match.objects.db]
     if connection.vendor != "postgresql":
         ingen_tid, ingen_dato = "NULL", "NULL"
+    # The scoped matches with their titles once, as a CTE the three parts join: planning the three
+    # copies of the scoped subquery and its joins cost ~2 ms, about ten times running it (issue 15).
     sql = f"""
-        SELECT 'match', m.oprettet, {ingen_dato}, f.titel, m.stage, '', {ingen_tid}, m.id, 0
-        FROM {m} m JOIN {f} f ON f.id = m.faellesskab_id WHERE m.id IN ({ids})
+        WITH mm AS (SELECT m.id, m.oprettet, m.stage, f.titel FROM {m} m JOIN {f} f ON f.id = m.faellesskab_id
+                    WHERE m.id IN ({ids}))
+        SELECT 'match', mm.oprettet, {ingen_dato}, mm.titel, mm.stage, '', {ingen_tid}, mm.id, 0 FROM mm
         UNION ALL
-        SELECT 'ledsagelse', x.tidspunkt, {ingen_dato}, f.titel, x.status, '', {ingen_tid}, x.match_id, 0
-        FROM {le} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
+        SELECT 'ledsagelse', x.tidspunkt, {ingen_dato}, mm.titel, x.status, '', {ingen_tid}, x.match_id, 0
+        FROM {le} x JOIN mm ON mm.id = x.match_id
         UNION ALL
-        SELECT 'opfoelgning', {ingen_tid}, x.forfalder, f.titel, x.type, x.resultat, x.udfoert, x.match_id, 0
-        FROM {o} x JOIN {m} m ON m.id = x.match_id JOIN {f} f ON f.id = m.faellesskab_id WHERE x.match_id IN ({ids})
+        SELECT 'opfoelgning', {ingen_tid}, x.forfalder, mm.titel, x.type, x.resultat, x.udfoert, x.match_id, 0
+        FROM {o} x JOIN mm ON mm.id = x.match_id
     """  # noqa: S608 -- table names and Django's SQL; values are parameters
-    params = [*ids_params, *ids_params, *ids_params]
+    params = list(ids_params)
     if arrangementer:
         # The borger's registrations, newest first, with how often they came: whoever may see the
         # borger sees them (not scoped by match). Wrapped, as SQLite allows no LIMIT in a union's part.
