@@ -167,10 +167,24 @@ def borger_tags(*, borger) -> dict[str, list[Tag]]:
 
 
 def maaling_summary(*, actor, borger) -> list[dict]:
-    """Each scale's scores over time, and the change from the first to the latest."""
+    """Each scale's scores over time, and the change from the first to the latest. The measures as
+    `maaling_list` scopes them (the ORM compiles that subquery), only what the page shows, in plain SQL
+    as `samtykke_rows` (issue 15)."""
+    ids, ids_params = maaling_list(actor=actor, borger=borger).order_by().values("pk").query.sql_with_params()
+    connection = connections[Maaling.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, type, svar, dato FROM {Maaling._meta.db_table} WHERE id IN ({ids}) "  # noqa: S608
+                       "ORDER BY dato, id", ids_params)
+        rows = cursor.fetchall()
+    svar_fra_db = Maaling._meta.get_field("svar").from_db_value
+    dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)  # SQLite hands back text
     by_type: dict[str, list[Maaling]] = {}
-    for maaling in maaling_list(actor=actor, borger=borger):
-        by_type.setdefault(maaling.type, []).append(maaling)
+    for pk, type_, svar, dato in rows:
+        if dato_fra_db is not None:
+            dato = dato_fra_db(dato, None, connection)
+        maaling = Maaling(pk=pk, center_id=borger.center_id, borger_id=borger.pk, type=type_,
+                          svar=svar_fra_db(svar, None, connection), dato=dato)
+        by_type.setdefault(type_, []).append(maaling)
     return [
         {"navn": items[0].get_type_display(), "maalinger": items,
          "aendring": items[-1].score - items[0].score if len(items) > 1 else None}
