@@ -87,9 +87,11 @@ def test_borger_detail(world, brobygger_a, as_brobygger_a, django_assert_num_que
             Tilmelding.objects.create(center=world.center_a, arrangement=arrangement, borger=borger, nonce="x")
 
     rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
-    # session, user with memberships and badge; the borger, consents with the consent texts (one UNION), tags,
-    # measures, samtaler, matching's forløb with the registrations (one UNION); access log
-    _flat(as_brobygger_a, reverse("borgere:borger_detail", args=[borger.pk]), grow, 9,
+    # session, user with memberships and badge; the borger; consents with the consent texts (one UNION), tags,
+    # measures and samtaler (PostgreSQL: one round trip; SQLite: four queries); matching's forløb with the
+    # registrations (one UNION); access log
+    _flat(as_brobygger_a, reverse("borgere:borger_detail", args=[borger.pk]), grow,
+          6 if connection.vendor == "postgresql" else 9,
           django_assert_num_queries, django_assert_max_num_queries)
 
 

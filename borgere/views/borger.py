@@ -46,15 +46,15 @@ def borger_list(request):
 @member_required
 def borger_detail(request, pk):
     borger = selectors.borger_get(actor=request.actor, pk=pk)
-    samtykke_rows, tidligere_samtykker = selectors.samtykke_rows(actor=request.actor, borger=borger)
+    side = selectors.borger_side(actor=request.actor, borger=borger)
     return render(request, "borgere/borger/borger_detail.html", {
         "borger": borger,
-        "tags": selectors.borger_tags(borger=borger),
-        "samtykke_rows": samtykke_rows,
-        "tidligere_samtykker": tidligere_samtykker,
+        "tags": side.tags,
+        "samtykke_rows": side.samtykke_rows,
+        "tidligere_samtykker": side.tidligere_samtykker,
         "samtykke_form": SamtykkerForm(),
-        "maalinger": selectors.maaling_summary(actor=request.actor, borger=borger),
-        "tidslinje": selectors.borger_timeline(actor=request.actor, borger=borger),
+        "maalinger": side.maalinger,
+        "tidslinje": side.tidslinje,
         "sprog": [label for code, label in SPROG if code in borger.sprog],
         "tidspunkter": [label for code, label in SLOTS if code in borger.tilgaengelighed],
     })
