@@ -235,15 +235,21 @@ class Borgerside:
 
 
 def borger_side(*, actor, borger) -> Borgerside:
-    """The borger page's reads of one borger: consents and texts, tags, measures and samtaler, as
-    `samtykke_rows`, `borger_tags`, `maaling_summary` and `borger_timeline` give them, the four
-    statements in one round trip on PostgreSQL (`fetch_together`); then the forløb's other lines."""
+    """The borger page's reads of one borger: consents and texts, tags, measures and the forløb, as
+    `samtykke_rows`, `borger_tags`, `maaling_summary` and `borger_timeline` give them; the statements
+    (with the forløb lines of the apps that offer their read, `hooks.BorgerData.timeline_laesning`)
+    in one round trip on PostgreSQL (`fetch_together`)."""
     access.check(actor, "borger", "view", borger)
-    (samtykke_rows, tidligere), tags, maalinger, samtaler = fetch_together(connections[Borger.objects.db], [
+    dele = hooks.parts()
+    (samtykke_rows, tidligere), tags, maalinger, samtaler, *linjer = fetch_together(connections[Borger.objects.db], [
         _samtykke_laesning(actor=actor, borger=borger), _tags_laesning(borger=borger),
-        _maaling_laesning(actor=actor, borger=borger), _samtaler_laesning(borger=borger)])
-    return Borgerside(samtykke_rows, tidligere, tags, maalinger,
-                      borger_timeline(actor=actor, borger=borger, samtaler=samtaler))
+        _maaling_laesning(actor=actor, borger=borger), _samtaler_laesning(borger=borger),
+        *(part.timeline_laesning(actor, borger) for part in dele if part.timeline_laesning is not None)])
+    linjer.reverse()
+    events = list(samtaler)
+    for part in dele:  # in the parts' order, as `borger_timeline`
+        events += linjer.pop() if part.timeline_laesning is not None else part.timeline(actor=actor, borger=borger)
+    return Borgerside(samtykke_rows, tidligere, tags, maalinger, _nyeste_foerst(events))
 
 
 @dataclass(frozen=True)
@@ -309,15 +315,18 @@ def henvisning_get(*, actor, pk, action="view"):
     return henvisning
 
 
-def borger_timeline(*, actor, borger, samtaler: list[hooks.Haendelse] | None = None) -> list[hooks.Haendelse]:
-    """The borger's forløb, newest first: samtaler (read here unless given, as `borger_side` reads
-    them), and the lines of the apps built on borgere (`borgere.hooks`: matches, meetings, follow-ups)."""
+def borger_timeline(*, actor, borger) -> list[hooks.Haendelse]:
+    """The borger's forløb, newest first: samtaler, and the lines of the apps built on borgere
+    (`borgere.hooks`: matches, meetings, follow-ups). The borger page reads it with its other reads
+    (`borger_side`)."""
     access.check(actor, "borger", "view", borger)
-    if samtaler is None:
-        samtaler = fetch_together(connections[Borger.objects.db], [_samtaler_laesning(borger=borger)])[0]
-    events = list(samtaler)
+    events = fetch_together(connections[Borger.objects.db], [_samtaler_laesning(borger=borger)])[0]
     for part in hooks.parts():
         events += part.timeline(actor=actor, borger=borger)
+    return _nyeste_foerst(events)
+
+
+def _nyeste_foerst(events: list[hooks.Haendelse]) -> list[hooks.Haendelse]:
     return sorted(events, key=lambda e: _as_datetime(e.dato), reverse=True)
 
 

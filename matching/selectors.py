@@ -26,6 +26,7 @@ from borgere.models import Borger, Formaal, Samtykke
 from borgere.selectors import borger_list
 from borgere.services import har_samtykke
 from brobygning import access, adgangslog, links
+from brobygning.planner import Laesning, fetch_together
 from brobygning.selectors import capped_counts
 from foreninger.models import Faellesskab
 
@@ -80,6 +81,12 @@ def borger_timeline(*, actor, borger, arrangementer: bool = False) -> list[Haend
     borger's matches as the actor's scope gives them (the ORM compiles that subquery). The union is
     plain SQL: the ORM took longer to build and compile it, with its annotations, than the database
     to run it (PERFORMANCE.md, "Suggestions, borger detail and the match board at national size")."""
+    return fetch_together(connections[Match.objects.db],
+                          [borger_timeline_laesning(actor=actor, borger=borger, arrangementer=arrangementer)])[0]
+
+
+def borger_timeline_laesning(*, actor, borger, arrangementer: bool = False) -> Laesning:
+    """`borger_timeline`'s read, for a page to send with its own (`borgere.selectors.borger_side`)."""
     ids, ids_params = match_list(actor=actor).filter(borger=borger).order_by().values("pk").query.sql_with_params()
     m, le, o = Match._meta.db_table, Ledsagelse._meta.db_table, Opfoelgning._meta.db_table
     f = Faellesskab._meta.db_table
@@ -115,41 +122,42 @@ def borger_timeline(*, actor, borger, arrangementer: bool = False) -> list[Haend
         ) tilmeldinger
         """  # noqa: S608 -- table names only
         params += [borger.pk, LISTE_MAX]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    tid_fra_db = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite hands back text
-    dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)
-    stage, status = dict(Stage.choices), dict(LedsagelseStatus.choices)
-    opf_type, resultat = dict(OpfoelgningType.choices), dict(Resultat.choices)
-    arr_type, tilm_status = dict(ArrangementType.choices), dict(TilmeldingStatus.choices)
-    events = []
-    for slags, tid, dato, titel, kode, res, udfoert, ref_id, moedt in rows:
-        if tid_fra_db is not None:
-            tid, udfoert = tid_fra_db(tid, None, connection), tid_fra_db(udfoert, None, connection)
-        if dato_fra_db is not None:
-            dato = dato_fra_db(dato, None, connection)
-        if slags == "arrangement":
-            detalje = tilm_status.get(res, res)
-            if moedt:
-                detalje = _("%(status)s · mødte op %(n)d gang(e)") % {"status": detalje, "n": moedt}
-            if udfoert:
-                detalje = _("%(status)s · forløbet startede her") % {"status": detalje}
-            events.append(Haendelse(timezone.localtime(tid), "arrangement",
-                                    _("%(type)s: %(titel)s") % {"type": arr_type.get(kode, kode), "titel": titel},
-                                    detalje, links.pk_url("matching:arrangement_detail", ref_id)))
-            continue
-        url = links.pk_url("matching:match_detail", ref_id)
-        if slags == "match":
-            events.append(Haendelse(timezone.localtime(tid), "match", _("Match: %(f)s") % {"f": titel},
-                                    stage.get(kode, kode), url))
-        elif slags == "ledsagelse":
-            events.append(Haendelse(timezone.localtime(tid), "ledsagelse", _("Første møde: %(f)s") % {"f": titel},
-                                    status.get(kode, kode), url))
-        else:
-            events.append(Haendelse(dato, "opfoelgning", opf_type.get(kode, kode),
-                                    resultat.get(res, res) if udfoert else _("Ikke udført endnu"), url))
-    return events
+
+    def parse(rows, connection):
+        tid_fra_db = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite hands back text
+        dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)
+        stage, status = dict(Stage.choices), dict(LedsagelseStatus.choices)
+        opf_type, resultat = dict(OpfoelgningType.choices), dict(Resultat.choices)
+        arr_type, tilm_status = dict(ArrangementType.choices), dict(TilmeldingStatus.choices)
+        events = []
+        for slags, tid, dato, titel, kode, res, udfoert, ref_id, moedt in rows:
+            if tid_fra_db is not None:
+                tid, udfoert = tid_fra_db(tid, None, connection), tid_fra_db(udfoert, None, connection)
+            if dato_fra_db is not None:
+                dato = dato_fra_db(dato, None, connection)
+            if slags == "arrangement":
+                detalje = tilm_status.get(res, res)
+                if moedt:
+                    detalje = _("%(status)s · mødte op %(n)d gang(e)") % {"status": detalje, "n": moedt}
+                if udfoert:
+                    detalje = _("%(status)s · forløbet startede her") % {"status": detalje}
+                events.append(Haendelse(timezone.localtime(tid), "arrangement",
+                                        _("%(type)s: %(titel)s") % {"type": arr_type.get(kode, kode), "titel": titel},
+                                        detalje, links.pk_url("matching:arrangement_detail", ref_id)))
+                continue
+            url = links.pk_url("matching:match_detail", ref_id)
+            if slags == "match":
+                events.append(Haendelse(timezone.localtime(tid), "match", _("Match: %(f)s") % {"f": titel},
+                                        stage.get(kode, kode), url))
+            elif slags == "ledsagelse":
+                events.append(Haendelse(timezone.localtime(tid), "ledsagelse", _("Første møde: %(f)s") % {"f": titel},
+                                        status.get(kode, kode), url))
+            else:
+                events.append(Haendelse(dato, "opfoelgning", opf_type.get(kode, kode),
+                                        resultat.get(res, res) if udfoert else _("Ikke udført endnu"), url))
+        return events
+
+    return Laesning(sql, params, parse)
 
 
 # The board shows the matches that have waited longest in each stage, at most this many per stage;
