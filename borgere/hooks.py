@@ -48,6 +48,9 @@ class BorgerData:
     last_activity: Callable
     timeline: Callable
     activity_recorded: Callable | None = None
+    # `timeline`'s read as a `brobygning.planner.Laesning`, which the borger page sends with its own
+    # reads in one round trip (`selectors.borger_side`); the same lines as `timeline`.
+    timeline_laesning: Callable | None = None
 
 
 _parts: dict[str, BorgerData] = {}

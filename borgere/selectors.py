@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from brobygning import access, adgangslog
 from brobygning.models import Tag, TagType
 from brobygning.pagination import AntalHoejst
+from brobygning.planner import Laesning, fetch_together
 
 from . import hooks
 from .models import (
@@ -24,6 +26,8 @@ from .models import (
     Maaling,
     Overtagelsesanmodning,
     Projekt,
+    Samtale,
+    SamtaleType,
     Samtykke,
     SamtykkeTekst,
 )
@@ -93,19 +97,50 @@ class SamtykkeRaekke:
 
 
 def samtykke_rows(*, actor, borger) -> tuple[list[SamtykkeRaekke], list[Samtykke]]:
-    """One row per purpose, and the withdrawn consents (newest first). Two queries: the centre's
-    texts and the borger's consents."""
-    tekster = {formaal: (str(tekst), 1) for formaal, tekst in STANDARD_SAMTYKKETEKSTER.items()}
-    seen = set()
-    for formaal, tekst, version in SamtykkeTekst.objects.filter(center_id=borger.center_id).order_by(
-            "-version").values_list("formaal", "tekst", "version"):
-        if formaal not in seen:
-            seen.add(formaal)
-            tekster[formaal] = (tekst, version)
-    samtykker = list(samtykke_list(actor=actor, borger=borger))
-    current = {s.formaal: s for s in samtykker if s.tilbagekaldt is None}
-    withdrawn = sorted((s for s in samtykker if s.tilbagekaldt), key=lambda s: s.tilbagekaldt, reverse=True)
-    return [SamtykkeRaekke(formaal, *tekster[formaal], current.get(formaal)) for formaal in Formaal], withdrawn
+    """One row per purpose, and the withdrawn consents (newest first). One query: the borger's
+    consents as `samtykke_list` scopes them (the ORM compiles that subquery), with their text's
+    version and who registered them, and the centre's texts, as one UNION ALL. Plain SQL: the ORM
+    took longer to build, compile and load the two reads than the database to run them (issue 15)."""
+    return fetch_together(connections[Samtykke.objects.db], [_samtykke_laesning(actor=actor, borger=borger)])[0]
+
+
+def _samtykke_laesning(*, actor, borger) -> Laesning:
+    ids, ids_params = samtykke_list(actor=actor, borger=borger).order_by().values("pk").query.sql_with_params()
+    s, t, u = Samtykke._meta.db_table, SamtykkeTekst._meta.db_table, get_user_model()._meta.db_table
+    sql = f"""
+        SELECT 's', s.formaal, s.maade, t.version, s.id, s.givet, s.tilbagekaldt, s.tekst_id, s.registreret_af_id,
+               u.first_name, u.email
+        FROM {s} s JOIN {t} t ON t.id = s.tekst_id LEFT JOIN {u} u ON u.id = s.registreret_af_id WHERE s.id IN ({ids})
+        UNION ALL
+        SELECT 't', t.formaal, t.tekst, t.version, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM {t} t WHERE t.center_id = %s
+        ORDER BY 1, 2, 6 DESC, 4 DESC
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+
+    def parse(rows, connection):
+        tid_fra_db = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite hands back text
+        tekster = {formaal: (str(tekst), 1) for formaal, tekst in STANDARD_SAMTYKKETEKSTER.items()}
+        seen, samtykker = set(), []
+        for slags, formaal, tekst_eller_maade, version, pk, givet, tilbagekaldt, tekst_id, af_id, af_fornavn, af_email \
+                in rows:
+            if slags == "t":  # the newest version of each purpose's text
+                if formaal not in seen:
+                    seen.add(formaal)
+                    tekster[formaal] = (tekst_eller_maade, version)
+                continue
+            if tid_fra_db is not None:
+                givet, tilbagekaldt = tid_fra_db(givet, None, connection), tid_fra_db(tilbagekaldt, None, connection)
+            samtykke = Samtykke(pk=pk, center_id=borger.center_id, borger_id=borger.pk, formaal=formaal,
+                                maade=tekst_eller_maade, tekst_id=tekst_id, givet=givet, registreret_af_id=af_id,
+                                tilbagekaldt=tilbagekaldt)
+            samtykke.tekst = SamtykkeTekst(pk=tekst_id, center_id=borger.center_id, formaal=formaal, version=version)
+            samtykke.registreret_af = (get_user_model()(pk=af_id, first_name=af_fornavn, email=af_email)
+                                       if af_id is not None else None)
+            samtykker.append(samtykke)
+        current = {s.formaal: s for s in samtykker if s.tilbagekaldt is None}
+        withdrawn = sorted((s for s in samtykker if s.tilbagekaldt), key=lambda s: s.tilbagekaldt, reverse=True)
+        return [SamtykkeRaekke(formaal, *tekster[formaal], current.get(formaal)) for formaal in Formaal], withdrawn
+
+    return Laesning(sql, [*ids_params, borger.center_id], parse)
 
 
 def samtykker_gaeldende(*, actor, borger) -> set[str]:
@@ -126,28 +161,95 @@ def borger_tags(*, borger) -> dict[str, list[Tag]]:
     rows as one UNION ALL, each with its tag's name (not a scan of the taxonomy with four EXISTS).
     Plain SQL: the ORM took longer to build and compile the four-part union than the database to run
     it (PERFORMANCE.md, "Suggestions, borger detail and the match board at national size")."""
+    return fetch_together(connections[Borger.objects.db], [_tags_laesning(borger=borger)])[0]
+
+
+def _tags_laesning(*, borger) -> Laesning:
     tag = Tag._meta.db_table
     dele = [f"SELECT '{name}', t.id, t.type, t.sortering, t.navn FROM {getattr(Borger, name).through._meta.db_table} x "  # noqa: S608
             f"JOIN {tag} t ON t.id = x.tag_id WHERE x.borger_id = %s" for name in BORGER_TAG_FIELDS]
-    params = [borger.pk] * len(BORGER_TAG_FIELDS)
-    out: dict[str, list[Tag]] = {name: [] for name in BORGER_TAG_FIELDS}
-    with connections[Borger.objects.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(dele) + " ORDER BY 3, 4, 5", params)
-        for felt, pk, type_, sortering, navn in cursor.fetchall():
+
+    def parse(rows, connection):
+        out: dict[str, list[Tag]] = {name: [] for name in BORGER_TAG_FIELDS}
+        for felt, pk, type_, sortering, navn in rows:
             out[felt].append(Tag(pk=pk, type=type_, sortering=sortering, navn=navn))
-    return out
+        return out
+
+    return Laesning(" UNION ALL ".join(dele) + " ORDER BY 3, 4, 5", [borger.pk] * len(BORGER_TAG_FIELDS), parse)
 
 
 def maaling_summary(*, actor, borger) -> list[dict]:
-    """Each scale's scores over time, and the change from the first to the latest."""
-    by_type: dict[str, list[Maaling]] = {}
-    for maaling in maaling_list(actor=actor, borger=borger):
-        by_type.setdefault(maaling.type, []).append(maaling)
-    return [
-        {"navn": items[0].get_type_display(), "maalinger": items,
-         "aendring": items[-1].score - items[0].score if len(items) > 1 else None}
-        for items in by_type.values()
-    ]
+    """Each scale's scores over time, and the change from the first to the latest. The measures as
+    `maaling_list` scopes them (the ORM compiles that subquery), only what the page shows, in plain SQL
+    as `samtykke_rows` (issue 15)."""
+    return fetch_together(connections[Maaling.objects.db], [_maaling_laesning(actor=actor, borger=borger)])[0]
+
+
+def _maaling_laesning(*, actor, borger) -> Laesning:
+    ids, ids_params = maaling_list(actor=actor, borger=borger).order_by().values("pk").query.sql_with_params()
+    sql = f"SELECT id, type, svar, dato FROM {Maaling._meta.db_table} WHERE id IN ({ids}) ORDER BY dato, id"  # noqa: S608
+
+    def parse(rows, connection):
+        svar_fra_db = Maaling._meta.get_field("svar").from_db_value
+        dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)  # SQLite hands back text
+        by_type: dict[str, list[Maaling]] = {}
+        for pk, type_, svar, dato in rows:
+            if dato_fra_db is not None:
+                dato = dato_fra_db(dato, None, connection)
+            maaling = Maaling(pk=pk, center_id=borger.center_id, borger_id=borger.pk, type=type_,
+                              svar=svar_fra_db(svar, None, connection), dato=dato)
+            by_type.setdefault(type_, []).append(maaling)
+        return [
+            {"navn": items[0].get_type_display(), "maalinger": items,
+             "aendring": items[-1].score - items[0].score if len(items) > 1 else None}
+            for items in by_type.values()
+        ]
+
+    return Laesning(sql, ids_params, parse)
+
+
+def _samtaler_laesning(*, borger) -> Laesning:
+    """The borger's samtaler as their forløb lines (newest first, as `Samtale.Meta.ordering`): only
+    what a line shows."""
+    sql = (f"SELECT dato, type, naeste_skridt FROM {Samtale._meta.db_table} WHERE borger_id = %s "  # noqa: S608
+           "ORDER BY dato DESC, oprettet DESC")
+
+    def parse(rows, connection):
+        dato_fra_db = getattr(connection.ops, "convert_datefield_value", None)  # SQLite hands back text
+        typer = {kode: str(navn) for kode, navn in SamtaleType.choices}
+        return [hooks.Haendelse(dato if dato_fra_db is None else dato_fra_db(dato, None, connection), "samtale",
+                                typer.get(kode, kode), naeste_skridt) for dato, kode, naeste_skridt in rows]
+
+    return Laesning(sql, [borger.pk], parse)
+
+
+@dataclass(frozen=True)
+class Borgerside:
+    """What the borger page shows beyond the borger's own row (`borger_side`)."""
+
+    samtykke_rows: list[SamtykkeRaekke]
+    tidligere_samtykker: list[Samtykke]
+    tags: dict[str, list[Tag]]
+    maalinger: list[dict]
+    tidslinje: list[hooks.Haendelse]
+
+
+def borger_side(*, actor, borger) -> Borgerside:
+    """The borger page's reads of one borger: consents and texts, tags, measures and the forløb, as
+    `samtykke_rows`, `borger_tags`, `maaling_summary` and `borger_timeline` give them; the statements
+    (with the forløb lines of the apps that offer their read, `hooks.BorgerData.timeline_laesning`)
+    in one round trip on PostgreSQL (`fetch_together`)."""
+    access.check(actor, "borger", "view", borger)
+    dele = hooks.parts()
+    (samtykke_rows, tidligere), tags, maalinger, samtaler, *linjer = fetch_together(connections[Borger.objects.db], [
+        _samtykke_laesning(actor=actor, borger=borger), _tags_laesning(borger=borger),
+        _maaling_laesning(actor=actor, borger=borger), _samtaler_laesning(borger=borger),
+        *(part.timeline_laesning(actor, borger) for part in dele if part.timeline_laesning is not None)])
+    linjer.reverse()
+    events = list(samtaler)
+    for part in dele:  # in the parts' order, as `borger_timeline`
+        events += linjer.pop() if part.timeline_laesning is not None else part.timeline(actor=actor, borger=borger)
+    return Borgerside(samtykke_rows, tidligere, tags, maalinger, _nyeste_foerst(events))
 
 
 @dataclass(frozen=True)
@@ -215,11 +317,16 @@ def henvisning_get(*, actor, pk, action="view"):
 
 def borger_timeline(*, actor, borger) -> list[hooks.Haendelse]:
     """The borger's forløb, newest first: samtaler, and the lines of the apps built on borgere
-    (`borgere.hooks`: matches, meetings, follow-ups)."""
+    (`borgere.hooks`: matches, meetings, follow-ups). The borger page reads it with its other reads
+    (`borger_side`)."""
     access.check(actor, "borger", "view", borger)
-    events = [hooks.Haendelse(s.dato, "samtale", s.get_type_display(), s.naeste_skridt) for s in borger.samtaler.all()]
+    events = fetch_together(connections[Borger.objects.db], [_samtaler_laesning(borger=borger)])[0]
     for part in hooks.parts():
         events += part.timeline(actor=actor, borger=borger)
+    return _nyeste_foerst(events)
+
+
+def _nyeste_foerst(events: list[hooks.Haendelse]) -> list[hooks.Haendelse]:
     return sorted(events, key=lambda e: _as_datetime(e.dato), reverse=True)
 
 

@@ -23,7 +23,7 @@ from .models import (
     TilmeldingStatus,
 )
 from .paamindelser import EMNE_LEDSAGELSE, EMNE_OPFOELGNING, cancel_for_borger, sync_ledsagelse
-from .selectors import borger_timeline
+from .selectors import borger_timeline, borger_timeline_laesning
 from .services import ledsagelse_samtykke_aendret, match_afslut_for_borger
 
 
@@ -103,6 +103,11 @@ def timeline(actor, borger) -> list:
     return borger_timeline(actor=actor, borger=borger, arrangementer=True)
 
 
+def timeline_laesning(actor, borger):
+    """`timeline`'s read, for the borger page's round trip."""
+    return borger_timeline_laesning(actor=actor, borger=borger, arrangementer=True)
+
+
 PART = BorgerData(name="matching", archived=archived, consent_changed=consent_changed, anonymise=anonymise,
                   export=export, last_activity=last_activity, timeline=timeline,
-                  activity_recorded=forloeb.opdater)
+                  activity_recorded=forloeb.opdater, timeline_laesning=timeline_laesning)

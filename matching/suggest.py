@@ -21,7 +21,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from borgere.models import Borger
+from borgere.models import Borger, Samtykke
 from brobygning.models import Frivilligcenter, Postnummer, Tag
 
 from . import engine, velkomst
@@ -71,6 +71,7 @@ class _Context:
     exclude: frozenset[int]  # fællesskaber with any match for this borger
     origin: tuple[float, float] | None  # the postal code's lat/lng
     interval_uger: int | None = None  # the centre's "Er det stadig korrekt?" interval (freshness)
+    samtykke: bool = True  # the borger's current consent to the purpose asked for (`samtykke=`), if asked
 
 
 def _cached_tags(borger: Borger) -> dict[str, list[tuple[str, str]]] | None:
@@ -86,8 +87,9 @@ def _cached_origin(borger: Borger) -> tuple[float, float] | None:
 
 
 def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, origin: bool = True,
-                    interval: bool = False) -> _Context:
-    """The borger's tags, earlier matches, postal-code coordinates and centre's interval, in one query.
+                    interval: bool = False, samtykke: str | None = None) -> _Context:
+    """The borger's tags, earlier matches, postal-code coordinates and centre's interval, in one query;
+    with `samtykke` (a purpose), also whether the borger's consent to it is current.
 
     What is already loaded on the instance (prefetched tags, the postal code) is not fetched again.
     Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
@@ -117,8 +119,12 @@ def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, 
         parts.append(f"SELECT 'c', NULL, NULL, c.bekraeft_interval_uger, NULL, NULL "  # noqa: S608
                      f"FROM {Frivilligcenter._meta.db_table} c WHERE c.id = %s")
         params.append(borger.center_id)
+    if samtykke is not None:  # `borgere.services.har_samtykke`'s rule: a consent to the purpose not withdrawn
+        parts.append(f"SELECT 's', NULL, NULL, s.id, NULL, NULL FROM {Samtykke._meta.db_table} s "  # noqa: S608
+                     "WHERE s.borger_id = %s AND s.formaal = %s AND s.tilbagekaldt IS NULL")
+        params += [borger.pk, samtykke]
     out = _Context(tags=cached_tags or {name: [] for name in _TAG_FIELDS.values()}, exclude=frozenset(),
-                   origin=cached_origin, interval_uger=cached_interval)
+                   origin=cached_origin, interval_uger=cached_interval, samtykke=samtykke is None)
     if not parts:
         return out
     exclude = set()
@@ -129,6 +135,8 @@ def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, 
                 exclude.add(fid)
             elif kind == "c":
                 out.interval_uger = fid
+            elif kind == "s":
+                out.samtykke = True
             elif kind == "p":
                 out.origin = (lat, lng)
             else:
@@ -171,7 +179,8 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
 
 def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
                 rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
-                today: date | None = None, vis_skjulte: bool = False, tael_skjulte: bool = True) -> Forslagsresultat:
+                today: date | None = None, vis_skjulte: bool = False, tael_skjulte: bool = True,
+                samtykke: str | None = None) -> Forslagsresultat | None:
     """The top `k` fællesskaber for the borger, best first, with reasons, and how many were hidden.
 
     `max_km` is a hard cut (a search filter); the borger's own max distance only lowers the score.
@@ -183,8 +192,13 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     candidates stay usable, one more query counts those within the max distance that lack a need
     (`tael_skjulte`; `suggestions_for` leaves it out and keeps to 2 queries). `vis_skjulte` ranks
     the hidden ones too, marked: stage 1 then leaves the needs to stage 2.
+
+    `samtykke`: a purpose the borger must have consented to (`borgere.services.har_samtykke`), checked
+    in the borger's query; None, and nothing else read, when they have not.
     """
-    ctx = _borger_context(borger, interval=True)
+    ctx = _borger_context(borger, interval=True, samtykke=samtykke)
+    if not ctx.samtykke:
+        return None
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
     needs = profil.tilgaengelighedsbehov

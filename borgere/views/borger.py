@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from brobygning import access, adgangslog
@@ -15,7 +16,7 @@ from brobygning.selectors import brobygger_list
 from .. import selectors, services
 from ..filters import BorgerFilter
 from ..forms import BorgerCreateForm, BorgerForm
-from ..journey_forms import SamtykkerForm
+from ..journey_forms import maade_felt
 from ..models import SPROG, Formaal
 
 FILTER_SESSION_KEY = "borger_filter"
@@ -46,15 +47,15 @@ def borger_list(request):
 @member_required
 def borger_detail(request, pk):
     borger = selectors.borger_get(actor=request.actor, pk=pk)
-    samtykke_rows, tidligere_samtykker = selectors.samtykke_rows(actor=request.actor, borger=borger)
+    side = selectors.borger_side(actor=request.actor, borger=borger)
     return render(request, "borgere/borger/borger_detail.html", {
         "borger": borger,
-        "tags": selectors.borger_tags(borger=borger),
-        "samtykke_rows": samtykke_rows,
-        "tidligere_samtykker": tidligere_samtykker,
-        "samtykke_form": SamtykkerForm(),
-        "maalinger": selectors.maaling_summary(actor=request.actor, borger=borger),
-        "tidslinje": selectors.borger_timeline(actor=request.actor, borger=borger),
+        "tags": side.tags,
+        "samtykke_rows": side.samtykke_rows,
+        "tidligere_samtykker": side.tidligere_samtykker,
+        "samtykke_maade": maade_felt(get_language()),
+        "maalinger": side.maalinger,
+        "tidslinje": side.tidslinje,
         "sprog": [label for code, label in SPROG if code in borger.sprog],
         "tidspunkter": [label for code, label in SLOTS if code in borger.tilgaengelighed],
     })

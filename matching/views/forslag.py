@@ -4,7 +4,6 @@ from django.shortcuts import render
 
 from borgere.models import Formaal
 from borgere.selectors import borger_get
-from borgere.services import har_samtykke
 from brobygning.decorators import member_required
 
 from ..forms import SuggestionFilterForm
@@ -21,12 +20,12 @@ def forslag(request, pk):
     form = SuggestionFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     vis_skjulte = bool(filters.get("vis_skjulte"))
-    # Suggestions process what the borger told us: not without the registration consent (issue 12);
-    # match_create refuses too.
-    mangler_samtykke = not har_samtykke(borger, Formaal.REGISTRERING)
-    result = None if mangler_samtykke else forslag_for(
+    # Suggestions process what the borger told us: not without the registration consent (issue 12;
+    # checked in the borger's first query, None without it); match_create refuses too.
+    result = forslag_for(
         borger, max_km=filters.get("max_km"), kategori_id=filters.get("kategori"), rolle=filters.get("rolle") or None,
-        k=20, vis_skjulte=vis_skjulte)
+        k=20, vis_skjulte=vis_skjulte, samtykke=Formaal.REGISTRERING)
+    mangler_samtykke = result is None
     template = "matching/forslag/_forslag_list.html" if request.htmx else "matching/forslag/forslag.html"
     return render(request, template, {"borger": borger, "form": form, "forslag": result.forslag if result else [],
                                       "skjulte": result.skjulte if result else [],

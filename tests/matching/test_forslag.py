@@ -161,3 +161,20 @@ def test_only_the_shown_are_explained_and_as_the_engine_explains_them(forening, 
     assert [(s.reasons, s.caveats, s.caveat, s.score) for s in shown] == [
         (r.reasons, r.caveats, r.caveat, r.score) for r in ranked]
     assert any(s.reasons for s in shown) and any(s.caveats for s in shown)
+
+
+def test_the_consent_asked_for_is_checked_in_the_borgers_query_as_har_samtykke_checks_it(
+        forening, borger, django_assert_num_queries):
+    from borgere.models import Formaal, Samtykke
+    from borgere.services import har_samtykke
+
+    fs(forening, 1)
+    assert har_samtykke(borger, Formaal.REGISTRERING)
+    assert [s.titel for s in forslag_for(borger, samtykke=Formaal.REGISTRERING).forslag] == \
+        [s.titel for s in forslag_for(borger).forslag]
+    assert not har_samtykke(borger, Formaal.MAALINGER)
+    with django_assert_num_queries(1):  # the borger's query, and nothing more
+        assert forslag_for(borger, samtykke=Formaal.MAALINGER) is None
+    Samtykke.objects.filter(borger=borger, formaal=Formaal.REGISTRERING).update(tilbagekaldt=timezone.now())
+    assert not har_samtykke(borger, Formaal.REGISTRERING)
+    assert forslag_for(borger, samtykke=Formaal.REGISTRERING) is None
