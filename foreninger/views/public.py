@@ -6,8 +6,12 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -23,17 +27,28 @@ LOFT = 1000  # near a postal code, the count stops here: "Over 1000 fællesskabe
 ICS_MAX = 60
 
 
-def _map_points(faellesskaber, center, lang) -> list[dict]:
-    """Markers for the map: the page's fællesskaber with their own or their postal code's coordinates.
-    Also sets each one's `public_url` (the card's link): one reverse() for the page, not one per row."""
+def _kort_og_punkter(faellesskaber, center, lang) -> tuple[list[dict], list[dict]]:
+    """The page's cards as the template writes them, and the map's markers (own coordinates, or the
+    postal code's). Each card's link, shortened text, place and meeting times made here for the whole
+    page: per card, the template engine's own work on tags, filters and model attributes cost more
+    than the values (issue 15). Dicts: the template reads a key in one step. The link: one reverse()."""
     suffix = f"?sprog={lang}" if lang != settings.LANGUAGE_CODE else ""
     start = reverse("foreninger:public_faellesskab", args=[center.slug, 0]).removesuffix("0/")  # …/<pk>/
-    points = []
+    km_vaek = _("%(km)s km væk")
+    kort, points = [], []
     for f in faellesskaber:
-        f.public_url = f"{start}{f.pk}/{suffix}"
+        url = f"{start}{f.pk}/{suffix}"
+        sted = str(f.postnummer)
+        if f.afstand_km is not None:  # as {% blocktranslate with km=…|floatformat:1 %}
+            sted = format_html("{} ({})", sted, mark_safe(km_vaek % {"km": conditional_escape(  # noqa: S308
+                floatformat(f.afstand_km, 1))}))
+        kort.append({"url": url, "titel": f.titel, "forening": f.forening.navn, "kategori": f.kategori,
+                     "tekst": Truncator(f.beskrivelse).words(30, truncate=" …"), "sted": sted,
+                     "moeder": [str(m) for m in f.moeder], "aaben_for_nye": f.aaben_for_nye,
+                     "for_frivillige": f.for_frivillige, "tilgaengelige": f.tilgaengelige})
         lat, lng = (f.lat, f.lng) if f.lat is not None else (f.postnummer.lat, f.postnummer.lng)
-        points.append({"lat": lat, "lng": lng, "titel": f.titel, "url": f.public_url})
-    return points
+        points.append({"lat": lat, "lng": lng, "titel": f.titel, "url": url})
+    return kort, points
 
 
 @public_page()
@@ -53,9 +68,9 @@ def directory(request, slug):
         noegler = qs.values_list("pk", *(["afstand_km"] if "afstand_km" in qs.query.annotations else []))
         page = paginate(request, noegler, antal_med_siden=True)
         page.object_list = selectors.public_faellesskab_side(center=center, noegler=list(page.object_list))
+    kort, map_points = _kort_og_punkter(page, center, request.LANGUAGE_CODE)
     return render(request, "foreninger/public/directory.html", {
-        "center": center, "filter": filterset, "page": page,
-        "map_points": _map_points(page, center, request.LANGUAGE_CODE),
+        "center": center, "filter": filterset, "page": page, "kort": kort, "map_points": map_points,
         "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "arrangementer": hooks.public_events(center),
     })
