@@ -1,6 +1,7 @@
 """The public directory of a centre's fællesskaber: no login, cacheable, no personal data."""
 
 from datetime import UTC, timedelta
+from html import escape  # what django.utils.html.escape does for a str, without its lazy-string wrapper
 
 from django.conf import settings
 from django.db import connection
@@ -9,7 +10,6 @@ from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
