@@ -2,18 +2,19 @@
 
 from collections import defaultdict
 from datetime import time
+from functools import cache
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, OuterRef
-from django.db.models.functions import JSONObject
+from django.db.models import CharField, Count, JSONField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from brobygning import access
-from brobygning.models import Frivilligcenter
+from brobygning.models import Frivilligcenter, Tag
 
 from .models import (
     Faellesskab,
@@ -73,7 +74,7 @@ def public_faellesskab_side(*, center, noegler) -> list[Faellesskab]:
     their accessibility tags (`tilgaengelige`). Attached as lists, not by prefetch_related, whose
     machinery cost more than the queries (PERFORMANCE.md, "Public pages at national size")."""
     pks = [noegle[0] for noegle in noegler]
-    rows = access.scope_public("faellesskab", _med_kortdata(Faellesskab.objects.all()), center).in_bulk(pks)
+    rows = access.scope_public("faellesskab", _med_kortdata(Faellesskab.objects.order_by()), center).in_bulk(pks)
     _kortdata(rows.values())
     side = []
     for pk, *afstand in noegler:
@@ -104,6 +105,23 @@ class _Moede:
         return moedetid_tekst(get_language(), self.frekvens, self.ugedag, self.uge_i_maaned, self.fra, self.til)
 
 
+@cache
+def _kortdata_sql() -> tuple[str, str]:
+    """The two card subqueries of `_med_kortdata` as SQL, written once: the same statements the ORM
+    wrote from `ArraySubquery(... JSONObject(...))`, whose expression trees cost ~2 ms a page to
+    build and compile (issue 15). Correlated on the outer query's own table, which the directory's
+    row queries always select from (never aliased)."""
+    felles, moede = Faellesskab._meta.db_table, Moedetid._meta
+    through, tag = Faellesskab.tilgaengelighed.through._meta.db_table, Tag._meta.db_table
+    felter = ", ".join(f"'{felt}', U0.\"{moede.get_field(felt).column}\"" for felt in MOEDETID_FELTER[1:])
+    moeder = (f'ARRAY(SELECT JSONB_BUILD_OBJECT({felter}) FROM "{moede.db_table}" U0 '  # noqa: S608 -- names
+              f'WHERE U0."faellesskab_id" = ("{felles}"."id") ORDER BY U0."ugedag", U0."fra", U0."id")')
+    navne = (f'ARRAY(SELECT U2."navn" FROM "{through}" U0 INNER JOIN "{tag}" U2 ON (U0."tag_id" = U2."id") '  # noqa: S608
+             f'WHERE U0."faellesskab_id" = ("{felles}"."id") '
+             f'ORDER BY U2."type", U2."sortering", U2."navn", U0."tag_id")')  # Tag's ordering
+    return moeder, navne
+
+
 def _med_kortdata(qs):
     """`qs` with what a card shows: forening, postal code and category, and on PostgreSQL its meeting
     times and accessibility tags' names as arrays in the same query (two correlated subqueries on
@@ -111,11 +129,9 @@ def _med_kortdata(qs):
     qs = qs.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER)
     if connection.vendor != "postgresql":
         return qs
-    moeder = (Moedetid.objects.filter(faellesskab_id=OuterRef("pk")).order_by("ugedag", "fra", "pk")
-              .values(m=JSONObject(**{felt: felt for felt in MOEDETID_FELTER[1:]})))
-    navne = (Faellesskab.tilgaengelighed.through.objects.filter(faellesskab_id=OuterRef("pk"))
-             .order_by("tag__type", "tag__sortering", "tag__navn", "tag_id").values("tag__navn"))  # Tag's ordering
-    return qs.annotate(_moeder=ArraySubquery(moeder), _tilgaengelige=ArraySubquery(navne))
+    moeder, navne = _kortdata_sql()
+    return qs.annotate(_moeder=RawSQL(moeder, (), output_field=ArrayField(JSONField())),  # noqa: S611 -- no input
+                       _tilgaengelige=RawSQL(navne, (), output_field=ArrayField(CharField())))  # noqa: S611
 
 
 def _kortdata(rows) -> None:

@@ -191,6 +191,26 @@ def test_list_and_map_data(client, world, katalog):
     assert 'style="' not in page
 
 
+def test_a_card_escapes_its_text_and_shows_every_part(client, world, katalog):
+    """The cards are written in the view (`_kort_og_punkter`), not by the template: every value escaped."""
+    forening = f.ForeningFactory(center=world.center_a, navn='Café & "Co"')
+    kaffe = f.FaellesskabFactory(forening=forening, titel="<b>Kaffe & kage</b>", beskrivelse="ord <i> " * 40,
+                                 aaben_for_nye=True, for_frivillige=True, kategori=None)
+    kaffe.tilgaengelighed.set([f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")])
+    f.MoedetidFactory(faellesskab=kaffe, ugedag=0, fra="19:00", til="21:00")
+    page = directory(client, world.center_a, q="Kaffe", postnummer="5000")
+    url = reverse("foreninger:public_faellesskab", args=["odense", kaffe.pk])
+    assert f'<h3 class="h5 mb-1"><a href="{url}">&lt;b&gt;Kaffe &amp; kage&lt;/b&gt;</a></h3>' in page
+    assert '<p class="text-body-secondary mb-2">Café &amp; &quot;Co&quot;</p>' in page  # no category
+    assert '<p class="mb-2">' + " ".join(["ord", "&lt;i&gt;"] * 15) + " …</p>" in page  # truncatewords:30
+    assert '<li class="list-inline-item">Sted: 5000 Odense C (0,0 km væk)</li>' in page
+    assert '<li class="list-inline-item">Hver mandag kl. 19:00–21:00</li>' in page
+    assert '<span class="badge text-bg-success">Tager imod nye</span>' in page
+    assert '<span class="badge text-bg-secondary">Søger frivillige</span>' in page
+    assert '<span class="badge text-bg-light border">Kørestolsadgang</span> ' in page
+    assert "<b>" not in page and "<i>" not in page
+
+
 def test_faellesskab_page(client, world, katalog):
     kor = katalog["kor"]
     kor.velkomst = "Velkomst-Markør: Birthe står i døren."
