@@ -57,8 +57,9 @@ def _kort_og_punkter(faellesskaber, center, lang) -> tuple[str, list[dict]]:
     start = reverse("foreninger:public_faellesskab", args=[center.slug, 0]).removesuffix("0/")  # …/<pk>/
     km_vaek = _("%(km)s km væk")
     sted_ord = escape(_("Sted:"))
-    aaben = f'<span class="badge text-bg-success">{escape(_("Tager imod nye"))}</span>'
-    frivillig = f'<span class="badge text-bg-secondary">{escape(_("Søger frivillige"))}</span>'
+    aaben, frivillig = escape(_("Tager imod nye")), escape(_("Søger frivillige"))  # not in an f-string: makemessages skips those
+    aaben = f'<span class="badge text-bg-success">{aaben}</span>'
+    frivillig = f'<span class="badge text-bg-secondary">{frivillig}</span>'
     kort, points = [], []
     for f in faellesskaber:
         url = f"{start}{f.pk}/{suffix}"
