@@ -96,15 +96,11 @@ class SamtykkeRaekke:
     samtykke: Samtykke | None
 
 
-def samtykke_rows(*, actor, borger) -> tuple[list[SamtykkeRaekke], list[Samtykke]]:
-    """One row per purpose, and the withdrawn consents (newest first). One query: the borger's
+def _samtykke_laesning(*, actor, borger) -> Laesning:
+    """One row per purpose, and the withdrawn consents (newest first). One statement: the borger's
     consents as `samtykke_list` scopes them (the ORM compiles that subquery), with their text's
     version and who registered them, and the centre's texts, as one UNION ALL. Plain SQL: the ORM
     took longer to build, compile and load the two reads than the database to run them (issue 15)."""
-    return fetch_together(connections[Samtykke.objects.db], [_samtykke_laesning(actor=actor, borger=borger)])[0]
-
-
-def _samtykke_laesning(*, actor, borger) -> Laesning:
     ids, ids_params = samtykke_list(actor=actor, borger=borger).order_by().values("pk").query.sql_with_params()
     s, t, u = Samtykke._meta.db_table, SamtykkeTekst._meta.db_table, get_user_model()._meta.db_table
     sql = f"""
@@ -156,15 +152,11 @@ def maaling_list(*, actor, borger):
 BORGER_TAG_FIELDS = ("interesser", "udfordringer", "barrierer", "tilgaengelighedsbehov")
 
 
-def borger_tags(*, borger) -> dict[str, list[Tag]]:
-    """The borger's interests, barriers and accessibility needs, in one query: the four link tables'
+def _tags_laesning(*, borger) -> Laesning:
+    """The borger's interests, barriers and accessibility needs, in one statement: the four link tables'
     rows as one UNION ALL, each with its tag's name (not a scan of the taxonomy with four EXISTS).
     Plain SQL: the ORM took longer to build and compile the four-part union than the database to run
     it (PERFORMANCE.md, "Suggestions, borger detail and the match board at national size")."""
-    return fetch_together(connections[Borger.objects.db], [_tags_laesning(borger=borger)])[0]
-
-
-def _tags_laesning(*, borger) -> Laesning:
     tag = Tag._meta.db_table
     dele = [f"SELECT '{name}', t.id, t.type, t.sortering, t.navn FROM {getattr(Borger, name).through._meta.db_table} x "  # noqa: S608
             f"JOIN {tag} t ON t.id = x.tag_id WHERE x.borger_id = %s" for name in BORGER_TAG_FIELDS]
@@ -178,14 +170,10 @@ def _tags_laesning(*, borger) -> Laesning:
     return Laesning(" UNION ALL ".join(dele) + " ORDER BY 3, 4, 5", [borger.pk] * len(BORGER_TAG_FIELDS), parse)
 
 
-def maaling_summary(*, actor, borger) -> list[dict]:
+def _maaling_laesning(*, actor, borger) -> Laesning:
     """Each scale's scores over time, and the change from the first to the latest. The measures as
     `maaling_list` scopes them (the ORM compiles that subquery), only what the page shows, in plain SQL
-    as `samtykke_rows` (issue 15)."""
-    return fetch_together(connections[Maaling.objects.db], [_maaling_laesning(actor=actor, borger=borger)])[0]
-
-
-def _maaling_laesning(*, actor, borger) -> Laesning:
+    as `_samtykke_laesning` (issue 15)."""
     ids, ids_params = maaling_list(actor=actor, borger=borger).order_by().values("pk").query.sql_with_params()
     sql = f"SELECT id, type, svar, dato FROM {Maaling._meta.db_table} WHERE id IN ({ids}) ORDER BY dato, id"  # noqa: S608
 
@@ -235,10 +223,10 @@ class Borgerside:
 
 
 def borger_side(*, actor, borger) -> Borgerside:
-    """The borger page's reads of one borger: consents and texts, tags, measures and the forløb, as
-    `samtykke_rows`, `borger_tags`, `maaling_summary` and `borger_timeline` give them; the statements
-    (with the forløb lines of the apps that offer their read, `hooks.BorgerData.timeline_laesning`)
-    in one round trip on PostgreSQL (`fetch_together`)."""
+    """The borger page's reads of one borger: consents and texts, tags, measures and the forløb
+    (samtaler, and the lines of the apps built on borgere, `borgere.hooks`: matches, meetings,
+    follow-ups), newest first; the statements (with the forløb lines of the apps that offer their
+    read, `hooks.BorgerData.timeline_laesning`) in one round trip on PostgreSQL (`fetch_together`)."""
     access.check(actor, "borger", "view", borger)
     dele = hooks.parts()
     (samtykke_rows, tidligere), tags, maalinger, samtaler, *linjer = fetch_together(connections[Borger.objects.db], [
@@ -247,9 +235,10 @@ def borger_side(*, actor, borger) -> Borgerside:
         *(part.timeline_laesning(actor, borger) for part in dele if part.timeline_laesning is not None)])
     linjer.reverse()
     events = list(samtaler)
-    for part in dele:  # in the parts' order, as `borger_timeline`
+    for part in dele:  # in the parts' order
         events += linjer.pop() if part.timeline_laesning is not None else part.timeline(actor=actor, borger=borger)
-    return Borgerside(samtykke_rows, tidligere, tags, maalinger, _nyeste_foerst(events))
+    return Borgerside(samtykke_rows, tidligere, tags, maalinger,
+                      sorted(events, key=lambda e: _as_datetime(e.dato), reverse=True))
 
 
 @dataclass(frozen=True)
@@ -313,21 +302,6 @@ def henvisning_get(*, actor, pk, action="view"):
     adgangslog.log_read(actor=actor, borger_id=henvisning.borger_id, center_id=henvisning.center_id,
                         kriterium=f"henvisning={henvisning.pk}")
     return henvisning
-
-
-def borger_timeline(*, actor, borger) -> list[hooks.Haendelse]:
-    """The borger's forløb, newest first: samtaler, and the lines of the apps built on borgere
-    (`borgere.hooks`: matches, meetings, follow-ups). The borger page reads it with its other reads
-    (`borger_side`)."""
-    access.check(actor, "borger", "view", borger)
-    events = fetch_together(connections[Borger.objects.db], [_samtaler_laesning(borger=borger)])[0]
-    for part in hooks.parts():
-        events += part.timeline(actor=actor, borger=borger)
-    return _nyeste_foerst(events)
-
-
-def _nyeste_foerst(events: list[hooks.Haendelse]) -> list[hooks.Haendelse]:
-    return sorted(events, key=lambda e: _as_datetime(e.dato), reverse=True)
 
 
 def _as_datetime(value) -> datetime:

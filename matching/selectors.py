@@ -180,16 +180,24 @@ class Kort:
     titel: str  # the fællesskab's
 
 
-_FASE = "\x00fase"  # stands in for the stage while one stage's query is compiled (`pipeline`)
+# Stands in for a value while a query is compiled once for several values (`pipeline`, `for_hver`).
+_STEDFORTRAEDER = "\x00stedfortraeder"
+
+
+def _stedfortraederens_plads(params) -> int:
+    """The index of the one `_STEDFORTRAEDER` among `params`."""
+    if list(params).count(_STEDFORTRAEDER) != 1:  # pragma: no cover - a lookup that transforms its value
+        raise AssertionError("the query compiled once should have its value as one parameter")
+    return list(params).index(_STEDFORTRAEDER)
 
 
 def _med_fase(sql: str, params, fase_sql: str) -> tuple[str, list]:
-    """`sql` with its one `_FASE` parameter swapped for the SQL expression `fase_sql`."""
+    """`sql` with its one `_STEDFORTRAEDER` parameter swapped for the SQL expression `fase_sql`."""
     params = list(params)
     stykker = sql.split("%s")
-    if params.count(_FASE) != 1 or len(stykker) != len(params) + 1:  # pragma: no cover - the shape is fixed
+    if len(stykker) != len(params) + 1:  # pragma: no cover - the shape is fixed
         raise AssertionError("the board's stage query has an unexpected form")
-    i = params.index(_FASE)
+    i = _stedfortraederens_plads(params)
     return "%s".join(stykker[:i + 1]) + fase_sql + "%s".join(stykker[i + 1:]), params[:i] + params[i + 1:]
 
 
@@ -211,9 +219,9 @@ def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, L
     connection = connections[qs.db]
     if connection.vendor == "postgresql":
         antal_sql, antal_params = _med_fase(
-            *qs.filter(stage=_FASE).order_by().values("pk")[:TAVLE_LOFT + 1].query.sql_with_params(), "s.fase")
+            *qs.filter(stage=_STEDFORTRAEDER).order_by().values("pk")[:TAVLE_LOFT + 1].query.sql_with_params(), "s.fase")
         kort_sql, kort_params = _med_fase(
-            *qs.filter(stage=_FASE).order_by("stage_siden", "pk").values_list(
+            *qs.filter(stage=_STEDFORTRAEDER).order_by("stage_siden", "pk").values_list(
                 "pk", "stage_siden", "borger_id", "faellesskab_id")[:per_stage].query.sql_with_params(), "s.fase")
         sql = f"""
             SELECT s.fase, n.antal, k.pk, k.stage_siden, b.fornavn, f.titel
@@ -600,19 +608,15 @@ def _taelling(qs) -> tuple[str, tuple]:
     return qs.order_by().annotate(en=Value(1)).values("en").query.sql_with_params()
 
 
-_VAERDI = "\x00vaerdi"  # stands in for the value while `for_hver`'s statement is compiled
-
-
 def for_hver(qs, felt: str, vaerdier) -> list:
     """`qs.filter(felt=vaerdi)` for each of `vaerdier`, for `taellinger`: one compile, its parameter
     swapped for each value (the overview's eight stage counts: eight compiles were ~2 ms a request).
     The SQL is the one each filter gives."""
     if qs.query.is_empty():
         return [qs.none() for _ in vaerdier]
-    sql, params = _taelling(qs.filter(**{felt: _VAERDI}))
-    if list(params).count(_VAERDI) != 1:  # pragma: no cover - a lookup that transforms its value
-        return [qs.filter(**{felt: vaerdi}) for vaerdi in vaerdier]
-    return [Taelling(sql, tuple(vaerdi if p == _VAERDI else p for p in params), qs.db) for vaerdi in vaerdier]
+    sql, params = _taelling(qs.filter(**{felt: _STEDFORTRAEDER}))
+    i = _stedfortraederens_plads(params)
+    return [Taelling(sql, (*params[:i], vaerdi, *params[i + 1:]), qs.db) for vaerdi in vaerdier]
 
 
 def taellinger(taellinger) -> list[int]:

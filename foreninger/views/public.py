@@ -57,9 +57,9 @@ def _kort_og_punkter(faellesskaber, center, lang) -> tuple[str, list[dict]]:
     start = reverse("foreninger:public_faellesskab", args=[center.slug, 0]).removesuffix("0/")  # …/<pk>/
     km_vaek = _("%(km)s km væk")
     sted_ord = escape(_("Sted:"))
-    aaben, frivillig = escape(_("Tager imod nye")), escape(_("Søger frivillige"))  # not in an f-string: makemessages skips those
-    aaben = f'<span class="badge text-bg-success">{aaben}</span>'
-    frivillig = f'<span class="badge text-bg-secondary">{frivillig}</span>'
+    tager_imod, soeger = escape(_("Tager imod nye")), escape(_("Søger frivillige"))  # makemessages skips f-strings
+    aaben = f'<span class="badge text-bg-success">{tager_imod}</span>'
+    frivillig = f'<span class="badge text-bg-secondary">{soeger}</span>'
     kort, points = [], []
     for f in faellesskaber:
         url = f"{start}{f.pk}/{suffix}"
