@@ -125,6 +125,24 @@ def test_distance_is_shown_and_sorted(client, world, katalog):
     assert page.index(katalog["strik"].titel) < page.index(katalog["fjern"].titel)
 
 
+def test_text_search_pages_follow_title_then_id_and_a_page_past_the_end_is_the_last(client, world,
+                                                                                   django_assert_num_queries):
+    """The text search's cards are read around the page's keys with the count (`selectors.public_kort`):
+    every row once, in title-then-id order; a page past the end shows the last page's cards."""
+    for i in range(30):  # shared titles, so the order needs its tie-breaker
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Kaffeklub {i % 3}", beskrivelse="Vi drikker kaffe.")
+    url = reverse("foreninger:public_directory", args=[world.center_a.slug])
+    shown = []
+    for side in (1, 2):
+        page = client.get(url, {"q": "kaffeklub", "side": side}).context["page"]
+        shown += [(row.titel, row.pk) for row in page.object_list]
+    assert shown == sorted(shown) and len({pk for _titel, pk in shown}) == page.paginator.count == 30
+    with django_assert_num_queries(6):  # the centre, the tags, the empty page, the count, the last page, the events
+        last = client.get(url, {"q": "kaffeklub", "side": 9999}).context["page"]
+    assert last.number == 2 and [(row.titel, row.pk) for row in last.object_list] == shown[25:]
+    assert all(row.moeder == [] and row.sted == "5000 Odense C" for row in last.object_list)
+
+
 def test_pages_follow_distance_then_title_then_id(client, world):
     """The page is found on bare ids and distances, then loaded whole: every row once, in order."""
     for i in range(30):  # shared places and titles, so the order needs its tie-breakers
@@ -329,7 +347,7 @@ def test_demo_data_fills_the_directory(client, settings):
         assert response.status_code == 200
         assert response.context["page"].paginator.count >= 20
         first = response.context["page"][0]
-        assert first.center.slug == slug
+        assert Faellesskab.objects.get(pk=first.pk).center.slug == slug  # a card (selectors.Kort), not the row
         detail = client.get(reverse("foreninger:public_faellesskab", args=[slug, first.pk])).content.decode()
         assert "Sådan bliver du taget imod" in detail
     assert Faellesskab.objects.exclude(velkomst="").filter(offentlig=True).count() >= 40
