@@ -151,6 +151,12 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
 
     _form_class = None
 
+    def __init__(self, *args, tags=None, **kwargs):
+        """`tags`: the active tags of `TAG_FELTER`'s types in Tag's order, if read already
+        (`selectors.public_center_og_tags`); else the form reads them."""
+        super().__init__(*args, **kwargs)
+        self._tags = tags
+
     def get_form_class(self):
         """django-filter makes the form's class on every request, a field per filter; its fields are
         the same every time (static choices and querysets, copied by each form), so made once."""
@@ -164,7 +170,9 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
         """The form, its three tag lists read in one plain query (not three server-side cursors)."""
         if not hasattr(self, "_form"):
             form = choices_in_one_query(super().form)
-            tags = list(Tag.objects.filter(aktiv=True, type__in=list(self.TAG_FELTER.values())))  # Tag's ordering
+            tags = self._tags
+            if tags is None:
+                tags = list(Tag.objects.filter(aktiv=True, type__in=list(self.TAG_FELTER.values())))  # Tag's ordering
             for name, tag_type in self.TAG_FELTER.items():
                 form.fields[name].forhaandslaest = [tag for tag in tags if tag.type == tag_type]
             self._form = form

@@ -81,8 +81,9 @@ def _kort_og_punkter(faellesskaber, center, lang) -> tuple[str, list[dict]]:
 
 @public_page()
 def directory(request, slug):
-    center = selectors.public_center_get(slug=slug)
-    filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center))
+    center, tags = selectors.public_center_og_tags(slug=slug, tag_typer=PublicFaellesskabFilter.TAG_FELTER.values())
+    filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center),
+                                        tags=tags)
     qs = filterset.qs
     if filterset.origin is not None and connection.vendor == "postgresql":
         # Near a postal code: the page from the nearest rows, the count capped ("Over 1000 …").
