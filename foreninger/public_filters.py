@@ -100,9 +100,14 @@ def med_afstand(queryset, origin, km: int):
 
 
 class PublicFilterForm(forms.Form):
+    forhaandslaest_postnummer = None  # (value, [the Postnummer] or []) if read already (`PublicFaellesskabFilter`)
+
     def clean_postnummer(self):
         value = (self.cleaned_data.get("postnummer") or "").strip()
-        self.postnummer_obj = Postnummer.objects.filter(nr=value).first() if value else None
+        if value and self.forhaandslaest_postnummer is not None and self.forhaandslaest_postnummer[0] == value:
+            self.postnummer_obj = next(iter(self.forhaandslaest_postnummer[1]), None)
+        else:
+            self.postnummer_obj = Postnummer.objects.filter(nr=value).first() if value else None
         if value and self.postnummer_obj is None:
             raise forms.ValidationError(_("Postnummeret findes ikke i Danmark. Skriv fire cifre, fx 5000."))
         return value
@@ -151,11 +156,12 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
 
     _form_class = None
 
-    def __init__(self, *args, tags=None, **kwargs):
+    def __init__(self, *args, tags=None, postnummer=None, **kwargs):
         """`tags`: the active tags of `TAG_FELTER`'s types in Tag's order, if read already
-        (`selectors.public_center_og_tags`); else the form reads them."""
+        (`selectors.public_center_og_tags`), else the form reads them; `postnummer`: (the value sent,
+        [its Postnummer] or []), if read already, else the form reads it."""
         super().__init__(*args, **kwargs)
-        self._tags = tags
+        self._tags, self._postnummer = tags, postnummer
 
     def get_form_class(self):
         """django-filter makes the form's class on every request, a field per filter; its fields are
@@ -175,6 +181,7 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
                 tags = list(Tag.objects.filter(aktiv=True, type__in=list(self.TAG_FELTER.values())))  # Tag's ordering
             for name, tag_type in self.TAG_FELTER.items():
                 form.fields[name].forhaandslaest = [tag for tag in tags if tag.type == tag_type]
+            form.forhaandslaest_postnummer = self._postnummer
             self._form = form
         return self._form
 

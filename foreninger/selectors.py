@@ -1,6 +1,7 @@
 """Reads for foreninger and fællesskaber, always scoped to the acting user."""
 
 import json
+import re
 from collections import defaultdict
 from datetime import time
 from functools import cache
@@ -13,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from brobygning import access
-from brobygning.models import Frivilligcenter, Tag
+from brobygning.models import Frivilligcenter, Postnummer, Tag
 from brobygning.planner import Laesning, fetch_together
 
 from .models import (
@@ -60,28 +61,32 @@ def public_center_get(*, slug):
     return get_object_or_404(Frivilligcenter, slug=slug)
 
 
-def public_center_og_tags(*, slug, tag_typer) -> tuple[Frivilligcenter, list[Tag]]:
-    """The centre (`public_center_get`: 404 if none) and the active tags of `tag_typer` in Tag's order
-    (the directory's filter form), in one round trip (`planner.fetch_together`), their SQL as the ORM
-    writes it, compiled once per process (issue 15)."""
-    (center_sql, center_params), tags_sql_params = _center_og_tags_sql(tuple(tag_typer))
-    centre, tags = fetch_together(connection, [
-        Laesning(center_sql, [slug if p is _SLUG else p for p in center_params], _modeller(Frivilligcenter)),
-        Laesning(*tags_sql_params, _modeller(Tag))])
+def public_center_og_tags(*, slug, tag_typer, postnummer: str = "") -> tuple[Frivilligcenter, list[Tag], list]:
+    """The centre (`public_center_get`: 404 if none), the active tags of `tag_typer` in Tag's order (the
+    directory's filter form) and, for a `postnummer` of four digits, that postal code (a list of none or
+    one) in one round trip (`planner.fetch_together`), their SQL as the ORM writes it, compiled once per
+    process (issue 15)."""
+    (center_sql, center_params), tags_sql_params, (pn_sql, pn_params) = _center_og_tags_sql(tuple(tag_typer))
+    laesninger = [Laesning(center_sql, [slug if p == _STED else p for p in center_params], _modeller(Frivilligcenter)),
+                  Laesning(*tags_sql_params, _modeller(Tag))]
+    if re.fullmatch(r"[0-9]{4}", postnummer):
+        laesninger.append(Laesning(pn_sql, [postnummer if p == _STED else p for p in pn_params],
+                                   _modeller(Postnummer)))
+    centre, tags, *postnumre = fetch_together(connection, laesninger)
     if not centre:
         raise Http404
-    return centre[0], tags
+    return centre[0], tags, postnumre[0] if postnumre else None
 
 
-_SLUG = object()  # where the slug goes among the centre query's parameters
+_STED = "{sted}"  # where the slug or the postal code goes among a query's parameters, when compiled once
 
 
 @cache
 def _center_og_tags_sql(tag_typer: tuple) -> tuple:
-    center_sql, center_params = Frivilligcenter.objects.order_by().filter(slug="{slug}").query.sql_with_params()
-    center_params = [_SLUG if p == "{slug}" else p for p in center_params]
-    tags_sql, tags_params = Tag.objects.filter(aktiv=True, type__in=list(tag_typer)).query.sql_with_params()
-    return (center_sql, center_params), (tags_sql, list(tags_params))
+    center = Frivilligcenter.objects.order_by().filter(slug=_STED).query.sql_with_params()
+    tags = Tag.objects.filter(aktiv=True, type__in=list(tag_typer)).query.sql_with_params()
+    postnummer = Postnummer.objects.filter(nr=_STED).order_by("pk")[:1].query.sql_with_params()  # as .first()
+    return center, tags, postnummer
 
 
 def _modeller(model):

@@ -81,9 +81,11 @@ def _kort_og_punkter(faellesskaber, center, lang) -> tuple[str, list[dict]]:
 
 @public_page()
 def directory(request, slug):
-    center, tags = selectors.public_center_og_tags(slug=slug, tag_typer=PublicFaellesskabFilter.TAG_FELTER.values())
+    postnummer = request.GET.get("postnummer", "").strip()
+    center, tags, postnumre = selectors.public_center_og_tags(
+        slug=slug, tag_typer=PublicFaellesskabFilter.TAG_FELTER.values(), postnummer=postnummer)
     filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center),
-                                        tags=tags)
+                                        tags=tags, postnummer=None if postnumre is None else (postnummer, postnumre))
     qs = filterset.qs
     if filterset.origin is not None and connection.vendor == "postgresql":
         # Near a postal code: the page from the nearest rows, the count capped ("Over 1000 …").
