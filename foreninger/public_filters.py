@@ -2,6 +2,7 @@
 
 import math
 from datetime import time
+from functools import cache
 
 import django_filters
 from django import forms
@@ -301,6 +302,22 @@ class _Inden(Func):
     output_field = BooleanField()
 
 
+@cache
+def _inden_sql() -> str:
+    """The rows within an earth_box around a point, as the ORM wrote it from `_Inden`, `_EarthBox` and
+    `_ErEnAf` (rows with their own coordinates by matching 0018's GiST index, the others by their postal
+    code among those in the box): written once per process, not built and compiled per page (issue 15).
+    Parameters: the centre's id, then lat, lng and radius (m) twice."""
+    f, p = Faellesskab._meta, Postnummer._meta
+    t = f'"{f.db_table}"'
+    lat, lng, center, postnummer = (f'{t}."{f.get_field(name).column}"' for name in ("lat", "lng", "center",
+                                                                                     "postnummer"))
+    return (f'(({center} = (%s)::bigint AND {lat} IS NOT NULL AND {lng} IS NOT NULL AND '  # noqa: S608 -- names
+            f'(ll_to_earth({lat}, {lng}) <@ earth_box(ll_to_earth(%s, %s), %s))) OR (({lat} IS NULL OR {lng} IS NULL) '
+            f'AND ({postnummer} = ANY(ARRAY(SELECT U0."{p.pk.column}" AS "{p.pk.column}" FROM "{p.db_table}" U0 '
+            f'WHERE (ll_to_earth(U0."lat", U0."lng") <@ earth_box(ll_to_earth(%s, %s), %s)))))))')
+
+
 class _Array(Subquery):
     template = "ARRAY(%(subquery)s)"
 
@@ -355,10 +372,9 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, li
     bound = min(bound * (1 + 1e-9) + 1e-9, float(km))
 
     def side(offset: int, limit: int):
-        box = _EarthBox(here, Value(bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0))
-        naere = Postnummer.objects.order_by().filter(_Inden(_LlToEarth(F("lat"), F("lng")), box)).values("nr")
-        inden = Q(egne, _Inden(_LlToEarth(F("lat"), F("lng")), box)) | Q(uden, _ErEnAf(F("postnummer_id"),
-                                                                                         _Array(naere)))
+        radius = bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0
+        inden = RawSQL(_inden_sql(), (center.pk, origin.lat, origin.lng, radius, origin.lat, origin.lng, radius),  # noqa: S611
+                       output_field=BooleanField())
         return listen.filter(inden, afstand_km__lte=bound)[offset:offset + limit]
 
     return antal, side
