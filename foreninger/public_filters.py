@@ -17,7 +17,6 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
-    Subquery,
     Value,
 )
 from django.db.models.expressions import RawSQL
@@ -283,11 +282,6 @@ class _LlToEarth(Func):
     output_field = FloatField()  # a point (the `earth` cube); only compared, never read
 
 
-class _EarthBox(Func):
-    function = "earth_box"
-    output_field = FloatField()  # a cube; only compared
-
-
 class _KnnAfstand(Func):
     """`a <-> b`: the distance a GiST index on the cube walks in order, nearest first."""
     arg_joiner = " <-> "
@@ -295,18 +289,12 @@ class _KnnAfstand(Func):
     output_field = FloatField()
 
 
-class _Inden(Func):
-    """`point <@ box`: an index condition on a GiST index of ll_to_earth()."""
-    arg_joiner = " <@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
 @cache
 def _inden_sql() -> str:
-    """The rows within an earth_box around a point, as the ORM wrote it from `_Inden`, `_EarthBox` and
-    `_ErEnAf` (rows with their own coordinates by matching 0018's GiST index, the others by their postal
-    code among those in the box): written once per process, not built and compiled per page (issue 15).
+    """The rows within an earth_box around a point (`point <@ earth_box(…)`): rows with their own
+    coordinates by matching 0018's GiST index, the others by their postal code among those in the box
+    (`= ANY(ARRAY(…))`, under the OR an index condition, unlike `IN (subquery)`); the SQL the ORM wrote
+    from expressions, now written once per process, not built and compiled per page (issue 15).
     Parameters: the centre's id, then lat, lng and radius (m) twice."""
     f, p = Faellesskab._meta, Postnummer._meta
     t = f'"{f.db_table}"'
@@ -316,17 +304,6 @@ def _inden_sql() -> str:
             f'(ll_to_earth({lat}, {lng}) <@ earth_box(ll_to_earth(%s, %s), %s))) OR (({lat} IS NULL OR {lng} IS NULL) '
             f'AND ({postnummer} = ANY(ARRAY(SELECT U0."{p.pk.column}" AS "{p.pk.column}" FROM "{p.db_table}" U0 '
             f'WHERE (ll_to_earth(U0."lat", U0."lng") <@ earth_box(ll_to_earth(%s, %s), %s)))))))')
-
-
-class _Array(Subquery):
-    template = "ARRAY(%(subquery)s)"
-
-
-class _ErEnAf(Func):
-    """`value = ANY(ARRAY(subquery))`: under an OR, unlike `IN (subquery)`, an index condition."""
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
 
 
 def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, listen=None):
