@@ -62,18 +62,32 @@ class AntalMedSidenPaginator(Paginator):
     """A paginator that counts in the page's own query (`COUNT(*) OVER ()`) for a `values_list`
     queryset: one pass over the matching rows instead of two, where finding the page reads them all
     anyway (the public directory ordered by distance; PERFORMANCE.md, "Public pages at national size").
-    Only a page past the end (no rows to carry the count) counts separately, as Paginator does."""
+    Only a page past the end (no rows to carry the count) counts separately, as Paginator does.
+    `rader(noegler, antal=…)`: reads the page's rows from its sliced keys in the same statement and
+    returns `(count, rows)` (with `antal`, the keys' last column is the count; else the count is None)."""
 
     ANTAL = "_antal_i_alt"
+
+    def __init__(self, object_list, per_page, *, rader=None):
+        super().__init__(object_list, per_page)
+        self.rader = rader
 
     def get_page(self, number):
         side = _side(number)
         bottom = (side - 1) * self.per_page
-        rows = list(self.object_list.annotate(**{self.ANTAL: Window(Count("*"))})[bottom:bottom + self.per_page])
+        noegler = self.object_list.annotate(**{self.ANTAL: Window(Count("*"))})[bottom:bottom + self.per_page]
+        if self.rader is None:
+            rows = list(noegler)
+            antal, rows = (rows[0][-1] if rows else 0), [row[:-1] for row in rows]
+        else:
+            antal, rows = self.rader(noegler, antal=True)
         if not rows and side > 1:
-            return super().get_page(side)  # past the end: count, then the last page
-        self.__dict__["count"] = rows[0][-1] if rows else 0
-        return self._get_page([row[:-1] for row in rows], side, self)
+            page = super().get_page(side)  # past the end: count, then the last page
+            if self.rader is not None:
+                page.object_list = self.rader(page.object_list, antal=False)[1]
+            return page
+        self.__dict__["count"] = antal
+        return self._get_page(rows, side, self)
 
 
 def _side(value) -> int:
@@ -85,16 +99,16 @@ def _side(value) -> int:
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE, *, param="side", loft=None, antal_med_siden=False, antal=None,
-             loft_i_siden=False):
+             loft_i_siden=False, rader=None):
     """One page of `queryset`; an out-of-range or junk page number gives the nearest valid page.
     `param` names the page's query parameter, for a page with two lists. With `loft`, the count
     stops at `loft` rows (or just past the asked-for page), for lists that grow with the history.
     With `antal_med_siden` (a `values_list` queryset), the page's query also counts
-    (`AntalMedSidenPaginator`). With `loft`, `antal` is the count already read up to `loft` + 1 rows,
+    (`AntalMedSidenPaginator`; `rader` reads the page's rows in that query too). With `loft`, `antal` is the count already read up to `loft` + 1 rows,
     used while the asked-for page lies within the cap; `loft_i_siden` counts in the page's query
     (`LoftPaginator.get_page`)."""
     if antal_med_siden:
-        paginator = AntalMedSidenPaginator(queryset, per_page)
+        paginator = AntalMedSidenPaginator(queryset, per_page, rader=rader)
     elif loft is None:
         paginator = Paginator(queryset, per_page)
     else:

@@ -2,6 +2,7 @@
 
 import math
 from datetime import time
+from functools import cache
 
 import django_filters
 from django import forms
@@ -16,7 +17,6 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
-    Subquery,
     Value,
 )
 from django.db.models.expressions import RawSQL
@@ -100,9 +100,14 @@ def med_afstand(queryset, origin, km: int):
 
 
 class PublicFilterForm(forms.Form):
+    forhaandslaest_postnummer = None  # (value, [the Postnummer] or []) if read already (`PublicFaellesskabFilter`)
+
     def clean_postnummer(self):
         value = (self.cleaned_data.get("postnummer") or "").strip()
-        self.postnummer_obj = Postnummer.objects.filter(nr=value).first() if value else None
+        if value and self.forhaandslaest_postnummer is not None and self.forhaandslaest_postnummer[0] == value:
+            self.postnummer_obj = next(iter(self.forhaandslaest_postnummer[1]), None)
+        else:
+            self.postnummer_obj = Postnummer.objects.filter(nr=value).first() if value else None
         if value and self.postnummer_obj is None:
             raise forms.ValidationError(_("Postnummeret findes ikke i Danmark. Skriv fire cifre, fx 5000."))
         return value
@@ -151,6 +156,13 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
 
     _form_class = None
 
+    def __init__(self, *args, tags=None, postnummer=None, **kwargs):
+        """`tags`: the active tags of `TAG_FELTER`'s types in Tag's order, if read already
+        (`selectors.public_center_og_tags`), else the form reads them; `postnummer`: (the value sent,
+        [its Postnummer] or []), if read already, else the form reads it."""
+        super().__init__(*args, **kwargs)
+        self._tags, self._postnummer = tags, postnummer
+
     def get_form_class(self):
         """django-filter makes the form's class on every request, a field per filter; its fields are
         the same every time (static choices and querysets, copied by each form), so made once."""
@@ -164,9 +176,12 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
         """The form, its three tag lists read in one plain query (not three server-side cursors)."""
         if not hasattr(self, "_form"):
             form = choices_in_one_query(super().form)
-            tags = list(Tag.objects.filter(aktiv=True, type__in=list(self.TAG_FELTER.values())))  # Tag's ordering
+            tags = self._tags
+            if tags is None:
+                tags = list(Tag.objects.filter(aktiv=True, type__in=list(self.TAG_FELTER.values())))  # Tag's ordering
             for name, tag_type in self.TAG_FELTER.items():
                 form.fields[name].forhaandslaest = [tag for tag in tags if tag.type == tag_type]
+            form.forhaandslaest_postnummer = self._postnummer
             self._form = form
         return self._form
 
@@ -267,11 +282,6 @@ class _LlToEarth(Func):
     output_field = FloatField()  # a point (the `earth` cube); only compared, never read
 
 
-class _EarthBox(Func):
-    function = "earth_box"
-    output_field = FloatField()  # a cube; only compared
-
-
 class _KnnAfstand(Func):
     """`a <-> b`: the distance a GiST index on the cube walks in order, nearest first."""
     arg_joiner = " <-> "
@@ -279,22 +289,21 @@ class _KnnAfstand(Func):
     output_field = FloatField()
 
 
-class _Inden(Func):
-    """`point <@ box`: an index condition on a GiST index of ll_to_earth()."""
-    arg_joiner = " <@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
-class _Array(Subquery):
-    template = "ARRAY(%(subquery)s)"
-
-
-class _ErEnAf(Func):
-    """`value = ANY(ARRAY(subquery))`: under an OR, unlike `IN (subquery)`, an index condition."""
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
+@cache
+def _inden_sql() -> str:
+    """The rows within an earth_box around a point (`point <@ earth_box(…)`): rows with their own
+    coordinates by matching 0018's GiST index, the others by their postal code among those in the box
+    (`= ANY(ARRAY(…))`, under the OR an index condition, unlike `IN (subquery)`); the SQL the ORM wrote
+    from expressions, now written once per process, not built and compiled per page (issue 15).
+    Parameters: the centre's id, then lat, lng and radius (m) twice."""
+    f, p = Faellesskab._meta, Postnummer._meta
+    t = f'"{f.db_table}"'
+    lat, lng, center, postnummer = (f'{t}."{f.get_field(name).column}"' for name in ("lat", "lng", "center",
+                                                                                     "postnummer"))
+    return (f'(({center} = (%s)::bigint AND {lat} IS NOT NULL AND {lng} IS NOT NULL AND '  # noqa: S608 -- names
+            f'(ll_to_earth({lat}, {lng}) <@ earth_box(ll_to_earth(%s, %s), %s))) OR (({lat} IS NULL OR {lng} IS NULL) '
+            f'AND ({postnummer} = ANY(ARRAY(SELECT U0."{p.pk.column}" AS "{p.pk.column}" FROM "{p.db_table}" U0 '
+            f'WHERE (ll_to_earth(U0."lat", U0."lng") <@ earth_box(ll_to_earth(%s, %s), %s)))))))')
 
 
 def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, listen=None):
@@ -340,10 +349,9 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, li
     bound = min(bound * (1 + 1e-9) + 1e-9, float(km))
 
     def side(offset: int, limit: int):
-        box = _EarthBox(here, Value(bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0))
-        naere = Postnummer.objects.order_by().filter(_Inden(_LlToEarth(F("lat"), F("lng")), box)).values("nr")
-        inden = Q(egne, _Inden(_LlToEarth(F("lat"), F("lng")), box)) | Q(uden, _ErEnAf(F("postnummer_id"),
-                                                                                         _Array(naere)))
+        radius = bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0
+        inden = RawSQL(_inden_sql(), (center.pk, origin.lat, origin.lng, radius, origin.lat, origin.lng, radius),  # noqa: S611
+                       output_field=BooleanField())
         return listen.filter(inden, afstand_km__lte=bound)[offset:offset + limit]
 
     return antal, side

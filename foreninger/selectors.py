@@ -1,20 +1,21 @@
 """Reads for foreninger and fællesskaber, always scoped to the acting user."""
 
+import json
+import re
 from collections import defaultdict
 from datetime import time
 from functools import cache
 
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import CharField, Count, JSONField
-from django.db.models.expressions import RawSQL
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from brobygning import access
-from brobygning.models import Frivilligcenter, Tag
+from brobygning.models import Frivilligcenter, Postnummer, Tag
+from brobygning.planner import Laesning, fetch_together
 
 from .models import (
     Faellesskab,
@@ -60,37 +61,129 @@ def public_center_get(*, slug):
     return get_object_or_404(Frivilligcenter, slug=slug)
 
 
+def public_center_og_tags(*, slug, tag_typer, postnummer: str = "") -> tuple[Frivilligcenter, list[Tag], list]:
+    """The centre (`public_center_get`: 404 if none), the active tags of `tag_typer` in Tag's order (the
+    directory's filter form) and, for a `postnummer` of four digits, that postal code (a list of none or
+    one) in one round trip (`planner.fetch_together`), their SQL as the ORM writes it, compiled once per
+    process (issue 15)."""
+    (center_sql, center_params), tags_sql_params, (pn_sql, pn_params) = _center_og_tags_sql(tuple(tag_typer))
+    laesninger = [Laesning(center_sql, [slug if p == _STED else p for p in center_params], _modeller(Frivilligcenter)),
+                  Laesning(*tags_sql_params, _modeller(Tag))]
+    if re.fullmatch(r"[0-9]{4}", postnummer):
+        laesninger.append(Laesning(pn_sql, [postnummer if p == _STED else p for p in pn_params],
+                                   _modeller(Postnummer)))
+    centre, tags, *postnumre = fetch_together(connection, laesninger)
+    if not centre:
+        raise Http404
+    return centre[0], tags, postnumre[0] if postnumre else None
+
+
+_STED = "{sted}"  # where the slug or the postal code goes among a query's parameters, when compiled once
+
+
+@cache
+def _center_og_tags_sql(tag_typer: tuple) -> tuple:
+    center = Frivilligcenter.objects.order_by().filter(slug=_STED).query.sql_with_params()
+    tags = Tag.objects.filter(aktiv=True, type__in=list(tag_typer)).query.sql_with_params()
+    postnummer = Postnummer.objects.filter(nr=_STED).order_by("pk")[:1].query.sql_with_params()  # as .first()
+    return center, tags, postnummer
+
+
+def _modeller(model):
+    """Rows of `SELECT <every concrete column>` as instances of `model`, as the ORM makes them."""
+    felter = [felt.attname for felt in model._meta.concrete_fields]
+    return lambda rows, connection: [model.from_db(connection.alias, felter, row) for row in rows]
+
+
 def public_faellesskab_list(*, center):
     """The centre's public fællesskaber for the directory's search, without joins: counting them and
     finding a page (by distance: ordering every row of the centre) reads only their own rows and the
-    postal codes. `public_faellesskab_side` then loads the page's rows with what a card shows."""
+    postal codes. `public_kort` then reads the page's cards around the page's keys."""
     return access.scope_public("faellesskab", Faellesskab.objects.order_by("titel", "pk"), center)
 
 
-def public_faellesskab_side(*, center, noegler) -> list[Faellesskab]:
-    """The fællesskaber of one page of the directory, whole, in the page's order. `noegler` are the
-    page's `(pk,)` or `(pk, afstand_km)` rows from `public_faellesskab_list`. 3 queries for any page:
-    the rows with forening, postal code and category; their meeting times (`moeder`); the names of
-    their accessibility tags (`tilgaengelige`). Attached as lists, not by prefetch_related, whose
-    machinery cost more than the queries (PERFORMANCE.md, "Public pages at national size")."""
-    pks = [noegle[0] for noegle in noegler]
-    rows = access.scope_public("faellesskab", _med_kortdata(Faellesskab.objects.order_by()), center).in_bulk(pks)
+class Kort:
+    """One card of the directory: what it shows (`views.public._kort_og_punkter`), not a model instance.
+    `kategori` and `sted` are the category's and the postal code's text (`str()` of the Tag and the
+    Postnummer); `pn_lat`/`pn_lng` the postal code's point, for the map when the row has none."""
+
+    __slots__ = ("pk", "titel", "beskrivelse", "lat", "lng", "aaben_for_nye", "for_frivillige", "forening_navn",
+                 "sted", "pn_lat", "pn_lng", "kategori", "moeder", "tilgaengelige", "afstand_km")
+
+    def __init__(self, pk, afstand_km, titel, beskrivelse, lat, lng, aaben_for_nye, for_frivillige, forening_navn,
+                 nr, by, pn_lat, pn_lng, kategori, moeder, tilgaengelige):
+        self.pk, self.afstand_km, self.titel, self.beskrivelse = pk, afstand_km, titel, beskrivelse
+        self.lat, self.lng, self.aaben_for_nye, self.for_frivillige = lat, lng, aaben_for_nye, for_frivillige
+        self.forening_navn, self.sted, self.pn_lat, self.pn_lng = forening_navn, f"{nr} {by}", pn_lat, pn_lng
+        self.kategori, self.moeder, self.tilgaengelige = kategori, moeder, tilgaengelige
+
+
+def public_kort(noegler, *, antal: bool = False):
+    """The cards of one page of the directory, in the page's order. `noegler`: the page as a sliced
+    `values_list` of `public_faellesskab_list` (scoped): `("pk",)` or `("pk", "afstand_km")`, and with
+    `antal` a last column, the list's count (`COUNT(*) OVER ()`). Returns `(count or None, cards)`.
+
+    On PostgreSQL one statement: the page's keys as a subquery, joined to the rows, their forening,
+    postal code and category, and the meeting times and accessibility tags' names as arrays; written
+    once per process (`_kort_sql`) around the keys' SQL, so only the search's own filters are built
+    and compiled per request, and no model instances (issue 15). The SQL reads only the rows whose
+    ids the scoped subquery gives. Elsewhere the keys, then the rows through the ORM."""
+    med_afstand = "afstand_km" in noegler.query.annotation_select
+    if connection.vendor != "postgresql":
+        rows = list(noegler)
+        kort = _kort_orm([row[0] for row in rows], [row[1] if med_afstand else None for row in rows])
+        return (rows[0][-1] if rows else 0) if antal else None, kort
+    sql, params = noegler.query.sql_with_params()
+    foer, efter = _kort_sql(med_afstand, antal)
+    with connection.cursor() as cursor:
+        cursor.execute(foer + sql + efter, params)
+        rows = cursor.fetchall()
+    moede = _Moede.fra_json
+    kort = [Kort(pk, afstand, titel, beskrivelse, lat, lng, aaben, frivillig, forening, nr, by, pn_lat, pn_lng,
+                 kategori, [moede(m) for m in moeder], tilgaengelige)
+            for (pk, afstand, titel, beskrivelse, lat, lng, aaben, frivillig, forening, nr, by, pn_lat, pn_lng, kategori,
+                 moeder, tilgaengelige, *_antal) in rows]
+    return (rows[0][-1] if rows else 0) if antal else None, kort
+
+
+@cache
+def _kort_sql(med_afstand: bool, antal: bool) -> tuple[str, str]:
+    """`public_kort`'s statement before and after the page's keys' SQL: the keys' columns renamed by
+    position (id, the distance if any, the count if any), the cards' columns, in the list's order
+    (distance if any, then title and id, as `public_faellesskab_list` and `med_afstand` order it)."""
+    felles, forening, tag = Faellesskab._meta.db_table, Forening._meta.db_table, Tag._meta.db_table
+    postnummer = Faellesskab._meta.get_field("postnummer").related_model._meta
+    kolonne = {felt: f'"{felles}"."{Faellesskab._meta.get_field(felt).column}"' for felt in
+               ("titel", "beskrivelse", "lat", "lng", "aaben_for_nye", "for_frivillige", "forening", "postnummer",
+                "kategori")}
+    moeder, navne = _kortdata_sql()
+    felter = ", ".join(kolonne[felt] for felt in ("titel", "beskrivelse", "lat", "lng", "aaben_for_nye",
+                                                  "for_frivillige"))
+    foer = (f'SELECT s.nid, {"s.afstand" if med_afstand else "NULL"}, {felter}, F."navn", '  # noqa: S608 -- names
+            f'P."{postnummer.pk.column}", P."by", P."lat", P."lng", K."navn", {moeder}, {navne}'
+            f'{", s.antal" if antal else ""} FROM (')
+    navne_s = ", ".join(["nid", *(["afstand"] if med_afstand else []), *(["antal"] if antal else [])])
+    efter = (f') AS s ({navne_s}) INNER JOIN "{felles}" ON ("{felles}"."id" = s.nid)'
+             f' INNER JOIN "{forening}" F ON (F."id" = {kolonne["forening"]})'
+             f' INNER JOIN "{postnummer.db_table}" P ON (P."{postnummer.pk.column}" = {kolonne["postnummer"]})'
+             f' LEFT OUTER JOIN "{tag}" K ON (K."id" = {kolonne["kategori"]})'
+             f' ORDER BY {"s.afstand ASC, " if med_afstand else ""}{kolonne["titel"]} ASC, s.nid ASC')
+    return foer, efter
+
+
+def _kort_orm(pks, afstande) -> list[Kort]:
+    """The cards of `pks` through the ORM (not PostgreSQL): the rows, their meeting times and
+    accessibility tags' names (`_kortdata`: two queries)."""
+    rows = Faellesskab.objects.order_by().select_related("forening", "postnummer", "kategori").only(
+        *PUBLIC_KORT_FELTER).in_bulk(pks)
     _kortdata(rows.values())
-    side = []
-    for pk, *afstand in noegler:
-        if (row := rows.get(pk)) is not None:
-            row.afstand_km = afstand[0] if afstand else None
-            side.append(row)
-    return side
-
-
-def public_faellesskab_kort(side) -> list[Faellesskab]:
-    """The fællesskaber of one page of the directory, whole, from `side`: the page as a sliced queryset
-    of `public_faellesskab_list` (with `afstand_km`; `public_filters.naermeste`). 3 queries, as
-    `public_faellesskab_side`: the rows, their meeting times and their accessibility tags' names."""
-    rows = list(_med_kortdata(side))
-    _kortdata(rows)
-    return rows
+    kort = []
+    for pk, afstand in zip(pks, afstande, strict=True):
+        if (f := rows.get(pk)) is not None:
+            kort.append(Kort(pk, afstand, f.titel, f.beskrivelse, f.lat, f.lng, f.aaben_for_nye, f.for_frivillige,
+                             f.forening.navn, f.postnummer.nr, f.postnummer.by, f.postnummer.lat, f.postnummer.lng,
+                             None if f.kategori is None else str(f.kategori), f.moeder, f.tilgaengelige))
+    return kort
 
 
 class _Moede:
@@ -100,6 +193,12 @@ class _Moede:
 
     def __init__(self, frekvens, ugedag, uge_i_maaned, fra, til):
         self.frekvens, self.ugedag, self.uge_i_maaned, self.fra, self.til = frekvens, ugedag, uge_i_maaned, fra, til
+
+    @classmethod
+    def fra_json(cls, tekst: str) -> "_Moede":
+        """From one element of the meeting times' array (`_kortdata_sql`; jsonb reaches Django as text)."""
+        m = json.loads(tekst)
+        return cls(m["frekvens"], m["ugedag"], m["uge_i_maaned"], time.fromisoformat(m["fra"]), time.fromisoformat(m["til"]))
 
     def __str__(self):
         return moedetid_tekst(get_language(), self.frekvens, self.ugedag, self.uge_i_maaned, self.fra, self.til)
@@ -122,28 +221,10 @@ def _kortdata_sql() -> tuple[str, str]:
     return moeder, navne
 
 
-def _med_kortdata(qs):
-    """`qs` with what a card shows: forening, postal code and category, and on PostgreSQL its meeting
-    times and accessibility tags' names as arrays in the same query (two correlated subqueries on
-    indexes, for the page's rows only), instead of two more queries and their compiling (issue 15)."""
-    qs = qs.select_related("forening", "postnummer", "kategori").only(*PUBLIC_KORT_FELTER)
-    if connection.vendor != "postgresql":
-        return qs
-    moeder, navne = _kortdata_sql()
-    return qs.annotate(_moeder=RawSQL(moeder, (), output_field=ArrayField(JSONField())),  # noqa: S611 -- no input
-                       _tilgaengelige=RawSQL(navne, (), output_field=ArrayField(CharField())))  # noqa: S611
-
-
 def _kortdata(rows) -> None:
-    """Attach to each fællesskab what its card shows besides its row: `moeder` (meeting times) and
-    `tilgaengelige` (accessibility tag names). On PostgreSQL read with the rows (`_med_kortdata`);
-    elsewhere two queries: lists, not prefetch_related, whose machinery cost more than the queries."""
-    if connection.vendor == "postgresql":
-        for row in rows:
-            row.moeder = [_Moede(m["frekvens"], m["ugedag"], m["uge_i_maaned"], time.fromisoformat(m["fra"]),
-                                 time.fromisoformat(m["til"])) for m in row._moeder]
-            row.tilgaengelige = row._tilgaengelige
-        return
+    """Attach to each fællesskab what its card shows besides its row (not PostgreSQL, where
+    `_kort_sql` reads them with the rows): `moeder` (meeting times) and `tilgaengelige` (accessibility
+    tag names), two queries: lists, not prefetch_related, whose machinery cost more than the queries."""
     by_pk = {row.pk: row for row in rows}
     moeder = defaultdict(list)
     for moede in Moedetid.objects.filter(faellesskab_id__in=list(by_pk)).only(*MOEDETID_FELTER).order_by(

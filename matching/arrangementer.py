@@ -7,14 +7,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.models import Frivilligcenter, Rolle, User
@@ -159,13 +163,33 @@ def public_datoer(*, center, fra: datetime, til: datetime, limit: int = 60) -> l
                 .select_related("arrangement").order_by("start", "pk")[:limit])
 
 
+@cache
+def _kommende_sql() -> str:
+    """`public_arrangement_list(center=…, fra=…, limit=…)` as the ORM writes it, with only the columns the
+    directory's box shows: written once per process, not built and compiled per request (issue 15).
+    Parameters: fra, center id, fra, limit."""
+    a, d = Arrangement._meta.db_table, ArrangementDato._meta.db_table
+    naeste = (f'(SELECT U0."start" FROM "{d}" U0 WHERE (NOT U0."aflyst" AND U0."arrangement_id" = ("{a}"."id") '  # noqa: S608 -- names
+              f'AND U0."start" >= %s) ORDER BY 1 ASC LIMIT 1)')
+    return (f'SELECT "{a}"."id", "{a}"."type", "{a}"."titel", "{a}"."sted", "{a}"."online_link", {naeste} AS "naeste" '  # noqa: S608
+            f'FROM "{a}" WHERE ("{a}"."center_id" = %s AND "{a}"."aflyst" IS NULL AND "{a}"."offentlig" AND '
+            f'{naeste} IS NOT NULL) ORDER BY 6 ASC, "{a}"."id" ASC LIMIT %s')
+
+
 def public_events(center, limit: int) -> PublicEvents:
-    """The provider for the public directory (`foreninger.hooks`): coming public arrangementer."""
+    """The provider for the public directory (`foreninger.hooks`): coming public arrangementer, as
+    `public_arrangement_list` finds them, in one statement written once (`_kommende_sql`)."""
     lang = translation.get_language()
     suffix = f"?sprog={lang}" if lang and lang != settings.LANGUAGE_CODE else ""
-    items = [PublicEvent(titel=a.titel, start=a.naeste, sted=a.stedtekst, slags=a.get_type_display(),
-                         url=reverse("matching:arrangement_public_tilmeld", args=[center.slug, a.pk]) + suffix)
-             for a in public_arrangement_list(center=center, limit=limit)]
+    fra = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_kommende_sql(), [fra, center.pk, fra, limit])
+        rows = cursor.fetchall()
+    typer = dict(ArrangementType.choices)
+    items = [PublicEvent(titel=titel, start=naeste, sted=sted or (_("Online") if online_link else ""),
+                         slags=force_str(typer.get(type_, type_), strings_only=True),
+                         url=reverse("matching:arrangement_public_tilmeld", args=[center.slug, pk]) + suffix)
+             for pk, type_, titel, sted, online_link, naeste in rows]
     return PublicEvents(items=items, alle_url=reverse("matching:arrangement_public_list", args=[center.slug]) + suffix,
                         ical_url=reverse("matching:arrangement_public_ics", args=[center.slug]))
 

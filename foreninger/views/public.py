@@ -63,39 +63,41 @@ def _kort_og_punkter(faellesskaber, center, lang) -> tuple[str, list[dict]]:
     kort, points = [], []
     for f in faellesskaber:
         url = f"{start}{f.pk}/{suffix}"
-        sted = escape(str(f.postnummer))
+        sted = escape(f.sted)
         if f.afstand_km is not None:
             sted = f"{sted} ({km_vaek % {'km': escape(floatformat(f.afstand_km, 1))}})"
         kort.append(_KORT.format(
-            url=escape(url), titel=escape(f.titel), forening=escape(f.forening.navn),
-            kategori=f" · {escape(str(f.kategori))}" if f.kategori else "",
+            url=escape(url), titel=escape(f.titel), forening=escape(f.forening_navn),
+            kategori=f" · {escape(f.kategori)}" if f.kategori is not None else "",
             tekst=escape(Truncator(f.beskrivelse).words(30, truncate=" …")), sted_ord=sted_ord, sted=sted,
             moeder="".join(f'<li class="list-inline-item">{escape(str(m))}</li>' for m in f.moeder),
             aaben=aaben if f.aaben_for_nye else "", frivillig=frivillig if f.for_frivillige else "",
             tilgaengelige="".join(f'<span class="badge text-bg-light border">{escape(t)}</span> '
                                   for t in f.tilgaengelige)))
-        lat, lng = (f.lat, f.lng) if f.lat is not None else (f.postnummer.lat, f.postnummer.lng)
+        lat, lng = (f.lat, f.lng) if f.lat is not None else (f.pn_lat, f.pn_lng)
         points.append({"lat": lat, "lng": lng, "titel": f.titel, "url": url})
     return mark_safe("".join(kort)), points  # noqa: S308 -- every value escaped above
 
 
 @public_page()
 def directory(request, slug):
-    center = selectors.public_center_get(slug=slug)
-    filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center))
+    postnummer = request.GET.get("postnummer", "").strip()
+    center, tags, postnumre = selectors.public_center_og_tags(
+        slug=slug, tag_typer=PublicFaellesskabFilter.TAG_FELTER.values(), postnummer=postnummer)
+    filterset = PublicFaellesskabFilter(request.GET or None, queryset=selectors.public_faellesskab_list(center=center),
+                                        tags=tags, postnummer=None if postnumre is None else (postnummer, postnumre))
     qs = filterset.qs
     if filterset.origin is not None and connection.vendor == "postgresql":
         # Near a postal code: the page from the nearest rows, the count capped ("Over 1000 …").
         antal, side = naermeste(filterset.uden_afstand, center=center, origin=filterset.origin, km=filterset.km,
                                 k=side_nummer(request) * PAGE_SIZE, graense=graense(request, loft=LOFT), listen=qs)
-        page = paginate_counted(request, antal, lambda offset, limit: selectors.public_faellesskab_kort(
-            side(offset, limit)), loft=LOFT)
+        page = paginate_counted(request, antal, lambda offset, limit: selectors.public_kort(
+            side(offset, limit).values_list("pk", "afstand_km"))[1], loft=LOFT)
     else:
         # The page is found on the bare rows (ids, and the distance near a postal code), counted in
-        # the same query, then its 25 rows are loaded whole.
+        # the same statement that reads its 25 cards (`selectors.public_kort`).
         noegler = qs.values_list("pk", *(["afstand_km"] if "afstand_km" in qs.query.annotations else []))
-        page = paginate(request, noegler, antal_med_siden=True)
-        page.object_list = selectors.public_faellesskab_side(center=center, noegler=list(page.object_list))
+        page = paginate(request, noegler, antal_med_siden=True, rader=selectors.public_kort)
     kort, map_points = _kort_og_punkter(page, center, request.LANGUAGE_CODE)
     return render(request, "foreninger/public/directory.html", {
         "center": center, "filter": filterset, "page": page, "kort": kort, "map_points": map_points,

@@ -1,6 +1,7 @@
 """The public directory at /c/<slug>/: search criteria, visibility, iCal, cache headers, no personal data."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -123,6 +124,45 @@ def test_distance_is_shown_and_sorted(client, world, katalog):
     page = directory(client, world.center_a, postnummer="5000", afstand="50")
     assert "km væk" in page
     assert page.index(katalog["strik"].titel) < page.index(katalog["fjern"].titel)
+
+
+def test_text_search_pages_follow_title_then_id_and_a_page_past_the_end_is_the_last(client, world,
+                                                                                   django_assert_num_queries):
+    """The text search's cards are read around the page's keys with the count (`selectors.public_kort`):
+    every row once, in title-then-id order; a page past the end shows the last page's cards."""
+    for i in range(30):  # shared titles, so the order needs its tie-breaker
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Kaffeklub {i % 3}", beskrivelse="Vi drikker kaffe.")
+    url = reverse("foreninger:public_directory", args=[world.center_a.slug])
+    shown = []
+    for side in (1, 2):
+        page = client.get(url, {"q": "kaffeklub", "side": side}).context["page"]
+        shown += [(row.titel, row.pk) for row in page.object_list]
+    assert shown == sorted(shown) and len({pk for _titel, pk in shown}) == page.paginator.count == 30
+    with django_assert_num_queries(5):  # the centre with the tags, the empty page, the count, the last page, the events
+        last = client.get(url, {"q": "kaffeklub", "side": 9999}).context["page"]
+    assert last.number == 2 and [(row.titel, row.pk) for row in last.object_list] == shown[25:]
+    assert all(row.moeder == [] and row.sted == "5000 Odense C" for row in last.object_list)
+
+
+@pytest.mark.parametrize("value", ["5000", " 5000 ", "0000", "50000", "abcd", ""])
+def test_the_postal_code_read_with_the_centre_is_the_one_the_form_reads(client, world, katalog, value,
+                                                                         django_assert_num_queries):
+    """The view reads a four-digit postal code with the centre and the tags (`public_center_og_tags`);
+    the search is the same as when the form reads it itself, and other values are left to the form."""
+    from foreninger import selectors
+    from foreninger.public_filters import PublicFaellesskabFilter
+
+    url = reverse("foreninger:public_directory", args=[world.center_a.slug])
+    response = client.get(url, {"postnummer": value})
+    shown = response.context["filter"]
+    itself = PublicFaellesskabFilter({"postnummer": value}, queryset=selectors.public_faellesskab_list(
+        center=world.center_a))
+    assert [row.pk for row in response.context["page"].object_list] == [row.pk for row in itself.qs[:25]]
+    assert itself.is_valid() == shown.is_valid() and itself.errors == shown.errors
+    assert (itself.origin, itself.km) == (shown.origin, shown.km)
+    egen = value.strip() != "" and not re.fullmatch(r"[0-9]{4}", value.strip())  # the form reads it itself
+    with django_assert_num_queries(3 + egen):  # the centre with the rest, the bound or the cards, the events
+        client.get(url, {"postnummer": value, "q": "zzzz"})
 
 
 def test_pages_follow_distance_then_title_then_id(client, world):
@@ -329,7 +369,7 @@ def test_demo_data_fills_the_directory(client, settings):
         assert response.status_code == 200
         assert response.context["page"].paginator.count >= 20
         first = response.context["page"][0]
-        assert first.center.slug == slug
+        assert Faellesskab.objects.get(pk=first.pk).center.slug == slug  # a card (selectors.Kort), not the row
         detail = client.get(reverse("foreninger:public_faellesskab", args=[slug, first.pk])).content.decode()
         assert "Sådan bliver du taget imod" in detail
     assert Faellesskab.objects.exclude(velkomst="").filter(offentlig=True).count() >= 40

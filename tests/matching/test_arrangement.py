@@ -223,6 +223,36 @@ def test_public_list_and_ical_feed_show_only_public_events(client, k, world):
     assert "Workshop: vejen ind" in directory
 
 
+def test_the_directory_box_shows_what_the_public_list_finds(k, world):
+    """The directory's box (`public_events`, one statement written once) lists the same coming public
+    arrangementer, in the same order, as `public_arrangement_list`: not cancelled, not private, a date
+    ahead, soonest first; the place, or "Online"."""
+    from django.utils import translation
+
+    from matching.models import ArrangementDato
+
+    made = [_arrangement(k, offentlig=True, dage=dage, type_=type_) for dage, type_ in
+            [(9, ArrangementType.WORKSHOP), (3, ArrangementType.INKLUSIONSKURSUS), (3, ArrangementType.WORKSHOP),
+             (6, ArrangementType.WORKSHOP), (12, ArrangementType.INKLUSIONSKURSUS), (15, ArrangementType.WORKSHOP),
+             (1, ArrangementType.WORKSHOP), (2, ArrangementType.WORKSHOP), (4, ArrangementType.WORKSHOP)]]
+    _arrangement(k, offentlig=False, dage=1)  # not public
+    made[6].aflyst = timezone.now()  # cancelled
+    made[6].save()
+    ArrangementDato.objects.filter(arrangement=made[7]).update(aflyst=True)  # its one date cancelled
+    ArrangementDato.objects.filter(arrangement=made[8]).update(start=timezone.now() - timedelta(days=1))  # past
+    Arrangement.objects.filter(pk=made[3].pk).update(sted="", online_link="https://meet.example.org/x")
+    Arrangement.objects.filter(pk=made[4].pk).update(sted="")
+    for lang in ("da", "en"):
+        with translation.override(lang):
+            box = selectors.public_events(world.center_a, 5)
+            listed = selectors.public_arrangement_list(center=world.center_a, limit=5)
+            assert [(e.titel, e.start, e.sted, e.slags, e.url.rsplit("/", 3)[-2]) for e in box.items] == [
+                (a.titel, a.naeste, a.stedtekst, a.get_type_display(), str(a.pk)) for a in listed]
+    assert [e.url.rsplit("/", 3)[-2] for e in box.items] == [str(a.pk) for a in (made[1], made[2], made[3], made[0],
+                                                                                   made[4])]
+    assert [e.sted for e in box.items][2:] == ["Online", "Frivilligcentret, sal 2", ""]
+
+
 # --- Reminders and .ics -------------------------------------------------------------------------
 
 
