@@ -29,6 +29,7 @@ from .selectors import bounded
 # What the front pages' rows show, and only that (issue 15): whole borger, match and fællesskab rows
 # (notes, descriptions, a telephone number parsed per borger) cost more to load than the queries.
 # The templates: partials/ledsagelse_row.html, forside/_stille.html, forside/_svar.html, forside/home_*.html.
+# Min dag's meetings are loaded with these columns by `selectors.brobyggerens_moeder` (its SQL; a test compares).
 LEDSAGELSE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
                      "match__borger__fornavn", "match__faellesskab__titel")
 SVAR_FELTER = ("center_id", "ledsagelse_id", "modtager", "svar", "besvaret", "besvaret_via", "kommentar",
@@ -80,14 +81,9 @@ def _stille_tekster(moeder, opfoelgninger) -> None:
 
 def min_dag(*, actor) -> dict:
     """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
-    # The four lists of meetings in one query (`selectors.bounded_sammen`): each walks the
-    # brobygger's borgere, so one round trip and one compiled statement instead of four to seven.
-    moeder = matching.bounded_sammen({
-        "ledsagelser": _ledsagelser(matching.upcoming_ledsagelser(actor=actor)),
-        "uden_udfald": _ledsagelser(matching.past_unrecorded_ledsagelser(actor=actor)),
-        "kom_ikke": _ledsagelser(matching.host_reported_no_show(actor=actor)),
-        "stille_moeder": _ledsagelser(matching.stille_moeder_qs(actor=actor)),
-    }, LISTE)
+    # The four lists of meetings in one query (`selectors.brobyggerens_moeder`): the brobygger's
+    # planned meetings read once, each list from them.
+    moeder = matching.brobyggerens_moeder(actor=actor, limit=LISTE)
     opfoelgninger = _opfoelgninger_og_stille(actor=actor)
     _stille_tekster(moeder["stille_moeder"].rows, opfoelgninger["stille_opfoelgninger"].rows)
     return {

@@ -274,6 +274,75 @@ def test_lists_read_together_are_each_list_bounded(world, brobygger_a, koordinat
     assert som(selectors.bounded_sammen(lister, 3)["stille"])[1:] == (2, 0)
 
 
+@pytest.mark.parametrize("postgresql", [True, False], ids=["one statement", "bounded_sammen"])
+def test_min_dags_meetings_are_each_selectors_bounded_list(world, brobygger_a, brobygger_a2, postgresql,
+                                                           monkeypatch, django_assert_num_queries):
+    # `brobyggerens_moeder`: Min dag's four lists of meetings, read from the brobygger's planned meetings
+    # at once, each as `bounded` of its own selector gives it (ties by id), loaded as the overview loads it
+    from django.db import connection
+
+    from matching.models import VaertRapport
+    if not postgresql:
+        monkeypatch.setattr(connection, "vendor", "other")
+    now = timezone.now()
+
+    def moede(brobygger, timer, **kw):
+        stage = kw.pop("stage", Stage.MOEDE_PLANLAGT)
+        borger = f.BorgerFactory(center=kw.pop("center", world.center_a), brobygger=brobygger)
+        match = rf.MatchFactory(borger=borger, center=borger.center, stage=stage,
+                                faellesskab=f.FaellesskabFactory(forening=world.forening_a if borger.center == world.center_a
+                                                                 else world.forening_b))
+        return rf.LedsagelseFactory(match=match, center=borger.center, brobygger=brobygger_a2,
+                                    tidspunkt=now + timedelta(hours=timer), **kw)
+
+    for timer in [-80, -50, -30, -26, -20, -5, -3, 2, 5, 50, 70, 24 * 8, 30, 30, 30]:  # three at the same time
+        moede(brobygger_a, timer)
+    moede(brobygger_a, -40, stage=Stage.AFSLUTTET)  # a closed match: not the silence alarm's
+    moede(brobygger_a, -10, stage=Stage.AFSLUTTET)
+    moede(brobygger_a, 10, stage=Stage.AFSLUTTET)
+    for timer in [-60, -4, 20, 24 * 10]:
+        moede(brobygger_a, timer, vaert_rapport=VaertRapport.KOM_IKKE)
+    moede(brobygger_a, -6, status=LedsagelseStatus.MOEDT_OP)  # not planned: in no list
+    moede(brobygger_a, -40, status=LedsagelseStatus.AFLYST, vaert_rapport=VaertRapport.KOM_IKKE)
+    moede(brobygger_a2, 3)  # another brobygger's borger, though brobygger_a went along: not theirs
+    moede(brobygger_a2, -30)
+    moede(None, 4, center=world.center_b)  # another centre
+    actor = actor_for(brobygger_a)
+    selektorer = {
+        "ledsagelser": selectors.upcoming_ledsagelser(actor=actor),
+        "uden_udfald": selectors.past_unrecorded_ledsagelser(actor=actor),
+        "kom_ikke": selectors.host_reported_no_show(actor=actor),
+        "stille_moeder": selectors.stille_moeder_qs(actor=actor),
+    }
+
+    def som(liste):
+        return [row.pk for row in liste.rows], liste.antal, liste.flere
+
+    optalt = set()
+    for limit in (1, 2, 3, 20):
+        with django_assert_num_queries(1):  # elsewhere `bounded_sammen`: one UNION, or one per list
+            lister = selectors.brobyggerens_moeder(actor=actor, limit=limit)
+        assert list(lister) == list(selektorer)
+        for navn, qs in selektorer.items():
+            forventet = bounded(qs.order_by("tidspunkt", "pk").only(*forside.LEDSAGELSE_FELTER), limit)
+            assert som(lister[navn]) == som(forventet), (navn, limit)
+            optalt.add((navn, lister[navn].antal))
+            for row, ventet in zip(lister[navn].rows, forventet.rows, strict=True):
+                assert row.get_deferred_fields() == ventet.get_deferred_fields()
+                assert row.match.get_deferred_fields() == ventet.match.get_deferred_fields()
+                with django_assert_num_queries(0):
+                    vist = (row.tidspunkt, row.moedested, row.status, row.match_id, row.match.stage, row.match.center_id,
+                            row.match.borger.fornavn, row.match.faellesskab.titel, row.center_id, row.match.borger_id)
+                assert vist == (ventet.tidspunkt, ventet.moedested, ventet.status, ventet.match_id, ventet.match.stage,
+                                ventet.match.center_id, ventet.match.borger.fornavn, ventet.match.faellesskab.titel,
+                                ventet.center_id, ventet.match.borger_id)
+                assert not row._state.adding and row._state.db == ventet._state.db
+    # every list has rows, more than the smaller limits
+    assert optalt == {("ledsagelser", 13), ("uden_udfald", 5), ("kom_ikke", 4), ("stille_moeder", 5)}
+    assert {n: lst.antal for n, lst in selectors.brobyggerens_moeder(actor=actor_for(brobygger_a2)).items()} == {
+        "ledsagelser": 1, "uden_udfald": 0, "kom_ikke": 0, "stille_moeder": 1}
+
+
 @pytest.mark.parametrize("sprog", ["da", "en"])
 def test_kort_dato_is_djangos_short_date(sprog):
     # `|kort_dato` (a table per language and date, issue 15) writes what `|date:"SHORT_DATE_FORMAT"` writes
