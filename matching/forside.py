@@ -1,8 +1,9 @@
 """The front page (forside): what each role sees first, read through the scoped selectors."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from django.db import connections
 from django.db.models import BooleanField, Count, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
@@ -17,6 +18,7 @@ from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
 from brobygning.adgangslog import log_search, volume_alerts
 from brobygning.models import Frivilligcenter, Paamindelse, PaamindelseStatus
+from brobygning.planner import fetch_together
 from brobygning.templatetags.brobygning_tags import kort_dato
 from foreninger.selectors import faellesskab_list, forening_list
 from foreninger.services import stale_q
@@ -81,18 +83,33 @@ def _stille_tekster(moeder, opfoelgninger) -> None:
 
 def min_dag(*, actor) -> dict:
     """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
-    # The four lists of meetings in one query (`selectors.brobyggerens_moeder`): the brobygger's
-    # planned meetings read once, each list from them.
-    moeder = matching.brobyggerens_moeder(actor=actor, limit=LISTE)
-    opfoelgninger = _opfoelgninger_og_stille(actor=actor)
+    moeder, opfoelgninger, svar = _min_dags_lister(actor=actor)
     _stille_tekster(moeder["stille_moeder"].rows, opfoelgninger["stille_opfoelgninger"].rows)
     return {
         **moeder,
         "borgere": list(_borgere(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET))[:LISTE]),
-        "svar": matching.svar_seneste(actor=actor, felter=SVAR_FELTER),
+        "svar": svar,
         **opfoelgninger,
         "venteliste": access.can(actor, "venteliste", "list"),
     }
+
+
+def _min_dags_lister(*, actor) -> tuple[dict, dict, object]:
+    """Min dag's meetings (`selectors.brobyggerens_moeder`), follow-ups (`_opfoelgninger_og_stille`) and
+    answers (`selectors.svar_seneste`). On PostgreSQL in one round trip (`planner.fetch_together`), each
+    a statement over its scoped ORM subquery's ids (`selectors.brobyggerens_moeder_laesning`,
+    `opfoelgninger_laesning`, `svar_seneste_laesning`): building and compiling the querysets took
+    longer than running them (issue 15). The same rows, counts and columns (tests/matching/test_forside.py)."""
+    connection = connections[Opfoelgning.objects.db]
+    moeder = matching.brobyggerens_moeder_laesning(actor=actor, limit=LISTE)
+    if connection.vendor != "postgresql" or moeder is None:
+        return (matching.brobyggerens_moeder(actor=actor, limit=LISTE), _opfoelgninger_og_stille(actor=actor),
+                matching.svar_seneste(actor=actor, felter=SVAR_FELTER))
+    stille_fra = timezone.localdate() - timedelta(days=matching.STILLE_OPFOELGNING_DAGE)
+    moeder, (opfoelgninger, stille), svar = fetch_together(connection, [
+        moeder, matching.opfoelgninger_laesning(matching.due_opfoelgninger(actor=actor), del_fra=stille_fra, limit=LISTE),
+        matching.svar_seneste_laesning(actor=actor)])
+    return moeder, {"opfoelgninger": opfoelgninger, "stille_opfoelgninger": stille}, svar
 
 
 def _opfoelgninger_og_stille(*, actor) -> dict:

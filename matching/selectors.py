@@ -703,34 +703,34 @@ _MOEDELISTER = (
     ("kom_ikke", "l.vaert_rapport = %s"),  # host_reported_no_show
     ("stille_moeder", "l.tidspunkt < %s AND l.stage <> %s"),  # stille_moeder_qs
 )
+# The columns Min dag's rows load (attnames, in each model's field order, as `from_db` takes them): what
+# `forside.LEDSAGELSE_FELTER`, `OPFOELGNING_FELTER` and `SVAR_FELTER` load (a test compares).
+_LEDSAGELSE_KOLONNER = ("id", "center_id", "match_id", "tidspunkt", "moedested", "status")
+_OPFOELGNING_KOLONNER = ("id", "center_id", "match_id", "type", "forfalder", "udfoert")
+_SVAR_KOLONNER = ("id", "center_id", "ledsagelse_id", "modtager", "svar", "besvaret", "besvaret_via", "kommentar")
+_MATCH_KOLONNER = ("id", "center_id", "borger_id", "faellesskab_id", "stage")
+_MOEDE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
+                 "match__borger__fornavn", "match__faellesskab__titel")
 
 
-def brobyggerens_moeder(*, actor, limit: int = 20) -> dict[str, Liste]:
-    """Min dag's four lists of meetings, each as `bounded(qs, limit)` of its selector gives it (rows in
-    its order, ties by id, and its count): `upcoming_ledsagelser` ("ledsagelser"),
-    `past_unrecorded_ledsagelser` ("uden_udfald"), `host_reported_no_show` ("kom_ikke") and
-    `stille_moeder_qs` ("stille_moeder"), each row loaded as `forside.LEDSAGELSE_FELTER` loads it.
+def _med_match(db, obj, felt, row, i: int, kolonner=_MATCH_KOLONNER) -> int:
+    """Give `obj` its `felt` (a match) from `row[i:]`: the match's `kolonner`, then the borger's id and
+    first name and the fællesskab's id and title, as `select_related` caches them. The next index."""
+    n = len(kolonner)
+    match = Match.from_db(db, kolonner, row[i:i + n])
+    felt.field.set_cached_value(obj, match)
+    Match.borger.field.set_cached_value(match, Borger.from_db(db, ("id", "fornavn"), row[i + n:i + n + 2]))
+    Match.faellesskab.field.set_cached_value(match, Faellesskab.from_db(db, ("id", "titel"), row[i + n + 2:i + n + 4]))
+    return i + n + 4
 
-    All four are planned meetings the actor may see, so on PostgreSQL one statement reads those once
-    (the scoped ORM subquery's ids, with their match: a walk of the brobygger's borgere, whatever the
-    centre's size) and the four lists from them, joining the borger's first name and the fællesskab's
-    title to the rows shown. Four scoped querysets as one UNION took longer to build and compile
-    (~5 ms) than to run, and the week's meetings were read from the centre's whole week (issue 15).
-    Elsewhere `bounded_sammen` of the four querysets."""
-    felter = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
-              "match__borger__fornavn", "match__faellesskab__titel")
+
+def brobyggerens_moeder_laesning(*, actor, limit: int = 20, now=None) -> Laesning | None:
+    """`brobyggerens_moeder`'s read, for `fetch_together` (None when the actor may see no meetings)."""
     planlagte = access.scope(actor, "ledsagelse", Ledsagelse.objects.filter(status=LedsagelseStatus.PLANLAGT))
-    connection = connections[planlagte.db]
-    if connection.vendor != "postgresql":
-        return bounded_sammen({navn: qs.order_by("tidspunkt", "pk").only(*felter) for navn, qs in [
-            ("ledsagelser", upcoming_ledsagelser(actor=actor)),
-            ("uden_udfald", past_unrecorded_ledsagelser(actor=actor)),
-            ("kom_ikke", host_reported_no_show(actor=actor)),
-            ("stille_moeder", stille_moeder_qs(actor=actor))]}, limit)
     if planlagte.query.is_empty():
-        return {navn: Liste([], 0) for navn, _betingelse in _MOEDELISTER}
+        return None
     ids, ids_params = planlagte.order_by().values("pk").query.sql_with_params()
-    now = timezone.now()
+    now = now or timezone.now()
     betingelser = [[now - timedelta(hours=12), now + timedelta(days=7)], [now, now - STILLE_MOEDE],
                    [VaertRapport.KOM_IKKE], [now - STILLE_MOEDE, Stage.AFSLUTTET]]
     le, m = Ledsagelse._meta.db_table, Match._meta.db_table
@@ -749,30 +749,119 @@ def brobyggerens_moeder(*, actor, limit: int = 20) -> dict[str, Liste]:
         FROM d JOIN {b} b ON b.id = d.borger_id JOIN {f} f ON f.id = d.faellesskab_id
     """  # noqa: S608 -- table names and Django's SQL; values are parameters
     params = [*ids_params, *[p for betingelse in betingelser for p in (*betingelse, limit)]]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    lister: list[list] = [[] for _ in _MOEDELISTER]
-    antal = [0] * len(_MOEDELISTER)
     db = planlagte.db
-    til_match, til_borger = Ledsagelse.match.field.set_cached_value, Match.borger.field.set_cached_value
-    til_faellesskab = Match.faellesskab.field.set_cached_value
-    for row in rows:
-        ledsagelse = Ledsagelse.from_db(db, _LEDSAGELSE_KOLONNER, row[2:8])
-        match = Match.from_db(db, _MATCH_KOLONNER, row[8:13])
-        til_match(ledsagelse, match)
-        til_borger(match, Borger.from_db(db, ("id", "fornavn"), row[13:15]))
-        til_faellesskab(match, Faellesskab.from_db(db, ("id", "titel"), row[15:17]))
-        lister[row[0]].append(ledsagelse)
-        antal[row[0]] = row[1]
-    for rader in lister:  # a UNION promises no order
-        rader.sort(key=attrgetter("tidspunkt", "pk"))
-    return {navn: Liste(rader, n) for (navn, _b), rader, n in zip(_MOEDELISTER, lister, antal, strict=True)}
+
+    def parse(rows, _connection):
+        lister: list[list] = [[] for _ in _MOEDELISTER]
+        antal = [0] * len(_MOEDELISTER)
+        for row in rows:
+            ledsagelse = Ledsagelse.from_db(db, _LEDSAGELSE_KOLONNER, row[2:8])
+            _med_match(db, ledsagelse, Ledsagelse.match, row, 8)
+            lister[row[0]].append(ledsagelse)
+            antal[row[0]] = row[1]
+        for rader in lister:  # a UNION promises no order
+            rader.sort(key=attrgetter("tidspunkt", "pk"))
+        return {navn: Liste(rader, n) for (navn, _b), rader, n in zip(_MOEDELISTER, lister, antal, strict=True)}
+
+    return Laesning(sql, params, parse)
 
 
-# The columns `brobyggerens_moeder` loads (attnames, in the models' field order, as `from_db` takes them).
-_LEDSAGELSE_KOLONNER = ("id", "center_id", "match_id", "tidspunkt", "moedested", "status")
-_MATCH_KOLONNER = ("id", "center_id", "borger_id", "faellesskab_id", "stage")
+def brobyggerens_moeder(*, actor, limit: int = 20) -> dict[str, Liste]:
+    """Min dag's four lists of meetings, each as `bounded(qs, limit)` of its selector gives it (rows in
+    its order, ties by id, and its count): `upcoming_ledsagelser` ("ledsagelser"),
+    `past_unrecorded_ledsagelser` ("uden_udfald"), `host_reported_no_show` ("kom_ikke") and
+    `stille_moeder_qs` ("stille_moeder"), each row loaded as `forside.LEDSAGELSE_FELTER` loads it.
+
+    All four are planned meetings the actor may see, so on PostgreSQL one statement reads those once
+    (the scoped ORM subquery's ids, with their match: a walk of the brobygger's borgere, whatever the
+    centre's size) and the four lists from them, joining the borger's first name and the fællesskab's
+    title to the rows shown. Four scoped querysets as one UNION took longer to build and compile
+    (~5 ms) than to run, and the week's meetings were read from the centre's whole week (issue 15).
+    Elsewhere `bounded_sammen` of the four querysets."""
+    if connections[Ledsagelse.objects.db].vendor != "postgresql":
+        return bounded_sammen({navn: qs.order_by("tidspunkt", "pk").only(*_MOEDE_FELTER) for navn, qs in [
+            ("ledsagelser", upcoming_ledsagelser(actor=actor)),
+            ("uden_udfald", past_unrecorded_ledsagelser(actor=actor)),
+            ("kom_ikke", host_reported_no_show(actor=actor)),
+            ("stille_moeder", stille_moeder_qs(actor=actor))]}, limit)
+    laesning = brobyggerens_moeder_laesning(actor=actor, limit=limit)
+    if laesning is None:
+        return {navn: Liste([], 0) for navn, _betingelse in _MOEDELISTER}
+    return fetch_together(connections[Ledsagelse.objects.db], [laesning])[0]
+
+
+def opfoelgninger_laesning(qs, *, del_fra, limit: int = 20) -> Laesning:
+    """`bounded_med_del(med_moede(qs…), del_q=Q(forfalder__lt=del_fra), limit=limit)` without a cap, for
+    `fetch_together`:
+    the follow-ups of `qs` (a scoped selector's, compiled by the ORM as ids only), due first, ties by
+    id, each with its attended meeting's time and length (`med_moede`), its match with the borger's
+    first name and the fællesskab's title, loaded as `forside.OPFOELGNING_FELTER` loads them, with
+    `aabner` and `aaben` (`med_aabner`); the counts as window aggregates. Compiling the
+    whole queryset (joins, two subqueries, two windows) took ~3 ms of Python a request (issue 15)."""
+    ids, ids_params = qs.order_by().values("pk").query.sql_with_params()
+    o, le, m = Opfoelgning._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
+    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    moede = f"FROM {le} u WHERE u.match_id = o.match_id AND u.status = %s ORDER BY u.tidspunkt DESC LIMIT 1"  # noqa: S608
+    sql = f"""
+        SELECT COUNT(*) OVER (), COUNT(*) FILTER (WHERE o.forfalder < %s) OVER (),
+               (SELECT u.tidspunkt {moede}), (SELECT u.varighed_min {moede}),
+               o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert,
+               o.match_id, m.center_id, m.borger_id, m.faellesskab_id, m.stage, b.id, b.fornavn, f.id, f.titel
+        FROM {o} o JOIN {m} m ON m.id = o.match_id JOIN {b} b ON b.id = m.borger_id
+             JOIN {f} f ON f.id = m.faellesskab_id
+        WHERE o.id IN ({ids}) ORDER BY o.forfalder, o.id LIMIT %s
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    params = [del_fra, LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP, *ids_params, limit]
+    db = qs.db
+
+    def parse(rows, _connection):
+        rader = []
+        for row in rows:
+            opf = Opfoelgning.from_db(db, _OPFOELGNING_KOLONNER, row[4:10])
+            _med_match(db, opf, Opfoelgning.match, row, 10)
+            opf.moede_tid, opf.moede_min, opf.i_del = row[2], row[3], opf.forfalder < del_fra
+            rader.append(opf)
+        med_aabner(rader)
+        del_rader = [row for row in rader if row.i_del]
+        if len(rader) < limit:
+            return Liste(rader, len(rader)), Liste(del_rader, len(del_rader))
+        n, d = rows[0][0], rows[0][1]
+        return Liste(rader, n), Liste(del_rader, d if len(del_rader) == limit else len(del_rader))
+
+    return Laesning(sql, params, parse)
+
+
+def svar_seneste_laesning(*, actor, days=14, limit=10, now=None) -> Laesning:
+    """`svar_seneste(actor=…, days, limit, felter=forside.SVAR_FELTER)`'s rows and count, for
+    `fetch_together`: one statement over the scoped ORM subquery's meetings (the count a window
+    aggregate), not a queryset of four joins compiled and planned for a list that is mostly empty."""
+    moeder, moeder_params = access.scope(actor, "ledsagelse", Ledsagelse.objects.all()).order_by() \
+        .values("pk").query.sql_with_params()
+    s, le, m = Moedesvar._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
+    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    sql = f"""
+        SELECT COUNT(*) OVER (), s.id, s.center_id, s.ledsagelse_id, s.modtager, s.svar, s.besvaret,
+               s.besvaret_via, s.kommentar, l.id, l.center_id, l.match_id,
+               m.id, m.center_id, m.borger_id, m.faellesskab_id, b.id, b.fornavn, f.id, f.titel
+        FROM {s} s JOIN {le} l ON l.id = s.ledsagelse_id JOIN {m} m ON m.id = l.match_id
+             JOIN {b} b ON b.id = m.borger_id JOIN {f} f ON f.id = m.faellesskab_id
+        WHERE s.besvaret >= %s AND s.ledsagelse_id IN ({moeder})
+        ORDER BY s.besvaret DESC, s.id DESC LIMIT %s
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    params = [(now or timezone.now()) - timedelta(days=days), *moeder_params, limit]
+    db = Moedesvar.objects.db
+
+    def parse(rows, _connection):
+        rader = []
+        for row in rows:
+            svar = Moedesvar.from_db(db, _SVAR_KOLONNER, row[1:9])
+            ledsagelse = Ledsagelse.from_db(db, ("id", "center_id", "match_id"), row[9:12])
+            Moedesvar.ledsagelse.field.set_cached_value(svar, ledsagelse)
+            _med_match(db, ledsagelse, Ledsagelse.match, row, 12, _MATCH_KOLONNER[:4])
+            rader.append(svar)
+        return Liste(rader, rows[0][0] if rows else 0)
+
+    return Laesning(sql, params, parse)
 
 
 @dataclass(frozen=True)
