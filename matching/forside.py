@@ -134,12 +134,19 @@ def koordinator_overblik(*, actor) -> dict:
     lister = matching.Lister()
     # The silence alarm's tasks are the oldest of the meetings with no outcome and of the overdue
     # follow-ups: each pair from one query of rows (`selectors.bounded_med_del`). The rows of this
-    # week's meetings and of those with no outcome in one query (`selectors.rader_sammen`).
+    # week's meetings and of those with no outcome in one query (`selectors.ledsagelser_laesning`; ties
+    # in time by id).
+    now = timezone.now()
     kommende = _ledsagelser(matching.upcoming_ledsagelser(actor=actor))
-    uden_udfald, stille_q = _ledsagelser(matching.moeder_uden_udfald(actor=actor)), matching.stille_moede_q()
-    kommende_rader, uden_udfald_rader = matching.rader_sammen([
-        (kommende.annotate(i_del=Value(False, output_field=BooleanField())), LISTE),  # the same columns
-        (matching.med_del(uden_udfald, stille_q), OPGAVER)])
+    uden_udfald, stille_q = _ledsagelser(matching.moeder_uden_udfald(actor=actor)), matching.stille_moede_q(now)
+    connection = connections[Ledsagelse.objects.db]
+    if connection.vendor == "postgresql" and not kommende.query.is_empty() and not uden_udfald.query.is_empty():
+        kommende_rader, uden_udfald_rader = fetch_together(connection, [matching.ledsagelser_laesning([
+            (kommende, LISTE, None), (uden_udfald, OPGAVER, now - matching.STILLE_MOEDE)])])[0]
+    else:
+        kommende_rader, uden_udfald_rader = matching.rader_sammen([
+            (kommende.annotate(i_del=Value(False, output_field=BooleanField())), LISTE),  # the same columns
+            (matching.med_del(uden_udfald, stille_q), OPGAVER)])
     lister.bounded("ledsagelser", kommende, LISTE, rows=kommende_rader)
     lister.bounded("nye_henvisninger", nye_henvisninger(actor=actor).only(
         "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT)

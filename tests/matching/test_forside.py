@@ -343,6 +343,41 @@ def test_min_dags_meetings_are_each_selectors_bounded_list(world, brobygger_a, b
         "ledsagelser": 1, "uden_udfald": 0, "kom_ikke": 0, "stille_moeder": 1}
 
 
+def test_the_koordinators_meetings_are_each_lists_first_rows(world, koordinator_a, brobygger_a, django_assert_num_queries):
+    # `ledsagelser_laesning` (the overview's this week and no outcome): each list's first rows as the
+    # queryset orders them (ties by id), `i_del` for the silence alarm's, loaded as LEDSAGELSE_FELTER loads them
+    from django.db import connection
+
+    from brobygning.planner import fetch_together
+    now = timezone.now()
+    for timer in [-80, -50, -30, -30, -30, -26, -20, -5, -3, 2, 5, 30, 30, 50, 70, 24 * 8]:
+        rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a,
+                             tidspunkt=now + timedelta(hours=timer))
+    rf.LedsagelseFactory(match=match_for(world, stage=Stage.AFSLUTTET), center=world.center_a, brobygger=brobygger_a,
+                         tidspunkt=now - timedelta(hours=40))
+    rf.LedsagelseFactory(match=rf.MatchFactory(borger=world.borger_b, center=world.center_b, faellesskab=world.faellesskab_b),
+                         center=world.center_b, brobygger=brobygger_a, tidspunkt=now - timedelta(hours=40))
+    actor = actor_for(koordinator_a)
+    kommende = forside._ledsagelser(selectors.upcoming_ledsagelser(actor=actor))
+    uden_udfald = forside._ledsagelser(selectors.moeder_uden_udfald(actor=actor))
+    stille_fra = now - selectors.STILLE_MOEDE
+
+    def som(rows):
+        return [(r.pk, getattr(r, "i_del", None), r.get_deferred_fields(), r.match.get_deferred_fields(),
+                 r.match.borger.fornavn, r.match.faellesskab.titel, r.tidspunkt, r.moedested) for r in rows]
+
+    for a, b in [(1, 1), (2, 3), (8, 8), (20, 20)]:
+        with django_assert_num_queries(1):
+            rader = fetch_together(connection, [selectors.ledsagelser_laesning([
+                (kommende, a, None), (uden_udfald, b, stille_fra)])])[0]
+        with django_assert_num_queries(0):
+            ny = [som(rows) for rows in rader]
+        ventet = [list(kommende.order_by("tidspunkt", "pk")[:a]),
+                  list(selectors.med_del(uden_udfald, selectors.stille_moede_q(now)).order_by("tidspunkt", "pk")[:b])]
+        assert ny == [som(rows) for rows in ventet], (a, b)
+    assert [len(rows) for rows in rader] == [8, 9] and sum(r.i_del for r in rader[1]) == 6
+
+
 def test_min_dags_follow_ups_and_answers_are_the_selectors(world, brobygger_a, brobygger_a2, django_assert_num_queries):
     # `opfoelgninger_laesning` and `svar_seneste_laesning` (Min dag's, in one round trip with its meetings):
     # the rows, order, counts and columns of `bounded_med_del` over the follow-ups and of `svar_seneste`
