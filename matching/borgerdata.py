@@ -76,7 +76,9 @@ def export(borger) -> dict:
             "moeder": [export_fields(x, exclude={"match"}) for x in Ledsagelse.objects.filter(match=match)],
             "svar_efter_moedet": [export_fields(x, exclude={"ledsagelse", "paamindelse", "nonce", "telefon_noegle"})
                                   for x in Moedesvar.objects.filter(ledsagelse__match=match)],
-            "opfoelgninger": [export_fields(x, exclude={"match"}) for x in Opfoelgning.objects.filter(match=match)],
+            # (`match_aaben` repeats the match's stage, which is above: kept for the overview, issue 15)
+            "opfoelgninger": [export_fields(x, exclude={"match", "match_aaben"})
+                              for x in Opfoelgning.objects.filter(match=match)],
         })
     arrangementer = [{
         **export_fields(t, exclude={"borger", "nonce", "user", "arrangement"}),

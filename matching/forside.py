@@ -1,8 +1,9 @@
 """The front page (forside): what each role sees first, read through the scoped selectors."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from django.db import connections
 from django.db.models import BooleanField, Count, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
@@ -17,6 +18,7 @@ from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
 from brobygning.adgangslog import log_search, volume_alerts
 from brobygning.models import Frivilligcenter, Paamindelse, PaamindelseStatus
+from brobygning.planner import fetch_together
 from brobygning.templatetags.brobygning_tags import kort_dato
 from foreninger.selectors import faellesskab_list, forening_list
 from foreninger.services import stale_q
@@ -29,6 +31,7 @@ from .selectors import bounded
 # What the front pages' rows show, and only that (issue 15): whole borger, match and fællesskab rows
 # (notes, descriptions, a telephone number parsed per borger) cost more to load than the queries.
 # The templates: partials/ledsagelse_row.html, forside/_stille.html, forside/_svar.html, forside/home_*.html.
+# Min dag's meetings are loaded with these columns by `selectors.brobyggerens_moeder` (its SQL; a test compares).
 LEDSAGELSE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
                      "match__borger__fornavn", "match__faellesskab__titel")
 SVAR_FELTER = ("center_id", "ledsagelse_id", "modtager", "svar", "besvaret", "besvaret_via", "kommentar",
@@ -80,23 +83,33 @@ def _stille_tekster(moeder, opfoelgninger) -> None:
 
 def min_dag(*, actor) -> dict:
     """The brobygger's day: meetings soon, outcomes to record, follow-ups due, their borgere."""
-    # The four lists of meetings in one query (`selectors.bounded_sammen`): each walks the
-    # brobygger's borgere, so one round trip and one compiled statement instead of four to seven.
-    moeder = matching.bounded_sammen({
-        "ledsagelser": _ledsagelser(matching.upcoming_ledsagelser(actor=actor)),
-        "uden_udfald": _ledsagelser(matching.past_unrecorded_ledsagelser(actor=actor)),
-        "kom_ikke": _ledsagelser(matching.host_reported_no_show(actor=actor)),
-        "stille_moeder": _ledsagelser(matching.stille_moeder_qs(actor=actor)),
-    }, LISTE)
-    opfoelgninger = _opfoelgninger_og_stille(actor=actor)
+    moeder, opfoelgninger, svar = _min_dags_lister(actor=actor)
     _stille_tekster(moeder["stille_moeder"].rows, opfoelgninger["stille_opfoelgninger"].rows)
     return {
         **moeder,
         "borgere": list(_borgere(borger_list(actor=actor).exclude(status=BorgerStatus.AFSLUTTET))[:LISTE]),
-        "svar": matching.svar_seneste(actor=actor, felter=SVAR_FELTER),
+        "svar": svar,
         **opfoelgninger,
         "venteliste": access.can(actor, "venteliste", "list"),
     }
+
+
+def _min_dags_lister(*, actor) -> tuple[dict, dict, object]:
+    """Min dag's meetings (`selectors.brobyggerens_moeder`), follow-ups (`_opfoelgninger_og_stille`) and
+    answers (`selectors.svar_seneste`). On PostgreSQL in one round trip (`planner.fetch_together`), each
+    a statement over its scoped ORM subquery's ids (`selectors.brobyggerens_moeder_laesning`,
+    `opfoelgninger_laesning`, `svar_seneste_laesning`): building and compiling the querysets took
+    longer than running them (issue 15). The same rows, counts and columns (tests/matching/test_forside.py)."""
+    connection = connections[Opfoelgning.objects.db]
+    moeder = matching.brobyggerens_moeder_laesning(actor=actor, limit=LISTE)
+    if connection.vendor != "postgresql" or moeder is None:
+        return (matching.brobyggerens_moeder(actor=actor, limit=LISTE), _opfoelgninger_og_stille(actor=actor),
+                matching.svar_seneste(actor=actor, felter=SVAR_FELTER))
+    stille_fra = timezone.localdate() - timedelta(days=matching.STILLE_OPFOELGNING_DAGE)
+    moeder, (opfoelgninger, stille), svar = fetch_together(connection, [
+        moeder, matching.opfoelgninger_laesning(matching.due_opfoelgninger(actor=actor), del_fra=stille_fra, limit=LISTE),
+        matching.svar_seneste_laesning(actor=actor)])
+    return moeder, {"opfoelgninger": opfoelgninger, "stille_opfoelgninger": stille}, svar
 
 
 def _opfoelgninger_og_stille(*, actor) -> dict:
@@ -121,12 +134,19 @@ def koordinator_overblik(*, actor) -> dict:
     lister = matching.Lister()
     # The silence alarm's tasks are the oldest of the meetings with no outcome and of the overdue
     # follow-ups: each pair from one query of rows (`selectors.bounded_med_del`). The rows of this
-    # week's meetings and of those with no outcome in one query (`selectors.rader_sammen`).
+    # week's meetings and of those with no outcome in one query (`selectors.ledsagelser_laesning`; ties
+    # in time by id).
+    now = timezone.now()
     kommende = _ledsagelser(matching.upcoming_ledsagelser(actor=actor))
-    uden_udfald, stille_q = _ledsagelser(matching.moeder_uden_udfald(actor=actor)), matching.stille_moede_q()
-    kommende_rader, uden_udfald_rader = matching.rader_sammen([
-        (kommende.annotate(i_del=Value(False, output_field=BooleanField())), LISTE),  # the same columns
-        (matching.med_del(uden_udfald, stille_q), OPGAVER)])
+    uden_udfald, stille_q = _ledsagelser(matching.moeder_uden_udfald(actor=actor)), matching.stille_moede_q(now)
+    connection = connections[Ledsagelse.objects.db]
+    if connection.vendor == "postgresql" and not kommende.query.is_empty() and not uden_udfald.query.is_empty():
+        kommende_rader, uden_udfald_rader = fetch_together(connection, [matching.ledsagelser_laesning([
+            (kommende, LISTE, None), (uden_udfald, OPGAVER, now - matching.STILLE_MOEDE)])])[0]
+    else:
+        kommende_rader, uden_udfald_rader = matching.rader_sammen([
+            (kommende.annotate(i_del=Value(False, output_field=BooleanField())), LISTE),  # the same columns
+            (matching.med_del(uden_udfald, stille_q), OPGAVER)])
     lister.bounded("ledsagelser", kommende, LISTE, rows=kommende_rader)
     lister.bounded("nye_henvisninger", nye_henvisninger(actor=actor).only(
         "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT)

@@ -460,13 +460,14 @@ class Generator:
                     due = when.date() + dt.timedelta(days=days)
                     done = due < self.today and rng.random() < 0.85  # some overdue, never recorded
                     opf.append((center, match, typ, due, when + dt.timedelta(days=days) if done else None,
-                                brobygger if done else None, Resultat.DELTAGER_STADIG if done else "", "", ""))
+                                brobygger if done else None, Resultat.DELTAGER_STADIG if done else "", "", "",
+                                stage != Stage.AFSLUTTET))
         self.copier.copy(Ledsagelse, ["id", "center", "match", "tidspunkt", "varighed_min", "moedested", "brobygger",
                                       "velkomstnote", "status", "oprettet"], rows)
         opf_ids = self._ids(Opfoelgning, len(opf))
         self.opfoelgninger = [(pk, row[0], row[3], row[4]) for pk, row in zip(opf_ids, opf, strict=True)]
         self.copier.copy(Opfoelgning, ["id", "center", "match", "type", "forfalder", "udfoert", "udfoert_af",
-                                       "resultat", "aarsag", "note"],
+                                       "resultat", "aarsag", "note", "match_aaben"],
                          ((pk, *row) for pk, row in zip(opf_ids, opf, strict=True)))
 
     def _paamindelser(self):

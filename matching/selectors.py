@@ -286,13 +286,13 @@ AABNE_FASER = [stage for stage in Stage.values if stage != Stage.AFSLUTTET]
 
 def _aabne_matches_i_centret(qs, actor):
     """Follow-ups on open matches. A brobygger's list is reached through their own borgere (a few
-    hundred, by index), so the match is joined anyway. The centre's list looks up each follow-up's
-    match stage by primary key, in due order: a join made PostgreSQL hash all the centre's open matches
-    (17,000 at national size) to find the first 8, or to count to 1,000 (PERFORMANCE.md, issue 15)."""
+    hundred, by index), so the match is joined anyway. The centre's list reads the follow-up's own
+    `match_aaben` (the partial index `opfoelgning_aaben_forfalder` has only open follow-ups of open
+    matches): a join made PostgreSQL hash all the centre's open matches (17,000 at national size), and
+    looking up each follow-up's match stage probed ~1,200 matches to count to "999+" (issue 15)."""
     if actor.is_brobygger:
         return qs.exclude(match__stage=Stage.AFSLUTTET)
-    fase = Subquery(Match.objects.filter(pk=OuterRef("match_id")).order_by().values("stage")[:1])
-    return qs.alias(match_fase=fase).filter(match_fase__in=AABNE_FASER)
+    return qs.filter(match_aaben=True)
 
 
 def due_opfoelgninger(*, actor, within_days=7):
@@ -692,6 +692,215 @@ def stille_moeder_qs(*, actor):
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
     return qs.filter(stille_moede_q(), status=LedsagelseStatus.PLANLAGT) \
         .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
+
+
+# Min dag's four lists of meetings, in `brobyggerens_moeder`'s order: (name, condition on `l`, the
+# meetings the brobygger may see that are planned and have no outcome yet, with their match's stage).
+# Each list is the selector named beside it; `tests/matching/test_forside.py` compares them.
+_MOEDELISTER = (
+    ("ledsagelser", "l.tidspunkt >= %s AND l.tidspunkt <= %s"),  # upcoming_ledsagelser
+    ("uden_udfald", "l.tidspunkt < %s AND l.tidspunkt >= %s"),  # past_unrecorded_ledsagelser
+    ("kom_ikke", "l.vaert_rapport = %s"),  # host_reported_no_show
+    ("stille_moeder", "l.tidspunkt < %s AND l.stage <> %s"),  # stille_moeder_qs
+)
+# The columns Min dag's rows load (attnames, in each model's field order, as `from_db` takes them): what
+# `forside.LEDSAGELSE_FELTER`, `OPFOELGNING_FELTER` and `SVAR_FELTER` load (a test compares).
+_LEDSAGELSE_KOLONNER = ("id", "center_id", "match_id", "tidspunkt", "moedested", "status")
+_OPFOELGNING_KOLONNER = ("id", "center_id", "match_id", "type", "forfalder", "udfoert")
+_SVAR_KOLONNER = ("id", "center_id", "ledsagelse_id", "modtager", "svar", "besvaret", "besvaret_via", "kommentar")
+_MATCH_KOLONNER = ("id", "center_id", "borger_id", "faellesskab_id", "stage")
+_MOEDE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
+                 "match__borger__fornavn", "match__faellesskab__titel")
+
+
+def _med_match(db, obj, felt, row, i: int, kolonner=_MATCH_KOLONNER) -> int:
+    """Give `obj` its `felt` (a match) from `row[i:]`: the match's `kolonner`, then the borger's id and
+    first name and the fællesskab's id and title, as `select_related` caches them. The next index."""
+    n = len(kolonner)
+    match = Match.from_db(db, kolonner, row[i:i + n])
+    felt.field.set_cached_value(obj, match)
+    Match.borger.field.set_cached_value(match, Borger.from_db(db, ("id", "fornavn"), row[i + n:i + n + 2]))
+    Match.faellesskab.field.set_cached_value(match, Faellesskab.from_db(db, ("id", "titel"), row[i + n + 2:i + n + 4]))
+    return i + n + 4
+
+
+def brobyggerens_moeder_laesning(*, actor, limit: int = 20, now=None) -> Laesning | None:
+    """`brobyggerens_moeder`'s read, for `fetch_together` (None when the actor may see no meetings)."""
+    planlagte = access.scope(actor, "ledsagelse", Ledsagelse.objects.filter(status=LedsagelseStatus.PLANLAGT))
+    if planlagte.query.is_empty():
+        return None
+    ids, ids_params = planlagte.order_by().values("pk").query.sql_with_params()
+    now = now or timezone.now()
+    betingelser = [[now - timedelta(hours=12), now + timedelta(days=7)], [now, now - STILLE_MOEDE],
+                   [VaertRapport.KOM_IKKE], [now - STILLE_MOEDE, Stage.AFSLUTTET]]
+    le, m = Ledsagelse._meta.db_table, Match._meta.db_table
+    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    dele = " UNION ALL ".join(
+        f"(SELECT {i} AS liste, l.*, COUNT(*) OVER () AS antal FROM l WHERE {betingelse}"  # noqa: S608
+        f" ORDER BY l.tidspunkt, l.id LIMIT %s)" for i, (_navn, betingelse) in enumerate(_MOEDELISTER))
+    sql = f"""
+        WITH l AS MATERIALIZED (
+            SELECT x.id, x.center_id, x.match_id, x.tidspunkt, x.moedested, x.status, x.vaert_rapport,
+                   m.center_id AS m_center_id, m.borger_id, m.faellesskab_id, m.stage
+            FROM {le} x JOIN {m} m ON m.id = x.match_id WHERE x.id IN ({ids})
+        ), d AS ({dele})
+        SELECT d.liste, d.antal, d.id, d.center_id, d.match_id, d.tidspunkt, d.moedested, d.status,
+               d.match_id, d.m_center_id, d.borger_id, d.faellesskab_id, d.stage, b.id, b.fornavn, f.id, f.titel
+        FROM d JOIN {b} b ON b.id = d.borger_id JOIN {f} f ON f.id = d.faellesskab_id
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    params = [*ids_params, *[p for betingelse in betingelser for p in (*betingelse, limit)]]
+    db = planlagte.db
+
+    def parse(rows, _connection):
+        lister: list[list] = [[] for _ in _MOEDELISTER]
+        antal = [0] * len(_MOEDELISTER)
+        for row in rows:
+            ledsagelse = Ledsagelse.from_db(db, _LEDSAGELSE_KOLONNER, row[2:8])
+            _med_match(db, ledsagelse, Ledsagelse.match, row, 8)
+            lister[row[0]].append(ledsagelse)
+            antal[row[0]] = row[1]
+        for rader in lister:  # a UNION promises no order
+            rader.sort(key=attrgetter("tidspunkt", "pk"))
+        return {navn: Liste(rader, n) for (navn, _b), rader, n in zip(_MOEDELISTER, lister, antal, strict=True)}
+
+    return Laesning(sql, params, parse)
+
+
+def ledsagelser_laesning(dele: list) -> Laesning:
+    """`rader_sammen` for lists of meetings, for `fetch_together`: the first `limit` rows of each
+    (queryset, limit, del_fra) of `dele`, in the queryset's order (by time; ties by id), loaded as
+    `forside.LEDSAGELSE_FELTER` loads them; with `del_fra` each row's `i_del` says whether it began
+    before then (`med_del` with `stille_moede_q`). Each queryset (a scoped selector's) is compiled by the
+    ORM as ids only, with its order and LIMIT; the rows and their names are joined to those ids in
+    plain SQL. The querysets with their joins, columns and a UNION took ~2 ms of Python to compile,
+    longer than the statement runs (the koordinator's overview, issue 15)."""
+    dele_sql, params = [], []
+    for i, (qs, limit, _del_fra) in enumerate(dele):
+        orden = [*qs.query.order_by, *(["pk"] if "pk" not in qs.query.order_by else [])]
+        sql, sql_params = qs.order_by(*orden).values("pk")[:limit].query.sql_with_params()
+        dele_sql.append(f"SELECT {i} AS liste, t{i}.pk FROM ({sql}) t{i}")  # noqa: S608 - Django's SQL
+        params.extend(sql_params)
+    le, m = Ledsagelse._meta.db_table, Match._meta.db_table
+    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    sql = f"""
+        SELECT d.liste, x.id, x.center_id, x.match_id, x.tidspunkt, x.moedested, x.status,
+               x.match_id, m.center_id, m.borger_id, m.faellesskab_id, m.stage, b.id, b.fornavn, f.id, f.titel
+        FROM ({" UNION ALL ".join(dele_sql)}) d JOIN {le} x ON x.id = d.pk JOIN {m} m ON m.id = x.match_id
+             JOIN {b} b ON b.id = m.borger_id JOIN {f} f ON f.id = m.faellesskab_id
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    db = dele[0][0].db
+
+    def parse(rows, _connection):
+        lister: list[list] = [[] for _ in dele]
+        for row in rows:
+            ledsagelse = Ledsagelse.from_db(db, _LEDSAGELSE_KOLONNER, row[1:7])
+            _med_match(db, ledsagelse, Ledsagelse.match, row, 7)
+            if (del_fra := dele[row[0]][2]) is not None:
+                ledsagelse.i_del = ledsagelse.tidspunkt < del_fra
+            lister[row[0]].append(ledsagelse)
+        for rader in lister:  # a join promises no order
+            rader.sort(key=attrgetter("tidspunkt", "pk"))
+        return lister
+
+    return Laesning(sql, params, parse)
+
+
+def brobyggerens_moeder(*, actor, limit: int = 20) -> dict[str, Liste]:
+    """Min dag's four lists of meetings, each as `bounded(qs, limit)` of its selector gives it (rows in
+    its order, ties by id, and its count): `upcoming_ledsagelser` ("ledsagelser"),
+    `past_unrecorded_ledsagelser` ("uden_udfald"), `host_reported_no_show` ("kom_ikke") and
+    `stille_moeder_qs` ("stille_moeder"), each row loaded as `forside.LEDSAGELSE_FELTER` loads it.
+
+    All four are planned meetings the actor may see, so on PostgreSQL one statement reads those once
+    (the scoped ORM subquery's ids, with their match: a walk of the brobygger's borgere, whatever the
+    centre's size) and the four lists from them, joining the borger's first name and the fællesskab's
+    title to the rows shown. Four scoped querysets as one UNION took longer to build and compile
+    (~5 ms) than to run, and the week's meetings were read from the centre's whole week (issue 15).
+    Elsewhere `bounded_sammen` of the four querysets."""
+    if connections[Ledsagelse.objects.db].vendor != "postgresql":
+        return bounded_sammen({navn: qs.order_by("tidspunkt", "pk").only(*_MOEDE_FELTER) for navn, qs in [
+            ("ledsagelser", upcoming_ledsagelser(actor=actor)),
+            ("uden_udfald", past_unrecorded_ledsagelser(actor=actor)),
+            ("kom_ikke", host_reported_no_show(actor=actor)),
+            ("stille_moeder", stille_moeder_qs(actor=actor))]}, limit)
+    laesning = brobyggerens_moeder_laesning(actor=actor, limit=limit)
+    if laesning is None:
+        return {navn: Liste([], 0) for navn, _betingelse in _MOEDELISTER}
+    return fetch_together(connections[Ledsagelse.objects.db], [laesning])[0]
+
+
+def opfoelgninger_laesning(qs, *, del_fra, limit: int = 20) -> Laesning:
+    """`bounded_med_del(med_moede(qs…), del_q=Q(forfalder__lt=del_fra), limit=limit)` without a cap, for
+    `fetch_together`:
+    the follow-ups of `qs` (a scoped selector's, compiled by the ORM as ids only), due first, ties by
+    id, each with its attended meeting's time and length (`med_moede`), its match with the borger's
+    first name and the fællesskab's title, loaded as `forside.OPFOELGNING_FELTER` loads them, with
+    `aabner` and `aaben` (`med_aabner`); the counts as window aggregates. Compiling the
+    whole queryset (joins, two subqueries, two windows) took ~3 ms of Python a request (issue 15)."""
+    ids, ids_params = qs.order_by().values("pk").query.sql_with_params()
+    o, le, m = Opfoelgning._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
+    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    moede = f"FROM {le} u WHERE u.match_id = o.match_id AND u.status = %s ORDER BY u.tidspunkt DESC LIMIT 1"  # noqa: S608
+    sql = f"""
+        SELECT COUNT(*) OVER (), COUNT(*) FILTER (WHERE o.forfalder < %s) OVER (),
+               (SELECT u.tidspunkt {moede}), (SELECT u.varighed_min {moede}),
+               o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert,
+               o.match_id, m.center_id, m.borger_id, m.faellesskab_id, m.stage, b.id, b.fornavn, f.id, f.titel
+        FROM {o} o JOIN {m} m ON m.id = o.match_id JOIN {b} b ON b.id = m.borger_id
+             JOIN {f} f ON f.id = m.faellesskab_id
+        WHERE o.id IN ({ids}) ORDER BY o.forfalder, o.id LIMIT %s
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    params = [del_fra, LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP, *ids_params, limit]
+    db = qs.db
+
+    def parse(rows, _connection):
+        rader = []
+        for row in rows:
+            opf = Opfoelgning.from_db(db, _OPFOELGNING_KOLONNER, row[4:10])
+            _med_match(db, opf, Opfoelgning.match, row, 10)
+            opf.moede_tid, opf.moede_min, opf.i_del = row[2], row[3], opf.forfalder < del_fra
+            rader.append(opf)
+        med_aabner(rader)
+        del_rader = [row for row in rader if row.i_del]
+        if len(rader) < limit:
+            return Liste(rader, len(rader)), Liste(del_rader, len(del_rader))
+        n, d = rows[0][0], rows[0][1]
+        return Liste(rader, n), Liste(del_rader, d if len(del_rader) == limit else len(del_rader))
+
+    return Laesning(sql, params, parse)
+
+
+def svar_seneste_laesning(*, actor, days=14, limit=10, now=None) -> Laesning:
+    """`svar_seneste(actor=…, days, limit, felter=forside.SVAR_FELTER)`'s rows and count, for
+    `fetch_together`: one statement over the scoped ORM subquery's meetings (the count a window
+    aggregate), not a queryset of four joins compiled and planned for a list that is mostly empty."""
+    moeder, moeder_params = access.scope(actor, "ledsagelse", Ledsagelse.objects.all()).order_by() \
+        .values("pk").query.sql_with_params()
+    s, le, m = Moedesvar._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
+    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    sql = f"""
+        SELECT COUNT(*) OVER (), s.id, s.center_id, s.ledsagelse_id, s.modtager, s.svar, s.besvaret,
+               s.besvaret_via, s.kommentar, l.id, l.center_id, l.match_id,
+               m.id, m.center_id, m.borger_id, m.faellesskab_id, b.id, b.fornavn, f.id, f.titel
+        FROM {s} s JOIN {le} l ON l.id = s.ledsagelse_id JOIN {m} m ON m.id = l.match_id
+             JOIN {b} b ON b.id = m.borger_id JOIN {f} f ON f.id = m.faellesskab_id
+        WHERE s.besvaret >= %s AND s.ledsagelse_id IN ({moeder})
+        ORDER BY s.besvaret DESC, s.id DESC LIMIT %s
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    params = [(now or timezone.now()) - timedelta(days=days), *moeder_params, limit]
+    db = Moedesvar.objects.db
+
+    def parse(rows, _connection):
+        rader = []
+        for row in rows:
+            svar = Moedesvar.from_db(db, _SVAR_KOLONNER, row[1:9])
+            ledsagelse = Ledsagelse.from_db(db, ("id", "center_id", "match_id"), row[9:12])
+            Moedesvar.ledsagelse.field.set_cached_value(svar, ledsagelse)
+            _med_match(db, ledsagelse, Ledsagelse.match, row, 12, _MATCH_KOLONNER[:4])
+            rader.append(svar)
+        return Liste(rader, rows[0][0] if rows else 0)
+
+    return Laesning(sql, params, parse)
 
 
 @dataclass(frozen=True)

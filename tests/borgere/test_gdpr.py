@@ -93,6 +93,8 @@ def test_art15_export_holds_every_kind_of_data_and_access_dates_without_staff_na
     assert [m["score"] for m in data["maalinger"]] == [20, 80]
     assert {s["tekstversion"] for s in data["samtykker"]} == {1}
     assert "Zqmarkørvelkomst" in json.dumps(data["matches"][0]["moeder"][0], ensure_ascii=False)
+    opfoelgning = data["matches"][0]["opfoelgninger"][0]  # the borger's data, not the overview's bookkeeping
+    assert opfoelgning["årsag"] == "Zqmarkørårsag" and "match aaben" not in opfoelgning
     assert data["adgange"] and all(set(a) == {"tidspunkt", "handling", "formaal"} for a in data["adgange"])
     assert "Staffnavn" not in download.content.decode()
     assert Adgangslog.objects.filter(handling=Adgangslog.Handling.EKSPORT, borger_id=rich_borger.pk).count() == 2

@@ -274,6 +274,164 @@ def test_lists_read_together_are_each_list_bounded(world, brobygger_a, koordinat
     assert som(selectors.bounded_sammen(lister, 3)["stille"])[1:] == (2, 0)
 
 
+@pytest.mark.parametrize("postgresql", [True, False], ids=["one statement", "bounded_sammen"])
+def test_min_dags_meetings_are_each_selectors_bounded_list(world, brobygger_a, brobygger_a2, postgresql,
+                                                           monkeypatch, django_assert_num_queries):
+    # `brobyggerens_moeder`: Min dag's four lists of meetings, read from the brobygger's planned meetings
+    # at once, each as `bounded` of its own selector gives it (ties by id), loaded as the overview loads it
+    from django.db import connection
+
+    from matching.models import VaertRapport
+    if not postgresql:
+        monkeypatch.setattr(connection, "vendor", "other")
+    now = timezone.now()
+
+    def moede(brobygger, timer, **kw):
+        stage = kw.pop("stage", Stage.MOEDE_PLANLAGT)
+        borger = f.BorgerFactory(center=kw.pop("center", world.center_a), brobygger=brobygger)
+        match = rf.MatchFactory(borger=borger, center=borger.center, stage=stage,
+                                faellesskab=f.FaellesskabFactory(forening=world.forening_a if borger.center == world.center_a
+                                                                 else world.forening_b))
+        return rf.LedsagelseFactory(match=match, center=borger.center, brobygger=brobygger_a2,
+                                    tidspunkt=now + timedelta(hours=timer), **kw)
+
+    for timer in [-80, -50, -30, -26, -20, -5, -3, 2, 5, 50, 70, 24 * 8, 30, 30, 30]:  # three at the same time
+        moede(brobygger_a, timer)
+    moede(brobygger_a, -40, stage=Stage.AFSLUTTET)  # a closed match: not the silence alarm's
+    moede(brobygger_a, -10, stage=Stage.AFSLUTTET)
+    moede(brobygger_a, 10, stage=Stage.AFSLUTTET)
+    for timer in [-60, -4, 20, 24 * 10]:
+        moede(brobygger_a, timer, vaert_rapport=VaertRapport.KOM_IKKE)
+    moede(brobygger_a, -6, status=LedsagelseStatus.MOEDT_OP)  # not planned: in no list
+    moede(brobygger_a, -40, status=LedsagelseStatus.AFLYST, vaert_rapport=VaertRapport.KOM_IKKE)
+    moede(brobygger_a2, 3)  # another brobygger's borger, though brobygger_a went along: not theirs
+    moede(brobygger_a2, -30)
+    moede(None, 4, center=world.center_b)  # another centre
+    actor = actor_for(brobygger_a)
+    selektorer = {
+        "ledsagelser": selectors.upcoming_ledsagelser(actor=actor),
+        "uden_udfald": selectors.past_unrecorded_ledsagelser(actor=actor),
+        "kom_ikke": selectors.host_reported_no_show(actor=actor),
+        "stille_moeder": selectors.stille_moeder_qs(actor=actor),
+    }
+
+    def som(liste):
+        return [row.pk for row in liste.rows], liste.antal, liste.flere
+
+    optalt = set()
+    for limit in (1, 2, 3, 20):
+        with django_assert_num_queries(1):  # elsewhere `bounded_sammen`: one UNION, or one per list
+            lister = selectors.brobyggerens_moeder(actor=actor, limit=limit)
+        assert list(lister) == list(selektorer)
+        for navn, qs in selektorer.items():
+            forventet = bounded(qs.order_by("tidspunkt", "pk").only(*forside.LEDSAGELSE_FELTER), limit)
+            assert som(lister[navn]) == som(forventet), (navn, limit)
+            optalt.add((navn, lister[navn].antal))
+            for row, ventet in zip(lister[navn].rows, forventet.rows, strict=True):
+                assert row.get_deferred_fields() == ventet.get_deferred_fields()
+                assert row.match.get_deferred_fields() == ventet.match.get_deferred_fields()
+                with django_assert_num_queries(0):
+                    vist = (row.tidspunkt, row.moedested, row.status, row.match_id, row.match.stage, row.match.center_id,
+                            row.match.borger.fornavn, row.match.faellesskab.titel, row.center_id, row.match.borger_id)
+                assert vist == (ventet.tidspunkt, ventet.moedested, ventet.status, ventet.match_id, ventet.match.stage,
+                                ventet.match.center_id, ventet.match.borger.fornavn, ventet.match.faellesskab.titel,
+                                ventet.center_id, ventet.match.borger_id)
+                assert not row._state.adding and row._state.db == ventet._state.db
+    # every list has rows, more than the smaller limits
+    assert optalt == {("ledsagelser", 13), ("uden_udfald", 5), ("kom_ikke", 4), ("stille_moeder", 5)}
+    assert {n: lst.antal for n, lst in selectors.brobyggerens_moeder(actor=actor_for(brobygger_a2)).items()} == {
+        "ledsagelser": 1, "uden_udfald": 0, "kom_ikke": 0, "stille_moeder": 1}
+
+
+def test_the_koordinators_meetings_are_each_lists_first_rows(world, koordinator_a, brobygger_a, django_assert_num_queries):
+    # `ledsagelser_laesning` (the overview's this week and no outcome): each list's first rows as the
+    # queryset orders them (ties by id), `i_del` for the silence alarm's, loaded as LEDSAGELSE_FELTER loads them
+    from django.db import connection
+
+    from brobygning.planner import fetch_together
+    now = timezone.now()
+    for timer in [-80, -50, -30, -30, -30, -26, -20, -5, -3, 2, 5, 30, 30, 50, 70, 24 * 8]:
+        rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a,
+                             tidspunkt=now + timedelta(hours=timer))
+    rf.LedsagelseFactory(match=match_for(world, stage=Stage.AFSLUTTET), center=world.center_a, brobygger=brobygger_a,
+                         tidspunkt=now - timedelta(hours=40))
+    rf.LedsagelseFactory(match=rf.MatchFactory(borger=world.borger_b, center=world.center_b, faellesskab=world.faellesskab_b),
+                         center=world.center_b, brobygger=brobygger_a, tidspunkt=now - timedelta(hours=40))
+    actor = actor_for(koordinator_a)
+    kommende = forside._ledsagelser(selectors.upcoming_ledsagelser(actor=actor))
+    uden_udfald = forside._ledsagelser(selectors.moeder_uden_udfald(actor=actor))
+    stille_fra = now - selectors.STILLE_MOEDE
+
+    def som(rows):
+        return [(r.pk, getattr(r, "i_del", None), r.get_deferred_fields(), r.match.get_deferred_fields(),
+                 r.match.borger.fornavn, r.match.faellesskab.titel, r.tidspunkt, r.moedested) for r in rows]
+
+    for a, b in [(1, 1), (2, 3), (8, 8), (20, 20)]:
+        with django_assert_num_queries(1):
+            rader = fetch_together(connection, [selectors.ledsagelser_laesning([
+                (kommende, a, None), (uden_udfald, b, stille_fra)])])[0]
+        with django_assert_num_queries(0):
+            ny = [som(rows) for rows in rader]
+        ventet = [list(kommende.order_by("tidspunkt", "pk")[:a]),
+                  list(selectors.med_del(uden_udfald, selectors.stille_moede_q(now)).order_by("tidspunkt", "pk")[:b])]
+        assert ny == [som(rows) for rows in ventet], (a, b)
+    assert [len(rows) for rows in rader] == [8, 9] and sum(r.i_del for r in rader[1]) == 6
+
+
+def test_min_dags_follow_ups_and_answers_are_the_selectors(world, brobygger_a, brobygger_a2, django_assert_num_queries):
+    # `opfoelgninger_laesning` and `svar_seneste_laesning` (Min dag's, in one round trip with its meetings):
+    # the rows, order, counts and columns of `bounded_med_del` over the follow-ups and of `svar_seneste`
+    from django.db import connection
+
+    from brobygning.planner import fetch_together
+    from matching.models import LedsagelseStatus as LS
+    from matching.models import Moedesvar, Svar
+    i_dag, now = timezone.localdate(), timezone.now()
+    for n, (dage, brobygger, stage) in enumerate([
+            (-20, brobygger_a, Stage.AKTIV_1_MD), (-9, brobygger_a, Stage.LEDSAGET), (-9, brobygger_a, Stage.LEDSAGET),
+            (-8, brobygger_a, Stage.AFSLUTTET), (-7, brobygger_a, Stage.LEDSAGET), (-1, brobygger_a, Stage.LEDSAGET),
+            (0, brobygger_a, Stage.LEDSAGET), (3, brobygger_a, Stage.LEDSAGET), (6, brobygger_a, Stage.LEDSAGET),
+            (9, brobygger_a, Stage.LEDSAGET), (-10, brobygger_a2, Stage.LEDSAGET), (-3, None, Stage.LEDSAGET)]):
+        borger = f.BorgerFactory(center=world.center_a, brobygger=brobygger, fornavn=f"B{n}")
+        match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a, stage=stage)
+        if n % 3:  # an attended meeting: the day-after follow-up opens when it ends
+            moede = rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger_a, status=LS.MOEDT_OP,
+                                         tidspunkt=now - timedelta(days=2 - dage, minutes=n), varighed_min=60 + n)
+            for k in range(n % 3):  # one from the host, one from the borger
+                Moedesvar.objects.create(center=world.center_a, ledsagelse=moede, modtager="borger" if k else "vaert",
+                                         kanal="sms", nonce="x", svar=Svar.GODT, besvaret=now - timedelta(days=k * 5 + n / 10),
+                                         besvaret_via="sms", kommentar="Tak <b>" if k else "")
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=i_dag + timedelta(days=dage),
+                              type=[OpfoelgningType.DAGEN_EFTER, OpfoelgningType.EN_MAANED][n % 2])
+    actor = actor_for(brobygger_a)
+    del_fra = i_dag - timedelta(days=selectors.STILLE_OPFOELGNING_DAGE)
+    orm = selectors.med_moede(forside._opfoelgninger(selectors.due_opfoelgninger(actor=actor)).order_by("forfalder", "pk"))
+
+    def som(liste):
+        return [(r.pk, r.aabner, r.aaben, r.moede_tid, r.moede_min, r.get_deferred_fields(),
+                 r.match.get_deferred_fields(), r.match.borger.fornavn, r.match.faellesskab.titel) for r in liste.rows], \
+            liste.antal, liste.flere
+
+    def svar_som(liste):
+        return [(r.pk, r.besvaret, r.get_deferred_fields(), r.ledsagelse.get_deferred_fields(),
+                 r.ledsagelse.match.get_deferred_fields(), r.ledsagelse.match_id, r.ledsagelse.match.borger.fornavn,
+                 r.ledsagelse.match.faellesskab.titel, r.kommentar) for r in liste.rows], liste.antal, liste.flere
+
+    for limit in (1, 2, 3, 5, 20):
+        with django_assert_num_queries(1):
+            (opf, stille), svar = fetch_together(connection, [
+                selectors.opfoelgninger_laesning(selectors.due_opfoelgninger(actor=actor), del_fra=del_fra, limit=limit),
+                selectors.svar_seneste_laesning(actor=actor, limit=limit)])
+        hel, del_ = selectors.bounded_med_del(orm, del_q=selectors.stille_opfoelgning_q(), limit=limit)
+        selectors.med_aabner(hel.rows)
+        with django_assert_num_queries(0):
+            ny = (som(opf), som(stille), svar_som(svar))
+        assert ny == (som(hel), som(del_), svar_som(selectors.svar_seneste(actor=actor, limit=limit,
+                                                                          felter=forside.SVAR_FELTER))), limit
+    assert (opf.antal, stille.antal, svar.antal) == (8, 3, 9)  # not the closed match's follow-up, nor others'
+    assert any(r.moede_tid for r in opf.rows) and not all(r.moede_tid for r in opf.rows)
+
+
 @pytest.mark.parametrize("sprog", ["da", "en"])
 def test_kort_dato_is_djangos_short_date(sprog):
     # `|kort_dato` (a table per language and date, issue 15) writes what `|date:"SHORT_DATE_FORMAT"` writes

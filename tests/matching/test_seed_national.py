@@ -62,6 +62,14 @@ def test_counts(national):
     assert "Largest centre: /c/n001-" in national
 
 
+def test_follow_ups_know_whether_their_match_is_open(national):
+    # `Opfoelgning.match_aaben`, written by the COPY: the match's stage, for open and closed matches
+    aaben = Opfoelgning.objects.filter(match_aaben=True)
+    assert aaben.exists() and Opfoelgning.objects.filter(match_aaben=False).exists()
+    assert not aaben.filter(match__stage="afsluttet").exists()
+    assert not Opfoelgning.objects.filter(match_aaben=False).exclude(match__stage="afsluttet").exists()
+
+
 def test_every_row_stays_in_its_parents_centre(national):
     assert not Faellesskab.objects.exclude(center=F("forening__center")).exists()
     assert not Samtale.objects.exclude(center=F("borger__center")).exists()
