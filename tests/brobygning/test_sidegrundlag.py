@@ -248,6 +248,40 @@ def test_i_tid_siden_gives_what_the_block_tag_gave(sprog):
 
 
 @pytest.mark.parametrize("sprog", ["da", "en"])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Copenhagen"])
+def test_the_boards_own_timesince_gives_what_djangos_gives(sprog, zone):
+    """The board's "i 3 uger, 2 dage" for 140 cards is `timesince`'s arithmetic without its per-call
+    lookups (`_tid_siden_hurtigt`); on month ends, leap days, across years, DST and to the minute, it
+    must say what `timesince` says."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils.timesince import timesince
+
+    tz = ZoneInfo(zone)
+    nu_er = [datetime(2024, 3, 31, 2, 30, 15, 123, tzinfo=tz), datetime(2025, 1, 1, 0, 0, tzinfo=tz),
+             datetime(2024, 2, 29, 23, 59, 59, tzinfo=tz), datetime(2026, 10, 25, 2, 15, tzinfo=tz),
+             datetime(2026, 12, 4, 3, 0, 0, 500, tzinfo=tz)]
+    skridt = [timedelta(0), timedelta(seconds=-30), timedelta(seconds=59), timedelta(minutes=1),
+              timedelta(hours=1, seconds=1), timedelta(hours=23, minutes=59), timedelta(days=1),
+              timedelta(days=6, hours=23), timedelta(days=7), timedelta(days=13, minutes=1), timedelta(days=29),
+              timedelta(days=30), timedelta(days=31), timedelta(days=59, hours=3), timedelta(days=365),
+              timedelta(days=366, minutes=5), timedelta(days=800), timedelta(days=4000, seconds=7)]
+    with translation.override(sprog):
+        tekster = brobygning_tags._tidstekster(sprog)
+
+        def tekst(name, num):
+            return brobygning_tags._tidstekst(sprog, name, num)
+
+        for nu in nu_er:
+            for trin in skridt:
+                for ekstra in (timedelta(0), timedelta(days=1, hours=-1), timedelta(days=-1, seconds=1)):
+                    d = nu - trin - ekstra
+                    assert brobygning_tags._tid_siden_hurtigt(d, nu, tekst, translation.gettext(", ")) \
+                        == timesince(d, nu, time_strings=tekster), (d, nu)
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
 def test_a_reminders_channel_is_named_as_get_kanal_display_names_it(sprog):
     """The påmindelser page names a row's channel from a dict made once (`Beskrivelse.kanal`)."""
     from brobygning.models import Paamindelse, PaamindelseKanal

@@ -101,3 +101,17 @@ def test_the_match_board_stops_counting_a_stage_at_its_cap(world, as_koordinator
     html = response.content.decode()
     assert "Se alle 30+" in html and "Se alle 30<" in html
     assert '<span class="badge text-bg-secondary">30+</span>' in html
+
+
+def test_the_match_boards_cards_escape_names_and_titles(world, as_koordinator_a):
+    """The board's cards are written in Python (`matching.views.match._kort`), not by the template:
+    a first name or a title with markup is shown as text, as the template's autoescape showed it;
+    an empty stage still says "Ingen"."""
+    borger = f.BorgerFactory(center=world.center_a, fornavn='<b>Ane & "Bo"</b>')
+    world.faellesskab_a.titel = "Strik <i>&</i> snak"
+    world.faellesskab_a.save()
+    rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a, stage=Stage.FORESLAAET)
+    html = as_koordinator_a.get(reverse("matching:pipeline")).content.decode()
+    assert "&lt;b&gt;Ane &amp; &quot;Bo&quot;&lt;/b&gt; → Strik &lt;i&gt;&amp;&lt;/i&gt; snak</a>" in html
+    assert "<b>Ane" not in html and "<i>&</i>" not in html
+    assert html.count('<li class="list-group-item text-body-secondary">Ingen</li>') == len(Stage.values) - 2
