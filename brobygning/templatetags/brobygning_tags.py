@@ -92,11 +92,11 @@ _MAANEDSDAGE = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # timesince's M
 def _tid_siden_hurtigt(d: datetime, now: datetime, tekst, komma: str) -> str:
     """`timesince(d, now)` (depth 2) for an aware `d` and `now` in d's time zone, step by step as
     Django computes it (years and months by the calendar, then weeks, days, hours, minutes from a
-    pivot), without its per-call lookups: the comma and the unit texts (`tekst(name, num)`) are
-    the list's, and no lazy wrappers. `test_sidegrundlag` holds it to `timesince` on many dates."""
+    pivot), without its per-call lookups: the comma and the unit texts (`tekst(name, num)`, with
+    non-breaking spaces as `avoid_wrapping` gives them) are the list's, and no lazy wrappers. `test_sidegrundlag` holds it to `timesince` on many dates."""
     delta = now - d
     if delta.days * 86400 + delta.seconds <= 0:
-        return tekst("minute", 0).replace(" ", "\xa0")
+        return tekst("minute", 0)
     total_months = (now.year - d.year) * 12 + (now.month - d.month)
     if d.day > now.day or (d.day == now.day and d.time() > now.time()):
         total_months -= 1
@@ -118,12 +118,12 @@ def _tid_siden_hurtigt(d: datetime, now: datetime, tekst, komma: str) -> str:
         remaining -= chunk * count
     first = next((i for i, (_name, value) in enumerate(partials) if value), None)
     if first is None:
-        return tekst("minute", 0).replace(" ", "\xa0")
+        return tekst("minute", 0)
     result = []
     for name, value in partials[first:first + 2]:
         if not value:
             break
-        result.append(tekst(name, value).replace(" ", "\xa0"))
+        result.append(tekst(name, value))
     return komma.join(result)
 
 
@@ -136,13 +136,18 @@ def i_tid_siden_liste(values) -> list[str]:
     tekster = _tidstekster(sprog)
     skabelon, komma = _("i %(d)s"), _(", ")
     nu = {}  # the values' tzinfo -> now in it
+    enheder = {}  # (unit, number) -> its text with non-breaking spaces
+    faerdige = {}  # a duration's text -> the card's "i …", escaped (many cards share one at national size)
 
     def tekst(name, num):
-        return _tidstekst(sprog, name, num)
+        ord_ = enheder.get((name, num))
+        if ord_ is None:
+            ord_ = enheder[name, num] = _tidstekst(sprog, name, num).replace(" ", "\xa0")
+        return ord_
 
     ud = []
     for value in values:
-        if isinstance(value, datetime) and timezone.is_aware(value):
+        if isinstance(value, datetime) and value.utcoffset() is not None:  # aware (`timezone.is_aware`)
             now = nu.get(value.tzinfo)
             if now is None:
                 now = nu[value.tzinfo] = datetime.now(value.tzinfo)
@@ -152,7 +157,10 @@ def i_tid_siden_liste(values) -> list[str]:
                 d = _tid_siden(value, tekster)
         else:  # a date, a naive time, None, junk: as the filter does it
             d = _tid_siden(value, tekster)
-        ud.append(mark_safe(skabelon % {"d": html.escape(d)}))  # noqa: S308 - escaped
+        i_tekst = faerdige.get(d)
+        if i_tekst is None:
+            i_tekst = faerdige[d] = mark_safe(skabelon % {"d": html.escape(d)})  # noqa: S308 - escaped
+        ud.append(i_tekst)
     return ud
 
 
