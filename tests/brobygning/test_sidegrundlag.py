@@ -294,6 +294,31 @@ def test_a_reminders_channel_is_named_as_get_kanal_display_names_it(sprog):
 
 
 @pytest.mark.parametrize("sprog", ["da", "en"])
+def test_a_pages_reminder_times_written_once_per_minute_are_what_each_row_writes(sprog):
+    """`describe` writes the rows' times once per local minute (`matching.paamindelser._tider`): the
+    same text as each row's own `Beskrivelse.tid`, across seconds, minutes, an empty time and the hour
+    that repeats when summer time ends (Europe/Copenhagen, 27 October 2024)."""
+    from datetime import UTC, datetime
+
+    from brobygning.models import Paamindelse, PaamindelseStatus
+    from matching.paamindelser import Beskrivelse, _tider
+
+    S = PaamindelseStatus
+    foer = datetime(2024, 10, 27, 0, 30, 5, tzinfo=UTC)  # 02:30:05 summer time
+    efter = datetime(2024, 10, 27, 1, 30, 59, tzinfo=UTC)  # 02:30:59 winter time
+    tider = [foer, foer + timedelta(seconds=40), efter, foer + timedelta(minutes=1), timezone.now(),
+             timezone.now() - timedelta(seconds=1)]
+    rows = [Paamindelse(status=S.SENDT, sendt=t, forfalder=t - timedelta(hours=1)) for t in tider]
+    rows += [Paamindelse(status=S.AFVENTER, forfalder=t) for t in tider]
+    rows.append(Paamindelse(status=S.SENDT, sendt=None, forfalder=foer))
+    with translation.override(sprog), timezone.override("Europe/Copenhagen"):
+        hver = [Beskrivelse(row=row, modtager="", art="", emne="", url="").tid for row in rows]
+        assert _tider(rows) == hver
+        assert hver[0] == hver[1] != hver[3] and hver[-1] == ""
+        assert Beskrivelse(row=rows[0], modtager="", art="", emne="", url="", tid_tekst="x").tid == "x"
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
 def test_a_reminders_time_is_written_as_the_date_filter_wrote_it(sprog):
     """The sent tab shows when a row was sent, every other tab when it falls due (`Beskrivelse.tid`)."""
     from brobygning.models import Paamindelse, PaamindelseStatus
