@@ -1,4 +1,5 @@
 import functools
+import html
 from datetime import date, datetime
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
@@ -8,7 +9,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
@@ -83,13 +84,84 @@ def tid_siden(value) -> str:
     return _tid_siden(value, _tidstekster(translation.get_language()))
 
 
+# `timesince`'s steps below a month, longest first (its TIME_CHUNKS), with their unit names.
+_UNDER_EN_MAANED = (("week", 60 * 60 * 24 * 7), ("day", 60 * 60 * 24), ("hour", 60 * 60), ("minute", 60))
+_MAANEDSDAGE = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # timesince's MONTHS_DAYS
+
+
+def _tid_siden_hurtigt(d: datetime, now: datetime, tekst, komma: str) -> str:
+    """`timesince(d, now)` (depth 2) for an aware `d` and `now` in d's time zone, step by step as
+    Django computes it (years and months by the calendar, then weeks, days, hours, minutes from a
+    pivot), without its per-call lookups: the comma and the unit texts (`tekst(name, num)`, with
+    non-breaking spaces as `avoid_wrapping` gives them) are the list's, and no lazy wrappers. `test_sidegrundlag` holds it to `timesince` on many dates."""
+    delta = now - d
+    if delta.days * 86400 + delta.seconds <= 0:
+        return tekst("minute", 0)
+    total_months = (now.year - d.year) * 12 + (now.month - d.month)
+    if d.day > now.day or (d.day == now.day and d.time() > now.time()):
+        total_months -= 1
+    years, months = divmod(total_months, 12)
+    if years or months:
+        pivot_year, pivot_month = d.year + years, d.month + months
+        if pivot_month > 12:
+            pivot_month -= 12
+            pivot_year += 1
+        pivot = datetime(pivot_year, pivot_month, min(_MAANEDSDAGE[pivot_month - 1], d.day), d.hour, d.minute,
+                         d.second, tzinfo=d.tzinfo)
+    else:
+        pivot = d
+    remaining = (now - pivot).total_seconds()
+    partials = [("year", years), ("month", months)]
+    for name, chunk in _UNDER_EN_MAANED:
+        count = int(remaining // chunk)
+        partials.append((name, count))
+        remaining -= chunk * count
+    first = next((i for i, (_name, value) in enumerate(partials) if value), None)
+    if first is None:
+        return tekst("minute", 0)
+    result = []
+    for name, value in partials[first:first + 2]:
+        if not value:
+            break
+        result.append(tekst(name, value))
+    return komma.join(result)
+
+
 def i_tid_siden_liste(values) -> list[str]:
     """`i_tid_siden` for each of `values`, for a view preparing a list (the match board's 140 cards):
-    the language, its unit texts and "i %(d)s" looked up once for the list, not once per value."""
-    tekster = _tidstekster(translation.get_language())
-    skabelon = _("i %(d)s")
-    return [mark_safe(skabelon % {"d": conditional_escape(_tid_siden(value, tekster))})  # noqa: S308 - escaped
-            for value in values]
+    the language, its unit texts, the comma and "i %(d)s" looked up once for the list, not once per
+    value, and `timesince`'s arithmetic done without its per-call lookups (`_tid_siden_hurtigt`).
+    "Now" is read once per time zone for the list."""
+    sprog = translation.get_language()
+    tekster = _tidstekster(sprog)
+    skabelon, komma = _("i %(d)s"), _(", ")
+    nu = {}  # the values' tzinfo -> now in it
+    enheder = {}  # (unit, number) -> its text with non-breaking spaces
+    faerdige = {}  # a duration's text -> the card's "i …", escaped (many cards share one at national size)
+
+    def tekst(name, num):
+        ord_ = enheder.get((name, num))
+        if ord_ is None:
+            ord_ = enheder[name, num] = _tidstekst(sprog, name, num).replace(" ", "\xa0")
+        return ord_
+
+    ud = []
+    for value in values:
+        if isinstance(value, datetime) and value.utcoffset() is not None:  # aware (`timezone.is_aware`)
+            now = nu.get(value.tzinfo)
+            if now is None:
+                now = nu[value.tzinfo] = datetime.now(value.tzinfo)
+            try:
+                d = _tid_siden_hurtigt(value, now, tekst, komma)
+            except (ValueError, TypeError, OverflowError):  # as `_tid_siden`: a date the calendar cannot shift
+                d = _tid_siden(value, tekster)
+        else:  # a date, a naive time, None, junk: as the filter does it
+            d = _tid_siden(value, tekster)
+        i_tekst = faerdige.get(d)
+        if i_tekst is None:
+            i_tekst = faerdige[d] = mark_safe(skabelon % {"d": html.escape(d)})  # noqa: S308 - escaped
+        ud.append(i_tekst)
+    return ud
 
 
 @register.filter

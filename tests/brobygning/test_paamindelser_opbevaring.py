@@ -2,6 +2,7 @@
 those about a meeting still planned or ahead, nor an open follow-up), and the koordinator's tab
 counts stop at a cap instead of counting the centre's whole history."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -106,3 +107,60 @@ def test_tab_counts_stop_at_a_cap_and_the_page_does_not_grow(as_koordinator_a, w
         response = as_koordinator_a.get(url)
     assert ("sendt", 5, "4+") in [(k, n, shown) for k, _l, n, shown in response.context["tabs"]]
     assert len(response.context["rows"]) == 25
+
+
+# The table's rows as the template's loop wrote them before `_raekker` wrote them in Python.
+_GAMMEL_LOEKKE = """{% load i18n %}{% translate "Til" as til %}{% translate "Kanal" as kanal %}{% translate "Forsøg" as forsoeg %}
+  {% for d in rows %}
+    <tr>
+      <td>{{ d.tid }}
+        {% if d.row.status == "sender" %}<span class="badge text-bg-info">{% translate "sendes nu" %}</span>{% endif %}</td>
+      <td><span class="d-sm-none text-body-secondary">{{ til }}: </span>{{ d.modtager }}</td>
+      <td>{{ d.art }}</td>
+      <td><span class="d-sm-none text-body-secondary">{{ kanal }}: </span>{{ d.kanal }}</td>
+      <td>{% if d.url %}<a href="{{ d.url }}">{{ d.emne }}</a>{% else %}{{ d.emne }}{% endif %}</td>
+      {% if aktiv != "sendt" %}<td><span class="d-sm-none text-body-secondary">{{ forsoeg }}: </span>{{ d.row.forsoeg }}</td>{% endif %}
+      {% if aktiv == "fejlet" or aktiv == "annulleret" or aktiv == "kommende" %}<td class="text-break small">{{ d.row.sidste_fejl|default:"–" }}</td>{% endif %}
+      {% if aktiv == "fejlet" %}
+      <td>
+        <form method="post" action="{% url 'brobygning:paamindelse_retry' d.row.pk %}">{% csrf_token %}
+          <button type="submit" class="btn btn-sm btn-outline-primary">{% translate "Prøv igen" %}</button>
+        </form>
+      </td>
+      {% endif %}
+    </tr>
+  {% endfor %}"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_tables_rows_written_in_python_are_what_the_templates_loop_wrote(as_koordinator_a, world, sprog):
+    """Every tab's rows (a row being sent, a failed one with its error and retry form, a cancelled one,
+    a subject deleted, markup in a name) are byte for byte what the template's loop wrote."""
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    meeting = _meeting(world.center_a, days=2)
+    meeting.match.borger.fornavn = '<b>Ane & "Bo"</b>'
+    meeting.match.borger.save()
+    rows = [_row(meeting, art="brobygger_24t", status="sendt", days_ago=1),
+            _row(meeting, art="borger_24t", status="sender", days_ago=0),
+            _row(meeting, art="borger_2t", status="afventer", days_ago=0),
+            _row(meeting, art="vaert_48t", status="fejlet", days_ago=3),
+            _row(meeting, art="brobygger_2t", status="annulleret", days_ago=3),
+            _row(meeting, art="ukendt_art", status="forpasset", days_ago=3)]
+    Paamindelse.objects.filter(pk=rows[3].pk).update(sidste_fejl="SMTPError: <nej> & 'x'", forsoeg=5)
+    Paamindelse.objects.filter(pk=rows[4].pk).update(sidste_fejl="Borgeren har trukket samtykket tilbage")
+    Paamindelse.objects.create(center=world.center_a, emne_type="ledsagelse", emne_id=10**9, art="x",
+                                         kanal="sms", status="fejlet", forfalder=timezone.now())
+    request = RequestFactory().get("/")
+    gammel = engines["django"].from_string(_GAMMEL_LOEKKE)
+    with translation.override(sprog):
+        for aktiv, _label, statuses, orden in paamindelse_views.TABS:
+            described = dispatch.describe(Paamindelse.objects.filter(status__in=statuses).order_by(*orden))
+            assert described or aktiv not in ("sendt", "fejlet"), aktiv
+            ny = paamindelse_views._raekker(request, described, aktiv)
+            forventet = gammel.render({"rows": described, "aktiv": aktiv}, request)
+            token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked anew on each read
+            assert token.sub("T", "  " + ny) == token.sub("T", forventet.split("\n", 1)[1]), aktiv
+            assert (aktiv == "fejlet") == ("csrfmiddlewaretoken" in ny)

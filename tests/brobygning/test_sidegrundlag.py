@@ -248,6 +248,40 @@ def test_i_tid_siden_gives_what_the_block_tag_gave(sprog):
 
 
 @pytest.mark.parametrize("sprog", ["da", "en"])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Copenhagen"])
+def test_the_boards_own_timesince_gives_what_djangos_gives(sprog, zone):
+    """The board's "i 3 uger, 2 dage" for 140 cards is `timesince`'s arithmetic without its per-call
+    lookups (`_tid_siden_hurtigt`); on month ends, leap days, across years, DST and to the minute, it
+    must say what `timesince` says."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils.timesince import timesince
+
+    tz = ZoneInfo(zone)
+    nu_er = [datetime(2024, 3, 31, 2, 30, 15, 123, tzinfo=tz), datetime(2025, 1, 1, 0, 0, tzinfo=tz),
+             datetime(2024, 2, 29, 23, 59, 59, tzinfo=tz), datetime(2026, 10, 25, 2, 15, tzinfo=tz),
+             datetime(2026, 12, 4, 3, 0, 0, 500, tzinfo=tz)]
+    skridt = [timedelta(0), timedelta(seconds=-30), timedelta(seconds=59), timedelta(minutes=1),
+              timedelta(hours=1, seconds=1), timedelta(hours=23, minutes=59), timedelta(days=1),
+              timedelta(days=6, hours=23), timedelta(days=7), timedelta(days=13, minutes=1), timedelta(days=29),
+              timedelta(days=30), timedelta(days=31), timedelta(days=59, hours=3), timedelta(days=365),
+              timedelta(days=366, minutes=5), timedelta(days=800), timedelta(days=4000, seconds=7)]
+    with translation.override(sprog):
+        tekster = brobygning_tags._tidstekster(sprog)
+
+        def tekst(name, num):
+            return brobygning_tags._tidstekst(sprog, name, num).replace(" ", "\xa0")
+
+        for nu in nu_er:
+            for trin in skridt:
+                for ekstra in (timedelta(0), timedelta(days=1, hours=-1), timedelta(days=-1, seconds=1)):
+                    d = nu - trin - ekstra
+                    assert brobygning_tags._tid_siden_hurtigt(d, nu, tekst, translation.gettext(", ")) \
+                        == timesince(d, nu, time_strings=tekster), (d, nu)
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
 def test_a_reminders_channel_is_named_as_get_kanal_display_names_it(sprog):
     """The påmindelser page names a row's channel from a dict made once (`Beskrivelse.kanal`)."""
     from brobygning.models import Paamindelse, PaamindelseKanal
@@ -257,6 +291,31 @@ def test_a_reminders_channel_is_named_as_get_kanal_display_names_it(sprog):
         for kanal in [*PaamindelseKanal.values, "ukendt"]:
             row = Paamindelse(kanal=kanal)
             assert Beskrivelse(row=row, modtager="", art="", emne="", url="").kanal == row.get_kanal_display()
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_a_pages_reminder_times_written_once_per_minute_are_what_each_row_writes(sprog):
+    """`describe` writes the rows' times once per local minute (`matching.paamindelser._tider`): the
+    same text as each row's own `Beskrivelse.tid`, across seconds, minutes, an empty time and the hour
+    that repeats when summer time ends (Europe/Copenhagen, 27 October 2024)."""
+    from datetime import UTC, datetime
+
+    from brobygning.models import Paamindelse, PaamindelseStatus
+    from matching.paamindelser import Beskrivelse, _tider
+
+    S = PaamindelseStatus
+    foer = datetime(2024, 10, 27, 0, 30, 5, tzinfo=UTC)  # 02:30:05 summer time
+    efter = datetime(2024, 10, 27, 1, 30, 59, tzinfo=UTC)  # 02:30:59 winter time
+    tider = [foer, foer + timedelta(seconds=40), efter, foer + timedelta(minutes=1), timezone.now(),
+             timezone.now() - timedelta(seconds=1)]
+    rows = [Paamindelse(status=S.SENDT, sendt=t, forfalder=t - timedelta(hours=1)) for t in tider]
+    rows += [Paamindelse(status=S.AFVENTER, forfalder=t) for t in tider]
+    rows.append(Paamindelse(status=S.SENDT, sendt=None, forfalder=foer))
+    with translation.override(sprog), timezone.override("Europe/Copenhagen"):
+        hver = [Beskrivelse(row=row, modtager="", art="", emne="", url="").tid for row in rows]
+        assert _tider(rows) == hver
+        assert hver[0] == hver[1] != hver[3] and hver[-1] == ""
+        assert Beskrivelse(row=rows[0], modtager="", art="", emne="", url="", tid_tekst="x").tid == "x"
 
 
 @pytest.mark.parametrize("sprog", ["da", "en"])
