@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from operator import attrgetter
 
 from django.db import connections
@@ -180,12 +180,6 @@ class Kort:
     titel: str  # the fællesskab's
 
 
-# The board reads each card's `stage_siden` as microseconds since this (an integer), not as a timestamp:
-# Django's time-zone-aware loader parses a timestamp's text in Python, a third of the board's query
-# time for its 140 cards (issue 15). The same instant, in UTC as the loader gives it.
-_EPOKE = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 # Stands in for a value while a query is compiled once for several values (`pipeline`, `for_hver`).
 _STEDFORTRAEDER = "\x00stedfortraeder"
 
@@ -229,11 +223,8 @@ def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, L
         kort_sql, kort_params = _med_fase(
             *qs.filter(stage=_STEDFORTRAEDER).order_by("stage_siden", "pk").values_list(
                 "pk", "stage_siden", "borger_id", "faellesskab_id")[:per_stage].query.sql_with_params(), "s.fase")
-        # In UTC (Django's connection time zone unless DATABASES sets another) as microseconds (`_EPOKE`).
-        mikro = connection.timezone == UTC
-        siden = "CAST(EXTRACT(EPOCH FROM k.stage_siden) * 1000000 AS bigint)" if mikro else "k.stage_siden"
         sql = f"""
-            SELECT s.fase, n.antal, k.pk, {siden}, b.fornavn, f.titel
+            SELECT s.fase, n.antal, k.pk, k.stage_siden, b.fornavn, f.titel
             FROM unnest(CAST(%s AS text[])) AS s(fase)
             CROSS JOIN LATERAL (SELECT COUNT(*) FROM ({antal_sql}) AS t) AS n(antal)
             LEFT JOIN LATERAL ({kort_sql}) AS k(pk, stage_siden, borger_id, faellesskab_id) ON true
@@ -243,12 +234,10 @@ def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, L
         counts = {}
         with connection.cursor() as cursor:
             cursor.execute(sql, [stages, *antal_params, *kort_params])
-            for fase, antal, pk, stage_siden, fornavn, titel in cursor.fetchall():
+            for fase, antal, *kort in cursor.fetchall():
                 counts[fase] = antal
-                if pk is not None:
-                    if mikro:
-                        stage_siden = _EPOKE + timedelta(microseconds=stage_siden)
-                    rows[fase].append(Kort(pk, fase, stage_siden, fornavn, titel))
+                if kort[0] is not None:
+                    rows[fase].append(Kort(kort[0], fase, *kort[1:]))
     else:
         counts = dict(zip(stages, capped_counts([qs.filter(stage=stage) for stage in stages], loft=TAVLE_LOFT),
                           strict=True))

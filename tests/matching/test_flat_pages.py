@@ -115,21 +115,3 @@ def test_the_match_boards_cards_escape_names_and_titles(world, as_koordinator_a)
     assert "&lt;b&gt;Ane &amp; &quot;Bo&quot;&lt;/b&gt; → Strik &lt;i&gt;&amp;&lt;/i&gt; snak</a>" in html
     assert "<b>Ane" not in html and "<i>&</i>" not in html
     assert html.count('<li class="list-group-item text-body-secondary">Ingen</li>') == len(Stage.values) - 2
-
-
-def test_the_boards_cards_carry_the_stage_time_to_the_microsecond_as_the_orm_reads_it(world, koordinator_a):
-    """The board reads each card's `stage_siden` as microseconds since 1970 (`selectors._EPOKE`), not
-    as a timestamp parsed in Python: it must be the same instant, in the same time zone, as the ORM's."""
-    from brobygning.access import actor_for
-    from matching.models import Match
-
-    _matches(world, 4)
-    _matches(world, 2, stage=Stage.ACCEPTERET)
-    Match.objects.filter(center=world.center_a).update(stage_siden=timezone.now() - timedelta(days=400, microseconds=7))
-    forventet = dict(Match.objects.filter(center=world.center_a).values_list("pk", "stage_siden"))
-    kort = [k for _fase, _label, liste in selectors.pipeline(actor=actor_for(koordinator_a, world.center_a.pk))
-            for k in liste.rows]
-    assert len(kort) == 6
-    for k in kort:
-        assert (k.stage_siden, k.stage_siden.utcoffset(), k.stage_siden.tzinfo) == (
-            forventet[k.pk], forventet[k.pk].utcoffset(), forventet[k.pk].tzinfo)
