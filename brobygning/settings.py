@@ -277,6 +277,8 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Django's database sessions, read with one plain statement per request (brobygning/sessions.py).
+SESSION_ENGINE = "brobygning.sessions"
 # Public pages (directory, HSDS API) may be cached; every other page may carry personal data.
 CACHEABLE_PATH_PREFIXES = ("/c/", "/api/hsds/", "/static/", "/healthz", "/favicon")
 # The Django admin's login is throttled here; allauth's own rate limits cover /accounts/login/.
