@@ -117,7 +117,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # give the cache its own Redis with an eviction policy (docs/SCALING.md, "Redis").
 CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=REDIS_URL)
 if CACHE_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
+    # Django's RedisCache, one client per connection pool (brobygning/cache.py)
+    CACHES = {"default": {"BACKEND": "brobygning.cache.Cache", "LOCATION": CACHE_REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
