@@ -102,14 +102,26 @@ class EnGangKompileret:
 
     def __call__(self, vaerdi, *, alias: str) -> list:
         """The instances for `vaerdi` (as the database takes it: the caller prepares it), from `alias`."""
+        statement = self.sql(vaerdi, alias=alias)
+        if statement is None:
+            return list(self.bygget(vaerdi).using(alias))
+        with connections[alias].cursor() as cursor:
+            cursor.execute(*statement)
+            return self.instanser(cursor.fetchall(), alias=alias)
+
+    def sql(self, vaerdi, *, alias: str) -> tuple[str, tuple] | None:
+        """The compiled statement and its parameters for `vaerdi`, to run elsewhere (in another round
+        trip's statements); None when it is not compiled once (then call the object)."""
         plan = self._plan(alias)
         if not plan:
-            return list(self.bygget(vaerdi).using(alias))
-        sql, params, i, model, init_list, start, end, populators, annotations, converters = plan
+            return None
+        sql, params, i = plan[:3]
+        return sql, (*params[:i], vaerdi, *params[i + 1:])
+
+    def instanser(self, rows, *, alias: str) -> list:
+        """The rows of `sql(…)`'s statement as model instances."""
+        _sql, _params, _i, model, init_list, start, end, populators, annotations, converters = self._plan(alias)
         connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (*params[:i], vaerdi, *params[i + 1:]))
-            rows = cursor.fetchall()
         out = []
         for row in rows:
             if converters:
