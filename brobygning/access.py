@@ -76,6 +76,11 @@ def register_medlemskab_tal(name: str, expression: Callable[[], object]) -> None
     _MEDLEMSKAB_TAL[name] = expression
 
 
+def medlemskab_tal() -> tuple:
+    """The registered figures (what `aktive_medlemskaber` annotates), e.g. to key a compiled copy of it."""
+    return tuple(_MEDLEMSKAB_TAL.items())
+
+
 def aktive_medlemskaber(user_id) -> QuerySet:
     """A user's active memberships with their centres, in the order `actor_for` offers them, with the
     registered figures (`register_medlemskab_tal`)."""

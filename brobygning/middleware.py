@@ -3,8 +3,9 @@ import time
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangosAuthenticationMiddleware
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -14,8 +15,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import sessions
 from .access import actor_for
 from .adgangslog import Collect, H, log
+from .auth import laest_med_sessionen
 
 SESSION_CENTER_KEY = "center_id"
 
@@ -33,6 +36,27 @@ class DanishUnlessChosenMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class AuthenticationMiddleware(DjangosAuthenticationMiddleware):
+    """Django's: `request.user`, loaded when first used by `auth.get_user` (the session's user id, the
+    backend it names, the session's hash checked against the user's password). Around that one call
+    the memberships read in the session's round trip are offered to the backend (`brobygning.sessions`:
+    used only for the user they were read for), and afterwards the session's user is remembered for its
+    next request."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))
+
+
+def _user(request):
+    if not hasattr(request, "_cached_user"):  # as django.contrib.auth.middleware.get_user
+        with laest_med_sessionen(request.session):
+            request._cached_user = auth.get_user(request)
+        if request._cached_user.is_authenticated:
+            sessions.husk_bruger(request.session.session_key, request._cached_user.pk)
+    return request._cached_user
 
 
 class ActorMiddleware:

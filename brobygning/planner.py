@@ -5,10 +5,15 @@ the right index only with a lower price than the server's (matching's KNN query,
 they set it for themselves, in the same round trip, and reset it after.
 
 `fetch_together`: a page's several reads of the same thing in one round trip.
+
+`EnGangKompileret`: a query every request runs, compiled by the ORM once per process.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models.query import get_related_populators
 
 
 def fetch_with_random_page_cost(cursor, sql: str, params, cost: float, *, then: str | None = None) -> list:
@@ -57,3 +62,77 @@ def fetch_together(connection, laesninger: list[Laesning]) -> list:
                 cursor.execute(laesning.sql, laesning.params)
                 sets.append(cursor.fetchall())
     return [laesning.parse(rows, connection) for laesning, rows in zip(laesninger, sets, strict=True)]
+
+
+class EnGangKompileret:
+    """A query the ORM compiles once per process (per database alias) and that is run for a value
+    many times: `bygget(vaerdi)` builds the queryset (its one parameter `vaerdi`, e.g. a user id), the
+    first call compiles it with a stand-in value, and each call runs that SQL with the stand-in's
+    parameter swapped for the value and makes the rows model instances as the ORM would (the model's
+    fields, `select_related` and annotations; not `prefetch_related`, `only` or `values`). For the
+    statements every request runs (`brobygning.auth.Backend`), where building and compiling cost more
+    than running the statement.
+
+    `standin`: a value of the parameter's type that the query's other parameters never are. Should the
+    compiled SQL hold it other than as exactly one parameter, every call builds and runs the query."""
+
+    def __init__(self, bygget: Callable, standin, *, noegle: Callable = lambda: ()):
+        self.bygget, self.standin, self.noegle = bygget, standin, noegle
+        self._planer: dict = {}
+
+    def _plan(self, alias: str):
+        key = (alias, self.noegle())
+        plan = self._planer.get(key)
+        if plan is None:
+            qs = self.bygget(self.standin)
+            compiler = qs.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            params = list(params)
+            if params.count(self.standin) != 1:  # pragma: no cover - the shape is the caller's
+                plan = False
+            else:
+                select, klass_info = compiler.select, compiler.klass_info
+                start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+                plan = (sql, params, params.index(self.standin), klass_info["model"],
+                        [s[0].target.attname for s in select[start:end]], start, end,
+                        get_related_populators(klass_info, select, alias), dict(compiler.annotation_col_map or {}),
+                        compiler.get_converters([s[0] for s in select[:compiler.col_count]]))
+            self._planer[key] = plan
+        return plan
+
+    def __call__(self, vaerdi, *, alias: str) -> list:
+        """The instances for `vaerdi` (as the database takes it: the caller prepares it), from `alias`."""
+        statement = self.sql(vaerdi, alias=alias)
+        if statement is None:
+            return list(self.bygget(vaerdi).using(alias))
+        with connections[alias].cursor() as cursor:
+            cursor.execute(*statement)
+            return self.instanser(cursor.fetchall(), alias=alias)
+
+    def sql(self, vaerdi, *, alias: str) -> tuple[str, tuple] | None:
+        """The compiled statement and its parameters for `vaerdi`, to run elsewhere (in another round
+        trip's statements); None when it is not compiled once (then call the object)."""
+        plan = self._plan(alias)
+        if not plan:
+            return None
+        sql, params, i = plan[:3]
+        return sql, (*params[:i], vaerdi, *params[i + 1:])
+
+    def instanser(self, rows, *, alias: str) -> list:
+        """The rows of `sql(…)`'s statement as model instances."""
+        _sql, _params, _i, model, init_list, start, end, populators, annotations, converters = self._plan(alias)
+        connection = connections[alias]
+        out = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for pos, (funktioner, expression) in converters.items():
+                    for funktion in funktioner:
+                        row[pos] = funktion(row[pos], expression, connection)
+            obj = model.from_db(alias, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, pos in annotations.items():
+                setattr(obj, name, row[pos])
+            out.append(obj)
+        return out

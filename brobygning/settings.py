@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "brobygning.middleware.AuthenticationMiddleware",  # Django's; the user read with the session (brobygning/sessions.py)
     "brobygning.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -117,7 +117,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # give the cache its own Redis with an eviction policy (docs/SCALING.md, "Redis").
 CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=REDIS_URL)
 if CACHE_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
+    # Django's RedisCache, one client per connection pool (brobygning/cache.py)
+    CACHES = {"default": {"BACKEND": "brobygning.cache.Cache", "LOCATION": CACHE_REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -277,6 +278,8 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Django's database sessions, read with one plain statement per request (brobygning/sessions.py).
+SESSION_ENGINE = "brobygning.sessions"
 # Public pages (directory, HSDS API) may be cached; every other page may carry personal data.
 CACHEABLE_PATH_PREFIXES = ("/c/", "/api/hsds/", "/static/", "/healthz", "/favicon")
 # The Django admin's login is throttled here; allauth's own rate limits cover /accounts/login/.

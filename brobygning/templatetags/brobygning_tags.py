@@ -171,6 +171,36 @@ def i_tid_siden(value) -> str:
     return i_tid_siden_liste([value])[0]
 
 
+class _PerSprogNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self._html: dict = {}  # the rendered HTML per language, URL configuration and prefix, static URL
+
+    def render(self, context):
+        if settings.DEBUG:
+            return self.nodelist.render(context)
+        key = (translation.get_language(), get_urlconf(), get_script_prefix(), settings.STATIC_URL)
+        html = self._html.get(key)
+        if html is None:
+            html = self._html[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def per_sprog(parser, token):
+    """`{% per_sprog %}…{% endper_sprog %}`: the enclosed template, rendered once per process per
+    language (and URL configuration, script prefix and static URL), then the same HTML on every
+    page: for the page frame's fixed text, translations, `{% static %}` and `{% menu_url %}` links
+    (`base.html`, `partials/nav.html`; every staff page rendered them anew). Only for what depends on
+    nothing else: no user, request, form or page value, no CSRF token, no variable the page sets.
+    With DEBUG on, rendered every time, so template edits show at once."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("per_sprog takes no arguments")
+    nodelist = parser.parse(("endper_sprog",))
+    parser.delete_first_token()
+    return _PerSprogNode(nodelist)
+
+
 @register.simple_tag(takes_context=True)
 def hovedmenu(context, nye: int = 0) -> str:
     """The main menu (`partials/hovedmenu.html`) for the actor's role, the open page and `nye` new

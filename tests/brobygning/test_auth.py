@@ -55,3 +55,47 @@ def test_a_session_of_the_old_backend_path_is_logged_out(koordinator_a, client):
     client.force_login(koordinator_a, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get("/paamindelser/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def _compiles(monkeypatch) -> list:
+    """Every SQL compile of a SELECT from here on (the ORM's `SQLCompiler.as_sql`)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    calls, as_sql = [], SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    return calls
+
+
+def test_the_memberships_query_is_compiled_once_and_gives_what_the_orm_gives(koordinator_a, center_a, center_b,
+                                                                              monkeypatch, django_assert_num_queries):
+    from brobygning.access import aktive_medlemskaber
+
+    koordinator_a.telefon = "+4520304050"  # a field with a converter (PhoneField)
+    koordinator_a.save()
+    Medlemskab.objects.create(user=koordinator_a, center=center_b, rolle=Rolle.BROBYGGER)
+    Henvisning.objects.create(center=center_a, fornavn="Henvist", telefon="+4520304051", status=HenvisningStatus.NY,
+                              kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
+                              samtykketekst=gaeldende_samtykketekst(center_id=center_a.pk, formaal=Formaal.REGISTRERING))
+    Backend().get_user(koordinator_a.pk)  # compiled here, if not before
+    compiles = _compiles(monkeypatch)
+    with django_assert_num_queries(1):
+        user = Backend().get_user(str(koordinator_a.pk))  # the session keeps the id as text
+    assert compiles == []
+    orm = list(aktive_medlemskaber(koordinator_a.pk).select_related("user"))
+
+    def fields(obj):
+        return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+    medlemskaber = getattr(user, AKTIVE_MEDLEMSKABER)
+    assert [fields(m) for m in medlemskaber] == [fields(m) for m in orm]
+    assert [fields(m.center) for m in medlemskaber] == [fields(m.center) for m in orm]
+    assert [m.nye_henvisninger for m in medlemskaber] == [m.nye_henvisninger for m in orm] == [1, 0]
+    assert fields(user) == fields(orm[0].user) and str(user.telefon) == "+45 20 30 40 50"  # converted
+    assert all(not m._state.adding and m._state.db == "default" for m in (*medlemskaber, user))
+    other = Backend().get_user(f.UserFactory(email="anden@example.org").pk)  # the same statement, another user
+    assert other.email == "anden@example.org" and not getattr(other, AKTIVE_MEDLEMSKABER, None)
