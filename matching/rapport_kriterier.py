@@ -13,6 +13,9 @@ from matching.rapport_tabel import Periode
 
 # A report over more than this many days would read too much history in one go.
 LAENGSTE_PERIODE_DAGE = 5 * 366
+# The latest date a period may name: the period's end is computed as the day after `til`, which
+# does not exist after 31 December 9999 (a typed or bookmarked date far ahead gave a server error).
+SENESTE_DATO = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class RapportKriterierForm(forms.Form):
     def clean(self):
         data = super().clean()
         fra, til = data.get("fra"), data.get("til")
+        for felt, dato in (("fra", fra), ("til", til)):
+            if dato and dato > SENESTE_DATO:
+                self.add_error(felt, _("Datoen ligger for langt ude i fremtiden."))
+                return data
         if fra and til:
             if fra > til:
                 self.add_error("til", _("Slutdatoen skal ligge efter startdatoen."))

@@ -166,6 +166,12 @@ def test_no_centre_shares_yet(world, as_netvaerk):
     assert response.status_code == 200 and response.context["tabeller"] == []
 
 
+def test_a_date_far_ahead_gets_the_form_error_not_a_server_error(net, as_netvaerk):
+    response = as_netvaerk.get(reverse("matching:netvaerk"), {"fra": "9999-12-31", "til": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Datoen ligger for langt ude i fremtiden." in response.content.decode()
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.dictionaries(st.sampled_from(["fra", "til", "projekt", "tabel"]),
                        st.one_of(st.sampled_from(["", "2026-02-30", "1900-01-01", "9999-12-31", "sammenligning",

@@ -24,6 +24,9 @@ def test_period_and_project_are_read():
     ("fra=2026-06-30&til=2026-01-01", "til", "Slutdatoen skal ligge efter startdatoen."),
     ("fra=2010-01-01&til=2026-01-01", "fra", "En rapport kan højst dække fem år."),
     ("fra=2026-01-01&til=2026-02-01&projekt=99", "projekt", None),
+    # the day after 31.12.9999 does not exist: a server error before SENESTE_DATO
+    ("fra=2026-01-01&til=9999-12-31", "til", "Datoen ligger for langt ude i fremtiden."),
+    ("fra=9999-12-31&til=9999-12-31", "fra", "Datoen ligger for langt ude i fremtiden."),
 ])
 def test_bad_input_falls_back_with_a_danish_error(query, felt, besked):
     form, k = rapport_kriterier(QueryDict(query), projekter=[(7, "Velux")])
