@@ -1,10 +1,17 @@
 """Forslag: the explained match suggestions for one borger."""
 
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from borgere.models import Formaal
 from borgere.selectors import borger_get
 from brobygning.decorators import member_required
+from brobygning.links import pk_urls
 
 from ..forms import SuggestionFilterForm
 from ..suggest import forslag_for
@@ -26,8 +33,64 @@ def forslag(request, pk):
         borger, max_km=filters.get("max_km"), kategori_id=filters.get("kategori"), rolle=filters.get("rolle") or None,
         k=20, vis_skjulte=vis_skjulte, samtykke=Formaal.REGISTRERING)
     mangler_samtykke = result is None
+    forslag = result.forslag if result else []
     template = "matching/forslag/_forslag_list.html" if request.htmx else "matching/forslag/forslag.html"
-    return render(request, template, {"borger": borger, "form": form, "forslag": result.forslag if result else [],
+    return render(request, template, {"borger": borger, "form": form, "forslag": forslag,
+                                      "kort": _kort(forslag, borger_pk=borger.pk, request=request),
                                       "skjulte": result.skjulte if result else [],
                                       "antal_skjulte": result.antal_skjulte if result else 0,
                                       "vis_skjulte": vis_skjulte, "mangler_samtykke": mangler_samtykke})
+
+
+_KORT = """
+      <li class="border rounded p-3 mb-2">
+        <div class="d-flex flex-wrap justify-content-between gap-2">
+          <div>
+            <a class="fw-semibold" href="{url}">{titel}</a>
+            <span class="text-body-secondary small">· {forening}</span>
+          </div>
+          <span class="badge text-bg-primary align-self-start">{vurdering}<span class="visually-hidden"> ({point})</span></span>
+        </div>
+        {skjult}
+        {reasons}
+        {caveats}
+        <form method="post" action="{opret_url}" class="d-flex gap-2 align-items-center">
+          {csrf}
+          <input type="hidden" name="faellesskab" value="{id}">
+          <button type="submit" class="btn btn-sm btn-success">{opret}</button>
+        </form>
+      </li>
+    """
+
+
+def _kort(forslag, *, borger_pk: int, request) -> str:
+    """The suggestions' cards as HTML, every value escaped as the template escaped it.
+
+    Written here, not by the template: per card, the template engine's own work on its variables,
+    tags and filters (a `blocktranslate`, `{% csrf_token %}`, `join`, lookups and escaping through
+    lazy wrappers) cost more than the values, ~1.5 ms for 20 cards (issue 15). The fixed words are
+    translated once, the links made for the list at once, the CSRF field written once."""
+    if not forslag:
+        return ""
+    # `{% translate "…" %}` of a literal is not escaped (the literal is safe); a variable is.
+    passer, men, normalt_skjult = _("Det passer:"), _("Men:"), _("Normalt skjult")
+    point = _("%(score)s af 100")
+    opret_url = escape(reverse("matching:match_create", args=[borger_pk]))
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    opret = _("Opret match")
+    kort = []
+    for s, url in zip(forslag, pk_urls("foreninger:faellesskab_detail", [s.faellesskab_id for s in forslag]),
+                      strict=True):
+        skjult = (f'<p class="small mb-1 mt-1"><span class="badge text-bg-warning">{normalt_skjult}</span> '
+                  f'{"; ".join(conditional_escape(x) for x in s.skjult)}</p>') if s.skjult else ""
+        reasons = (f'<p class="small mb-0 mt-1 fw-semibold">{passer}</p>\n        <ul class="small mb-1"><li>'
+                   f'{"</li><li>".join(conditional_escape(x) for x in s.reasons)}</li></ul>') if s.reasons else ""
+        caveats = (f'<p class="small mb-0 text-warning-emphasis fw-semibold">{men}</p>\n        '
+                   f'<ul class="small mb-2 text-warning-emphasis"><li>'
+                   f'{"</li><li>".join(conditional_escape(x) for x in s.caveats)}</li></ul>') if s.caveats else ""
+        kort.append(_KORT.format(
+            url=escape(url), titel=conditional_escape(s.titel), forening=conditional_escape(s.forening_navn),
+            vurdering=conditional_escape(s.vurdering), point=point % {"score": conditional_escape(localize(s.score))},
+            skjult=skjult, reasons=reasons, caveats=caveats, opret_url=opret_url, csrf=csrf,
+            id=conditional_escape(localize(s.faellesskab_id)), opret=opret))
+    return mark_safe("".join(kort))  # noqa: S308 -- every value escaped above

@@ -178,3 +178,71 @@ def test_the_consent_asked_for_is_checked_in_the_borgers_query_as_har_samtykke_c
     Samtykke.objects.filter(borger=borger, formaal=Formaal.REGISTRERING).update(tilbagekaldt=timezone.now())
     assert not har_samtykke(borger, Formaal.REGISTRERING)
     assert forslag_for(borger, samtykke=Formaal.REGISTRERING) is None
+
+
+# The cards as `_forslag_list.html` wrote them before `matching.views.forslag._kort` (issue 15).
+_GAMLE_KORT = (
+    "{% load i18n brobygning_tags %}{% url 'matching:match_create' borger_pk as opret_url %}"
+    '{% translate "Det passer:" as t_passer %}{% translate "Men:" as t_men %}{% translate "Opret match" as t_opret %}'
+    """{% for s in forslag %}
+      <li class="border rounded p-3 mb-2">
+        <div class="d-flex flex-wrap justify-content-between gap-2">
+          <div>
+            <a class="fw-semibold" href="{% pk_url 'foreninger:faellesskab_detail' s.faellesskab_id %}">{{ s.titel }}</a>
+            <span class="text-body-secondary small">· {{ s.forening_navn }}</span>
+          </div>
+          <span class="badge text-bg-primary align-self-start">{{ s.vurdering }}<span class="visually-hidden"> ({% blocktranslate with score=s.score %}{{ score }} af 100{% endblocktranslate %})</span></span>
+        </div>
+        {% if s.skjult %}<p class="small mb-1 mt-1"><span class="badge text-bg-warning">{% translate "Normalt skjult" %}</span> {{ s.skjult|join:"; " }}</p>{% endif %}
+        {% if s.reasons %}<p class="small mb-0 mt-1 fw-semibold">{{ t_passer }}</p>
+        <ul class="small mb-1"><li>{{ s.reasons|join:"</li><li>" }}</li></ul>{% endif %}
+        {% if s.caveats %}<p class="small mb-0 text-warning-emphasis fw-semibold">{{ t_men }}</p>
+        <ul class="small mb-2 text-warning-emphasis"><li>{{ s.caveats|join:"</li><li>" }}</li></ul>{% endif %}
+        <form method="post" action="{{ opret_url }}" class="d-flex gap-2 align-items-center">
+          {% csrf_token %}
+          <input type="hidden" name="faellesskab" value="{{ s.faellesskab_id }}">
+          <button type="submit" class="btn btn-sm btn-success">{{ t_opret }}</button>
+        </form>
+      </li>
+    {% endfor %}""")
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_cards_are_what_the_template_wrote(sprog):
+    # `_kort` writes the cards in Python: the same HTML as the template's loop, every value escaped as
+    # the template escaped it (titles, names, reasons, caveats and why hidden), the words translated
+    import re
+
+    from django.middleware.csrf import get_token
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+
+    from matching.suggest import Suggestion
+    from matching.views.forslag import _kort
+
+    ond = "Å<b>&'\""
+    forslag = [
+        Suggestion(faellesskab_id=12345, titel=f"Kaffe & <i>kage</i> {ond}", forening_navn=ond, score=87,
+                   reasons=["Deler interessen <sang>", mark_safe("<em>sikker</em>"), "7 af 9 nye er blevet"],
+                   caveat="Langt & væk", distance_km=1.5, caveats=["Langt & væk", ond], skjult=["fuld <x>", "b&c"]),
+        Suggestion(faellesskab_id=7, titel="Strik", forening_navn="F", score=3, reasons=[], caveat=None,
+                   distance_km=2.0),
+        Suggestion(faellesskab_id=8, titel="Gå", forening_navn="G", score=55, reasons=["én"], caveat=None,
+                   distance_km=2.0, caveats=[]),
+    ]
+    request = RequestFactory().get("/")
+    token = get_token(request)
+    with translation.override(sprog):
+        forventet = engines["django"].from_string(_GAMLE_KORT).render(
+            {"forslag": forslag, "borger_pk": 42, "csrf_token": token})
+        ny = _kort(forslag, borger_pk=42, request=request)
+    assert "Kaffe &amp; &lt;i&gt;kage&lt;/i&gt; Å&lt;b&gt;&amp;&#x27;&quot;" in forventet
+    assert "<em>sikker</em>" in forventet and "fuld &lt;x&gt;; b&amp;c" in forventet
+
+    def uden_token(html):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="X"', html)
+
+    assert uden_token(ny) == uden_token(forventet)
+    assert _kort([], borger_pk=42, request=request) == ""
