@@ -3,6 +3,7 @@ from datetime import timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.db import connection
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -34,8 +35,16 @@ class SuggestionFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        kategorier = Tag.objects.filter(type=TagType.KATEGORI, aktiv=True).values_list("pk", "navn")
-        self.fields["kategori"].choices = [("", _("Alle")), *kategorier]  # one query, no COUNT
+        self.fields["kategori"].choices = [("", _("Alle")), *_kategorier()]
+
+
+def _kategorier() -> list[tuple[int, str]]:
+    """The active categories, (id, name), in the taxonomy's order (`Tag.Meta.ordering`; the type is one):
+    one query in plain SQL, which the ORM took ~8× as long to build as the database to run (issue 15)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, navn FROM {Tag._meta.db_table} WHERE aktiv AND type = %s "  # noqa: S608
+                       "ORDER BY sortering, navn", [TagType.KATEGORI])
+        return cursor.fetchall()
 
 
 class LedsagelseForm(IngenCprMixin, forms.ModelForm):

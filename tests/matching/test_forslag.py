@@ -246,3 +246,21 @@ def test_the_cards_are_what_the_template_wrote(sprog):
 
     assert uden_token(ny) == uden_token(forventet)
     assert _kort([], borger_pk=42, request=request) == ""
+
+
+def test_the_category_choices_are_the_active_categories_in_the_taxonomys_order():
+    # `forms._kategorier` (plain SQL) gives the rows the ORM gave: active categories only, by
+    # `Tag.Meta.ordering` (sortering, then name), whatever the ids
+    from brobygning.models import Tag
+    from matching.forms import SuggestionFilterForm, _kategorier
+
+    Tag.objects.create(type=TagType.KATEGORI, slug="zz-foerst", navn="Zz først", sortering=0)
+    Tag.objects.create(type=TagType.KATEGORI, slug="aa-sidst", navn="Aa sidst", sortering=999)
+    Tag.objects.create(type=TagType.KATEGORI, slug="b-midt", navn="B midt", sortering=500)
+    Tag.objects.create(type=TagType.KATEGORI, slug="a-midt", navn="A midt", sortering=500)
+    Tag.objects.create(type=TagType.KATEGORI, slug="slukket", navn="Slukket", sortering=1, aktiv=False)
+    Tag.objects.create(type=TagType.INTERESSE, slug="ikke-kategori", navn="Ikke kategori", sortering=1)
+    forventet = list(Tag.objects.filter(type=TagType.KATEGORI, aktiv=True).values_list("pk", "navn"))
+    assert [navn for _pk, navn in forventet][-3:] == ["A midt", "B midt", "Aa sidst"]
+    assert _kategorier() == forventet
+    assert SuggestionFilterForm().fields["kategori"].choices[1:] == forventet
