@@ -1,10 +1,12 @@
 """Forslag: the explained match suggestions for one borger."""
 
+import html
+
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -63,6 +65,12 @@ _KORT = """
     """
 
 
+def _e(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper (the same five replacements), for the ~250
+    values of a page's cards."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
 def _kort(forslag, *, borger_pk: int, request) -> str:
     """The suggestions' cards as HTML, every value escaped as the template escaped it.
 
@@ -82,15 +90,15 @@ def _kort(forslag, *, borger_pk: int, request) -> str:
     for s, url in zip(forslag, pk_urls("foreninger:faellesskab_detail", [s.faellesskab_id for s in forslag]),
                       strict=True):
         skjult = (f'<p class="small mb-1 mt-1"><span class="badge text-bg-warning">{normalt_skjult}</span> '
-                  f'{"; ".join(conditional_escape(x) for x in s.skjult)}</p>') if s.skjult else ""
+                  f'{"; ".join(_e(x) for x in s.skjult)}</p>') if s.skjult else ""
         reasons = (f'<p class="small mb-0 mt-1 fw-semibold">{passer}</p>\n        <ul class="small mb-1"><li>'
-                   f'{"</li><li>".join(conditional_escape(x) for x in s.reasons)}</li></ul>') if s.reasons else ""
+                   f'{"</li><li>".join(_e(x) for x in s.reasons)}</li></ul>') if s.reasons else ""
         caveats = (f'<p class="small mb-0 text-warning-emphasis fw-semibold">{men}</p>\n        '
                    f'<ul class="small mb-2 text-warning-emphasis"><li>'
-                   f'{"</li><li>".join(conditional_escape(x) for x in s.caveats)}</li></ul>') if s.caveats else ""
+                   f'{"</li><li>".join(_e(x) for x in s.caveats)}</li></ul>') if s.caveats else ""
         kort.append(_KORT.format(
-            url=escape(url), titel=conditional_escape(s.titel), forening=conditional_escape(s.forening_navn),
-            vurdering=conditional_escape(s.vurdering), point=point % {"score": conditional_escape(localize(s.score))},
+            url=escape(url), titel=_e(s.titel), forening=_e(s.forening_navn),
+            vurdering=_e(s.vurdering), point=point % {"score": _e(localize(s.score))},
             skjult=skjult, reasons=reasons, caveats=caveats, opret_url=opret_url, csrf=csrf,
-            id=conditional_escape(localize(s.faellesskab_id)), opret=opret))
+            id=_e(localize(s.faellesskab_id)), opret=opret))
     return mark_safe("".join(kort))  # noqa: S308 -- every value escaped above
