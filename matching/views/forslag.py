@@ -25,7 +25,9 @@ def forslag(request, pk):
 
     What the borger's needs or full groups hide is counted per reason; `?vis_skjulte=1` shows those too.
     """
-    borger = borger_get(actor=request.actor, pk=pk, action="change")
+    # Only the postal code (its coordinates are the search's origin): the page shows neither the
+    # brobygger nor the referral source.
+    borger = borger_get(actor=request.actor, pk=pk, action="change", related=("postnummer",))
     form = SuggestionFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     vis_skjulte = bool(filters.get("vis_skjulte"))

@@ -264,3 +264,26 @@ def test_the_category_choices_are_the_active_categories_in_the_taxonomys_order()
     assert [navn for _pk, navn in forventet][-3:] == ["A midt", "B midt", "Aa sidst"]
     assert _kategorier() == forventet
     assert SuggestionFilterForm().fields["kategori"].choices[1:] == forventet
+
+
+def test_the_page_loads_the_borger_with_the_postal_code_only(forening, borger, center):
+    # the page shows neither the brobygger nor the referral source: `borger_get(related=("postnummer",))`
+    # joins the postal code (the search's origin) and nothing else; same number of queries
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from borgere.models import Borger
+
+    brobygger = f.MedlemskabFactory(center=center).user
+    borger.brobygger = brobygger
+    borger.save()
+    fs(forening, 1, titel="Kor for alle")
+    client = f.client_logged_in(brobygger)
+    url = reverse("matching:forslag", args=[borger.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url).content.decode()
+    assert "Kor for alle" in page
+    borger_table = Borger._meta.db_table
+    [laest] = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{borger_table}"' in q["sql"]]
+    assert laest.count(" JOIN ") == 1 and 'JOIN "brobygning_postnummer"' in laest
