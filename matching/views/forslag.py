@@ -41,9 +41,50 @@ def forslag(request, pk):
     template = "matching/forslag/_forslag_list.html" if request.htmx else "matching/forslag/forslag.html"
     return render(request, template, {"borger": borger, "form": form, "forslag": forslag,
                                       "kort": _kort(forslag, borger_pk=borger.pk, request=request),
+                                      "felter": "" if mangler_samtykke else _felter(form, borger),
                                       "skjulte": result.skjulte if result else [],
                                       "antal_skjulte": result.antal_skjulte if result else 0,
                                       "vis_skjulte": vis_skjulte, "mangler_samtykke": mangler_samtykke})
+
+
+_FELT = """
+      <div class="col-6 col-md-3">
+        <label class="form-label small" for="{id}">{label}</label>
+        {boks}
+      </div>
+    """
+
+
+def _felter(form, borger) -> str:
+    """The filter form's boxes (all but the hidden `vis_skjulte`) as the template wrote them: the
+    distance as a number box with the borger's own as placeholder, the others as selects with the
+    value sent selected. Written here: the template compared the value with each of ~20 options
+    through two `stringformat` filters (issue 15)."""
+    felter = []
+    for field in form:
+        if field.name == "vis_skjulte":
+            continue
+        id_ = _e(field.id_for_label)
+        value = field.value()
+        if field.name == "max_km":
+            boks = (f'<input type="number" name="max_km" id="{id_}" class="form-control" min="1" max="200" '
+                    f'value="{_e(localize(value or ""))}" placeholder="{_e(localize(borger.max_afstand_km))}">\n        ')
+        else:
+            valgt = _stringformat(value)
+            options = "".join(
+                f'<option value="{_e(localize(v))}"{" selected" if valgt == _stringformat(v) else ""}>{_e(label)}</option>'
+                for v, label in field.field.choices)
+            boks = f'<select name="{_e(field.name)}" id="{id_}" class="form-select">{options}</select>'
+        felter.append(_FELT.format(id=id_, label=_e(field.label), boks=boks))
+    return mark_safe("".join(felter))  # noqa: S308 -- every value escaped above
+
+
+def _stringformat(value) -> str:
+    """`value|stringformat:"s"`."""
+    try:
+        return "%s" % (value,)  # noqa: UP031 -- as the filter formats it
+    except (ValueError, TypeError):
+        return ""
 
 
 _KORT = """

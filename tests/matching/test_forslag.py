@@ -287,3 +287,41 @@ def test_the_page_loads_the_borger_with_the_postal_code_only(forening, borger, c
     borger_table = Borger._meta.db_table
     [laest] = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{borger_table}"' in q["sql"]]
     assert laest.count(" JOIN ") == 1 and 'JOIN "brobygning_postnummer"' in laest
+
+
+_GAMLE_FELTER = """{% for field in form %}{% if field.name != "vis_skjulte" %}
+      <div class="col-6 col-md-3">
+        <label class="form-label small" for="{{ field.id_for_label }}">{{ field.label }}</label>
+        {% if field.name == "max_km" %}<input type="number" name="max_km" id="{{ field.id_for_label }}" class="form-control" min="1" max="200" value="{{ field.value|default:'' }}" placeholder="{{ borger.max_afstand_km }}">
+        {% else %}<select name="{{ field.name }}" id="{{ field.id_for_label }}" class="form-select">{% for value, label in field.field.choices %}<option value="{{ value }}"{% if field.value|stringformat:"s" == value|stringformat:"s" %} selected{% endif %}>{{ label }}</option>{% endfor %}</select>{% endif %}
+      </div>
+    {% endif %}{% endfor %}"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+@pytest.mark.parametrize("data", [None, {}, {"max_km": "8", "kategori": "KAT", "rolle": "frivillig", "vis_skjulte": "1"},
+                                  {"max_km": "<b>&'\"", "kategori": "999999", "rolle": "begge"}, {"max_km": "0", "rolle": ""}])
+def test_the_filter_boxes_are_what_the_template_wrote(borger, sprog, data):
+    # `_felter` writes the filter form's boxes in Python: the same HTML as the template's loop, unbound,
+    # bound, with a category and a role selected, with values that are not valid and need escaping
+    from django.template import engines
+    from django.utils import translation
+
+    from brobygning.models import Tag
+    from matching.forms import SuggestionFilterForm
+    from matching.views.forslag import _felter
+
+    Tag.objects.create(type=TagType.KATEGORI, slug="kat-ond", navn="Kaffe & <i>kage</i>", sortering=0)
+    kategori = Tag.objects.filter(type=TagType.KATEGORI, aktiv=True).order_by("pk").last()
+    if data and data.get("kategori") == "KAT":
+        data = {**data, "kategori": str(kategori.pk)}
+    with translation.override(sprog):
+        form = SuggestionFilterForm(data)
+        form.is_valid()
+        forventet = engines["django"].from_string(_GAMLE_FELTER).render({"form": form, "borger": borger})
+        assert _felter(form, borger) == forventet
+    assert "Kaffe &amp; &lt;i&gt;kage&lt;/i&gt;" in forventet
+    if data and data.get("rolle") == "frivillig":
+        assert '<option value="frivillig" selected>' in forventet and f'<option value="{kategori.pk}" selected>' in forventet
+    if data and data.get("kategori") == "999999":
+        assert 'value="&lt;b&gt;&amp;&#x27;&quot;"' in forventet
