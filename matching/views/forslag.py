@@ -15,8 +15,8 @@ from borgere.selectors import borger_get
 from brobygning.decorators import member_required
 from brobygning.links import pk_urls
 
-from ..forms import SuggestionFilterForm
-from ..suggest import forslag_for
+from ..forms import SuggestionFilterForm, kategori_laesning
+from ..suggest import forslag_for, kontekst_for
 
 
 @member_required
@@ -28,14 +28,16 @@ def forslag(request, pk):
     # Only the postal code (its coordinates are the search's origin): the page shows neither the
     # brobygger nor the referral source.
     borger = borger_get(actor=request.actor, pk=pk, action="change", related=("postnummer",))
-    form = SuggestionFilterForm(request.GET or None)
+    # Suggestions process what the borger told us: not without the registration consent (issue 12;
+    # checked in the borger's first query, and forslag_for gives None without it); match_create
+    # refuses too. The form's category choices come in the same round trip.
+    kontekst = kontekst_for(borger, samtykke=Formaal.REGISTRERING, ekstra=[kategori_laesning()])
+    form = SuggestionFilterForm(request.GET or None, kategorier=kontekst.ekstra[0])
     filters = form.cleaned_data if form.is_valid() else {}
     vis_skjulte = bool(filters.get("vis_skjulte"))
-    # Suggestions process what the borger told us: not without the registration consent (issue 12;
-    # checked in the borger's first query, None without it); match_create refuses too.
     result = forslag_for(
         borger, max_km=filters.get("max_km"), kategori_id=filters.get("kategori"), rolle=filters.get("rolle") or None,
-        k=20, vis_skjulte=vis_skjulte, samtykke=Formaal.REGISTRERING)
+        k=20, vis_skjulte=vis_skjulte, samtykke=Formaal.REGISTRERING, kontekst=kontekst)
     mangler_samtykke = result is None
     forslag = result.forslag if result else []
     template = "matching/forslag/_forslag_list.html" if request.htmx else "matching/forslag/forslag.html"

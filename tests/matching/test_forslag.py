@@ -325,3 +325,28 @@ def test_the_filter_boxes_are_what_the_template_wrote(borger, sprog, data):
         assert '<option value="frivillig" selected>' in forventet and f'<option value="{kategori.pk}" selected>' in forventet
     if data and data.get("kategori") == "999999":
         assert 'value="&lt;b&gt;&amp;&#x27;&quot;"' in forventet
+
+
+def test_the_context_read_first_with_the_category_choices_gives_the_same_suggestions(
+        forening, borger, django_assert_num_queries):
+    # `kontekst_for` reads the borger's context with other reads in one round trip (PostgreSQL);
+    # `forslag_for(kontekst=…)` then gives what it gives reading the context itself
+    from django.db import connection
+
+    from borgere.models import Formaal, Samtykke
+    from matching.forms import _kategorier, kategori_laesning
+    from matching.suggest import kontekst_for
+
+    for i in range(5):
+        fs(forening, 1 + i)
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        kontekst = kontekst_for(borger, samtykke=Formaal.REGISTRERING, ekstra=[kategori_laesning()])
+    assert kontekst.ekstra == [_kategorier()] and kontekst.ekstra[0]
+    med = forslag_for(borger, samtykke=Formaal.REGISTRERING, kontekst=kontekst)
+    uden = forslag_for(borger, samtykke=Formaal.REGISTRERING)
+    assert [(s.faellesskab_id, s.score, s.reasons, s.caveats) for s in med.forslag] == [
+        (s.faellesskab_id, s.score, s.reasons, s.caveats) for s in uden.forslag] and med.forslag
+    Samtykke.objects.filter(borger=borger, formaal=Formaal.REGISTRERING).update(tilbagekaldt=timezone.now())
+    kontekst = kontekst_for(borger, samtykke=Formaal.REGISTRERING, ekstra=[kategori_laesning()])
+    with django_assert_num_queries(0):  # without consent nothing more is read
+        assert forslag_for(borger, samtykke=Formaal.REGISTRERING, kontekst=kontekst) is None
