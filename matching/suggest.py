@@ -1,15 +1,15 @@
 """Matching, end to end: borger → stage 1 (database) → stage 2 (pure) → suggestions.
 
-The caller has already checked access. One call makes 3 queries on PostgreSQL, whatever N and K:
+The caller has already checked access. One call makes 2 queries on PostgreSQL, whatever N and K:
 
 1. the borger's tags, earlier matches and postal-code coordinates (one UNION; what the instance
-   already has loaded is left out);
+   already has loaded is left out; `kontekst_for` sends a page's other reads with it);
 2. stage 1: the KNN candidates with their tags, meeting times and what a suggestion shows (title,
-   forening name), so the winners need no query of their own;
-3. the welcome scores of the top candidates (`med_velkomst`, matching/velkomst.py).
+   forening name), so the winners need no query of their own, and their welcome scores
+   (`candidates_og_velkomst`; `med_velkomst`, matching/velkomst.py).
 
 SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
-fewer than N rows: at most 5.
+fewer than N rows, then reads the welcome scores of the top candidates: at most 5.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from brobygning.models import Frivilligcenter, Postnummer, Tag
 from brobygning.planner import Laesning, fetch_together
 
 from . import engine, velkomst
-from .candidates import DEFAULT_N, candidates_for, effective_role, skjult_af_behov
+from .candidates import DEFAULT_N, candidates_og_velkomst, effective_role, skjult_af_behov
 from .models import Match
 
 
@@ -220,8 +220,9 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
     needs = profil.tilgaengelighedsbehov
-    kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
-                                exclude_ids=exclude, needs=() if vis_skjulte else needs, origin=ctx.origin)
+    kandidater, velkomst_scores = candidates_og_velkomst(
+        borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=exclude,
+        needs=() if vis_skjulte else needs, origin=ctx.origin)
     today = today or timezone.localdate()
     fresh_days = 7 * (ctx.interval_uger or engine.FRESH_DAYS // 7)
     # Reasons and caveats only for the k shown, once the welcome score has picked them (below).
@@ -243,7 +244,7 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
                    parts=dict(f.parts), caveats=[], skjult=f.skjult)
         for f in result.forslag
     ]
-    vist = med_velkomst(forslag, center_id=borger.center_id)[:max(k, 0)]
+    vist = med_velkomst(forslag, center_id=borger.center_id, scores=velkomst_scores)[:max(k, 0)]
     kandidat = {f.id: f.kandidat for f in result.forslag}
     forklaringer = engine.forklar(profil, [kandidat[s.faellesskab_id] for s in vist], today=today, fresh_days=fresh_days)
     for s, (reasons, caveats) in zip(vist, forklaringer, strict=True):
@@ -255,12 +256,16 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
 VELKOMST_EKSTRA = 10
 
 
-def med_velkomst(suggestions: list[Suggestion], *, center_id: int) -> list[Suggestion]:
+def med_velkomst(suggestions: list[Suggestion], *, center_id: int,
+                 scores: dict[int, velkomst.Velkomstscore] | None = None) -> list[Suggestion]:
     """The welcome score as a soft signal, outside `engine.WEIGHTS` (ARCHITECTURE.md, "Velkomstscore"):
     a fællesskab whose newcomers stay gains up to `velkomst.VELKOMST_VAEGT` points, one whose
     newcomers leave loses as many, with the reason "7 af 9 nye er blevet". Only with at least
-    `velkomst.MIN_N` newcomers with a known outcome. One query; re-sorted as `engine.rank` sorts."""
-    scores = velkomst.for_faellesskaber(center_id, [s.faellesskab_id for s in suggestions])
+    `velkomst.MIN_N` newcomers with a known outcome. One query (none when stage 1 read the scores
+    already: `scores`, as `velkomst.for_faellesskaber` gives them for at least these suggestions);
+    re-sorted as `engine.rank` sorts."""
+    if scores is None:
+        scores = velkomst.for_faellesskaber(center_id, [s.faellesskab_id for s in suggestions])
     for s in suggestions:
         v = scores.get(s.faellesskab_id)
         if v is None:
