@@ -350,3 +350,28 @@ def test_the_context_read_first_with_the_category_choices_gives_the_same_suggest
     kontekst = kontekst_for(borger, samtykke=Formaal.REGISTRERING, ekstra=[kategori_laesning()])
     with django_assert_num_queries(0):  # without consent nothing more is read
         assert forslag_for(borger, samtykke=Formaal.REGISTRERING, kontekst=kontekst) is None
+
+
+def test_the_count_of_those_a_need_hides_looks_each_needs_tag_up_once(forening, borger):
+    # `skjult_af_behov` counts per need the fællesskaber within the distance that lack it: the same counts,
+    # with the need's tag looked up once (a scalar subquery, by the unique (type, slug)) rather than the
+    # tag table joined inside each fællesskab's EXISTS; a need whose tag is gone hides every one
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.candidates import skjult_af_behov
+
+    koerestol_tag, toilet = f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang"), f.tag(TagType.TILGAENGELIGHED, "handicaptoilet")
+    mange = [fs(forening, 1 + i / 10) for i in range(6)]
+    for kor in mange[:2]:
+        kor.tilgaengelighed.set([koerestol_tag, toilet])
+    mange[2].tilgaengelighed.set([koerestol_tag])
+    mange[3].tilgaengelighed.set([toilet])
+    fs(forening, 40).tilgaengelighed.set([])  # too far: outside the box
+    needs = ["koerestolsadgang", "handicaptoilet", "findes-ikke"]
+    with CaptureQueriesContext(connection) as ctx:
+        counts = skjult_af_behov(borger, radius_km=10, needs=needs)
+    assert counts == {"koerestolsadgang": 3, "handicaptoilet": 3, "findes-ikke": 6}
+    [sql] = [q["sql"] for q in ctx.captured_queries]
+    assert sql.count('"brobygning_tag"') == len(needs)  # once per need, in its own scalar subquery
+    assert 'JOIN "brobygning_tag"' not in sql
