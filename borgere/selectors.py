@@ -72,8 +72,11 @@ def borger_list_rows(*, actor):
         "brobygger__first_name", "brobygger__last_name", "brobygger__email"))
 
 
-def borger_get(*, actor, pk, action="view"):
-    qs = Borger.objects.active().select_related("postnummer", "brobygger", "henvisningskilde")
+def borger_get(*, actor, pk, action="view", related=("postnummer", "brobygger", "henvisningskilde")):
+    """The borger, as the actor may `action` it (404/403 otherwise; the read is logged). `related`: the
+    relations loaded with it; a page that shows none of them names fewer (issue 15: each one is a join
+    the ORM builds and compiles, and a model instance)."""
+    qs = Borger.objects.active().select_related(*related)
     return access.get_or_deny(actor, "borger", action, qs, pk)
 
 

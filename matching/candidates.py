@@ -47,7 +47,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, When
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from brobygning.availability import daypart_for_hour
@@ -56,6 +56,8 @@ from brobygning.planner import fetch_with_random_page_cost
 from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Moedetid
 
 from .engine import Kandidat
+from .models import Velkomstscore
+from .velkomst import MIN_N as VELKOMST_MIN_N
 
 DEFAULT_N = 200
 EARTH_RADIUS_KM = 6378.168  # the radius earthdistance's earth() uses, so both backends agree
@@ -119,23 +121,40 @@ def candidates_for(borger, *, n: int = DEFAULT_N, max_km: float | None = None, k
     `exclude_ids` and `needs` (the borger's accessibility needs, as slugs) are hard filters that
     stage 2 applies too; giving them here as well means the N candidates are all usable.
     """
+    return candidates_og_velkomst(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle,
+                                  exclude_ids=exclude_ids, needs=needs, origin=origin, velkomst=False)[0]
+
+
+def candidates_og_velkomst(borger, *, n: int = DEFAULT_N, max_km: float | None = None,
+                           kategori_id: int | None = None, rolle: str | None = None, exclude_ids: Iterable[int] = (),
+                           needs: Iterable[str] = (), origin: tuple[float, float] | None = None,
+                           velkomst: bool = True) -> tuple[list[Kandidat], dict[int, Velkomstscore] | None]:
+    """`candidates_for`, and the candidates' welcome scores as `velkomst.for_faellesskaber` reads them
+    (by fællesskab id): on PostgreSQL from the same statement (issue 15: a round trip fewer for the
+    suggestions); None where they were not read (another database, or `velkomst=False`)."""
     lat, lng = origin or origin_for(borger)
     f = Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), n=n, max_km=max_km,
                      kategori_id=kategori_id, alder=borger.alder, alder_usikker=borger.alder_usikker,
                      exclude_ids=exclude_ids, needs=needs)
-    return nearest(f, lat, lng, box_km=max(2.0 * (max_km or borger.max_afstand_km or 0), MIN_BOX_KM))
+    return _nearest(f, lat, lng, box_km=max(2.0 * (max_km or borger.max_afstand_km or 0), MIN_BOX_KM),
+                    velkomst=velkomst)
 
 
 def nearest(f: Filter, lat: float, lng: float, *, box_km: float = MIN_BOX_KM) -> list[Kandidat]:
     """Stage 1 by coordinates. `box_km` only bounds SQLite's first look."""
+    return _nearest(f, lat, lng, box_km=box_km, velkomst=False)[0]
+
+
+def _nearest(f: Filter, lat: float, lng: float, *, box_km: float,
+             velkomst: bool) -> tuple[list[Kandidat], dict[int, Velkomstscore] | None]:
     if f.n <= 0:
-        return []
+        return [], ({} if velkomst else None)
     if connection.vendor == "postgresql":
-        return _knn_with_details(f, lat, lng)
+        return _knn_with_details(f, lat, lng, velkomst=velkomst)
     rows = _rows_portable(f, lat, lng, box_km)
     if not rows:
-        return []
-    return _kandidater(rows, _details([row[0] for row in rows]))
+        return [], None
+    return _kandidater(rows, _details([row[0] for row in rows])), None
 
 
 # --- PostgreSQL: KNN --------------------------------------------------------------------------------
@@ -241,7 +260,8 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
 KNN_RANDOM_PAGE_COST = 1.1
 
 
-def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
+def _knn_with_details(f: Filter, lat: float, lng: float, *,
+                      velkomst: bool = False) -> tuple[list[Kandidat], dict[int, Velkomstscore] | None]:
     """The KNN candidates with their tags and meeting times in one round trip (PostgreSQL).
 
     Each candidate row carries the tag ids of its interests, target groups and accessibility
@@ -251,9 +271,18 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
     rows at most), so no array is joined to the tags in SQL. Joining and grouping each kind for all N
     candidates cost about twice as much (issue 15, PERFORMANCE.md "Suggestions and borger detail at
     national size (h/forslag3)").
+
+    `velkomst`: also each candidate's welcome score, as `velkomst.for_faellesskaber` reads it (the
+    centre's row with at least MIN_N newcomers), by a join on its unique fællesskab: a probe per row.
     """
     knn_sql, params = knn_query(f, lat, lng)
     params["today"] = timezone.localdate()
+    v_cols, v_join = "", ""
+    if velkomst:
+        v_cols = ", v.id, v.n, v.blevet, v.prior, v.score"
+        v_join = (f"LEFT JOIN {Velkomstscore._meta.db_table} v ON v.faellesskab_id = k.id "
+                  "AND v.center_id = %(center)s AND v.n >= %(velkomst_min_n)s")
+        params["velkomst_min_n"] = VELKOMST_MIN_N
     interesser = Faellesskab.interesser.through._meta.db_table
     maalgrupper = Faellesskab.maalgrupper.through._meta.db_table
     tilgaengelighed = Faellesskab.tilgaengelighed.through._meta.db_table
@@ -265,8 +294,9 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
                ARRAY(SELECT {_FREKVENS_SQL} + m.ugedag * 100 + CAST(extract(hour FROM m.fra) AS int)
                      FROM {moedetid} m
                      WHERE m.faellesskab_id = k.id AND (m.gyldig_til IS NULL OR m.gyldig_til >= %(today)s)),
-               ARRAY(SELECT x.tag_id FROM {maalgrupper} x WHERE x.faellesskab_id = k.id)
+               ARRAY(SELECT x.tag_id FROM {maalgrupper} x WHERE x.faellesskab_id = k.id){v_cols}
         FROM ({knn_sql}) k
+        {v_join}
         ORDER BY k.d, k.id
     """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
     with connection.cursor() as cursor:
@@ -285,7 +315,12 @@ def _knn_with_details(f: Filter, lat: float, lng: float) -> list[Kandidat]:
         for code in row[17]:
             details.moede(fid, code // 1000, (code % 1000) // 100, code % 100)
         details.maalgrupper[fid] = {slug_of[t] for t in row[18]}
-    return _kandidater([row[:15] for row in fetched], details)
+    scores = None
+    if velkomst:
+        scores = {row[0]: Velkomstscore(pk=row[19], center_id=f.center_id, faellesskab_id=row[0], n=row[20],
+                                        blevet=row[21], prior=row[22], score=row[23])
+                  for row in fetched if row[19] is not None}
+    return _kandidater([row[:15] for row in fetched], details), scores
 
 
 class _Details:
@@ -365,9 +400,12 @@ def skjult_af_behov(borger, *, radius_km: float, kategori_id: int | None = None,
     f = Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), kategori_id=kategori_id,
                      alder=borger.alder, alder_usikker=borger.alder_usikker, exclude_ids=exclude_ids)
     through = Faellesskab.tilgaengelighed.through.objects
+    # The need's tag looked up once (an InitPlan; (type, slug) is unique), then one index-only probe per
+    # fællesskab: joined to the tags inside the EXISTS, PostgreSQL scanned the tag table once per
+    # fællesskab and need, ~40 ms for a København borger with two needs (issue 15).
     qs = _base_qs(f).filter(_box(lat, lng, float(radius_km))).annotate(**{
-        f"har{i}": Exists(through.filter(faellesskab_id=OuterRef("pk"), tag__type=TagType.TILGAENGELIGHED,
-                                         tag__slug=slug))
+        f"har{i}": Exists(through.filter(faellesskab_id=OuterRef("pk"), tag_id=Subquery(
+            Tag.objects.filter(type=TagType.TILGAENGELIGHED, slug=slug).order_by().values("pk")[:1])))
         for i, slug in enumerate(needs)})
     counts = qs.aggregate(**{f"n{i}": Count("id", filter=Q(**{f"har{i}": False})) for i in range(len(needs))})
     return {slug: counts[f"n{i}"] for i, slug in enumerate(needs)}

@@ -3,6 +3,7 @@ from datetime import timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.db import connection
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from brobygning.availability import SLOTS
 from brobygning.cpr import IngenCprMixin
 from brobygning.forms import AvailabilityGrid, PostnummerField, helper, tag_field
 from brobygning.models import Tag, TagType
+from brobygning.planner import Laesning, fetch_together
 
 from .models import (
     Afslutningsaarsag,
@@ -32,10 +34,23 @@ class SuggestionFilterForm(forms.Form):
                               choices=[("", _("Som borgeren ønsker"))] + list(MatchRolle.choices))
     vis_skjulte = forms.BooleanField(required=False, widget=forms.HiddenInput)  # show what the needs hide
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kategorier: list[tuple[int, str]] | None = None, **kwargs):
+        """`kategorier`: the category choices as `kategori_laesning` reads them, if read already."""
         super().__init__(*args, **kwargs)
-        kategorier = Tag.objects.filter(type=TagType.KATEGORI, aktiv=True).values_list("pk", "navn")
-        self.fields["kategori"].choices = [("", _("Alle")), *kategorier]  # one query, no COUNT
+        self.fields["kategori"].choices = [("", _("Alle")), *(_kategorier() if kategorier is None else kategorier)]
+
+
+def kategori_laesning() -> Laesning:
+    """The active categories, (id, name), in the taxonomy's order (`Tag.Meta.ordering`; the type is one),
+    as a read another can send in its round trip (`fetch_together`). Plain SQL: the ORM took ~8× as long
+    to build it as the database to run it (issue 15)."""
+    return Laesning(f"SELECT id, navn FROM {Tag._meta.db_table} WHERE aktiv AND type = %s "  # noqa: S608
+                    "ORDER BY sortering, navn", [TagType.KATEGORI], lambda rows, _connection: rows)
+
+
+def _kategorier() -> list[tuple[int, str]]:
+    [rows] = fetch_together(connection, [kategori_laesning()])
+    return rows
 
 
 class LedsagelseForm(IngenCprMixin, forms.ModelForm):

@@ -1,19 +1,20 @@
 """Matching, end to end: borger → stage 1 (database) → stage 2 (pure) → suggestions.
 
-The caller has already checked access. One call makes 3 queries on PostgreSQL, whatever N and K:
+The caller has already checked access. One call makes 2 queries on PostgreSQL, whatever N and K:
 
 1. the borger's tags, earlier matches and postal-code coordinates (one UNION; what the instance
-   already has loaded is left out);
+   already has loaded is left out; `kontekst_for` sends a page's other reads with it);
 2. stage 1: the KNN candidates with their tags, meeting times and what a suggestion shows (title,
-   forening name), so the winners need no query of their own;
-3. the welcome scores of the top candidates (`med_velkomst`, matching/velkomst.py).
+   forening name), so the winners need no query of their own, and their welcome scores
+   (`candidates_og_velkomst`; `med_velkomst`, matching/velkomst.py).
 
 SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
-fewer than N rows: at most 5.
+fewer than N rows, then reads the welcome scores of the top candidates: at most 5.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,9 +24,10 @@ from django.utils import timezone
 
 from borgere.models import Borger, Samtykke
 from brobygning.models import Frivilligcenter, Postnummer, Tag
+from brobygning.planner import Laesning, fetch_together
 
 from . import engine, velkomst
-from .candidates import DEFAULT_N, candidates_for, effective_role, skjult_af_behov
+from .candidates import DEFAULT_N, candidates_og_velkomst, effective_role, skjult_af_behov
 from .models import Match
 
 
@@ -72,6 +74,14 @@ class _Context:
     origin: tuple[float, float] | None  # the postal code's lat/lng
     interval_uger: int | None = None  # the centre's "Er det stadig korrekt?" interval (freshness)
     samtykke: bool = True  # the borger's current consent to the purpose asked for (`samtykke=`), if asked
+    ekstra: list = field(default_factory=list)  # the results of `ekstra=` reads sent with it
+
+
+def kontekst_for(borger: Borger, *, samtykke: str | None = None, ekstra: Sequence[Laesning] = ()) -> _Context:
+    """What `forslag_for` reads first about the borger (`kontekst=`), with a page's other reads that do
+    not depend on the search (`ekstra`, e.g. the filter form's choices; their results in `.ekstra`) in
+    the same round trip (issue 15)."""
+    return _borger_context(borger, interval=True, samtykke=samtykke, ekstra=ekstra)
 
 
 def _cached_tags(borger: Borger) -> dict[str, list[tuple[str, str]]] | None:
@@ -87,12 +97,13 @@ def _cached_origin(borger: Borger) -> tuple[float, float] | None:
 
 
 def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, origin: bool = True,
-                    interval: bool = False, samtykke: str | None = None) -> _Context:
+                    interval: bool = False, samtykke: str | None = None, ekstra: Sequence[Laesning] = ()) -> _Context:
     """The borger's tags, earlier matches, postal-code coordinates and centre's interval, in one query;
     with `samtykke` (a purpose), also whether the borger's consent to it is current.
 
     What is already loaded on the instance (prefetched tags, the postal code) is not fetched again.
     Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
+    `ekstra`: other reads sent in the same round trip (`fetch_together`); their results in `ctx.ekstra`.
     """
     cached_tags = _cached_tags(borger) if tags else {name: [] for name in _TAG_FIELDS.values()}
     cached_origin = _cached_origin(borger) if origin else None
@@ -126,21 +137,27 @@ def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, 
     out = _Context(tags=cached_tags or {name: [] for name in _TAG_FIELDS.values()}, exclude=frozenset(),
                    origin=cached_origin, interval_uger=cached_interval, samtykke=samtykke is None)
     if not parts:
+        out.ekstra = fetch_together(connection, list(ekstra)) if ekstra else []
         return out
+    if ekstra:
+        rows, *out.ekstra = fetch_together(connection, [
+            Laesning(" UNION ALL ".join(parts), params, lambda rows, _connection: rows), *ekstra])
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
     exclude = set()
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, slug, navn, fid, lat, lng in cursor.fetchall():
-            if kind == "x":
-                exclude.add(fid)
-            elif kind == "c":
-                out.interval_uger = fid
-            elif kind == "s":
-                out.samtykke = True
-            elif kind == "p":
-                out.origin = (lat, lng)
-            else:
-                out.tags[_TAG_FIELDS[kind]].append((slug, navn))
+    for kind, slug, navn, fid, lat, lng in rows:
+        if kind == "x":
+            exclude.add(fid)
+        elif kind == "c":
+            out.interval_uger = fid
+        elif kind == "s":
+            out.samtykke = True
+        elif kind == "p":
+            out.origin = (lat, lng)
+        else:
+            out.tags[_TAG_FIELDS[kind]].append((slug, navn))
     out.exclude = frozenset(exclude)
     return out
 
@@ -180,7 +197,7 @@ def suggestions_for(borger: Borger, *, max_km: float | None = None, kategori_id:
 def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int | None = None,
                 rolle: str | None = None, k: int = engine.DEFAULT_K, n: int = DEFAULT_N,
                 today: date | None = None, vis_skjulte: bool = False, tael_skjulte: bool = True,
-                samtykke: str | None = None) -> Forslagsresultat | None:
+                samtykke: str | None = None, kontekst: _Context | None = None) -> Forslagsresultat | None:
     """The top `k` fællesskaber for the borger, best first, with reasons, and how many were hidden.
 
     `max_km` is a hard cut (a search filter); the borger's own max distance only lowers the score.
@@ -195,15 +212,17 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
 
     `samtykke`: a purpose the borger must have consented to (`borgere.services.har_samtykke`), checked
     in the borger's query; None, and nothing else read, when they have not.
+    `kontekst`: that first read, done already by `kontekst_for` with the same `samtykke`.
     """
-    ctx = _borger_context(borger, interval=True, samtykke=samtykke)
+    ctx = kontekst if kontekst is not None else _borger_context(borger, interval=True, samtykke=samtykke)
     if not ctx.samtykke:
         return None
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
     needs = profil.tilgaengelighedsbehov
-    kandidater = candidates_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle,
-                                exclude_ids=exclude, needs=() if vis_skjulte else needs, origin=ctx.origin)
+    kandidater, velkomst_scores = candidates_og_velkomst(
+        borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=exclude,
+        needs=() if vis_skjulte else needs, origin=ctx.origin)
     today = today or timezone.localdate()
     fresh_days = 7 * (ctx.interval_uger or engine.FRESH_DAYS // 7)
     # Reasons and caveats only for the k shown, once the welcome score has picked them (below).
@@ -225,7 +244,7 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
                    parts=dict(f.parts), caveats=[], skjult=f.skjult)
         for f in result.forslag
     ]
-    vist = med_velkomst(forslag, center_id=borger.center_id)[:max(k, 0)]
+    vist = med_velkomst(forslag, center_id=borger.center_id, scores=velkomst_scores)[:max(k, 0)]
     kandidat = {f.id: f.kandidat for f in result.forslag}
     forklaringer = engine.forklar(profil, [kandidat[s.faellesskab_id] for s in vist], today=today, fresh_days=fresh_days)
     for s, (reasons, caveats) in zip(vist, forklaringer, strict=True):
@@ -237,12 +256,16 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
 VELKOMST_EKSTRA = 10
 
 
-def med_velkomst(suggestions: list[Suggestion], *, center_id: int) -> list[Suggestion]:
+def med_velkomst(suggestions: list[Suggestion], *, center_id: int,
+                 scores: dict[int, velkomst.Velkomstscore] | None = None) -> list[Suggestion]:
     """The welcome score as a soft signal, outside `engine.WEIGHTS` (ARCHITECTURE.md, "Velkomstscore"):
     a fællesskab whose newcomers stay gains up to `velkomst.VELKOMST_VAEGT` points, one whose
     newcomers leave loses as many, with the reason "7 af 9 nye er blevet". Only with at least
-    `velkomst.MIN_N` newcomers with a known outcome. One query; re-sorted as `engine.rank` sorts."""
-    scores = velkomst.for_faellesskaber(center_id, [s.faellesskab_id for s in suggestions])
+    `velkomst.MIN_N` newcomers with a known outcome. One query (none when stage 1 read the scores
+    already: `scores`, as `velkomst.for_faellesskaber` gives them for at least these suggestions);
+    re-sorted as `engine.rank` sorts."""
+    if scores is None:
+        scores = velkomst.for_faellesskaber(center_id, [s.faellesskab_id for s in suggestions])
     for s in suggestions:
         v = scores.get(s.faellesskab_id)
         if v is None:

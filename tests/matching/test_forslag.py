@@ -178,3 +178,200 @@ def test_the_consent_asked_for_is_checked_in_the_borgers_query_as_har_samtykke_c
     Samtykke.objects.filter(borger=borger, formaal=Formaal.REGISTRERING).update(tilbagekaldt=timezone.now())
     assert not har_samtykke(borger, Formaal.REGISTRERING)
     assert forslag_for(borger, samtykke=Formaal.REGISTRERING) is None
+
+
+# The cards as `_forslag_list.html` wrote them before `matching.views.forslag._kort` (issue 15).
+_GAMLE_KORT = (
+    "{% load i18n brobygning_tags %}{% url 'matching:match_create' borger_pk as opret_url %}"
+    '{% translate "Det passer:" as t_passer %}{% translate "Men:" as t_men %}{% translate "Opret match" as t_opret %}'
+    """{% for s in forslag %}
+      <li class="border rounded p-3 mb-2">
+        <div class="d-flex flex-wrap justify-content-between gap-2">
+          <div>
+            <a class="fw-semibold" href="{% pk_url 'foreninger:faellesskab_detail' s.faellesskab_id %}">{{ s.titel }}</a>
+            <span class="text-body-secondary small">· {{ s.forening_navn }}</span>
+          </div>
+          <span class="badge text-bg-primary align-self-start">{{ s.vurdering }}<span class="visually-hidden"> ({% blocktranslate with score=s.score %}{{ score }} af 100{% endblocktranslate %})</span></span>
+        </div>
+        {% if s.skjult %}<p class="small mb-1 mt-1"><span class="badge text-bg-warning">{% translate "Normalt skjult" %}</span> {{ s.skjult|join:"; " }}</p>{% endif %}
+        {% if s.reasons %}<p class="small mb-0 mt-1 fw-semibold">{{ t_passer }}</p>
+        <ul class="small mb-1"><li>{{ s.reasons|join:"</li><li>" }}</li></ul>{% endif %}
+        {% if s.caveats %}<p class="small mb-0 text-warning-emphasis fw-semibold">{{ t_men }}</p>
+        <ul class="small mb-2 text-warning-emphasis"><li>{{ s.caveats|join:"</li><li>" }}</li></ul>{% endif %}
+        <form method="post" action="{{ opret_url }}" class="d-flex gap-2 align-items-center">
+          {% csrf_token %}
+          <input type="hidden" name="faellesskab" value="{{ s.faellesskab_id }}">
+          <button type="submit" class="btn btn-sm btn-success">{{ t_opret }}</button>
+        </form>
+      </li>
+    {% endfor %}""")
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_cards_are_what_the_template_wrote(sprog):
+    # `_kort` writes the cards in Python: the same HTML as the template's loop, every value escaped as
+    # the template escaped it (titles, names, reasons, caveats and why hidden), the words translated
+    import re
+
+    from django.middleware.csrf import get_token
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+
+    from matching.suggest import Suggestion
+    from matching.views.forslag import _kort
+
+    ond = "Å<b>&'\""
+    forslag = [
+        Suggestion(faellesskab_id=12345, titel=f"Kaffe & <i>kage</i> {ond}", forening_navn=ond, score=87,
+                   reasons=["Deler interessen <sang>", mark_safe("<em>sikker</em>"), "7 af 9 nye er blevet"],
+                   caveat="Langt & væk", distance_km=1.5, caveats=["Langt & væk", ond], skjult=["fuld <x>", "b&c"]),
+        Suggestion(faellesskab_id=7, titel="Strik", forening_navn="F", score=3, reasons=[], caveat=None,
+                   distance_km=2.0),
+        Suggestion(faellesskab_id=8, titel="Gå", forening_navn="G", score=55, reasons=["én"], caveat=None,
+                   distance_km=2.0, caveats=[]),
+    ]
+    request = RequestFactory().get("/")
+    token = get_token(request)
+    with translation.override(sprog):
+        forventet = engines["django"].from_string(_GAMLE_KORT).render(
+            {"forslag": forslag, "borger_pk": 42, "csrf_token": token})
+        ny = _kort(forslag, borger_pk=42, request=request)
+    assert "Kaffe &amp; &lt;i&gt;kage&lt;/i&gt; Å&lt;b&gt;&amp;&#x27;&quot;" in forventet
+    assert "<em>sikker</em>" in forventet and "fuld &lt;x&gt;; b&amp;c" in forventet
+
+    def uden_token(html):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="X"', html)
+
+    assert uden_token(ny) == uden_token(forventet)
+    assert _kort([], borger_pk=42, request=request) == ""
+
+
+def test_the_category_choices_are_the_active_categories_in_the_taxonomys_order():
+    # `forms._kategorier` (plain SQL) gives the rows the ORM gave: active categories only, by
+    # `Tag.Meta.ordering` (sortering, then name), whatever the ids
+    from brobygning.models import Tag
+    from matching.forms import SuggestionFilterForm, _kategorier
+
+    Tag.objects.create(type=TagType.KATEGORI, slug="zz-foerst", navn="Zz først", sortering=0)
+    Tag.objects.create(type=TagType.KATEGORI, slug="aa-sidst", navn="Aa sidst", sortering=999)
+    Tag.objects.create(type=TagType.KATEGORI, slug="b-midt", navn="B midt", sortering=500)
+    Tag.objects.create(type=TagType.KATEGORI, slug="a-midt", navn="A midt", sortering=500)
+    Tag.objects.create(type=TagType.KATEGORI, slug="slukket", navn="Slukket", sortering=1, aktiv=False)
+    Tag.objects.create(type=TagType.INTERESSE, slug="ikke-kategori", navn="Ikke kategori", sortering=1)
+    forventet = list(Tag.objects.filter(type=TagType.KATEGORI, aktiv=True).values_list("pk", "navn"))
+    assert [navn for _pk, navn in forventet][-3:] == ["A midt", "B midt", "Aa sidst"]
+    assert _kategorier() == forventet
+    assert SuggestionFilterForm().fields["kategori"].choices[1:] == forventet
+
+
+def test_the_page_loads_the_borger_with_the_postal_code_only(forening, borger, center):
+    # the page shows neither the brobygger nor the referral source: `borger_get(related=("postnummer",))`
+    # joins the postal code (the search's origin) and nothing else; same number of queries
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from borgere.models import Borger
+
+    brobygger = f.MedlemskabFactory(center=center).user
+    borger.brobygger = brobygger
+    borger.save()
+    fs(forening, 1, titel="Kor for alle")
+    client = f.client_logged_in(brobygger)
+    url = reverse("matching:forslag", args=[borger.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url).content.decode()
+    assert "Kor for alle" in page
+    borger_table = Borger._meta.db_table
+    [laest] = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{borger_table}"' in q["sql"]]
+    assert laest.count(" JOIN ") == 1 and 'JOIN "brobygning_postnummer"' in laest
+
+
+_GAMLE_FELTER = """{% for field in form %}{% if field.name != "vis_skjulte" %}
+      <div class="col-6 col-md-3">
+        <label class="form-label small" for="{{ field.id_for_label }}">{{ field.label }}</label>
+        {% if field.name == "max_km" %}<input type="number" name="max_km" id="{{ field.id_for_label }}" class="form-control" min="1" max="200" value="{{ field.value|default:'' }}" placeholder="{{ borger.max_afstand_km }}">
+        {% else %}<select name="{{ field.name }}" id="{{ field.id_for_label }}" class="form-select">{% for value, label in field.field.choices %}<option value="{{ value }}"{% if field.value|stringformat:"s" == value|stringformat:"s" %} selected{% endif %}>{{ label }}</option>{% endfor %}</select>{% endif %}
+      </div>
+    {% endif %}{% endfor %}"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+@pytest.mark.parametrize("data", [None, {}, {"max_km": "8", "kategori": "KAT", "rolle": "frivillig", "vis_skjulte": "1"},
+                                  {"max_km": "<b>&'\"", "kategori": "999999", "rolle": "begge"}, {"max_km": "0", "rolle": ""}])
+def test_the_filter_boxes_are_what_the_template_wrote(borger, sprog, data):
+    # `_felter` writes the filter form's boxes in Python: the same HTML as the template's loop, unbound,
+    # bound, with a category and a role selected, with values that are not valid and need escaping
+    from django.template import engines
+    from django.utils import translation
+
+    from brobygning.models import Tag
+    from matching.forms import SuggestionFilterForm
+    from matching.views.forslag import _felter
+
+    Tag.objects.create(type=TagType.KATEGORI, slug="kat-ond", navn="Kaffe & <i>kage</i>", sortering=0)
+    kategori = Tag.objects.filter(type=TagType.KATEGORI, aktiv=True).order_by("pk").last()
+    if data and data.get("kategori") == "KAT":
+        data = {**data, "kategori": str(kategori.pk)}
+    with translation.override(sprog):
+        form = SuggestionFilterForm(data)
+        form.is_valid()
+        forventet = engines["django"].from_string(_GAMLE_FELTER).render({"form": form, "borger": borger})
+        assert _felter(form, borger) == forventet
+    assert "Kaffe &amp; &lt;i&gt;kage&lt;/i&gt;" in forventet
+    if data and data.get("rolle") == "frivillig":
+        assert '<option value="frivillig" selected>' in forventet and f'<option value="{kategori.pk}" selected>' in forventet
+    if data and data.get("kategori") == "999999":
+        assert 'value="&lt;b&gt;&amp;&#x27;&quot;"' in forventet
+
+
+def test_the_context_read_first_with_the_category_choices_gives_the_same_suggestions(
+        forening, borger, django_assert_num_queries):
+    # `kontekst_for` reads the borger's context with other reads in one round trip (PostgreSQL);
+    # `forslag_for(kontekst=…)` then gives what it gives reading the context itself
+    from django.db import connection
+
+    from borgere.models import Formaal, Samtykke
+    from matching.forms import _kategorier, kategori_laesning
+    from matching.suggest import kontekst_for
+
+    for i in range(5):
+        fs(forening, 1 + i)
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        kontekst = kontekst_for(borger, samtykke=Formaal.REGISTRERING, ekstra=[kategori_laesning()])
+    assert kontekst.ekstra == [_kategorier()] and kontekst.ekstra[0]
+    med = forslag_for(borger, samtykke=Formaal.REGISTRERING, kontekst=kontekst)
+    uden = forslag_for(borger, samtykke=Formaal.REGISTRERING)
+    assert [(s.faellesskab_id, s.score, s.reasons, s.caveats) for s in med.forslag] == [
+        (s.faellesskab_id, s.score, s.reasons, s.caveats) for s in uden.forslag] and med.forslag
+    Samtykke.objects.filter(borger=borger, formaal=Formaal.REGISTRERING).update(tilbagekaldt=timezone.now())
+    kontekst = kontekst_for(borger, samtykke=Formaal.REGISTRERING, ekstra=[kategori_laesning()])
+    with django_assert_num_queries(0):  # without consent nothing more is read
+        assert forslag_for(borger, samtykke=Formaal.REGISTRERING, kontekst=kontekst) is None
+
+
+def test_the_count_of_those_a_need_hides_looks_each_needs_tag_up_once(forening, borger):
+    # `skjult_af_behov` counts per need the fællesskaber within the distance that lack it: the same counts,
+    # with the need's tag looked up once (a scalar subquery, by the unique (type, slug)) rather than the
+    # tag table joined inside each fællesskab's EXISTS; a need whose tag is gone hides every one
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.candidates import skjult_af_behov
+
+    koerestol_tag, toilet = f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang"), f.tag(TagType.TILGAENGELIGHED, "handicaptoilet")
+    mange = [fs(forening, 1 + i / 10) for i in range(6)]
+    for kor in mange[:2]:
+        kor.tilgaengelighed.set([koerestol_tag, toilet])
+    mange[2].tilgaengelighed.set([koerestol_tag])
+    mange[3].tilgaengelighed.set([toilet])
+    fs(forening, 40).tilgaengelighed.set([])  # too far: outside the box
+    needs = ["koerestolsadgang", "handicaptoilet", "findes-ikke"]
+    with CaptureQueriesContext(connection) as ctx:
+        counts = skjult_af_behov(borger, radius_km=10, needs=needs)
+    assert counts == {"koerestolsadgang": 3, "handicaptoilet": 3, "findes-ikke": 6}
+    [sql] = [q["sql"] for q in ctx.captured_queries]
+    assert sql.count('"brobygning_tag"') == len(needs)  # once per need, in its own scalar subquery
+    assert 'JOIN "brobygning_tag"' not in sql

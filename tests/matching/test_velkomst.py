@@ -194,6 +194,38 @@ def test_the_welcome_score_can_lift_one_in_from_just_below_k_and_few_newcomers_c
     assert [s.faellesskab_id for s in suggestions_for(borger_5000, k=1)] == [far.pk]
 
 
+def test_stage_1_reads_the_welcome_scores_for_faellesskaber_reads(borger_5000, django_assert_num_queries):
+    # `candidates_og_velkomst`: on PostgreSQL the candidates' scores come with stage 1's statement (one
+    # query fewer), the rows `for_faellesskaber` reads: the centre's, with at least MIN_N newcomers
+    from contextlib import nullcontext
+
+    from django.db import connection
+
+    from matching.candidates import candidates_for, candidates_og_velkomst
+
+    twins = _twins(borger_5000.center, km=(1.0, 1.3, 1.6, 1.9))
+    _score(twins[0], n=9, blevet=7)
+    _score(twins[1], n=2, blevet=2)  # too few
+    _score(twins[2], n=5, blevet=1, prior=0.4)
+    Velkomstscore.objects.create(center=f.CenterFactory(slug="andet"), faellesskab=twins[3], n=7, blevet=7, prior=0.5, score=0.8,
+                                 beregnet=timezone.now())  # another centre's row
+    postgresql = connection.vendor == "postgresql"
+    with django_assert_num_queries(1) if postgresql else nullcontext():
+        kandidater, scores = candidates_og_velkomst(borger_5000)
+    assert [k.id for k in kandidater] == [k.id for k in candidates_for(borger_5000)] == [t.pk for t in twins]
+    if postgresql:
+        forventet = velkomst.for_faellesskaber(borger_5000.center_id, [k.id for k in kandidater])
+        assert set(scores) == set(forventet) == {twins[0].pk, twins[2].pk}
+        assert [(v.pk, v.center_id, v.faellesskab_id, v.n, v.blevet, v.prior, v.score) for v in scores.values()] == [
+            (v.pk, v.center_id, v.faellesskab_id, v.n, v.blevet, v.prior, v.score) for v in forventet.values()]
+    else:
+        assert scores is None  # read by med_velkomst instead
+    assert candidates_og_velkomst(borger_5000, velkomst=False)[1] is None
+    found = suggestions_for(borger_5000)
+    assert [r for s in found for r in s.reasons if "nye er blevet" in r] == ["7 af 9 nye er blevet",
+                                                                            "1 af 5 nye er blevet"]
+
+
 # --- The forening's own score, and the koordinator's inclusion-course list ----------------------------
 
 
