@@ -639,7 +639,9 @@ def taellinger(taellinger) -> list[int]:
         elif efter is None:
             graense, sql_params = " LIMIT %s", [*sql_params, loft + 1]
         else:
-            graense, sql_params = f" LIMIT (SELECT GREATEST(%s - n, 0) FROM c{efter})", [*sql_params, loft + 1]  # noqa: S608
+            # what is left below loft + 1, never negative (CASE, not GREATEST: SQLite has no GREATEST)
+            graense = f" LIMIT (SELECT CASE WHEN n < %s THEN %s - n ELSE 0 END FROM c{efter})"  # noqa: S608
+            sql_params = [*sql_params, loft + 1, loft + 1]
         taelling = f"SELECT COUNT(*) AS n FROM ({sql}{graense}) AS t{i}"  # noqa: S608 - Django's SQL; values are parameters
         if i in ventes_paa:
             ctes.append(f"c{i} AS ({taelling})")

@@ -167,7 +167,8 @@ def test_overview_koordinator(world, brobygger_a, as_koordinator_a, django_asser
     # every count in one query (the full lists' counts, this month's figures, matches per stage, failed
     # reminders, take-over requests; were 14 queries); borgere without a brobygger, today's reads per
     # user (volume alert), retention warnings; access log
-    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), FAST + 9,
+    response = _flat(as_koordinator_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30),
+                     FAST + (9 if connection.vendor == "postgresql" else 10),
                      django_assert_num_queries, django_assert_max_num_queries)
     for key in ("nye_henvisninger", "uden_udfald", "forfaldne", "foraeldede", "stille_moeder", "stille_opfoelgninger"):
         assert len(response.context[key].rows) == OPGAVER, key
@@ -203,7 +204,8 @@ def test_overview_brobygger(world, brobygger_a, as_brobygger_a, django_assert_nu
     # alarm's) with their counts, follow-ups due (with the attended meeting's time) and the silence
     # alarm's overdue ones among them with both counts, and the answers with their count (were 3
     # queries); their borgere; access log
-    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30), FAST + 3,
+    response = _flat(as_brobygger_a, reverse("matching:forside"), lambda: _opgaver(world, brobygger_a, 30),
+                     FAST + (3 if connection.vendor == "postgresql" else 10),
                      django_assert_num_queries, django_assert_max_num_queries)
     assert (len(response.context["opfoelgninger"].rows), response.context["opfoelgninger"].antal) == (LISTE, LISTE + 31)
     assert len(response.context["borgere"]) == LISTE
@@ -225,9 +227,12 @@ def _faellesskaber(world, n):
         f.MoedetidFactory(faellesskab=fs, ugedag=(i + 3) % 7, fra="10:00", til="12:00")
 
 
-@pytest.mark.parametrize(("params", "expected"), [("?q=kaffe", 3), ("?postnummer=5000", 4),
-                                                  ("?postnummer=5000&afstand=25&q=kaffe", 4)])
-def test_public_search(world, client, params, expected, django_assert_num_queries, django_assert_max_num_queries):
+# (PostgreSQL, elsewhere): on PostgreSQL the cards, the centre with its tags and the postal code are
+# read in fewer statements (foreninger.selectors.public_kort, public_center_og_tags)
+@pytest.mark.parametrize(("params", "forventet"), [("?q=kaffe", (3, 7)), ("?postnummer=5000", (4, 8)),
+                                                   ("?postnummer=5000&afstand=25&q=kaffe", (4, 8))])
+def test_public_search(world, client, params, forventet, django_assert_num_queries, django_assert_max_num_queries):
+    expected = forventet[0] if connection.vendor == "postgresql" else forventet[1]
     _faellesskaber(world, 2)
     # the centre, the three tag lists of the form (and the postal code) in one round trip; the page's cards with
     # the count (COUNT(*) OVER ()) in one statement (selectors.public_kort), or near a postal code on
