@@ -1,7 +1,5 @@
 """The koordinator's page of påmindelser: upcoming, sent, failed, missed and cancelled."""
 
-import html
-
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,15 +13,9 @@ from .. import access, adgangslog, paamindelser, selectors, tasks
 from ..decorators import member_required
 from ..forms import act
 from ..links import pk_urls
+from ..markup import escape
 from ..models import Paamindelse, PaamindelseStatus
 from ..pagination import paginate
-
-
-def _escape(value) -> str:
-    """`django.utils.html.escape` for a plain value, without its lazy-text wrapper (a tenth of a
-    row's cost, called for every value of every row): the same text."""
-    return html.escape(str(value))
-
 
 S = PaamindelseStatus
 # (key in ?vis=, heading, statuses shown, ordering)
@@ -90,27 +82,27 @@ def _raekker(request, rows, aktiv: str) -> str:
     row, the template engine's own work on its dozen variables and tags (context lookups, escaping
     through lazy wrappers) cost more than the values (issue 15: a full page of sent rows against
     the demo's empty tab). The fixed words translated once; the retry links reversed once."""
-    til, kanal_ord, forsoeg_ord = _escape(_("Til")), _escape(_("Kanal")), _escape(_("Forsøg"))
-    sendes_nu = _escape(_("sendes nu"))  # makemessages skips f-strings
+    til, kanal_ord, forsoeg_ord = escape(_("Til")), escape(_("Kanal")), escape(_("Forsøg"))
+    sendes_nu = escape(_("sendes nu"))  # makemessages skips f-strings
     sender = f'<span class="badge text-bg-info">{sendes_nu}</span>'
     med_fejl = aktiv in ("fejlet", "annulleret", "kommende")
     handlinger = [""] * len(rows)
     if aktiv == "fejlet":
         csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
-        proev_igen = _escape(_("Prøv igen"))
-        handlinger = [_HANDLING.format(url=_escape(url), csrf=csrf, proev_igen=proev_igen)
+        proev_igen = escape(_("Prøv igen"))
+        handlinger = [_HANDLING.format(url=escape(url), csrf=csrf, proev_igen=proev_igen)
                       for url in pk_urls("brobygning:paamindelse_retry", [d.row.pk for d in rows])]
     ud = []
     for d, handling in zip(rows, handlinger, strict=True):
         row = d.row
-        emne = _escape(d.emne)
+        emne = escape(d.emne)
         ud.append(_RAEKKE.format(
-            tid=_escape(d.tid), sender=sender if row.status == S.SENDER else "", til=til, modtager=_escape(d.modtager),
-            art=_escape(d.art), kanal_ord=kanal_ord, kanal=_escape(d.kanal),
-            emne=f'<a href="{_escape(d.url)}">{emne}</a>' if d.url else emne,
+            tid=escape(d.tid), sender=sender if row.status == S.SENDER else "", til=til, modtager=escape(d.modtager),
+            art=escape(d.art), kanal_ord=kanal_ord, kanal=escape(d.kanal),
+            emne=f'<a href="{escape(d.url)}">{emne}</a>' if d.url else emne,
             forsoeg="" if aktiv == "sendt" else
-            f'<td><span class="d-sm-none text-body-secondary">{forsoeg_ord}: </span>{_escape(row.forsoeg)}</td>',
-            fejl=f'<td class="text-break small">{_escape(row.sidste_fejl) if row.sidste_fejl else "–"}</td>'
+            f'<td><span class="d-sm-none text-body-secondary">{forsoeg_ord}: </span>{escape(row.forsoeg)}</td>',
+            fejl=f'<td class="text-break small">{escape(row.sidste_fejl) if row.sidste_fejl else "–"}</td>'
             if med_fejl else "",
             handling=handling))
     return mark_safe("".join(ud))  # noqa: S308 -- every value escaped above

@@ -1,12 +1,11 @@
 """Forslag: the explained match suggestions for one borger."""
 
-import html
 
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -14,6 +13,7 @@ from borgere.models import Formaal
 from borgere.selectors import borger_get
 from brobygning.decorators import member_required
 from brobygning.links import pk_urls
+from brobygning.markup import escape
 
 from ..forms import SuggestionFilterForm, kategori_laesning
 from ..suggest import forslag_for, kontekst_for
@@ -66,18 +66,18 @@ def _felter(form, borger) -> str:
     for field in form:
         if field.name == "vis_skjulte":
             continue
-        id_ = _e(field.id_for_label)
+        id_ = escape(field.id_for_label)
         value = field.value()
         if field.name == "max_km":
             boks = (f'<input type="number" name="max_km" id="{id_}" class="form-control" min="1" max="200" '
-                    f'value="{_e(localize(value or ""))}" placeholder="{_e(localize(borger.max_afstand_km))}">\n        ')
+                    f'value="{escape(localize(value or ""))}" placeholder="{escape(localize(borger.max_afstand_km))}">\n        ')
         else:
             valgt = _stringformat(value)
             options = "".join(
-                f'<option value="{_e(localize(v))}"{" selected" if valgt == _stringformat(v) else ""}>{_e(label)}</option>'
+                f'<option value="{escape(localize(v))}"{" selected" if valgt == _stringformat(v) else ""}>{escape(label)}</option>'
                 for v, label in field.field.choices)
-            boks = f'<select name="{_e(field.name)}" id="{id_}" class="form-select">{options}</select>'
-        felter.append(_FELT.format(id=id_, label=_e(field.label), boks=boks))
+            boks = f'<select name="{escape(field.name)}" id="{id_}" class="form-select">{options}</select>'
+        felter.append(_FELT.format(id=id_, label=escape(field.label), boks=boks))
     return mark_safe("".join(felter))  # noqa: S308 -- every value escaped above
 
 
@@ -110,11 +110,6 @@ _KORT = """
     """
 
 
-def _e(value) -> str:
-    """`conditional_escape` without its lazy-string wrapper (the same five replacements), for the ~250
-    values of a page's cards."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
 
 def _kort(forslag, *, borger_pk: int, request) -> str:
     """The suggestions' cards as HTML, every value escaped as the template escaped it.
@@ -135,15 +130,15 @@ def _kort(forslag, *, borger_pk: int, request) -> str:
     for s, url in zip(forslag, pk_urls("foreninger:faellesskab_detail", [s.faellesskab_id for s in forslag]),
                       strict=True):
         skjult = (f'<p class="small mb-1 mt-1"><span class="badge text-bg-warning">{normalt_skjult}</span> '
-                  f'{"; ".join(_e(x) for x in s.skjult)}</p>') if s.skjult else ""
+                  f'{"; ".join(escape(x) for x in s.skjult)}</p>') if s.skjult else ""
         reasons = (f'<p class="small mb-0 mt-1 fw-semibold">{passer}</p>\n        <ul class="small mb-1"><li>'
-                   f'{"</li><li>".join(_e(x) for x in s.reasons)}</li></ul>') if s.reasons else ""
+                   f'{"</li><li>".join(escape(x) for x in s.reasons)}</li></ul>') if s.reasons else ""
         caveats = (f'<p class="small mb-0 text-warning-emphasis fw-semibold">{men}</p>\n        '
                    f'<ul class="small mb-2 text-warning-emphasis"><li>'
-                   f'{"</li><li>".join(_e(x) for x in s.caveats)}</li></ul>') if s.caveats else ""
+                   f'{"</li><li>".join(escape(x) for x in s.caveats)}</li></ul>') if s.caveats else ""
         kort.append(_KORT.format(
-            url=escape(url), titel=_e(s.titel), forening=_e(s.forening_navn),
-            vurdering=_e(s.vurdering), point=point % {"score": _e(localize(s.score))},
+            url=escape(url), titel=escape(s.titel), forening=escape(s.forening_navn),
+            vurdering=escape(s.vurdering), point=point % {"score": escape(localize(s.score))},
             skjult=skjult, reasons=reasons, caveats=caveats, opret_url=opret_url, csrf=csrf,
-            id=_e(localize(s.faellesskab_id)), opret=opret))
+            id=escape(localize(s.faellesskab_id)), opret=opret))
     return mark_safe("".join(kort))  # noqa: S308 -- every value escaped above
