@@ -7,10 +7,13 @@ they set it for themselves, in the same round trip, and reset it after.
 `fetch_together`: a page's several reads of the same thing in one round trip.
 
 `EnGangKompileret`: a query every request runs, compiled by the ORM once per process.
+
+`fra_db`: a model instance from a row such statements read, with the ORM's converters applied.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connections
 from django.db.models.query import get_related_populators
@@ -62,6 +65,37 @@ def fetch_together(connection, laesninger: list[Laesning]) -> list:
                 cursor.execute(laesning.sql, laesning.params)
                 sets.append(cursor.fetchall())
     return [laesning.parse(rows, connection) for laesning, rows in zip(laesninger, sets, strict=True)]
+
+
+@cache
+def _omformere(alias: str, model, felter: tuple) -> tuple:
+    """(position, converters, column) for each of `felter` (attnames of `model`) whose value the ORM
+    converts on this backend: what `SQLCompiler.get_converters` finds for a plain column."""
+    connection = connections[alias]
+    ud = []
+    for pos, navn in enumerate(felter):
+        kolonne = model._meta.get_field(navn).get_col(model._meta.db_table)
+        if funktioner := [*connection.ops.get_db_converters(kolonne), *kolonne.get_db_converters(connection)]:
+            ud.append((pos, funktioner, kolonne))
+    return tuple(ud)
+
+
+def omform(alias: str, model, felter: tuple, values) -> list | tuple:
+    """`values` (a raw row's columns `felter` of `model`) as the ORM would have them: on SQLite a
+    datetime is read as naive text and a boolean as 0 or 1; on PostgreSQL nothing changes."""
+    omformere = _omformere(alias, model, felter)
+    if not omformere:
+        return values
+    values, connection = list(values), connections[alias]
+    for pos, funktioner, kolonne in omformere:
+        for funktion in funktioner:
+            values[pos] = funktion(values[pos], kolonne, connection)
+    return values
+
+
+def fra_db(model, alias: str, felter: tuple, values):
+    """`model.from_db` for a raw row's columns `felter` (attnames), after `omform`."""
+    return model.from_db(alias, felter, omform(alias, model, felter, values))
 
 
 class EnGangKompileret:

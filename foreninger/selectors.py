@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from brobygning import access
 from brobygning.models import Frivilligcenter, Postnummer, Tag
-from brobygning.planner import Laesning, fetch_together
+from brobygning.planner import Laesning, fetch_together, fra_db
 
 from .models import (
     Faellesskab,
@@ -91,8 +91,8 @@ def _center_og_tags_sql(tag_typer: tuple) -> tuple:
 
 def _modeller(model):
     """Rows of `SELECT <every concrete column>` as instances of `model`, as the ORM makes them."""
-    felter = [felt.attname for felt in model._meta.concrete_fields]
-    return lambda rows, connection: [model.from_db(connection.alias, felter, row) for row in rows]
+    felter = tuple(felt.attname for felt in model._meta.concrete_fields)
+    return lambda rows, connection: [fra_db(model, connection.alias, felter, row) for row in rows]
 
 
 def public_faellesskab_list(*, center):

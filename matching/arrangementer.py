@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access
 from brobygning.models import Frivilligcenter, Rolle, User
+from brobygning.planner import omform
 from foreninger.hooks import EventDate, EventService, PublicEvent, PublicEvents
 
 from .models import (
@@ -186,7 +187,7 @@ def public_events(center, limit: int) -> PublicEvents:
         cursor.execute(_kommende_sql(), [fra, center.pk, fra, limit])
         rows = cursor.fetchall()
     typer = dict(ArrangementType.choices)
-    items = [PublicEvent(titel=titel, start=naeste, sted=sted or (_("Online") if online_link else ""),
+    items = [PublicEvent(titel=titel, start=omform(connection.alias, ArrangementDato, ("start",), (naeste,))[0], sted=sted or (_("Online") if online_link else ""),
                          slags=force_str(typer.get(type_, type_), strings_only=True),
                          url=reverse("matching:arrangement_public_tilmeld", args=[center.slug, pk]) + suffix)
              for pk, type_, titel, sted, online_link, naeste in rows]

@@ -26,7 +26,7 @@ from borgere.models import Borger, Formaal, Samtykke
 from borgere.selectors import borger_list
 from borgere.services import har_samtykke
 from brobygning import access, adgangslog, links
-from brobygning.planner import Laesning, fetch_together
+from brobygning.planner import Laesning, fetch_together, fra_db, omform
 from brobygning.selectors import capped_counts
 from foreninger.models import Faellesskab
 
@@ -719,10 +719,10 @@ def _med_match(db, obj, felt, row, i: int, kolonner=_MATCH_KOLONNER) -> int:
     """Give `obj` its `felt` (a match) from `row[i:]`: the match's `kolonner`, then the borger's id and
     first name and the fællesskab's id and title, as `select_related` caches them. The next index."""
     n = len(kolonner)
-    match = Match.from_db(db, kolonner, row[i:i + n])
+    match = fra_db(Match, db, kolonner, row[i:i + n])
     felt.field.set_cached_value(obj, match)
-    Match.borger.field.set_cached_value(match, Borger.from_db(db, ("id", "fornavn"), row[i + n:i + n + 2]))
-    Match.faellesskab.field.set_cached_value(match, Faellesskab.from_db(db, ("id", "titel"), row[i + n + 2:i + n + 4]))
+    Match.borger.field.set_cached_value(match, fra_db(Borger, db, ("id", "fornavn"), row[i + n:i + n + 2]))
+    Match.faellesskab.field.set_cached_value(match, fra_db(Faellesskab, db, ("id", "titel"), row[i + n + 2:i + n + 4]))
     return i + n + 4
 
 
@@ -757,7 +757,7 @@ def brobyggerens_moeder_laesning(*, actor, limit: int = 20, now=None) -> Laesnin
         lister: list[list] = [[] for _ in _MOEDELISTER]
         antal = [0] * len(_MOEDELISTER)
         for row in rows:
-            ledsagelse = Ledsagelse.from_db(db, _LEDSAGELSE_KOLONNER, row[2:8])
+            ledsagelse = fra_db(Ledsagelse, db, _LEDSAGELSE_KOLONNER, row[2:8])
             _med_match(db, ledsagelse, Ledsagelse.match, row, 8)
             lister[row[0]].append(ledsagelse)
             antal[row[0]] = row[1]
@@ -795,7 +795,7 @@ def ledsagelser_laesning(dele: list) -> Laesning:
     def parse(rows, _connection):
         lister: list[list] = [[] for _ in dele]
         for row in rows:
-            ledsagelse = Ledsagelse.from_db(db, _LEDSAGELSE_KOLONNER, row[1:7])
+            ledsagelse = fra_db(Ledsagelse, db, _LEDSAGELSE_KOLONNER, row[1:7])
             _med_match(db, ledsagelse, Ledsagelse.match, row, 7)
             if (del_fra := dele[row[0]][2]) is not None:
                 ledsagelse.i_del = ledsagelse.tidspunkt < del_fra
@@ -858,9 +858,10 @@ def opfoelgninger_laesning(qs, *, del_fra, limit: int = 20) -> Laesning:
     def parse(rows, _connection):
         rader = []
         for row in rows:
-            opf = Opfoelgning.from_db(db, _OPFOELGNING_KOLONNER, row[4:10])
+            opf = fra_db(Opfoelgning, db, _OPFOELGNING_KOLONNER, row[4:10])
             _med_match(db, opf, Opfoelgning.match, row, 10)
-            opf.moede_tid, opf.moede_min, opf.i_del = row[2], row[3], opf.forfalder < del_fra
+            opf.moede_tid, opf.moede_min = omform(db, Ledsagelse, ("tidspunkt", "varighed_min"), row[2:4])
+            opf.i_del = opf.forfalder < del_fra
             rader.append(opf)
         med_aabner(rader)
         del_rader = [row for row in rader if row.i_del]
@@ -895,8 +896,8 @@ def svar_seneste_laesning(*, actor, days=14, limit=10, now=None) -> Laesning:
     def parse(rows, _connection):
         rader = []
         for row in rows:
-            svar = Moedesvar.from_db(db, _SVAR_KOLONNER, row[1:9])
-            ledsagelse = Ledsagelse.from_db(db, ("id", "center_id", "match_id"), row[9:12])
+            svar = fra_db(Moedesvar, db, _SVAR_KOLONNER, row[1:9])
+            ledsagelse = fra_db(Ledsagelse, db, ("id", "center_id", "match_id"), row[9:12])
             Moedesvar.ledsagelse.field.set_cached_value(svar, ledsagelse)
             _med_match(db, ledsagelse, Ledsagelse.match, row, 12, _MATCH_KOLONNER[:4])
             rader.append(svar)

@@ -138,7 +138,9 @@ def test_text_search_pages_follow_title_then_id_and_a_page_past_the_end_is_the_l
         page = client.get(url, {"q": "kaffeklub", "side": side}).context["page"]
         shown += [(row.titel, row.pk) for row in page.object_list]
     assert shown == sorted(shown) and len({pk for _titel, pk in shown}) == page.paginator.count == 30
-    with django_assert_num_queries(5):  # the centre with the tags, the empty page, the count, the last page, the events
+    # the centre with the tags, the empty page, the count, the last page, the events; elsewhere the centre
+    # and the tags apart, and the last page by the ORM (the rows, their meeting times, their tags)
+    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 9):
         last = client.get(url, {"q": "kaffeklub", "side": 9999}).context["page"]
     assert last.number == 2 and [(row.titel, row.pk) for row in last.object_list] == shown[25:]
     assert all(row.moeder == [] and row.sted == "5000 Odense C" for row in last.object_list)
@@ -160,8 +162,12 @@ def test_the_postal_code_read_with_the_centre_is_the_one_the_form_reads(client, 
     assert [row.pk for row in response.context["page"].object_list] == [row.pk for row in itself.qs[:25]]
     assert itself.is_valid() == shown.is_valid() and itself.errors == shown.errors
     assert (itself.origin, itself.km) == (shown.origin, shown.km)
-    egen = value.strip() != "" and not re.fullmatch(r"[0-9]{4}", value.strip())  # the form reads it itself
-    with django_assert_num_queries(3 + egen):  # the centre with the rest, the bound or the cards, the events
+    fire_cifre = re.fullmatch(r"[0-9]{4}", value.strip())
+    egen = value.strip() != "" and not fire_cifre  # the form reads it itself
+    # the centre with the rest (elsewhere the centre, the tags and the postal code apart), the bound or the
+    # cards, the events
+    laesninger = 1 if connection.vendor == "postgresql" else 2 + bool(fire_cifre)
+    with django_assert_num_queries(laesninger + egen + 2):
         client.get(url, {"postnummer": value, "q": "zzzz"})
 
 
