@@ -30,7 +30,7 @@ from .selectors import bounded
 
 # What the front pages' rows show, and only that (issue 15): whole borger, match and fællesskab rows
 # (notes, descriptions, a telephone number parsed per borger) cost more to load than the queries.
-# The templates: partials/ledsagelse_row.html, forside/_stille.html, forside/_svar.html, forside/home_*.html.
+# The templates: forside/_stille.html, forside/_svar.html, forside/home_*.html; the meeting rows: `views.forside._moeder`.
 # Min dag's meetings are loaded with these columns by `selectors.brobyggerens_moeder` (its SQL; a test compares).
 LEDSAGELSE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
                      "match__borger__fornavn", "match__faellesskab__titel")

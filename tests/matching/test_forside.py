@@ -485,6 +485,45 @@ def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, broby
             assert ny.render(Context(context)) == forventet
 
 
+# The meeting row both overviews included per meeting (partials/ledsagelse_row.html) before
+# `matching.views.forside._moeder` wrote the rows (issue 15).
+_MOEDE_RAEKKE = """{% load i18n brobygning_tags %}
+<li class="list-group-item d-flex justify-content-between align-items-center gap-2">
+  <span><strong>{{ l.tidspunkt|naturlig_dato|capfirst }}</strong><br>{{ l.match.borger.fornavn }} → {{ l.match.faellesskab.titel }}<br><small>{{ l.moedested }}</small></span>
+  <a class="btn btn-sm btn-outline-primary" href="{% pk_url 'matching:match_detail' l.match_id %}">{% translate "Åbn" %}</a>
+</li>
+"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_meeting_rows_are_what_the_row_template_wrote(world, brobygger_a, koordinator_a, sprog):
+    # `_moeder` writes the overviews' meetings (this week's, Min dag's "kom ikke" and those with no
+    # outcome): the old per-row template's HTML, a name, a title and a place with markup escaped
+    from django.template import engines
+    from django.utils import translation
+
+    from matching.views.forside import _moeder
+    for timer in (-30, -3, 2, 26, 24 * 5):
+        match = rf.MatchFactory(borger=f.BorgerFactory(center=world.center_a, brobygger=brobygger_a, fornavn="Å<b>&'\""),
+                                center=world.center_a, faellesskab=f.FaellesskabFactory(
+                                    forening=world.faellesskab_a.forening, titel="Kaffe & <i>kage</i>"))
+        rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger_a, moedested="Café <Ø>",
+                             tidspunkt=timezone.now() + timedelta(hours=timer))
+    gammel = engines["django"].from_string("{% for l in rows %}{% include row %}{% endfor %}")
+    row = engines["django"].from_string(_MOEDE_RAEKKE)
+    with translation.override(sprog):
+        for actor in (actor_for(koordinator_a), actor_for(brobygger_a)):
+            data = forside.koordinator_overblik(actor=actor) if actor.is_koordinator else forside.min_dag(actor=actor)
+            lister = ["ledsagelser"] if actor.is_koordinator else ["ledsagelser", "uden_udfald", "kom_ikke"]
+            rows = [m for navn in lister for m in data[navn].rows]
+            assert len(rows) >= 3
+            forventet = gammel.render({"rows": rows, "row": row.template})
+            assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "Kaffe &amp; &lt;i&gt;" in forventet
+            assert "Café &lt;Ø&gt;" in forventet
+            assert _moeder(rows) == forventet
+            assert _moeder([]) == ""
+
+
 def test_for_hver_compiles_what_each_filter_compiles(world, koordinator_a):
     # the overview's stage counts: one compile with the value swapped gives each filter's own statement
     matches = selectors.match_list(actor=actor_for(koordinator_a))
