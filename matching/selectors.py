@@ -608,6 +608,12 @@ def _taelling(qs) -> tuple[str, tuple]:
     return qs.order_by().annotate(en=Value(1)).values("en").query.sql_with_params()
 
 
+def taelling(qs):
+    """`qs` compiled for `taellinger` (a `Taelling`), to count again without building and compiling it
+    anew; a queryset that can have no rows stays as it is."""
+    return qs if qs.query.is_empty() else Taelling(*_taelling(qs), qs.db)
+
+
 def for_hver(qs, felt: str, vaerdier) -> list:
     """`qs.filter(felt=vaerdi)` for each of `vaerdier`, for `taellinger`: one compile, its parameter
     swapped for each value (the overview's eight stage counts: eight compiles were ~2 ms a request).

@@ -535,3 +535,37 @@ def test_for_hver_compiles_what_each_filter_compiles(world, koordinator_a):
         match_for(world, stage=Stage.LEDSAGET)
     assert selectors.taellinger([(t, 1, None) for t in taellinger]) == [
         min(matches.filter(stage=stage).count(), 2) for stage in Stage.values]
+
+
+def test_the_overviews_fixed_counts_are_compiled_once_per_centre_and_month(world, koordinator_a, koordinator_b,
+                                                                            monkeypatch):
+    # `_overblik_taellinger` keeps each centre's and month's compiled counts: the same statements as the
+    # scoped querysets compile, another centre's or month's their own, and a second request builds none
+    from datetime import date
+    monkeypatch.setattr(forside, "_OVERBLIK_TAELLINGER", {})
+    a, b = actor_for(koordinator_a), actor_for(koordinator_b)
+
+    def kompileret(actor, fra):
+        querysets = {**{f"kpi_{navn}": qs for navn, qs in forside._kpi_tal(actor=actor, fra=fra).items()},
+                     "fejlede": forside.access.scope(actor, "paamindelse", forside.Paamindelse.objects.filter(
+                         status=forside.PaamindelseStatus.FEJLET)),
+                     "anmodninger": borgere_selectors.anmodning_list(actor=actor)}
+        querysets |= {f"fase_{stage}": selectors.match_list(actor=actor).filter(stage=stage) for stage in Stage.values}
+        return {navn: (sql, tuple(params)) for navn, (sql, params) in
+                ((navn, selectors._taelling(qs)) for navn, qs in querysets.items())}
+
+    def som(taellinger):
+        return {navn: (t.sql, tuple(t.params)) for navn, t in taellinger.items()}
+
+    forste = forside.maanedens_start()
+    for actor, fra in [(a, forste), (b, forste), (a, date(2026, 1, 1))]:
+        assert som(forside._overblik_taellinger(actor=actor, fra=fra)) == kompileret(actor, fra)
+    assert len(forside._OVERBLIK_TAELLINGER) == 3
+    assert som(forside._overblik_taellinger(actor=a, fra=forste)) != som(forside._overblik_taellinger(actor=b, fra=forste))
+
+    def bygger_ikke(**_kw):
+        raise AssertionError("built again")
+    monkeypatch.setattr(forside, "_kpi_tal", bygger_ikke)
+    forside._overblik_taellinger(actor=b, fra=forste)
+    with pytest.raises(AssertionError, match="built again"):
+        forside._overblik_taellinger(actor=b, fra=date(2026, 2, 1))
