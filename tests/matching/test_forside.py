@@ -569,3 +569,49 @@ def test_the_overviews_fixed_counts_are_compiled_once_per_centre_and_month(world
     forside._overblik_taellinger(actor=b, fra=forste)
     with pytest.raises(AssertionError, match="built again"):
         forside._overblik_taellinger(actor=b, fra=date(2026, 2, 1))
+
+
+# Min dag's follow-ups and borgere as the template's loops wrote them before `matching.views.forside`'s
+# `_opfoelgninger` and `_borgere` (issue 15).
+_MIN_DAGS_LOEKKER = """{% load i18n brobygning_tags %}{% translate "forfalden" as t_forfalden %}{% translate "Registrér" as t_registrer %}{% for o in opfoelgninger %}
+        <li class="list-group-item d-flex justify-content-between align-items-center gap-2">
+          <span>{{ o.match.borger.fornavn }} · {{ o.get_type_display }}<br><small class="{% if o.forfalden %}text-danger-emphasis fw-semibold{% endif %}">{{ o.forfalder|kort_dato }}{% if o.forfalden %} – {{ t_forfalden }}{% endif %}</small>{% if not o.aaben %}<br><small>{% include "matching/opfoelgning/_aabner.html" %}</small>{% endif %}</span>
+          {% if o.aaben %}<a class="btn btn-sm btn-primary" href="{% pk_url 'matching:opfoelgning_record' o.pk %}">{{ t_registrer }}</a>{% endif %}
+        </li>
+      {% endfor %}|{% translate "Log samtale" as t_log_samtale %}{% for b in borgere %}
+        <li class="list-group-item d-flex justify-content-between align-items-center gap-2">
+          <a href="{% pk_url 'borgere:borger_detail' b.pk %}">{{ b.fornavn }} {{ b.efternavn }}</a>
+          <a class="btn btn-sm btn-outline-primary" href="{% pk_url 'borgere:samtale_create' b.pk %}">{{ t_log_samtale }}</a>
+        </li>
+      {% endfor %}"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_min_dags_follow_ups_and_borgere_are_what_the_loops_wrote(world, brobygger_a, sprog):
+    # due, overdue and not yet open follow-ups (the day-after one opens when the meeting ends, the
+    # others on a day), names with markup escaped
+    from django.template import engines
+    from django.utils import translation
+
+    from matching.models import LedsagelseStatus as LS
+    from matching.views.forside import _borgere, _opfoelgninger
+    now, i_dag = timezone.now(), timezone.localdate()
+    for n, (dage, type_) in enumerate([(-9, OpfoelgningType.DAGEN_EFTER), (-1, OpfoelgningType.EN_MAANED),
+                                       (0, OpfoelgningType.DAGEN_EFTER), (3, OpfoelgningType.EN_MAANED),
+                                       (6, OpfoelgningType.DAGEN_EFTER), (6, OpfoelgningType.TRE_MAANEDER)]):
+        borger = f.BorgerFactory(center=world.center_a, brobygger=brobygger_a, fornavn="Å<b>&'\"", efternavn=f"<i>{n}</i>")
+        match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
+        if n % 2 == 0:  # an attended meeting: the day-after follow-up opens when it ends (in the future for n = 4)
+            rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger_a, status=LS.MOEDT_OP,
+                                 tidspunkt=now + timedelta(days=dage - 1, minutes=n), varighed_min=45)
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=i_dag + timedelta(days=dage), type=type_)
+    gammel = engines["django"].from_string(_MIN_DAGS_LOEKKER)
+    with translation.override(sprog):
+        data = forside.min_dag(actor=actor_for(brobygger_a))
+        opf, borgere = data["opfoelgninger"].rows, data["borgere"]
+        assert len(opf) == 6 and len(borgere) >= 6
+        opf[-1].aaben = False  # the 3-month one opens 14 days before it is due: "Kan registreres fra …" as if not yet
+        assert {o.aaben for o in opf} == {True, False} and {o.forfalden for o in opf} == {True, False}
+        forventet = gammel.render({"opfoelgninger": opf, "borgere": borgere})
+        assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "&lt;i&gt;1&lt;/i&gt;" in forventet
+        assert f"{_opfoelgninger(opf)}|{_borgere(borgere)}" == forventet
