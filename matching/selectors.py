@@ -608,6 +608,12 @@ def _taelling(qs) -> tuple[str, tuple]:
     return qs.order_by().annotate(en=Value(1)).values("en").query.sql_with_params()
 
 
+def taelling(qs):
+    """`qs` compiled for `taellinger` (a `Taelling`), to count again without building and compiling it
+    anew; a queryset that can have no rows stays as it is."""
+    return qs if qs.query.is_empty() else Taelling(*_taelling(qs), qs.db)
+
+
 def for_hver(qs, felt: str, vaerdier) -> list:
     """`qs.filter(felt=vaerdi)` for each of `vaerdier`, for `taellinger`: one compile, its parameter
     swapped for each value (the overview's eight stage counts: eight compiles were ~2 ms a request).
@@ -843,16 +849,22 @@ def opfoelgninger_laesning(qs, *, del_fra, limit: int = 20) -> Laesning:
     o, le, m = Opfoelgning._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
     b, f = Borger._meta.db_table, Faellesskab._meta.db_table
     moede = f"FROM {le} u WHERE u.match_id = o.match_id AND u.status = %s ORDER BY u.tidspunkt DESC LIMIT 1"  # noqa: S608
+    # The follow-ups first (a MATERIALIZED CTE), then their meeting and names: as one query of every
+    # join PostgreSQL took ~0.8 ms to plan it (the join orders of the ids' and the names' tables)
     sql = f"""
-        SELECT COUNT(*) OVER (), COUNT(*) FILTER (WHERE o.forfalder < %s) OVER (),
-               (SELECT u.tidspunkt {moede}), (SELECT u.varighed_min {moede}),
+        WITH o AS MATERIALIZED (
+            SELECT COUNT(*) OVER () AS antal, COUNT(*) FILTER (WHERE o.forfalder < %s) OVER () AS antal_del,
+                   o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert
+            FROM {o} o WHERE o.id IN ({ids}) ORDER BY o.forfalder, o.id LIMIT %s
+        )
+        SELECT o.antal, o.antal_del, (SELECT u.tidspunkt {moede}), (SELECT u.varighed_min {moede}),
                o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert,
                o.match_id, m.center_id, m.borger_id, m.faellesskab_id, m.stage, b.id, b.fornavn, f.id, f.titel
-        FROM {o} o JOIN {m} m ON m.id = o.match_id JOIN {b} b ON b.id = m.borger_id
+        FROM o JOIN {m} m ON m.id = o.match_id JOIN {b} b ON b.id = m.borger_id
              JOIN {f} f ON f.id = m.faellesskab_id
-        WHERE o.id IN ({ids}) ORDER BY o.forfalder, o.id LIMIT %s
+        ORDER BY o.forfalder, o.id
     """  # noqa: S608 -- table names and Django's SQL; values are parameters
-    params = [del_fra, LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP, *ids_params, limit]
+    params = [del_fra, *ids_params, limit, LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP]
     db = qs.db
 
     def parse(rows, _connection):
@@ -881,14 +893,21 @@ def svar_seneste_laesning(*, actor, days=14, limit=10, now=None) -> Laesning:
         .values("pk").query.sql_with_params()
     s, le, m = Moedesvar._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
     b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    # The answers first (a MATERIALIZED CTE), then the names joined to those: one query of every join
+    # took PostgreSQL ~0.9 ms to plan (the join orders of eight tables), for a list mostly empty
     sql = f"""
-        SELECT COUNT(*) OVER (), s.id, s.center_id, s.ledsagelse_id, s.modtager, s.svar, s.besvaret,
+        WITH s AS MATERIALIZED (
+            SELECT COUNT(*) OVER () AS antal, s.id, s.center_id, s.ledsagelse_id, s.modtager, s.svar, s.besvaret,
+                   s.besvaret_via, s.kommentar
+            FROM {s} s WHERE s.besvaret >= %s AND s.ledsagelse_id IN ({moeder})
+            ORDER BY s.besvaret DESC, s.id DESC LIMIT %s
+        )
+        SELECT s.antal, s.id, s.center_id, s.ledsagelse_id, s.modtager, s.svar, s.besvaret,
                s.besvaret_via, s.kommentar, l.id, l.center_id, l.match_id,
                m.id, m.center_id, m.borger_id, m.faellesskab_id, b.id, b.fornavn, f.id, f.titel
-        FROM {s} s JOIN {le} l ON l.id = s.ledsagelse_id JOIN {m} m ON m.id = l.match_id
+        FROM s JOIN {le} l ON l.id = s.ledsagelse_id JOIN {m} m ON m.id = l.match_id
              JOIN {b} b ON b.id = m.borger_id JOIN {f} f ON f.id = m.faellesskab_id
-        WHERE s.besvaret >= %s AND s.ledsagelse_id IN ({moeder})
-        ORDER BY s.besvaret DESC, s.id DESC LIMIT %s
+        ORDER BY s.besvaret DESC, s.id DESC
     """  # noqa: S608 -- table names and Django's SQL; values are parameters
     params = [(now or timezone.now()) - timedelta(days=days), *moeder_params, limit]
     db = Moedesvar.objects.db

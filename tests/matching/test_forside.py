@@ -485,6 +485,45 @@ def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, broby
             assert ny.render(Context(context)) == forventet
 
 
+# The meeting row both overviews included per meeting (partials/ledsagelse_row.html) before
+# `matching.views.forside._moeder` wrote the rows (issue 15).
+_MOEDE_RAEKKE = """{% load i18n brobygning_tags %}
+<li class="list-group-item d-flex justify-content-between align-items-center gap-2">
+  <span><strong>{{ l.tidspunkt|naturlig_dato|capfirst }}</strong><br>{{ l.match.borger.fornavn }} → {{ l.match.faellesskab.titel }}<br><small>{{ l.moedested }}</small></span>
+  <a class="btn btn-sm btn-outline-primary" href="{% pk_url 'matching:match_detail' l.match_id %}">{% translate "Åbn" %}</a>
+</li>
+"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_meeting_rows_are_what_the_row_template_wrote(world, brobygger_a, koordinator_a, sprog):
+    # `_moeder` writes the overviews' meetings (this week's, Min dag's "kom ikke" and those with no
+    # outcome): the old per-row template's HTML, a name, a title and a place with markup escaped
+    from django.template import engines
+    from django.utils import translation
+
+    from matching.views.forside import _moeder
+    for timer in (-30, -3, 2, 26, 24 * 5):
+        match = rf.MatchFactory(borger=f.BorgerFactory(center=world.center_a, brobygger=brobygger_a, fornavn="Å<b>&'\""),
+                                center=world.center_a, faellesskab=f.FaellesskabFactory(
+                                    forening=world.faellesskab_a.forening, titel="Kaffe & <i>kage</i>"))
+        rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger_a, moedested="Café <Ø>",
+                             tidspunkt=timezone.now() + timedelta(hours=timer))
+    gammel = engines["django"].from_string("{% for l in rows %}{% include row %}{% endfor %}")
+    row = engines["django"].from_string(_MOEDE_RAEKKE)
+    with translation.override(sprog):
+        for actor in (actor_for(koordinator_a), actor_for(brobygger_a)):
+            data = forside.koordinator_overblik(actor=actor) if actor.is_koordinator else forside.min_dag(actor=actor)
+            lister = ["ledsagelser"] if actor.is_koordinator else ["ledsagelser", "uden_udfald", "kom_ikke"]
+            rows = [m for navn in lister for m in data[navn].rows]
+            assert len(rows) >= 3
+            forventet = gammel.render({"rows": rows, "row": row.template})
+            assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "Kaffe &amp; &lt;i&gt;" in forventet
+            assert "Café &lt;Ø&gt;" in forventet
+            assert _moeder(rows) == forventet
+            assert _moeder([]) == ""
+
+
 def test_for_hver_compiles_what_each_filter_compiles(world, koordinator_a):
     # the overview's stage counts: one compile with the value swapped gives each filter's own statement
     matches = selectors.match_list(actor=actor_for(koordinator_a))
@@ -496,3 +535,83 @@ def test_for_hver_compiles_what_each_filter_compiles(world, koordinator_a):
         match_for(world, stage=Stage.LEDSAGET)
     assert selectors.taellinger([(t, 1, None) for t in taellinger]) == [
         min(matches.filter(stage=stage).count(), 2) for stage in Stage.values]
+
+
+def test_the_overviews_fixed_counts_are_compiled_once_per_centre_and_month(world, koordinator_a, koordinator_b,
+                                                                            monkeypatch):
+    # `_overblik_taellinger` keeps each centre's and month's compiled counts: the same statements as the
+    # scoped querysets compile, another centre's or month's their own, and a second request builds none
+    from datetime import date
+    monkeypatch.setattr(forside, "_OVERBLIK_TAELLINGER", {})
+    a, b = actor_for(koordinator_a), actor_for(koordinator_b)
+
+    def kompileret(actor, fra):
+        querysets = {**{f"kpi_{navn}": qs for navn, qs in forside._kpi_tal(actor=actor, fra=fra).items()},
+                     "fejlede": forside.access.scope(actor, "paamindelse", forside.Paamindelse.objects.filter(
+                         status=forside.PaamindelseStatus.FEJLET)),
+                     "anmodninger": borgere_selectors.anmodning_list(actor=actor)}
+        querysets |= {f"fase_{stage}": selectors.match_list(actor=actor).filter(stage=stage) for stage in Stage.values}
+        return {navn: (sql, tuple(params)) for navn, (sql, params) in
+                ((navn, selectors._taelling(qs)) for navn, qs in querysets.items())}
+
+    def som(taellinger):
+        return {navn: (t.sql, tuple(t.params)) for navn, t in taellinger.items()}
+
+    forste = forside.maanedens_start()
+    for actor, fra in [(a, forste), (b, forste), (a, date(2026, 1, 1))]:
+        assert som(forside._overblik_taellinger(actor=actor, fra=fra)) == kompileret(actor, fra)
+    assert len(forside._OVERBLIK_TAELLINGER) == 3
+    assert som(forside._overblik_taellinger(actor=a, fra=forste)) != som(forside._overblik_taellinger(actor=b, fra=forste))
+
+    def bygger_ikke(**_kw):
+        raise AssertionError("built again")
+    monkeypatch.setattr(forside, "_kpi_tal", bygger_ikke)
+    forside._overblik_taellinger(actor=b, fra=forste)
+    with pytest.raises(AssertionError, match="built again"):
+        forside._overblik_taellinger(actor=b, fra=date(2026, 2, 1))
+
+
+# Min dag's follow-ups and borgere as the template's loops wrote them before `matching.views.forside`'s
+# `_opfoelgninger` and `_borgere` (issue 15).
+_MIN_DAGS_LOEKKER = """{% load i18n brobygning_tags %}{% translate "forfalden" as t_forfalden %}{% translate "Registrér" as t_registrer %}{% for o in opfoelgninger %}
+        <li class="list-group-item d-flex justify-content-between align-items-center gap-2">
+          <span>{{ o.match.borger.fornavn }} · {{ o.get_type_display }}<br><small class="{% if o.forfalden %}text-danger-emphasis fw-semibold{% endif %}">{{ o.forfalder|kort_dato }}{% if o.forfalden %} – {{ t_forfalden }}{% endif %}</small>{% if not o.aaben %}<br><small>{% include "matching/opfoelgning/_aabner.html" %}</small>{% endif %}</span>
+          {% if o.aaben %}<a class="btn btn-sm btn-primary" href="{% pk_url 'matching:opfoelgning_record' o.pk %}">{{ t_registrer }}</a>{% endif %}
+        </li>
+      {% endfor %}|{% translate "Log samtale" as t_log_samtale %}{% for b in borgere %}
+        <li class="list-group-item d-flex justify-content-between align-items-center gap-2">
+          <a href="{% pk_url 'borgere:borger_detail' b.pk %}">{{ b.fornavn }} {{ b.efternavn }}</a>
+          <a class="btn btn-sm btn-outline-primary" href="{% pk_url 'borgere:samtale_create' b.pk %}">{{ t_log_samtale }}</a>
+        </li>
+      {% endfor %}"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_min_dags_follow_ups_and_borgere_are_what_the_loops_wrote(world, brobygger_a, sprog):
+    # due, overdue and not yet open follow-ups (the day-after one opens when the meeting ends, the
+    # others on a day), names with markup escaped
+    from django.template import engines
+    from django.utils import translation
+
+    from matching.models import LedsagelseStatus as LS
+    from matching.views.forside import _borgere, _opfoelgninger
+    now, i_dag = timezone.now(), timezone.localdate()
+    for n, (dage, type_) in enumerate([(-9, OpfoelgningType.DAGEN_EFTER), (-1, OpfoelgningType.EN_MAANED),
+                                       (0, OpfoelgningType.DAGEN_EFTER), (3, OpfoelgningType.EN_MAANED),
+                                       (6, OpfoelgningType.DAGEN_EFTER), (6, OpfoelgningType.TRE_MAANEDER)]):
+        borger = f.BorgerFactory(center=world.center_a, brobygger=brobygger_a, fornavn="Å<b>&'\"", efternavn=f"<i>{n}</i>")
+        match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
+        if n % 2 == 0:  # an attended meeting: the day-after follow-up opens when it ends (in the future for n = 4)
+            rf.LedsagelseFactory(match=match, center=world.center_a, brobygger=brobygger_a, status=LS.MOEDT_OP,
+                                 tidspunkt=now + timedelta(days=dage - 1, minutes=n), varighed_min=45)
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=i_dag + timedelta(days=dage), type=type_)
+    gammel = engines["django"].from_string(_MIN_DAGS_LOEKKER)
+    with translation.override(sprog):
+        data = forside.min_dag(actor=actor_for(brobygger_a))
+        opf, borgere = data["opfoelgninger"].rows, data["borgere"]
+        assert len(opf) == 6 and len(borgere) >= 6
+        opf[-1].aaben = False  # the 3-month one opens 14 days before it is due: "Kan registreres fra …" as if not yet
+        assert {o.aaben for o in opf} == {True, False} and {o.forfalden for o in opf} == {True, False}
+        forventet = gammel.render({"opfoelgninger": opf, "borgere": borgere})
+        assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "&lt;i&gt;1&lt;/i&gt;" in forventet
+        assert f"{_opfoelgninger(opf)}|{_borgere(borgere)}" == forventet
