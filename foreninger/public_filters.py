@@ -9,18 +9,15 @@ from django import forms
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Exists,
-    F,
     FloatField,
     Func,
     OuterRef,
     Q,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import DAYPARTS, WEEKDAYS
@@ -73,10 +70,20 @@ class _Haversine(Func):
     def as_sql(self, compiler, connection, **extra_context):
         (lat, lat_params), (lng, lng_params) = (compiler.compile(e) for e in self.get_source_expressions())
         olat, olng = self.origin
-        sql = (f"(%s * ASIN(SQRT((POWER(SIN((RADIANS(({lat} - %s)) / %s)), %s) + ((COS(RADIANS({lat})) * "
-               f"COS(RADIANS(%s))) * POWER(SIN((RADIANS(({lng} - %s)) / %s)), %s))))))")
-        params = (2 * EARTH_RADIUS_KM, *lat_params, olat, 2, 2, *lat_params, olat, *lng_params, olng, 2, 2)
-        return sql, params
+        return _haversine_sql(lat, lng), (2 * EARTH_RADIUS_KM, *lat_params, olat, 2, 2, *lat_params, olat,
+                                          *lng_params, olng, 2, 2)
+
+
+def _haversine_sql(lat: str, lng: str) -> str:
+    """The great-circle distance from a point (`_haversine_params`) to (lat, lng), SQL expressions
+    without parameters."""
+    return (f"(%s * ASIN(SQRT((POWER(SIN((RADIANS(({lat} - %s)) / %s)), %s) + ((COS(RADIANS({lat})) * "
+            f"COS(RADIANS(%s))) * POWER(SIN((RADIANS(({lng} - %s)) / %s)), %s))))))")
+
+
+def _haversine_params(olat: float, olng: float) -> tuple:
+    """`_haversine_sql`'s parameters for two columns (as `_Haversine` writes them)."""
+    return (2 * EARTH_RADIUS_KM, olat, 2, 2, olat, olng, 2, 2)
 
 
 def _boks(origin, km: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -277,18 +284,6 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
 _EARTH_BOX_M_PER_KM = 1000.0 * 6378.168 / EARTH_RADIUS_KM
 
 
-class _LlToEarth(Func):
-    function = "ll_to_earth"
-    output_field = FloatField()  # a point (the `earth` cube); only compared, never read
-
-
-class _KnnAfstand(Func):
-    """`a <-> b`: the distance a GiST index on the cube walks in order, nearest first."""
-    arg_joiner = " <-> "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
-
-
 @cache
 def _inden_sql() -> str:
     """The rows within an earth_box around a point (`point <@ earth_box(…)`): rows with their own
@@ -306,6 +301,38 @@ def _inden_sql() -> str:
             f'WHERE (ll_to_earth(U0."lat", U0."lng") <@ earth_box(ll_to_earth(%s, %s), %s)))))))')
 
 
+def _where(queryset) -> tuple[str, list]:
+    """The WHERE clause of `queryset` (the search without the distance: rows of one table, no joins)
+    as SQL and parameters, compiled by the ORM, for `_naermeste_sql` to put in its three parts."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.compile(queryset.query.where)
+    return sql or "TRUE", list(params)
+
+
+def _naermeste_sql(where: str, k: int, graense: int) -> str:
+    """`naermeste`'s one statement: the k-th nearest row with own coordinates, the k-th nearest
+    without, and the list's count up to `graense`; the SQL the ORM wrote from three querysets,
+    written here around the search's WHERE (`_where`), so only that is compiled per request (issue 15).
+    Parameters: per part, the haversine's and the WHERE's; then the centre's id and the origin (the
+    KNN), the origin (the postal codes' KNN), and the box and `km` of the count."""
+    f, p = Faellesskab._meta, Postnummer._meta
+    t, pt = f'"{f.db_table}"', f'"{p.db_table}"'
+    lat, lng, center, postnummer = (f'{t}."{f.get_field(name).column}"' for name in ("lat", "lng", "center",
+                                                                                     "postnummer"))
+    plat, plng, pnr = f'{pt}."lat"', f'{pt}."lng"', f'{pt}."{p.pk.column}"'
+    join = f"{t} INNER JOIN {pt} ON ({postnummer} = {pnr})"
+    clat, clng = f"COALESCE({lat}, {plat})", f"COALESCE({lng}, {plng})"
+    egen = (f'SELECT {_haversine_sql(lat, lng)} AS "afstand_km" FROM {t} WHERE ({where} AND {center} = (%s)::bigint '  # noqa: S608
+            f"AND {lat} IS NOT NULL AND {lng} IS NOT NULL) ORDER BY (ll_to_earth({lat}, {lng}) <-> "
+            f"ll_to_earth(%s, %s)) ASC LIMIT 1 OFFSET {k - 1}")
+    uden = (f'SELECT {_haversine_sql(plat, plng)} AS "afstand_km" FROM {join} WHERE ({where} AND ({lat} IS NULL '  # noqa: S608
+            f"OR {lng} IS NULL)) ORDER BY (ll_to_earth({plat}, {plng}) <-> ll_to_earth(%s, %s)) ASC "
+            f"LIMIT 1 OFFSET {k - 1}")
+    antal = (f'SELECT {t}."id" AS "pk" FROM {join} WHERE ({where} AND {clat} BETWEEN %s AND %s AND {clng} '  # noqa: S608
+             f"BETWEEN %s AND %s AND {_haversine_sql(clat, clng)} <= %s) LIMIT {graense}")
+    return f"SELECT ({egen}), ({uden}), (SELECT COUNT(*) FROM ({antal}) AS antal)"  # noqa: S608
+
+
 def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, listen=None):
     """`med_afstand(uden_afstand, origin, km)` on PostgreSQL, without computing the distance of every
     row: returns its count, capped at `graense` rows, and `side(offset, limit)`: one page of it as a
@@ -320,29 +347,16 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, li
        about k rows and the ties at D, not the centre), in the list's order. The list's first k rows
        all lie within D, so this is the list's page.
     """
-    here = _LlToEarth(Value(origin.lat), Value(origin.lng))
-    # The centre as bigint, the column's type: btree_gist has only bigint = bigint, so an integer
-    # constant could not lead the GiST index (as in matching.candidates).
-    center_id = Cast(Value(center.pk), BigIntegerField())
-    base = uden_afstand.order_by()
-    egne = Q(lat__isnull=False, lng__isnull=False, center_id=center_id)
-    uden = Q(lat__isnull=True) | Q(lng__isnull=True)
-    # Each branch on its own columns (rows with coordinates without the postal-code join) and without
-    # the box or the `km` filter, whose misestimated selectivity made PostgreSQL sort the centre
-    # instead of walking the index: the k-th row's distance may then exceed `km`, and the bound
-    # below is at most `km` anyway.
-    kth = [(base.filter(egne).annotate(afstand_km=_Haversine(F("lat"), F("lng"), origin))
-            .order_by(_KnnAfstand(_LlToEarth(F("lat"), F("lng")), here)).values_list("afstand_km")[k - 1:k]),
-           (base.filter(uden).annotate(afstand_km=_Haversine(F("postnummer__lat"), F("postnummer__lng"), origin))
-            .order_by(_KnnAfstand(_LlToEarth(F("postnummer__lat"), F("postnummer__lng")), here))
-            .values_list("afstand_km")[k - 1:k])]
-    listen = med_afstand(uden_afstand, origin, km) if listen is None else listen
-    sql, params = zip(*(q.query.sql_with_params() for q in (*kth, listen.order_by().values("pk")[:graense])),
-                      strict=True)
+    where, where_params = _where(uden_afstand)
+    (lat_range, lng_range), k, graense = _boks(origin, km), int(k), int(graense)
+    olat, olng = origin.lat, origin.lng
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ({}), ({}), (SELECT COUNT(*) FROM ({}) AS antal)".format(*sql),  # noqa: S608
-                       [p for part in params for p in part])
+        cursor.execute(_naermeste_sql(where, k, graense), [
+            *_haversine_params(olat, olng), *where_params, center.pk, olat, olng,
+            *_haversine_params(olat, olng), *where_params, olat, olng,
+            *where_params, *lat_range, *lng_range, *_haversine_params(olat, olng), float(km)])
         egen_k, uden_k, antal = cursor.fetchone()
+    listen = med_afstand(uden_afstand, origin, km) if listen is None else listen
     bound = min([d for d in (egen_k, uden_k) if d is not None] or [km])
     # A hair over D: the distances are the same arithmetic on the same values, so equal, but a
     # superset costs nothing (the list's order puts any extra row after its first k).
