@@ -309,35 +309,42 @@ def _where(queryset) -> tuple[str, list]:
     return sql or "TRUE", list(params)
 
 
-def _naermeste_sql(where: str, k: int, graense: int) -> str:
-    """`naermeste`'s one statement: the k-th nearest row with own coordinates, the k-th nearest
-    without, and the list's count up to `graense`; the SQL the ORM wrote from three querysets,
-    written here around the search's WHERE (`_where`), so only that is compiled per request (issue 15).
-    Parameters: per part, the haversine's and the WHERE's; then the centre's id and the origin (the
-    KNN), the origin (the postal codes' KNN), and the box and `km` of the count."""
+def _naermeste_sql(where: str, k: int, graense: int) -> tuple[str, str]:
+    """`naermeste`'s two statements, the SQL the ORM wrote from querysets, written here around the
+    search's WHERE (`_where`), so only that is compiled per request (issue 15):
+
+    - the k-th nearest row with own coordinates, the k-th nearest without, and the list's count up
+      to `graense`. Parameters: per part, the haversine's and the WHERE's; then the centre's id and
+      the origin (the KNN), the origin (the postal codes' KNN), and the box and `km` of the count;
+    - the page's keys (id, distance) within a bound, in the list's order, followed by `LIMIT %s
+      OFFSET %s`. Parameters: the haversine's, the WHERE's, the box, `km`, `_inden_sql`'s, the
+      haversine's and the bound."""
     f, p = Faellesskab._meta, Postnummer._meta
     t, pt = f'"{f.db_table}"', f'"{p.db_table}"'
-    lat, lng, center, postnummer = (f'{t}."{f.get_field(name).column}"' for name in ("lat", "lng", "center",
-                                                                                     "postnummer"))
+    lat, lng, center, postnummer, titel = (f'{t}."{f.get_field(name).column}"' for name in (
+        "lat", "lng", "center", "postnummer", "titel"))
     plat, plng, pnr = f'{pt}."lat"', f'{pt}."lng"', f'{pt}."{p.pk.column}"'
     join = f"{t} INNER JOIN {pt} ON ({postnummer} = {pnr})"
     clat, clng = f"COALESCE({lat}, {plat})", f"COALESCE({lng}, {plng})"
+    afstand = _haversine_sql(clat, clng)
+    listen = f"{join} WHERE ({where} AND {clat} BETWEEN %s AND %s AND {clng} BETWEEN %s AND %s AND {afstand} <= %s"  # as med_afstand
     egen = (f'SELECT {_haversine_sql(lat, lng)} AS "afstand_km" FROM {t} WHERE ({where} AND {center} = (%s)::bigint '  # noqa: S608
             f"AND {lat} IS NOT NULL AND {lng} IS NOT NULL) ORDER BY (ll_to_earth({lat}, {lng}) <-> "
             f"ll_to_earth(%s, %s)) ASC LIMIT 1 OFFSET {k - 1}")
     uden = (f'SELECT {_haversine_sql(plat, plng)} AS "afstand_km" FROM {join} WHERE ({where} AND ({lat} IS NULL '  # noqa: S608
             f"OR {lng} IS NULL)) ORDER BY (ll_to_earth({plat}, {plng}) <-> ll_to_earth(%s, %s)) ASC "
             f"LIMIT 1 OFFSET {k - 1}")
-    antal = (f'SELECT {t}."id" AS "pk" FROM {join} WHERE ({where} AND {clat} BETWEEN %s AND %s AND {clng} '  # noqa: S608
-             f"BETWEEN %s AND %s AND {_haversine_sql(clat, clng)} <= %s) LIMIT {graense}")
-    return f"SELECT ({egen}), ({uden}), (SELECT COUNT(*) FROM ({antal}) AS antal)"  # noqa: S608
+    antal = f'SELECT {t}."id" AS "pk" FROM {listen}) LIMIT {graense}'  # noqa: S608
+    side = (f'SELECT {t}."id" AS "pk", {afstand} AS "afstand_km" FROM {listen} AND ({_inden_sql()}) AND '  # noqa: S608
+            f"{afstand} <= %s) ORDER BY 2 ASC, {titel} ASC, 1 ASC LIMIT %s OFFSET %s")
+    return f"SELECT ({egen}), ({uden}), (SELECT COUNT(*) FROM ({antal}) AS antal)", side  # noqa: S608
 
 
-def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, listen=None):
+def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int):
     """`med_afstand(uden_afstand, origin, km)` on PostgreSQL, without computing the distance of every
-    row: returns its count, capped at `graense` rows, and `side(offset, limit)`: one page of it as a
-    sliced queryset in its order, for any page that ends at or before row `k`. `listen`: that list, if
-    the caller has built it already.
+    row: returns its count, capped at `graense` rows, and `side(offset, limit)`: one page of it in its
+    order, as the statement and parameters of its keys (id, distance: `selectors.public_kort`), for
+    any page that ends at or before row `k`.
 
     1. One query: the k-th nearest row with its own coordinates (a KNN walk of k rows on the GiST
        index), the k-th nearest without (postal codes nearest first, their rows by index), and the
@@ -350,22 +357,20 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, li
     where, where_params = _where(uden_afstand)
     (lat_range, lng_range), k, graense = _boks(origin, km), int(k), int(graense)
     olat, olng = origin.lat, origin.lng
+    foerst, side_sql = _naermeste_sql(where, k, graense)
+    afstand, listen = _haversine_params(olat, olng), [*where_params, *lat_range, *lng_range, *_haversine_params(olat, olng), float(km)]
     with connection.cursor() as cursor:
-        cursor.execute(_naermeste_sql(where, k, graense), [
-            *_haversine_params(olat, olng), *where_params, center.pk, olat, olng,
-            *_haversine_params(olat, olng), *where_params, olat, olng,
-            *where_params, *lat_range, *lng_range, *_haversine_params(olat, olng), float(km)])
+        cursor.execute(foerst, [*afstand, *where_params, center.pk, olat, olng, *afstand, *where_params, olat, olng,
+                                *listen])
         egen_k, uden_k, antal = cursor.fetchone()
-    listen = med_afstand(uden_afstand, origin, km) if listen is None else listen
     bound = min([d for d in (egen_k, uden_k) if d is not None] or [km])
     # A hair over D: the distances are the same arithmetic on the same values, so equal, but a
     # superset costs nothing (the list's order puts any extra row after its first k).
     bound = min(bound * (1 + 1e-9) + 1e-9, float(km))
+    radius = bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0
 
-    def side(offset: int, limit: int):
-        radius = bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0
-        inden = RawSQL(_inden_sql(), (center.pk, origin.lat, origin.lng, radius, origin.lat, origin.lng, radius),  # noqa: S611
-                       output_field=BooleanField())
-        return listen.filter(inden, afstand_km__lte=bound)[offset:offset + limit]
+    def side(offset: int, limit: int) -> tuple[str, list]:
+        return side_sql, [*afstand, *listen, center.pk, olat, olng, radius, olat, olng, radius, *afstand, bound,
+                          int(limit), int(offset)]
 
     return antal, side
