@@ -303,9 +303,12 @@ def _inden_sql() -> str:
 
 def _where(queryset) -> tuple[str, list]:
     """The WHERE clause of `queryset` (the search without the distance: rows of one table, no joins)
-    as SQL and parameters, compiled by the ORM, for `_naermeste_sql` to put in its three parts."""
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.compile(queryset.query.where)
+    as SQL and parameters, compiled by the ORM, for `_naermeste_sql` to put in its statements."""
+    query = queryset.query
+    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+        raise ValueError("a search filter joined another table; naermeste's statements name only their own")
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.compile(query.where)
     return sql or "TRUE", list(params)
 
 
