@@ -332,6 +332,11 @@ def _naermeste_sql(where: str, k: int, graense: int) -> tuple[str, str]:
     clat, clng = f"COALESCE({lat}, {plat})", f"COALESCE({lng}, {plng})"
     afstand = _haversine_sql(clat, clng)
     listen = f"{join} WHERE ({where} AND {clat} BETWEEN %s AND %s AND {clng} BETWEEN %s AND %s AND {afstand} <= %s"  # as med_afstand
+    # Rows with coordinates: on their own columns (no postal-code join) and without the box or the `km`
+    # filter, whose misestimated selectivity made PostgreSQL sort the centre instead of walking the
+    # GiST index: the k-th row's distance may then exceed `km`, and the bound is at most `km` anyway.
+    # The centre as bigint, the column's type: btree_gist has only bigint = bigint, so an integer
+    # constant could not lead the GiST index (as in matching.candidates).
     egen = (f'SELECT {_haversine_sql(lat, lng)} AS "afstand_km" FROM {t} WHERE ({where} AND {center} = (%s)::bigint '  # noqa: S608
             f"AND {lat} IS NOT NULL AND {lng} IS NOT NULL) ORDER BY (ll_to_earth({lat}, {lng}) <-> "
             f"ll_to_earth(%s, %s)) ASC LIMIT 1 OFFSET {k - 1}")
@@ -372,7 +377,8 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int):
     (lat_range, lng_range), k, graense = _boks(origin, km), int(k), int(graense)
     olat, olng = origin.lat, origin.lng
     foerst, side_sql = _naermeste_sql(where, k, graense)
-    afstand, listen = _haversine_params(olat, olng), [*where_params, *lat_range, *lng_range, *_haversine_params(olat, olng), float(km)]
+    afstand = _haversine_params(olat, olng)
+    listen = [*where_params, *lat_range, *lng_range, *afstand, float(km)]  # the list's WHERE, as med_afstand
     with connection.cursor() as cursor:
         cursor.execute(foerst, [*afstand, *where_params, center.pk, olat, olng, *afstand, *where_params, olat, olng,
                                 _radius(km), olat, olng, *listen])
