@@ -9,18 +9,15 @@ from django import forms
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Exists,
-    F,
     FloatField,
     Func,
     OuterRef,
     Q,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from brobygning.availability import DAYPARTS, WEEKDAYS
@@ -73,10 +70,20 @@ class _Haversine(Func):
     def as_sql(self, compiler, connection, **extra_context):
         (lat, lat_params), (lng, lng_params) = (compiler.compile(e) for e in self.get_source_expressions())
         olat, olng = self.origin
-        sql = (f"(%s * ASIN(SQRT((POWER(SIN((RADIANS(({lat} - %s)) / %s)), %s) + ((COS(RADIANS({lat})) * "
-               f"COS(RADIANS(%s))) * POWER(SIN((RADIANS(({lng} - %s)) / %s)), %s))))))")
-        params = (2 * EARTH_RADIUS_KM, *lat_params, olat, 2, 2, *lat_params, olat, *lng_params, olng, 2, 2)
-        return sql, params
+        return _haversine_sql(lat, lng), (2 * EARTH_RADIUS_KM, *lat_params, olat, 2, 2, *lat_params, olat,
+                                          *lng_params, olng, 2, 2)
+
+
+def _haversine_sql(lat: str, lng: str) -> str:
+    """The great-circle distance from a point (`_haversine_params`) to (lat, lng), SQL expressions
+    without parameters."""
+    return (f"(%s * ASIN(SQRT((POWER(SIN((RADIANS(({lat} - %s)) / %s)), %s) + ((COS(RADIANS({lat})) * "
+            f"COS(RADIANS(%s))) * POWER(SIN((RADIANS(({lng} - %s)) / %s)), %s))))))")
+
+
+def _haversine_params(olat: float, olng: float) -> tuple:
+    """`_haversine_sql`'s parameters for two columns (as `_Haversine` writes them)."""
+    return (2 * EARTH_RADIUS_KM, olat, 2, 2, olat, olng, 2, 2)
 
 
 def _boks(origin, km: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -277,18 +284,6 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
 _EARTH_BOX_M_PER_KM = 1000.0 * 6378.168 / EARTH_RADIUS_KM
 
 
-class _LlToEarth(Func):
-    function = "ll_to_earth"
-    output_field = FloatField()  # a point (the `earth` cube); only compared, never read
-
-
-class _KnnAfstand(Func):
-    """`a <-> b`: the distance a GiST index on the cube walks in order, nearest first."""
-    arg_joiner = " <-> "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
-
-
 @cache
 def _inden_sql() -> str:
     """The rows within an earth_box around a point (`point <@ earth_box(…)`): rows with their own
@@ -306,11 +301,69 @@ def _inden_sql() -> str:
             f'WHERE (ll_to_earth(U0."lat", U0."lng") <@ earth_box(ll_to_earth(%s, %s), %s)))))))')
 
 
-def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, listen=None):
+def _where(queryset) -> tuple[str, list]:
+    """The WHERE clause of `queryset` (the search without the distance: rows of one table, no joins)
+    as SQL and parameters, compiled by the ORM, for `_naermeste_sql` to put in its statements."""
+    query = queryset.query
+    if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
+        raise ValueError("a search filter joined another table; naermeste's statements name only their own")
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.compile(query.where)
+    return sql or "TRUE", list(params)
+
+
+def _naermeste_sql(where: str, k: int, graense: int) -> tuple[str, str]:
+    """`naermeste`'s two statements, the SQL the ORM wrote from querysets, written here around the
+    search's WHERE (`_where`), so only that is compiled per request (issue 15):
+
+    - the k-th nearest row with own coordinates, the k-th nearest without (within `km`), and the
+      list's count up to `graense`. Parameters: per part, the haversine's and the WHERE's; then the
+      centre's id and the origin (the KNN), the origin and radius (m) of `km`'s box and the origin
+      (the postal codes' KNN), and the box and `km` of the count;
+    - the page's keys (id, distance) within a bound, in the list's order, followed by `LIMIT %s
+      OFFSET %s`. Parameters: the haversine's, the WHERE's, the box, `km`, `_inden_sql`'s, the
+      haversine's and the bound."""
+    f, p = Faellesskab._meta, Postnummer._meta
+    t, pt = f'"{f.db_table}"', f'"{p.db_table}"'
+    lat, lng, center, postnummer, titel = (f'{t}."{f.get_field(name).column}"' for name in (
+        "lat", "lng", "center", "postnummer", "titel"))
+    plat, plng, pnr = f'{pt}."lat"', f'{pt}."lng"', f'{pt}."{p.pk.column}"'
+    join = f"{t} INNER JOIN {pt} ON ({postnummer} = {pnr})"
+    clat, clng = f"COALESCE({lat}, {plat})", f"COALESCE({lng}, {plng})"
+    afstand = _haversine_sql(clat, clng)
+    listen = f"{join} WHERE ({where} AND {clat} BETWEEN %s AND %s AND {clng} BETWEEN %s AND %s AND {afstand} <= %s"  # as med_afstand
+    # Rows with coordinates: on their own columns (no postal-code join) and without the box or the `km`
+    # filter, whose misestimated selectivity made PostgreSQL sort the centre instead of walking the
+    # GiST index: the k-th row's distance may then exceed `km`, and the bound is at most `km` anyway.
+    # The centre as bigint, the column's type: btree_gist has only bigint = bigint, so an integer
+    # constant could not lead the GiST index (as in matching.candidates).
+    egen = (f'SELECT {_haversine_sql(lat, lng)} AS "afstand_km" FROM {t} WHERE ({where} AND {center} = (%s)::bigint '  # noqa: S608
+            f"AND {lat} IS NOT NULL AND {lng} IS NOT NULL) ORDER BY (ll_to_earth({lat}, {lng}) <-> "
+            f"ll_to_earth(%s, %s)) ASC LIMIT 1 OFFSET {k - 1}")
+    # Rows without coordinates: the postal codes within `km` nearest first, each probing its rows by
+    # matching's (center_id, postnummer_id) index (a LATERAL subquery, kept apart by OFFSET 0). The
+    # plain join read every such row of the centre through the centre's index (0.8-1.9 ms at national
+    # size). A k-th row beyond `km` (here none) gives the same bound: it is capped at `km`.
+    uden = (f'SELECT {_haversine_sql(plat, plng)} AS "afstand_km" FROM {pt} CROSS JOIN LATERAL (SELECT 1 FROM {t} '  # noqa: S608
+            f"WHERE ({where} AND {postnummer} = {pnr} AND ({lat} IS NULL OR {lng} IS NULL)) OFFSET 0) AS uden "
+            f"WHERE (ll_to_earth({plat}, {plng}) <@ earth_box(ll_to_earth(%s, %s), %s)) "
+            f"ORDER BY (ll_to_earth({plat}, {plng}) <-> ll_to_earth(%s, %s)) ASC LIMIT 1 OFFSET {k - 1}")
+    antal = f'SELECT {t}."id" AS "pk" FROM {listen}) LIMIT {graense}'  # noqa: S608
+    side = (f'SELECT {t}."id" AS "pk", {afstand} AS "afstand_km" FROM {listen} AND ({_inden_sql()}) AND '  # noqa: S608
+            f"{afstand} <= %s) ORDER BY 2 ASC, {titel} ASC, 1 ASC LIMIT %s OFFSET %s")
+    return f"SELECT ({egen}), ({uden}), (SELECT COUNT(*) FROM ({antal}) AS antal)", side  # noqa: S608
+
+
+def _radius(km: float) -> float:
+    """An earth_box's radius (m) holding every point within `km` (a hair over)."""
+    return km * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0
+
+
+def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int):
     """`med_afstand(uden_afstand, origin, km)` on PostgreSQL, without computing the distance of every
-    row: returns its count, capped at `graense` rows, and `side(offset, limit)`: one page of it as a
-    sliced queryset in its order, for any page that ends at or before row `k`. `listen`: that list, if
-    the caller has built it already.
+    row: returns its count, capped at `graense` rows, and `side(offset, limit)`: one page of it in its
+    order, as the statement and parameters of its keys (id, distance: `selectors.public_kort`), for
+    any page that ends at or before row `k`.
 
     1. One query: the k-th nearest row with its own coordinates (a KNN walk of k rows on the GiST
        index), the k-th nearest without (postal codes nearest first, their rows by index), and the
@@ -320,38 +373,24 @@ def naermeste(uden_afstand, *, center, origin, km: int, k: int, graense: int, li
        about k rows and the ties at D, not the centre), in the list's order. The list's first k rows
        all lie within D, so this is the list's page.
     """
-    here = _LlToEarth(Value(origin.lat), Value(origin.lng))
-    # The centre as bigint, the column's type: btree_gist has only bigint = bigint, so an integer
-    # constant could not lead the GiST index (as in matching.candidates).
-    center_id = Cast(Value(center.pk), BigIntegerField())
-    base = uden_afstand.order_by()
-    egne = Q(lat__isnull=False, lng__isnull=False, center_id=center_id)
-    uden = Q(lat__isnull=True) | Q(lng__isnull=True)
-    # Each branch on its own columns (rows with coordinates without the postal-code join) and without
-    # the box or the `km` filter, whose misestimated selectivity made PostgreSQL sort the centre
-    # instead of walking the index: the k-th row's distance may then exceed `km`, and the bound
-    # below is at most `km` anyway.
-    kth = [(base.filter(egne).annotate(afstand_km=_Haversine(F("lat"), F("lng"), origin))
-            .order_by(_KnnAfstand(_LlToEarth(F("lat"), F("lng")), here)).values_list("afstand_km")[k - 1:k]),
-           (base.filter(uden).annotate(afstand_km=_Haversine(F("postnummer__lat"), F("postnummer__lng"), origin))
-            .order_by(_KnnAfstand(_LlToEarth(F("postnummer__lat"), F("postnummer__lng")), here))
-            .values_list("afstand_km")[k - 1:k])]
-    listen = med_afstand(uden_afstand, origin, km) if listen is None else listen
-    sql, params = zip(*(q.query.sql_with_params() for q in (*kth, listen.order_by().values("pk")[:graense])),
-                      strict=True)
+    where, where_params = _where(uden_afstand)
+    (lat_range, lng_range), k, graense = _boks(origin, km), int(k), int(graense)
+    olat, olng = origin.lat, origin.lng
+    foerst, side_sql = _naermeste_sql(where, k, graense)
+    afstand = _haversine_params(olat, olng)
+    listen = [*where_params, *lat_range, *lng_range, *afstand, float(km)]  # the list's WHERE, as med_afstand
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ({}), ({}), (SELECT COUNT(*) FROM ({}) AS antal)".format(*sql),  # noqa: S608
-                       [p for part in params for p in part])
+        cursor.execute(foerst, [*afstand, *where_params, center.pk, olat, olng, *afstand, *where_params, olat, olng,
+                                _radius(km), olat, olng, *listen])
         egen_k, uden_k, antal = cursor.fetchone()
     bound = min([d for d in (egen_k, uden_k) if d is not None] or [km])
     # A hair over D: the distances are the same arithmetic on the same values, so equal, but a
     # superset costs nothing (the list's order puts any extra row after its first k).
     bound = min(bound * (1 + 1e-9) + 1e-9, float(km))
+    radius = _radius(bound)
 
-    def side(offset: int, limit: int):
-        radius = bound * _EARTH_BOX_M_PER_KM * (1 + 1e-6) + 1.0
-        inden = RawSQL(_inden_sql(), (center.pk, origin.lat, origin.lng, radius, origin.lat, origin.lng, radius),  # noqa: S611
-                       output_field=BooleanField())
-        return listen.filter(inden, afstand_km__lte=bound)[offset:offset + limit]
+    def side(offset: int, limit: int) -> tuple[str, list]:
+        return side_sql, [*afstand, *listen, center.pk, olat, olng, radius, olat, olng, radius, *afstand, bound,
+                          int(limit), int(offset)]
 
     return antal, side

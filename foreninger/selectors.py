@@ -127,13 +127,20 @@ def public_kort(noegler, *, antal: bool = False):
     postal code and category, and the meeting times and accessibility tags' names as arrays; written
     once per process (`_kort_sql`) around the keys' SQL, so only the search's own filters are built
     and compiled per request, and no model instances (issue 15). The SQL reads only the rows whose
-    ids the scoped subquery gives. Elsewhere the keys, then the rows through the ORM."""
-    med_afstand = "afstand_km" in noegler.query.annotation_select
+    ids the scoped subquery gives. Elsewhere the keys, then the rows through the ORM.
+
+    `noegler` may also be such keys' statement, `(sql, params)` with the columns `(id, distance)`,
+    written already (PostgreSQL, `public_filters.naermeste`)."""
+    if isinstance(noegler, tuple):
+        (sql, params), med_afstand = noegler, True
+    else:
+        med_afstand = "afstand_km" in noegler.query.annotation_select
     if connection.vendor != "postgresql":
         rows = list(noegler)
         kort = _kort_orm([row[0] for row in rows], [row[1] if med_afstand else None for row in rows])
         return (rows[0][-1] if rows else 0) if antal else None, kort
-    sql, params = noegler.query.sql_with_params()
+    if not isinstance(noegler, tuple):
+        sql, params = noegler.query.sql_with_params()
     foer, efter = _kort_sql(med_afstand, antal)
     with connection.cursor() as cursor:
         cursor.execute(foer + sql + efter, params)

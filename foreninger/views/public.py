@@ -90,9 +90,9 @@ def directory(request, slug):
     if filterset.origin is not None and connection.vendor == "postgresql":
         # Near a postal code: the page from the nearest rows, the count capped ("Over 1000 …").
         antal, side = naermeste(filterset.uden_afstand, center=center, origin=filterset.origin, km=filterset.km,
-                                k=side_nummer(request) * PAGE_SIZE, graense=graense(request, loft=LOFT), listen=qs)
-        page = paginate_counted(request, antal, lambda offset, limit: selectors.public_kort(
-            side(offset, limit).values_list("pk", "afstand_km"))[1], loft=LOFT)
+                                k=side_nummer(request) * PAGE_SIZE, graense=graense(request, loft=LOFT))
+        page = paginate_counted(request, antal, lambda offset, limit: selectors.public_kort(side(offset, limit))[1],
+                                loft=LOFT)
     else:
         # The page is found on the bare rows (ids, and the distance near a postal code), counted in
         # the same statement that reads its 25 cards (`selectors.public_kort`).

@@ -441,6 +441,19 @@ def test_near_a_postcode_every_page_is_the_whole_lists_page(client, world, param
             assert page.paginator.count == len(forventet) and not page.paginator.over_loft
 
 
+def test_near_a_postcode_the_search_s_where_is_its_own_table_s():
+    """`naermeste` writes its statements around the search's WHERE on the fællesskab table alone: a
+    filter that joined another table would name a table the statements lack, so it is refused."""
+    from foreninger.models import Faellesskab
+    from foreninger.public_filters import _where
+
+    sql, params = _where(Faellesskab.objects.filter(titel="x", center_id=1))
+    assert sql == '("foreninger_faellesskab"."center_id" = %s AND "foreninger_faellesskab"."titel" = %s)'
+    assert params == [1, "x"]
+    with pytest.raises(ValueError, match="joined another table"):
+        _where(Faellesskab.objects.filter(forening__navn="x"))
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the count is capped on PostgreSQL")
 def test_near_a_postcode_the_count_stops_at_the_cap(client, world, monkeypatch):
     from foreninger.views import public
