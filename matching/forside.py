@@ -211,7 +211,7 @@ def _dagslister_qs(*, actor) -> dict[str, tuple]:
     }
 
 
-# `_overblik_dagslister`'s lists, per (database, centre, role, local day, the centre's interval).
+# `_overblik_dagslister`'s lists, per (database, centre, role): (the local day and the centre's interval, the lists).
 _OVERBLIK_DAGSLISTER: dict = {}
 
 
@@ -219,13 +219,14 @@ def _overblik_dagslister(*, actor) -> dict[str, _Dagsliste]:
     """The koordinator's overview's new referrals, overdue follow-ups (with the silence alarm's), stale
     fællesskaber and borgere without a brobygger: each list's first rows and its counts compiled once per
     process for each centre, role and day, not built and compiled on every request (~3 ms, issue 15).
-    What decides the statements is in the key: the scoped selectors (the actor's centre and role), the
-    local day (the follow-ups due and 7 days overdue; stale after 2 × the centre's interval, `stale_q`:
-    dates, not times) and the interval. Built across local midnight, the lists serve that request only."""
+    What decides the statements is kept with them: the scoped selectors (the actor's centre and role) in
+    the key, the local day (the follow-ups due and 7 days overdue; stale after 2 × the centre's interval,
+    `stale_q`: dates, not times) and the interval beside the lists, which a new day or interval replaces (one
+    entry per centre and role). Built across local midnight, the lists serve that request only."""
     i_dag = timezone.localdate()
-    noegle = (Match.objects.db, actor.center_id, actor.rolle, i_dag, actor.center.bekraeft_interval_uger)
-    lister = _OVERBLIK_DAGSLISTER.get(noegle)
-    if lister is None:
+    noegle, dag = (Match.objects.db, actor.center_id, actor.rolle), (i_dag, actor.center.bekraeft_interval_uger)
+    kept_dag, lister = _OVERBLIK_DAGSLISTER.get(noegle, (None, None))
+    if kept_dag != dag:
         lister = {}
         for navn, (qs, limit, del_q, talt) in _dagslister_qs(actor=actor).items():
             hentning = None
@@ -237,9 +238,9 @@ def _overblik_dagslister(*, actor) -> dict[str, _Dagsliste]:
             lister[navn] = _Dagsliste(hentning, tuple(matching.taelling(d) for d in dele) if talt else ())
         if timezone.localdate() != i_dag:  # the day changed while building: which day the lists are of is unsure
             return lister
-        if len(_OVERBLIK_DAGSLISTER) >= 1000:  # a process that has seen many centres and days starts over
+        if len(_OVERBLIK_DAGSLISTER) >= 1000:  # a process that has seen many centres starts over
             _OVERBLIK_DAGSLISTER.clear()
-        _OVERBLIK_DAGSLISTER[noegle] = lister
+        _OVERBLIK_DAGSLISTER[noegle] = dag, lister
     return lister
 
 

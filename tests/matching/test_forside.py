@@ -589,9 +589,9 @@ def _kept(lister, alias) -> dict:
 
 def test_the_overviews_day_lists_are_compiled_once_per_centre_and_day(world, koordinator_a, koordinator_b,
                                                                       monkeypatch):
-    # `_overblik_dagslister` keeps each centre's and day's compiled lists: the statements the scoped
-    # querysets compile (rows and counts), another centre's, day's or interval's their own, and a second
-    # request builds none
+    # `_overblik_dagslister` keeps each centre's compiled lists for the day: the statements the scoped
+    # querysets compile (rows and counts), another centre's, day's or interval's their own, a second
+    # request builds none, and a new day replaces the centre's entry
     from datetime import date
     monkeypatch.setattr(forside, "_OVERBLIK_DAGSLISTER", {})
     a, b = actor_for(koordinator_a), actor_for(koordinator_b)
@@ -601,15 +601,15 @@ def test_the_overviews_day_lists_are_compiled_once_per_centre_and_day(world, koo
     monkeypatch.setattr(timezone, "localdate", lambda *_a, **_kw: dag[0])
 
     set_ = []
-    for actor, paa_dag, uger in [(a, i_dag, None), (b, i_dag, None), (a, date(2026, 1, 5), None), (a, i_dag, 9)]:
+    for actor, paa_dag, uger in [(a, i_dag, None), (b, i_dag, None), (a, i_dag, 9), (a, date(2026, 1, 5), None)]:
         dag[0] = paa_dag
         if uger:
             actor.center.bekraeft_interval_uger = uger
         kept = _kept(forside._overblik_dagslister(actor=actor), alias)
         assert kept == _som_orm(actor)
         set_.append(kept)
-    assert len(forside._OVERBLIK_DAGSLISTER) == 4
-    for i, j in [(0, 1), (0, 2), (0, 3)]:  # another centre, day, interval: other statements
+    assert len(forside._OVERBLIK_DAGSLISTER) == 2  # a's entry replaced by each new day or interval
+    for i, j in [(0, 1), (0, 2), (2, 3)]:  # another centre, interval, day: other statements
         assert set_[i] != set_[j]
 
     def bygger_ikke(**_kw):
