@@ -107,9 +107,9 @@ class EnGangKompileret:
     many times: `bygget(vaerdi)` builds the queryset (its one parameter `vaerdi`, e.g. a user id), the
     first call compiles it with a stand-in value, and each call runs that SQL with the stand-in's
     parameter swapped for the value and makes the rows model instances as the ORM would (the model's
-    fields, `select_related` and annotations; not `prefetch_related`, `only` or `values`). For the
-    statements every request runs (`brobygning.auth.Backend`), where building and compiling cost more
-    than running the statement.
+    fields, or those `only` names, `select_related` and annotations; not `prefetch_related` or `values`).
+    For the statements every request runs (`brobygning.auth.Backend`), where building and compiling cost
+    more than running the statement.
 
     `standin`: a value of the parameter's type that the query's other parameters never are. Should the
     compiled SQL hold it other than as exactly one parameter, every call builds and runs the query.
