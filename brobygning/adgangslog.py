@@ -196,6 +196,22 @@ def _midnat(dag):
     return timezone.make_aware(datetime.combine(dag, time.min))
 
 
+def _mange_i_dag(center_id, fra, til) -> dict:
+    """User id → the distinct borgere they read in the centre from `fra` until `til`, for the users at
+    ALERT_MINIMUM or more: a range on the partial index `adgangslog_laest_idx`. Plain SQL: the ORM's
+    aggregate took longer to build and compile than to run (~0.7 ms on every koordinator overview, issue 15)."""
+    db = router.db_for_read(Adgangslog)
+    ops = connections[db].ops
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            f'SELECT "bruger_id", COUNT(DISTINCT "borger_id") FROM {Adgangslog._meta.db_table}'  # noqa: S608 - our table
+            ' WHERE "center_id" = %s AND "handling" = %s AND "bruger_id" IS NOT NULL AND "borger_id" IS NOT NULL'
+            ' AND "tidspunkt" >= %s AND "tidspunkt" < %s'
+            ' GROUP BY "bruger_id" HAVING COUNT(DISTINCT "borger_id") >= %s',
+            [center_id, H.LAEST.value, ops.adapt_datetimefield_value(fra), ops.adapt_datetimefield_value(til), ALERT_MINIMUM])
+        return dict(cursor.fetchall())
+
+
 def volume_alerts(*, center_id, today=None) -> list[dict]:
     """Users who read unusually many borgere today.
 
@@ -207,13 +223,11 @@ def volume_alerts(*, center_id, today=None) -> list[dict]:
     30 days read, so the overview does not aggregate a month of the log on every request.
     """
     today = today or timezone.localdate()
-    laest = Adgangslog.objects.filter(center_id=center_id, handling=H.LAEST, bruger__isnull=False,
-                                      borger_id__isnull=False)
-    mange = dict(laest.filter(tidspunkt__gte=_midnat(today), tidspunkt__lt=_midnat(today + timedelta(days=1)))
-                 .values("bruger_id").annotate(n=Count("borger_id", distinct=True))
-                 .filter(n__gte=ALERT_MINIMUM).values_list("bruger_id", "n"))
+    mange = _mange_i_dag(center_id, _midnat(today), _midnat(today + timedelta(days=1)))
     if not mange:
         return []
+    laest = Adgangslog.objects.filter(center_id=center_id, handling=H.LAEST, bruger__isnull=False,
+                                      borger_id__isnull=False)
     rows = (laest.filter(bruger_id__in=mange, tidspunkt__gte=_midnat(today - timedelta(days=ALERT_BASELINE_DAYS)),
                          tidspunkt__lt=_midnat(today))
             .annotate(dag=TruncDate("tidspunkt", tzinfo=timezone.get_current_timezone()))

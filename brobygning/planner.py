@@ -98,17 +98,23 @@ def fra_db(model, alias: str, felter: tuple, values):
     return model.from_db(alias, felter, omform(alias, model, felter, values))
 
 
+# `EnGangKompileret`'s stand-in for a query with no value of its own.
+INGEN = object()
+
+
 class EnGangKompileret:
     """A query the ORM compiles once per process (per database alias) and that is run for a value
     many times: `bygget(vaerdi)` builds the queryset (its one parameter `vaerdi`, e.g. a user id), the
     first call compiles it with a stand-in value, and each call runs that SQL with the stand-in's
     parameter swapped for the value and makes the rows model instances as the ORM would (the model's
-    fields, `select_related` and annotations; not `prefetch_related`, `only` or `values`). For the
-    statements every request runs (`brobygning.auth.Backend`), where building and compiling cost more
-    than running the statement.
+    fields, or those `only` names, `select_related` and annotations; not `prefetch_related` or `values`).
+    For the statements every request runs (`brobygning.auth.Backend`), where building and compiling cost
+    more than running the statement.
 
     `standin`: a value of the parameter's type that the query's other parameters never are. Should the
-    compiled SQL hold it other than as exactly one parameter, every call builds and runs the query."""
+    compiled SQL hold it other than as exactly one parameter, every call builds and runs the query.
+    Without one (`INGEN`), the query has no value of its own: `bygget(INGEN)` builds it whole, for a key
+    that holds all that decides it (the koordinator's day lists, `matching.forside`), and it runs as compiled."""
 
     def __init__(self, bygget: Callable, standin, *, noegle: Callable = lambda: ()):
         self.bygget, self.standin, self.noegle = bygget, standin, noegle
@@ -122,12 +128,12 @@ class EnGangKompileret:
             compiler = qs.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             params = list(params)
-            if params.count(self.standin) != 1:  # pragma: no cover - the shape is the caller's
+            if self.standin is not INGEN and params.count(self.standin) != 1:  # pragma: no cover - the caller's shape
                 plan = False
             else:
                 select, klass_info = compiler.select, compiler.klass_info
                 start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-                plan = (sql, params, params.index(self.standin), klass_info["model"],
+                plan = (sql, params, None if self.standin is INGEN else params.index(self.standin), klass_info["model"],
                         [s[0].target.attname for s in select[start:end]], start, end,
                         get_related_populators(klass_info, select, alias), dict(compiler.annotation_col_map or {}),
                         compiler.get_converters([s[0] for s in select[:compiler.col_count]]))
@@ -150,7 +156,7 @@ class EnGangKompileret:
         if not plan:
             return None
         sql, params, i = plan[:3]
-        return sql, (*params[:i], vaerdi, *params[i + 1:])
+        return (sql, tuple(params)) if i is None else (sql, (*params[:i], vaerdi, *params[i + 1:]))
 
     def instanser(self, rows, *, alias: str) -> list:
         """The rows of `sql(…)`'s statement as model instances."""

@@ -18,7 +18,7 @@ from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
 from brobygning.adgangslog import log_search, volume_alerts
 from brobygning.models import Frivilligcenter, Paamindelse, PaamindelseStatus
-from brobygning.planner import fetch_together
+from brobygning.planner import INGEN, EnGangKompileret, Laesning, fetch_together
 from brobygning.templatetags.brobygning_tags import kort_dato
 from foreninger.selectors import faellesskab_list, forening_list
 from foreninger.services import stale_q
@@ -139,25 +139,31 @@ def koordinator_overblik(*, actor) -> dict:
     now = timezone.now()
     kommende = _ledsagelser(matching.upcoming_ledsagelser(actor=actor))
     uden_udfald, stille_q = _ledsagelser(matching.moeder_uden_udfald(actor=actor)), matching.stille_moede_q(now)
+    # The lists that the day decides, compiled once (`_overblik_dagslister`): their rows in the same round trip.
+    dagslister = _overblik_dagslister(actor=actor)
     connection = connections[Ledsagelse.objects.db]
+    dags_laesninger = [liste.laesning(connection.alias) for liste in dagslister.values() if liste.hentning]
     if connection.vendor == "postgresql" and not kommende.query.is_empty() and not uden_udfald.query.is_empty():
-        kommende_rader, uden_udfald_rader = fetch_together(connection, [matching.ledsagelser_laesning([
-            (kommende, LISTE, None), (uden_udfald, OPGAVER, now - matching.STILLE_MOEDE)])])[0]
+        (kommende_rader, uden_udfald_rader), *dags_rader = fetch_together(connection, [
+            matching.ledsagelser_laesning([(kommende, LISTE, None), (uden_udfald, OPGAVER, now - matching.STILLE_MOEDE)]),
+            *dags_laesninger])
     else:
         kommende_rader, uden_udfald_rader = matching.rader_sammen([
             (kommende.annotate(i_del=Value(False, output_field=BooleanField())), LISTE),  # the same columns
             (matching.med_del(uden_udfald, stille_q), OPGAVER)])
+        dags_rader = fetch_together(connection, dags_laesninger)
+    rader = iter(dags_rader)
+    dags = {navn: (next(rader) if liste.hentning else [], liste.taellinger) for navn, liste in dagslister.items()}
     lister.bounded("ledsagelser", kommende, LISTE, rows=kommende_rader)
-    lister.bounded("nye_henvisninger", nye_henvisninger(actor=actor).only(
-        "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, LOFT)
+    rows, (alle,) = dags["nye_henvisninger"]
+    lister.bounded("nye_henvisninger", alle, OPGAVER, LOFT, rows=rows)
     lister.bounded_med_del("uden_udfald", "stille_moeder", uden_udfald, del_q=stille_q, limit=OPGAVER, loft=LOFT,
                            rows=uden_udfald_rader)
-    lister.bounded_med_del("forfaldne", "stille_opfoelgninger",
-                           _opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0))
-                           .order_by("forfalder", "pk"),
-                           del_q=matching.stille_opfoelgning_q(), limit=OPGAVER, loft=LOFT)
-    lister.bounded("foraeldede", stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
-        "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, LOFT)
+    rows, dele = dags["forfaldne"]
+    lister.bounded_med_del("forfaldne", "stille_opfoelgninger", None, del_q=None, limit=OPGAVER, loft=LOFT, rows=rows,
+                           dele=dele)
+    rows, (alle,) = dags["foraeldede"]
+    lister.bounded("foraeldede", alle, OPGAVER, LOFT, rows=rows)
     # this month's figures, matches per stage, failed reminders, take-over requests: in the same query
     fra = maanedens_start()
     taellinger = _overblik_taellinger(actor=actor, fra=fra)
@@ -168,12 +174,74 @@ def koordinator_overblik(*, actor) -> dict:
     return {
         **_overblik_tal({noegle: lister_og_tal.pop(noegle) for noegle in taellinger}, fra),
         **lister_og_tal,
-        "uden_brobygger": list(_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
-                                        "postnummer__nr", "postnummer__by")[:LISTE]),
+        "uden_brobygger": dags["uden_brobygger"][0],
         "interval_uger": actor.center.bekraeft_interval_uger,
         "adgangsalarmer": volume_alerts(center_id=actor.center_id),
         "opbevaring_udloeber": retention_warnings(actor=actor),
     }
+
+
+@dataclass(frozen=True)
+class _Dagsliste:
+    """One of the koordinator's lists that the centre, role and day decide: its first rows' query compiled
+    once (`planner.EnGangKompileret`; None when the actor may see none) and its counts (`selectors.taelling`,
+    which keeps an empty queryset as it is: the list's, or the silence alarm's part's and the rest's, as
+    `Lister` counts them)."""
+
+    hentning: EnGangKompileret | None
+    taellinger: tuple
+
+    def laesning(self, alias: str) -> Laesning:
+        return Laesning(*self.hentning.sql(INGEN, alias=alias), lambda rows, _connection: self.hentning.instanser(
+            rows, alias=alias))
+
+
+def _dagslister_qs(*, actor) -> dict[str, tuple]:
+    """The koordinator's lists that the day decides: name → (queryset, how many rows, `del_q` or None,
+    whether it is counted)."""
+    return {
+        "nye_henvisninger": (nye_henvisninger(actor=actor).only(
+            "center_id", "oprettet", "fornavn", "status", "kilde__navn"), OPGAVER, None, True),
+        "forfaldne": (_opfoelgninger(matching.due_opfoelgninger(actor=actor, within_days=0)).order_by("forfalder", "pk"),
+                      OPGAVER, matching.stille_opfoelgning_q(), True),
+        "foraeldede": (stale_faellesskaber(actor=actor).select_related(None).select_related("forening").only(
+            "center_id", "titel", "sidst_bekraeftet", "forening__navn", "forening__bekraeft_sendt"), OPGAVER, None, True),
+        "uden_brobygger": (_borgere(borger_list(actor=actor).filter(brobygger__isnull=True),
+                                    "postnummer__nr", "postnummer__by"), LISTE, None, False),
+    }
+
+
+# `_overblik_dagslister`'s lists, per (database, centre, role): (the local day and the centre's interval, the lists).
+_OVERBLIK_DAGSLISTER: dict = {}
+
+
+def _overblik_dagslister(*, actor) -> dict[str, _Dagsliste]:
+    """The koordinator's overview's new referrals, overdue follow-ups (with the silence alarm's), stale
+    fællesskaber and borgere without a brobygger: each list's first rows and its counts compiled once per
+    process for each centre, role and day, not built and compiled on every request (~3 ms, issue 15).
+    What decides the statements is kept with them: the scoped selectors (the actor's centre and role) in
+    the key, the local day (the follow-ups due and 7 days overdue; stale after 2 × the centre's interval,
+    `stale_q`: dates, not times) and the interval beside the lists, which a new day or interval replaces (one
+    entry per centre and role). Built across local midnight, the lists serve that request only."""
+    i_dag = timezone.localdate()
+    noegle, dag = (Match.objects.db, actor.center_id, actor.rolle), (i_dag, actor.center.bekraeft_interval_uger)
+    kept_dag, lister = _OVERBLIK_DAGSLISTER.get(noegle, (None, None))
+    if kept_dag != dag:
+        lister = {}
+        for navn, (qs, limit, del_q, talt) in _dagslister_qs(actor=actor).items():
+            hentning = None
+            if not qs.query.is_empty():
+                foerste = (matching.med_del(qs, del_q) if del_q else qs)[:limit]
+                hentning = EnGangKompileret(lambda _ingen, foerste=foerste: foerste, INGEN)
+                hentning.sql(INGEN, alias=qs.db)  # compiled now, while the queryset is this request's
+            dele = [qs.filter(del_q), qs.exclude(del_q)] if del_q else [qs]
+            lister[navn] = _Dagsliste(hentning, tuple(matching.taelling(d) for d in dele) if talt else ())
+        if timezone.localdate() != i_dag:  # the day changed while building: which day the lists are of is unsure
+            return lister
+        if len(_OVERBLIK_DAGSLISTER) >= 1000:  # a process that has seen many centres starts over
+            _OVERBLIK_DAGSLISTER.clear()
+        _OVERBLIK_DAGSLISTER[noegle] = dag, lister
+    return lister
 
 
 @dataclass(frozen=True)

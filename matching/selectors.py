@@ -573,18 +573,19 @@ class Lister:
             self._lister[navn] = lambda antal: Liste(rows, antal[i], loft)
 
     def bounded_med_del(self, navn: str, del_navn: str, qs, *, del_q: Q, limit: int, loft: int,
-                        rows: list | None = None) -> None:
+                        rows: list | None = None, dele: tuple | None = None) -> None:
         """`selectors.bounded_med_del`, its counts with the others'. The rest is counted only up to
         what the part leaves below the cap: when the part alone is past it, the rest is not read.
-        `rows`: the first `limit` of `med_del(qs, del_q)`, when read already (`rader_sammen`)."""
+        `rows`: the first `limit` of `med_del(qs, del_q)`, when read already (`rader_sammen`); `dele`:
+        `qs.filter(del_q)` and `qs.exclude(del_q)` compiled already (`taelling`), with `rows`."""
         rows = list(med_del(qs, del_q)[:limit]) if rows is None else rows
         del_rows = [row for row in rows if row.i_del]
         if len(rows) < limit:
             self._lister[navn] = Liste(rows, len(rows), loft)
             self._lister[del_navn] = Liste(del_rows, len(del_rows), loft)
             return
-        i = self._tael(qs.filter(del_q), loft)
-        j = self._tael(qs.exclude(del_q), loft, efter=i)
+        i = self._tael(dele[0] if dele else qs.filter(del_q), loft)
+        j = self._tael(dele[1] if dele else qs.exclude(del_q), loft, efter=i)
         self._lister[navn] = lambda antal: Liste(rows, min(antal[i] + antal[j], loft + 1), loft)
         self._lister[del_navn] = (Liste(del_rows, len(del_rows), loft) if len(del_rows) < limit
                                   else lambda antal: Liste(del_rows, antal[i], loft))

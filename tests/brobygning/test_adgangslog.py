@@ -178,6 +178,32 @@ def test_unusual_volume_alert_on_the_koordinator_overview(world, brobygger_a, br
     assert f"?bruger={brobygger_a2.pk}" not in html
 
 
+def test_the_days_many_reads_are_what_the_orms_aggregate_counted(world, brobygger_a, brobygger_a2, koordinator_a):
+    # `_mange_i_dag` (plain SQL) against the ORM's aggregate it replaced: distinct borgere, the day's
+    # bounds (midnight in, the next midnight out), the minimum, only reads of the centre with a user and a borger
+    from django.db.models import Count
+    today = timezone.localdate()
+    fra, til = adgangslog._midnat(today), adgangslog._midnat(today + timedelta(days=1))
+    for i in range(25):  # 25 reads of 21 borgere, at the first instant of the day
+        Adgangslog(handling=H.LAEST, borger_id=2000 + min(i, 20), center=world.center_a, bruger=brobygger_a,
+                   tidspunkt=fra).save()
+    for i in range(21):  # 21 borgere, one of them at the next midnight (another day): 20 today
+        Adgangslog(handling=H.LAEST, borger_id=3000 + i, center=world.center_a, bruger=brobygger_a2,
+                   tidspunkt=til if i == 0 else fra + timedelta(hours=23)).save()
+    for i in range(19):  # under the minimum
+        Adgangslog(handling=H.LAEST, borger_id=4000 + i, center=world.center_a, bruger=koordinator_a, tidspunkt=fra).save()
+    for i in range(30):  # another centre, another handling, no borger, no user: not counted
+        Adgangslog(handling=H.LAEST, borger_id=5000 + i, center=world.center_b, bruger=brobygger_a, tidspunkt=fra).save()
+        Adgangslog(handling=H.SOEGNING, borger_id=5000 + i, center=world.center_a, bruger=koordinator_a, tidspunkt=fra).save()
+        Adgangslog(handling=H.LAEST, center=world.center_a, bruger=koordinator_a, tidspunkt=fra).save()
+        Adgangslog(handling=H.LAEST, borger_id=6000 + i, center=world.center_a, tidspunkt=fra).save()
+    orm = dict(Adgangslog.objects.filter(center_id=world.center_a.pk, handling=H.LAEST, bruger__isnull=False,
+                                         borger_id__isnull=False, tidspunkt__gte=fra, tidspunkt__lt=til)
+               .values("bruger_id").annotate(n=Count("borger_id", distinct=True))
+               .filter(n__gte=adgangslog.ALERT_MINIMUM).values_list("bruger_id", "n"))
+    assert adgangslog._mange_i_dag(world.center_a.pk, fra, til) == orm == {brobygger_a.pk: 21, brobygger_a2.pk: 20}
+
+
 def test_no_alert_below_the_minimum(world, brobygger_a):
     _reads(world.center_a, brobygger_a, timezone.localdate(), 19)
     assert adgangslog.volume_alerts(center_id=world.center_a.pk) == []

@@ -571,6 +571,91 @@ def test_the_overviews_fixed_counts_are_compiled_once_per_centre_and_month(world
         forside._overblik_taellinger(actor=b, fra=date(2026, 2, 1))
 
 
+def _som_orm(actor) -> dict:
+    """What the ORM compiles for each of the koordinator's day lists: the first rows, and the counts."""
+    ud = {}
+    for navn, (qs, limit, del_q, talt) in forside._dagslister_qs(actor=actor).items():
+        foerste = (selectors.med_del(qs, del_q) if del_q else qs)[:limit]
+        taellinger = ([qs.filter(del_q), qs.exclude(del_q)] if del_q else [qs]) if talt else []
+        ud[navn] = (foerste.query.sql_with_params(), [selectors._taelling(t) for t in taellinger])
+    return {navn: ((sql, tuple(params)), [(t, tuple(p)) for t, p in taellinger])
+            for navn, ((sql, params), taellinger) in ud.items()}
+
+
+def _kept(lister, alias) -> dict:
+    return {navn: (liste.hentning.sql(forside.INGEN, alias=alias), [(t.sql, tuple(t.params)) for t in liste.taellinger])
+            for navn, liste in lister.items()}
+
+
+def test_the_overviews_day_lists_are_compiled_once_per_centre_and_day(world, koordinator_a, koordinator_b,
+                                                                      monkeypatch):
+    # `_overblik_dagslister` keeps each centre's compiled lists for the day: the statements the scoped
+    # querysets compile (rows and counts), another centre's, day's or interval's their own, a second
+    # request builds none, and a new day replaces the centre's entry
+    from datetime import date
+    monkeypatch.setattr(forside, "_OVERBLIK_DAGSLISTER", {})
+    a, b = actor_for(koordinator_a), actor_for(koordinator_b)
+    alias = Match.objects.db
+    i_dag = timezone.localdate()
+    dag = [i_dag]
+    monkeypatch.setattr(timezone, "localdate", lambda *_a, **_kw: dag[0])
+
+    set_ = []
+    for actor, paa_dag, uger in [(a, i_dag, None), (b, i_dag, None), (a, i_dag, 9), (a, date(2026, 1, 5), None)]:
+        dag[0] = paa_dag
+        if uger:
+            actor.center.bekraeft_interval_uger = uger
+        kept = _kept(forside._overblik_dagslister(actor=actor), alias)
+        assert kept == _som_orm(actor)
+        set_.append(kept)
+    assert len(forside._OVERBLIK_DAGSLISTER) == 2  # a's entry replaced by each new day or interval
+    for i, j in [(0, 1), (0, 2), (2, 3)]:  # another centre, interval, day: other statements
+        assert set_[i] != set_[j]
+
+    def bygger_ikke(**_kw):
+        raise AssertionError("built again")
+    monkeypatch.setattr(forside, "_dagslister_qs", bygger_ikke)
+    dag[0] = i_dag
+    assert _kept(forside._overblik_dagslister(actor=b), alias) == set_[1]
+    dag[0] = date(2026, 2, 2)
+    with pytest.raises(AssertionError, match="built again"):
+        forside._overblik_dagslister(actor=b)
+
+
+def test_the_day_lists_built_across_midnight_are_not_kept(world, koordinator_a, monkeypatch):
+    # built with tomorrow's statements under today's key, they would serve the wrong day: not kept
+    from datetime import date
+    monkeypatch.setattr(forside, "_OVERBLIK_DAGSLISTER", {})
+    dage = iter([date(2026, 3, 1)])
+    monkeypatch.setattr(timezone, "localdate", lambda *_a, **_kw: next(dage, date(2026, 3, 2)))
+    lister = forside._overblik_dagslister(actor=actor_for(koordinator_a))
+    assert lister["forfaldne"].hentning is not None and forside._OVERBLIK_DAGSLISTER == {}
+
+
+def test_the_day_lists_rows_are_the_orms(world, brobygger_a, koordinator_a):
+    # each list's rows from its compiled statement are the instances the ORM makes: the same columns
+    # loaded, the same related rows (borger, fællesskab, forening, kilde, postnummer) and `i_del`
+    from django.db import connections
+    tasks(world, brobygger_a, forside.OPGAVER + 2)
+    for i in range(forside.LISTE):
+        f.BorgerFactory(center=world.center_a, fornavn=f"<b>Uden&{i}", brobygger=None)
+    actor = actor_for(koordinator_a)
+    lister = forside._overblik_dagslister(actor=actor)
+    connection = connections[Match.objects.db]
+    rader = forside.fetch_together(connection, [liste.laesning(connection.alias) for liste in lister.values()])
+
+    def som(obj):
+        felter = {k: v for k, v in vars(obj).items() if k != "_state"}
+        relationer = {navn: som(rel) for navn, rel in obj._state.fields_cache.items() if rel is not None}
+        return felter, relationer
+
+    for (navn, (qs, limit, del_q, _talt)), rows in zip(forside._dagslister_qs(actor=actor).items(), rader, strict=True):
+        orm = list((selectors.med_del(qs, del_q) if del_q else qs)[:limit])
+        assert len(orm) == limit, navn  # every list full
+        assert [som(r) for r in rows] == [som(r) for r in orm], navn
+    assert any(r.i_del for r in rader[1]) and "<b>Uden&0" in {b.fornavn for b in rader[3]}
+
+
 # Min dag's follow-ups and borgere as the template's loops wrote them before `matching.views.forside`'s
 # `_opfoelgninger` and `_borgere` (issue 15).
 _MIN_DAGS_LOEKKER = """{% load i18n brobygning_tags %}{% translate "forfalden" as t_forfalden %}{% translate "Registrér" as t_registrer %}{% for o in opfoelgninger %}
