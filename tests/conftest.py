@@ -176,6 +176,21 @@ def locmem_channels(settings):
     LocmemSmsBackend.outbox, LocmemSmsBackend.keys = [], []
 
 
+def compiles_from_here(monkeypatch) -> list:
+    """Every SQL compile of a SELECT from here on (the ORM's `SQLCompiler.as_sql`), by model: for tests
+    of statements compiled once per process (`planner.EnGangKompileret`)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    calls, as_sql = [], SQLCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+    return calls
+
+
 def client_for(user) -> Client:
     return f.client_logged_in(user)
 

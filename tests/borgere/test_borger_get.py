@@ -13,24 +13,11 @@ from brobygning import access, adgangslog
 from brobygning.models import Adgangslog, TagType
 
 from .. import factories as f
+from ..conftest import compiles_from_here
 
 pytestmark = pytest.mark.django_db
 
 ALLE = ("postnummer", "brobygger", "henvisningskilde")
-
-
-def _compiles(monkeypatch) -> list:
-    """Every SQL compile of a SELECT from here on (the ORM's `SQLCompiler.as_sql`)."""
-    from django.db.models.sql.compiler import SQLCompiler
-
-    calls, as_sql = [], SQLCompiler.as_sql
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
-    return calls
 
 
 def _fields(obj):
@@ -47,7 +34,7 @@ def test_the_borger_as_the_orm_loads_it_and_compiled_once(world, brobygger_a, re
     actor = access.actor_for(brobygger_a)
     with adgangslog.Collect():
         borger_get(actor=actor, pk=borger.pk, action="change", related=related)  # compiled here, if not before
-        compiles = _compiles(monkeypatch)
+        compiles = compiles_from_here(monkeypatch)
         with django_assert_num_queries(1):
             got = borger_get(actor=actor, pk=str(borger.pk), action="change", related=related)  # the id as text too
     assert compiles == []

@@ -12,6 +12,7 @@ from brobygning.auth import Backend
 from brobygning.models import Medlemskab, Rolle, TagType
 
 from .. import factories as f
+from ..conftest import compiles_from_here
 
 pytestmark = pytest.mark.django_db
 
@@ -57,20 +58,6 @@ def test_a_session_of_the_old_backend_path_is_logged_out(koordinator_a, client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def _compiles(monkeypatch) -> list:
-    """Every SQL compile of a SELECT from here on (the ORM's `SQLCompiler.as_sql`)."""
-    from django.db.models.sql.compiler import SQLCompiler
-
-    calls, as_sql = [], SQLCompiler.as_sql
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
-    return calls
-
-
 def test_the_memberships_query_is_compiled_once_and_gives_what_the_orm_gives(koordinator_a, center_a, center_b,
                                                                               monkeypatch, django_assert_num_queries):
     from brobygning.access import aktive_medlemskaber
@@ -82,7 +69,7 @@ def test_the_memberships_query_is_compiled_once_and_gives_what_the_orm_gives(koo
                               kilde=f.tag(TagType.HENVISNINGSKILDE, "jobcenter"),
                               samtykketekst=gaeldende_samtykketekst(center_id=center_a.pk, formaal=Formaal.REGISTRERING))
     Backend().get_user(koordinator_a.pk)  # compiled here, if not before
-    compiles = _compiles(monkeypatch)
+    compiles = compiles_from_here(monkeypatch)
     with django_assert_num_queries(1):
         user = Backend().get_user(str(koordinator_a.pk))  # the session keeps the id as text
     assert compiles == []
