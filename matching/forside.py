@@ -211,7 +211,7 @@ def _dagslister_qs(*, actor) -> dict[str, tuple]:
     }
 
 
-# `_overblik_dagslister`'s lists, per (database, centre, role): (the local day and the centre's interval, the lists).
+# `_overblik_dagslister`'s lists (`_behold`), per (database, centre, role): (the local day and the centre's interval, the lists).
 _OVERBLIK_DAGSLISTER: dict = {}
 
 
@@ -223,10 +223,7 @@ def _overblik_dagslister(*, actor) -> dict[str, _Dagsliste]:
     the key, the local day (the follow-ups due and 7 days overdue; stale after 2 × the centre's interval,
     `stale_q`: dates, not times) and the interval beside the lists, which a new day or interval replaces (one
     entry per centre and role). Built across local midnight, the lists serve that request only."""
-    i_dag = timezone.localdate()
-    noegle, dag = (Match.objects.db, actor.center_id, actor.rolle), (i_dag, actor.center.bekraeft_interval_uger)
-    kept_dag, lister = _OVERBLIK_DAGSLISTER.get(noegle, (None, None))
-    if kept_dag != dag:
+    def byg() -> dict[str, _Dagsliste]:
         lister = {}
         for navn, (qs, limit, del_q, talt) in _dagslister_qs(actor=actor).items():
             hentning = None
@@ -236,12 +233,27 @@ def _overblik_dagslister(*, actor) -> dict[str, _Dagsliste]:
                 hentning.sql(INGEN, alias=qs.db)  # compiled now, while the queryset is this request's
             dele = [qs.filter(del_q), qs.exclude(del_q)] if del_q else [qs]
             lister[navn] = _Dagsliste(hentning, tuple(matching.taelling(d) for d in dele) if talt else ())
-        if timezone.localdate() != i_dag:  # the day changed while building: which day the lists are of is unsure
-            return lister
-        if len(_OVERBLIK_DAGSLISTER) >= 1000:  # a process that has seen many centres starts over
-            _OVERBLIK_DAGSLISTER.clear()
-        _OVERBLIK_DAGSLISTER[noegle] = dag, lister
-    return lister
+        return lister
+
+    return _behold(_OVERBLIK_DAGSLISTER, (Match.objects.db, actor.center_id, actor.rolle),
+                   lambda: (timezone.localdate(), actor.center.bekraeft_interval_uger), byg)
+
+
+def _behold(lager: dict, noegle, stand, byg):
+    """`byg()`, kept per process in `lager` under `noegle` while `stand()` (what else decides it, kept beside
+    it) gives the same: one entry per key, replaced when `stand()` changes. `stand()` is asked before and
+    after building; a value built while it changed (across local midnight) serves that request only. A
+    process that has seen many keys starts over."""
+    foer = stand()
+    kept_stand, vaerdi = lager.get(noegle, (None, None))
+    if vaerdi is None or kept_stand != foer:
+        vaerdi = byg()
+        if stand() != foer:
+            return vaerdi
+        if len(lager) >= 1000:
+            lager.clear()
+        lager[noegle] = foer, vaerdi
+    return vaerdi
 
 
 @dataclass(frozen=True)
@@ -303,7 +315,7 @@ def kpi(*, actor, fra: date | None = None) -> dict:
         actor=actor, fra=fra).items()}), fra)
 
 
-# `_overblik_taellinger`'s counts compiled, per (database, centre, role, month's first day, its local midnight).
+# `_overblik_taellinger`'s counts compiled (`_behold`), per (database, centre, role, month's first day, its local midnight).
 _OVERBLIK_TAELLINGER: dict = {}
 
 
@@ -317,22 +329,18 @@ def _overblik_taellinger(*, actor, fra: date) -> dict:
     request: what decides the statements (the scoped selectors, given the actor's centre and role, and
     the month's first day) is in the key. Building and compiling the same 15 counts took ~1.4 ms a request
     (issue 15)."""
-    start = timezone.make_aware(datetime.combine(fra, time.min))
-    noegle = (Match.objects.db, actor.center_id, actor.rolle, fra, start)
-    taellinger = _OVERBLIK_TAELLINGER.get(noegle)
-    if taellinger is None:
+    def byg() -> dict:
         querysets = {
             **{f"kpi_{navn}": qs for navn, qs in _kpi_tal(actor=actor, fra=fra).items()},
             "fejlede": access.scope(actor, "paamindelse", Paamindelse.objects.filter(status=PaamindelseStatus.FEJLET)),
             "anmodninger": anmodning_list(actor=actor),
         }
         faser = {f"fase_{stage}": stage for stage in Stage.values}
-        taellinger = {navn: matching.taelling(qs) for navn, qs in querysets.items()} | dict(zip(
+        return {navn: matching.taelling(qs) for navn, qs in querysets.items()} | dict(zip(
             faser, matching.for_hver(matching.match_list(actor=actor), "stage", faser.values()), strict=True))
-        if len(_OVERBLIK_TAELLINGER) >= 1000:  # a process that has seen many centres and months starts over
-            _OVERBLIK_TAELLINGER.clear()
-        _OVERBLIK_TAELLINGER[noegle] = taellinger
-    return taellinger
+
+    start = timezone.make_aware(datetime.combine(fra, time.min))
+    return _behold(_OVERBLIK_TAELLINGER, (Match.objects.db, actor.center_id, actor.rolle, fra, start), lambda: None, byg)
 
 
 def _overblik_tal(antal: dict, fra: date) -> dict:
