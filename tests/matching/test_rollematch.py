@@ -134,7 +134,10 @@ class TestForeningenSer:
         liste = frivilligroller.rollematch_paa_vej(actor=access.actor_for(foreningskontakt_a), rolle=strik_rolle)
         assert liste.rows == []
 
-    def test_the_page(self, as_foreningskontakt_a, paa_vej, personer):
+    def test_the_page(self, foreningskontakt_a, as_foreningskontakt_a, paa_vej, personer):
+        # The menu shows the logged-in user's own name, which the factory draws at random (once "Ulla").
+        foreningskontakt_a.first_name, foreningskontakt_a.last_name = "Vibeke", "Værtsen"
+        foreningskontakt_a.save(update_fields=["first_name", "last_name"])
         html = as_foreningskontakt_a.get(reverse("matching:frivilligrolle_detail", args=[paa_vej.pk])).content.decode()
         assert "Frivillige på vej" in html and html.count("En frivillig er på vej") == 2
         assert "Gemte matches" not in html and "Markér som" not in html
