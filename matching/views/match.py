@@ -121,9 +121,10 @@ def pipeline_board(request):
     return render(request, "matching/match/pipeline.html", {"kolonner": kolonner})
 
 
-# One card as the template wrote it, with the whitespace its loop left around each card.
-_KORT = ('\n            <li class="list-group-item"><a href="{url}">{fornavn} → {titel}</a><br>'
-         '<small class="text-body-secondary">{siden}</small></li>\n          ')
+# One card as the template wrote it, with the whitespace its loop left around each card; filled by `%`
+# with (link, first name, title, "i 3 uger"), at half the cost of `str.format` with names.
+_KORT = ('\n            <li class="list-group-item"><a href="%s">%s → %s</a><br>'
+         '<small class="text-body-secondary">%s</small></li>\n          ')
 
 
 def _kort(rows) -> str:
@@ -133,7 +134,7 @@ def _kort(rows) -> str:
     The link and "i 3 uger" are made for the whole list at once (`pk_urls`, `i_tid_siden_liste`), not
     by a tag and a filter on each card (PERFORMANCE.md, "The match board and the sent påmindelser:
     cheaper rows")."""
-    return mark_safe("".join(  # noqa: S308 -- every value escaped; `siden` is escaped by i_tid_siden_liste
-        _KORT.format(url=escape(url), fornavn=escape(k.fornavn), titel=escape(k.titel), siden=siden)
+    return mark_safe("".join([  # noqa: S308 -- every value escaped; `siden` is escaped by i_tid_siden_liste
+        _KORT % (escape(url), escape(k.fornavn), escape(k.titel), siden)
         for k, url, siden in zip(rows, pk_urls("matching:match_detail", [k.pk for k in rows]),
-                                 i_tid_siden_liste([k.stage_siden for k in rows]), strict=True)))
+                                 i_tid_siden_liste([k.stage_siden for k in rows]), strict=True)]))
