@@ -101,6 +101,8 @@ def _tid_siden_hurtigt(d: datetime, now: datetime, tekst, komma: str) -> str:
     if d.day > now.day or (d.day == now.day and d.time() > now.time()):
         total_months -= 1
     years, months = divmod(total_months, 12)
+    if years:  # "1 år, 7 måneder": two units at most, so the weeks and the rest are not needed
+        return komma.join((tekst("year", years), tekst("month", months))) if months else tekst("year", years)
     if years or months:
         pivot_year, pivot_month = d.year + years, d.month + months
         if pivot_month > 12:
