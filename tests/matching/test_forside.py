@@ -786,3 +786,38 @@ def test_the_overviews_retention_warnings_are_compiled_once_for_each_period(worl
             sete.add(tuple(b["fornavn"] for b in ventet))
         assert len(lager) == 1
     assert len(sete) > 3 and opbevaring is not forside._overblik_opbevaring(actor=actor_for(koordinator_a))
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_overviews_stale_faellesskaber_are_what_the_include_wrote(world, koordinator_a, sprog):
+    # `matching.views.forside._faellesskaber`: the rows `_faellesskab_opgave.html` (and its `_spoerg.html`) write,
+    # which the task page still includes: never confirmed or on a date, asked or not (half past midnight: the
+    # local date), names with markup escaped; the form's CSRF token and "next"
+    import re
+    from datetime import date, datetime
+
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from matching.views.forside import _faellesskaber
+    sent = timezone.make_aware(datetime(2026, 3, 5, 0, 30))
+    for i, (bekraeftet, spurgt) in enumerate([(None, None), (date(2025, 1, 31), sent), (date(2024, 12, 1), None),
+                                              (None, sent)]):
+        forening = f.ForeningFactory(center=world.center_a, navn=f"F<b>&'\"{i}", bekraeft_sendt=spurgt)
+        f.FaellesskabFactory(forening=forening, titel=f"<i>{i}</i>&", sidst_bekraeftet=bekraeftet)
+    request = RequestFactory().get("/?a='b'&c")
+    with translation.override(sprog):
+        rows = list(forside.stale_faellesskaber(actor=actor_for(koordinator_a)).select_related("forening"))
+        assert len(rows) >= 4
+        skabelon = engines["django"].from_string(
+            '{% for f in rows %}{% include "matching/forside/_faellesskab_opgave.html" %}{% endfor %}')
+        forventet = skabelon.render({"rows": rows}, request)
+        ny = str(_faellesskaber(rows, request))
+
+    def uden_token(html):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "TOKEN", html)
+    assert "&lt;i&gt;0&lt;/i&gt;&amp;" in forventet and "?a=&#x27;b&#x27;&amp;c" in forventet
+    assert uden_token(forventet).count("TOKEN") == len(rows) == uden_token(ny).count("TOKEN")
+    assert ("05.03.2026" if sprog == "da" else "03/05/2026") in forventet
+    assert uden_token(ny) == uden_token(forventet)
