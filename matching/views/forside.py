@@ -36,8 +36,9 @@ def _raekker(template: str, data: dict, request) -> dict:
     """The lists whose rows are written here (ARCHITECTURE.md, "Rows written in Python"), by name: the
     template shows `raekker.<name>`."""
     if template == KOORDINATOR:
-        return {"ledsagelser": _moeder(data["ledsagelser"].rows),
-                "foraeldede": _faellesskaber(data["foraeldede"].rows, request)}
+        return {"ledsagelser": _moeder(data["ledsagelser"].rows), "forfaldne": _forfaldne(data["forfaldne"].rows),
+                "foraeldede": _faellesskaber(data["foraeldede"].rows, request),
+                "uden_brobygger": _uden_brobygger(data["uden_brobygger"])}
     if template == BROBYGGER:
         return {**{navn: _moeder(data[navn].rows) for navn in ("ledsagelser", "uden_udfald", "kom_ikke")},
                 "opfoelgninger": _opfoelgninger(data["opfoelgninger"].rows), "borgere": _borgere(data["borgere"])}
@@ -124,8 +125,24 @@ def _faellesskaber(rows, request) -> str:
     return mark_safe("".join(  # noqa: S308 -- every value escaped
         _FAELLESSKAB.format(
             url=escape(url), titel=escape(f.titel), forening=escape(f.forening.navn), sidst=sidst,
-            dato=escape(date_filter(f.sidst_bekraeftet, "SHORT_DATE_FORMAT")) or aldrig,
+            dato=escape(kort_dato(f.sidst_bekraeftet)) or aldrig,
             spurgt=" · " + spurgt % {"d": escape(date_filter(template_localtime(f.forening.bekraeft_sendt), "SHORT_DATE_FORMAT"))}
             if f.forening.bekraeft_sendt else "", spoerg_url=escape(spoerg_url), csrf=csrf, next=next_, spoerg=spoerg)
         for f, url, spoerg_url in zip(rows, pk_urls("foreninger:faellesskab_detail", [f.pk for f in rows]),
                                       pk_urls("foreninger:bekraeft_spoerg", [f.forening_id for f in rows]), strict=True)))
+
+
+def _forfaldne(rows) -> str:
+    """The overview's overdue follow-ups (with their match's borger) as HTML, every value escaped."""
+    return mark_safe("".join(  # noqa: S308 -- every value escaped
+        f'<li class="list-group-item"><a href="{escape(url)}">{escape(o.match.borger.fornavn)} · '
+        f'{escape(o.get_type_display())}</a> <small>{escape(kort_dato(o.forfalder))}</small></li>'
+        for o, url in zip(rows, pk_urls("matching:match_detail", [o.match_id for o in rows]), strict=True)))
+
+
+def _uden_brobygger(rows) -> str:
+    """The overview's borgere without a brobygger (with their postal code) as HTML, every value escaped."""
+    return mark_safe("".join(  # noqa: S308 -- every value escaped
+        f'<li class="list-group-item"><a href="{escape(url)}">{escape(b.fornavn)} {escape(b.efternavn)}</a> '
+        f'<small>{escape(b.postnummer)}</small></li>'
+        for b, url in zip(rows, pk_urls("borgere:borger_update", [b.pk for b in rows]), strict=True)))

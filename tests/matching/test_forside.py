@@ -821,3 +821,30 @@ def test_the_overviews_stale_faellesskaber_are_what_the_include_wrote(world, koo
     assert uden_token(forventet).count("TOKEN") == len(rows) == uden_token(ny).count("TOKEN")
     assert ("05.03.2026" if sprog == "da" else "03/05/2026") in forventet
     assert uden_token(ny) == uden_token(forventet)
+
+
+# The overview's overdue follow-ups and borgere without a brobygger as the template's loops wrote them before
+# `matching.views.forside`'s `_forfaldne` and `_uden_brobygger` (issue 15).
+_OVERBLIKKETS_LOEKKER = """{% load brobygning_tags %}{% for o in forfaldne %}<li class="list-group-item"><a href="{% pk_url 'matching:match_detail' o.match_id %}">{{ o.match.borger.fornavn }} · {{ o.get_type_display }}</a> <small>{{ o.forfalder|kort_dato }}</small></li>{% endfor %}|{% for b in uden_brobygger %}<li class="list-group-item"><a href="{% pk_url 'borgere:borger_update' b.pk %}">{{ b.fornavn }} {{ b.efternavn }}</a> <small>{{ b.postnummer }}</small></li>{% endfor %}"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_overviews_follow_ups_and_borgere_are_what_the_loops_wrote(world, koordinator_a, sprog):
+    # names with markup escaped, each type of follow-up
+    from django.template import engines
+    from django.utils import translation
+
+    from matching.views.forside import _forfaldne, _uden_brobygger
+    i_dag = timezone.localdate()
+    for n, type_ in enumerate([OpfoelgningType.DAGEN_EFTER, OpfoelgningType.EN_MAANED, OpfoelgningType.TRE_MAANEDER]):
+        borger = f.BorgerFactory(center=world.center_a, fornavn=f"Å<b>&'\"{n}", efternavn=f"<i>{n}</i>", brobygger=None)
+        match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=i_dag - timedelta(days=3 * n), type=type_)
+    with translation.override(sprog):
+        data = forside.koordinator_overblik(actor=actor_for(koordinator_a))
+        forfaldne, uden_brobygger = data["forfaldne"].rows, data["uden_brobygger"]
+        assert len(forfaldne) == 3 and len(uden_brobygger) >= 3
+        forventet = engines["django"].from_string(_OVERBLIKKETS_LOEKKER).render(
+            {"forfaldne": forfaldne, "uden_brobygger": uden_brobygger})
+        assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "&lt;i&gt;1&lt;/i&gt;" in forventet
+        assert f"{_forfaldne(forfaldne)}|{_uden_brobygger(uden_brobygger)}" == forventet
