@@ -172,10 +172,16 @@ def due_for_anonymisation(*, center: Frivilligcenter, now=None, days_ahead: int 
 
 def retention_warnings(*, actor, now=None):
     """Borgere to be anonymised within RETENTION_WARNING_DAYS, for the koordinator's overview."""
+    qs = retention_warnings_qs(actor=actor, now=now)
+    return [] if qs is None else list(qs)
+
+
+def retention_warnings_qs(*, actor, now=None):
+    """`retention_warnings`' query (None for an actor who gets none)."""
     if not actor.is_koordinator:
-        return []
-    return list(due_for_anonymisation(center=actor.center, now=now, days_ahead=settings.RETENTION_WARNING_DAYS)
-                .order_by("sidste_aktivitet")[:50])
+        return None
+    return due_for_anonymisation(center=actor.center, now=now, days_ahead=settings.RETENTION_WARNING_DAYS) \
+        .order_by("sidste_aktivitet")[:50]
 
 
 def anonymise_inactive(*, now=None) -> int:

@@ -257,8 +257,8 @@ def pipeline_stage(*, actor, stage: str):
     return match_list(actor=actor).filter(stage=stage).order_by("stage_siden", "pk")
 
 
-def upcoming_ledsagelser(*, actor, days=7):
-    now = timezone.now()
+def upcoming_ledsagelser(*, actor, days=7, now=None):
+    now = now or timezone.now()
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
     return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__gte=now - timedelta(hours=12),
                      tidspunkt__lte=now + timedelta(days=days)).order_by("tidspunkt")
@@ -272,11 +272,11 @@ def past_unrecorded_ledsagelser(*, actor):
                      tidspunkt__gte=now - STILLE_MOEDE).order_by("tidspunkt")
 
 
-def moeder_uden_udfald(*, actor):
+def moeder_uden_udfald(*, actor, now=None):
     """Every first meeting that has begun with no outcome recorded, on open matches, oldest first:
     the overview's task list and its full page (`matching:opgaver_moeder`)."""
     qs = access.scope(actor, "ledsagelse", Ledsagelse.objects.select_related("match__borger", "match__faellesskab"))
-    return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=timezone.now()) \
+    return qs.filter(status=LedsagelseStatus.PLANLAGT, tidspunkt__lt=now or timezone.now()) \
         .exclude(match__stage=Stage.AFSLUTTET).order_by("tidspunkt", "pk")
 
 

@@ -700,3 +700,151 @@ def test_min_dags_follow_ups_and_borgere_are_what_the_loops_wrote(world, brobygg
         forventet = gammel.render({"opfoelgninger": opf, "borgere": borgere})
         assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "&lt;i&gt;1&lt;/i&gt;" in forventet
         assert f"{_opfoelgninger(opf)}|{_borgere(borgere)}" == forventet
+
+
+def _postgresql_only():
+    from django.db import connection
+    if connection.vendor != "postgresql":
+        pytest.skip("compiled once for PostgreSQL only: elsewhere a time parameter is adapted to text")
+
+
+def test_the_overviews_meetings_are_compiled_once_and_read_for_each_now(world, koordinator_a, koordinator_b, brobygger_a,
+                                                                       monkeypatch):
+    # `_overblik_moeder`: the meetings of the week and those with no outcome, and their counts (the week's, the
+    # silence alarm's part and the rest), compiled once per centre and role with a stand-in for now: for each
+    # `now` the rows and counts of the selectors given that `now`, nothing compiled; another centre its own
+    from django.db import connection
+
+    from brobygning.planner import fetch_together
+    from tests.conftest import compiles_from_here
+    _postgresql_only()
+    lager: dict = {}
+    monkeypatch.setattr(forside, "_OVERBLIK_MOEDER", lager)
+    now = timezone.now()
+    for timer in [-24 * 9, -80, -50, -30, -25, -23, -20, -11, -5, 2, 5, 30, 70, 24 * 6, 24 * 7 + 5, 24 * 9]:
+        rf.LedsagelseFactory(match=match_for(world), center=world.center_a, brobygger=brobygger_a,
+                             tidspunkt=now + timedelta(hours=timer))
+    actor = actor_for(koordinator_a)
+    moeder = forside._overblik_moeder(actor=actor)
+    for paa in [now, now + timedelta(hours=30), now - timedelta(days=3, minutes=7), now + timedelta(days=8)]:
+        kommende = forside._ledsagelser(selectors.upcoming_ledsagelser(actor=actor, now=paa)).order_by("tidspunkt", "pk")
+        uden = forside._ledsagelser(selectors.moeder_uden_udfald(actor=actor, now=paa))
+        stille_q = selectors.stille_moede_q(paa)
+        ventet = ([r.pk for r in kommende[:forside.LISTE]], [r.pk for r in uden[:forside.OPGAVER]],
+                  [kommende.count(), uden.filter(stille_q).count(), uden.exclude(stille_q).count()])
+        calls = compiles_from_here(monkeypatch)
+        rader = fetch_together(connection, [moeder.laesning(paa)])[0]
+        antal = selectors.taellinger([(t, None, None) for t in moeder.taellinger(paa)])
+        assert forside._overblik_moeder(actor=actor) is moeder and not calls  # kept, nothing compiled
+        monkeypatch.undo()
+        monkeypatch.setattr(forside, "_OVERBLIK_MOEDER", lager)
+        assert ([r.pk for r in rader[0]], [r.pk for r in rader[1]], antal) == ventet, paa
+        assert ventet[0] or ventet[1]
+    assert len(set(antal)) > 1
+    assert forside._overblik_moeder(actor=actor_for(koordinator_b)) is not moeder
+
+
+def test_the_overviews_retention_warnings_are_compiled_once_for_each_period(world, koordinator_a, monkeypatch):
+    # `_overblik_opbevaring`: `retention_warnings` compiled once per centre, role and retention period with a
+    # stand-in for now: for each `now` the borgere `retention_warnings` gives for it (the cutoff a time, the
+    # extension a date), nothing compiled; a new retention period compiles anew
+    from django.db import connection
+
+    from borgere import gdpr
+    from borgere.models import Borger
+    from brobygning.planner import fetch_together
+    from tests.conftest import compiles_from_here
+    _postgresql_only()
+    lager: dict = {}
+    monkeypatch.setattr(forside, "_OVERBLIK_OPBEVARING", lager)
+    now = timezone.now()
+    for i, dage in enumerate([12 * 30 - 40, 12 * 30 - 25, 12 * 30 - 10, 12 * 30 + 5, 6 * 30, 24 * 30]):
+        borger = f.BorgerFactory(center=world.center_a, fornavn=f"Udløber-{i}")
+        Borger.objects.filter(pk=borger.pk).update(opdateret=now - timedelta(days=dage))
+        gdpr.aktivitet_registreret(borger.pk)
+    for dage in (29, 31):  # kept until just before or after the warning's horizon
+        borger = f.BorgerFactory(center=world.center_a, opbevar_til=(now + timedelta(days=dage)).date())
+        Borger.objects.filter(pk=borger.pk).update(opdateret=now - timedelta(days=24 * 30))
+        gdpr.aktivitet_registreret(borger.pk)
+    actor = actor_for(koordinator_a)
+
+    def som(borgere):
+        return [{k: v for k, v in vars(b).items() if k != "_state"} for b in borgere]
+
+    sete = set()
+    for maaneder in (12, 6):
+        actor.center.opbevaring_maaneder = maaneder
+        opbevaring = forside._overblik_opbevaring(actor=actor)
+        for paa in [now, now + timedelta(days=20), now - timedelta(days=30), now + timedelta(days=2, hours=5)]:
+            ventet = som(gdpr.retention_warnings(actor=actor, now=paa))
+            calls = compiles_from_here(monkeypatch)
+            rows = fetch_together(connection, [forside._overblik_opbevaring(actor=actor).laesning(paa)])[0]
+            assert not calls  # kept, nothing compiled
+            monkeypatch.undo()
+            monkeypatch.setattr(forside, "_OVERBLIK_OPBEVARING", lager)
+            assert som(rows) == ventet, (maaneder, paa)
+            sete.add(tuple(b["fornavn"] for b in ventet))
+        assert len(lager) == 1
+    assert len(sete) > 3 and opbevaring is not forside._overblik_opbevaring(actor=actor_for(koordinator_a))
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_overviews_stale_faellesskaber_are_what_the_include_wrote(world, koordinator_a, sprog):
+    # `matching.views.forside._faellesskaber`: the rows `_faellesskab_opgave.html` (and its `_spoerg.html`) write,
+    # which the task page still includes: never confirmed or on a date, asked or not (half past midnight: the
+    # local date), names with markup escaped; the form's CSRF token and "next"
+    import re
+    from datetime import date, datetime
+
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from matching.views.forside import _faellesskaber
+    sent = timezone.make_aware(datetime(2026, 3, 5, 0, 30))
+    for i, (bekraeftet, spurgt) in enumerate([(None, None), (date(2025, 1, 31), sent), (date(2024, 12, 1), None),
+                                              (None, sent)]):
+        forening = f.ForeningFactory(center=world.center_a, navn=f"F<b>&'\"{i}", bekraeft_sendt=spurgt)
+        f.FaellesskabFactory(forening=forening, titel=f"<i>{i}</i>&", sidst_bekraeftet=bekraeftet)
+    request = RequestFactory().get("/?a='b'&c")
+    with translation.override(sprog):
+        rows = list(forside.stale_faellesskaber(actor=actor_for(koordinator_a)).select_related("forening"))
+        assert len(rows) >= 4
+        skabelon = engines["django"].from_string(
+            '{% for f in rows %}{% include "matching/forside/_faellesskab_opgave.html" %}{% endfor %}')
+        forventet = skabelon.render({"rows": rows}, request)
+        ny = str(_faellesskaber(rows, request))
+
+    def uden_token(html):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "TOKEN", html)
+    assert "&lt;i&gt;0&lt;/i&gt;&amp;" in forventet and "?a=&#x27;b&#x27;&amp;c" in forventet
+    assert uden_token(forventet).count("TOKEN") == len(rows) == uden_token(ny).count("TOKEN")
+    assert ("05.03.2026" if sprog == "da" else "03/05/2026") in forventet
+    assert uden_token(ny) == uden_token(forventet)
+
+
+# The overview's overdue follow-ups and borgere without a brobygger as the template's loops wrote them before
+# `matching.views.forside`'s `_forfaldne` and `_uden_brobygger` (issue 15).
+_OVERBLIKKETS_LOEKKER = """{% load brobygning_tags %}{% for o in forfaldne %}<li class="list-group-item"><a href="{% pk_url 'matching:match_detail' o.match_id %}">{{ o.match.borger.fornavn }} · {{ o.get_type_display }}</a> <small>{{ o.forfalder|kort_dato }}</small></li>{% endfor %}|{% for b in uden_brobygger %}<li class="list-group-item"><a href="{% pk_url 'borgere:borger_update' b.pk %}">{{ b.fornavn }} {{ b.efternavn }}</a> <small>{{ b.postnummer }}</small></li>{% endfor %}"""
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_the_overviews_follow_ups_and_borgere_are_what_the_loops_wrote(world, koordinator_a, sprog):
+    # names with markup escaped, each type of follow-up
+    from django.template import engines
+    from django.utils import translation
+
+    from matching.views.forside import _forfaldne, _uden_brobygger
+    i_dag = timezone.localdate()
+    for n, type_ in enumerate([OpfoelgningType.DAGEN_EFTER, OpfoelgningType.EN_MAANED, OpfoelgningType.TRE_MAANEDER]):
+        borger = f.BorgerFactory(center=world.center_a, fornavn=f"Å<b>&'\"{n}", efternavn=f"<i>{n}</i>", brobygger=None)
+        match = rf.MatchFactory(borger=borger, center=world.center_a, faellesskab=world.faellesskab_a)
+        rf.OpfoelgningFactory(match=match, center=world.center_a, forfalder=i_dag - timedelta(days=3 * n), type=type_)
+    with translation.override(sprog):
+        data = forside.koordinator_overblik(actor=actor_for(koordinator_a))
+        forfaldne, uden_brobygger = data["forfaldne"].rows, data["uden_brobygger"]
+        assert len(forfaldne) == 3 and len(uden_brobygger) >= 3
+        forventet = engines["django"].from_string(_OVERBLIKKETS_LOEKKER).render(
+            {"forfaldne": forfaldne, "uden_brobygger": uden_brobygger})
+        assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "&lt;i&gt;1&lt;/i&gt;" in forventet
+        assert f"{_forfaldne(forfaldne)}|{_uden_brobygger(uden_brobygger)}" == forventet
