@@ -11,7 +11,7 @@
     .venv/bin/python bench/pages.py --smoke                  # CI: tiny size and the demo, 1 warm-up + 2 runs
 
 It builds the dataset (`manage.py seed_demo --size …`, PostgreSQL COPY; `--size demo`: the two
-hand-written centres) in its own database (``DATABASE_URL``, the name must start with
+hand-written centres, then one pass of the reminder dispatch, as `make run`'s worker) in its own database (``DATABASE_URL``, the name must start with
 ``brobygning_bench``; default brobygning_bench_pages; with ``--growth`` the demo goes into the same
 name + ``_demo``), then serves the pages in-process through Django's test Client with the production settings
 (DEBUG off, real PostgreSQL, Redis as cache and broker when REDIS_URL is set; default
@@ -245,6 +245,8 @@ def national_dataset(url: str, *, size: str, reuse: bool, copy_migrated_to: str 
     if not reuse:
         started = time.perf_counter()
         call_command("seed_demo", **({} if size == "demo" else {"size": size}), force=True, stdout=io.StringIO())
+        if size == "demo":
+            dispatch_demo()
         build_seconds = time.perf_counter() - started
     if size == "demo":  # the demo centre with the most borgere
         slug = (Frivilligcenter.objects.filter(slug__in=[c["slug"] for c in CENTRES])
@@ -254,6 +256,18 @@ def national_dataset(url: str, *, size: str, reuse: bool, copy_migrated_to: str 
     if slug is None:
         sys.exit(f"No {'demo' if size == 'demo' else 'national'} dataset in this database: run without --reuse.")
     return slug, build_seconds
+
+
+def dispatch_demo() -> None:
+    """One pass of the reminder dispatch over the demo, as `make run`'s worker makes within its first
+    minute: the demo as its users see it has sent (and one failed) reminders, so its "sendt" tab is not
+    empty. Mail goes to Django's in-memory outbox, not the console."""
+    from django.test import override_settings
+
+    from brobygning.paamindelser import dispatch_due
+
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        dispatch_due()
 
 
 def copy_db(url: str, to_url: str) -> None:
