@@ -6,27 +6,16 @@ their accessibility needs and the fællesskaber to leave out (earlier matches), 
 are usable. Then the nearest N by distance from the borger's postal code.
 
 PostgreSQL: cube/earthdistance KNN on a GiST index (migration `matching.0002_earthdistance`):
-``ORDER BY ll_to_earth(lat, lng) <-> ll_to_earth(:lat, :lng) LIMIT N``. An index expression
-cannot reach into another table, so a fællesskab without its own coordinates cannot be in that
-index under its postal code's coordinates. The query is therefore a UNION ALL of two KNN
-branches, each LIMIT N:
-
-1. rows with their own lat/lng, through the partial GiST index on ``(center_id, ll_to_earth(lat, lng))``
-   ``WHERE lat IS NOT NULL AND lng IS NOT NULL`` (btree_gist; migration ``matching.0018``): the walk
-   reads only the borger's centre;
-2. rows without, joined to their postal code and ordered by the postal code's
-   ``ll_to_earth(lat, lng)``, which has its own GiST index (1,089 rows). A partial index on
-   ``(center_id, postnummer_id) WHERE lat IS NULL OR lng IS NULL`` lets the planner walk postal
-   codes nearest first and stop once it has N rows. Leading with the centre means each postal code
-   is one probe that finds only the centre's rows, so in a centre with fewer than N rows (where
-   nothing bounds the walk) the walk costs 1,089 probes, not a visit to every row without
-   coordinates in the deployment (issue 15; PERFORMANCE.md, "Matching in a small centre").
-
-Branch 2 is also bounded by branch 1's Nth distance (an ``earth_box`` index condition), so it
-stops early when branch 1 is full. The outer query merges the two (at most 2N rows), computes the
-great-circle distance (the same value as earth_distance(), in plain arithmetic, which is cheaper),
-keeps the nearest N and joins the forening and category. One round trip; no branch reads more than
-N rows past the filters.
+``ORDER BY ll_to_earth(knn_lat, knn_lng) <-> ll_to_earth(:lat, :lng)``, N rows. An index expression
+cannot reach into another table, so the place a fællesskab is measured from, its own coordinates
+where it has both, else its postal code's, is kept on its row by the database (``knn_lat``,
+``knn_lng``; a trigger, migration ``matching.0020``), and one GiST index on ``(center_id,
+ll_to_earth(knn_lat, knn_lng))`` (btree_gist) serves the walk, which reads only the borger's centre.
+Until 0020 this was two walks, the second over the postal codes' own index, merged: as much again
+in planning and execution (issue 15). The rows of a postal code share its place, so the walk takes
+the ties at the Nth distance too (WITH TIES) and keeps the nearest N by distance, then id. The outer
+query computes the great-circle distance (the same value as earth_distance(), in plain arithmetic,
+which is cheaper) and joins the forening and category. One round trip.
 
 Elsewhere (SQLite): a bounding box around the borger's postal code, 2 × the max distance and at
 least 25 km, on the coordinates (own, else the postal code's), then haversine in Python and the
@@ -199,30 +188,19 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
         outer = "WHERE c.d <= %(max_km)s"
         params["max_km"] = float(f.max_km)
     cond = " AND ".join(where)
-    f_table, p_table = Faellesskab._meta.db_table, Postnummer._meta.db_table
-    fo_table, t_table = Forening._meta.db_table, Tag._meta.db_table
+    f_table, fo_table, t_table = Faellesskab._meta.db_table, Forening._meta.db_table, Tag._meta.db_table
     cols = ("f.id, f.forening_id, f.kategori_id, f.alder_min, f.alder_max, f.for_deltagere, f.for_frivillige, "
             "f.vaert_navn, f.sidst_bekraeftet, f.kapacitet, f.titel, f.pris")
-    here = "ll_to_earth(%(lat)s, %(lng)s)"
     # The great-circle distance, as earth_distance() gives it, but in plain arithmetic: earth_distance
     # goes through ll_to_earth() and the `earth` domain's checks for every row, which cost more than
     # the KNN scan itself (measured: ~2.7 ms per 200 rows).
     distance = ("%(diameter)s * asin(least(1.0, sqrt(power(sin(radians(u.lat - %(lat)s) / 2), 2)"
                 " + %(coslat)s * cos(radians(u.lat)) * power(sin(radians(u.lng - %(lng)s) / 2), 2))))")
-    # Branch 2 (no own coordinates) only needs rows no further away than branch 1's Nth row: an
-    # earth_box around the borger with that radius is an index condition on the postal codes' GiST
-    # index, so the walk over postal codes stops there. While branch 1 has fewer than N rows, there
-    # is no bound (20,000 km).
-    bound = (f"(SELECT CASE WHEN count(*) < %(n)s THEN 2.0e7 "  # noqa: S608
-             f"ELSE max({distance.replace('u.', 'b1.')}) * 1000.0 + 1.0 END FROM b1)")
+    # knn_lat/knn_lng: the own coordinates, else the postal code's, kept by the database (migration
+    # matching.0020); the walk orders by them on the GiST index (center_id, ll_to_earth(knn_lat, knn_lng)).
+    # The rows of a postal code share its place: WITH TIES takes all of those at the Nth distance, so
+    # the nearest N are those of the lowest ids among them, whatever order the index gives them in.
     sql = f"""
-        WITH b1 AS MATERIALIZED (
-            SELECT {cols}, f.lat, f.lng
-            FROM {f_table} f
-            WHERE f.lat IS NOT NULL AND f.lng IS NOT NULL AND {cond}
-            ORDER BY ll_to_earth(f.lat, f.lng) <-> {here}
-            LIMIT %(n)s
-        )
         SELECT c.id, c.d, c.alder_min, c.alder_max, c.for_deltagere, c.for_frivillige,
                t.slug AS kategori_slug, t.navn AS kategori_navn,
                fo.inklusionsparat, c.vaert_navn, c.sidst_bekraeftet, c.kapacitet, c.titel, fo.navn AS forening_navn,
@@ -230,14 +208,11 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
         FROM (
             SELECT u.*, {distance} AS d
             FROM (
-                SELECT * FROM b1
-                UNION ALL
-                (SELECT {cols}, p.lat, p.lng
-                 FROM {f_table} f JOIN {p_table} p ON p.nr = f.postnummer_id
-                 WHERE (f.lat IS NULL OR f.lng IS NULL) AND {cond}
-                   AND earth_box({here}, {bound}) @> ll_to_earth(p.lat, p.lng)
-                 ORDER BY ll_to_earth(p.lat, p.lng) <-> {here}
-                 LIMIT %(n)s)
+                SELECT {cols}, f.knn_lat AS lat, f.knn_lng AS lng
+                FROM {f_table} f
+                WHERE {cond}
+                ORDER BY ll_to_earth(f.knn_lat, f.knn_lng) <-> ll_to_earth(%(lat)s, %(lng)s)
+                FETCH FIRST %(n)s ROWS WITH TIES
             ) u
             ORDER BY d, u.id
             LIMIT %(n)s
