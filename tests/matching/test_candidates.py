@@ -297,6 +297,49 @@ def test_the_knn_place_stays_in_step_with_the_coordinates_and_the_postal_code(ce
     assert _knn_sted(own) == (own.lat, own.lng)
 
 
+def _knn_lister(faellesskab):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT knn_interesser, knn_tilgaengelighed, knn_maalgrupper, knn_moeder, knn_moeder_til "
+                       "FROM foreninger_faellesskab WHERE id = %s", [faellesskab.pk])
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the columns and their triggers are PostgreSQL's")
+def test_the_knn_lists_stay_in_step_with_the_tags_and_meeting_times(center, forening, borger):
+    """knn_interesser … knn_moeder_til (migration matching.0021) follow every write of the link tables
+    and the meeting times, and stage 1 reads what they hold."""
+    strik, natur = f.tag(TagType.INTERESSE, "strik"), f.tag(TagType.INTERESSE, "natur")
+    smaa, ensomhed = f.tag(TagType.TILGAENGELIGHED, "smaa-hold"), f.tag(TagType.UDFORDRING, "ensomhed")
+    fk = fs(forening, km=1)
+    assert _knn_lister(fk) == ([], [], [], [], [])
+    fk.interesser.set([strik, natur])
+    fk.tilgaengelighed.add(smaa)
+    fk.maalgrupper.set([ensomhed])
+    assert _knn_lister(fk)[:3] == (sorted([strik.pk, natur.pk]), [smaa.pk], [ensomhed.pk])
+    fk.interesser.remove(natur)
+    fk.tilgaengelighed.clear()
+    Faellesskab.maalgrupper.through.objects.bulk_create([
+        Faellesskab.maalgrupper.through(faellesskab_id=fk.pk, tag_id=f.tag(TagType.UDFORDRING, "angst").pk)])
+    assert _knn_lister(fk)[:3] == ([strik.pk], [], sorted([ensomhed.pk, f.tag(TagType.UDFORDRING, "angst").pk]))
+    (k,) = candidates_for(borger)
+    assert (k.interesser, k.tilgaengelighed, k.maalgrupper) == ({"strik"}, set(), {"ensomhed", "angst"})
+
+    i_dag = timezone.localdate()
+    mandag = f.MoedetidFactory(faellesskab=fk, ugedag=1, fra="17:00", til="19:00")
+    onsdag = f.MoedetidFactory(faellesskab=fk, ugedag=3, fra="10:00", til="12:00", gyldig_til=i_dag)
+    assert _knn_lister(fk)[3:] == ([117, 310], [None, i_dag])
+    assert candidates_for(borger)[0].slots == {"1-aften", "3-formiddag"}  # the end date's day still counts
+    onsdag.gyldig_til = i_dag - timedelta(days=1)
+    onsdag.save()
+    assert _knn_lister(fk)[4] == [None, i_dag - timedelta(days=1)]
+    assert candidates_for(borger)[0].slots == {"1-aften"}  # ended
+    mandag.frekvens = "MONTHLY"
+    mandag.save()
+    onsdag.delete()
+    assert _knn_lister(fk)[3:] == ([2117], [None])
+    assert candidates_for(borger)[0].frekvenser == {"1-aften": "MONTHLY"}
+
+
 def test_rows_of_one_postal_code_at_the_nth_distance_are_taken_by_id(center, forening, borger):
     """Rows placed at the same postal code tie; the nearest N are those of the lowest ids, on both
     backends, whatever order an index walk gives them in."""
