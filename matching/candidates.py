@@ -6,27 +6,16 @@ their accessibility needs and the fællesskaber to leave out (earlier matches), 
 are usable. Then the nearest N by distance from the borger's postal code.
 
 PostgreSQL: cube/earthdistance KNN on a GiST index (migration `matching.0002_earthdistance`):
-``ORDER BY ll_to_earth(lat, lng) <-> ll_to_earth(:lat, :lng) LIMIT N``. An index expression
-cannot reach into another table, so a fællesskab without its own coordinates cannot be in that
-index under its postal code's coordinates. The query is therefore a UNION ALL of two KNN
-branches, each LIMIT N:
-
-1. rows with their own lat/lng, through the partial GiST index on ``(center_id, ll_to_earth(lat, lng))``
-   ``WHERE lat IS NOT NULL AND lng IS NOT NULL`` (btree_gist; migration ``matching.0018``): the walk
-   reads only the borger's centre;
-2. rows without, joined to their postal code and ordered by the postal code's
-   ``ll_to_earth(lat, lng)``, which has its own GiST index (1,089 rows). A partial index on
-   ``(center_id, postnummer_id) WHERE lat IS NULL OR lng IS NULL`` lets the planner walk postal
-   codes nearest first and stop once it has N rows. Leading with the centre means each postal code
-   is one probe that finds only the centre's rows, so in a centre with fewer than N rows (where
-   nothing bounds the walk) the walk costs 1,089 probes, not a visit to every row without
-   coordinates in the deployment (issue 15; PERFORMANCE.md, "Matching in a small centre").
-
-Branch 2 is also bounded by branch 1's Nth distance (an ``earth_box`` index condition), so it
-stops early when branch 1 is full. The outer query merges the two (at most 2N rows), computes the
-great-circle distance (the same value as earth_distance(), in plain arithmetic, which is cheaper),
-keeps the nearest N and joins the forening and category. One round trip; no branch reads more than
-N rows past the filters.
+``ORDER BY ll_to_earth(knn_lat, knn_lng) <-> ll_to_earth(:lat, :lng)``, N rows. An index expression
+cannot reach into another table, so the place a fællesskab is measured from, its own coordinates
+where it has both, else its postal code's, is kept on its row by the database (``knn_lat``,
+``knn_lng``; a trigger, migration ``matching.0020``), and one GiST index on ``(center_id,
+ll_to_earth(knn_lat, knn_lng))`` (btree_gist) serves the walk, which reads only the borger's centre.
+Until 0020 this was two walks, the second over the postal codes' own index, merged: as much again
+in planning and execution (issue 15). The rows of a postal code share its place, so the walk takes
+the ties at the Nth distance too (WITH TIES) and keeps the nearest N by distance, then id. The outer
+query computes the great-circle distance (the same value as earth_distance(), in plain arithmetic,
+which is cheaper) and joins the forening and category. One round trip.
 
 Elsewhere (SQLite): a bounding box around the borger's postal code, 2 × the max distance and at
 least 25 km, on the coordinates (own, else the postal code's), then haversine in Python and the
@@ -34,8 +23,9 @@ nearest N. If the box holds fewer than N rows and no hard max_km was asked for, 
 without the box, so both backends return the same set.
 
 The N candidates' interests, accessibility tags and current meeting times come back in the same
-round trip on PostgreSQL (tag ids and meeting codes as arrays on each candidate row, the tag table
-as a second statement), and in one more query elsewhere, whatever N.
+round trip on PostgreSQL (tag ids and meeting codes as arrays the database keeps on each candidate's
+row, migration ``matching.0021``; the tag table as a second statement), and in one more query
+elsewhere, whatever N.
 """
 
 from __future__ import annotations
@@ -66,12 +56,13 @@ MIN_BOX_KM = 25.0
 # Both backends produce rows of: id, distance_km, alder_min, alder_max, for_deltagere, for_frivillige,
 # kategori slug, kategori navn, inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel,
 # forening navn, pris. Titel and forening navn are for display: the suggestions need no further query.
+# PostgreSQL's rows go on with the tag and meeting arrays the database keeps (`_knn_with_details`).
 
 # A meeting's frequency travels with its weekday and hour as one number (frequency × 1000 + weekday
-# × 100 + hour), so stage 2 knows a monthly group from a weekly one.
+# × 100 + hour), so stage 2 knows a monthly group from a weekly one (on PostgreSQL the database
+# keeps these numbers per fællesskab: migration matching.0021).
 FREKVENS_KODE = {"WEEKLY": 0, "BIWEEKLY": 1, "MONTHLY": 2}
 _KODE_FREKVENS = {code: name for name, code in FREKVENS_KODE.items()}
-_FREKVENS_SQL = "(CASE m.frekvens WHEN 'MONTHLY' THEN 2000 WHEN 'BIWEEKLY' THEN 1000 ELSE 0 END)"
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -199,45 +190,32 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
         outer = "WHERE c.d <= %(max_km)s"
         params["max_km"] = float(f.max_km)
     cond = " AND ".join(where)
-    f_table, p_table = Faellesskab._meta.db_table, Postnummer._meta.db_table
-    fo_table, t_table = Forening._meta.db_table, Tag._meta.db_table
+    f_table, fo_table, t_table = Faellesskab._meta.db_table, Forening._meta.db_table, Tag._meta.db_table
     cols = ("f.id, f.forening_id, f.kategori_id, f.alder_min, f.alder_max, f.for_deltagere, f.for_frivillige, "
             "f.vaert_navn, f.sidst_bekraeftet, f.kapacitet, f.titel, f.pris")
-    here = "ll_to_earth(%(lat)s, %(lng)s)"
     # The great-circle distance, as earth_distance() gives it, but in plain arithmetic: earth_distance
     # goes through ll_to_earth() and the `earth` domain's checks for every row, which cost more than
     # the KNN scan itself (measured: ~2.7 ms per 200 rows).
     distance = ("%(diameter)s * asin(least(1.0, sqrt(power(sin(radians(u.lat - %(lat)s) / 2), 2)"
                 " + %(coslat)s * cos(radians(u.lat)) * power(sin(radians(u.lng - %(lng)s) / 2), 2))))")
-    # Branch 2 (no own coordinates) only needs rows no further away than branch 1's Nth row: an
-    # earth_box around the borger with that radius is an index condition on the postal codes' GiST
-    # index, so the walk over postal codes stops there. While branch 1 has fewer than N rows, there
-    # is no bound (20,000 km).
-    bound = (f"(SELECT CASE WHEN count(*) < %(n)s THEN 2.0e7 "  # noqa: S608
-             f"ELSE max({distance.replace('u.', 'b1.')}) * 1000.0 + 1.0 END FROM b1)")
+    # knn_lat/knn_lng: the own coordinates, else the postal code's, kept by the database (migration
+    # matching.0020); the walk orders by them on the GiST index (center_id, ll_to_earth(knn_lat, knn_lng)).
+    # The rows of a postal code share its place: WITH TIES takes all of those at the Nth distance, so
+    # the nearest N are those of the lowest ids among them, whatever order the index gives them in.
     sql = f"""
-        WITH b1 AS MATERIALIZED (
-            SELECT {cols}, f.lat, f.lng
-            FROM {f_table} f
-            WHERE f.lat IS NOT NULL AND f.lng IS NOT NULL AND {cond}
-            ORDER BY ll_to_earth(f.lat, f.lng) <-> {here}
-            LIMIT %(n)s
-        )
         SELECT c.id, c.d, c.alder_min, c.alder_max, c.for_deltagere, c.for_frivillige,
                t.slug AS kategori_slug, t.navn AS kategori_navn,
                fo.inklusionsparat, c.vaert_navn, c.sidst_bekraeftet, c.kapacitet, c.titel, fo.navn AS forening_navn,
-               c.pris
+               c.pris, c.knn_interesser, c.knn_tilgaengelighed, c.knn_moeder, c.knn_moeder_til, c.knn_maalgrupper
         FROM (
             SELECT u.*, {distance} AS d
             FROM (
-                SELECT * FROM b1
-                UNION ALL
-                (SELECT {cols}, p.lat, p.lng
-                 FROM {f_table} f JOIN {p_table} p ON p.nr = f.postnummer_id
-                 WHERE (f.lat IS NULL OR f.lng IS NULL) AND {cond}
-                   AND earth_box({here}, {bound}) @> ll_to_earth(p.lat, p.lng)
-                 ORDER BY ll_to_earth(p.lat, p.lng) <-> {here}
-                 LIMIT %(n)s)
+                SELECT {cols}, f.knn_lat AS lat, f.knn_lng AS lng, f.knn_interesser, f.knn_tilgaengelighed,
+                       f.knn_moeder, f.knn_moeder_til, f.knn_maalgrupper
+                FROM {f_table} f
+                WHERE {cond}
+                ORDER BY ll_to_earth(f.knn_lat, f.knn_lng) <-> ll_to_earth(%(lat)s, %(lng)s)
+                FETCH FIRST %(n)s ROWS WITH TIES
             ) u
             ORDER BY d, u.id
             LIMIT %(n)s
@@ -265,61 +243,48 @@ def _knn_with_details(f: Filter, lat: float, lng: float, *,
     """The KNN candidates with their tags and meeting times in one round trip (PostgreSQL).
 
     Each candidate row carries the tag ids of its interests, target groups and accessibility
-    features, and the weekday and hour of its current meetings, as arrays: per candidate, an
-    index-only probe of each link table (its unique (faellesskab_id, tag_id) index). The tags' slugs
-    and names come with the same round trip as a second statement over the tag table (a few hundred
-    rows at most), so no array is joined to the tags in SQL. Joining and grouping each kind for all N
-    candidates cost about twice as much (issue 15, PERFORMANCE.md "Suggestions and borger detail at
-    national size (h/forslag3)").
+    features, and its meetings' codes (frequency, weekday and hour) with their end dates, as arrays
+    the database keeps on the fællesskab's row (migration matching.0021; 800 index probes a page
+    before). The tags' slugs and names come with the same round trip as a second statement over the
+    tag table (a few hundred rows at most), so no array is joined to the tags in SQL.
 
     `velkomst`: also each candidate's welcome score, as `velkomst.for_faellesskaber` reads it (the
     centre's row with at least MIN_N newcomers), by a join on its unique fællesskab: a probe per row.
     """
-    knn_sql, params = knn_query(f, lat, lng)
-    params["today"] = timezone.localdate()
-    v_cols, v_join = "", ""
+    sql, params = knn_query(f, lat, lng)
     if velkomst:
-        v_cols = ", v.id, v.n, v.blevet, v.prior, v.score"
-        v_join = (f"LEFT JOIN {Velkomstscore._meta.db_table} v ON v.faellesskab_id = k.id "
-                  "AND v.center_id = %(center)s AND v.n >= %(velkomst_min_n)s")
+        sql = f"""
+            SELECT k.*, v.id, v.n, v.blevet, v.prior, v.score
+            FROM ({sql}) k
+            LEFT JOIN {Velkomstscore._meta.db_table} v ON v.faellesskab_id = k.id
+                 AND v.center_id = %(center)s AND v.n >= %(velkomst_min_n)s
+            ORDER BY k.d, k.id
+        """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
         params["velkomst_min_n"] = VELKOMST_MIN_N
-    interesser = Faellesskab.interesser.through._meta.db_table
-    maalgrupper = Faellesskab.maalgrupper.through._meta.db_table
-    tilgaengelighed = Faellesskab.tilgaengelighed.through._meta.db_table
-    tag, moedetid = Tag._meta.db_table, Moedetid._meta.db_table
-    sql = f"""
-        SELECT k.*,
-               ARRAY(SELECT x.tag_id FROM {interesser} x WHERE x.faellesskab_id = k.id),
-               ARRAY(SELECT x.tag_id FROM {tilgaengelighed} x WHERE x.faellesskab_id = k.id),
-               ARRAY(SELECT {_FREKVENS_SQL} + m.ugedag * 100 + CAST(extract(hour FROM m.fra) AS int)
-                     FROM {moedetid} m
-                     WHERE m.faellesskab_id = k.id AND (m.gyldig_til IS NULL OR m.gyldig_til >= %(today)s)),
-               ARRAY(SELECT x.tag_id FROM {maalgrupper} x WHERE x.faellesskab_id = k.id){v_cols}
-        FROM ({knn_sql}) k
-        {v_join}
-        ORDER BY k.d, k.id
-    """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
     with connection.cursor() as cursor:
         fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
-                                                    then=f"SELECT id, slug, navn FROM {tag}")  # noqa: S608
+                                                    then=f"SELECT id, slug, navn FROM {Tag._meta.db_table}")  # noqa: S608
     slug_of = {tag_id: slug for tag_id, slug, _navn in tags}
     navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
+    today = timezone.localdate()
     navne: dict[str, str] = {}
     details = _Details(navne)
     for row in fetched:
         fid = row[0]
-        details.interesser[fid] = {slug_of[t] for t in row[15]}
-        details.tilg[fid] = {slug_of[t] for t in row[16]}
-        for t in row[16]:
+        interesser, tilg, moeder, moeder_til, maalgrupper = row[15:20]
+        details.interesser[fid] = {slug_of[t] for t in interesser}
+        details.tilg[fid] = {slug_of[t] for t in tilg}
+        for t in tilg:
             navne[slug_of[t]] = navn_of[t]
-        for code in row[17]:
-            details.moede(fid, code // 1000, (code % 1000) // 100, code % 100)
-        details.maalgrupper[fid] = {slug_of[t] for t in row[18]}
+        for code, til in zip(moeder, moeder_til, strict=True):
+            if til is None or til >= today:  # a meeting with an end date counts until that day
+                details.moede(fid, code // 1000, (code % 1000) // 100, code % 100)
+        details.maalgrupper[fid] = {slug_of[t] for t in maalgrupper}
     scores = None
     if velkomst:
-        scores = {row[0]: Velkomstscore(pk=row[19], center_id=f.center_id, faellesskab_id=row[0], n=row[20],
-                                        blevet=row[21], prior=row[22], score=row[23])
-                  for row in fetched if row[19] is not None}
+        scores = {row[0]: Velkomstscore(pk=row[20], center_id=f.center_id, faellesskab_id=row[0], n=row[21],
+                                        blevet=row[22], prior=row[23], score=row[24])
+                  for row in fetched if row[20] is not None}
     return _kandidater([row[:15] for row in fetched], details), scores
 
 

@@ -242,53 +242,115 @@ def test_no_candidates(borger):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GiST indexes exist on PostgreSQL only")
-def test_knn_indexes_exist_and_are_used(center, forening, borger):
+def test_knn_index_exists_and_is_used(center, forening, borger):
+    fs(forening, km=1)
+    fs(forening, postnummer=f.postnummer("5200"))  # no own coordinates: walked by its postal code's
+    sql, params = knn_query(Filter(center_id=center.pk), *ODENSE)
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'matching_%%'")
-        names = {row[0] for row in cursor.fetchall()}
-    assert {"matching_faellesskab_earth_knn_c", "matching_postnummer_earth_knn",
-            "matching_faellesskab_uden_koord_c"} <= names
-    assert "matching_faellesskab_earth_knn" not in names  # replaced by the one per centre (0018)
-    fs(forening, km=1)
-    with connection.cursor() as cursor:
+        assert "matching_faellesskab_knn_sted" in {row[0] for row in cursor.fetchall()}
+        cursor.execute("ANALYZE foreninger_faellesskab")
         # A few rows: without these the planner rightly reads them all and sorts them.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
-        # The centre as stage 1 gives it: as bigint, or btree_gist cannot use it (bigint = integer).
-        cursor.execute(
-            f"EXPLAIN SELECT id FROM {Faellesskab._meta.db_table} f WHERE lat IS NOT NULL AND lng IS NOT NULL "  # noqa: S608
-            "AND f.center_id = CAST(%s AS bigint) ORDER BY ll_to_earth(lat, lng) <-> ll_to_earth(%s, %s) LIMIT 5",
-            [center.pk, *ODENSE])
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "matching_faellesskab_earth_knn_c" in plan
-    assert "Index Cond: (center_id = " in plan  # the walk reads this centre's rows only
-    assert "f.center_id = CAST(%(center)s AS bigint)" in knn_query(Filter(center_id=center.pk), *ODENSE)[0]
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
-def test_rows_without_coordinates_are_probed_per_centre(center, forening, borger):
-    """Branch 2 finds a postal code's rows of this centre only, not every centre's (issue 15)."""
-    fs(forening, km=1)
-    odense_v = fs(forening, postnummer=f.postnummer("5200"))
-    # Another centre's rows without coordinates at the same postal code: the probe must not read them.
-    other = f.ForeningFactory(center=f.CenterFactory())
-    Faellesskab.objects.bulk_create([
-        f.FaellesskabFactory.build(forening=other, center=other.center, postnummer=odense_v.postnummer)
-        for _ in range(200)])
-    sql, params = knn_query(Filter(center_id=center.pk), *ODENSE)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE foreninger_faellesskab")
-        # Still small tables: without this the planner may rightly prefer a sequential scan, and the
-        # test would say nothing about the index. With it, the probe takes the cheapest index.
-        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN (COSTS OFF) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute(sql, params)
-        assert odense_v.pk in {row[0] for row in cursor.fetchall()}
-    assert "matching_faellesskab_uden_koord_c" in plan, plan
-    probe = plan[plan.index("matching_faellesskab_uden_koord_c"):]
-    cond = probe.splitlines()[1].strip()
-    assert cond.startswith("Index Cond:") and f"center_id = '{center.pk}'::bigint" in cond, plan
+    assert "matching_faellesskab_knn_sted" in plan, plan
+    # One walk, which reads this centre's rows only (the centre as bigint, or btree_gist cannot use it)
+    assert plan.count("Index Scan using matching_faellesskab_knn_sted") == 1, plan
+    walk = plan[plan.index("matching_faellesskab_knn_sted"):]
+    assert f"Index Cond: (center_id = '{center.pk}'::bigint)" in walk.splitlines()[1], plan
+    assert "f.center_id = CAST(%(center)s AS bigint)" in sql
+
+
+def _knn_sted(faellesskab):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT knn_lat, knn_lng FROM foreninger_faellesskab WHERE id = %s", [faellesskab.pk])
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the column and its triggers are PostgreSQL's")
+def test_the_knn_place_stays_in_step_with_the_coordinates_and_the_postal_code(center, forening):
+    """knn_lat/knn_lng (migration matching.0020): the own coordinates where there are both, else the
+    postal code's, whoever writes the row."""
+    odense_v, svendborg = f.postnummer("5200"), f.postnummer("5700")
+    own = fs(forening, km=1)
+    assert _knn_sted(own) == (own.lat, own.lng)
+    uden = fs(forening, postnummer=odense_v)
+    assert _knn_sted(uden) == (odense_v.lat, odense_v.lng)
+    uden.postnummer = svendborg  # moved: the new postal code's place
+    uden.save()
+    assert _knn_sted(uden) == (svendborg.lat, svendborg.lng)
+    uden.lat, uden.lng = at(2)  # given coordinates: those
+    uden.save(update_fields=["lat", "lng"])
+    assert _knn_sted(uden) == at(2)
+    Faellesskab.objects.filter(pk=uden.pk).update(lat=None)  # only one of the two: the postal code's
+    assert _knn_sted(uden) == (svendborg.lat, svendborg.lng)
+    halv = fs(forening, postnummer=odense_v, lat=55.0)
+    assert _knn_sted(halv) == (odense_v.lat, odense_v.lng)
+    [bulk] = Faellesskab.objects.bulk_create([f.FaellesskabFactory.build(forening=forening, center=center,
+                                                                         postnummer=odense_v)])
+    assert _knn_sted(bulk) == (odense_v.lat, odense_v.lng)
+    # A postal code's coordinates corrected: the rows placed by it follow, the others keep theirs.
+    type(odense_v).objects.filter(nr=odense_v.nr).update(lat=55.5, lng=10.5)
+    assert _knn_sted(bulk) == _knn_sted(halv) == (55.5, 10.5)
+    assert _knn_sted(own) == (own.lat, own.lng)
+
+
+def _knn_lister(faellesskab):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT knn_interesser, knn_tilgaengelighed, knn_maalgrupper, knn_moeder, knn_moeder_til "
+                       "FROM foreninger_faellesskab WHERE id = %s", [faellesskab.pk])
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the columns and their triggers are PostgreSQL's")
+def test_the_knn_lists_stay_in_step_with_the_tags_and_meeting_times(center, forening, borger):
+    """knn_interesser … knn_moeder_til (migration matching.0021) follow every write of the link tables
+    and the meeting times, and stage 1 reads what they hold."""
+    strik, natur = f.tag(TagType.INTERESSE, "strik"), f.tag(TagType.INTERESSE, "natur")
+    smaa, ensomhed = f.tag(TagType.TILGAENGELIGHED, "smaa-hold"), f.tag(TagType.UDFORDRING, "ensomhed")
+    fk = fs(forening, km=1)
+    assert _knn_lister(fk) == ([], [], [], [], [])
+    fk.interesser.set([strik, natur])
+    fk.tilgaengelighed.add(smaa)
+    fk.maalgrupper.set([ensomhed])
+    assert _knn_lister(fk)[:3] == (sorted([strik.pk, natur.pk]), [smaa.pk], [ensomhed.pk])
+    fk.interesser.remove(natur)
+    fk.tilgaengelighed.clear()
+    Faellesskab.maalgrupper.through.objects.bulk_create([
+        Faellesskab.maalgrupper.through(faellesskab_id=fk.pk, tag_id=f.tag(TagType.UDFORDRING, "angst").pk)])
+    assert _knn_lister(fk)[:3] == ([strik.pk], [], sorted([ensomhed.pk, f.tag(TagType.UDFORDRING, "angst").pk]))
+    (k,) = candidates_for(borger)
+    assert (k.interesser, k.tilgaengelighed, k.maalgrupper) == ({"strik"}, set(), {"ensomhed", "angst"})
+
+    i_dag = timezone.localdate()
+    mandag = f.MoedetidFactory(faellesskab=fk, ugedag=1, fra="17:00", til="19:00")
+    onsdag = f.MoedetidFactory(faellesskab=fk, ugedag=3, fra="10:00", til="12:00", gyldig_til=i_dag)
+    assert _knn_lister(fk)[3:] == ([117, 310], [None, i_dag])
+    assert candidates_for(borger)[0].slots == {"1-aften", "3-formiddag"}  # the end date's day still counts
+    onsdag.gyldig_til = i_dag - timedelta(days=1)
+    onsdag.save()
+    assert _knn_lister(fk)[4] == [None, i_dag - timedelta(days=1)]
+    assert candidates_for(borger)[0].slots == {"1-aften"}  # ended
+    mandag.frekvens = "MONTHLY"
+    mandag.save()
+    onsdag.delete()
+    assert _knn_lister(fk)[3:] == ([2117], [None])
+    assert candidates_for(borger)[0].frekvenser == {"1-aften": "MONTHLY"}
+
+
+def test_rows_of_one_postal_code_at_the_nth_distance_are_taken_by_id(center, forening, borger):
+    """Rows placed at the same postal code tie; the nearest N are those of the lowest ids, on both
+    backends, whatever order an index walk gives them in."""
+    near = fs(forening, km=0.5)
+    same_place = [fs(forening, postnummer=f.postnummer("5200")) for _ in range(6)]
+    fs(forening, km=30)
+    expected = [near.pk, *sorted(x.pk for x in same_place)[:3]]
+    assert ids(candidates_for(borger, n=4)) == expected
+    for x in same_place[:3]:  # rewritten rows move in the heap and may come first in a walk
+        x.save()
+    assert ids(candidates_for(borger, n=4)) == expected
 
 
 def test_profile_from_the_borger_with_or_without_prefetch(rich, borger, django_assert_num_queries):
