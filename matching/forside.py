@@ -31,7 +31,8 @@ from .selectors import bounded
 # What the front pages' rows show, and only that (issue 15): whole borger, match and fællesskab rows
 # (notes, descriptions, a telephone number parsed per borger) cost more to load than the queries.
 # The templates: forside/_stille.html, forside/_svar.html, forside/home_*.html; the meeting rows: `views.forside._moeder`.
-# Min dag's meetings are loaded with these columns by `selectors.brobyggerens_moeder` (its SQL; a test compares).
+# Min dag's meetings are loaded with these columns by `selectors.brobyggerens_moeder` and `min_dags_laesning`
+# (their SQL; a test compares).
 LEDSAGELSE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
                      "match__borger__fornavn", "match__faellesskab__titel")
 SVAR_FELTER = ("center_id", "ledsagelse_id", "modtager", "svar", "besvaret", "besvaret_via", "kommentar",
@@ -96,19 +97,19 @@ def min_dag(*, actor) -> dict:
 
 def _min_dags_lister(*, actor) -> tuple[dict, dict, object]:
     """Min dag's meetings (`selectors.brobyggerens_moeder`), follow-ups (`_opfoelgninger_og_stille`) and
-    answers (`selectors.svar_seneste`). On PostgreSQL in one round trip (`planner.fetch_together`), each
-    a statement over its scoped ORM subquery's ids (`selectors.brobyggerens_moeder_laesning`,
-    `opfoelgninger_laesning`, `svar_seneste_laesning`): building and compiling the querysets took
-    longer than running them (issue 15). The same rows, counts and columns (tests/matching/test_forside.py)."""
+    answers (`selectors.svar_seneste`). On PostgreSQL in one round trip (`planner.fetch_together`): the
+    meetings and follow-ups in one statement over one walk of the brobygger's borgere and matches
+    (`selectors.min_dags_laesning`), the answers over the scoped ORM subquery's ids
+    (`svar_seneste_laesning`): building and compiling the querysets took longer than running them
+    (issue 15). The same rows, counts and columns (tests/matching/test_forside.py)."""
     connection = connections[Opfoelgning.objects.db]
-    moeder = matching.brobyggerens_moeder_laesning(actor=actor, limit=LISTE)
-    if connection.vendor != "postgresql" or moeder is None:
+    stille_fra = timezone.localdate() - timedelta(days=matching.STILLE_OPFOELGNING_DAGE)
+    lister = matching.min_dags_laesning(actor=actor, del_fra=stille_fra, limit=LISTE)
+    if connection.vendor != "postgresql" or lister is None:
         return (matching.brobyggerens_moeder(actor=actor, limit=LISTE), _opfoelgninger_og_stille(actor=actor),
                 matching.svar_seneste(actor=actor, felter=SVAR_FELTER))
-    stille_fra = timezone.localdate() - timedelta(days=matching.STILLE_OPFOELGNING_DAGE)
-    moeder, (opfoelgninger, stille), svar = fetch_together(connection, [
-        moeder, matching.opfoelgninger_laesning(matching.due_opfoelgninger(actor=actor), del_fra=stille_fra, limit=LISTE),
-        matching.svar_seneste_laesning(actor=actor)])
+    (moeder, (opfoelgninger, stille)), svar = fetch_together(connection, [
+        lister, matching.svar_seneste_laesning(actor=actor)])
     return moeder, {"opfoelgninger": opfoelgninger, "stille_opfoelgninger": stille}, svar
 
 
