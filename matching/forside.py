@@ -8,7 +8,6 @@ from django.db.models import BooleanField, Count, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
@@ -17,6 +16,7 @@ from borgere.models import BorgerStatus, Henvisning, HenvisningStatus, Samtale
 from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
 from brobygning.adgangslog import log_search, volume_alerts
+from brobygning.markup import escape
 from brobygning.models import Frivilligcenter, Paamindelse, PaamindelseStatus
 from brobygning.planner import INGEN, EnGangKompileret, Laesning, fetch_together
 from brobygning.templatetags.brobygning_tags import kort_dato
@@ -66,20 +66,21 @@ LISTE = 20
 def _stille_tekster(moeder, opfoelgninger) -> None:
     """Each of the silence alarm's rows gets `stille_tekst`, what `_stille.html` shows: the sentence
     translated once per list and filled per row, as `blocktranslate` fills it (values escaped), not a
-    `blocktranslate` per row (Min dag shows up to 40). The msgids are the template's own."""
+    `blocktranslate` per row (Min dag shows up to 40), with `markup.escape` (`conditional_escape` without
+    Django's lazy-text wrapper). The msgids are the template's own."""
     if moeder:
         tekst = gettext("%(navn)s → %(sted)s: første møde %(tid)s har intet udfald")
         for moede in moeder:
             moede.stille_tekst = mark_safe(tekst % {  # noqa: S308 - the values are escaped
-                "navn": conditional_escape(moede.match.borger.fornavn),
-                "sted": conditional_escape(moede.match.faellesskab.titel),
-                "tid": conditional_escape(date_filter(timezone.localtime(moede.tidspunkt), "SHORT_DATETIME_FORMAT"))})
+                "navn": escape(moede.match.borger.fornavn),
+                "sted": escape(moede.match.faellesskab.titel),
+                "tid": escape(date_filter(timezone.localtime(moede.tidspunkt), "SHORT_DATETIME_FORMAT"))})
     if opfoelgninger:
         tekst = gettext("%(navn)s: %(type)s skulle være gjort %(dato)s")
         for opf in opfoelgninger:
             opf.stille_tekst = mark_safe(tekst % {  # noqa: S308 - the values are escaped
-                "navn": conditional_escape(opf.match.borger.fornavn), "type": conditional_escape(opf.get_type_display()),
-                "dato": conditional_escape(kort_dato(opf.forfalder))})
+                "navn": escape(opf.match.borger.fornavn), "type": escape(opf.get_type_display()),
+                "dato": escape(kort_dato(opf.forfalder))})
 
 
 def min_dag(*, actor) -> dict:

@@ -523,10 +523,13 @@ def test_kort_dato_is_djangos_short_date(sprog):
 
 
 @pytest.mark.parametrize("sprog", ["da", "en"])
-def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, brobygger_a, koordinator_a, sprog):
+def test_the_silence_alarms_sentences_and_rows_are_what_the_template_wrote(world, brobygger_a, koordinator_a, sprog):
     # `forside._stille_tekster` fills the sentences of `_stille.html` once per list; each must be the
-    # one its `blocktranslate` gave per row (escaped names, the local time, the short date)
+    # one its `blocktranslate` gave per row (escaped names, the local time, the short date). The rows
+    # (`views.forside._stille`) are what the template's loops wrote.
     from django.utils import translation
+
+    from matching.views.forside import _stille
     for _ in range(2):
         match = rf.MatchFactory(borger=f.BorgerFactory(center=world.center_a, brobygger=brobygger_a, fornavn="Å<b>&'\""), center=world.center_a,
                                 faellesskab=f.FaellesskabFactory(forening=world.faellesskab_a.forening, titel="Kaffe & <i>kage</i>"))
@@ -549,6 +552,19 @@ def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, broby
             forventet = gammel.render(Context(context))
             assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "Kaffe &amp; &lt;i&gt;" in forventet
             assert ny.render(Context(context)) == forventet
+            assert _stille(data) == {navn: Template(_STILLE_LOEKKE % (knap, navn, url)).render(Context(data))
+                                     for navn, knap, url in [
+                                         ("stille_moeder", "Registrér udfaldet", "'matching:match_detail' r.match_id %}#moede-h"),
+                                         ("stille_opfoelgninger", "Registrér opfølgningen", "'matching:opfoelgning_record' r.pk %}")]}
+
+
+# The silence alarm's loops in `_stille.html` before `matching.views.forside._stille` wrote its rows (issue 15).
+_STILLE_LOEKKE = """{%% load i18n brobygning_tags %%}{%% translate "%s" as knap %%}{%% for r in %s.rows %%}
+    <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">
+      <span>{{ r.stille_tekst }}</span>
+      <a class="btn btn-sm btn-primary" href="{%% pk_url %s">{{ knap }}</a>
+    </li>
+    {%% endfor %%}"""
 
 
 # The meeting row both overviews included per meeting (partials/ledsagelse_row.html) before
