@@ -9,7 +9,6 @@ from django.db.models import BooleanField, Count, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
@@ -18,6 +17,7 @@ from borgere.models import Borger, BorgerStatus, Henvisning, HenvisningStatus, S
 from borgere.selectors import anmodning_list, borger_list
 from brobygning import access
 from brobygning.adgangslog import log_search, volume_alerts
+from brobygning.markup import escape
 from brobygning.models import Frivilligcenter, Paamindelse, PaamindelseStatus
 from brobygning.planner import INGEN, EnGangKompileret, Laesning, fetch_together
 from brobygning.templatetags.brobygning_tags import kort_dato
@@ -32,7 +32,8 @@ from .selectors import bounded
 # What the front pages' rows show, and only that (issue 15): whole borger, match and fællesskab rows
 # (notes, descriptions, a telephone number parsed per borger) cost more to load than the queries.
 # The templates: forside/_stille.html, forside/_svar.html, forside/home_*.html; the meeting rows: `views.forside._moeder`.
-# Min dag's meetings are loaded with these columns by `selectors.brobyggerens_moeder` (its SQL; a test compares).
+# Min dag's meetings are loaded with these columns by `selectors.brobyggerens_moeder` and `min_dags_laesning`
+# (their SQL; a test compares).
 LEDSAGELSE_FELTER = ("center_id", "tidspunkt", "moedested", "status", "match__center_id", "match__stage",
                      "match__borger__fornavn", "match__faellesskab__titel")
 SVAR_FELTER = ("center_id", "ledsagelse_id", "modtager", "svar", "besvaret", "besvaret_via", "kommentar",
@@ -66,20 +67,21 @@ LISTE = 20
 def _stille_tekster(moeder, opfoelgninger) -> None:
     """Each of the silence alarm's rows gets `stille_tekst`, what `_stille.html` shows: the sentence
     translated once per list and filled per row, as `blocktranslate` fills it (values escaped), not a
-    `blocktranslate` per row (Min dag shows up to 40). The msgids are the template's own."""
+    `blocktranslate` per row (Min dag shows up to 40), with `markup.escape` (`conditional_escape` without
+    Django's lazy-text wrapper). The msgids are the template's own."""
     if moeder:
         tekst = gettext("%(navn)s → %(sted)s: første møde %(tid)s har intet udfald")
         for moede in moeder:
             moede.stille_tekst = mark_safe(tekst % {  # noqa: S308 - the values are escaped
-                "navn": conditional_escape(moede.match.borger.fornavn),
-                "sted": conditional_escape(moede.match.faellesskab.titel),
-                "tid": conditional_escape(date_filter(timezone.localtime(moede.tidspunkt), "SHORT_DATETIME_FORMAT"))})
+                "navn": escape(moede.match.borger.fornavn),
+                "sted": escape(moede.match.faellesskab.titel),
+                "tid": escape(date_filter(timezone.localtime(moede.tidspunkt), "SHORT_DATETIME_FORMAT"))})
     if opfoelgninger:
         tekst = gettext("%(navn)s: %(type)s skulle være gjort %(dato)s")
         for opf in opfoelgninger:
             opf.stille_tekst = mark_safe(tekst % {  # noqa: S308 - the values are escaped
-                "navn": conditional_escape(opf.match.borger.fornavn), "type": conditional_escape(opf.get_type_display()),
-                "dato": conditional_escape(kort_dato(opf.forfalder))})
+                "navn": escape(opf.match.borger.fornavn), "type": escape(opf.get_type_display()),
+                "dato": escape(kort_dato(opf.forfalder))})
 
 
 def min_dag(*, actor) -> dict:
@@ -97,19 +99,19 @@ def min_dag(*, actor) -> dict:
 
 def _min_dags_lister(*, actor) -> tuple[dict, dict, object]:
     """Min dag's meetings (`selectors.brobyggerens_moeder`), follow-ups (`_opfoelgninger_og_stille`) and
-    answers (`selectors.svar_seneste`). On PostgreSQL in one round trip (`planner.fetch_together`), each
-    a statement over its scoped ORM subquery's ids (`selectors.brobyggerens_moeder_laesning`,
-    `opfoelgninger_laesning`, `svar_seneste_laesning`): building and compiling the querysets took
-    longer than running them (issue 15). The same rows, counts and columns (tests/matching/test_forside.py)."""
+    answers (`selectors.svar_seneste`). On PostgreSQL in one round trip (`planner.fetch_together`): the
+    meetings and follow-ups in one statement over one walk of the brobygger's borgere and matches
+    (`selectors.min_dags_laesning`), the answers over the scoped ORM subquery's ids
+    (`svar_seneste_laesning`): building and compiling the querysets took longer than running them
+    (issue 15). The same rows, counts and columns (tests/matching/test_forside.py)."""
     connection = connections[Opfoelgning.objects.db]
-    moeder = matching.brobyggerens_moeder_laesning(actor=actor, limit=LISTE)
-    if connection.vendor != "postgresql" or moeder is None:
+    stille_fra = timezone.localdate() - timedelta(days=matching.STILLE_OPFOELGNING_DAGE)
+    lister = matching.min_dags_laesning(actor=actor, del_fra=stille_fra, limit=LISTE)
+    if connection.vendor != "postgresql" or lister is None:
         return (matching.brobyggerens_moeder(actor=actor, limit=LISTE), _opfoelgninger_og_stille(actor=actor),
                 matching.svar_seneste(actor=actor, felter=SVAR_FELTER))
-    stille_fra = timezone.localdate() - timedelta(days=matching.STILLE_OPFOELGNING_DAGE)
-    moeder, (opfoelgninger, stille), svar = fetch_together(connection, [
-        moeder, matching.opfoelgninger_laesning(matching.due_opfoelgninger(actor=actor), del_fra=stille_fra, limit=LISTE),
-        matching.svar_seneste_laesning(actor=actor)])
+    (moeder, (opfoelgninger, stille)), svar = fetch_together(connection, [
+        lister, matching.svar_seneste_laesning(actor=actor)])
     return moeder, {"opfoelgninger": opfoelgninger, "stille_opfoelgninger": stille}, svar
 
 

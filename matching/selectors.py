@@ -761,18 +761,26 @@ def brobyggerens_moeder_laesning(*, actor, limit: int = 20, now=None) -> Laesnin
     db = planlagte.db
 
     def parse(rows, _connection):
-        lister: list[list] = [[] for _ in _MOEDELISTER]
-        antal = [0] * len(_MOEDELISTER)
+        moeder = []
         for row in rows:
             ledsagelse = fra_db(Ledsagelse, db, _LEDSAGELSE_KOLONNER, row[2:8])
             _med_match(db, ledsagelse, Ledsagelse.match, row, 8)
-            lister[row[0]].append(ledsagelse)
-            antal[row[0]] = row[1]
-        for rader in lister:  # a UNION promises no order
-            rader.sort(key=attrgetter("tidspunkt", "pk"))
-        return {navn: Liste(rader, n) for (navn, _b), rader, n in zip(_MOEDELISTER, lister, antal, strict=True)}
+            moeder.append((row[0], row[1], ledsagelse))
+        return _moedelister(moeder)
 
     return Laesning(sql, params, parse)
+
+
+def _moedelister(moeder) -> dict[str, Liste]:
+    """Min dag's four lists of meetings from (list, its count, meeting) triples, in any order."""
+    lister: list[list] = [[] for _ in _MOEDELISTER]
+    antal = [0] * len(_MOEDELISTER)
+    for liste, n, ledsagelse in moeder:
+        lister[liste].append(ledsagelse)
+        antal[liste] = n
+    for rader in lister:  # a UNION promises no order
+        rader.sort(key=attrgetter("tidspunkt", "pk"))
+    return {navn: Liste(rader, n) for (navn, _b), rader, n in zip(_MOEDELISTER, lister, antal, strict=True)}
 
 
 def ledsagelser_laesning(dele: list) -> Laesning:
@@ -874,14 +882,102 @@ def opfoelgninger_laesning(qs, *, del_fra, limit: int = 20) -> Laesning:
             opf = fra_db(Opfoelgning, db, _OPFOELGNING_KOLONNER, row[4:10])
             _med_match(db, opf, Opfoelgning.match, row, 10)
             opf.moede_tid, opf.moede_min = omform(db, Ledsagelse, ("tidspunkt", "varighed_min"), row[2:4])
-            opf.i_del = opf.forfalder < del_fra
             rader.append(opf)
-        med_aabner(rader)
-        del_rader = [row for row in rader if row.i_del]
-        if len(rader) < limit:
-            return Liste(rader, len(rader)), Liste(del_rader, len(del_rader))
-        n, d = rows[0][0], rows[0][1]
-        return Liste(rader, n), Liste(del_rader, d if len(del_rader) == limit else len(del_rader))
+        return _opfoelgningslister(rader, rows[0][:2] if rows else (0, 0), del_fra=del_fra, limit=limit)
+
+    return Laesning(sql, params, parse)
+
+
+def _opfoelgningslister(rader: list, antal: tuple, *, del_fra, limit: int) -> tuple[Liste, Liste]:
+    """The follow-ups `rader` (the first `limit`, due first, each with `moede_tid` and `moede_min`) and
+    the silence alarm's part of them (due before `del_fra`) as `bounded_med_del` gives them, with `aabner`
+    and `aaben` (`med_aabner`); `antal`: how many in all and in the part (window aggregates)."""
+    for opf in rader:
+        opf.i_del = opf.forfalder < del_fra
+    med_aabner(rader)
+    del_rader = [row for row in rader if row.i_del]
+    if len(rader) < limit:
+        return Liste(rader, len(rader)), Liste(del_rader, len(del_rader))
+    n, d = antal
+    return Liste(rader, n), Liste(del_rader, d if len(del_rader) == limit else len(del_rader))
+
+
+def min_dags_laesning(*, actor, del_fra, limit: int = 20, now=None) -> Laesning | None:
+    """Min dag's meetings (`brobyggerens_moeder_laesning`'s four lists) and follow-ups
+    (`opfoelgninger_laesning` of `due_opfoelgninger`, with the silence alarm's part before `del_fra`) in
+    one statement, for `fetch_together`; None for an actor who is not a brobygger with borgere to list.
+
+    Both are reached through the brobygger's borgere and their matches: read apart, each statement
+    walked them (263 borgere and 403 matches at national size, issue 15), and each was planned on its
+    own. Here the walk is done once (`w`, from the scoped borgere, `access.scope`) and the meetings and
+    follow-ups are probed by its match ids (`= ANY(ARRAY(…))`: one index scan each; a join to `w` was
+    planned as a hash of the centre's 1,700 planned meetings). The conditions are the selectors' own
+    (`upcoming_ledsagelser` …, `due_opfoelgninger`: the centre, open matches), which tests compare."""
+    if not actor.is_brobygger:
+        return None
+    borgere = access.scope(actor, "borger", Borger.objects.all())
+    if borgere.query.is_empty():
+        return None
+    ids, ids_params = borgere.order_by().values("pk").query.sql_with_params()
+    now = now or timezone.now()
+    betingelser = [[now - timedelta(hours=12), now + timedelta(days=7)], [now, now - STILLE_MOEDE],
+                   [VaertRapport.KOM_IKKE], [now - STILLE_MOEDE, Stage.AFSLUTTET]]
+    o, le, m = Opfoelgning._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
+    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
+    dele = " UNION ALL ".join(
+        f"(SELECT {i} AS liste, COUNT(*) OVER () AS antal, l.* FROM l WHERE {betingelse}"  # noqa: S608
+        f" ORDER BY l.tidspunkt, l.id LIMIT %s)" for i, (_navn, betingelse) in enumerate(_MOEDELISTER))
+    moede = f"FROM {le} u WHERE u.match_id = o.match_id AND u.status = %s ORDER BY u.tidspunkt DESC LIMIT 1"  # noqa: S608
+    # the rows of both kinds in one set: (list: 0-3 the meetings', 4 the follow-ups'; the counts; the row's
+    # own columns, those of the other kind NULL; its match and the names)
+    sql = f"""
+        WITH w AS MATERIALIZED (
+            SELECT m.id, m.center_id, m.borger_id, m.faellesskab_id, m.stage
+            FROM {m} m WHERE m.borger_id = ANY(ARRAY({ids}))
+        ), l AS MATERIALIZED (
+            SELECT x.id, x.center_id, x.match_id, x.tidspunkt, x.moedested, x.status, x.vaert_rapport, m.stage
+            FROM {le} x JOIN {m} m ON m.id = x.match_id
+            WHERE x.match_id = ANY(ARRAY(SELECT id FROM w)) AND x.center_id = %s AND x.status = %s
+        ), o AS MATERIALIZED (
+            SELECT COUNT(*) OVER () AS antal, COUNT(*) FILTER (WHERE o.forfalder < %s) OVER () AS antal_del,
+                   o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert
+            FROM {o} o
+            WHERE o.match_id = ANY(ARRAY(SELECT id FROM w WHERE stage <> %s)) AND o.center_id = %s
+                  AND o.udfoert IS NULL AND o.forfalder <= %s
+            ORDER BY o.forfalder, o.id LIMIT %s
+        ), r AS (
+            SELECT d.liste, d.antal, 0 AS antal_del, d.id, d.center_id, d.match_id, d.tidspunkt, d.moedested, d.status,
+                   NULL AS type, NULL::date AS forfalder, NULL::timestamptz AS udfoert, NULL::integer AS moede_min
+            FROM ({dele}) d
+            UNION ALL
+            SELECT 4, o.antal, o.antal_del, o.id, o.center_id, o.match_id, (SELECT u.tidspunkt {moede}), NULL, NULL,
+                   o.type, o.forfalder, o.udfoert, (SELECT u.varighed_min {moede})
+            FROM o
+        )
+        SELECT r.*, w.id, w.center_id, w.borger_id, w.faellesskab_id, w.stage, b.id, b.fornavn, f.id, f.titel
+        FROM r JOIN w ON w.id = r.match_id JOIN {b} b ON b.id = w.borger_id JOIN {f} f ON f.id = w.faellesskab_id
+    """  # noqa: S608 -- table names and Django's SQL; values are parameters
+    params = [*ids_params, actor.center_id, LedsagelseStatus.PLANLAGT,
+              del_fra, Stage.AFSLUTTET, actor.center_id, timezone.localdate() + timedelta(days=7), limit,
+              *[p for betingelse in betingelser for p in (*betingelse, limit)],
+              LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP]
+    db = borgere.db
+
+    def parse(rows, _connection):
+        moeder, opfoelgninger, antal = [], [], (0, 0)
+        for row in rows:
+            if row[0] < len(_MOEDELISTER):
+                ledsagelse = fra_db(Ledsagelse, db, _LEDSAGELSE_KOLONNER, row[3:9])
+                _med_match(db, ledsagelse, Ledsagelse.match, row, 13)
+                moeder.append((row[0], row[1], ledsagelse))
+            else:
+                opf = fra_db(Opfoelgning, db, _OPFOELGNING_KOLONNER, (*row[3:6], *row[9:12]))
+                _med_match(db, opf, Opfoelgning.match, row, 13)
+                opf.moede_tid, opf.moede_min = omform(db, Ledsagelse, ("tidspunkt", "varighed_min"), (row[6], row[12]))
+                opfoelgninger.append(opf)
+                antal = row[1:3]
+        opfoelgninger.sort(key=attrgetter("forfalder", "pk"))  # a join promises no order
+        return _moedelister(moeder), _opfoelgningslister(opfoelgninger, antal, del_fra=del_fra, limit=limit)
 
     return Laesning(sql, params, parse)
 

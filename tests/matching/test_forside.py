@@ -439,6 +439,72 @@ def test_min_dags_follow_ups_and_answers_are_the_selectors(world, brobygger_a, b
     assert any(r.moede_tid for r in opf.rows) and not all(r.moede_tid for r in opf.rows)
 
 
+def test_min_dags_meetings_and_follow_ups_in_one_statement_are_the_selectors(world, brobygger_a, brobygger_a2,
+                                                                             koordinator_a, django_assert_num_queries):
+    # `min_dags_laesning` (Min dag on PostgreSQL): the meetings' four lists and the follow-ups with the silence
+    # alarm's part from one walk of the brobygger's borgere, as `brobyggerens_moeder` and `bounded_med_del`
+    # over `due_opfoelgninger` give them: the centre, the brobygger's borgere (an archived one's too), open matches
+    from django.db import connection
+
+    from brobygning.planner import fetch_together
+    from matching.models import LedsagelseStatus as LS
+    from matching.models import VaertRapport
+    if connection.vendor != "postgresql":
+        pytest.skip("the one statement is PostgreSQL's")
+    now, i_dag = timezone.now(), timezone.localdate()
+
+    def match(brobygger, stage=Stage.MOEDE_PLANLAGT, center=None):
+        borger = f.BorgerFactory(center=center or world.center_a, brobygger=brobygger)
+        return rf.MatchFactory(borger=borger, center=borger.center, stage=stage, faellesskab=f.FaellesskabFactory(
+            forening=world.forening_a if borger.center == world.center_a else world.forening_b))
+
+    for n, (timer, dage, brobygger, stage) in enumerate([
+            (-80, -20, brobygger_a, Stage.AKTIV_1_MD), (-30, -9, brobygger_a, Stage.LEDSAGET),
+            (-26, -9, brobygger_a, Stage.LEDSAGET), (-40, -8, brobygger_a, Stage.AFSLUTTET),
+            (-5, -7, brobygger_a, Stage.LEDSAGET), (2, -1, brobygger_a, Stage.LEDSAGET), (30, 0, brobygger_a, Stage.LEDSAGET),
+            (30, 3, brobygger_a, Stage.LEDSAGET), (50, 6, brobygger_a, Stage.LEDSAGET), (24 * 8, 9, brobygger_a, Stage.LEDSAGET),
+            (-30, -10, brobygger_a2, Stage.LEDSAGET), (3, -3, None, Stage.LEDSAGET)]):
+        m = match(brobygger, stage)
+        rf.LedsagelseFactory(match=m, center=world.center_a, brobygger=brobygger_a, tidspunkt=now + timedelta(hours=timer),
+                             vaert_rapport=VaertRapport.KOM_IKKE if n in (2, 7) else "")
+        if n % 3:  # an attended meeting: the day-after follow-up opens when it ends
+            rf.LedsagelseFactory(match=m, center=world.center_a, brobygger=brobygger_a, status=LS.MOEDT_OP,
+                                 tidspunkt=now - timedelta(days=2 - dage, minutes=n), varighed_min=60 + n)
+        rf.OpfoelgningFactory(match=m, center=world.center_a, forfalder=i_dag + timedelta(days=dage),
+                              type=[OpfoelgningType.DAGEN_EFTER, OpfoelgningType.EN_MAANED][n % 2])
+        if n == 1:
+            type(m.borger).objects.filter(pk=m.borger_id).update(arkiveret=now)
+    udenfor = match(None, center=world.center_b)  # another centre's
+    rf.LedsagelseFactory(match=udenfor, center=world.center_b, brobygger=brobygger_a, tidspunkt=now + timedelta(hours=4))
+    actor = actor_for(brobygger_a)
+    del_fra = i_dag - timedelta(days=selectors.STILLE_OPFOELGNING_DAGE)
+    orm = selectors.med_moede(forside._opfoelgninger(selectors.due_opfoelgninger(actor=actor)).order_by("forfalder", "pk"))
+
+    def moeder_som(lister):
+        return {navn: ([(r.pk, r.get_deferred_fields(), r.match.get_deferred_fields(), r.match.stage,
+                         r.match.borger.fornavn, r.match.faellesskab.titel, r.tidspunkt) for r in liste.rows],
+                       liste.antal) for navn, liste in lister.items()}
+
+    def som(liste):
+        return [(r.pk, r.aabner, r.aaben, r.moede_tid, r.moede_min, r.get_deferred_fields(),
+                 r.match.get_deferred_fields(), r.match.borger.fornavn, r.match.faellesskab.titel) for r in liste.rows], \
+            liste.antal, liste.flere
+
+    for limit in (1, 2, 3, 5, 20):
+        with django_assert_num_queries(1):
+            moeder, (opf, stille) = fetch_together(connection, [
+                selectors.min_dags_laesning(actor=actor, del_fra=del_fra, limit=limit)])[0]
+        hel, del_ = selectors.bounded_med_del(orm, del_q=selectors.stille_opfoelgning_q(), limit=limit)
+        selectors.med_aabner(hel.rows)
+        with django_assert_num_queries(0):
+            ny = (moeder_som(moeder), som(opf), som(stille))
+        assert ny == (moeder_som(selectors.brobyggerens_moeder(actor=actor, limit=limit)), som(hel), som(del_)), limit
+    assert {navn: liste.antal for navn, liste in moeder.items()} == {
+        "ledsagelser": 5, "uden_udfald": 1, "kom_ikke": 2, "stille_moeder": 3}
+    assert (opf.antal, stille.antal) == (8, 3)  # not the closed match's follow-up, nor others'
+    assert selectors.min_dags_laesning(actor=actor_for(koordinator_a), del_fra=del_fra) is None  # a brobygger's page
+
+
 @pytest.mark.parametrize("sprog", ["da", "en"])
 def test_kort_dato_is_djangos_short_date(sprog):
     # `|kort_dato` (a table per language and date, issue 15) writes what `|date:"SHORT_DATE_FORMAT"` writes
@@ -457,10 +523,13 @@ def test_kort_dato_is_djangos_short_date(sprog):
 
 
 @pytest.mark.parametrize("sprog", ["da", "en"])
-def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, brobygger_a, koordinator_a, sprog):
+def test_the_silence_alarms_sentences_and_rows_are_what_the_template_wrote(world, brobygger_a, koordinator_a, sprog):
     # `forside._stille_tekster` fills the sentences of `_stille.html` once per list; each must be the
-    # one its `blocktranslate` gave per row (escaped names, the local time, the short date)
+    # one its `blocktranslate` gave per row (escaped names, the local time, the short date). The rows
+    # (`views.forside._stille`) are what the template's loops wrote.
     from django.utils import translation
+
+    from matching.views.forside import _stille
     for _ in range(2):
         match = rf.MatchFactory(borger=f.BorgerFactory(center=world.center_a, brobygger=brobygger_a, fornavn="Å<b>&'\""), center=world.center_a,
                                 faellesskab=f.FaellesskabFactory(forening=world.faellesskab_a.forening, titel="Kaffe & <i>kage</i>"))
@@ -483,6 +552,19 @@ def test_the_silence_alarms_sentences_are_what_blocktranslate_wrote(world, broby
             forventet = gammel.render(Context(context))
             assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "Kaffe &amp; &lt;i&gt;" in forventet
             assert ny.render(Context(context)) == forventet
+            assert _stille(data) == {navn: Template(_STILLE_LOEKKE % (knap, navn, url)).render(Context(data))
+                                     for navn, knap, url in [
+                                         ("stille_moeder", "Registrér udfaldet", "'matching:match_detail' r.match_id %}#moede-h"),
+                                         ("stille_opfoelgninger", "Registrér opfølgningen", "'matching:opfoelgning_record' r.pk %}")]}
+
+
+# The silence alarm's loops in `_stille.html` before `matching.views.forside._stille` wrote its rows (issue 15).
+_STILLE_LOEKKE = """{%% load i18n brobygning_tags %%}{%% translate "%s" as knap %%}{%% for r in %s.rows %%}
+    <li class="list-group-item d-flex flex-wrap justify-content-between align-items-center gap-2">
+      <span>{{ r.stille_tekst }}</span>
+      <a class="btn btn-sm btn-primary" href="{%% pk_url %s">{{ knap }}</a>
+    </li>
+    {%% endfor %%}"""
 
 
 # The meeting row both overviews included per meeting (partials/ledsagelse_row.html) before
