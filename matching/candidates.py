@@ -213,7 +213,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
                 SELECT {cols}, f.knn_lat AS lat, f.knn_lng AS lng, f.knn_interesser, f.knn_tilgaengelighed,
                        f.knn_moeder, f.knn_moeder_til, f.knn_maalgrupper
                 FROM {f_table} f
-                WHERE {cond}
+                WHERE {cond} AND f.knn_lat IS NOT NULL  -- a postal code without coordinates: no place
                 ORDER BY ll_to_earth(f.knn_lat, f.knn_lng) <-> ll_to_earth(%(lat)s, %(lng)s)
                 FETCH FIRST %(n)s ROWS WITH TIES
             ) u
