@@ -712,6 +712,17 @@ _MOEDELISTER = (
     ("kom_ikke", "l.vaert_rapport = %s"),  # host_reported_no_show
     ("stille_moeder", "l.tidspunkt < %s AND l.stage <> %s"),  # stille_moeder_qs
 )
+
+
+def _moedelister_sql(now, limit: int) -> tuple[str, list]:
+    """`_MOEDELISTER`'s four lists as one UNION ALL over a CTE `l` (with `tidspunkt`, `vaert_rapport`, `stage`
+    and `id`): each row's list number, the list's count and `l`'s columns, the first `limit` of each."""
+    betingelser = [[now - timedelta(hours=12), now + timedelta(days=7)], [now, now - STILLE_MOEDE],
+                   [VaertRapport.KOM_IKKE], [now - STILLE_MOEDE, Stage.AFSLUTTET]]
+    sql = " UNION ALL ".join(
+        f"(SELECT {i} AS liste, COUNT(*) OVER () AS antal, l.* FROM l WHERE {betingelse}"  # noqa: S608
+        f" ORDER BY l.tidspunkt, l.id LIMIT %s)" for i, (_navn, betingelse) in enumerate(_MOEDELISTER))
+    return sql, [p for betingelse in betingelser for p in (*betingelse, limit)]
 # The columns Min dag's rows load (attnames, in each model's field order, as `from_db` takes them): what
 # `forside.LEDSAGELSE_FELTER`, `OPFOELGNING_FELTER` and `SVAR_FELTER` load (a test compares).
 _LEDSAGELSE_KOLONNER = ("id", "center_id", "match_id", "tidspunkt", "moedested", "status")
@@ -739,14 +750,9 @@ def brobyggerens_moeder_laesning(*, actor, limit: int = 20, now=None) -> Laesnin
     if planlagte.query.is_empty():
         return None
     ids, ids_params = planlagte.order_by().values("pk").query.sql_with_params()
-    now = now or timezone.now()
-    betingelser = [[now - timedelta(hours=12), now + timedelta(days=7)], [now, now - STILLE_MOEDE],
-                   [VaertRapport.KOM_IKKE], [now - STILLE_MOEDE, Stage.AFSLUTTET]]
+    dele, dele_params = _moedelister_sql(now or timezone.now(), limit)
     le, m = Ledsagelse._meta.db_table, Match._meta.db_table
     b, f = Borger._meta.db_table, Faellesskab._meta.db_table
-    dele = " UNION ALL ".join(
-        f"(SELECT {i} AS liste, l.*, COUNT(*) OVER () AS antal FROM l WHERE {betingelse}"  # noqa: S608
-        f" ORDER BY l.tidspunkt, l.id LIMIT %s)" for i, (_navn, betingelse) in enumerate(_MOEDELISTER))
     sql = f"""
         WITH l AS MATERIALIZED (
             SELECT x.id, x.center_id, x.match_id, x.tidspunkt, x.moedested, x.status, x.vaert_rapport,
@@ -757,7 +763,7 @@ def brobyggerens_moeder_laesning(*, actor, limit: int = 20, now=None) -> Laesnin
                d.match_id, d.m_center_id, d.borger_id, d.faellesskab_id, d.stage, b.id, b.fornavn, f.id, f.titel
         FROM d JOIN {b} b ON b.id = d.borger_id JOIN {f} f ON f.id = d.faellesskab_id
     """  # noqa: S608 -- table names and Django's SQL; values are parameters
-    params = [*ids_params, *[p for betingelse in betingelser for p in (*betingelse, limit)]]
+    params = [*ids_params, *dele_params]
     db = planlagte.db
 
     def parse(rows, _connection):
@@ -919,14 +925,9 @@ def min_dags_laesning(*, actor, del_fra, limit: int = 20, now=None) -> Laesning 
     if borgere.query.is_empty():
         return None
     ids, ids_params = borgere.order_by().values("pk").query.sql_with_params()
-    now = now or timezone.now()
-    betingelser = [[now - timedelta(hours=12), now + timedelta(days=7)], [now, now - STILLE_MOEDE],
-                   [VaertRapport.KOM_IKKE], [now - STILLE_MOEDE, Stage.AFSLUTTET]]
+    dele, dele_params = _moedelister_sql(now or timezone.now(), limit)
     o, le, m = Opfoelgning._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
     b, f = Borger._meta.db_table, Faellesskab._meta.db_table
-    dele = " UNION ALL ".join(
-        f"(SELECT {i} AS liste, COUNT(*) OVER () AS antal, l.* FROM l WHERE {betingelse}"  # noqa: S608
-        f" ORDER BY l.tidspunkt, l.id LIMIT %s)" for i, (_navn, betingelse) in enumerate(_MOEDELISTER))
     moede = f"FROM {le} u WHERE u.match_id = o.match_id AND u.status = %s ORDER BY u.tidspunkt DESC LIMIT 1"  # noqa: S608
     # the rows of both kinds in one set: (list: 0-3 the meetings', 4 the follow-ups'; the counts; the row's
     # own columns, those of the other kind NULL; its match and the names)
@@ -959,7 +960,7 @@ def min_dags_laesning(*, actor, del_fra, limit: int = 20, now=None) -> Laesning 
     """  # noqa: S608 -- table names and Django's SQL; values are parameters
     params = [*ids_params, actor.center_id, LedsagelseStatus.PLANLAGT,
               del_fra, Stage.AFSLUTTET, actor.center_id, timezone.localdate() + timedelta(days=7), limit,
-              *[p for betingelse in betingelser for p in (*betingelse, limit)],
+              *dele_params,
               LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP]
     db = borgere.db
 
