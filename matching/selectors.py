@@ -852,48 +852,6 @@ def brobyggerens_moeder(*, actor, limit: int = 20) -> dict[str, Liste]:
     return fetch_together(connections[Ledsagelse.objects.db], [laesning])[0]
 
 
-def opfoelgninger_laesning(qs, *, del_fra, limit: int = 20) -> Laesning:
-    """`bounded_med_del(med_moede(qs…), del_q=Q(forfalder__lt=del_fra), limit=limit)` without a cap, for
-    `fetch_together`:
-    the follow-ups of `qs` (a scoped selector's, compiled by the ORM as ids only), due first, ties by
-    id, each with its attended meeting's time and length (`med_moede`), its match with the borger's
-    first name and the fællesskab's title, loaded as `forside.OPFOELGNING_FELTER` loads them, with
-    `aabner` and `aaben` (`med_aabner`); the counts as window aggregates. Compiling the
-    whole queryset (joins, two subqueries, two windows) took ~3 ms of Python a request (issue 15)."""
-    ids, ids_params = qs.order_by().values("pk").query.sql_with_params()
-    o, le, m = Opfoelgning._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
-    b, f = Borger._meta.db_table, Faellesskab._meta.db_table
-    moede = f"FROM {le} u WHERE u.match_id = o.match_id AND u.status = %s ORDER BY u.tidspunkt DESC LIMIT 1"  # noqa: S608
-    # The follow-ups first (a MATERIALIZED CTE), then their meeting and names: as one query of every
-    # join PostgreSQL took ~0.8 ms to plan it (the join orders of the ids' and the names' tables)
-    sql = f"""
-        WITH o AS MATERIALIZED (
-            SELECT COUNT(*) OVER () AS antal, COUNT(*) FILTER (WHERE o.forfalder < %s) OVER () AS antal_del,
-                   o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert
-            FROM {o} o WHERE o.id IN ({ids}) ORDER BY o.forfalder, o.id LIMIT %s
-        )
-        SELECT o.antal, o.antal_del, (SELECT u.tidspunkt {moede}), (SELECT u.varighed_min {moede}),
-               o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert,
-               o.match_id, m.center_id, m.borger_id, m.faellesskab_id, m.stage, b.id, b.fornavn, f.id, f.titel
-        FROM o JOIN {m} m ON m.id = o.match_id JOIN {b} b ON b.id = m.borger_id
-             JOIN {f} f ON f.id = m.faellesskab_id
-        ORDER BY o.forfalder, o.id
-    """  # noqa: S608 -- table names and Django's SQL; values are parameters
-    params = [del_fra, *ids_params, limit, LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP]
-    db = qs.db
-
-    def parse(rows, _connection):
-        rader = []
-        for row in rows:
-            opf = fra_db(Opfoelgning, db, _OPFOELGNING_KOLONNER, row[4:10])
-            _med_match(db, opf, Opfoelgning.match, row, 10)
-            opf.moede_tid, opf.moede_min = omform(db, Ledsagelse, ("tidspunkt", "varighed_min"), row[2:4])
-            rader.append(opf)
-        return _opfoelgningslister(rader, rows[0][:2] if rows else (0, 0), del_fra=del_fra, limit=limit)
-
-    return Laesning(sql, params, parse)
-
-
 def _opfoelgningslister(rader: list, antal: tuple, *, del_fra, limit: int) -> tuple[Liste, Liste]:
     """The follow-ups `rader` (the first `limit`, due first, each with `moede_tid` and `moede_min`) and
     the silence alarm's part of them (due before `del_fra`) as `bounded_med_del` gives them, with `aabner`
@@ -910,8 +868,8 @@ def _opfoelgningslister(rader: list, antal: tuple, *, del_fra, limit: int) -> tu
 
 def min_dags_laesning(*, actor, del_fra, limit: int = 20, now=None) -> Laesning | None:
     """Min dag's meetings (`brobyggerens_moeder_laesning`'s four lists) and follow-ups
-    (`opfoelgninger_laesning` of `due_opfoelgninger`, with the silence alarm's part before `del_fra`) in
-    one statement, for `fetch_together`; None for an actor who is not a brobygger with borgere to list.
+    (`due_opfoelgninger`'s, each with its attended meeting's time and length as `med_moede` gives them,
+    with the silence alarm's part before `del_fra`) in one statement, for `fetch_together`; None for an actor who is not a brobygger with borgere to list.
 
     Both are reached through the brobygger's borgere and their matches: read apart, each statement
     walked them (263 borgere and 403 matches at national size, issue 15), and each was planned on its
