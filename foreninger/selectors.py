@@ -166,14 +166,17 @@ def _kort_sql(med_afstand: bool, antal: bool) -> tuple[str, str]:
     moeder, navne = _kortdata_sql()
     felter = ", ".join(kolonne[felt] for felt in ("titel", "beskrivelse", "lat", "lng", "aaben_for_nye",
                                                   "for_frivillige"))
-    foer = (f'SELECT s.nid, {"s.afstand" if med_afstand else "NULL"}, {felter}, F."navn", '  # noqa: S608 -- names
-            f'P."{postnummer.pk.column}", P."by", P."lat", P."lng", K."navn", {moeder}, {navne}'
+    # The forening's and the category's names as scalar subqueries, not joins (the same values: every row
+    # has a forening, the category may be NULL as the LEFT JOIN gave): two relations fewer for the
+    # planner to order, ~0.35 ms of planning a page on both searches (issue 15).
+    foer = (f'SELECT s.nid, {"s.afstand" if med_afstand else "NULL"}, {felter}, '  # noqa: S608 -- names
+            f'(SELECT F."navn" FROM "{forening}" F WHERE F."id" = {kolonne["forening"]}), '
+            f'P."{postnummer.pk.column}", P."by", P."lat", P."lng", '
+            f'(SELECT K."navn" FROM "{tag}" K WHERE K."id" = {kolonne["kategori"]}), {moeder}, {navne}'
             f'{", s.antal" if antal else ""} FROM (')
     navne_s = ", ".join(["nid", *(["afstand"] if med_afstand else []), *(["antal"] if antal else [])])
     efter = (f') AS s ({navne_s}) INNER JOIN "{felles}" ON ("{felles}"."id" = s.nid)'
-             f' INNER JOIN "{forening}" F ON (F."id" = {kolonne["forening"]})'
              f' INNER JOIN "{postnummer.db_table}" P ON (P."{postnummer.pk.column}" = {kolonne["postnummer"]})'
-             f' LEFT OUTER JOIN "{tag}" K ON (K."id" = {kolonne["kategori"]})'
              f' ORDER BY {"s.afstand ASC, " if med_afstand else ""}{kolonne["titel"]} ASC, s.nid ASC')
     return foer, efter
 
