@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import time
 from functools import cache
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connection
 from django.db.models import Count
 from django.http import Http404
@@ -140,7 +140,10 @@ def public_kort(noegler, *, antal: bool = False):
         kort = _kort_orm([row[0] for row in rows], [row[1] if med_afstand else None for row in rows])
         return (rows[0][-1] if rows else 0) if antal else None, kort
     if not isinstance(noegler, tuple):
-        sql, params = noegler.query.sql_with_params()
+        try:
+            sql, params = noegler.query.sql_with_params()
+        except EmptyResultSet:  # an empty slice: a page past the end of a list with no rows (HTTP 500 before)
+            return (0 if antal else None), []
     foer, efter = _kort_sql(med_afstand, antal)
     with connection.cursor() as cursor:
         cursor.execute(foer + sql + efter, params)

@@ -57,7 +57,9 @@ def _en_decimal(x: float, komma: str) -> str:
     per-call work (~22 µs, 25 times a page near a postal code: issue 15). Below 1000 no grouping
     can apply; outside [1e-6, 1000) and 0 (and NaN) floatformat itself answers (it returns a value of
     more than 200 digits as it came)."""
-    if x == 0 or 1e-6 <= x < 1000:
+    if x == 0:
+        return f"0{komma}0"  # also -0.0, as floatformat writes it
+    if 1e-6 <= x < 1000:
         return str(Decimal(str(x)).quantize(_TIENDEDEL, ROUND_HALF_UP)).replace(".", komma)
     return floatformat(x, 1)
 

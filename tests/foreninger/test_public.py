@@ -171,6 +171,40 @@ def test_the_postal_code_read_with_the_centre_is_the_one_the_form_reads(client, 
         client.get(url, {"postnummer": value, "q": "zzzz"})
 
 
+@pytest.mark.parametrize("params", [{"q": "zzzz", "side": "2"}, {"q": "zzzz", "side": "9999"},
+                                    {"kategori": "", "q": "ingenting her", "side": "3"}])
+def test_a_search_without_results_asked_past_its_first_page_is_the_empty_first_page(client, world, katalog, params):
+    """No rows and a page past the first: the empty first page, as for page 1 (on PostgreSQL the cards'
+    statement was compiled around an empty slice: HTTP 500)."""
+    response = client.get(reverse("foreninger:public_directory", args=[world.center_a.slug]), params)
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert (page.number, list(page.object_list), page.paginator.count) == (1, [], 0)
+    assert response.content.decode().replace(f"side={params['side']}", "side=1") == directory(  # the language links
+        client, world.center_a, **{**params, "side": "1"})
+
+
+@pytest.mark.parametrize("sprog", ["da", "en"])
+def test_a_distance_has_floatformat_s_one_decimal(sprog):
+    """The cards' distance (`views.public._en_decimal`) is what `floatformat(x, 1)` wrote, in each language."""
+    import random
+
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+    from django.utils.formats import get_format
+
+    from foreninger.views.public import _en_decimal
+
+    tilfaeldig = random.Random(15)
+    values = [0.0, 1e-7, 1e-6, 0.04, 0.05, 0.15, 0.25, 1.005, 2.675, 9.95, 9.949999, 49.95, 999.94, 999.95, 1000.0,
+              12345.678, 1e-300, -0.0, -1.25, float("nan"), float("inf"),
+              *(k / 20 for k in range(2000)), *(tilfaeldig.uniform(0, 60) for _ in range(5000))]
+    with translation.override(sprog):
+        komma = get_format("DECIMAL_SEPARATOR", use_l10n=True)
+        for x in values:
+            assert _en_decimal(x, komma) == floatformat(x, 1), x
+
+
 def test_pages_follow_distance_then_title_then_id(client, world):
     """The page is found on bare ids and distances, then loaded whole: every row once, in order."""
     for i in range(30):  # shared places and titles, so the order needs its tie-breakers
