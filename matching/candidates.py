@@ -265,64 +265,27 @@ def _knn_with_details(f: Filter, lat: float, lng: float, *,
         fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
                                                     then=f"SELECT id, slug, navn FROM {Tag._meta.db_table}")  # noqa: S608
     slug_of = {tag_id: slug for tag_id, slug, _navn in tags}
-    today = timezone.localdate()
-    # Many candidates share a list of tags: each distinct list is turned into slugs once per call, and
-    # each distinct list of meetings into slots and frequencies once per process (`_moeder`). The
-    # candidates share those sets; stage 2 only reads them (issue 15: this loop was a third of the Python
-    # a call costs).
-    tag_sets: dict[tuple, frozenset[str]] = {(): _EMPTY}
-    tilg_ids: set[int] = set()
-    navne: dict[str, str] = {}
-    out = []
-    for row in fetched:
-        (fid, distance_km, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, _kategori_navn,
-         inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel, forening_navn, pris,
-         interesser, tilg, moeder, moeder_til, maalgrupper) = row[:20]
-        sets = []
-        for ids in (interesser, tilg, maalgrupper):
-            key = tuple(ids)
-            slugs = tag_sets.get(key)
-            if slugs is None:
-                slugs = tag_sets[key] = frozenset(slug_of[t] for t in key)
-            sets.append(slugs)
-        tilg_ids.update(tilg)
-        # A meeting with an end date counts until that day.
-        key = tuple(code for code, til in zip(moeder, moeder_til, strict=True) if til is None or til >= today)
-        slots_frekvenser = _moeder(key)
-        out.append(Kandidat(
-            id=fid, distance_km=float(distance_km), alder_min=alder_min, alder_max=alder_max,
-            for_deltagere=for_deltagere, for_frivillige=for_frivillige, interesser=sets[0], maalgrupper=sets[2],
-            tilgaengelighed=sets[1], kategori=kategori_slug, slots=slots_frekvenser[0],
-            frekvenser=slots_frekvenser[1], inklusionsparat=inklusionsparat, vaert_navn=vaert_navn or "",
-            sidst_bekraeftet=sidst_bekraeftet, kapacitet=kapacitet, pris=float(pris or 0), titel=titel,
-            forening_navn=forening_navn, tag_navne=navne))
-    # The names stage 2 may show, as `_kandidater` collects them: the accessibility features', then the
-    # categories' (one shared dict for all candidates).
     navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
-    for t in sorted(tilg_ids):
-        navne[slug_of[t]] = navn_of[t]
+    today = timezone.localdate()
+    navne: dict[str, str] = {}
+    details = _Details(navne)
     for row in fetched:
-        if row[6]:
-            navne[row[6]] = row[7]
+        fid = row[0]
+        interesser, tilg, moeder, moeder_til, maalgrupper = row[15:20]
+        details.interesser[fid] = {slug_of[t] for t in interesser}
+        details.tilg[fid] = {slug_of[t] for t in tilg}
+        for t in tilg:
+            navne[slug_of[t]] = navn_of[t]
+        for code, til in zip(moeder, moeder_til, strict=True):
+            if til is None or til >= today:  # a meeting with an end date counts until that day
+                details.moede(fid, code // 1000, (code % 1000) // 100, code % 100)
+        details.maalgrupper[fid] = {slug_of[t] for t in maalgrupper}
     scores = None
     if velkomst:
         scores = {row[0]: Velkomstscore(pk=row[20], center_id=f.center_id, faellesskab_id=row[0], n=row[21],
                                         blevet=row[22], prior=row[23], score=row[24])
                   for row in fetched if row[20] is not None}
-    return out, scores
-
-
-@functools.lru_cache(maxsize=4096)
-def _moeder(codes: tuple[int, ...]) -> tuple:
-    """(slots, frequency per slot) of one fællesskab's current meetings, given as codes (frequency ×
-    1000 + weekday × 100 + hour), as `_Details.moede` collects them. A pure function of the codes;
-    the result is shared, never changed."""
-    if not codes:
-        return _EMPTY, _NO_FREKVENSER
-    details = _Details({})
-    for code in codes:
-        details.moede(0, code // 1000, (code % 1000) // 100, code % 100)
-    return frozenset(details.slots.get(0, _EMPTY)), details.frekvenser.get(0, _NO_FREKVENSER)
+    return _kandidater([row[:15] for row in fetched], details), scores
 
 
 class _Details:

@@ -598,13 +598,11 @@ def rank_forklaret(
     parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
     scored = []
     skjulte: dict[str, int] = {}
-    needs = borger.tilgaengelighedsbehov
     for kand in kandidater:
         if kand.id in exclude or not tilbudt(borger, kand):
             continue
-        # `skjult_grunde`'s two reasons checked first: most candidates have neither (issue 15).
-        if ((needs and not needs <= kand.tilgaengelighed) or (kand.kapacitet is not None and kand.kapacitet <= 0)) \
-                and (grunde := skjult_grunde(borger, kand)):
+        grunde = skjult_grunde(borger, kand)
+        if grunde:
             for key in grunde:
                 skjulte[key] = skjulte.get(key, 0) + 1
             if not vis_skjulte:

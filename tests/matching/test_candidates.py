@@ -163,26 +163,6 @@ def test_candidate_carries_what_stage_two_needs(center, forening, borger):
     assert k.sidst_bekraeftet == timezone.localdate()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the KNN path (elsewhere: one details query)")
-def test_candidates_with_the_same_meetings_and_tags_share_their_sets(center, forening, borger):
-    """Each distinct list of meetings (and of tags) is turned into sets once, not once per candidate
-    (issue 15); ended meetings still do not count, and the sets are the same as each would get alone."""
-    strik = f.tag(TagType.INTERESSE, "strik")
-    made = []
-    for km in (1, 2, 3):
-        fk = fs(forening, km=km)
-        fk.interesser.set([strik])
-        f.MoedetidFactory(faellesskab=fk, ugedag=1, fra="17:00", til="19:00")
-        made.append(fk)
-    f.MoedetidFactory(faellesskab=made[2], ugedag=5, fra="13:00", til="15:00",
-                      gyldig_til=timezone.localdate() - timedelta(days=1))  # ended: as if not there
-    a, b, c = candidates_for(borger)
-    assert ids([a, b, c]) == [fk.pk for fk in made]
-    assert a.slots == c.slots == {"1-aften"} and a.frekvenser == {"1-aften": "WEEKLY"}
-    assert a.slots is b.slots is c.slots and a.frekvenser is c.frekvenser
-    assert a.interesser == {"strik"} and a.interesser is b.interesser
-
-
 # --- suggestions_for --------------------------------------------------------------------------------
 
 

@@ -418,27 +418,6 @@ def test_property_scores_in_range_and_hard_filters_hold(b, ks, exclude, k):
 # --- Cost (issue 15) --------------------------------------------------------------------------------
 
 
-def test_rank_asks_why_hidden_only_of_candidates_that_are(monkeypatch):
-    """`skjult_grunde` is called only for a candidate lacking a need or free places; the counts are as before."""
-    calls = []
-    real = engine.skjult_grunde
-
-    def counting(b, k):
-        calls.append(k.id)
-        return real(b, k)
-
-    monkeypatch.setattr(engine, "skjult_grunde", counting)
-    b = borger(tilgaengelighedsbehov=frozenset({"koerestolsadgang"}))
-    stol = frozenset({"koerestolsadgang"})
-    kandidater = [kandidat(1, tilgaengelighed=stol), kandidat(2, tilgaengelighed=frozenset()),
-                  kandidat(3, tilgaengelighed=stol, kapacitet=0), kandidat(4, tilgaengelighed=stol, kapacitet=2)]
-    result = engine.rank_forklaret(b, kandidater, today=TODAY, forklar=False)
-    assert [f.id for f in result.forslag] == [1, 4]
-    assert result.skjulte == {"behov:koerestolsadgang": 1, "fuld": 1}
-    assert sorted(set(calls) - {1, 4}) == [2, 3]  # ranking asked only about the two hidden ones
-    assert calls.count(1) == calls.count(4) == 1  # and once per shown one, for its (empty) `skjult`
-
-
 def test_the_far_caveat_is_formatted_once_per_call(monkeypatch):
     """Every candidate beyond the borger's max distance gets the same caveat; its number is formatted once."""
     calls = []
