@@ -516,9 +516,12 @@ def _caveats(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, flo
 
     if k.distance_km > b.max_afstand_km:
         def far():
-            max_km = b.max_afstand_km
-            shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
-            return _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
+            text = _.cache.get(("far",))  # the same for every candidate of this borger: formatted once
+            if text is None:
+                max_km = b.max_afstand_km
+                shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
+                text = _.cache[("far",)] = _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
+            return text
         add("afstand", 7, far)
     if fr["tider"] < 0:
         add("tider", 6, lambda: _("Mødetiderne passer ikke med borgerens tider"))

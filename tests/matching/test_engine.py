@@ -413,3 +413,22 @@ def test_property_scores_in_range_and_hard_filters_hold(b, ks, exclude, k):
         assert all(isinstance(r, str) and r for r in f.reasons)
     keys = [(-f.score, f.kandidat.distance_km, f.id) for f in result]
     assert keys == sorted(keys)
+
+
+# --- Cost (issue 15) --------------------------------------------------------------------------------
+
+
+def test_the_far_caveat_is_formatted_once_per_call(monkeypatch):
+    """Every candidate beyond the borger's max distance gets the same caveat; its number is formatted once."""
+    calls = []
+    real = engine.number_format
+
+    def counting(value, *args, **kw):
+        calls.append(value)
+        return real(value, *args, **kw)
+
+    monkeypatch.setattr(engine, "number_format", counting)
+    b = borger(max_afstand_km=5.0)
+    out = engine.forklar(b, [kandidat(i, distance_km=20.0 + i) for i in range(1, 4)], today=TODAY)
+    assert [caveats[0] for _reasons, caveats in out] == ["Længere væk end de 5 km, borgeren helst vil rejse"] * 3
+    assert calls == [5]
