@@ -7,8 +7,10 @@ It creates its own database (the name must start with ``brobygning_bench``; any 
 refused), migrates it, seeds one centre with 50,000 fællesskaber spread over Denmark's real postal
 codes (with tags and meeting times), and measures, for several borgere in different places:
 
-(a) the bare stage-1 KNN query (one SQL round trip, the nearest N=200 ids with their columns),
-    and for comparison the same query for N=1,000 (what a five times longer shortlist costs);
+(a) the bare stage-1 KNN query (one SQL round trip, the nearest N=200 ids with their columns): the
+    statement ``suggestions_for`` sends, from its own filter (``candidates.filter_for``) and with its
+    planner setting, without the welcome scores and tag names it reads alongside; and for comparison
+    the same query for N=1,000 (what a five times longer shortlist costs);
 (b) stage 1 in full (the KNN query plus tags and meeting times for the N candidates);
 (c) ``suggestions_for(borger, k=20)``: all of it, for a freshly loaded Borger row (nothing
     cached; loading the row itself is not timed) to K model instances with reasons.
@@ -16,7 +18,8 @@ codes (with tags and meeting times), and measures, for several borgere in differ
 Every third borger (København N, Aalborg, Rønne) needs wheelchair access, which about one
 fællesskab in six has here: stage 1 then walks ~6× further along the KNN index.
 
-Each is run ``--warmup`` times, then timed ``--runs`` times per borger; it prints median, p95
+Each is run ``--warmup`` times, then timed ``--runs`` times per borger, (a), (a'), (b) and (c) in turn
+run by run, so load from other work on the machine falls on all four alike; it prints median, p95
 and min per borger and overall, and the ratio (c)/(a). ``--recall`` also compares the top K
 from the nearest N with the top K from scoring every fællesskab. The database is dropped at the
 end unless ``--keep``; ``--reuse`` skips the seeding when a kept database is there.
@@ -228,18 +231,26 @@ def make_borgere(small: bool = False):
 CPU: dict[str, list[float]] = {}  # this process's CPU ms per call (Python and psycopg, not the server)
 
 
-def timed(fn, warmup: int, runs: int, setup=None, cpu_key: str | None = None) -> list[float]:
-    """Wall-clock ms per call. `setup()` runs before each call, outside the timing; its result is passed in."""
-    for _ in range(warmup):
-        fn(setup()) if setup else fn()
-    out = []
-    for _ in range(runs):
+def timed_in_turn(calls: dict, warmup: int, runs: int, cpu_key: str | None = None) -> dict[str, list[float]]:
+    """Wall-clock ms per call of each of `calls` (key → (fn, setup or None)), the calls taken in turn
+    run by run. `setup()` runs before its call, outside the timing; its result is passed in."""
+
+    def call(fn, setup):
         arg = setup() if setup else None
         c, t = time.process_time(), time.perf_counter()
         fn(arg) if setup else fn()
-        out.append((time.perf_counter() - t) * 1000.0)
-        if cpu_key:
-            CPU.setdefault(cpu_key, []).append((time.process_time() - c) * 1000.0)
+        return (time.perf_counter() - t) * 1000.0, (time.process_time() - c) * 1000.0
+
+    for _ in range(warmup):
+        for fn, setup in calls.values():
+            call(fn, setup)
+    out: dict[str, list[float]] = {key: [] for key in calls}
+    for _ in range(runs):
+        for key, (fn, setup) in calls.items():
+            wall, cpu = call(fn, setup)
+            out[key].append(wall)
+            if key == cpu_key:
+                CPU.setdefault(key, []).append(cpu)
     return out
 
 
@@ -251,6 +262,7 @@ def measure(args, borgere):
     from django.db import connection
 
     from borgere.models import Borger
+    from brobygning.planner import fetch_with_random_page_cost
     from matching import candidates
     from matching.suggest import excluded_ids, profil_for, suggestions_for
 
@@ -260,24 +272,20 @@ def measure(args, borgere):
         b = Borger.objects.select_related("postnummer").get(pk=pk)
         lat, lng = b.postnummer.lat, b.postnummer.lng
         excl = sorted(excluded_ids(b))
-        role = candidates.effective_role(b, None)
 
         profil = profil_for(b)
-        flt = candidates.Filter.build(center_id=b.center_id, rolle=role, n=args.n, alder=b.alder, exclude_ids=excl,
-                                      needs=profil.tilgaengelighedsbehov)
+        flt = candidates.filter_for(b, n=args.n, exclude_ids=excl, needs=profil.tilgaengelighedsbehov)
         sql, params = candidates.knn_query(flt, lat, lng)
 
         sql1000, params1000 = candidates.knn_query(replace(flt, n=1000), lat, lng)
 
         def bare(sql=sql, params=params):
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
+            with connection.cursor() as cursor:  # as the code sends it (`_knn_with_details`)
+                return fetch_with_random_page_cost(cursor, sql, params, candidates.KNN_RANDOM_PAGE_COST)
 
         def bare1000(sql=sql1000, params=params1000):
             with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
+                return fetch_with_random_page_cost(cursor, sql, params, candidates.KNN_RANDOM_PAGE_COST)
 
         def stage1(b=b, excl=excl, needs=profil.tilgaengelighedsbehov):
             return candidates.candidates_for(b, n=args.n, exclude_ids=excl, needs=needs)
@@ -291,10 +299,10 @@ def measure(args, borgere):
         def full(borger):
             return suggestions_for(borger, k=args.k, n=args.n)
 
-        results["a"][label] = timed(bare, args.warmup, args.runs)
-        results["a1000"][label] = timed(bare1000, args.warmup, args.runs)
-        results["b"][label] = timed(stage1, args.warmup, args.runs)
-        results["c"][label] = timed(full, args.warmup, args.runs, setup=load, cpu_key="c")
+        timings = timed_in_turn({"a": (bare, None), "a1000": (bare1000, None), "b": (stage1, None),
+                                 "c": (full, load)}, args.warmup, args.runs, cpu_key="c")
+        for key, ms in timings.items():
+            results[key][label] = ms
         got = full(load())
         counts[label] = (len(bare()), len(got), got[0].score if got else None, got[0].distance_km if got else None)
     return results, counts
@@ -304,16 +312,17 @@ def explain(borger_pk, n):
     from django.db import connection
 
     from borgere.models import Borger
+    from brobygning.planner import fetch_with_random_page_cost
     from matching import candidates
     from matching.suggest import profil_for
 
     b = Borger.objects.select_related("postnummer").get(pk=borger_pk)
-    flt = candidates.Filter.build(center_id=b.center_id, rolle=candidates.effective_role(b, None), n=n,
-                                  alder=b.alder, needs=profil_for(b).tilgaengelighedsbehov)
+    flt = candidates.filter_for(b, n=n, needs=profil_for(b).tilgaengelighedsbehov)
     sql, params = candidates.knn_query(flt, b.postnummer.lat, b.postnummer.lng)
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
-        print("\n".join(row[0] for row in cursor.fetchall()))
+    with connection.cursor() as cursor:  # with the code's planner setting
+        rows = fetch_with_random_page_cost(cursor, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params,
+                                           candidates.KNN_RANDOM_PAGE_COST)
+        print("\n".join(row[0] for row in rows))
 
 
 def recall(borgere, k):

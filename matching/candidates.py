@@ -124,11 +124,18 @@ def candidates_og_velkomst(borger, *, n: int = DEFAULT_N, max_km: float | None =
     (by fællesskab id): on PostgreSQL from the same statement (issue 15: a round trip fewer for the
     suggestions); None where they were not read (another database, or `velkomst=False`)."""
     lat, lng = origin or origin_for(borger)
-    f = Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), n=n, max_km=max_km,
-                     kategori_id=kategori_id, alder=borger.alder, alder_usikker=borger.alder_usikker,
-                     exclude_ids=exclude_ids, needs=needs)
+    f = filter_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle, exclude_ids=exclude_ids,
+                   needs=needs)
     return _nearest(f, lat, lng, box_km=max(2.0 * (max_km or borger.max_afstand_km or 0), MIN_BOX_KM),
                     velkomst=velkomst)
+
+
+def filter_for(borger, *, n: int = DEFAULT_N, max_km: float | None = None, kategori_id: int | None = None,
+               rolle: str | None = None, exclude_ids: Iterable[int] = (), needs: Iterable[str] = ()) -> Filter:
+    """Stage 1's filter for `borger` (also what bench/matching_knn.py times as the bare KNN)."""
+    return Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), n=n, max_km=max_km,
+                        kategori_id=kategori_id, alder=borger.alder, alder_usikker=borger.alder_usikker,
+                        exclude_ids=exclude_ids, needs=needs)
 
 
 def nearest(f: Filter, lat: float, lng: float, *, box_km: float = MIN_BOX_KM) -> list[Kandidat]:
