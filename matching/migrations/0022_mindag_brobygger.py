@@ -12,8 +12,8 @@ directly.
 The database keeps the column, whoever writes (the services, the tests' factories, `seed_demo`, the
 national dataset's COPY, GDPR anonymisation):
 
-- a row inserted, or moved to another match: its match's borger's brobygger (BEFORE INSERT OR UPDATE OF
-  match_id, per row);
+- a row inserted, or moved to another match: its match's borger's brobygger (BEFORE INSERT, and BEFORE
+  UPDATE OF match_id when it changed; per row);
 - a borger's brobygger changed (overdragelse, assignment, anonymisation): every meeting and follow-up
   of the borger's matches;
 - a match moved to another borger: its meetings and follow-ups.
@@ -47,10 +47,12 @@ def forwards(apps, schema_editor):
                                      WHERE m.id = NEW.match_id);
             RETURN NEW;
         END $$""")
-    for t in raekker:
+    for t in raekker:  # (a save() names match_id too: only a changed one is looked up)
         schema_editor.execute(
-            f"CREATE TRIGGER {FUNCTION}_raekke BEFORE INSERT OR UPDATE OF match_id ON {t} "
-            f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}_raekke()")
+            f"CREATE TRIGGER {FUNCTION}_raekke BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {FUNCTION}_raekke()")
+        schema_editor.execute(
+            f"CREATE TRIGGER {FUNCTION}_flyttet BEFORE UPDATE OF match_id ON {t} FOR EACH ROW "
+            f"WHEN (OLD.match_id IS DISTINCT FROM NEW.match_id) EXECUTE FUNCTION {FUNCTION}_raekke()")
     # a borger's brobygger changed: the rows of all the borger's matches
     schema_editor.execute(f"""
         CREATE FUNCTION {FUNCTION}_borger() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -92,7 +94,8 @@ def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     le, o, m, b = _names(apps)
-    for trigger, table in (("raekke", le), ("raekke", o), ("borger", b), ("match", m)):
+    for trigger, table in (("raekke", le), ("raekke", o), ("flyttet", le), ("flyttet", o), ("borger", b),
+                           ("match", m)):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {FUNCTION}_{trigger} ON {table}")
     for trigger in ("raekke", "borger", "match"):
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}_{trigger}()")
