@@ -100,7 +100,7 @@ def min_dag(*, actor) -> dict:
 def _min_dags_lister(*, actor) -> tuple[dict, dict, object]:
     """Min dag's meetings (`selectors.brobyggerens_moeder`), follow-ups (`_opfoelgninger_og_stille`) and
     answers (`selectors.svar_seneste`). On PostgreSQL in one round trip (`planner.fetch_together`): the
-    meetings and follow-ups in one statement over one walk of the brobygger's borgere and matches
+    meetings and follow-ups in one statement, found by the brobygger kept on their rows
     (`selectors.min_dags_laesning`), the answers over the scoped ORM subquery's ids
     (`svar_seneste_laesning`): building and compiling the querysets took longer than running them
     (issue 15). The same rows, counts and columns (tests/matching/test_forside.py)."""

@@ -871,55 +871,61 @@ def min_dags_laesning(*, actor, del_fra, limit: int = 20, now=None) -> Laesning 
     (`due_opfoelgninger`'s, each with its attended meeting's time and length as `med_moede` gives them,
     with the silence alarm's part before `del_fra`) in one statement, for `fetch_together`; None for an actor who is not a brobygger with borgere to list.
 
-    Both are reached through the brobygger's borgere and their matches: read apart, each statement
-    walked them (263 borgere and 403 matches at national size, issue 15), and each was planned on its
-    own. Here the walk is done once (`w`, from the scoped borgere, `access.scope`) and the meetings and
-    follow-ups are probed by its match ids (`= ANY(ARRAY(…))`: one index scan each; a join to `w` was
-    planned as a hash of the centre's 1,700 planned meetings). The conditions are the selectors' own
-    (`upcoming_ledsagelser` …, `due_opfoelgninger`: the centre, open matches), which tests compare."""
+    The rows are found by the brobygger kept on them (`mindag_brobygger`, the brobygger of the match's
+    borger, kept by the database: migration matching 0022), each kind through a partial index that holds
+    only what Min dag can show (planned meetings; open follow-ups by due date). Walking the brobygger's
+    borgere and their matches instead (263 and 403 at national size, issue 15) read ~3,600 buffers for the
+    ~70 rows it found, and grew with the caseload. The conditions are the selectors' own (`access.scope`
+    of "ledsagelse" and "opfoelgning" for a brobygger: the row's centre and its match's borger's brobygger,
+    here the kept one; `upcoming_ledsagelser` …, `due_opfoelgninger`: open matches), which tests compare."""
     if not actor.is_brobygger:
         return None
     borgere = access.scope(actor, "borger", Borger.objects.all())
     if borgere.query.is_empty():
         return None
-    ids, ids_params = borgere.order_by().values("pk").query.sql_with_params()
     dele, dele_params = _moedelister_sql(now or timezone.now(), limit)
     o, le, m = Opfoelgning._meta.db_table, Ledsagelse._meta.db_table, Match._meta.db_table
     b, f = Borger._meta.db_table, Faellesskab._meta.db_table
-    moede = f"FROM {le} u WHERE u.match_id = o.match_id AND u.status = %s ORDER BY u.tidspunkt DESC LIMIT 1"  # noqa: S608
-    # the rows of both kinds in one set: (list: 0-3 the meetings', 4 the follow-ups'; the counts; the row's
-    # own columns, those of the other kind NULL; its match and the names)
+    # the partial indexes' conditions written as they are (not parameters), so the planner matches them
+    planlagt = f"'{LedsagelseStatus.PLANLAGT.value}'"
+    # each kind's rows with their match's columns (read once, for its stage); the rows of both kinds in one
+    # set: (list: 0-3 the meetings', 4 the follow-ups'; the counts; the row's own columns, those of the other
+    # kind NULL; its match and the names)
+    match = "m.center_id AS m_center_id, m.borger_id, m.faellesskab_id, m.stage"
     sql = f"""
-        WITH w AS MATERIALIZED (
-            SELECT m.id, m.center_id, m.borger_id, m.faellesskab_id, m.stage
-            FROM {m} m WHERE m.borger_id = ANY(ARRAY({ids}))
-        ), l AS MATERIALIZED (
-            SELECT x.id, x.center_id, x.match_id, x.tidspunkt, x.moedested, x.status, x.vaert_rapport, m.stage
+        WITH l AS MATERIALIZED (
+            SELECT x.id, x.center_id, x.match_id, x.tidspunkt, x.moedested, x.status, x.vaert_rapport, {match}
             FROM {le} x JOIN {m} m ON m.id = x.match_id
-            WHERE x.match_id = ANY(ARRAY(SELECT id FROM w)) AND x.center_id = %s AND x.status = %s
+            WHERE x.mindag_brobygger = %s AND x.center_id = %s AND x.status = {planlagt}
         ), o AS MATERIALIZED (
             SELECT COUNT(*) OVER () AS antal, COUNT(*) FILTER (WHERE o.forfalder < %s) OVER () AS antal_del,
-                   o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert
-            FROM {o} o
-            WHERE o.match_id = ANY(ARRAY(SELECT id FROM w WHERE stage <> %s)) AND o.center_id = %s
-                  AND o.udfoert IS NULL AND o.forfalder <= %s
+                   o.id, o.center_id, o.match_id, o.type, o.forfalder, o.udfoert, {match}
+            FROM {o} o JOIN {m} m ON m.id = o.match_id
+            WHERE o.mindag_brobygger = %s AND o.center_id = %s AND o.udfoert IS NULL AND o.forfalder <= %s
+                  AND m.stage <> %s
             ORDER BY o.forfalder, o.id LIMIT %s
         ), r AS (
             SELECT d.liste, d.antal, 0 AS antal_del, d.id, d.center_id, d.match_id, d.tidspunkt, d.moedested, d.status,
-                   NULL AS type, NULL::date AS forfalder, NULL::timestamptz AS udfoert, NULL::integer AS moede_min
+                   NULL AS type, NULL::date AS forfalder, NULL::timestamptz AS udfoert, NULL::integer AS moede_min,
+                   d.m_center_id, d.borger_id, d.faellesskab_id, d.stage
             FROM ({dele}) d
             UNION ALL
-            SELECT 4, o.antal, o.antal_del, o.id, o.center_id, o.match_id, (SELECT u.tidspunkt {moede}), NULL, NULL,
-                   o.type, o.forfalder, o.udfoert, (SELECT u.varighed_min {moede})
-            FROM o
+            SELECT 4, o.antal, o.antal_del, o.id, o.center_id, o.match_id, u.tidspunkt, NULL, NULL,
+                   o.type, o.forfalder, o.udfoert, u.varighed_min, o.m_center_id, o.borger_id, o.faellesskab_id,
+                   o.stage
+            FROM o LEFT JOIN LATERAL (SELECT u.tidspunkt, u.varighed_min FROM {le} u
+                                      WHERE u.match_id = o.match_id AND u.status = %s
+                                      ORDER BY u.tidspunkt DESC LIMIT 1) u ON true
         )
-        SELECT r.*, w.id, w.center_id, w.borger_id, w.faellesskab_id, w.stage, b.id, b.fornavn, f.id, f.titel
-        FROM r JOIN w ON w.id = r.match_id JOIN {b} b ON b.id = w.borger_id JOIN {f} f ON f.id = w.faellesskab_id
-    """  # noqa: S608 -- table names and Django's SQL; values are parameters
-    params = [*ids_params, actor.center_id, LedsagelseStatus.PLANLAGT,
-              del_fra, Stage.AFSLUTTET, actor.center_id, timezone.localdate() + timedelta(days=7), limit,
-              *dele_params,
-              LedsagelseStatus.MOEDT_OP, LedsagelseStatus.MOEDT_OP]
+        SELECT r.liste, r.antal, r.antal_del, r.id, r.center_id, r.match_id, r.tidspunkt, r.moedested, r.status,
+               r.type, r.forfalder, r.udfoert, r.moede_min,
+               r.match_id, r.m_center_id, r.borger_id, r.faellesskab_id, r.stage, b.id, b.fornavn, f.id, f.titel
+        FROM r JOIN {b} b ON b.id = r.borger_id JOIN {f} f ON f.id = r.faellesskab_id
+    """  # noqa: S608 -- table names, constants and Django's SQL; values are parameters
+    center = actor.center_id
+    params = [actor.user.pk, center,
+              del_fra, actor.user.pk, center, timezone.localdate() + timedelta(days=7), Stage.AFSLUTTET, limit,
+              *dele_params, LedsagelseStatus.MOEDT_OP]
     db = borgere.db
 
     def parse(rows, _connection):

@@ -70,6 +70,17 @@ def test_follow_ups_know_whether_their_match_is_open(national):
     assert not Opfoelgning.objects.filter(match_aaben=False).exclude(match__stage="afsluttet").exists()
 
 
+def test_meetings_and_follow_ups_know_their_borgers_brobygger(national):
+    # `mindag_brobygger` (migration matching 0022), kept by triggers the COPY fires: the brobygger of the
+    # match's borger on every meeting and follow-up, what Min dag finds them by
+    from .test_mindag_brobygger import uden_for_trit
+
+    assert uden_for_trit() == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(mindag_brobygger) FROM matching_ledsagelse")
+        assert cursor.fetchone()[0] > 0
+
+
 def test_every_row_stays_in_its_parents_centre(national):
     assert not Faellesskab.objects.exclude(center=F("forening__center")).exists()
     assert not Samtale.objects.exclude(center=F("borger__center")).exists()
