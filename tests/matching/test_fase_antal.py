@@ -4,10 +4,12 @@ and read by the koordinator's match board and overview (issue 15)."""
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from brobygning.access import actor_for
 from matching import forside, selectors, services
 from matching.models import Match, Stage
+from matching.national_copy import Copier
 
 from .. import factories as f
 from .. import journey_factories as rf
@@ -63,6 +65,11 @@ def test_the_kept_counts_stay_in_step_with_every_kind_of_write(world, koordinato
                                for stage in (Stage.AFSLUTTET, Stage.AFSLUTTET, Stage.FORESLAAET)])
     assert _holdt() == _talt()
     assert _holdt()[(world.center_b.pk, "afsluttet")] == 2
+    # COPY, as the national dataset writes them
+    borgere = [f.BorgerFactory(center=world.center_a) for _ in range(3)]
+    Copier().copy(Match, ["center", "borger", "faellesskab", "stage", "stage_siden"], [
+        (world.center_a.pk, borger.pk, world.faellesskab_a.pk, Stage.ACCEPTERET, timezone.now()) for borger in borgere])
+    assert _holdt() == _talt()
     # deleted: one, then a queryset's, then a borger with their matches (the collector's deletes)
     a[0].delete()
     assert _holdt() == _talt()
