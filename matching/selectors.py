@@ -664,10 +664,11 @@ def for_hver(qs, felt: str, vaerdier) -> list:
 def taellinger(taellinger) -> list[int]:
     """Counts in one query: for each (queryset, loft, efter), its rows, at most `loft` + 1 of them
     (all with `loft` None); with `efter` (the index of an earlier count with the same `loft`) only as
-    many as that count leaves below `loft` + 1; a `Holdt` is read as it is kept. Each count is a scalar subquery (a counted one that
-    another waits for, a CTE) that selects a constant, so an index that answers the WHERE answers
-    alone; no ORDER BY: which rows fall under a cap does not change how many there are. (Not one CTE
-    each joined in FROM: PostgreSQL planned the join of 20 one-row results for 45 ms.)"""
+    many as that count leaves below `loft` + 1; a `Holdt` is read as the database keeps it. Each count is
+    a scalar subquery (a counted one that another waits for, a CTE) that selects a constant, so an index
+    that answers the WHERE answers alone; no ORDER BY: which rows fall under a cap does not change how
+    many there are. (Not one CTE each joined in FROM: PostgreSQL planned the join of 20 one-row results
+    for 45 ms.)"""
     taellinger = list(taellinger)
     if not taellinger:
         return []
