@@ -178,12 +178,13 @@ def koordinator_overblik(*, actor) -> dict:
     # this month's figures, matches per stage, failed reminders, take-over requests: in the same query
     fra = maanedens_start()
     taellinger = _overblik_taellinger(actor=actor, fra=fra)
+    fase_loft = None if matching.fase_antal_gaelder(actor, Match.objects.db) else LOFT  # kept counts are exact
     for noegle, taelling in taellinger.items():
-        lister.antal(noegle, taelling, LOFT if noegle.startswith("fase_") else None)
+        lister.antal(noegle, taelling, fase_loft if noegle.startswith("fase_") else None)
     lister_og_tal = lister.hent()
     _stille_tekster(lister_og_tal["stille_moeder"].rows, lister_og_tal["stille_opfoelgninger"].rows)
     return {
-        **_overblik_tal({noegle: lister_og_tal.pop(noegle) for noegle in taellinger}, fra),
+        **_overblik_tal({noegle: lister_og_tal.pop(noegle) for noegle in taellinger}, fra, fase_loft),
         **lister_og_tal,
         "uden_brobygger": dags["uden_brobygger"][0],
         "interval_uger": actor.center.bekraeft_interval_uger,
@@ -417,9 +418,10 @@ _OVERBLIK_TAELLINGER: dict = {}
 
 def _overblik_taellinger(*, actor, fra: date) -> dict:
     """The koordinator's overview's counts that are not under a list: this month's figures (`kpi`),
-    failed reminders, pending take-over requests and matches per stage (counted up to LOFT, "999+",
-    as the match board counts them: exact counts read every index entry of the centre's matches,
-    28,588 at national size, on each request), for `Lister.antal`.
+    failed reminders, pending take-over requests and matches per stage, for `Lister.antal`. The stages'
+    counts as the match board reads them: on PostgreSQL the exact ones the database keeps
+    (`selectors.FASE_ANTAL`); elsewhere counted up to LOFT, "999+" (exact counts would read every index
+    entry of the centre's matches, 28,588 at national size, on each request).
 
     Compiled once per process for each centre, role and month (`selectors.taelling`), not on every
     request: what decides the statements (the scoped selectors, given the actor's centre and role, and
@@ -432,16 +434,20 @@ def _overblik_taellinger(*, actor, fra: date) -> dict:
             "anmodninger": anmodning_list(actor=actor),
         }
         faser = {f"fase_{stage}": stage for stage in Stage.values}
-        return {navn: matching.taelling(qs) for navn, qs in querysets.items()} | dict(zip(
-            faser, matching.for_hver(matching.match_list(actor=actor), "stage", faser.values()), strict=True))
+        if matching.fase_antal_gaelder(actor, Match.objects.db):  # the counts the database keeps
+            fase_tal = [matching.fase_antal(actor, stage, Match.objects.db) for stage in faser.values()]
+        else:
+            fase_tal = matching.for_hver(matching.match_list(actor=actor), "stage", faser.values())
+        return {navn: matching.taelling(qs) for navn, qs in querysets.items()} | dict(zip(faser, fase_tal, strict=True))
 
     start = timezone.make_aware(datetime.combine(fra, time.min))
     return _behold(_OVERBLIK_TAELLINGER, (Match.objects.db, actor.center_id, actor.rolle, fra, start), lambda: None, byg)
 
 
-def _overblik_tal(antal: dict, fra: date) -> dict:
+def _overblik_tal(antal: dict, fra: date, fase_loft: int | None) -> dict:
     return {"kpi": _kpi(antal, fra),
-            "faser": [(Stage(stage).label, matching.Liste((), antal[f"fase_{stage}"], LOFT).antal_tekst) for stage in Stage.values],
+            "faser": [(Stage(stage).label, matching.Liste((), antal[f"fase_{stage}"], fase_loft).antal_tekst)
+                      for stage in Stage.values],
             "fejlede_paamindelser": antal["fejlede"], "anmodninger": antal["anmodninger"]}
 
 

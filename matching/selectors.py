@@ -167,6 +167,23 @@ TAVLE_PR_FASE = 20
 # every open match of the centre (17,000 at national size); capped ones at most 1,000 index entries each.
 TAVLE_LOFT = 999
 
+# On PostgreSQL the database keeps each centre's number of matches per stage (migration 0023, by
+# triggers on the matches, in the writing transaction): the board and the koordinator's overview read
+# these exact counts from a handful of rows instead of counting up to 1,000 index entries per stage.
+FASE_ANTAL = "matching_match_fase_antal"
+
+
+def fase_antal_gaelder(actor, db: str) -> bool:
+    """Whether the kept per-stage counts (`FASE_ANTAL`) are the actor's scoped counts: on PostgreSQL, for
+    a koordinator, whose matches are the whole centre's (`access.scope`: the centre, no share of a role)."""
+    return connections[db].vendor == "postgresql" and actor.is_koordinator and access.can(actor, "match", "list")
+
+
+def fase_antal(actor, stage: str, db: str) -> Holdt:
+    """The kept count of the actor's centre's matches in `stage` (`FASE_ANTAL`), for `taellinger`."""
+    sql = f"SELECT antal FROM {connections[db].ops.quote_name(FASE_ANTAL)} WHERE center_id = %s AND stage = %s"  # noqa: S608
+    return Holdt(sql, (actor.center_id, stage), db)
+
 
 @dataclass(frozen=True, slots=True)
 class Kort:
@@ -203,9 +220,10 @@ def _med_fase(sql: str, params, fase_sql: str) -> tuple[str, list]:
 
 def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, Liste]]:
     """The centre's open matches by stage, for the koordinator's board: (stage, label, the first
-    `per_stage` as `Kort`, longest in the stage first, with the stage's count, capped at `TAVLE_LOFT`).
+    `per_stage` as `Kort`, longest in the stage first, with the stage's count: for a koordinator on
+    PostgreSQL the exact count the database keeps (`FASE_ANTAL`), else capped at `TAVLE_LOFT`).
 
-    One query on PostgreSQL: for each stage (an array, `LATERAL`) its capped count and its first cards,
+    One query on PostgreSQL: for each stage (an array, `LATERAL`) its count and its first cards,
     each an index range on (center, stage, stage_siden); the borger's first name and the fællesskab's
     title are joined once, to the 140 cards. The ORM compiles one stage's scoped query, whose stage
     parameter becomes the array's element: seven copies of it, each with its own joins, took PostgreSQL
@@ -217,16 +235,24 @@ def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, L
     stages = [stage for stage in Stage.values if stage != Stage.AFSLUTTET]
     rows: dict[str, list[Kort]] = {stage: [] for stage in stages}
     connection = connections[qs.db]
+    loft = TAVLE_LOFT
     if connection.vendor == "postgresql":
-        antal_sql, antal_params = _med_fase(
-            *qs.filter(stage=_STEDFORTRAEDER).order_by().values("pk")[:TAVLE_LOFT + 1].query.sql_with_params(), "s.fase")
+        if fase_antal_gaelder(actor, qs.db):  # the kept exact counts, one row each
+            loft = None
+            antal_join = f"LEFT JOIN {connection.ops.quote_name(FASE_ANTAL)} n ON n.center_id = %s AND n.stage = s.fase"
+            antal_params = [actor.center_id]
+        else:
+            antal_sql, antal_params = _med_fase(
+                *qs.filter(stage=_STEDFORTRAEDER).order_by().values("pk")[:TAVLE_LOFT + 1].query.sql_with_params(),
+                "s.fase")
+            antal_join = f"CROSS JOIN LATERAL (SELECT COUNT(*) FROM ({antal_sql}) AS t) AS n(antal)"  # noqa: S608
         kort_sql, kort_params = _med_fase(
             *qs.filter(stage=_STEDFORTRAEDER).order_by("stage_siden", "pk").values_list(
                 "pk", "stage_siden", "borger_id", "faellesskab_id")[:per_stage].query.sql_with_params(), "s.fase")
         sql = f"""
-            SELECT s.fase, n.antal, k.pk, k.stage_siden, b.fornavn, f.titel
+            SELECT s.fase, COALESCE(n.antal, 0), k.pk, k.stage_siden, b.fornavn, f.titel
             FROM unnest(CAST(%s AS text[])) AS s(fase)
-            CROSS JOIN LATERAL (SELECT COUNT(*) FROM ({antal_sql}) AS t) AS n(antal)
+            {antal_join}
             LEFT JOIN LATERAL ({kort_sql}) AS k(pk, stage_siden, borger_id, faellesskab_id) ON true
             LEFT JOIN {Borger._meta.db_table} b ON b.id = k.borger_id
             LEFT JOIN {Faellesskab._meta.db_table} f ON f.id = k.faellesskab_id
@@ -248,7 +274,7 @@ def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, L
                 rows[stage] = [Kort(*row) for row in kort.filter(stage=stage)[:per_stage]]
     for stage_rows in rows.values():  # a join promises no order
         stage_rows.sort(key=lambda k: (k.stage_siden, k.pk))
-    return [(stage, Stage(stage).label, Liste(rows[stage], counts[stage], TAVLE_LOFT)) for stage in stages]
+    return [(stage, Stage(stage).label, Liste(rows[stage], counts[stage], loft)) for stage in stages]
 
 
 def pipeline_stage(*, actor, stage: str):
@@ -604,6 +630,15 @@ class Taelling:
     db: str
 
 
+@dataclass(frozen=True)
+class Holdt:
+    """A count the database keeps (`fase_antal`), for `taellinger`: `sql` selects it, one value or no row (0)."""
+
+    sql: str
+    params: tuple
+    db: str
+
+
 def _taelling(qs) -> tuple[str, tuple]:
     """`qs` as `taellinger` counts it: a constant per row, no ORDER BY."""
     return qs.order_by().annotate(en=Value(1)).values("en").query.sql_with_params()
@@ -629,16 +664,21 @@ def for_hver(qs, felt: str, vaerdier) -> list:
 def taellinger(taellinger) -> list[int]:
     """Counts in one query: for each (queryset, loft, efter), its rows, at most `loft` + 1 of them
     (all with `loft` None); with `efter` (the index of an earlier count with the same `loft`) only as
-    many as that count leaves below `loft` + 1. Each count is a scalar subquery (a counted one that
-    another waits for, a CTE) that selects a constant, so an index that answers the WHERE answers
-    alone; no ORDER BY: which rows fall under a cap does not change how many there are. (Not one CTE
-    each joined in FROM: PostgreSQL planned the join of 20 one-row results for 45 ms.)"""
+    many as that count leaves below `loft` + 1; a `Holdt` is read as the database keeps it. Each count is
+    a scalar subquery (a counted one that another waits for, a CTE) that selects a constant, so an index
+    that answers the WHERE answers alone; no ORDER BY: which rows fall under a cap does not change how
+    many there are. (Not one CTE each joined in FROM: PostgreSQL planned the join of 20 one-row results
+    for 45 ms.)"""
     taellinger = list(taellinger)
     if not taellinger:
         return []
     ventes_paa = {efter for _qs, _loft, efter in taellinger if efter is not None}
     ctes, cte_params, dele, params = [], [], [], []
     for i, (qs, loft, efter) in enumerate(taellinger):
+        if isinstance(qs, Holdt):  # read, not counted (never capped, so no other waits for it)
+            dele.append(f"COALESCE(({qs.sql}), 0)")
+            params.extend(qs.params)
+            continue
         sql, sql_params = (qs.sql, qs.params) if isinstance(qs, Taelling) else _taelling(qs)
         sql_params = list(sql_params)
         if loft is None:
