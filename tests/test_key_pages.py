@@ -194,7 +194,7 @@ def test_overview_counts_matches_per_stage_up_to_the_cap(world, brobygger_a, as_
     rf.MatchFactory(borger=f.BorgerFactory(center=world.center_b), center=world.center_b, stage=Stage.FORESLAAET,
                     faellesskab=f.FaellesskabFactory(forening=f.ForeningFactory(center=world.center_b)))
     faser = dict(as_koordinator_a.get(reverse("matching:forside")).context["faser"])
-    # PostgreSQL: the counts the database keeps, exact (matching.0022); elsewhere capped at LOFT
+    # PostgreSQL: the counts the database keeps, exact (matching.0023); elsewhere capped at LOFT
     assert (faser[Stage.FORESLAAET.label], faser[Stage.ACCEPTERET.label], faser[Stage.AFSLUTTET.label],
             faser[Stage.AKTIV_1_MD.label]) == (("3", "4", "9", "0") if connection.vendor == "postgresql"
                                                else ("3", "3+", "3+", "0"))

@@ -92,7 +92,7 @@ def test_the_match_board_shows_the_longest_waiting_per_stage_with_counts_and_pag
 def test_the_match_board_stops_counting_a_stage_at_its_cap(world, as_koordinator_a, monkeypatch):
     """A stage's count reads at most TAVLE_LOFT + 1 rows and then says "999+" (here 30+), as the
     påmindelser tabs do: an exact count reads every open match of the centre. On PostgreSQL the count
-    the database keeps (matching.0022) is read instead, and shown exactly."""
+    the database keeps (matching.0023) is read instead, and shown exactly."""
     monkeypatch.setattr(selectors, "TAVLE_LOFT", 30)
     _matches(world, 31)
     _matches(world, 30, stage=Stage.ACCEPTERET)

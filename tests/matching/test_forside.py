@@ -618,7 +618,7 @@ def test_the_overviews_fixed_counts_are_compiled_once_per_centre_and_month(world
                      "fejlede": forside.access.scope(actor, "paamindelse", forside.Paamindelse.objects.filter(
                          status=forside.PaamindelseStatus.FEJLET)),
                      "anmodninger": borgere_selectors.anmodning_list(actor=actor)}
-        if connection.vendor == "postgresql":  # the counts the database keeps (matching.0022)
+        if connection.vendor == "postgresql":  # the counts the database keeps (matching.0023)
             holdt = {f"fase_{stage}": selectors.fase_antal(actor, stage, "default") for stage in Stage.values}
         else:
             holdt = {}
