@@ -33,8 +33,9 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, When
@@ -283,10 +284,11 @@ def _knn_with_details(f: Filter, lat: float, lng: float, *,
         details.tilg[fid] = {slug_of[t] for t in tilg}
         for t in tilg:
             navne[slug_of[t]] = navn_of[t]
-        for code, til in zip(moeder, moeder_til, strict=True):
-            if til is None or til >= today:  # a meeting with an end date counts until that day
-                details.moede(fid, code // 1000, (code % 1000) // 100, code % 100)
         details.maalgrupper[fid] = {slug_of[t] for t in maalgrupper}
+        if moeder:
+            if any(moeder_til):  # a meeting with an end date counts until that day
+                moeder = [code for code, til in zip(moeder, moeder_til, strict=True) if til is None or til >= today]
+            details.slots[fid], details.frekvenser[fid] = _moeder(tuple(moeder))
     scores = None
     if velkomst:
         scores = {row[0]: Velkomstscore(pk=row[20], center_id=f.center_id, faellesskab_id=row[0], n=row[21],
@@ -306,13 +308,24 @@ class _Details:
         self.slots: dict[int, set[str]] = {}
         self.frekvenser: dict[int, dict[str, str]] = {}
 
-    def moede(self, fid: int, frekvens_kode: int, ugedag: int, hour: int) -> None:
-        """One meeting; of two in the same slot, the more frequent counts."""
-        slot = _slot(ugedag, hour)
+    def moede(self, fid: int, slot: str, frekvens_kode: int) -> None:
+        """One meeting in `slot` (`_slot`); of two in the same slot, the more frequent counts."""
         self.slots.setdefault(fid, set()).add(slot)
         frekvenser = self.frekvenser.setdefault(fid, {})
         best = min(frekvens_kode, FREKVENS_KODE.get(frekvenser.get(slot, "MONTHLY"), 2))
         frekvenser[slot] = _KODE_FREKVENS.get(best, "WEEKLY")
+
+
+@functools.lru_cache(maxsize=4096)
+def _moeder(codes: tuple[int, ...]) -> tuple[frozenset[str], Mapping[str, str]]:
+    """The slots and frequencies of meetings by their kept codes (frequency × 1000 + weekday × 100 +
+    hour), as `_Details` collects them. Remembered per process: most fællesskaber meet at one of a few
+    hundred weekday, hour and frequency codes, so a page's 200 candidates mostly share results (issue
+    15: decoding each meeting cost more than the rest of the row). Read-only, as stage 2 treats them."""
+    details = _Details({})
+    for code in codes:
+        details.moede(0, _slot((code % 1000) // 100, code % 100), code // 1000)
+    return frozenset(details.slots.get(0, ())), MappingProxyType(details.frekvenser.get(0, {}))
 
 
 @functools.cache
@@ -443,7 +456,7 @@ def _details(ids: list[int]):
     for fid, kind, slug, navn, ugedag, fra in fetched:
         if kind == "m":
             hour = fra.hour if hasattr(fra, "hour") else int(str(fra)[:2])  # SQLite hands back "17:00:00"
-            details.moede(fid, FREKVENS_KODE.get(slug, 0), ugedag, hour)
+            details.moede(fid, _slot(ugedag, hour), FREKVENS_KODE.get(slug, 0))
         elif kind == "i":
             interesser_of[fid].add(slug)
         elif kind == "g":

@@ -228,7 +228,8 @@ def skjult_grunde(b: BorgerProfil, k: Kandidat) -> list[str]:
     """Why a fællesskab the borger could otherwise be offered is hidden: keys "fuld" (no free
     places) and "behov:<slug>" (an accessibility need it does not meet). Empty: not hidden.
     The suggestions page counts these and can show them on request."""
-    out = [f"behov:{slug}" for slug in sorted(b.tilgaengelighedsbehov - k.tilgaengelighed)]
+    behov = b.tilgaengelighedsbehov
+    out = [f"behov:{slug}" for slug in sorted(behov - k.tilgaengelighed)] if behov else []
     if k.kapacitet is not None and k.kapacitet <= 0:
         out.append("fuld")
     return out

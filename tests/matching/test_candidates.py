@@ -405,3 +405,25 @@ def test_freshness_follows_the_borgers_centre(rich, borger):
     center.save()
     stale = suggestions_for(Borger.objects.get(pk=borger.pk), k=1)[0]
     assert fresh.parts["friskhed"] > 0 and stale.parts["friskhed"] == 0
+
+
+def test_of_two_meetings_in_one_slot_the_more_frequent_counts_and_fellows_share_the_result(center, forening, borger):
+    """Monday 17:00 monthly and Monday 19:00 weekly are both Monday evening: the weekly one counts,
+    in either order. On PostgreSQL fællesskaber meeting alike share one decoded result (stage 1
+    remembers it per process), so it must be read-only."""
+    a, b = fs(forening, km=1), fs(forening, km=2)
+    for fk, first, second in ((a, "MONTHLY", "WEEKLY"), (b, "WEEKLY", "MONTHLY")):
+        f.MoedetidFactory(faellesskab=fk, ugedag=1, fra="17:00", til="18:00", frekvens=first)
+        f.MoedetidFactory(faellesskab=fk, ugedag=1, fra="19:00", til="20:00", frekvens=second)
+    c = fs(forening, km=3)
+    f.MoedetidFactory(faellesskab=c, ugedag=1, fra="17:00", til="18:00", frekvens="BIWEEKLY")
+    f.MoedetidFactory(faellesskab=c, ugedag=2, fra="10:00", til="11:00", frekvens="MONTHLY")
+    got = {k.id: (k.slots, dict(k.frekvenser)) for k in candidates_for(borger)}
+    assert got == {a.pk: ({"1-aften"}, {"1-aften": "WEEKLY"}), b.pk: ({"1-aften"}, {"1-aften": "WEEKLY"}),
+                   c.pk: ({"1-aften", "2-formiddag"}, {"1-aften": "BIWEEKLY", "2-formiddag": "MONTHLY"})}
+    if connection.vendor == "postgresql":
+        kandidat = candidates_for(borger)[0]
+        with pytest.raises(TypeError):
+            kandidat.frekvenser["1-aften"] = "MONTHLY"
+        with pytest.raises(AttributeError):
+            kandidat.slots.add("2-aften")
