@@ -263,7 +263,12 @@ class Opfoelgning(models.Model):
                    # sort of every overdue one, and their count up to "999+" reads the index alone.
                    models.Index(fields=["center", "forfalder", "id"],
                                 condition=Q(udfoert__isnull=True, match_aaben=True),
-                                name="opfoelgning_aaben_forfalder")]
+                                name="opfoelgning_aaben_forfalder"),
+                   # The overview's "Stadig med efter 3 måneder" this month (`forside._kpi_tal`): its
+                   # count reads the index alone, not each recorded follow-up of the month (issue 15).
+                   models.Index(fields=["center", "udfoert"],
+                                condition=Q(type=OpfoelgningType.TRE_MAANEDER, resultat=Resultat.DELTAGER_STADIG),
+                                name="opfoelgning_tre_md_deltager")]
 
     def __str__(self):
         return f"{self.get_type_display()} ({self.forfalder:%d.%m.%Y})"

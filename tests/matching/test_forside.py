@@ -921,3 +921,48 @@ def test_the_overviews_follow_ups_and_borgere_are_what_the_loops_wrote(world, ko
             {"forfaldne": forfaldne, "uden_brobygger": uden_brobygger})
         assert "&lt;b&gt;&amp;&#x27;&quot;" in forventet and "&lt;i&gt;1&lt;/i&gt;" in forventet
         assert f"{_forfaldne(forfaldne)}|{_uden_brobygger(uden_brobygger)}" == forventet
+
+
+def test_the_overdue_follow_ups_rows_join_the_borger_but_no_faellesskab(world, brobygger_a, koordinator_a,
+                                                                        django_assert_num_queries):
+    # the overview's overdue follow-ups show the borger's first name, the type and the date (`_forfaldne`,
+    # the silence alarm's `_stille_tekster` and `_stille`): their statement joins the match and its borger,
+    # not the fællesskab (issue 15: the planner's work for the fourth table, ~0.4 ms at national size), and
+    # writing the rows reads nothing more
+    from django.db import connections
+
+    from brobygning.markup import escape
+    from matching.views.forside import _forfaldne, _stille
+    tasks(world, brobygger_a, forside.OPGAVER + 1)
+    alias = connections[Match.objects.db].alias
+    liste = forside._overblik_dagslister(actor=actor_for(koordinator_a))["forfaldne"]
+    sql, _params = liste.hentning.sql(forside.INGEN, alias=alias)
+    assert "borgere_borger" in sql and "foreninger_faellesskab" not in sql
+    (rows,) = forside.fetch_together(connections[alias], [liste.laesning(alias)])
+    assert len(rows) == forside.OPGAVER and all(r.i_del for r in rows)
+    with django_assert_num_queries(0):
+        forside._stille_tekster([], rows)
+        html = _forfaldne(rows) + _stille({"stille_moeder": bounded(Match.objects.none()),
+                                           "stille_opfoelgninger": forside.matching.Liste(rows, len(rows))})[
+            "stille_opfoelgninger"]
+    navn = escape(rows[0].match.borger.fornavn)
+    assert f">{navn} · " in html and f"<span>{navn}: " in html  # the overdue row and the silence alarm's
+
+
+def test_the_months_three_month_figure_is_counted_from_its_own_index(world, koordinator_a):
+    # "Stadig med efter 3 måneder" this month (`forside._kpi_tal`): the follow-ups recorded this month
+    # with that result, read from `opfoelgning_tre_md_deltager` (matching.0024), not by visiting every
+    # follow-up of the centre recorded this month (issue 15: ~660 rows at national size)
+    from django.db import connection
+    qs = forside._kpi_tal(actor=actor_for(koordinator_a), fra=forside.maanedens_start())["efter_3_md"]
+    sql, params = selectors._taelling(qs)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test's tables are small enough for a scan
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("RESET enable_seqscan")
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "opfoelgning_tre_md_deltager" in plan, plan
