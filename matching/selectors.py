@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import attrgetter
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import (
@@ -185,16 +186,19 @@ def fase_antal(actor, stage: str, db: str) -> Holdt:
     return Holdt(sql, (actor.center_id, stage), db)
 
 
-@dataclass(frozen=True, slots=True)
-class Kort:
+class Kort(NamedTuple):
     """A card on the match board: what it shows, read as plain values (140 of them; model instances
-    of the match, borger and fællesskab cost more to build than the query takes)."""
+    of the match, borger and fællesskab cost more to build than the query takes; a named tuple is
+    built in half the time of a frozen dataclass)."""
 
     pk: int
     stage: str
     stage_siden: datetime
     fornavn: str  # the borger's
     titel: str  # the fællesskab's
+
+
+_KORT_ORDEN = itemgetter(Kort._fields.index("stage_siden"), Kort._fields.index("pk"))  # longest in the stage first
 
 
 # Stands in for a value while a query is compiled once for several values (`pipeline`, `for_hver`).
@@ -278,7 +282,7 @@ def pipeline(*, actor, per_stage: int = TAVLE_PR_FASE) -> list[tuple[str, str, L
             if counts[stage]:
                 rows[stage] = [Kort(*row) for row in kort.filter(stage=stage)[:per_stage]]
     for stage_rows in rows.values():  # a join promises no order
-        stage_rows.sort(key=lambda k: (k.stage_siden, k.pk))
+        stage_rows.sort(key=_KORT_ORDEN)
     return [(stage, Stage(stage).label, Liste(rows[stage], counts[stage], loft)) for stage in stages]
 
 
