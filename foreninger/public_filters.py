@@ -11,12 +11,12 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
-    Expression,
     FloatField,
     Func,
     OuterRef,
     Q,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -41,29 +41,15 @@ def search_vector():
     return SearchVector(*FTS_FIELDS, config=FTS_CONFIG)
 
 
-class _Fts(Expression):
-    """`fts @@ websearch_to_tsquery('danish', value)` on the stored column of the table the query reads
-    (its base table's alias): in a subquery, such as the directory's count (`pagination.AntalAlle`), the
-    ORM names the table U0, and a fixed table name would then refer to the outer query's row."""
-
-    output_field = BooleanField()
-
-    def __init__(self, value: str):
-        super().__init__()
-        self.value = value
-
-    def as_sql(self, compiler, connection):
-        tabel = compiler.quote_name_unless_alias(compiler.query.base_table)
-        return f'{tabel}."fts" @@ websearch_to_tsquery(%s::regconfig, %s)', (FTS_CONFIG, self.value)
-
-
-def stored_search(value: str) -> Expression:
+def stored_search(value: str) -> RawSQL:
     """`fts @@ websearch_to_tsquery('danish', value)` on the stored column (PostgreSQL only).
 
     Reading the column, not the expression, means no row computes to_tsvector, whichever index
     the planner starts from (issue 15).
     """
-    return _Fts(value)
+    table = Faellesskab._meta.db_table
+    return RawSQL(f'"{table}"."fts" @@ websearch_to_tsquery(%s::regconfig, %s)',  # noqa: S611 -- params
+                  (FTS_CONFIG, value), output_field=BooleanField())
 
 
 def _tags(tag_type):
