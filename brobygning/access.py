@@ -423,7 +423,9 @@ def scope_public(kind: str, qs: QuerySet, center=None) -> QuerySet:
     if public is None:
         return qs.none()
     qs = public(qs)
-    return qs if center is None else qs.filter(center_id=center.pk)
+    # The centre as bigint, as `_center_value` gives it: the public text search's count reads a GIN index
+    # that leads with the centre (foreninger 0010, btree_gin: bigint = bigint only).
+    return qs if center is None else qs.filter(center_id=_center_value(center.pk))
 
 
 # --- Kinds and the apps that own them --------------------------------------------------------------

@@ -201,6 +201,7 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
         if not value:
             return queryset
         if connection.vendor == "postgresql":
+            self.tekst = True
             return queryset.filter(stored_search(value))
         for word in value.split()[:5]:
             queryset = queryset.filter(Q(titel__icontains=word) | Q(beskrivelse__icontains=word))
@@ -243,6 +244,7 @@ class PublicFaellesskabFilter(django_filters.FilterSet):
             moeder = moeder.filter(condition)
         return queryset.filter(Exists(moeder))
 
+    tekst = False  # the search has words, read by the stored tsvector (filter_q, PostgreSQL)
     origin = None  # the postal code searched near, and the distance asked for (filter_afstand)
     km = None
 

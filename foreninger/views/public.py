@@ -2,6 +2,7 @@
 
 from datetime import UTC, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from html import escape  # what django.utils.html.escape does for a str, without its lazy-string wrapper
 
 from django.conf import settings
@@ -114,8 +115,11 @@ def directory(request, slug):
     else:
         # The page is found on the bare rows (ids, and the distance near a postal code), counted in
         # the same statement that reads its 25 cards (`selectors.public_kort`).
+        # A text search on PostgreSQL counts in a subquery of its own (the centre's matches by their GIN
+        # index), planned at `selectors.KORT_RANDOM_PAGE_COST`.
         noegler = qs.values_list("pk", *(["afstand_km"] if "afstand_km" in qs.query.annotations else []))
-        page = paginate(request, noegler, antal_med_siden=True, rader=selectors.public_kort)
+        page = paginate(request, noegler, antal_med_siden=True, antal_for_sig=filterset.tekst,
+                        rader=partial(selectors.public_kort, tekst=filterset.tekst))
     kort, map_points = _kort_og_punkter(page, center, request.LANGUAGE_CODE)
     return render(request, "foreninger/public/directory.html", {
         "center": center, "filter": filterset, "page": page, "kort": kort, "map_points": map_points,

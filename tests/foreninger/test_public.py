@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -144,6 +145,72 @@ def test_text_search_pages_follow_title_then_id_and_a_page_past_the_end_is_the_l
         last = client.get(url, {"q": "kaffeklub", "side": 9999}).context["page"]
     assert last.number == 2 and [(row.titel, row.pk) for row in last.object_list] == shown[25:]
     assert all(row.moeder == [] and row.sted == "5000 Odense C" for row in last.object_list)
+
+
+def test_a_text_search_counts_in_a_subquery_of_its_own_other_lists_over_their_rows(client, world,
+                                                                                 django_assert_num_queries):
+    """On PostgreSQL a text search's count rides in the cards' statement as a scalar subquery
+    (`pagination.AntalAlle`), planned on its own at `selectors.KORT_RANDOM_PAGE_COST`, not
+    `COUNT(*) OVER ()` over the list in its order, which read every public row of the centre (issue 15).
+    The list without words, and SQLite's search, count over their rows as before. Queries unchanged."""
+    from foreninger.selectors import KORT_RANDOM_PAGE_COST
+
+    for i in range(30):
+        f.FaellesskabFactory(forening=world.forening_a, titel=f"Kaffeklub {i}", beskrivelse="Vi drikker kaffe.")
+    f.FaellesskabFactory(forening=world.forening_a, titel="Strikkeklub", beskrivelse="Vi strikker.")
+    url = reverse("foreninger:public_directory", args=[world.center_a.slug])
+    pg = connection.vendor == "postgresql"
+    for params, antal, egen in (({"q": "kaffeklub", "side": 2}, 30, pg), ({"side": 2}, 32, False),  # + faellesskab_a
+                                ({"q": "kaffeklub", "kategori": ""}, 30, pg)):
+        with django_assert_num_queries(3 if pg else 7) as ctx:
+            page = client.get(url, params).context["page"]
+        assert page.paginator.count == antal and len(page.object_list) == min(25, antal - 25 * (page.number - 1))
+        (kort,) = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+        assert ('(SELECT COUNT(*) FROM "foreninger_faellesskab" WHERE' in kort) == egen
+        assert ("COUNT(*) OVER ()" in kort) == (not egen)
+        assert kort.startswith(f"SET random_page_cost = {KORT_RANDOM_PAGE_COST};") == egen
+
+
+def test_the_count_subquery_counts_the_rows_of_the_query_it_is_annotated_on(world):
+    """`pagination.AntalAlle`: the rows of its own query, whatever its filters (an EXISTS on another table
+    correlated to the row), on every row and every page; a query that joins another table is refused."""
+    from brobygning.pagination import AntalAlle
+    from foreninger.models import Faellesskab, Moedetid
+
+    for i in range(4):
+        fs = f.FaellesskabFactory(forening=world.forening_a, titel=f"Kaffeklub {i}", beskrivelse="Vi drikker kaffe.")
+        f.MoedetidFactory(faellesskab=fs, ugedag=i % 2)
+    mandag = Faellesskab.objects.filter(titel__startswith="Kaffeklub").filter(
+        Exists(Moedetid.objects.filter(faellesskab_id=OuterRef("pk"), ugedag=0)))
+    assert Faellesskab.objects.count() > mandag.count() == 2
+    assert list(mandag.order_by("titel").values_list("titel", AntalAlle())) == [("Kaffeklub 0", 2), ("Kaffeklub 2", 2)]
+    assert list(mandag.order_by("titel").values_list("pk", AntalAlle())[1:2])[0][1] == 2
+    with pytest.raises(ValueError, match="joined another"):
+        list(Faellesskab.objects.filter(forening__navn="x").values_list("pk", AntalAlle()))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="btree_gin and the stored tsvector are PostgreSQL's")
+def test_the_text_search_s_count_can_read_the_centre_s_matches_by_one_gin_index(world):
+    """foreninger 0010's GIN index on (centre, fts) of the public rows answers the scoped text search with
+    the centre's condition and the words both in its index condition: the centre is compared as bigint
+    (`access.scope_public`), which btree_gin needs. On a few rows the planner prefers other indexes, so
+    they are dropped for the test (its transaction restores them) and the scan forced to a bitmap;
+    which scan the planner picks at national size is in PERFORMANCE.md (issue 15)."""
+    from foreninger.models import Faellesskab
+    from foreninger.public_filters import stored_search
+    from foreninger.selectors import public_faellesskab_list
+
+    qs = public_faellesskab_list(center=world.center_a).filter(stored_search("kaffe"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef LIKE 'CREATE INDEX %%' "
+                       "AND indexname != 'faellesskab_offentlig_c_fts'", [Faellesskab._meta.db_table])
+        for (navn,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{navn}"')
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        plan = qs.order_by().values("pk").explain()
+    scan = plan[plan.index("Bitmap Index Scan on faellesskab_offentlig_c_fts"):]
+    assert re.search(r"Index Cond: \(\(center_id = '\d+'::bigint\) AND \(fts @@ ", scan), plan
 
 
 @pytest.mark.parametrize("value", ["5000", " 5000 ", "0000", "50000", "abcd", ""])
