@@ -214,6 +214,24 @@ def test_beyond_max_distance_is_the_caveat_and_no_distance_reason():
     assert not any(r.endswith("km væk") for r in f.reasons)
 
 
+def test_texts_remembered_across_calls_follow_the_borger_and_the_language():
+    """The explanations' texts are remembered per language for the process (`engine._memo`): the next
+    borger's own max distance, and another language, still get their own words."""
+    assert only(borger(max_afstand_km=5), kandidat(distance_km=9.0)).caveat == \
+        "Længere væk end de 5 km, borgeren helst vil rejse"
+    assert only(borger(max_afstand_km=7.5), kandidat(distance_km=9.0)).caveat == \
+        "Længere væk end de 7,5 km, borgeren helst vil rejse"
+    assert "2,4 km væk" in only(borger(), kandidat(distance_km=2.44)).reasons
+    # Both round to 10, one decimal under 10 km and whole km above.
+    assert "10,0 km væk" in only(borger(max_afstand_km=20), kandidat(distance_km=9.96)).reasons
+    assert "10 km væk" in only(borger(max_afstand_km=20), kandidat(distance_km=10.04)).reasons
+    with translation.override("en"):
+        f = only(borger(max_afstand_km=5), kandidat(distance_km=9.0))
+        assert "5 km" in f.caveat and "Længere" not in f.caveat
+        assert "2.4 km away" in only(borger(), kandidat(distance_km=2.44)).reasons
+    assert "2,4 km væk" in only(borger(), kandidat(distance_km=2.44)).reasons
+
+
 def test_schedule_fit_reason_names_the_slot():
     f = only(borger(tilgaengelighed=frozenset({"1-eftermiddag"})), kandidat(slots=frozenset({"1-eftermiddag"})))
     assert "Tirsdag eftermiddag passer" in f.reasons
@@ -419,7 +437,8 @@ def test_property_scores_in_range_and_hard_filters_hold(b, ks, exclude, k):
 
 
 def test_the_far_caveat_is_formatted_once_per_call(monkeypatch):
-    """Every candidate beyond the borger's max distance gets the same caveat; its number is formatted once."""
+    """Every candidate beyond the borger's max distance gets the same caveat; its number is formatted once
+    (for the language and the distance, `engine._memo`)."""
     calls = []
     real = engine.number_format
 
@@ -428,7 +447,10 @@ def test_the_far_caveat_is_formatted_once_per_call(monkeypatch):
         return real(value, *args, **kw)
 
     monkeypatch.setattr(engine, "number_format", counting)
+    monkeypatch.setattr(engine, "_MEMOER", {})  # what earlier tests remembered
     b = borger(max_afstand_km=5.0)
     out = engine.forklar(b, [kandidat(i, distance_km=20.0 + i) for i in range(1, 4)], today=TODAY)
     assert [caveats[0] for _reasons, caveats in out] == ["Længere væk end de 5 km, borgeren helst vil rejse"] * 3
+    assert calls == [5]
+    engine.forklar(b, [kandidat(4, distance_km=30.0)], today=TODAY)  # remembered for the language
     assert calls == [5]
