@@ -214,7 +214,8 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
         SELECT c.id, c.d, c.alder_min, c.alder_max, c.for_deltagere, c.for_frivillige,
                t.slug AS kategori_slug, t.navn AS kategori_navn,
                fo.inklusionsparat, c.vaert_navn, c.sidst_bekraeftet, c.kapacitet, c.titel, fo.navn AS forening_navn,
-               c.pris, c.knn_interesser, c.knn_tilgaengelighed, c.knn_moeder, c.knn_moeder_til, c.knn_maalgrupper
+               CAST(c.pris AS double precision), c.knn_interesser, c.knn_tilgaengelighed, c.knn_moeder,
+               c.knn_moeder_til, c.knn_maalgrupper
         FROM (
             SELECT u.*, {distance} AS d
             FROM (
