@@ -543,7 +543,7 @@ def _caveats(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, flo
     if k.distance_km > b.max_afstand_km:
         def far():
             max_km = b.max_afstand_km
-            text = _.cache.get(("far", max_km))  # the same for every candidate of this borger: formatted once
+            text = _.cache.get(("far", max_km))  # the same for every candidate of this distance: formatted once
             if text is None:
                 shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
                 text = _.cache[("far", max_km)] = _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
