@@ -15,37 +15,36 @@ Until 0020 this was two walks, the second over the postal codes' own index, merg
 in planning and execution (issue 15). The rows of a postal code share its place, so the walk takes
 the ties at the Nth distance too (WITH TIES) and keeps the nearest N by distance, then id. The outer
 query computes the great-circle distance (the same value as earth_distance(), in plain arithmetic,
-which is cheaper) and joins the forening and category. One round trip.
+which is cheaper). One round trip.
 
 Elsewhere (SQLite): a bounding box around the borger's postal code, 2 × the max distance and at
 least 25 km, on the coordinates (own, else the postal code's), then haversine in Python and the
 nearest N. If the box holds fewer than N rows and no hard max_km was asked for, one more query
 without the box, so both backends return the same set.
 
-The N candidates' interests, accessibility tags and current meeting times come back in the same
-round trip on PostgreSQL (tag ids and meeting codes as arrays the database keeps on each candidate's
-row, migration ``matching.0021``; the tag table as a second statement), and in one more query
-elsewhere, whatever N.
+The rest of what stage 2 reads of a candidate (its interests, accessibility tags, current meeting
+times, age range, host, price, title) the process remembers on PostgreSQL by the row's version, which
+the KNN statement sends (``candidate_cache``); the rows it has not seen as they are now are read in
+one more statement (the tag ids and meeting codes as arrays the database keeps on each row, migration
+``matching.0021``). Elsewhere one more query reads them for all N.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
-from brobygning.availability import daypart_for_hour
 from brobygning.models import Postnummer, Tag, TagType
 from brobygning.planner import fetch_with_random_page_cost
-from foreninger.models import Faellesskab, FaellesskabStatus, Forening, Moedetid
+from foreninger.models import Faellesskab, FaellesskabStatus, Moedetid
 
+from . import candidate_cache, moedekoder
 from .engine import Kandidat
 from .models import Velkomstscore
 from .velkomst import MIN_N as VELKOMST_MIN_N
@@ -54,17 +53,10 @@ DEFAULT_N = 200
 EARTH_RADIUS_KM = 6378.168  # the radius earthdistance's earth() uses, so both backends agree
 MIN_BOX_KM = 25.0
 
-# Both backends produce rows of: id, distance_km, alder_min, alder_max, for_deltagere, for_frivillige,
-# kategori slug, kategori navn, inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel,
-# forening navn, pris. Titel and forening navn are for display: the suggestions need no further query.
-# PostgreSQL's rows go on with the tag and meeting arrays the database keeps (`_knn_with_details`).
-
-# A meeting's frequency travels with its weekday and hour as one number (frequency × 1000 + weekday
-# × 100 + hour), so stage 2 knows a monthly group from a weekly one (on PostgreSQL the database
-# keeps these numbers per fællesskab: migration matching.0021).
-FREKVENS_KODE = {"WEEKLY": 0, "BIWEEKLY": 1, "MONTHLY": 2}
-_KODE_FREKVENS = {code: name for name, code in FREKVENS_KODE.items()}
-
+# SQLite's rows: id, distance_km, alder_min, alder_max, for_deltagere, for_frivillige, kategori slug,
+# kategori navn, inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, titel, forening navn, pris.
+# PostgreSQL's: id, distance_km and the row's version (`_knn_with_details`; the rest: `candidate_cache`).
+# Titel and forening navn are for display: the suggestions need no further query.
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -198,9 +190,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
         outer = "WHERE c.d <= %(max_km)s"
         params["max_km"] = float(f.max_km)
     cond = " AND ".join(where)
-    f_table, fo_table, t_table = Faellesskab._meta.db_table, Forening._meta.db_table, Tag._meta.db_table
-    cols = ("f.id, f.forening_id, f.kategori_id, f.alder_min, f.alder_max, f.for_deltagere, f.for_frivillige, "
-            "f.vaert_navn, f.sidst_bekraeftet, f.kapacitet, f.titel, f.pris")
+    f_table = Faellesskab._meta.db_table
     # The great-circle distance, as earth_distance() gives it, but in plain arithmetic: earth_distance
     # goes through ll_to_earth() and the `earth` domain's checks for every row, which cost more than
     # the KNN scan itself (measured: ~2.7 ms per 200 rows).
@@ -210,17 +200,14 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     # matching.0020); the walk orders by them on the GiST index (center_id, ll_to_earth(knn_lat, knn_lng)).
     # The rows of a postal code share its place: WITH TIES takes all of those at the Nth distance, so
     # the nearest N are those of the lowest ids among them, whatever order the index gives them in.
+    # The row's version (xmin, ctid) says whether the process has the rest of it already, its forening's
+    # name and readiness included (candidate_cache; migration matching.0025).
     sql = f"""
-        SELECT c.id, c.d, c.alder_min, c.alder_max, c.for_deltagere, c.for_frivillige,
-               t.slug AS kategori_slug, t.navn AS kategori_navn,
-               fo.inklusionsparat, c.vaert_navn, c.sidst_bekraeftet, c.kapacitet, c.titel, fo.navn AS forening_navn,
-               CAST(c.pris AS double precision), c.knn_interesser, c.knn_tilgaengelighed, c.knn_moeder,
-               c.knn_moeder_til, c.knn_maalgrupper
+        SELECT c.id, c.d, c.v_xmin, c.v_ctid
         FROM (
             SELECT u.*, {distance} AS d
             FROM (
-                SELECT {cols}, f.knn_lat AS lat, f.knn_lng AS lng, f.knn_interesser, f.knn_tilgaengelighed,
-                       f.knn_moeder, f.knn_moeder_til, f.knn_maalgrupper
+                SELECT f.id, f.xmin AS v_xmin, f.ctid AS v_ctid, f.knn_lat AS lat, f.knn_lng AS lng
                 FROM {f_table} f
                 WHERE {cond} AND f.knn_lat IS NOT NULL  -- a postal code without coordinates: no place
                 ORDER BY ll_to_earth(f.knn_lat, f.knn_lng) <-> ll_to_earth(%(lat)s, %(lng)s)
@@ -229,8 +216,6 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
             ORDER BY d, u.id
             LIMIT %(n)s
         ) c
-        JOIN {fo_table} fo ON fo.id = c.forening_id
-        LEFT JOIN {t_table} t ON t.id = c.kategori_id
         {outer}
         ORDER BY c.d, c.id
     """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
@@ -249,13 +234,13 @@ KNN_RANDOM_PAGE_COST = 1.1
 
 def _knn_with_details(f: Filter, lat: float, lng: float, *,
                       velkomst: bool = False) -> tuple[list[Kandidat], dict[int, Velkomstscore] | None]:
-    """The KNN candidates with their tags and meeting times in one round trip (PostgreSQL).
+    """The KNN candidates with everything stage 2 reads of them (PostgreSQL).
 
-    Each candidate row carries the tag ids of its interests, target groups and accessibility
-    features, and its meetings' codes (frequency, weekday and hour) with their end dates, as arrays
-    the database keeps on the fællesskab's row (migration matching.0021; 800 index probes a page
-    before). The tags' slugs and names come with the same round trip as a second statement over the
-    tag table (a few hundred rows at most), so no array is joined to the tags in SQL.
+    The KNN statement sends each candidate's id, distance and row version; the rest of the row, its
+    tags, meeting times and forening included, the process remembers by that version
+    (`candidate_cache`), and reads for those it has not seen as they are now in one more statement.
+    The tag table (id, slug, name: a hundred rows) comes with the KNN statement: the remembered slugs
+    and names are dropped when it changes.
 
     `velkomst`: also each candidate's welcome score, as `velkomst.for_faellesskaber` reads it (the
     centre's row with at least MIN_N newcomers), by a join on its unique fællesskab: a probe per row.
@@ -272,37 +257,21 @@ def _knn_with_details(f: Filter, lat: float, lng: float, *,
         params["velkomst_min_n"] = VELKOMST_MIN_N
     with connection.cursor() as cursor:
         fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
-                                                    then=f"SELECT id, slug, navn FROM {Tag._meta.db_table}")  # noqa: S608
-    slug_of = {tag_id: slug for tag_id, slug, _navn in tags}
-    navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
-    today = timezone.localdate()
-    navne: dict[str, str] = {}
-    details = _Details(navne)
-    for row in fetched:
-        fid = row[0]
-        interesser, tilg, moeder, moeder_til, maalgrupper = row[15:20]
-        details.interesser[fid] = {slug_of[t] for t in interesser}
-        details.tilg[fid] = {slug_of[t] for t in tilg}
-        for t in tilg:
-            navne[slug_of[t]] = navn_of[t]
-        details.maalgrupper[fid] = {slug_of[t] for t in maalgrupper}
-        if moeder:
-            if any(moeder_til):  # a meeting with an end date counts until that day
-                moeder = [code for code, til in zip(moeder, moeder_til, strict=True) if til is None or til >= today]
-            details.slots[fid], details.frekvenser[fid] = _moeder(tuple(moeder))
+                                                    then=candidate_cache.TAGS_SQL)
+        kandidater = candidate_cache.lager(timezone.localdate(), tags).kandidater(cursor, fetched)
     scores = None
     if velkomst:
-        scores = {row[0]: Velkomstscore(pk=row[20], center_id=f.center_id, faellesskab_id=row[0], n=row[21],
-                                        blevet=row[22], prior=row[23], score=row[24])
-                  for row in fetched if row[20] is not None}
-    return _kandidater([row[:15] for row in fetched], details), scores
+        scores = {row[0]: Velkomstscore(pk=row[4], center_id=f.center_id, faellesskab_id=row[0], n=row[5],
+                                        blevet=row[6], prior=row[7], score=row[8])
+                  for row in fetched if row[4] is not None}
+    return kandidater, scores
 
 
 class _Details:
-    """The candidates' tags and meeting times by fællesskab id, as both backends collect them."""
+    """The candidates' tags and meeting times by fællesskab id, as SQLite's `_details` collects them."""
 
-    def __init__(self, navne: dict[str, str]):
-        self.navne = navne
+    def __init__(self):
+        self.navne: dict[str, str] = {}
         self.interesser: dict[int, set[str]] = {}
         self.maalgrupper: dict[int, set[str]] = {}
         self.tilg: dict[int, set[str]] = {}
@@ -310,29 +279,7 @@ class _Details:
         self.frekvenser: dict[int, dict[str, str]] = {}
 
     def moede(self, fid: int, slot: str, frekvens_kode: int) -> None:
-        """One meeting in `slot` (`_slot`); of two in the same slot, the more frequent counts."""
-        self.slots.setdefault(fid, set()).add(slot)
-        frekvenser = self.frekvenser.setdefault(fid, {})
-        best = min(frekvens_kode, FREKVENS_KODE.get(frekvenser.get(slot, "MONTHLY"), 2))
-        frekvenser[slot] = _KODE_FREKVENS.get(best, "WEEKLY")
-
-
-@functools.lru_cache(maxsize=4096)
-def _moeder(codes: tuple[int, ...]) -> tuple[frozenset[str], Mapping[str, str]]:
-    """The slots and frequencies of meetings by their kept codes (frequency × 1000 + weekday × 100 +
-    hour), as `_Details` collects them. Remembered per process: most fællesskaber meet at one of a few
-    hundred weekday, hour and frequency codes, so a page's 200 candidates mostly share results (issue
-    15: decoding each meeting was about a third of stage 1's Python). Read-only, as stage 2 treats them."""
-    details = _Details({})
-    for code in codes:
-        details.moede(0, _slot((code % 1000) // 100, code % 100), code // 1000)
-    return frozenset(details.slots.get(0, ())), MappingProxyType(details.frekvenser.get(0, {}))
-
-
-@functools.cache
-def _slot(ugedag: int, hour: int) -> str:
-    """The availability code of a meeting starting at `hour` on `ugedag`, e.g. "1-eftermiddag"."""
-    return f"{ugedag}-{daypart_for_hour(hour)}"
+        moedekoder.tilfoej(self.slots.setdefault(fid, set()), self.frekvenser.setdefault(fid, {}), slot, frekvens_kode)
 
 
 # --- Any other backend: bounding box + haversine in Python ------------------------------------------
@@ -450,14 +397,14 @@ def _details(ids: list[int]):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*ids, timezone.localdate(), *ids, *ids, *ids])
         fetched = cursor.fetchall()
-    details = _Details({})
+    details = _Details()
     interesser_of: dict[int, set[str]] = defaultdict(set)
     maalgrupper_of: dict[int, set[str]] = defaultdict(set)
     tilg_of: dict[int, set[str]] = defaultdict(set)
     for fid, kind, slug, navn, ugedag, fra in fetched:
         if kind == "m":
             hour = fra.hour if hasattr(fra, "hour") else int(str(fra)[:2])  # SQLite hands back "17:00:00"
-            details.moede(fid, _slot(ugedag, hour), FREKVENS_KODE.get(slug, 0))
+            details.moede(fid, moedekoder.slot(ugedag, hour), moedekoder.FREKVENS_KODE.get(slug, 0))
         elif kind == "i":
             interesser_of[fid].add(slug)
         elif kind == "g":

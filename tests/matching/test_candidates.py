@@ -215,9 +215,9 @@ def test_suggestions_end_to_end(rich, borger):
 
 def test_suggestions_query_count_is_bounded_and_independent_of_n_and_k(
         rich, borger, django_assert_max_num_queries):
-    # Nothing cached: the worst case. 3 on PostgreSQL (context, KNN with details and display
-    # fields, the winners' welcome scores); SQLite fetches details separately and may look twice
-    # when its bounding box holds fewer than N rows (as here).
+    # Nothing cached: the worst case. 3 on PostgreSQL (context, KNN with the welcome scores, the
+    # candidates not seen before: `candidate_cache`); SQLite fetches details separately and may look
+    # twice when its bounding box holds fewer than N rows (as here), then the welcome scores.
     limit = 3 if connection.vendor == "postgresql" else 5
     fresh = Borger.objects.get(pk=borger.pk)
     with django_assert_max_num_queries(limit):

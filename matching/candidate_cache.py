@@ -1,0 +1,136 @@
+"""Stage 1's candidates as the process last read them, by row version (PostgreSQL; issue 15).
+
+The KNN statement (`candidates.knn_query`) sends, per candidate, only its id, distance and row
+version (`xmin`, `ctid`: every UPDATE writes the row anew with a new pair, even twice in one
+transaction). Everything else stage 2 reads (age range, roles, tags, meeting times, category, host,
+confirmation date, capacity, price, title, the forening's name and inclusion readiness) is taken from
+here when the version matches, and read as it is now for the others in one more statement (`_read`).
+The KNN statement then joins nothing and sends a few bytes per row, and the process does not parse
+a candidate's arrays again until the row changes (PERFORMANCE.md, "Session 17").
+
+Nothing here can be stale:
+- a changed fællesskab has a new version, so it misses and is read again;
+- a forening whose name or readiness changes writes its fællesskab rows anew (a trigger, migration
+  matching.0025);
+- what comes from other rows is held per epoch, the day (a meeting's end date) and the tag table's
+  rows (slugs and names, sent with every KNN statement), and all of it is dropped when either changes.
+
+Bounded: `MAX` fællesskaber, the least recently used dropped first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from brobygning.models import Tag
+from foreninger.models import Faellesskab, Forening
+
+from . import moedekoder
+from .engine import Kandidat
+
+MAX = 8192  # about 1 KB each; the largest national centre has ~4,750 fællesskaber
+
+TAGS_SQL = f"SELECT id, slug, navn FROM {Tag._meta.db_table} ORDER BY id"  # noqa: S608 -- a table name
+
+# What stage 2 reads of a fællesskab, for the ones not remembered at their version: its row, its forening's
+# name and readiness, its category's slug and name. The tag ids and meeting codes are the arrays the
+# database keeps on the row (migration matching.0021).
+FILL_SQL = f"""
+    SELECT f.id, f.xmin, f.ctid, f.alder_min, f.alder_max, f.for_deltagere, f.for_frivillige,
+           t.slug, t.navn, fo.inklusionsparat, f.vaert_navn, f.sidst_bekraeftet, f.kapacitet,
+           CAST(f.pris AS double precision), f.titel, fo.navn, f.knn_interesser, f.knn_tilgaengelighed,
+           f.knn_maalgrupper, f.knn_moeder, f.knn_moeder_til
+    FROM {Faellesskab._meta.db_table} f
+    JOIN {Forening._meta.db_table} fo ON fo.id = f.forening_id
+    LEFT JOIN {Tag._meta.db_table} t ON t.id = f.kategori_id
+    WHERE f.id = ANY(%s)
+"""  # noqa: S608 -- only table names are formatted in
+
+
+class Lager:
+    """The remembered candidates of one epoch (the day, the tag table's rows)."""
+
+    def __init__(self, epoch: tuple):
+        self.epoch = epoch
+        today, tags = epoch
+        self.today: date = today
+        self.slug_of = {tag_id: slug for tag_id, slug, _navn in tags}
+        self.navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
+        # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
+        self.navne: dict[str, str] = {}
+        # fællesskab id → (version, Kandidat's fields after `distance_km` but `tag_navne`); insertion order
+        # is use order, oldest first.
+        self.entries: dict[int, tuple] = {}
+
+    def kandidater(self, cursor, rows: Sequence[tuple]) -> list[Kandidat]:
+        """The candidates of KNN rows (id, distance, xmin, ctid, …), in their order: those not remembered
+        at the row's version read first (one statement). A row gone since the KNN statement is left out."""
+        entries, found, missing = self.entries, {}, []
+        for row in rows:
+            entry = entries.get(row[0])
+            if entry is not None and entry[0] == (row[2], row[3]):
+                found[row[0]] = entry
+            else:
+                missing.append(row[0])
+        if missing:
+            found.update(self._read(cursor, missing))
+        navne, out = self.navne, []
+        for fid, distance_km, *_ in rows:
+            entry = found.get(fid)
+            if entry is None:
+                continue
+            entries.pop(fid, None)  # used now: among the last to be dropped
+            entries[fid] = entry
+            # Kandidat's fields in order: id, distance_km, the rest as read (`_read`), tag_navne.
+            out.append(Kandidat(fid, float(distance_km), *entry[1], navne))
+        self.trim()
+        return out
+
+    def _read(self, cursor, ids: list[int]) -> dict[int, tuple]:
+        """The entries of the fællesskaber `ids` as they are now (one statement)."""
+        cursor.execute(FILL_SQL, [ids])
+        slug_of, navn_of, navne, today = self.slug_of, self.navn_of, self.navne, self.today
+        read = {}
+        for (fid, xmin, ctid, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
+             inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, pris, titel, forening_navn, interesser, tilg,
+             maalgrupper, koder, koder_til) in cursor.fetchall():
+            for t in tilg:
+                navne[slug_of[t]] = navn_of[t]
+            if kategori_slug:
+                navne[kategori_slug] = kategori_navn
+            if koder and any(koder_til):  # a meeting with an end date counts until that day
+                koder = [code for code, til in zip(koder, koder_til, strict=True) if til is None or til >= today]
+            slots, frekvenser = moedekoder.moeder(tuple(koder))
+            read[fid] = ((xmin, ctid), (
+                alder_min, alder_max, for_deltagere, for_frivillige, frozenset(slug_of[t] for t in interesser),
+                frozenset(slug_of[t] for t in maalgrupper), frozenset(slug_of[t] for t in tilg), kategori_slug, slots,
+                frekvenser, inklusionsparat, vaert_navn or "", sidst_bekraeftet, kapacitet, pris or 0.0, titel,
+                forening_navn))
+        return read
+
+    def trim(self) -> None:
+        excess = len(self.entries) - MAX
+        if excess > 0:
+            for fid in list(self.entries)[:excess]:
+                self.entries.pop(fid, None)
+
+
+_lager: Lager | None = None
+
+
+def lager(today: date, tags: Sequence[tuple]) -> Lager:
+    """The remembered candidates for `today` and the tag table's rows `tags` (id, slug, navn by id),
+    a fresh one when either has changed."""
+    global _lager
+    epoch = (today, tuple(tags))
+    current = _lager
+    if current is None or current.epoch != epoch:
+        current = _lager = Lager(epoch)
+    return current
+
+
+def clear() -> None:
+    """Forget every remembered candidate (tests; the next call reads them all again)."""
+    global _lager
+    _lager = None

@@ -1,0 +1,115 @@
+"""`matching.candidate_cache`: stage 1's candidates remembered per process by row version (PostgreSQL).
+
+Every test runs in one transaction, so the fællesskaber's updates here share one `xmin`: only the
+`ctid` half of the version tells them apart, as it must.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from brobygning.models import Tag, TagType
+from foreninger.models import Faellesskab
+from matching import candidate_cache
+from matching.candidates import candidates_for
+
+from .. import factories as f
+from .test_candidates import borger, center, forening, fs  # noqa: F401 -- fixtures
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only: SQLite reads every time")]
+
+
+def _as_read_anew(borger):
+    """The candidates as a process that remembers nothing reads them."""
+    candidate_cache.clear()
+    return candidates_for(borger)
+
+
+def _felter(kandidater):
+    return [(*(getattr(k, name) for name in k.__slots__ if name != "tag_navne"), dict(k.tag_navne)) for k in kandidater]
+
+
+def test_a_changed_faellesskab_is_read_again_and_an_unchanged_one_is_not(
+        center, forening, borger, django_assert_num_queries):  # noqa: F811
+    strik = f.tag(TagType.INTERESSE, "strik")
+    a, b = fs(forening, km=1, titel="Strik"), fs(forening, km=2, titel="Natur")
+    candidates_for(borger)
+    with django_assert_num_queries(1):  # the KNN statement alone: both remembered
+        assert [k.titel for k in candidates_for(borger)] == ["Strik", "Natur"]
+
+    Faellesskab.objects.filter(pk=a.pk).update(titel="Strik og snak", vaert_navn="Ib", kapacitet=2)
+    with django_assert_num_queries(2):  # a's new version is read
+        got = candidates_for(borger)
+    assert [(k.titel, k.vaert_navn, k.kapacitet) for k in got] == [("Strik og snak", "Ib", 2), ("Natur", "", None)]
+
+    a.interesser.add(strik)  # the database's trigger writes the tag ids on a's row: a new version
+    f.MoedetidFactory(faellesskab=b, ugedag=2, fra="19:00", til="21:00", frekvens="MONTHLY")
+    got = candidates_for(borger)
+    assert (got[0].interesser, got[1].slots, dict(got[1].frekvenser)) == ({"strik"}, {"2-aften"}, {"2-aften": "MONTHLY"})
+    assert _felter(got) == _felter(_as_read_anew(borger))
+
+
+def test_a_foreningens_new_name_or_readiness_gives_its_faellesskaber_a_new_version(
+        center, forening, borger, django_assert_num_queries):  # noqa: F811
+    # The KNN statement does not join the foreninger: a trigger writes their fællesskab rows anew
+    # (migration matching.0025), and only when the name or the readiness changes.
+    fs(forening, km=1)
+    assert [(k.forening_navn, k.inklusionsparat) for k in candidates_for(borger)] == [(forening.navn, True)]
+    forening.beskrivelse = "Ny beskrivelse"
+    forening.save()
+    with django_assert_num_queries(1):
+        candidates_for(borger)
+    forening.navn = "Nyt navn"
+    forening.save()
+    assert [(k.forening_navn, k.inklusionsparat) for k in candidates_for(borger)] == [("Nyt navn", True)]
+    forening.inklusionsparat = False
+    forening.save()
+    assert [(k.forening_navn, k.inklusionsparat) for k in candidates_for(borger)] == [("Nyt navn", False)]
+
+
+def test_a_renamed_tag_drops_what_was_remembered(center, forening, borger):  # noqa: F811
+    # A tag's slug or name lives in the tag table, not on the fællesskab's row: its version does not change.
+    stol = f.tag(TagType.TILGAENGELIGHED, "koerestolsadgang")
+    kategori = f.tag(TagType.KATEGORI, "natur-og-friluftsliv")
+    a = fs(forening, km=1, kategori=kategori)
+    a.tilgaengelighed.add(stol)
+    a.interesser.add(f.tag(TagType.INTERESSE, "natur"))
+    first = candidates_for(borger)[0]
+    assert (first.kategori, first.tag_navne["koerestolsadgang"]) == ("natur-og-friluftsliv", stol.navn)
+    Tag.objects.filter(pk=stol.pk).update(navn="Kørestol OK")
+    Tag.objects.filter(type=TagType.INTERESSE, slug="natur").update(slug="natur-og-ud")
+    got = candidates_for(borger)[0]
+    assert (got.tag_navne["koerestolsadgang"], got.interesser) == ("Kørestol OK", {"natur-og-ud"})
+
+
+def test_a_new_day_reads_the_meetings_anew(center, forening, borger, monkeypatch):  # noqa: F811
+    # A meeting with an end date counts until that day: what was remembered yesterday holds it still.
+    a = fs(forening, km=1)
+    today = timezone.localdate()
+    f.MoedetidFactory(faellesskab=a, ugedag=1, fra="17:00", til="18:00", gyldig_til=today)
+    assert candidates_for(borger)[0].slots == {"1-aften"}
+    monkeypatch.setattr("matching.candidates.timezone.localdate", lambda: today + timedelta(days=1))
+    assert candidates_for(borger)[0].slots == set()
+
+
+def test_bounded_the_least_recently_used_dropped_first(center, forening, borger, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(candidate_cache, "MAX", 3)
+    near = [fs(forening, km=km) for km in (1, 2)]
+    far = [fs(forening, km=km) for km in (20, 30, 40)]
+    assert len(candidates_for(borger, max_km=5)) == 2
+    assert len(candidates_for(borger)) == 5  # all five read, then trimmed to the three used last
+    assert list(candidate_cache._lager.entries) == [x.pk for x in far]
+    assert [k.id for k in candidates_for(borger, max_km=5)] == [x.pk for x in near]  # read again
+    assert list(candidate_cache._lager.entries) == [far[2].pk, near[0].pk, near[1].pk]
+
+
+def test_a_faellesskab_gone_since_the_knn_statement_is_left_out(center, forening, borger):  # noqa: F811
+    a = fs(forening, km=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, 0.5, xmin, ctid FROM foreninger_faellesskab WHERE id = %s", [a.pk])
+        rows = cursor.fetchall()
+        lager = candidate_cache.lager(timezone.localdate(), [])
+        assert [k.id for k in lager.kandidater(cursor, [*rows, (a.pk + 1000, 0.7, "1", "(0,1)")])] == [a.pk]
