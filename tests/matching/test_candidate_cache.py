@@ -22,10 +22,10 @@ pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only: SQLite reads every time")]
 
 
-def _as_read_anew(borger):
+def _as_read_anew(b):
     """The candidates as a process that remembers nothing reads them."""
     candidate_cache.clear()
-    return candidates_for(borger)
+    return candidates_for(b)
 
 
 def _felter(kandidater):
