@@ -15,7 +15,7 @@ Nothing here can be stale:
 - what comes from other rows is held per epoch, the day (a meeting's end date) and the tag table's
   rows (slugs and names, sent with every KNN statement), and all of it is dropped when either changes.
 
-Bounded: `MAX` fællesskaber, the least recently used dropped first.
+Bounded: `MAX` fællesskaber, the first read dropped first.
 """
 
 from __future__ import annotations
@@ -59,33 +59,29 @@ class Lager:
         self.navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
         self.navne: dict[str, str] = {}
-        # fællesskab id → (version, Kandidat's fields after `distance_km` but `tag_navne`); insertion order
-        # is use order, oldest first.
+        # fællesskab id → (xmin, ctid, Kandidat's fields after `distance_km` but `tag_navne`), the oldest
+        # read first.
         self.entries: dict[int, tuple] = {}
 
     def kandidater(self, cursor, rows: Sequence[tuple]) -> list[Kandidat]:
         """The candidates of KNN rows (id, distance, xmin, ctid, …), in their order: those not remembered
         at the row's version read first (one statement). A row gone since the KNN statement is left out."""
-        entries, found, missing = self.entries, {}, []
-        for row in rows:
-            entry = entries.get(row[0])
-            if entry is not None and entry[0] == (row[2], row[3]):
-                found[row[0]] = entry
-            else:
-                missing.append(row[0])
-        if missing:
-            found.update(self._read(cursor, missing))
-        navne, out = self.navne, []
-        for fid, distance_km, *_ in rows:
-            entry = found.get(fid)
-            if entry is None:
-                continue
-            entries.pop(fid, None)  # used now: among the last to be dropped
-            entries[fid] = entry
-            # Kandidat's fields in order: id, distance_km, the rest as read (`_read`), tag_navne.
-            out.append(Kandidat(fid, float(distance_km), *entry[1], navne))
-        self.trim()
-        return out
+        entries = self.entries
+        found = [entries.get(row[0]) for row in rows]
+        stale = {row[0] for row, entry in zip(rows, found, strict=True)
+                 if entry is None or entry[0] != row[2] or entry[1] != row[3]}
+        if stale:
+            read = self._read(cursor, list(stale))
+            found = [read.get(row[0]) if row[0] in stale else entry for row, entry in zip(rows, found, strict=True)]
+            for row in rows:  # remembered in the rows' order, after all that was read before
+                if (entry := read.get(row[0])) is not None:
+                    entries.pop(row[0], None)
+                    entries[row[0]] = entry
+            self.trim()
+        navne = self.navne
+        # Kandidat's fields in order: id, distance_km, the rest as read (`_read`), tag_navne.
+        return [Kandidat(row[0], float(row[1]), *entry[2], navne)
+                for row, entry in zip(rows, found, strict=True) if entry is not None]
 
     def _read(self, cursor, ids: list[int]) -> dict[int, tuple]:
         """The entries of the fællesskaber `ids` as they are now (one statement)."""
@@ -102,7 +98,7 @@ class Lager:
             if koder and any(koder_til):  # a meeting with an end date counts until that day
                 koder = [code for code, til in zip(koder, koder_til, strict=True) if til is None or til >= today]
             slots, frekvenser = moedekoder.moeder(tuple(koder))
-            read[fid] = ((xmin, ctid), (
+            read[fid] = (xmin, ctid, (
                 alder_min, alder_max, for_deltagere, for_frivillige, frozenset(slug_of[t] for t in interesser),
                 frozenset(slug_of[t] for t in maalgrupper), frozenset(slug_of[t] for t in tilg), kategori_slug, slots,
                 frekvenser, inklusionsparat, vaert_navn or "", sidst_bekraeftet, kapacitet, pris or 0.0, titel,
@@ -110,6 +106,7 @@ class Lager:
         return read
 
     def trim(self) -> None:
+        """Down to `MAX`, the first read dropped first."""
         excess = len(self.entries) - MAX
         if excess > 0:
             for fid in list(self.entries)[:excess]:

@@ -258,7 +258,7 @@ def hard_filter(b: BorgerProfil, k: Kandidat, exclude: frozenset[int] | set[int]
 
 class _Borger:
     __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "today",
-                 "fresh_days", "stale_days", "oekonomi", "n_barrierer")
+                 "fresh_days", "stale_days", "oekonomi", "n_barrierer", "kategorier")
 
     def __init__(self, b: BorgerProfil, today: date, fresh_days: int = FRESH_DAYS):
         self.b = b
@@ -274,6 +274,7 @@ class _Borger:
         self.today = today
         self.fresh_days = max(int(fresh_days), 1)
         self.stale_days = 2 * self.fresh_days
+        self.kategorier: dict[tuple, bool] = {}  # `_kategori_relates` by (category, its name), as asked
 
 
 def _kategori_relates(b: BorgerProfil, k: Kandidat) -> bool:
@@ -296,7 +297,12 @@ def _interesser(c: _Borger, k: Kandidat) -> float:
         return 0.5  # nothing known: neutral
     shared = len(c.interesser & k.interesser)
     if shared == 0:
-        return 0.3 if _kategori_relates(c.b, k) else 0.0
+        # The same for every candidate of a category (and its name): worked out once per call.
+        key = (k.kategori, k.tag_navne.get(k.kategori))
+        relates = c.kategorier.get(key)
+        if relates is None:
+            relates = c.kategorier[key] = _kategori_relates(c.b, k)
+        return 0.3 if relates else 0.0
     if shared >= c.n_interesser:
         return 1.0
     return min(1.0, 0.6 + 0.2 * (shared - 1))
@@ -333,8 +339,10 @@ def _hyppighed(c: _Borger, k: Kandidat) -> float:
     """How often the best meeting the borger can attend takes place (any meeting, if none fits)."""
     if not k.slots:
         return 0.5
-    fitting = k.slots & c.tider if c.tider else k.slots
-    return max(HYPPIGHED.get(k.frekvenser.get(slot, "WEEKLY"), 1.0) for slot in (fitting or k.slots))
+    fitting = (k.slots & c.tider if c.tider else k.slots) or k.slots
+    if len(fitting) == 1:  # the usual case, without a generator
+        return HYPPIGHED.get(k.frekvenser.get(next(iter(fitting)), "WEEKLY"), 1.0)
+    return max(HYPPIGHED.get(k.frekvenser.get(slot, "WEEKLY"), 1.0) for slot in fitting)
 
 
 def _vaertsskab(_c: _Borger, k: Kandidat) -> float:
@@ -350,8 +358,10 @@ def _barrierer(c: _Borger, k: Kandidat) -> float:
     price at or under LAV_PRIS; above it, PRIS_STRAF points come off besides."""
     if not c.n_barrierer:
         return 1.0  # nothing to accommodate
-    tilg = k.tilgaengelighed
-    met = sum(1 for features in c.barrier_sets if not features.isdisjoint(tilg))
+    tilg, met = k.tilgaengelighed, 0
+    for features in c.barrier_sets:
+        if not features.isdisjoint(tilg):
+            met += 1
     if c.oekonomi and not _for_dyrt(c, k):
         met += 1
     return met / c.n_barrierer - (PRIS_STRAF / WEIGHTS["barrierer"] if _for_dyrt(c, k) else 0.0)
@@ -622,19 +632,22 @@ def rank_forklaret(
     """
     c = _Borger(borger, today or date.today(), fresh_days)
     parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
+    weighted = [(part, weight) for _name, part, weight in parts_w if weight]
+    behov = borger.tilgaengelighedsbehov
     scored = []
     skjulte: dict[str, int] = {}
     for kand in kandidater:
         if kand.id in exclude or not tilbudt(borger, kand):
             continue
-        grunde = skjult_grunde(borger, kand)
-        if grunde:
-            for key in grunde:
-                skjulte[key] = skjulte.get(key, 0) + 1
-            if not vis_skjulte:
-                continue
+        if behov or (kand.kapacitet is not None and kand.kapacitet <= 0):  # `skjult_grunde` finds nothing else
+            grunde = skjult_grunde(borger, kand)
+            if grunde:
+                for key in grunde:
+                    skjulte[key] = skjulte.get(key, 0) + 1
+                if not vis_skjulte:
+                    continue
         total = 0.0
-        for _name, part, weight in parts_w:
+        for part, weight in weighted:
             total += weight * part(c, kand)
         scored.append((-_clamp(total), kand.distance_km, kand.id, kand))
     top = heapq.nsmallest(max(k, 0), scored, key=lambda row: row[:3])

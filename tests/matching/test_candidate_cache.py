@@ -95,12 +95,12 @@ def test_a_new_day_reads_the_meetings_anew(center, forening, borger, monkeypatch
     assert candidates_for(borger)[0].slots == set()
 
 
-def test_bounded_the_least_recently_used_dropped_first(center, forening, borger, monkeypatch):  # noqa: F811
+def test_bounded_the_first_read_dropped_first(center, forening, borger, monkeypatch):  # noqa: F811
     monkeypatch.setattr(candidate_cache, "MAX", 3)
     near = [fs(forening, km=km) for km in (1, 2)]
     far = [fs(forening, km=km) for km in (20, 30, 40)]
     assert len(candidates_for(borger, max_km=5)) == 2
-    assert len(candidates_for(borger)) == 5  # all five read, then trimmed to the three used last
+    assert len(candidates_for(borger)) == 5  # three more read, then trimmed to the three read last
     assert list(candidate_cache._lager.entries) == [x.pk for x in far]
     assert [k.id for k in candidates_for(borger, max_km=5)] == [x.pk for x in near]  # read again
     assert list(candidate_cache._lager.entries) == [far[2].pk, near[0].pk, near[1].pk]
