@@ -7,11 +7,13 @@ It creates its own database (the name must start with ``brobygning_bench``; any 
 refused), migrates it, seeds one centre with 50,000 fællesskaber spread over Denmark's real postal
 codes (with tags and meeting times), and measures, for several borgere in different places:
 
-(a) the bare stage-1 KNN query (one SQL round trip, the nearest N=200 ids with their columns): the
-    statement ``suggestions_for`` sends, from its own filter (``candidates.filter_for``) and with its
-    planner setting, without the welcome scores and tag names it reads alongside; and for comparison
-    the same query for N=1,000 (what a five times longer shortlist costs);
-(b) stage 1 in full (the KNN query plus tags and meeting times for the N candidates);
+(a) the bare stage-1 KNN query (one SQL round trip, the nearest N=200 ids with their distances and
+    row versions): the statement ``suggestions_for`` sends, from its own filter
+    (``candidates.filter_for``) and with its planner setting, without the welcome scores and tag
+    names it reads alongside; and for comparison the same query for N=1,000 (what a five times
+    longer shortlist costs);
+(b) stage 1 in full (the KNN query plus tags and meeting times for the N candidates; on PostgreSQL
+    the process remembers those after the first run, ``matching.candidate_cache``);
 (c) ``suggestions_for(borger, k=20)``: all of it, for a freshly loaded Borger row (nothing
     cached; loading the row itself is not timed) to K model instances with reasons.
 
