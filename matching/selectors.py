@@ -186,6 +186,26 @@ def fase_antal(actor, stage: str, db: str) -> Holdt:
     return Holdt(sql, (actor.center_id, stage), db)
 
 
+KPI_DAG = "matching_kpi_dag"
+KPI_ARTER = {"henvisninger": "henvisning", "samtaler": "samtale", "matches": "match", "foerste_moeder": "ledsagelse",
+             "efter_3_md": "opfoelgning"}  # the overview's figures (`forside._KPI`) and the kinds they count
+
+
+def kpi_dag_gaelder(actor, db: str) -> bool:
+    """Whether the kept daily figures (`KPI_DAG`, migration matching.0026) are the actor's scoped counts: on
+    PostgreSQL, for a koordinator, whose rows of each kind are the whole centre's (`access.scope`)."""
+    return (connections[db].vendor == "postgresql" and actor.is_koordinator
+            and all(access.can(actor, art, "list") for art in KPI_ARTER.values()))
+
+
+def kpi_dag(actor, noegle: str, fra, db: str) -> Holdt:
+    """The kept figure `noegle` of the actor's centre from the day `fra` on (`KPI_DAG`), for `taellinger`:
+    at most one row a day."""
+    sql = (f"SELECT SUM(antal) FROM {connections[db].ops.quote_name(KPI_DAG)} "  # noqa: S608
+           "WHERE center_id = %s AND noegle = %s AND dag >= %s")
+    return Holdt(sql, (actor.center_id, noegle, fra), db)
+
+
 class Kort(NamedTuple):
     """A card on the match board: what it shows, read as plain values (140 of them; model instances
     of the match, borger and fællesskab cost more to build than the query takes; a named tuple is
