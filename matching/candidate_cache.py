@@ -90,8 +90,11 @@ class Lager:
                 for row, entry in zip(rows, found, strict=True) if entry is not None]
 
     def _read(self, cursor, ids: list[int]) -> dict[int, tuple]:
-        """The entries of the fællesskaber `ids` as they are now (one statement)."""
-        rows = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST)
+        """The entries of the fællesskaber `ids` as they are now (one round trip), with the tag table read
+        after them: `NyeTags` if it is not the epoch's any more (a row may name a tag added since)."""
+        rows, tags = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=TAGS_SQL)
+        if tuple(tags) != self.epoch[1]:
+            raise NyeTags(tags)
         slug_of, navn_of, navne, today = self.slug_of, self.navn_of, self.navne, self.today
         read = {}
         for (fid, xmin, ctid, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
@@ -117,6 +120,23 @@ class Lager:
         if excess > 0:
             for fid in list(self.entries)[:excess]:
                 self.entries.pop(fid, None)
+
+
+class NyeTags(Exception):  # noqa: N818 -- a signal, not an error
+    """The tag table changed between the KNN statement and `Lager._read`: `tags` is the new one."""
+
+    def __init__(self, tags):
+        super().__init__()
+        self.tags = tags
+
+
+def kandidater(cursor, today: date, tags: Sequence[tuple], rows: Sequence[tuple]) -> list[Kandidat]:
+    """The candidates of KNN rows (`Lager.kandidater`) as of `today` and the tag table's rows `tags`, read
+    with the KNN statement; once more with the newer tag table should it change before the rest is read."""
+    try:
+        return lager(today, tags).kandidater(cursor, rows)
+    except NyeTags as nye:
+        return lager(today, nye.tags).kandidater(cursor, rows)
 
 
 _lager: Lager | None = None

@@ -258,7 +258,7 @@ def _knn_with_details(f: Filter, lat: float, lng: float, *,
     with connection.cursor() as cursor:
         fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
                                                     then=candidate_cache.TAGS_SQL)
-        kandidater = candidate_cache.lager(timezone.localdate(), tags).kandidater(cursor, fetched)
+        kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), tags, fetched)
     scores = None
     if velkomst:
         scores = {row[0]: Velkomstscore(pk=row[4], center_id=f.center_id, faellesskab_id=row[0], n=row[5],

@@ -111,5 +111,19 @@ def test_a_faellesskab_gone_since_the_knn_statement_is_left_out(center, forening
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, 0.5, xmin, ctid FROM foreninger_faellesskab WHERE id = %s", [a.pk])
         rows = cursor.fetchall()
-        lager = candidate_cache.lager(timezone.localdate(), [])
-        assert [k.id for k in lager.kandidater(cursor, [*rows, (a.pk + 1000, 0.7, "1", "(0,1)")])] == [a.pk]
+        assert [k.id for k in candidate_cache.kandidater(cursor, timezone.localdate(), [],
+                                                         [*rows, (a.pk + 1000, 0.7, "1", "(0,1)")])] == [a.pk]
+
+
+def test_a_tag_added_after_the_knn_statement_is_read_with_the_rest(center, forening, borger):  # noqa: F811
+    # The KNN statement read the tag table; a tag added and given to a candidate before the rest of it is read
+    # is not in it: that read sees the newer table and the candidates are read again with it.
+    a = fs(forening, km=1)
+    with connection.cursor() as cursor:
+        cursor.execute(candidate_cache.TAGS_SQL)
+        tags = cursor.fetchall()
+        a.interesser.add(Tag.objects.create(type=TagType.INTERESSE, slug="ny-interesse", navn="Ny interesse"))
+        cursor.execute("SELECT id, 0.5, xmin, ctid FROM foreninger_faellesskab WHERE id = %s", [a.pk])
+        got = candidate_cache.kandidater(cursor, timezone.localdate(), tags, cursor.fetchall())
+    assert [k.interesser for k in got] == [{"ny-interesse"}]
+    assert candidate_cache._lager.epoch[1] != tuple(tags)
