@@ -633,19 +633,17 @@ def rank_forklaret(
     c = _Borger(borger, today or date.today(), fresh_days)
     parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
     weighted = [(part, weight) for _name, part, weight in parts_w if weight]
-    behov = borger.tilgaengelighedsbehov
     scored = []
     skjulte: dict[str, int] = {}
     for kand in kandidater:
         if kand.id in exclude or not tilbudt(borger, kand):
             continue
-        if behov or (kand.kapacitet is not None and kand.kapacitet <= 0):  # `skjult_grunde` finds nothing else
-            grunde = skjult_grunde(borger, kand)
-            if grunde:
-                for key in grunde:
-                    skjulte[key] = skjulte.get(key, 0) + 1
-                if not vis_skjulte:
-                    continue
+        grunde = skjult_grunde(borger, kand)
+        if grunde:
+            for key in grunde:
+                skjulte[key] = skjulte.get(key, 0) + 1
+            if not vis_skjulte:
+                continue
         total = 0.0
         for part, weight in weighted:
             total += weight * part(c, kand)
