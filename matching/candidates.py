@@ -58,6 +58,7 @@ MIN_BOX_KM = 25.0
 # PostgreSQL's: id, distance_km and the row's version (`_knn_with_details`; the rest: `candidate_cache`).
 # Titel and forening navn are for display: the suggestions need no further query.
 
+
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
@@ -227,8 +228,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
 # GiST index (center_id, ll_to_earth) by ~1,900 random heap fetches and prefers to read the whole
 # centre by its btree and sort it: it cannot see that the sort computes ll_to_earth() (a domain with
 # checks) for each of the centre's ~2,700 rows, 5-8x the time of the walk (issue 15, PERFORMANCE.md
-# "Suggestions and the match board"). The same setting turns the forening join into 200 probes by
-# primary key instead of a hash of every forening in the deployment.
+# "Suggestions and the match board"). `candidate_cache` plans its read of the rest at the same price.
 KNN_RANDOM_PAGE_COST = 1.1
 
 
