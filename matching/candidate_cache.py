@@ -5,7 +5,7 @@ version (`xmin`, `ctid`: every UPDATE writes the row anew with a new pair, even 
 transaction). Everything else stage 2 reads (age range, roles, tags, meeting times, category, host,
 confirmation date, capacity, price, title, the forening's name and inclusion readiness) is taken from
 here when the version matches, and read as it is now for the others in one more statement (`_read`).
-The KNN statement then joins nothing and sends a few bytes per row, and the process does not parse
+The KNN statement then joins only the welcome scores and sends a few bytes per row, and the process does not parse
 a candidate's arrays again until the row changes (PERFORMANCE.md, "Session 17").
 
 Nothing here can be stale:
