@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import islice
 
 from brobygning.models import Tag
 from brobygning.planner import fetch_with_random_page_cost
@@ -118,7 +119,7 @@ class Lager:
         """Down to `MAX`, the first read dropped first."""
         excess = len(self.entries) - MAX
         if excess > 0:
-            for fid in list(self.entries)[:excess]:
+            for fid in list(islice(self.entries, excess)):  # the oldest only, not a copy of all 8,192 keys
                 self.entries.pop(fid, None)
 
 
