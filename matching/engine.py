@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
@@ -627,8 +628,8 @@ def rank_forklaret(
     accessibility need) are counted per reason, and ranked as well when `vis_skjulte` is set,
     each marked with why it is normally hidden.
     Ties are broken by distance, then id, so the order is deterministic.
-    `forklar=False` leaves the reasons and caveats out (empty), for a caller that shows only some of
-    the top k and explains those with `forklar` (the suggestions: matching/suggest.py).
+    `forklar=False` leaves the points per part, reasons and caveats out (empty), for a caller that shows
+    only some of the top k and explains those with `forklar` (the suggestions: matching/suggest.py).
     """
     c = _Borger(borger, today or date.today(), fresh_days)
     parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
@@ -655,32 +656,38 @@ def rank_forklaret(
     tekster = {key: skjult_tekst(key, navne) for key in skjulte}
     out = []
     for neg_score, _d, _id, kand in top:
+        skjult = [tekster[key] for key in skjult_grunde(borger, kand)]
+        if not forklar:
+            out.append(Forslag(kandidat=kand, score=-neg_score, parts={}, reasons=[], caveat=None, skjult=skjult))
+            continue
         fr = {name: part(c, kand) for name, part, _w in parts_w}
         parts = {name: weight * fr[name] for name, _p, weight in parts_w}
-        caveats = _caveats(c, kand, fr, parts, weights, memo) if forklar else []
-        out.append(Forslag(
-            kandidat=kand,
-            score=-neg_score,
-            parts=parts,
-            reasons=_reasons(c, kand, fr, memo) if forklar else [],
-            caveat=caveats[0] if caveats else None,
-            caveats=caveats,
-            skjult=[tekster[key] for key in skjult_grunde(borger, kand)],
-        ))
+        caveats = _caveats(c, kand, fr, parts, weights, memo)
+        out.append(Forslag(kandidat=kand, score=-neg_score, parts=parts, reasons=_reasons(c, kand, fr, memo),
+                           caveat=caveats[0] if caveats else None, caveats=caveats, skjult=skjult))
     return Resultat(forslag=out, skjulte=skjulte, tekster=tekster)
 
 
+class Forklaring(NamedTuple):
+    """One candidate explained (`forklar`): the points per part, the reasons and the caveats."""
+
+    parts: dict[str, float]
+    reasons: list[str]
+    caveats: list[str]
+
+
 def forklar(borger: BorgerProfil, kandidater: Iterable[Kandidat], *, today: date | None = None,
-            weights: Mapping[str, float] = WEIGHTS, fresh_days: int = FRESH_DAYS) -> list[tuple[list[str], list[str]]]:
-    """(reasons, caveats) of each candidate, as `rank_forklaret` gives them: for suggestions ranked with
-    `forklar=False`, once the caller knows which it shows (texts for 20, not for the 30 ranked)."""
+            weights: Mapping[str, float] = WEIGHTS, fresh_days: int = FRESH_DAYS) -> list[Forklaring]:
+    """The points per part, reasons and caveats of each candidate, as `rank_forklaret` gives them: for
+    suggestions ranked with `forklar=False` (no parts, no texts), once the caller knows which it shows
+    (for 20, not for the 30 ranked)."""
     c = _Borger(borger, today or date.today(), fresh_days)
     memo = _memo()
     out = []
     for kand in kandidater:
         fr = {name: part(c, kand) for name, part in PARTS.items()}
         parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
-        out.append((_reasons(c, kand, fr, memo), _caveats(c, kand, fr, parts, weights, memo)))
+        out.append(Forklaring(parts, _reasons(c, kand, fr, memo), _caveats(c, kand, fr, parts, weights, memo)))
     return out
 
 

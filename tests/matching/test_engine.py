@@ -450,7 +450,7 @@ def test_the_far_caveat_is_formatted_once_per_call(monkeypatch):
     monkeypatch.setattr(engine, "_MEMOER", {})  # what earlier tests remembered
     b = borger(max_afstand_km=5.0)
     out = engine.forklar(b, [kandidat(i, distance_km=20.0 + i) for i in range(1, 4)], today=TODAY)
-    assert [caveats[0] for _reasons, caveats in out] == ["Længere væk end de 5 km, borgeren helst vil rejse"] * 3
+    assert [f.caveats[0] for f in out] == ["Længere væk end de 5 km, borgeren helst vil rejse"] * 3
     assert calls == [5]
     engine.forklar(b, [kandidat(4, distance_km=30.0)], today=TODAY)  # remembered for the language
     assert calls == [5]

@@ -147,7 +147,7 @@ def test_the_borger_may_be_a_year_older_than_alder(borger):
 
 def test_only_the_shown_are_explained_and_as_the_engine_explains_them(forening, borger):
     """`forslag_for` ranks k + a few without texts and explains the k it shows (`engine.forklar`): the
-    reasons and caveats are the ones `rank_forklaret` gives with its texts."""
+    points per part, reasons and caveats are the ones `rank_forklaret` gives with its texts."""
     for i in range(30):
         kor = fs(forening, 0.5 + i / 3, pris=100 * (i % 4), kapacitet=[None, 1, 5][i % 3])
         f.MoedetidFactory(faellesskab=kor, ugedag=i % 7, fra="19:00", til="21:00",
@@ -158,8 +158,8 @@ def test_only_the_shown_are_explained_and_as_the_engine_explains_them(forening, 
     profil = profil_for(borger)
     ranked = engine.rank_forklaret(profil, candidates_for(borger), k=12, today=timezone.localdate()).forslag
     assert [s.faellesskab_id for s in shown] == [r.id for r in ranked]
-    assert [(s.reasons, s.caveats, s.caveat, s.score) for s in shown] == [
-        (r.reasons, r.caveats, r.caveat, r.score) for r in ranked]
+    assert [(s.parts, s.reasons, s.caveats, s.caveat, s.score) for s in shown] == [
+        (r.parts, r.reasons, r.caveats, r.caveat, r.score) for r in ranked]
     assert any(s.reasons for s in shown) and any(s.caveats for s in shown)
 
 
