@@ -104,3 +104,22 @@ def test_the_overview_reads_the_kept_figures_a_row_a_day(world, koordinator_a, a
     response = as_koordinator_a.get(reverse("matching:forside"))
     assert {t.noegle: t.antal for t in response.context["kpi"]["tal"]} == talt
     assert talt["samtaler"] >= 5
+
+
+@pytest.mark.django_db(transaction=True)  # TRUNCATE, outside a test transaction's pending deferred triggers
+def test_truncating_a_counted_table_empties_its_figure_and_only_its(world, brobygger_a):
+    idag = timezone.localdate()
+    Samtale.objects.create(center=world.center_a, borger=world.borger_a, brobygger=brobygger_a, dato=idag)
+    rf.OpfoelgningFactory(match=match_for(world), center=world.center_a, type=OpfoelgningType.TRE_MAANEDER,
+                          forfalder=idag, udfoert=timezone.now(), resultat=Resultat.DELTAGER_STADIG, aarsag="")
+
+    def kept():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT noegle, SUM(antal) FROM matching_kpi_dag WHERE center_id = %s GROUP BY noegle",
+                           [world.center_a.pk])
+            return dict(cursor.fetchall())
+
+    assert kept()["efter_3_md"] == 1 and kept()["samtaler"] == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Opfoelgning._meta.db_table} CASCADE")
+    assert "efter_3_md" not in kept() and kept()["samtaler"] == 1
