@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brobygning import valg
 from brobygning.availability import SLOT_CODES
 from brobygning.fields import Archivable, PhoneField, long_text
 from brobygning.models import Frivilligcenter, Postnummer, Tag, TagType
@@ -204,6 +205,9 @@ class Borger(Archivable):
 
     def get_absolute_url(self):
         return reverse("borgere:borger_detail", args=[self.pk])
+
+    def get_status_display(self):  # a row of the borger list each
+        return valg.tekst(BorgerStatus, self.status)
 
     @property
     def alder(self) -> int | None:
@@ -516,6 +520,9 @@ class Henvisning(models.Model):
 
     def get_absolute_url(self):
         return reverse("borgere:henvisning_detail", args=[self.pk])
+
+    def get_status_display(self):  # a row of the referral list each
+        return valg.tekst(HenvisningStatus, self.status)
 
     @property
     def er_egen_henvendelse(self) -> bool:

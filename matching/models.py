@@ -1,7 +1,6 @@
 """Matches between a borger and a fællesskab, moving through FriSe's four elements,
 with the first meeting (ledsagelse) and the follow-ups (opfølgning)."""
 
-import functools
 import uuid
 
 from django.conf import settings
@@ -11,10 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borgere.models import Borger
+from brobygning import valg
 from brobygning.availability import SLOT_CODES
 from brobygning.cpr import afvis_cpr
 from brobygning.fields import PhoneField, long_text
@@ -228,13 +228,6 @@ class Resultat(models.TextChoices):
     STOPPET = "stoppet", _("Er stoppet")
 
 
-@functools.lru_cache(maxsize=64)
-def _opfoelgningstype_tekst(_sprog: str | None, type_: str) -> str:
-    """A follow-up type's label in the active language (`_sprog` is the cache key); an unknown
-    value as itself, as Django's `get_FOO_display` gives it."""
-    return str(dict(OpfoelgningType.choices).get(type_, type_))
-
-
 class Opfoelgning(models.Model):
     center = models.ForeignKey(Frivilligcenter, on_delete=models.PROTECT, related_name="+")
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="opfoelgninger")
@@ -278,10 +271,8 @@ class Opfoelgning(models.Model):
             self.match_aaben = self.match.stage != Stage.AFSLUTTET
         super().save(*args, **kwargs)
 
-    def get_type_display(self):
-        """Django's `get_type_display`, from a table per language: Django's rebuilds the choices on
-        every call (24 µs; Min dag shows it twice for each of up to 20 follow-ups, issue 15)."""
-        return _opfoelgningstype_tekst(translation.get_language(), self.type)
+    def get_type_display(self):  # Min dag shows it twice for each of up to 20 follow-ups
+        return valg.tekst(OpfoelgningType, self.type)
 
     @property
     def forfalden(self):

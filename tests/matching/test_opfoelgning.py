@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from borgere.models import Maaling
 from brobygning.models import Paamindelse, PaamindelseStatus
 from matching import services
-from matching.models import LedsagelseStatus, Opfoelgning, OpfoelgningType, Resultat, Stage
+from matching.models import LedsagelseStatus, Opfoelgning, Resultat, Stage
 
 from ..journey_factories import attend, moved_clock, plan
 
@@ -201,16 +201,3 @@ class TestPages:
         home = as_brobygger_a.get(reverse("matching:forside")).content.decode()
         assert "Kan registreres, når mødet er slut" in home
         assert reverse("matching:opfoelgning_record", args=[opf.pk]) not in home
-
-
-@pytest.mark.parametrize("sprog", ["da", "en"])
-def test_a_follow_ups_type_reads_as_djangos_display_in_each_language(sprog):
-    # `Opfoelgning.get_type_display` from a table per language (issue 15): the text Django gives
-    felt = Opfoelgning._meta.get_field("type")
-    with translation.override(sprog):
-        for type_ in [*OpfoelgningType.values, "ukendt"]:
-            assert Opfoelgning(type=type_).get_type_display() == str(dict(felt.flatchoices).get(type_, type_))
-    with translation.override("da"):
-        dansk = Opfoelgning(type=OpfoelgningType.TRE_MAANEDER).get_type_display()
-    with translation.override("en"):
-        assert Opfoelgning(type=OpfoelgningType.TRE_MAANEDER).get_type_display() != dansk  # not the other's text
