@@ -11,12 +11,18 @@ they set it for themselves, in the same round trip, and reset it after.
 `fra_db`: a model instance from a row such statements read, with the ORM's converters applied.
 """
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from django.db import connections
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 
 def fetch_with_random_page_cost(cursor, sql: str, params, cost: float, *, then: str | None = None) -> list:
@@ -94,8 +100,29 @@ def omform(alias: str, model, felter: tuple, values) -> list | tuple:
 
 
 def fra_db(model, alias: str, felter: tuple, values):
-    """`model.from_db` for a raw row's columns `felter` (attnames), after `omform`."""
-    return model.from_db(alias, felter, omform(alias, model, felter, values))
+    """`model.from_db` for a raw row's columns `felter` (attnames, in the model's field order), after
+    `omform`. Where nothing in Django's constructor acts on these fields (`_direkte`), the instance is made
+    as that constructor leaves it, its values put straight in its `__dict__`: ~0.4 µs, not ~3.3 µs, which a
+    list of meetings with their match, borger and fællesskab pays four times a row (issue 15)."""
+    values = omform(alias, model, felter, values)
+    if not _direkte(model, felter) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, felter, values)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj._state.adding, obj._state.db = False, alias
+    obj.__dict__.update(zip(felter, values, strict=True))
+    return obj
+
+
+@cache
+def _direkte(model, felter: tuple) -> bool:
+    """Whether `model` keeps Django's `__init__` and `from_db`, and each of `felter` is a plain field, whose
+    class attribute sets nothing but the value (a phone number's descriptor converts it as it is set, a
+    file's wraps it). The signals are asked on every call: a receiver may be connected later."""
+    if model.__init__ is not Model.__init__ or model.from_db.__func__ is not Model.from_db.__func__:
+        return False
+    return all(type(inspect.getattr_static(model, felt)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+               for felt in felter)
 
 
 # `EnGangKompileret`'s stand-in for a query with no value of its own.
