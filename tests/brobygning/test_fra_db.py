@@ -7,7 +7,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from borgere.models import Borger
 from brobygning.models import Frivilligcenter
-from brobygning.planner import _direkte, fra_db, omform
+from brobygning.planner import EnGangKompileret, _direkte, fra_db, omform
 from foreninger.models import Faellesskab
 from matching.models import Ledsagelse, Match, Opfoelgning, OpfoelgningType
 
@@ -72,3 +72,13 @@ def test_a_converting_field_or_an_init_receiver_gets_djangos_constructor(world):
     finally:
         post_init.disconnect(receiver, sender=Faellesskab)
     assert seen == [obj]
+
+
+def test_a_query_compiled_once_makes_its_rows_as_the_orm_does(world):
+    match = rf.MatchFactory(center=world.center_a, borger=world.borger_a, faellesskab=world.faellesskab_a)
+    opf = rf.OpfoelgningFactory(match=match, center=world.center_a, type=OpfoelgningType.TRE_MAANEDER)
+    hent = EnGangKompileret(lambda pk: Opfoelgning.objects.filter(pk=pk).select_related("match"), -1)
+    (ny,), (orm,) = hent(opf.pk, alias="default"), list(Opfoelgning.objects.filter(pk=opf.pk).select_related("match"))
+    assert _direkte(Opfoelgning, tuple(f.attname for f in Opfoelgning._meta.concrete_fields))
+    _ens(ny, orm)
+    _ens(ny.match, orm.match)
