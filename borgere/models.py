@@ -198,7 +198,10 @@ class Borger(Archivable):
                    models.Index(fields=["center", "oprettet"]),
                    # The borger list in its order, page by page, and its count: an index range (issue 15).
                    models.Index(fields=["center", "fornavn", "efternavn", "id"], name="borger_liste_idx",
-                                include=["soegetekst"], condition=models.Q(arkiveret__isnull=True))]
+                                include=["soegetekst"], condition=models.Q(arkiveret__isnull=True)),
+                   # A list row's first name by id from the index alone, not a heap page per row: the
+                   # match board's 140 cards, the overviews' meetings (issue 15).
+                   models.Index(fields=["id"], include=["fornavn"], name="borger_fornavn_idx")]
 
     def __str__(self):
         return f"{self.fornavn} {self.efternavn}".strip()

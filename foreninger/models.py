@@ -151,6 +151,8 @@ class Faellesskab(Archivable):
             # The overview's "not confirmed for 2 × N weeks", oldest first: an index range with a LIMIT.
             models.Index(fields=["center", "sidst_bekraeftet", "titel"], condition=models.Q(arkiveret__isnull=True),
                          name="faellesskab_bekraeftet"),
+            # A list row's title by id from the index alone: the match board's cards, the overviews' meetings.
+            models.Index(fields=["id"], include=["titel"], name="faellesskab_titel_idx"),
         ]
         constraints = [models.UniqueConstraint(fields=["center", "ekstern_id"], condition=~models.Q(ekstern_id=""),
                                                name="faellesskab_unikt_eksternt_id")]

@@ -3,6 +3,7 @@ and read by the koordinator's match board and overview (issue 15)."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,3 +126,20 @@ def test_elsewhere_the_board_and_the_overview_count_as_before(world, koordinator
     assert {fase: (liste.antal, liste.loft) for fase, _label, liste in kolonner} == {
         **dict.fromkeys(ABNE, (0, selectors.TAVLE_LOFT)), "foreslaaet": (1, selectors.TAVLE_LOFT)}
     assert dict(forside.koordinator_overblik(actor=actor_for(koordinator_a))["faser"])[Stage.AFSLUTTET.label] == "1"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index-only scans (INCLUDE)")
+def test_the_boards_cards_are_read_from_indexes_alone(world, koordinator_a):
+    # matching 0027, borgere 0017, foreninger 0011: the cards' rows, first names and titles without a heap
+    # page each (the planner is kept off the small test tables' sequential scans to see what it can use).
+    rf.MatchFactory(center=world.center_a, borger=world.borger_a, faellesskab=world.faellesskab_a)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.pipeline(actor=actor_for(koordinator_a))
+    sql = next(q["sql"] for q in queries.captured_queries if "unnest" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN (COSTS OFF) " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("match_tavle_idx", "borger_fornavn_idx", "faellesskab_titel_idx"):
+        assert f"Index Only Scan using {index}" in plan, plan
