@@ -632,8 +632,7 @@ def rank_forklaret(
     only some of the top k and explains those with `forklar` (the suggestions: matching/suggest.py).
     """
     c = _Borger(borger, today or date.today(), fresh_days)
-    parts_w = [(name, part, weights.get(name, 0)) for name, part in PARTS.items()]
-    weighted = [(part, weight) for _name, part, weight in parts_w if weight]
+    weighted = [(part, weights[name]) for name, part in PARTS.items() if weights.get(name, 0)]
     scored = []
     skjulte: dict[str, int] = {}
     for kand in kandidater:
@@ -660,11 +659,9 @@ def rank_forklaret(
         if not forklar:
             out.append(Forslag(kandidat=kand, score=-neg_score, parts={}, reasons=[], caveat=None, skjult=skjult))
             continue
-        fr = {name: part(c, kand) for name, part, _w in parts_w}
-        parts = {name: weight * fr[name] for name, _p, weight in parts_w}
-        caveats = _caveats(c, kand, fr, parts, weights, memo)
-        out.append(Forslag(kandidat=kand, score=-neg_score, parts=parts, reasons=_reasons(c, kand, fr, memo),
-                           caveat=caveats[0] if caveats else None, caveats=caveats, skjult=skjult))
+        f = _forklaring(c, kand, weights, memo)
+        out.append(Forslag(kandidat=kand, score=-neg_score, parts=f.parts, reasons=f.reasons,
+                           caveat=f.caveats[0] if f.caveats else None, caveats=f.caveats, skjult=skjult))
     return Resultat(forslag=out, skjulte=skjulte, tekster=tekster)
 
 
@@ -676,6 +673,12 @@ class Forklaring(NamedTuple):
     caveats: list[str]
 
 
+def _forklaring(c: _Borger, kand: Kandidat, weights: Mapping[str, float], memo) -> Forklaring:
+    fr = {name: part(c, kand) for name, part in PARTS.items()}
+    parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
+    return Forklaring(parts, _reasons(c, kand, fr, memo), _caveats(c, kand, fr, parts, weights, memo))
+
+
 def forklar(borger: BorgerProfil, kandidater: Iterable[Kandidat], *, today: date | None = None,
             weights: Mapping[str, float] = WEIGHTS, fresh_days: int = FRESH_DAYS) -> list[Forklaring]:
     """The points per part, reasons and caveats of each candidate, as `rank_forklaret` gives them: for
@@ -683,12 +686,7 @@ def forklar(borger: BorgerProfil, kandidater: Iterable[Kandidat], *, today: date
     (for 20, not for the 30 ranked)."""
     c = _Borger(borger, today or date.today(), fresh_days)
     memo = _memo()
-    out = []
-    for kand in kandidater:
-        fr = {name: part(c, kand) for name, part in PARTS.items()}
-        parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
-        out.append(Forklaring(parts, _reasons(c, kand, fr, memo), _caveats(c, kand, fr, parts, weights, memo)))
-    return out
+    return [_forklaring(c, kand, weights, memo) for kand in kandidater]
 
 
 def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = None,
@@ -699,11 +697,6 @@ def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = Non
     where `rank` ranks many things for one person."""
     if not hard_filter(profil, kandidat):
         return None
-    c = _Borger(profil, today or date.today(), fresh_days)
-    fr = {name: part(c, kandidat) for name, part in PARTS.items()}
-    parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
-    memo = _memo()
-    caveats = _caveats(c, kandidat, fr, parts, weights, memo)
-    return Forslag(kandidat=kandidat, score=_clamp(sum(parts.values())), parts=parts,
-                   reasons=_reasons(c, kandidat, fr, memo), caveat=caveats[0] if caveats else None,
-                   caveats=caveats)
+    f = _forklaring(_Borger(profil, today or date.today(), fresh_days), kandidat, weights, _memo())
+    return Forslag(kandidat=kandidat, score=_clamp(sum(f.parts.values())), parts=f.parts, reasons=f.reasons,
+                   caveat=f.caveats[0] if f.caveats else None, caveats=f.caveats)

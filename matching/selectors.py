@@ -174,10 +174,17 @@ TAVLE_LOFT = 999
 FASE_ANTAL = "matching_match_fase_antal"
 
 
+def _holdt_gaelder(actor, db: str, arter) -> bool:
+    """Whether counts the database keeps per centre are the actor's scoped counts of the kinds `arter`: on
+    PostgreSQL, for a koordinator, whose rows of each are the whole centre's (`access.scope`: the centre, no
+    share of a role)."""
+    return (connections[db].vendor == "postgresql" and actor.is_koordinator
+            and all(access.can(actor, art, "list") for art in arter))
+
+
 def fase_antal_gaelder(actor, db: str) -> bool:
-    """Whether the kept per-stage counts (`FASE_ANTAL`) are the actor's scoped counts: on PostgreSQL, for
-    a koordinator, whose matches are the whole centre's (`access.scope`: the centre, no share of a role)."""
-    return connections[db].vendor == "postgresql" and actor.is_koordinator and access.can(actor, "match", "list")
+    """Whether the kept per-stage counts (`FASE_ANTAL`) are the actor's scoped counts (`_holdt_gaelder`)."""
+    return _holdt_gaelder(actor, db, ("match",))
 
 
 def fase_antal(actor, stage: str, db: str) -> Holdt:
@@ -192,10 +199,9 @@ KPI_ARTER = {"henvisninger": "henvisning", "samtaler": "samtale", "matches": "ma
 
 
 def kpi_dag_gaelder(actor, db: str) -> bool:
-    """Whether the kept daily figures (`KPI_DAG`, migration matching.0026) are the actor's scoped counts: on
-    PostgreSQL, for a koordinator, whose rows of each kind are the whole centre's (`access.scope`)."""
-    return (connections[db].vendor == "postgresql" and actor.is_koordinator
-            and all(access.can(actor, art, "list") for art in KPI_ARTER.values()))
+    """Whether the kept daily figures (`KPI_DAG`, migration matching.0026) are the actor's scoped counts
+    (`_holdt_gaelder`)."""
+    return _holdt_gaelder(actor, db, KPI_ARTER.values())
 
 
 def kpi_dag(actor, noegle: str, fra, db: str) -> Holdt:
