@@ -433,6 +433,18 @@ def test_property_scores_in_range_and_hard_filters_hold(b, ks, exclude, k):
     assert keys == sorted(keys)
 
 
+
+@settings(max_examples=200, deadline=None)
+@given(b=borgere, ks=st.lists(kandidater, max_size=25, unique_by=lambda k: k.id),
+       weights=st.fixed_dictionaries({name: st.integers(min_value=0, max_value=40) for name in WEIGHTS}))
+def test_property_the_ranked_score_is_the_sum_of_the_parts_it_explains(b, ks, weights):
+    """Ranking adds the parts up written out (`rank_forklaret`), the explanation part by part
+    (`engine.fractions`): each weight must meet its own part, whatever the weights."""
+    for f in engine.rank_forklaret(b, ks, k=25, today=TODAY, weights=weights, vis_skjulte=True).forslag:
+        fractions = engine.fractions(b, f.kandidat, TODAY)
+        assert f.parts == {name: weights[name] * fractions[name] for name in WEIGHTS}
+        assert f.score == max(0, min(100, round(sum(f.parts.values()))))
+
 # --- Cost (issue 15) --------------------------------------------------------------------------------
 
 
