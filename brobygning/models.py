@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import valg
 from .fields import PhoneField
 
 
@@ -515,3 +516,6 @@ class Adgangslog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Adgangsloggen kan ikke slettes.")
+
+    def get_handling_display(self):  # a row of the access log each
+        return valg.tekst(Adgangslog.Handling, self.handling)

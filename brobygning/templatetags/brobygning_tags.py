@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from brobygning import access, datoer, links
 from brobygning import hovedmenu as menu
+from brobygning.filters import ChoicesInOneQuery
 
 register = template.Library()
 
@@ -279,17 +280,23 @@ def felt_husket(field, ejer=None) -> str:
 
     The HTML depends only on the form's class, the field, the language, the value sent (`field.data`,
     as the widget draws it) and the choices. So only fields whose choices are fixed in code, or read
-    per request into `forhaandslaest` (`brobygning.filters`, then part of the key), are remembered; a
-    field with errors or help text, or any field with DEBUG on, is drawn anew. At most 2,048 fields
-    are kept; then the store starts again empty."""
+    per request (then part of the key), are remembered. A queryset's choices are read here into
+    `forhaandslaest` (`brobygning.filters`), which the select then draws from: one query, remembered or
+    not. A text box (free text: neither worth keeping nor ours to keep), a field with errors or help
+    text, or any field with DEBUG on, is drawn anew. At most 2,048 fields are kept; then the store
+    starts again empty."""
     formfelt, form = field.field, field.form
-    if settings.DEBUG or field.errors or field.help_text:
+    widget = formfelt.widget
+    if (settings.DEBUG or field.errors or field.help_text
+            or (isinstance(widget, forms.widgets.Input) and not isinstance(widget, forms.CheckboxInput))):
         return felt(field)
     valg = ()
     if isinstance(formfelt, forms.ModelChoiceField):
         rows = getattr(formfelt, "forhaandslaest", None)
         if rows is None:
-            return felt(field)  # choices from a queryset: not known without the query
+            if not issubclass(formfelt.iterator, ChoicesInOneQuery):
+                return felt(field)  # drawing would read the queryset again
+            rows = formfelt.forhaandslaest = list(formfelt.queryset)
         valg = tuple((obj.pk, str(formfelt.label_from_instance(obj))) for obj in rows)
     data = field.data if form.is_bound else None
     if isinstance(data, list | tuple):

@@ -5,9 +5,10 @@ from django.db.models import Model
 from django.utils import translation
 
 from borgere.models import Borger, Henvisning
+from brobygning.models import Adgangslog
 from matching.models import Opfoelgning
 
-FELTER = [(Borger, "status"), (Henvisning, "status"), (Opfoelgning, "type")]
+FELTER = [(Borger, "status"), (Henvisning, "status"), (Opfoelgning, "type"), (Adgangslog, "handling")]
 
 
 @pytest.mark.parametrize(("model", "navn"), FELTER)
