@@ -18,11 +18,18 @@ def center_by_slug(slug):
 
 
 def public_faellesskaber(center=None, *, full=False):
-    qs = access.scope_public("faellesskab", Faellesskab.objects.select_related("forening", "postnummer", "kategori")
-                             .order_by("titel", "pk"), center)
+    """The public fællesskaber by (titel, id); `full`: with all `serialize.service` reads, else only the
+    columns `serialize.service_brief` reads (the `/services` list: no phone numbers parsed, no postal
+    code or category built, for rows that do not show them; issue 15)."""
     if full:
-        qs = qs.prefetch_related(*FULL_PREFETCH)
-    return qs
+        qs = Faellesskab.objects.select_related("forening", "postnummer", "kategori").prefetch_related(*FULL_PREFETCH)
+    else:
+        qs = Faellesskab.objects.select_related("forening").only(*BRIEF_FIELDS)
+    return access.scope_public("faellesskab", qs.order_by("titel", "pk"), center)
+
+
+BRIEF_FIELDS = ("uuid", "titel", "beskrivelse", "status", "velkomst", "alder_min", "alder_max", "pris", "pris_note",
+                "sidst_bekraeftet", "opdateret", "forening__uuid")
 
 
 FULL_PREFETCH = [

@@ -236,6 +236,19 @@ def test_list_queries_stay_flat(client, world, django_assert_max_num_queries):
         assert _get(client, "organization", pk=str(world.forening_a.uuid)).status_code == 200
 
 
+
+def test_the_list_reads_only_what_a_brief_service_shows(client, hsds):
+    """The `/services` list (not `full`) reads the columns `service_brief` shows: no phone numbers to
+    parse, no postal code or category to build per row (issue 15); the full list reads them."""
+    for params, full in [({}, False), ({"full": "true"}, True)]:
+        with CaptureQueriesContext(connection) as ctx:
+            data = _get(client, "services", params=params).json()
+        assert data["contents"] and all(s["name"] for s in data["contents"])
+        rows = [q["sql"] for q in ctx.captured_queries if '"titel"' in q["sql"] and "LIMIT" in q["sql"]]
+        assert len(rows) == 1
+        for column in ('"telefon"', '"vaert_telefon"', '"brobygning_postnummer"'):
+            assert (column in rows[0]) == full, (column, full)
+
 def test_not_get_is_refused(client, hsds):
     assert client.post(reverse("foreninger:hsds_services")).status_code == 405
 
