@@ -4,6 +4,7 @@ There is no actor here: the API is public, so the only scoping is "public entrie
 given, one centre.
 """
 
+from django.db import connections, router
 from django.db.models import Prefetch, Q, Value
 
 from brobygning import access
@@ -38,14 +39,28 @@ FULL_PREFETCH = [
 ]
 
 
+# Each centre's public rows, kept by the database (migration foreninger.0012; PostgreSQL only).
+OFFENTLIG_ANTAL = "foreninger_faellesskab_offentlig_antal"
+
+
 def public_service_count(center=None) -> int:
     """How many fællesskaber `public_faellesskaber(center)` holds, without joining every row to its forening:
-    the public rows (a count over the partial index of public rows), less those of archived foreninger
-    (few, found from the archived foreninger's side)."""
+    the rows public by their own columns, less those of archived foreninger (few, found from the archived
+    foreninger's side). On PostgreSQL the first is the centres' kept numbers (at most one row per centre,
+    not the deployment's index of public rows: issue 15), in the same statement as the second."""
     rows = Faellesskab.objects.filter(PUBLIC_ROW)
     if center is not None:
         rows = rows.filter(center_id=center.pk)
-    return rows.count() - rows.filter(forening__arkiveret__isnull=False).count()
+    arkiverede = rows.filter(forening__arkiveret__isnull=False)
+    db = router.db_for_read(Faellesskab)
+    if connections[db].vendor != "postgresql":
+        return rows.count() - arkiverede.count()
+    sql, params = arkiverede.values("pk").query.sql_with_params()
+    where, center_params = ("", []) if center is None else (" WHERE center_id = %s", [center.pk])
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COALESCE(SUM(antal), 0) FROM {OFFENTLIG_ANTAL}{where}) "  # noqa: S608 -- our table
+                       f"- (SELECT COUNT(*) FROM ({sql}) AS arkiverede)", [*center_params, *params])
+        return cursor.fetchone()[0]
 
 
 def export_batches(center=None, *, batch_size=500):
