@@ -342,10 +342,9 @@ def _fraktioner(c: _Borger, k: Kandidat) -> tuple[float, ...]:
     if not slots:
         tider = hyppighed = 0.5
     else:
-        fitting = slots & c.tider if c.tider else slots
         if not c.tider:
-            tider = 0.5
-        elif fitting:
+            tider, fitting = 0.5, slots
+        elif fitting := slots & c.tider:
             tider = 1.0
         else:
             tider, fitting = -TID_STRAF / WEIGHTS["tider"], slots
