@@ -8,9 +8,10 @@ refused), migrates it, seeds one centre with 50,000 fællesskaber spread over De
 codes (with tags and meeting times), and measures, for several borgere in different places:
 
 (a) the bare stage-1 KNN query (one SQL round trip, the nearest N=200 ids with their distances and
-    row versions): the statement ``suggestions_for`` sends, from its own filter
-    (``candidates.filter_for``) and with its planner setting, without the welcome scores and tag
-    names it reads alongside; and for comparison the same query for N=1,000 (what a five times
+    row versions), from stage 1's filter (``candidates.filter_for``) and with its planner setting,
+    the borger's matches, needs and postal code's place given as values; ``suggestions_for``'s own
+    statement reads those itself, with the welcome scores and tag names, after the borger's context
+    in the same round trip; and for comparison the same query for N=1,000 (what a five times
     longer shortlist costs);
 (b) stage 1 in full (the KNN query plus tags and meeting times for the N candidates; on PostgreSQL
     the process remembers those after the first run, ``matching.candidate_cache``);

@@ -25,21 +25,37 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
 
-def fetch_with_random_page_cost(cursor, sql: str, params, cost: float, *, then: str | None = None) -> list:
+def fetch_with_random_page_cost(cursor, sql: str, params, cost: float, *, then: str | None = None,
+                                foran: tuple[str, list] | None = None):
     """The rows of `sql` planned with `random_page_cost = cost`: `SET …; statement; RESET` in one round
     trip (client-side binding). PostgreSQL runs such a string as one implicit transaction, so when the
     statement fails the SET is rolled back with it; no reset is needed then (tests/brobygning/test_planner.py).
 
     `then`: a second statement (no parameters) sent in the same round trip, after `sql`; its rows are
-    returned too, as `(rows, then_rows)`."""
+    returned too, as `(rows, then_rows)`.
+    `foran`: a statement and its parameters sent first, in the same round trip and planned with the server's
+    own setting; its rows come first: `(foran_rows, rows)` or `(foran_rows, rows, then_rows)`. It is bound
+    here as `execute` binds (`mogrify`), so its parameters may be of another style than `params`."""
+    forrest = ""
+    if foran is not None:
+        forrest = cursor.mogrify(*foran) + "; "
+        if params is not None:  # bound already: its literal % must not read as a placeholder of `params`
+            forrest = forrest.replace("%", "%%")
     extra = f"; {then}" if then else ""
-    cursor.execute(f"SET random_page_cost = {float(cost)}; {sql}{extra}; RESET random_page_cost", params)
+    cursor.execute(f"{forrest}SET random_page_cost = {float(cost)}; {sql}{extra}; RESET random_page_cost", params)
+    foran_rows = None
+    if foran is not None:
+        foran_rows = cursor.fetchall()
+        cursor.nextset()
     cursor.nextset()
     rows = cursor.fetchall()
-    if not then:
-        return rows
-    cursor.nextset()
-    return rows, cursor.fetchall()
+    ud = (rows,)
+    if then:
+        cursor.nextset()
+        ud += (cursor.fetchall(),)
+    if foran is not None:
+        ud = (foran_rows, *ud)
+    return ud if len(ud) > 1 else rows
 
 
 @dataclass(frozen=True)

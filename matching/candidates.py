@@ -34,19 +34,20 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
+from borgere.models import Borger
 from brobygning.models import Postnummer, Tag, TagType
-from brobygning.planner import fetch_with_random_page_cost
+from brobygning.planner import Laesning, fetch_with_random_page_cost
 from foreninger.models import Faellesskab, FaellesskabStatus, Moedetid
 
 from . import candidate_cache, moedekoder
 from .engine import Kandidat
-from .models import Velkomstscore
+from .models import Match, Velkomstscore
 from .velkomst import MIN_N as VELKOMST_MIN_N
 
 DEFAULT_N = 200
@@ -92,6 +93,11 @@ class Filter:
     alder_usikker: bool = False
     exclude_ids: tuple[int, ...] = ()
     needs: tuple[str, ...] = ()  # accessibility slugs the fællesskab must all have
+    # What the statement reads of the borger itself, in the round trip that reads the rest of their
+    # context (`suggest.forslag_for`): their matches are left out, and with `borgers_behov` their
+    # accessibility needs are required, as `exclude_ids` and `needs` would be.
+    borger_id: int | None = None
+    borgers_behov: bool = False
 
     @classmethod
     def build(cls, *, exclude_ids: Iterable[int] = (), needs: Iterable[str] = (), **kw) -> Filter:
@@ -124,6 +130,21 @@ def candidates_og_velkomst(borger, *, n: int = DEFAULT_N, max_km: float | None =
                     velkomst=velkomst)
 
 
+def med_borgerens_kontekst(borger, kontekst: Laesning | None, *, n: int = DEFAULT_N, max_km: float | None = None,
+                           kategori_id: int | None = None, rolle: str | None = None, behov: bool = True,
+                           origin: tuple[float, float] | None = None):
+    """`candidates_og_velkomst` for the borger, its statement reading what it needs of the borger's context
+    itself: their matches, with `behov` their accessibility needs, and without `origin` their postal code's
+    place (PostgreSQL only; issue 15). So `kontekst`, a read of that context, can go first in the same round
+    trip. Returns (`kontekst`'s result by its `parse`, or None without it; candidates; welcome scores)."""
+    f = replace(filter_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle),
+                borger_id=borger.pk, borgers_behov=behov)
+    lat, lng = origin or (None, None)
+    kandidater, scores, rows = _knn_with_details(f, lat, lng, velkomst=True, postnummer=borger.postnummer_id,
+                                                 foran=(kontekst.sql, kontekst.params) if kontekst else None)
+    return (kontekst.parse(rows, connection) if kontekst else None), kandidater, scores
+
+
 def filter_for(borger, *, n: int = DEFAULT_N, max_km: float | None = None, kategori_id: int | None = None,
                rolle: str | None = None, exclude_ids: Iterable[int] = (), needs: Iterable[str] = ()) -> Filter:
     """Stage 1's filter for `borger` (also what bench/matching_knn.py times as the bare KNN)."""
@@ -142,7 +163,7 @@ def _nearest(f: Filter, lat: float, lng: float, *, box_km: float,
     if f.n <= 0:
         return [], ({} if velkomst else None)
     if connection.vendor == "postgresql":
-        return _knn_with_details(f, lat, lng, velkomst=velkomst)
+        return _knn_with_details(f, lat, lng, velkomst=velkomst)[:2]
     rows = _rows_portable(f, lat, lng, box_km)
     if not rows:
         return [], None
@@ -152,10 +173,19 @@ def _nearest(f: Filter, lat: float, lng: float, *, box_km: float,
 # --- PostgreSQL: KNN --------------------------------------------------------------------------------
 
 
-def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
-    """The stage-1 SQL for PostgreSQL and its parameters (also used by bench/ for EXPLAIN)."""
-    params = {"center": f.center_id, "lat": lat, "lng": lng, "coslat": math.cos(math.radians(lat)), "n": f.n,
-              "aktiv": FaellesskabStatus.AKTIV, "diameter": 2 * EARTH_RADIUS_KM}
+def knn_query(f: Filter, lat: float | None, lng: float | None, *, postnummer: str | None = None) -> tuple[str, dict]:
+    """The stage-1 SQL for PostgreSQL and its parameters (also used by bench/ for EXPLAIN). `lat` None:
+    from the place of the postal code `postnummer`, which the statement reads."""
+    params = {"center": f.center_id, "n": f.n, "aktiv": FaellesskabStatus.AKTIV, "diameter": 2 * EARTH_RADIUS_KM}
+    if lat is None:
+        # Each read once (an InitPlan); the GiST index takes the first's value as the point to order by.
+        pn = Postnummer._meta.db_table
+        params["pnr"] = postnummer
+        sted, olat, olng, coslat = (f"(SELECT {x} FROM {pn} p WHERE p.nr = %(pnr)s)"  # noqa: S608 -- a table name
+                                    for x in ("ll_to_earth(p.lat, p.lng)", "p.lat", "p.lng", "cos(radians(p.lat))"))
+    else:
+        params.update(lat=lat, lng=lng, coslat=math.cos(math.radians(lat)))
+        sted, olat, olng, coslat = "ll_to_earth(%(lat)s, %(lng)s)", "%(lat)s", "%(lng)s", "%(coslat)s"
     # The centre as bigint, the column's type: an integer parameter makes `bigint = integer`, which the
     # GiST index on (center_id, ll_to_earth) cannot use (btree_gist has only bigint = bigint).
     where = ["f.center_id = CAST(%(center)s AS bigint)", "f.arkiveret IS NULL", "f.status = %(aktiv)s", "f.aaben_for_nye"]
@@ -175,16 +205,25 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     if f.exclude_ids:
         where.append("f.id <> ALL(%(exclude)s)")
         params["exclude"] = list(f.exclude_ids)
-    through, tag = Faellesskab.tilgaengelighed.through._meta.db_table, Tag._meta.db_table
-    for i, slug in enumerate(f.needs):
-        # Checked per row inside the KNN scan, by the (faellesskab_id, tag_id) unique index; the tag id
-        # is looked up once (an InitPlan). OFFSET 0 keeps PostgreSQL from turning the EXISTS into a
-        # semi-join over every fællesskab with the tag, which would lose the KNN order.
-        where.append(
-            f"EXISTS (SELECT 1 FROM {through} x WHERE x.faellesskab_id = f.id AND x.tag_id = "  # noqa: S608
-            f"(SELECT t.id FROM {tag} t WHERE t.type = %(tilg)s AND t.slug = %(need{i})s) OFFSET 0)"
-        )
-        params["tilg"], params[f"need{i}"] = TagType.TILGAENGELIGHED, slug
+    # The needs as tag ids, against those the row keeps (matching.0021): given as slugs, every one's id, or
+    # NULL when a slug is unknown (HAVING), and then nothing passes; read by the statement, the borger's own.
+    behov = []
+    if f.needs:
+        behov.append(f"(SELECT array_agg(t.id) FROM {Tag._meta.db_table} t WHERE t.type = %(tilg)s "  # noqa: S608
+                     "AND t.slug = ANY(%(needs)s) HAVING count(*) = %(n_needs)s)")
+        params.update(tilg=TagType.TILGAENGELIGHED, needs=list(f.needs), n_needs=len(f.needs))
+    if f.borger_id is not None:
+        params["borger"] = f.borger_id
+        where.append(f"f.id <> ALL(ARRAY(SELECT m.faellesskab_id FROM {Match._meta.db_table} m "  # noqa: S608
+                     "WHERE m.borger_id = %(borger)s))")
+        if f.borgers_behov:
+            behov.append(f"ARRAY(SELECT b.tag_id FROM {Borger.tilgaengelighedsbehov.through._meta.db_table} b "  # noqa: S608
+                         "WHERE b.borger_id = %(borger)s)")
+    # In coalesce(): the planner cannot estimate `@>` of an array it gets only when the statement runs, guesses
+    # that almost no row passes, and would read the whole centre and sort it rather than walk the KNN index
+    # (30 ms, not 3 ms, for a København borger with a need); an expression it cannot see into it takes to pass
+    # half. Per row this is cheaper than probing the tag links (2.9 ms, not 4.0; issue 15).
+    where += [f"coalesce(f.knn_tilgaengelighed @> {ids}, false)" for ids in behov]
     outer = ""
     if f.max_km is not None:
         # The nearest N cut to max_km equals the nearest N of those within max_km.
@@ -195,8 +234,8 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
     # The great-circle distance, as earth_distance() gives it, but in plain arithmetic: earth_distance
     # goes through ll_to_earth() and the `earth` domain's checks for every row, which cost more than
     # the KNN scan itself (measured: ~2.7 ms per 200 rows).
-    distance = ("%(diameter)s * asin(least(1.0, sqrt(power(sin(radians(u.lat - %(lat)s) / 2), 2)"
-                " + %(coslat)s * cos(radians(u.lat)) * power(sin(radians(u.lng - %(lng)s) / 2), 2))))")
+    distance = (f"%(diameter)s * asin(least(1.0, sqrt(power(sin(radians(u.lat - {olat}) / 2), 2)"
+                f" + {coslat} * cos(radians(u.lat)) * power(sin(radians(u.lng - {olng}) / 2), 2))))")
     # knn_lat/knn_lng: the own coordinates, else the postal code's, kept by the database (migration
     # matching.0020); the walk orders by them on the GiST index (center_id, ll_to_earth(knn_lat, knn_lng)).
     # The rows of a postal code share its place: WITH TIES takes all of those at the Nth distance, so
@@ -211,7 +250,7 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
                 SELECT f.id, f.xmin AS v_xmin, f.ctid AS v_ctid, f.knn_lat AS lat, f.knn_lng AS lng
                 FROM {f_table} f
                 WHERE {cond} AND f.knn_lat IS NOT NULL  -- a postal code without coordinates: no place
-                ORDER BY ll_to_earth(f.knn_lat, f.knn_lng) <-> ll_to_earth(%(lat)s, %(lng)s)
+                ORDER BY ll_to_earth(f.knn_lat, f.knn_lng) <-> {sted}
                 FETCH FIRST %(n)s ROWS WITH TIES
             ) u
             ORDER BY d, u.id
@@ -232,8 +271,8 @@ def knn_query(f: Filter, lat: float, lng: float) -> tuple[str, dict]:
 KNN_RANDOM_PAGE_COST = 1.1
 
 
-def _knn_with_details(f: Filter, lat: float, lng: float, *,
-                      velkomst: bool = False) -> tuple[list[Kandidat], dict[int, Velkomstscore] | None]:
+def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkomst: bool = False,
+                      postnummer: str | None = None, foran: tuple[str, list] | None = None):
     """The KNN candidates with everything stage 2 reads of them (PostgreSQL).
 
     The KNN statement sends each candidate's id, distance and row version; the rest of the row, its
@@ -244,8 +283,11 @@ def _knn_with_details(f: Filter, lat: float, lng: float, *,
 
     `velkomst`: also each candidate's welcome score, as `velkomst.for_faellesskaber` reads it (the
     centre's row with at least MIN_N newcomers), by a join on its unique fællesskab: a probe per row.
+    `postnummer`: the origin's postal code, when `lat` is None (`knn_query`). `foran`: a statement sent
+    first in the same round trip (`planner.fetch_with_random_page_cost`). Returns (candidates, welcome
+    scores or None, `foran`'s rows or None).
     """
-    sql, params = knn_query(f, lat, lng)
+    sql, params = knn_query(f, lat, lng, postnummer=postnummer)
     if velkomst:
         sql = f"""
             SELECT k.*, v.id, v.n, v.blevet, v.prior, v.score
@@ -256,15 +298,16 @@ def _knn_with_details(f: Filter, lat: float, lng: float, *,
         """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
         params["velkomst_min_n"] = VELKOMST_MIN_N
     with connection.cursor() as cursor:
-        fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
-                                                    then=candidate_cache.TAGS_SQL)
+        sets = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST, then=candidate_cache.TAGS_SQL,
+                                           foran=foran)
+        foran_rows, fetched, tags = sets if foran else (None, *sets)
         kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), tags, fetched)
     scores = None
     if velkomst:
         scores = {row[0]: Velkomstscore(pk=row[4], center_id=f.center_id, faellesskab_id=row[0], n=row[5],
                                         blevet=row[6], prior=row[7], score=row[8])
                   for row in fetched if row[4] is not None}
-    return kandidater, scores
+    return kandidater, scores, foran_rows
 
 
 class _Details:

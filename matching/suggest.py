@@ -1,12 +1,15 @@
 """Matching, end to end: borger → stage 1 (database) → stage 2 (pure) → suggestions.
 
-The caller has already checked access. One call makes 2 queries on PostgreSQL, whatever N and K:
+The caller has already checked access. On PostgreSQL one call is one round trip, whatever N and K (two
+when it meets candidates the process has not seen as they are now, `candidate_cache`), with these reads:
 
 1. the borger's tags, earlier matches and postal-code coordinates (one UNION; what the instance
-   already has loaded is left out; `kontekst_for` sends a page's other reads with it);
+   already has loaded is left out), unless read already (`kontekst_for`, which sends a page's other
+   reads with it, or first, to check a consent);
 2. stage 1: the KNN candidates with their tags, meeting times and what a suggestion shows (title,
    forening name), so the winners need no query of their own, and their welcome scores
-   (`candidates_og_velkomst`; `med_velkomst`, matching/velkomst.py).
+   (`med_borgerens_kontekst`; `med_velkomst`, matching/velkomst.py). Its statement reads the borger's
+   matches, accessibility needs and postal code itself, so it need not wait for 1.
 
 SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
 fewer than N rows, then reads the welcome scores of the top candidates: at most 5.
@@ -27,7 +30,13 @@ from brobygning.models import Frivilligcenter, Postnummer, Tag
 from brobygning.planner import Laesning, fetch_together
 
 from . import engine, velkomst
-from .candidates import DEFAULT_N, candidates_og_velkomst, effective_role, skjult_af_behov
+from .candidates import (
+    DEFAULT_N,
+    candidates_og_velkomst,
+    effective_role,
+    med_borgerens_kontekst,
+    skjult_af_behov,
+)
 from .models import Match
 
 
@@ -102,9 +111,22 @@ def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, 
     with `samtykke` (a purpose), also whether the borger's consent to it is current.
 
     What is already loaded on the instance (prefetched tags, the postal code) is not fetched again.
-    Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
     `ekstra`: other reads sent in the same round trip (`fetch_together`); their results in `ctx.ekstra`.
     """
+    out, laesning = _kontekst_laesning(borger, tags=tags, matches=matches, origin=origin, interval=interval,
+                                       samtykke=samtykke)
+    if laesning is None:
+        out.ekstra = fetch_together(connection, list(ekstra)) if ekstra else []
+    else:
+        _out, *out.ekstra = fetch_together(connection, [laesning, *ekstra])
+    return out
+
+
+def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = True, origin: bool = True,
+                       interval: bool = False, samtykke: str | None = None) -> tuple[_Context, Laesning | None]:
+    """`_borger_context`'s read, unsent: the context as far as the instance has it loaded, and the read that
+    fills in the rest (its `parse` fills and returns that context); None when nothing is left to read.
+    Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it."""
     cached_tags = _cached_tags(borger) if tags else {name: [] for name in _TAG_FIELDS.values()}
     cached_origin = _cached_origin(borger) if origin else None
     null_num = "CAST(NULL AS bigint), CAST(NULL AS double precision), CAST(NULL AS double precision)"
@@ -137,15 +159,12 @@ def _borger_context(borger: Borger, *, tags: bool = True, matches: bool = True, 
     out = _Context(tags=cached_tags or {name: [] for name in _TAG_FIELDS.values()}, exclude=frozenset(),
                    origin=cached_origin, interval_uger=cached_interval, samtykke=samtykke is None)
     if not parts:
-        out.ekstra = fetch_together(connection, list(ekstra)) if ekstra else []
-        return out
-    if ekstra:
-        rows, *out.ekstra = fetch_together(connection, [
-            Laesning(" UNION ALL ".join(parts), params, lambda rows, _connection: rows), *ekstra])
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            rows = cursor.fetchall()
+        return out, None
+    return out, Laesning(" UNION ALL ".join(parts), params, lambda rows, _connection: _fyld(out, rows))
+
+
+def _fyld(out: _Context, rows) -> _Context:
+    """`out` with the rows of `_kontekst_laesning`'s read."""
     exclude = set()
     for kind, slug, navn, fid, lat, lng in rows:
         if kind == "x":
@@ -207,22 +226,45 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     What is hidden is counted per reason ("2 skjult: ingen ledige pladser"): full ones among the N
     candidates by stage 2; for a borger with accessibility needs, which stage 1 filters on so its N
     candidates stay usable, one more query counts those within the max distance that lack a need
-    (`tael_skjulte`; `suggestions_for` leaves it out and keeps to 2 queries). `vis_skjulte` ranks
+    (`tael_skjulte`; `suggestions_for` leaves it out and keeps to 1 query). `vis_skjulte` ranks
     the hidden ones too, marked: stage 1 then leaves the needs to stage 2.
 
     `samtykke`: a purpose the borger must have consented to (`borgere.services.har_samtykke`), checked
     in the borger's query; None, and nothing else read, when they have not.
     `kontekst`: that first read, done already by `kontekst_for` with the same `samtykke`.
     """
-    ctx = kontekst if kontekst is not None else _borger_context(borger, interval=True, samtykke=samtykke)
+    postgresql = connection.vendor == "postgresql"
+    laesning = None
+    if kontekst is not None:
+        ctx = kontekst
+    elif postgresql and samtykke is None:  # read with the candidates, in their round trip (below)
+        ctx, laesning = _kontekst_laesning(borger, interval=True)
+    else:  # a consent to check comes first: nothing is matched without it
+        ctx = _borger_context(borger, interval=True, samtykke=samtykke)
     if not ctx.samtykke:
         return None
+    if postgresql:
+        # The candidates' statement reads the borger's matches, needs and postal code itself, so it need not
+        # wait for the context, which comes in the same round trip when it is not read yet (issue 15).
+        lest, kandidater, velkomst_scores = med_borgerens_kontekst(
+            borger, laesning, n=n, max_km=max_km, kategori_id=kategori_id, rolle=effective_role(borger, rolle),
+            behov=not vis_skjulte, origin=ctx.origin)
+        return _forslag(borger, lest or ctx, kandidater, velkomst_scores, max_km=max_km, kategori_id=kategori_id,
+                        rolle=rolle, k=k, today=today, vis_skjulte=vis_skjulte, tael_skjulte=tael_skjulte)
     profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
+    kandidater, velkomst_scores = candidates_og_velkomst(
+        borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=ctx.exclude,
+        needs=() if vis_skjulte else profil.tilgaengelighedsbehov, origin=ctx.origin)
+    return _forslag(borger, ctx, kandidater, velkomst_scores, max_km=max_km, kategori_id=kategori_id, rolle=rolle,
+                    k=k, today=today, vis_skjulte=vis_skjulte, tael_skjulte=tael_skjulte, profil=profil)
+
+
+def _forslag(borger: Borger, ctx: _Context, kandidater, velkomst_scores, *, max_km, kategori_id, rolle, k, today,
+             vis_skjulte, tael_skjulte, profil: engine.BorgerProfil | None = None) -> Forslagsresultat:
+    """Stage 2 and the hidden counts, once the context and the candidates are read (`forslag_for`)."""
+    profil = profil or profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
     needs = profil.tilgaengelighedsbehov
-    kandidater, velkomst_scores = candidates_og_velkomst(
-        borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=exclude,
-        needs=() if vis_skjulte else needs, origin=ctx.origin)
     today = today or timezone.localdate()
     fresh_days = 7 * (ctx.interval_uger or engine.FRESH_DAYS // 7)
     # Points per part, reasons and caveats only for the k shown, once the welcome score has picked them (below).

@@ -35,3 +35,18 @@ def test_a_second_statement_comes_back_from_the_same_round_trip_and_the_setting_
         assert rows == [("1.1",)]
         assert then_rows == [(2,), (3,)]
         assert _setting(cursor) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_sent_first_keeps_its_own_parameters_and_the_servers_setting():
+    with connection.cursor() as cursor:
+        before = _setting(cursor)
+        foran, rows, then_rows = fetch_with_random_page_cost(
+            cursor, "SELECT current_setting('random_page_cost'), %(x)s", {"x": "100 %"}, 1.1, then="SELECT 2",
+            foran=("SELECT current_setting('random_page_cost'), %s, %s", ["5 %", 7]))
+        assert foran == [(before, "5 %", 7)]
+        assert rows == [("1.1", "100 %")]
+        assert then_rows == [(2,)]
+        foran, rows = fetch_with_random_page_cost(cursor, "SELECT %s", [3], 1.1, foran=("SELECT 4", []))
+        assert (foran, rows) == ([(4,)], [(3,)])
+        assert _setting(cursor) == before
