@@ -453,7 +453,10 @@ def main():
     print(f"Client-side CPU per suggestions_for call (Python + psycopg, not PostgreSQL): median "
           f"{statistics.median(CPU['c']):.1f} ms.")
     ratio = statistics.median(all_c) / statistics.median(all_a)
-    print(f"\nRatio of medians (c)/(a): {ratio:.1f}×. Budget: (c) ≤ 30 ms median → "
+    print("(c)/(a) per borger: " + ", ".join(
+        f"{label} {statistics.median(results['c'][label]) / statistics.median(results['a'][label]):.2f}×"
+        for _pk, label in borgere))
+    print(f"\nRatio of medians (c)/(a): {ratio:.2f}×. Budget: (c) ≤ 30 ms median → "
           f"{'met' if statistics.median(all_c) <= 30 else 'MISSED'}"
           f"{' (a smoke run is too small for the budget to mean anything)' if args.smoke else ''}.")
     if recall_table:

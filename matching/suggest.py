@@ -128,7 +128,7 @@ def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = Tru
     fills in the rest (its `parse` fills and returns that context); None when nothing is left to read.
     Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it."""
     cached_tags = _cached_tags(borger) if tags else {name: [] for name in _TAG_FIELDS.values()}
-    cached_origin = _cached_origin(borger) if origin else None
+    cached_origin = _cached_origin(borger)
     null_num = "CAST(NULL AS bigint), CAST(NULL AS double precision), CAST(NULL AS double precision)"
     parts, params = [], []
     if cached_tags is None:  # the four kinds' links, then one join to the tags (cheaper to plan than four)
@@ -238,7 +238,8 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     if kontekst is not None:
         ctx = kontekst
     elif postgresql and samtykke is None:  # read with the candidates, in their round trip (below)
-        ctx, laesning = _kontekst_laesning(borger, interval=True)
+        # The postal code's place only for the hidden count: the candidates' statement reads it itself.
+        ctx, laesning = _kontekst_laesning(borger, interval=True, origin=tael_skjulte)
     else:  # a consent to check comes first: nothing is matched without it
         ctx = _borger_context(borger, interval=True, samtykke=samtykke)
     if not ctx.samtykke:
