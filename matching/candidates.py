@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from borgere.models import Borger
 from brobygning.models import Postnummer, Tag, TagType
-from brobygning.planner import Laesning, fetch_with_random_page_cost
+from brobygning.planner import fetch_with_random_page_cost
 from foreninger.models import Faellesskab, FaellesskabStatus, Moedetid
 
 from . import candidate_cache, moedekoder
@@ -130,19 +130,20 @@ def candidates_og_velkomst(borger, *, n: int = DEFAULT_N, max_km: float | None =
                     velkomst=velkomst)
 
 
-def med_borgerens_kontekst(borger, kontekst: Laesning | None, *, n: int = DEFAULT_N, max_km: float | None = None,
-                           kategori_id: int | None = None, rolle: str | None = None, behov: bool = True,
-                           origin: tuple[float, float] | None = None):
+def med_borgerens_kontekst(borger, foran: tuple[str, list] | None, *, n: int = DEFAULT_N,
+                           max_km: float | None = None, kategori_id: int | None = None, rolle: str | None = None,
+                           behov: bool = True, origin: tuple[float, float] | None = None):
     """`candidates_og_velkomst` for the borger, its statement reading what it needs of the borger's context
     itself: their matches, with `behov` their accessibility needs, and without `origin` their postal code's
-    place (PostgreSQL only; issue 15). So `kontekst`, a read of that context, can go first in the same round
-    trip. Returns (`kontekst`'s result by its `parse`, or None without it; candidates; welcome scores)."""
+    place (PostgreSQL only; issue 15). So `foran`, a read of that context (a statement and its parameters),
+    can go first in the same round trip. Returns (`foran`'s rows or None, the tag table's rows (id, slug,
+    navn) read after them, the candidates, their welcome scores)."""
     f = replace(filter_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle),
                 borger_id=borger.pk, borgers_behov=behov)
     lat, lng = origin or (None, None)
-    kandidater, scores, rows = _knn_with_details(f, lat, lng, velkomst=True, postnummer=borger.postnummer_id,
-                                                 foran=(kontekst.sql, kontekst.params) if kontekst else None)
-    return (kontekst.parse(rows, connection) if kontekst else None), kandidater, scores
+    kandidater, scores, rows, tags = _knn_with_details(f, lat, lng, velkomst=True, postnummer=borger.postnummer_id,
+                                                       foran=foran)
+    return rows, tags, kandidater, scores
 
 
 def filter_for(borger, *, n: int = DEFAULT_N, max_km: float | None = None, kategori_id: int | None = None,
@@ -285,7 +286,7 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
     centre's row with at least MIN_N newcomers), by a join on its unique fællesskab: a probe per row.
     `postnummer`: the origin's postal code, when `lat` is None (`knn_query`). `foran`: a statement sent
     first in the same round trip (`planner.fetch_with_random_page_cost`). Returns (candidates, welcome
-    scores or None, `foran`'s rows or None).
+    scores or None, `foran`'s rows or None, the tag table's rows).
     """
     sql, params = knn_query(f, lat, lng, postnummer=postnummer)
     if velkomst:
@@ -307,7 +308,7 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
         scores = {row[0]: Velkomstscore(pk=row[4], center_id=f.center_id, faellesskab_id=row[0], n=row[5],
                                         blevet=row[6], prior=row[7], score=row[8])
                   for row in fetched if row[4] is not None}
-    return kandidater, scores, foran_rows
+    return kandidater, scores, foran_rows, tags
 
 
 class _Details:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from borgere.models import alder_fra_foedselsaar, alder_fra_foedselsdato
+from borgere.models import Borger, alder_fra_foedselsaar, alder_fra_foedselsdato
 from brobygning.models import TagType
 from foreninger.models import Frekvens
 from matching import engine
@@ -90,6 +90,9 @@ def test_hidden_by_a_need_is_counted_and_can_be_shown(forening, borger):
     assert result.skjulte == [("har ikke kørestolsadgang, som borgeren har brug for", 2),
                               ("ingen ledige pladser", 1)]
     assert result.antal_skjulte == 3
+    # Freshly loaded, nothing on the instance: its tags, matches and postal code are read with the candidates.
+    fresh = forslag_for(Borger.objects.get(pk=borger.pk))
+    assert (fresh.forslag, fresh.skjulte) == (result.forslag, result.skjulte)
     shown = forslag_for(borger, vis_skjulte=True).forslag
     assert {s.faellesskab_id for s in shown} == {kor1.pk, kor2.pk, fuld.pk}
     assert all(s.skjult for s in shown)
