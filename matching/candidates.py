@@ -3,7 +3,9 @@
 Filters in the database: the borger's centre, active (status aktiv, not archived), open to
 newcomers, the role offered, optionally a category; and, as stage 2 will anyway, the borger's age,
 their accessibility needs and the fællesskaber to leave out (earlier matches), so all N candidates
-are usable. Then the nearest N by distance from the borger's postal code.
+are usable. Then the nearest N by distance from the borger's postal code. For the suggestions
+(`med_borgerens_kontekst`) the statement reads the borger's matches, needs and postal code itself
+(`Filter.borger_id`), so the borger's context can go first in the same round trip.
 
 PostgreSQL: cube/earthdistance KNN on a GiST index (migration `matching.0002_earthdistance`):
 ``ORDER BY ll_to_earth(knn_lat, knn_lng) <-> ll_to_earth(:lat, :lng)``, N rows. An index expression

@@ -263,12 +263,12 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
             rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin)
         if laesning:
             ctx = _fyld(ctx, rows, navne={tag_id: (slug, navn) for tag_id, slug, navn in tags})
-        return _forslag(borger, ctx, kandidater, velkomst_scores, max_km=max_km, kategori_id=kategori_id,
-                        rolle=rolle, k=k, today=today, vis_skjulte=vis_skjulte, tael_skjulte=tael_skjulte)
-    profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
-    kandidater, velkomst_scores = candidates_og_velkomst(
-        borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=ctx.exclude,
-        needs=() if vis_skjulte else profil.tilgaengelighedsbehov, origin=ctx.origin)
+        profil = None
+    else:
+        profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
+        kandidater, velkomst_scores = candidates_og_velkomst(
+            borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=ctx.exclude,
+            needs=() if vis_skjulte else profil.tilgaengelighedsbehov, origin=ctx.origin)
     return _forslag(borger, ctx, kandidater, velkomst_scores, max_km=max_km, kategori_id=kategori_id, rolle=rolle,
                     k=k, today=today, vis_skjulte=vis_skjulte, tael_skjulte=tael_skjulte, profil=profil)
 
