@@ -43,19 +43,16 @@ def fetch_with_random_page_cost(cursor, sql: str, params, cost: float, *, then: 
             forrest = forrest.replace("%", "%%")
     extra = f"; {then}" if then else ""
     cursor.execute(f"{forrest}SET random_page_cost = {float(cost)}; {sql}{extra}; RESET random_page_cost", params)
-    foran_rows = None
+    sets = []  # the statements' rows in order, the SET's and RESET's (none) left out
     if foran is not None:
-        foran_rows = cursor.fetchall()
+        sets.append(cursor.fetchall())
         cursor.nextset()
     cursor.nextset()
-    rows = cursor.fetchall()
-    ud = (rows,)
+    sets.append(cursor.fetchall())
     if then:
         cursor.nextset()
-        ud += (cursor.fetchall(),)
-    if foran is not None:
-        ud = (foran_rows, *ud)
-    return ud if len(ud) > 1 else rows
+        sets.append(cursor.fetchall())
+    return tuple(sets) if len(sets) > 1 else sets[0]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Stage 1 (database candidates) and `suggestions_for` end to end. Runs on SQLite and PostgreSQL."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from borgere.models import Borger
 from brobygning.models import Tag, TagType
 from foreninger.models import Faellesskab, FaellesskabStatus
-from matching.candidates import Filter, candidates_for, haversine_km, knn_query, nearest
+from matching.candidates import Filter, candidates_for, filter_for, haversine_km, knn_query, nearest
 from matching.engine import BARRIER_PREFERS, KATEGORI_INTERESSER, BorgerProfil
 from matching.models import Match, Stage
 from matching.suggest import Suggestion, excluded_ids, profil_for, suggestions_for
@@ -283,9 +284,6 @@ def test_the_suggestions_walk_the_knn_index_for_a_borger_with_a_need(center, for
         for i in range(1500)])
     Faellesskab.tilgaengelighed.through.objects.bulk_create([
         Faellesskab.tilgaengelighed.through(faellesskab_id=row.pk, tag_id=lift.pk) for row in rows[::6]])
-    from dataclasses import replace
-
-    from matching.candidates import filter_for
     sql, params = knn_query(replace(filter_for(borger), borger_id=borger.pk, borgers_behov=True), None, None,
                             postnummer="5000")
     with connection.cursor() as cursor:
