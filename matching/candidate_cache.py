@@ -3,15 +3,15 @@
 The KNN statement (`candidates.knn_query`) sends, per candidate, only its id, distance and row
 version (`xmin`, `ctid`: every UPDATE writes the row anew with a new pair, even twice in one
 transaction). Everything else stage 2 reads (age range, roles, tags, meeting times, category, host,
-confirmation date, capacity, price, title, the forening's name and inclusion readiness) is taken from
-here when the version matches, and read as it is now for the others in one more statement (`_read`).
-The KNN statement then joins only the welcome scores and sends a few bytes per row, and the process does not parse
-a candidate's arrays again until the row changes (PERFORMANCE.md, "Session 17").
+confirmation date, capacity, price, title, the forening's name and inclusion readiness, the welcome score)
+is taken from here when the version matches, and read as it is now for the others in one more statement
+(`_read`). The KNN statement then joins nothing and sends a few bytes per row, and the process does not parse
+a candidate's arrays again until the row changes (PERFORMANCE.md, "Session 17" and "Session 21").
 
 Nothing here can be stale:
 - a changed fællesskab has a new version, so it misses and is read again;
 - a forening whose name or readiness changes writes its fællesskab rows anew (a trigger, migration
-  matching.0025);
+  matching.0025), and so does a fællesskab's welcome score when it is written, changed or deleted (0028);
 - what comes from other rows is held per epoch, the day (a meeting's end date) and the tag table's
   rows (slugs and names, sent with every KNN statement), and all of it is dropped when either changes.
 
@@ -30,6 +30,8 @@ from foreninger.models import Faellesskab, Forening
 
 from . import moedekoder
 from .engine import Kandidat
+from .models import Velkomstscore
+from .velkomst import MIN_N as VELKOMST_MIN_N
 
 MAX = 8192  # ~1.5 KB each, 12.5 MB in all; the largest national centre has ~4,750 fællesskaber
 
@@ -41,18 +43,21 @@ RANDOM_PAGE_COST = 1.1
 TAGS_SQL = f"SELECT id, slug, navn FROM {Tag._meta.db_table} ORDER BY id"  # noqa: S608 -- a table name
 
 # What stage 2 reads of a fællesskab, for the ones not remembered at their version: its row, its forening's
-# name and readiness, its category's slug and name. The tag ids and meeting codes are the arrays the
-# database keeps on the row (migration matching.0021).
+# name and readiness, its category's slug and name, its welcome score as `velkomst.for_faellesskaber` reads
+# it (at least MIN_N newcomers). The tag ids and meeting codes are the arrays the database keeps on the row
+# (migration matching.0021).
 FILL_SQL = f"""
     SELECT f.id, f.xmin, f.ctid, f.alder_min, f.alder_max, f.for_deltagere, f.for_frivillige,
            t.slug, t.navn, fo.inklusionsparat, f.vaert_navn, f.sidst_bekraeftet, f.kapacitet,
            CAST(f.pris AS double precision), f.titel, fo.navn, f.knn_interesser, f.knn_tilgaengelighed,
-           f.knn_maalgrupper, f.knn_moeder, f.knn_moeder_til
+           f.knn_maalgrupper, f.knn_moeder, f.knn_moeder_til, v.id, v.center_id, v.n, v.blevet, v.prior, v.score
     FROM {Faellesskab._meta.db_table} f
     JOIN {Forening._meta.db_table} fo ON fo.id = f.forening_id
     LEFT JOIN {Tag._meta.db_table} t ON t.id = f.kategori_id
+    LEFT JOIN {Velkomstscore._meta.db_table} v ON v.faellesskab_id = f.id AND v.center_id = f.center_id
+         AND v.n >= {int(VELKOMST_MIN_N)}
     WHERE f.id = ANY(%s)
-"""  # noqa: S608 -- only table names are formatted in
+"""  # noqa: S608 -- only table names and a constant are formatted in
 
 
 class Lager:
@@ -66,13 +71,14 @@ class Lager:
         self.navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
         self.navne: dict[str, str] = {}
-        # fællesskab id → (xmin, ctid, Kandidat's fields after `distance_km` but `tag_navne`), the oldest
-        # read first.
+        # fællesskab id → (xmin, ctid, Kandidat's fields after `distance_km` but `tag_navne`, its welcome score
+        # or None), the oldest read first.
         self.entries: dict[int, tuple] = {}
 
-    def kandidater(self, cursor, rows: Sequence[tuple]) -> list[Kandidat]:
+    def kandidater(self, cursor, rows: Sequence[tuple], velkomst: dict | None = None) -> list[Kandidat]:
         """The candidates of KNN rows (id, distance, xmin, ctid, …), in their order: those not remembered
-        at the row's version read first (one statement). A row gone since the KNN statement is left out."""
+        at the row's version read first (one statement). A row gone since the KNN statement is left out.
+        `velkomst`: filled with their welcome scores by fællesskab id (those with one)."""
         entries = self.entries
         found = [entries.get(row[0]) for row in rows]
         stale = {row[0] for row, entry in zip(rows, found, strict=True)
@@ -86,6 +92,9 @@ class Lager:
                     entries[row[0]] = entry
             self.trim()
         navne = self.navne
+        if velkomst is not None:
+            velkomst.update((entry[3].faellesskab_id, entry[3]) for entry in found
+                            if entry is not None and entry[3] is not None)
         # Kandidat's fields in order: id, distance_km, the rest as read (`_read`), tag_navne.
         return [Kandidat(row[0], float(row[1]), *entry[2], navne)
                 for row, entry in zip(rows, found, strict=True) if entry is not None]
@@ -100,7 +109,7 @@ class Lager:
         read = {}
         for (fid, xmin, ctid, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
              inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, pris, titel, forening_navn, interesser, tilg,
-             maalgrupper, koder, koder_til) in rows:
+             maalgrupper, koder, koder_til, v_id, v_center, v_n, v_blevet, v_prior, v_score) in rows:
             for t in tilg:
                 navne[slug_of[t]] = navn_of[t]
             if kategori_slug:
@@ -112,7 +121,9 @@ class Lager:
                 alder_min, alder_max, for_deltagere, for_frivillige, frozenset(slug_of[t] for t in interesser),
                 frozenset(slug_of[t] for t in maalgrupper), frozenset(slug_of[t] for t in tilg), kategori_slug, slots,
                 frekvenser, inklusionsparat, vaert_navn or "", sidst_bekraeftet, kapacitet, pris or 0.0, titel,
-                forening_navn))
+                forening_navn),
+                None if v_id is None else Velkomstscore(pk=v_id, center_id=v_center, faellesskab_id=fid, n=v_n,
+                                                        blevet=v_blevet, prior=v_prior, score=v_score))
         return read
 
     def trim(self) -> None:
@@ -131,13 +142,14 @@ class NyeTags(Exception):  # noqa: N818 -- a signal, not an error
         self.tags = tags
 
 
-def kandidater(cursor, today: date, tags: Sequence[tuple], rows: Sequence[tuple]) -> list[Kandidat]:
+def kandidater(cursor, today: date, tags: Sequence[tuple], rows: Sequence[tuple],
+               velkomst: dict | None = None) -> list[Kandidat]:
     """The candidates of KNN rows (`Lager.kandidater`) as of `today` and the tag table's rows `tags`, read
     with the KNN statement; once more with the newer tag table should it change before the rest is read."""
     try:
-        return lager(today, tags).kandidater(cursor, rows)
+        return lager(today, tags).kandidater(cursor, rows, velkomst)
     except NyeTags as nye:
-        return lager(today, nye.tags).kandidater(cursor, rows)
+        return lager(today, nye.tags).kandidater(cursor, rows, velkomst)
 
 
 _lager: Lager | None = None

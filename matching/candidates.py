@@ -50,7 +50,6 @@ from foreninger.models import Faellesskab, FaellesskabStatus, Moedetid
 from . import candidate_cache, moedekoder
 from .engine import Kandidat
 from .models import Match, Velkomstscore
-from .velkomst import MIN_N as VELKOMST_MIN_N
 
 DEFAULT_N = 200
 EARTH_RADIUS_KM = 6378.168  # the radius earthdistance's earth() uses, so both backends agree
@@ -279,37 +278,23 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
     """The KNN candidates with everything stage 2 reads of them (PostgreSQL).
 
     The KNN statement sends each candidate's id, distance and row version; the rest of the row, its
-    tags, meeting times and forening included, the process remembers by that version
+    tags, meeting times, forening and welcome score included, the process remembers by that version
     (`candidate_cache`), and reads for those it has not seen as they are now in one more statement.
     The tag table (id, slug, name: a hundred rows) comes with the KNN statement: the remembered slugs
     and names are dropped when it changes.
 
-    `velkomst`: also each candidate's welcome score, as `velkomst.for_faellesskaber` reads it (the
-    centre's row with at least MIN_N newcomers), by a join on its unique fællesskab: a probe per row.
+    `velkomst`: also the candidates' welcome scores, as `velkomst.for_faellesskaber` reads them.
     `postnummer`: the origin's postal code, when `lat` is None (`knn_query`). `foran`: a statement sent
     first in the same round trip (`planner.fetch_with_random_page_cost`). Returns (candidates, welcome
     scores or None, `foran`'s rows or None, the tag table's rows).
     """
     sql, params = knn_query(f, lat, lng, postnummer=postnummer)
-    if velkomst:
-        sql = f"""
-            SELECT k.*, v.id, v.n, v.blevet, v.prior, v.score
-            FROM ({sql}) k
-            LEFT JOIN {Velkomstscore._meta.db_table} v ON v.faellesskab_id = k.id
-                 AND v.center_id = %(center)s AND v.n >= %(velkomst_min_n)s
-            ORDER BY k.d, k.id
-        """  # noqa: S608 -- only table names and fixed fragments are formatted in; values are parameters
-        params["velkomst_min_n"] = VELKOMST_MIN_N
+    scores = {} if velkomst else None
     with connection.cursor() as cursor:
         sets = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST, then=candidate_cache.TAGS_SQL,
                                            foran=foran)
         foran_rows, fetched, tags = sets if foran else (None, *sets)
-        kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), tags, fetched)
-    scores = None
-    if velkomst:
-        scores = {row[0]: Velkomstscore(pk=row[4], center_id=f.center_id, faellesskab_id=row[0], n=row[5],
-                                        blevet=row[6], prior=row[7], score=row[8])
-                  for row in fetched if row[4] is not None}
+        kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), tags, fetched, scores)
     return kandidater, scores, foran_rows, tags
 
 

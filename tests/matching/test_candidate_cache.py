@@ -13,7 +13,8 @@ from django.utils import timezone
 from brobygning.models import Tag, TagType
 from foreninger.models import Faellesskab
 from matching import candidate_cache
-from matching.candidates import candidates_for
+from matching.candidates import candidates_for, candidates_og_velkomst
+from matching.models import Velkomstscore
 
 from .. import factories as f
 from .test_candidates import borger, center, forening, fs  # noqa: F401 -- fixtures
@@ -68,6 +69,31 @@ def test_a_foreningens_new_name_or_readiness_gives_its_faellesskaber_a_new_versi
     forening.inklusionsparat = False
     forening.save()
     assert [(k.forening_navn, k.inklusionsparat) for k in candidates_for(borger)] == [("Nyt navn", False)]
+
+
+def test_a_new_changed_or_deleted_welcome_score_gives_the_faellesskab_a_new_version(
+        center, forening, borger, django_assert_num_queries):  # noqa: F811
+    # The KNN statement does not join the welcome scores: a trigger writes the fællesskab's row anew when its
+    # score is written, changed or deleted (migration matching.0028), not when a rewrite changes no value.
+    a = fs(forening, km=1)
+
+    def scores():
+        found = candidates_og_velkomst(borger)[1]
+        return {fid: (v.n, v.blevet, v.score) for fid, v in found.items()}
+
+    assert scores() == {}
+    v = Velkomstscore.objects.create(center=center, faellesskab=a, n=4, blevet=3, prior=0.5, score=0.6,
+                                     beregnet=timezone.now())
+    assert scores() == {a.pk: (4, 3, 0.6)}
+    Velkomstscore.objects.filter(pk=v.pk).update(beregnet=timezone.now() + timedelta(days=1))
+    with django_assert_num_queries(1):  # the nightly rewrite changed nothing stage 2 reads: still remembered
+        assert scores() == {a.pk: (4, 3, 0.6)}
+    Velkomstscore.objects.filter(pk=v.pk).update(n=2)  # below MIN_N: not used
+    assert scores() == {}
+    Velkomstscore.objects.filter(pk=v.pk).update(n=5, blevet=5, score=0.7)
+    assert scores() == {a.pk: (5, 5, 0.7)}
+    v.delete()
+    assert scores() == {}
 
 
 def test_a_renamed_tag_drops_what_was_remembered(center, forening, borger):  # noqa: F811
