@@ -69,6 +69,7 @@ class Lager:
         self.today: date = today
         self.slug_of = {tag_id: slug for tag_id, slug, _navn in tags}
         self.navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
+        self.tag_of = {tag_id: (slug, navn) for tag_id, slug, navn in tags}
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
         self.navne: dict[str, str] = {}
         # fællesskab id → (xmin, ctid, Kandidat's fields after `distance_km` but `tag_navne`, its welcome score
@@ -164,6 +165,11 @@ def lager(today: date, tags: Sequence[tuple]) -> Lager:
     if current is None or current.epoch != epoch:
         current = _lager = Lager(epoch)
     return current
+
+
+def tag_of() -> dict[int, tuple[str, str]]:
+    """The tag table of the candidates last read (`kandidater`), as {id: (slug, navn)}."""
+    return _lager.tag_of if _lager is not None else {}
 
 
 def clear() -> None:

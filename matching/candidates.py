@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, When
@@ -131,16 +131,17 @@ def candidates_og_velkomst(borger, *, n: int = DEFAULT_N, max_km: float | None =
                     velkomst=velkomst)
 
 
-def med_borgerens_kontekst(borger, foran: tuple[str, list] | None, *, n: int = DEFAULT_N,
+def med_borgerens_kontekst(borger, foran: tuple[str, list, Callable] | None, *, n: int = DEFAULT_N,
                            max_km: float | None = None, kategori_id: int | None = None, rolle: str | None = None,
                            behov: bool = True, origin: tuple[float, float] | None = None):
     """`candidates_og_velkomst` for the borger, its statement reading what it needs of the borger's context
     itself: their matches, with `behov` their accessibility needs, and without `origin` their postal code's
-    place (PostgreSQL only; issue 15). So `foran`, a read of that context (a statement and its parameters),
-    can go first in the same round trip. Returns (`foran`'s rows or None, the tag table's rows (id, slug,
-    navn) read after them, the candidates, their welcome scores)."""
-    f = replace(filter_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle),
-                borger_id=borger.pk, borgers_behov=behov)
+    place (PostgreSQL only; issue 15). So `foran`, a read of that context (a statement, its parameters, and
+    what gives the tag table's rows from its rows: it reads those too), can go first in the same round trip.
+    Returns (`foran`'s rows or None, the tag table as {id: (slug, navn)}, the candidates, their welcome
+    scores)."""
+    f = filter_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle, borger_id=borger.pk,
+                   borgers_behov=behov)
     lat, lng = origin or (None, None)
     kandidater, scores, rows, tags = _knn_with_details(f, lat, lng, velkomst=True, postnummer=borger.postnummer_id,
                                                        foran=foran)
@@ -148,11 +149,12 @@ def med_borgerens_kontekst(borger, foran: tuple[str, list] | None, *, n: int = D
 
 
 def filter_for(borger, *, n: int = DEFAULT_N, max_km: float | None = None, kategori_id: int | None = None,
-               rolle: str | None = None, exclude_ids: Iterable[int] = (), needs: Iterable[str] = ()) -> Filter:
+               rolle: str | None = None, exclude_ids: Iterable[int] = (), needs: Iterable[str] = (),
+               borger_id: int | None = None, borgers_behov: bool = False) -> Filter:
     """Stage 1's filter for `borger` (also what bench/matching_knn.py times as the bare KNN)."""
     return Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), n=n, max_km=max_km,
                         kategori_id=kategori_id, alder=borger.alder, alder_usikker=borger.alder_usikker,
-                        exclude_ids=exclude_ids, needs=needs)
+                        exclude_ids=exclude_ids, needs=needs, borger_id=borger_id, borgers_behov=borgers_behov)
 
 
 def nearest(f: Filter, lat: float, lng: float, *, box_km: float = MIN_BOX_KM) -> list[Kandidat]:
@@ -274,7 +276,7 @@ KNN_RANDOM_PAGE_COST = 1.1
 
 
 def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkomst: bool = False,
-                      postnummer: str | None = None, foran: tuple[str, list] | None = None):
+                      postnummer: str | None = None, foran: tuple[str, list, Callable] | None = None):
     """The KNN candidates with everything stage 2 reads of them (PostgreSQL).
 
     The KNN statement sends each candidate's id, distance and row version; the rest of the row, its
@@ -285,17 +287,24 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
 
     `velkomst`: also the candidates' welcome scores, as `velkomst.for_faellesskaber` reads them.
     `postnummer`: the origin's postal code, when `lat` is None (`knn_query`). `foran`: a statement sent
-    first in the same round trip (`planner.fetch_with_random_page_cost`). Returns (candidates, welcome
-    scores or None, `foran`'s rows or None, the tag table's rows).
+    first in the same round trip (`planner.fetch_with_random_page_cost`), its parameters, and what gives the
+    tag table's rows from its rows (it reads those in place of `candidate_cache.TAGS_SQL`). Returns (candidates,
+    welcome scores or None, `foran`'s rows or None, the tag table as {id: (slug, navn)}, as of the candidates).
     """
     sql, params = knn_query(f, lat, lng, postnummer=postnummer)
     scores = {} if velkomst else None
     with connection.cursor() as cursor:
-        sets = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST, then=candidate_cache.TAGS_SQL,
-                                           foran=foran)
-        foran_rows, fetched, tags = sets if foran else (None, *sets)
+        if foran is None:
+            fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
+                                                        then=candidate_cache.TAGS_SQL)
+            foran_rows = None
+        else:
+            foran_sql, foran_params, tagtabel = foran
+            foran_rows, fetched = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
+                                                              foran=(foran_sql, foran_params))
+            tags = tagtabel(foran_rows)
         kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), tags, fetched, scores)
-    return kandidater, scores, foran_rows, tags
+    return kandidater, scores, foran_rows, candidate_cache.tag_of()
 
 
 class _Details:

@@ -152,7 +152,7 @@ class Kandidat:
         return bool(self.vaert_navn.strip())
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen, as `Kandidat`: each ranking builds a few dozen (issue 15)
 class Forslag:
     """One ranked suggestion: the candidate, its score, the points per part, and why."""
 
@@ -257,13 +257,27 @@ def hard_filter(b: BorgerProfil, k: Kandidat, exclude: frozenset[int] | set[int]
 # all nine parts of a candidate in one call, so the loop over a few hundred candidates stays cheap
 # (issue 15: a function per part made the ranking half as fast again; PERFORMANCE.md, "Session 19").
 
-PARTS = ("interesser", "maalgrupper", "afstand", "tider", "hyppighed", "vaertsskab", "barrierer", "friskhed",
-         "kapacitet")  # the order `_fraktioner` gives the fractions in
+class Fraktioner(NamedTuple):
+    """Each part's fraction, in the order `_fraktioner` gives them (a plain tuple there: the ranking's loop
+    unpacks it), by name for the reasons and caveats."""
+
+    interesser: float
+    maalgrupper: float
+    afstand: float
+    tider: float
+    hyppighed: float
+    vaertsskab: float
+    barrierer: float
+    friskhed: float
+    kapacitet: float
+
+
+PARTS = Fraktioner._fields
 
 
 class _Borger:
     __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "today",
-                 "fresh_days", "stale_days", "oekonomi", "n_barrierer", "kategorier")
+                 "fresh_days", "stale_days", "oekonomi", "n_barrierer", "kategorier", "tekster")
 
     def __init__(self, b: BorgerProfil, today: date, fresh_days: int = FRESH_DAYS):
         self.b = b
@@ -280,6 +294,7 @@ class _Borger:
         self.fresh_days = max(int(fresh_days), 1)
         self.stale_days = 2 * self.fresh_days
         self.kategorier: dict[tuple, bool] = {}  # `_kategori_relates` by (category, its name), as asked
+        self.tekster: dict[tuple, str] = {}  # a caveat's text by the unmet barriers' slugs, as asked
 
 
 def _kategori_relates(b: BorgerProfil, k: Kandidat) -> bool:
@@ -304,19 +319,16 @@ def _fraktioner(c: _Borger, k: Kandidat) -> tuple[float, ...]:
     n = c.n_interesser
     if not n:
         interesser = 0.5
-    else:
+    elif not c.interesser.isdisjoint(k.interesser):  # (cheaper than counting what most do not share)
         shared = len(c.interesser & k.interesser)
-        if shared >= n:
-            interesser = 1.0
-        elif shared:
-            interesser = min(1.0, 0.6 + 0.2 * (shared - 1))
-        else:
-            # The same for every candidate of a category (and its name): worked out once per call.
-            key = (k.kategori, k.tag_navne.get(k.kategori))
-            relates = c.kategorier.get(key)
-            if relates is None:
-                relates = c.kategorier[key] = _kategori_relates(c.b, k)
-            interesser = 0.3 if relates else 0.0
+        interesser = 1.0 if shared >= n else min(1.0, 0.6 + 0.2 * (shared - 1))
+    else:
+        # The same for every candidate of a category (and its name): worked out once per call.
+        key = (k.kategori, k.tag_navne.get(k.kategori))
+        relates = c.kategorier.get(key)
+        if relates is None:
+            relates = c.kategorier[key] = _kategori_relates(c.b, k)
+        interesser = 0.3 if relates else 0.0
     # maalgrupper: aimed at one of the borger's challenges; open to all, aimed at nobody in particular,
     # 30 %. Nothing to aim at (as with no barriers): full.
     udfordringer = c.b.udfordringer
@@ -363,7 +375,7 @@ def _fraktioner(c: _Borger, k: Kandidat) -> tuple[float, ...]:
         for features in c.barrier_sets:
             if not features.isdisjoint(tilg):
                 met += 1
-        dyrt = _for_dyrt(c, k)
+        dyrt = c.oekonomi and k.pris > LAV_PRIS  # `_for_dyrt`, without the call
         if c.oekonomi and not dyrt:
             met += 1
         barrierer = met / c.n_barrierer - (PRIS_STRAF / WEIGHTS["barrierer"] if dyrt else 0.0)
@@ -389,12 +401,8 @@ def _for_dyrt(c: _Borger, k: Kandidat) -> bool:
     return c.oekonomi and k.pris > LAV_PRIS
 
 
-def _age_days(k: Kandidat, today: date) -> int | None:
-    return None if k.sidst_bekraeftet is None else (today - k.sidst_bekraeftet).days
-
-
 def fractions(b: BorgerProfil, k: Kandidat, today: date, fresh_days: int = FRESH_DAYS) -> dict[str, float]:
-    return dict(zip(PARTS, _fraktioner(_Borger(b, today, fresh_days), k), strict=True))
+    return Fraktioner._make(_fraktioner(_Borger(b, today, fresh_days), k))._asdict()
 
 
 def score_parts(b: BorgerProfil, k: Kandidat, today: date, weights: Mapping[str, float] = WEIGHTS,
@@ -436,6 +444,16 @@ class _Memo:
             text = self.cache[key] = str(_SLOT_LABELS.get(code, code))
         return text
 
+    def pladser(self, antal: int) -> str:
+        """"3 ledige pladser": ngettext, remembered below 1,000 places (it cost more than the rest of the reasons)."""
+        if antal >= 1000:
+            return ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", antal) % {"antal": antal}
+        key = ("pladser", antal)
+        text = self.cache.get(key)
+        if text is None:
+            text = self.cache[key] = ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", antal) % {"antal": antal}
+        return text
+
     def km(self, km: float) -> str:
         """`format_km(km)`; below 1,000 km, where no thousands separator can enter, remembered."""
         if km >= 1000:
@@ -452,7 +470,7 @@ _MEMOER: dict[str | None, _Memo] = {}
 
 def _memo() -> _Memo:
     """The active language's `_Memo`, kept for the process (its texts are bounded: the engine's msgids,
-    21 slots, distances under 1,000 km)."""
+    21 slots, distances under 1,000 km, numbers of places under 1,000)."""
     language = get_language()
     memo = _MEMOER.get(language)
     if memo is None:
@@ -476,13 +494,13 @@ def _slot_sort_key(code: str):
     return int(day) if day.isdigit() else 99, _DAYPART_ORDER.get(part, 99)
 
 
-def _reasons(c: _Borger, k: Kandidat, fr: dict[str, float], _: _Memo) -> list[str]:
+def _reasons(c: _Borger, k: Kandidat, fr: Fraktioner, _: _Memo) -> list[str]:
     b = c.b
     out: list[str] = []
     shared = b.interesser & k.interesser
     if shared:
         out.append(_("Fælles interesser: %(interesser)s") % {"interesser": _names(shared, b.tag_navne)})
-    elif fr["interesser"] > 0 and b.interesser and k.kategori:
+    elif fr.interesser > 0 and b.interesser and k.kategori:
         navn = k.tag_navne.get(k.kategori, k.kategori.replace("-", " ")).lower()
         out.append(_("Kategorien %(kategori)s ligger tæt på borgerens interesser") % {"kategori": navn})
     maal = b.udfordringer & k.maalgrupper
@@ -490,7 +508,7 @@ def _reasons(c: _Borger, k: Kandidat, fr: dict[str, float], _: _Memo) -> list[st
         out.append(_("Rettet mod: %(maalgrupper)s") % {"maalgrupper": _names(maal, b.tag_navne)})
     if k.distance_km <= b.max_afstand_km:
         out.append(_("%(km)s km væk") % {"km": _.km(k.distance_km)})
-    if fr["tider"] >= 1.0:
+    if fr.tider >= 1.0:
         fitting = k.slots & b.tilgaengelighed
         best = max(HYPPIGHED.get(k.frekvenser.get(slot, "WEEKLY"), 1.0) for slot in fitting)
         first = min((slot for slot in fitting if HYPPIGHED.get(k.frekvenser.get(slot, "WEEKLY"), 1.0) == best),
@@ -505,13 +523,14 @@ def _reasons(c: _Borger, k: Kandidat, fr: dict[str, float], _: _Memo) -> list[st
         out.append(_("Foreningen er klædt på til at tage imod nye"))
     if k.har_vaert:
         out.append(_("Fast vært: %(navn)s") % {"navn": k.vaert_navn.split()[0]})
-    helping = sorted({f for features in c.barrier_sets for f in features if f in k.tilgaengelighed})
+    tilg = k.tilgaengelighed
+    helping = sorted({f for features in c.barrier_sets if not features.isdisjoint(tilg) for f in features if f in tilg})
     if helping:
         out.append(_("Tager hensyn til borgerens barrierer: %(hensyn)s") % {"hensyn": _names(helping, k.tag_navne)})
-    if fr["friskhed"] >= 1.0:
+    if fr.friskhed >= 1.0:
         out.append(_("Oplysningerne er bekræftet inden for de sidste %(uger)d uger") % {"uger": c.fresh_days // 7})
     if k.kapacitet is not None and k.kapacitet > 0:
-        out.append(ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", k.kapacitet) % {"antal": k.kapacitet})
+        out.append(_.pladser(k.kapacitet))
     if c.oekonomi and not _for_dyrt(c, k):
         out.append(_("Gratis") if k.pris <= 0 else _("Pris: %(pris)s kr.") % {"pris": _kr(k.pris)})
     return out
@@ -529,52 +548,56 @@ def _kr(pris: float) -> str:
     return number_format(round(pris), decimal_pos=0, force_grouping=True)
 
 
-def _caveats(c: _Borger, k: Kandidat, fr: dict[str, float], parts: dict[str, float],
+def _caveats(c: _Borger, k: Kandidat, fr: Fraktioner, parts: dict[str, float],
              weights: Mapping[str, float], _: _Memo) -> list[str]:
     """Every shortcoming that counts as a real one, the costliest first (points lost, then a fixed
     order), so "Ingen ledige pladser" cannot hide behind "Længere væk end …"."""
     b = c.b
-    found: list = []
-
-    def add(part: str, order: int, build) -> None:
-        found.append((weights.get(part, 0) - parts[part], order, build))
-
+    found: list = []  # (points lost, order, text)
     if k.distance_km > b.max_afstand_km:
-        def far():
-            max_km = b.max_afstand_km
-            text = _.cache.get(("far", max_km))  # the same for every candidate of this distance: formatted once
-            if text is None:
-                shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
-                text = _.cache[("far", max_km)] = _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
-            return text
-        add("afstand", 7, far)
-    if fr["tider"] < 0:
-        add("tider", 6, lambda: _("Mødetiderne passer ikke med borgerens tider"))
-    if fr["interesser"] == 0.0:
-        add("interesser", 5, lambda: _("Ingen fælles interesser"))
+        max_km = b.max_afstand_km
+        text = _.cache.get(("far", max_km))  # the same for every candidate of this distance: formatted once
+        if text is None:
+            shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
+            text = _.cache[("far", max_km)] = _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
+        found.append((weights.get("afstand", 0) - parts["afstand"], 7, text))
+    if fr.tider < 0:
+        found.append((weights.get("tider", 0) - parts["tider"], 6, _("Mødetiderne passer ikke med borgerens tider")))
+    if fr.interesser == 0.0:
+        found.append((weights.get("interesser", 0) - parts["interesser"], 5, _("Ingen fælles interesser")))
     if k.kapacitet is not None and k.kapacitet <= 0:
-        found.append((100, 9, lambda: _("Ingen ledige pladser lige nu")))
+        found.append((100, 9, _("Ingen ledige pladser lige nu")))
     if _for_dyrt(c, k):
-        found.append((PRIS_STRAF, 8, lambda: _("Koster %(pris)s kr., og borgeren har svært ved at betale kontingent")
+        found.append((PRIS_STRAF, 8, _("Koster %(pris)s kr., og borgeren har svært ved at betale kontingent")
                       % {"pris": _kr(k.pris)}))
-    if b.udfordringer and k.maalgrupper and fr["maalgrupper"] == 0.0:
-        add("maalgrupper", 4, lambda: _("Ikke rettet mod borgerens udfordringer"))
-    if fr["hyppighed"] < 0.5:
-        add("hyppighed", 4, lambda: _("Mødes kun %(hyppighed)s") % {"hyppighed": _hyppighed_navn("MONTHLY", _)})
-    days = _age_days(k, c.today)
-    if days is None:
-        add("friskhed", 3, lambda: _("Oplysningerne er aldrig blevet bekræftet"))
-    elif days >= c.stale_days:
-        add("friskhed", 3, lambda: _("Oplysningerne er ikke bekræftet i over %(uger)d uger")
-            % {"uger": c.stale_days // 7})
-    unmet = [s for s, features in zip(c.mapped, c.barrier_sets, strict=True) if features.isdisjoint(k.tilgaengelighed)]
-    if unmet:
-        found.append((weights.get("barrierer", 0) / max(c.n_barrierer, 1), 2, lambda: _("Intet særligt hensyn til: %(barrierer)s")
-            % {"barrierer": _names(unmet, b.tag_navne)}))
-    if fr["vaertsskab"] == 0.0:
-        add("vaertsskab", 1, lambda: _("Ingen fast vært, og foreningen er ikke klædt på til nye"))
-    found.sort(key=lambda row: row[:2], reverse=True)
-    return [build() for _lost, _order, build in found]
+    if b.udfordringer and k.maalgrupper and fr.maalgrupper == 0.0:
+        found.append((weights.get("maalgrupper", 0) - parts["maalgrupper"], 4,
+                      _("Ikke rettet mod borgerens udfordringer")))
+    if fr.hyppighed < 0.5:
+        found.append((weights.get("hyppighed", 0) - parts["hyppighed"], 4,
+                      _("Mødes kun %(hyppighed)s") % {"hyppighed": _hyppighed_navn("MONTHLY", _)}))
+    if k.sidst_bekraeftet is None:
+        found.append((weights.get("friskhed", 0) - parts["friskhed"], 3, _("Oplysningerne er aldrig blevet bekræftet")))
+    elif (c.today - k.sidst_bekraeftet).days >= c.stale_days:
+        found.append((weights.get("friskhed", 0) - parts["friskhed"], 3,
+                      _("Oplysningerne er ikke bekræftet i over %(uger)d uger") % {"uger": c.stale_days // 7}))
+    if c.mapped:
+        unmet = tuple(s for s, features in zip(c.mapped, c.barrier_sets, strict=True)
+                      if features.isdisjoint(k.tilgaengelighed))
+        if unmet:
+            text = c.tekster.get(unmet)  # the same for every candidate that meets none of them: once per call
+            if text is None:
+                text = c.tekster[unmet] = _("Intet særligt hensyn til: %(barrierer)s") % {
+                    "barrierer": _names(unmet, b.tag_navne)}
+            found.append((weights.get("barrierer", 0) / max(c.n_barrierer, 1), 2, text))
+    if fr.vaertsskab == 0.0:
+        found.append((weights.get("vaertsskab", 0) - parts["vaertsskab"], 1,
+                      _("Ingen fast vært, og foreningen er ikke klædt på til nye")))
+    found.sort(key=_TAB, reverse=True)
+    return [text for _lost, _order, text in found]
+
+
+_TAB = itemgetter(0, 1)  # a caveat's (points lost, order)
 
 
 # --- The entry point ----------------------------------------------------------------------------
@@ -626,12 +649,14 @@ def rank_forklaret(
     w0, w1, w2, w3, w4, w5, w6, w7, w8 = (weights.get(name, 0) for name in PARTS)
     scored = []
     skjulte: dict[str, int] = {}
+    behov = borger.tilgaengelighedsbehov
     for kand in kandidater:
         if kand.id in exclude or not tilbudt(borger, kand):
             continue
-        grunde = skjult_grunde(borger, kand)
-        if grunde:
-            for key in grunde:
+        # `skjult_grunde` only where one applies: most candidates meet every need and have room (issue 15).
+        kap = kand.kapacitet
+        if (behov and not behov <= kand.tilgaengelighed) or (kap is not None and kap <= 0):
+            for key in skjult_grunde(borger, kand):
                 skjulte[key] = skjulte.get(key, 0) + 1
             if not vis_skjulte:
                 continue
@@ -667,8 +692,8 @@ class Forklaring(NamedTuple):
 
 
 def _forklaring(c: _Borger, kand: Kandidat, weights: Mapping[str, float], memo) -> Forklaring:
-    fr = dict(zip(PARTS, _fraktioner(c, kand), strict=True))
-    parts = {name: weights.get(name, 0) * fr[name] for name in PARTS}
+    fr = Fraktioner._make(_fraktioner(c, kand))
+    parts = {name: weights.get(name, 0) * x for name, x in zip(PARTS, fr, strict=True)}
     return Forklaring(parts, _reasons(c, kand, fr, memo), _caveats(c, kand, fr, parts, weights, memo))
 
 

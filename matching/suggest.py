@@ -40,7 +40,7 @@ from .candidates import (
 from .models import Match
 
 
-@dataclass
+@dataclass(slots=True)
 class Suggestion:
     faellesskab_id: int
     titel: str
@@ -128,13 +128,16 @@ def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = Tru
     """`_borger_context`'s read, unsent: the context as far as the instance has it loaded, and the read that
     fills in the rest (its `parse` fills and returns that context); None when nothing is left to read.
     Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
-    `tag_ider`: the tags as ids, without their slugs and names, for a caller that reads the tag table in the
-    same round trip and fills the context in itself (`_fyld(…, navne=…)`; the join cost a third of the read)."""
+    `tag_ider`: the tags as ids, without their slugs and names, and the tag table with them (rows of kind "T",
+    by id: `tagtabel`), for a caller that fills the context in itself (`_fyld(…, navne=…)`): the join cost a
+    third of the read, and stage 1's candidates need the tag table anyway (one statement fewer; issue 15)."""
     cached_tags = _cached_tags(borger) if tags else {name: [] for name in _TAG_FIELDS.values()}
     cached_origin = _cached_origin(borger)
     null_lat_lng = "CAST(NULL AS double precision), CAST(NULL AS double precision)"
     null_num = f"CAST(NULL AS bigint), {null_lat_lng}"
     parts, params = [], []
+    if tag_ider:  # first: its columns' types are the union's
+        parts.append(f"SELECT 'T', t.slug, t.navn, t.id, {null_lat_lng} FROM {Tag._meta.db_table} t")  # noqa: S608
     if cached_tags is None and tag_ider:
         parts += [f"SELECT '{kind}', NULL, NULL, tag_id, {null_lat_lng} FROM "  # noqa: S608
                   f"{getattr(Borger, name).through._meta.db_table} WHERE borger_id = %s" for kind, name in _TAG_FIELDS.items()]
@@ -168,7 +171,13 @@ def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = Tru
                    origin=cached_origin, interval_uger=cached_interval, samtykke=samtykke is None)
     if not parts:
         return out, None
-    return out, Laesning(" UNION ALL ".join(parts), params, lambda rows, _connection: _fyld(out, rows))
+    sql = " UNION ALL ".join(parts) + (" ORDER BY 1, 4" if tag_ider else "")  # the tag table's rows by id
+    return out, Laesning(sql, params, lambda rows, _connection: _fyld(out, rows))
+
+
+def tagtabel(rows) -> list[tuple[int, str, str]]:
+    """The tag table's rows (id, slug, navn) by id, from the rows of `_kontekst_laesning(tag_ider=True)`."""
+    return [(tag_id, slug, navn) for kind, slug, navn, tag_id, _lat, _lng in rows if kind == "T"]
 
 
 def _fyld(out: _Context, rows, *, navne: dict[int, tuple[str, str]] | None = None) -> _Context:
@@ -184,6 +193,8 @@ def _fyld(out: _Context, rows, *, navne: dict[int, tuple[str, str]] | None = Non
             out.samtykke = True
         elif kind == "p":
             out.origin = (lat, lng)
+        elif kind == "T":  # the tag table (`tag_ider`)
+            continue
         elif slug is not None:
             out.tags[_TAG_FIELDS[kind]].append((slug, navn))
         elif navne is not None and fid in navne:
@@ -259,10 +270,10 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
         # The candidates' statement reads the borger's matches, needs and postal code itself, so it need not
         # wait for the context, which comes in the same round trip when it is not read yet (issue 15).
         rows, tags, kandidater, velkomst_scores = med_borgerens_kontekst(
-            borger, (laesning.sql, laesning.params) if laesning else None, n=n, max_km=max_km, kategori_id=kategori_id,
-            rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin)
+            borger, (laesning.sql, laesning.params, tagtabel) if laesning else None, n=n, max_km=max_km,
+            kategori_id=kategori_id, rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin)
         if laesning:
-            ctx = _fyld(ctx, rows, navne={tag_id: (slug, navn) for tag_id, slug, navn in tags})
+            ctx = _fyld(ctx, rows, navne=tags)
         profil = None
     else:
         profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
