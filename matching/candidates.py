@@ -282,8 +282,8 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
     The KNN statement sends each candidate's id, distance and row version; the rest of the row, its
     tags, meeting times, forening and welcome score included, the process remembers by that version
     (`candidate_cache`), and reads for those it has not seen as they are now in one more statement.
-    The tag table (id, slug, name: a hundred rows) comes with the KNN statement: the remembered slugs
-    and names are dropped when it changes.
+    The tag table (id, slug, name: a hundred rows) comes in the same round trip, after the KNN statement or
+    with `foran`: the remembered slugs and names are dropped when it changes.
 
     `velkomst`: also the candidates' welcome scores, as `velkomst.for_faellesskaber` reads them.
     `postnummer`: the origin's postal code, when `lat` is None (`knn_query`). `foran`: a statement sent

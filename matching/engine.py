@@ -446,12 +446,12 @@ class _Memo:
 
     def pladser(self, antal: int) -> str:
         """"3 ledige pladser": ngettext, remembered below 1,000 places (it cost more than the rest of the reasons)."""
-        if antal >= 1000:
-            return ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", antal) % {"antal": antal}
         key = ("pladser", antal)
         text = self.cache.get(key)
         if text is None:
-            text = self.cache[key] = ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", antal) % {"antal": antal}
+            text = ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", antal) % {"antal": antal}
+            if antal < 1000:
+                self.cache[key] = text
         return text
 
     def km(self, km: float) -> str:
