@@ -67,9 +67,8 @@ class Lager:
         self.epoch = epoch
         today, tags = epoch
         self.today: date = today
-        self.slug_of = {tag_id: slug for tag_id, slug, _navn in tags}
-        self.navn_of = {tag_id: navn for tag_id, _slug, navn in tags}
         self.tag_of = {tag_id: (slug, navn) for tag_id, slug, navn in tags}
+        self.slug_of = {tag_id: slug for tag_id, slug, _navn in tags}  # (the candidates' tag sets are slugs)
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
         self.navne: dict[str, str] = {}
         # fællesskab id → (xmin, ctid, Kandidat's fields after `distance_km` but `tag_navne`, its welcome score
@@ -106,13 +105,14 @@ class Lager:
         rows, tags = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=TAGS_SQL)
         if tuple(tags) != self.epoch[1]:
             raise NyeTags(tags)
-        slug_of, navn_of, navne, today = self.slug_of, self.navn_of, self.navne, self.today
+        tag_of, slug_of, navne, today = self.tag_of, self.slug_of, self.navne, self.today
         read = {}
         for (fid, xmin, ctid, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
              inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, pris, titel, forening_navn, interesser, tilg,
              maalgrupper, koder, koder_til, v_id, v_center, v_n, v_blevet, v_prior, v_score) in rows:
             for t in tilg:
-                navne[slug_of[t]] = navn_of[t]
+                slug, navn = tag_of[t]
+                navne[slug] = navn
             if kategori_slug:
                 navne[kategori_slug] = kategori_navn
             if koder and any(koder_til):  # a meeting with an end date counts until that day

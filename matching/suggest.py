@@ -3,13 +3,14 @@
 The caller has already checked access. On PostgreSQL one call is one round trip, whatever N and K (two
 when it meets candidates the process has not seen as they are now, `candidate_cache`), with these reads:
 
-1. the borger's tags, earlier matches and postal-code coordinates (one UNION; what the instance
-   already has loaded is left out), unless read already (`kontekst_for`, which sends a page's other
-   reads with it, or first, to check a consent);
+1. the borger's tags, earlier matches and postal-code coordinates, with the tag table (one UNION; what
+   the instance already has loaded is left out), unless read already (`kontekst_for`, which sends a
+   page's other reads with it, or first, to check a consent);
 2. stage 1: the KNN candidates with their tags, meeting times and what a suggestion shows (title,
-   forening name), so the winners need no query of their own, and their welcome scores
-   (`med_borgerens_kontekst`; `med_velkomst`, matching/velkomst.py). Its statement reads the borger's
-   matches, accessibility needs and postal code itself, so it need not wait for 1.
+   forening name), so the winners need no query of their own, and their welcome scores, all remembered
+   by row version (`med_borgerens_kontekst`, `candidate_cache`; `med_velkomst`, matching/velkomst.py).
+   Its statement reads the borger's matches, accessibility needs and postal code itself, so it need not
+   wait for 1.
 
 SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
 fewer than N rows, then reads the welcome scores of the top candidates: at most 5.
@@ -274,20 +275,19 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
             kategori_id=kategori_id, rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin)
         if laesning:
             ctx = _fyld(ctx, rows, navne=tags)
-        profil = None
+        profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
     else:
         profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
         kandidater, velkomst_scores = candidates_og_velkomst(
             borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=ctx.exclude,
             needs=() if vis_skjulte else profil.tilgaengelighedsbehov, origin=ctx.origin)
-    return _forslag(borger, ctx, kandidater, velkomst_scores, max_km=max_km, kategori_id=kategori_id, rolle=rolle,
-                    k=k, today=today, vis_skjulte=vis_skjulte, tael_skjulte=tael_skjulte, profil=profil)
+    return _forslag(borger, ctx, profil, kandidater, velkomst_scores, max_km=max_km, kategori_id=kategori_id, k=k,
+                    today=today, vis_skjulte=vis_skjulte, tael_skjulte=tael_skjulte)
 
 
-def _forslag(borger: Borger, ctx: _Context, kandidater, velkomst_scores, *, max_km, kategori_id, rolle, k, today,
-             vis_skjulte, tael_skjulte, profil: engine.BorgerProfil | None = None) -> Forslagsresultat:
+def _forslag(borger: Borger, ctx: _Context, profil: engine.BorgerProfil, kandidater, velkomst_scores, *, max_km,
+             kategori_id, k, today, vis_skjulte, tael_skjulte) -> Forslagsresultat:
     """Stage 2 and the hidden counts, once the context and the candidates are read (`forslag_for`)."""
-    profil = profil or profil_for(borger, rolle=rolle, tags=ctx.tags)
     exclude = ctx.exclude
     needs = profil.tilgaengelighedsbehov
     today = today or timezone.localdate()

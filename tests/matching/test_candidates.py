@@ -1,6 +1,5 @@
 """Stage 1 (database candidates) and `suggestions_for` end to end. Runs on SQLite and PostgreSQL."""
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -284,8 +283,7 @@ def test_the_suggestions_walk_the_knn_index_for_a_borger_with_a_need(center, for
         for i in range(1500)])
     Faellesskab.tilgaengelighed.through.objects.bulk_create([
         Faellesskab.tilgaengelighed.through(faellesskab_id=row.pk, tag_id=lift.pk) for row in rows[::6]])
-    sql, params = knn_query(replace(filter_for(borger), borger_id=borger.pk, borgers_behov=True), None, None,
-                            postnummer="5000")
+    sql, params = knn_query(filter_for(borger, borger_id=borger.pk, borgers_behov=True), None, None, postnummer="5000")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE foreninger_faellesskab")
         cursor.execute("SET LOCAL random_page_cost = 1.1")  # as the statement is sent (KNN_RANDOM_PAGE_COST)
