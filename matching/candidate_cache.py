@@ -13,7 +13,8 @@ Nothing here can be stale:
 - a forening whose name or readiness changes writes its fællesskab rows anew (a trigger, migration
   matching.0025), and so does a fællesskab's welcome score when it is written, changed or deleted (0028);
 - what comes from other rows is held per epoch, the day (a meeting's end date) and the tag table's
-  rows (slugs and names, sent with every KNN statement), and all of it is dropped when either changes.
+  version (a number the database gives it anew with every write, migration matching 0029, sent with every
+  KNN statement), and all of it is dropped when either changes.
 
 Bounded: `MAX` fællesskaber, the first read dropped first.
 """
@@ -40,7 +41,12 @@ MAX = 8192  # ~1.5 KB each, 12.5 MB in all; the largest national centre has ~4,7
 # at national size for 200 fællesskaber), not by 200 probes of the primary key (1.1 ms).
 RANDOM_PAGE_COST = 1.1
 
-TAGS_SQL = f"SELECT id, slug, navn FROM {Tag._meta.db_table} ORDER BY id"  # noqa: S608 -- a table name
+# The tag table's version (migration matching 0029), and the table with the version it is of, read when the
+# version is not the one the process holds (one statement: the same snapshot).
+VERSION_TABLE = "matching_tagversion"
+VERSION_SQL = f"SELECT version FROM {VERSION_TABLE}"  # noqa: S608 -- a table name
+TAGS_SQL = (f"SELECT v.version, t.id, t.slug, t.navn FROM {VERSION_TABLE} v "  # noqa: S608 -- table names
+            f"LEFT JOIN {Tag._meta.db_table} t ON true ORDER BY t.id")
 
 # What stage 2 reads of a fællesskab, for the ones not remembered at their version: its row, its forening's
 # name and readiness, its category's slug and name, its welcome score as `velkomst.for_faellesskaber` reads
@@ -61,12 +67,10 @@ FILL_SQL = f"""
 
 
 class Lager:
-    """The remembered candidates of one epoch (the day, the tag table's rows)."""
+    """The remembered candidates of one epoch: the day, and the tag table's version with its rows."""
 
-    def __init__(self, epoch: tuple):
-        self.epoch = epoch
-        today, tags = epoch
-        self.today: date = today
+    def __init__(self, today: date, version: int, tags: Sequence[tuple]):
+        self.today, self.version = today, version
         self.tag_of = {tag_id: (slug, navn) for tag_id, slug, navn in tags}
         self.slug_of = {tag_id: slug for tag_id, slug, _navn in tags}  # (the candidates' tag sets are slugs)
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
@@ -100,11 +104,11 @@ class Lager:
                 for row, entry in zip(rows, found, strict=True) if entry is not None]
 
     def _read(self, cursor, ids: list[int]) -> dict[int, tuple]:
-        """The entries of the fællesskaber `ids` as they are now (one round trip), with the tag table read
-        after them: `NyeTags` if it is not the epoch's any more (a row may name a tag added since)."""
-        rows, tags = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=TAGS_SQL)
-        if tuple(tags) != self.epoch[1]:
-            raise NyeTags(tags)
+        """The entries of the fællesskaber `ids` as they are now (one round trip), with the tag table's version
+        read after them: `NyeTags` if it is not the epoch's any more (a row may name a tag added since)."""
+        rows, version = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=VERSION_SQL)
+        if version[0][0] != self.version:
+            raise NyeTags(version[0][0])
         tag_of, slug_of, navne, today = self.tag_of, self.slug_of, self.navne, self.today
         read = {}
         for (fid, xmin, ctid, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
@@ -136,34 +140,35 @@ class Lager:
 
 
 class NyeTags(Exception):  # noqa: N818 -- a signal, not an error
-    """The tag table changed between the KNN statement and `Lager._read`: `tags` is the new one."""
+    """The tag table changed between the KNN statement and `Lager._read`: `version` is the new one's."""
 
-    def __init__(self, tags):
+    def __init__(self, version: int):
         super().__init__()
-        self.tags = tags
+        self.version = version
 
 
-def kandidater(cursor, today: date, tags: Sequence[tuple], rows: Sequence[tuple],
+def kandidater(cursor, today: date, version: int, rows: Sequence[tuple],
                velkomst: dict | None = None) -> list[Kandidat]:
-    """The candidates of KNN rows (`Lager.kandidater`) as of `today` and the tag table's rows `tags`, read
+    """The candidates of KNN rows (`Lager.kandidater`) as of `today` and the tag table's `version`, read
     with the KNN statement; once more with the newer tag table should it change before the rest is read."""
     try:
-        return lager(today, tags).kandidater(cursor, rows, velkomst)
+        return lager(cursor, today, version).kandidater(cursor, rows, velkomst)
     except NyeTags as nye:
-        return lager(today, nye.tags).kandidater(cursor, rows, velkomst)
+        return lager(cursor, today, nye.version).kandidater(cursor, rows, velkomst)
 
 
 _lager: Lager | None = None
 
 
-def lager(today: date, tags: Sequence[tuple]) -> Lager:
-    """The remembered candidates for `today` and the tag table's rows `tags` (id, slug, navn by id),
-    a fresh one when either has changed."""
+def lager(cursor, today: date, version: int) -> Lager:
+    """The remembered candidates for `today` and the tag table's `version`; a fresh one when either has
+    changed, with the tag table read as it is now (one statement; its version may be newer still)."""
     global _lager
-    epoch = (today, tuple(tags))
     current = _lager
-    if current is None or current.epoch != epoch:
-        current = _lager = Lager(epoch)
+    if current is None or current.version != version or current.today != today:
+        cursor.execute(TAGS_SQL)
+        rows = cursor.fetchall()
+        current = _lager = Lager(today, rows[0][0], [row[1:] for row in rows if row[1] is not None])
     return current
 
 

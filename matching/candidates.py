@@ -282,28 +282,29 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
     The KNN statement sends each candidate's id, distance and row version; the rest of the row, its
     tags, meeting times, forening and welcome score included, the process remembers by that version
     (`candidate_cache`), and reads for those it has not seen as they are now in one more statement.
-    The tag table (id, slug, name: a hundred rows) comes in the same round trip, after the KNN statement or
-    with `foran`: the remembered slugs and names are dropped when it changes.
+    The tag table's version comes in the same round trip, after the KNN statement or with `foran`: the
+    remembered slugs and names are dropped when it changes.
 
     `velkomst`: also the candidates' welcome scores, as `velkomst.for_faellesskaber` reads them.
     `postnummer`: the origin's postal code, when `lat` is None (`knn_query`). `foran`: a statement sent
     first in the same round trip (`planner.fetch_with_random_page_cost`), its parameters, and what gives the
-    tag table's rows from its rows (it reads those in place of `candidate_cache.TAGS_SQL`). Returns (candidates,
-    welcome scores or None, `foran`'s rows or None, the tag table as {id: (slug, navn)}, as of the candidates).
+    tag table's version from its rows (it reads that in place of `candidate_cache.VERSION_SQL`). Returns
+    (candidates, welcome scores or None, `foran`'s rows or None, the tag table as {id: (slug, navn)}, as of the
+    candidates).
     """
     sql, params = knn_query(f, lat, lng, postnummer=postnummer)
     scores = {} if velkomst else None
     with connection.cursor() as cursor:
         if foran is None:
-            fetched, tags = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
-                                                        then=candidate_cache.TAGS_SQL)
-            foran_rows = None
+            fetched, version = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
+                                                           then=candidate_cache.VERSION_SQL)
+            foran_rows, version = None, version[0][0]
         else:
-            foran_sql, foran_params, tagtabel = foran
+            foran_sql, foran_params, tagversion = foran
             foran_rows, fetched = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
                                                               foran=(foran_sql, foran_params))
-            tags = tagtabel(foran_rows)
-        kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), tags, fetched, scores)
+            version = tagversion(foran_rows)
+        kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), version, fetched, scores)
     return kandidater, scores, foran_rows, candidate_cache.tag_of()
 
 

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
+from operator import itemgetter, mul
 from typing import NamedTuple
 
 from django.utils.formats import number_format
@@ -163,6 +163,7 @@ class Forslag:
     caveat: str | None  # the costliest shortfall (the first of `caveats`)
     caveats: list[str] = field(default_factory=list)  # every shortfall, costliest first
     skjult: list[str] = field(default_factory=list)  # why it is normally hidden (shown on request only)
+    fraktioner: tuple = ()  # each part's fraction, in the order of `PARTS` (for `forklar`)
 
     @property
     def id(self) -> int:
@@ -276,7 +277,8 @@ PARTS = Fraktioner._fields
 
 
 class _Borger:
-    __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "today",
+    __slots__ = ("b", "interesser", "n_interesser", "max_km", "tider", "barrier_sets", "mapped", "barrier_par",
+                 "hjaelp", "today",
                  "fresh_days", "stale_days", "oekonomi", "n_barrierer", "kategorier", "tekster")
 
     def __init__(self, b: BorgerProfil, today: date, fresh_days: int = FRESH_DAYS):
@@ -289,6 +291,8 @@ class _Borger:
         self.oekonomi = OEKONOMI in b.barrierer
         self.mapped = sorted(s for s in b.barrierer if s in BARRIER_PREFERS and s != OEKONOMI)
         self.barrier_sets = [frozenset(BARRIER_PREFERS[s]) for s in self.mapped]
+        self.barrier_par = tuple(zip(self.mapped, self.barrier_sets, strict=True))  # (slug, what helps with it)
+        self.hjaelp = frozenset().union(*self.barrier_sets)  # what helps with any of them
         self.n_barrierer = len(self.mapped) + self.oekonomi
         self.today = today
         self.fresh_days = max(int(fresh_days), 1)
@@ -420,38 +424,37 @@ def _clamp(total: float) -> int:
 # --- Reasons, in Danish -------------------------------------------------------------------------
 
 
-class _Memo:
+class _Memo(dict):
     """gettext, the slots' labels and distances remembered for one language (`_memo`): the same few
     texts recur for every suggestion of every borger (issue 15: ~40 % of the explanations' cost).
 
-    It is called as `_(...)` so makemessages still finds the Danish msgids. A text that depends on
-    more than the language carries that in its key (`km`, the far-away caveat's distance).
+    A dict of the texts by msgid, called as `_(...)` so makemessages still finds the Danish msgids: the call
+    is the dict's own lookup, and a msgid not there yet is translated (`__missing__`). A text that depends
+    on more than the language carries that in its key (`km`, the far-away caveat's distance).
     """
 
-    def __init__(self):
-        self.cache: dict = {}
+    __slots__ = ()
+    __call__ = dict.__getitem__
 
-    def __call__(self, msgid: str) -> str:
-        text = self.cache.get(msgid)
-        if text is None:
-            text = self.cache[msgid] = gettext(msgid)
+    def __missing__(self, msgid: str) -> str:
+        text = self[msgid] = gettext(msgid)
         return text
 
     def label(self, code: str) -> str:
         key = ("slot", code)
-        text = self.cache.get(key)
+        text = self.get(key)
         if text is None:
-            text = self.cache[key] = str(_SLOT_LABELS.get(code, code))
+            text = self[key] = str(_SLOT_LABELS.get(code, code))
         return text
 
     def pladser(self, antal: int) -> str:
         """"3 ledige pladser": ngettext, remembered below 1,000 places (it cost more than the rest of the reasons)."""
         key = ("pladser", antal)
-        text = self.cache.get(key)
+        text = self.get(key)
         if text is None:
             text = ngettext("%(antal)d ledig plads", "%(antal)d ledige pladser", antal) % {"antal": antal}
             if antal < 1000:
-                self.cache[key] = text
+                self[key] = text
         return text
 
     def km(self, km: float) -> str:
@@ -459,9 +462,9 @@ class _Memo:
         if km >= 1000:
             return format_km(km)
         key = ("km", 1, round(km, 1)) if km < 10 else ("km", 0, round(km))  # 9.96 is "10,0", 10.4 is "10"
-        text = self.cache.get(key)
+        text = self.get(key)
         if text is None:
-            text = self.cache[key] = format_km(km)
+            text = self[key] = format_km(km)
         return text
 
 
@@ -521,10 +524,10 @@ def _reasons(c: _Borger, k: Kandidat, fr: Fraktioner, _: _Memo) -> list[str]:
                        % {"tidspunkt": _.label(first), "hyppighed": _hyppighed_navn(frekvens, _)})
     if k.inklusionsparat:
         out.append(_("Foreningen er klædt på til at tage imod nye"))
-    if k.har_vaert:
+    if k.vaert_navn and not k.vaert_navn.isspace():  # `har_vaert`, without the call
         out.append(_("Fast vært: %(navn)s") % {"navn": k.vaert_navn.split()[0]})
     tilg = k.tilgaengelighed
-    helping = sorted({f for features in c.barrier_sets if not features.isdisjoint(tilg) for f in features if f in tilg})
+    helping = sorted(c.hjaelp & tilg) if not c.hjaelp.isdisjoint(tilg) else None
     if helping:
         out.append(_("Tager hensyn til borgerens barrierer: %(hensyn)s") % {"hensyn": _names(helping, k.tag_navne)})
     if fr.friskhed >= 1.0:
@@ -548,56 +551,56 @@ def _kr(pris: float) -> str:
     return number_format(round(pris), decimal_pos=0, force_grouping=True)
 
 
-def _caveats(c: _Borger, k: Kandidat, fr: Fraktioner, parts: dict[str, float],
-             weights: Mapping[str, float], _: _Memo) -> list[str]:
+def _caveats(c: _Borger, k: Kandidat, fr: Fraktioner, w: Fraktioner, p: Fraktioner, _: _Memo) -> list[str]:
     """Every shortcoming that counts as a real one, the costliest first (points lost, then a fixed
-    order), so "Ingen ledige pladser" cannot hide behind "Længere væk end …"."""
+    order), so "Ingen ledige pladser" cannot hide behind "Længere væk end …". `w`: the weight of each part,
+    `p`: its points."""
     b = c.b
     found: list = []  # (points lost, order, text)
     if k.distance_km > b.max_afstand_km:
         max_km = b.max_afstand_km
-        text = _.cache.get(("far", max_km))  # the same for every candidate of this distance: formatted once
+        text = _.get(("far", max_km))  # the same for every candidate of this distance: formatted once
         if text is None:
             shown = number_format(int(max_km), decimal_pos=0) if float(max_km).is_integer() else format_km(max_km)
-            text = _.cache[("far", max_km)] = _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
-        found.append((weights.get("afstand", 0) - parts["afstand"], 7, text))
+            text = _[("far", max_km)] = _("Længere væk end de %(km)s km, borgeren helst vil rejse") % {"km": shown}
+        found.append((w.afstand - p.afstand, 7, text))
     if fr.tider < 0:
-        found.append((weights.get("tider", 0) - parts["tider"], 6, _("Mødetiderne passer ikke med borgerens tider")))
+        found.append((w.tider - p.tider, 6, _("Mødetiderne passer ikke med borgerens tider")))
     if fr.interesser == 0.0:
-        found.append((weights.get("interesser", 0) - parts["interesser"], 5, _("Ingen fælles interesser")))
+        found.append((w.interesser - p.interesser, 5, _("Ingen fælles interesser")))
     if k.kapacitet is not None and k.kapacitet <= 0:
         found.append((100, 9, _("Ingen ledige pladser lige nu")))
     if _for_dyrt(c, k):
         found.append((PRIS_STRAF, 8, _("Koster %(pris)s kr., og borgeren har svært ved at betale kontingent")
                       % {"pris": _kr(k.pris)}))
     if b.udfordringer and k.maalgrupper and fr.maalgrupper == 0.0:
-        found.append((weights.get("maalgrupper", 0) - parts["maalgrupper"], 4,
+        found.append((w.maalgrupper - p.maalgrupper, 4,
                       _("Ikke rettet mod borgerens udfordringer")))
     if fr.hyppighed < 0.5:
-        found.append((weights.get("hyppighed", 0) - parts["hyppighed"], 4,
+        found.append((w.hyppighed - p.hyppighed, 4,
                       _("Mødes kun %(hyppighed)s") % {"hyppighed": _hyppighed_navn("MONTHLY", _)}))
     if k.sidst_bekraeftet is None:
-        found.append((weights.get("friskhed", 0) - parts["friskhed"], 3, _("Oplysningerne er aldrig blevet bekræftet")))
+        found.append((w.friskhed - p.friskhed, 3, _("Oplysningerne er aldrig blevet bekræftet")))
     elif (c.today - k.sidst_bekraeftet).days >= c.stale_days:
-        found.append((weights.get("friskhed", 0) - parts["friskhed"], 3,
+        found.append((w.friskhed - p.friskhed, 3,
                       _("Oplysningerne er ikke bekræftet i over %(uger)d uger") % {"uger": c.stale_days // 7}))
     if c.mapped:
-        unmet = tuple(s for s, features in zip(c.mapped, c.barrier_sets, strict=True)
-                      if features.isdisjoint(k.tilgaengelighed))
+        tilg = k.tilgaengelighed
+        unmet = tuple([s for s, features in c.barrier_par if features.isdisjoint(tilg)])
         if unmet:
             text = c.tekster.get(unmet)  # the same for every candidate that meets none of them: once per call
             if text is None:
                 text = c.tekster[unmet] = _("Intet særligt hensyn til: %(barrierer)s") % {
                     "barrierer": _names(unmet, b.tag_navne)}
-            found.append((weights.get("barrierer", 0) / max(c.n_barrierer, 1), 2, text))
+            found.append((w.barrierer / max(c.n_barrierer, 1), 2, text))
     if fr.vaertsskab == 0.0:
-        found.append((weights.get("vaertsskab", 0) - parts["vaertsskab"], 1,
+        found.append((w.vaertsskab - p.vaertsskab, 1,
                       _("Ingen fast vært, og foreningen er ikke klædt på til nye")))
     found.sort(key=_TAB, reverse=True)
-    return [text for _lost, _order, text in found]
+    return list(map(_TEKST, found))
 
 
-_TAB = itemgetter(0, 1)  # a caveat's (points lost, order)
+_TAB, _TEKST = itemgetter(0, 1), itemgetter(2)  # a caveat's (points lost, order), and its text
 
 
 # --- The entry point ----------------------------------------------------------------------------
@@ -646,7 +649,8 @@ def rank_forklaret(
     only some of the top k and explains those with `forklar` (the suggestions: matching/suggest.py).
     """
     c = _Borger(borger, today or date.today(), fresh_days)
-    w0, w1, w2, w3, w4, w5, w6, w7, w8 = (weights.get(name, 0) for name in PARTS)
+    vaegte = _vaegte(weights)
+    w0, w1, w2, w3, w4, w5, w6, w7, w8 = vaegte
     scored = []
     skjulte: dict[str, int] = {}
     behov = borger.tilgaengelighedsbehov
@@ -660,11 +664,12 @@ def rank_forklaret(
                 skjulte[key] = skjulte.get(key, 0) + 1
             if not vis_skjulte:
                 continue
-        f0, f1, f2, f3, f4, f5, f6, f7, f8 = _fraktioner(c, kand)
+        fr = _fraktioner(c, kand)
+        f0, f1, f2, f3, f4, f5, f6, f7, f8 = fr
         # Written out, and clamped as `_clamp` does: a loop over the nine pairs, `sum(map(mul, ...))` or a
         # call cost more than the sum itself.
         score = round(w0 * f0 + w1 * f1 + w2 * f2 + w3 * f3 + w4 * f4 + w5 * f5 + w6 * f6 + w7 * f7 + w8 * f8)
-        scored.append((0 if score < 0 else -100 if score > 100 else -score, kand.distance_km, kand.id, kand))  # _clamp
+        scored.append((0 if score < 0 else -100 if score > 100 else -score, kand.distance_km, kand.id, kand, fr))  # _clamp
     scored.sort(key=_RANG)
     top = scored[:max(k, 0)]
     # Details and texts for the top k only.
@@ -672,12 +677,14 @@ def rank_forklaret(
     navne = {**borger.tag_navne}
     tekster = {key: skjult_tekst(key, navne) for key in skjulte}
     out = []
-    for neg_score, _d, _id, kand in top:
-        skjult = [tekster[key] for key in skjult_grunde(borger, kand)]
+    for neg_score, _d, _id, kand, fr in top:
+        # Only a candidate counted as hidden above has a reason to be (`vis_skjulte`).
+        skjult = [tekster[key] for key in skjult_grunde(borger, kand)] if skjulte else []
         if not forklar:
-            out.append(Forslag(kandidat=kand, score=-neg_score, parts={}, reasons=[], caveat=None, skjult=skjult))
+            out.append(Forslag(kandidat=kand, score=-neg_score, parts={}, reasons=[], caveat=None, skjult=skjult,
+                               fraktioner=fr))
             continue
-        f = _forklaring(c, kand, weights, memo)
+        f = _forklaring(c, kand, vaegte, memo, fr)
         out.append(Forslag(kandidat=kand, score=-neg_score, parts=f.parts, reasons=f.reasons,
                            caveat=f.caveats[0] if f.caveats else None, caveats=f.caveats, skjult=skjult))
     return Resultat(forslag=out, skjulte=skjulte, tekster=tekster)
@@ -691,20 +698,30 @@ class Forklaring(NamedTuple):
     caveats: list[str]
 
 
-def _forklaring(c: _Borger, kand: Kandidat, weights: Mapping[str, float], memo) -> Forklaring:
-    fr = Fraktioner._make(_fraktioner(c, kand))
-    parts = {name: weights.get(name, 0) * x for name, x in zip(PARTS, fr, strict=True)}
-    return Forklaring(parts, _reasons(c, kand, fr, memo), _caveats(c, kand, fr, parts, weights, memo))
+def _vaegte(weights: Mapping[str, float]) -> Fraktioner:
+    """Each part's weight, in the order of `PARTS`."""
+    return Fraktioner._make(weights.get(name, 0) for name in PARTS)
+
+
+def _forklaring(c: _Borger, kand: Kandidat, w: Fraktioner, memo, fr: tuple | None = None) -> Forklaring:
+    """`fr`: the candidate's fractions, if worked out already (`Forslag.fraktioner`)."""
+    fr = Fraktioner._make(fr or _fraktioner(c, kand))
+    p = Fraktioner._make(map(mul, w, fr))
+    return Forklaring(p._asdict(), _reasons(c, kand, fr, memo), _caveats(c, kand, fr, w, p, memo))
 
 
 def forklar(borger: BorgerProfil, kandidater: Iterable[Kandidat], *, today: date | None = None,
-            weights: Mapping[str, float] = WEIGHTS, fresh_days: int = FRESH_DAYS) -> list[Forklaring]:
+            weights: Mapping[str, float] = WEIGHTS, fresh_days: int = FRESH_DAYS,
+            fraktioner: Iterable[tuple] | None = None) -> list[Forklaring]:
     """The points per part, reasons and caveats of each candidate, as `rank_forklaret` gives them: for
     suggestions ranked with `forklar=False` (no parts, no texts), once the caller knows which it shows
-    (for 20, not for the 30 ranked)."""
+    (for 20, not for the 30 ranked). `fraktioner`: each one's fractions as that ranking worked them out
+    (`Forslag.fraktioner`), with the same `today`, `weights` and `fresh_days`."""
     c = _Borger(borger, today or date.today(), fresh_days)
-    memo = _memo()
-    return [_forklaring(c, kand, weights, memo) for kand in kandidater]
+    memo, vaegte = _memo(), _vaegte(weights)
+    if fraktioner is None:
+        return [_forklaring(c, kand, vaegte, memo) for kand in kandidater]
+    return [_forklaring(c, kand, vaegte, memo, fr) for kand, fr in zip(kandidater, fraktioner, strict=True)]
 
 
 def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = None,
@@ -715,6 +732,6 @@ def vurder(profil: BorgerProfil, kandidat: Kandidat, *, today: date | None = Non
     where `rank` ranks many things for one person."""
     if not hard_filter(profil, kandidat):
         return None
-    f = _forklaring(_Borger(profil, today or date.today(), fresh_days), kandidat, weights, _memo())
+    f = _forklaring(_Borger(profil, today or date.today(), fresh_days), kandidat, _vaegte(weights), _memo())
     return Forslag(kandidat=kandidat, score=_clamp(sum(f.parts.values())), parts=f.parts, reasons=f.reasons,
                    caveat=f.caveats[0] if f.caveats else None, caveats=f.caveats)

@@ -30,7 +30,7 @@ from borgere.models import Borger, Samtykke
 from brobygning.models import Frivilligcenter, Postnummer, Tag
 from brobygning.planner import Laesning, fetch_together
 
-from . import engine, velkomst
+from . import candidate_cache, engine, velkomst
 from .candidates import (
     DEFAULT_N,
     candidates_og_velkomst,
@@ -129,16 +129,18 @@ def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = Tru
     """`_borger_context`'s read, unsent: the context as far as the instance has it loaded, and the read that
     fills in the rest (its `parse` fills and returns that context); None when nothing is left to read.
     Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
-    `tag_ider`: the tags as ids, without their slugs and names, and the tag table with them (rows of kind "T",
-    by id: `tagtabel`), for a caller that fills the context in itself (`_fyld(…, navne=…)`): the join cost a
-    third of the read, and stage 1's candidates need the tag table anyway (one statement fewer; issue 15)."""
+    `tag_ider`: the tags as ids, without their slugs and names, and the tag table's version with them (a row of
+    kind "V": `tagversion`), for a caller that fills the context in itself (`_fyld(…, navne=…)`) from the tag
+    table stage 1's candidates hold for that version (`candidate_cache`): the join cost a third of the read,
+    and the version one row where the table is a hundred (issue 15)."""
     cached_tags = _cached_tags(borger) if tags else {name: [] for name in _TAG_FIELDS.values()}
     cached_origin = _cached_origin(borger)
     null_lat_lng = "CAST(NULL AS double precision), CAST(NULL AS double precision)"
     null_num = f"CAST(NULL AS bigint), {null_lat_lng}"
     parts, params = [], []
     if tag_ider:  # first: its columns' types are the union's
-        parts.append(f"SELECT 'T', t.slug, t.navn, t.id, {null_lat_lng} FROM {Tag._meta.db_table} t")  # noqa: S608
+        parts.append(f"SELECT 'V', CAST(NULL AS text), CAST(NULL AS text), v.version, {null_lat_lng} "  # noqa: S608
+                     f"FROM {candidate_cache.VERSION_TABLE} v")
     if cached_tags is None and tag_ider:
         parts += [f"SELECT '{kind}', NULL, NULL, tag_id, {null_lat_lng} FROM "  # noqa: S608
                   f"{getattr(Borger, name).through._meta.db_table} WHERE borger_id = %s" for kind, name in _TAG_FIELDS.items()]
@@ -172,13 +174,13 @@ def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = Tru
                    origin=cached_origin, interval_uger=cached_interval, samtykke=samtykke is None)
     if not parts:
         return out, None
-    sql = " UNION ALL ".join(parts) + (" ORDER BY 1, 4" if tag_ider else "")  # the tag table's rows by id
+    sql = " UNION ALL ".join(parts)
     return out, Laesning(sql, params, lambda rows, _connection: _fyld(out, rows))
 
 
-def tagtabel(rows) -> list[tuple[int, str, str]]:
-    """The tag table's rows (id, slug, navn) by id, from the rows of `_kontekst_laesning(tag_ider=True)`."""
-    return [(tag_id, slug, navn) for kind, slug, navn, tag_id, _lat, _lng in rows if kind == "T"]
+def tagversion(rows) -> int:
+    """The tag table's version, from the rows of `_kontekst_laesning(tag_ider=True)` (the first of them)."""
+    return next(tag_id for kind, _slug, _navn, tag_id, _lat, _lng in rows if kind == "V")
 
 
 def _fyld(out: _Context, rows, *, navne: dict[int, tuple[str, str]] | None = None) -> _Context:
@@ -194,7 +196,7 @@ def _fyld(out: _Context, rows, *, navne: dict[int, tuple[str, str]] | None = Non
             out.samtykke = True
         elif kind == "p":
             out.origin = (lat, lng)
-        elif kind == "T":  # the tag table (`tag_ider`)
+        elif kind == "V":  # the tag table's version (`tag_ider`)
             continue
         elif slug is not None:
             out.tags[_TAG_FIELDS[kind]].append((slug, navn))
@@ -271,7 +273,7 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
         # The candidates' statement reads the borger's matches, needs and postal code itself, so it need not
         # wait for the context, which comes in the same round trip when it is not read yet (issue 15).
         rows, tags, kandidater, velkomst_scores = med_borgerens_kontekst(
-            borger, (laesning.sql, laesning.params, tagtabel) if laesning else None, n=n, max_km=max_km,
+            borger, (laesning.sql, laesning.params, tagversion) if laesning else None, n=n, max_km=max_km,
             kategori_id=kategori_id, rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin)
         if laesning:
             ctx = _fyld(ctx, rows, navne=tags)
@@ -304,43 +306,42 @@ def _forslag(borger: Borger, ctx: _Context, profil: engine.BorgerProfil, kandida
                 counts[f"behov:{slug}"] = count
                 tekster[f"behov:{slug}"] = engine.skjult_tekst(f"behov:{slug}", profil.tag_navne)
     skjulte = sorted(((tekster[key], count) for key, count in counts.items()), key=lambda row: (-row[1], row[0]))
-    # A few more than k were ranked, so that the welcome score (±VELKOMST_VAEGT) can lift one in from just below.
-    forslag = [
-        Suggestion(faellesskab_id=f.id, titel=f.kandidat.titel, forening_navn=f.kandidat.forening_navn,
-                   score=f.score, reasons=[], caveat=None, distance_km=f.kandidat.distance_km,
-                   parts={}, caveats=[], skjult=f.skjult)
-        for f in result.forslag
-    ]
-    vist = med_velkomst(forslag, center_id=borger.center_id, scores=velkomst_scores)[:max(k, 0)]
-    kandidat = {f.id: f.kandidat for f in result.forslag}
-    forklaringer = engine.forklar(profil, [kandidat[s.faellesskab_id] for s in vist], today=today, fresh_days=fresh_days)
-    for s, (parts, reasons, caveats) in zip(vist, forklaringer, strict=True):
-        s.parts = {**parts, **s.parts}  # the welcome score's points, if any, after the engine's parts
-        s.reasons[:0] = reasons  # and its reason after the engine's
-        s.caveats, s.caveat = caveats, caveats[0] if caveats else None
-    return Forslagsresultat(forslag=vist, skjulte=skjulte)
+    # A few more than k were ranked, so that the welcome score (±VELKOMST_VAEGT) can lift one in from just below;
+    # only the k shown are explained and made suggestions.
+    vist = med_velkomst(result.forslag, center_id=borger.center_id, scores=velkomst_scores)[:max(k, 0)]
+    forklaringer = engine.forklar(profil, [f.kandidat for _score, f, _v in vist], today=today, fresh_days=fresh_days,
+                                  fraktioner=[f.fraktioner for _score, f, _v in vist])
+    forslag = []
+    for (score, f, v), (parts, reasons, caveats) in zip(vist, forklaringer, strict=True):
+        if v is not None:  # the welcome score's points and reason after the engine's
+            parts["velkomst"] = velkomst.justering(v)
+            reasons.append(velkomst.begrundelse(v))
+        kand = f.kandidat
+        forslag.append(Suggestion(faellesskab_id=kand.id, titel=kand.titel, forening_navn=kand.forening_navn,
+                                  score=score, reasons=reasons, caveat=caveats[0] if caveats else None,
+                                  distance_km=kand.distance_km, parts=parts, caveats=caveats, skjult=f.skjult))
+    return Forslagsresultat(forslag=forslag, skjulte=skjulte)
 
 
 VELKOMST_EKSTRA = 10
 
 
-def med_velkomst(suggestions: list[Suggestion], *, center_id: int,
-                 scores: dict[int, velkomst.Velkomstscore] | None = None) -> list[Suggestion]:
+def med_velkomst(forslag: list[engine.Forslag], *, center_id: int,
+                 scores: dict[int, velkomst.Velkomstscore] | None = None) -> list[tuple]:
     """The welcome score as a soft signal, outside `engine.WEIGHTS` (ARCHITECTURE.md, "Velkomstscore"):
     a fællesskab whose newcomers stay gains up to `velkomst.VELKOMST_VAEGT` points, one whose
     newcomers leave loses as many, with the reason "7 af 9 nye er blevet". Only with at least
     `velkomst.MIN_N` newcomers with a known outcome. One query (none when stage 1 read the scores
-    already: `scores`, as `velkomst.for_faellesskaber` gives them for at least these suggestions);
-    re-sorted as `engine.rank` sorts."""
+    already: `scores`, as `velkomst.for_faellesskaber` gives them for at least these suggestions).
+    Returns (score with the points, the ranked suggestion, its welcome score or None), sorted as
+    `engine.rank` sorts."""
     if scores is None:
-        scores = velkomst.for_faellesskaber(center_id, [s.faellesskab_id for s in suggestions])
-    for s in suggestions:
-        v = scores.get(s.faellesskab_id)
-        if v is None:
-            continue
-        points = velkomst.justering(v)
-        s.parts["velkomst"] = points
-        s.score = max(0, min(100, round(s.score + points)))
-        s.reasons.append(velkomst.begrundelse(v))
-    suggestions.sort(key=lambda s: (-s.score, s.distance_km, s.faellesskab_id))
-    return suggestions
+        scores = velkomst.for_faellesskaber(center_id, [f.id for f in forslag])
+    if not scores:  # (the usual case: `forslag` is sorted already)
+        return [(f.score, f, None) for f in forslag]
+    ud = []
+    for f in forslag:
+        v = scores.get(f.id)
+        ud.append((f.score if v is None else max(0, min(100, round(f.score + velkomst.justering(v)))), f, v))
+    ud.sort(key=lambda row: (-row[0], row[1].kandidat.distance_km, row[1].id))
+    return ud

@@ -7,7 +7,7 @@ Every test runs in one transaction, so the fællesskaber's updates here share on
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from brobygning.models import Tag, TagType
@@ -139,24 +139,53 @@ def test_bounded_the_first_read_dropped_first(center, forening, borger, monkeypa
     assert list(candidate_cache._lager.entries) == [far[2].pk, near[0].pk, near[1].pk]
 
 
+def _tagversion(cursor) -> int:
+    cursor.execute(candidate_cache.VERSION_SQL)
+    return cursor.fetchone()[0]
+
+
 def test_a_faellesskab_gone_since_the_knn_statement_is_left_out(center, forening, borger):  # noqa: F811
     a = fs(forening, km=1)
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, 0.5, xmin, ctid FROM foreninger_faellesskab WHERE id = %s", [a.pk])
         rows = cursor.fetchall()
-        assert [k.id for k in candidate_cache.kandidater(cursor, timezone.localdate(), [],
+        assert [k.id for k in candidate_cache.kandidater(cursor, timezone.localdate(), _tagversion(cursor),
                                                          [*rows, (a.pk + 1000, 0.7, "1", "(0,1)")])] == [a.pk]
 
 
 def test_a_tag_added_after_the_knn_statement_is_read_with_the_rest(center, forening, borger):  # noqa: F811
-    # The KNN statement read the tag table; a tag added and given to a candidate before the rest of it is read
-    # is not in it: that read sees the newer table and the candidates are read again with it.
+    # The KNN statement read the tag table's version; a tag added and given to a candidate before the rest of it
+    # is read is not in that version's table: that read sees the newer version, and the candidates are read
+    # again with the newer table.
     a = fs(forening, km=1)
     with connection.cursor() as cursor:
-        cursor.execute(candidate_cache.TAGS_SQL)
-        tags = cursor.fetchall()
+        version = _tagversion(cursor)
+        candidate_cache.lager(cursor, timezone.localdate(), version)  # the process holds that version's table
         a.interesser.add(Tag.objects.create(type=TagType.INTERESSE, slug="ny-interesse", navn="Ny interesse"))
         cursor.execute("SELECT id, 0.5, xmin, ctid FROM foreninger_faellesskab WHERE id = %s", [a.pk])
-        got = candidate_cache.kandidater(cursor, timezone.localdate(), tags, cursor.fetchall())
+        got = candidate_cache.kandidater(cursor, timezone.localdate(), version, cursor.fetchall())
     assert [k.interesser for k in got] == [{"ny-interesse"}]
-    assert candidate_cache._lager.epoch[1] != tuple(tags)
+    assert candidate_cache._lager.version != version
+
+
+def test_every_write_of_the_tag_table_gives_it_a_new_version_never_used_before(center):  # noqa: F811
+    # A sequence, not a counter: a version that a rolled-back transaction saw cannot come back with other tags.
+    with connection.cursor() as cursor:
+        seen = [_tagversion(cursor)]
+        tag = Tag.objects.create(type=TagType.INTERESSE, slug="ny", navn="Ny")
+        seen.append(_tagversion(cursor))
+        Tag.objects.filter(pk=tag.pk).update(navn="Nyt navn")
+        seen.append(_tagversion(cursor))
+        try:
+            with transaction.atomic():
+                Tag.objects.filter(pk=tag.pk).update(slug="rullet-tilbage")
+                seen.append(_tagversion(cursor))
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert _tagversion(cursor) == seen[2]  # rolled back with the write
+        tag.delete()
+        seen.append(_tagversion(cursor))
+        Tag.objects.filter(slug="ingen-saadan").update(navn="x")  # a statement that wrote no row: a new one all the same
+        seen.append(_tagversion(cursor))
+    assert len(set(seen)) == len(seen) == 6
