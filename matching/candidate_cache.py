@@ -12,9 +12,12 @@ Nothing here can be stale:
 - a changed fællesskab has a new version, so it misses and is read again;
 - a forening whose name or readiness changes writes its fællesskab rows anew (a trigger, migration
   matching.0025), and so does a fællesskab's welcome score when it is written, changed or deleted (0028);
-- what comes from other rows is held per epoch, the day (a meeting's end date) and the tag table's
-  version (a number the database gives it anew with every write, migration matching 0029, sent with every
-  KNN statement), and all of it is dropped when either changes.
+- what comes from other rows is held per epoch, the day (a meeting's end date) and the version of the
+  reference data, the tag table and the postal codes (a number the database gives anew with every write of
+  either, migration matching 0029, read with every KNN statement), and all of it is dropped when either changes.
+
+The postal codes' places are held with the tags (`sted`): the KNN statement is given the borger's, and sent again
+with the place read by the statement itself should the version read with it be another (`candidates`).
 
 Bounded: `MAX` fællesskaber, the first read dropped first.
 """
@@ -25,7 +28,7 @@ from collections.abc import Sequence
 from datetime import date
 from itertools import islice
 
-from brobygning.models import Tag
+from brobygning.models import Postnummer, Tag
 from brobygning.planner import fetch_with_random_page_cost
 from foreninger.models import Faellesskab, Forening
 
@@ -41,12 +44,14 @@ MAX = 8192  # ~1.5 KB each, 12.5 MB in all; the largest national centre has ~4,7
 # at national size for 200 fællesskaber), not by 200 probes of the primary key (1.1 ms).
 RANDOM_PAGE_COST = 1.1
 
-# The tag table's version (migration matching 0029), and the table with the version it is of, read when the
-# version is not the one the process holds (one statement: the same snapshot).
-VERSION_TABLE = "matching_tagversion"
+# The reference data's version (migration matching 0029); the tag table with the version it is of, and the postal
+# codes' places in the same snapshot, read when the version is not the one the process holds.
+VERSION_TABLE = "matching_stamdataversion"
 VERSION_SQL = f"SELECT version FROM {VERSION_TABLE}"  # noqa: S608 -- a table name
-TAGS_SQL = (f"SELECT v.version, t.id, t.slug, t.navn FROM {VERSION_TABLE} v "  # noqa: S608 -- table names
-            f"LEFT JOIN {Tag._meta.db_table} t ON true ORDER BY t.id")
+STAMDATA_SQL = (f"SELECT v.version, t.id, t.slug, t.navn, NULL, NULL FROM {VERSION_TABLE} v "  # noqa: S608
+                f"LEFT JOIN {Tag._meta.db_table} t ON true "
+                f"UNION ALL SELECT NULL, NULL, p.nr, NULL, p.lat, p.lng FROM {Postnummer._meta.db_table} p "
+                "ORDER BY 1, 2")
 
 # What stage 2 reads of a fællesskab, for the ones not remembered at their version: its row, its forening's
 # name and readiness, its category's slug and name, its welcome score as `velkomst.for_faellesskaber` reads
@@ -67,10 +72,11 @@ FILL_SQL = f"""
 
 
 class Lager:
-    """The remembered candidates of one epoch: the day, and the tag table's version with its rows."""
+    """The remembered candidates of one epoch: the day, and the reference data's version with the tag table's
+    rows (id, slug, navn) and the postal codes' places ({nr: (lat, lng)})."""
 
-    def __init__(self, today: date, version: int, tags: Sequence[tuple]):
-        self.today, self.version = today, version
+    def __init__(self, today: date, version: int, tags: Sequence[tuple], steder: dict[str, tuple[float, float]]):
+        self.today, self.version, self.steder = today, version, steder
         self.tag_of = {tag_id: (slug, navn) for tag_id, slug, navn in tags}
         self.slug_of = {tag_id: slug for tag_id, slug, _navn in tags}  # (the candidates' tag sets are slugs)
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
@@ -161,15 +167,26 @@ _lager: Lager | None = None
 
 
 def lager(cursor, today: date, version: int) -> Lager:
-    """The remembered candidates for `today` and the tag table's `version`; a fresh one when either has
-    changed, with the tag table read as it is now (one statement; its version may be newer still)."""
+    """The remembered candidates for `today` and the reference data's `version`; a fresh one when either has
+    changed, with the tag table and the postal codes read as they are now (one statement, a thousand rows: its
+    version may be newer still)."""
     global _lager
     current = _lager
     if current is None or current.version != version or current.today != today:
-        cursor.execute(TAGS_SQL)
+        cursor.execute(STAMDATA_SQL)
         rows = cursor.fetchall()
-        current = _lager = Lager(today, rows[0][0], [row[1:] for row in rows if row[1] is not None])
+        current = _lager = Lager(today, rows[0][0], [(tag_id, slug, navn) for _v, tag_id, slug, navn, _lat, _lng
+                                                     in rows if tag_id is not None],
+                                 {nr: (lat, lng) for _v, _id, nr, _navn, lat, lng in rows if lat is not None})
     return current
+
+
+def sted(nr: str | None) -> tuple[int, float, float] | None:
+    """The place (lat, lng) of postal code `nr` as the process last read it, after the version of the reference
+    data it is of; None when it has not read it (or has no place for it)."""
+    current = _lager
+    place = current.steder.get(nr) if current is not None else None
+    return None if place is None else (current.version, *place)
 
 
 def tag_of() -> dict[int, tuple[str, str]]:

@@ -37,12 +37,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
-from borgere.models import Borger
+from borgere.models import Borger, alder_fra_foedselsaar
 from brobygning.models import Postnummer, Tag, TagType
 from brobygning.planner import fetch_with_random_page_cost
 from foreninger.models import Faellesskab, FaellesskabStatus, Moedetid
@@ -133,27 +134,29 @@ def candidates_og_velkomst(borger, *, n: int = DEFAULT_N, max_km: float | None =
 
 def med_borgerens_kontekst(borger, foran: tuple[str, list, Callable] | None, *, n: int = DEFAULT_N,
                            max_km: float | None = None, kategori_id: int | None = None, rolle: str | None = None,
-                           behov: bool = True, origin: tuple[float, float] | None = None):
+                           behov: bool = True, origin: tuple[float, float] | None = None, today: date | None = None):
     """`candidates_og_velkomst` for the borger, its statement reading what it needs of the borger's context
     itself: their matches, with `behov` their accessibility needs, and without `origin` their postal code's
     place (PostgreSQL only; issue 15). So `foran`, a read of that context (a statement, its parameters, and
     what gives the tag table's rows from its rows: it reads those too), can go first in the same round trip.
     Returns (`foran`'s rows or None, the tag table as {id: (slug, navn)}, the candidates, their welcome
-    scores)."""
+    scores). `today`: the day the borger's age and the meetings' end dates are of (default: today)."""
     f = filter_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle, borger_id=borger.pk,
-                   borgers_behov=behov)
+                   borgers_behov=behov, today=today)
     lat, lng = origin or (None, None)
     kandidater, scores, rows, tags = _knn_with_details(f, lat, lng, velkomst=True, postnummer=borger.postnummer_id,
-                                                       foran=foran)
+                                                       foran=foran, today=today)
     return rows, tags, kandidater, scores
 
 
 def filter_for(borger, *, n: int = DEFAULT_N, max_km: float | None = None, kategori_id: int | None = None,
                rolle: str | None = None, exclude_ids: Iterable[int] = (), needs: Iterable[str] = (),
-               borger_id: int | None = None, borgers_behov: bool = False) -> Filter:
-    """Stage 1's filter for `borger` (also what bench/matching_knn.py times as the bare KNN)."""
+               borger_id: int | None = None, borgers_behov: bool = False, today: date | None = None) -> Filter:
+    """Stage 1's filter for `borger` (also what bench/matching_knn.py times as the bare KNN), their age as of
+    `today` (default: today)."""
     return Filter.build(center_id=borger.center_id, rolle=effective_role(borger, rolle), n=n, max_km=max_km,
-                        kategori_id=kategori_id, alder=borger.alder, alder_usikker=borger.alder_usikker,
+                        kategori_id=kategori_id, alder=alder_fra_foedselsaar(borger.foedselsaar, today),
+                        alder_usikker=borger.alder_usikker,
                         exclude_ids=exclude_ids, needs=needs, borger_id=borger_id, borgers_behov=borgers_behov)
 
 
@@ -276,23 +279,27 @@ KNN_RANDOM_PAGE_COST = 1.1
 
 
 def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkomst: bool = False,
-                      postnummer: str | None = None, foran: tuple[str, list, Callable] | None = None):
+                      postnummer: str | None = None, foran: tuple[str, list, Callable] | None = None,
+                      today: date | None = None):
     """The KNN candidates with everything stage 2 reads of them (PostgreSQL).
 
     The KNN statement sends each candidate's id, distance and row version; the rest of the row, its
     tags, meeting times, forening and welcome score included, the process remembers by that version
     (`candidate_cache`), and reads for those it has not seen as they are now in one more statement.
-    The tag table's version comes in the same round trip, after the KNN statement or with `foran`: the
-    remembered slugs and names are dropped when it changes.
+    The reference data's version comes in the same round trip, after the KNN statement or with `foran`: the
+    remembered slugs and names, and the postal codes' places, are dropped when it changes. Given a postal code
+    (`lat` None), the statement gets its place as the process holds it (`candidate_cache.sted`), and is sent again,
+    reading the place itself, should that version not be the one read with it.
 
     `velkomst`: also the candidates' welcome scores, as `velkomst.for_faellesskaber` reads them.
     `postnummer`: the origin's postal code, when `lat` is None (`knn_query`). `foran`: a statement sent
     first in the same round trip (`planner.fetch_with_random_page_cost`), its parameters, and what gives the
-    tag table's version from its rows (it reads that in place of `candidate_cache.VERSION_SQL`). Returns
+    reference data's version from its rows (it reads that in place of `candidate_cache.VERSION_SQL`). Returns
     (candidates, welcome scores or None, `foran`'s rows or None, the tag table as {id: (slug, navn)}, as of the
     candidates).
     """
-    sql, params = knn_query(f, lat, lng, postnummer=postnummer)
+    sted = candidate_cache.sted(postnummer) if lat is None else None
+    sql, params = knn_query(f, *(sted[1:] if sted else (lat, lng)), postnummer=postnummer)
     scores = {} if velkomst else None
     with connection.cursor() as cursor:
         if foran is None:
@@ -300,11 +307,16 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
                                                            then=candidate_cache.VERSION_SQL)
             foran_rows, version = None, version[0][0]
         else:
-            foran_sql, foran_params, tagversion = foran
+            foran_sql, foran_params, stamdata_version = foran
             foran_rows, fetched = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
                                                               foran=(foran_sql, foran_params))
-            version = tagversion(foran_rows)
-        kandidater = candidate_cache.kandidater(cursor, timezone.localdate(), version, fetched, scores)
+            version = stamdata_version(foran_rows)
+        if sted is not None and version != sted[0]:  # the postal codes changed since the process read them
+            sql, params = knn_query(f, None, None, postnummer=postnummer)
+            fetched, version = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
+                                                           then=candidate_cache.VERSION_SQL)
+            version = version[0][0]
+        kandidater = candidate_cache.kandidater(cursor, today or timezone.localdate(), version, fetched, scores)
     return kandidater, scores, foran_rows, candidate_cache.tag_of()
 
 

@@ -26,7 +26,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from borgere.models import Borger, Samtykke
+from borgere.models import Borger, Samtykke, alder_fra_foedselsaar
 from brobygning.models import Frivilligcenter, Postnummer, Tag
 from brobygning.planner import Laesning, fetch_together
 
@@ -129,10 +129,10 @@ def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = Tru
     """`_borger_context`'s read, unsent: the context as far as the instance has it loaded, and the read that
     fills in the rest (its `parse` fills and returns that context); None when nothing is left to read.
     Plain SQL: the ORM takes longer to compile a union like this than the database takes to run it.
-    `tag_ider`: the tags as ids, without their slugs and names, and the tag table's version with them (a row of
-    kind "V": `tagversion`), for a caller that fills the context in itself (`_fyld(…, navne=…)`) from the tag
-    table stage 1's candidates hold for that version (`candidate_cache`): the join cost a third of the read,
-    and the version one row where the table is a hundred (issue 15)."""
+    `tag_ider`: the tags as ids, without their slugs and names, and the reference data's version with them (a row
+    of kind "V": `stamdata_version`), for a caller that fills the context in itself (`_fyld(…, navne=…)`) from the
+    tag table stage 1's candidates hold for that version (`candidate_cache`): the join cost a third of the read,
+    and the version is one row where the table is a hundred (issue 15)."""
     cached_tags = _cached_tags(borger) if tags else {name: [] for name in _TAG_FIELDS.values()}
     cached_origin = _cached_origin(borger)
     null_lat_lng = "CAST(NULL AS double precision), CAST(NULL AS double precision)"
@@ -178,8 +178,8 @@ def _kontekst_laesning(borger: Borger, *, tags: bool = True, matches: bool = Tru
     return out, Laesning(sql, params, lambda rows, _connection: _fyld(out, rows))
 
 
-def tagversion(rows) -> int:
-    """The tag table's version, from the rows of `_kontekst_laesning(tag_ider=True)` (the first of them)."""
+def stamdata_version(rows) -> int:
+    """The reference data's version (`candidate_cache`), from the rows of `_kontekst_laesning(tag_ider=True)`."""
     return next(tag_id for kind, _slug, _navn, tag_id, _lat, _lng in rows if kind == "V")
 
 
@@ -196,7 +196,7 @@ def _fyld(out: _Context, rows, *, navne: dict[int, tuple[str, str]] | None = Non
             out.samtykke = True
         elif kind == "p":
             out.origin = (lat, lng)
-        elif kind == "V":  # the tag table's version (`tag_ider`)
+        elif kind == "V":  # the reference data's version (`tag_ider`)
             continue
         elif slug is not None:
             out.tags[_TAG_FIELDS[kind]].append((slug, navn))
@@ -206,13 +206,14 @@ def _fyld(out: _Context, rows, *, navne: dict[int, tuple[str, str]] | None = Non
     return out
 
 
-def profil_for(borger: Borger, *, rolle: str | None = None,
-               tags: dict[str, list[tuple[str, str]]] | None = None) -> engine.BorgerProfil:
-    """Stage 2's view of the borger. `tags` as from `_borger_context`; fetched (one query) if not given."""
+def profil_for(borger: Borger, *, rolle: str | None = None, tags: dict[str, list[tuple[str, str]]] | None = None,
+               today: date | None = None) -> engine.BorgerProfil:
+    """Stage 2's view of the borger, their age as of `today` (default: today). `tags` as from `_borger_context`;
+    fetched (one query) if not given."""
     if tags is None:
         tags = _borger_context(borger, matches=False, origin=False).tags
     return engine.BorgerProfil(
-        alder=borger.alder,
+        alder=alder_fra_foedselsaar(borger.foedselsaar, today),
         alder_usikker=borger.alder_usikker,
         rolle=effective_role(borger, rolle),
         max_afstand_km=float(borger.max_afstand_km or 10),
@@ -257,8 +258,10 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     `samtykke`: a purpose the borger must have consented to (`borgere.services.har_samtykke`), checked
     in the borger's query; None, and nothing else read, when they have not.
     `kontekst`: that first read, done already by `kontekst_for` with the same `samtykke`.
+    `today`: the day it is all judged as of (the borger's age, the meetings' end dates, freshness); default today.
     """
     postgresql = connection.vendor == "postgresql"
+    today = today or timezone.localdate()
     laesning = None
     if kontekst is not None:
         ctx = kontekst
@@ -273,13 +276,14 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
         # The candidates' statement reads the borger's matches, needs and postal code itself, so it need not
         # wait for the context, which comes in the same round trip when it is not read yet (issue 15).
         rows, tags, kandidater, velkomst_scores = med_borgerens_kontekst(
-            borger, (laesning.sql, laesning.params, tagversion) if laesning else None, n=n, max_km=max_km,
-            kategori_id=kategori_id, rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin)
+            borger, (laesning.sql, laesning.params, stamdata_version) if laesning else None, n=n, max_km=max_km,
+            kategori_id=kategori_id, rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin,
+            today=today)
         if laesning:
             ctx = _fyld(ctx, rows, navne=tags)
-        profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
+        profil = profil_for(borger, rolle=rolle, tags=ctx.tags, today=today)
     else:
-        profil = profil_for(borger, rolle=rolle, tags=ctx.tags)
+        profil = profil_for(borger, rolle=rolle, tags=ctx.tags, today=today)
         kandidater, velkomst_scores = candidates_og_velkomst(
             borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=profil.rolle, exclude_ids=ctx.exclude,
             needs=() if vis_skjulte else profil.tilgaengelighedsbehov, origin=ctx.origin)
@@ -292,10 +296,11 @@ def _forslag(borger: Borger, ctx: _Context, profil: engine.BorgerProfil, kandida
     """Stage 2 and the hidden counts, once the context and the candidates are read (`forslag_for`)."""
     exclude = ctx.exclude
     needs = profil.tilgaengelighedsbehov
-    today = today or timezone.localdate()
     fresh_days = 7 * (ctx.interval_uger or engine.FRESH_DAYS // 7)
-    # Points per part, reasons and caveats only for the k shown, once the welcome score has picked them (below).
-    result = engine.rank_forklaret(profil, kandidater, exclude=exclude, k=max(k, 0) + VELKOMST_EKSTRA,
+    # Points per part, reasons and caveats only for the k shown, once the welcome score has picked them (below):
+    # a few more ranked where it may lift one in from just below (not when no candidate has one: `velkomst_scores`).
+    ekstra = VELKOMST_EKSTRA if velkomst_scores is None or velkomst_scores else 0
+    result = engine.rank_forklaret(profil, kandidater, exclude=exclude, k=max(k, 0) + ekstra,
                                    today=today, fresh_days=fresh_days, vis_skjulte=vis_skjulte, forklar=False)
     counts, tekster = dict(result.skjulte), dict(result.tekster)
     if tael_skjulte and needs and not vis_skjulte:
@@ -306,8 +311,8 @@ def _forslag(borger: Borger, ctx: _Context, profil: engine.BorgerProfil, kandida
                 counts[f"behov:{slug}"] = count
                 tekster[f"behov:{slug}"] = engine.skjult_tekst(f"behov:{slug}", profil.tag_navne)
     skjulte = sorted(((tekster[key], count) for key, count in counts.items()), key=lambda row: (-row[1], row[0]))
-    # A few more than k were ranked, so that the welcome score (±VELKOMST_VAEGT) can lift one in from just below;
-    # only the k shown are explained and made suggestions.
+    # The welcome score (±VELKOMST_VAEGT) may lift one of the few more than k ranked in; only the k shown are
+    # explained and made suggestions.
     vist = med_velkomst(result.forslag, center_id=borger.center_id, scores=velkomst_scores)[:max(k, 0)]
     forklaringer = engine.forklar(profil, [f.kandidat for _score, f, _v in vist], today=today, fresh_days=fresh_days,
                                   fraktioner=[f.fraktioner for _score, f, _v in vist])
