@@ -72,13 +72,15 @@ FILL_SQL = f"""
 
 
 class Lager:
-    """The remembered candidates of one epoch: the day, and the reference data's version with the tag table's
-    rows (id, slug, navn) and the postal codes' places ({nr: (lat, lng)})."""
+    """The remembered candidates of one epoch: the day, and the reference data's version with the tag table
+    and the postal codes' places, read with the first candidates (`_read`)."""
 
-    def __init__(self, today: date, version: int, tags: Sequence[tuple], steder: dict[str, tuple[float, float]]):
-        self.today, self.version, self.steder = today, version, steder
-        self.tag_of = {tag_id: (slug, navn) for tag_id, slug, navn in tags}
-        self.slug_of = {tag_id: slug for tag_id, slug, _navn in tags}  # (the candidates' tag sets are slugs)
+    def __init__(self, today: date):
+        self.today = today
+        self.version: int | None = None  # None until the reference data is read
+        self.tag_of: dict[int, tuple[str, str]] = {}  # tag id → (slug, navn)
+        self.slug_of: dict[int, str] = {}  # (the candidates' tag sets are slugs)
+        self.steder: dict[str, tuple[float, float]] = {}  # postal code → (lat, lng)
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
         self.navne: dict[str, str] = {}
         # fællesskab id → (xmin, ctid, Kandidat's fields after `distance_km` but `tag_navne`, its welcome score
@@ -93,7 +95,7 @@ class Lager:
         found = [entries.get(row[0]) for row in rows]
         stale = {row[0] for row, entry in zip(rows, found, strict=True)
                  if entry is None or entry[0] != row[2] or entry[1] != row[3]}
-        if stale:
+        if stale or self.version is None:
             read = self._read(cursor, list(stale))
             found = [read.get(row[0]) if row[0] in stale else entry for row, entry in zip(rows, found, strict=True)]
             for row in rows:  # remembered in the rows' order, after all that was read before
@@ -110,9 +112,19 @@ class Lager:
                 for row, entry in zip(rows, found, strict=True) if entry is not None]
 
     def _read(self, cursor, ids: list[int]) -> dict[int, tuple]:
-        """The entries of the fællesskaber `ids` as they are now (one round trip), with the tag table's version
-        read after them: `NyeTags` if it is not the epoch's any more (a row may name a tag added since)."""
-        rows, version = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=VERSION_SQL)
+        """The entries of the fællesskaber `ids` as they are now (one round trip), with the reference data's version
+        read after them: `NyeTags` if it is not the epoch's any more (a row may name a tag added since). The
+        reference data itself first, in the same round trip, when this epoch has not read it yet."""
+        if self.version is None and not ids:
+            cursor.execute(STAMDATA_SQL)
+            self._stamdata(cursor.fetchall())
+            return {}
+        if self.version is None:
+            stamdata, rows, version = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST,
+                                                                  foran=(STAMDATA_SQL, []), then=VERSION_SQL)
+            self._stamdata(stamdata)
+        else:
+            rows, version = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=VERSION_SQL)
         if version[0][0] != self.version:
             raise NyeTags(version[0][0])
         tag_of, slug_of, navne, today = self.tag_of, self.slug_of, self.navne, self.today
@@ -137,6 +149,16 @@ class Lager:
                                                         blevet=v_blevet, prior=v_prior, score=v_score))
         return read
 
+    def _stamdata(self, rows) -> None:
+        """The reference data as `STAMDATA_SQL` reads it: its version, the tag table, the postal codes' places."""
+        self.version = rows[0][0]
+        for _version, tag_id, slug_eller_nr, navn, lat, lng in rows:
+            if tag_id is not None:
+                self.tag_of[tag_id] = (slug_eller_nr, navn)
+                self.slug_of[tag_id] = slug_eller_nr
+            elif lat is not None:
+                self.steder[slug_eller_nr] = (lat, lng)
+
     def trim(self) -> None:
         """Down to `MAX`, the first read dropped first."""
         excess = len(self.entries) - MAX
@@ -158,26 +180,21 @@ def kandidater(cursor, today: date, version: int, rows: Sequence[tuple],
     """The candidates of KNN rows (`Lager.kandidater`) as of `today` and the tag table's `version`, read
     with the KNN statement; once more with the newer tag table should it change before the rest is read."""
     try:
-        return lager(cursor, today, version).kandidater(cursor, rows, velkomst)
+        return lager(today, version).kandidater(cursor, rows, velkomst)
     except NyeTags as nye:
-        return lager(cursor, today, nye.version).kandidater(cursor, rows, velkomst)
+        return lager(today, nye.version).kandidater(cursor, rows, velkomst)
 
 
 _lager: Lager | None = None
 
 
-def lager(cursor, today: date, version: int) -> Lager:
-    """The remembered candidates for `today` and the reference data's `version`; a fresh one when either has
-    changed, with the tag table and the postal codes read as they are now (one statement, a thousand rows: its
-    version may be newer still)."""
+def lager(today: date, version: int) -> Lager:
+    """The remembered candidates for `today` and the reference data's `version`; a fresh one, which reads the
+    reference data as it is then, when either has changed."""
     global _lager
     current = _lager
     if current is None or current.version != version or current.today != today:
-        cursor.execute(STAMDATA_SQL)
-        rows = cursor.fetchall()
-        current = _lager = Lager(today, rows[0][0], [(tag_id, slug, navn) for _v, tag_id, slug, navn, _lat, _lng
-                                                     in rows if tag_id is not None],
-                                 {nr: (lat, lng) for _v, _id, nr, _navn, lat, lng in rows if lat is not None})
+        current = _lager = Lager(today)
     return current
 
 
@@ -185,7 +202,7 @@ def sted(nr: str | None) -> tuple[int, float, float] | None:
     """The place (lat, lng) of postal code `nr` as the process last read it, after the version of the reference
     data it is of; None when it has not read it (or has no place for it)."""
     current = _lager
-    place = current.steder.get(nr) if current is not None else None
+    place = current.steder.get(nr) if current is not None else None  # (none before the reference data is read)
     return None if place is None else (current.version, *place)
 
 

@@ -8,16 +8,19 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from brobygning.models import Tag, TagType
-from foreninger.models import Faellesskab
+from borgere.models import Borger
+from brobygning.models import Postnummer, Tag, TagType
+from foreninger.models import Faellesskab, FaellesskabStatus
 from matching import candidate_cache
 from matching.candidates import candidates_for, candidates_og_velkomst
 from matching.models import Velkomstscore
+from matching.suggest import suggestions_for
 
 from .. import factories as f
-from .test_candidates import borger, center, forening, fs  # noqa: F401 -- fixtures
+from .test_candidates import at, borger, center, forening, fs  # noqa: F401 -- fixtures
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only: SQLite reads every time")]
@@ -160,7 +163,7 @@ def test_a_tag_added_after_the_knn_statement_is_read_with_the_rest(center, foren
     a = fs(forening, km=1)
     with connection.cursor() as cursor:
         version = _tagversion(cursor)
-        candidate_cache.lager(cursor, timezone.localdate(), version)  # the process holds that version's table
+        candidate_cache.kandidater(cursor, timezone.localdate(), version, [])  # the process holds that version's table
         a.interesser.add(Tag.objects.create(type=TagType.INTERESSE, slug="ny-interesse", navn="Ny interesse"))
         cursor.execute("SELECT id, 0.5, xmin, ctid FROM foreninger_faellesskab WHERE id = %s", [a.pk])
         got = candidate_cache.kandidater(cursor, timezone.localdate(), version, cursor.fetchall())
@@ -189,3 +192,39 @@ def test_every_write_of_the_tag_table_gives_it_a_new_version_never_used_before(c
         Tag.objects.filter(slug="ingen-saadan").update(navn="x")  # a statement that wrote no row: a new one all the same
         seen.append(_tagversion(cursor))
     assert len(set(seen)) == len(seen) == 6
+
+
+def test_a_process_that_holds_nothing_reads_the_reference_data_with_the_candidates(
+        center, forening, borger, django_assert_num_queries):  # noqa: F811
+    # The worst case for the suggestions: the borger's context and the KNN statement in one round trip, then
+    # the reference data, the candidates and the version after them in a second.
+    a = fs(forening, km=1, titel="Strik")
+    fresh = [Borger.objects.get(pk=borger.pk) for _ in range(3)]  # (as a view has it: nothing loaded with it)
+    with django_assert_num_queries(2):
+        assert [s.faellesskab_id for s in suggestions_for(fresh[0])] == [a.pk]
+    Faellesskab.objects.filter(pk=a.pk).update(status=FaellesskabStatus.PAUSE)
+    candidate_cache.clear()
+    with django_assert_num_queries(2):  # no candidates: the reference data alone in the second
+        assert suggestions_for(fresh[1]) == []
+    with django_assert_num_queries(1):
+        assert suggestions_for(fresh[2]) == []
+
+
+def test_the_postal_codes_place_as_the_process_holds_it_and_read_anew_when_it_moves(
+        center, forening, borger, django_assert_num_queries):  # noqa: F811
+    near, far = fs(forening, km=1), fs(forening, km=30)
+    fresh = [Borger.objects.get(pk=borger.pk) for _ in range(3)]
+    suggestions_for(fresh[0])
+    with CaptureQueriesContext(connection) as held:
+        got = suggestions_for(fresh[1])
+    assert [s.faellesskab_id for s in got] == [near.pk, far.pk]
+    assert len(held) == 1 and Postnummer._meta.db_table not in held[0]["sql"]  # given to the KNN statement
+    # The borger's postal code moves 30 km east (an edit in the admin): the version read with the KNN statement
+    # is not the one the place is of, and the statement is sent again reading the place itself.
+    lat, lng = at(30)
+    Postnummer.objects.filter(nr="5000").update(lat=lat, lng=lng)
+    with django_assert_num_queries(3):  # that, again, and the reference data with the candidates: all new
+        got = suggestions_for(fresh[2])
+    assert [s.faellesskab_id for s in got] == [far.pk, near.pk]
+    assert [round(s.distance_km) for s in got] == [0, 29]
+    assert candidate_cache.sted("5000")[1:] == (lat, lng)
