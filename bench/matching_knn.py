@@ -10,8 +10,9 @@ codes (with tags and meeting times), and measures, for several borgere in differ
 (a) the bare stage-1 KNN query (one SQL round trip, the nearest N=200 ids with their distances and
     row versions), from stage 1's filter (``candidates.filter_for``) and with its planner setting,
     the borger's matches, needs and postal code's place given as values; ``suggestions_for``'s own
-    statement reads those itself, after the borger's context and the tag table in the same round trip
-    (the welcome scores come from the candidates' memory); and for comparison the same query for N=1,000 (what a five times
+    statement reads the matches and needs itself (and is given the place as the process holds it), after
+    the borger's context and the reference data's version in the same round trip (the welcome scores come
+    from the candidates' memory); and for comparison the same query for N=1,000 (what a five times
     longer shortlist costs);
 (b) stage 1 in full (the KNN query plus tags and meeting times for the N candidates; on PostgreSQL
     the process remembers those after the first run, ``matching.candidate_cache``);

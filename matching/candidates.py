@@ -137,8 +137,9 @@ def med_borgerens_kontekst(borger, foran: tuple[str, list, Callable] | None, *, 
                            behov: bool = True, origin: tuple[float, float] | None = None, today: date | None = None):
     """`candidates_og_velkomst` for the borger, its statement reading what it needs of the borger's context
     itself: their matches, with `behov` their accessibility needs, and without `origin` their postal code's
-    place (PostgreSQL only; issue 15). So `foran`, a read of that context (a statement, its parameters, and
-    what gives the tag table's rows from its rows: it reads those too), can go first in the same round trip.
+    place unless the process holds it (PostgreSQL only; issue 15). So `foran`, a read of that context (a
+    statement, its parameters, and what gives the reference data's version from its rows: it reads that too),
+    can go first in the same round trip.
     Returns (`foran`'s rows or None, the tag table as {id: (slug, navn)}, the candidates, their welcome
     scores). `today`: the day the borger's age and the meetings' end dates are of (default: today)."""
     f = filter_for(borger, n=n, max_km=max_km, kategori_id=kategori_id, rolle=rolle, borger_id=borger.pk,

@@ -3,14 +3,15 @@
 The caller has already checked access. On PostgreSQL one call is one round trip, whatever N and K (two
 when it meets candidates the process has not seen as they are now, `candidate_cache`), with these reads:
 
-1. the borger's tags, earlier matches and postal-code coordinates, with the tag table (one UNION; what
-   the instance already has loaded is left out), unless read already (`kontekst_for`, which sends a
-   page's other reads with it, or first, to check a consent);
+1. the borger's tags, earlier matches and postal-code coordinates, with the version of the reference data
+   the process holds (the tag table, the postal codes' places: `candidate_cache`) (one UNION; what the
+   instance already has loaded is left out), unless read already (`kontekst_for`, which sends a page's
+   other reads with it, or first, to check a consent);
 2. stage 1: the KNN candidates with their tags, meeting times and what a suggestion shows (title,
    forening name), so the winners need no query of their own, and their welcome scores, all remembered
    by row version (`med_borgerens_kontekst`, `candidate_cache`; `med_velkomst`, matching/velkomst.py).
-   Its statement reads the borger's matches, accessibility needs and postal code itself, so it need not
-   wait for 1.
+   Its statement reads the borger's matches and accessibility needs itself, and is given their postal code's
+   place as the process holds it (else reads that too), so it need not wait for 1.
 
 SQLite fetches the candidates' details separately, and may look twice when its bounding box holds
 fewer than N rows, then reads the welcome scores of the top candidates: at most 5.
