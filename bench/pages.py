@@ -248,6 +248,13 @@ def national_dataset(url: str, *, size: str, reuse: bool, copy_migrated_to: str 
         if size == "demo":
             dispatch_demo()
         build_seconds = time.perf_counter() - started
+        # As a database that grew over years and that autovacuum keeps: the rows' hint bits set and the visibility
+        # map current. Measured right after the COPY, the first reads set them, and index-only scans read the heap:
+        # the national public search was 6.7× /healthz on the first run, 4.0× after this (session 22).
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
     if size == "demo":  # the demo centre with the most borgere
         slug = (Frivilligcenter.objects.filter(slug__in=[c["slug"] for c in CENTRES])
                 .annotate(n=Count("borgere")).order_by("-n", "slug").values_list("slug", flat=True).first())

@@ -113,7 +113,7 @@ class Lager:
 
     def _read(self, cursor, ids: list[int]) -> dict[int, tuple]:
         """The entries of the fællesskaber `ids` as they are now (one round trip), with the reference data's version
-        read after them: `NyeTags` if it is not the epoch's any more (a row may name a tag added since). The
+        read after them: `NyeStamdata` if it is not the epoch's any more (a row may name a tag added since). The
         reference data itself first, in the same round trip, when this epoch has not read it yet."""
         if self.version is None and not ids:
             cursor.execute(STAMDATA_SQL)
@@ -126,7 +126,7 @@ class Lager:
         else:
             rows, version = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=VERSION_SQL)
         if version[0][0] != self.version:
-            raise NyeTags(version[0][0])
+            raise NyeStamdata(version[0][0])
         tag_of, slug_of, navne, today = self.tag_of, self.slug_of, self.navne, self.today
         read = {}
         for (fid, xmin, ctid, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
@@ -167,8 +167,8 @@ class Lager:
                 self.entries.pop(fid, None)
 
 
-class NyeTags(Exception):  # noqa: N818 -- a signal, not an error
-    """The tag table changed between the KNN statement and `Lager._read`: `version` is the new one's."""
+class NyeStamdata(Exception):  # noqa: N818 -- a signal, not an error
+    """The reference data changed between the KNN statement and `Lager._read`: `version` is the new one's."""
 
     def __init__(self, version: int):
         super().__init__()
@@ -177,11 +177,11 @@ class NyeTags(Exception):  # noqa: N818 -- a signal, not an error
 
 def kandidater(cursor, today: date, version: int, rows: Sequence[tuple],
                velkomst: dict | None = None) -> list[Kandidat]:
-    """The candidates of KNN rows (`Lager.kandidater`) as of `today` and the tag table's `version`, read
-    with the KNN statement; once more with the newer tag table should it change before the rest is read."""
+    """The candidates of KNN rows (`Lager.kandidater`) as of `today` and the reference data's `version`, read
+    with the KNN statement; once more with the newer reference data should it change before the rest is read."""
     try:
         return lager(today, version).kandidater(cursor, rows, velkomst)
-    except NyeTags as nye:
+    except NyeStamdata as nye:
         return lager(today, nye.version).kandidater(cursor, rows, velkomst)
 
 

@@ -526,10 +526,9 @@ def _reasons(c: _Borger, k: Kandidat, fr: Fraktioner, _: _Memo) -> list[str]:
         out.append(_("Foreningen er klædt på til at tage imod nye"))
     if k.vaert_navn and not k.vaert_navn.isspace():  # `har_vaert`, without the call
         out.append(_("Fast vært: %(navn)s") % {"navn": k.vaert_navn.split()[0]})
-    tilg = k.tilgaengelighed
-    helping = sorted(c.hjaelp & tilg) if not c.hjaelp.isdisjoint(tilg) else None
-    if helping:
-        out.append(_("Tager hensyn til borgerens barrierer: %(hensyn)s") % {"hensyn": _names(helping, k.tag_navne)})
+    if not c.hjaelp.isdisjoint(k.tilgaengelighed):  # (`_names` sorts them)
+        out.append(_("Tager hensyn til borgerens barrierer: %(hensyn)s")
+                   % {"hensyn": _names(c.hjaelp & k.tilgaengelighed, k.tag_navne)})
     if fr.friskhed >= 1.0:
         out.append(_("Oplysningerne er bekræftet inden for de sidste %(uger)d uger") % {"uger": c.fresh_days // 7})
     if k.kapacitet is not None and k.kapacitet > 0:

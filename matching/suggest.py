@@ -259,7 +259,8 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     `samtykke`: a purpose the borger must have consented to (`borgere.services.har_samtykke`), checked
     in the borger's query; None, and nothing else read, when they have not.
     `kontekst`: that first read, done already by `kontekst_for` with the same `samtykke`.
-    `today`: the day it is all judged as of (the borger's age, the meetings' end dates, freshness); default today.
+    `today`: the day it is judged as of (default today): the borger's age and freshness, and on PostgreSQL the
+    meetings' end dates in stage 1 too.
     """
     postgresql = connection.vendor == "postgresql"
     today = today or timezone.localdate()
@@ -267,15 +268,16 @@ def forslag_for(borger: Borger, *, max_km: float | None = None, kategori_id: int
     if kontekst is not None:
         ctx = kontekst
     elif postgresql and samtykke is None:  # read with the candidates, in their round trip (below)
-        # The postal code's place only for the hidden count: the candidates' statement reads it itself.
+        # The postal code's place only for the hidden count: the candidates' statement is given it or reads it.
         ctx, laesning = _kontekst_laesning(borger, interval=True, origin=tael_skjulte, tag_ider=True)
     else:  # a consent to check comes first: nothing is matched without it
         ctx = _borger_context(borger, interval=True, samtykke=samtykke)
     if not ctx.samtykke:
         return None
     if postgresql:
-        # The candidates' statement reads the borger's matches, needs and postal code itself, so it need not
-        # wait for the context, which comes in the same round trip when it is not read yet (issue 15).
+        # The candidates' statement reads the borger's matches and needs itself (and the postal code's place, unless
+        # the process holds it), so it need not wait for the context, which comes in the same round trip when it
+        # is not read yet (issue 15).
         rows, tags, kandidater, velkomst_scores = med_borgerens_kontekst(
             borger, (laesning.sql, laesning.params, stamdata_version) if laesning else None, n=n, max_km=max_km,
             kategori_id=kategori_id, rolle=effective_role(borger, rolle), behov=not vis_skjulte, origin=ctx.origin,
