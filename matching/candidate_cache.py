@@ -79,7 +79,6 @@ class Lager:
         self.today = today
         self.version: int | None = None  # None until the reference data is read
         self.tag_of: dict[int, tuple[str, str]] = {}  # tag id → (slug, navn)
-        self.slug_of: dict[int, str] = {}  # (the candidates' tag sets are slugs)
         self.steder: dict[str, tuple[float, float]] = {}  # postal code → (lat, lng)
         # The category's and accessibility features' names by slug, shared by every candidate (`tag_navne`).
         self.navne: dict[str, str] = {}
@@ -127,7 +126,7 @@ class Lager:
             rows, version = fetch_with_random_page_cost(cursor, FILL_SQL, [ids], RANDOM_PAGE_COST, then=VERSION_SQL)
         if version[0][0] != self.version:
             raise NyeStamdata(version[0][0])
-        tag_of, slug_of, navne, today = self.tag_of, self.slug_of, self.navne, self.today
+        tag_of, navne, today = self.tag_of, self.navne, self.today
         read = {}
         for (fid, xmin, ctid, alder_min, alder_max, for_deltagere, for_frivillige, kategori_slug, kategori_navn,
              inklusionsparat, vaert_navn, sidst_bekraeftet, kapacitet, pris, titel, forening_navn, interesser, tilg,
@@ -141,8 +140,8 @@ class Lager:
                 koder = [code for code, til in zip(koder, koder_til, strict=True) if til is None or til >= today]
             slots, frekvenser = moedekoder.moeder(tuple(koder))
             read[fid] = (xmin, ctid, (
-                alder_min, alder_max, for_deltagere, for_frivillige, frozenset(slug_of[t] for t in interesser),
-                frozenset(slug_of[t] for t in maalgrupper), frozenset(slug_of[t] for t in tilg), kategori_slug, slots,
+                alder_min, alder_max, for_deltagere, for_frivillige, frozenset(tag_of[t][0] for t in interesser),
+                frozenset(tag_of[t][0] for t in maalgrupper), frozenset(tag_of[t][0] for t in tilg), kategori_slug, slots,
                 frekvenser, inklusionsparat, vaert_navn or "", sidst_bekraeftet, kapacitet, pris or 0.0, titel,
                 forening_navn),
                 None if v_id is None else Velkomstscore(pk=v_id, center_id=v_center, faellesskab_id=fid, n=v_n,
@@ -155,7 +154,6 @@ class Lager:
         for _version, tag_id, slug_eller_nr, navn, lat, lng in rows:
             if tag_id is not None:
                 self.tag_of[tag_id] = (slug_eller_nr, navn)
-                self.slug_of[tag_id] = slug_eller_nr
             elif lat is not None:
                 self.steder[slug_eller_nr] = (lat, lng)
 

@@ -304,21 +304,23 @@ def _knn_with_details(f: Filter, lat: float | None, lng: float | None, *, velkom
     scores = {} if velkomst else None
     with connection.cursor() as cursor:
         if foran is None:
-            fetched, version = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
-                                                           then=candidate_cache.VERSION_SQL)
-            foran_rows, version = None, version[0][0]
+            foran_rows, (fetched, version) = None, _knn_og_version(cursor, sql, params)
         else:
             foran_sql, foran_params, stamdata_version = foran
             foran_rows, fetched = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
                                                               foran=(foran_sql, foran_params))
             version = stamdata_version(foran_rows)
         if sted is not None and version != sted[0]:  # the postal codes changed since the process read them
-            sql, params = knn_query(f, None, None, postnummer=postnummer)
-            fetched, version = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
-                                                           then=candidate_cache.VERSION_SQL)
-            version = version[0][0]
+            fetched, version = _knn_og_version(cursor, *knn_query(f, None, None, postnummer=postnummer))
         kandidater = candidate_cache.kandidater(cursor, today or timezone.localdate(), version, fetched, scores)
     return kandidater, scores, foran_rows, candidate_cache.tag_of()
+
+
+def _knn_og_version(cursor, sql: str, params: dict) -> tuple[list, int]:
+    """The KNN statement's rows, and the reference data's version read after them in the same round trip."""
+    fetched, version = fetch_with_random_page_cost(cursor, sql, params, KNN_RANDOM_PAGE_COST,
+                                                   then=candidate_cache.VERSION_SQL)
+    return fetched, version[0][0]
 
 
 class _Details:

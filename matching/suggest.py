@@ -317,12 +317,12 @@ def _forslag(borger: Borger, ctx: _Context, profil: engine.BorgerProfil, kandida
     # The welcome score (±VELKOMST_VAEGT) may lift one of the few more than k ranked in; only the k shown are
     # explained and made suggestions.
     vist = med_velkomst(result.forslag, center_id=borger.center_id, scores=velkomst_scores)[:max(k, 0)]
-    forklaringer = engine.forklar(profil, [f.kandidat for _score, f, _v in vist], today=today, fresh_days=fresh_days,
-                                  fraktioner=[f.fraktioner for _score, f, _v in vist])
+    forklaringer = engine.forklar(profil, [f.kandidat for _score, f, _v, _p in vist], today=today,
+                                  fresh_days=fresh_days, fraktioner=[f.fraktioner for _score, f, _v, _p in vist])
     forslag = []
-    for (score, f, v), (parts, reasons, caveats) in zip(vist, forklaringer, strict=True):
+    for (score, f, v, points), (parts, reasons, caveats) in zip(vist, forklaringer, strict=True):
         if v is not None:  # the welcome score's points and reason after the engine's
-            parts["velkomst"] = velkomst.justering(v)
+            parts["velkomst"] = points
             reasons.append(velkomst.begrundelse(v))
         kand = f.kandidat
         forslag.append(Suggestion(faellesskab_id=kand.id, titel=kand.titel, forening_navn=kand.forening_navn,
@@ -341,15 +341,19 @@ def med_velkomst(forslag: list[engine.Forslag], *, center_id: int,
     newcomers leave loses as many, with the reason "7 af 9 nye er blevet". Only with at least
     `velkomst.MIN_N` newcomers with a known outcome. One query (none when stage 1 read the scores
     already: `scores`, as `velkomst.for_faellesskaber` gives them for at least these suggestions).
-    Returns (score with the points, the ranked suggestion, its welcome score or None), sorted as
+    Returns (score with the points, the ranked suggestion, its welcome score or None, the points), sorted as
     `engine.rank` sorts."""
     if scores is None:
         scores = velkomst.for_faellesskaber(center_id, [f.id for f in forslag])
     if not scores:  # (the usual case: `forslag` is sorted already)
-        return [(f.score, f, None) for f in forslag]
+        return [(f.score, f, None, 0.0) for f in forslag]
     ud = []
     for f in forslag:
         v = scores.get(f.id)
-        ud.append((f.score if v is None else max(0, min(100, round(f.score + velkomst.justering(v)))), f, v))
+        if v is None:
+            ud.append((f.score, f, None, 0.0))
+        else:
+            points = velkomst.justering(v)
+            ud.append((max(0, min(100, round(f.score + points))), f, v, points))
     ud.sort(key=lambda row: (-row[0], row[1].kandidat.distance_km, row[1].id))
     return ud
